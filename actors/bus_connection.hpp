@@ -1,0 +1,77 @@
+// One nats.c connection: connect with credentials and reconnection, publish,
+// subscribe with a callback, and the counters a node reports.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+struct __natsConnection;
+struct __natsSubscription;
+struct __natsMsg;
+
+namespace troupe {
+
+struct bus_options {
+  std::string url;               // nats://host:port
+  std::string user, password;    // optional credentials
+  std::string token;             // optional token
+  std::string client_name;       // shown by the server (connz)
+  int reconnect_wait_ms = 250;   // between reconnection attempts
+  int reconnect_buffer_bytes = 8 * 1024 * 1024;  // publishes kept while disconnected
+  int connect_timeout_ms = 2000;
+  int ping_interval_ms = 2000;   // detect a dead server quickly
+  int pending_msgs_limit = 65536;            // per subscription, before slow-consumer drops
+  int pending_bytes_limit = 256 * 1024 * 1024;
+};
+
+class bus_connection {
+ public:
+  using handler = std::function<void(const char* subject, const char* data, int size)>;
+  using event = std::function<void()>;
+
+  // Throws std::runtime_error naming the URL on failure.
+  explicit bus_connection(const bus_options& options);
+  ~bus_connection();
+  bus_connection(const bus_connection&) = delete;
+  bus_connection& operator=(const bus_connection&) = delete;
+
+  void on_reconnected(event e);
+  void on_disconnected(event e);
+
+  // Returns an empty string on success, else a message saying why.
+  std::string publish(const std::string& subject, const std::string& data);
+
+  // Returns an id for unsubscribe(); the handler runs on a nats.c delivery thread.
+  uint64_t subscribe(const std::string& subject, handler h);
+  void unsubscribe(uint64_t id);
+
+  bool connected() const;
+  int64_t max_payload() const;
+  bool flush(int timeout_ms);
+  int64_t slow_consumer_drops() const;  // messages nats.c dropped for slow subscribers
+  void close();
+
+ private:
+  struct subscription;
+  static void deliver(__natsConnection*, __natsSubscription*, __natsMsg*, void*);
+  static void reconnected(__natsConnection*, void*);
+  static void disconnected(__natsConnection*, void*);
+
+  __natsConnection* conn_ = nullptr;
+  bus_options options_;
+  mutable std::mutex mtx_;
+  std::vector<std::unique_ptr<subscription>> subs_;
+  // Closed subscriptions stay allocated: nats.c may still be inside their callback.
+  std::vector<std::unique_ptr<subscription>> retired_;
+  uint64_t next_id_ = 1;
+  event reconnected_, disconnected_;
+  std::atomic<int64_t> retired_drops_{0};
+  std::atomic<bool> closing_{false};
+};
+
+}  // namespace troupe

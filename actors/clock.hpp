@@ -1,0 +1,31 @@
+// The node's clock service. Actors take "now", timers and delays from here, never
+// from the system clock, so an emulated clock can replace the real one.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include <caf/timespan.hpp>
+
+namespace troupe {
+
+class clock {
+ public:
+  virtual ~clock() = default;
+  // Current time in unix nanoseconds, as the deployment sees it.
+  virtual int64_t now_ns() const = 0;
+  // How long a delay of `d` in deployment time lasts in wall-clock time.
+  virtual caf::timespan to_wall(caf::timespan d) const = 0;
+};
+
+// Wall-clock time, real delays: a deployment.
+class real_clock final : public clock {
+ public:
+  int64_t now_ns() const override;
+  caf::timespan to_wall(caf::timespan d) const override { return d; }
+};
+
+std::shared_ptr<clock> make_real_clock();
+
+}  // namespace troupe

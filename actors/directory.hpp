@@ -1,0 +1,63 @@
+// Which node hosts which actor, and which nodes are alive: kept from hellos,
+// heartbeats and actor up/down announcements on the bus. Thread-safe; it returns
+// what was lost so the node can tell the watchers.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace troupe {
+
+struct actor_loss {
+  std::string actor;
+  std::string node;
+  std::string reason;
+};
+
+class directory {
+ public:
+  explicit directory(std::string self) : self_(std::move(self)) {}
+
+  // A node announced itself with its actors. Losses: the actors of its previous
+  // incarnation that it no longer hosts.
+  std::vector<actor_loss> hello(const std::string& node, uint64_t incarnation,
+                                const std::vector<std::string>& actors, int64_t now_ns);
+  // Returns true when the node is unknown, down, or a new incarnation: ask it to say hello.
+  bool heartbeat(const std::string& node, uint64_t incarnation, int64_t now_ns);
+  void actor_up(const std::string& actor, const std::string& node, int64_t now_ns);
+  std::optional<actor_loss> actor_down(const std::string& actor, const std::string& node,
+                                       const std::string& reason);
+  std::vector<actor_loss> node_down(const std::string& node, const std::string& reason);
+
+  // Nodes silent for longer than timeout_ns, now marked down.
+  std::vector<std::string> expire(int64_t now_ns, int64_t timeout_ns);
+  // After our own reconnection the silence was ours: restart every node's timer.
+  void forgive(int64_t now_ns);
+
+  std::optional<std::string> host_of(const std::string& actor) const;
+  std::vector<std::string> live_nodes() const;
+  std::vector<std::string> down_nodes() const;
+  std::vector<std::string> actors_of(const std::string& node) const;
+
+ private:
+  struct node_state {
+    uint64_t incarnation = 0;
+    int64_t last_seen_ns = 0;
+    bool alive = false;
+    std::set<std::string> actors;
+  };
+  std::vector<actor_loss> drop_actors(node_state& n, const std::string& node,
+                                      const std::string& reason);
+
+  std::string self_;
+  mutable std::mutex mtx_;
+  std::map<std::string, node_state> nodes_;
+  std::map<std::string, std::string> host_;
+};
+
+}  // namespace troupe

@@ -1,0 +1,31 @@
+// Everything a node needs to start; filled from a topology or by hand.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "actors/bus_connection.hpp"
+
+namespace troupe {
+
+class clock;
+class kind_registry;
+
+struct node_config {
+  std::string deployment = "troupe";
+  std::string name;
+  bus_options bus;
+  std::chrono::milliseconds heartbeat_interval{500};
+  int heartbeat_misses = 4;  // declared down after misses × interval of silence
+  std::chrono::milliseconds request_timeout{2000};
+  size_t max_envelope_bytes = 0;  // 0: the server's max payload
+  std::string trace_file;         // empty: no recording
+  double trace_sample = 1.0;      // fraction of traces recorded
+  std::string scheduler = "sharing";  // CAF scheduler policy: sharing or stealing
+  size_t workers = 0;                 // CAF worker threads; 0: one per core
+  const kind_registry* kinds = nullptr;
+  std::shared_ptr<clock> time;  // the real clock when empty
+};
+
+}  // namespace troupe

@@ -1,0 +1,103 @@
+#include "actors/trace_recorder.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace troupe {
+
+namespace {
+
+constexpr size_t flush_threshold = 64 * 1024;
+
+std::mutex registry_mtx;
+std::map<std::string, std::weak_ptr<trace_recorder>>& registry() {
+  static std::map<std::string, std::weak_ptr<trace_recorder>> recorders;
+  return recorders;
+}
+
+}  // namespace
+
+std::shared_ptr<trace_recorder> trace_recorder::open(const std::string& path,
+                                                     double sample_rate) {
+  std::lock_guard<std::mutex> lock(registry_mtx);
+  if (auto existing = registry()[path].lock())
+    return existing;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw std::runtime_error("cannot open trace file " + path + ": " + std::strerror(errno));
+  std::shared_ptr<trace_recorder> rec(new trace_recorder(fd, sample_rate));
+  registry()[path] = rec;
+  return rec;
+}
+
+trace_recorder::trace_recorder(int fd, double sample_rate)
+    : fd_(fd), sample_rate_(sample_rate) {}
+
+trace_recorder::~trace_recorder() {
+  flush();
+  ::close(fd_);
+}
+
+bool trace_recorder::sampled(const trace_context& t) const {
+  if (sample_rate_ >= 1.0)
+    return true;
+  uint64_t h = 0;
+  for (int i = 0; i < 8; ++i)
+    h = (h << 8) | t.trace_id[8 + i];
+  return static_cast<double>(h) < sample_rate_ * 18446744073709551616.0;
+}
+
+void trace_recorder::record(const char* event, const std::string& node, const letter& l,
+                            size_t bytes, int64_t time_ns) {
+  if (!sampled(l.trace))
+    return;
+  nlohmann::json j = {
+    {"event", event},
+    {"time_ns", time_ns},
+    {"node", node},
+    {"type", l.type},
+    {"from", l.sender},
+    {"to", l.receiver},
+    {"topic", l.topic},
+    {"bytes", bytes},
+    {"trace_id", l.trace.trace_id_hex()},
+    {"span_id", span_hex(l.trace.span_id)},
+    {"parent_span_id", span_hex(l.trace.parent_span_id)},
+    {"seq", l.sequence},
+    {"send_time_ns", l.send_time_ns},
+  };
+  if (l.correlation_id != 0)
+    j["correlation_id"] = l.correlation_id;
+  std::string line = j.dump();
+  line += '\n';
+  std::lock_guard<std::mutex> lock(mtx_);
+  buffer_ += line;
+  ++lines_;
+  if (buffer_.size() >= flush_threshold) {
+    auto n = ::write(fd_, buffer_.data(), buffer_.size());
+    (void) n;
+    buffer_.clear();
+  }
+}
+
+void trace_recorder::flush() {
+  std::lock_guard<std::mutex> lock(mtx_);
+  if (buffer_.empty())
+    return;
+  auto n = ::write(fd_, buffer_.data(), buffer_.size());
+  (void) n;
+  buffer_.clear();
+}
+
+uint64_t trace_recorder::lines() const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return lines_;
+}
+
+}  // namespace troupe

@@ -1,0 +1,54 @@
+// Shared pieces of the integration tests: a node config on a test server and a
+// probe actor that forwards every letter it gets to a scoped actor.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <caf/all.hpp>
+
+#include "actors/context.hpp"
+#include "actors/node_config.hpp"
+
+namespace troupe::testing {
+
+inline node_config config_for(const std::string& node, const std::string& url,
+                              const std::string& deployment = "test") {
+  node_config cfg;
+  cfg.deployment = deployment;
+  cfg.name = node;
+  cfg.bus.url = url;
+  cfg.heartbeat_interval = std::chrono::milliseconds(200);
+  cfg.heartbeat_misses = 5;
+  return cfg;
+}
+
+inline caf::behavior probe(caf::event_based_actor*, context, caf::actor sink) {
+  return {
+    [=](const letter& l) { caf::anon_send(sink, l); },
+  };
+}
+
+// Waits for one letter; nullopt on timeout.
+inline std::optional<letter> next_letter(caf::scoped_actor& self,
+                                         std::chrono::milliseconds timeout) {
+  std::optional<letter> got;
+  self->receive([&](const letter& l) { got = l; },
+                caf::after(timeout) >> [] {});
+  return got;
+}
+
+// Polls `pred` until true or timeout.
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred();
+}
+
+}  // namespace troupe::testing
