@@ -78,6 +78,7 @@ std::vector<actor_loss> directory::node_down(const std::string& node,
   if (i == nodes_.end() || !i->second.alive)
     return {};
   i->second.alive = false;
+  i->second.down_reason = reason;
   return drop_actors(i->second, node, reason);
 }
 
@@ -113,12 +114,12 @@ std::vector<std::string> directory::live_nodes() const {
   return out;
 }
 
-std::vector<std::string> directory::down_nodes() const {
+std::vector<std::pair<std::string, std::string>> directory::down_nodes() const {
   std::lock_guard<std::mutex> lock(mtx_);
-  std::vector<std::string> out;
+  std::vector<std::pair<std::string, std::string>> out;
   for (auto& [name, n] : nodes_)
     if (!n.alive)
-      out.push_back(name);
+      out.emplace_back(name, n.down_reason);
   return out;
 }
 

@@ -41,7 +41,8 @@ class directory {
 
   std::optional<std::string> host_of(const std::string& actor) const;
   std::vector<std::string> live_nodes() const;
-  std::vector<std::string> down_nodes() const;
+  // Nodes now down, with why ("no heartbeat for 2000 ms", "shutdown", ...).
+  std::vector<std::pair<std::string, std::string>> down_nodes() const;
   std::vector<std::string> actors_of(const std::string& node) const;
 
  private:
@@ -49,6 +50,7 @@ class directory {
     uint64_t incarnation = 0;
     int64_t last_seen_ns = 0;
     bool alive = false;
+    std::string down_reason;
     std::set<std::string> actors;
   };
   std::vector<actor_loss> drop_actors(node_state& n, const std::string& node,

@@ -168,7 +168,7 @@ std::vector<std::string> node::live_nodes() const {
   return core_->dir.live_nodes();
 }
 
-std::vector<std::string> node::down_nodes() const {
+std::vector<std::pair<std::string, std::string>> node::down_nodes() const {
   return core_->dir.down_nodes();
 }
 

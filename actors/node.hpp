@@ -70,7 +70,7 @@ class node {
 
   std::optional<std::string> host_of(const std::string& actor_name) const;
   std::vector<std::string> live_nodes() const;
-  std::vector<std::string> down_nodes() const;
+  std::vector<std::pair<std::string, std::string>> down_nodes() const;  // name, why
   node_stats stats() const;
   bool connected() const;
 

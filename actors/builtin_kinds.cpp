@@ -1,0 +1,20 @@
+#include "actors/builtin_kinds.hpp"
+
+#include "actors/camera.hpp"
+#include "actors/detection_sink.hpp"
+#include "actors/detector_replica.hpp"
+
+namespace troupe {
+
+const kind_registry& builtin_kinds() {
+  static const kind_registry registry = [] {
+    kind_registry r;
+    r.add(camera_kind());
+    r.add(detector_replica_kind());
+    r.add(detection_sink_kind());
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace troupe

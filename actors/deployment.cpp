@@ -1,0 +1,295 @@
+#include "actors/deployment.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/errors.hpp"
+#include "actors/nats_server.hpp"
+#include "actors/node.hpp"
+#include "troupe/messages/runtime.pb.h"
+
+namespace troupe {
+
+namespace {
+
+std::atomic<bool> stop_flag{false};
+
+void on_stop_signal(int) {
+  stop_flag = true;
+}
+
+using steady = std::chrono::steady_clock;
+
+double seconds_since(steady::time_point start) {
+  return std::chrono::duration<double>(steady::now() - start).count();
+}
+
+void print_stats(const node& n) {
+  auto s = n.stats();
+  std::printf("node %s: sent %lu local + %lu remote (%.2f MB), received %lu (%.2f MB), "
+              "dropped %lu (garbage %lu, wrong version %lu, unknown type %lu, bad payload %lu, "
+              "oversized %lu), slow-consumer drops %ld, publish errors %lu, nodes declared down %lu\n",
+              n.name().c_str(), (unsigned long) s.sent_local, (unsigned long) s.sent_remote,
+              s.bytes_sent / 1e6, (unsigned long) s.received, s.bytes_received / 1e6,
+              (unsigned long) s.dropped_total(), (unsigned long) s.dropped_garbage,
+              (unsigned long) s.dropped_wrong_version, (unsigned long) s.dropped_unknown_type,
+              (unsigned long) s.dropped_bad_payload, (unsigned long) s.dropped_oversized,
+              (long) s.slow_consumer_drops, (unsigned long) s.publish_errors,
+              (unsigned long) s.nodes_declared_down);
+  std::fflush(stdout);
+}
+
+void spawn_actors(node& n, const topology& topo) {
+  for (auto& a : topo.actors_on(n.name())) {
+    auto result = n.spawn(a.name, a.kind, a.args);
+    if (!result)
+      spdlog::error("{}:{}:{}: {}", topo.file, a.pos.line, a.pos.column, describe(result.error()));
+  }
+}
+
+// Where the nodes run: in this process, or as child processes.
+class node_host {
+ public:
+  virtual ~node_host() = default;
+  virtual void start(const std::string& name) = 0;
+  virtual void kill(const std::string& name) = 0;
+  virtual void stop_all() = 0;
+};
+
+class in_process_host final : public node_host {
+ public:
+  in_process_host(const topology& topo, std::string url, const kind_registry& kinds)
+      : topo_(topo), url_(std::move(url)), kinds_(kinds) {}
+
+  void start(const std::string& name) override {
+    auto n = std::make_unique<node>(node_config_for(topo_, name, url_, kinds_));
+    spawn_actors(*n, topo_);
+    nodes_[name] = std::move(n);
+  }
+  void kill(const std::string& name) override {
+    auto i = nodes_.find(name);
+    if (i == nodes_.end())
+      return;
+    i->second->crash();
+    nodes_.erase(i);
+  }
+  void stop_all() override {
+    for (auto& [name, n] : nodes_)
+      print_stats(*n);
+    nodes_.clear();
+  }
+
+ private:
+  const topology& topo_;
+  std::string url_;
+  const kind_registry& kinds_;
+  std::map<std::string, std::unique_ptr<node>> nodes_;
+};
+
+class process_host final : public node_host {
+ public:
+  process_host(const topology& topo, std::string url, std::string exe)
+      : topo_(topo), url_(std::move(url)), exe_(std::move(exe)) {}
+  ~process_host() override { stop_all(); }
+
+  void start(const std::string& name) override {
+    pid_t pid = ::fork();
+    if (pid < 0)
+      throw std::runtime_error("cannot fork a process for node " + name);
+    if (pid == 0) {
+      std::vector<std::string> args = {exe_, "node", topo_.file, "--node", name, "--nats", url_};
+      std::vector<char*> argv;
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(exe_.c_str(), argv.data());
+      std::perror("exec troupe node");
+      ::_exit(127);
+    }
+    children_[name] = pid;
+  }
+  void kill(const std::string& name) override {
+    auto i = children_.find(name);
+    if (i == children_.end())
+      return;
+    ::kill(i->second, SIGKILL);
+    ::waitpid(i->second, nullptr, 0);
+    children_.erase(i);
+  }
+  void stop_all() override {
+    for (auto& [name, pid] : children_)
+      ::kill(pid, SIGTERM);
+    for (auto& [name, pid] : children_)
+      ::waitpid(pid, nullptr, 0);
+    children_.clear();
+  }
+
+ private:
+  const topology& topo_;
+  std::string url_, exe_;
+  std::map<std::string, pid_t> children_;
+};
+
+// Control requests are acknowledged; retried when the ack does not come.
+void control(node& driver, const std::string& node_name, const google::protobuf::Message& m,
+             const runtime_settings& rt) {
+  for (int attempt = 1; attempt <= rt.control_retries; ++attempt) {
+    auto reply = driver.request("node/" + node_name, m, std::chrono::milliseconds(rt.request_timeout_ms));
+    if (reply) {
+      auto ack = reply->as<msg::Ack>();
+      if (ack != nullptr && !ack->ok())
+        spdlog::error("node {} refused {}: {}", node_name, m.GetTypeName(), ack->detail());
+      return;
+    }
+    spdlog::warn("{} to node {} (attempt {}/{}): {}", m.GetTypeName(), node_name, attempt,
+                 rt.control_retries, describe(reply.error()));
+  }
+}
+
+void apply(const timeline_event& e, const topology& topo, node& driver, node_host& host,
+           std::map<std::string, std::string>& actor_node) {
+  using A = timeline_event::action;
+  std::printf("timeline t=%.1fs: %s %s\n", e.at_s, to_string(e.what), e.target.c_str());
+  std::fflush(stdout);
+  switch (e.what) {
+    case A::spawn: {
+      msg::SpawnRequest req;
+      req.set_actor(e.actor.name);
+      req.set_kind(e.actor.kind);
+      req.set_params_yaml(e.actor.args.to_yaml());
+      actor_node[e.actor.name] = e.actor.node;
+      control(driver, e.actor.node, req, topo.runtime);
+      break;
+    }
+    case A::stop: {
+      msg::StopRequest req;
+      req.set_actor(e.target);
+      control(driver, actor_node[e.target], req, topo.runtime);
+      break;
+    }
+    case A::kill_node: host.kill(e.target); break;
+    case A::restore_node: host.start(e.target); break;
+  }
+}
+
+bool any_actor_alive(const node& driver, const std::map<std::string, std::string>& actor_node) {
+  for (auto& [name, host] : actor_node)
+    if (driver.host_of(name))
+      return true;
+  return false;
+}
+
+}  // namespace
+
+bool stop_requested() {
+  return stop_flag;
+}
+
+void install_stop_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+node_config node_config_for(const topology& topo, const std::string& node_name,
+                            const std::string& nats_url, const kind_registry& kinds) {
+  node_config cfg;
+  cfg.deployment = topo.deployment;
+  cfg.name = node_name;
+  cfg.bus.url = nats_url;
+  cfg.bus.user = topo.nats.user;
+  cfg.bus.password = topo.nats.password;
+  cfg.bus.token = topo.nats.token;
+  cfg.heartbeat_interval = std::chrono::milliseconds(topo.runtime.heartbeat_ms);
+  cfg.heartbeat_misses = topo.runtime.heartbeat_misses;
+  cfg.request_timeout = std::chrono::milliseconds(topo.runtime.request_timeout_ms);
+  cfg.max_envelope_bytes = static_cast<size_t>(topo.runtime.max_envelope_bytes);
+  cfg.trace_file = topo.runtime.trace_file;
+  cfg.trace_sample = topo.runtime.trace_sample;
+  cfg.scheduler = topo.runtime.scheduler;
+  cfg.workers = static_cast<size_t>(topo.runtime.workers);
+  cfg.kinds = &kinds;
+  return cfg;
+}
+
+int run_deployment(const topology& topo, const run_options& options, const kind_registry& kinds) {
+  install_stop_signals();
+  std::string url = options.nats_url.empty() ? topo.nats.url : options.nats_url;
+  std::unique_ptr<nats_server> embedded;
+  if (url == "embedded") {
+    nats_server_options so;
+    so.binary = topo.nats.server_binary;
+    so.user = topo.nats.user;
+    so.password = topo.nats.password;
+    so.token = topo.nats.token;
+    embedded = std::make_unique<nats_server>(so);
+    url = embedded->url();
+    std::printf("embedded nats-server at %s\n", url.c_str());
+  }
+  double duration = options.duration_s >= 0 ? options.duration_s : topo.runtime.duration_s;
+  node driver(node_config_for(topo, "troupe-run", url, kinds));
+  std::unique_ptr<node_host> host;
+  if (options.processes)
+    host = std::make_unique<process_host>(topo, url, options.self_exe);
+  else
+    host = std::make_unique<in_process_host>(topo, url, kinds);
+  auto start = steady::now();
+  for (auto& n : topo.nodes)
+    host->start(n.name);
+  auto events = topo.timeline;
+  std::stable_sort(events.begin(), events.end(),
+                   [](auto& a, auto& b) { return a.at_s < b.at_s; });
+  std::map<std::string, std::string> actor_node;
+  for (auto& a : topo.actors)
+    actor_node[a.name] = a.node;
+  size_t next_event = 0;
+  auto settle = std::chrono::milliseconds(3 * topo.runtime.heartbeat_ms);
+  while (!stop_requested()) {
+    double t = seconds_since(start);
+    while (next_event < events.size() && events[next_event].at_s <= t)
+      apply(events[next_event++], topo, driver, *host, actor_node);
+    if (duration > 0 && t >= duration)
+      break;
+    bool timeline_done = next_event == events.size();
+    if (timeline_done && steady::now() - start > settle && !any_actor_alive(driver, actor_node)) {
+      std::printf("every actor has exited\n");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::printf("stopping after %.1f s\n", seconds_since(start));
+  std::fflush(stdout);
+  auto down = driver.down_nodes();  // before the orderly shutdown adds every node
+  host->stop_all();
+  std::printf("nodes down at the end of the run: %zu\n", down.size());
+  for (auto& [name, why] : down)
+    std::printf("  %s: %s\n", name.c_str(), why.c_str());
+  std::fflush(stdout);
+  return 0;
+}
+
+int run_node(const topology& topo, const std::string& node_name, const std::string& nats_url,
+             double duration_s, const kind_registry& kinds) {
+  install_stop_signals();
+  node n(node_config_for(topo, node_name, nats_url, kinds));
+  spawn_actors(n, topo);
+  auto start = steady::now();
+  while (!stop_requested() && (duration_s <= 0 || seconds_since(start) < duration_s))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  print_stats(n);
+  return 0;
+}
+
+}  // namespace troupe

@@ -1,0 +1,35 @@
+// Runs a topology: the embedded nats-server when asked, every node (in this process
+// or one child process each), the actors, the timeline, and a report at the end.
+#pragma once
+
+#include <string>
+
+#include "actors/node_config.hpp"
+#include "actors/topology.hpp"
+
+namespace troupe {
+
+class kind_registry;
+
+struct run_options {
+  std::string nats_url;      // overrides the topology's url when set
+  double duration_s = -1;    // overrides runtime.duration_s when >= 0
+  bool processes = false;    // one child process per node
+  std::string self_exe;      // the troupe binary, for child processes
+};
+
+// Returns the process exit code.
+int run_deployment(const topology& topo, const run_options& options, const kind_registry& kinds);
+
+// One node of a topology (`troupe node`), until stopped or the duration passes.
+int run_node(const topology& topo, const std::string& node_name, const std::string& nats_url,
+             double duration_s, const kind_registry& kinds);
+
+node_config node_config_for(const topology& topo, const std::string& node_name,
+                            const std::string& nats_url, const kind_registry& kinds);
+
+// Set by SIGINT/SIGTERM once install_stop_signals() ran.
+bool stop_requested();
+void install_stop_signals();
+
+}  // namespace troupe

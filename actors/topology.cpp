@@ -1,0 +1,348 @@
+#include "actors/topology.hpp"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "actors/kind_registry.hpp"
+#include "actors/subjects.hpp"
+
+namespace troupe {
+
+const char* to_string(timeline_event::action a) {
+  switch (a) {
+    case timeline_event::action::spawn: return "spawn";
+    case timeline_event::action::stop: return "stop";
+    case timeline_event::action::kill_node: return "kill_node";
+    case timeline_event::action::restore_node: return "restore_node";
+  }
+  return "?";
+}
+
+const node_spec* topology::find_node(const std::string& name) const {
+  for (auto& n : nodes)
+    if (n.name == name)
+      return &n;
+  return nullptr;
+}
+
+std::vector<actor_spec> topology::actors_on(const std::string& node) const {
+  std::vector<actor_spec> out;
+  for (auto& a : actors)
+    if (a.node == node)
+      out.push_back(a);
+  return out;
+}
+
+std::string topology_error::to_string() const {
+  std::ostringstream out;
+  out << pos.file << ":" << pos.line << ":" << pos.column << ": " << message;
+  return out.str();
+}
+
+namespace {
+
+// Walks the YAML tree, collecting every problem instead of stopping at the first.
+class checker {
+ public:
+  checker(std::string file, const kind_registry& kinds) : file_(std::move(file)), kinds_(kinds) {}
+
+  std::vector<topology_error> errors;
+
+  source_pos pos(const YAML::Node& n) const {
+    auto m = n.Mark();
+    return {file_, m.line + 1, m.column + 1};
+  }
+
+  void fail(const YAML::Node& at, std::string message) { errors.push_back({pos(at), std::move(message)}); }
+
+  // Reports keys not in `allowed` and keys given twice; false if `n` is not a map.
+  bool keys(const YAML::Node& n, const std::string& what, std::initializer_list<const char*> allowed) {
+    if (!n.IsMap()) {
+      fail(n, what + " must be a mapping");
+      return false;
+    }
+    std::set<std::string> seen;
+    for (auto kv : n) {
+      auto key = kv.first.Scalar();
+      if (!seen.insert(key).second)
+        fail(kv.first, "duplicate key '" + key + "' in " + what);
+      bool known = false;
+      for (auto* a : allowed)
+        known = known || key == a;
+      if (!known) {
+        std::string list;
+        for (auto* a : allowed)
+          list += std::string(list.empty() ? "" : ", ") + a;
+        fail(kv.first, "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
+      }
+    }
+    return true;
+  }
+
+  template <class T>
+  bool scalar(const YAML::Node& parent, const char* key, const std::string& what, const char* type_name,
+              T& out, bool required) {
+    auto v = parent[key];
+    if (!v) {
+      if (required)
+        fail(parent, what + " needs '" + key + "'");
+      return false;
+    }
+    if (!v.IsScalar() || !YAML::convert<T>::decode(v, out)) {
+      fail(v, "'" + std::string(key) + "' in " + what + " must be " + type_name);
+      return false;
+    }
+    return true;
+  }
+
+  bool text(const YAML::Node& p, const char* key, const std::string& what, std::string& out, bool required) {
+    return scalar(p, key, what, "a string", out, required);
+  }
+  bool integer(const YAML::Node& p, const char* key, const std::string& what, int& out, int min) {
+    if (!scalar(p, key, what, "an integer", out, false))
+      return false;
+    if (out < min)
+      fail(p[key], "'" + std::string(key) + "' must be at least " + std::to_string(min));
+    return true;
+  }
+  bool number(const YAML::Node& p, const char* key, const std::string& what, double& out, bool required) {
+    if (!scalar(p, key, what, "a number", out, required))
+      return false;
+    if (out < 0)
+      fail(p[key], "'" + std::string(key) + "' must not be negative");
+    return true;
+  }
+
+  bool name(const YAML::Node& p, const std::string& what, std::string& out) {
+    if (!text(p, "name", what, out, true))
+      return false;
+    if (!is_valid_name(out)) {
+      fail(p["name"], "invalid name '" + out + "' (letters, digits and -_/:@ only)");
+      return false;
+    }
+    return true;
+  }
+
+  void nats(const YAML::Node& n, nats_settings& out) {
+    if (n.IsScalar()) {
+      out.url = n.Scalar();
+      return;
+    }
+    if (!keys(n, "nats", {"url", "user", "password", "token", "server_binary"}))
+      return;
+    text(n, "url", "nats", out.url, false);
+    text(n, "user", "nats", out.user, false);
+    text(n, "password", "nats", out.password, false);
+    text(n, "token", "nats", out.token, false);
+    text(n, "server_binary", "nats", out.server_binary, false);
+    if (!out.user.empty() && !out.token.empty())
+      fail(n, "nats: give either user/password or token, not both");
+    if (out.url != "embedded" && out.url.rfind("nats://", 0) != 0 && out.url.rfind("tls://", 0) != 0)
+      fail(n["url"] ? n["url"] : n, "nats url must be 'embedded' or start with nats:// or tls://");
+  }
+
+  void runtime(const YAML::Node& n, runtime_settings& out) {
+    if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "request_timeout_ms",
+                             "control_retries", "max_envelope_bytes", "trace_file",
+                             "trace_sample", "scheduler", "workers", "duration_s"}))
+      return;
+    const std::string w = "runtime";
+    integer(n, "heartbeat_ms", w, out.heartbeat_ms, 10);
+    integer(n, "heartbeat_misses", w, out.heartbeat_misses, 1);
+    integer(n, "request_timeout_ms", w, out.request_timeout_ms, 1);
+    integer(n, "control_retries", w, out.control_retries, 1);
+    integer(n, "max_envelope_bytes", w, out.max_envelope_bytes, 0);
+    integer(n, "workers", w, out.workers, 0);
+    text(n, "trace_file", w, out.trace_file, false);
+    if (number(n, "trace_sample", w, out.trace_sample, false) && out.trace_sample > 1)
+      fail(n["trace_sample"], "'trace_sample' must be between 0 and 1");
+    number(n, "duration_s", w, out.duration_s, false);
+    if (text(n, "scheduler", w, out.scheduler, false) && out.scheduler != "sharing" &&
+        out.scheduler != "stealing")
+      fail(n["scheduler"], "'scheduler' must be 'sharing' or 'stealing'");
+  }
+
+  void actor(const YAML::Node& n, actor_spec& out, const std::string& what) {
+    out.pos = pos(n);
+    if (!keys(n, what, {"name", "kind", "node", "params"}))
+      return;
+    name(n, what, out.name);
+    text(n, "node", what + " '" + out.name + "'", out.node, true);
+    if (!text(n, "kind", what + " '" + out.name + "'", out.kind, true))
+      return;
+    const kind_spec* spec = kinds_.find(out.kind);
+    if (spec == nullptr) {
+      std::string known;
+      for (auto& k : kinds_.names())
+        known += (known.empty() ? "" : ", ") + k;
+      fail(n["kind"], "unknown kind '" + out.kind + "' (known kinds: " + known + ")");
+      return;
+    }
+    auto p = n["params"];
+    for (auto& problem : check_params(*spec, p ? p : YAML::Node(YAML::NodeType::Map))) {
+      auto at = problem.mark.is_null() ? out.pos : source_pos{file_, problem.mark.line + 1, problem.mark.column + 1};
+      errors.push_back({at, "actor '" + out.name + "': " + problem.message});
+    }
+    out.args = params(p ? YAML::Clone(p) : YAML::Node(YAML::NodeType::Map));
+  }
+
+  void link(const YAML::Node& n, link_spec& out) {
+    out.pos = pos(n);
+    if (!keys(n, "link", {"from", "to", "bandwidth_mbps", "latency_ms"}))
+      return;
+    text(n, "from", "link", out.from, true);
+    text(n, "to", "link", out.to, true);
+    number(n, "bandwidth_mbps", "link", out.bandwidth_mbps, true);
+    number(n, "latency_ms", "link", out.latency_ms, false);
+  }
+
+  void event(const YAML::Node& n, timeline_event& out) {
+    out.pos = pos(n);
+    if (!keys(n, "timeline event", {"at_s", "spawn", "stop", "kill_node", "restore_node"}))
+      return;
+    number(n, "at_s", "timeline event", out.at_s, true);
+    int actions = 0;
+    if (n["spawn"]) {
+      ++actions;
+      out.what = timeline_event::action::spawn;
+      actor(n["spawn"], out.actor, "spawned actor");
+      out.target = out.actor.name;
+    }
+    for (auto [key, a] : {std::pair{"stop", timeline_event::action::stop},
+                          std::pair{"kill_node", timeline_event::action::kill_node},
+                          std::pair{"restore_node", timeline_event::action::restore_node}}) {
+      if (n[key]) {
+        ++actions;
+        out.what = a;
+        text(n, key, "timeline event", out.target, true);
+      }
+    }
+    if (actions != 1)
+      fail(n, "a timeline event needs exactly one of spawn, stop, kill_node, restore_node");
+  }
+
+  template <class T, class F>
+  void list(const YAML::Node& root, const char* key, std::vector<T>& out, F each, bool required) {
+    auto n = root[key];
+    if (!n) {
+      if (required)
+        fail(root, std::string("the topology needs '") + key + "'");
+      return;
+    }
+    if (!n.IsSequence()) {
+      fail(n, std::string("'") + key + "' must be a list");
+      return;
+    }
+    for (auto item : n) {
+      out.emplace_back();
+      each(item, out.back());
+    }
+  }
+
+  void cross_check(const topology& t, const YAML::Node& root) {
+    std::map<std::string, source_pos> nodes, actors;
+    auto duplicate = [&](std::map<std::string, source_pos>& seen, const std::string& name,
+                         const source_pos& at, const char* what) {
+      auto [it, fresh] = seen.emplace(name, at);
+      if (!fresh)
+        errors.push_back({at, std::string("duplicate ") + what + " name '" + name +
+                                "' (first defined at line " + std::to_string(it->second.line) + ")"});
+    };
+    for (auto& n : t.nodes)
+      duplicate(nodes, n.name, n.pos, "node");
+    auto needs_node = [&](const std::string& node, const source_pos& at, const std::string& who) {
+      if (!node.empty() && nodes.count(node) == 0)
+        errors.push_back({at, who + " names unknown node '" + node + "'"});
+    };
+    for (auto& a : t.actors) {
+      duplicate(actors, a.name, a.pos, "actor");
+      needs_node(a.node, a.pos, "actor '" + a.name + "'");
+    }
+    for (auto& l : t.links) {
+      needs_node(l.from, l.pos, "link");
+      needs_node(l.to, l.pos, "link");
+    }
+    for (auto& e : t.timeline) {
+      using A = timeline_event::action;
+      if (e.what == A::spawn) {
+        duplicate(actors, e.actor.name, e.actor.pos, "actor");
+        needs_node(e.actor.node, e.actor.pos, "spawned actor '" + e.actor.name + "'");
+      } else if (e.what == A::stop) {
+        if (actors.count(e.target) == 0)
+          errors.push_back({e.pos, "stop names unknown actor '" + e.target + "'"});
+      } else {
+        needs_node(e.target, e.pos, std::string(to_string(e.what)));
+      }
+    }
+    if (t.nodes.empty() && root["nodes"])
+      fail(root["nodes"], "the topology needs at least one node");
+  }
+
+ private:
+  std::string file_;
+  const kind_registry& kinds_;
+};
+
+}  // namespace
+
+topology_result parse_topology(const std::string& text, const std::string& file,
+                               const kind_registry& kinds) {
+  topology_result result;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    result.errors.push_back({{file, e.mark.line + 1, e.mark.column + 1}, e.msg});
+    return result;
+  }
+  checker c(file, kinds);
+  topology t;
+  t.file = file;
+  if (!root || !c.keys(root, "the topology", {"deployment", "nats", "runtime", "nodes", "actors",
+                                              "links", "timeline"})) {
+    if (!root)
+      result.errors.push_back({{file, 1, 1}, "empty topology"});
+    else
+      result.errors = c.errors;
+    return result;
+  }
+  if (c.text(root, "deployment", "the topology", t.deployment, true) && !is_valid_name(t.deployment))
+    c.fail(root["deployment"], "invalid deployment name '" + t.deployment + "'");
+  if (root["nats"])
+    c.nats(root["nats"], t.nats);
+  if (root["runtime"])
+    c.runtime(root["runtime"], t.runtime);
+  c.list(root, "nodes", t.nodes, [&](const YAML::Node& n, node_spec& out) {
+    out.pos = c.pos(n);
+    if (c.keys(n, "node", {"name"}))
+      c.name(n, "node", out.name);
+  }, true);
+  c.list(root, "actors", t.actors, [&](const YAML::Node& n, actor_spec& out) {
+    c.actor(n, out, "actor");
+  }, false);
+  c.list(root, "links", t.links, [&](const YAML::Node& n, link_spec& out) { c.link(n, out); }, false);
+  c.list(root, "timeline", t.timeline, [&](const YAML::Node& n, timeline_event& out) {
+    c.event(n, out);
+  }, false);
+  c.cross_check(t, root);
+  result.errors = std::move(c.errors);
+  if (result.errors.empty())
+    result.topo = std::move(t);
+  return result;
+}
+
+topology_result load_topology(const std::string& path, const kind_registry& kinds) {
+  std::ifstream in(path);
+  if (!in) {
+    topology_result result;
+    result.errors.push_back({{path, 0, 0}, "cannot read the file"});
+    return result;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_topology(buffer.str(), path, kinds);
+}
+
+}  // namespace troupe

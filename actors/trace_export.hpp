@@ -1,0 +1,20 @@
+// Recorded traces (JSONL from trace_recorder) → Chrome trace event JSON, which
+// Perfetto and chrome://tracing open. Each message becomes a slice on the receiver's
+// track from send to delivery; flow arrows link a message to the ones it caused.
+#pragma once
+
+#include <istream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace troupe {
+
+struct export_summary {
+  size_t lines = 0, messages = 0, flows = 0, skipped = 0;
+};
+
+// Malformed lines are skipped and counted, never fatal.
+nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary);
+
+}  // namespace troupe

@@ -1,0 +1,99 @@
+#include "cli/trace_tail.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <thread>
+
+#include "actors/bus_connection.hpp"
+#include "actors/deployment.hpp"
+#include "actors/letter.hpp"
+#include "actors/trace_recorder.hpp"
+#include "troupe/messages/envelope.pb.h"
+
+namespace troupe {
+
+namespace {
+
+// The header of an envelope, without decoding its payload: the tail shows types this
+// binary does not know too.
+letter header_of(const msg::Envelope& env) {
+  letter l;
+  l.type = env.type();
+  l.sender = env.sender();
+  l.sender_node = env.sender_node();
+  l.receiver = env.receiver();
+  l.topic = env.topic();
+  if (env.trace_id().size() == l.trace.trace_id.size())
+    std::copy(env.trace_id().begin(), env.trace_id().end(), l.trace.trace_id.begin());
+  l.trace.span_id = env.span_id();
+  l.trace.parent_span_id = env.parent_span_id();
+  l.send_time_ns = env.send_time_unix_ns();
+  l.sequence = env.sequence();
+  l.correlation_id = env.correlation_id();
+  return l;
+}
+
+bool wanted(const letter& l, const tail_options& o) {
+  if (!o.actor.empty() && l.sender != o.actor && l.receiver != o.actor)
+    return false;
+  return o.type.empty() || l.type.find(o.type) != std::string::npos;
+}
+
+std::string clock_text(int64_t ns) {
+  std::time_t secs = ns / 1000000000;
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof(out), "%s.%06ld", buf, (long) ((ns / 1000) % 1000000));
+  return out;
+}
+
+}  // namespace
+
+int tail_trace(const tail_options& o) {
+  install_stop_signals();
+  std::shared_ptr<trace_recorder> recorder;
+  if (!o.record_file.empty())
+    recorder = trace_recorder::open(o.record_file, 1.0);
+  bus_options bo;
+  bo.url = o.nats_url;
+  bo.client_name = "troupe-trace";
+  bus_connection bus(bo);
+  std::atomic<long> shown{0}, garbage{0};
+  auto subject = o.deployment.empty() ? std::string("troupe.>") : "troupe." + o.deployment + ".>";
+  bus.subscribe(subject, [&](const char* subj, const char* data, int size) {
+    msg::Envelope env;
+    if (!env.ParseFromArray(data, size) || env.type().empty()) {
+      ++garbage;
+      std::printf("%-15s %s: %d bytes that are not an envelope\n", "", subj, size);
+      return;
+    }
+    auto l = header_of(env);
+    if (!wanted(l, o) || (o.max_count > 0 && shown >= o.max_count))
+      return;
+    ++shown;
+    auto to = l.topic.empty() ? l.receiver : "#" + l.topic;
+    if (to.empty())
+      to = subj;
+    std::printf("%s %s → %s %s %d B trace %s\n", clock_text(l.send_time_ns).c_str(),
+                l.sender.c_str(), to.c_str(), l.type.c_str(), size, l.trace.trace_id_hex().c_str());
+    std::fflush(stdout);
+    if (recorder)
+      recorder->record("recv", "trace", l, static_cast<size_t>(size), l.send_time_ns);
+  });
+  auto start = std::chrono::steady_clock::now();
+  while (!stop_requested() && (o.max_count == 0 || shown < o.max_count)) {
+    if (o.duration_s > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= o.duration_s)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::fprintf(stderr, "trace: %ld envelopes shown, %ld non-envelopes seen\n", shown.load(), garbage.load());
+  return 0;
+}
+
+}  // namespace troupe

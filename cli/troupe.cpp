@@ -1,0 +1,136 @@
+// The `troupe` command: run, node, validate, trace, trace export.
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "actors/builtin_kinds.hpp"
+#include "actors/deployment.hpp"
+#include "actors/topology.hpp"
+#include "actors/trace_export.hpp"
+#include "cli/trace_tail.hpp"
+
+using namespace troupe;
+
+namespace {
+
+std::string self_exe() {
+  char buf[PATH_MAX];
+  auto n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "troupe";
+}
+
+// Prints every problem as file:line:column: message; nullopt when invalid.
+std::optional<topology> load_or_report(const std::string& file) {
+  auto result = load_topology(file, builtin_kinds());
+  for (auto& e : result.errors)
+    std::cerr << e.to_string() << "\n";
+  if (!result.errors.empty())
+    std::cerr << file << ": " << result.errors.size() << " problem(s), nothing started\n";
+  return result.topo;
+}
+
+int export_trace(const std::string& in_file, const std::string& out_file) {
+  std::ifstream in(in_file);
+  if (!in) {
+    std::cerr << in_file << ": cannot read the file\n";
+    return 1;
+  }
+  export_summary summary;
+  auto json = export_chrome_trace(in, summary);
+  std::ofstream out(out_file);
+  if (!out) {
+    std::cerr << out_file << ": cannot write the file\n";
+    return 1;
+  }
+  out << json.dump();
+  std::printf("%s: %zu messages, %zu causal links from %zu lines (%zu malformed lines skipped)\n",
+              out_file.c_str(), summary.messages, summary.flows, summary.lines, summary.skipped);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Troupe: collaborative edge video analytics on actors over NATS"};
+  app.require_subcommand(1);
+
+  std::string file, node_name, nats_url;
+  run_options run;
+  auto* run_cmd = app.add_subcommand("run", "run every node of a topology");
+  run_cmd->add_option("topology", file, "topology YAML file")->required();
+  run_cmd->add_option("--nats", run.nats_url, "NATS url (default: the topology's, or an embedded server)");
+  run_cmd->add_option("--duration", run.duration_s, "seconds to run (default: runtime.duration_s)");
+  run_cmd->add_flag("--processes", run.processes, "one child process per node");
+
+  double node_duration = 0;
+  auto* node_cmd = app.add_subcommand("node", "run one node of a topology");
+  node_cmd->add_option("topology", file, "topology YAML file")->required();
+  node_cmd->add_option("--node", node_name, "which node")->required();
+  node_cmd->add_option("--nats", nats_url, "NATS url")->required();
+  node_cmd->add_option("--duration", node_duration, "seconds to run (default: until stopped)");
+
+  auto* validate_cmd = app.add_subcommand("validate", "check a topology without starting anything");
+  validate_cmd->add_option("topology", file, "topology YAML file")->required();
+
+  tail_options tail;
+  auto* trace_cmd = app.add_subcommand("trace", "live tail of the envelopes on the bus");
+  trace_cmd->add_option("--nats", tail.nats_url, "NATS url");
+  trace_cmd->add_option("--deployment", tail.deployment, "only this deployment");
+  trace_cmd->add_option("--actor", tail.actor, "only envelopes from or to this actor");
+  trace_cmd->add_option("--type", tail.type, "only types containing this text");
+  trace_cmd->add_option("--record", tail.record_file, "also append JSONL to this file");
+  trace_cmd->add_option("--duration", tail.duration_s, "stop after this many seconds");
+  trace_cmd->add_option("--count", tail.max_count, "stop after this many envelopes");
+  std::string export_in, export_out = "trace.json";
+  auto* export_cmd = trace_cmd->add_subcommand("export", "JSONL trace → Chrome trace event JSON");
+  export_cmd->add_option("input", export_in, "recorded JSONL trace")->required();
+  export_cmd->add_option("-o,--output", export_out, "output JSON (default trace.json)");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (*validate_cmd) {
+      auto topo = load_or_report(file);
+      if (!topo)
+        return 1;
+      std::printf("%s: valid (%zu nodes, %zu actors, %zu links, %zu timeline events)\n", file.c_str(),
+                  topo->nodes.size(), topo->actors.size(), topo->links.size(), topo->timeline.size());
+      return 0;
+    }
+    if (*run_cmd) {
+      auto topo = load_or_report(file);
+      if (!topo)
+        return 1;
+      run.self_exe = self_exe();
+      return run_deployment(*topo, run, builtin_kinds());
+    }
+    if (*node_cmd) {
+      auto topo = load_or_report(file);
+      if (!topo)
+        return 1;
+      if (!topo->find_node(node_name)) {
+        std::cerr << file << ": no node '" << node_name << "'\n";
+        return 1;
+      }
+      return run_node(*topo, node_name, nats_url, node_duration, builtin_kinds());
+    }
+    if (*trace_cmd) {
+      if (*export_cmd)
+        return export_trace(export_in, export_out);
+      if (tail.nats_url.empty()) {
+        std::cerr << "troupe trace: --nats URL is required for the live tail\n";
+        return 2;
+      }
+      return tail_trace(tail);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "troupe: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,19 @@
+// Percentiles of a sample, nearest-rank on the sorted values.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace troupe::vision {
+
+// p in [0, 100]; 0 for an empty sample.
+inline double percentile(std::vector<double> values, double p) {
+  if (values.empty())
+    return 0;
+  std::sort(values.begin(), values.end());
+  auto rank = static_cast<size_t>(std::ceil(p / 100.0 * values.size()));
+  return values[rank == 0 ? 0 : rank - 1];
+}
+
+}  // namespace troupe::vision

@@ -1,0 +1,34 @@
+// A video file seen through a camera: an optional crop, a start offset, looping.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <opencv2/core.hpp>
+#include <opencv2/videoio.hpp>
+
+namespace troupe::vision {
+
+struct video_view {
+  std::string path;
+  cv::Rect crop;          // empty: the whole frame
+  int start_frame = 0;    // skip this many frames first
+  bool loop = false;      // start over at the end
+};
+
+class video_source {
+ public:
+  // Throws std::runtime_error naming the file when it cannot be opened or read.
+  explicit video_source(video_view view);
+  // The next frame, or nullopt at the end of a non-looping source.
+  std::optional<cv::Mat> next();
+  uint64_t frames_read() const { return frames_read_; }
+
+ private:
+  void rewind();
+  video_view view_;
+  cv::VideoCapture capture_;
+  uint64_t frames_read_ = 0;
+};
+
+}  // namespace troupe::vision
