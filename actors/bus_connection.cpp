@@ -134,6 +134,9 @@ uint64_t bus_connection::subscribe(const std::string& subject, handler h) {
         "subscribe to " + subject);
   natsSubscription_SetPendingLimits(raw->sub, options_.pending_msgs_limit,
                                     options_.pending_bytes_limit);
+  // A round trip to the server: once it returns, the server routes this subject to us,
+  // so whoever learns of the subscriber afterwards (ActorUp) can reach it.
+  natsConnection_FlushTimeout(conn_, options_.connect_timeout_ms);
   return raw->id;
 }
 

@@ -46,7 +46,8 @@ class bus_connection {
   // Returns an empty string on success, else a message saying why.
   std::string publish(const std::string& subject, const std::string& data);
 
-  // Returns an id for unsubscribe(); the handler runs on a nats.c delivery thread.
+  // Returns an id for unsubscribe() once the server has the subscription; the
+  // handler runs on a nats.c delivery thread.
   uint64_t subscribe(const std::string& subject, handler h);
   void unsubscribe(uint64_t id);
 
