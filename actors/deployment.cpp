@@ -129,13 +129,27 @@ class process_host final : public node_host {
   }
   void stop_all() override {
     for (auto& [name, pid] : children_)
-      ::kill(pid, SIGTERM);
-    for (auto& [name, pid] : children_)
-      ::waitpid(pid, nullptr, 0);
+      stop_child(name, pid);
     children_.clear();
   }
 
  private:
+  // SIGTERM again every 500 ms: one sent between fork and exec is lost with the
+  // handler exec resets. A child that ignores 10 s of asking is killed.
+  static void stop_child(const std::string& name, pid_t pid) {
+    for (int i = 0; i < 1000; ++i) {
+      if (i % 50 == 0)
+        ::kill(pid, SIGTERM);
+      if (::waitpid(pid, nullptr, WNOHANG) == pid)
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    spdlog::error("node {} (pid {}) did not stop within 10 s: killed", name, pid);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+
+
   const topology& topo_;
   std::string url_, exe_;
   std::map<std::string, pid_t> children_;
@@ -256,14 +270,17 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
     actor_node[a.name] = a.node;
   size_t next_event = 0;
   auto settle = std::chrono::milliseconds(3 * topo.runtime.heartbeat_ms);
+  auto last_change = start;  // nodes need a few heartbeats to announce their actors
   while (!stop_requested()) {
     double t = seconds_since(start);
-    while (next_event < events.size() && events[next_event].at_s <= t)
+    while (next_event < events.size() && events[next_event].at_s <= t) {
       apply(events[next_event++], topo, driver, *host, actor_node);
+      last_change = steady::now();
+    }
     if (duration > 0 && t >= duration)
       break;
     bool timeline_done = next_event == events.size();
-    if (timeline_done && steady::now() - start > settle && !any_actor_alive(driver, actor_node)) {
+    if (timeline_done && steady::now() - last_change > settle && !any_actor_alive(driver, actor_node)) {
       std::printf("every actor has exited\n");
       break;
     }

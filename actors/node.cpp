@@ -127,6 +127,10 @@ caf::error node::send(const std::string& to, const google::protobuf::Message& m)
   return self_.send(to, copy(m));
 }
 
+caf::error node::send(const std::string& to, message_ptr m) {
+  return self_.send(to, std::move(m));
+}
+
 caf::error node::publish(const std::string& topic, const google::protobuf::Message& m) {
   return self_.publish(topic, copy(m));
 }

@@ -61,6 +61,7 @@ class node {
 
   // Sends as the node itself (sender "node/<name>"), from any thread.
   caf::error send(const std::string& to, const google::protobuf::Message& m);
+  caf::error send(const std::string& to, message_ptr m);  // shares m, no copy
   caf::error publish(const std::string& topic, const google::protobuf::Message& m);
   // Blocks until the reply or the timeout (0: the configured request timeout).
   caf::expected<letter> request(const std::string& to, const google::protobuf::Message& m,

@@ -20,10 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string binary_dir() {
-  return std::getenv("TROUPE_BINARY_DIR") ? std::getenv("TROUPE_BINARY_DIR") : "build";
-}
-
 caf::behavior idle(caf::event_based_actor*, context) {
   return {[](const letter&) {}};
 }

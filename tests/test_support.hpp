@@ -2,7 +2,11 @@
 // probe actor that forwards every letter it gets to a scoped actor.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <optional>
 #include <string>
 
@@ -49,6 +53,44 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return pred();
+}
+
+}  // namespace troupe::testing
+
+namespace troupe::testing {
+
+inline std::string binary_dir() {
+  return std::getenv("TROUPE_BINARY_DIR") ? std::getenv("TROUPE_BINARY_DIR") : "build";
+}
+
+inline std::string source_dir() {
+  return std::getenv("TROUPE_SOURCE_DIR") ? std::getenv("TROUPE_SOURCE_DIR") : ".";
+}
+
+struct command_result {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+// Runs `troupe ARGS` and collects what it prints.
+inline command_result troupe_cli(const std::string& args) {
+  command_result r;
+  auto cmd = binary_dir() + "/cli/troupe " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr)
+    return r;
+  char buf[1024];
+  while (fgets(buf, sizeof(buf), pipe))
+    r.output += buf;
+  int status = pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+inline std::string write_temp(const std::string& name, const std::string& text) {
+  auto path = std::string(::testing::TempDir()) + "/" + name;
+  std::ofstream(path) << text;
+  return path;
 }
 
 }  // namespace troupe::testing

@@ -6,18 +6,12 @@
 
 #include "actors/builtin_kinds.hpp"
 #include "actors/topology.hpp"
+#include "test_support.hpp"
 
 using namespace troupe;
+using namespace troupe::testing;
 
 namespace {
-
-std::string source_dir() {
-  return std::getenv("TROUPE_SOURCE_DIR") ? std::getenv("TROUPE_SOURCE_DIR") : ".";
-}
-
-std::string binary_dir() {
-  return std::getenv("TROUPE_BINARY_DIR") ? std::getenv("TROUPE_BINARY_DIR") : "build";
-}
 
 const std::string head = "deployment: d\nnodes:\n  - name: n1\n  - name: n2\n";
 
@@ -144,16 +138,11 @@ TEST(Topology, InvalidNamesAndNatsSettings) {
 }
 
 TEST(TroupeValidate, ReportsProblemsAndFailsWithoutStarting) {
-  auto path = std::string(::testing::TempDir()) + "/bad_topology.yaml";
-  std::ofstream(path) << head << "actors:\n  - { name: s, kind: sink, node: nowhere }\n";
-  auto cmd = binary_dir() + "/cli/troupe validate " + path + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof(buf), pipe))
-    out += buf;
-  int status = pclose(pipe);
-  EXPECT_NE(WEXITSTATUS(status), 0);
-  EXPECT_NE(out.find(path + ":6:5: actor 's' names unknown node 'nowhere'"), std::string::npos) << out;
+  auto path = write_temp("bad_topology.yaml", head + "actors:\n  - { name: s, kind: sink, node: nowhere }\n");
+  for (auto verb : {"validate ", "run "}) {
+    auto r = troupe_cli(verb + path);
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.output.find(path + ":6:5: actor 's' names unknown node 'nowhere'"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("embedded nats-server"), std::string::npos) << "started despite errors";
+  }
 }

@@ -1,0 +1,123 @@
+// `troupe run` end to end: the demo pipeline on real video, timelines with killed and
+// restored node processes, recorded traces and their export, the live trace tail.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/nats_server.hpp"
+#include "actors/node.hpp"
+#include "test_support.hpp"
+#include "troupe/messages/runtime.pb.h"
+
+using namespace troupe;
+using namespace troupe::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+
+std::string pipeline_topology(const std::string& extra_runtime, const std::string& nodes_suffix = "") {
+  return "deployment: pipe\nnats: embedded\nruntime: { heartbeat_ms: 250" + extra_runtime + " }\n"
+         "nodes:\n  - name: edge\n  - name: server\n" + nodes_suffix +
+         "actors:\n"
+         "  - { name: cam, kind: camera, node: edge, params: { source: " + vtest +
+         ", fps: 5, max_frames: 12, detector: hog, sink: sink } }\n"
+         "  - { name: hog, kind: detector, node: server }\n"
+         "  - { name: sink, kind: sink, node: edge }\n";
+}
+
+}  // namespace
+
+TEST(Deployment, DemoPipelineDetectsPeopleInVtest) {
+  auto r = troupe_cli("run " + source_dir() + "/topologies/demo.yaml --duration 4");
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.output, m, std::regex("sink total: (\\d+) frames, (\\d+) detections")))
+    << r.output;
+  EXPECT_GE(std::stoi(m[1]), 10) << r.output;  // 5 fps for ~4 s
+  EXPECT_GT(std::stoi(m[2]), 0) << r.output;   // vtest.avi is full of pedestrians
+  EXPECT_NE(r.output.find("dropped 0 (garbage 0"), std::string::npos) << r.output;
+}
+
+TEST(Deployment, RecordedTraceLinksRegionsToDetectionsAndExports) {
+  auto trace = std::string(::testing::TempDir()) + "/pipe.jsonl";
+  std::remove(trace.c_str());
+  auto topo = write_temp("pipe.yaml", pipeline_topology(", duration_s: 4, trace_file: " + trace));
+  auto r = troupe_cli("run " + topo);
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::ifstream in(trace);
+  std::map<std::string, std::string> region_trace, detection_parent_trace;
+  std::string line;
+  int lines = 0;
+  std::map<std::string, std::string> span_trace;
+  std::vector<std::pair<std::string, std::string>> detections;  // parent span, trace
+  while (std::getline(in, line)) {
+    ++lines;
+    auto j = nlohmann::json::parse(line);
+    if (j["event"] != "send")
+      continue;
+    span_trace[j["span_id"]] = j["trace_id"];
+    if (j["type"] == "troupe.msg.Detections")
+      detections.emplace_back(j["parent_span_id"], j["trace_id"]);
+  }
+  ASSERT_GT(lines, 20);
+  ASSERT_FALSE(detections.empty());
+  for (auto& [parent, trace_id] : detections) {
+    ASSERT_TRUE(span_trace.count(parent)) << "detections without their region";
+    EXPECT_EQ(span_trace[parent], trace_id);
+  }
+  auto out = std::string(::testing::TempDir()) + "/pipe.json";
+  auto e = troupe_cli("trace export " + trace + " -o " + out);
+  ASSERT_EQ(e.status, 0) << e.output;
+  std::ifstream json_in(out);
+  auto chrome = nlohmann::json::parse(json_in);
+  int slices = 0, flows = 0, names = 0;
+  for (auto& ev : chrome["traceEvents"]) {
+    slices += ev["ph"] == "X";
+    flows += ev["ph"] == "s";
+    names += ev["ph"] == "M";
+  }
+  EXPECT_GT(slices, 20);
+  EXPECT_GE(flows, static_cast<int>(detections.size()));
+  EXPECT_GT(names, 2);
+}
+
+TEST(Deployment, TimelineKillsAndRestoresANodeProcess) {
+  auto topo = write_temp("timeline.yaml",
+    "deployment: tl\nnats: embedded\nruntime: { heartbeat_ms: 250, heartbeat_misses: 4, duration_s: 5 }\n"
+    "nodes:\n  - name: n1\n  - name: n2\n"
+    "actors:\n  - { name: s1, kind: sink, node: n1 }\n  - { name: s3, kind: sink, node: n2 }\n"
+    "timeline:\n"
+    "  - { at_s: 0.5, spawn: { name: s2, kind: sink, node: n2 } }\n"
+    "  - { at_s: 1.0, stop: s1 }\n"
+    "  - { at_s: 1.5, kill_node: n2 }\n"
+    "  - { at_s: 3.0, restore_node: n2 }\n");
+  auto r = troupe_cli("run " + topo + " --processes");
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (auto expected : {"timeline t=0.5s: spawn s2", "timeline t=1.0s: stop s1", "timeline t=1.5s: kill_node n2",
+                        "timeline t=3.0s: restore_node n2", "s1 total:", "node n2 declared down (no heartbeat",
+                        "nodes down at the end of the run: 0"})
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
+  EXPECT_EQ(r.output.find("refused"), std::string::npos) << r.output;
+}
+
+TEST(Deployment, LiveTraceTailShowsEnvelopes) {
+  nats_server server;
+  node a(config_for("a", server.url(), "tail"));
+  std::thread tail([&] {
+    auto r = troupe_cli("trace --nats " + server.url() + " --deployment tail --type Blob --count 3 --duration 10");
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n') >= 3, true) << r.output;
+    EXPECT_NE(r.output.find("node/a → somebody troupe.msg.Blob"), std::string::npos) << r.output;
+  });
+  std::this_thread::sleep_for(1s);  // the tail subscribes
+  for (int i = 0; i < 30 && tail.joinable(); ++i) {
+    a.send("somebody", msg::Blob());
+    std::this_thread::sleep_for(100ms);
+  }
+  tail.join();
+}
