@@ -60,11 +60,11 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
 namespace troupe::testing {
 
 inline std::string binary_dir() {
-  return std::getenv("TROUPE_BINARY_DIR") ? std::getenv("TROUPE_BINARY_DIR") : "build";
+  return TROUPE_BINARY_DIR;
 }
 
 inline std::string source_dir() {
-  return std::getenv("TROUPE_SOURCE_DIR") ? std::getenv("TROUPE_SOURCE_DIR") : ".";
+  return TROUPE_SOURCE_DIR;
 }
 
 struct command_result {
