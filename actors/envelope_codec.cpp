@@ -1,5 +1,7 @@
 #include "actors/envelope_codec.hpp"
 
+#include <unordered_map>
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -21,12 +23,23 @@ const char* to_string(decode_failure f) {
   return "?";
 }
 
-std::unique_ptr<pb::Message> make_message(const std::string& type) {
+namespace {
+
+const pb::Message* find_prototype(const std::string& type) {
   auto* desc = pb::DescriptorPool::generated_pool()->FindMessageTypeByName(type);
-  if (desc == nullptr)
-    return nullptr;
-  auto* prototype = pb::MessageFactory::generated_factory()->GetPrototype(desc);
-  return prototype ? std::unique_ptr<pb::Message>(prototype->New()) : nullptr;
+  return desc ? pb::MessageFactory::generated_factory()->GetPrototype(desc) : nullptr;
+}
+
+}  // namespace
+
+std::unique_ptr<pb::Message> make_message(const std::string& type) {
+  // The generated pool and factory take locks; each delivery thread keeps its own
+  // cache of the few types it sees.
+  thread_local std::unordered_map<std::string, const pb::Message*> cache;
+  auto i = cache.find(type);
+  if (i == cache.end())
+    i = cache.emplace(type, find_prototype(type)).first;
+  return i->second ? std::unique_ptr<pb::Message>(i->second->New()) : nullptr;
 }
 
 std::string encode_envelope(const letter& l) {

@@ -30,6 +30,8 @@ struct settings {
   int round_trips = 2000;
   double seconds_per_throughput_round = 1.0;
   std::string nats_url;  // empty: an embedded nats-server
+  std::string scheduler = "sharing";
+  std::vector<size_t> sizes_kb = {1, 64, 512};
 };
 
 double median(std::vector<double> v) {
@@ -141,6 +143,8 @@ int main(int argc, char** argv) {
   app.add_option("--round-trips", s.round_trips, "requests per round (default 2000)");
   app.add_option("--seconds", s.seconds_per_throughput_round, "seconds per throughput round (default 1)");
   app.add_option("--nats", s.nats_url, "NATS url (default: an embedded nats-server)");
+  app.add_option("--sizes", s.sizes_kb, "payload sizes in KB for throughput (default 1 64 512)");
+  app.add_option("--scheduler", s.scheduler, "CAF scheduler of the Troupe nodes: sharing or stealing");
   CLI11_PARSE(app, argc, argv);
 
   std::unique_ptr<nats_server> server;
@@ -148,7 +152,8 @@ int main(int argc, char** argv) {
     server = std::make_unique<nats_server>();
     s.nats_url = server->url();
   }
-  std::printf("bus benchmark on %s, %d alternating rounds\n\n", s.nats_url.c_str(), s.rounds);
+  std::printf("bus benchmark on %s, %d alternating rounds, CAF scheduler %s\n\n", s.nats_url.c_str(),
+              s.rounds, s.scheduler.c_str());
 
   // Two raw connections and two Troupe nodes: every message crosses the server.
   natsConnection* raw_client = raw_connect(s.nats_url);
@@ -163,6 +168,7 @@ int main(int argc, char** argv) {
 
   node_config ca, cb;
   ca.deployment = cb.deployment = "bench";
+  ca.scheduler = cb.scheduler = s.scheduler;
   ca.name = "client";
   cb.name = "server";
   ca.bus.url = cb.bus.url = s.nats_url;
@@ -192,7 +198,8 @@ int main(int argc, char** argv) {
   std::printf("  ratio troupe/raw (median): %.2fx   goal <= 1.20x\n\n", median(troupe_rtt) / median(raw_rtt));
 
   std::printf("one-way throughput, cross-node, delivered bytes per second\n");
-  for (size_t size : {size_t(1024), size_t(64 * 1024), size_t(512 * 1024)}) {
+  for (size_t kb : s.sizes_kb) {
+    size_t size = kb * 1024;
     auto blob = std::make_shared<msg::Blob>();
     blob->set_data(std::string(size, 'x'));
     std::string raw_bytes = blob->SerializeAsString();
