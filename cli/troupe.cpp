@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "actors/builtin_kinds.hpp"
+#include "actors/kind_registry.hpp"
 #include "actors/deployment.hpp"
 #include "actors/topology.hpp"
 #include "actors/trace_export.hpp"
@@ -53,6 +54,17 @@ int export_trace(const std::string& in_file, const std::string& out_file) {
   return 0;
 }
 
+void print_kinds() {
+  const auto& kinds = builtin_kinds();
+  for (auto& name : kinds.names()) {
+    auto* k = kinds.find(name);
+    std::printf("%s: %s\n", name.c_str(), k->summary.c_str());
+    for (auto& p : k->parameters)
+      std::printf("  %-20s %-19s %s%s\n", p.key.c_str(), to_string(p.type), p.required ? "required; " : "",
+                  p.help.c_str());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,9 +103,15 @@ int main(int argc, char** argv) {
   export_cmd->add_option("input", export_in, "recorded JSONL trace")->required();
   export_cmd->add_option("-o,--output", export_out, "output JSON (default trace.json)");
 
+  auto* kinds_cmd = app.add_subcommand("kinds", "list the actor kinds a topology can name, with their parameters");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
+    if (*kinds_cmd) {
+      print_kinds();
+      return 0;
+    }
     if (*validate_cmd) {
       auto topo = load_or_report(file);
       if (!topo)
