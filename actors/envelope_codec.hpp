@@ -26,6 +26,7 @@ const char* to_string(decode_failure f);
 
 // Serializes header + body without copying the payload into an intermediate Envelope.
 std::string encode_envelope(const letter& l);
+void encode_envelope(const letter& l, std::string& out);  // reuses out's capacity
 
 // max_bytes == 0 disables the size check.
 std::variant<letter, decode_failure> decode_envelope(const char* data, size_t size,

@@ -146,7 +146,8 @@ caf::error node_core::dispatch(letter l) {
 }
 
 caf::error node_core::publish_letter(const std::string& subject, const letter& l) {
-  auto bytes = encode_envelope(l);
+  thread_local std::string bytes;
+  encode_envelope(l, bytes);
   if (bytes.size() > max_bytes_) {
     ++counts.publish_errors;
     return make_error(errc::payload_too_large,
