@@ -85,20 +85,9 @@ void encode_envelope(const letter& l, std::string& out) {
     l.body->SerializeWithCachedSizes(&coded);
 }
 
-std::variant<letter, decode_failure> decode_envelope(const char* data, size_t size,
-                                                     size_t max_bytes) {
-  if (max_bytes != 0 && size > max_bytes)
-    return decode_failure::oversized;
-  thread_local msg::Envelope env;  // reused per delivery thread, like encode's
-  if (!env.ParseFromArray(data, static_cast<int>(size)) || env.type().empty())
-    return decode_failure::garbage;
-  if (env.schema_version() != envelope_schema_version)
-    return decode_failure::wrong_version;
-  auto body = make_message(env.type());
-  if (!body)
-    return decode_failure::unknown_type;
-  if (!body->ParseFromString(env.payload()))
-    return decode_failure::bad_payload;
+namespace {
+
+letter header_of(msg::Envelope& env) {
   letter l;
   l.type = std::move(*env.mutable_type());
   l.sender = std::move(*env.mutable_sender());
@@ -113,6 +102,35 @@ std::variant<letter, decode_failure> decode_envelope(const char* data, size_t si
   l.sequence = env.sequence();
   l.reply_subject = env.reply_subject();
   l.correlation_id = env.correlation_id();
+  return l;
+}
+
+}  // namespace
+
+std::optional<letter> decode_header(const char* data, size_t size) {
+  msg::Envelope env;
+  if (!env.ParseFromArray(data, static_cast<int>(size)) || env.type().empty())
+    return std::nullopt;
+  auto l = header_of(env);
+  l.wire_bytes = size;
+  return l;
+}
+
+std::variant<letter, decode_failure> decode_envelope(const char* data, size_t size,
+                                                     size_t max_bytes) {
+  if (max_bytes != 0 && size > max_bytes)
+    return decode_failure::oversized;
+  thread_local msg::Envelope env;  // reused per delivery thread, like encode's
+  if (!env.ParseFromArray(data, static_cast<int>(size)) || env.type().empty())
+    return decode_failure::garbage;
+  if (env.schema_version() != envelope_schema_version)
+    return decode_failure::wrong_version;
+  auto body = make_message(env.type());
+  if (!body)
+    return decode_failure::unknown_type;
+  if (!body->ParseFromString(env.payload()))
+    return decode_failure::bad_payload;
+  letter l = header_of(env);
   l.wire_bytes = size;
   l.body = std::move(body);
   return l;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -31,6 +32,10 @@ void encode_envelope(const letter& l, std::string& out);  // reuses out's capaci
 // max_bytes == 0 disables the size check.
 std::variant<letter, decode_failure> decode_envelope(const char* data, size_t size,
                                                      size_t max_bytes = 0);
+
+// The header only, payload left undecoded: for tools that show any envelope, even of
+// types this binary does not know. nullopt when the bytes are not an envelope.
+std::optional<letter> decode_header(const char* data, size_t size);
 
 // A new, empty message of the named type, or nullptr if the type is not linked in.
 std::unique_ptr<google::protobuf::Message> make_message(const std::string& type);

@@ -8,32 +8,13 @@
 
 #include "actors/bus_connection.hpp"
 #include "actors/deployment.hpp"
+#include "actors/envelope_codec.hpp"
 #include "actors/letter.hpp"
 #include "actors/trace_recorder.hpp"
-#include "troupe/messages/envelope.pb.h"
 
 namespace troupe {
 
 namespace {
-
-// The header of an envelope, without decoding its payload: the tail shows types this
-// binary does not know too.
-letter header_of(const msg::Envelope& env) {
-  letter l;
-  l.type = env.type();
-  l.sender = env.sender();
-  l.sender_node = env.sender_node();
-  l.receiver = env.receiver();
-  l.topic = env.topic();
-  if (env.trace_id().size() == l.trace.trace_id.size())
-    std::copy(env.trace_id().begin(), env.trace_id().end(), l.trace.trace_id.begin());
-  l.trace.span_id = env.span_id();
-  l.trace.parent_span_id = env.parent_span_id();
-  l.send_time_ns = env.send_time_unix_ns();
-  l.sequence = env.sequence();
-  l.correlation_id = env.correlation_id();
-  return l;
-}
 
 bool wanted(const letter& l, const tail_options& o) {
   if (!o.actor.empty() && l.sender != o.actor && l.receiver != o.actor)
@@ -66,13 +47,13 @@ int tail_trace(const tail_options& o) {
   std::atomic<long> shown{0}, garbage{0};
   auto subject = o.deployment.empty() ? std::string("troupe.>") : "troupe." + o.deployment + ".>";
   bus.subscribe(subject, [&](const char* subj, const char* data, int size) {
-    msg::Envelope env;
-    if (!env.ParseFromArray(data, size) || env.type().empty()) {
+    auto header = decode_header(data, static_cast<size_t>(size));
+    if (!header) {
       ++garbage;
       std::printf("%-15s %s: %d bytes that are not an envelope\n", "", subj, size);
       return;
     }
-    auto l = header_of(env);
+    auto& l = *header;
     if (!wanted(l, o) || (o.max_count > 0 && shown >= o.max_count))
       return;
     ++shown;

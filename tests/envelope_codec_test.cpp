@@ -142,3 +142,19 @@ TEST(MakeMessage, KnowsLinkedTypesOnly) {
   EXPECT_NE(make_message("troupe.msg.NodeHello"), nullptr);
   EXPECT_EQ(make_message("troupe.msg.Nope"), nullptr);
 }
+
+TEST(EnvelopeCodec, HeaderDecodesEvenForUnknownTypes) {
+  msg::Envelope env;
+  env.set_type("acme.Secret");
+  env.set_schema_version(envelope_schema_version);
+  env.set_sender("cam-9");
+  env.set_topic("news");
+  auto bytes = env.SerializeAsString();
+  auto header = decode_header(bytes.data(), bytes.size());
+  ASSERT_TRUE(header);
+  EXPECT_EQ(header->type, "acme.Secret");
+  EXPECT_EQ(header->sender, "cam-9");
+  EXPECT_EQ(header->topic, "news");
+  EXPECT_EQ(header->body, nullptr);
+  EXPECT_FALSE(decode_header("\xff\xff", 2));
+}
