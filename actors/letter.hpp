@@ -56,3 +56,4 @@ struct letter {
 }  // namespace troupe
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(troupe::letter)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(troupe::trace_context)

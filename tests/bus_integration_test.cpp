@@ -86,8 +86,9 @@ TEST_F(BusTest, ActorRequestSharesTraceAndGetsReply) {
   auto asker = [](caf::event_based_actor* me, context ctx, caf::actor out) -> caf::behavior {
     return {
       [=](const letter& in) {
+        auto trigger = in.trace;
         ctx.request(me, "echo", std::make_shared<msg::Blob>(blob(5)), 3s, &in)
-          .then([=](const letter& r) { caf::anon_send(out, r); },
+          .then([=](const letter& r) { caf::anon_send(out, r, trigger); },
                 [=](const caf::error& e) { caf::anon_send(out, describe(e)); });
       },
     };
@@ -96,11 +97,12 @@ TEST_F(BusTest, ActorRequestSharesTraceAndGetsReply) {
   ASSERT_FALSE(a.send("asker", blob(1)));
   bool got = false;
   self->receive(
-    [&](const letter& r) {
+    [&](const letter& r, const trace_context& trigger) {
       got = true;
       EXPECT_EQ(r.as<msg::Blob>()->seq(), 5u);
-      EXPECT_TRUE(r.trace.valid());
+      EXPECT_EQ(r.trace.trace_id, trigger.trace_id);  // trigger → request → reply: one trace
       EXPECT_NE(r.trace.parent_span_id, 0u);
+      EXPECT_NE(r.trace.span_id, trigger.span_id);
     },
     [&](const std::string& err) { ADD_FAILURE() << err; },
     caf::after(5s) >> [] { ADD_FAILURE() << "no reply"; });
@@ -178,4 +180,52 @@ TEST_F(BusTest, GarbageIsCountedAndDropped) {
   // The node still works.
   ASSERT_FALSE(a.send("probe", blob(3)));
   EXPECT_TRUE(next_letter(self, 3s));
+}
+
+TEST_F(BusTest, OversizedIncomingEnvelopeIsCountedAndDropped) {
+  auto cfg = config_for("small", server.url());
+  cfg.max_envelope_bytes = 300;
+  node small(cfg);
+  caf::scoped_actor self{small.system()};
+  ASSERT_TRUE(small.spawn_function("probe", probe, caf::actor{self}));
+  ASSERT_FALSE(a.send("probe", blob(1, 1000)));
+  ASSERT_TRUE(eventually([&] { return small.stats().dropped_oversized == 1; }));
+  EXPECT_FALSE(next_letter(self, 200ms));
+  ASSERT_FALSE(a.send("probe", blob(2, 10)));  // small ones still arrive
+  EXPECT_TRUE(next_letter(self, 3s));
+}
+
+TEST(BusCredentials, TokenIsRequiredAndUsed) {
+  nats_server_options so;
+  so.token = "s3cret";
+  nats_server server(so);
+  auto good = config_for("good", server.url());
+  good.bus.token = "s3cret";
+  node n(good);
+  EXPECT_TRUE(n.connected());
+  auto bad = config_for("bad", server.url());
+  bad.bus.token = "wrong";
+  try {
+    node refused(bad);
+    ADD_FAILURE() << "connected with a wrong token";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot connect to NATS at " + server.url()), std::string::npos)
+      << e.what();
+  }
+}
+
+TEST(BusCredentials, UserAndPassword) {
+  nats_server_options so;
+  so.user = "alice";
+  so.password = "pw";
+  nats_server server(so);
+  auto cfg = config_for("a", server.url());
+  cfg.bus.user = "alice";
+  cfg.bus.password = "pw";
+  node a(cfg);
+  cfg.name = "b";
+  node b(cfg);
+  ASSERT_TRUE(b.spawn_function("echo", echo));
+  auto reply = a.request("echo", blob(3), 3000ms);
+  ASSERT_TRUE(reply) << describe(reply.error());
 }
