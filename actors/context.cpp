@@ -19,9 +19,7 @@ const std::string& context::deployment() const {
 }
 
 caf::error context::send(const std::string& to, message_ptr body, const letter* cause) const {
-  auto l = core_->make_letter(name_, std::move(body), cause, *sequence_);
-  l.receiver = to;
-  return core_->dispatch(std::move(l));
+  return core_->dispatch(prepare(to, std::move(body), cause));
 }
 
 caf::error context::publish(const std::string& topic, message_ptr body,
@@ -35,11 +33,10 @@ caf::error context::reply(const letter& request, message_ptr body) const {
   if (!request.is_request())
     return make_error(errc::bad_params, "reply to a letter that is not a request (" +
                                           request.type + " from '" + request.sender + "')");
-  return core_->reply(request, name_, std::move(body));
+  return core_->reply(request, name_, std::move(body), *sequence_);
 }
 
-letter context::make_request(const std::string& to, message_ptr body,
-                             const letter* cause) const {
+letter context::prepare(const std::string& to, message_ptr body, const letter* cause) const {
   auto l = core_->make_letter(name_, std::move(body), cause, *sequence_);
   l.receiver = to;
   return l;

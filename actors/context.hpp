@@ -57,8 +57,11 @@ class context {
   auto request(Self* self, const std::string& to, message_ptr body, caf::timespan timeout,
                const letter* cause = nullptr) const {
     return self->request(bridge(), wall(timeout) + std::chrono::seconds(1), request_atom::value,
-                         make_request(to, std::move(body), cause), timeout);
+                         prepare(to, std::move(body), cause), timeout);
   }
+
+  // A letter from this actor to `to`, with trace, time and sequence set, not yet sent.
+  letter prepare(const std::string& to, message_ptr body, const letter* cause = nullptr) const;
 
   void subscribe(const std::string& topic, const caf::actor& self) const;
   // `self` receives a letter with a troupe.msg.ActorDown body when `actor` exits,
@@ -74,7 +77,6 @@ class context {
 
  private:
   caf::actor bridge() const;
-  letter make_request(const std::string& to, message_ptr body, const letter* cause) const;
 
   std::shared_ptr<node_core> core_;
   std::string name_;

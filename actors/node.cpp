@@ -139,9 +139,7 @@ caf::expected<letter> node::request(const std::string& to, const google::protobu
                                     std::chrono::milliseconds timeout) {
   if (timeout.count() == 0)
     timeout = core_->cfg.request_timeout;
-  static std::atomic<uint64_t> sequence{0};
-  auto l = core_->make_letter(self_.name(), copy(m), nullptr, sequence);
-  l.receiver = to;
+  auto l = self_.prepare(to, copy(m));
   l.correlation_id = core_->next_correlation_id();
   auto id = l.correlation_id;
   auto done = std::make_shared<std::promise<caf::expected<letter>>>();

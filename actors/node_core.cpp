@@ -181,9 +181,8 @@ void node_core::request(letter l, reply_callback cb) {
 }
 
 caf::error node_core::reply(const letter& request, const std::string& sender,
-                            message_ptr body) {
-  static std::atomic<uint64_t> reply_sequence{0};
-  auto r = make_letter(sender, std::move(body), &request, reply_sequence);
+                            message_ptr body, std::atomic<uint64_t>& sequence) {
+  auto r = make_letter(sender, std::move(body), &request, sequence);
   r.receiver = request.sender;
   r.correlation_id = request.correlation_id;
   if (!request.reply_subject.empty())
@@ -249,7 +248,7 @@ void node_core::on_actor_subject(const std::string& name, const char* data, int 
     auto e = std::make_shared<msg::Error>();
     e->set_code(msg::Error::NO_SUCH_ACTOR);
     e->set_message("no actor '" + name + "' on node " + cfg.name);
-    reply(*l, "node/" + cfg.name, e);
+    reply(*l, "node/" + cfg.name, e, sys_sequence_);
   }
 }
 
@@ -358,17 +357,23 @@ std::vector<std::string> node_core::local_names() const {
 }
 
 void node_core::subscribe(const std::string& topic, caf::actor subscriber) {
-  std::lock_guard<std::mutex> lock(mtx_);
-  auto& t = topics_[topic];
-  t.subscribers.push_back(std::move(subscriber));
-  if (t.subscription != 0)
-    return;
+  // Subscribing waits for the server; mtx_ guards every send, so it is not held then.
+  std::lock_guard<std::mutex> creating(topic_creation_mtx_);
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    auto& t = topics_[topic];
+    t.subscribers.push_back(std::move(subscriber));
+    if (t.subscription != 0)
+      return;
+  }
   std::weak_ptr<node_core> weak = shared_from_this();
-  t.subscription = bus_->subscribe(topic_subject(cfg.deployment, topic),
-                                   [weak, topic](const char*, const char* data, int size) {
-                                     if (auto self = weak.lock())
-                                       self->on_topic_subject(topic, data, size);
-                                   });
+  auto id = bus_->subscribe(topic_subject(cfg.deployment, topic),
+                            [weak, topic](const char*, const char* data, int size) {
+                              if (auto self = weak.lock())
+                                self->on_topic_subject(topic, data, size);
+                            });
+  std::lock_guard<std::mutex> lock(mtx_);
+  topics_[topic].subscription = id;
 }
 
 void node_core::monitor(const std::string& actor, caf::actor watcher) {

@@ -44,7 +44,8 @@ class node_core : public std::enable_shared_from_this<node_core> {
   caf::error dispatch(letter l);
   // Sends a request; cb runs exactly once, on any thread (reply, error or forget()).
   void request(letter l, reply_callback cb);
-  caf::error reply(const letter& request, const std::string& sender, message_ptr body);
+  caf::error reply(const letter& request, const std::string& sender, message_ptr body,
+                   std::atomic<uint64_t>& sequence);
   void forget(uint64_t correlation_id, caf::error why);
   uint64_t next_correlation_id() { return ++correlation_; }
 
@@ -120,6 +121,8 @@ class node_core : public std::enable_shared_from_this<node_core> {
 
   std::mutex pending_mtx_;
   std::unordered_map<uint64_t, reply_callback> pending_;
+
+  std::mutex topic_creation_mtx_;  // one NATS subscription per topic, made outside mtx_
 
   std::mutex warned_mtx_;
   std::array<bool, decode_failure_kinds> warned_{};

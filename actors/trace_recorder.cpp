@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace troupe {
 
@@ -79,20 +80,33 @@ void trace_recorder::record(const char* event, const std::string& node, const le
   std::lock_guard<std::mutex> lock(mtx_);
   buffer_ += line;
   ++lines_;
-  if (buffer_.size() >= flush_threshold) {
-    auto n = ::write(fd_, buffer_.data(), buffer_.size());
-    (void) n;
-    buffer_.clear();
+  ++buffered_lines_;
+  if (buffer_.size() >= flush_threshold)
+    write_buffer();
+}
+
+void trace_recorder::write_buffer() {
+  if (buffer_.empty())
+    return;
+  auto n = ::write(fd_, buffer_.data(), buffer_.size());
+  if (n != static_cast<ssize_t>(buffer_.size())) {
+    if (lost_ == 0)
+      spdlog::error("trace: writing {} lines failed ({}); lost lines are counted", buffered_lines_,
+                    n < 0 ? std::strerror(errno) : "short write");
+    lost_ += buffered_lines_;
   }
+  buffer_.clear();
+  buffered_lines_ = 0;
 }
 
 void trace_recorder::flush() {
   std::lock_guard<std::mutex> lock(mtx_);
-  if (buffer_.empty())
-    return;
-  auto n = ::write(fd_, buffer_.data(), buffer_.size());
-  (void) n;
-  buffer_.clear();
+  write_buffer();
+}
+
+uint64_t trace_recorder::lost_lines() const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return lost_;
 }
 
 uint64_t trace_recorder::lines() const {

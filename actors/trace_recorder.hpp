@@ -24,14 +24,18 @@ class trace_recorder {
               int64_t time_ns);
   void flush();
   uint64_t lines() const;
+  uint64_t lost_lines() const;  // lines a failed write could not store
 
  private:
   trace_recorder(int fd, double sample_rate);
   int fd_;
   double sample_rate_;
   mutable std::mutex mtx_;
+  void write_buffer();  // with mtx_ held
   std::string buffer_;
+  uint64_t buffered_lines_ = 0;
   uint64_t lines_ = 0;
+  uint64_t lost_ = 0;
 };
 
 }  // namespace troupe
