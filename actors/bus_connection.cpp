@@ -1,5 +1,6 @@
 #include "actors/bus_connection.hpp"
 
+#include <chrono>
 #include <stdexcept>
 
 #include <nats/nats.h>
@@ -44,6 +45,7 @@ bus_connection::bus_connection(const bus_options& options) : options_(options) {
   natsOptions_SetMaxPingsOut(opts, 2);
   natsOptions_SetReconnectedCB(opts, &bus_connection::reconnected, this);
   natsOptions_SetDisconnectedCB(opts, &bus_connection::disconnected, this);
+  natsOptions_SetClosedCB(opts, &bus_connection::closed, this);
   auto s = natsConnection_Connect(&conn_, opts);
   if (s != NATS_OK)
     throw std::runtime_error("cannot connect to NATS at " + options.url + ": " +
@@ -65,11 +67,21 @@ void bus_connection::close() {
   }
   for (auto& s : subs)
     natsSubscription_Destroy(s->sub);
-  if (conn_ != nullptr)
+  if (conn_ != nullptr) {
     natsConnection_Close(conn_);
+    std::unique_lock<std::mutex> lock(closed_mtx_);
+    closed_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return closed_; });
+  }
   std::lock_guard<std::mutex> lock(mtx_);
   for (auto& s : subs)
     retired_.push_back(std::move(s));
+}
+
+void bus_connection::closed(natsConnection*, void* self) {
+  auto* bus = static_cast<bus_connection*>(self);
+  std::lock_guard<std::mutex> lock(bus->closed_mtx_);
+  bus->closed_ = true;
+  bus->closed_cv_.notify_all();
 }
 
 void bus_connection::on_reconnected(event e) {
@@ -124,20 +136,21 @@ uint64_t bus_connection::subscribe(const std::string& subject, handler h) {
   auto sub = std::make_unique<subscription>();
   sub->subject = subject;
   sub->fn = std::move(h);
-  auto* raw = sub.get();
-  {
-    std::lock_guard<std::mutex> lock(mtx_);
-    raw->id = next_id_++;
-    subs_.push_back(std::move(sub));
-  }
-  check(natsConnection_Subscribe(&raw->sub, conn_, subject.c_str(), &bus_connection::deliver, raw),
+  // The closure is `sub` itself, which lives until close(): nats.c may call it at once.
+  check(natsConnection_Subscribe(&sub->sub, conn_, subject.c_str(), &bus_connection::deliver,
+                                 sub.get()),
         "subscribe to " + subject);
-  natsSubscription_SetPendingLimits(raw->sub, options_.pending_msgs_limit,
+  natsSubscription_SetPendingLimits(sub->sub, options_.pending_msgs_limit,
                                     options_.pending_bytes_limit);
   // A round trip to the server: once it returns, the server routes this subject to us,
-  // so whoever learns of the subscriber afterwards (ActorUp) can reach it.
-  natsConnection_FlushTimeout(conn_, options_.connect_timeout_ms);
-  return raw->id;
+  // so whoever learns of the subscriber afterwards (ActorUp) can reach it. While
+  // disconnected there is nobody to ask; nats.c resubscribes on reconnection.
+  if (connected())
+    natsConnection_FlushTimeout(conn_, options_.connect_timeout_ms);
+  std::lock_guard<std::mutex> lock(mtx_);
+  sub->id = next_id_++;
+  subs_.push_back(std::move(sub));
+  return subs_.back()->id;
 }
 
 void bus_connection::unsubscribe(uint64_t id) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -62,6 +63,7 @@ class bus_connection {
   static void deliver(__natsConnection*, __natsSubscription*, __natsMsg*, void*);
   static void reconnected(__natsConnection*, void*);
   static void disconnected(__natsConnection*, void*);
+  static void closed(__natsConnection*, void*);
 
   __natsConnection* conn_ = nullptr;
   bus_options options_;
@@ -73,6 +75,11 @@ class bus_connection {
   event reconnected_, disconnected_;
   std::atomic<int64_t> retired_drops_{0};
   std::atomic<bool> closing_{false};
+  // nats.c calls the callbacks above from its own thread until "closed" has run;
+  // the destructor waits for it so that they never see a freed object.
+  std::mutex closed_mtx_;
+  std::condition_variable closed_cv_;
+  bool closed_ = false;
 };
 
 }  // namespace troupe

@@ -2,6 +2,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/node_core.hpp"
+#include "actors/subjects.hpp"
 
 namespace troupe {
 
@@ -24,6 +25,8 @@ caf::error context::send(const std::string& to, message_ptr body, const letter* 
 
 caf::error context::publish(const std::string& topic, message_ptr body,
                             const letter* cause) const {
+  if (!is_valid_name(topic))
+    return make_error(errc::bad_params, "invalid topic name '" + topic + "'");
   auto l = core_->make_letter(name_, std::move(body), cause, *sequence_);
   l.topic = topic;
   return core_->dispatch(std::move(l));
@@ -42,8 +45,10 @@ letter context::prepare(const std::string& to, message_ptr body, const letter* c
   return l;
 }
 
-void context::subscribe(const std::string& topic, const caf::actor& self) const {
-  core_->subscribe(topic, self);
+caf::error context::subscribe(const std::string& topic, const caf::actor& self) const {
+  if (!is_valid_name(topic))
+    return make_error(errc::bad_params, "invalid topic name '" + topic + "'");
+  return core_->subscribe(topic, self);
 }
 
 void context::monitor(const std::string& actor, const caf::actor& self) const {

@@ -63,7 +63,7 @@ class context {
   // A letter from this actor to `to`, with trace, time and sequence set, not yet sent.
   letter prepare(const std::string& to, message_ptr body, const letter* cause = nullptr) const;
 
-  void subscribe(const std::string& topic, const caf::actor& self) const;
+  caf::error subscribe(const std::string& topic, const caf::actor& self) const;
   // `self` receives a letter with a troupe.msg.ActorDown body when `actor` exits,
   // crashes, or its node is declared down.
   void monitor(const std::string& actor, const caf::actor& self) const;

@@ -48,11 +48,13 @@ node::node(node_config cfg)
   if (auto err = reserve(ctl_name))
     throw std::runtime_error(describe(err));
   auto ctl = sys_->spawn(node_controller, make_context(ctl_name), this);
-  adopt(ctl_name, "node-controller", ctl);
+  if (auto err = adopt(ctl_name, "node-controller", ctl))
+    throw std::runtime_error(describe(err));
 }
 
 node::~node() {
   core_->shutdown(true);
+  core_->stop_locals();  // a spawn that raced with the shutdown
   for (auto& a : system_actors_)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   system_actors_.clear();
@@ -80,8 +82,15 @@ caf::error node::reserve(const std::string& name) {
   return core_->reserve(name);
 }
 
-void node::adopt(const std::string& name, const std::string& kind, const caf::actor& a) {
-  core_->adopt(name, kind, a);
+caf::error node::adopt(const std::string& name, const std::string& kind, const caf::actor& a) {
+  try {
+    core_->adopt(name, kind, a);
+    return {};
+  } catch (const std::exception& e) {
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    core_->release(name);
+    return make_error(errc::bus_failure, "actor '" + name + "': " + e.what());
+  }
 }
 
 caf::expected<caf::actor> node::spawn(const std::string& name, const std::string& kind,
@@ -95,14 +104,16 @@ caf::expected<caf::actor> node::spawn(const std::string& name, const std::string
     return make_error(errc::bad_params, "actor '" + name + "': " + problems.front().message);
   if (auto err = reserve(name))
     return err;
+  caf::actor a;
   try {
-    auto a = spec->spawn(*this, make_context(name), p);
-    adopt(name, kind, a);
-    return a;
+    a = spec->spawn(*this, make_context(name), p);
   } catch (const std::exception& e) {
     core_->release(name);
     return make_error(errc::spawn_failed, "actor '" + name + "' (" + kind + "): " + e.what());
   }
+  if (auto err = adopt(name, kind, a))
+    return err;
+  return a;
 }
 
 bool node::stop(const std::string& actor_name) {
@@ -152,8 +163,8 @@ caf::expected<letter> node::request(const std::string& to, const google::protobu
   return result.get();
 }
 
-void node::subscribe(const std::string& topic, const caf::actor& subscriber) {
-  core_->subscribe(topic, subscriber);
+caf::error node::subscribe(const std::string& topic, const caf::actor& subscriber) {
+  return self_.subscribe(topic, subscriber);
 }
 
 void node::monitor(const std::string& actor_name, const caf::actor& watcher) {
@@ -194,6 +205,7 @@ node_stats node::stats() const {
   s.dropped_oversized = c.dropped[static_cast<size_t>(decode_failure::oversized)];
   s.slow_consumer_drops = core_->bus()->slow_consumer_drops();
   s.nodes_declared_down = c.nodes_declared_down;
+  s.undeliverable = c.undeliverable;
   return s;
 }
 

@@ -26,6 +26,7 @@ struct node_stats {
   uint64_t dropped_bad_payload = 0, dropped_oversized = 0;
   int64_t slow_consumer_drops = 0;
   uint64_t nodes_declared_down = 0;
+  uint64_t undeliverable = 0;  // arrived for a local actor that had just exited
   uint64_t dropped_total() const;
 };
 
@@ -52,7 +53,8 @@ class node {
     if (auto err = reserve(name))
       return err;
     auto a = sys_->spawn<Os>(fun, make_context(name), std::forward<Ts>(xs)...);
-    adopt(name, "custom", a);
+    if (auto err = adopt(name, "custom", a))
+      return err;
     return a;
   }
 
@@ -66,7 +68,7 @@ class node {
   // Blocks until the reply or the timeout (0: the configured request timeout).
   caf::expected<letter> request(const std::string& to, const google::protobuf::Message& m,
                                 std::chrono::milliseconds timeout = {});
-  void subscribe(const std::string& topic, const caf::actor& subscriber);
+  caf::error subscribe(const std::string& topic, const caf::actor& subscriber);
   void monitor(const std::string& actor_name, const caf::actor& watcher);
 
   std::optional<std::string> host_of(const std::string& actor_name) const;
@@ -80,7 +82,8 @@ class node {
 
  private:
   caf::error reserve(const std::string& name);
-  void adopt(const std::string& name, const std::string& kind, const caf::actor& a);
+  // Registers and announces a spawned actor; on failure stops it and says why.
+  caf::error adopt(const std::string& name, const std::string& kind, const caf::actor& a);
   message_ptr copy(const google::protobuf::Message& m) const;
 
   std::unique_ptr<caf::actor_system_config> sys_cfg_;

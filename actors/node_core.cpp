@@ -1,6 +1,8 @@
 #include "actors/node_core.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <limits>
 #include <random>
 #include <thread>
 
@@ -67,13 +69,17 @@ void node_core::start() {
   bus_->on_reconnected([weak] {
     if (auto self = weak.lock()) {
       spdlog::info("node {}: reconnected to NATS", self->cfg.name);
-      self->dir.forgive(self->time->now_ns());
+      auto now = self->time->now_ns();
+      self->quiet_until_ns_ = now + self->silence_limit_ns();
+      self->dir.forgive(now);
       self->say_hello(true);
     }
   });
   bus_->on_disconnected([weak] {
-    if (auto self = weak.lock())
+    if (auto self = weak.lock()) {
+      self->quiet_until_ns_ = std::numeric_limits<int64_t>::max();
       spdlog::warn("node {}: disconnected from NATS, reconnecting", self->cfg.name);
+    }
   });
   running_ = true;
   say_hello(true);
@@ -83,15 +89,7 @@ void node_core::shutdown(bool graceful) {
   if (!running_.exchange(false))
     return;
   announce_exits_ = graceful;
-  std::vector<caf::actor> actors;
-  {
-    std::lock_guard<std::mutex> lock(mtx_);
-    for (auto& [name, a] : locals_)
-      if (a.handle)
-        actors.push_back(a.handle);
-  }
-  for (auto& a : actors)
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  stop_locals();
   if (graceful) {
     // Give exiting actors a moment to announce themselves down.
     for (int i = 0; i < 100 && !local_names().empty(); ++i)
@@ -113,6 +111,18 @@ void node_core::shutdown(bool graceful) {
   if (recorder_)
     recorder_->flush();
   bus_->close();
+}
+
+void node_core::stop_locals() {
+  std::vector<caf::actor> actors;
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    for (auto& [name, a] : locals_)
+      if (a.handle)
+        actors.push_back(a.handle);
+  }
+  for (auto& a : actors)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
 // -- messaging ------------------------------------------------------------------
@@ -172,10 +182,7 @@ void node_core::request(letter l, reply_callback cb) {
     std::lock_guard<std::mutex> lock(pending_mtx_);
     pending_.emplace(id, std::move(cb));
   }
-  if (local(l.receiver))
-    l.reply_subject.clear();  // the reply comes back through complete()
-  else
-    l.reply_subject = reply_subject_;
+  l.reply_subject = reply_subject_;  // reply() completes locally when it is ours
   if (auto err = dispatch(std::move(l)))
     complete(id, err);
 }
@@ -185,7 +192,7 @@ caf::error node_core::reply(const letter& request, const std::string& sender,
   auto r = make_letter(sender, std::move(body), &request, sequence);
   r.receiver = request.sender;
   r.correlation_id = request.correlation_id;
-  if (!request.reply_subject.empty())
+  if (request.reply_subject != reply_subject_)
     return publish_letter(request.reply_subject, r);
   ++counts.sent_local;
   record("send", r, 0);
@@ -244,6 +251,7 @@ void node_core::on_actor_subject(const std::string& name, const char* data, int 
     caf::anon_send(a, std::move(*l));
     return;
   }
+  ++counts.undeliverable;
   if (l->is_request()) {
     auto e = std::make_shared<msg::Error>();
     e->set_code(msg::Error::NO_SUCH_ACTOR);
@@ -280,6 +288,8 @@ void node_core::record(const char* event, const letter& l, size_t bytes) {
 // -- names ------------------------------------------------------------------------
 
 caf::error node_core::reserve(const std::string& name) {
+  if (!running_)
+    return make_error(errc::not_running, "node " + cfg.name + " stopped; '" + name + "' not spawned");
   if (!is_valid_name(name))
     return make_error(errc::bad_params, "invalid actor name '" + name +
                                           "' (letters, digits and -_/:@ only)");
@@ -297,6 +307,11 @@ void node_core::release(const std::string& name) {
 }
 
 void node_core::adopt(const std::string& name, const std::string& kind, caf::actor a) {
+  {
+    // The handle goes in first: letters arriving once the subscription is live find it.
+    std::lock_guard<std::mutex> lock(mtx_);
+    locals_[name] = local_actor{a, kind, 0};
+  }
   std::weak_ptr<node_core> weak = shared_from_this();
   auto sub = bus_->subscribe(actor_subject(cfg.deployment, name),
                              [weak, name](const char*, const char* data, int size) {
@@ -305,7 +320,12 @@ void node_core::adopt(const std::string& name, const std::string& kind, caf::act
                              });
   {
     std::lock_guard<std::mutex> lock(mtx_);
-    locals_[name] = local_actor{a, kind, sub};
+    auto i = locals_.find(name);
+    if (i == locals_.end() || i->second.handle != a) {
+      bus_->unsubscribe(sub);  // it exited while we subscribed
+      return;
+    }
+    i->second.subscription = sub;
   }
   auto up = std::make_shared<msg::ActorUp>();
   up->set_actor(name);
@@ -326,7 +346,13 @@ void node_core::local_exit(const std::string& name, const caf::error& reason) {
     if (i == locals_.end())
       return;
     sub = i->second.subscription;
+    auto gone = i->second.handle;
     locals_.erase(i);
+    for (auto& [topic, t] : topics_)
+      t.subscribers.erase(std::remove(t.subscribers.begin(), t.subscribers.end(), gone),
+                          t.subscribers.end());
+    for (auto& [watched, list] : watchers_)
+      list.erase(std::remove(list.begin(), list.end(), gone), list.end());
   }
   if (sub != 0)
     bus_->unsubscribe(sub);
@@ -356,7 +382,7 @@ std::vector<std::string> node_core::local_names() const {
   return out;
 }
 
-void node_core::subscribe(const std::string& topic, caf::actor subscriber) {
+caf::error node_core::subscribe(const std::string& topic, caf::actor subscriber) {
   // Subscribing waits for the server; mtx_ guards every send, so it is not held then.
   std::lock_guard<std::mutex> creating(topic_creation_mtx_);
   {
@@ -364,16 +390,23 @@ void node_core::subscribe(const std::string& topic, caf::actor subscriber) {
     auto& t = topics_[topic];
     t.subscribers.push_back(std::move(subscriber));
     if (t.subscription != 0)
-      return;
+      return {};
   }
   std::weak_ptr<node_core> weak = shared_from_this();
-  auto id = bus_->subscribe(topic_subject(cfg.deployment, topic),
-                            [weak, topic](const char*, const char* data, int size) {
-                              if (auto self = weak.lock())
-                                self->on_topic_subject(topic, data, size);
-                            });
-  std::lock_guard<std::mutex> lock(mtx_);
-  topics_[topic].subscription = id;
+  try {
+    auto id = bus_->subscribe(topic_subject(cfg.deployment, topic),
+                              [weak, topic](const char*, const char* data, int size) {
+                                if (auto self = weak.lock())
+                                  self->on_topic_subject(topic, data, size);
+                              });
+    std::lock_guard<std::mutex> lock(mtx_);
+    topics_[topic].subscription = id;
+    return {};
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> lock(mtx_);
+    topics_.erase(topic);
+    return make_error(errc::bus_failure, e.what());
+  }
 }
 
 void node_core::monitor(const std::string& actor, caf::actor watcher) {
@@ -445,12 +478,19 @@ void node_core::heartbeat() {
   announce(hb, "heartbeat");
 }
 
+int64_t node_core::silence_limit_ns() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.heartbeat_interval *
+                                                              cfg.heartbeat_misses).count();
+}
+
 void node_core::check_liveness() {
-  if (!running_ || !bus_->connected())
-    return;  // our own silence is not the others' death
-  auto timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                   cfg.heartbeat_interval * cfg.heartbeat_misses).count();
-  for (auto& name : dir.expire(time->now_ns(), timeout)) {
+  auto now = time->now_ns();
+  // While disconnected, and for one silence limit after reconnecting, the silence
+  // was ours, not the others' death.
+  if (!running_ || !bus_->connected() || now < quiet_until_ns_)
+    return;
+  auto timeout = silence_limit_ns();
+  for (auto& name : dir.expire(now, timeout)) {
     auto reason = "no heartbeat for " + std::to_string(timeout / 1000000) + " ms";
     auto losses = dir.node_down(name, reason);
     ++counts.nodes_declared_down;

@@ -37,6 +37,8 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void start();
   // graceful: announce every actor down and the node gone; else vanish silently.
   void shutdown(bool graceful);
+  // Asks every local actor to exit (also those adopted while shutting down).
+  void stop_locals();
 
   // -- messaging ----------------------------------------------------------------
   letter make_letter(const std::string& sender, message_ptr body, const letter* cause,
@@ -56,7 +58,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   caf::actor local(const std::string& name) const;
   std::vector<std::string> local_names() const;
 
-  void subscribe(const std::string& topic, caf::actor subscriber);
+  caf::error subscribe(const std::string& topic, caf::actor subscriber);
   void monitor(const std::string& actor, caf::actor watcher);
 
   // -- liveness (called by the liveness monitor) -----------------------------------
@@ -75,6 +77,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
     std::atomic<uint64_t> sent_local{0}, sent_remote{0}, received{0};
     std::atomic<uint64_t> bytes_sent{0}, bytes_received{0}, publish_errors{0};
     std::atomic<uint64_t> nodes_declared_down{0};
+    std::atomic<uint64_t> undeliverable{0};  // arrived for an actor that had just exited
     std::array<std::atomic<uint64_t>, decode_failure_kinds> dropped{};
   } counts;
   bus_connection* bus() { return bus_.get(); }
@@ -104,11 +107,13 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void tell_watchers(const actor_loss& loss);
   letter down_letter(const actor_loss& loss) const;
   void local_exit(const std::string& name, const caf::error& reason);
+  int64_t silence_limit_ns() const;
 
   std::unique_ptr<bus_connection> bus_;
   std::shared_ptr<trace_recorder> recorder_;
   std::atomic<bool> running_{false};
   std::atomic<bool> announce_exits_{true};
+  std::atomic<int64_t> quiet_until_ns_{0};  // no peer is declared down before this
   std::atomic<uint64_t> correlation_{0};
   mutable std::atomic<uint64_t> sys_sequence_{0};
   size_t max_bytes_ = 0;

@@ -1,5 +1,6 @@
 #include "actors/topology.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -276,8 +277,28 @@ class checker {
         needs_node(e.target, e.pos, std::string(to_string(e.what)));
       }
     }
+    node_states(t);
     if (t.nodes.empty() && root["nodes"])
       fail(root["nodes"], "the topology needs at least one node");
+  }
+
+  // In time order, a node is killed only while up and restored only while down.
+  void node_states(const topology& t) {
+    std::vector<const timeline_event*> events;
+    for (auto& e : t.timeline)
+      events.push_back(&e);
+    std::stable_sort(events.begin(), events.end(),
+                     [](auto* a, auto* b) { return a->at_s < b->at_s; });
+    std::set<std::string> down;
+    for (auto* e : events) {
+      using A = timeline_event::action;
+      if (e->what == A::kill_node && !down.insert(e->target).second)
+        errors.push_back({e->pos, "kill_node '" + e->target + "' at " + std::to_string(e->at_s) +
+                                    " s, but it is already down"});
+      if (e->what == A::restore_node && down.erase(e->target) == 0)
+        errors.push_back({e->pos, "restore_node '" + e->target + "' at " + std::to_string(e->at_s) +
+                                    " s, but it is not down"});
+    }
   }
 
  private:

@@ -229,3 +229,21 @@ TEST(BusCredentials, UserAndPassword) {
   auto reply = a.request("echo", blob(3), 3000ms);
   ASSERT_TRUE(reply) << describe(reply.error());
 }
+
+TEST_F(BusTest, RequestToLocalActorStaysLocal) {
+  ASSERT_TRUE(a.spawn_function("echo", echo));
+  auto before = a.stats().sent_remote;
+  auto reply = a.request("echo", blob(11), 3000ms);
+  ASSERT_TRUE(reply) << describe(reply.error());
+  EXPECT_EQ(reply->as<msg::Blob>()->seq(), 11u);
+  EXPECT_EQ(reply->wire_bytes, 0u);
+  EXPECT_LE(a.stats().sent_remote - before, 2u);  // at most heartbeats, not the exchange
+}
+
+TEST_F(BusTest, InvalidTopicNamesAreRefused) {
+  caf::scoped_actor self{a.system()};
+  EXPECT_TRUE(is(a.publish("bad.topic", blob(1)), errc::bad_params));
+  EXPECT_TRUE(is(a.publish("all>", blob(1)), errc::bad_params));
+  EXPECT_TRUE(is(a.subscribe("*", self), errc::bad_params));
+  EXPECT_FALSE(a.publish("fine/topic", blob(1)));
+}

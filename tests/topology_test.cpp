@@ -114,8 +114,16 @@ TEST(Topology, DuplicateNames) {
              "t.yaml:7:5: duplicate actor name 's' (first defined at line 6)");
 }
 
+TEST(Topology, NodesAreKilledOnlyWhenUpAndRestoredOnlyWhenDown) {
+  expect_one(head + "timeline:\n  - { at_s: 1, restore_node: n1 }\n",
+             "t.yaml:6:5: restore_node 'n1' at 1.000000 s, but it is not down");
+  expect_one(head + "timeline:\n  - { at_s: 2, kill_node: n1 }\n  - { at_s: 1, kill_node: n1 }\n",
+             "t.yaml:6:5: kill_node 'n1' at 2.000000 s, but it is already down");
+  EXPECT_TRUE(problems(head + "timeline:\n  - { at_s: 2, restore_node: n1 }\n  - { at_s: 1, kill_node: n1 }\n").empty());
+}
+
 TEST(Topology, TimelineEventNeedsExactlyOneAction) {
-  expect_one(head + "timeline:\n  - { at_s: 1, kill_node: n1, restore_node: n1 }\n",
+  expect_one(head + "timeline:\n  - { at_s: 1 }\n",
              "t.yaml:6:5: a timeline event needs exactly one of");
 }
 
