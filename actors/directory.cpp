@@ -123,12 +123,4 @@ std::vector<std::pair<std::string, std::string>> directory::down_nodes() const {
   return out;
 }
 
-std::vector<std::string> directory::actors_of(const std::string& node) const {
-  std::lock_guard<std::mutex> lock(mtx_);
-  auto i = nodes_.find(node);
-  if (i == nodes_.end())
-    return {};
-  return {i->second.actors.begin(), i->second.actors.end()};
-}
-
 }  // namespace troupe

@@ -43,7 +43,6 @@ class directory {
   std::vector<std::string> live_nodes() const;
   // Nodes now down, with why ("no heartbeat for 2000 ms", "shutdown", ...).
   std::vector<std::pair<std::string, std::string>> down_nodes() const;
-  std::vector<std::string> actors_of(const std::string& node) const;
 
  private:
   struct node_state {

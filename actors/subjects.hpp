@@ -2,11 +2,9 @@
 //   troupe.<deployment>.a.<actor>        an actor's mailbox
 //   troupe.<deployment>.t.<topic>        a pub/sub topic
 //   troupe.<deployment>.sys.<what>       hello, heartbeat, actor up/down, node down
-//   troupe.<deployment>.ctl.<node>       control requests (spawn, stop) for one node
 //   troupe.<deployment>.r.<node>.<inc>   replies to requests made on one node
 #pragma once
 
-#include <optional>
 #include <string>
 
 namespace troupe {
@@ -18,16 +16,7 @@ bool is_valid_name(const std::string& name);
 std::string actor_subject(const std::string& deployment, const std::string& actor);
 std::string topic_subject(const std::string& deployment, const std::string& topic);
 std::string sys_subject(const std::string& deployment, const std::string& what);
-std::string control_subject(const std::string& deployment, const std::string& node);
 std::string reply_subject(const std::string& deployment, const std::string& node, uint64_t incarnation);
 std::string deployment_wildcard(const std::string& deployment);
-
-struct subject_parts {
-  std::string deployment;
-  std::string space;  // "a", "t", "sys", "ctl" or "r"
-  std::string name;   // actor, topic, sys kind or node (decoded)
-};
-
-std::optional<subject_parts> parse_subject(const std::string& subject);
 
 }  // namespace troupe

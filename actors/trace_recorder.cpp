@@ -43,6 +43,8 @@ trace_recorder::trace_recorder(int fd, double sample_rate)
 trace_recorder::~trace_recorder() {
   flush();
   ::close(fd_);
+  if (lost_ > 0)
+    spdlog::error("trace: {} of {} lines could not be written", lost_, lines_);
 }
 
 bool trace_recorder::sampled(const trace_context& t) const {
@@ -110,14 +112,5 @@ void trace_recorder::flush() {
   write_buffer();
 }
 
-uint64_t trace_recorder::lost_lines() const {
-  std::lock_guard<std::mutex> lock(mtx_);
-  return lost_;
-}
-
-uint64_t trace_recorder::lines() const {
-  std::lock_guard<std::mutex> lock(mtx_);
-  return lines_;
-}
 
 }  // namespace troupe

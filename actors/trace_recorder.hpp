@@ -23,8 +23,6 @@ class trace_recorder {
   void record(const char* event, const std::string& node, const letter& l, size_t bytes,
               int64_t time_ns);
   void flush();
-  uint64_t lines() const;
-  uint64_t lost_lines() const;  // lines a failed write could not store
 
  private:
   trace_recorder(int fd, double sample_rate);

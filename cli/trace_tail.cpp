@@ -10,6 +10,7 @@
 #include "actors/deployment.hpp"
 #include "actors/envelope_codec.hpp"
 #include "actors/letter.hpp"
+#include "actors/subjects.hpp"
 #include "actors/trace_recorder.hpp"
 
 namespace troupe {
@@ -45,7 +46,7 @@ int tail_trace(const tail_options& o) {
   bo.client_name = "troupe-trace";
   bus_connection bus(bo);
   std::atomic<long> shown{0}, garbage{0};
-  auto subject = o.deployment.empty() ? std::string("troupe.>") : "troupe." + o.deployment + ".>";
+  auto subject = o.deployment.empty() ? std::string("troupe.>") : deployment_wildcard(o.deployment);
   bus.subscribe(subject, [&](const char* subj, const char* data, int size) {
     auto header = decode_header(data, static_cast<size_t>(size));
     if (!header) {

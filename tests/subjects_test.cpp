@@ -13,17 +13,6 @@ TEST(Subjects, MapNamesIntoTheDeploymentsSpaces) {
   EXPECT_EQ(deployment_wildcard("city"), "troupe.city.>");
 }
 
-TEST(Subjects, ParseInvertsTheMapping) {
-  auto p = parse_subject(actor_subject("city", "scheduler/remo"));
-  ASSERT_TRUE(p);
-  EXPECT_EQ(p->deployment, "city");
-  EXPECT_EQ(p->space, "a");
-  EXPECT_EQ(p->name, "scheduler/remo");
-  EXPECT_FALSE(parse_subject("other.city.a.x"));
-  EXPECT_FALSE(parse_subject("troupe.city"));
-  EXPECT_FALSE(parse_subject("troupe.city.a."));
-}
-
 TEST(Subjects, NamesThatWouldBreakSubjectsAreInvalid) {
   EXPECT_TRUE(is_valid_name("cam-3"));
   EXPECT_TRUE(is_valid_name("replica/yolo_edge:2@gpu0"));
