@@ -6,13 +6,9 @@
 #include <opencv2/core.hpp>
 #include <opencv2/objdetect.hpp>
 
-namespace troupe::vision {
+#include "vision/detection.hpp"
 
-struct detection {
-  cv::Rect2f box;
-  int label = 0;  // 0: person
-  float score = 0;
-};
+namespace troupe::vision {
 
 struct hog_settings {
   double hit_threshold = 0.0;  // SVM margin a window needs to count

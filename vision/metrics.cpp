@@ -1,0 +1,183 @@
+#include "vision/metrics.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+#include <stdexcept>
+
+namespace troupe::vision {
+
+double iou(const cv::Rect2f& a, const cv::Rect2f& b) {
+  double inter = (a & b).area();
+  double uni = static_cast<double>(a.area()) + b.area() - inter;
+  return uni > 0 ? inter / uni : 0.0;
+}
+
+double match_counts::precision() const {
+  auto detected = true_positives + false_positives;
+  return detected == 0 ? 1.0 : static_cast<double>(true_positives) / detected;
+}
+
+double match_counts::recall() const {
+  auto present = true_positives + false_negatives;
+  return present == 0 ? 1.0 : static_cast<double>(true_positives) / present;
+}
+
+double match_counts::f1() const {
+  double p = precision(), r = recall();
+  return p + r == 0 ? 0.0 : 2 * p * r / (p + r);
+}
+
+match_counts& match_counts::operator+=(const match_counts& o) {
+  true_positives += o.true_positives;
+  false_positives += o.false_positives;
+  false_negatives += o.false_negatives;
+  return *this;
+}
+
+namespace {
+
+// For each detection in score order: the index of the truth box it matched, or -1.
+std::vector<int> greedy_match(const std::vector<detection>& detected,
+                              const std::vector<detection>& truth, double threshold,
+                              std::vector<size_t>& order) {
+  order.resize(detected.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return detected[a].score > detected[b].score; });
+  std::vector<bool> taken(truth.size(), false);
+  std::vector<int> matched(detected.size(), -1);
+  for (auto d : order) {
+    double best = threshold;
+    int best_truth = -1;
+    for (size_t t = 0; t < truth.size(); ++t) {
+      if (taken[t] || truth[t].label != detected[d].label)
+        continue;
+      double overlap = iou(detected[d].box, truth[t].box);
+      if (overlap >= best) {
+        best = overlap;
+        best_truth = static_cast<int>(t);
+      }
+    }
+    if (best_truth >= 0) {
+      taken[static_cast<size_t>(best_truth)] = true;
+      matched[d] = best_truth;
+    }
+  }
+  return matched;
+}
+
+}  // namespace
+
+match_counts match_frame(const std::vector<detection>& detected,
+                         const std::vector<detection>& truth, double iou_threshold) {
+  std::vector<size_t> order;
+  auto matched = greedy_match(detected, truth, iou_threshold, order);
+  match_counts c;
+  c.true_positives = static_cast<size_t>(std::count_if(matched.begin(), matched.end(),
+                                                       [](int m) { return m >= 0; }));
+  c.false_positives = detected.size() - c.true_positives;
+  c.false_negatives = truth.size() - c.true_positives;
+  return c;
+}
+
+void map_accumulator::add_frame(const std::vector<detection>& detected,
+                                const std::vector<detection>& truth) {
+  std::vector<size_t> order;
+  auto matched = greedy_match(detected, truth, iou_threshold_, order);
+  for (size_t d = 0; d < detected.size(); ++d)
+    ranked_[detected[d].label].push_back({detected[d].score, matched[d] >= 0});
+  for (auto& t : truth)
+    ++truth_count_[t.label];
+}
+
+std::map<int, double> map_accumulator::average_precision() const {
+  std::map<int, double> out;
+  for (auto& [label, count] : truth_count_) {
+    auto it = ranked_.find(label);
+    std::vector<scored> ranked = it == ranked_.end() ? std::vector<scored>{} : it->second;
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const scored& a, const scored& b) { return a.score > b.score; });
+    std::vector<double> precision, recall;
+    size_t tp = 0;
+    for (size_t i = 0; i < ranked.size(); ++i) {
+      tp += ranked[i].true_positive ? 1 : 0;
+      precision.push_back(static_cast<double>(tp) / (i + 1));
+      recall.push_back(static_cast<double>(tp) / count);
+    }
+    // Monotone precision envelope, then the area under the step curve.
+    for (size_t i = precision.size(); i-- > 1;)
+      precision[i - 1] = std::max(precision[i - 1], precision[i]);
+    double ap = 0, previous_recall = 0;
+    for (size_t i = 0; i < recall.size(); ++i) {
+      ap += (recall[i] - previous_recall) * precision[i];
+      previous_recall = recall[i];
+    }
+    out[label] = ap;
+  }
+  return out;
+}
+
+double map_accumulator::mean_average_precision() const {
+  auto per_class = average_precision();
+  if (per_class.empty())
+    return 0;
+  double sum = 0;
+  for (auto& [label, ap] : per_class)
+    sum += ap;
+  return sum / per_class.size();
+}
+
+void miou_accumulator::add(const cv::Mat& predicted, const cv::Mat& truth) {
+  if (predicted.size() != truth.size())
+    throw std::invalid_argument("mIoU: prediction and truth masks differ in size");
+  cv::Mat p, t;
+  predicted.convertTo(p, CV_32S);
+  truth.convertTo(t, CV_32S);
+  for (int y = 0; y < p.rows; ++y) {
+    const int* pr = p.ptr<int>(y);
+    const int* tr = t.ptr<int>(y);
+    for (int x = 0; x < p.cols; ++x) {
+      if (tr[x] == ignore_)
+        continue;
+      if (pr[x] == tr[x]) {
+        ++intersection_[pr[x]];
+        ++union_[pr[x]];
+      } else {
+        ++union_[pr[x]];
+        ++union_[tr[x]];
+      }
+    }
+  }
+}
+
+std::map<int, double> miou_accumulator::iou_per_class() const {
+  std::map<int, double> out;
+  for (auto& [label, u] : union_) {
+    auto i = intersection_.find(label);
+    out[label] = static_cast<double>(i == intersection_.end() ? 0 : i->second) / u;
+  }
+  return out;
+}
+
+double miou_accumulator::mean_iou() const {
+  auto per_class = iou_per_class();
+  if (per_class.empty())
+    return 0;
+  double sum = 0;
+  for (auto& [label, v] : per_class)
+    sum += v;
+  return sum / per_class.size();
+}
+
+double load_balance_index(const std::vector<double>& loads) {
+  if (loads.empty())
+    return 0;
+  double mean = std::accumulate(loads.begin(), loads.end(), 0.0) / loads.size();
+  double var = 0;
+  for (auto l : loads)
+    var += (l - mean) * (l - mean);
+  return var / loads.size();
+}
+
+}  // namespace troupe::vision
