@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+
+#include "vision/metrics.hpp"
+#include "vision/synthetic_scene.hpp"
+
+using namespace troupe::vision;
+
+namespace {
+
+scene_config config(uint64_t seed) {
+  scene_config c;
+  c.seed = seed;
+  c.width = 320;
+  c.height = 240;
+  c.fps = 10;
+  c.schedule = {{0, 2.0}};
+  return c;
+}
+
+}  // namespace
+
+TEST(SyntheticScene, SameSeedSameFramesAndTruth) {
+  synthetic_scene a(config(7)), b(config(7));
+  for (int i = 0; i < 60; ++i) {
+    auto fa = a.next(), fb = b.next();
+    ASSERT_EQ(fa.truth.size(), fb.truth.size()) << "frame " << i;
+    for (size_t k = 0; k < fa.truth.size(); ++k)
+      EXPECT_EQ(fa.truth[k].box, fb.truth[k].box);
+    EXPECT_EQ(cv::norm(fa.image, fb.image, cv::NORM_INF), 0.0) << "frame " << i;
+  }
+}
+
+TEST(SyntheticScene, DifferentSeedsDiffer) {
+  synthetic_scene a(config(1)), b(config(2));
+  double difference = 0;
+  for (int i = 0; i < 30; ++i)
+    difference += cv::norm(a.next().image, b.next().image, cv::NORM_L1);
+  EXPECT_GT(difference, 0);
+}
+
+TEST(SyntheticScene, TruthLiesInTheFrameAndObjectsMove) {
+  synthetic_scene s(config(3));
+  cv::Rect2f view(0, 0, 320, 240);
+  size_t seen = 0;
+  std::vector<detection> previous;
+  double moved = 0;
+  for (int i = 0; i < 100; ++i) {
+    auto f = s.next();
+    EXPECT_DOUBLE_EQ(f.time_s, i / 10.0);
+    for (auto& t : f.truth) {
+      EXPECT_NEAR((t.box & view).area(), t.box.area(), 1e-3 * t.box.area());
+      EXPECT_EQ(t.label, 0);
+    }
+    // Objects of consecutive frames overlap their previous selves but are not still.
+    for (auto& t : f.truth)
+      for (auto& p : previous)
+        if (iou(t.box, p.box) > 0.3 && iou(t.box, p.box) < 1.0)
+          moved += 1;
+    seen += f.truth.size();
+    previous = f.truth;
+  }
+  EXPECT_GT(seen, 50u);
+  EXPECT_GT(moved, 20);
+}
+
+TEST(SyntheticScene, DensityFollowsTheSchedule) {
+  auto c = config(11);
+  c.schedule = {{0, 0.0}, {10, 5.0}, {20, 0.0}};  // quiet, burst, quiet
+  synthetic_scene s(c);
+  double quiet = 0, burst = 0, after = 0;
+  for (int i = 0; i < 400; ++i) {
+    auto f = s.next();
+    if (f.time_s < 10)
+      quiet += f.truth.size();
+    else if (f.time_s < 20)
+      burst += f.truth.size();
+    else if (f.time_s >= 30)
+      after += f.truth.size();  // everyone has left 10 s after the burst
+  }
+  EXPECT_EQ(quiet, 0);
+  EXPECT_GT(burst, 100);
+  EXPECT_EQ(after, 0);
+}
+
+TEST(SyntheticScene, ObjectsAreVisibleWhereTruthSaysSo) {
+  auto c = config(5);
+  c.sensor_noise = 0;
+  synthetic_scene s(c);
+  cv::Mat empty = synthetic_scene([&] { auto e = c; e.schedule = {{0, 0}}; return e; }()).next().image;
+  int checked = 0;
+  for (int i = 0; i < 50; ++i) {
+    auto f = s.next();
+    for (auto& t : f.truth) {
+      cv::Rect r(t.box);
+      double changed = cv::norm(f.image(r), empty(r), cv::NORM_L1) / (r.area() * 3.0);
+      EXPECT_GT(changed, 1.0) << "frame " << i;  // something is drawn inside every true box
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 10);
+}
+
+TEST(SyntheticScene, BadConfigurationIsRefused) {
+  auto c = config(1);
+  c.fps = 0;
+  EXPECT_THROW(synthetic_scene{c}, std::invalid_argument);
+  c = config(1);
+  c.schedule.clear();
+  EXPECT_THROW(synthetic_scene{c}, std::invalid_argument);
+}

@@ -1,0 +1,129 @@
+#include "vision/synthetic_scene.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <opencv2/imgproc.hpp>
+
+namespace troupe::vision {
+
+synthetic_scene::synthetic_scene(scene_config config)
+    : config_(std::move(config)), engine_(config_.seed) {
+  if (config_.width <= 0 || config_.height <= 0 || config_.fps <= 0)
+    throw std::invalid_argument("synthetic scene needs a positive size and frame rate");
+  if (config_.schedule.empty())
+    throw std::invalid_argument("synthetic scene needs a density schedule");
+  std::sort(config_.schedule.begin(), config_.schedule.end(),
+            [](auto& a, auto& b) { return a.start_s < b.start_s; });
+  draw_ground();
+  next_arrival_s_ = 0;
+}
+
+double synthetic_scene::uniform() {
+  return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
+}
+
+double synthetic_scene::arrival_rate(double t) const {
+  double rate = 0;
+  for (auto& phase : config_.schedule)
+    if (phase.start_s <= t)
+      rate = phase.arrivals_per_s;
+  return rate;
+}
+
+void synthetic_scene::draw_ground() {
+  ground_ = cv::Mat(config_.height, config_.width, CV_8UC3, cv::Scalar(110, 115, 120));
+  if (config_.ground == scene_ground::floor) {
+    for (int x = 0; x < config_.width; x += 64)
+      cv::line(ground_, {x, 0}, {x, config_.height}, cv::Scalar(95, 100, 105), 2);
+    for (int y = 0; y < config_.height; y += 64)
+      cv::line(ground_, {0, y}, {config_.width, y}, cv::Scalar(95, 100, 105), 2);
+  } else {
+    int top = config_.height / 4, bottom = 3 * config_.height / 4;
+    cv::rectangle(ground_, {0, top}, {config_.width, bottom}, cv::Scalar(70, 70, 70), cv::FILLED);
+    for (int x = 0; x < config_.width; x += 80)
+      cv::line(ground_, {x, config_.height / 2}, {x + 40, config_.height / 2},
+               cv::Scalar(220, 220, 220), 3);
+  }
+}
+
+// Enters just outside a random edge and heads across, towards a random point of the
+// opposite half, so it crosses the view.
+void synthetic_scene::spawn_object() {
+  object o;
+  double w = uniform(config_.object_width_min, config_.object_width_max);
+  o.size = {w, w * uniform(2.0, 2.6)};
+  double speed = uniform(config_.speed_min_px_s, config_.speed_max_px_s);
+  double W = config_.width, H = config_.height;
+  int edge = static_cast<int>(uniform() * 4);
+  cv::Point2d start, target;
+  switch (edge) {
+    case 0: start = {-o.size.width, uniform(0, H - o.size.height)}; target = {W, uniform(0, H)}; break;
+    case 1: start = {W, uniform(0, H - o.size.height)}; target = {-o.size.width, uniform(0, H)}; break;
+    case 2: start = {uniform(0, W - o.size.width), -o.size.height}; target = {uniform(0, W), H}; break;
+    default: start = {uniform(0, W - o.size.width), H}; target = {uniform(0, W), -o.size.height}; break;
+  }
+  cv::Point2d dir = target - start;
+  double len = std::hypot(dir.x, dir.y);
+  o.position = start;
+  o.velocity = dir * (speed / len);
+  o.color = cv::Scalar(uniform(0, 255), uniform(0, 255), uniform(0, 255));
+  objects_.push_back(o);
+}
+
+// A body (ellipse, lower 80%) and a head (circle at the top) that fill the box's
+// width and height exactly, so the ground truth box is tight.
+void synthetic_scene::draw_person(cv::Mat& image, const object& o) {
+  double w = o.size.width, h = o.size.height;
+  cv::Point body(cvRound(o.position.x + w / 2), cvRound(o.position.y + h * 0.6));
+  cv::ellipse(image, body, cv::Size(cvRound(w / 2), cvRound(h * 0.4)), 0, 0, 360, o.color,
+              cv::FILLED);
+  cv::circle(image, {body.x, cvRound(o.position.y + w * 0.3)}, cvRound(w * 0.3), o.color * 0.8,
+             cv::FILLED);
+}
+
+synthetic_frame synthetic_scene::next() {
+  synthetic_frame f;
+  f.index = index_++;
+  f.time_s = f.index / config_.fps;
+  double dt = 1.0 / config_.fps;
+  // Poisson arrivals: exponential gaps at the rate in force when each is drawn.
+  while (next_arrival_s_ <= f.time_s) {
+    double rate = arrival_rate(next_arrival_s_);
+    if (rate > 0)
+      spawn_object();
+    double gap = rate > 0 ? -std::log(1.0 - uniform()) / rate : dt;
+    next_arrival_s_ += gap;
+  }
+  f.image = ground_.clone();
+  cv::Rect2d view(0, 0, config_.width, config_.height);
+  std::vector<object> still_here;
+  for (auto& o : objects_) {
+    cv::Rect2d box(o.position, o.size);
+    cv::Rect2d visible = box & view;
+    draw_person(f.image, o);
+    if (visible.area() >= config_.min_visible * box.area())
+      f.truth.push_back({cv::Rect2f(visible), 0, 1.0f});
+    o.position += o.velocity * dt;
+    bool gone = o.velocity.x > 0 ? o.position.x > config_.width
+              : o.velocity.x < 0 ? o.position.x + o.size.width < 0 : false;
+    gone = gone || (o.velocity.y > 0 ? o.position.y > config_.height
+                  : o.velocity.y < 0 ? o.position.y + o.size.height < 0 : false);
+    if (!gone)
+      still_here.push_back(o);
+  }
+  objects_.swap(still_here);
+  if (config_.sensor_noise > 0) {
+    cv::Mat noise(f.image.size(), CV_16SC3);
+    cv::RNG rng(engine_());  // seeded from our engine: deterministic too
+    rng.fill(noise, cv::RNG::NORMAL, 0, config_.sensor_noise);
+    cv::Mat image16;
+    f.image.convertTo(image16, CV_16SC3);
+    image16 += noise;
+    image16.convertTo(f.image, CV_8UC3);
+  }
+  return f;
+}
+
+}  // namespace troupe::vision
