@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/clock.hpp"
 #include "actors/errors.hpp"
 #include "actors/nats_server.hpp"
 #include "actors/node.hpp"
@@ -70,11 +71,11 @@ class node_host {
 
 class in_process_host final : public node_host {
  public:
-  in_process_host(const topology& topo, std::string url, const kind_registry& kinds)
-      : topo_(topo), url_(std::move(url)), kinds_(kinds) {}
+  in_process_host(const topology& topo, std::string url, int64_t epoch, const kind_registry& kinds)
+      : topo_(topo), url_(std::move(url)), epoch_(epoch), kinds_(kinds) {}
 
   void start(const std::string& name) override {
-    auto n = std::make_unique<node>(node_config_for(topo_, name, url_, kinds_));
+    auto n = std::make_unique<node>(node_config_for(topo_, name, url_, epoch_, kinds_));
     spawn_actors(*n, topo_);
     nodes_[name] = std::move(n);
   }
@@ -94,14 +95,15 @@ class in_process_host final : public node_host {
  private:
   const topology& topo_;
   std::string url_;
+  int64_t epoch_;
   const kind_registry& kinds_;
   std::map<std::string, std::unique_ptr<node>> nodes_;
 };
 
 class process_host final : public node_host {
  public:
-  process_host(const topology& topo, std::string url, std::string exe)
-      : topo_(topo), url_(std::move(url)), exe_(std::move(exe)) {}
+  process_host(const topology& topo, std::string url, int64_t epoch, std::string exe)
+      : topo_(topo), url_(std::move(url)), epoch_(epoch), exe_(std::move(exe)) {}
   ~process_host() override { stop_all(); }
 
   void start(const std::string& name) override {
@@ -109,7 +111,8 @@ class process_host final : public node_host {
     if (pid < 0)
       throw std::runtime_error("cannot fork a process for node " + name);
     if (pid == 0) {
-      std::vector<std::string> args = {exe_, "node", topo_.file, "--node", name, "--nats", url_};
+      std::vector<std::string> args = {exe_,  "node",  topo_.file, "--node", name, "--nats", url_,
+                                       "--epoch-ns", std::to_string(epoch_)};
       std::vector<char*> argv;
       for (auto& a : args)
         argv.push_back(a.data());
@@ -152,7 +155,9 @@ class process_host final : public node_host {
 
 
   const topology& topo_;
-  std::string url_, exe_;
+  std::string url_;
+  int64_t epoch_;
+  std::string exe_;
   std::map<std::string, pid_t> children_;
 };
 
@@ -219,7 +224,8 @@ void install_stop_signals() {
 }
 
 node_config node_config_for(const topology& topo, const std::string& node_name,
-                            const std::string& nats_url, const kind_registry& kinds) {
+                            const std::string& nats_url, int64_t epoch_unix_ns,
+                            const kind_registry& kinds) {
   node_config cfg;
   cfg.deployment = topo.deployment;
   cfg.name = node_name;
@@ -236,6 +242,7 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   cfg.scheduler = topo.runtime.scheduler;
   cfg.workers = static_cast<size_t>(topo.runtime.workers);
   cfg.kinds = &kinds;
+  cfg.time = make_clock(topo.runtime.time_scale, epoch_unix_ns);
   return cfg;
 }
 
@@ -254,12 +261,16 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
     std::printf("embedded nats-server at %s\n", url.c_str());
   }
   double duration = options.duration_s >= 0 ? options.duration_s : topo.runtime.duration_s;
-  node driver(node_config_for(topo, "troupe-run", url, kinds));
+  auto epoch = real_clock().now_ns();
+  node driver(node_config_for(topo, "troupe-run", url, epoch, kinds));
   std::unique_ptr<node_host> host;
   if (options.processes)
-    host = std::make_unique<process_host>(topo, url, options.self_exe);
+    host = std::make_unique<process_host>(topo, url, epoch, options.self_exe);
   else
-    host = std::make_unique<in_process_host>(topo, url, kinds);
+    host = std::make_unique<in_process_host>(topo, url, epoch, kinds);
+  if (topo.runtime.time_scale != 1)
+    std::printf("emulated clock: deployment time runs %.2fx slower than wall time\n",
+                topo.runtime.time_scale);
   auto start = steady::now();
   for (auto& n : topo.nodes)
     host->start(n.name);
@@ -273,7 +284,7 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
   auto settle = std::chrono::milliseconds(3 * topo.runtime.heartbeat_ms);
   auto last_change = start;  // nodes need a few heartbeats to announce their actors
   while (!stop_requested()) {
-    double t = seconds_since(start);
+    double t = seconds_since(start) / topo.runtime.time_scale;  // deployment time
     while (next_event < events.size() && events[next_event].at_s <= t) {
       apply(events[next_event++], topo, driver, *host, actor_node);
       last_change = steady::now();
@@ -299,12 +310,15 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
 }
 
 int run_node(const topology& topo, const std::string& node_name, const std::string& nats_url,
-             double duration_s, const kind_registry& kinds) {
+             double duration_s, int64_t epoch_unix_ns, const kind_registry& kinds) {
   install_stop_signals();
-  node n(node_config_for(topo, node_name, nats_url, kinds));
+  if (epoch_unix_ns == 0)
+    epoch_unix_ns = real_clock().now_ns();
+  node n(node_config_for(topo, node_name, nats_url, epoch_unix_ns, kinds));
   spawn_actors(n, topo);
   auto start = steady::now();
-  while (!stop_requested() && (duration_s <= 0 || seconds_since(start) < duration_s))
+  while (!stop_requested() &&
+         (duration_s <= 0 || seconds_since(start) < duration_s * topo.runtime.time_scale))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   print_stats(n);
   return 0;

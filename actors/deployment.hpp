@@ -22,11 +22,14 @@ struct run_options {
 int run_deployment(const topology& topo, const run_options& options, const kind_registry& kinds);
 
 // One node of a topology (`troupe node`), until stopped or the duration passes.
+// epoch_unix_ns: the deployment's start, shared by its processes so that emulated
+// clocks agree; 0 means now.
 int run_node(const topology& topo, const std::string& node_name, const std::string& nats_url,
-             double duration_s, const kind_registry& kinds);
+             double duration_s, int64_t epoch_unix_ns, const kind_registry& kinds);
 
 node_config node_config_for(const topology& topo, const std::string& node_name,
-                            const std::string& nats_url, const kind_registry& kinds);
+                            const std::string& nats_url, int64_t epoch_unix_ns,
+                            const kind_registry& kinds);
 
 // Set by SIGINT/SIGTERM once install_stop_signals() ran.
 bool stop_requested();

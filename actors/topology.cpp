@@ -147,7 +147,7 @@ class checker {
   void runtime(const YAML::Node& n, runtime_settings& out) {
     if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "request_timeout_ms",
                              "control_retries", "max_envelope_bytes", "trace_file",
-                             "trace_sample", "scheduler", "workers", "duration_s"}))
+                             "trace_sample", "scheduler", "workers", "duration_s", "time_scale"}))
       return;
     const std::string w = "runtime";
     integer(n, "heartbeat_ms", w, out.heartbeat_ms, 10);
@@ -160,6 +160,8 @@ class checker {
     if (number(n, "trace_sample", w, out.trace_sample, false) && out.trace_sample > 1)
       fail(n["trace_sample"], "'trace_sample' must be between 0 and 1");
     number(n, "duration_s", w, out.duration_s, false);
+    if (number(n, "time_scale", w, out.time_scale, false) && out.time_scale <= 0)
+      fail(n["time_scale"], "'time_scale' must be positive");
     if (text(n, "scheduler", w, out.scheduler, false) && out.scheduler != "sharing" &&
         out.scheduler != "stealing")
       fail(n["scheduler"], "'scheduler' must be 'sharing' or 'stealing'");

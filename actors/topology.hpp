@@ -36,6 +36,7 @@ struct runtime_settings {
   std::string scheduler = "sharing";
   int workers = 0;
   double duration_s = 0;        // 0: until interrupted or every actor has exited
+  double time_scale = 1;        // > 1: emulated clock, deployment time runs this much slower
 };
 
 struct node_spec {

@@ -80,11 +80,14 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--processes", run.processes, "one child process per node");
 
   double node_duration = 0;
+  int64_t epoch_ns = 0;
   auto* node_cmd = app.add_subcommand("node", "run one node of a topology");
   node_cmd->add_option("topology", file, "topology YAML file")->required();
   node_cmd->add_option("--node", node_name, "which node")->required();
   node_cmd->add_option("--nats", nats_url, "NATS url")->required();
   node_cmd->add_option("--duration", node_duration, "seconds to run (default: until stopped)");
+  node_cmd->add_option("--epoch-ns", epoch_ns,
+                       "deployment start in unix ns, shared by its nodes' emulated clocks (default: now)");
 
   auto* validate_cmd = app.add_subcommand("validate", "check a topology without starting anything");
   validate_cmd->add_option("topology", file, "topology YAML file")->required();
@@ -135,7 +138,7 @@ int main(int argc, char** argv) {
         std::cerr << file << ": no node '" << node_name << "'\n";
         return 1;
       }
-      return run_node(*topo, node_name, nats_url, node_duration, builtin_kinds());
+      return run_node(*topo, node_name, nats_url, node_duration, epoch_ns, builtin_kinds());
     }
     if (*trace_cmd) {
       if (*export_cmd)

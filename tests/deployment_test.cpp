@@ -121,3 +121,17 @@ TEST(Deployment, LiveTraceTailShowsEnvelopes) {
   }
   tail.join();
 }
+
+TEST(Deployment, EmulatedClockStretchesTheRun) {
+  auto topo = write_temp("scaled.yaml",
+    "deployment: scaled\nnats: embedded\nruntime: { time_scale: 3, duration_s: 1 }\n"
+    "nodes:\n  - name: n1\nactors:\n  - { name: s, kind: sink, node: n1, params: { report_interval_ms: 500 } }\n");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = troupe_cli("run " + topo);
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("deployment time runs 3.00x slower"), std::string::npos) << r.output;
+  EXPECT_GE(wall, 3.0);  // one deployment second lasts three wall seconds
+  // The sink reports every 500 ms of deployment time: about 2 reports, not 6.
+  EXPECT_LE(std::count(r.output.begin(), r.output.end(), '\n'), 12) << r.output;
+}

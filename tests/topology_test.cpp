@@ -44,12 +44,13 @@ TEST(Topology, FullFileParses) {
   EXPECT_EQ(t.runtime.heartbeat_misses, 6);
   EXPECT_EQ(t.runtime.scheduler, "stealing");
   EXPECT_DOUBLE_EQ(t.runtime.trace_sample, 0.25);
+  EXPECT_DOUBLE_EQ(t.runtime.time_scale, 4);
   ASSERT_EQ(t.nodes.size(), 3u);
   ASSERT_EQ(t.actors.size(), 3u);
   EXPECT_EQ(t.actors[0].kind, "camera");
   EXPECT_DOUBLE_EQ(t.actors[0].args.get_double("fps"), 7.5);
   EXPECT_EQ(t.actors[0].args.get_ints("crop"), (std::vector<int64_t>{0, 0, 384, 288}));
-  EXPECT_EQ(t.actors[0].pos.line, 22);
+  EXPECT_EQ(t.actors[0].pos.line, 23);
   ASSERT_EQ(t.links.size(), 2u);
   EXPECT_DOUBLE_EQ(t.links[0].bandwidth_mbps, 16);
   ASSERT_EQ(t.timeline.size(), 4u);
@@ -85,6 +86,10 @@ TEST(Topology, MistypedFields) {
   expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, params: { report_interval_ms: often } }\n",
              "t.yaml:6:68: actor 's': parameter 'report_interval_ms' must be an integer");
   expect_one(head + "nodes: 3\n", "t.yaml:5:1: duplicate key 'nodes'");
+}
+
+TEST(Topology, TimeScaleMustBePositive) {
+  expect_one(head + "runtime: { time_scale: 0 }\n", "t.yaml:5:24: 'time_scale' must be positive");
 }
 
 TEST(Topology, KindParametersAreChecked) {

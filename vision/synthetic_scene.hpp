@@ -2,8 +2,8 @@
 // entering at an edge, crossing in straight lines and leaving, with an arrival rate
 // that follows a schedule (bursts, quiet periods, a view that fills while another
 // empties). Objects do not occlude each other in the ground truth. Deterministic by
-// seed on every platform: the random numbers are derived
-// from the raw 64-bit engine output, not from the standard distributions.
+// seed on every platform: random numbers come from the raw 64-bit engine output, not
+// from the standard distributions, whose algorithms differ between libraries.
 #pragma once
 
 #include <cstdint>
