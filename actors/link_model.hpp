@@ -1,0 +1,36 @@
+// An emulated network link: latency plus size over bandwidth, where the bandwidth may
+// follow a trace (piecewise constant, repeated when it runs out). In emulated mode a
+// transfer takes exactly transfer_time() of deployment time.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace troupe {
+
+struct bandwidth_sample {
+  double time_s = 0;          // from this time on ...
+  double bandwidth_mbps = 0;  // ... the link carries this many megabits per second
+};
+
+class link_model {
+ public:
+  link_model(double bandwidth_mbps, double latency_ms);
+  // A trace replaces the fixed bandwidth; it must start at 0 and rise in time.
+  link_model(std::vector<bandwidth_sample> trace, double latency_ms);
+
+  // Seconds to deliver `bytes` when sending starts at deployment time `start_s`.
+  double transfer_time_s(double bytes, double start_s = 0) const;
+  double bandwidth_mbps_at(double time_s) const;
+
+ private:
+  std::vector<bandwidth_sample> trace_;
+  double period_s_ = 0;  // trace length; 0 for a fixed bandwidth
+  double latency_s_;
+};
+
+// Reads a trace file: one "time_s,bandwidth_mbps" per line, '#' starts a comment.
+// Throws std::runtime_error naming file and line for anything else.
+std::vector<bandwidth_sample> load_bandwidth_trace(const std::string& path);
+
+}  // namespace troupe
