@@ -8,6 +8,7 @@
 
 #include "actors/kind_registry.hpp"
 #include "actors/subjects.hpp"
+#include "actors/yaml_checker.hpp"
 
 namespace troupe {
 
@@ -36,94 +37,13 @@ std::vector<actor_spec> topology::actors_on(const std::string& node) const {
   return out;
 }
 
-std::string topology_error::to_string() const {
-  std::ostringstream out;
-  out << pos.file << ":" << pos.line << ":" << pos.column << ": " << message;
-  return out.str();
-}
-
 namespace {
 
 // Walks the YAML tree, collecting every problem instead of stopping at the first.
-class checker {
+class checker : public yaml_checker {
  public:
-  checker(std::string file, const kind_registry& kinds) : file_(std::move(file)), kinds_(kinds) {}
-
-  std::vector<topology_error> errors;
-
-  source_pos pos(const YAML::Node& n) const {
-    auto m = n.Mark();
-    return {file_, m.line + 1, m.column + 1};
-  }
-
-  void fail(const YAML::Node& at, std::string message) { errors.push_back({pos(at), std::move(message)}); }
-
-  // Reports keys not in `allowed` and keys given twice; false if `n` is not a map.
-  bool keys(const YAML::Node& n, const std::string& what, std::initializer_list<const char*> allowed) {
-    if (!n.IsMap()) {
-      fail(n, what + " must be a mapping");
-      return false;
-    }
-    std::set<std::string> seen;
-    for (auto kv : n) {
-      auto key = kv.first.Scalar();
-      if (!seen.insert(key).second)
-        fail(kv.first, "duplicate key '" + key + "' in " + what);
-      bool known = false;
-      for (auto* a : allowed)
-        known = known || key == a;
-      if (!known) {
-        std::string list;
-        for (auto* a : allowed)
-          list += std::string(list.empty() ? "" : ", ") + a;
-        fail(kv.first, "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
-      }
-    }
-    return true;
-  }
-
-  template <class T>
-  bool scalar(const YAML::Node& parent, const char* key, const std::string& what, const char* type_name,
-              T& out, bool required) {
-    auto v = parent[key];
-    if (!v) {
-      if (required)
-        fail(parent, what + " needs '" + key + "'");
-      return false;
-    }
-    if (!v.IsScalar() || !YAML::convert<T>::decode(v, out)) {
-      fail(v, "'" + std::string(key) + "' in " + what + " must be " + type_name);
-      return false;
-    }
-    return true;
-  }
-
-  bool text(const YAML::Node& p, const char* key, const std::string& what, std::string& out, bool required) {
-    return scalar(p, key, what, "a string", out, required);
-  }
-  bool integer(const YAML::Node& p, const char* key, const std::string& what, int& out, int min) {
-    if (!scalar(p, key, what, "an integer", out, false))
-      return false;
-    if (out < min)
-      fail(p[key], "'" + std::string(key) + "' must be at least " + std::to_string(min));
-    return true;
-  }
-  bool number(const YAML::Node& p, const char* key, const std::string& what, double& out, bool required) {
-    if (!scalar(p, key, what, "a number", out, required))
-      return false;
-    if (out < 0)
-      fail(p[key], "'" + std::string(key) + "' must not be negative");
-    return true;
-  }
-
-  bool name(const YAML::Node& p, const std::string& what, std::string& out) {
-    if (!text(p, "name", what, out, true))
-      return false;
-    if (!is_valid_name(out)) {
-      fail(p["name"], "invalid name '" + out + "' (letters, digits and -_/:@ only)");
-      return false;
-    }
-    return true;
+  checker(std::string file, const kind_registry& kinds) : yaml_checker(std::move(file)), kinds_(kinds) {
+    what_root_ = "topology";
   }
 
   void nats(const YAML::Node& n, nats_settings& out) {
@@ -185,7 +105,7 @@ class checker {
     }
     auto p = n["params"];
     for (auto& problem : check_params(*spec, p ? p : YAML::Node(YAML::NodeType::Map))) {
-      auto at = problem.mark.is_null() ? out.pos : source_pos{file_, problem.mark.line + 1, problem.mark.column + 1};
+      auto at = problem.mark.is_null() ? out.pos : pos(problem.mark);
       errors.push_back({at, "actor '" + out.name + "': " + problem.message});
     }
     out.args = params(p ? YAML::Clone(p) : YAML::Node(YAML::NodeType::Map));
@@ -224,24 +144,6 @@ class checker {
     }
     if (actions != 1)
       fail(n, "a timeline event needs exactly one of spawn, stop, kill_node, restore_node");
-  }
-
-  template <class T, class F>
-  void list(const YAML::Node& root, const char* key, std::vector<T>& out, F each, bool required) {
-    auto n = root[key];
-    if (!n) {
-      if (required)
-        fail(root, std::string("the topology needs '") + key + "'");
-      return;
-    }
-    if (!n.IsSequence()) {
-      fail(n, std::string("'") + key + "' must be a list");
-      return;
-    }
-    for (auto item : n) {
-      out.emplace_back();
-      each(item, out.back());
-    }
   }
 
   void cross_check(const topology& t, const YAML::Node& root) {
@@ -304,7 +206,6 @@ class checker {
   }
 
  private:
-  std::string file_;
   const kind_registry& kinds_;
 };
 

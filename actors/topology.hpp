@@ -8,16 +8,11 @@
 #include <vector>
 
 #include "actors/params.hpp"
+#include "actors/yaml_checker.hpp"
 
 namespace troupe {
 
 class kind_registry;
-
-struct source_pos {
-  std::string file;
-  int line = 0;    // 1-based
-  int column = 0;  // 1-based
-};
 
 struct nats_settings {
   std::string url = "embedded";  // or nats://host:port
@@ -81,11 +76,7 @@ struct topology {
   std::vector<actor_spec> actors_on(const std::string& node) const;
 };
 
-struct topology_error {
-  source_pos pos;
-  std::string message;
-  std::string to_string() const;  // file:line:column: message
-};
+using topology_error = file_error;
 
 struct topology_result {
   std::optional<topology> topo;  // set only when errors is empty
