@@ -42,9 +42,7 @@ namespace {
 // Walks the YAML tree, collecting every problem instead of stopping at the first.
 class checker : public yaml_checker {
  public:
-  checker(std::string file, const kind_registry& kinds) : yaml_checker(std::move(file)), kinds_(kinds) {
-    what_root_ = "topology";
-  }
+  checker(std::string file, const kind_registry& kinds) : yaml_checker(std::move(file)), kinds_(kinds) {}
 
   void nats(const YAML::Node& n, nats_settings& out) {
     if (n.IsScalar()) {
@@ -224,9 +222,9 @@ topology_result parse_topology(const std::string& text, const std::string& file,
   checker c(file, kinds);
   topology t;
   t.file = file;
-  if (!root || !c.keys(root, "the topology", {"deployment", "nats", "runtime", "nodes", "actors",
+  if (!root || root.IsNull() || !c.keys(root, "the topology", {"deployment", "nats", "runtime", "nodes", "actors",
                                               "links", "timeline"})) {
-    if (!root)
+    if (!root || root.IsNull())
       result.errors.push_back({{file, 1, 1}, "empty topology"});
     else
       result.errors = c.errors;
@@ -238,16 +236,16 @@ topology_result parse_topology(const std::string& text, const std::string& file,
     c.nats(root["nats"], t.nats);
   if (root["runtime"])
     c.runtime(root["runtime"], t.runtime);
-  c.list(root, "nodes", t.nodes, [&](const YAML::Node& n, node_spec& out) {
+  c.list(root, "nodes", "the topology", t.nodes, [&](const YAML::Node& n, node_spec& out) {
     out.pos = c.pos(n);
     if (c.keys(n, "node", {"name"}))
       c.name(n, "node", out.name);
   }, true);
-  c.list(root, "actors", t.actors, [&](const YAML::Node& n, actor_spec& out) {
+  c.list(root, "actors", "the topology", t.actors, [&](const YAML::Node& n, actor_spec& out) {
     c.actor(n, out, "actor");
   }, false);
-  c.list(root, "links", t.links, [&](const YAML::Node& n, link_spec& out) { c.link(n, out); }, false);
-  c.list(root, "timeline", t.timeline, [&](const YAML::Node& n, timeline_event& out) {
+  c.list(root, "links", "the topology", t.links, [&](const YAML::Node& n, link_spec& out) { c.link(n, out); }, false);
+  c.list(root, "timeline", "the topology", t.timeline, [&](const YAML::Node& n, timeline_event& out) {
     c.event(n, out);
   }, false);
   c.cross_check(t, root);

@@ -58,13 +58,14 @@ class yaml_checker {
     return true;
   }
 
-  // Calls each(item, out.emplace_back()) for every item of the list root[key].
+  // Calls each(item, out.emplace_back()) for every item of the list parent[key].
   template <class T, class F>
-  void list(const YAML::Node& root, const char* key, std::vector<T>& out, F each, bool required) {
-    auto n = root[key];
+  void list(const YAML::Node& parent, const char* key, const std::string& what, std::vector<T>& out,
+            F each, bool required) {
+    auto n = parent[key];
     if (!n) {
       if (required)
-        fail(root, std::string("the ") + what_root_ + " needs '" + key + "'");
+        fail(parent, what + " needs '" + key + "'");
       return;
     }
     if (!n.IsSequence()) {
@@ -79,7 +80,6 @@ class yaml_checker {
 
  protected:
   std::string file_;
-  std::string what_root_ = "file";  // how messages name the whole document
 };
 
 }  // namespace troupe

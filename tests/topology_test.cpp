@@ -138,6 +138,10 @@ TEST(Topology, CollectsEveryProblem) {
   EXPECT_EQ(found.size(), 4u);
 }
 
+TEST(Topology, EmptyFile) {
+  expect_one("", "t.yaml:1:1: empty topology");
+}
+
 TEST(Topology, YamlSyntaxErrorHasPosition) {
   auto found = problems("deployment: d\nnodes: [a, b\n");
   ASSERT_EQ(found.size(), 1u);

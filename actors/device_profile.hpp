@@ -1,0 +1,48 @@
+// Device profiles for the emulated clock: how long each model takes on a device as a
+// function of its input area (the linear fit s(M) = fixed + slope·M of the ReMO
+// paper's delay model, eq. 3), how many tasks it runs at once, and its power.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/yaml_checker.hpp"
+
+namespace troupe {
+
+struct model_timing {
+  std::string model;
+  double fixed_ms = 0;           // b: time of an empty input
+  double ms_per_megapixel = 0;   // a: added per million input pixels
+};
+
+struct device_profile {
+  std::string name;
+  double busy_power_w = 0;
+  double idle_power_w = 0;
+  int concurrency = 1;  // tasks computed at once
+  std::vector<model_timing> models;
+
+  const model_timing* find(const std::string& model) const;
+  // Inference time of `model` on an input of `area_px` pixels; nullopt if the
+  // device does not run that model.
+  std::optional<double> inference_ms(const std::string& model, double area_px) const;
+  // Energy over a period of `period_s` of which `busy_s` computing.
+  double energy_j(double busy_s, double period_s) const;
+};
+
+struct device_profiles {
+  std::vector<device_profile> devices;
+  const device_profile* find(const std::string& name) const;
+};
+
+struct device_profiles_result {
+  std::optional<device_profiles> profiles;  // set only when errors is empty
+  std::vector<file_error> errors;
+};
+
+device_profiles_result load_device_profiles(const std::string& path);
+device_profiles_result parse_device_profiles(const std::string& text, const std::string& file);
+
+}  // namespace troupe
