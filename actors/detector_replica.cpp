@@ -1,12 +1,14 @@
 #include "actors/detector_replica.hpp"
 
+#include <map>
+
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/context.hpp"
 #include "actors/node.hpp"
 #include "troupe/messages/vision.pb.h"
-#include "vision/hog_people_detector.hpp"
+#include "vision/detector.hpp"
 #include "vision/jpeg_codec.hpp"
 #include "vision/percentile.hpp"
 
@@ -15,7 +17,8 @@ namespace troupe {
 namespace {
 
 struct replica_settings {
-  vision::hog_settings hog;
+  std::string model = "hog";
+  vision::detector_options options;
   int64_t max_age_ms = 1000;
   int64_t stats_interval_ms = 1000;
 };
@@ -23,10 +26,24 @@ struct replica_settings {
 struct replica_state {
   uint64_t processed = 0, dropped_stale = 0;
   std::vector<double> compute_ms;
+  // One detector for all cameras, or one per camera for those that learn a scene.
+  std::map<std::string, std::unique_ptr<vision::detector>> detectors;
 };
 
-msg::Detections detect(const vision::hog_people_detector& model, const msg::Region& region,
-                       int64_t queue_us) {
+vision::detector& detector_for(replica_state& state, const replica_settings& cfg,
+                               const std::string& camera) {
+  auto& shared = state.detectors[""];
+  if (!shared)
+    shared = vision::make_detector(cfg.model, cfg.options);
+  if (!shared->per_camera())
+    return *shared;
+  auto& own = state.detectors[camera];
+  if (!own)
+    own = vision::make_detector(cfg.model, cfg.options);
+  return *own;
+}
+
+msg::Detections detect(vision::detector& model, const msg::Region& region, int64_t queue_us) {
   auto start = std::chrono::steady_clock::now();
   auto image = vision::decode_jpeg(region.jpeg());
   auto found = model.detect(image);
@@ -34,14 +51,14 @@ msg::Detections detect(const vision::hog_people_detector& model, const msg::Regi
   out.set_camera(region.camera());
   out.set_frame_index(region.frame_index());
   out.set_capture_time_unix_ns(region.capture_time_unix_ns());
-  out.set_model("hog");
+  out.set_model(model.model());
   for (auto& d : found) {
     auto* b = out.add_boxes();
     b->set_x(d.box.x + region.x());
     b->set_y(d.box.y + region.y());
     b->set_width(d.box.width);
     b->set_height(d.box.height);
-    b->set_label("person");
+    b->set_label(d.label == 0 ? "person" : std::to_string(d.label));
     b->set_score(d.score);
   }
   out.set_queue_us(queue_us);
@@ -51,7 +68,6 @@ msg::Detections detect(const vision::hog_people_detector& model, const msg::Regi
 }
 
 caf::behavior detector_replica(caf::event_based_actor* self, context ctx, replica_settings cfg) {
-  auto model = std::make_shared<vision::hog_people_detector>(cfg.hog);
   auto state = std::make_shared<replica_state>();
   auto interval = std::chrono::milliseconds(cfg.stats_interval_ms);
   ctx.after(self, interval, tick_atom::value);
@@ -66,7 +82,7 @@ caf::behavior detector_replica(caf::event_based_actor* self, context ctx, replic
         return;
       }
       try {
-        auto result = detect(*model, *region, age_us);
+        auto result = detect(detector_for(*state, cfg, region->camera()), *region, age_us);
         state->compute_ms.push_back(result.compute_us() / 1000.0);
         ++state->processed;
         ctx.send(region->reply_to(), std::move(result), &in);
@@ -93,8 +109,10 @@ caf::behavior detector_replica(caf::event_based_actor* self, context ctx, replic
 kind_spec detector_replica_kind() {
   return {
     "detector",
-    "HOG people detector replica",
+    "object detector replica (HOG, MOG2 blobs, Haar cascades)",
     {
+      {"model", param_type::string, false, "hog, mog2, haar-fullbody, haar-upperbody or haar-face; default hog"},
+      {"cascade_dir", param_type::string, false, "where the Haar cascades are, default /usr/share/opencv4/haarcascades"},
       {"max_age_ms", param_type::integer, false, "drop regions older than this, default 1000"},
       {"hit_threshold", param_type::number, false, "HOG SVM threshold, default 0"},
       {"win_stride", param_type::integer, false, "HOG window stride in pixels, default 8"},
@@ -104,12 +122,16 @@ kind_spec detector_replica_kind() {
     },
     [](node& n, context ctx, const params& p) {
       replica_settings s;
+      s.model = p.get_string("model", s.model);
+      auto& o = s.options;
+      o.cascade_dir = p.get_string("cascade_dir", o.cascade_dir);
       s.max_age_ms = p.get_int("max_age_ms", s.max_age_ms);
-      s.hog.hit_threshold = p.get_double("hit_threshold", s.hog.hit_threshold);
-      s.hog.win_stride = static_cast<int>(p.get_int("win_stride", s.hog.win_stride));
-      s.hog.scale_step = p.get_double("scale_step", s.hog.scale_step);
-      s.hog.min_score = p.get_double("min_score", s.hog.min_score);
+      o.hog.hit_threshold = p.get_double("hit_threshold", o.hog.hit_threshold);
+      o.hog.win_stride = static_cast<int>(p.get_int("win_stride", o.hog.win_stride));
+      o.hog.scale_step = p.get_double("scale_step", o.hog.scale_step);
+      o.hog.min_score = p.get_double("min_score", o.hog.min_score);
       s.stats_interval_ms = p.get_int("stats_interval_ms", s.stats_interval_ms);
+      vision::make_detector(s.model, o);  // a bad model fails here, naming actor and file
       return n.system().spawn<caf::detached>(detector_replica, std::move(ctx), s);
     },
   };

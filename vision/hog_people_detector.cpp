@@ -6,7 +6,7 @@ hog_people_detector::hog_people_detector(hog_settings settings) : settings_(sett
   hog_.setSVMDetector(cv::HOGDescriptor::getDefaultPeopleDetector());
 }
 
-std::vector<detection> hog_people_detector::detect(const cv::Mat& bgr) const {
+std::vector<detection> hog_people_detector::detect(const cv::Mat& bgr) {
   std::vector<cv::Rect> boxes;
   std::vector<double> weights;
   cv::Size stride(settings_.win_stride, settings_.win_stride);

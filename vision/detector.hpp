@@ -1,0 +1,50 @@
+// One interface for every object detector. Stateful detectors (background
+// subtraction) learn from the frames of one camera: use one instance per camera.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "vision/detection.hpp"
+
+namespace troupe::vision {
+
+class detector {
+ public:
+  virtual ~detector() = default;
+  virtual std::vector<detection> detect(const cv::Mat& bgr) = 0;
+  virtual const std::string& model() const = 0;
+  // True when the detector learns from a camera's frame sequence.
+  virtual bool per_camera() const { return false; }
+};
+
+struct hog_settings {
+  double hit_threshold = 0.0;  // SVM margin a window needs to count
+  int win_stride = 8;          // pixels between windows
+  double scale_step = 1.05;    // pyramid scale factor
+  double min_score = 0.3;      // drop weaker boxes after grouping
+};
+
+struct blob_settings {
+  int history = 500;            // frames the background model remembers
+  double var_threshold = 16;    // squared Mahalanobis distance to count as foreground
+  int min_area_px = 150;        // smaller blobs are noise
+  int kernel_px = 3;            // morphology kernel size
+};
+
+struct detector_options {
+  std::string cascade_dir = "/usr/share/opencv4/haarcascades";  // opencv-data's cascades
+  hog_settings hog;
+  blob_settings blob;
+};
+
+// Models: "hog" (people), "mog2" (moving blobs), "haar-fullbody", "haar-upperbody",
+// "haar-face". Throws std::runtime_error naming the model (and file) when it cannot
+// be made.
+std::unique_ptr<detector> make_detector(const std::string& model, const detector_options& options = {});
+std::vector<std::string> detector_models();
+
+}  // namespace troupe::vision
