@@ -79,7 +79,7 @@ kind_spec camera_kind() {
     "camera",
     "reads a video and sends JPEG regions to a detector",
     {
-      {"source", param_type::string, true, "path of a video file"},
+      {"source", param_type::string, true, "path of a video file or of a folder of images"},
       {"detector", param_type::string, true, "actor that detects objects in the regions"},
       {"sink", param_type::string, true, "actor that receives the detections"},
       {"fps", param_type::number, false, "frames per second, default 10"},

@@ -1,8 +1,10 @@
-// A video file seen through a camera: an optional crop, a start offset, looping.
+// A video file or a folder of images (read in name order) seen through a camera: an
+// optional crop, a start offset, looping.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 #include <opencv2/videoio.hpp>
@@ -10,7 +12,7 @@
 namespace troupe::vision {
 
 struct video_view {
-  std::string path;
+  std::string path;       // a video file, or a folder of .png/.jpg/.jpeg/.bmp images
   cv::Rect crop;          // empty: the whole frame
   int start_frame = 0;    // skip this many frames first
   bool loop = false;      // start over at the end
@@ -26,8 +28,11 @@ class video_source {
 
  private:
   void rewind();
+  bool read(cv::Mat& frame);
   video_view view_;
   cv::VideoCapture capture_;
+  std::vector<std::string> images_;  // folder mode
+  size_t next_image_ = 0;
   uint64_t frames_read_ = 0;
 };
 
