@@ -1,8 +1,6 @@
 #include "actors/device_profile.hpp"
 
-#include <fstream>
 #include <map>
-#include <sstream>
 
 namespace troupe {
 
@@ -67,19 +65,12 @@ class profile_checker : public yaml_checker {
 
 device_profiles_result parse_device_profiles(const std::string& text, const std::string& file) {
   device_profiles_result result;
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    result.errors.push_back({{file, e.mark.line + 1, e.mark.column + 1}, e.msg});
+  auto parsed = parse_yaml(text, file, "device profile file", result.errors);
+  if (!parsed)
     return result;
-  }
+  auto& root = *parsed;
   profile_checker c(file);
   device_profiles p;
-  if (!root || root.IsNull()) {
-    result.errors.push_back({{file, 1, 1}, "empty device profile file"});
-    return result;
-  }
   if (!c.keys(root, "the device profile file", {"devices"})) {
     result.errors = c.errors;
     return result;
@@ -96,15 +87,9 @@ device_profiles_result parse_device_profiles(const std::string& text, const std:
 }
 
 device_profiles_result load_device_profiles(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    device_profiles_result result;
-    result.errors.push_back({{path, 0, 0}, "cannot read the file"});
-    return result;
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_device_profiles(buffer.str(), path);
+  device_profiles_result result;
+  auto text = read_text_file(path, result.errors);
+  return text ? parse_device_profiles(*text, path) : result;
 }
 
 }  // namespace troupe

@@ -1,10 +1,8 @@
 #include "actors/topology.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "actors/kind_registry.hpp"
 #include "actors/subjects.hpp"
@@ -212,22 +210,15 @@ class checker : public yaml_checker {
 topology_result parse_topology(const std::string& text, const std::string& file,
                                const kind_registry& kinds) {
   topology_result result;
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    result.errors.push_back({{file, e.mark.line + 1, e.mark.column + 1}, e.msg});
+  auto parsed = parse_yaml(text, file, "topology", result.errors);
+  if (!parsed)
     return result;
-  }
+  auto& root = *parsed;
   checker c(file, kinds);
   topology t;
   t.file = file;
-  if (!root || root.IsNull() || !c.keys(root, "the topology", {"deployment", "nats", "runtime", "nodes", "actors",
-                                              "links", "timeline"})) {
-    if (!root || root.IsNull())
-      result.errors.push_back({{file, 1, 1}, "empty topology"});
-    else
-      result.errors = c.errors;
+  if (!c.keys(root, "the topology", {"deployment", "nats", "runtime", "nodes", "actors", "links", "timeline"})) {
+    result.errors = c.errors;
     return result;
   }
   if (c.text(root, "deployment", "the topology", t.deployment, true) && !is_valid_name(t.deployment))
@@ -256,15 +247,9 @@ topology_result parse_topology(const std::string& text, const std::string& file,
 }
 
 topology_result load_topology(const std::string& path, const kind_registry& kinds) {
-  std::ifstream in(path);
-  if (!in) {
-    topology_result result;
-    result.errors.push_back({{path, 0, 0}, "cannot read the file"});
-    return result;
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_topology(buffer.str(), path, kinds);
+  topology_result result;
+  auto text = read_text_file(path, result.errors);
+  return text ? parse_topology(*text, path, kinds) : result;
 }
 
 }  // namespace troupe

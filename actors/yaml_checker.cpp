@@ -1,5 +1,6 @@
 #include "actors/yaml_checker.hpp"
 
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -11,6 +12,33 @@ std::string file_error::to_string() const {
   std::ostringstream out;
   out << pos.file << ":" << pos.line << ":" << pos.column << ": " << message;
   return out.str();
+}
+
+std::optional<std::string> read_text_file(const std::string& path, std::vector<file_error>& errors) {
+  std::ifstream in(path);
+  if (!in) {
+    errors.push_back({{path, 0, 0}, "cannot read the file"});
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::optional<YAML::Node> parse_yaml(const std::string& text, const std::string& file,
+                                     const std::string& what, std::vector<file_error>& errors) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    errors.push_back({{file, e.mark.line + 1, e.mark.column + 1}, e.msg});
+    return std::nullopt;
+  }
+  if (!root || root.IsNull()) {
+    errors.push_back({{file, 1, 1}, "empty " + what});
+    return std::nullopt;
+  }
+  return root;
 }
 
 bool yaml_checker::keys(const YAML::Node& n, const std::string& what,

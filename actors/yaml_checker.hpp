@@ -3,6 +3,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ struct file_error {
   std::string message;
   std::string to_string() const;  // file:line:column: message
 };
+
+// The text of a file, or nullopt with "cannot read the file" added to errors.
+std::optional<std::string> read_text_file(const std::string& path, std::vector<file_error>& errors);
+// The document's root, or nullopt with the YAML syntax error, or "empty <what>", added.
+std::optional<YAML::Node> parse_yaml(const std::string& text, const std::string& file,
+                                     const std::string& what, std::vector<file_error>& errors);
 
 class yaml_checker {
  public:

@@ -10,8 +10,8 @@ using namespace troupe::vision;
 
 namespace {
 
-// F1 of the tracked boxes against the truth, `gap` frames after each restart.
-double tracked_f1(const std::string& kind, int gap) {
+// People walking across a small floor, already in view.
+synthetic_scene walking_scene() {
   scene_config c;
   c.width = 320;
   c.height = 240;
@@ -19,7 +19,13 @@ double tracked_f1(const std::string& kind, int gap) {
   c.schedule = {{0, 1.0}};
   synthetic_scene scene(c);
   for (int i = 0; i < 30; ++i)
-    scene.next();  // let people walk in
+    scene.next();
+  return scene;
+}
+
+// F1 of the tracked boxes against the truth, `gap` frames after each restart.
+double tracked_f1(const std::string& kind, int gap) {
+  auto scene = walking_scene();
   auto tracker = make_tracker(kind);
   match_counts total;
   for (int round = 0; round < 8; ++round) {
@@ -54,14 +60,7 @@ TEST(BoxTracker, CsrtFollowsMovingPeople) {
 
 TEST(BoxTracker, StandingStillIsWorseThanTracking) {
   // A "tracker" that keeps the boxes where they were: the baseline tracking must beat.
-  scene_config c;
-  c.width = 320;
-  c.height = 240;
-  c.seed = 9;
-  c.schedule = {{0, 1.0}};
-  synthetic_scene scene(c);
-  for (int i = 0; i < 30; ++i)
-    scene.next();
+  auto scene = walking_scene();
   match_counts still;
   for (int round = 0; round < 8; ++round) {
     auto start = scene.next();
