@@ -67,6 +67,16 @@ std::vector<int> greedy_match(const std::vector<detection>& detected,
   return matched;
 }
 
+// mAP and mIoU both average a per-class value; 0 when there is no class.
+double mean_over_classes(const std::map<int, double>& per_class) {
+  if (per_class.empty())
+    return 0;
+  double sum = 0;
+  for (auto& [label, v] : per_class)
+    sum += v;
+  return sum / per_class.size();
+}
+
 }  // namespace
 
 match_counts match_frame(const std::vector<detection>& detected,
@@ -119,13 +129,7 @@ std::map<int, double> map_accumulator::average_precision() const {
 }
 
 double map_accumulator::mean_average_precision() const {
-  auto per_class = average_precision();
-  if (per_class.empty())
-    return 0;
-  double sum = 0;
-  for (auto& [label, ap] : per_class)
-    sum += ap;
-  return sum / per_class.size();
+  return mean_over_classes(average_precision());
 }
 
 void miou_accumulator::add(const cv::Mat& predicted, const cv::Mat& truth) {
@@ -161,13 +165,7 @@ std::map<int, double> miou_accumulator::iou_per_class() const {
 }
 
 double miou_accumulator::mean_iou() const {
-  auto per_class = iou_per_class();
-  if (per_class.empty())
-    return 0;
-  double sum = 0;
-  for (auto& [label, v] : per_class)
-    sum += v;
-  return sum / per_class.size();
+  return mean_over_classes(iou_per_class());
 }
 
 double load_balance_index(const std::vector<double>& loads) {
