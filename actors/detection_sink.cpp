@@ -26,7 +26,8 @@ std::string replica_summary(const sink_state& s) {
   std::string out;
   for (auto& [name, r] : s.replicas)
     out += " | " + name + ": " + std::to_string(r.processed()) + " done, " +
-           std::to_string(r.dropped_stale()) + " dropped";
+           std::to_string(r.dropped_full() + r.dropped_stale() + r.dropped_failed()) + " dropped" +
+           (r.overruns() > 0 ? ", " + std::to_string(r.overruns()) + " overruns" : "");
   return out;
 }
 

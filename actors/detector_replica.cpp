@@ -1,107 +1,82 @@
 #include "actors/detector_replica.hpp"
 
-#include <map>
-
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/context.hpp"
 #include "actors/node.hpp"
-#include "troupe/messages/vision.pb.h"
-#include "vision/detector.hpp"
-#include "vision/jpeg_codec.hpp"
-#include "vision/percentile.hpp"
+#include "actors/replica_worker.hpp"
 
 namespace troupe {
 
 namespace {
 
-struct replica_settings {
-  std::string model = "hog";
-  vision::detector_options options;
-  int64_t max_age_ms = 1000;
-  int64_t stats_interval_ms = 1000;
-};
-
-struct replica_state {
-  uint64_t processed = 0, dropped_stale = 0;
-  std::vector<double> compute_ms;
-  // One detector for all cameras, or one per camera for those that learn a scene.
-  std::map<std::string, std::unique_ptr<vision::detector>> detectors;
-};
-
-vision::detector& detector_for(replica_state& state, const replica_settings& cfg,
-                               const std::string& camera) {
-  auto& shared = state.detectors[""];
-  if (!shared)
-    shared = vision::make_detector(cfg.model, cfg.options);
-  if (!shared->per_camera())
-    return *shared;
-  auto& own = state.detectors[camera];
-  if (!own)
-    own = vision::make_detector(cfg.model, cfg.options);
-  return *own;
-}
-
-msg::Detections detect(vision::detector& model, const msg::Region& region, int64_t queue_us) {
-  auto start = std::chrono::steady_clock::now();
-  auto image = vision::decode_jpeg(region.jpeg());
-  auto found = model.detect(image);
-  msg::Detections out;
-  out.set_camera(region.camera());
-  out.set_frame_index(region.frame_index());
-  out.set_capture_time_unix_ns(region.capture_time_unix_ns());
-  out.set_model(model.model());
-  for (auto& d : found) {
-    auto* b = out.add_boxes();
-    b->set_x(d.box.x + region.x());
-    b->set_y(d.box.y + region.y());
-    b->set_width(d.box.width);
-    b->set_height(d.box.height);
-    b->set_label(d.label == 0 ? "person" : std::to_string(d.label));
-    b->set_score(d.score);
-  }
-  out.set_queue_us(queue_us);
-  out.set_compute_us(std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::steady_clock::now() - start).count());
-  return out;
-}
-
-caf::behavior detector_replica(caf::event_based_actor* self, context ctx, replica_settings cfg) {
-  auto state = std::make_shared<replica_state>();
-  auto interval = std::chrono::milliseconds(cfg.stats_interval_ms);
+// Feeds the worker, drops regions that are already too old, publishes statistics.
+// Detached: under the block policy a full queue holds this actor's own thread, and
+// regions wait in its mailbox.
+caf::behavior detector_replica(caf::event_based_actor* self, context ctx,
+                               std::shared_ptr<replica_worker> worker, int64_t stats_interval_ms) {
+  auto interval = std::chrono::milliseconds(stats_interval_ms);
   ctx.after(self, interval, tick_atom::value);
+  self->attach_functor([worker, name = ctx.name()]() mutable {
+    auto s = worker->take_stats();
+    spdlog::info("replica {}: {} regions in {} batches, dropped {} (queue full) {} (stale) {} (failed), {} overruns",
+                 name, s.processed(), s.batches(), s.dropped_full(), s.dropped_stale(),
+                 s.dropped_failed(), s.overruns());
+    worker.reset();  // finishes queued work before the actor is gone
+  });
   return {
     [=](const letter& in) {
-      auto region = in.as<msg::Region>();
-      if (region == nullptr)
-        return;
-      auto age_us = (ctx.now_ns() - region->capture_time_unix_ns()) / 1000;
-      if (age_us > cfg.max_age_ms * 1000) {
-        ++state->dropped_stale;
-        return;
-      }
-      try {
-        auto result = detect(detector_for(*state, cfg, region->camera()), *region, age_us);
-        state->compute_ms.push_back(result.compute_us() / 1000.0);
-        ++state->processed;
-        ctx.send(region->reply_to(), std::move(result), &in);
-      } catch (const std::exception& e) {
-        spdlog::warn("replica {}: region from {} dropped: {}", ctx.name(), region->camera(), e.what());
-        ++state->dropped_stale;
-      }
+      if (in.as<msg::Region>() != nullptr)
+        worker->offer(in);
     },
     [=](tick_atom) {
-      msg::ReplicaStats stats;
-      stats.set_replica(ctx.name());
-      stats.set_processed(state->processed);
-      stats.set_dropped_stale(state->dropped_stale);
-      stats.set_compute_p50_ms(vision::percentile(state->compute_ms, 50));
-      state->compute_ms.clear();
-      ctx.publish("replica-stats", std::move(stats));
+      ctx.publish("replica-stats", worker->take_stats());
       ctx.after(self, interval, tick_atom::value);
     },
   };
+}
+
+device_profile find_device(const std::string& file, const std::string& device,
+                           const std::string& model) {
+  auto loaded = load_device_profiles(file);
+  if (!loaded.errors.empty())
+    throw std::runtime_error(loaded.errors.front().to_string());
+  auto* d = loaded.profiles->find(device);
+  if (d == nullptr)
+    throw std::runtime_error(file + ": no device '" + device + "'");
+  if (d->find(model) == nullptr)
+    throw std::runtime_error(file + ": device '" + device + "' has no timing for model '" + model + "'");
+  return *d;
+}
+
+replica_settings read_settings(const params& p) {
+  replica_settings s;
+  s.model = p.get_string("model", s.model);
+  auto& o = s.options;
+  o.cascade_dir = p.get_string("cascade_dir", o.cascade_dir);
+  o.hog.hit_threshold = p.get_double("hit_threshold", o.hog.hit_threshold);
+  o.hog.win_stride = static_cast<int>(p.get_int("win_stride", o.hog.win_stride));
+  o.hog.scale_step = p.get_double("scale_step", o.hog.scale_step);
+  o.hog.min_score = p.get_double("min_score", o.hog.min_score);
+  s.max_age_ms = p.get_int("max_age_ms", s.max_age_ms);
+  s.stats_interval_ms = p.get_int("stats_interval_ms", s.stats_interval_ms);
+  auto capacity = p.get_int("queue_capacity", int64_t(s.queue_capacity));
+  auto max_batch = p.get_int("max_batch", int64_t(s.max_batch));
+  if (capacity < 1 || max_batch < 1)
+    throw std::runtime_error("queue_capacity and max_batch must be at least 1");
+  s.queue_capacity = size_t(capacity);
+  s.max_batch = size_t(max_batch);
+  s.max_wait_ms = p.get_int("max_wait_ms", s.max_wait_ms);
+  auto policy = p.get_string("overflow", to_string(s.overflow));
+  auto parsed = parse_overflow_policy(policy);
+  if (!parsed)
+    throw std::runtime_error("overflow '" + policy + "' is not drop_oldest, drop_newest or block");
+  s.overflow = *parsed;
+  if (p.has("device") != p.has("profile"))
+    throw std::runtime_error("device and profile come together: the device's name and its profile file");
+  if (p.has("device"))
+    s.device = find_device(p.get_string("profile"), p.get_string("device"), s.model);
+  return s;
 }
 
 }  // namespace
@@ -109,11 +84,17 @@ caf::behavior detector_replica(caf::event_based_actor* self, context ctx, replic
 kind_spec detector_replica_kind() {
   return {
     "detector",
-    "object detector replica (HOG, MOG2 blobs, Haar cascades)",
+    "object detector replica: bounded queue, dynamic batching, optional device pacing",
     {
       {"model", param_type::string, false, "hog, mog2, haar-fullbody, haar-upperbody or haar-face; default hog"},
       {"cascade_dir", param_type::string, false, "where the Haar cascades are, default /usr/share/opencv4/haarcascades"},
       {"max_age_ms", param_type::integer, false, "drop regions older than this, default 1000"},
+      {"queue_capacity", param_type::integer, false, "regions waiting at most, default 16"},
+      {"overflow", param_type::string, false, "full queue: drop_oldest (default), drop_newest or block"},
+      {"max_batch", param_type::integer, false, "regions computed together at most, default 1"},
+      {"max_wait_ms", param_type::integer, false, "a partial batch waits this long for more, default 5"},
+      {"device", param_type::string, false, "emulated device: completion paced to its profile"},
+      {"profile", param_type::string, false, "device profile file (YAML) that holds `device`"},
       {"hit_threshold", param_type::number, false, "HOG SVM threshold, default 0"},
       {"win_stride", param_type::integer, false, "HOG window stride in pixels, default 8"},
       {"scale_step", param_type::number, false, "HOG pyramid scale step, default 1.05"},
@@ -121,18 +102,10 @@ kind_spec detector_replica_kind() {
       {"stats_interval_ms", param_type::integer, false, "replica-stats period, default 1000"},
     },
     [](node& n, context ctx, const params& p) {
-      replica_settings s;
-      s.model = p.get_string("model", s.model);
-      auto& o = s.options;
-      o.cascade_dir = p.get_string("cascade_dir", o.cascade_dir);
-      s.max_age_ms = p.get_int("max_age_ms", s.max_age_ms);
-      o.hog.hit_threshold = p.get_double("hit_threshold", o.hog.hit_threshold);
-      o.hog.win_stride = static_cast<int>(p.get_int("win_stride", o.hog.win_stride));
-      o.hog.scale_step = p.get_double("scale_step", o.hog.scale_step);
-      o.hog.min_score = p.get_double("min_score", o.hog.min_score);
-      s.stats_interval_ms = p.get_int("stats_interval_ms", s.stats_interval_ms);
-      vision::make_detector(s.model, o);  // a bad model fails here, naming actor and file
-      return n.system().spawn<caf::detached>(detector_replica, std::move(ctx), s);
+      auto cfg = read_settings(p);
+      auto worker = std::make_shared<replica_worker>(ctx, cfg);  // a model that cannot load fails here
+      return n.system().spawn<caf::detached>(detector_replica, std::move(ctx), std::move(worker),
+                                             cfg.stats_interval_ms);
     },
   };
 }

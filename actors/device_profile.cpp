@@ -1,5 +1,6 @@
 #include "actors/device_profile.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace troupe {
@@ -16,6 +17,18 @@ std::optional<double> device_profile::inference_ms(const std::string& model, dou
   if (m == nullptr)
     return std::nullopt;
   return m->fixed_ms + m->ms_per_megapixel * area_px / 1e6;  // ReMO eq. 3, one region
+}
+
+std::optional<double> device_profile::batch_ms(const std::string& model,
+                                              const std::vector<double>& areas_px) const {
+  if (find(model) == nullptr)
+    return std::nullopt;
+  std::vector<double> free_at(std::max(1, concurrency), 0.0);
+  for (double area : areas_px) {
+    auto unit = std::min_element(free_at.begin(), free_at.end());
+    *unit += *inference_ms(model, area);
+  }
+  return *std::max_element(free_at.begin(), free_at.end());
 }
 
 double device_profile::energy_j(double busy_s, double period_s) const {

@@ -28,6 +28,9 @@ struct device_profile {
   // Inference time of `model` on an input of `area_px` pixels; nullopt if the
   // device does not run that model.
   std::optional<double> inference_ms(const std::string& model, double area_px) const;
+  // Time until a batch of inputs (areas in pixels, in order) is done when each of
+  // the `concurrency` units takes the next input as soon as it is free.
+  std::optional<double> batch_ms(const std::string& model, const std::vector<double>& areas_px) const;
   // Energy over a period of `period_s` of which `busy_s` computing.
   double energy_j(double busy_s, double period_s) const;
 };

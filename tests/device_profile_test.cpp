@@ -43,6 +43,20 @@ TEST(DeviceProfile, LinearInferenceTimeAndEnergy) {
   EXPECT_EQ(r.profiles->find("tpu"), nullptr);
 }
 
+TEST(DeviceProfile, BatchesFillConcurrentUnits) {
+  auto r = parse_device_profiles(good, "d.yaml");
+  ASSERT_TRUE(r.errors.empty());
+  // One unit: the batch takes the sum, 8 + 20·1 and 8 + 20·0.5 and 8 + 0 ms.
+  auto one = *r.profiles->find("rtx3090");
+  one.concurrency = 1;
+  EXPECT_NEAR(*one.batch_ms("yolov8l", {1e6, 5e5, 0}), 28 + 18 + 8, 1e-9);
+  // Four units: five inputs of 1 Mpx, 28 ms each: the fifth waits for a free unit.
+  auto four = *r.profiles->find("rtx3090");
+  EXPECT_NEAR(*four.batch_ms("yolov8l", {1e6, 1e6, 1e6, 1e6, 1e6}), 56, 1e-9);
+  EXPECT_NEAR(*four.batch_ms("yolov8l", {1e6, 1e6}), 28, 1e-9);
+  EXPECT_FALSE(four.batch_ms("hog", {1}));
+}
+
 TEST(DeviceProfile, ProblemsHaveFileLineColumn) {
   EXPECT_EQ(first_error("devices:\n  - { name: a, busy_power_w: hot, models: [] }\n"),
             "d.yaml:2:30: 'busy_power_w' in device 'a' must be a number");

@@ -16,6 +16,13 @@ class detector {
  public:
   virtual ~detector() = default;
   virtual std::vector<detection> detect(const cv::Mat& bgr) = 0;
+  // Several images at once; models that batch (networks) override this.
+  virtual std::vector<std::vector<detection>> detect_batch(const std::vector<cv::Mat>& images) {
+    std::vector<std::vector<detection>> out;
+    for (auto& image : images)
+      out.push_back(detect(image));
+    return out;
+  }
   virtual const std::string& model() const = 0;
   // True when the detector learns from a camera's frame sequence.
   virtual bool per_camera() const { return false; }

@@ -7,6 +7,8 @@ hog_people_detector::hog_people_detector(hog_settings settings) : settings_(sett
 }
 
 std::vector<detection> hog_people_detector::detect(const cv::Mat& bgr) {
+  if (bgr.cols < hog_.winSize.width || bgr.rows < hog_.winSize.height)
+    return {};  // no window fits (and OpenCV would read out of bounds)
   std::vector<cv::Rect> boxes;
   std::vector<double> weights;
   cv::Size stride(settings_.win_stride, settings_.win_stride);

@@ -1,0 +1,93 @@
+// A bounded queue feeding a model replica's worker in batches, as inference servers
+// (Triton, Savant) do: when full it drops the oldest item, drops the newest, or
+// makes the producer wait; a batch closes when it holds max_batch items or when its
+// first item has waited max_wait.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace troupe {
+
+enum class overflow_policy { drop_oldest, drop_newest, block };
+
+std::optional<overflow_policy> parse_overflow_policy(const std::string& name);
+const char* to_string(overflow_policy p);
+
+template <class T>
+class batch_queue {
+ public:
+  using time_point = std::chrono::steady_clock::time_point;
+  struct entry {
+    T item;
+    time_point arrived;
+  };
+
+  batch_queue(size_t capacity, overflow_policy policy) : capacity_(capacity), policy_(policy) {}
+
+  // Adds `item`; returns how many items were dropped to make room (0 or 1). Under
+  // `block` it waits for room instead, and drops the item only if the queue closes.
+  size_t push(T item) {
+    std::unique_lock<std::mutex> lock(mtx_);
+    if (policy_ == overflow_policy::block)
+      room_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_)
+      return 1;
+    size_t dropped = 0;
+    if (items_.size() >= capacity_) {
+      if (policy_ == overflow_policy::drop_newest)
+        return 1;
+      items_.pop_front();
+      dropped = 1;
+    }
+    items_.push_back({std::move(item), std::chrono::steady_clock::now()});
+    filled_.notify_one();
+    return dropped;
+  }
+
+  // Waits for a first item, then until the batch is full or the first item has
+  // waited `max_wait`. Empty once the queue is closed and drained.
+  std::vector<entry> pop_batch(size_t max_batch, std::chrono::nanoseconds max_wait) {
+    std::unique_lock<std::mutex> lock(mtx_);
+    filled_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    if (items_.empty())
+      return {};
+    auto deadline = items_.front().arrived + max_wait;
+    filled_.wait_until(lock, deadline, [&] { return closed_ || items_.size() >= max_batch; });
+    std::vector<entry> batch;
+    while (!items_.empty() && batch.size() < max_batch) {
+      batch.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    room_.notify_all();
+    return batch;
+  }
+
+  // Wakes every waiter; later pushes are refused, queued items can still be taken.
+  void close() {
+    std::lock_guard<std::mutex> lock(mtx_);
+    closed_ = true;
+    filled_.notify_all();
+    room_.notify_all();
+  }
+
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mtx_);
+    return items_.size();
+  }
+
+ private:
+  const size_t capacity_;
+  const overflow_policy policy_;
+  mutable std::mutex mtx_;
+  std::condition_variable filled_, room_;
+  std::deque<entry> items_;
+  bool closed_ = false;
+};
+
+}  // namespace troupe

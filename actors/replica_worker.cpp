@@ -1,0 +1,188 @@
+#include "actors/replica_worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "vision/jpeg_codec.hpp"
+#include "vision/percentile.hpp"
+
+namespace troupe {
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+void add_box(msg::Detections& out, const vision::detection& d, const msg::Region& region) {
+  auto* b = out.add_boxes();
+  b->set_x(d.box.x + region.x());  // frame coordinates, not region ones
+  b->set_y(d.box.y + region.y());
+  b->set_width(d.box.width);
+  b->set_height(d.box.height);
+  b->set_label(d.label == 0 ? "person" : std::to_string(d.label));
+  b->set_score(d.score);
+}
+
+}  // namespace
+
+replica_worker::replica_worker(context ctx, replica_settings cfg)
+    : ctx_(std::move(ctx)), cfg_(std::move(cfg)), queue_(cfg_.queue_capacity, cfg_.overflow),
+      started_ns_(ctx_.now_ns()) {
+  stats_.set_replica(ctx_.name());
+  if (cfg_.device)
+    stats_.set_device(cfg_.device->name);
+  detector_for("");  // a model that cannot load fails at spawn, not at the first region
+  thread_ = std::thread([this] { run(); });
+}
+
+replica_worker::~replica_worker() {
+  queue_.close();
+  thread_.join();
+}
+
+void replica_worker::offer(letter in) {
+  auto dropped = queue_.push({std::move(in), ctx_.now_ns()});
+  if (dropped > 0) {
+    std::lock_guard<std::mutex> lock(stats_mtx_);
+    stats_.set_dropped_full(stats_.dropped_full() + dropped);
+  }
+}
+
+msg::ReplicaStats replica_worker::take_stats() {
+  std::lock_guard<std::mutex> lock(stats_mtx_);
+  auto out = stats_;
+  out.set_queue_p50_ms(vision::percentile(queue_ms_, 50));
+  out.set_compute_p50_ms(vision::percentile(compute_ms_, 50));
+  out.set_total_p50_ms(vision::percentile(total_ms_, 50));
+  out.set_mean_batch(out.batches() > 0 ? double(batched_items_) / out.batches() : 0);
+  out.set_queue_length(static_cast<uint32_t>(queue_.size()));
+  if (cfg_.device)
+    out.set_energy_j(cfg_.device->energy_j(out.busy_ms() / 1e3, (ctx_.now_ns() - started_ns_) / 1e9));
+  queue_ms_.clear();
+  compute_ms_.clear();
+  total_ms_.clear();
+  return out;
+}
+
+void replica_worker::run() {
+  auto max_wait = ctx_.wall(std::chrono::milliseconds(cfg_.max_wait_ms));
+  for (;;) {
+    auto items = queue_.pop_batch(cfg_.max_batch, max_wait);
+    if (items.empty())
+      return;
+    compute(items);
+  }
+}
+
+bool replica_worker::stale(const msg::Region& r, int64_t now_ns) const {
+  return now_ns - r.capture_time_unix_ns() > cfg_.max_age_ms * 1'000'000;
+}
+
+void replica_worker::compute(batch& items) {
+  auto started = steady::now();
+  auto start_ns = ctx_.now_ns();
+  std::vector<queued_region*> kept;
+  std::vector<const msg::Region*> regions;
+  std::vector<cv::Mat> images;
+  uint64_t stale_count = 0, failed = 0;
+  for (auto& e : items) {
+    auto* region = e.item.in.as<msg::Region>();
+    if (stale(*region, start_ns)) {  // it may have aged while queued
+      ++stale_count;
+      continue;
+    }
+    try {
+      images.push_back(vision::decode_jpeg(region->jpeg()));
+      regions.push_back(region);
+      kept.push_back(&e.item);
+    } catch (const std::exception& ex) {
+      spdlog::warn("replica {}: region from {} dropped: {}", ctx_.name(), region->camera(), ex.what());
+      ++failed;
+    }
+  }
+  std::vector<std::vector<vision::detection>> found;
+  if (!images.empty()) {
+    try {
+      found = detect(regions, images);
+    } catch (const std::exception& ex) {
+      spdlog::warn("replica {}: batch of {} dropped: {}", ctx_.name(), images.size(), ex.what());
+      failed += images.size();
+      images.clear();
+    }
+  }
+  if (!images.empty())
+    pace(started, images);
+  auto end_ns = ctx_.now_ns();
+  std::lock_guard<std::mutex> lock(stats_mtx_);
+  stats_.set_dropped_stale(stats_.dropped_stale() + stale_count);
+  stats_.set_dropped_failed(stats_.dropped_failed() + failed);
+  if (images.empty())
+    return;
+  stats_.set_batches(stats_.batches() + 1);
+  stats_.set_processed(stats_.processed() + images.size());
+  batched_items_ += images.size();
+  for (size_t i = 0; i < images.size(); ++i) {
+    msg::Detections out;
+    out.set_camera(regions[i]->camera());
+    out.set_frame_index(regions[i]->frame_index());
+    out.set_capture_time_unix_ns(regions[i]->capture_time_unix_ns());
+    out.set_model(cfg_.model);
+    out.set_replica(ctx_.name());
+    for (auto& d : found[i])
+      add_box(out, d, *regions[i]);
+    out.set_queue_us((start_ns - kept[i]->arrived_ns) / 1000);
+    out.set_compute_us((end_ns - start_ns) / 1000);
+    out.set_total_us((end_ns - kept[i]->arrived_ns) / 1000);
+    out.set_batch_size(static_cast<uint32_t>(images.size()));
+    queue_ms_.push_back(out.queue_us() / 1e3);
+    compute_ms_.push_back(out.compute_us() / 1e3);
+    total_ms_.push_back(out.total_us() / 1e3);
+    ctx_.send(regions[i]->reply_to(), std::move(out), &kept[i]->in);
+  }
+}
+
+std::vector<std::vector<vision::detection>> replica_worker::detect(
+  const std::vector<const msg::Region*>& regions, const std::vector<cv::Mat>& images) {
+  auto& shared = detector_for("");
+  if (!shared.per_camera())
+    return shared.detect_batch(images);
+  std::vector<std::vector<vision::detection>> out;
+  for (size_t i = 0; i < images.size(); ++i)
+    out.push_back(detector_for(regions[i]->camera()).detect(images[i]));
+  return out;
+}
+
+vision::detector& replica_worker::detector_for(const std::string& camera) {
+  auto& shared = detectors_[""];
+  if (!shared)
+    shared = vision::make_detector(cfg_.model, cfg_.options);
+  if (camera.empty() || !shared->per_camera())
+    return *shared;
+  auto& own = detectors_[camera];
+  if (!own)
+    own = vision::make_detector(cfg_.model, cfg_.options);
+  return *own;
+}
+
+// Emulated device: the batch completes when the profile says, in deployment time.
+// Real compute that takes longer is an overrun: reported, never hidden by waiting.
+void replica_worker::pace(steady::time_point started, const std::vector<cv::Mat>& images) {
+  auto real = steady::now() - started;
+  double busy_ms = std::chrono::duration<double, std::milli>(real).count() /
+                   std::chrono::duration<double>(ctx_.wall(std::chrono::seconds(1))).count();
+  bool overrun = false;
+  if (cfg_.device) {
+    std::vector<double> areas;
+    for (auto& image : images)
+      areas.push_back(double(image.cols) * image.rows);
+    busy_ms = *cfg_.device->batch_ms(cfg_.model, areas);
+    auto due = started + ctx_.wall(std::chrono::microseconds(int64_t(busy_ms * 1e3)));
+    overrun = steady::now() > due;
+    if (overrun)
+      spdlog::debug("replica {}: batch of {} overran its profile ({:.1f} ms)", ctx_.name(), images.size(), busy_ms);
+    std::this_thread::sleep_until(due);
+  }
+  std::lock_guard<std::mutex> lock(stats_mtx_);
+  stats_.set_busy_ms(stats_.busy_ms() + busy_ms);
+  stats_.set_overruns(stats_.overruns() + (overrun ? 1 : 0));
+}
+
+}  // namespace troupe

@@ -1,0 +1,72 @@
+// The computing half of a model replica: a thread that takes batches of regions from
+// a bounded queue, runs the detector, paces completion to a device profile when one
+// is given (the emulated clock), and sends each region's detections to its reply_to.
+// The replica actor feeds it and publishes its statistics.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actors/batch_queue.hpp"
+#include "actors/context.hpp"
+#include "actors/device_profile.hpp"
+#include "troupe/messages/vision.pb.h"
+#include "vision/detector.hpp"
+
+namespace troupe {
+
+struct replica_settings {
+  std::string model = "hog";
+  vision::detector_options options;
+  int64_t max_age_ms = 1000;       // older regions are dropped
+  int64_t stats_interval_ms = 1000;
+  size_t queue_capacity = 16;
+  overflow_policy overflow = overflow_policy::drop_oldest;  // stale frames matter least
+  size_t max_batch = 1;
+  int64_t max_wait_ms = 5;         // a partial batch waits this long for company
+  std::optional<device_profile> device;  // set: completion paced to its timing of `model`
+};
+
+struct queued_region {
+  letter in;
+  int64_t arrived_ns = 0;  // deployment time
+};
+
+class replica_worker {
+ public:
+  replica_worker(context ctx, replica_settings cfg);
+  ~replica_worker();  // closes the queue, finishes queued work, joins
+
+  // From the replica actor: queue a region (may wait under the block policy).
+  void offer(letter in);
+  // Statistics since the last call (percentiles) and since the start (counters).
+  msg::ReplicaStats take_stats();
+
+ private:
+  using batch = std::vector<batch_queue<queued_region>::entry>;
+  void run();
+  void compute(batch& items);
+  std::vector<std::vector<vision::detection>> detect(const std::vector<const msg::Region*>& regions,
+                                                     const std::vector<cv::Mat>& images);
+  vision::detector& detector_for(const std::string& camera);
+  bool stale(const msg::Region& r, int64_t now_ns) const;
+  void pace(std::chrono::steady_clock::time_point started, const std::vector<cv::Mat>& images);
+
+  context ctx_;
+  replica_settings cfg_;
+  batch_queue<queued_region> queue_;
+  int64_t started_ns_;
+  // One detector for all cameras, or one per camera for those that learn a scene.
+  std::map<std::string, std::unique_ptr<vision::detector>> detectors_;
+  std::mutex stats_mtx_;
+  msg::ReplicaStats stats_;
+  std::vector<double> queue_ms_, compute_ms_, total_ms_;
+  uint64_t batched_items_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace troupe
