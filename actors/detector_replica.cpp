@@ -36,16 +36,13 @@ caf::behavior detector_replica(caf::event_based_actor* self, context ctx,
   };
 }
 
-device_profile find_device(const std::string& file, const std::string& device,
-                           const std::string& model) {
+device_profile find_device(const std::string& file, const std::string& device) {
   auto loaded = load_device_profiles(file);
   if (!loaded.errors.empty())
     throw std::runtime_error(loaded.errors.front().to_string());
   auto* d = loaded.profiles->find(device);
   if (d == nullptr)
     throw std::runtime_error(file + ": no device '" + device + "'");
-  if (d->find(model) == nullptr)
-    throw std::runtime_error(file + ": device '" + device + "' has no timing for model '" + model + "'");
   return *d;
 }
 
@@ -58,6 +55,8 @@ replica_settings read_settings(const params& p) {
   o.hog.win_stride = static_cast<int>(p.get_int("win_stride", o.hog.win_stride));
   o.hog.scale_step = p.get_double("scale_step", o.hog.scale_step);
   o.hog.min_score = p.get_double("min_score", o.hog.min_score);
+  o.network.min_score = float(p.get_double("min_score", o.network.min_score));
+  o.network.nms_iou = float(p.get_double("nms_iou", o.network.nms_iou));
   s.max_age_ms = p.get_int("max_age_ms", s.max_age_ms);
   s.stats_interval_ms = p.get_int("stats_interval_ms", s.stats_interval_ms);
   auto capacity = p.get_int("queue_capacity", int64_t(s.queue_capacity));
@@ -74,8 +73,9 @@ replica_settings read_settings(const params& p) {
   s.overflow = *parsed;
   if (p.has("device") != p.has("profile"))
     throw std::runtime_error("device and profile come together: the device's name and its profile file");
+  s.profile_file = p.get_string("profile");
   if (p.has("device"))
-    s.device = find_device(p.get_string("profile"), p.get_string("device"), s.model);
+    s.device = find_device(p.get_string("profile"), p.get_string("device"));
   return s;
 }
 
@@ -86,7 +86,7 @@ kind_spec detector_replica_kind() {
     "detector",
     "object detector replica: bounded queue, dynamic batching, optional device pacing",
     {
-      {"model", param_type::string, false, "hog, mog2, haar-fullbody, haar-upperbody or haar-face; default hog"},
+      {"model", param_type::string, false, "hog, mog2, haar-fullbody, haar-upperbody, haar-face or a model file (*.pt); default hog"},
       {"cascade_dir", param_type::string, false, "where the Haar cascades are, default /usr/share/opencv4/haarcascades"},
       {"max_age_ms", param_type::integer, false, "drop regions older than this, default 1000"},
       {"queue_capacity", param_type::integer, false, "regions waiting at most, default 16"},
@@ -98,7 +98,8 @@ kind_spec detector_replica_kind() {
       {"hit_threshold", param_type::number, false, "HOG SVM threshold, default 0"},
       {"win_stride", param_type::integer, false, "HOG window stride in pixels, default 8"},
       {"scale_step", param_type::number, false, "HOG pyramid scale step, default 1.05"},
-      {"min_score", param_type::number, false, "drop weaker boxes, default 0.3"},
+      {"min_score", param_type::number, false, "drop weaker boxes, default 0.3 (HOG), 0.25 (networks)"},
+      {"nms_iou", param_type::number, false, "networks: overlap that suppresses the weaker box, default 0.45"},
       {"stats_interval_ms", param_type::integer, false, "replica-stats period, default 1000"},
     },
     [](node& n, context ctx, const params& p) {

@@ -29,7 +29,11 @@ replica_worker::replica_worker(context ctx, replica_settings cfg)
   stats_.set_replica(ctx_.name());
   if (cfg_.device)
     stats_.set_device(cfg_.device->name);
-  detector_for("");  // a model that cannot load fails at spawn, not at the first region
+  auto& model = detector_for("");  // a model that cannot load fails at spawn, not at the first region
+  model_name_ = model.model();
+  if (cfg_.device && cfg_.device->find(model_name_) == nullptr)
+    throw std::runtime_error(cfg_.profile_file + ": device '" + cfg_.device->name +
+                             "' has no timing for model '" + model_name_ + "'");
   thread_ = std::thread([this] { run(); });
 }
 
@@ -124,7 +128,7 @@ void replica_worker::compute(batch& items) {
     out.set_camera(regions[i]->camera());
     out.set_frame_index(regions[i]->frame_index());
     out.set_capture_time_unix_ns(regions[i]->capture_time_unix_ns());
-    out.set_model(cfg_.model);
+    out.set_model(model_name_);
     out.set_replica(ctx_.name());
     for (auto& d : found[i])
       add_box(out, d, *regions[i]);
@@ -173,7 +177,7 @@ void replica_worker::pace(steady::time_point started, const std::vector<cv::Mat>
     std::vector<double> areas;
     for (auto& image : images)
       areas.push_back(double(image.cols) * image.rows);
-    busy_ms = *cfg_.device->batch_ms(cfg_.model, areas);
+    busy_ms = *cfg_.device->batch_ms(model_name_, areas);
     auto due = started + ctx_.wall(std::chrono::microseconds(int64_t(busy_ms * 1e3)));
     overrun = steady::now() > due;
     if (overrun)

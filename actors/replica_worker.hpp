@@ -29,6 +29,7 @@ struct replica_settings {
   size_t max_batch = 1;
   int64_t max_wait_ms = 5;         // a partial batch waits this long for company
   std::optional<device_profile> device;  // set: completion paced to its timing of `model`
+  std::string profile_file;              // where `device` came from
 };
 
 struct queued_region {
@@ -58,6 +59,7 @@ class replica_worker {
 
   context ctx_;
   replica_settings cfg_;
+  std::string model_name_;  // the detector's own: a model file's name without extension
   batch_queue<queued_region> queue_;
   int64_t started_ns_;
   // One detector for all cameras, or one per camera for those that learn a scene.

@@ -1,6 +1,7 @@
 #include "vision/detector.hpp"
 
 #include <map>
+#include <mutex>
 #include <stdexcept>
 
 #include "vision/background_blob_detector.hpp"
@@ -20,7 +21,28 @@ const std::map<std::string, std::string>& cascades() {
   return files;
 }
 
+std::map<std::string, model_loader>& formats() {
+  static std::map<std::string, model_loader> loaders;
+  return loaders;
+}
+
+std::mutex formats_mtx;
+
+const model_loader* loader_for(const std::string& model) {
+  std::lock_guard<std::mutex> lock(formats_mtx);
+  auto dot = model.rfind('.');
+  if (dot == std::string::npos)
+    return nullptr;
+  auto found = formats().find(model.substr(dot));
+  return found == formats().end() ? nullptr : &found->second;
+}
+
 }  // namespace
+
+void register_model_format(const std::string& extension, model_loader loader) {
+  std::lock_guard<std::mutex> lock(formats_mtx);
+  formats()[extension] = std::move(loader);
+}
 
 std::vector<std::string> detector_models() {
   std::vector<std::string> out = {"hog", "mog2"};
@@ -34,13 +56,22 @@ std::unique_ptr<detector> make_detector(const std::string& model, const detector
     return std::make_unique<hog_people_detector>(options.hog);
   if (model == "mog2")
     return std::make_unique<background_blob_detector>(options.blob);
+  if (auto* load = loader_for(model))
+    return (*load)(model, options);
   auto cascade = cascades().find(model);
   if (cascade != cascades().end())
     return std::make_unique<cascade_detector>(model, options.cascade_dir + "/" + cascade->second);
   std::string known;
   for (auto& m : detector_models())
     known += (known.empty() ? "" : ", ") + m;
-  throw std::runtime_error("unknown model '" + model + "' (known: " + known + ")");
+  std::string files;
+  {
+    std::lock_guard<std::mutex> lock(formats_mtx);
+    for (auto& [extension, loader] : formats())
+      files += (files.empty() ? "" : ", ") + std::string("*") + extension;
+  }
+  throw std::runtime_error("unknown model '" + model + "' (known: " + known +
+                           (files.empty() ? "" : "; or a model file " + files) + ")");
 }
 
 }  // namespace troupe::vision

@@ -2,6 +2,7 @@
 // subtraction) learn from the frames of one camera: use one instance per camera.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,16 +43,27 @@ struct blob_settings {
   int kernel_px = 3;            // morphology kernel size
 };
 
+struct network_settings {
+  float min_score = 0.25f;  // objectness × class score a box needs
+  float nms_iou = 0.45f;    // overlap at which the weaker box of a class goes
+};
+
 struct detector_options {
   std::string cascade_dir = "/usr/share/opencv4/haarcascades";  // opencv-data's cascades
   hog_settings hog;
   blob_settings blob;
+  network_settings network;
 };
 
 // Models: "hog" (people), "mog2" (moving blobs), "haar-fullbody", "haar-upperbody",
-// "haar-face". Throws std::runtime_error naming the model (and file) when it cannot
-// be made.
+// "haar-face", or the path of a network file whose extension has a registered loader.
+// A file model's name is its file name without extension. Throws std::runtime_error
+// naming the model (and file) when it cannot be made.
 std::unique_ptr<detector> make_detector(const std::string& model, const detector_options& options = {});
 std::vector<std::string> detector_models();
+
+using model_loader = std::function<std::unique_ptr<detector>(const std::string& path, const detector_options&)>;
+// Teaches make_detector a file format, e.g. ".pt" (registered by learning/).
+void register_model_format(const std::string& extension, model_loader loader);
 
 }  // namespace troupe::vision

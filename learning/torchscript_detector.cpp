@@ -1,0 +1,96 @@
+#include "learning/torchscript_detector.hpp"
+
+#include <filesystem>
+
+#include <torch/script.h>
+
+#include "vision/yolo_output.hpp"
+
+namespace troupe::learning {
+
+namespace {
+
+std::vector<int64_t> dims(const torch::Tensor& t) {
+  return {t.sizes().begin(), t.sizes().end()};
+}
+
+class torchscript_detector final : public vision::detector {
+ public:
+  torchscript_detector(const std::string& path, const vision::network_settings& settings)
+      : path_(path), name_(std::filesystem::path(path).stem().string()), settings_(settings) {
+    try {
+      module_ = torch::jit::load(path);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(path + ": not a TorchScript file (" + first_line(e.what()) + ")");
+    }
+    module_.eval();
+    if (auto size = module_.find_method("input_size"))
+      input_ = int((*size)({}).toInt());
+    run({cv::Mat(input_, input_, CV_8UC3, cv::Scalar::all(0))});  // fail now if the output does not decode
+  }
+
+  std::vector<vision::detection> detect(const cv::Mat& bgr) override {
+    return detect_batch({bgr}).front();
+  }
+
+  std::vector<std::vector<vision::detection>> detect_batch(const std::vector<cv::Mat>& images) override {
+    return run(images);
+  }
+
+  const std::string& model() const override { return name_; }
+
+ private:
+  static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+  std::vector<std::vector<vision::detection>> run(const std::vector<cv::Mat>& images) {
+    torch::NoGradGuard no_grad;
+    std::vector<vision::letterbox> boxes;
+    std::vector<torch::Tensor> inputs;
+    for (auto& image : images) {
+      boxes.push_back(vision::fit_letterbox(image.size(), {input_, input_}));
+      cv::Mat f;
+      vision::apply_letterbox(image, boxes.back()).convertTo(f, CV_32FC3, 1.0 / 255);
+      inputs.push_back(torch::from_blob(f.data, {f.rows, f.cols, 3}).permute({2, 0, 1}).clone());
+    }
+    torch::Tensor out;
+    try {
+      out = module_.forward({torch::stack(inputs)}).toTensor().contiguous().to(torch::kFloat32);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(path_ + ": inference failed (" + first_line(e.what()) + ")");
+    }
+    if (auto problem = vision::check_yolo_shape(dims(out)); !problem.empty() || out.size(0) != int64_t(images.size()))
+      throw std::runtime_error(path_ + ": " + (problem.empty() ? "output batch does not match input" : problem));
+    std::vector<std::vector<vision::detection>> result;
+    for (size_t i = 0; i < images.size(); ++i) {
+      auto rows = out[int64_t(i)];
+      auto found = vision::decode_yolo_rows(rows.data_ptr<float>(), int(rows.size(0)), int(rows.size(1)),
+                                            settings_.min_score);
+      for (auto& d : found)
+        d.box = vision::from_letterbox(d.box, boxes[i]);
+      result.push_back(vision::non_max_suppression(std::move(found), settings_.nms_iou));
+    }
+    return result;
+  }
+
+  std::string path_, name_;
+  vision::network_settings settings_;
+  torch::jit::Module module_;
+  int input_ = 640;  // YOLO exports' usual input when the module does not say
+};
+
+}  // namespace
+
+std::unique_ptr<vision::detector> load_torchscript_detector(const std::string& path,
+                                                            const vision::network_settings& settings) {
+  return std::make_unique<torchscript_detector>(path, settings);
+}
+
+void register_torchscript_models() {
+  auto loader = [](const std::string& path, const vision::detector_options& o) {
+    return load_torchscript_detector(path, o.network);
+  };
+  vision::register_model_format(".pt", loader);
+  vision::register_model_format(".torchscript", loader);
+}
+
+}  // namespace troupe::learning

@@ -1,0 +1,96 @@
+// The project's own detector: training on synthetic scenes, TorchScript round trip,
+// batching, and model files that are not what they claim.
+#include <gtest/gtest.h>
+
+#include <torch/script.h>
+
+#include "learning/detector_training.hpp"
+#include "learning/torchscript_detector.hpp"
+#include "test_support.hpp"
+#include "vision/synthetic_scene.hpp"
+
+using namespace troupe;
+using namespace troupe::testing;
+
+namespace {
+
+std::string trained_model() {
+  static const std::string path = [] {
+    learning::training_options o;
+    o.size = "n";
+    o.steps = 60;
+    o.batch = 6;
+    o.eval_frames = 30;
+    o.output = std::string(::testing::TempDir()) + "/detector-n.pt";
+    auto r = learning::train_detector(o);
+    std::printf("n after 60 steps: loss %.2f -> %.2f, mAP@0.5 %.3f, F1 %.3f, %lld parameters\n", r.first_loss,
+                r.final_loss, r.map50, r.f1, (long long) r.parameters);
+    EXPECT_LT(r.final_loss, r.first_loss * 0.8);
+    EXPECT_GT(r.map50, 0.2);  // synthetic people are easy; an untrained network scores ~0
+    EXPECT_GT(r.parameters, 10000);
+    return o.output;
+  }();
+  return path;
+}
+
+vision::synthetic_frame busy_frame(uint64_t seed) {
+  vision::scene_config c;
+  c.seed = seed;
+  c.schedule = {{0, 2}};
+  vision::synthetic_scene scene(c);
+  for (int i = 0; i < 60; ++i)
+    scene.next();
+  return scene.next();
+}
+
+}  // namespace
+
+TEST(LearnedDetector, TrainsSavesAndLoadsThroughMakeDetector) {
+  learning::register_torchscript_models();
+  auto model = vision::make_detector(trained_model());
+  EXPECT_EQ(model->model(), "detector-n");
+  auto frame = busy_frame(77);
+  ASSERT_FALSE(frame.truth.empty());
+  auto found = model->detect(frame.image);
+  EXPECT_FALSE(found.empty());
+  for (auto& d : found) {  // boxes come back in frame pixels, inside the frame
+    EXPECT_GT(d.box.x + d.box.width, 0);
+    EXPECT_LT(d.box.x, frame.image.cols);
+    EXPECT_GE(d.score, 0.25f);
+  }
+}
+
+TEST(LearnedDetector, ABatchGivesWhatSingleImagesGive) {
+  auto model = learning::load_torchscript_detector(trained_model());
+  auto a = busy_frame(5).image, b = busy_frame(6).image;
+  auto batch = model->detect_batch({a, b});
+  ASSERT_EQ(batch.size(), 2u);
+  auto single = model->detect(b);
+  ASSERT_EQ(batch[1].size(), single.size());
+  for (size_t i = 0; i < single.size(); ++i)
+    EXPECT_NEAR(batch[1][i].box.x, single[i].box.x, 1e-2);
+}
+
+TEST(LearnedDetector, AFileThatIsNotTorchScriptIsNamed) {
+  auto path = write_temp("not-a-model.pt", "hello");
+  try {
+    learning::load_torchscript_detector(path);
+    FAIL() << "loaded a text file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": not a TorchScript file"), std::string::npos) << e.what();
+  }
+}
+
+TEST(LearnedDetector, AnOutputThatDoesNotDecodeIsNamed) {
+  torch::jit::Module m("flat");
+  m.define("def forward(self, x):\n    return x.mean(1).mean(1)\n");  // [batch, W]: not rows of 5 + classes
+  auto path = std::string(::testing::TempDir()) + "/flat.pt";
+  m.save(path);
+  try {
+    learning::load_torchscript_detector(path);
+    FAIL() << "loaded a model whose output does not decode";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not decode"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos);
+  }
+}
