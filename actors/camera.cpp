@@ -7,60 +7,98 @@
 #include "actors/node.hpp"
 #include "troupe/messages/vision.pb.h"
 #include "vision/jpeg_codec.hpp"
-#include "vision/video_source.hpp"
+#include "vision/frame_source.hpp"
 
 namespace troupe {
 
 namespace {
 
 struct camera_settings {
-  vision::video_view view;
+  vision::source_settings source;
   double fps = 10;
   std::string detector, sink;
   int64_t max_frames = 0;
   int jpeg_quality = 90;
 };
 
+void send_truth(const context& ctx, const std::string& to, const vision::source_frame& frame) {
+  msg::GroundTruth truth;
+  truth.set_camera(ctx.name());
+  truth.set_frame_index(frame.index);
+  for (auto& d : *frame.truth) {
+    auto* b = truth.add_boxes();
+    b->set_x(d.box.x);
+    b->set_y(d.box.y);
+    b->set_width(d.box.width);
+    b->set_height(d.box.height);
+    b->set_label("person");
+    b->set_score(1);
+  }
+  ctx.send(to, std::move(truth));
+}
+
 caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings cfg) {
-  auto source = std::make_shared<vision::video_source>(cfg.view);
+  std::shared_ptr<vision::frame_source> source = vision::open_frame_source(cfg.source);
+  auto sent = std::make_shared<uint64_t>(0);
   auto period = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(1.0 / cfg.fps));
   self->send(self, tick_atom::value);
   return {
     [=](tick_atom) {
       auto next_due = ctx.now_ns();
-      auto frame = source->next();
-      if (!frame || (cfg.max_frames > 0 && source->frames_read() > uint64_t(cfg.max_frames))) {
-        spdlog::info("camera {}: end of source after {} frames", ctx.name(), source->frames_read() - (frame ? 1 : 0));
+      auto frame = cfg.max_frames > 0 && *sent >= uint64_t(cfg.max_frames) ? std::nullopt : source->next();
+      if (!frame) {
+        spdlog::info("camera {}: end of source after {} frames", ctx.name(), *sent);
         self->quit();
         return;
       }
+      ++*sent;
+      if (frame->truth)
+        send_truth(ctx, cfg.sink, *frame);
       msg::Region region;
       region.set_camera(ctx.name());
-      region.set_frame_index(source->frames_read() - 1);
+      region.set_frame_index(frame->index);
       region.set_capture_time_unix_ns(next_due);
-      region.set_width(frame->cols);
-      region.set_height(frame->rows);
-      region.set_jpeg(vision::encode_jpeg(*frame, cfg.jpeg_quality));
+      region.set_width(frame->image.cols);
+      region.set_height(frame->image.rows);
+      region.set_jpeg(vision::encode_jpeg(frame->image, cfg.jpeg_quality));
       region.set_reply_to(cfg.sink);
       if (auto err = ctx.send(cfg.detector, std::move(region)))
-        spdlog::warn("camera {}: frame {} not sent: {}", ctx.name(), source->frames_read() - 1,
-                     caf::to_string(err));
+        spdlog::warn("camera {}: frame {} not sent: {}", ctx.name(), frame->index, caf::to_string(err));
       auto spent = std::chrono::nanoseconds(ctx.now_ns() - next_due);
       ctx.after(self, std::max<caf::timespan>(caf::timespan{0}, period - spent), tick_atom::value);
     },
   };
 }
 
+// `source: synthetic` makes a synthetic scene of the camera's frame rate.
+std::optional<vision::scene_config> read_scene(const params& p, double fps) {
+  if (p.get_string("source") != "synthetic")
+    return std::nullopt;
+  vision::scene_config c;
+  c.fps = fps;
+  c.seed = uint64_t(p.get_int("seed", int64_t(c.seed)));
+  c.width = int(p.get_int("scene_width", c.width));
+  c.height = int(p.get_int("scene_height", c.height));
+  auto ground = p.get_string("ground", "floor");
+  if (ground != "floor" && ground != "road")
+    throw std::runtime_error("ground '" + ground + "' is not floor or road");
+  c.ground = ground == "road" ? vision::scene_ground::road : vision::scene_ground::floor;
+  if (p.has("density"))
+    c.schedule = vision::parse_density_schedule(p.get_string("density"));
+  return c;
+}
+
 camera_settings read_settings(const params& p) {
   camera_settings s;
-  s.view.path = p.get_string("source");
-  s.view.start_frame = static_cast<int>(p.get_int("start_frame", 0));
-  s.view.loop = p.get_bool("loop", false);
+  auto& view = s.source.view;
+  view.path = p.get_string("source");
+  view.start_frame = static_cast<int>(p.get_int("start_frame", 0));
+  view.loop = p.get_bool("loop", false);
   auto crop = p.get_ints("crop");
   if (!crop.empty()) {
     if (crop.size() != 4)
       throw std::runtime_error("crop needs [x, y, width, height]");
-    s.view.crop = cv::Rect(int(crop[0]), int(crop[1]), int(crop[2]), int(crop[3]));
+    view.crop = cv::Rect(int(crop[0]), int(crop[1]), int(crop[2]), int(crop[3]));
   }
   s.fps = p.get_double("fps", 10);
   if (s.fps <= 0)
@@ -69,6 +107,7 @@ camera_settings read_settings(const params& p) {
   s.sink = p.get_string("sink");
   s.max_frames = p.get_int("max_frames", 0);
   s.jpeg_quality = static_cast<int>(p.get_int("jpeg_quality", 90));
+  s.source.scene = read_scene(p, s.fps);
   return s;
 }
 
@@ -77,9 +116,9 @@ camera_settings read_settings(const params& p) {
 kind_spec camera_kind() {
   return {
     "camera",
-    "reads a video and sends JPEG regions to a detector",
+    "reads a video or synthetic scene, sends JPEG regions to a detector (and ground truth to the sink)",
     {
-      {"source", param_type::string, true, "path of a video file or of a folder of images"},
+      {"source", param_type::string, true, "a video file, a folder of images, or synthetic"},
       {"detector", param_type::string, true, "actor that detects objects in the regions"},
       {"sink", param_type::string, true, "actor that receives the detections"},
       {"fps", param_type::number, false, "frames per second, default 10"},
@@ -88,10 +127,15 @@ kind_spec camera_kind() {
       {"loop", param_type::boolean, false, "start over at the end, default false"},
       {"max_frames", param_type::integer, false, "stop after this many frames, default 0 (all)"},
       {"jpeg_quality", param_type::integer, false, "JPEG quality 0-100, default 90"},
+      {"seed", param_type::integer, false, "synthetic: scene seed, default 1"},
+      {"density", param_type::string, false, "synthetic: arrivals per second over time, e.g. \"0:1, 20:4\"; default 0:1"},
+      {"ground", param_type::string, false, "synthetic: floor (default) or road"},
+      {"scene_width", param_type::integer, false, "synthetic: scene width, default 768"},
+      {"scene_height", param_type::integer, false, "synthetic: scene height, default 576"},
     },
     [](node& n, context ctx, const params& p) {
       auto settings = read_settings(p);
-      vision::video_source probe(settings.view);  // fail here, naming file and actor
+      vision::open_frame_source(settings.source);  // fail here, naming file and actor
       return n.system().spawn<caf::detached>(camera, std::move(ctx), std::move(settings));
     },
   };

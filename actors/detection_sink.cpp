@@ -1,12 +1,12 @@
 #include "actors/detection_sink.hpp"
 
 #include <cstdio>
-#include <map>
 
 #include <caf/all.hpp>
 
 #include "actors/context.hpp"
 #include "actors/node.hpp"
+#include "actors/run_report.hpp"
 #include "troupe/messages/vision.pb.h"
 #include "vision/percentile.hpp"
 
@@ -14,12 +14,19 @@ namespace troupe {
 
 namespace {
 
+struct sink_settings {
+  int64_t interval_ms = 1000;
+  double slo_ms = 0;
+  std::string report;  // file prefix; empty: the table only
+};
+
 struct sink_state {
-  uint64_t frames = 0, detections = 0;
-  uint64_t total_frames = 0, total_detections = 0;
-  std::vector<double> latency_ms, all_latency_ms;
+  explicit sink_state(double slo_ms) : report(slo_ms) {}
+  run_report report;
+  int64_t started_ns = 0;
+  uint64_t frames = 0, detections = 0;  // this interval
+  std::vector<double> latency_ms;
   std::map<std::string, msg::ReplicaStats> replicas;
-  uint64_t intervals = 0;
 };
 
 std::string replica_summary(const sink_state& s) {
@@ -31,43 +38,49 @@ std::string replica_summary(const sink_state& s) {
   return out;
 }
 
-caf::behavior detection_sink(caf::event_based_actor* self, context ctx, int64_t interval_ms) {
-  auto state = std::make_shared<sink_state>();
+void print_progress(const context& ctx, sink_state& s) {
+  std::printf("%s t=%5.1fs: %lu frames, %lu detections, latency p50 %.1f ms p95 %.1f ms%s\n", ctx.name().c_str(),
+              (ctx.now_ns() - s.started_ns) / 1e9, (unsigned long) s.frames, (unsigned long) s.detections,
+              vision::percentile(s.latency_ms, 50), vision::percentile(s.latency_ms, 95), replica_summary(s).c_str());
+  std::fflush(stdout);
+  s.frames = s.detections = 0;
+  s.latency_ms.clear();
+}
+
+void print_report(const context& ctx, const sink_state& s, const sink_settings& cfg) {
+  double duration_s = (ctx.now_ns() - s.started_ns) / 1e9;
+  std::printf("%s run report (%.1f s)\n%s", ctx.name().c_str(), duration_s, s.report.table(duration_s).c_str());
+  if (!cfg.report.empty())
+    for (auto& file : s.report.write(cfg.report, duration_s))
+      std::printf("%s wrote %s\n", ctx.name().c_str(), file.c_str());
+  std::fflush(stdout);
+}
+
+caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_settings cfg) {
+  auto state = std::make_shared<sink_state>(cfg.slo_ms);
+  state->started_ns = ctx.now_ns();
   ctx.subscribe("replica-stats", caf::actor_cast<caf::actor>(self));
-  auto interval = std::chrono::milliseconds(interval_ms);
+  auto interval = std::chrono::milliseconds(cfg.interval_ms);
   ctx.after(self, interval, tick_atom::value);
-  self->attach_functor([=, name = ctx.name()] {
-    std::printf("%s total: %lu frames, %lu detections, latency p50 %.1f ms p95 %.1f ms%s\n",
-                name.c_str(), (unsigned long) state->total_frames,
-                (unsigned long) state->total_detections,
-                vision::percentile(state->all_latency_ms, 50),
-                vision::percentile(state->all_latency_ms, 95), replica_summary(*state).c_str());
-    std::fflush(stdout);
-  });
+  self->attach_functor([=] { print_report(ctx, *state, cfg); });
   return {
     [=](const letter& in) {
       if (auto d = in.as<msg::Detections>()) {
-        auto ms = (ctx.now_ns() - d->capture_time_unix_ns()) / 1e6;
+        auto now = ctx.now_ns();
+        auto ms = (now - d->capture_time_unix_ns()) / 1e6;
         ++state->frames;
         state->detections += d->boxes_size();
         state->latency_ms.push_back(ms);
-        state->all_latency_ms.push_back(ms);
+        state->report.add_detections(*d, ms, (now - state->started_ns) / 1e9);
+      } else if (auto t = in.as<msg::GroundTruth>()) {
+        state->report.add_truth(*t);
       } else if (auto r = in.as<msg::ReplicaStats>()) {
         state->replicas[r->replica()] = *r;
+        state->report.add_replica(*r);
       }
     },
     [=](tick_atom) {
-      ++state->intervals;
-      std::printf("%s t=%3lus: %lu frames, %lu detections, latency p50 %.1f ms p95 %.1f ms%s\n",
-                  ctx.name().c_str(), (unsigned long) (state->intervals * interval_ms / 1000),
-                  (unsigned long) state->frames, (unsigned long) state->detections,
-                  vision::percentile(state->latency_ms, 50),
-                  vision::percentile(state->latency_ms, 95), replica_summary(*state).c_str());
-      std::fflush(stdout);
-      state->total_frames += state->frames;
-      state->total_detections += state->detections;
-      state->frames = state->detections = 0;
-      state->latency_ms.clear();
+      print_progress(ctx, *state);
       ctx.after(self, interval, tick_atom::value);
     },
   };
@@ -78,12 +91,18 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, int64_t 
 kind_spec detection_sink_kind() {
   return {
     "sink",
-    "prints frames, detections and end-to-end latency per interval",
+    "prints progress per interval and a run report at the end (latency, SLO misses, accuracy, drops, energy)",
     {
-      {"report_interval_ms", param_type::integer, false, "print period, default 1000"},
+      {"report_interval_ms", param_type::integer, false, "progress period, default 1000"},
+      {"slo_ms", param_type::number, false, "end-to-end latency objective; slower frames are SLO misses; default 0 (none)"},
+      {"report", param_type::string, false, "file prefix: writes PREFIX.json and PREFIX-latency.png at the end"},
     },
     [](node& n, context ctx, const params& p) {
-      return n.system().spawn(detection_sink, std::move(ctx), p.get_int("report_interval_ms", 1000));
+      sink_settings s;
+      s.interval_ms = p.get_int("report_interval_ms", s.interval_ms);
+      s.slo_ms = p.get_double("slo_ms", s.slo_ms);
+      s.report = p.get_string("report");
+      return n.system().spawn(detection_sink, std::move(ctx), s);
     },
   };
 }

@@ -130,6 +130,7 @@ void replica_worker::compute(batch& items) {
     out.set_capture_time_unix_ns(regions[i]->capture_time_unix_ns());
     out.set_model(model_name_);
     out.set_replica(ctx_.name());
+    out.set_region_bytes(regions[i]->jpeg().size());
     for (auto& d : found[i])
       add_box(out, d, *regions[i]);
     out.set_queue_us((start_ns - kept[i]->arrived_ns) / 1000);

@@ -1,0 +1,50 @@
+// What a run measured, per camera and per replica (device): frames, detections,
+// latency percentiles, SLO misses, accuracy against ground truth (synthetic cameras),
+// bytes, drops, overruns, busy time, energy and the load-balance index. Fed by the
+// sink; printed as a table, written as JSON and as PNG plots through gnuplot.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "troupe/messages/vision.pb.h"
+#include "vision/metrics.hpp"
+
+namespace troupe {
+
+class run_report {
+ public:
+  explicit run_report(double slo_ms) : slo_ms_(slo_ms) {}
+
+  void add_truth(const msg::GroundTruth& truth);
+  void add_detections(const msg::Detections& d, double latency_ms, double at_s);
+  void add_replica(const msg::ReplicaStats& stats) { replicas_[stats.replica()] = stats; }
+
+  nlohmann::json to_json(double duration_s) const;
+  std::string table(double duration_s) const;
+  // PREFIX.json, and PREFIX-latency.png (latency over time per camera) when gnuplot runs;
+  // returns the files written.
+  std::vector<std::string> write(const std::string& prefix, double duration_s) const;
+
+ private:
+  struct camera {
+    uint64_t frames = 0, detections = 0, slo_misses = 0, bytes = 0;
+    std::vector<double> latency_ms;
+    std::vector<std::pair<double, double>> latency_series;  // (time s, latency ms)
+    uint64_t truth_frames = 0, scored_frames = 0;
+    vision::match_counts counts;
+    vision::map_accumulator map;
+    std::map<uint64_t, std::vector<vision::detection>> unscored_truth;  // by frame
+    std::map<uint64_t, std::vector<vision::detection>> unscored_detections;
+  };
+  void score(camera& c, const std::vector<vision::detection>& found, const std::vector<vision::detection>& truth);
+
+  double slo_ms_;
+  std::map<std::string, camera> cameras_;
+  std::map<std::string, msg::ReplicaStats> replicas_;
+};
+
+}  // namespace troupe
