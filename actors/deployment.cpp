@@ -243,6 +243,14 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   cfg.workers = static_cast<size_t>(topo.runtime.workers);
   cfg.kinds = &kinds;
   cfg.time = make_clock(topo.runtime.time_scale, epoch_unix_ns);
+  cfg.epoch_unix_ns = epoch_unix_ns;
+  for (auto& l : topo.links) {  // a link carries both ways, each direction its own queue
+    if (l.from != node_name && l.to != node_name)
+      continue;
+    auto model = l.bandwidth_trace.empty() ? link_model(l.bandwidth_mbps, l.latency_ms)
+                                           : link_model(load_bandwidth_trace(l.bandwidth_trace), l.latency_ms);
+    cfg.links.emplace_back(l.from == node_name ? l.to : l.from, std::move(model));
+  }
   return cfg;
 }
 

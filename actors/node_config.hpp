@@ -4,8 +4,11 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "actors/bus_connection.hpp"
+#include "actors/link_model.hpp"
 
 namespace troupe {
 
@@ -26,6 +29,9 @@ struct node_config {
   size_t workers = 0;                 // CAF worker threads; 0: one per core
   const kind_registry* kinds = nullptr;
   std::shared_ptr<clock> time;  // the real clock when empty
+  // Emulated links from this node to others: sends to their actors take the link's time.
+  std::vector<std::pair<std::string, link_model>> links;
+  int64_t epoch_unix_ns = 0;    // deployment time 0, for bandwidth traces; 0: the node's start
 };
 
 }  // namespace troupe

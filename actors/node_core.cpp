@@ -55,6 +55,11 @@ void node_core::start() {
                                            : std::min(cfg.max_envelope_bytes, server_max);
   if (!cfg.trace_file.empty())
     recorder_ = trace_recorder::open(cfg.trace_file, cfg.trace_sample);
+  if (!cfg.links.empty()) {
+    links_ = std::make_unique<link_shaper>(time, cfg.epoch_unix_ns != 0 ? cfg.epoch_unix_ns : time->now_ns());
+    for (auto& [peer, model] : cfg.links)
+      links_->add(peer, model);
+  }
   std::weak_ptr<node_core> weak = shared_from_this();
   reply_subject_ = reply_subject(cfg.deployment, cfg.name, incarnation);
   bus_->subscribe(reply_subject_, [weak](const char*, const char* data, int size) {
@@ -90,6 +95,7 @@ void node_core::shutdown(bool graceful) {
     return;
   announce_exits_ = graceful;
   stop_locals();
+  links_.reset();  // what is still on an emulated link arrives now
   if (graceful) {
     // Give exiting actors a moment to announce themselves down.
     for (int i = 0; i < 100 && !local_names().empty(); ++i)
@@ -152,10 +158,11 @@ caf::error node_core::dispatch(letter l) {
     caf::anon_send(a, std::move(l));
     return {};
   }
-  return publish_letter(actor_subject(cfg.deployment, l.receiver), l);
+  return publish_letter(actor_subject(cfg.deployment, l.receiver), l, dir.host_of(l.receiver));
 }
 
-caf::error node_core::publish_letter(const std::string& subject, const letter& l) {
+caf::error node_core::publish_letter(const std::string& subject, const letter& l,
+                                     const std::optional<std::string>& peer) {
   thread_local std::string bytes;
   encode_envelope(l, bytes);
   if (bytes.size() > max_bytes_) {
@@ -165,8 +172,12 @@ caf::error node_core::publish_letter(const std::string& subject, const letter& l
                         " from '" + l.sender + "' to '" + subject + "') exceeds the limit of " +
                         std::to_string(max_bytes_) + " bytes");
   }
-  auto failure = bus_->publish(subject, bytes);
-  if (!failure.empty()) {
+  if (links_ && peer && links_->has(*peer)) {
+    links_->send(*peer, bytes.size(), [this, subject, copy = bytes] {
+      if (!bus_->publish(subject, copy).empty())
+        ++counts.publish_errors;
+    });
+  } else if (auto failure = bus_->publish(subject, bytes); !failure.empty()) {
     ++counts.publish_errors;
     return make_error(errc::bus_failure, failure);
   }
@@ -193,7 +204,7 @@ caf::error node_core::reply(const letter& request, const std::string& sender,
   r.receiver = request.sender;
   r.correlation_id = request.correlation_id;
   if (request.reply_subject != reply_subject_)
-    return publish_letter(request.reply_subject, r);
+    return publish_letter(request.reply_subject, r, request.sender_node);
   ++counts.sent_local;
   record("send", r, 0);
   complete(r.correlation_id, std::move(r));

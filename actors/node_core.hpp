@@ -19,6 +19,7 @@
 #include "actors/bus_connection.hpp"
 #include "actors/clock.hpp"
 #include "actors/directory.hpp"
+#include "actors/link_shaper.hpp"
 #include "actors/envelope_codec.hpp"
 #include "actors/letter.hpp"
 #include "actors/node_config.hpp"
@@ -94,7 +95,9 @@ class node_core : public std::enable_shared_from_this<node_core> {
     std::vector<caf::actor> subscribers;
   };
 
-  caf::error publish_letter(const std::string& subject, const letter& l);
+  // `peer`: the receiving node, whose emulated link (if any) the envelope takes.
+  caf::error publish_letter(const std::string& subject, const letter& l,
+                            const std::optional<std::string>& peer = std::nullopt);
   void on_actor_subject(const std::string& name, const char* data, int size);
   void on_topic_subject(const std::string& topic, const char* data, int size);
   void on_reply_subject(const char* data, int size);
@@ -110,6 +113,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   int64_t silence_limit_ns() const;
 
   std::unique_ptr<bus_connection> bus_;
+  std::unique_ptr<link_shaper> links_;  // set when the node has emulated links
   std::shared_ptr<trace_recorder> recorder_;
   std::atomic<bool> running_{false};
   std::atomic<bool> announce_exits_{true};

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "actors/kind_registry.hpp"
+#include "actors/link_model.hpp"
 #include "actors/subjects.hpp"
 #include "actors/yaml_checker.hpp"
 
@@ -109,12 +110,19 @@ class checker : public yaml_checker {
 
   void link(const YAML::Node& n, link_spec& out) {
     out.pos = pos(n);
-    if (!keys(n, "link", {"from", "to", "bandwidth_mbps", "latency_ms"}))
+    if (!keys(n, "link", {"from", "to", "bandwidth_mbps", "latency_ms", "bandwidth_trace"}))
       return;
     text(n, "from", "link", out.from, true);
     text(n, "to", "link", out.to, true);
-    number(n, "bandwidth_mbps", "link", out.bandwidth_mbps, true);
+    number(n, "bandwidth_mbps", "link", out.bandwidth_mbps, !n["bandwidth_trace"]);
     number(n, "latency_ms", "link", out.latency_ms, false);
+    if (text(n, "bandwidth_trace", "link", out.bandwidth_trace, false) && !out.bandwidth_trace.empty()) {
+      try {
+        load_bandwidth_trace(out.bandwidth_trace);
+      } catch (const std::exception& e) {
+        fail(n["bandwidth_trace"], std::string("link bandwidth_trace: ") + e.what());
+      }
+    }
   }
 
   void event(const YAML::Node& n, timeline_event& out) {

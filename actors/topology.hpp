@@ -49,6 +49,7 @@ struct link_spec {
   std::string from, to;
   double bandwidth_mbps = 0;
   double latency_ms = 0;
+  std::string bandwidth_trace;  // optional "time_s,bandwidth_mbps" file replacing bandwidth_mbps
   source_pos pos;
 };
 

@@ -61,7 +61,7 @@ TEST(Topology, FullFileParses) {
 }
 
 TEST(Topology, ShippedTopologiesAreValid) {
-  for (auto name : {"demo.yaml"}) {
+  for (auto name : {"demo.yaml", "synthetic.yaml", "vtest-cameras.yaml"}) {
     auto r = load_topology(source_dir() + "/topologies/" + name, builtin_kinds());
     EXPECT_TRUE(r.errors.empty()) << name << ": " << r.errors[0].to_string();
   }
@@ -86,6 +86,12 @@ TEST(Topology, MistypedFields) {
   expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, params: { report_interval_ms: often } }\n",
              "t.yaml:6:68: actor 's': parameter 'report_interval_ms' must be an integer");
   expect_one(head + "nodes: 3\n", "t.yaml:5:1: duplicate key 'nodes'");
+}
+
+TEST(Topology, BandwidthTracesAreReadWhenParsed) {
+  auto trace = write_temp("bw.csv", "0,10\n5,oops\n");
+  expect_one(head + "links:\n  - { from: n1, to: n2, bandwidth_trace: " + trace + " }\n",
+             "t.yaml:6:45: link bandwidth_trace: " + trace + ":2: expected time_s,bandwidth_mbps");
 }
 
 TEST(Topology, TimeScaleMustBePositive) {
