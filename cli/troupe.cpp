@@ -15,6 +15,7 @@
 #include "actors/trace_export.hpp"
 #include "cli/trace_tail.hpp"
 #include "learning/detector_training.hpp"
+#include "learning/torchscript_detector.hpp"
 
 using namespace troupe;
 
@@ -133,6 +134,7 @@ int main(int argc, char** argv) {
   auto* kinds_cmd = app.add_subcommand("kinds", "list the actor kinds a topology can name, with their parameters");
 
   CLI11_PARSE(app, argc, argv);
+  learning::register_torchscript_models();  // detector replicas may serve *.pt files
 
   try {
     if (*train_cmd)
