@@ -45,7 +45,15 @@ caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings 
   return {
     [=](tick_atom) {
       auto next_due = ctx.now_ns();
-      auto frame = cfg.max_frames > 0 && *sent >= uint64_t(cfg.max_frames) ? std::nullopt : source->next();
+      std::optional<vision::source_frame> frame;
+      try {
+        if (cfg.max_frames == 0 || *sent < uint64_t(cfg.max_frames))
+          frame = source->next();
+      } catch (const std::exception& e) {
+        spdlog::error("camera {}: {}", ctx.name(), e.what());
+        self->quit(caf::make_error(caf::sec::runtime_error, e.what()));
+        return;
+      }
       if (!frame) {
         spdlog::info("camera {}: end of source after {} frames", ctx.name(), *sent);
         self->quit();
@@ -108,6 +116,12 @@ camera_settings read_settings(const params& p) {
   s.max_frames = p.get_int("max_frames", 0);
   s.jpeg_quality = static_cast<int>(p.get_int("jpeg_quality", 90));
   s.source.scene = read_scene(p, s.fps);
+  auto& stream = s.source.stream;
+  stream.open_timeout_ms = int(p.get_int("open_timeout_ms", stream.open_timeout_ms));
+  stream.read_timeout_ms = int(p.get_int("read_timeout_ms", stream.read_timeout_ms));
+  stream.backoff_initial_ms = int(p.get_int("backoff_initial_ms", stream.backoff_initial_ms));
+  stream.backoff_max_ms = int(p.get_int("backoff_max_ms", stream.backoff_max_ms));
+  stream.max_attempts = int(p.get_int("max_attempts", stream.max_attempts));
   return s;
 }
 
@@ -118,7 +132,7 @@ kind_spec camera_kind() {
     "camera",
     "reads a video or synthetic scene, sends JPEG regions to a detector (and ground truth to the sink)",
     {
-      {"source", param_type::string, true, "a video file, a folder of images, or synthetic"},
+      {"source", param_type::string, true, "a video file, a folder of images, an rtsp:// or http(s):// stream, or synthetic"},
       {"detector", param_type::string, true, "actor that detects objects in the regions"},
       {"sink", param_type::string, true, "actor that receives the detections"},
       {"fps", param_type::number, false, "frames per second, default 10"},
@@ -127,6 +141,11 @@ kind_spec camera_kind() {
       {"loop", param_type::boolean, false, "start over at the end, default false"},
       {"max_frames", param_type::integer, false, "stop after this many frames, default 0 (all)"},
       {"jpeg_quality", param_type::integer, false, "JPEG quality 0-100, default 90"},
+      {"open_timeout_ms", param_type::integer, false, "stream: connection attempt timeout, default 5000"},
+      {"read_timeout_ms", param_type::integer, false, "stream: silence that breaks the connection, default 5000"},
+      {"backoff_initial_ms", param_type::integer, false, "stream: first reconnect wait, doubling, default 500"},
+      {"backoff_max_ms", param_type::integer, false, "stream: longest reconnect wait, default 8000"},
+      {"max_attempts", param_type::integer, false, "stream: failed attempts in a row before giving up, default 10 (0: never)"},
       {"seed", param_type::integer, false, "synthetic: scene seed, default 1"},
       {"density", param_type::string, false, "synthetic: arrivals per second over time, e.g. \"0:1, 20:4\"; default 0:1"},
       {"ground", param_type::string, false, "synthetic: floor (default) or road"},

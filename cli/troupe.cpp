@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
   auto* train_cmd = app.add_subcommand("train-detector", "train the project's own detector on synthetic scenes, save TorchScript");
   train_cmd->add_option("-o,--output", training.output, "TorchScript file to write (e.g. models/detector-s.pt)")->required();
   train_cmd->add_option("--size", training.size, "network size: n, s or m (default s)");
-  train_cmd->add_option("--steps", training.steps, "optimiser steps (default 1500)");
+  train_cmd->add_option("--steps", training.steps, "optimiser steps (default 400)");
   train_cmd->add_option("--batch", training.batch, "frames per step (default 16)");
   train_cmd->add_option("--input", training.input, "square input in pixels, multiple of 8 (default 320)");
   train_cmd->add_option("--learning-rate", training.learning_rate, "Adam learning rate (default 0.004)");

@@ -26,7 +26,7 @@ network_shape shape_of(const std::string& size, int input) {
   else if (size == "s")
     shape.widths = {16, 32, 48, 64, 64};
   else if (size == "m")
-    shape.widths = {32, 64, 96, 128, 128};
+    shape.widths = {24, 48, 72, 96, 96};
   else
     throw std::runtime_error("unknown detector size '" + size + "' (known: n, s, m)");
   if (input % shape.stride() != 0)

@@ -12,7 +12,7 @@ namespace troupe::learning {
 struct training_options {
   std::string size = "s";        // n, s or m
   int input = 320;               // square network input, pixels
-  int steps = 1500;              // optimiser steps
+  int steps = 400;               // optimiser steps
   int batch = 16;                // frames per step
   double learning_rate = 4e-3;   // Adam
   uint64_t seed = 1;             // network init and training scenes

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include <ATen/Parallel.h>
 #include <torch/script.h>
 
 #include "vision/yolo_output.hpp"
@@ -83,6 +84,10 @@ class torchscript_detector final : public vision::detector {
 std::unique_ptr<vision::detector> load_torchscript_detector(const std::string& path,
                                                             const vision::network_settings& settings) {
   return std::make_unique<torchscript_detector>(path, settings);
+}
+
+void set_torch_threads(int threads) {
+  at::set_num_threads(threads);
 }
 
 void register_torchscript_models() {

@@ -15,6 +15,9 @@ namespace troupe::learning {
 std::unique_ptr<vision::detector> load_torchscript_detector(const std::string& path,
                                                             const vision::network_settings& settings = {});
 
+// Threads libtorch uses for one inference (benchmarks pin this to 1).
+void set_torch_threads(int threads);
+
 // Lets vision::make_detector load "*.pt" and "*.torchscript" model paths.
 void register_torchscript_models();
 

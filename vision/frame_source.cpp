@@ -20,6 +20,22 @@ class video_frames final : public frame_source {
   video_source video_;
 };
 
+class stream_frames final : public frame_source {
+ public:
+  stream_frames(const video_view& view, const stream_settings& settings)
+      : stream_(view.path, settings), crop_(view.crop) {}
+  std::optional<source_frame> next() override {
+    auto frame = stream_.next();
+    return source_frame{index_++, crop_.area() > 0 ? frame(crop_ & cv::Rect(0, 0, frame.cols, frame.rows)).clone() : frame,
+                        std::nullopt};
+  }
+
+ private:
+  network_stream stream_;
+  cv::Rect crop_;
+  uint64_t index_ = 0;
+};
+
 class synthetic_frames final : public frame_source {
  public:
   synthetic_frames(const scene_config& scene, const video_view& view) : scene_(scene), view_(view) {
@@ -50,6 +66,8 @@ class synthetic_frames final : public frame_source {
 std::unique_ptr<frame_source> open_frame_source(const source_settings& settings) {
   if (settings.scene)
     return std::make_unique<synthetic_frames>(*settings.scene, settings.view);
+  if (is_stream_url(settings.view.path))
+    return std::make_unique<stream_frames>(settings.view, settings.stream);
   return std::make_unique<video_frames>(settings.view);
 }
 

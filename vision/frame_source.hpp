@@ -1,4 +1,4 @@
-// What a camera looks at: a video (file, image folder or stream) or a synthetic scene,
+// What a camera looks at: a video (file, image folder or live stream) or a synthetic scene,
 // through an optional crop. Synthetic frames carry their exact ground truth, in the
 // camera's (cropped) pixels.
 #pragma once
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "vision/network_stream.hpp"
 #include "vision/synthetic_scene.hpp"
 #include "vision/video_source.hpp"
 
@@ -20,8 +21,9 @@ struct source_frame {
 };
 
 struct source_settings {
-  video_view view;                    // path, crop, start, loop (path unused for synthetic)
+  video_view view;                    // path (file, folder or stream URL), crop, start, loop
   std::optional<scene_config> scene;  // set: a synthetic scene instead of a video
+  stream_settings stream;             // for rtsp://, http://, https:// paths
 };
 
 class frame_source {
@@ -31,7 +33,8 @@ class frame_source {
   virtual std::optional<source_frame> next() = 0;
 };
 
-// Throws std::runtime_error naming the file when a video cannot be opened.
+// Throws std::runtime_error naming the file when a video cannot be opened. Streams
+// connect on their first frame (and next() throws when they give up).
 std::unique_ptr<frame_source> open_frame_source(const source_settings& settings);
 
 // "0:1, 20:4, 40:0.2": from 0 s one arrival per second, from 20 s four, from 40 s 0.2.

@@ -1,0 +1,137 @@
+// Per 720p frame on one core: video decode, DIS optical flow, Canny, HOG, each of
+// the project's trained detector sizes, and detector throughput against batch size.
+// Every figure is the median of several rounds; the machine is shared and noisy.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/video.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "learning/torchscript_detector.hpp"
+#include "vision/detector.hpp"
+#include "vision/video_source.hpp"
+
+using namespace troupe;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+struct settings {
+  std::string video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+  std::string models = "build/models";  // detector-{n,s,m}.pt
+  int frames = 20;                      // 720p frames per round
+  int rounds = 5;
+  std::vector<int> batches = {1, 2, 4, 8};
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// Median over rounds of the mean ms per item of `work(i)` over `items` items.
+double ms_per_item(int rounds, int items, const std::function<void(int)>& work) {
+  std::vector<double> per_round;
+  for (int r = 0; r < rounds; ++r) {
+    auto start = steady::now();
+    for (int i = 0; i < items; ++i)
+      work(i);
+    per_round.push_back(std::chrono::duration<double, std::milli>(steady::now() - start).count() / items);
+  }
+  return median(per_round);
+}
+
+std::vector<cv::Mat> frames_720p(const settings& s) {
+  vision::video_source source({s.video, {}, 0, true});
+  std::vector<cv::Mat> out;
+  for (int i = 0; i < s.frames; ++i) {
+    cv::Mat big;
+    cv::resize(*source.next(), big, {1280, 720}, 0, 0, cv::INTER_LINEAR);
+    out.push_back(big);
+  }
+  return out;
+}
+
+// A 720p MJPEG file of the frames, so decoding reads a real 720p video.
+std::string write_video(const std::vector<cv::Mat>& frames) {
+  auto path = (std::filesystem::temp_directory_path() / "troupe-vision-bench-720p.avi").string();
+  cv::VideoWriter out(path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 25, frames[0].size());
+  if (!out.isOpened())
+    throw std::runtime_error("cannot write " + path);
+  for (auto& f : frames)
+    out.write(f);
+  return path;
+}
+
+void row(const std::string& what, double ms) {
+  std::printf("  %-34s %9.2f ms  %8.1f frames/s\n", what.c_str(), ms, ms > 0 ? 1000 / ms : 0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  settings s;
+  CLI::App app{"vision_bench: per-frame costs of the vision substrate on one core, 720p"};
+  app.add_option("--video", s.video, "source video, scaled to 1280x720");
+  app.add_option("--models", s.models, "folder of detector-{n,s,m}.pt (troupe train-detector)");
+  app.add_option("--frames", s.frames, "frames per round");
+  app.add_option("--rounds", s.rounds, "rounds; medians are printed");
+  app.add_option("--batches", s.batches, "batch sizes for the throughput table");
+  CLI11_PARSE(app, argc, argv);
+  cv::setNumThreads(1);
+  learning::set_torch_threads(1);
+  learning::register_torchscript_models();
+
+  auto frames = frames_720p(s);
+  auto video = write_video(frames);
+  std::printf("vision_bench: %d frames of 1280x720 per round, %d rounds, one core; medians\n", s.frames, s.rounds);
+
+  row("decode (MJPEG 720p, VideoCapture)", ms_per_item(s.rounds, 1, [&](int) {
+        cv::VideoCapture cap(video);
+        cv::Mat f;
+        int n = 0;
+        while (cap.read(f))
+          ++n;
+      }) / s.frames);
+  std::vector<cv::Mat> grey(frames.size());
+  for (size_t i = 0; i < frames.size(); ++i)
+    cv::cvtColor(frames[i], grey[i], cv::COLOR_BGR2GRAY);
+  auto dis = cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_FAST);
+  cv::Mat flow;
+  row("DIS optical flow (fast preset)", ms_per_item(s.rounds, s.frames - 1, [&](int i) { dis->calc(grey[i], grey[i + 1], flow); }));
+  cv::Mat edges;
+  row("Canny (50, 150)", ms_per_item(s.rounds, s.frames, [&](int i) { cv::Canny(grey[i], edges, 50, 150); }));
+  auto hog = vision::make_detector("hog");
+  row("HOG people detector", ms_per_item(std::min(s.rounds, 3), std::min(s.frames, 5), [&](int i) { hog->detect(frames[i]); }));
+
+  std::vector<std::pair<std::string, std::unique_ptr<vision::detector>>> learned;
+  for (auto size : {"n", "s", "m"}) {
+    auto path = s.models + "/detector-" + size + ".pt";
+    if (!std::filesystem::exists(path)) {
+      std::printf("  %-34s (missing: troupe train-detector --size %s -o %s)\n", ("detector-" + std::string(size)).c_str(), size, path.c_str());
+      continue;
+    }
+    learned.emplace_back(path, vision::make_detector(path));
+    auto& model = *learned.back().second;
+    model.detect(frames[0]);  // the first runs profile the TorchScript graph
+    row("detector-" + std::string(size) + " (320x320 letterbox)", ms_per_item(s.rounds, s.frames, [&](int i) { model.detect(frames[i]); }));
+  }
+  for (auto& [path, model] : learned) {
+    std::printf("%s throughput against batch size (one core):\n", model->model().c_str());
+    for (int b : s.batches) {
+      std::vector<cv::Mat> batch(frames.begin(), frames.begin() + std::min<int>(b, frames.size()));
+      model->detect_batch(batch);
+      double ms = ms_per_item(s.rounds, std::max(1, s.frames / b), [&](int) { model->detect_batch(batch); });
+      std::printf("  batch %2d: %8.2f ms per batch, %8.1f frames/s\n", b, ms, 1000.0 * b / ms);
+    }
+  }
+  std::filesystem::remove(video);
+  return 0;
+}
