@@ -1,4 +1,5 @@
-// The `troupe` command: run, node, validate, kinds, trace, trace export, train-detector.
+// The `troupe` command: run, node, validate, kinds, trace, trace export, train-detector,
+// export-onnx.
 #include <unistd.h>
 
 #include <climits>
@@ -15,6 +16,7 @@
 #include "actors/trace_export.hpp"
 #include "cli/trace_tail.hpp"
 #include "learning/detector_training.hpp"
+#include "learning/onnx_export.hpp"
 #include "learning/torchscript_detector.hpp"
 
 using namespace troupe;
@@ -131,6 +133,11 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--seed", training.seed, "network init and training scenes (default 1)");
   train_cmd->add_option("--eval-frames", training.eval_frames, "held-out frames scored at the end (default 100)");
 
+  std::string onnx_in, onnx_out;
+  auto* onnx_cmd = app.add_subcommand("export-onnx", "write a trained detector (TorchScript) as ONNX for OpenCV DNN");
+  onnx_cmd->add_option("model", onnx_in, "TorchScript file from train-detector")->required();
+  onnx_cmd->add_option("-o,--output", onnx_out, "ONNX file to write")->required();
+
   auto* kinds_cmd = app.add_subcommand("kinds", "list the actor kinds a topology can name, with their parameters");
 
   CLI11_PARSE(app, argc, argv);
@@ -139,6 +146,11 @@ int main(int argc, char** argv) {
   try {
     if (*train_cmd)
       return train(training);
+    if (*onnx_cmd) {
+      learning::export_onnx(onnx_in, onnx_out);
+      std::printf("%s -> %s\n", onnx_in.c_str(), onnx_out.c_str());
+      return 0;
+    }
     if (*kinds_cmd) {
       print_kinds();
       return 0;

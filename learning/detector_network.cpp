@@ -60,6 +60,13 @@ std::string script(const network_shape& s) {
       << "    out = torch.cat([torch.stack([cx, cy, w, h, obj], 3), cls], 3)\n"
       << "    return out.reshape(p.size(0), gh * gw, " << 5 + s.classes << ")\n";
   src << "def input_size(self) -> int:\n    return " << s.input << "\n";
+  // What an exporter needs to rebuild forward() elsewhere (ONNX).
+  src << "def strides(self) -> List[int]:\n    return [";
+  for (size_t i = 0; i < s.strides.size(); ++i)
+    src << (i ? ", " : "") << s.strides[i];
+  src << "]\n";
+  src << "def anchor(self) -> List[float]:\n    return [" << std::to_string(s.anchor_w) << ", "
+      << std::to_string(s.anchor_h) << "]\n";
   return src.str();
 }
 

@@ -10,7 +10,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
   libopencv-dev opencv-doc opencv-data
-  libtorch-dev
+  libtorch-dev libonnx-dev
   gnuplot-nox
 )
 

@@ -5,8 +5,10 @@
 #include <torch/script.h>
 
 #include "learning/detector_training.hpp"
+#include "learning/onnx_export.hpp"
 #include "learning/torchscript_detector.hpp"
 #include "test_support.hpp"
+#include "vision/onnx_detector.hpp"
 #include "vision/synthetic_scene.hpp"
 
 using namespace troupe;
@@ -60,16 +62,28 @@ TEST(LearnedDetector, TrainsSavesAndLoadsThroughMakeDetector) {
   }
 }
 
+namespace {
+
+// One step: any network will do for the plumbing, and a low bar gives many boxes.
+std::string untrained_model() {
+  static const std::string path = [] {
+    learning::training_options o;
+    o.size = "n";
+    o.steps = 1;
+    o.batch = 1;
+    o.scenes = 1;
+    o.eval_frames = 0;
+    o.output = std::string(::testing::TempDir()) + "/untrained-n.pt";
+    learning::train_detector(o);
+    return o.output;
+  }();
+  return path;
+}
+
+}  // namespace
+
 TEST(LearnedDetector, ABatchGivesWhatSingleImagesGive) {
-  learning::training_options o;  // one step: any network will do, and a low bar gives many boxes
-  o.size = "n";
-  o.steps = 1;
-  o.batch = 1;
-  o.eval_frames = 0;
-  o.scenes = 1;
-  o.output = std::string(::testing::TempDir()) + "/untrained-n.pt";
-  learning::train_detector(o);
-  auto model = learning::load_torchscript_detector(o.output, {0.001f, 0.45f});
+  auto model = learning::load_torchscript_detector(untrained_model(), {0.001f, 0.45f});
   auto a = busy_frame(5).image, b = busy_frame(6).image;
   auto batch = model->detect_batch({a, b});
   ASSERT_EQ(batch.size(), 2u);
@@ -101,5 +115,42 @@ TEST(LearnedDetector, AnOutputThatDoesNotDecodeIsNamed) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("does not decode"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos);
+  }
+}
+
+TEST(LearnedDetector, OnnxExportDetectsWhatTorchScriptDetects) {
+  auto onnx = std::string(::testing::TempDir()) + "/untrained-n.onnx";
+  learning::export_onnx(untrained_model(), onnx);
+  auto torch_model = learning::load_torchscript_detector(untrained_model(), {0.001f, 0.45f});
+  auto onnx_model = vision::load_onnx_detector(onnx, {0.001f, 0.45f});
+  EXPECT_EQ(onnx_model->model(), "untrained-n");
+  auto frame = busy_frame(9).image;
+  auto a = torch_model->detect(frame);
+  auto b = onnx_model->detect(frame);
+  ASSERT_FALSE(a.empty());
+  ASSERT_EQ(a.size(), b.size());
+  auto by_place = [](auto& x, auto& y) { return std::tie(x.box.x, x.box.y) < std::tie(y.box.x, y.box.y); };
+  std::sort(a.begin(), a.end(), by_place);  // near-equal scores may rank differently
+  std::sort(b.begin(), b.end(), by_place);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_NEAR(a[i].box.x, b[i].box.x, 0.05);
+    EXPECT_NEAR(a[i].box.height, b[i].box.height, 0.05);
+    EXPECT_NEAR(a[i].score, b[i].score, 1e-4);
+  }
+}
+
+TEST(LearnedDetector, FilesThatAreNotOnnxAreNamed) {
+  auto text = write_temp("not-a-model.onnx", "hello");
+  try {
+    vision::make_detector(text);
+    FAIL() << "loaded a text file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(text + ": not an ONNX file"), std::string::npos) << e.what();
+  }
+  try {
+    learning::export_onnx(text, text + ".onnx");
+    FAIL() << "exported a text file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(text + ": not a network from troupe train-detector"), std::string::npos);
   }
 }

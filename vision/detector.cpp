@@ -7,6 +7,7 @@
 #include "vision/background_blob_detector.hpp"
 #include "vision/cascade_detector.hpp"
 #include "vision/hog_people_detector.hpp"
+#include "vision/onnx_detector.hpp"
 
 namespace troupe::vision {
 
@@ -52,6 +53,8 @@ std::vector<std::string> detector_models() {
 }
 
 std::unique_ptr<detector> make_detector(const std::string& model, const detector_options& options) {
+  if (model.size() > 5 && model.compare(model.size() - 5, 5, ".onnx") == 0)
+    return load_onnx_detector(model, options.network);
   if (model == "hog")
     return std::make_unique<hog_people_detector>(options.hog);
   if (model == "mog2")
@@ -71,7 +74,7 @@ std::unique_ptr<detector> make_detector(const std::string& model, const detector
       files += (files.empty() ? "" : ", ") + std::string("*") + extension;
   }
   throw std::runtime_error("unknown model '" + model + "' (known: " + known +
-                           (files.empty() ? "" : "; or a model file " + files) + ")");
+                           "; or a model file *.onnx" + (files.empty() ? "" : ", " + files) + ")");
 }
 
 }  // namespace troupe::vision

@@ -56,7 +56,8 @@ struct detector_options {
 };
 
 // Models: "hog" (people), "mog2" (moving blobs), "haar-fullbody", "haar-upperbody",
-// "haar-face", or the path of a network file whose extension has a registered loader.
+// "haar-face", the path of an ONNX network (OpenCV DNN), or of a network file whose
+// extension has a registered loader (".pt": learning::register_torchscript_models).
 // A file model's name is its file name without extension. Throws std::runtime_error
 // naming the model (and file) when it cannot be made.
 std::unique_ptr<detector> make_detector(const std::string& model, const detector_options& options = {});
