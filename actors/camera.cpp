@@ -15,11 +15,31 @@ namespace {
 
 struct camera_settings {
   vision::source_settings source;
+  std::string identity;  // names the source for detection caches; empty for live streams
   double fps = 10;
   std::string detector, sink;
   int64_t max_frames = 0;
   int jpeg_quality = 90;
 };
+
+void set_view(msg::SourceView& v, const camera_settings& cfg, uint64_t index) {
+  auto& view = cfg.source.view;
+  v.set_source(cfg.identity);
+  v.set_frame(uint64_t(view.start_frame) + index);
+  v.set_crop_x(view.crop.x);
+  v.set_crop_y(view.crop.y);
+  v.set_crop_width(view.crop.width);
+  v.set_crop_height(view.crop.height);
+}
+
+// A synthetic scene is named by everything that shapes it.
+std::string identity_of(const vision::source_settings& s, const params& p) {
+  if (s.scene)
+    return "synthetic:seed=" + std::to_string(s.scene->seed) + ",size=" + std::to_string(s.scene->width) + "x" +
+           std::to_string(s.scene->height) + ",ground=" + p.get_string("ground", "floor") +
+           ",density=" + p.get_string("density", "0:1") + ",fps=" + std::to_string(s.scene->fps);
+  return vision::is_stream_url(s.view.path) ? "" : s.view.path;
+}
 
 void send_truth(const context& ctx, const std::string& to, const vision::source_frame& frame) {
   msg::GroundTruth truth;
@@ -70,6 +90,8 @@ caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings 
       region.set_height(frame->image.rows);
       region.set_jpeg(vision::encode_jpeg(frame->image, cfg.jpeg_quality));
       region.set_reply_to(cfg.sink);
+      if (!cfg.identity.empty())
+        set_view(*region.mutable_view(), cfg, frame->index);
       if (auto err = ctx.send(cfg.detector, std::move(region)))
         spdlog::warn("camera {}: frame {} not sent: {}", ctx.name(), frame->index, caf::to_string(err));
       auto spent = std::chrono::nanoseconds(ctx.now_ns() - next_due);
@@ -116,6 +138,7 @@ camera_settings read_settings(const params& p) {
   s.max_frames = p.get_int("max_frames", 0);
   s.jpeg_quality = static_cast<int>(p.get_int("jpeg_quality", 90));
   s.source.scene = read_scene(p, s.fps);
+  s.identity = identity_of(s.source, p);
   auto& stream = s.source.stream;
   stream.open_timeout_ms = int(p.get_int("open_timeout_ms", stream.open_timeout_ms));
   stream.read_timeout_ms = int(p.get_int("read_timeout_ms", stream.read_timeout_ms));

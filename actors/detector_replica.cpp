@@ -74,6 +74,7 @@ replica_settings read_settings(const params& p) {
   if (p.has("device") != p.has("profile"))
     throw std::runtime_error("device and profile come together: the device's name and its profile file");
   s.profile_file = p.get_string("profile");
+  s.cache_dir = p.get_string("cache");
   if (p.has("device"))
     s.device = find_device(p.get_string("profile"), p.get_string("device"));
   return s;
@@ -94,6 +95,7 @@ kind_spec detector_replica_kind() {
       {"max_batch", param_type::integer, false, "regions computed together at most, default 1"},
       {"max_wait_ms", param_type::integer, false, "a partial batch waits this long for more, default 5"},
       {"device", param_type::string, false, "emulated device: completion paced to its profile"},
+      {"cache", param_type::string, false, "folder of the detection cache (by source, frame, crop, model); default none"},
       {"profile", param_type::string, false, "device profile file (YAML) that holds `device`"},
       {"hit_threshold", param_type::number, false, "HOG SVM threshold, default 0"},
       {"win_stride", param_type::integer, false, "HOG window stride in pixels, default 8"},

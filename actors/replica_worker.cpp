@@ -31,6 +31,13 @@ replica_worker::replica_worker(context ctx, replica_settings cfg)
     stats_.set_device(cfg_.device->name);
   auto& model = detector_for("");  // a model that cannot load fails at spawn, not at the first region
   model_name_ = model.model();
+  if (!cfg_.cache_dir.empty()) {
+    if (model.per_camera())
+      spdlog::warn("replica {}: no detection cache for {}: it learns from each camera's frame sequence",
+                   ctx_.name(), model_name_);
+    else
+      cache_ = std::make_unique<vision::detection_cache>(cfg_.cache_dir);
+  }
   if (cfg_.device && cfg_.device->find(model_name_) == nullptr)
     throw std::runtime_error(cfg_.profile_file + ": device '" + cfg_.device->name +
                              "' has no timing for model '" + model_name_ + "'");
@@ -58,6 +65,10 @@ msg::ReplicaStats replica_worker::take_stats() {
   out.set_total_p50_ms(vision::percentile(total_ms_, 50));
   out.set_mean_batch(out.batches() > 0 ? double(batched_items_) / out.batches() : 0);
   out.set_queue_length(static_cast<uint32_t>(queue_.size()));
+  if (cache_) {
+    out.set_cache_hits(cache_->hits());
+    out.set_cache_misses(cache_->misses());
+  }
   if (cfg_.device)
     out.set_energy_j(cfg_.device->energy_j(out.busy_ms() / 1e3, (ctx_.now_ns() - started_ns_) / 1e9));
   queue_ms_.clear();
@@ -148,11 +159,46 @@ std::vector<std::vector<vision::detection>> replica_worker::detect(
   const std::vector<const msg::Region*>& regions, const std::vector<cv::Mat>& images) {
   auto& shared = detector_for("");
   if (!shared.per_camera())
-    return shared.detect_batch(images);
+    return cache_ ? detect_cached(regions, images) : shared.detect_batch(images);
   std::vector<std::vector<vision::detection>> out;
   for (size_t i = 0; i < images.size(); ++i)
     out.push_back(detector_for(regions[i]->camera()).detect(images[i]));
   return out;
+}
+
+// Regions seen before (same source view, same model settings) come from the cache;
+// the others are computed together and stored.
+std::vector<std::vector<vision::detection>> replica_worker::detect_cached(
+  const std::vector<const msg::Region*>& regions, const std::vector<cv::Mat>& images) {
+  std::vector<std::vector<vision::detection>> out(images.size());
+  std::vector<cv::Mat> todo;
+  std::vector<size_t> where;
+  for (size_t i = 0; i < images.size(); ++i) {
+    auto cached = regions[i]->has_view() ? cache_->find(key_of(*regions[i])) : std::nullopt;
+    if (cached) {
+      out[i] = std::move(*cached);
+      continue;
+    }
+    todo.push_back(images[i]);
+    where.push_back(i);
+  }
+  auto fresh = todo.empty() ? decltype(out){} : detector_for("").detect_batch(todo);
+  for (size_t j = 0; j < fresh.size(); ++j) {
+    if (regions[where[j]]->has_view())
+      cache_->store(key_of(*regions[where[j]]), fresh[j]);
+    out[where[j]] = std::move(fresh[j]);
+  }
+  return out;
+}
+
+vision::cache_key replica_worker::key_of(const msg::Region& r) const {
+  auto& v = r.view();
+  auto& o = cfg_.options;
+  // Everything that changes the boxes belongs to the model's key.
+  auto model = model_name_ + ":hog=" + std::to_string(o.hog.hit_threshold) + "," + std::to_string(o.hog.win_stride) +
+               "," + std::to_string(o.hog.scale_step) + "," + std::to_string(o.hog.min_score) +
+               ":net=" + std::to_string(o.network.min_score) + "," + std::to_string(o.network.nms_iou);
+  return {v.source(), cv::Rect(v.crop_x(), v.crop_y(), v.crop_width(), v.crop_height()), model, v.frame()};
 }
 
 vision::detector& replica_worker::detector_for(const std::string& camera) {

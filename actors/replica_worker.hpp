@@ -15,6 +15,7 @@
 #include "actors/context.hpp"
 #include "actors/device_profile.hpp"
 #include "troupe/messages/vision.pb.h"
+#include "vision/detection_cache.hpp"
 #include "vision/detector.hpp"
 
 namespace troupe {
@@ -30,6 +31,7 @@ struct replica_settings {
   int64_t max_wait_ms = 5;         // a partial batch waits this long for company
   std::optional<device_profile> device;  // set: completion paced to its timing of `model`
   std::string profile_file;              // where `device` came from
+  std::string cache_dir;                 // set: detections cached on disk by source view and model
 };
 
 struct queued_region {
@@ -53,6 +55,9 @@ class replica_worker {
   void compute(batch& items);
   std::vector<std::vector<vision::detection>> detect(const std::vector<const msg::Region*>& regions,
                                                      const std::vector<cv::Mat>& images);
+  std::vector<std::vector<vision::detection>> detect_cached(const std::vector<const msg::Region*>& regions,
+                                                            const std::vector<cv::Mat>& images);
+  vision::cache_key key_of(const msg::Region& r) const;
   vision::detector& detector_for(const std::string& camera);
   bool stale(const msg::Region& r, int64_t now_ns) const;
   void pace(std::chrono::steady_clock::time_point started, const std::vector<cv::Mat>& images);
@@ -60,6 +65,7 @@ class replica_worker {
   context ctx_;
   replica_settings cfg_;
   std::string model_name_;  // the detector's own: a model file's name without extension
+  std::unique_ptr<vision::detection_cache> cache_;
   batch_queue<queued_region> queue_;
   int64_t started_ns_;
   // One detector for all cameras, or one per camera for those that learn a scene.

@@ -207,3 +207,40 @@ TEST_F(ReplicaTest, BadSettingsNameTheProblem) {
   ASSERT_FALSE(policy);
   EXPECT_NE(caf::to_string(policy.error()).find("drop_random"), std::string::npos);
 }
+
+TEST_F(ReplicaTest, TheDetectionCacheAnswersRepeatedRegionsIdentically) {
+  start();
+  auto dir = std::string(::testing::TempDir()) + "/replica-cache-" + std::to_string(::getpid());
+  ASSERT_FALSE(n->subscribe("replica-stats", caf::actor{*self}));
+  auto run = [&](const std::string& name) {
+    auto spawned = n->spawn(name, "detector", params::from_yaml("{ stats_interval_ms: 100, cache: " + dir + " }"));
+    EXPECT_TRUE(spawned) << caf::to_string(spawned.error());
+    for (uint64_t i = 0; i < 3; ++i) {
+      auto r = region(*n, i, 200);
+      r.mutable_view()->set_source("test-source");
+      r.mutable_view()->set_frame(i);
+      EXPECT_FALSE(n->send(name, r));
+    }
+    std::vector<msg::Detections> got;
+    std::optional<msg::ReplicaStats> stats;
+    eventually([&] {
+      auto l = next_letter(*self, 200ms);
+      if (l && l->as<msg::Detections>())
+        got.push_back(*l->as<msg::Detections>());
+      if (l && l->as<msg::ReplicaStats>() && l->as<msg::ReplicaStats>()->replica() == name)
+        stats = *l->as<msg::ReplicaStats>();
+      return got.size() == 3 && stats && stats->processed() == 3;
+    });
+    return std::make_pair(got, stats);
+  };
+  auto [cold, cold_stats] = run("cold");
+  auto [warm, warm_stats] = run("warm");
+  ASSERT_EQ(cold.size(), 3u);
+  ASSERT_EQ(warm.size(), 3u);
+  ASSERT_TRUE(cold_stats && warm_stats);
+  EXPECT_EQ(cold_stats->cache_misses(), 3u);
+  EXPECT_EQ(warm_stats->cache_hits(), 3u);
+  EXPECT_EQ(warm_stats->cache_misses(), 0u);
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(cold[i].boxes_size(), warm[i].boxes_size());
+}

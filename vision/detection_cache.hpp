@@ -4,6 +4,7 @@
 // size and modification time are part of the key, so an edited video is a new source.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -42,7 +43,7 @@ class detection_cache {
   std::string dir_;
   std::mutex mtx_;
   std::map<std::string, frames> files_;
-  uint64_t hits_ = 0, misses_ = 0, damaged_ = 0;
+  std::atomic<uint64_t> hits_{0}, misses_{0}, damaged_{0};  // read by other threads
 };
 
 }  // namespace troupe::vision
