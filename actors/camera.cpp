@@ -22,14 +22,13 @@ struct camera_settings {
   int jpeg_quality = 90;
 };
 
-void set_view(msg::SourceView& v, const camera_settings& cfg, uint64_t index) {
-  auto& view = cfg.source.view;
+void set_view(msg::SourceView& v, const camera_settings& cfg, const vision::source_frame& frame) {
   v.set_source(cfg.identity);
-  v.set_frame(uint64_t(view.start_frame) + index);
-  v.set_crop_x(view.crop.x);
-  v.set_crop_y(view.crop.y);
-  v.set_crop_width(view.crop.width);
-  v.set_crop_height(view.crop.height);
+  v.set_frame(uint64_t(cfg.source.view.start_frame) + frame.index);
+  v.set_crop_x(frame.crop.x);
+  v.set_crop_y(frame.crop.y);
+  v.set_crop_width(frame.crop.width);
+  v.set_crop_height(frame.crop.height);
 }
 
 // A synthetic scene is named by everything that shapes it.
@@ -91,7 +90,7 @@ caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings 
       region.set_jpeg(vision::encode_jpeg(frame->image, cfg.jpeg_quality));
       region.set_reply_to(cfg.sink);
       if (!cfg.identity.empty())
-        set_view(*region.mutable_view(), cfg, frame->index);
+        set_view(*region.mutable_view(), cfg, *frame);
       if (auto err = ctx.send(cfg.detector, std::move(region)))
         spdlog::warn("camera {}: frame {} not sent: {}", ctx.name(), frame->index, caf::to_string(err));
       auto spent = std::chrono::nanoseconds(ctx.now_ns() - next_due);
@@ -138,6 +137,13 @@ camera_settings read_settings(const params& p) {
   s.max_frames = p.get_int("max_frames", 0);
   s.jpeg_quality = static_cast<int>(p.get_int("jpeg_quality", 90));
   s.source.scene = read_scene(p, s.fps);
+  s.source.fps = s.fps;
+  auto pan = p.get_ints("pan");
+  if (!pan.empty()) {
+    if (pan.size() != 2 || view.crop.area() == 0)
+      throw std::runtime_error("pan needs [dx, dy] pixels per second and a crop to move");
+    s.source.pan_px_s = cv::Point2d(double(pan[0]), double(pan[1]));
+  }
   s.identity = identity_of(s.source, p);
   auto& stream = s.source.stream;
   stream.open_timeout_ms = int(p.get_int("open_timeout_ms", stream.open_timeout_ms));
@@ -160,6 +166,7 @@ kind_spec camera_kind() {
       {"sink", param_type::string, true, "actor that receives the detections"},
       {"fps", param_type::number, false, "frames per second, default 10"},
       {"crop", param_type::integer_list, false, "[x, y, width, height] of the view, default whole frame"},
+      {"pan", param_type::integer_list, false, "mobile camera: [dx, dy] pixels per second the crop moves, bouncing; default fixed"},
       {"start_frame", param_type::integer, false, "frames skipped at start, default 0"},
       {"loop", param_type::boolean, false, "start over at the end, default false"},
       {"max_frames", param_type::integer, false, "stop after this many frames, default 0 (all)"},
