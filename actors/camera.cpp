@@ -20,6 +20,7 @@ struct camera_settings {
   std::string detector, sink;
   int64_t max_frames = 0;
   int jpeg_quality = 90;
+  int64_t wait_for_detector_ms = 10000;
 };
 
 void set_view(msg::SourceView& v, const camera_settings& cfg, const vision::source_frame& frame) {
@@ -60,9 +61,16 @@ caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings 
   std::shared_ptr<vision::frame_source> source = vision::open_frame_source(cfg.source);
   auto sent = std::make_shared<uint64_t>(0);
   auto period = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(1.0 / cfg.fps));
+  auto waiting_since = ctx.now_ns();
   self->send(self, tick_atom::value);
   return {
     [=](tick_atom) {
+      // A replica loading its model is not up yet: frames sent now would be refused.
+      if (*sent == 0 && !ctx.knows(cfg.detector) &&
+          ctx.now_ns() - waiting_since < cfg.wait_for_detector_ms * 1'000'000) {
+        ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
+        return;
+      }
       auto next_due = ctx.now_ns();
       std::optional<vision::source_frame> frame;
       try {
@@ -136,6 +144,7 @@ camera_settings read_settings(const params& p) {
   s.sink = p.get_string("sink");
   s.max_frames = p.get_int("max_frames", 0);
   s.jpeg_quality = static_cast<int>(p.get_int("jpeg_quality", 90));
+  s.wait_for_detector_ms = p.get_int("wait_for_detector_ms", s.wait_for_detector_ms);
   s.source.scene = read_scene(p, s.fps);
   s.source.fps = s.fps;
   auto pan = p.get_ints("pan");
@@ -166,6 +175,7 @@ kind_spec camera_kind() {
       {"sink", param_type::string, true, "actor that receives the detections"},
       {"fps", param_type::number, false, "frames per second, default 10"},
       {"crop", param_type::integer_list, false, "[x, y, width, height] of the view, default whole frame"},
+      {"wait_for_detector_ms", param_type::integer, false, "first frame waits this long for the detector to be up, default 10000"},
       {"pan", param_type::integer_list, false, "mobile camera: [dx, dy] pixels per second the crop moves, bouncing; default fixed"},
       {"start_frame", param_type::integer, false, "frames skipped at start, default 0"},
       {"loop", param_type::boolean, false, "start over at the end, default false"},

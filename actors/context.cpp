@@ -19,6 +19,10 @@ const std::string& context::deployment() const {
   return core_->cfg.deployment;
 }
 
+bool context::knows(const std::string& actor) const {
+  return static_cast<bool>(core_->local(actor)) || core_->dir.host_of(actor).has_value();
+}
+
 caf::error context::send(const std::string& to, message_ptr body, const letter* cause) const {
   return core_->dispatch(prepare(to, std::move(body), cause));
 }

@@ -63,6 +63,9 @@ class context {
   // A letter from this actor to `to`, with trace, time and sequence set, not yet sent.
   letter prepare(const std::string& to, message_ptr body, const letter* cause = nullptr) const;
 
+  // Whether an actor of this name runs here or is known to run elsewhere.
+  bool knows(const std::string& actor) const;
+
   caf::error subscribe(const std::string& topic, const caf::actor& self) const;
   // `self` receives a letter with a troupe.msg.ActorDown body when `actor` exits,
   // crashes, or its node is declared down.

@@ -40,14 +40,14 @@ void print_stats(const node& n) {
   auto s = n.stats();
   std::printf("node %s: sent %lu local + %lu remote (%.2f MB), received %lu (%.2f MB), "
               "dropped %lu (garbage %lu, wrong version %lu, unknown type %lu, bad payload %lu, "
-              "oversized %lu, for exited actors %lu), slow-consumer drops %ld, publish errors %lu, "
+              "oversized %lu, for exited actors %lu), to unknown actors %lu, slow-consumer drops %ld, publish errors %lu, "
               "nodes declared down %lu\n",
               n.name().c_str(), (unsigned long) s.sent_local, (unsigned long) s.sent_remote,
               s.bytes_sent / 1e6, (unsigned long) s.received, s.bytes_received / 1e6,
               (unsigned long) (s.dropped_total() + s.undeliverable), (unsigned long) s.dropped_garbage,
               (unsigned long) s.dropped_wrong_version, (unsigned long) s.dropped_unknown_type,
               (unsigned long) s.dropped_bad_payload, (unsigned long) s.dropped_oversized,
-              (unsigned long) s.undeliverable, (long) s.slow_consumer_drops, (unsigned long) s.publish_errors,
+              (unsigned long) s.undeliverable, (unsigned long) s.unknown_receiver, (long) s.slow_consumer_drops, (unsigned long) s.publish_errors,
               (unsigned long) s.nodes_declared_down);
   std::fflush(stdout);
 }

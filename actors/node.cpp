@@ -206,6 +206,7 @@ node_stats node::stats() const {
   s.slow_consumer_drops = core_->bus()->slow_consumer_drops();
   s.nodes_declared_down = c.nodes_declared_down;
   s.undeliverable = c.undeliverable;
+  s.unknown_receiver = c.unknown_receiver;
   return s;
 }
 

@@ -27,6 +27,7 @@ struct node_stats {
   int64_t slow_consumer_drops = 0;
   uint64_t nodes_declared_down = 0;
   uint64_t undeliverable = 0;  // arrived for a local actor that had just exited
+  uint64_t unknown_receiver = 0;  // sends refused because no actor of that name was known
   uint64_t dropped_total() const;
 };
 

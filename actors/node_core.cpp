@@ -158,7 +158,15 @@ caf::error node_core::dispatch(letter l) {
     caf::anon_send(a, std::move(l));
     return {};
   }
-  return publish_letter(actor_subject(cfg.deployment, l.receiver), l, dir.host_of(l.receiver));
+  auto host = dir.host_of(l.receiver);
+  if (!host && l.reply_subject.empty()) {
+    // NATS would drop it without a word: refuse and count instead. (Requests wait for
+    // the receiver until their timeout.)
+    ++counts.unknown_receiver;
+    return make_error(errc::no_such_actor, "no actor '" + l.receiver + "' is known in deployment '" +
+                                             cfg.deployment + "'");
+  }
+  return publish_letter(actor_subject(cfg.deployment, l.receiver), l, host);
 }
 
 caf::error node_core::publish_letter(const std::string& subject, const letter& l,

@@ -79,6 +79,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
     std::atomic<uint64_t> bytes_sent{0}, bytes_received{0}, publish_errors{0};
     std::atomic<uint64_t> nodes_declared_down{0};
     std::atomic<uint64_t> undeliverable{0};  // arrived for an actor that had just exited
+    std::atomic<uint64_t> unknown_receiver{0};  // sends refused: no such actor known
     std::array<std::atomic<uint64_t>, decode_failure_kinds> dropped{};
   } counts;
   bus_connection* bus() { return bus_.get(); }

@@ -15,9 +15,7 @@
 #include "actors/topology.hpp"
 #include "actors/trace_export.hpp"
 #include "cli/trace_tail.hpp"
-#include "learning/detector_training.hpp"
-#include "learning/onnx_export.hpp"
-#include "learning/torchscript_detector.hpp"
+#include "cli/learning_plugin.hpp"
 
 using namespace troupe;
 
@@ -72,7 +70,7 @@ void print_kinds() {
 int train(const learning::training_options& o) {
   std::printf("training detector size %s (%d steps of %d frames, input %d) -> %s\n", o.size.c_str(), o.steps,
               o.batch, o.input, o.output.c_str());
-  auto r = learning::train_detector(o, [](const std::string& line) {
+  auto r = plugin_train_detector(o, [](const std::string& line) {
     std::printf("  %s\n", line.c_str());
     std::fflush(stdout);
   });
@@ -141,13 +139,13 @@ int main(int argc, char** argv) {
   auto* kinds_cmd = app.add_subcommand("kinds", "list the actor kinds a topology can name, with their parameters");
 
   CLI11_PARSE(app, argc, argv);
-  learning::register_torchscript_models();  // detector replicas may serve *.pt files
+  register_plugin_models();  // detector replicas may serve *.pt files (libtorch loads then)
 
   try {
     if (*train_cmd)
       return train(training);
     if (*onnx_cmd) {
-      learning::export_onnx(onnx_in, onnx_out);
+      plugin_export_onnx(onnx_in, onnx_out);
       std::printf("%s -> %s\n", onnx_in.c_str(), onnx_out.c_str());
       return 0;
     }

@@ -188,6 +188,7 @@ TEST_F(BusTest, OversizedIncomingEnvelopeIsCountedAndDropped) {
   node small(cfg);
   caf::scoped_actor self{small.system()};
   ASSERT_TRUE(small.spawn_function("probe", probe, caf::actor{self}));
+  ASSERT_TRUE(eventually([&] { return a.host_of("probe").has_value(); }));
   ASSERT_FALSE(a.send("probe", blob(1, 1000)));
   ASSERT_TRUE(eventually([&] { return small.stats().dropped_oversized == 1; }));
   EXPECT_FALSE(next_letter(self, 200ms));
@@ -246,4 +247,12 @@ TEST_F(BusTest, InvalidTopicNamesAreRefused) {
   EXPECT_TRUE(is(a.publish("all>", blob(1)), errc::bad_params));
   EXPECT_TRUE(is(a.subscribe("*", self), errc::bad_params));
   EXPECT_FALSE(a.publish("fine/topic", blob(1)));
+}
+
+TEST_F(BusTest, SendsToUnknownActorsAreRefusedAndCounted) {
+  auto err = a.send("nobody", blob(1));
+  ASSERT_TRUE(err);
+  EXPECT_TRUE(is(err, errc::no_such_actor));
+  EXPECT_NE(describe(err).find("no actor 'nobody'"), std::string::npos) << describe(err);
+  EXPECT_EQ(a.stats().unknown_receiver, 1u);
 }

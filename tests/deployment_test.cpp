@@ -45,6 +45,7 @@ TEST(Deployment, DemoPipelineDetectsPeopleInVtest) {
   EXPECT_GE(std::stoi(m[1]), 5) << r.output;  // 5 fps for ~4 s, fewer on a loaded machine
   EXPECT_GT(std::stoi(m[2]), 0) << r.output;   // vtest.avi is full of pedestrians
   EXPECT_NE(r.output.find("dropped 0 (garbage 0"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("to unknown actors 0,"), std::string::npos) << r.output;  // the camera waited for its replica
 }
 
 TEST(Deployment, RecordedTraceLinksRegionsToDetectionsAndExports) {
@@ -112,6 +113,10 @@ TEST(Deployment, TimelineKillsAndRestoresANodeProcess) {
 TEST(Deployment, LiveTraceTailShowsEnvelopes) {
   nats_server server;
   node a(config_for("a", server.url(), "tail"));
+  node b(config_for("b", server.url(), "tail"));
+  caf::scoped_actor self{b.system()};
+  ASSERT_TRUE(b.spawn_function("somebody", probe, caf::actor{self}));
+  ASSERT_TRUE(eventually([&] { return a.host_of("somebody").has_value(); }));
   std::thread tail([&] {
     auto r = troupe_cli("trace --nats " + server.url() + " --deployment tail --type Blob --count 3 --duration 10");
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n') >= 3, true) << r.output;
@@ -159,4 +164,26 @@ TEST(Deployment, SyntheticCamerasAreScoredAgainstTheirGroundTruth) {
   EXPECT_EQ(acc["scored_frames"].get<int>() + acc["frames_without_result"].get<int>(), 40) << report.dump(2);
   EXPECT_GT(acc["f1"].get<double>(), 0.3) << report.dump(2);  // moving blobs on a still floor
   EXPECT_NE(r.output.find("sink run report"), std::string::npos);
+}
+
+TEST(Deployment, TrainedModelsServeFromTheCliAsTorchScriptAndOnnx) {
+  auto dir = std::string(::testing::TempDir());
+  auto trained = troupe_cli("train-detector --size n --steps 2 --batch 1 --eval-frames 0 -o " + dir + "/tiny.pt");
+  ASSERT_EQ(trained.status, 0) << trained.output;
+  EXPECT_NE(trained.output.find("parameters"), std::string::npos) << trained.output;
+  auto exported = troupe_cli("export-onnx " + dir + "/tiny.pt -o " + dir + "/tiny.onnx");
+  ASSERT_EQ(exported.status, 0) << exported.output;
+  auto topo = write_temp("models.yaml",
+    "deployment: models\nnats: embedded\nruntime: { duration_s: 4 }\n"
+    "nodes:\n  - name: edge\n"
+    "actors:\n"
+    "  - { name: cam, kind: camera, node: edge, params: { source: synthetic, fps: 5, max_frames: 4, detector: pt, sink: sink } }\n"
+    "  - { name: cam2, kind: camera, node: edge, params: { source: synthetic, fps: 5, max_frames: 4, detector: onnx, sink: sink } }\n"
+    "  - { name: pt, kind: detector, node: edge, params: { model: " + dir + "/tiny.pt } }\n"
+    "  - { name: onnx, kind: detector, node: edge, params: { model: " + dir + "/tiny.onnx } }\n"
+    "  - { name: sink, kind: sink, node: edge }\n");
+  auto r = troupe_cli("run " + topo);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("replica pt: 4 regions"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("replica onnx: 4 regions"), std::string::npos) << r.output;
 }

@@ -1,0 +1,57 @@
+#include "cli/learning_plugin.hpp"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
+
+#include "learning/plugin_api.hpp"
+
+namespace troupe {
+
+namespace {
+
+// TROUPE_LEARNING_PLUGIN overrides where the build put it.
+void* plugin() {
+  static void* handle = [] {
+    const char* path = std::getenv("TROUPE_LEARNING_PLUGIN");
+    if (path == nullptr)
+      path = TROUPE_LEARNING_PLUGIN_PATH;
+    void* h = ::dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (h == nullptr)
+      throw std::runtime_error(std::string("cannot load the learning plugin: ") + ::dlerror());
+    return h;
+  }();
+  return handle;
+}
+
+template <class Fn>
+Fn symbol(const char* name) {
+  auto* f = reinterpret_cast<Fn>(::dlsym(plugin(), name));
+  if (f == nullptr)
+    throw std::runtime_error(std::string("the learning plugin lacks ") + name);
+  return f;
+}
+
+}  // namespace
+
+void register_plugin_models() {
+  auto loader = [](const std::string& path, const vision::detector_options& o) {
+    auto load = symbol<troupe_plugin_load_torchscript_fn>("troupe_plugin_load_torchscript");
+    return std::unique_ptr<vision::detector>(load(path, o.network));
+  };
+  vision::register_model_format(".pt", loader);
+  vision::register_model_format(".torchscript", loader);
+}
+
+learning::training_result plugin_train_detector(const learning::training_options& options,
+                                                const std::function<void(const std::string&)>& progress) {
+  return symbol<troupe_plugin_train_fn>("troupe_plugin_train")(options, progress);
+}
+
+void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {
+  symbol<troupe_plugin_export_onnx_fn>("troupe_plugin_export_onnx")(torchscript_path, onnx_path);
+}
+
+}  // namespace troupe

@@ -1,0 +1,18 @@
+// The troupe CLI's way to libtorch: learning/'s plugin, opened on first use, so runs
+// that serve no TorchScript model never load libtorch.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "learning/detector_training.hpp"
+
+namespace troupe {
+
+// Makes vision::make_detector load "*.pt" / "*.torchscript" through the plugin.
+void register_plugin_models();
+learning::training_result plugin_train_detector(const learning::training_options& options,
+                                                const std::function<void(const std::string&)>& progress);
+void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path);
+
+}  // namespace troupe

@@ -1,0 +1,26 @@
+// libtroupe_learning_plugin.so: the learning/ entry points for programs that load
+// libtorch only when they need it (the troupe CLI starts in milliseconds instead of
+// paying libtorch's load time on every run). Loaded with dlopen, never unloaded.
+#include "learning/plugin_api.hpp"
+
+#include "learning/detector_training.hpp"
+#include "learning/onnx_export.hpp"
+#include "learning/torchscript_detector.hpp"
+
+extern "C" {
+
+troupe::vision::detector* troupe_plugin_load_torchscript(const std::string& path,
+                                                         const troupe::vision::network_settings& settings) {
+  return troupe::learning::load_torchscript_detector(path, settings).release();
+}
+
+troupe::learning::training_result troupe_plugin_train(const troupe::learning::training_options& options,
+                                                      const std::function<void(const std::string&)>& progress) {
+  return troupe::learning::train_detector(options, progress);
+}
+
+void troupe_plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {
+  troupe::learning::export_onnx(torchscript_path, onnx_path);
+}
+
+}

@@ -1,0 +1,17 @@
+// The functions libtroupe_learning_plugin.so exports (C names, C++ types: the plugin
+// and its host are built together). Exceptions cross the boundary as usual.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "learning/detector_training.hpp"
+#include "vision/detector.hpp"
+
+extern "C" {
+using troupe_plugin_load_torchscript_fn = troupe::vision::detector* (*)(const std::string&,
+                                                                         const troupe::vision::network_settings&);
+using troupe_plugin_train_fn = troupe::learning::training_result (*)(const troupe::learning::training_options&,
+                                                                     const std::function<void(const std::string&)>&);
+using troupe_plugin_export_onnx_fn = void (*)(const std::string&, const std::string&);
+}
