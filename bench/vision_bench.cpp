@@ -1,5 +1,6 @@
 // Per 720p frame on one core: video decode, DIS optical flow, Canny, HOG, each of
-// the project's trained detector sizes, and detector throughput against batch size.
+// the project's trained detector sizes (TorchScript and its ONNX export through
+// OpenCV DNN, both on a 320×320 letterbox), and detector throughput against batch size.
 // Every figure is the median of several rounds; the machine is shared and noisy.
 #include <algorithm>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <opencv2/video.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "learning/onnx_export.hpp"
 #include "learning/torchscript_detector.hpp"
 #include "vision/detector.hpp"
 #include "vision/video_source.hpp"
@@ -121,7 +123,13 @@ int main(int argc, char** argv) {
     learned.emplace_back(path, vision::make_detector(path));
     auto& model = *learned.back().second;
     model.detect(frames[0]);  // the first runs profile the TorchScript graph
-    row("detector-" + std::string(size) + " (320x320 letterbox)", ms_per_item(s.rounds, s.frames, [&](int i) { model.detect(frames[i]); }));
+    row("detector-" + std::string(size) + " TorchScript (libtorch)", ms_per_item(s.rounds, s.frames, [&](int i) { model.detect(frames[i]); }));
+    auto onnx = (std::filesystem::temp_directory_path() / ("troupe-bench-detector-" + std::string(size) + ".onnx")).string();
+    learning::export_onnx(path, onnx);
+    auto dnn = vision::make_detector(onnx);
+    dnn->detect(frames[0]);
+    row("detector-" + std::string(size) + " ONNX (OpenCV DNN)", ms_per_item(s.rounds, s.frames, [&](int i) { dnn->detect(frames[i]); }));
+    std::filesystem::remove(onnx);
   }
   for (auto& [path, model] : learned) {
     std::printf("%s throughput against batch size (one core):\n", model->model().c_str());

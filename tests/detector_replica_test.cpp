@@ -69,6 +69,16 @@ class ReplicaTest : public ::testing::Test {
     auto spawned = n->spawn("hog", "detector", params::from_yaml(yaml));
     ASSERT_TRUE(spawned) << caf::to_string(spawned.error());
   }
+  // Eight regions at once to a slow replica with room for two: which frames got done.
+  std::set<uint64_t> frames_done_under(const std::string& policy) {
+    spawn_replica("{ queue_capacity: 2, overflow: " + policy + ", device: slow, profile: " + profile_file + " }");
+    for (uint64_t i = 0; i < 8; ++i)
+      EXPECT_FALSE(n->send("hog", region(*n, i)));
+    std::set<uint64_t> frames;
+    for (auto& d : collect(*self, 8, 700ms))
+      frames.insert(d.frame_index());
+    return frames;
+  }
   std::string profile_file = write_temp("replica_profiles.yaml", profiles);
   nats_server server;
   std::unique_ptr<node> n;
@@ -95,31 +105,18 @@ TEST_F(ReplicaTest, FullBatchesAreComputedTogether) {
 
 TEST_F(ReplicaTest, DropNewestKeepsTheFirstRegionsAndCountsTheRest) {
   start();
-  spawn_replica("{ queue_capacity: 2, overflow: drop_newest, device: slow, profile: " + profile_file + " }");
-  for (uint64_t i = 0; i < 8; ++i)
-    ASSERT_FALSE(n->send("hog", region(*n, i)));
-  auto got = collect(*self, 8, 700ms);
-  std::set<uint64_t> frames;
-  for (auto& d : got)
-    frames.insert(d.frame_index());
+  auto frames = frames_done_under("drop_newest");
   EXPECT_TRUE(frames.count(0));
   EXPECT_FALSE(frames.count(7));
-  // One in the worker, two queued: at most three done, the rest counted as dropped.
-  EXPECT_LE(got.size(), 3u);
+  EXPECT_LE(frames.size(), 3u);  // one in the worker, two queued; the rest dropped
 }
 
 TEST_F(ReplicaTest, DropOldestKeepsTheLatestRegions) {
   start();
-  spawn_replica("{ queue_capacity: 2, overflow: drop_oldest, device: slow, profile: " + profile_file + " }");
-  for (uint64_t i = 0; i < 8; ++i)
-    ASSERT_FALSE(n->send("hog", region(*n, i)));
-  auto got = collect(*self, 8, 700ms);
-  std::set<uint64_t> frames;
-  for (auto& d : got)
-    frames.insert(d.frame_index());
+  auto frames = frames_done_under("drop_oldest");
   EXPECT_TRUE(frames.count(7));
   EXPECT_TRUE(frames.count(6));
-  EXPECT_LE(got.size(), 3u);
+  EXPECT_LE(frames.size(), 3u);
 }
 
 TEST_F(ReplicaTest, BlockLosesNothing) {
