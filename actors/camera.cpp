@@ -7,6 +7,8 @@
 #include "actors/node.hpp"
 #include "troupe/messages/vision.pb.h"
 #include "vision/jpeg_codec.hpp"
+#include "vision/detection_cache.hpp"
+#include "vision/detector.hpp"
 #include "vision/frame_source.hpp"
 
 namespace troupe {
@@ -21,6 +23,31 @@ struct camera_settings {
   int64_t max_frames = 0;
   int jpeg_quality = 90;
   int64_t wait_for_detector_ms = 10000;
+  std::string oracle;         // a model whose detections on the full view are the ground truth
+  std::string oracle_cache;   // detection cache folder for the oracle; empty: none
+  double oracle_min_score = 0.5;
+};
+
+// Ground truth for real video, as the papers make it: the strongest model on the
+// camera's full-resolution view, cached so repeated runs do not pay for it again.
+struct oracle {
+  std::unique_ptr<vision::detector> model;
+  std::unique_ptr<vision::detection_cache> cache;
+  double min_score = 0.5;
+
+  std::vector<vision::detection> truth(const vision::source_frame& f, const std::string& identity,
+                                       uint64_t source_frame) {
+    vision::cache_key key{identity, f.crop, model->model(), source_frame};
+    auto cached = cache && !identity.empty() ? cache->find(key) : std::nullopt;
+    auto found = cached ? *cached : model->detect(f.image);
+    if (cache && !cached && !identity.empty())
+      cache->store(key, found);
+    std::vector<vision::detection> kept;
+    for (auto& d : found)
+      if (d.score >= min_score)
+        kept.push_back(d);
+    return kept;
+  }
 };
 
 void set_view(msg::SourceView& v, const camera_settings& cfg, const vision::source_frame& frame) {
@@ -57,7 +84,8 @@ void send_truth(const context& ctx, const std::string& to, const vision::source_
   ctx.send(to, std::move(truth));
 }
 
-caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings cfg) {
+caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings cfg,
+                     std::shared_ptr<oracle> judge) {
   std::shared_ptr<vision::frame_source> source = vision::open_frame_source(cfg.source);
   auto sent = std::make_shared<uint64_t>(0);
   auto period = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(1.0 / cfg.fps));
@@ -87,6 +115,8 @@ caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings 
         return;
       }
       ++*sent;
+      if (!frame->truth && judge)
+        frame->truth = judge->truth(*frame, cfg.identity, uint64_t(cfg.source.view.start_frame) + frame->index);
       if (frame->truth)
         send_truth(ctx, cfg.sink, *frame);
       msg::Region region;
@@ -145,6 +175,9 @@ camera_settings read_settings(const params& p) {
   s.max_frames = p.get_int("max_frames", 0);
   s.jpeg_quality = static_cast<int>(p.get_int("jpeg_quality", 90));
   s.wait_for_detector_ms = p.get_int("wait_for_detector_ms", s.wait_for_detector_ms);
+  s.oracle = p.get_string("oracle");
+  s.oracle_cache = p.get_string("oracle_cache");
+  s.oracle_min_score = p.get_double("oracle_min_score", s.oracle_min_score);
   s.source.scene = read_scene(p, s.fps);
   s.source.fps = s.fps;
   auto pan = p.get_ints("pan");
@@ -175,6 +208,9 @@ kind_spec camera_kind() {
       {"sink", param_type::string, true, "actor that receives the detections"},
       {"fps", param_type::number, false, "frames per second, default 10"},
       {"crop", param_type::integer_list, false, "[x, y, width, height] of the view, default whole frame"},
+      {"oracle", param_type::string, false, "model whose detections on the full view are the ground truth (real video)"},
+      {"oracle_cache", param_type::string, false, "detection cache folder for the oracle, default none"},
+      {"oracle_min_score", param_type::number, false, "oracle boxes below this score are not truth, default 0.5"},
       {"wait_for_detector_ms", param_type::integer, false, "first frame waits this long for the detector to be up, default 10000"},
       {"pan", param_type::integer_list, false, "mobile camera: [dx, dy] pixels per second the crop moves, bouncing; default fixed"},
       {"start_frame", param_type::integer, false, "frames skipped at start, default 0"},
@@ -195,7 +231,15 @@ kind_spec camera_kind() {
     [](node& n, context ctx, const params& p) {
       auto settings = read_settings(p);
       vision::open_frame_source(settings.source);  // fail here, naming file and actor
-      return n.system().spawn<caf::detached>(camera, std::move(ctx), std::move(settings));
+      std::shared_ptr<oracle> judge;
+      if (!settings.oracle.empty()) {
+        judge = std::make_shared<oracle>();
+        judge->model = vision::make_detector(settings.oracle);
+        judge->min_score = settings.oracle_min_score;
+        if (!settings.oracle_cache.empty())
+          judge->cache = std::make_unique<vision::detection_cache>(settings.oracle_cache);
+      }
+      return n.system().spawn<caf::detached>(camera, std::move(ctx), std::move(settings), std::move(judge));
     },
   };
 }

@@ -11,6 +11,5 @@ for size in ${SIZES:-n s m}; do
     echo "$out: already trained"
     continue
   fi
-  build/cli/troupe train-detector --size "$size" -o "$out.tmp.pt" "$@"
-  mv "$out.tmp.pt" "$out"
+  build/cli/troupe train-detector --size "$size" -o "$out" "$@"  # written only at the end
 done

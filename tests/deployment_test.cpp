@@ -187,3 +187,25 @@ TEST(Deployment, TrainedModelsServeFromTheCliAsTorchScriptAndOnnx) {
   EXPECT_NE(r.output.find("replica pt: 4 regions"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("replica onnx: 4 regions"), std::string::npos) << r.output;
 }
+
+TEST(Deployment, AnOracleModelGivesRealVideoItsGroundTruth) {
+  auto dir = std::string(::testing::TempDir());
+  auto prefix = dir + "/oracle-report";
+  auto topo = write_temp("oracle.yaml",
+    "deployment: oracle\nnats: embedded\nruntime: { duration_s: 6 }\n"
+    "nodes:\n  - name: edge\n"
+    "actors:\n"
+    "  - { name: hog, kind: detector, node: edge, params: { min_score: 0.3 } }\n"
+    "  - { name: sink, kind: sink, node: edge, params: { report: " + prefix + " } }\n"
+    "  - { name: cam, kind: camera, node: edge, params: { source: " + vtest + ", start_frame: 100, fps: 5,"
+    " max_frames: 6, jpeg_quality: 95, detector: hog, sink: sink, oracle: hog, oracle_min_score: 0.3,"
+    " oracle_cache: " + dir + "/oracle-cache } }\n");
+  auto r = troupe_cli("run " + topo);
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::ifstream in(prefix + ".json");
+  ASSERT_TRUE(in) << r.output;
+  auto acc = nlohmann::json::parse(in)["cameras"]["cam"]["accuracy"];
+  EXPECT_EQ(acc["scored_frames"].get<int>(), 6) << acc.dump();
+  // The replica runs the oracle's own model on a JPEG of the same view: nearly the same boxes.
+  EXPECT_GT(acc["f1"].get<double>(), 0.7) << acc.dump();
+}
