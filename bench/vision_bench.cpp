@@ -1,6 +1,7 @@
 // Per 720p frame on one core: video decode, DIS optical flow, Canny, HOG, each of
 // the project's trained detector sizes (TorchScript and its ONNX export through
-// OpenCV DNN, both on a 320×320 letterbox), and detector throughput against batch size.
+// OpenCV DNN, both on a 320×320 letterbox), detector throughput against batch size,
+// and a detector replica actor's throughput against its max_batch.
 // Every figure is the median of several rounds; the machine is shared and noisy.
 #include <algorithm>
 #include <chrono>
@@ -15,9 +16,14 @@
 #include <opencv2/video.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "actors/builtin_kinds.hpp"
+#include "actors/nats_server.hpp"
+#include "actors/node.hpp"
 #include "learning/onnx_export.hpp"
 #include "learning/torchscript_detector.hpp"
+#include "troupe/messages/vision.pb.h"
 #include "vision/detector.hpp"
+#include "vision/jpeg_codec.hpp"
 #include "vision/video_source.hpp"
 
 using namespace troupe;
@@ -70,6 +76,41 @@ std::string write_video(const std::vector<cv::Mat>& frames) {
   for (auto& f : frames)
     out.write(f);
   return path;
+}
+
+// Frames per second a detector replica actor delivers when `regions` arrive at once
+// and it batches up to `max_batch`: bus, queue, JPEG decode, inference, results.
+double replica_fps(node& n, const std::string& model, int max_batch, const std::vector<std::string>& jpegs) {
+  static int round = 0;
+  auto name = "bench-" + std::to_string(++round), probe = "bench-probe-" + std::to_string(round);
+  auto spawned = n.spawn(name, "detector", params::from_yaml("{ model: " + model + ", max_batch: " +
+                                                           std::to_string(max_batch) +
+                                                           ", max_wait_ms: 50, queue_capacity: 64, overflow: block,"
+                                                           " max_age_ms: 600000 }"));
+  if (!spawned)
+    throw std::runtime_error(describe(spawned.error()));
+  caf::scoped_actor self{n.system()};
+  n.spawn_function(probe, [](caf::event_based_actor*, context, caf::actor to) {
+    return caf::behavior{[=](const letter& l) { caf::anon_send(to, l); }};
+  }, caf::actor{self});
+  auto start = steady::now();
+  for (size_t i = 0; i < jpegs.size(); ++i) {
+    msg::Region r;
+    r.set_camera("bench");
+    r.set_frame_index(i);
+    r.set_capture_time_unix_ns(n.make_context("bench").now_ns());
+    r.set_width(1280);
+    r.set_height(720);
+    r.set_jpeg(jpegs[i]);
+    r.set_reply_to(probe);
+    n.send(name, r);
+  }
+  for (size_t got = 0; got < jpegs.size();)
+    self->receive([&](const letter&) { ++got; }, caf::after(std::chrono::seconds(60)) >> [&] { got = jpegs.size(); });
+  double seconds = std::chrono::duration<double>(steady::now() - start).count();
+  n.stop(name);
+  n.stop(probe);
+  return jpegs.size() / seconds;
 }
 
 void row(const std::string& what, double ms) {
@@ -138,6 +179,28 @@ int main(int argc, char** argv) {
       model->detect_batch(batch);
       double ms = ms_per_item(s.rounds, std::max(1, s.frames / b), [&](int) { model->detect_batch(batch); });
       std::printf("  batch %2d: %8.2f ms per batch, %8.1f frames/s\n", b, ms, 1000.0 * b / ms);
+    }
+  }
+  if (!learned.empty()) {
+    nats_server server;
+    node_config cfg;
+    cfg.deployment = "vision-bench";
+    cfg.name = "bench";
+    cfg.bus.url = server.url();
+    cfg.kinds = &builtin_kinds();
+    cfg.workers = 1;
+    node n(cfg);
+    std::vector<std::string> jpegs;
+    for (int i = 0; i < 2 * s.batches.back(); ++i)
+      jpegs.push_back(vision::encode_jpeg(frames[i % frames.size()], 90));
+    auto& [path, model] = learned.front();
+    std::printf("replica actor with %s, %zu 720p JPEG regions at once (median of %d rounds):\n", model->model().c_str(),
+                jpegs.size(), std::min(s.rounds, 3));
+    for (int b : s.batches) {
+      std::vector<double> fps;
+      for (int r = 0; r < std::min(s.rounds, 3); ++r)
+        fps.push_back(replica_fps(n, path, b, jpegs));
+      std::printf("  max_batch %2d: %8.1f frames/s\n", b, median(fps));
     }
   }
   std::filesystem::remove(video);
