@@ -12,11 +12,13 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <caf/all.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/video.hpp>
 #include <opencv2/videoio.hpp>
 
 #include "actors/builtin_kinds.hpp"
+#include "actors/errors.hpp"
 #include "actors/nats_server.hpp"
 #include "actors/node.hpp"
 #include "learning/onnx_export.hpp"
