@@ -120,6 +120,7 @@ void evaluate(const training_options& o, training_result& r) {
 training_result train_detector(const training_options& o,
                                const std::function<void(const std::string&)>& progress) {
   auto started = std::chrono::steady_clock::now();
+  prepare_torch_memory();
   auto shape = shape_of(o.size, o.input);
   auto net = build_network(shape, o.seed);
   std::vector<torch::Tensor> weights;

@@ -15,6 +15,9 @@ namespace troupe::learning {
 std::unique_ptr<vision::detector> load_torchscript_detector(const std::string& path,
                                                             const vision::network_settings& settings = {});
 
+// Keeps large tensor blocks in the heap (see the .cpp); loading a model does it too.
+void prepare_torch_memory();
+
 // Threads libtorch uses for one inference (benchmarks pin this to 1).
 void set_torch_threads(int threads);
 
