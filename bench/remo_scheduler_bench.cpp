@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
       moves.push_back(d.iterations);
     }
-    std::printf("  %2d cameras: median %.2f ms, p95-ish max %.2f ms, median %.0f moves\n", cameras, median(ms),
+    std::printf("  %2d cameras: median %.2f ms, max %.2f ms, median %.0f moves\n", cameras, median(ms),
                 *std::max_element(ms.begin(), ms.end()), median(moves));
   }
   std::vector<double> gaps;
