@@ -2,7 +2,7 @@
 // the Markov approximation of Algorithm 1 against the exact optimum.
 #include <gtest/gtest.h>
 
-#include "policies/remo_scheduler.hpp"
+#include "policies/remo_instances.hpp"
 
 using namespace troupe::remo;
 
@@ -28,47 +28,6 @@ slot_model two_cameras() {
 // camera 2 detects r0 itself and sends r1 to camera 1.
 schedule example() {
   return {{}, {{server, server}, {2, tracked}}, {{server, server}, {2, 1}}};
-}
-
-slot_model random_model(int cameras, int regions, int frames, std::mt19937_64& rng) {
-  std::uniform_real_distribution<double> u(0, 1);
-  slot_model m;
-  m.cameras.resize(cameras + 1);
-  m.bandwidth.assign(cameras + 1, std::vector<double>(cameras + 1, 10));
-  for (int i = 1; i <= cameras; ++i) {
-    auto& c = m.cameras[i];
-    for (int r = 0; r < regions; ++r)
-      c.region_area.push_back(0.05 + 0.3 * u(rng));
-    c.frame_area = 0.92;
-    c.accuracy = 0.5 + 0.4 * u(rng);
-    c.fixed_s = 0.01 + 0.02 * u(rng);
-    c.s_per_megapixel = 0.05 + 0.3 * u(rng);
-    c.drift = 0.8 + 0.15 * u(rng);
-    m.bandwidth[i][0] = 2;
-  }
-  m.server_accuracy = 0.95;
-  m.alpha = 0.5;
-  m.frames = frames;
-  m.omega = 0.5;
-  m.v = 0.7;
-  return m;
-}
-
-// Frame 0 to the server, later frames tracked except a random third, detected locally.
-std::pair<schedule, std::vector<movable_region>> random_slot(const slot_model& m, std::mt19937_64& rng) {
-  schedule x(m.cameras.size());
-  std::vector<movable_region> movable;
-  for (size_t i = 1; i < m.cameras.size(); ++i)
-    for (int f = 0; f < m.frames; ++f) {
-      x[i].emplace_back();
-      for (size_t r = 0; r < m.cameras[i].region_area.size(); ++r) {
-        bool detect = f > 0 && rng() % 3 == 0;
-        x[i][f].push_back(f == 0 ? server : detect ? int(i) : tracked);
-        if (detect)
-          movable.push_back({int(i), f, int(r)});
-      }
-    }
-  return {x, movable};
 }
 
 }  // namespace
@@ -124,8 +83,8 @@ TEST(RemoScheduler, AcceptanceIsTheLogisticOfTheChange) {
 TEST(RemoScheduler, FastObjectiveEqualsTheEquations) {
   std::mt19937_64 rng(5);
   for (int k = 0; k < 20; ++k) {
-    auto m = random_model(4, 3, 5, rng);
-    auto [x, movable] = random_slot(m, rng);
+    auto m = random_slot_model(4, 3, 5, rng);
+    auto [x, movable] = random_slot(m, 3, rng);
     for (auto& c : movable)
       x[c.camera][c.frame][c.region] = 1 + int(rng() % 4);
     EXPECT_NEAR(fast_objective(m, x, 1.5), objective(m, x, 1.5), 1e-9);
@@ -138,8 +97,8 @@ TEST(RemoScheduler, MarkovChainComesCloseToTheExactOptimum) {
   double gap_sum = 0;
   int instances = 0, worse_taken = 0;
   for (int k = 0; k < 30; ++k) {
-    auto m = random_model(3, 2, 4, rng);
-    auto [x, movable] = random_slot(m, rng);
+    auto m = random_slot_model(3, 2, 3, rng);
+    auto [x, movable] = random_slot(m, 3, rng);
     if (movable.empty() || movable.size() > 7)
       continue;
     auto exact = exact_schedule(m, x, movable, 1.0);
