@@ -1,6 +1,7 @@
 #include "policies/remo_system_model.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace troupe::remo {
 
@@ -109,6 +110,13 @@ bool every_region_detected(const slot_model& m, const schedule& x) {
 
 double next_queue(double q, double delay, double t_max) {
   return std::max(q + (delay - t_max), 0.0);  // eq. (10)
+}
+
+double updated_drift(double phi, double agreement, int frames_tracked, double beta) {
+  if (frames_tracked <= 0)
+    return phi;
+  double observed = std::pow(std::clamp(agreement, 0.0, 1.0), 1.0 / frames_tracked);
+  return (1 - beta) * phi + beta * observed;
 }
 
 double objective(const slot_model& m, const schedule& x, double q) {

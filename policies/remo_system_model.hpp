@@ -49,6 +49,10 @@ double load_balance(const slot_model& m, const schedule& x);            // K_t, 
 // Constraint (9): every region of every camera is detected in at least one frame.
 bool every_region_detected(const slot_model& m, const schedule& x);
 double next_queue(double q, double delay, double t_max);                // q(t+1), eq. (10)
+// φ from what was observed: tracked boxes agreed with a later detection by `agreement`
+// (F1 at IoU 0.5) after `frames_tracked` frames; eq. (1) decays accuracy by φ per tracked
+// frame, so one frame's share is agreement^(1/frames). Smoothed: φ ← (1−β)·φ + β·observed.
+double updated_drift(double phi, double agreement, int frames_tracked, double beta);
 double objective(const slot_model& m, const schedule& x, double q);     // P^L, eq. (14)
 
 }  // namespace troupe::remo

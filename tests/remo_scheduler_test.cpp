@@ -65,6 +65,13 @@ TEST(RemoModel, LoadBalanceQueueAndObjective) {
   EXPECT_NEAR(fast_objective(m, example(), 2), 0.372625, 1e-12);
 }
 
+TEST(RemoModel, DriftFollowsObservedTrackingAgreement) {
+  // F1 0.81 after two tracked frames: 0.9 per frame; halfway from 1.0 with β = 0.5.
+  EXPECT_NEAR(updated_drift(1.0, 0.81, 2, 0.5), 0.95, 1e-12);
+  EXPECT_NEAR(updated_drift(0.9, 0.5, 1, 1.0), 0.5, 1e-12);
+  EXPECT_DOUBLE_EQ(updated_drift(0.9, 0.1, 0, 0.5), 0.9);  // nothing tracked, nothing learned
+}
+
 TEST(RemoModel, EveryRegionDetectedIsConstraintNine) {
   auto m = two_cameras();
   EXPECT_TRUE(every_region_detected(m, example()));
