@@ -37,6 +37,11 @@ replica_worker::replica_worker(context ctx, replica_settings cfg)
                    ctx_.name(), model_name_);
     else
       cache_ = std::make_unique<vision::detection_cache>(cfg_.cache_dir);
+    auto& o = cfg_.options;  // everything that changes the boxes belongs to the model's key
+    cache_model_ = model_name_ + ":hog=" + std::to_string(o.hog.hit_threshold) + "," +
+                   std::to_string(o.hog.win_stride) + "," + std::to_string(o.hog.scale_step) + "," +
+                   std::to_string(o.hog.min_score) + ":net=" + std::to_string(o.network.min_score) + "," +
+                   std::to_string(o.network.nms_iou);
   }
   if (cfg_.device && cfg_.device->find(model_name_) == nullptr)
     throw std::runtime_error(cfg_.profile_file + ": device '" + cfg_.device->name +
@@ -94,111 +99,98 @@ bool replica_worker::stale(const msg::Region& r, int64_t now_ns) const {
 void replica_worker::compute(batch& items) {
   auto started = steady::now();
   auto start_ns = ctx_.now_ns();
-  std::vector<queued_region*> kept;
-  std::vector<const msg::Region*> regions;
-  std::vector<cv::Mat> images;
-  uint64_t stale_count = 0, failed = 0;
+  std::vector<task> done, todo;  // todo: not answered by the cache
+  uint64_t stale_count = 0;
   for (auto& e : items) {
-    auto* region = e.item.in.as<msg::Region>();
-    if (stale(*region, start_ns)) {  // it may have aged while queued
+    task t{&e.item, e.item.in.as<msg::Region>(), {}};
+    if (stale(*t.region, start_ns)) {  // it may have aged while queued
       ++stale_count;
       continue;
     }
-    try {
-      images.push_back(vision::decode_jpeg(region->jpeg()));
-      regions.push_back(region);
-      kept.push_back(&e.item);
-    } catch (const std::exception& ex) {
-      spdlog::warn("replica {}: region from {} dropped: {}", ctx_.name(), region->camera(), ex.what());
-      ++failed;
+    auto cached = cache_ && t.region->has_view() ? cache_->find(key_of(*t.region)) : std::nullopt;
+    if (cached) {
+      t.found = std::move(*cached);
+      done.push_back(std::move(t));
+    } else {
+      todo.push_back(std::move(t));
     }
   }
-  std::vector<std::vector<vision::detection>> found;
-  if (!images.empty()) {
-    try {
-      found = detect(regions, images);
-    } catch (const std::exception& ex) {
-      spdlog::warn("replica {}: batch of {} dropped: {}", ctx_.name(), images.size(), ex.what());
-      failed += images.size();
-      images.clear();
-    }
-  }
-  if (!images.empty())
-    pace(started, images);
+  uint64_t failed = detect(todo);
+  for (auto& t : todo)
+    done.push_back(std::move(t));
+  if (!done.empty())
+    pace(started, done);
   auto end_ns = ctx_.now_ns();
   std::lock_guard<std::mutex> lock(stats_mtx_);
   stats_.set_dropped_stale(stats_.dropped_stale() + stale_count);
   stats_.set_dropped_failed(stats_.dropped_failed() + failed);
-  if (images.empty())
+  if (done.empty())
     return;
   stats_.set_batches(stats_.batches() + 1);
-  stats_.set_processed(stats_.processed() + images.size());
-  batched_items_ += images.size();
-  for (size_t i = 0; i < images.size(); ++i) {
+  stats_.set_processed(stats_.processed() + done.size());
+  batched_items_ += done.size();
+  for (auto& t : done) {
     msg::Detections out;
-    out.set_camera(regions[i]->camera());
-    out.set_frame_index(regions[i]->frame_index());
-    out.set_capture_time_unix_ns(regions[i]->capture_time_unix_ns());
+    out.set_camera(t.region->camera());
+    out.set_frame_index(t.region->frame_index());
+    out.set_capture_time_unix_ns(t.region->capture_time_unix_ns());
     out.set_model(model_name_);
     out.set_replica(ctx_.name());
-    out.set_region_bytes(regions[i]->jpeg().size());
-    for (auto& d : found[i])
-      add_box(out, d, *regions[i]);
-    out.set_queue_us((start_ns - kept[i]->arrived_ns) / 1000);
+    out.set_region_bytes(t.region->jpeg().size());
+    for (auto& d : t.found)
+      add_box(out, d, *t.region);
+    out.set_queue_us((start_ns - t.item->arrived_ns) / 1000);
     out.set_compute_us((end_ns - start_ns) / 1000);
-    out.set_total_us((end_ns - kept[i]->arrived_ns) / 1000);
-    out.set_batch_size(static_cast<uint32_t>(images.size()));
+    out.set_total_us((end_ns - t.item->arrived_ns) / 1000);
+    out.set_batch_size(static_cast<uint32_t>(done.size()));
     queue_ms_.push_back(out.queue_us() / 1e3);
     compute_ms_.push_back(out.compute_us() / 1e3);
     total_ms_.push_back(out.total_us() / 1e3);
-    ctx_.send(regions[i]->reply_to(), std::move(out), &kept[i]->in);
+    ctx_.send(t.region->reply_to(), std::move(out), &t.item->in);
   }
 }
 
-std::vector<std::vector<vision::detection>> replica_worker::detect(
-  const std::vector<const msg::Region*>& regions, const std::vector<cv::Mat>& images) {
-  auto& shared = detector_for("");
-  if (!shared.per_camera())
-    return cache_ ? detect_cached(regions, images) : shared.detect_batch(images);
-  std::vector<std::vector<vision::detection>> out;
-  for (size_t i = 0; i < images.size(); ++i)
-    out.push_back(detector_for(regions[i]->camera()).detect(images[i]));
-  return out;
-}
-
-// Regions seen before (same source view, same model settings) come from the cache;
-// the others are computed together and stored.
-std::vector<std::vector<vision::detection>> replica_worker::detect_cached(
-  const std::vector<const msg::Region*>& regions, const std::vector<cv::Mat>& images) {
-  std::vector<std::vector<vision::detection>> out(images.size());
-  std::vector<cv::Mat> todo;
-  std::vector<size_t> where;
-  for (size_t i = 0; i < images.size(); ++i) {
-    auto cached = regions[i]->has_view() ? cache_->find(key_of(*regions[i])) : std::nullopt;
-    if (cached) {
-      out[i] = std::move(*cached);
-      continue;
+// Decodes and detects `tasks` (together when the model allows), stores the results in
+// the cache, and removes the tasks that failed; returns how many did.
+uint64_t replica_worker::detect(std::vector<task>& tasks) {
+  std::vector<task> decoded;
+  std::vector<cv::Mat> images;
+  for (auto& t : tasks) {
+    try {
+      images.push_back(vision::decode_jpeg(t.region->jpeg()));
+      decoded.push_back(std::move(t));
+    } catch (const std::exception& ex) {
+      spdlog::warn("replica {}: region from {} dropped: {}", ctx_.name(), t.region->camera(), ex.what());
     }
-    todo.push_back(images[i]);
-    where.push_back(i);
   }
-  auto fresh = todo.empty() ? decltype(out){} : detector_for("").detect_batch(todo);
-  for (size_t j = 0; j < fresh.size(); ++j) {
-    if (regions[where[j]]->has_view())
-      cache_->store(key_of(*regions[where[j]]), fresh[j]);
-    out[where[j]] = std::move(fresh[j]);
+  uint64_t failed = tasks.size() - decoded.size();
+  tasks.clear();
+  if (decoded.empty())
+    return failed;
+  try {
+    auto& shared = detector_for("");
+    if (shared.per_camera()) {
+      for (size_t i = 0; i < decoded.size(); ++i)
+        decoded[i].found = detector_for(decoded[i].region->camera()).detect(images[i]);
+    } else {
+      auto found = shared.detect_batch(images);
+      for (size_t i = 0; i < decoded.size(); ++i)
+        decoded[i].found = std::move(found[i]);
+    }
+  } catch (const std::exception& ex) {
+    spdlog::warn("replica {}: batch of {} dropped: {}", ctx_.name(), decoded.size(), ex.what());
+    return failed + decoded.size();
   }
-  return out;
+  for (auto& t : decoded)
+    if (cache_ && t.region->has_view())
+      cache_->store(key_of(*t.region), t.found);
+  tasks = std::move(decoded);
+  return failed;
 }
 
 vision::cache_key replica_worker::key_of(const msg::Region& r) const {
   auto& v = r.view();
-  auto& o = cfg_.options;
-  // Everything that changes the boxes belongs to the model's key.
-  auto model = model_name_ + ":hog=" + std::to_string(o.hog.hit_threshold) + "," + std::to_string(o.hog.win_stride) +
-               "," + std::to_string(o.hog.scale_step) + "," + std::to_string(o.hog.min_score) +
-               ":net=" + std::to_string(o.network.min_score) + "," + std::to_string(o.network.nms_iou);
-  return {v.source(), cv::Rect(v.crop_x(), v.crop_y(), v.crop_width(), v.crop_height()), model, v.frame()};
+  return {v.source(), cv::Rect(v.crop_x(), v.crop_y(), v.crop_width(), v.crop_height()), cache_model_, v.frame()};
 }
 
 vision::detector& replica_worker::detector_for(const std::string& camera) {
@@ -215,20 +207,20 @@ vision::detector& replica_worker::detector_for(const std::string& camera) {
 
 // Emulated device: the batch completes when the profile says, in deployment time.
 // Real compute that takes longer is an overrun: reported, never hidden by waiting.
-void replica_worker::pace(steady::time_point started, const std::vector<cv::Mat>& images) {
+void replica_worker::pace(steady::time_point started, const std::vector<task>& tasks) {
   auto real = steady::now() - started;
   double busy_ms = std::chrono::duration<double, std::milli>(real).count() /
                    std::chrono::duration<double>(ctx_.wall(std::chrono::seconds(1))).count();
   bool overrun = false;
   if (cfg_.device) {
-    std::vector<double> areas;
-    for (auto& image : images)
-      areas.push_back(double(image.cols) * image.rows);
+    std::vector<double> areas;  // a cached region costs the device what computing it would
+    for (auto& t : tasks)
+      areas.push_back(double(t.region->width()) * t.region->height());
     busy_ms = *cfg_.device->batch_ms(model_name_, areas);
     auto due = started + ctx_.wall(std::chrono::microseconds(int64_t(busy_ms * 1e3)));
     overrun = steady::now() > due;
     if (overrun)
-      spdlog::debug("replica {}: batch of {} overran its profile ({:.1f} ms)", ctx_.name(), images.size(), busy_ms);
+      spdlog::debug("replica {}: batch of {} overran its profile ({:.1f} ms)", ctx_.name(), tasks.size(), busy_ms);
     std::this_thread::sleep_until(due);
   }
   std::lock_guard<std::mutex> lock(stats_mtx_);

@@ -51,21 +51,24 @@ class replica_worker {
 
  private:
   using batch = std::vector<batch_queue<queued_region>::entry>;
+  struct task {
+    queued_region* item;
+    const msg::Region* region;
+    std::vector<vision::detection> found;
+  };
   void run();
   void compute(batch& items);
-  std::vector<std::vector<vision::detection>> detect(const std::vector<const msg::Region*>& regions,
-                                                     const std::vector<cv::Mat>& images);
-  std::vector<std::vector<vision::detection>> detect_cached(const std::vector<const msg::Region*>& regions,
-                                                            const std::vector<cv::Mat>& images);
+  uint64_t detect(std::vector<task>& tasks);
   vision::cache_key key_of(const msg::Region& r) const;
   vision::detector& detector_for(const std::string& camera);
   bool stale(const msg::Region& r, int64_t now_ns) const;
-  void pace(std::chrono::steady_clock::time_point started, const std::vector<cv::Mat>& images);
+  void pace(std::chrono::steady_clock::time_point started, const std::vector<task>& tasks);
 
   context ctx_;
   replica_settings cfg_;
   std::string model_name_;  // the detector's own: a model file's name without extension
   std::unique_ptr<vision::detection_cache> cache_;
+  std::string cache_model_;  // the model's name and the settings that change its boxes
   batch_queue<queued_region> queue_;
   int64_t started_ns_;
   // One detector for all cameras, or one per camera for those that learn a scene.
