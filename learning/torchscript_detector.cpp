@@ -79,11 +79,8 @@ class torchscript_detector final : public vision::detector {
     std::vector<std::vector<vision::detection>> result;
     for (size_t i = 0; i < images.size(); ++i) {
       auto rows = out[int64_t(i)];
-      auto found = vision::decode_yolo_rows(rows.data_ptr<float>(), int(rows.size(0)), int(rows.size(1)),
-                                            settings_.min_score);
-      for (auto& d : found)
-        d.box = vision::from_letterbox(d.box, boxes[i]);
-      result.push_back(vision::non_max_suppression(std::move(found), settings_.nms_iou));
+      result.push_back(vision::image_detections(rows.data_ptr<float>(), int(rows.size(0)), int(rows.size(1)),
+                                                boxes[i], settings_.min_score, settings_.nms_iou));
     }
     return result;
   }

@@ -52,10 +52,8 @@ class onnx_detector final : public detector {
     std::vector<int64_t> shape(out.size.p, out.size.p + out.dims);
     if (auto problem = check_yolo_shape(shape); !problem.empty())
       throw std::runtime_error(path_ + ": " + problem);
-    auto found = decode_yolo_rows(out.ptr<float>(), int(shape[1]), int(shape[2]), settings_.min_score);
-    for (auto& d : found)
-      d.box = from_letterbox(d.box, lb);
-    return non_max_suppression(std::move(found), settings_.nms_iou);
+    return image_detections(out.ptr<float>(), int(shape[1]), int(shape[2]), lb, settings_.min_score,
+                            settings_.nms_iou);
   }
 
   const std::string& model() const override { return name_; }

@@ -55,6 +55,14 @@ std::string check_yolo_shape(const std::vector<int64_t>& shape) {
   return {};
 }
 
+std::vector<detection> image_detections(const float* data, int rows, int columns, const letterbox& lb,
+                                        float min_score, float nms_iou) {
+  auto found = decode_yolo_rows(data, rows, columns, min_score);
+  for (auto& d : found)
+    d.box = from_letterbox(d.box, lb);
+  return non_max_suppression(std::move(found), nms_iou);
+}
+
 std::vector<detection> non_max_suppression(std::vector<detection> boxes, float iou_threshold) {
   std::stable_sort(boxes.begin(), boxes.end(), [](auto& a, auto& b) { return a.score > b.score; });
   std::vector<detection> kept;
