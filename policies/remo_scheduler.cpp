@@ -2,28 +2,25 @@
 
 #include <cmath>
 
+#include "vision/metrics.hpp"
+
 namespace troupe::remo {
 
 double acceptance(double g_new, double g_old, double tau) {
   return 1.0 / (1.0 + std::exp((g_new - g_old) / tau));
 }
 
-// Eqs. (2)-(6) and (14) from per-camera totals gathered in one pass.
+// Eqs. (3)-(6) and (14) from per-camera totals gathered in one pass over the
+// schedule, instead of one pass per camera and equation.
 double fast_objective(const slot_model& m, const schedule& x, double q) {
   size_t n = m.cameras_count();
   std::vector<double> detect(n + 1), load(n + 1), transfer(n + 1);
-  double accuracy = 0;
   for (size_t i = 1; i <= n; ++i) {
     auto& cam = m.cameras[i];
     transfer[i] += m.alpha * cam.frame_area / m.bandwidth[i][server];
-    std::vector<double> prior(cam.region_area.size(), m.server_accuracy);
-    double camera_sum = 0;
-    for (int f = 0; f < m.frames; ++f) {
-      double frame = 0;
+    for (int f = 0; f < m.frames; ++f)
       for (size_t r = 0; r < cam.region_area.size(); ++r) {
         int j = x[i][f][r];
-        prior[r] = j == tracked ? prior[r] * cam.drift : j == server ? m.server_accuracy : m.cameras[j].accuracy;
-        frame += prior[r];
         if (j <= server)
           continue;
         double area = cam.region_area[r];
@@ -34,18 +31,12 @@ double fast_objective(const slot_model& m, const schedule& x, double q) {
           transfer[j] += m.alpha * area / m.bandwidth[i][j];
         }
       }
-      camera_sum += frame / cam.region_area.size();
-    }
-    accuracy += camera_sum / m.frames / n;
   }
-  double delay = 0, mean = 0, variance = 0;
-  for (size_t i = 1; i <= n; ++i) {
-    delay = std::max(delay, detect[i] + transfer[i]);
-    mean += load[i] / n;
-  }
+  double delay = 0;
   for (size_t i = 1; i <= n; ++i)
-    variance += (load[i] - mean) * (load[i] - mean) / n;
-  return q * delay - m.v * (accuracy - m.omega * variance);
+    delay = std::max(delay, detect[i] + transfer[i]);
+  load.erase(load.begin());  // the server's slot
+  return q * delay - m.v * (system_accuracy(m, x) - m.omega * vision::load_balance_index(load));
 }
 
 decision markov_schedule(const slot_model& m, schedule start, const std::vector<movable_region>& movable,

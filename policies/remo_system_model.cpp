@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "vision/metrics.hpp"
+
 namespace troupe::remo {
 
 double inference_s(const camera_model& c, double area) {
@@ -85,15 +87,10 @@ double camera_load(const slot_model& m, const schedule& x, int i) {
 }
 
 double load_balance(const slot_model& m, const schedule& x) {
-  size_t n = m.cameras_count();
-  std::vector<double> load(n);
-  double mean = 0;
-  for (size_t i = 1; i <= n; ++i)
-    mean += (load[i - 1] = camera_load(m, x, int(i))) / n;
-  double variance = 0;
-  for (double k : load)
-    variance += (k - mean) * (k - mean) / n;
-  return variance;  // eq. (6)
+  std::vector<double> load;
+  for (size_t i = 1; i <= m.cameras_count(); ++i)
+    load.push_back(camera_load(m, x, int(i)));
+  return vision::load_balance_index(load);  // eq. (6): their variance
 }
 
 bool every_region_detected(const slot_model& m, const schedule& x) {
