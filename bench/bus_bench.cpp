@@ -19,11 +19,15 @@
 #include "actors/nats_server.hpp"
 #include "actors/node.hpp"
 #include "troupe/messages/runtime.pb.h"
+#include "vision/percentile.hpp"
 
 using namespace troupe;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
+
+using vision::median;
+using vision::percentile;
 
 struct settings {
   int rounds = 5;
@@ -33,16 +37,6 @@ struct settings {
   std::string scheduler = "sharing";
   std::vector<size_t> sizes_kb = {1, 64, 512};
 };
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p / 100 * v.size()))];
-}
 
 natsConnection* raw_connect(const std::string& url) {
   natsOptions* opts = nullptr;

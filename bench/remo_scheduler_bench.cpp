@@ -9,17 +9,11 @@
 #include <CLI/CLI.hpp>
 
 #include "policies/remo_instances.hpp"
+#include "vision/percentile.hpp"
 
 using namespace troupe::remo;
+using troupe::vision::median;
 
-namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   int slots = 50, iterations = 200;

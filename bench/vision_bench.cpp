@@ -27,11 +27,14 @@
 #include "vision/detector.hpp"
 #include "vision/jpeg_codec.hpp"
 #include "vision/video_source.hpp"
+#include "vision/percentile.hpp"
 
 using namespace troupe;
 using steady = std::chrono::steady_clock;
 
 namespace {
+
+using vision::median;
 
 struct settings {
   std::string video = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
@@ -40,11 +43,6 @@ struct settings {
   int rounds = 5;
   std::vector<int> batches = {1, 2, 4, 8};
 };
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
 
 // Median over rounds of the mean ms per item of `work(i)` over `items` items.
 double ms_per_item(int rounds, int items, const std::function<void(int)>& work) {

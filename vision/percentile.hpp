@@ -16,4 +16,8 @@ inline double percentile(std::vector<double> values, double p) {
   return values[rank == 0 ? 0 : rank - 1];
 }
 
+inline double median(std::vector<double> values) {
+  return percentile(std::move(values), 50);
+}
+
 }  // namespace troupe::vision
