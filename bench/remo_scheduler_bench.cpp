@@ -14,7 +14,6 @@
 using namespace troupe::remo;
 using troupe::vision::median;
 
-
 int main(int argc, char** argv) {
   int slots = 50, iterations = 200;
   double tau = 0.1;
