@@ -26,12 +26,11 @@ struct sink_state {
   int64_t started_ns = 0;
   uint64_t frames = 0, detections = 0;  // this interval
   std::vector<double> latency_ms;
-  std::map<std::string, msg::ReplicaStats> replicas;
 };
 
 std::string replica_summary(const sink_state& s) {
   std::string out;
-  for (auto& [name, r] : s.replicas)
+  for (auto& [name, r] : s.report.replicas())
     out += " | " + name + ": " + std::to_string(r.processed()) + " done, " +
            std::to_string(r.dropped_full() + r.dropped_stale() + r.dropped_failed()) + " dropped" +
            (r.overruns() > 0 ? ", " + std::to_string(r.overruns()) + " overruns" : "");
@@ -75,7 +74,6 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
       } else if (auto t = in.as<msg::GroundTruth>()) {
         state->report.add_truth(*t);
       } else if (auto r = in.as<msg::ReplicaStats>()) {
-        state->replicas[r->replica()] = *r;
         state->report.add_replica(*r);
       }
     },

@@ -22,6 +22,7 @@ class run_report {
   void add_truth(const msg::GroundTruth& truth);
   void add_detections(const msg::Detections& d, double latency_ms, double at_s);
   void add_replica(const msg::ReplicaStats& stats) { replicas_[stats.replica()] = stats; }
+  const std::map<std::string, msg::ReplicaStats>& replicas() const { return replicas_; }
 
   nlohmann::json to_json(double duration_s) const;
   std::string table(double duration_s) const;
