@@ -5,6 +5,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "vision/frame_source.hpp"
 #include "vision/video_source.hpp"
 
 using namespace troupe::vision;
@@ -14,13 +15,13 @@ const std::string vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
 }
 
 TEST(VideoSource, CropAndOffsetMakeDistinctCameras) {
-  video_source a({vtest, cv::Rect(0, 0, 384, 288), 0, false});
-  video_source b({vtest, cv::Rect(384, 288, 384, 288), 50, false});
-  auto fa = a.next(), fb = b.next();
+  auto a = open_frame_source({{vtest, cv::Rect(0, 0, 384, 288), 0, false}});
+  auto b = open_frame_source({{vtest, cv::Rect(384, 288, 384, 288), 50, false}});
+  auto fa = a->next(), fb = b->next();
   ASSERT_TRUE(fa && fb);
-  EXPECT_EQ(fa->size(), cv::Size(384, 288));
-  EXPECT_GT(cv::norm(*fa, *fb, cv::NORM_L1), 0);
-  EXPECT_EQ(a.frames_read(), 1u);
+  EXPECT_EQ(fa->image.size(), cv::Size(384, 288));
+  EXPECT_GT(cv::norm(fa->image, fb->image, cv::NORM_L1), 0);
+  EXPECT_EQ(fa->index, 0u);  // the first frame read
 }
 
 TEST(VideoSource, ImageFolderInNameOrderWithLoop) {

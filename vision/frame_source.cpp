@@ -9,7 +9,7 @@ namespace {
 
 class video_frames final : public frame_source {
  public:
-  explicit video_frames(const video_view& view) : video_(whole(view)) {}
+  explicit video_frames(const video_view& view) : video_(view) {}
   std::optional<source_frame> next() override {
     auto image = video_.next();
     if (!image)
@@ -18,10 +18,6 @@ class video_frames final : public frame_source {
   }
 
  private:
-  static video_view whole(video_view v) {
-    v.crop = {};  // the camera's view crops, moving or not
-    return v;
-  }
   video_source video_;
 };
 
@@ -55,7 +51,8 @@ class synthetic_frames final : public frame_source {
 class camera_view final : public frame_source {
  public:
   camera_view(std::unique_ptr<frame_source> frames, const source_settings& s)
-      : frames_(std::move(frames)), crop_(s.view.crop), pan_(s.pan_px_s), fps_(s.fps),
+      : frames_(std::move(frames)), what_(s.scene ? "the synthetic scene" : s.view.path), crop_(s.view.crop),
+        pan_(s.pan_px_s), fps_(s.fps),
         min_visible_(s.scene ? s.scene->min_visible : 0.5) {}
   std::optional<source_frame> next() override {
     auto f = frames_->next();
@@ -64,7 +61,7 @@ class camera_view final : public frame_source {
     auto size = f->image.size();
     auto crop = crop_at(crop_, pan_, f->index / fps_, size) & cv::Rect({}, size);
     if (crop.area() == 0)
-      throw std::runtime_error("crop lies outside the frames of the source");
+      throw std::runtime_error("crop lies outside the frames of " + what_);
     f->image = f->image(crop).clone();
     f->crop = crop;
     if (f->truth)
@@ -74,6 +71,7 @@ class camera_view final : public frame_source {
 
  private:
   std::unique_ptr<frame_source> frames_;
+  std::string what_;  // the source, for errors
   cv::Rect crop_;
   cv::Point2d pan_;
   double fps_, min_visible_;

@@ -69,12 +69,7 @@ std::optional<cv::Mat> video_source::next() {
       return std::nullopt;
   }
   ++frames_read_;
-  if (view_.crop.area() == 0)
-    return frame;
-  auto crop = view_.crop & cv::Rect(0, 0, frame.cols, frame.rows);
-  if (crop.area() == 0)
-    throw std::runtime_error("crop lies outside the frames of " + view_.path);
-  return frame(crop).clone();
+  return frame;
 }
 
 }  // namespace troupe::vision

@@ -1,5 +1,5 @@
-// A video file or a folder of images (read in name order) seen through a camera: an
-// optional crop, a start offset, looping.
+// A video file or a folder of images (read in name order), from a start offset,
+// looping or not. Whole frames: the camera's view (frame_source.hpp) crops them.
 #pragma once
 
 #include <optional>
@@ -13,7 +13,7 @@ namespace troupe::vision {
 
 struct video_view {
   std::string path;       // a video file, or a folder of .png/.jpg/.jpeg/.bmp images
-  cv::Rect crop;          // empty: the whole frame
+  cv::Rect crop;          // the camera's view of the frames (frame_source); empty: the whole frame
   int start_frame = 0;    // skip this many frames first
   bool loop = false;      // start over at the end
 };
