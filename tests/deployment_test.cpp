@@ -34,6 +34,14 @@ std::string pipeline_topology(const std::string& extra_runtime, const std::strin
          "  - { name: sink, kind: sink, node: edge }\n";
 }
 
+// Runs a topology whose sink writes PREFIX.json; null when the run or the file failed.
+nlohmann::json run_for_report(const std::string& topology, const std::string& prefix, std::string& output) {
+  auto r = troupe_cli("run " + topology);
+  output = r.output;
+  std::ifstream in(prefix + ".json");
+  return r.status == 0 && in ? nlohmann::json::parse(in) : nlohmann::json();
+}
+
 }  // namespace
 
 TEST(Deployment, DemoPipelineDetectsPeopleInVtest) {
@@ -154,16 +162,14 @@ TEST(Deployment, SyntheticCamerasAreScoredAgainstTheirGroundTruth) {
     " crop: [0, 0, 384, 576], fps: 10, max_frames: 40, detector: blobs, sink: sink } }\n"
     "  - { name: blobs, kind: detector, node: server, params: { model: mog2 } }\n"
     "  - { name: sink, kind: sink, node: edge, params: { report: " + prefix + " } }\n");
-  auto r = troupe_cli("run " + topo);
-  ASSERT_EQ(r.status, 0) << r.output;
-  std::ifstream in(prefix + ".json");
-  ASSERT_TRUE(in) << r.output;
-  auto report = nlohmann::json::parse(in);
+  std::string output;
+  auto report = run_for_report(topo, prefix, output);
+  ASSERT_FALSE(report.is_null()) << output;
   auto& acc = report["cameras"]["cam"]["accuracy"];
   // Every frame's truth reached the sink and was scored (or counted as without result).
   EXPECT_EQ(acc["scored_frames"].get<int>() + acc["frames_without_result"].get<int>(), 40) << report.dump(2);
   EXPECT_GT(acc["f1"].get<double>(), 0.3) << report.dump(2);  // moving blobs on a still floor
-  EXPECT_NE(r.output.find("sink run report"), std::string::npos);
+  EXPECT_NE(output.find("sink run report"), std::string::npos);
 }
 
 TEST(Deployment, TrainedModelsServeFromTheCliAsTorchScriptAndOnnx) {
@@ -200,11 +206,10 @@ TEST(Deployment, AnOracleModelGivesRealVideoItsGroundTruth) {
     "  - { name: cam, kind: camera, node: edge, params: { source: " + vtest + ", start_frame: 100, fps: 5,"
     " max_frames: 6, jpeg_quality: 95, detector: hog, sink: sink, oracle: hog, oracle_min_score: 0.3,"
     " oracle_cache: " + dir + "/oracle-cache } }\n");
-  auto r = troupe_cli("run " + topo);
-  ASSERT_EQ(r.status, 0) << r.output;
-  std::ifstream in(prefix + ".json");
-  ASSERT_TRUE(in) << r.output;
-  auto acc = nlohmann::json::parse(in)["cameras"]["cam"]["accuracy"];
+  std::string output;
+  auto report = run_for_report(topo, prefix, output);
+  ASSERT_FALSE(report.is_null()) << output;
+  auto acc = report["cameras"]["cam"]["accuracy"];
   EXPECT_EQ(acc["scored_frames"].get<int>(), 6) << acc.dump();
   // The replica runs the oracle's own model on a JPEG of the same view: nearly the same boxes.
   EXPECT_GT(acc["f1"].get<double>(), 0.7) << acc.dump();
