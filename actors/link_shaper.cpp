@@ -32,11 +32,6 @@ bool link_shaper::has(const std::string& peer_node) const {
   return links_.count(peer_node) > 0;
 }
 
-size_t link_shaper::in_flight() const {
-  std::lock_guard<std::mutex> lock(mtx_);
-  return queue_.size();
-}
-
 void link_shaper::send(const std::string& peer_node, size_t bytes, std::function<void()> deliver) {
   std::unique_lock<std::mutex> lock(mtx_);
   auto link = links_.find(peer_node);

@@ -41,7 +41,6 @@ class link_shaper {
   bool has(const std::string& peer_node) const;
   // Runs `deliver` when `bytes` sent now to `peer_node` arrive there.
   void send(const std::string& peer_node, size_t bytes, std::function<void()> deliver);
-  size_t in_flight() const;
 
  private:
   struct pending {

@@ -48,7 +48,6 @@ class synthetic_scene {
   explicit synthetic_scene(scene_config config);
   synthetic_frame next();
   const scene_config& config() const { return config_; }
-  size_t objects_in_scene() const { return objects_.size(); }
 
  private:
   struct object {
