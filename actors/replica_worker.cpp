@@ -137,6 +137,7 @@ void replica_worker::compute(batch& items) {
     out.set_model(model_name_);
     out.set_replica(ctx_.name());
     out.set_region_bytes(t.region->jpeg().size());
+    out.set_region(t.region->region());
     for (auto& d : t.found)
       add_box(out, d, *t.region);
     out.set_queue_us((start_ns - t.item->arrived_ns) / 1000);

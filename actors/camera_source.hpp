@@ -1,0 +1,55 @@
+// What every camera kind shares: where its frames come from (file, folder, stream or
+// synthetic scene, with crop, pan, offset and loop), its frame rate, the name that
+// keys detection caches, and ground truth — exact for synthetic scenes, an oracle
+// model's boxes for real video — sent to the sink that scores the run.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/context.hpp"
+#include "actors/kind_registry.hpp"
+#include "actors/params.hpp"
+#include "troupe/messages/vision.pb.h"
+#include "vision/detection_cache.hpp"
+#include "vision/detector.hpp"
+#include "vision/frame_source.hpp"
+
+namespace troupe {
+
+// Ground truth for real video, as the papers make it: the strongest model on the
+// camera's full-resolution view, cached so repeated runs do not pay for it again.
+struct camera_oracle {
+  std::unique_ptr<vision::detector> model;
+  std::unique_ptr<vision::detection_cache> cache;
+  double min_score = 0.5;
+
+  std::vector<vision::detection> truth(const vision::source_frame& f, const std::string& identity,
+                                       uint64_t source_frame);
+};
+
+struct camera_source {
+  vision::source_settings source;
+  std::string identity;  // names the source for detection caches; empty for live streams
+  double fps = 10;
+  std::string sink;
+  int64_t max_frames = 0;
+  int jpeg_quality = 90;
+  int64_t wait_for_detector_ms = 10000;
+  std::shared_ptr<camera_oracle> oracle;  // null: synthetic truth or none
+
+  // The next frame with its truth filled in (sent to the sink), or nullopt at the end
+  // of the source or after max_frames.
+  std::optional<vision::source_frame> next(vision::frame_source& frames, const context& ctx, uint64_t sent) const;
+  // The JPEG of `image` (a frame or a part of one at `at`) as a Region for `reply_to`.
+  msg::Region region(const context& ctx, const vision::source_frame& frame, const cv::Rect& at,
+                     int64_t capture_ns, const std::string& reply_to) const;
+};
+
+// The parameters above, for a kind's declaration; `source` and `sink` are required.
+std::vector<param_spec> camera_source_params();
+// Reads them; throws std::runtime_error for values that cannot work. Loads the oracle.
+camera_source read_camera_source(const params& p);
+
+}  // namespace troupe
