@@ -3,6 +3,8 @@
 #include "actors/camera.hpp"
 #include "actors/detection_sink.hpp"
 #include "actors/detector_replica.hpp"
+#include "actors/region_camera.hpp"
+#include "actors/region_scheduler.hpp"
 
 namespace troupe {
 
@@ -12,6 +14,8 @@ const kind_registry& builtin_kinds() {
     r.add(camera_kind());
     r.add(detector_replica_kind());
     r.add(detection_sink_kind());
+    r.add(region_camera_kind());
+    r.add(region_scheduler_kind());
     return r;
   }();
   return registry;

@@ -36,16 +36,6 @@ caf::behavior detector_replica(caf::event_based_actor* self, context ctx,
   };
 }
 
-device_profile find_device(const std::string& file, const std::string& device) {
-  auto loaded = load_device_profiles(file);
-  if (!loaded.errors.empty())
-    throw std::runtime_error(loaded.errors.front().to_string());
-  auto* d = loaded.profiles->find(device);
-  if (d == nullptr)
-    throw std::runtime_error(file + ": no device '" + device + "'");
-  return *d;
-}
-
 replica_settings read_settings(const params& p) {
   replica_settings s;
   s.model = p.get_string("model", s.model);
@@ -57,6 +47,7 @@ replica_settings read_settings(const params& p) {
   o.hog.min_score = p.get_double("min_score", o.hog.min_score);
   o.network.min_score = float(p.get_double("min_score", o.network.min_score));
   o.network.nms_iou = float(p.get_double("nms_iou", o.network.nms_iou));
+  o.network.frame_width = int(p.get_int("frame_width", o.network.frame_width));
   s.max_age_ms = p.get_int("max_age_ms", s.max_age_ms);
   s.stats_interval_ms = p.get_int("stats_interval_ms", s.stats_interval_ms);
   auto capacity = p.get_int("queue_capacity", int64_t(s.queue_capacity));
@@ -76,7 +67,7 @@ replica_settings read_settings(const params& p) {
   s.profile_file = p.get_string("profile");
   s.cache_dir = p.get_string("cache");
   if (p.has("device"))
-    s.device = find_device(p.get_string("profile"), p.get_string("device"));
+    s.device = load_device(p.get_string("profile"), p.get_string("device"));
   return s;
 }
 
@@ -102,6 +93,7 @@ kind_spec detector_replica_kind() {
       {"scale_step", param_type::number, false, "HOG pyramid scale step, default 1.05"},
       {"min_score", param_type::number, false, "drop weaker boxes, default 0.3 (HOG), 0.25 (networks)"},
       {"nms_iou", param_type::number, false, "networks: overlap that suppresses the weaker box, default 0.45"},
+      {"frame_width", param_type::integer, false, "networks: regions come from frames this wide and are scaled as those; default 0 (each fills the input)"},
       {"stats_interval_ms", param_type::integer, false, "replica-stats period, default 1000"},
     },
     [](node& n, context ctx, const params& p) {

@@ -105,4 +105,14 @@ device_profiles_result load_device_profiles(const std::string& path) {
   return text ? parse_device_profiles(*text, path) : result;
 }
 
+device_profile load_device(const std::string& file, const std::string& device) {
+  auto loaded = load_device_profiles(file);
+  if (!loaded.errors.empty())
+    throw std::runtime_error(loaded.errors.front().to_string());
+  auto* d = loaded.profiles->find(device);
+  if (d == nullptr)
+    throw std::runtime_error(file + ": no device '" + device + "'");
+  return *d;
+}
+
 }  // namespace troupe

@@ -47,5 +47,8 @@ struct device_profiles_result {
 
 device_profiles_result load_device_profiles(const std::string& path);
 device_profiles_result parse_device_profiles(const std::string& text, const std::string& file);
+// One device of a profile file; throws std::runtime_error naming the file's first
+// problem or the missing device.
+device_profile load_device(const std::string& file, const std::string& device);
 
 }  // namespace troupe

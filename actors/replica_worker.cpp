@@ -41,7 +41,7 @@ replica_worker::replica_worker(context ctx, replica_settings cfg)
     cache_model_ = model_name_ + ":hog=" + std::to_string(o.hog.hit_threshold) + "," +
                    std::to_string(o.hog.win_stride) + "," + std::to_string(o.hog.scale_step) + "," +
                    std::to_string(o.hog.min_score) + ":net=" + std::to_string(o.network.min_score) + "," +
-                   std::to_string(o.network.nms_iou);
+                   std::to_string(o.network.nms_iou) + "," + std::to_string(o.network.frame_width);
   }
   if (cfg_.device && cfg_.device->find(model_name_) == nullptr)
     throw std::runtime_error(cfg_.profile_file + ": device '" + cfg_.device->name +

@@ -63,7 +63,7 @@ class torchscript_detector final : public vision::detector {
     std::vector<vision::letterbox> boxes;
     std::vector<torch::Tensor> inputs;
     for (auto& image : images) {
-      boxes.push_back(vision::fit_letterbox(image.size(), {input_, input_}));
+      boxes.push_back(vision::fit_letterbox(image.size(), {input_, input_}, settings_.frame_width));
       cv::Mat f;
       vision::apply_letterbox(image, boxes.back()).convertTo(f, CV_32FC3, 1.0 / 255);
       inputs.push_back(torch::from_blob(f.data, {f.rows, f.cols, 3}).permute({2, 0, 1}).clone());

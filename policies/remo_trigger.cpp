@@ -26,13 +26,14 @@ double flag(const region_signal& s, const trigger_settings& t) {
 }
 
 detect_trigger::detect_trigger(size_t regions, trigger_settings settings)
-    : settings_(settings), last_flag_(regions, 0), q_(settings.q_base) {}
+    : settings_(settings), last_flag_(regions, 0), rise_(regions, 0), q_(settings.q_base) {}
 
 std::vector<bool> detect_trigger::update(const std::vector<region_signal>& signals, double dt_s) {
   std::vector<bool> fire(signals.size(), false);
   for (size_t r = 0; r < signals.size(); ++r) {
     double now = flag(signals[r], settings_);
-    fire[r] = primed_ && dt_s > 0 && (now - last_flag_[r]) / dt_s > q_;
+    rise_[r] = primed_ && dt_s > 0 ? (now - last_flag_[r]) / dt_s : 0;
+    fire[r] = rise_[r] > q_;
     last_flag_[r] = now;
   }
   primed_ = true;

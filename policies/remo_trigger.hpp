@@ -35,10 +35,11 @@ class detect_trigger {
   // Q from the Region Scheduler's delay queue q(t).
   void adapt(double delay_queue_s) { q_ = settings_.q_base + settings_.q_per_backlog * delay_queue_s; }
   double threshold() const { return q_; }
+  const std::vector<double>& rises() const { return rise_; }  // dFlag/dt of the last update
 
  private:
   trigger_settings settings_;
-  std::vector<double> last_flag_;
+  std::vector<double> last_flag_, rise_;
   bool primed_ = false;
   double q_;
 };

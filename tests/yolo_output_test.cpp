@@ -55,3 +55,11 @@ TEST(YoloOutput, SuppressionIsPerClassAndKeepsTheStrongest) {
   EXPECT_EQ(kept[1].label, 1);
   EXPECT_FLOAT_EQ(kept[2].score, 0.3f);
 }
+
+TEST(YoloOutput, RegionsAreScaledAsTheirFrame) {
+  // A 384×288 region of a 768-wide frame gets the frame's scale, 320/768, not 320/384.
+  auto lb = fit_letterbox({384, 288}, {320, 320}, 768);
+  EXPECT_FLOAT_EQ(lb.scale, 320.0f / 768);
+  EXPECT_EQ(lb.pad_x, (320 - 160) / 2);
+  EXPECT_FLOAT_EQ(fit_letterbox({384, 288}, {320, 320}).scale, 320.0f / 384);
+}

@@ -46,6 +46,7 @@ struct blob_settings {
 struct network_settings {
   float min_score = 0.25f;  // objectness × class score a box needs
   float nms_iou = 0.45f;    // overlap at which the weaker box of a class goes
+  int frame_width = 0;      // > 0: inputs are regions of frames this wide, scaled as their frame (fit_letterbox)
 };
 
 struct detector_options {

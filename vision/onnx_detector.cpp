@@ -46,7 +46,7 @@ class onnx_detector final : public detector {
   }
 
   std::vector<detection> detect(const cv::Mat& bgr) override {
-    auto lb = fit_letterbox(bgr.size(), {side_, side_});
+    auto lb = fit_letterbox(bgr.size(), {side_, side_}, settings_.frame_width);
     net_.setInput(cv::dnn::blobFromImage(apply_letterbox(bgr, lb), 1.0 / 255));
     cv::Mat out = net_.forward();
     std::vector<int64_t> shape(out.size.p, out.size.p + out.dims);

@@ -6,10 +6,12 @@
 
 namespace troupe::vision {
 
-letterbox fit_letterbox(cv::Size image, cv::Size input) {
+letterbox fit_letterbox(cv::Size image, cv::Size input, int frame_width) {
   letterbox lb;
   lb.input = input;
   lb.scale = std::min(float(input.width) / image.width, float(input.height) / image.height);
+  if (frame_width > 0)
+    lb.scale = std::min(lb.scale, float(input.width) / frame_width);
   lb.pad_x = (input.width - int(std::lround(image.width * lb.scale))) / 2;
   lb.pad_y = (input.height - int(std::lround(image.height * lb.scale))) / 2;
   return lb;

@@ -19,7 +19,9 @@ struct letterbox {
   cv::Size input;
 };
 
-letterbox fit_letterbox(cv::Size image, cv::Size input);
+// `frame_width` > 0: the image may be a region cut from frames this wide, and is scaled
+// as its whole frame would be, so objects keep the size the model saw in training.
+letterbox fit_letterbox(cv::Size image, cv::Size input, int frame_width = 0);
 // The network input: `bgr` scaled and padded with grey (114, as YOLO trainers pad).
 cv::Mat apply_letterbox(const cv::Mat& bgr, const letterbox& lb);
 // A box in input pixels back in image pixels.
