@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
@@ -40,8 +41,8 @@ struct decision_log {
 
 struct scheduler_state {
   std::map<uint64_t, std::map<std::string, msg::SlotReport>> reports;  // by slot, by camera
-  uint64_t decided = 0;          // slots up to this one are decided (1-based: 0 none)
-  size_t cameras_last_slot = 0;  // a slot is complete when this many cameras reported
+  uint64_t decided = 0;          // slots before this one are decided
+  std::set<std::string> cameras; // who reported in the last decided slot, or since
   double q = 0;                  // the virtual delay queue q(t), eq. (10)
   std::mt19937_64 rng;
   decision_log log;
@@ -132,29 +133,25 @@ void decide(const context& ctx, const scheduler_settings& cfg, scheduler_state& 
   for (auto& c : movable)
     log.moved += d.x[c.camera][c.frame][c.region] != c.camera ? 1 : 0;
   log.worse_accepted += uint64_t(d.worse_accepted);
-  st.cameras_last_slot = from.size();
+  st.cameras.clear();  // a camera that missed the slot is no longer waited for
+  for (auto& [camera, r] : found->second)
+    st.cameras.insert(camera);
   st.decided = slot + 1;
   st.reports.erase(st.reports.begin(), st.reports.upper_bound(slot));
 }
 
 nlohmann::json summary(const scheduler_settings& cfg, const decision_log& log) {
-  auto mean = [](const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v)
-      s += x;
-    return v.empty() ? 0.0 : s / v.size();
-  };
   return {{"policy", cfg.policy},
           {"slots", log.slots},
           {"regions_demanded", log.regions},
           {"regions_moved", log.moved},
           {"worse_states_accepted", log.worse_accepted},
           {"decision_ms", {{"p50", vision::percentile(log.decide_ms, 50)}, {"p95", vision::percentile(log.decide_ms, 95)}}},
-          {"mean_iterations", mean(log.iterations)},
-          {"model_delay_s", {{"mean", mean(log.delay_s)}, {"p95", vision::percentile(log.delay_s, 95)}}},
-          {"model_accuracy", mean(log.accuracy)},
-          {"model_load_balance", mean(log.balance)},
-          {"delay_queue_s", {{"mean", mean(log.queue_s)}, {"max", vision::percentile(log.queue_s, 100)}}}};
+          {"mean_iterations", vision::mean(log.iterations)},
+          {"model_delay_s", {{"mean", vision::mean(log.delay_s)}, {"p95", vision::percentile(log.delay_s, 95)}}},
+          {"model_accuracy", vision::mean(log.accuracy)},
+          {"model_load_balance", vision::mean(log.balance)},
+          {"delay_queue_s", {{"mean", vision::mean(log.queue_s)}, {"max", vision::percentile(log.queue_s, 100)}}}};
 }
 
 void print_summary(const context& ctx, const scheduler_settings& cfg, const decision_log& log) {
@@ -183,7 +180,9 @@ caf::behavior region_scheduler(caf::event_based_actor* self, context ctx, schedu
       auto& slot = st->reports[r->slot()];
       bool first = slot.empty();
       slot[r->camera()] = *r;
-      if (slot.size() >= std::max<size_t>(1, st->cameras_last_slot))
+      st->cameras.insert(r->camera());
+      // The first slot always waits: until then nobody knows how many cameras there are.
+      if (st->decided > 0 && slot.size() >= st->cameras.size())
         decide(ctx, cfg, *st, r->slot());
       else if (first)
         ctx.after(self, std::chrono::milliseconds(cfg.grace_ms), decide_atom::value, r->slot());

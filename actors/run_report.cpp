@@ -76,12 +76,21 @@ nlohmann::json run_report::to_json(double duration_s) const {
   nlohmann::json out;
   out["duration_s"] = duration_s;
   out["slo_ms"] = slo_ms_;
+  std::vector<double> all_latency;
+  vision::match_counts all_counts;
+  uint64_t all_frames = 0, all_bytes = 0, truth_frames = 0;
   for (auto& [name, c] : cameras_) {
+    all_latency.insert(all_latency.end(), c.latency_ms.begin(), c.latency_ms.end());
+    all_counts += c.counts;
+    all_frames += c.frames;
+    all_bytes += c.bytes;
+    truth_frames += c.truth_frames;
     nlohmann::json j;
     j["frames"] = c.frames;
     j["detections"] = c.detections;
     j["throughput_fps"] = duration_s > 0 ? c.frames / duration_s : 0;
-    j["latency_ms"] = {{"p50", vision::percentile(c.latency_ms, 50)},
+    j["latency_ms"] = {{"mean", vision::mean(c.latency_ms)},
+                       {"p50", vision::percentile(c.latency_ms, 50)},
                        {"p95", vision::percentile(c.latency_ms, 95)},
                        {"p99", vision::percentile(c.latency_ms, 99)}};
     j["slo_misses"] = c.slo_misses;
@@ -110,6 +119,18 @@ nlohmann::json run_report::to_json(double duration_s) const {
     loads.push_back(duration_s > 0 ? r.busy_ms() / 1e3 / duration_s : 0);
   }
   out["load_balance_index"] = vision::load_balance_index(loads);
+  double energy = 0;
+  for (auto& [name, r] : replicas_)
+    energy += r.energy_j();
+  // Every camera together: what a comparison of policies reads.
+  out["overall"] = {{"frames", all_frames},
+                    {"bytes", all_bytes},
+                    {"latency_ms", {{"mean", vision::mean(all_latency)},
+                                    {"p50", vision::percentile(all_latency, 50)},
+                                    {"p95", vision::percentile(all_latency, 95)}}},
+                    {"energy_j", energy}};
+  if (truth_frames > 0)
+    out["overall"]["f1"] = all_counts.f1();
   return out;
 }
 

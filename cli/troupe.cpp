@@ -1,5 +1,5 @@
 // The `troupe` command: run, node, validate, kinds, trace, trace export, train-detector,
-// export-onnx.
+// export-onnx, bench remo.
 #include <unistd.h>
 
 #include <climits>
@@ -14,6 +14,7 @@
 #include "actors/deployment.hpp"
 #include "actors/topology.hpp"
 #include "actors/trace_export.hpp"
+#include "cli/bench_remo.hpp"
 #include "cli/trace_tail.hpp"
 #include "cli/learning_plugin.hpp"
 
@@ -136,6 +137,17 @@ int main(int argc, char** argv) {
   onnx_cmd->add_option("model", onnx_in, "TorchScript file from train-detector")->required();
   onnx_cmd->add_option("-o,--output", onnx_out, "ONNX file to write")->required();
 
+  bench_remo_options remo_bench;
+  auto* bench_cmd = app.add_subcommand("bench", "compare policies on a topology");
+  bench_cmd->require_subcommand(1);
+  auto* remo_cmd = bench_cmd->add_subcommand("remo", "ReMO against its baselines: one table and plots, optional camera sweep");
+  remo_cmd->add_option("topology", remo_bench.topology, "topology with region cameras (default topologies/remo-4cam.yaml)");
+  remo_cmd->add_option("--duration", remo_bench.duration_s, "seconds per policy (default 30)");
+  remo_cmd->add_option("--policies", remo_bench.policies, "which (default: remo bandwidth-prior model-prior offload-frame elf ehci)");
+  remo_cmd->add_option("--cameras", remo_bench.cameras, "camera counts of the sweep, e.g. 4 8 12 16 (default: no sweep)");
+  remo_cmd->add_option("--sweep-duration", remo_bench.sweep_duration_s, "seconds per sweep run (default 10)");
+  remo_cmd->add_option("-o,--output", remo_bench.out_dir, "folder of reports and plots (default build/reports/bench-remo)");
+
   auto* kinds_cmd = app.add_subcommand("kinds", "list the actor kinds a topology can name, with their parameters");
 
   CLI11_PARSE(app, argc, argv);
@@ -153,6 +165,8 @@ int main(int argc, char** argv) {
       print_kinds();
       return 0;
     }
+    if (*remo_cmd)
+      return bench_remo(remo_bench);
     if (*validate_cmd) {
       auto topo = load_or_report(file);
       if (!topo)

@@ -1,4 +1,4 @@
-// Percentiles of a sample, nearest-rank on the sorted values.
+// Percentiles of a sample, nearest-rank on the sorted values, and its mean.
 #pragma once
 
 #include <algorithm>
@@ -18,6 +18,14 @@ inline double percentile(std::vector<double> values, double p) {
 
 inline double median(std::vector<double> values) {
   return percentile(std::move(values), 50);
+}
+
+// 0 for an empty sample.
+inline double mean(const std::vector<double>& values) {
+  double sum = 0;
+  for (double v : values)
+    sum += v;
+  return values.empty() ? 0 : sum / values.size();
 }
 
 }  // namespace troupe::vision
