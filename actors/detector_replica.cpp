@@ -73,6 +73,11 @@ replica_settings read_settings(const params& p) {
 
 }  // namespace
 
+std::unique_ptr<vision::detector> replica_detector(const params& p) {
+  auto s = read_settings(p);
+  return vision::make_detector(s.model, s.options);
+}
+
 kind_spec detector_replica_kind() {
   return {
     "detector",

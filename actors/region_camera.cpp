@@ -114,6 +114,10 @@ caf::behavior region_camera(caf::event_based_actor* self, context ctx, region_ca
       }
       for (auto& out : pipe->expire(ctx.now_ns()))
         emit(ctx, cfg.input.sink, out);
+      if (!frame && pipe->waiting()) {  // the last frames' results are on their way
+        ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
+        return;
+      }
       if (!frame) {
         spdlog::info("camera {}: end of source after {} frames", ctx.name(), *sent);
         self->quit();

@@ -84,6 +84,7 @@ class region_pipeline {
   void on_plan(const msg::SlotPlan& plan);
 
   double drift() const { return drift_; }
+  bool waiting() const { return !pending_.empty(); }  // frames still waiting for results
   const pipeline_counters& counters() const { return counters_; }
   std::vector<std::string> detectors() const;  // the ones it sends to without a plan
 

@@ -1,5 +1,5 @@
 // The `troupe` command: run, node, validate, kinds, trace, trace export, train-detector,
-// export-onnx, bench remo.
+// export-onnx, bench remo, fit-trigger, fit-regions.
 #include <unistd.h>
 
 #include <climits>
@@ -15,6 +15,7 @@
 #include "actors/topology.hpp"
 #include "actors/trace_export.hpp"
 #include "cli/bench_remo.hpp"
+#include "cli/fit_remo.hpp"
 #include "cli/trace_tail.hpp"
 #include "cli/learning_plugin.hpp"
 
@@ -148,6 +149,22 @@ int main(int argc, char** argv) {
   remo_cmd->add_option("--sweep-duration", remo_bench.sweep_duration_s, "seconds per sweep run (default 10)");
   remo_cmd->add_option("-o,--output", remo_bench.out_dir, "folder of reports and plots (default build/reports/bench-remo)");
 
+  fit_remo_options fit;
+  auto* fit_trigger_cmd = app.add_subcommand("fit-trigger", "fit a region camera's Detect Trigger weights (grid search, k-fold CV)");
+  fit_trigger_cmd->add_option("topology", fit.topology, "topology holding the camera")->required();
+  fit_trigger_cmd->add_option("--camera", fit.camera, "the camera whose video and regions to fit on")->required();
+  fit_trigger_cmd->add_option("-o,--output", fit.output, "YAML to write (w1, w2)")->required();
+  fit_trigger_cmd->add_option("--slots", fit.slots, "slots observed (default 30)");
+  fit_trigger_cmd->add_option("--step", fit.step, "grid step of w1 and w2 over [0, 1] (default 0.1)");
+  fit_trigger_cmd->add_option("--folds", fit.folds, "cross-validation folds (default 5)");
+  auto* fit_regions_cmd = app.add_subcommand("fit-regions", "draw a camera's fixed regions from where its server's model finds objects");
+  fit_regions_cmd->add_option("topology", fit.topology, "topology holding the camera")->required();
+  fit_regions_cmd->add_option("--camera", fit.camera, "the camera whose video to observe")->required();
+  fit_regions_cmd->add_option("--frames", fit.frames, "frames observed (default 300)");
+  fit_regions_cmd->add_option("--rows", fit.rows, "rows of regions (default 2)");
+  fit_regions_cmd->add_option("--cols", fit.cols, "columns of regions (default 2)");
+  fit_regions_cmd->add_option("-o,--output", fit.output, "YAML to write (regions: [...]); default: print only");
+
   auto* kinds_cmd = app.add_subcommand("kinds", "list the actor kinds a topology can name, with their parameters");
 
   CLI11_PARSE(app, argc, argv);
@@ -167,6 +184,10 @@ int main(int argc, char** argv) {
     }
     if (*remo_cmd)
       return bench_remo(remo_bench);
+    if (*fit_trigger_cmd)
+      return fit_trigger(fit);
+    if (*fit_regions_cmd)
+      return fit_regions(fit);
     if (*validate_cmd) {
       auto topo = load_or_report(file);
       if (!topo)

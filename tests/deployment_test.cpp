@@ -1,15 +1,15 @@
 // `troupe run` end to end: the demo pipeline on real video, timelines with killed and
-// restored node processes, recorded traces and their export, the live trace tail.
+// restored node processes, recorded traces and their export, the live trace tail,
+// synthetic and trained-model runs scored against truth, ReMO's region scheduling.
 #include <gtest/gtest.h>
 
-#include <fstream>
+#include <cstdio>
 #include <fstream>
 #include <regex>
-
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include "actors/nats_server.hpp"
 #include "actors/node.hpp"
@@ -213,4 +213,84 @@ TEST(Deployment, AnOracleModelGivesRealVideoItsGroundTruth) {
   EXPECT_EQ(acc["scored_frames"].get<int>(), 6) << acc.dump();
   // The replica runs the oracle's own model on a JPEG of the same view: nearly the same boxes.
   EXPECT_GT(acc["f1"].get<double>(), 0.7) << acc.dump();
+}
+
+// Two region cameras on emulated devices under the Region Scheduler: Model-Prior must
+// move the less accurate camera's triggered regions to the more accurate one, every
+// frame must reach the sink, and the scheduler must have decided the slots.
+TEST(Deployment, RegionSchedulerMovesRegionsBetweenCameras) {
+  auto prefix = std::string(::testing::TempDir()) + "/remo-report";
+  std::remove((prefix + "-scheduler.json").c_str());
+  auto profile = source_dir() + "/topologies/devices.yaml";
+  auto camera = [&](const std::string& name, const std::string& node, int seed, double accuracy) {
+    return "  - { name: " + name + ", kind: region-camera, node: " + node +
+           ", params: { source: synthetic, seed: " + std::to_string(seed) + ", density: \"0:3\", fps: 10,"
+           " scene_width: 384, scene_height: 288,"
+           " max_frames: 40, sink: sink, detector: hog-" + node + ", server: hog-server, scheduler: scheduler,"
+           " accuracy: " + std::to_string(accuracy) + ", device: jetson-nano, profile: " + profile +
+           ", model: hog, q_base: 0, regions: [0, 0, 192, 288, 192, 0, 192, 288] } }\n"
+           "  - { name: hog-" + node + ", kind: detector, node: " + node +
+           ", params: { device: jetson-nano, profile: " + profile + " } }\n";
+  };
+  auto topo = write_temp("remo.yaml",
+    "deployment: remo\nnats: embedded\nruntime: { time_scale: 2, duration_s: 8 }\n"
+    "nodes:\n  - name: server\n  - name: a\n  - name: b\n"
+    "actors:\n"
+    "  - { name: scheduler, kind: region-scheduler, node: server, params: { server_detector: hog-server,"
+    " policy: model-prior, report: " + prefix + " } }\n"
+    "  - { name: hog-server, kind: detector, node: server, params: { device: edge-server, profile: " + profile + " } }\n"
+    "  - { name: sink, kind: sink, node: server, params: { report: " + prefix + " } }\n" +
+    camera("cam-a", "a", 1, 0.9) + camera("cam-b", "b", 2, 0.5) +
+    "links:\n  - { from: a, to: server, bandwidth_mbps: 16 }\n  - { from: b, to: server, bandwidth_mbps: 16 }\n"
+    "  - { from: a, to: b, bandwidth_mbps: 80 }\n");
+  std::string output;
+  auto report = run_for_report(topo, prefix, output);
+  ASSERT_FALSE(report.is_null()) << output;
+  for (auto cam : {"cam-a", "cam-b"}) {
+    EXPECT_EQ(report["cameras"][cam]["frames"].get<int>(), 40) << output;  // every frame output, none lost
+    EXPECT_EQ(report["cameras"][cam]["accuracy"]["scored_frames"].get<int>(), 40) << output;
+  }
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(output, m, std::regex("cam-b: 40 frames, 4 whole frames to the server, (\\d+) regions "
+                                                      "detected locally, (\\d+) offloaded"))) << output;
+  EXPECT_GT(std::stoi(m[2]), 0) << output;  // to cam-a, the better model
+  std::ifstream in(prefix + "-scheduler.json");
+  ASSERT_TRUE(in) << output;
+  auto scheduler = nlohmann::json::parse(in);
+  EXPECT_GE(scheduler["slots"].get<int>(), 2) << scheduler.dump(2);
+  EXPECT_GT(scheduler["regions_moved"].get<int>(), 0) << scheduler.dump(2);
+}
+
+// The Region Generator's offline fitting on a camera of a topology: the trigger's
+// weights on the grid, with a score per fold, and regions that tile the frame.
+TEST(Deployment, FitToolsWriteTriggerWeightsAndRegions) {
+  auto dir = std::string(::testing::TempDir());
+  auto topo = write_temp("fit.yaml",
+    "deployment: fit\nnats: embedded\nnodes:\n  - name: n\nactors:\n"
+    "  - { name: cam, kind: region-camera, node: n, params: { source: synthetic, seed: 5, density: \"0:4\","
+    " scene_width: 384, scene_height: 288, fps: 10, sink: sink, detector: hog, server: hog,"
+    " regions: [0, 0, 192, 288, 192, 0, 192, 288] } }\n"
+    "  - { name: hog, kind: detector, node: n }\n"
+    "  - { name: sink, kind: sink, node: n }\n");
+  auto weights = dir + "/weights.yaml";
+  auto r = troupe_cli("fit-trigger " + topo + " --camera cam --slots 2 --folds 3 -o " + weights);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("36 samples (2 regions)"), std::string::npos) << r.output;  // 2 slots × 9 tracked frames × 2
+  EXPECT_NE(r.output.find("fold 3: chosen without it"), std::string::npos) << r.output;
+  auto fitted = YAML::LoadFile(weights);
+  EXPECT_GE(fitted["w1"].as<double>(), 0);
+  EXPECT_LE(fitted["w2"].as<double>(), 1);
+
+  auto regions = dir + "/regions.yaml";
+  r = troupe_cli("fit-regions " + topo + " --camera cam --frames 20 --rows 1 --cols 3 -o " + regions);
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto cells = YAML::LoadFile(regions)["regions"].as<std::vector<int>>();
+  ASSERT_EQ(cells.size(), 12u) << r.output;  // three regions side by side ...
+  EXPECT_EQ(cells[0], 0) << r.output;  // ... tiling the width
+  EXPECT_EQ(cells[4], cells[0] + cells[2]) << r.output;
+  EXPECT_EQ(cells[8], cells[4] + cells[6]) << r.output;
+  EXPECT_EQ(cells[8] + cells[10], 384) << r.output;
+  r = troupe_cli("fit-trigger " + topo + " --camera sink -o " + weights);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("'sink' is a sink, not a camera"), std::string::npos) << r.output;
 }

@@ -1,6 +1,7 @@
 // ReMO's PPA and ABN on crafted regions and boxes.
 #include <gtest/gtest.h>
 
+#include "policies/remo_region_layout.hpp"
 #include "policies/remo_regions.hpp"
 
 using namespace troupe::remo;
@@ -48,4 +49,17 @@ TEST(RemoRegions, AbnKeepsTheLargestOfOverlappingBoxes) {
   // A small box half outside the big one (overlap 0.5 of its area) is another object.
   auto apart = area_based_suppression({{{0, 0, 100, 100}, 0, 1}, {{80, 0, 40, 40}, 0, 1}});
   EXPECT_EQ(apart.size(), 2u);
+}
+
+TEST(RemoRegions, LayoutCutsWhereTheDetectionsSplitEvenly) {
+  std::vector<troupe::vision::detection> boxes;
+  for (int i = 0; i < 30; ++i)  // most traffic on the left, at the bottom
+    boxes.push_back({cv::Rect2f(i < 24 ? 40.f + i : 600.f, 400.f + i, 20, 40), 0, 1});
+  auto regions = troupe::remo::regions_from_detections(boxes, {768, 576}, 2, 2);
+  ASSERT_EQ(regions.size(), 4u);
+  EXPECT_EQ(regions[0].tl(), cv::Point(0, 0));
+  EXPECT_EQ(regions[3].br(), cv::Point(768, 576));  // the grid covers the whole frame
+  EXPECT_LT(regions[0].width, 100);                 // the column cut sits in the busy left
+  EXPECT_GT(regions[0].height, 400);                // the row cut sits low, where they walk
+  EXPECT_THROW(troupe::remo::regions_from_detections({}, {768, 576}, 2, 2), std::runtime_error);
 }

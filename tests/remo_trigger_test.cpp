@@ -4,6 +4,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "policies/remo_trigger.hpp"
+#include "policies/remo_trigger_fit.hpp"
 
 using namespace troupe::remo;
 
@@ -43,4 +44,29 @@ TEST(RemoTrigger, FlagWeightsAndAThresholdThatRisesWithTheQueue) {
   trigger.adapt(0.5);                                               // Q = 0.5 + 1.0 × 0.5
   EXPECT_DOUBLE_EQ(trigger.threshold(), 1.0);
   EXPECT_EQ(trigger.update({{4, 0}}, 1), std::vector<bool>{false});  // the same rise no longer fires
+}
+
+TEST(RemoTrigger, FitFindsTheWeightsThatExplainTheF1Drop) {
+  std::vector<troupe::remo::trigger_sample> samples;
+  for (int i = 0; i < 50; ++i) {
+    double s = 0.1 * (i % 7), e = 0.02 * (i % 11);
+    samples.push_back({s, e, 0.4 * s + 0.3 * e});  // the paper's weights, exactly
+  }
+  auto fit = troupe::remo::fit_trigger_weights(samples, 0.1, 5);
+  EXPECT_NEAR(fit.w1, 0.4, 1e-9);
+  EXPECT_NEAR(fit.w2, 0.3, 1e-9);
+  EXPECT_NEAR(fit.mse, 0, 1e-12);
+  ASSERT_EQ(fit.fold_mse.size(), 5u);
+  EXPECT_NEAR(fit.cv_mse, 0, 1e-12);
+}
+
+TEST(RemoTrigger, CrossValidationScoresEachFoldWithWeightsChosenWithoutIt) {
+  std::vector<troupe::remo::trigger_sample> samples;
+  for (int i = 0; i < 40; ++i)  // the last fold follows another law than the first four
+    samples.push_back({1, 0, i < 32 ? 0.2 : 0.8});
+  auto fit = troupe::remo::fit_trigger_weights(samples, 0.1, 5);
+  EXPECT_NEAR(fit.fold_weights[4].first, 0.2, 1e-9);  // chosen on the first four folds ...
+  EXPECT_NEAR(fit.fold_mse[4], 0.36, 1e-9);           // ... misses the fifth by 0.6
+  EXPECT_NEAR(fit.w1, 0.3, 1e-9);  // on everything: 0.2·0.8 + 0.8·0.2 = 0.32, nearest grid point 0.3
+  EXPECT_GT(fit.cv_mse, fit.mse);
 }
