@@ -21,7 +21,7 @@ struct region_camera_settings {
   std::string scheduler;  // empty: no plans, every triggered region is detected locally
 };
 
-void emit(const context& ctx, const std::string& sink, const frame_output& out) {
+void emit(const context& ctx, const std::string& sink, const frame_output& out, region_pipeline& pipe) {
   msg::Detections d;
   d.set_camera(ctx.name());
   d.set_frame_index(out.frame);
@@ -37,7 +37,10 @@ void emit(const context& ctx, const std::string& sink, const frame_output& out) 
     b->set_label("person");
     b->set_score(box.score);
   }
-  ctx.send(sink, std::move(d));
+  if (auto err = ctx.send(sink, std::move(d))) {
+    spdlog::warn("camera {}: frame {} not sent to {}: {}", ctx.name(), out.frame, sink, caf::to_string(err));
+    ++pipe.counters().outputs_unsent;
+  }
 }
 
 // Encodes and sends the frame's jobs; what the bus refused is counted, not lost silently.
@@ -59,17 +62,19 @@ void dispatch(const context& ctx, const region_camera_settings& cfg, region_pipe
     sent.push_back(job);
     bytes += size;
   }
-  if (auto out = pipe.dispatched(frame.index, capture_ns, ctx.now_ns(), sent, bytes, refused))
-    emit(ctx, cfg.input.sink, *out);
+  if (auto out = pipe.dispatched(frame.index, capture_ns, sent, bytes, refused))
+    emit(ctx, cfg.input.sink, *out, pipe);
 }
 
 void print_summary(const context& ctx, const region_pipeline& pipe) {
   auto& c = pipe.counters();
   std::printf("%s: %lu frames, %lu whole frames to the server, %lu regions detected locally, %lu offloaded, "
-              "%lu ROIs, %lu refused by the bus, %lu frames output before all results came; drift φ %.3f\n",
+              "%lu ROIs, %lu refused by the bus, %lu frames output before all results came (%lu results after), "
+              "%lu outputs and %lu slot reports refused by the bus; drift φ %.3f\n",
               ctx.name().c_str(), (unsigned long) c.frames, (unsigned long) c.whole_frames,
               (unsigned long) c.regions_local, (unsigned long) c.regions_offloaded, (unsigned long) c.rois,
-              (unsigned long) c.unsent, (unsigned long) c.late, pipe.drift());
+              (unsigned long) c.unsent, (unsigned long) c.late, (unsigned long) c.results_after_output,
+              (unsigned long) c.outputs_unsent, (unsigned long) c.reports_unsent, pipe.drift());
   std::fflush(stdout);
 }
 
@@ -102,9 +107,9 @@ caf::behavior region_camera(caf::event_based_actor* self, context ctx, region_ca
         frame = cfg.input.next(*frames, ctx, *sent);
         if (frame) {
           double dt = *sent == 0 ? 0 : (capture - *last_capture) / 1e9;
-          auto step = pipe->on_frame(*frame, capture, dt);
-          if (step.report && !cfg.scheduler.empty())
-            ctx.send(cfg.scheduler, std::move(*step.report));
+          auto step = pipe->on_frame(*frame, dt);
+          if (step.report && !cfg.scheduler.empty() && ctx.send(cfg.scheduler, std::move(*step.report)))
+            ++pipe->counters().reports_unsent;
           dispatch(ctx, cfg, *pipe, *frame, step.jobs, capture);
         }
       } catch (const std::exception& e) {
@@ -113,7 +118,7 @@ caf::behavior region_camera(caf::event_based_actor* self, context ctx, region_ca
         return;
       }
       for (auto& out : pipe->expire(ctx.now_ns()))
-        emit(ctx, cfg.input.sink, out);
+        emit(ctx, cfg.input.sink, out, *pipe);
       if (!frame && pipe->waiting()) {  // the last frames' results are on their way
         ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
         return;
@@ -130,23 +135,13 @@ caf::behavior region_camera(caf::event_based_actor* self, context ctx, region_ca
     },
     [=](const letter& in) {
       if (auto d = in.as<msg::Detections>()) {
-        if (auto out = pipe->on_result(*d, ctx.now_ns()))
-          emit(ctx, cfg.input.sink, *out);
+        if (auto out = pipe->on_result(*d))
+          emit(ctx, cfg.input.sink, *out, *pipe);
       } else if (auto plan = in.as<msg::SlotPlan>()) {
         pipe->on_plan(*plan);
       }
     },
   };
-}
-
-std::vector<cv::Rect> read_regions(const params& p) {
-  auto v = p.get_ints("regions");
-  if (v.size() % 4 != 0)
-    throw std::runtime_error("regions needs [x, y, width, height] per region, flattened");
-  std::vector<cv::Rect> out;
-  for (size_t i = 0; i < v.size(); i += 4)
-    out.emplace_back(int(v[i]), int(v[i + 1]), int(v[i + 2]), int(v[i + 3]));
-  return out;
 }
 
 // `trigger_weights`: the YAML `troupe fit-trigger` writes, { w1: …, w2: … }.
@@ -186,8 +181,10 @@ region_camera_settings read_settings(const params& p) {
   region_camera_settings s{read_camera_source(p), {}, p.get_string("scheduler")};
   auto& pl = s.pipeline;
   pl.mode = p.get_string("mode", pl.mode);
-  pl.regions = read_regions(p);
+  pl.regions = regions_from_list(p.get_ints("regions"));
   double slot_s = p.get_double("slot_s", 1.0);
+  if (slot_s <= 0)
+    throw std::runtime_error("slot_s must be positive");
   pl.frames_per_slot = std::max(1, int(std::lround(slot_s * s.input.fps)));
   read_trigger(p, pl.trigger);
   pl.padding.base_ratio = p.get_double("pad_base", pl.padding.base_ratio);

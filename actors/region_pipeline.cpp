@@ -7,6 +7,7 @@
 
 #include "policies/ehci_rois.hpp"
 #include "vision/metrics.hpp"
+#include "vision/percentile.hpp"
 
 namespace troupe {
 
@@ -37,6 +38,23 @@ std::string rect_text(const cv::Rect& r) {
 
 }  // namespace
 
+std::vector<cv::Rect> regions_from_list(const std::vector<int64_t>& flat) {
+  if (flat.size() % 4 != 0)
+    throw std::runtime_error("regions needs [x, y, width, height] per region, flattened");
+  std::vector<cv::Rect> out;
+  for (size_t i = 0; i < flat.size(); i += 4)
+    out.emplace_back(int(flat[i]), int(flat[i + 1]), int(flat[i + 2]), int(flat[i + 3]));
+  return out;
+}
+
+void check_regions(const std::vector<cv::Rect>& regions, cv::Size frame) {
+  cv::Rect whole(cv::Point(0, 0), frame);
+  for (auto& r : regions)
+    if (r.area() == 0 || (r & whole) != r)
+      throw std::runtime_error("region " + rect_text(r) + " is not inside the " + std::to_string(frame.width) + "x" +
+                               std::to_string(frame.height) + " frame");
+}
+
 region_pipeline::region_pipeline(const std::string& camera, region_pipeline_settings settings)
     : camera_(camera), cfg_(std::move(settings)), drift_(cfg_.drift) {
   if (cfg_.mode != "dbt" && cfg_.mode != "ehci")
@@ -54,19 +72,18 @@ std::vector<std::string> region_pipeline::detectors() const {
 // The regions are checked against the first frame: only then is its size known.
 void region_pipeline::start(const vision::source_frame& frame) {
   size_ = frame.image.size();
-  cv::Rect whole(cv::Point(0, 0), size_);
-  regions_ = cfg_.regions.empty() ? std::vector<cv::Rect>{whole} : cfg_.regions;
-  for (auto& r : regions_)
-    if (r.area() == 0 || (r & whole) != r)
-      throw std::runtime_error("region " + rect_text(r) + " is not inside the " + std::to_string(size_.width) + "x" +
-                               std::to_string(size_.height) + " frame");
+  regions_ = cfg_.regions.empty() ? std::vector<cv::Rect>{cv::Rect(cv::Point(0, 0), size_)} : cfg_.regions;
+  check_regions(regions_, size_);
   padded_ = remo::pad_regions(regions_, size_, cfg_.padding);
+  last_detected_.assign(regions_.size(), 0);
+  applied_.assign(regions_.size(), 0);
+  if (cfg_.mode == "ehci")
+    return;  // no trigger: EHCI detects around the previous boxes every frame
   trigger_ = std::make_unique<remo::detect_trigger>(regions_.size(), cfg_.trigger);
   flow_ = cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_ULTRAFAST);
-  last_detected_.assign(regions_.size(), 0);
 }
 
-region_pipeline::step region_pipeline::on_frame(const vision::source_frame& frame, int64_t, double dt_s) {
+region_pipeline::step region_pipeline::on_frame(const vision::source_frame& frame, double dt_s) {
   if (size_.area() == 0)
     start(frame);
   ++counters_.frames;
@@ -75,18 +92,17 @@ region_pipeline::step region_pipeline::on_frame(const vision::source_frame& fram
   step out;
   if (f == 0 && frame.index > 0)
     out.report = report(slot - 1);
-  cv::Mat grey;
-  cv::cvtColor(frame.image, grey, cv::COLOR_BGR2GRAY);
+  last_image_ = frame.image;
   if (cfg_.mode == "ehci") {
     out.jobs = ehci_jobs(f);
-  } else {
-    if (!current_.empty())
-      current_ = tracker_->update(frame.image);
-    out.jobs = dbt_jobs(grey, f, dt_s);
+    return out;
   }
+  cv::Mat grey;
+  cv::cvtColor(frame.image, grey, cv::COLOR_BGR2GRAY);
+  if (!current_.empty())
+    current_ = tracker_->update(frame.image);
+  out.jobs = dbt_jobs(grey, f, dt_s);
   previous_grey_ = grey;
-  last_image_ = frame.image;
-  latest_ = frame.index;
   return out;
 }
 
@@ -150,7 +166,7 @@ void region_pipeline::on_plan(const msg::SlotPlan& plan) {
   delay_queue_s_ = plan.delay_queue_s();
 }
 
-std::optional<frame_output> region_pipeline::dispatched(uint64_t frame, int64_t capture_ns, int64_t now_ns,
+std::optional<frame_output> region_pipeline::dispatched(uint64_t frame, int64_t capture_ns,
                                                         const std::vector<region_job>& sent, uint64_t bytes,
                                                         int refused) {
   counters_.unsent += uint64_t(refused);
@@ -160,32 +176,35 @@ std::optional<frame_output> region_pipeline::dispatched(uint64_t frame, int64_t 
   p.bytes = bytes;
   p.outstanding = int(sent.size());
   double area = 0;
-  for (auto& job : sent) {
-    p.detected.push_back(job.area);
+  for (auto& job : sent)
     area += job.area.area();
-  }
   sent_megabytes_ += bytes / 1e6;
   sent_megapixels_ += area / 1e6;
   if (sent.empty())
-    return finish(frame, std::move(p), now_ns);
+    return finish(frame, std::move(p));
   pending_[frame] = std::move(p);
   return std::nullopt;
 }
 
-std::optional<frame_output> region_pipeline::on_result(const msg::Detections& d, int64_t now_ns) {
+std::optional<frame_output> region_pipeline::on_result(const msg::Detections& d) {
   auto it = pending_.find(d.frame_index());
-  if (it == pending_.end())
-    return std::nullopt;  // its frame was output without it (counted as late)
+  if (it == pending_.end()) {
+    ++counters_.results_after_output;
+    return std::nullopt;
+  }
   auto found = boxes_of(d);
-  if (cfg_.mode == "dbt")
-    observe_drift(it->second, d, found);
+  if (d.replica() == cfg_.own_detector)
+    latency_s_.push_back(d.total_us() / 1e6);
   auto& p = it->second;
+  if (cfg_.mode == "dbt")
+    observe_drift(p, d, found);
+  p.answered.push_back(d.region());
   p.found.insert(p.found.end(), found.begin(), found.end());
   if (--p.outstanding > 0)
     return std::nullopt;
   auto done = std::move(p);
   pending_.erase(it);
-  return finish(d.frame_index(), std::move(done), now_ns);
+  return finish(d.frame_index(), std::move(done));
 }
 
 std::vector<frame_output> region_pipeline::expire(int64_t now_ns) {
@@ -196,7 +215,7 @@ std::vector<frame_output> region_pipeline::expire(int64_t now_ns) {
       continue;
     }
     ++counters_.late;
-    out.push_back(finish(it->first, std::move(it->second), now_ns));
+    out.push_back(finish(it->first, std::move(it->second)));
     it = pending_.erase(it);
   }
   return out;
@@ -206,17 +225,12 @@ std::vector<frame_output> region_pipeline::expire(int64_t now_ns) {
 // agreement after the frames tracked since the area was last detected.
 void region_pipeline::observe_drift(const pending& p, const msg::Detections& d,
                                     const std::vector<vision::detection>& found) {
-  std::vector<size_t> areas;
-  if (d.region() > 0 && d.region() <= regions_.size())
-    areas.push_back(d.region() - 1);
-  else
-    for (size_t r = 0; r < regions_.size(); ++r)
-      areas.push_back(r);
-  cv::Rect area = d.region() > 0 ? padded_[areas.front()] : cv::Rect(cv::Point(0, 0), size_);
+  auto areas = regions_of(d.region());
+  auto area = area_of(d.region());
   double frames = 0;
   for (auto r : areas) {
     frames += double(d.frame_index() - std::min(last_detected_[r], d.frame_index()));
-    last_detected_[r] = d.frame_index();
+    last_detected_[r] = std::max(last_detected_[r], d.frame_index());
   }
   int tracked_frames = int(frames / areas.size() + 0.5);
   std::vector<vision::detection> tracked;
@@ -227,26 +241,55 @@ void region_pipeline::observe_drift(const pending& p, const msg::Detections& d,
     drift_ = remo::updated_drift(drift_, vision::match_frame(tracked, found).f1(), tracked_frames, cfg_.drift_beta);
 }
 
-frame_output region_pipeline::finish(uint64_t frame, pending p, int64_t now_ns) {
+std::vector<size_t> region_pipeline::regions_of(uint32_t wire) const {
+  if (wire > 0 && wire <= regions_.size())
+    return {size_t(wire - 1)};
+  std::vector<size_t> all(regions_.size());
+  std::iota(all.begin(), all.end(), size_t(0));
+  return all;
+}
+
+cv::Rect region_pipeline::area_of(uint32_t wire) const {
+  return wire > 0 && wire <= regions_.size() ? padded_[wire - 1] : cv::Rect(cv::Point(0, 0), size_);
+}
+
+frame_output region_pipeline::finish(uint64_t frame, pending p) {
+  std::vector<cv::Rect> answered;  // only areas whose results came replace tracking
+  for (auto wire : p.answered)
+    answered.push_back(area_of(wire));
   std::vector<vision::detection> all;
   for (auto& t : p.tracked)
-    if (!inside_any(p.detected, t))
+    if (!inside_any(answered, t))
       all.push_back(t);
   all.insert(all.end(), p.found.begin(), p.found.end());
   frame_output out{frame, p.capture_ns, remo::area_based_suppression(all, cfg_.abn_overlap), p.bytes};
-  latency_s_.push_back((now_ns - p.capture_ns) / 1e9);
-  if (p.detected.empty())
-    return out;
   if (cfg_.mode == "ehci") {
     current_ = out.boxes;
     return out;
   }
-  // The detections replace what tracking has in their areas now, however late they came.
+  // Detections replace what tracking has now in their areas, however late they came,
+  // unless a newer frame's detection of the area was applied already.
+  std::vector<cv::Rect> fresher;
+  for (auto wire : p.answered) {
+    auto covered = regions_of(wire);
+    bool newest = true;
+    for (auto r : covered)
+      newest = newest && frame >= applied_[r];
+    if (!newest)
+      continue;
+    for (auto r : covered)
+      applied_[r] = frame;
+    fresher.push_back(area_of(wire));
+  }
+  if (fresher.empty())
+    return out;
   std::vector<vision::detection> now;
   for (auto& t : current_)
-    if (!inside_any(p.detected, t))
+    if (!inside_any(fresher, t))
       now.push_back(t);
-  now.insert(now.end(), p.found.begin(), p.found.end());
+  for (auto& d : p.found)
+    if (inside_any(fresher, d))
+      now.push_back(d);
   current_ = remo::area_based_suppression(now, cfg_.abn_overlap);
   tracker_->reset(last_image_, current_);
   return out;
@@ -267,8 +310,7 @@ msg::SlotReport region_pipeline::report(uint64_t slot) {
   for (auto& d : demands_)
     *r.add_demands() = d;
   r.set_drift(drift_);
-  if (!latency_s_.empty())
-    r.set_latency_s(std::accumulate(latency_s_.begin(), latency_s_.end(), 0.0) / latency_s_.size());
+  r.set_latency_s(vision::mean(latency_s_));
   if (sent_megapixels_ > 0)
     r.set_megabytes_per_megapixel(sent_megabytes_ / sent_megapixels_);
   demands_.clear();

@@ -25,10 +25,9 @@ using decide_atom = caf::atom_constant<caf::atom("decide")>;
 
 struct scheduler_settings {
   std::string policy = "remo";  // remo | bandwidth-prior | model-prior | elf | local
-  std::string server_detector;
   remo::slot_settings slot;
   remo::markov_settings markov;
-  int64_t grace_ms = 200;  // after a slot's first report, how long the others may take
+  int64_t grace_ms = 200;  // after a round's first report, how long the others may take
   uint64_t seed = 1;
   std::string report;  // PREFIX-scheduler.json at exit; empty: the summary line only
 };
@@ -37,13 +36,18 @@ struct scheduler_settings {
 struct decision_log {
   std::vector<double> decide_ms, delay_s, accuracy, balance, queue_s, iterations;
   uint64_t slots = 0, regions = 0, moved = 0, worse_accepted = 0;
+  uint64_t reports_replaced = 0;  // a camera reported twice in one round: the older one went unused
+  uint64_t plans_unsent = 0;
 };
 
+// Cameras' slots are numbered by their own frames and drift apart (start-up, load):
+// a round takes each camera's latest report, whatever its slot number, and is decided
+// when every camera of the last round has reported, or grace_ms after its first report.
 struct scheduler_state {
-  std::map<uint64_t, std::map<std::string, msg::SlotReport>> reports;  // by slot, by camera
-  uint64_t decided = 0;          // slots before this one are decided
-  std::set<std::string> cameras; // who reported in the last decided slot, or since
-  double q = 0;                  // the virtual delay queue q(t), eq. (10)
+  std::map<std::string, msg::SlotReport> round;  // by camera
+  uint64_t rounds = 0;            // rounds decided; names the grace timer's round
+  std::set<std::string> cameras;  // who reported in the last round, or since
+  double q = 0;                   // the virtual delay queue q(t), eq. (10)
   std::mt19937_64 rng;
   decision_log log;
 };
@@ -86,30 +90,31 @@ remo::decision solve(const scheduler_settings& cfg, scheduler_state& st, const r
   return d;
 }
 
+// Each camera's plan is for the slot after the one it reported.
 void send_plans(const context& ctx, const scheduler_settings& cfg, const std::vector<const msg::SlotReport*>& from,
-                const remo::schedule& x, uint64_t slot, double q) {
+                const remo::schedule& x, double q, decision_log& log) {
   for (size_t i = 1; i <= from.size(); ++i) {
     msg::SlotPlan plan;
-    plan.set_slot(slot);
+    plan.set_slot(from[i - 1]->slot() + 1);
     plan.set_delay_queue_s(q);
     plan.set_policy(cfg.policy);
     for (auto& [cell, j] : remo::plan_of(x, int(i))) {
       auto* a = plan.add_assignments();
       a->set_frame(uint32_t(cell.first));
       a->set_region(uint32_t(cell.second));
-      a->set_detector(j == remo::server ? cfg.server_detector : from[j - 1]->detector());
+      a->set_detector(from[size_t(j) - 1]->detector());  // plans hold cameras only: frame 0 is the server's
     }
-    ctx.send(from[i - 1]->camera(), std::move(plan));
+    if (ctx.send(from[i - 1]->camera(), std::move(plan)))
+      ++log.plans_unsent;
   }
 }
 
-void decide(const context& ctx, const scheduler_settings& cfg, scheduler_state& st, uint64_t slot) {
-  auto found = st.reports.find(slot);
-  if (slot < st.decided || found == st.reports.end())
+void decide(const context& ctx, const scheduler_settings& cfg, scheduler_state& st) {
+  if (st.round.empty())
     return;
   std::vector<const msg::SlotReport*> from;
   std::vector<remo::camera_report> reports;
-  for (auto& [camera, r] : found->second) {
+  for (auto& [camera, r] : st.round) {
     from.push_back(&r);
     reports.push_back(plain(r));
   }
@@ -120,8 +125,8 @@ void decide(const context& ctx, const scheduler_settings& cfg, scheduler_state& 
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   double delay = remo::system_delay(m, d.x);
   st.q = remo::next_queue(st.q, delay, m.t_max);
-  send_plans(ctx, cfg, from, d.x, slot + 1, st.q);
   auto& log = st.log;
+  send_plans(ctx, cfg, from, d.x, st.q, log);
   ++log.slots;
   log.decide_ms.push_back(ms);
   log.delay_s.push_back(delay);
@@ -133,11 +138,11 @@ void decide(const context& ctx, const scheduler_settings& cfg, scheduler_state& 
   for (auto& c : movable)
     log.moved += d.x[c.camera][c.frame][c.region] != c.camera ? 1 : 0;
   log.worse_accepted += uint64_t(d.worse_accepted);
-  st.cameras.clear();  // a camera that missed the slot is no longer waited for
-  for (auto& [camera, r] : found->second)
+  st.cameras.clear();  // a camera that missed the round is no longer waited for, until it reports
+  for (auto& [camera, r] : st.round)
     st.cameras.insert(camera);
-  st.decided = slot + 1;
-  st.reports.erase(st.reports.begin(), st.reports.upper_bound(slot));
+  st.round.clear();
+  ++st.rounds;
 }
 
 nlohmann::json summary(const scheduler_settings& cfg, const decision_log& log) {
@@ -146,6 +151,8 @@ nlohmann::json summary(const scheduler_settings& cfg, const decision_log& log) {
           {"regions_demanded", log.regions},
           {"regions_moved", log.moved},
           {"worse_states_accepted", log.worse_accepted},
+          {"reports_replaced", log.reports_replaced},
+          {"plans_unsent", log.plans_unsent},
           {"decision_ms", {{"p50", vision::percentile(log.decide_ms, 50)}, {"p95", vision::percentile(log.decide_ms, 95)}}},
           {"mean_iterations", vision::mean(log.iterations)},
           {"model_delay_s", {{"mean", vision::mean(log.delay_s)}, {"p95", vision::percentile(log.delay_s, 95)}}},
@@ -157,10 +164,11 @@ nlohmann::json summary(const scheduler_settings& cfg, const decision_log& log) {
 void print_summary(const context& ctx, const scheduler_settings& cfg, const decision_log& log) {
   auto j = summary(cfg, log);
   std::printf("%s (%s): %lu slots, %lu of %lu demanded regions moved, decision p50 %.2f ms p95 %.2f ms, "
-              "model delay mean %.3f s, queue max %.3f s\n",
+              "model delay mean %.3f s, queue max %.3f s, %lu reports replaced unused, %lu plans unsent\n",
               ctx.name().c_str(), cfg.policy.c_str(), (unsigned long) log.slots, (unsigned long) log.moved,
               (unsigned long) log.regions, j["decision_ms"]["p50"].get<double>(), j["decision_ms"]["p95"].get<double>(),
-              j["model_delay_s"]["mean"].get<double>(), j["delay_queue_s"]["max"].get<double>());
+              j["model_delay_s"]["mean"].get<double>(), j["delay_queue_s"]["max"].get<double>(),
+              (unsigned long) log.reports_replaced, (unsigned long) log.plans_unsent);
   if (!cfg.report.empty()) {
     std::ofstream(cfg.report + "-scheduler.json") << j.dump(2) << "\n";
     std::printf("%s wrote %s-scheduler.json\n", ctx.name().c_str(), cfg.report.c_str());
@@ -175,19 +183,22 @@ caf::behavior region_scheduler(caf::event_based_actor* self, context ctx, schedu
   return {
     [=](const letter& in) {
       auto r = in.as<msg::SlotReport>();
-      if (r == nullptr || r->slot() < st->decided)
-        return;  // a report for a slot already decided came too late
-      auto& slot = st->reports[r->slot()];
-      bool first = slot.empty();
-      slot[r->camera()] = *r;
+      if (r == nullptr)
+        return;
+      bool first = st->round.empty();
+      st->log.reports_replaced += st->round.count(r->camera());
+      st->round[r->camera()] = *r;
       st->cameras.insert(r->camera());
-      // The first slot always waits: until then nobody knows how many cameras there are.
-      if (st->decided > 0 && slot.size() >= st->cameras.size())
-        decide(ctx, cfg, *st, r->slot());
+      // The first round always waits: until then nobody knows how many cameras there are.
+      if (st->rounds > 0 && st->round.size() >= st->cameras.size())
+        decide(ctx, cfg, *st);
       else if (first)
-        ctx.after(self, std::chrono::milliseconds(cfg.grace_ms), decide_atom::value, r->slot());
+        ctx.after(self, std::chrono::milliseconds(cfg.grace_ms), decide_atom::value, st->rounds);
     },
-    [=](decide_atom, uint64_t slot) { decide(ctx, cfg, *st, slot); },
+    [=](decide_atom, uint64_t round) {
+      if (round == st->rounds)  // not decided since the timer was set
+        decide(ctx, cfg, *st);
+    },
   };
 }
 
@@ -197,7 +208,6 @@ scheduler_settings read_settings(const params& p) {
   if (s.policy != "remo" && s.policy != "bandwidth-prior" && s.policy != "model-prior" && s.policy != "elf" &&
       s.policy != "local")
     throw std::runtime_error("policy '" + s.policy + "' is not remo, bandwidth-prior, model-prior, elf or local");
-  s.server_detector = p.get_string("server_detector");
   auto& slot = s.slot;
   slot.server_accuracy = p.get_double("server_accuracy", slot.server_accuracy);
   slot.server_mbps = p.get_double("server_mbps", slot.server_mbps);
@@ -228,7 +238,6 @@ kind_spec region_scheduler_kind() {
     "region-scheduler",
     "ReMO's Region Scheduler: per slot, assigns the regions cameras need detected (Markov approximation or a baseline)",
     {
-      {"server_detector", param_type::string, true, "the edge server's detector replica: frame 0 of every slot goes there"},
       {"policy", param_type::string, false, "remo (default), bandwidth-prior, model-prior, elf or local"},
       {"server_accuracy", param_type::number, false, "a_0, accuracy of the server's model, default 0.95"},
       {"server_mbps", param_type::number, false, "camera → server bandwidth, default 16 (the paper's)"},
@@ -241,7 +250,7 @@ kind_spec region_scheduler_kind() {
       {"max_iterations", param_type::integer, false, "iteration cap of Algorithm 1, default 200"},
       {"stagnation_moves", param_type::integer, false, "stop after this many moves in a row changing g little, default 10"},
       {"stagnation_delta", param_type::number, false, "a move changing g by less than this is stagnant, default 0.01"},
-      {"grace_ms", param_type::integer, false, "after a slot's first report, wait this long for the others, default 200"},
+      {"grace_ms", param_type::integer, false, "after a round's first report, wait this long for the others, default 200"},
       {"seed", param_type::integer, false, "seed of the Markov chain, default 1"},
       {"report", param_type::string, false, "file prefix: writes PREFIX-scheduler.json at the end"},
     },

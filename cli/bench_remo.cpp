@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <algorithm>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -32,8 +33,8 @@ std::vector<actor_spec*> of_kind(topology& t, const std::string& kind) {
 }
 
 // More cameras like the file's: camera k copies camera ((k-1) mod N) of the file with
-// its own node, replica and scene seed, the same links to the server and the same
-// links to every other camera.
+// its own node and replica, another scene seed (synthetic) or start frame (video), the
+// same links to the server and the same links to every other camera.
 void scale_cameras(topology& t, int cameras) {
   auto originals = of_kind(t, "region-camera");
   int n = int(originals.size());
@@ -49,20 +50,23 @@ void scale_cameras(topology& t, int cameras) {
     auto cam = *originals[size_t((k - 1) % n)];
     auto suffix = "x" + std::to_string(k);
     auto detector_name = cam.args.get_string("detector");
-    for (auto& a : t.actors)
-      if (a.name == detector_name) {
-        auto det = a;
-        det.name += suffix;
-        det.node += suffix;
-        det.args = params(YAML::Clone(a.args.yaml()));
-        added.push_back(det);
-      }
+    auto det = std::find_if(t.actors.begin(), t.actors.end(), [&](auto& a) { return a.name == detector_name; });
+    if (det == t.actors.end() || det->node != cam.node)
+      throw std::runtime_error(t.file + ": camera " + cam.name + "'s detector must run on its node to be copied");
+    auto copy = *det;
+    copy.name += suffix;
+    copy.node += suffix;
+    copy.args = params(YAML::Clone(det->args.yaml()));
+    added.push_back(copy);
     auto node = cam.node;
     cam.name += suffix;
     cam.node += suffix;
     auto args = YAML::Clone(cam.args.yaml());
     args["detector"] = detector_name + suffix;
-    args["seed"] = args["seed"] ? args["seed"].as<int64_t>() + 100 * k : 100 * k;
+    if (args["source"].as<std::string>() == "synthetic")
+      args["seed"] = args["seed"] ? args["seed"].as<int64_t>() + 100 * k : 100 * k;
+    else  // another stretch of the video, not the same view again
+      args["start_frame"] = (args["start_frame"] ? args["start_frame"].as<int64_t>() : 0) + 37 * k;
     cam.args = params(args);
     added.push_back(cam);
     for (auto l : to_server)
@@ -137,8 +141,9 @@ outcome read_outcome(const std::string& policy, int cameras, const std::string& 
 }
 
 outcome run_one(const topology& base, const std::string& policy, int cameras, double duration_s,
-                const std::string& out_dir) {
-  auto prefix = out_dir + "/" + policy + "-" + std::to_string(cameras) + "cam";
+                const std::string& out_prefix) {
+  auto prefix = out_prefix + policy + "-" + std::to_string(cameras) + "cam";
+  std::filesystem::remove(prefix + ".json");  // a run that writes nothing must not read an old report
   std::filesystem::remove(prefix + "-scheduler.json");
   auto t = variant(base, policy, cameras, prefix);
   std::printf("== bench remo: %s, %d cameras, %.0f s (time scale %.1f)\n", policy.c_str(), cameras, duration_s,
@@ -152,7 +157,7 @@ outcome run_one(const topology& base, const std::string& policy, int cameras, do
 }
 
 std::string table(const std::vector<outcome>& rows) {
-  std::string out = "policy            cams     F1   mean ms   p95 ms   energy J        K      MB   moved/demanded  decide ms\n";
+  std::string out = "policy            cams     F1   mean ms   p95 ms   energy J   K util      MB   moved/demanded  decide ms\n";
   char line[256];
   for (auto& r : rows) {
     std::snprintf(line, sizeof(line), "%-16s %5d  %5.3f  %8.1f  %7.1f  %9.1f  %7.4f  %6.2f  %7lu/%-7lu  %9.3f\n",
@@ -218,13 +223,18 @@ int bench_remo(const bench_remo_options& o) {
     return 1;
   }
   std::filesystem::create_directories(o.out_dir);
+  for (int n : o.cameras)
+    if (n < cameras) {
+      std::cerr << "the sweep starts at the file's " << cameras << " cameras, not " << n << "\n";
+      return 1;
+    }
   std::vector<outcome> rows;
   for (auto& policy : o.policies)
-    rows.push_back(run_one(*loaded.topo, policy, cameras, o.duration_s, o.out_dir));
+    rows.push_back(run_one(*loaded.topo, policy, cameras, o.duration_s, o.out_dir + "/"));
   std::vector<outcome> sweep;
   for (int n : o.cameras)
     for (auto& policy : o.policies)
-      sweep.push_back(run_one(*loaded.topo, policy, n, o.sweep_duration_s, o.out_dir));
+      sweep.push_back(run_one(*loaded.topo, policy, n, o.sweep_duration_s, o.out_dir + "/sweep-"));
   std::printf("\nbench remo: %s, %.0f s per policy (latency and energy in deployment time)\n%s", o.topology.c_str(),
               o.duration_s, table(rows).c_str());
   write_json(o.out_dir + "/comparison.json", rows);

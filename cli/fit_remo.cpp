@@ -10,6 +10,7 @@
 #include "actors/builtin_kinds.hpp"
 #include "actors/camera_source.hpp"
 #include "actors/detector_replica.hpp"
+#include "actors/region_pipeline.hpp"
 #include "actors/topology.hpp"
 #include "policies/remo_region_layout.hpp"
 #include "policies/remo_trigger.hpp"
@@ -48,10 +49,7 @@ fit_input load_input(const fit_remo_options& o) {
   auto& cam = find_actor(*loaded.topo, o.camera);
   if (cam.kind != "region-camera" && cam.kind != "camera")
     throw std::runtime_error(o.topology + ": '" + o.camera + "' is a " + cam.kind + ", not a camera");
-  fit_input in{read_camera_source(cam.args), {}, nullptr};
-  auto flat = cam.args.get_ints("regions");
-  for (size_t i = 0; i + 3 < flat.size(); i += 4)
-    in.regions.emplace_back(int(flat[i]), int(flat[i + 1]), int(flat[i + 2]), int(flat[i + 3]));
+  fit_input in{read_camera_source(cam.args), regions_from_list(cam.args.get_ints("regions")), nullptr};
   auto reference = cam.args.get_string("server", cam.args.get_string("detector"));
   in.model = replica_detector(find_actor(*loaded.topo, reference).args);
   in.tracker = cam.args.get_string("tracker", in.tracker);
@@ -85,6 +83,7 @@ std::vector<remo::trigger_sample> observe(fit_input& in, int slots) {
     cv::cvtColor(frame->image, grey, cv::COLOR_BGR2GRAY);
     if (in.regions.empty())
       in.regions = {cv::Rect(cv::Point(0, 0), grey.size())};
+    check_regions(in.regions, grey.size());
     auto detected = in.model->detect(frame->image);
     if (n % in.frames_per_slot == 0) {
       tracker->reset(frame->image, detected);

@@ -33,9 +33,9 @@ schedule bandwidth_prior(const slot_model& m, schedule x, const std::vector<mova
     int i = c.camera;
     if (delay[i] <= mean || n < 2)
       continue;
-    int to = 0;
+    int to = 0;  // the most bandwidth left; of equal links, the least loaded camera
     for (int j = 1; j <= n; ++j)
-      if (j != i && (to == 0 || left[i][j] > left[i][to]))
+      if (j != i && (to == 0 || left[i][j] > left[i][to] || (left[i][j] == left[i][to] && delay[j] < delay[to])))
         to = j;
     double area = area_of(m, c);
     cell(x, c) = to;

@@ -14,7 +14,8 @@ namespace troupe::remo {
 
 // Bandwidth-Prior: while a camera's detection delay (eq. 3) is above the cameras'
 // mean, its largest movable region goes to the camera its link has the most
-// bandwidth left to (the slot's link bandwidth minus what was already sent on it).
+// bandwidth left to (a second of link bandwidth minus what was already sent on it;
+// of equal links, the least loaded camera).
 schedule bandwidth_prior(const slot_model& m, schedule x, const std::vector<movable_region>& movable);
 // Model-Prior: every region that needs detection goes to the camera with the most
 // accurate model.

@@ -30,7 +30,7 @@ double mse(const std::vector<trigger_sample>& s, span which, double w1, double w
 std::pair<double, double> grid_best(const std::vector<trigger_sample>& s, span which, double step, double max_weight) {
   std::pair<double, double> best{0, 0};
   double least = INFINITY;
-  int steps = int(std::lround(max_weight / step));
+  int steps = int(std::floor(max_weight / step + 1e-9));  // never past max_weight
   for (int a = 0; a <= steps; ++a)
     for (int b = 0; b <= steps; ++b) {
       double e = mse(s, which, a * step, b * step);

@@ -236,7 +236,7 @@ TEST(Deployment, RegionSchedulerMovesRegionsBetweenCameras) {
     "deployment: remo\nnats: embedded\nruntime: { time_scale: 2, duration_s: 8 }\n"
     "nodes:\n  - name: server\n  - name: a\n  - name: b\n"
     "actors:\n"
-    "  - { name: scheduler, kind: region-scheduler, node: server, params: { server_detector: hog-server,"
+    "  - { name: scheduler, kind: region-scheduler, node: server, params: {"
     " policy: model-prior, report: " + prefix + " } }\n"
     "  - { name: hog-server, kind: detector, node: server, params: { device: edge-server, profile: " + profile + " } }\n"
     "  - { name: sink, kind: sink, node: server, params: { report: " + prefix + " } }\n" +
