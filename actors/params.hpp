@@ -15,6 +15,13 @@ class params {
  public:
   params() : node_(YAML::NodeType::Map) {}
   explicit params(YAML::Node node) : node_(std::move(node)) {}
+  params(const params&) = default;  // shares the node: parameters are read, not written
+  // Rebinds; YAML::Node's own assignment would write through into the shared node
+  // and change every other params (and topology) holding it.
+  params& operator=(const params& other) {
+    node_.reset(other.node_);
+    return *this;
+  }
   static params from_yaml(const std::string& text);
 
   bool has(const std::string& key) const;

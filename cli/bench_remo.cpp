@@ -90,7 +90,7 @@ void scale_cameras(topology& t, int cameras) {
 
 // The file's deployment as `policy` runs it. Offload-Frame: the scheduler with one
 // whole-frame region per camera; EHCI: padded previous boxes to the server, no scheduler.
-topology variant(topology t, const std::string& policy, int cameras, const std::string& prefix) {
+topology variant(topology t, const std::string& policy, int cameras, const std::string& prefix, bool fixed_trigger) {
   if (cameras > int(of_kind(t, "region-camera").size()))
     scale_cameras(t, cameras);
   std::vector<actor_spec> kept;
@@ -103,11 +103,15 @@ topology variant(topology t, const std::string& policy, int cameras, const std::
       args["report"] = prefix;
     } else if (a.kind == "sink") {
       args["report"] = prefix;
-    } else if (a.kind == "region-camera" && policy == "offload-frame") {
-      args.remove("regions");
-    } else if (a.kind == "region-camera" && policy == "ehci") {
-      args["mode"] = "ehci";
-      args.remove("scheduler");
+    } else if (a.kind == "region-camera") {
+      if (policy == "offload-frame")
+        args.remove("regions");
+      if (policy == "ehci") {
+        args["mode"] = "ehci";
+        args.remove("scheduler");
+      }
+      if (fixed_trigger)
+        args["q_per_backlog"] = 0;
     }
     a.args = params(args);
     kept.push_back(a);
@@ -141,11 +145,11 @@ outcome read_outcome(const std::string& policy, int cameras, const std::string& 
 }
 
 outcome run_one(const topology& base, const std::string& policy, int cameras, double duration_s,
-                const std::string& out_prefix) {
+                const std::string& out_prefix, bool fixed_trigger) {
   auto prefix = out_prefix + policy + "-" + std::to_string(cameras) + "cam";
   std::filesystem::remove(prefix + ".json");  // a run that writes nothing must not read an old report
   std::filesystem::remove(prefix + "-scheduler.json");
-  auto t = variant(base, policy, cameras, prefix);
+  auto t = variant(base, policy, cameras, prefix, fixed_trigger);
   std::printf("== bench remo: %s, %d cameras, %.0f s (time scale %.1f)\n", policy.c_str(), cameras, duration_s,
               t.runtime.time_scale);
   std::fflush(stdout);
@@ -230,13 +234,13 @@ int bench_remo(const bench_remo_options& o) {
     }
   std::vector<outcome> rows;
   for (auto& policy : o.policies)
-    rows.push_back(run_one(*loaded.topo, policy, cameras, o.duration_s, o.out_dir + "/"));
+    rows.push_back(run_one(*loaded.topo, policy, cameras, o.duration_s, o.out_dir + "/", o.fixed_trigger));
   std::vector<outcome> sweep;
   for (int n : o.cameras)
     for (auto& policy : o.policies)
-      sweep.push_back(run_one(*loaded.topo, policy, n, o.sweep_duration_s, o.out_dir + "/sweep-"));
-  std::printf("\nbench remo: %s, %.0f s per policy (latency and energy in deployment time)\n%s", o.topology.c_str(),
-              o.duration_s, table(rows).c_str());
+      sweep.push_back(run_one(*loaded.topo, policy, n, o.sweep_duration_s, o.out_dir + "/sweep-", o.fixed_trigger));
+  std::printf("\nbench remo: %s, %.0f s per policy%s (latency and energy in deployment time)\n%s",
+              o.topology.c_str(), o.duration_s, o.fixed_trigger ? ", fixed trigger threshold" : "", table(rows).c_str());
   write_json(o.out_dir + "/comparison.json", rows);
   plot_comparison(o.out_dir, rows);
   if (!sweep.empty()) {

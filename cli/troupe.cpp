@@ -147,6 +147,8 @@ int main(int argc, char** argv) {
   remo_cmd->add_option("--policies", remo_bench.policies, "which (default: remo bandwidth-prior model-prior offload-frame elf ehci)");
   remo_cmd->add_option("--cameras", remo_bench.cameras, "camera counts of the sweep, e.g. 4 8 12 16 (default: no sweep)");
   remo_cmd->add_option("--sweep-duration", remo_bench.sweep_duration_s, "seconds per sweep run (default 10)");
+  remo_cmd->add_flag("--fixed-trigger", remo_bench.fixed_trigger,
+                     "the trigger's Q does not rise with the delay queue: every policy faces the same demands");
   remo_cmd->add_option("-o,--output", remo_bench.out_dir, "folder of reports and plots (default build/reports/bench-remo)");
 
   fit_remo_options fit;

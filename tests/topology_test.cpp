@@ -175,3 +175,13 @@ TEST(TroupeValidate, ReportsProblemsAndFailsWithoutStarting) {
     EXPECT_EQ(r.output.find("embedded nats-server"), std::string::npos) << "started despite errors";
   }
 }
+
+TEST(Topology, AssigningParamsLeavesTheOtherCopiesAlone) {
+  auto original = params::from_yaml("{ source: a.avi, fps: 5 }");
+  auto copy = original;
+  auto changed = YAML::Clone(copy.yaml());
+  changed["fps"] = 25;
+  copy = params(changed);
+  EXPECT_EQ(copy.get_int("fps"), 25);
+  EXPECT_EQ(original.get_int("fps"), 5);  // YAML::Node's assignment would have made this 25
+}
