@@ -184,9 +184,11 @@ void write_json(const std::string& file, const std::vector<outcome>& rows) {
 
 // Bars of mean latency and F1 per policy, like the paper's Fig. 8.
 void plot_comparison(const std::string& dir, const std::vector<outcome>& rows) {
-  std::ofstream dat(dir + "/comparison.dat");
-  for (auto& r : rows)
-    dat << r.policy << " " << r.mean_ms << " " << r.f1 << "\n";
+  {
+    std::ofstream dat(dir + "/comparison.dat");  // closed before gnuplot reads it
+    for (auto& r : rows)
+      dat << r.policy << " " << r.mean_ms << " " << r.f1 << "\n";
+  }
   std::ofstream(dir + "/comparison.gnuplot")
       << "set terminal pngcairo size 900,500\nset output '" << dir << "/comparison.png'\n"
       << "set style data histograms\nset style fill solid 0.6\nset ylabel 'mean latency (ms)'\n"
