@@ -18,14 +18,11 @@ struct camera_settings {
 caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings cfg) {
   std::shared_ptr<vision::frame_source> frames = vision::open_frame_source(cfg.input.source);
   auto sent = std::make_shared<uint64_t>(0);
-  auto period = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(1.0 / cfg.input.fps));
   auto waiting_since = ctx.now_ns();
   self->send(self, tick_atom::value);
   return {
     [=](tick_atom) {
-      // A replica loading its model is not up yet: frames sent now would be refused.
-      if (*sent == 0 && !ctx.knows(cfg.detector) &&
-          ctx.now_ns() - waiting_since < cfg.input.wait_for_detector_ms * 1'000'000) {
+      if (cfg.input.hold_first_frame(ctx, *sent, ctx.knows(cfg.detector), waiting_since)) {
         ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
         return;
       }
@@ -47,8 +44,7 @@ caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings 
       auto whole = cv::Rect(0, 0, frame->image.cols, frame->image.rows);
       if (auto err = ctx.send(cfg.detector, cfg.input.region(ctx, *frame, whole, next_due, cfg.input.sink)))
         spdlog::warn("camera {}: frame {} not sent: {}", ctx.name(), frame->index, caf::to_string(err));
-      auto spent = std::chrono::nanoseconds(ctx.now_ns() - next_due);
-      ctx.after(self, std::max<caf::timespan>(caf::timespan{0}, period - spent), tick_atom::value);
+      ctx.after(self, cfg.input.until_next_frame(ctx, next_due), tick_atom::value);
     },
   };
 }

@@ -1,5 +1,8 @@
 #include "actors/camera_source.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include "vision/jpeg_codec.hpp"
 
 namespace troupe {
@@ -98,6 +101,11 @@ std::vector<vision::detection> camera_oracle::truth(const vision::source_frame& 
     if (d.score >= min_score)
       kept.push_back(d);
   return kept;
+}
+
+caf::timespan camera_source::until_next_frame(const context& ctx, int64_t taken_ns) const {
+  auto period = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(1.0 / fps));
+  return std::max<caf::timespan>(caf::timespan{0}, period - std::chrono::nanoseconds(ctx.now_ns() - taken_ns));
 }
 
 std::optional<vision::source_frame> camera_source::next(vision::frame_source& frames, const context& ctx,

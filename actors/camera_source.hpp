@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <caf/timespan.hpp>
+
 #include "actors/context.hpp"
 #include "actors/kind_registry.hpp"
 #include "actors/params.hpp"
@@ -39,6 +41,14 @@ struct camera_source {
   int64_t wait_for_detector_ms = 10000;
   std::shared_ptr<camera_oracle> oracle;  // null: synthetic truth or none
 
+  // Whether to hold the first frame: the replicas it sends to are not up yet (still
+  // loading their models, frames sent now would be refused) and it has waited less
+  // than wait_for_detector_ms since `since_ns`.
+  bool hold_first_frame(const context& ctx, uint64_t sent, bool replicas_up, int64_t since_ns) const {
+    return sent == 0 && !replicas_up && ctx.now_ns() - since_ns < wait_for_detector_ms * 1'000'000;
+  }
+  // Deployment time left until the next frame is due, this one taken at `taken_ns`.
+  caf::timespan until_next_frame(const context& ctx, int64_t taken_ns) const;
   // The next frame with its truth filled in (sent to the sink), or nullopt at the end
   // of the source or after max_frames.
   std::optional<vision::source_frame> next(vision::frame_source& frames, const context& ctx, uint64_t sent) const;

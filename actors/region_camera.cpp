@@ -90,14 +90,12 @@ caf::behavior region_camera(caf::event_based_actor* self, context ctx, region_ca
   auto pipe = std::make_shared<region_pipeline>(ctx.name(), cfg.pipeline);
   auto sent = std::make_shared<uint64_t>(0);
   auto last_capture = std::make_shared<int64_t>(0);
-  auto period = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(1.0 / cfg.input.fps));
   auto waiting_since = ctx.now_ns();
   self->attach_functor([=] { print_summary(ctx, *pipe); });
   self->send(self, tick_atom::value);
   return {
     [=](tick_atom) {
-      if (*sent == 0 && !everyone_up(ctx, cfg, *pipe) &&
-          ctx.now_ns() - waiting_since < cfg.input.wait_for_detector_ms * 1'000'000) {
+      if (cfg.input.hold_first_frame(ctx, *sent, everyone_up(ctx, cfg, *pipe), waiting_since)) {
         ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
         return;
       }
@@ -130,8 +128,7 @@ caf::behavior region_camera(caf::event_based_actor* self, context ctx, region_ca
       }
       ++*sent;
       *last_capture = capture;
-      auto spent = std::chrono::nanoseconds(ctx.now_ns() - capture);
-      ctx.after(self, std::max<caf::timespan>(caf::timespan{0}, period - spent), tick_atom::value);
+      ctx.after(self, cfg.input.until_next_frame(ctx, capture), tick_atom::value);
     },
     [=](const letter& in) {
       if (auto d = in.as<msg::Detections>()) {
