@@ -99,7 +99,7 @@ bool replica_worker::stale(const msg::Region& r, int64_t now_ns) const {
 void replica_worker::compute(batch& items) {
   auto started = steady::now();
   auto start_ns = ctx_.now_ns();
-  std::vector<task> done, todo;  // todo: not answered by the cache
+  std::vector<task> done, uncached;  // uncached: the cache had no answer
   uint64_t stale_count = 0;
   for (auto& e : items) {
     task t{&e.item, e.item.in.as<msg::Region>(), {}};
@@ -112,11 +112,11 @@ void replica_worker::compute(batch& items) {
       t.found = std::move(*cached);
       done.push_back(std::move(t));
     } else {
-      todo.push_back(std::move(t));
+      uncached.push_back(std::move(t));
     }
   }
-  uint64_t failed = detect(todo);
-  for (auto& t : todo)
+  uint64_t failed = detect(uncached);
+  for (auto& t : uncached)
     done.push_back(std::move(t));
   if (!done.empty())
     pace(started, done);
