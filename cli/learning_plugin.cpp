@@ -50,6 +50,11 @@ learning::training_result plugin_train_detector(const learning::training_options
   return symbol<troupe_plugin_train_fn>("troupe_plugin_train")(options, progress);
 }
 
+learning::forecaster_result plugin_train_forecaster(const learning::forecaster_options& options,
+                                                   const std::function<void(const std::string&)>& progress) {
+  return symbol<troupe_plugin_train_forecaster_fn>("troupe_plugin_train_forecaster")(options, progress);
+}
+
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {
   symbol<troupe_plugin_export_onnx_fn>("troupe_plugin_export_onnx")(torchscript_path, onnx_path);
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "learning/detector_training.hpp"
+#include "learning/forecaster_training.hpp"
 
 namespace troupe {
 
@@ -13,6 +14,8 @@ namespace troupe {
 void register_plugin_models();
 learning::training_result plugin_train_detector(const learning::training_options& options,
                                                 const std::function<void(const std::string&)>& progress);
+learning::forecaster_result plugin_train_forecaster(const learning::forecaster_options& options,
+                                                   const std::function<void(const std::string&)>& progress);
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path);
 
 }  // namespace troupe

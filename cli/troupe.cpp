@@ -1,5 +1,5 @@
 // The `troupe` command: run, node, validate, kinds, trace, trace export, train-detector,
-// export-onnx, bench remo, fit-trigger, fit-regions.
+// train-forecaster, export-onnx, bench remo, bench videojam, fit-trigger, fit-regions.
 #include <unistd.h>
 
 #include <climits>
@@ -81,6 +81,20 @@ int train(const learning::training_options& o) {
   return 0;
 }
 
+int run_train_forecaster(const learning::forecaster_options& o) {
+  std::printf("training the load forecaster (h=%zu -> k=%zu, %zu units, %d epochs) on %zu trace(s) -> %s\n", o.h, o.k,
+              o.units, o.epochs, o.traces.size(), o.output.c_str());
+  auto r = plugin_train_forecaster(o, [](const std::string& line) {
+    std::printf("  %s\n", line.c_str());
+    std::fflush(stdout);
+  });
+  std::printf("%s: %zu training windows, %zu held out; held-out MSE %.3f items^2 per slot (naive forecaster %.3f), "
+              "train %.3f (%.1f s)\n",
+              o.output.c_str(), r.train_samples, r.validation_samples, r.validation_mse, r.naive_validation_mse,
+              r.train_mse, r.seconds);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -133,6 +147,17 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--seed", training.seed, "network init and training scenes (default 1)");
   train_cmd->add_option("--eval-frames", training.eval_frames, "held-out frames scored at the end (default 100)");
 
+  learning::forecaster_options forecasting;
+  auto* forecaster_cmd = app.add_subcommand("train-forecaster", "train VideoJam's load forecaster (dense, h -> k slots) on recorded load traces");
+  forecaster_cmd->add_option("traces", forecasting.traces, "load traces (slot,items), as balancers write them with load_trace")->required();
+  forecaster_cmd->add_option("-o,--output", forecasting.output, "weight file to write (a balancer's forecaster param)")->required();
+  forecaster_cmd->add_option("--history", forecasting.h, "h, slots of history in (default 50)");
+  forecaster_cmd->add_option("--horizon", forecasting.k, "k, slots forecast (default 10)");
+  forecaster_cmd->add_option("--units", forecasting.units, "units of the dense layer (default 512)");
+  forecaster_cmd->add_option("--epochs", forecasting.epochs, "default 100");
+  forecaster_cmd->add_option("--learning-rate", forecasting.learning_rate, "Adam learning rate (default 0.001)");
+  forecaster_cmd->add_option("--seed", forecasting.seed, "default 1");
+
   std::string onnx_in, onnx_out;
   auto* onnx_cmd = app.add_subcommand("export-onnx", "write a trained detector (TorchScript) as ONNX for OpenCV DNN");
   onnx_cmd->add_option("model", onnx_in, "TorchScript file from train-detector")->required();
@@ -175,6 +200,8 @@ int main(int argc, char** argv) {
   try {
     if (*train_cmd)
       return train(training);
+    if (*forecaster_cmd)
+      return run_train_forecaster(forecasting);
     if (*onnx_cmd) {
       plugin_export_onnx(onnx_in, onnx_out);
       std::printf("%s -> %s\n", onnx_in.c_str(), onnx_out.c_str());

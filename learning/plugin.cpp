@@ -4,6 +4,7 @@
 #include "learning/plugin_api.hpp"
 
 #include "learning/detector_training.hpp"
+#include "learning/forecaster_training.hpp"
 #include "learning/onnx_export.hpp"
 #include "learning/torchscript_detector.hpp"
 
@@ -17,6 +18,11 @@ troupe::vision::detector* troupe_plugin_load_torchscript(const std::string& path
 troupe::learning::training_result troupe_plugin_train(const troupe::learning::training_options& options,
                                                       const std::function<void(const std::string&)>& progress) {
   return troupe::learning::train_detector(options, progress);
+}
+
+troupe::learning::forecaster_result troupe_plugin_train_forecaster(
+    const troupe::learning::forecaster_options& options, const std::function<void(const std::string&)>& progress) {
+  return troupe::learning::train_forecaster(options, progress);
 }
 
 void troupe_plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "learning/detector_training.hpp"
+#include "learning/forecaster_training.hpp"
 #include "vision/detector.hpp"
 
 extern "C" {
@@ -13,5 +14,7 @@ using troupe_plugin_load_torchscript_fn = troupe::vision::detector* (*)(const st
                                                                          const troupe::vision::network_settings&);
 using troupe_plugin_train_fn = troupe::learning::training_result (*)(const troupe::learning::training_options&,
                                                                      const std::function<void(const std::string&)>&);
+using troupe_plugin_train_forecaster_fn = troupe::learning::forecaster_result (*)(
+    const troupe::learning::forecaster_options&, const std::function<void(const std::string&)>&);
 using troupe_plugin_export_onnx_fn = void (*)(const std::string&, const std::string&);
 }

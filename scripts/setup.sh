@@ -10,6 +10,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
   libopencv-dev opencv-doc opencv-data
+  libtesseract-dev tesseract-ocr-eng
   libtorch-dev libonnx-dev
   gnuplot-nox
 )

@@ -1,0 +1,114 @@
+#include "learning/forecaster_training.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+#include <torch/torch.h>
+
+namespace troupe::learning {
+
+namespace {
+
+struct windows {
+  std::vector<float> inputs, targets;  // rows of h and of k
+  size_t count = 0;
+};
+
+// Every (h past, k next) pair of each trace, split by time: pairs whose targets end in
+// the last `validation` part go to the held-out set.
+void cut(const std::vector<double>& trace, const forecaster_options& o, double scale, windows& train,
+         windows& held_out) {
+  if (trace.size() < o.h + o.k)
+    return;
+  size_t split = size_t(double(trace.size()) * (1 - o.validation));
+  for (size_t end = o.h; end + o.k <= trace.size(); ++end) {
+    auto& w = end + o.k <= split ? train : held_out;
+    for (size_t i = end - o.h; i < end; ++i)
+      w.inputs.push_back(float(trace[i] / scale));
+    for (size_t i = end; i < end + o.k; ++i)
+      w.targets.push_back(float(trace[i] / scale));
+    ++w.count;
+  }
+}
+
+torch::Tensor as_tensor(std::vector<float>& v, size_t rows, size_t cols) {
+  return torch::from_blob(v.data(), {int64_t(rows), int64_t(cols)}, torch::kFloat32).clone();
+}
+
+double naive_mse(const windows& w, const forecaster_options& o, double scale) {
+  double sum = 0;
+  for (size_t r = 0; r < w.count; ++r) {
+    double mean = 0;
+    for (size_t i = o.h - o.k; i < o.h; ++i)
+      mean += w.inputs[r * o.h + i];
+    mean /= double(o.k);
+    for (size_t i = 0; i < o.k; ++i)
+      sum += std::pow((mean - w.targets[r * o.k + i]) * scale, 2);
+  }
+  return w.count == 0 ? 0 : sum / double(w.count * o.k);
+}
+
+template <class T>
+std::vector<float> flat(const T& tensor) {
+  auto t = tensor.contiguous();
+  return std::vector<float>(t.template data_ptr<float>(), t.template data_ptr<float>() + t.numel());
+}
+
+}  // namespace
+
+forecaster_result train_forecaster(const forecaster_options& o,
+                                   const std::function<void(const std::string&)>& progress) {
+  auto started = std::chrono::steady_clock::now();
+  std::vector<std::vector<double>> traces;
+  double peak = 1;
+  for (auto& file : o.traces) {
+    traces.push_back(videojam::load_load_trace(file));
+    for (double v : traces.back())
+      peak = std::max(peak, v);
+  }
+  windows train, held_out;
+  for (auto& t : traces)
+    cut(t, o, peak, train, held_out);
+  if (train.count == 0)
+    throw std::runtime_error("train-forecaster: no trace is longer than h + k = " + std::to_string(o.h + o.k) +
+                             " slots before its held-out part");
+  torch::manual_seed(o.seed);
+  torch::nn::Sequential net(torch::nn::Linear(int64_t(o.h), int64_t(o.units)), torch::nn::ReLU(),
+                            torch::nn::Linear(int64_t(o.units), int64_t(o.k)));
+  torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
+  auto x = as_tensor(train.inputs, train.count, o.h), y = as_tensor(train.targets, train.count, o.k);
+  forecaster_result result;
+  for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    auto order = torch::randperm(int64_t(train.count));
+    double sum = 0;
+    for (int64_t at = 0; at < int64_t(train.count); at += o.batch) {
+      auto idx = order.slice(0, at, std::min<int64_t>(at + o.batch, int64_t(train.count)));
+      auto loss = torch::mse_loss(net->forward(x.index_select(0, idx)), y.index_select(0, idx));
+      optimiser.zero_grad();
+      loss.backward();
+      optimiser.step();
+      sum += loss.item<double>() * double(idx.size(0));
+    }
+    result.train_mse = sum / double(train.count) * peak * peak;
+    if (progress && (epoch % 20 == 0 || epoch == o.epochs))
+      progress("epoch " + std::to_string(epoch) + ": train mse " + std::to_string(result.train_mse));
+  }
+  torch::NoGradGuard no_grad;
+  if (held_out.count > 0) {
+    auto vx = as_tensor(held_out.inputs, held_out.count, o.h), vy = as_tensor(held_out.targets, held_out.count, o.k);
+    result.validation_mse = torch::mse_loss(net->forward(vx).clamp_min(0), vy).item<double>() * peak * peak;
+    result.naive_validation_mse = naive_mse(held_out, o, peak);
+  }
+  auto first = net[0]->as<torch::nn::Linear>(), second = net[2]->as<torch::nn::Linear>();
+  result.weights = {o.h, o.k, o.units, peak, flat(first->weight), flat(first->bias), flat(second->weight),
+                    flat(second->bias)};
+  if (!o.output.empty())
+    videojam::save_dense_weights(result.weights, o.output);
+  result.train_samples = train.count;
+  result.validation_samples = held_out.count;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace troupe::learning

@@ -1,0 +1,73 @@
+// VideoJam's forecasters: the naive one, the dense network evaluated from its weight
+// file, its file format's errors, and training with libtorch on a recorded trace.
+#include <cmath>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "learning/forecaster_training.hpp"
+#include "policies/videojam_forecaster.hpp"
+#include "test_support.hpp"
+
+using namespace troupe::videojam;
+
+TEST(VideoJamForecaster, NaiveRepeatsTheLastWindowsMean) {
+  naive_forecaster f(2);
+  EXPECT_EQ(f.forecast({9, 1, 3}), (std::vector<double>{2, 2}));
+  EXPECT_EQ(f.forecast({}), (std::vector<double>{0, 0}));
+  EXPECT_EQ(last_slots({4, 5}, 4), (std::vector<double>{4, 4, 4, 5}));
+}
+
+TEST(VideoJamForecaster, DenseEvaluatesReluLayerAndScale) {
+  // h=2, k=1, 2 units; x = [4, 2] / 2 = [2, 1]; hidden = relu([2, −1]) = [2, 0]; out = (2 + 0.5) · 2.
+  dense_weights w{2, 1, 2, 2.0, {1, 0, 0, -1}, {0, 0}, {1, 1}, {0.5f}};
+  dense_forecaster f(w);
+  auto out = f.forecast({4, 2});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NEAR(out[0], 5.0, 1e-6);
+  auto path = troupe::testing::write_temp("forecaster.txt", "");
+  save_dense_weights(w, path);
+  EXPECT_NEAR(make_forecaster(path, 2, 1)->forecast({4, 2})[0], 5.0, 1e-6);
+  EXPECT_THROW(make_forecaster(path, 50, 10), std::runtime_error);  // trained for another h, k
+}
+
+TEST(VideoJamForecaster, BadFilesAreRefusedByName) {
+  auto path = troupe::testing::write_temp("not-forecaster.txt", "hello\n");
+  try {
+    load_dense_weights(path);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not-forecaster.txt"), std::string::npos);
+  }
+  auto short_file = troupe::testing::write_temp("short.txt", "troupe-forecaster 1\n2 1 2 1\n1 0 0\n");
+  EXPECT_THROW(load_dense_weights(short_file), std::runtime_error);
+  auto trace = troupe::testing::write_temp("bad-trace.csv", "slot,items\n0,3\n1,x\n");
+  try {
+    load_load_trace(trace);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("bad-trace.csv:3"), std::string::npos);
+  }
+}
+
+TEST(VideoJamForecaster, TrainedNetworkBeatsNaiveOnAPeriodicTrace) {
+  std::string text = "slot,items\n";
+  for (int s = 0; s < 600; ++s)  // a 16-slot cycle the naive mean of the last window cannot follow
+    text += std::to_string(s) + "," + std::to_string(10 + 8 * std::sin(2 * M_PI * s / 16.0) + (s * 7919 % 5) * 0.2) + "\n";
+  troupe::learning::forecaster_options o;
+  o.traces = {troupe::testing::write_temp("periodic.csv", text)};
+  o.h = 32;
+  o.k = 8;
+  o.units = 64;
+  o.epochs = 40;
+  o.output = troupe::testing::write_temp("periodic-forecaster.txt", "");
+  auto r = troupe::learning::train_forecaster(o);
+  EXPECT_GT(r.validation_samples, 50u);
+  EXPECT_LT(r.validation_mse, 0.5 * r.naive_validation_mse);
+  auto f = make_forecaster(o.output, 32, 8);  // what balancers load gives what training measured
+  auto trace = load_load_trace(o.traces[0]);
+  std::vector<double> history(trace.begin() + 500, trace.begin() + 532);
+  auto out = f->forecast(history);
+  for (size_t i = 0; i < 8; ++i)
+    EXPECT_NEAR(out[i], trace[532 + i], 3.0);
+}
