@@ -68,6 +68,19 @@ class batch_queue {
     return batch;
   }
 
+  // Removes up to `n` of the most recently queued items, newest first (a load balancer
+  // hands its excess to neighbours).
+  std::vector<T> take_newest(size_t n) {
+    std::lock_guard<std::mutex> lock(mtx_);
+    std::vector<T> out;
+    while (!items_.empty() && out.size() < n) {
+      out.push_back(std::move(items_.back().item));
+      items_.pop_back();
+    }
+    room_.notify_all();
+    return out;
+  }
+
   // Wakes every waiter; later pushes are refused, queued items can still be taken.
   void close() {
     std::lock_guard<std::mutex> lock(mtx_);

@@ -3,6 +3,9 @@
 #include "actors/camera.hpp"
 #include "actors/detection_sink.hpp"
 #include "actors/detector_replica.hpp"
+#include "actors/function_replica.hpp"
+#include "actors/pipeline_camera.hpp"
+#include "actors/pipeline_sink.hpp"
 #include "actors/region_camera.hpp"
 #include "actors/region_scheduler.hpp"
 
@@ -16,6 +19,9 @@ const kind_registry& builtin_kinds() {
     r.add(detection_sink_kind());
     r.add(region_camera_kind());
     r.add(region_scheduler_kind());
+    r.add(function_replica_kind());
+    r.add(pipeline_camera_kind());
+    r.add(pipeline_sink_kind());
     return r;
   }();
   return registry;

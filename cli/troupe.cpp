@@ -15,6 +15,7 @@
 #include "actors/topology.hpp"
 #include "actors/trace_export.hpp"
 #include "cli/bench_remo.hpp"
+#include "cli/bench_videojam.hpp"
 #include "cli/fit_remo.hpp"
 #include "cli/trace_tail.hpp"
 #include "cli/learning_plugin.hpp"
@@ -176,6 +177,15 @@ int main(int argc, char** argv) {
                      "the trigger's Q does not rise with the delay queue: every policy faces the same demands");
   remo_cmd->add_option("-o,--output", remo_bench.out_dir, "folder of reports and plots (default build/reports/bench-remo)");
 
+  bench_videojam_options videojam_bench;
+  auto* videojam_cmd = bench_cmd->add_subcommand("videojam", "VideoJam against WRR, Distream and no balancing: one table, timelines, optional camera sweep");
+  videojam_cmd->add_option("topologies", videojam_bench.topologies, "scenario topologies (default topologies/videojam-hetero.yaml)");
+  videojam_cmd->add_option("--duration", videojam_bench.duration_s, "seconds per run (default: each file's duration_s)");
+  videojam_cmd->add_option("--policies", videojam_bench.policies, "which balancers (default: videojam wrr distream none)");
+  videojam_cmd->add_option("--cameras", videojam_bench.cameras, "mobile camera counts of the sweep, e.g. 2 3 4 5 (default: no sweep)");
+  videojam_cmd->add_option("--forecaster", videojam_bench.forecaster, "weight file for VideoJam's balancers (default: the files' own)");
+  videojam_cmd->add_option("-o,--output", videojam_bench.out_dir, "folder of reports and plots (default build/reports/bench-videojam)");
+
   fit_remo_options fit;
   auto* fit_trigger_cmd = app.add_subcommand("fit-trigger", "fit a region camera's Detect Trigger weights (grid search, k-fold CV)");
   fit_trigger_cmd->add_option("topology", fit.topology, "topology holding the camera")->required();
@@ -213,6 +223,8 @@ int main(int argc, char** argv) {
     }
     if (*remo_cmd)
       return bench_remo(remo_bench);
+    if (*videojam_cmd)
+      return bench_videojam(videojam_bench);
     if (*fit_trigger_cmd)
       return fit_trigger(fit);
     if (*fit_regions_cmd)

@@ -1,0 +1,51 @@
+// What VideoJam's experiments report (§3.5.2): response time from capture to the end
+// of the pipeline, the loss rate (items dropped at full queues, with no replica to
+// take them, sent to a lost neighbour, or waiting in a replica that failed, over every
+// item offered to a function), and the bandwidth of offloading between replicas.
+// Replicas' counters are totals since they started; a restarted replica's earlier
+// totals are kept.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "troupe/messages/videojam.pb.h"
+
+namespace troupe {
+
+struct pipeline_totals {
+  uint64_t results = 0;
+  double response_mean_ms = 0, response_p50_ms = 0, response_p95_ms = 0;
+  uint64_t offered = 0, lost = 0;   // items
+  uint64_t dropped_full = 0, unrouted = 0, lost_to_failures = 0, sent_to_lost = 0;
+  double loss_rate = 0;             // lost / offered
+  double offload_mb = 0;
+  uint64_t offloaded = 0, control_messages = 0, congestion_signals = 0;
+  uint64_t processed = 0, overruns = 0;  // overruns: this machine was slower than the emulated device
+  double dispatch_us_p50 = 0, forecast_us_p50 = 0;  // the slowest replica's median per window
+};
+
+class pipeline_report {
+ public:
+  void add_result(const msg::PipelineResult& r, double response_ms, double t_s);
+  void add_stats(const msg::FunctionStats& s);
+  // The replica failed: what its last report said was queued is lost.
+  void replica_down(const std::string& replica);
+  bool knows(const std::string& replica) const { return latest_.count(replica) > 0; }
+
+  pipeline_totals totals() const;
+  std::string table(double duration_s) const;
+  nlohmann::json json(double duration_s) const;
+
+ private:
+  std::map<std::string, msg::FunctionStats> latest_;   // per replica, since its last start
+  std::map<std::string, msg::FunctionStats> retired_;  // per replica, summed over earlier starts
+  std::vector<double> response_ms_;
+  std::map<int, std::vector<double>> per_second_;       // response times by arrival second
+  uint64_t lost_to_failures_ = 0;
+};
+
+}  // namespace troupe

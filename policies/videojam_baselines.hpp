@@ -1,0 +1,26 @@
+// The baselines VideoJam's thesis compares against (§3.5.2), as pure functions:
+// weighted round robin over the replicas of a function, weighted by their rates, and
+// Distream's stochastic partition between the cameras' devices (Ends) and the Edge.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace troupe::videojam {
+
+// Smooth weighted round robin: every pick adds each weight to its credit, takes the
+// largest credit and takes the weights' total off it, so picks interleave in
+// proportion to the weights.
+class weighted_round_robin {
+ public:
+  size_t pick(const std::vector<double>& weights);
+
+ private:
+  std::vector<double> credit_;
+};
+
+// Distream's partition point as the share of a function's items an End hands to the
+// Edge: the Edge's part of the compute, μ_edge / (μ_edge + Σ μ_end).
+double distream_edge_share(double edge_mu, const std::vector<double>& end_mu);
+
+}  // namespace troupe::videojam
