@@ -149,7 +149,9 @@ nlohmann::json pipeline_report::json(double duration_s) const {
     j["replicas"][name] = {{"function", s.function()}, {"arrived", s.arrived()}, {"received", s.received()},
                            {"processed", s.processed()}, {"dropped_full", s.dropped_full()},
                            {"unrouted", s.dropped_unrouted()}, {"offloaded", s.offloaded()},
-                           {"offload_bytes", s.offload_bytes()}, {"mu", latest.mu()}};
+                           {"offload_bytes", s.offload_bytes()}, {"mu", latest.mu()},
+                           {"queue_length", latest.queue_length()},
+                           {"received_since_start", latest.received()}, {"restarted", retired_.count(name) > 0}};
   }
   for (auto& [second, values] : per_second_)
     j["timeline"].push_back({{"t_s", second}, {"response_mean_ms", vision::mean(values)}, {"results", values.size()}});

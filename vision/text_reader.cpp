@@ -14,6 +14,7 @@ text_reader::text_reader(text_reader_settings settings)
     throw std::runtime_error("tesseract: cannot load language '" + settings_.language +
                              "' (is tesseract-ocr-" + settings_.language + " installed?)");
   api_->SetPageSegMode(tesseract::PageSegMode(settings_.page_mode));
+  api_->SetVariable("debug_file", "/dev/null");  // its warnings would flood a run's log
 }
 
 text_reader::~text_reader() {
@@ -21,7 +22,7 @@ text_reader::~text_reader() {
 }
 
 std::string text_reader::read(const cv::Mat& bgr) {
-  if (bgr.empty())
+  if (bgr.cols < 8 || bgr.rows < 8)  // no letter fits; Tesseract would only complain
     return {};
   cv::Mat gray = bgr;
   if (bgr.channels() == 3)
