@@ -68,14 +68,18 @@ class batch_queue {
     return batch;
   }
 
-  // Removes up to `n` of the most recently queued items, newest first (a load balancer
-  // hands its excess to neighbours).
-  std::vector<T> take_newest(size_t n) {
+  // Removes up to `n` of the most recently queued items that `movable` accepts, newest
+  // first (a load balancer hands its excess to neighbours).
+  template <class Pred>
+  std::vector<T> take_newest(size_t n, Pred movable) {
     std::lock_guard<std::mutex> lock(mtx_);
     std::vector<T> out;
-    while (!items_.empty() && out.size() < n) {
-      out.push_back(std::move(items_.back().item));
-      items_.pop_back();
+    for (auto it = items_.end(); it != items_.begin() && out.size() < n;) {
+      --it;
+      if (!movable(it->item))
+        continue;
+      out.push_back(std::move(it->item));
+      it = items_.erase(it);
     }
     room_.notify_all();
     return out;

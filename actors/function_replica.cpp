@@ -36,6 +36,7 @@ struct balancer_settings {
   std::string load_trace;           // CSV of arrivals per slot, for train-forecaster
   std::string edge;                 // distream: the Edge's replica of this function; empty on the Edge
   uint64_t seed = 1;
+  size_t max_offload_bytes = 256 * 1024;  // one DataOffload message at most; more items go in several
 };
 
 // Where a replica's outputs go: the first replica of the next function that is up, or
@@ -206,10 +207,11 @@ class load_balancer {
     window_arrivals_ += arrivals_slot_;
     arrivals_slot_ = 0;
     ++slot_;
-    if (cfg_.balancer != "none" && table_.rows().size() == 1)  // alone so far: neighbours that started with it missed the bootstrap
-      bootstrap_again();
-    if (slot_ % cfg_.window_slots == 0)
+    if (slot_ % cfg_.window_slots == 0) {
       close_window();
+      if (cfg_.balancer != "none" && table_.rows().size() == 1)  // neighbours that started with it missed its bootstrap
+        bootstrap_again();
+    }
     ctx_.publish("function-stats", stats());
   }
 
@@ -235,6 +237,10 @@ class load_balancer {
     std::vector<double> weights;
     for (auto& r : table_.rows())
       weights.push_back(r.mu);
+    if (weights.size() != wrr_members_) {  // credits belong to positions: start over when rows change
+      wrr_ = {};
+      wrr_members_ = weights.size();
+    }
     auto i = wrr_.pick(weights);
     return i == 0 ? std::string() : table_.rows()[i].replica;
   }
@@ -264,12 +270,19 @@ class load_balancer {
       return;
     }
     msg::DataOffload d;
-    for (auto& item : items) {
-      item.set_offloads(item.offloads() + 1);
-      *d.add_items() = std::move(item);
-    }
     if (tabled_.insert(replica).second)
       *d.mutable_table() = own_table();
+    for (auto& item : items) {
+      item.set_offloads(item.offloads() + 1);
+      if (d.items_size() > 0 && d.ByteSizeLong() + item.ByteSizeLong() > cfg_.max_offload_bytes)
+        send_offload(replica, std::exchange(d, {}));  // within the bus's payload limit
+      *d.add_items() = std::move(item);
+    }
+    send_offload(replica, std::move(d));
+  }
+
+  void send_offload(const std::string& replica, msg::DataOffload d) {
+    sent_window_ = true;
     offload_bytes_ += d.ByteSizeLong();
     offloaded_ += uint64_t(d.items_size());
     exchanged_ -= d.items_size();
@@ -340,13 +353,21 @@ class load_balancer {
   }
 
   // Algorithm 1 on the current table: forecasts for every row, then the Dispatcher.
-  videojam::dispatch compute_policy() {
+  videojam::dispatch compute_policy(std::vector<double>* forecast_us = nullptr) {
     auto started = std::chrono::steady_clock::now();
     std::vector<std::vector<double>> forecasts;
     for (auto& r : table_.rows())
       forecasts.push_back(forecaster_->forecast(r.history));
-    forecast_us_.push_back(since_us(started));
+    if (forecast_us != nullptr)
+      keep_sample(*forecast_us, since_us(started));
     return videojam::dispatcher(videojam::views(table_, cfg_.window_slots, forecasts, double(worker_->queue_length())));
+  }
+
+  // The last 100 windows' timings: enough for a median, bounded over long runs.
+  static void keep_sample(std::vector<double>& samples, double us) {
+    if (samples.size() >= 100)
+      samples.erase(samples.begin());
+    samples.push_back(us);
   }
 
   static double since_us(std::chrono::steady_clock::time_point t) {
@@ -377,8 +398,8 @@ class load_balancer {
   // receiver; what already waits in the queue goes at once, the rest as it arrives.
   void dispatch_window() {
     auto started = std::chrono::steady_clock::now();
-    auto d = compute_policy();
-    dispatch_us_.push_back(since_us(started));
+    auto d = compute_policy(&forecast_us_);
+    keep_sample(dispatch_us_, since_us(started));
     owed_.clear();
     expected_.clear();
     auto out = videojam::outgoing(d, 0);
@@ -391,7 +412,6 @@ class load_balancer {
     for (auto& [replica, items] : owed_) {
       auto queued = worker_->take_newest(size_t(items));
       items -= double(queued.size());
-      sent_window_ = sent_window_ || !queued.empty();
       if (!queued.empty())
         offload(replica, std::move(queued));
     }
@@ -481,6 +501,7 @@ class load_balancer {
     s.set_congestion_signals(congestion_signals_);
     s.set_emitted(router_->emitted);
     s.set_overruns(c.overruns);
+    s.set_dropped_failed(c.failed);
     return s;
   }
 
@@ -493,6 +514,7 @@ class load_balancer {
   std::unique_ptr<videojam::forecaster> forecaster_;
   std::mt19937_64 random_;
   videojam::weighted_round_robin wrr_;
+  size_t wrr_members_ = 0;
   std::ofstream trace_;
   uint64_t slot_ = 0, window_ = 0;
   double arrivals_slot_ = 0, window_arrivals_ = 0, exchanged_ = 0, queue_at_window_start_ = 0;
@@ -552,6 +574,7 @@ balancer_settings read_settings(const params& p) {
   s.load_trace = p.get_string("load_trace");
   s.edge = p.get_string("edge");
   s.seed = uint64_t(p.get_int("seed", int64_t(s.seed)));
+  s.max_offload_bytes = size_t(p.get_int("max_offload_bytes", int64_t(s.max_offload_bytes)));
   if (s.slot_ms < 1 || s.window_slots < 1 || s.history_slots < s.window_slots || s.queue_capacity < 1)
     throw std::runtime_error("need slot_ms >= 1, window_slots >= 1, history_slots >= window_slots, queue_capacity >= 1");
   return s;
@@ -573,6 +596,7 @@ std::vector<param_spec> balancer_params() {
     {"load_trace", param_type::string, false, "write arrivals per slot to this CSV (train-forecaster's input)"},
     {"edge", param_type::string, false, "distream: the Edge's replica of this function; empty on the Edge itself"},
     {"seed", param_type::integer, false, "distream's random partition draws, default 1"},
+    {"max_offload_bytes", param_type::integer, false, "offloaded items travel in messages of at most this size, default 262144"},
     {"device", param_type::string, false, "emulated device: each item paced to its profile's timing of the function"},
     {"profile", param_type::string, false, "device profile file (YAML) that holds `device`"},
   };

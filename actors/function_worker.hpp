@@ -20,7 +20,7 @@
 namespace troupe {
 
 struct worker_counters {
-  uint64_t processed = 0, failed = 0, overruns = 0;
+  uint64_t processed = 0, failed = 0, overruns = 0;  // failed: the function threw (e.g. a broken JPEG)
   double busy_ms = 0;      // deployment time computing
   double service_ms = 0;   // mean deployment time per item, recent items
 };
@@ -34,8 +34,11 @@ class function_worker {
 
   // Queues `item`; false when the queue was full and it was dropped.
   bool offer(msg::WorkItem item);
-  // Takes up to `n` of the newest queued items back (to offload them).
-  std::vector<msg::WorkItem> take_newest(size_t n) { return queue_.take_newest(n); }
+  // Takes up to `n` of the newest queued items back (to offload them); items a balancer
+  // already moved stay, so load never travels back and forth.
+  std::vector<msg::WorkItem> take_newest(size_t n) {
+    return queue_.take_newest(n, [](const msg::WorkItem& w) { return w.offloads() == 0; });
+  }
   size_t queue_length() const { return queue_.size(); }
   worker_counters counters();
 

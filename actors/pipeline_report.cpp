@@ -22,6 +22,7 @@ void add_counters(msg::FunctionStats& sum, const msg::FunctionStats& s) {
   sum.set_congestion_signals(sum.congestion_signals() + s.congestion_signals());
   sum.set_emitted(sum.emitted() + s.emitted());
   sum.set_overruns(sum.overruns() + s.overruns());
+  sum.set_dropped_failed(sum.dropped_failed() + s.dropped_failed());
 }
 
 // A replica's totals over all its lives.
@@ -70,6 +71,7 @@ pipeline_totals pipeline_report::totals() const {
     t.dropped_full += s.dropped_full();
     t.unrouted += s.dropped_unrouted();
     t.sent_to_lost += s.dropped_lost();
+    t.failed += s.dropped_failed();
     t.offload_mb += double(s.offload_bytes()) / 1e6;
     t.offloaded += s.offloaded();
     t.overruns += s.overruns();
@@ -80,7 +82,7 @@ pipeline_totals pipeline_report::totals() const {
     t.forecast_us_p50 = std::max(t.forecast_us_p50, latest.forecast_us_p50());
   }
   t.lost_to_failures = lost_to_failures_;
-  t.lost = t.dropped_full + t.unrouted + t.sent_to_lost + t.lost_to_failures;
+  t.lost = t.dropped_full + t.unrouted + t.sent_to_lost + t.lost_to_failures + t.failed;
   t.loss_rate = t.offered > 0 ? double(t.lost) / double(t.offered) : 0.0;
   return t;
 }
@@ -112,13 +114,13 @@ std::string pipeline_report::table(double duration_s) const {
   auto t = totals();
   std::snprintf(line, sizeof(line),
                 "overall (%.0f s): %lu results, response time mean %.0f ms p50 %.0f p95 %.0f; loss %.2f%% "
-                "(%lu of %lu items: %lu full queue, %lu unrouted, %lu to lost replicas, %lu in failed replicas); "
+                "(%lu of %lu items: %lu full queue, %lu unrouted, %lu to lost replicas, %lu in failed replicas, %lu failed); "
                 "offload %.2f MB; dispatcher %.0f us, forecasts %.0f us per window (p50); %lu of %lu items overran "
                 "their device profile\n",
                 duration_s, (unsigned long) t.results, t.response_mean_ms, t.response_p50_ms, t.response_p95_ms,
                 100 * t.loss_rate, (unsigned long) t.lost, (unsigned long) t.offered, (unsigned long) t.dropped_full,
                 (unsigned long) t.unrouted, (unsigned long) t.sent_to_lost, (unsigned long) t.lost_to_failures,
-                t.offload_mb, t.dispatch_us_p50, t.forecast_us_p50, (unsigned long) t.overruns,
+                (unsigned long) t.failed, t.offload_mb, t.dispatch_us_p50, t.forecast_us_p50, (unsigned long) t.overruns,
                 (unsigned long) t.processed);
   return out + line;
 }
@@ -134,6 +136,7 @@ nlohmann::json pipeline_report::json(double duration_s) const {
                   {"dropped_full", t.dropped_full},
                   {"unrouted", t.unrouted},
                   {"sent_to_lost", t.sent_to_lost},
+                  {"failed", t.failed},
                   {"lost_to_failures", t.lost_to_failures},
                   {"loss_rate", t.loss_rate},
                   {"offload_mb", t.offload_mb},

@@ -20,7 +20,7 @@ struct pipeline_totals {
   uint64_t results = 0;
   double response_mean_ms = 0, response_p50_ms = 0, response_p95_ms = 0;
   uint64_t offered = 0, lost = 0;   // items
-  uint64_t dropped_full = 0, unrouted = 0, lost_to_failures = 0, sent_to_lost = 0;
+  uint64_t dropped_full = 0, unrouted = 0, lost_to_failures = 0, sent_to_lost = 0, failed = 0;
   double loss_rate = 0;             // lost / offered
   double offload_mb = 0;
   uint64_t offloaded = 0, control_messages = 0, congestion_signals = 0;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "actors/builtin_kinds.hpp"
+#include "actors/device_profile.hpp"
 #include "actors/topology.hpp"
 #include "test_support.hpp"
 
@@ -64,8 +65,12 @@ TEST(Topology, FullFileParses) {
 TEST(Topology, ShippedTopologiesAreValid) {
   int checked = 0;
   for (auto& entry : std::filesystem::directory_iterator(source_dir() + "/topologies")) {
-    if (entry.path().filename() == "devices.yaml")  // device profiles, not a topology
+    auto name = entry.path().filename().string();
+    if (name.size() >= 12 && name.compare(name.size() - 12, 12, "devices.yaml") == 0) {  // device profiles
+      auto profiles = load_device_profiles(entry.path().string());
+      EXPECT_TRUE(profiles.errors.empty()) << entry.path() << ": " << profiles.errors[0].to_string();
       continue;
+    }
     auto r = load_topology(entry.path().string(), builtin_kinds());
     EXPECT_TRUE(r.errors.empty()) << entry.path() << ": " << r.errors[0].to_string();
     ++checked;
@@ -110,7 +115,7 @@ TEST(Topology, KindParametersAreChecked) {
   expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, params: { colour: 1 } }\n",
              "t.yaml:6:48: actor 's': unknown parameter 'colour' for kind 'sink'");
   expect_one(head + "actors:\n  - { name: s, kind: blender, node: n1 }\n",
-             "t.yaml:6:22: unknown kind 'blender' (known kinds: camera, detector, region-camera, region-scheduler, sink)");
+             "t.yaml:6:22: unknown kind 'blender' (known kinds: camera, detector, function, pipeline-camera, pipeline-sink, region-camera, region-scheduler, sink)");
 }
 
 TEST(Topology, DanglingNames) {
