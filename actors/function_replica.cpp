@@ -219,15 +219,29 @@ class load_balancer {
   // Where an incoming item goes under the balancer's policy; empty: the own queue.
   std::string route() {
     if (cfg_.balancer == "videojam")
-      for (auto& [replica, items] : owed_)
-        if (items >= 1) {
-          items -= 1;
-          return replica;
-        }
+      return spread_pick();
     if (cfg_.balancer == "wrr")
       return weighted_pick();
     if (cfg_.balancer == "distream" && !cfg_.edge.empty() && std::bernoulli_distribution(edge_share())(random_))
       return cfg_.edge;
+    return {};
+  }
+
+  // What is owed beyond the queue leaves spread over the window's arrivals: each
+  // receiver earns its share of every arrival and takes an item per whole share, so a
+  // receiver is not handed the window's amount in one burst.
+  std::string spread_pick() {
+    for (auto& [replica, items] : owed_) {
+      if (items < 1)
+        continue;
+      auto& credit = credit_[replica];
+      credit += share_[replica];
+      if (credit >= 1) {
+        credit -= 1;
+        items -= 1;
+        return replica;
+      }
+    }
     return {};
   }
 
@@ -409,9 +423,13 @@ class load_balancer {
         owed_[name] = std::floor(out[i]);
       expected_[name] = videojam::expected_from(d, i, 0);
     }
+    double arriving = std::max(1.0, d.global[0] - d.queue[0]);  // the own forecast for the window
+    share_.clear();
+    credit_.clear();
     for (auto& [replica, items] : owed_) {
       auto queued = worker_->take_newest(size_t(items));
       items -= double(queued.size());
+      share_[replica] = std::min(1.0, items / arriving);
       if (!queued.empty())
         offload(replica, std::move(queued));
     }
@@ -521,6 +539,7 @@ class load_balancer {
   double last_edge_share_ = 0;
   bool sent_window_ = false;
   std::map<std::string, double> owed_, expected_, received_from_;
+  std::map<std::string, double> share_, credit_;  // of each arrival owed to a receiver, and earned so far
   std::set<std::string> errors_reported_, tabled_, monitored_;
   std::vector<msg::WorkItem> held_for_edge_;
   uint64_t arrived_ = 0, received_ = 0, dropped_full_ = 0, dropped_lost_ = 0, offloaded_ = 0, offload_bytes_ = 0;
