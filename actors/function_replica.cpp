@@ -184,13 +184,15 @@ class load_balancer {
   }
 
   void on_down(const std::string& replica, const std::string& reason) {
+    monitored_.erase(replica);
+    if (reason == "unknown actor")  // learnt of before the directory announced it: watch it again next slot
+      return;
     if (!table_.find(replica))
       return;
     auto level = reason == "stopped" || reason == "normal" ? spdlog::level::debug : spdlog::level::info;
     spdlog::log(level, "balancer {}: neighbour {} lost ({}), out of the policy until it returns", ctx_.name(), replica,
                 reason);
     table_.exclude(replica);
-    monitored_.erase(replica);
     owed_.erase(replica);
     expected_.erase(replica);
   }
@@ -204,9 +206,10 @@ class load_balancer {
       own.history.erase(own.history.begin());
     if (trace_.is_open())
       trace_ << slot_ << "," << arrivals_slot_ << std::endl;
-    window_arrivals_ += arrivals_slot_;
     arrivals_slot_ = 0;
     ++slot_;
+    for (auto& r : table_.rows())
+      watch(r.replica);
     if (slot_ % cfg_.window_slots == 0) {
       close_window();
       if (cfg_.balancer != "none" && table_.rows().size() == 1)  // neighbours that started with it missed its bootstrap
@@ -396,7 +399,7 @@ class load_balancer {
     own.at_ns = ctx_.now_ns();
     own.window = ++window_;
     queue_at_window_start_ = double(worker_->queue_length());
-    exchanged_ = window_arrivals_ = 0;
+    exchanged_ = 0;
     received_from_.clear();
     errors_reported_.clear();
     tabled_.clear();
@@ -535,7 +538,7 @@ class load_balancer {
   size_t wrr_members_ = 0;
   std::ofstream trace_;
   uint64_t slot_ = 0, window_ = 0;
-  double arrivals_slot_ = 0, window_arrivals_ = 0, exchanged_ = 0, queue_at_window_start_ = 0;
+  double arrivals_slot_ = 0, exchanged_ = 0, queue_at_window_start_ = 0;
   double last_edge_share_ = 0;
   bool sent_window_ = false;
   std::map<std::string, double> owed_, expected_, received_from_;

@@ -20,9 +20,10 @@ struct pipeline_sink_settings {
   std::string report;  // file prefix; empty: the table only
 };
 
-// Exits that lose what a replica held: crashes and failed nodes, not stops.
+// Exits that lose what a replica held: crashes and failed nodes, not stops or the
+// end of the run.
 bool lost_its_queue(const std::string& reason) {
-  return reason != "normal" && reason != "stopped" && reason != "unknown actor";
+  return reason != "normal" && reason != "stopped" && reason != "shutdown" && reason != "unknown actor";
 }
 
 struct pipeline_sink_state {
