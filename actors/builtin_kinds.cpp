@@ -6,6 +6,7 @@
 #include "actors/function_replica.hpp"
 #include "actors/pipeline_camera.hpp"
 #include "actors/pipeline_sink.hpp"
+#include "actors/react_camera.hpp"
 #include "actors/region_camera.hpp"
 #include "actors/region_scheduler.hpp"
 
@@ -22,6 +23,7 @@ const kind_registry& builtin_kinds() {
     r.add(function_replica_kind());
     r.add(pipeline_camera_kind());
     r.add(pipeline_sink_kind());
+    r.add(react_camera_kind());
     return r;
   }();
   return registry;

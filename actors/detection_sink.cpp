@@ -75,6 +75,8 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
         state->report.add_truth(*t);
       } else if (auto r = in.as<msg::ReplicaStats>()) {
         state->report.add_replica(*r);
+      } else if (auto c = in.as<msg::CameraStats>()) {
+        state->report.add_camera_stats(*c);
       }
     },
     [=](tick_atom) {

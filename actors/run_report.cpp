@@ -70,6 +70,7 @@ void run_report::score(camera& c, const std::vector<vision::detection>& found,
   ++c.scored_frames;
   c.counts += vision::match_frame(found, truth);
   c.map.add_frame(found, truth);
+  all_map_.add_frame(found, truth);
 }
 
 nlohmann::json run_report::to_json(double duration_s) const {
@@ -103,6 +104,11 @@ nlohmann::json run_report::to_json(double duration_s) const {
                        {"f1", c.counts.f1()},
                        {"map50", c.map.mean_average_precision()}};
     }
+    if (!c.stats.kind().empty()) {
+      j["kind"] = c.stats.kind();
+      for (auto& [figure, value] : c.stats.figures())
+        j["figures"][figure] = value;
+    }
     out["cameras"][name] = j;
   }
   std::vector<double> loads;
@@ -129,8 +135,10 @@ nlohmann::json run_report::to_json(double duration_s) const {
                                     {"p50", vision::percentile(all_latency, 50)},
                                     {"p95", vision::percentile(all_latency, 95)}}},
                     {"energy_j", energy}};
-  if (truth_frames > 0)
+  if (truth_frames > 0) {
     out["overall"]["f1"] = all_counts.f1();
+    out["overall"]["map50"] = all_map_.mean_average_precision();
+  }
   return out;
 }
 

@@ -23,6 +23,8 @@ class run_report {
   void add_detections(const msg::Detections& d, double latency_ms, double at_s);
   void add_replica(const msg::ReplicaStats& stats) { replicas_[stats.replica()] = stats; }
   const std::map<std::string, msg::ReplicaStats>& replicas() const { return replicas_; }
+  // A camera's own figures (the latest replace the earlier), listed under the camera.
+  void add_camera_stats(const msg::CameraStats& stats) { cameras_[stats.camera()].stats = stats; }
 
   nlohmann::json to_json(double duration_s) const;
   std::string table(double duration_s) const;
@@ -40,11 +42,13 @@ class run_report {
     vision::map_accumulator map;
     std::map<uint64_t, std::vector<vision::detection>> unscored_truth;  // by frame
     std::map<uint64_t, std::vector<vision::detection>> unscored_detections;
+    msg::CameraStats stats;
   };
   void score(camera& c, const std::vector<vision::detection>& found, const std::vector<vision::detection>& truth);
 
   double slo_ms_;
   std::map<std::string, camera> cameras_;
+  vision::map_accumulator all_map_;  // every camera's frames pooled
   std::map<std::string, msg::ReplicaStats> replicas_;
 };
 

@@ -37,8 +37,10 @@ class flow_tracker final : public box_tracker {
     cv::Rect2f view(0, 0, static_cast<float>(gray.cols), static_cast<float>(gray.rows));
     std::vector<detection> kept;
     for (auto& d : boxes_)
-      if (auto moved = follow(gray, d.box); moved && (*moved & view).area() > 0)
-        kept.push_back({*moved & view, d.label, d.score});
+      if (auto moved = follow(gray, d.box); moved && (*moved & view).area() > 0) {
+        kept.push_back(d);
+        kept.back().box = *moved & view;
+      }
     previous_ = gray;
     boxes_ = kept;
     return kept;

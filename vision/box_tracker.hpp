@@ -19,7 +19,7 @@ class box_tracker {
   virtual ~box_tracker() = default;
   // Starts over from `boxes` detected on `frame`.
   virtual void reset(const cv::Mat& frame, const std::vector<detection>& boxes) = 0;
-  // The boxes on the next frame; labels and scores carry over.
+  // The boxes on the next frame; labels, scores and ids carry over.
   virtual std::vector<detection> update(const cv::Mat& frame) = 0;
 };
 

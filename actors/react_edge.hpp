@@ -1,0 +1,111 @@
+// REACT's edge manager (react.txt, §3.1–3.4) as plain C++, driven by the react-camera
+// actor and tested without one. Per frame: the change detector measures motion; every
+// k-th frame goes to the edge detector and every m-th to the cloud, each only when the
+// scene moved; between detections the main tracker carries the current objects and
+// decays their confidence. Detections that come back for an older frame are carried
+// to the present by fast-tracking over the buffered frames, then fused (Algorithm 1).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policies/react_fast_track.hpp"
+#include "policies/react_fusion.hpp"
+#include "vision/box_tracker.hpp"
+#include "vision/motion_gauge.hpp"
+
+namespace troupe {
+
+// What runs: REACT, or one of the paper's baselines (§5.4) on the same camera.
+enum class react_mode {
+  react,             // edge every k, cloud every m, fused
+  edge_only,         // edge every k, tracker between
+  cloud_only,        // cloud every m, fast-tracked, tracker between
+  every_frame_edge,  // edge on every frame, no tracker
+};
+react_mode react_mode_of(const std::string& name);  // throws std::runtime_error for others
+const char* name_of(react_mode m);
+
+struct react_settings {
+  react_mode mode = react_mode::react;
+  int edge_every = 5;                // k (§6.1's setting)
+  int cloud_every = 30;              // m
+  double motion_threshold = 0.4;     // mean flow, px/frame: above the synthetic sensor noise (≤ 0.35); the paper gives no value
+  double motion_scale = 0.25;        // the change detector's flow resolution
+  react::fusion_settings fusion;     // IoU threshold 0.5, δ
+  double min_score = 0.5;            // the main tracker drops objects below it (§3.1)
+  std::string tracker = "csrt";      // the paper's, for the main tracker and fast-tracking
+  int fast_track_stride = 2;         // every alternate frame (§3.3)
+  size_t buffer_frames = 150;        // frames kept for fast-tracking
+};
+
+struct react_frame_plan {
+  bool to_edge = false, to_cloud = false;
+  double motion = 0;
+};
+
+// Work for the fast tracker: boxes detected on frames.front(), to carry to frames.back().
+struct catch_up_job {
+  react::source from = react::source::cloud;
+  std::vector<react::buffered_frame> frames;
+  std::vector<vision::detection> boxes;
+  int stride = 2;
+  std::string tracker;
+};
+
+struct catch_up_result {
+  react::source from = react::source::cloud;
+  uint64_t started = 0, reached = 0;  // frame indices
+  std::vector<vision::detection> boxes;
+};
+
+struct react_counters {
+  uint64_t frames = 0;
+  uint64_t edge_requests = 0, cloud_requests = 0;
+  uint64_t still_skips = 0;           // a k-th or m-th frame not sent: the scene did not move
+  uint64_t edge_fusions = 0, cloud_fusions = 0;
+  uint64_t catch_ups = 0, caught_up_frames = 0;
+  uint64_t fused_behind = 0;          // catch-ups that could not reach the present and were fused where they got
+  uint64_t too_old = 0;               // results for frames no longer buffered: dropped
+  double cloud_age_frames = 0;        // sum over cloud fusions of how old the detected frame was
+};
+
+class react_edge {
+ public:
+  explicit react_edge(react_settings settings);
+
+  // A new frame: the current objects tracked onto it; which detectors it goes to.
+  react_frame_plan on_frame(uint64_t index, const cv::Mat& image);
+  // Detections of frame `index` from `from`: fused at once when it is the newest frame
+  // (or there is no tracker), otherwise the catch-up that brings them to the present;
+  // nullopt also when the frame has left the buffer (counted in too_old).
+  std::optional<catch_up_job> on_detections(react::source from, uint64_t index, std::vector<vision::detection> boxes);
+  // A finished catch-up: fused when it reached the newest frame; when newer frames came
+  // meanwhile, another catch-up from where it got, as long as it is gaining on them.
+  std::optional<catch_up_job> on_caught_up(const catch_up_result& done);
+
+  std::vector<vision::detection> output() const;  // the current objects
+  const std::vector<react::object>& objects() const { return objects_; }
+  const react_counters& counters() const { return counters_; }
+  const react_settings& settings() const { return s_; }
+
+ private:
+  bool tracking() const { return s_.mode != react_mode::every_frame_edge; }
+  std::optional<catch_up_job> job(react::source from, uint64_t index, std::vector<vision::detection> boxes);
+  void fuse_now(react::source from, const std::vector<vision::detection>& boxes);
+  uint64_t newest() const { return buffer_.back().index; }
+
+  react_settings s_;
+  std::unique_ptr<vision::box_tracker> tracker_;
+  vision::motion_gauge motion_;
+  std::deque<react::buffered_frame> buffer_;
+  std::vector<react::object> objects_;
+  react_counters counters_;
+  int next_id_ = 0;
+};
+
+}  // namespace troupe
