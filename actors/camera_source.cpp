@@ -159,6 +159,7 @@ std::vector<param_spec> camera_source_params() {
     {"oracle_cache", param_type::string, false, "detection cache folder for the oracle, default none"},
     {"oracle_min_score", param_type::number, false, "oracle boxes below this score are not truth, default 0.5"},
     {"wait_for_detector_ms", param_type::integer, false, "first frame waits this long for the detector to be up, default 10000"},
+    {"start_after_ms", param_type::integer, false, "first frame no earlier than this after the camera starts, default 0"},
     {"pan", param_type::integer_list, false, "mobile camera: [dx, dy] pixels per second the crop moves, bouncing; default fixed"},
     {"start_frame", param_type::integer, false, "frames skipped at start, default 0"},
     {"loop", param_type::boolean, false, "start over at the end, default false"},
@@ -197,6 +198,7 @@ camera_source read_camera_source(const params& p) {
   s.max_frames = p.get_int("max_frames", 0);
   s.jpeg_quality = static_cast<int>(p.get_int("jpeg_quality", 90));
   s.wait_for_detector_ms = p.get_int("wait_for_detector_ms", s.wait_for_detector_ms);
+  s.start_after_ms = p.get_int("start_after_ms", s.start_after_ms);
   vision::open_frame_source(s.source);  // fail here, naming the file
   s.oracle = read_oracle(p);
   return s;

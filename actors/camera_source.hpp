@@ -39,13 +39,15 @@ struct camera_source {
   int64_t max_frames = 0;
   int jpeg_quality = 90;
   int64_t wait_for_detector_ms = 10000;
+  int64_t start_after_ms = 0;  // the first frame no earlier than this after the camera starts
   std::shared_ptr<camera_oracle> oracle;  // null: synthetic truth or none
 
-  // Whether to hold the first frame: the replicas it sends to are not up yet (still
-  // loading their models, frames sent now would be refused) and it has waited less
-  // than wait_for_detector_ms since `since_ns`.
+  // Whether to hold the first frame: it is earlier than start_after_ms since `since_ns`,
+  // or the replicas it sends to are not up yet (still loading their models, frames
+  // sent now would be refused) and it has waited less than wait_for_detector_ms.
   bool hold_first_frame(const context& ctx, uint64_t sent, bool replicas_up, int64_t since_ns) const {
-    return sent == 0 && !replicas_up && ctx.now_ns() - since_ns < wait_for_detector_ms * 1'000'000;
+    auto waited = ctx.now_ns() - since_ns;
+    return sent == 0 && (waited < start_after_ms * 1'000'000 || (!replicas_up && waited < wait_for_detector_ms * 1'000'000));
   }
   // Deployment time left until the next frame is due, this one taken at `taken_ns`.
   caf::timespan until_next_frame(const context& ctx, int64_t taken_ns) const;

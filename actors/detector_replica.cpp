@@ -57,6 +57,10 @@ replica_settings read_settings(const params& p) {
   s.queue_capacity = size_t(capacity);
   s.max_batch = size_t(max_batch);
   s.max_wait_ms = p.get_int("max_wait_ms", s.max_wait_ms);
+  auto workers = p.get_int("workers", int64_t(s.workers));
+  if (workers < 1)
+    throw std::runtime_error("workers must be at least 1");
+  s.workers = size_t(workers);
   auto policy = p.get_string("overflow", to_string(s.overflow));
   auto parsed = parse_overflow_policy(policy);
   if (!parsed)
@@ -90,6 +94,7 @@ kind_spec detector_replica_kind() {
       {"overflow", param_type::string, false, "full queue: drop_oldest (default), drop_newest or block"},
       {"max_batch", param_type::integer, false, "regions computed together at most, default 1"},
       {"max_wait_ms", param_type::integer, false, "a partial batch waits this long for more, default 5"},
+      {"workers", param_type::integer, false, "threads computing batches from the one queue, each with its own model; default 1"},
       {"device", param_type::string, false, "emulated device: completion paced to its profile"},
       {"cache", param_type::string, false, "folder of the detection cache (by source, frame, crop, model); default none"},
       {"profile", param_type::string, false, "device profile file (YAML) that holds `device`"},

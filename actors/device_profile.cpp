@@ -19,16 +19,14 @@ std::optional<double> device_profile::inference_ms(const std::string& model, dou
   return m->fixed_ms + m->ms_per_megapixel * area_px / 1e6;  // ReMO eq. 3, one region
 }
 
-std::optional<double> device_profile::batch_ms(const std::string& model,
-                                              const std::vector<double>& areas_px) const {
-  if (find(model) == nullptr)
-    return std::nullopt;
-  std::vector<double> free_at(std::max(1, concurrency), 0.0);
-  for (double area : areas_px) {
-    auto unit = std::min_element(free_at.begin(), free_at.end());
-    *unit += *inference_ms(model, area);
+double device_units::schedule(const std::vector<double>& input_ms, double start_ms) {
+  double done = start_ms;
+  for (double ms : input_ms) {
+    auto unit = std::min_element(free_at_ms_.begin(), free_at_ms_.end());
+    *unit = std::max(*unit, start_ms) + ms;
+    done = std::max(done, *unit);
   }
-  return *std::max_element(free_at.begin(), free_at.end());
+  return done;
 }
 
 double device_profile::energy_j(double busy_s, double period_s) const {

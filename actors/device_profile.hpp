@@ -3,6 +3,7 @@
 // paper's delay model, eq. 3), how many tasks it runs at once, and its power.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,11 +29,20 @@ struct device_profile {
   // Inference time of `model` on an input of `area_px` pixels; nullopt if the
   // device does not run that model.
   std::optional<double> inference_ms(const std::string& model, double area_px) const;
-  // Time until a batch of inputs (areas in pixels, in order) is done when each of
-  // the `concurrency` units takes the next input as soon as it is free.
-  std::optional<double> batch_ms(const std::string& model, const std::vector<double>& areas_px) const;
   // Energy over a period of `period_s` of which `busy_s` computing.
   double energy_j(double busy_s, double period_s) const;
+};
+
+// A device's units over time, shared by everything that computes on it (a replica's
+// workers): each input starts on the unit that frees first. Times in deployment ms.
+class device_units {
+ public:
+  explicit device_units(int concurrency) : free_at_ms_(size_t(std::max(1, concurrency)), 0.0) {}
+  // Inputs taking `input_ms` each, ready at `start_ms`; returns when the last is done.
+  double schedule(const std::vector<double>& input_ms, double start_ms);
+
+ private:
+  std::vector<double> free_at_ms_;
 };
 
 struct device_profiles {

@@ -9,8 +9,6 @@ namespace troupe {
 
 namespace {
 
-using steady = std::chrono::steady_clock;
-
 void add_box(msg::Detections& out, const vision::detection& d, const msg::Region& region) {
   auto* b = out.add_boxes();
   b->set_x(d.box.x + region.x());  // frame coordinates, not region ones
@@ -29,8 +27,15 @@ replica_worker::replica_worker(context ctx, replica_settings cfg)
   stats_.set_replica(ctx_.name());
   if (cfg_.device)
     stats_.set_device(cfg_.device->name);
-  auto& model = detector_for("");  // a model that cannot load fails at spawn, not at the first region
+  if (cfg_.workers < 1)
+    throw std::runtime_error("a replica needs at least one worker");
+  detectors_.resize(cfg_.workers);
+  auto& model = detector_for(0, "");  // a model that cannot load fails at spawn, not at the first region
   model_name_ = model.model();
+  if (model.per_camera() && cfg_.workers > 1)
+    throw std::runtime_error(model_name_ + " learns from each camera's frame sequence: one worker only");
+  for (size_t w = 1; w < cfg_.workers; ++w)
+    detector_for(w, "");
   if (!cfg_.cache_dir.empty()) {
     if (model.per_camera())
       spdlog::warn("replica {}: no detection cache for {}: it learns from each camera's frame sequence",
@@ -46,12 +51,16 @@ replica_worker::replica_worker(context ctx, replica_settings cfg)
   if (cfg_.device && cfg_.device->find(model_name_) == nullptr)
     throw std::runtime_error(cfg_.profile_file + ": device '" + cfg_.device->name +
                              "' has no timing for model '" + model_name_ + "'");
-  thread_ = std::thread([this] { run(); });
+  if (cfg_.device)
+    units_.emplace(cfg_.device->concurrency);
+  for (size_t w = 0; w < cfg_.workers; ++w)
+    threads_.emplace_back([this, w] { run(w); });
 }
 
 replica_worker::~replica_worker() {
   queue_.close();
-  thread_.join();
+  for (auto& t : threads_)
+    t.join();
 }
 
 void replica_worker::offer(letter in) {
@@ -82,13 +91,13 @@ msg::ReplicaStats replica_worker::take_stats() {
   return out;
 }
 
-void replica_worker::run() {
+void replica_worker::run(size_t worker) {
   auto max_wait = ctx_.wall(std::chrono::milliseconds(cfg_.max_wait_ms));
   for (;;) {
     auto items = queue_.pop_batch(cfg_.max_batch, max_wait);
     if (items.empty())
       return;
-    compute(items);
+    compute(worker, items);
   }
 }
 
@@ -96,7 +105,7 @@ bool replica_worker::stale(const msg::Region& r, int64_t now_ns) const {
   return now_ns - r.capture_time_unix_ns() > cfg_.max_age_ms * 1'000'000;
 }
 
-void replica_worker::compute(batch& items) {
+void replica_worker::compute(size_t worker, batch& items) {
   auto started = steady::now();
   auto start_ns = ctx_.now_ns();
   std::vector<task> done, uncached;  // uncached: the cache had no answer
@@ -115,11 +124,11 @@ void replica_worker::compute(batch& items) {
       uncached.push_back(std::move(t));
     }
   }
-  uint64_t failed = detect(uncached);
+  uint64_t failed = detect(worker, uncached);
   for (auto& t : uncached)
     done.push_back(std::move(t));
   if (!done.empty())
-    pace(started, done);
+    pace(started, start_ns, done);
   auto end_ns = ctx_.now_ns();
   std::lock_guard<std::mutex> lock(stats_mtx_);
   stats_.set_dropped_stale(stats_.dropped_stale() + stale_count);
@@ -153,7 +162,7 @@ void replica_worker::compute(batch& items) {
 
 // Decodes and detects `tasks` (together when the model allows), stores the results in
 // the cache, and removes the tasks that failed; returns how many did.
-uint64_t replica_worker::detect(std::vector<task>& tasks) {
+uint64_t replica_worker::detect(size_t worker, std::vector<task>& tasks) {
   std::vector<task> decoded;
   std::vector<cv::Mat> images;
   for (auto& t : tasks) {
@@ -169,10 +178,10 @@ uint64_t replica_worker::detect(std::vector<task>& tasks) {
   if (decoded.empty())
     return failed;
   try {
-    auto& shared = detector_for("");
+    auto& shared = detector_for(worker, "");
     if (shared.per_camera()) {
       for (size_t i = 0; i < decoded.size(); ++i)
-        decoded[i].found = detector_for(decoded[i].region->camera()).detect(images[i]);
+        decoded[i].found = detector_for(worker, decoded[i].region->camera()).detect(images[i]);
     } else {
       auto found = shared.detect_batch(images);
       for (size_t i = 0; i < decoded.size(); ++i)
@@ -194,13 +203,14 @@ vision::cache_key replica_worker::key_of(const msg::Region& r) const {
   return {v.source(), cv::Rect(v.crop_x(), v.crop_y(), v.crop_width(), v.crop_height()), cache_model_, v.frame()};
 }
 
-vision::detector& replica_worker::detector_for(const std::string& camera) {
-  auto& shared = detectors_[""];
+vision::detector& replica_worker::detector_for(size_t worker, const std::string& camera) {
+  auto& mine = detectors_[worker];
+  auto& shared = mine[""];
   if (!shared)
     shared = vision::make_detector(cfg_.model, cfg_.options);
   if (camera.empty() || !shared->per_camera())
     return *shared;
-  auto& own = detectors_[camera];
+  auto& own = mine[camera];
   if (!own)
     own = vision::make_detector(cfg_.model, cfg_.options);
   return *own;
@@ -208,25 +218,35 @@ vision::detector& replica_worker::detector_for(const std::string& camera) {
 
 // Emulated device: the batch completes when the profile says, in deployment time.
 // Real compute that takes longer is an overrun: reported, never hidden by waiting.
-void replica_worker::pace(steady::time_point started, const std::vector<task>& tasks) {
+void replica_worker::pace(steady::time_point started, int64_t start_ns, const std::vector<task>& tasks) {
   auto real = steady::now() - started;
   double busy_ms = std::chrono::duration<double, std::milli>(real).count() /
                    std::chrono::duration<double>(ctx_.wall(std::chrono::seconds(1))).count();
   bool overrun = false;
   if (cfg_.device) {
-    std::vector<double> areas;  // a cached region costs the device what computing it would
-    for (auto& t : tasks)
-      areas.push_back(double(t.region->width()) * t.region->height());
-    busy_ms = *cfg_.device->batch_ms(model_name_, areas);
-    auto due = started + ctx_.wall(std::chrono::microseconds(int64_t(busy_ms * 1e3)));
+    busy_ms = 0;
+    double start_ms = start_ns / 1e6;
+    double done_ms = schedule_on_device(start_ms, tasks, busy_ms);
+    auto due = started + ctx_.wall(std::chrono::microseconds(int64_t((done_ms - start_ms) * 1e3)));
     overrun = steady::now() > due;
     if (overrun)
-      spdlog::debug("replica {}: batch of {} overran its profile ({:.1f} ms)", ctx_.name(), tasks.size(), busy_ms);
+      spdlog::debug("replica {}: batch of {} overran its profile", ctx_.name(), tasks.size());
     std::this_thread::sleep_until(due);
   }
   std::lock_guard<std::mutex> lock(stats_mtx_);
   stats_.set_busy_ms(stats_.busy_ms() + busy_ms);
   stats_.set_overruns(stats_.overruns() + (overrun ? 1 : 0));
+}
+
+double replica_worker::schedule_on_device(double start_ms, const std::vector<task>& tasks, double& busy_ms) {
+  std::vector<double> input_ms;  // a cached region costs the device what computing it would
+  for (auto& t : tasks)
+    input_ms.push_back(*cfg_.device->inference_ms(model_name_, double(t.region->width()) * t.region->height()));
+  std::lock_guard<std::mutex> lock(device_mtx_);
+  double done_ms = units_->schedule(input_ms, start_ms);
+  busy_ms += std::max(0.0, done_ms - std::max(start_ms, device_busy_until_ms_));  // overlapping batches count once
+  device_busy_until_ms_ = std::max(device_busy_until_ms_, done_ms);
+  return done_ms;
 }
 
 }  // namespace troupe

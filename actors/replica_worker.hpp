@@ -1,7 +1,8 @@
-// The computing half of a model replica: a thread that takes batches of regions from
-// a bounded queue, runs the detector, paces completion to a device profile when one
-// is given (the emulated clock), and sends each region's detections to its reply_to.
-// The replica actor feeds it and publishes its statistics.
+// The computing half of a model replica: worker threads that take batches of regions
+// from one bounded queue, run the detector (each worker its own instance), pace
+// completion to a device profile when one is given (the emulated clock; the workers
+// share the device's units), and send each region's detections to its reply_to. The
+// replica actor feeds it and publishes its statistics.
 #pragma once
 
 #include <memory>
@@ -29,6 +30,7 @@ struct replica_settings {
   overflow_policy overflow = overflow_policy::drop_oldest;  // stale frames matter least
   size_t max_batch = 1;
   int64_t max_wait_ms = 5;         // a partial batch waits this long for company
+  size_t workers = 1;              // threads taking batches from the queue (REACT's num_workers)
   std::optional<device_profile> device;  // set: completion paced to its timing of `model`
   std::string profile_file;              // where `device` came from
   std::string cache_dir;                 // set: detections cached on disk by source view and model
@@ -56,13 +58,17 @@ class replica_worker {
     const msg::Region* region;
     std::vector<vision::detection> found;
   };
-  void run();
-  void compute(batch& items);
-  uint64_t detect(std::vector<task>& tasks);
+  using steady = std::chrono::steady_clock;
+  void run(size_t worker);
+  void compute(size_t worker, batch& items);
+  uint64_t detect(size_t worker, std::vector<task>& tasks);
   vision::cache_key key_of(const msg::Region& r) const;
-  vision::detector& detector_for(const std::string& camera);
+  vision::detector& detector_for(size_t worker, const std::string& camera);
   bool stale(const msg::Region& r, int64_t now_ns) const;
-  void pace(std::chrono::steady_clock::time_point started, const std::vector<task>& tasks);
+  void pace(steady::time_point started, int64_t start_ns, const std::vector<task>& tasks);
+  // When the device finishes `tasks` that start at `start_ms` (deployment time), on
+  // the units every worker shares; adds the time the device newly became busy to busy_ms.
+  double schedule_on_device(double start_ms, const std::vector<task>& tasks, double& busy_ms);
 
   context ctx_;
   replica_settings cfg_;
@@ -71,13 +77,16 @@ class replica_worker {
   std::string cache_model_;  // the model's name and the settings that change its boxes
   batch_queue<queued_region> queue_;
   int64_t started_ns_;
-  // One detector for all cameras, or one per camera for those that learn a scene.
-  std::map<std::string, std::unique_ptr<vision::detector>> detectors_;
+  // Per worker: one detector for all cameras, or one per camera for those that learn a scene.
+  std::vector<std::map<std::string, std::unique_ptr<vision::detector>>> detectors_;
+  std::mutex device_mtx_;
+  std::optional<device_units> units_;
+  double device_busy_until_ms_ = 0;
   std::mutex stats_mtx_;
   msg::ReplicaStats stats_;
   std::vector<double> queue_ms_, compute_ms_, total_ms_;
   uint64_t batched_items_ = 0;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace troupe

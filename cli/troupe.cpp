@@ -1,5 +1,5 @@
 // The `troupe` command: run, node, validate, kinds, trace, trace export, train-detector,
-// train-forecaster, export-onnx, bench remo, bench videojam, fit-trigger, fit-regions.
+// train-forecaster, export-onnx, bench remo, bench videojam, bench react, fit-trigger, fit-regions.
 #include <unistd.h>
 
 #include <climits>
@@ -15,6 +15,7 @@
 #include "actors/topology.hpp"
 #include "actors/trace_export.hpp"
 #include "cli/bench_remo.hpp"
+#include "cli/bench_react.hpp"
 #include "cli/bench_videojam.hpp"
 #include "cli/fit_remo.hpp"
 #include "cli/trace_tail.hpp"
@@ -186,6 +187,22 @@ int main(int argc, char** argv) {
   videojam_cmd->add_option("--forecaster", videojam_bench.forecaster, "weight file for VideoJam's balancers (default: the files' own)");
   videojam_cmd->add_option("-o,--output", videojam_bench.out_dir, "folder of reports and plots (default build/reports/bench-videojam)");
 
+  bench_react_options react_bench;
+  auto* react_cmd = bench_cmd->add_subcommand("react", "REACT against edge-only, cloud-only and every-frame edge: model pairs, k x m grid, networks, model server load");
+  react_cmd->add_option("topology", react_bench.topology, "topology with react cameras (default topologies/react-mobile.yaml)");
+  react_cmd->add_option("--parts", react_bench.parts, "which of pairs grid networks server (default all)");
+  react_cmd->add_option("--duration", react_bench.duration_s, "seconds per run (default: the file's duration_s)");
+  react_cmd->add_option("--modes", react_bench.modes, "modes of the pairs part (default: react edge-only cloud-only every-frame-edge)");
+  react_cmd->add_option("--pairs", react_bench.pairs, "EDGE:CLOUD model pairs (default detector-n:detector-m detector-n:detector-s detector-s:detector-m)");
+  react_cmd->add_option("--models", react_bench.models_dir, "where pair names resolve to NAME.pt (default build/models)");
+  react_cmd->add_option("--k", react_bench.k_grid, "edge periods of the grid (default 5 10 15 20)");
+  react_cmd->add_option("--m", react_bench.m_grid, "cloud periods of the grid (default 30 45 60 100)");
+  react_cmd->add_option("--networks", react_bench.networks, "NAME=MBPS:LATENCY_MS or NAME=TRACE:LATENCY_MS (default wifi-30, wifi-50, lte)");
+  react_cmd->add_option("--server-cameras", react_bench.server_cameras, "camera counts sending to the model server (default 4 8 16 32 64)");
+  react_cmd->add_option("--server-fps", react_bench.server_fps, "frames per second each of them sends (default 0.5)");
+  react_cmd->add_option("--server-duration", react_bench.server_duration_s, "seconds per server run (default 20)");
+  react_cmd->add_option("-o,--output", react_bench.out_dir, "folder of reports and plots (default build/reports/bench-react)");
+
   fit_remo_options fit;
   auto* fit_trigger_cmd = app.add_subcommand("fit-trigger", "fit a region camera's Detect Trigger weights (grid search, k-fold CV)");
   fit_trigger_cmd->add_option("topology", fit.topology, "topology holding the camera")->required();
@@ -225,6 +242,8 @@ int main(int argc, char** argv) {
       return bench_remo(remo_bench);
     if (*videojam_cmd)
       return bench_videojam(videojam_bench);
+    if (*react_cmd)
+      return bench_react(react_bench);
     if (*fit_trigger_cmd)
       return fit_trigger(fit);
     if (*fit_regions_cmd)

@@ -43,18 +43,19 @@ TEST(DeviceProfile, LinearInferenceTimeAndEnergy) {
   EXPECT_EQ(r.profiles->find("tpu"), nullptr);
 }
 
-TEST(DeviceProfile, BatchesFillConcurrentUnits) {
-  auto r = parse_device_profiles(good, "d.yaml");
-  ASSERT_TRUE(r.errors.empty());
-  // One unit: the batch takes the sum, 8 + 20·1 and 8 + 20·0.5 and 8 + 0 ms.
-  auto one = *r.profiles->find("rtx3090");
-  one.concurrency = 1;
-  EXPECT_NEAR(*one.batch_ms("yolov8l", {1e6, 5e5, 0}), 28 + 18 + 8, 1e-9);
-  // Four units: five inputs of 1 Mpx, 28 ms each: the fifth waits for a free unit.
-  auto four = *r.profiles->find("rtx3090");
-  EXPECT_NEAR(*four.batch_ms("yolov8l", {1e6, 1e6, 1e6, 1e6, 1e6}), 56, 1e-9);
-  EXPECT_NEAR(*four.batch_ms("yolov8l", {1e6, 1e6}), 28, 1e-9);
-  EXPECT_FALSE(four.batch_ms("hog", {1}));
+TEST(DeviceUnits, BatchesFillConcurrentUnits) {
+  // One unit: the batch takes the sum.
+  EXPECT_NEAR(device_units(1).schedule({28, 18, 8}, 0), 54, 1e-9);
+  // Four units: five inputs of 28 ms, the fifth waits for a free unit.
+  EXPECT_NEAR(device_units(4).schedule({28, 28, 28, 28, 28}, 0), 56, 1e-9);
+  EXPECT_NEAR(device_units(4).schedule({28, 28}, 100), 128, 1e-9);
+}
+
+TEST(DeviceUnits, WorkersShareTheUnits) {
+  device_units two(2);
+  EXPECT_NEAR(two.schedule({30, 30}, 0), 30, 1e-9);  // one worker's batch takes both units
+  EXPECT_NEAR(two.schedule({30}, 10), 60, 1e-9);     // another's, ready at 10, waits for one
+  EXPECT_NEAR(two.schedule({5}, 100), 105, 1e-9);    // an idle device starts at once
 }
 
 TEST(DeviceProfile, ProblemsHaveFileLineColumn) {

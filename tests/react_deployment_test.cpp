@@ -1,0 +1,84 @@
+// REACT cameras in real deployments (NATS, actors, real detection, an emulated link
+// and a slow cloud device): cloud results come back late, are fast-tracked and fused;
+// each baseline asks only the detectors it should; a model server with two workers
+// serves every camera.
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+using namespace troupe::testing;
+
+namespace {
+
+// The cloud takes 250 ms of emulated time per frame: its answers are frames late at 10 fps.
+std::string slow_cloud() {
+  return write_temp("react-slow.yaml",
+                    "devices:\n  - name: slow-cloud\n    busy_power_w: 1\n    idle_power_w: 1\n    concurrency: 2\n"
+                    "    models:\n      - { model: hog, fixed_ms: 250, ms_per_megapixel: 0 }\n");
+}
+
+std::string topology(const std::string& name, const std::string& mode, int cameras) {
+  auto prefix = std::string(::testing::TempDir()) + "/" + name;
+  std::string text = "deployment: " + name + "\nruntime: { duration_s: 6 }\n"
+                     "nodes: [ { name: edge }, { name: cloud } ]\nactors:\n"
+                     "  - { name: sink, kind: sink, node: cloud, params: { report: " + prefix + " } }\n"
+                     "  - { name: edge-det, kind: detector, node: edge, params: { model: hog } }\n"
+                     "  - { name: server, kind: detector, node: cloud, params: { model: hog, max_batch: 2, workers: 2, "
+                     "device: slow-cloud, profile: " + slow_cloud() + " } }\n";
+  for (int i = 1; i <= cameras; ++i)
+    text += "  - { name: cam-" + std::to_string(i) + ", kind: react-camera, node: edge, params: { source: synthetic, seed: " +
+            std::to_string(40 + i) + ", density: \"0:2\", scene_width: 320, scene_height: 240, fps: 10, sink: sink, "
+            "edge: edge-det, cloud: server, k: 3, m: 10, tracker: flow, mode: " + mode + " } }\n";
+  text += "links:\n  - { from: edge, to: cloud, bandwidth_mbps: 24, latency_ms: 30 }\n";
+  return write_temp(name + ".yaml", text);
+}
+
+nlohmann::json run(const std::string& name, const std::string& mode, int cameras, std::string& output) {
+  auto r = troupe_cli("run " + topology(name, mode, cameras));
+  output = r.output;
+  std::ifstream in(std::string(::testing::TempDir()) + "/" + name + ".json");
+  return r.status == 0 && in ? nlohmann::json::parse(in) : nlohmann::json();
+}
+
+double figure(const nlohmann::json& report, const std::string& camera, const std::string& name) {
+  return report["cameras"][camera]["figures"].value(name, -1.0);
+}
+
+}  // namespace
+
+TEST(ReactDeployment, LateCloudResultsAreFastTrackedAndFused) {
+  std::string output;
+  auto report = run("react-fused", "react", 2, output);
+  ASSERT_FALSE(report.is_null()) << output;
+  for (auto* cam : {"cam-1", "cam-2"}) {
+    EXPECT_EQ(report["cameras"][cam]["kind"], "react-camera/react") << output;
+    EXPECT_GE(figure(report, cam, "cloud_requests"), 3) << output;
+    EXPECT_GE(figure(report, cam, "cloud_fusions"), 2) << output;
+    EXPECT_GE(figure(report, cam, "catch_ups"), 2) << output;          // answers came for older frames
+    EXPECT_GE(figure(report, cam, "cloud_age_frames_mean"), 2) << output;  // 250 ms + link at 10 fps
+    EXPECT_GT(figure(report, cam, "cloud_rtt_p50_ms"), 250) << output;
+    EXPECT_GE(figure(report, cam, "edge_fusions"), 5) << output;
+    EXPECT_GT(report["cameras"][cam]["accuracy"]["scored_frames"].get<int>(), 20) << output;
+  }
+  EXPECT_GT(report["replicas"]["server"]["processed"].get<int>(), 5) << output;  // both cameras, one server
+}
+
+TEST(ReactDeployment, BaselinesAskOnlyTheirDetectors) {
+  std::string output;
+  auto edge_only = run("react-edge-only", "edge-only", 1, output);
+  ASSERT_FALSE(edge_only.is_null()) << output;
+  EXPECT_EQ(figure(edge_only, "cam-1", "cloud_requests"), 0) << output;
+  EXPECT_GT(figure(edge_only, "cam-1", "edge_requests"), 5) << output;
+  auto cloud_only = run("react-cloud-only", "cloud-only", 1, output);
+  ASSERT_FALSE(cloud_only.is_null()) << output;
+  EXPECT_EQ(figure(cloud_only, "cam-1", "edge_requests"), 0) << output;
+  EXPECT_GE(figure(cloud_only, "cam-1", "cloud_fusions"), 2) << output;
+  auto every = run("react-every", "every-frame-edge", 1, output);
+  ASSERT_FALSE(every.is_null()) << output;
+  // Every frame goes to the edge detector; none is tracked.
+  EXPECT_EQ(figure(every, "cam-1", "edge_requests"), figure(every, "cam-1", "frames")) << output;
+  EXPECT_EQ(figure(every, "cam-1", "catch_ups"), 0) << output;
+}
