@@ -32,38 +32,56 @@ class flow_tracker final : public box_tracker {
     boxes_ = boxes;
   }
 
+  // Corners are found inside each box only, and one LK call follows the corners of
+  // every box: the pyramids are built once per frame, not once per box.
   std::vector<detection> update(const cv::Mat& frame) override {
     auto gray = gray_of(frame);
+    std::vector<cv::Point2f> from;
+    std::vector<size_t> first(boxes_.size() + 1, 0);  // box i owns from[first[i], first[i+1])
+    for (size_t i = 0; i < boxes_.size(); ++i) {
+      corners(boxes_[i].box, from);
+      first[i + 1] = from.size();
+    }
+    std::vector<cv::Point2f> to;
+    std::vector<uchar> found;
+    std::vector<float> error;
+    if (!from.empty())
+      cv::calcOpticalFlowPyrLK(previous_, gray, from, to, found, error, {s_.window_px, s_.window_px},
+                               s_.pyramid_levels);
     cv::Rect2f view(0, 0, static_cast<float>(gray.cols), static_cast<float>(gray.rows));
     std::vector<detection> kept;
-    for (auto& d : boxes_)
-      if (auto moved = follow(gray, d.box); moved && (*moved & view).area() > 0) {
-        kept.push_back(d);
+    for (size_t i = 0; i < boxes_.size(); ++i) {
+      auto moved = follow(boxes_[i].box, from, to, found, first[i], first[i + 1]);
+      if (moved && (*moved & view).area() > 0) {
+        kept.push_back(boxes_[i]);
         kept.back().box = *moved & view;
       }
+    }
     previous_ = gray;
     boxes_ = kept;
     return kept;
   }
 
  private:
-  // The box moved by the median motion of the corners found inside it.
-  std::optional<cv::Rect2f> follow(const cv::Mat& gray, const cv::Rect2f& box) const {
+  // Appends the corners found inside `box` on the previous frame, in frame pixels.
+  void corners(const cv::Rect2f& box, std::vector<cv::Point2f>& out) const {
     cv::Rect area = cv::Rect(box) & cv::Rect(0, 0, previous_.cols, previous_.rows);
-    if (area.area() == 0)
-      return std::nullopt;
-    cv::Mat mask = cv::Mat::zeros(previous_.size(), CV_8U);
-    mask(area).setTo(255);
-    std::vector<cv::Point2f> from, to;
-    cv::goodFeaturesToTrack(previous_, from, s_.max_points_per_box, s_.quality_level, 3, mask);
-    if (static_cast<int>(from.size()) < s_.min_points)
-      return std::nullopt;
-    std::vector<uchar> found;
-    std::vector<float> error;
-    cv::calcOpticalFlowPyrLK(previous_, gray, from, to, found, error, {s_.window_px, s_.window_px},
-                             s_.pyramid_levels);
+    if (area.width < 3 || area.height < 3)
+      return;
+    std::vector<cv::Point2f> inside;
+    cv::goodFeaturesToTrack(previous_(area), inside, s_.max_points_per_box, s_.quality_level, 3);
+    if (static_cast<int>(inside.size()) < s_.min_points)
+      return;
+    for (auto& p : inside)
+      out.push_back(p + cv::Point2f(static_cast<float>(area.x), static_cast<float>(area.y)));
+  }
+
+  // The box moved by the median motion of its corners that LK followed.
+  std::optional<cv::Rect2f> follow(const cv::Rect2f& box, const std::vector<cv::Point2f>& from,
+                                   const std::vector<cv::Point2f>& to, const std::vector<uchar>& found,
+                                   size_t begin, size_t end) const {
     std::vector<float> dx, dy;
-    for (size_t i = 0; i < from.size(); ++i)
+    for (size_t i = begin; i < end; ++i)
       if (found[i]) {
         dx.push_back(to[i].x - from[i].x);
         dy.push_back(to[i].y - from[i].y);
