@@ -43,19 +43,27 @@ link_model::link_model(std::vector<bandwidth_sample> trace, double latency_ms)
     throw std::invalid_argument("a bandwidth trace must carry something");
 }
 
-double link_model::bandwidth_mbps_at(double time_s) const {
+const bandwidth_sample& link_model::sample_at(double time_s) const {
   double t = period_s_ > 0 ? std::fmod(time_s, period_s_) : 0;
-  double bw = trace_.front().bandwidth_mbps;
+  const bandwidth_sample* at = &trace_.front();
   for (auto& s : trace_)
     if (s.time_s <= t)
-      bw = s.bandwidth_mbps;
-  return bw;
+      at = &s;
+  return *at;
+}
+
+double link_model::bandwidth_mbps_at(double time_s) const { return sample_at(time_s).bandwidth_mbps; }
+
+double link_model::latency_s_at(double time_s) const {
+  double ms = sample_at(time_s).latency_ms;
+  return ms >= 0 ? ms / 1000 : latency_s_;
 }
 
 double link_model::transfer_time_s(double bytes, double start_s) const {
   double bits = bytes * 8;
   if (period_s_ == 0)
     return latency_s_ + bits / (trace_.front().bandwidth_mbps * bits_per_megabit);
+  double latency_s = latency_s_at(start_s);  // the latency when the first bit leaves
   // Walk the trace segment by segment until every bit has gone.
   double t = start_s;
   while (true) {
@@ -67,7 +75,7 @@ double link_model::transfer_time_s(double bytes, double start_s) const {
     double span = segment_end - in_period;
     double rate = trace_[i].bandwidth_mbps * bits_per_megabit;
     if (rate * span >= bits)
-      return latency_s_ + (t - start_s) + bits / rate;
+      return latency_s + (t - start_s) + bits / rate;
     bits -= rate * span;
     t += span;
   }
@@ -88,9 +96,12 @@ std::vector<bandwidth_sample> load_bandwidth_trace(const std::string& path) {
     std::istringstream fields(line);
     bandwidth_sample s;
     char comma = 0;
-    if (!(fields >> s.time_s >> comma >> s.bandwidth_mbps) || comma != ',')
+    bool ok = fields >> s.time_s >> comma >> s.bandwidth_mbps && comma == ',';
+    if (ok && fields >> comma)  // an optional latency column
+      ok = comma == ',' && fields >> s.latency_ms && s.latency_ms >= 0;
+    if (!ok)
       throw std::runtime_error(path + ":" + std::to_string(number) +
-                               ": expected 'time_s,bandwidth_mbps'");
+                               ": expected 'time_s,bandwidth_mbps' or 'time_s,bandwidth_mbps,latency_ms'");
     trace.push_back(s);
   }
   try {

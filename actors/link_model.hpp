@@ -1,5 +1,6 @@
-// An emulated network link: latency plus size over bandwidth, where the bandwidth may
-// follow a trace (piecewise constant, repeated when it runs out). In emulated mode a
+// An emulated network link: latency plus size over bandwidth, where the bandwidth (and
+// optionally the latency) may follow a trace (piecewise constant, repeated when it runs
+// out). In emulated mode a
 // transfer takes exactly transfer_time() of deployment time.
 #pragma once
 
@@ -11,6 +12,7 @@ namespace troupe {
 struct bandwidth_sample {
   double time_s = 0;          // from this time on ...
   double bandwidth_mbps = 0;  // ... the link carries this many megabits per second
+  double latency_ms = -1;     // ... with this latency; < 0: the link's own
 };
 
 class link_model {
@@ -22,14 +24,18 @@ class link_model {
   // Seconds to deliver `bytes` when sending starts at deployment time `start_s`.
   double transfer_time_s(double bytes, double start_s = 0) const;
   double bandwidth_mbps_at(double time_s) const;
+  double latency_s_at(double time_s) const;
 
  private:
+  const bandwidth_sample& sample_at(double time_s) const;
+
   std::vector<bandwidth_sample> trace_;
   double period_s_ = 0;  // trace length; 0 for a fixed bandwidth
   double latency_s_;
 };
 
-// Reads a trace file: one "time_s,bandwidth_mbps" per line, '#' starts a comment.
+// Reads a trace file: one "time_s,bandwidth_mbps" or "time_s,bandwidth_mbps,latency_ms"
+// per line, '#' starts a comment.
 // Throws std::runtime_error naming file and line for anything else.
 std::vector<bandwidth_sample> load_bandwidth_trace(const std::string& path);
 

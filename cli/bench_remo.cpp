@@ -12,6 +12,7 @@
 #include "actors/builtin_kinds.hpp"
 #include "actors/deployment.hpp"
 #include "actors/topology.hpp"
+#include "cli/bench_support.hpp"
 
 namespace troupe {
 
@@ -24,19 +25,11 @@ struct outcome {
   uint64_t moved = 0, demanded = 0;
 };
 
-std::vector<actor_spec*> of_kind(topology& t, const std::string& kind) {
-  std::vector<actor_spec*> out;
-  for (auto& a : t.actors)
-    if (a.kind == kind)
-      out.push_back(&a);
-  return out;
-}
-
 // More cameras like the file's: camera k copies camera ((k-1) mod N) of the file with
 // its own node and replica, another scene seed (synthetic) or start frame (video), the
 // same links to the server and the same links to every other camera.
 void scale_cameras(topology& t, int cameras) {
-  auto originals = of_kind(t, "region-camera");
+  auto originals = actors_of_kind(t, "region-camera");
   int n = int(originals.size());
   std::set<std::string> camera_nodes;
   for (auto* c : originals)
@@ -91,7 +84,7 @@ void scale_cameras(topology& t, int cameras) {
 // The file's deployment as `policy` runs it. Offload-Frame: the scheduler with one
 // whole-frame region per camera; EHCI: padded previous boxes to the server, no scheduler.
 topology variant(topology t, const std::string& policy, int cameras, const std::string& prefix, bool fixed_trigger) {
-  if (cameras > int(of_kind(t, "region-camera").size()))
+  if (cameras > int(actors_of_kind(t, "region-camera").size()))
     scale_cameras(t, cameras);
   std::vector<actor_spec> kept;
   for (auto a : t.actors) {
@@ -189,19 +182,15 @@ void plot_comparison(const std::string& dir, const std::vector<outcome>& rows) {
     for (auto& r : rows)
       dat << r.policy << " " << r.mean_ms << " " << r.f1 << "\n";
   }
-  std::ofstream(dir + "/comparison.gnuplot")
-      << "set terminal pngcairo size 900,500\nset output '" << dir << "/comparison.png'\n"
-      << "set style data histograms\nset style fill solid 0.6\nset ylabel 'mean latency (ms)'\n"
-      << "set y2label 'F1'\nset y2range [0:1]\nset ytics nomirror\nset y2tics\nset xtics rotate by -20\n"
-      << "plot '" << dir << "/comparison.dat' using 2:xtic(1) title 'mean latency', '' using 3 axes x1y2 title 'F1'\n";
-  if (std::system(("gnuplot '" + dir + "/comparison.gnuplot' 2>/dev/null").c_str()) == 0)
-    std::printf("wrote %s/comparison.png\n", dir.c_str());
+  plot_png(dir, "comparison",
+           "set style data histograms\nset style fill solid 0.6\nset ylabel 'mean latency (ms)'\n"
+           "set y2label 'F1'\nset y2range [0:1]\nset ytics nomirror\nset y2tics\nset xtics rotate by -20\n"
+           "plot '" + dir + "/comparison.dat' using 2:xtic(1) title 'mean latency', '' using 3 axes x1y2 title 'F1'");
 }
 
 // Mean latency against the number of cameras, one line per policy, like Fig. 14.
 void plot_sweep(const std::string& dir, const std::vector<outcome>& rows, const std::vector<std::string>& policies) {
-  std::string plot = "set terminal pngcairo size 900,500\nset output '" + dir + "/sweep.png'\n"
-                     "set xlabel 'cameras'\nset ylabel 'mean latency (ms)'\nset key outside\nplot ";
+  std::string plot = "set xlabel 'cameras'\nset ylabel 'mean latency (ms)'\nset key outside\nplot ";
   for (size_t i = 0; i < policies.size(); ++i) {
     std::ofstream dat(dir + "/sweep-" + policies[i] + ".dat");
     for (auto& r : rows)
@@ -210,9 +199,7 @@ void plot_sweep(const std::string& dir, const std::vector<outcome>& rows, const 
     plot += std::string(i ? ", " : "") + "'" + dir + "/sweep-" + policies[i] + ".dat' with linespoints title '" +
             policies[i] + "'";
   }
-  std::ofstream(dir + "/sweep.gnuplot") << plot << "\n";
-  if (std::system(("gnuplot '" + dir + "/sweep.gnuplot' 2>/dev/null").c_str()) == 0)
-    std::printf("wrote %s/sweep.png\n", dir.c_str());
+  plot_png(dir, "sweep", plot);
 }
 
 }  // namespace
@@ -223,7 +210,7 @@ int bench_remo(const bench_remo_options& o) {
     std::cerr << e.to_string() << "\n";
   if (!loaded.topo)
     return 1;
-  int cameras = int(of_kind(*loaded.topo, "region-camera").size());
+  int cameras = int(actors_of_kind(*loaded.topo, "region-camera").size());
   if (cameras == 0) {
     std::cerr << o.topology << ": no region-camera to compare policies on\n";
     return 1;

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/builtin_kinds.hpp"
-#include "actors/deployment.hpp"
 #include "actors/topology.hpp"
+#include "cli/bench_support.hpp"
 
 namespace troupe {
 
@@ -29,11 +29,9 @@ bool balanced(const actor_spec& a) {
 void set_balancer(actor_spec& a, const std::string& policy, const std::string& forecaster) {
   if (!balanced(a))
     return;
-  auto args = YAML::Clone(a.args.yaml());
-  args["balancer"] = policy;
+  set_param(a, "balancer", policy);
   if (!forecaster.empty())
-    args["forecaster"] = forecaster;
-  a.args = params(args);
+    set_param(a, "forecaster", forecaster);
 }
 
 std::vector<actor_spec*> mobile_cameras(topology& t) {
@@ -61,18 +59,11 @@ void scale_cameras(topology& t, int cameras) {
   t.actors.insert(t.actors.end(), added.begin(), added.end());
 }
 
-topology variant(topology t, const std::string& policy, int cameras, const std::string& prefix,
-                 const std::string& forecaster) {
+topology variant(topology t, const std::string& policy, int cameras, const std::string& forecaster) {
   if (cameras > int(mobile_cameras(t).size()))
     scale_cameras(t, cameras);
-  for (auto& a : t.actors) {
+  for (auto& a : t.actors)
     set_balancer(a, policy, forecaster);
-    if (a.kind == "pipeline-sink") {
-      auto args = YAML::Clone(a.args.yaml());
-      args["report"] = prefix;
-      a.args = params(args);
-    }
-  }
   for (auto& e : t.timeline)
     set_balancer(e.actor, policy, forecaster);
   t.deployment += "-" + policy;
@@ -81,19 +72,11 @@ topology variant(topology t, const std::string& policy, int cameras, const std::
 
 outcome run_one(const topology& base, const std::string& policy, int cameras, const bench_videojam_options& o,
                 const std::string& prefix) {
-  std::filesystem::remove(prefix + ".json");  // a run that writes nothing must not read an old report
-  auto t = variant(base, policy, cameras, prefix, o.forecaster);
-  run_options run;
-  run.duration_s = o.duration_s > 0 ? o.duration_s : t.runtime.duration_s;
+  auto t = variant(base, policy, cameras, o.forecaster);
   std::printf("== bench videojam: %s, %s, %d mobile cameras, %.0f s (time scale %.1f)\n", base.deployment.c_str(),
-              policy.c_str(), cameras, run.duration_s, t.runtime.time_scale);
+              policy.c_str(), cameras, o.duration_s > 0 ? o.duration_s : t.runtime.duration_s, t.runtime.time_scale);
   std::fflush(stdout);
-  if (int rc = run_deployment(t, run, builtin_kinds()); rc != 0)
-    throw std::runtime_error(policy + ": the run failed (exit " + std::to_string(rc) + ")");
-  std::ifstream in(prefix + ".json");
-  if (!in)
-    throw std::runtime_error(prefix + ".json: the run wrote no report");
-  auto j = nlohmann::json::parse(in);
+  auto j = run_and_report(t, o.duration_s, prefix);
   return {base.deployment, policy, cameras, j["overall"], j.value("timeline", nlohmann::json::array())};
 }
 
@@ -118,8 +101,7 @@ std::string table(const std::vector<outcome>& rows) {
 
 // Response time per second of each policy's run of a scenario (Figs. 3.11, 3.12).
 void plot_timeline(const std::string& dir, const std::string& scenario, const std::vector<outcome>& rows) {
-  std::string plot = "set terminal pngcairo size 900,500\nset output '" + dir + "/" + scenario +
-                     "-timeline.png'\nset xlabel 'time (s)'\nset ylabel 'response time (ms)'\nset key outside\nplot ";
+  std::string plot = "set xlabel 'time (s)'\nset ylabel 'response time (ms)'\nset key outside\nplot ";
   bool first = true;
   for (auto& r : rows) {
     if (r.scenario != scenario)
@@ -133,9 +115,7 @@ void plot_timeline(const std::string& dir, const std::string& scenario, const st
     plot += std::string(first ? "" : ", ") + "'" + dat + "' with lines title '" + r.policy + "'";
     first = false;
   }
-  std::ofstream(dir + "/" + scenario + "-timeline.gnuplot") << plot << "\n";
-  if (std::system(("gnuplot '" + dir + "/" + scenario + "-timeline.gnuplot' 2>/dev/null").c_str()) == 0)
-    std::printf("wrote %s/%s-timeline.png\n", dir.c_str(), scenario.c_str());
+  plot_png(dir, scenario + "-timeline", plot);
 }
 
 void write_json(const std::string& file, const std::vector<outcome>& rows) {

@@ -25,6 +25,11 @@ const char* profiles = R"(devices:
     idle_power_w: 1
     models:
       - { model: hog, fixed_ms: 150, ms_per_megapixel: 0 }
+  - name: slow-two
+    busy_power_w: 10
+    concurrency: 2
+    models:
+      - { model: hog, fixed_ms: 150, ms_per_megapixel: 0 }
   - name: instant
     busy_power_w: 10
     models:
@@ -78,6 +83,22 @@ class ReplicaTest : public ::testing::Test {
     for (auto& d : collect(*self, 8, 700ms))
       frames.insert(d.frame_index());
     return frames;
+  }
+  // Four regions at once to two workers on `device`: the device's busy time once all are done.
+  double busy_ms_with_two_workers(const std::string& device) {
+    EXPECT_FALSE(n->subscribe("replica-stats", caf::actor{*self}));
+    spawn_replica("{ workers: 2, queue_capacity: 8, stats_interval_ms: 100, device: " + device + ", profile: " +
+                  profile_file + " }");
+    for (uint64_t i = 0; i < 4; ++i)
+      EXPECT_FALSE(n->send("hog", region(*n, i)));
+    auto end = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < end) {
+      auto got = next_letter(*self, 1s);
+      if (got && got->as<msg::ReplicaStats>() && got->as<msg::ReplicaStats>()->processed() == 4)
+        return got->as<msg::ReplicaStats>()->busy_ms();
+    }
+    ADD_FAILURE() << "the four regions were not all processed";
+    return 0;
   }
   std::string profile_file = write_temp("replica_profiles.yaml", profiles);
   nats_server server;
@@ -151,6 +172,20 @@ TEST_F(ReplicaTest, StatsCountDropsOverrunsAndEnergy) {
   EXPECT_EQ(last->device(), "slow");
   EXPECT_NEAR(last->busy_ms(), 150.0 * last->processed(), 1e-6);
   EXPECT_GT(last->energy_j(), 10 * 0.15 * last->processed());  // busy energy plus some idle
+}
+
+TEST_F(ReplicaTest, WorkersShareTheDevicesUnits) {
+  start();
+  // One unit: the two workers' inputs run one after the other, 4 × 150 ms of device time.
+  EXPECT_NEAR(busy_ms_with_two_workers("slow"), 600, 1);
+}
+
+TEST_F(ReplicaTest, TwoWorkersOnTwoUnitsComputeAtOnce) {
+  start();
+  // Two units: the workers' inputs overlap, about 2 × 150 ms of busy device.
+  double busy = busy_ms_with_two_workers("slow-two");
+  EXPECT_GE(busy, 300);
+  EXPECT_LT(busy, 450);
 }
 
 TEST_F(ReplicaTest, CompletionIsPacedToTheProfile) {

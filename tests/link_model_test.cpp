@@ -28,6 +28,22 @@ TEST(LinkModel, TraceIsIntegratedAcrossSegments) {
   EXPECT_NEAR(l.transfer_time_s(0.5e6, 0.75), 1.25, 1e-9);
 }
 
+TEST(LinkModel, TraceLatencyColumnReplacesTheLinksLatency) {
+  // 8 Mbit/s at 40 ms for 1 s, then 8 Mbit/s at the link's own 10 ms.
+  link_model l({{0, 8, 40}, {1, 8}}, 10);
+  EXPECT_NEAR(l.transfer_time_s(1e5, 0.2), 0.04 + 0.1, 1e-9);  // 0.8 Mbit in 0.1 s
+  EXPECT_NEAR(l.transfer_time_s(1e5, 1.2), 0.01 + 0.1, 1e-9);
+  EXPECT_NEAR(l.latency_s_at(2.5), 0.04, 1e-12);  // the trace repeats
+  auto file = testing::TempDir() + "/latency-trace.csv";
+  std::ofstream(file) << "0,8,40\n1,8\n";
+  auto trace = load_bandwidth_trace(file);
+  ASSERT_EQ(trace.size(), 2u);
+  EXPECT_DOUBLE_EQ(trace[0].latency_ms, 40);
+  EXPECT_LT(trace[1].latency_ms, 0);
+  std::ofstream(file) << "0,8,-3\n";
+  EXPECT_THROW(load_bandwidth_trace(file), std::runtime_error);
+}
+
 TEST(LinkModel, TraceValidation) {
   EXPECT_THROW(link_model({{1, 8}}, 0), std::invalid_argument);          // not from 0
   EXPECT_THROW(link_model({{0, 8}, {0, 2}}, 0), std::invalid_argument);  // times must rise
@@ -46,7 +62,7 @@ TEST(LinkModel, TraceFileWithErrorsNamingTheLine) {
     load_bandwidth_trace(path);
     ADD_FAILURE() << "accepted a bad line";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), path + ":2: expected 'time_s,bandwidth_mbps'");
+    EXPECT_EQ(std::string(e.what()), path + ":2: expected 'time_s,bandwidth_mbps' or 'time_s,bandwidth_mbps,latency_ms'");
   }
   EXPECT_THROW(load_bandwidth_trace(path + ".missing"), std::runtime_error);
 }

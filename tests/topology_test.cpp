@@ -104,7 +104,7 @@ TEST(Topology, MistypedFields) {
 TEST(Topology, BandwidthTracesAreReadWhenParsed) {
   auto trace = write_temp("bw.csv", "0,10\n5,oops\n");
   expect_one(head + "links:\n  - { from: n1, to: n2, bandwidth_trace: " + trace + " }\n",
-             "t.yaml:6:42: link bandwidth_trace: " + trace + ":2: expected 'time_s,bandwidth_mbps'");
+             "t.yaml:6:42: link bandwidth_trace: " + trace + ":2: expected 'time_s,bandwidth_mbps' or 'time_s,bandwidth_mbps,latency_ms'");
 }
 
 TEST(Topology, TimeScaleMustBePositive) {
