@@ -1,9 +1,11 @@
 #include "cli/bench_videojam.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -42,11 +44,20 @@ std::vector<actor_spec*> mobile_cameras(topology& t) {
   return out;
 }
 
-// Mobile cameras added like the file's first ones, each with its own scene.
+// `cameras` mobile cameras: the file's last ones left out, or more added like the
+// file's first ones, each with its own scene.
 void scale_cameras(topology& t, int cameras) {
   auto originals = mobile_cameras(t);
   if (originals.empty())
     throw std::runtime_error(t.file + ": no mobile camera to copy for the sweep");
+  if (cameras < int(originals.size())) {
+    std::set<std::string> dropped;
+    for (size_t i = size_t(cameras); i < originals.size(); ++i)
+      dropped.insert(originals[i]->name);
+    t.actors.erase(std::remove_if(t.actors.begin(), t.actors.end(), [&](auto& a) { return dropped.count(a.name) > 0; }),
+                   t.actors.end());
+    return;
+  }
   std::vector<actor_spec> added;
   for (int k = int(originals.size()) + 1; k <= cameras; ++k) {
     auto cam = *originals[size_t(k - 1) % originals.size()];
@@ -60,7 +71,7 @@ void scale_cameras(topology& t, int cameras) {
 }
 
 topology variant(topology t, const std::string& policy, int cameras, const std::string& forecaster) {
-  if (cameras > int(mobile_cameras(t).size()))
+  if (cameras != int(mobile_cameras(t).size()))
     scale_cameras(t, cameras);
   for (auto& a : t.actors)
     set_balancer(a, policy, forecaster);
