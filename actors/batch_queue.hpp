@@ -51,14 +51,19 @@ class batch_queue {
   }
 
   // Waits for a first item, then until the batch is full or the first item has
-  // waited `max_wait`. Empty once the queue is closed and drained.
+  // waited `max_wait`. Empty only once the queue is closed and drained: when another
+  // consumer took the items this one was waiting with, it waits for the next ones.
   std::vector<entry> pop_batch(size_t max_batch, std::chrono::nanoseconds max_wait) {
     std::unique_lock<std::mutex> lock(mtx_);
-    filled_.wait(lock, [&] { return closed_ || !items_.empty(); });
-    if (items_.empty())
-      return {};
-    auto deadline = items_.front().arrived + max_wait;
-    filled_.wait_until(lock, deadline, [&] { return closed_ || items_.size() >= max_batch; });
+    for (;;) {
+      filled_.wait(lock, [&] { return closed_ || !items_.empty(); });
+      if (items_.empty())
+        return {};
+      auto deadline = items_.front().arrived + max_wait;
+      filled_.wait_until(lock, deadline, [&] { return closed_ || items_.size() >= max_batch; });
+      if (!items_.empty())
+        break;
+    }
     std::vector<entry> batch;
     while (!items_.empty() && batch.size() < max_batch) {
       batch.push_back(std::move(items_.front()));

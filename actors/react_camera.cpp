@@ -74,8 +74,10 @@ msg::CameraStats stats_of(const context& ctx, const react_camera_settings& cfg, 
   f["cloud_fusions"] = double(c.cloud_fusions);
   f["catch_ups"] = double(c.catch_ups);
   f["caught_up_frames"] = double(c.caught_up_frames);
-  f["fused_behind"] = double(c.fused_behind);
+  f["fell_behind"] = double(c.fell_behind);
   f["too_old"] = double(c.too_old);
+  f["superseded"] = double(c.superseded);
+  f["tracker_failures"] = double(c.tracker_failures);
   f["cloud_age_frames_mean"] = c.cloud_fusions > 0 ? c.cloud_age_frames / double(c.cloud_fusions) : 0;
   f["cloud_rtt_p50_ms"] = vision::percentile(s.cloud_rtt_ms, 50);
   f["cloud_rtt_p95_ms"] = vision::percentile(s.cloud_rtt_ms, 95);
@@ -92,13 +94,21 @@ void print_summary(const context& ctx, const react_camera_settings& cfg, const r
   auto st = stats_of(ctx, cfg, s);
   auto& f = st.figures();
   std::printf("%s (%s): %.0f frames, %.0f edge and %.0f cloud requests (%.0f skipped, still scene), %.0f edge and "
-              "%.0f cloud fusions, %.0f catch-ups over %.0f frames (%.0f fused behind), cloud round trip p50 %.1f ms "
-              "p95 %.1f ms, %.0f results too old, %.0f sends and %.0f outputs refused by the bus, %.0f edge timeouts\n",
+              "%.0f cloud fusions, %.0f catch-ups over %.0f frames (%.0f fell behind), cloud round trip p50 %.1f ms "
+              "p95 %.1f ms, %.0f results too old and %.0f superseded, %.0f tracker failures, %.0f sends and %.0f outputs "
+              "refused by the bus, %.0f edge timeouts\n",
               ctx.name().c_str(), st.kind().c_str(), f.at("frames"), f.at("edge_requests"), f.at("cloud_requests"),
               f.at("still_skips"), f.at("edge_fusions"), f.at("cloud_fusions"), f.at("catch_ups"),
-              f.at("caught_up_frames"), f.at("fused_behind"), f.at("cloud_rtt_p50_ms"), f.at("cloud_rtt_p95_ms"),
-              f.at("too_old"), f.at("unsent"), f.at("outputs_unsent"), f.at("edge_timeouts"));
+              f.at("caught_up_frames"), f.at("fell_behind"), f.at("cloud_rtt_p50_ms"), f.at("cloud_rtt_p95_ms"),
+              f.at("too_old"), f.at("superseded"), f.at("tracker_failures"), f.at("unsent"), f.at("outputs_unsent"),
+              f.at("edge_timeouts"));
   std::fflush(stdout);
+}
+
+// Requests whose frame left the buffer can no longer be used: their send times go.
+void forget_unanswered(react_camera_state& s, uint64_t newest, size_t buffer_frames) {
+  while (!s.cloud_sent_ns.empty() && s.cloud_sent_ns.begin()->first + buffer_frames < newest)
+    s.cloud_sent_ns.erase(s.cloud_sent_ns.begin());
 }
 
 // Sends the frame to a detector; the bytes it took, 0 when the bus refused it (counted).
@@ -163,6 +173,7 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
         s->cloud_sent_ns[frame->index] = ctx.now_ns();
         s->cloud_bytes += bytes;
       }
+      forget_unanswered(*s, frame->index, cfg.manager.buffer_frames);
       if (plan.to_edge && request(ctx, cfg, *s, *frame, capture, cfg.edge) > 0) {
         s->pending = pending_frame{frame->index, capture, bytes};
         ctx.after(self, std::chrono::milliseconds(cfg.edge_timeout_ms), expire_atom::value, frame->index);
@@ -175,7 +186,9 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
       auto d = in.as<msg::Detections>();
       if (d == nullptr)
         return;
-      auto from = in.sender == cfg.edge ? react::source::edge : react::source::cloud;
+      // The edge's answer to the waiting frame, else by sender (edge and cloud may be one replica).
+      bool awaited = s->pending && s->pending->index == d->frame_index() && in.sender == cfg.edge;
+      auto from = awaited || in.sender != cfg.cloud ? react::source::edge : react::source::cloud;
       if (auto sent = s->cloud_sent_ns.find(d->frame_index()); from == react::source::cloud && sent != s->cloud_sent_ns.end()) {
         s->cloud_rtt_ms.push_back((ctx.now_ns() - sent->second) / 1e6);
         s->cloud_sent_ns.erase(sent);
@@ -205,14 +218,17 @@ react_settings read_manager(const params& p) {
   s.cloud_every = int(p.get_int("m", s.cloud_every));
   s.motion_threshold = p.get_double("motion_threshold", s.motion_threshold);
   s.motion_scale = p.get_double("motion_scale", s.motion_scale);
+  s.motion_percentile = p.get_double("motion_percentile", s.motion_percentile);
   s.fusion.iou_threshold = p.get_double("fusion_iou", s.fusion.iou_threshold);
   s.fusion.decay = p.get_double("decay", s.fusion.decay);
   s.min_score = p.get_double("min_score", s.min_score);
   s.tracker = p.get_string("tracker", s.tracker);
   s.fast_track_stride = int(p.get_int("fast_track_stride", s.fast_track_stride));
-  s.buffer_frames = size_t(p.get_int("buffer_frames", int64_t(s.buffer_frames)));
-  if (s.fusion.decay <= 0 || s.fusion.decay > 1)
-    throw std::runtime_error("decay must be in (0, 1]");
+  auto buffer = p.get_int("buffer_frames", int64_t(s.buffer_frames));
+  if (buffer < 2)
+    throw std::runtime_error("buffer_frames must be at least 2");
+  s.buffer_frames = size_t(buffer);
+  check(s);  // bad values fail the spawn, not the camera's first frame
   return s;
 }
 
@@ -230,7 +246,6 @@ react_camera_settings read_settings(const params& p) {
     s.edge.clear();  // a baseline ignores the detector it does not use
   if (!needs_cloud)
     s.cloud.clear();
-  vision::make_tracker(s.manager.tracker);  // an unknown tracker fails at spawn
   return s;
 }
 
@@ -244,8 +259,9 @@ kind_spec react_camera_kind() {
     {"cloud", param_type::string, false, "the cloud model server's replica; for react and cloud-only"},
     {"k", param_type::integer, false, "edge detection every k-th frame, default 5 (the paper's)"},
     {"m", param_type::integer, false, "a frame to the cloud every m-th frame, default 30 (the paper's)"},
-    {"motion_threshold", param_type::number, false, "mean optical flow (px/frame) below which no detection is asked, default 0.4"},
+    {"motion_threshold", param_type::number, false, "motion (px/frame) below which no detection is asked, default 1.5"},
     {"motion_scale", param_type::number, false, "resolution factor of the change detector's flow, default 0.25"},
+    {"motion_percentile", param_type::number, false, "the motion is this percentile of the flow magnitudes, default 99"},
     {"decay", param_type::number, false, "δ: tracked objects' confidence factor per frame, default 0.98"},
     {"min_score", param_type::number, false, "tracked objects below this confidence are dropped, default 0.5 (the paper's)"},
     {"fusion_iou", param_type::number, false, "IoU from which fusion matches two objects, default 0.5 (the paper's)"},

@@ -34,8 +34,9 @@ struct react_settings {
   react_mode mode = react_mode::react;
   int edge_every = 5;                // k (§6.1's setting)
   int cloud_every = 30;              // m
-  double motion_threshold = 0.4;     // mean flow, px/frame: above the synthetic sensor noise (≤ 0.35); the paper gives no value
+  double motion_threshold = 1.5;     // 99th-percentile flow, px/frame: above sensor noise (≤ 1.2 measured); the paper gives no value
   double motion_scale = 0.25;        // the change detector's flow resolution
+  double motion_percentile = 99;     // which percentile of the flow magnitudes is the motion
   react::fusion_settings fusion;     // IoU threshold 0.5, δ
   double min_score = 0.5;            // the main tracker drops objects below it (§3.1)
   std::string tracker = "csrt";      // the paper's, for the main tracker and fast-tracking
@@ -46,11 +47,14 @@ struct react_settings {
 struct react_frame_plan {
   bool to_edge = false, to_cloud = false;
   double motion = 0;
+  bool moving = false;  // above the threshold (the first frame counts as moving)
 };
 
-// Work for the fast tracker: boxes detected on frames.front(), to carry to frames.back().
+// Work for the fast tracker: boxes detected on frame `origin`, already carried to
+// frames.front(), to carry to frames.back().
 struct catch_up_job {
   react::source from = react::source::cloud;
+  uint64_t origin = 0;
   std::vector<react::buffered_frame> frames;
   std::vector<vision::detection> boxes;
   int stride = 2;
@@ -59,9 +63,18 @@ struct catch_up_job {
 
 struct catch_up_result {
   react::source from = react::source::cloud;
-  uint64_t started = 0, reached = 0;  // frame indices
+  uint64_t origin = 0;                // the frame the boxes were detected on
+  uint64_t started = 0, reached = 0;  // frame indices of this catch-up
   std::vector<vision::detection> boxes;
+  bool failed = false;                // the tracker threw: nothing to fuse
 };
+
+// Runs a job (react_fast_tracker does it in its own actor); a tracker error is a
+// failed result, not an exception.
+catch_up_result run_catch_up(const catch_up_job& job);
+
+// Throws std::runtime_error naming the first setting that cannot work.
+void check(const react_settings& s);
 
 struct react_counters {
   uint64_t frames = 0;
@@ -69,8 +82,10 @@ struct react_counters {
   uint64_t still_skips = 0;           // a k-th or m-th frame not sent: the scene did not move
   uint64_t edge_fusions = 0, cloud_fusions = 0;
   uint64_t catch_ups = 0, caught_up_frames = 0;
-  uint64_t fused_behind = 0;          // catch-ups that could not reach the present and were fused where they got
+  uint64_t fell_behind = 0;           // catch-ups that lost ground on new frames: dropped, never fused off the present
   uint64_t too_old = 0;               // results for frames no longer buffered: dropped
+  uint64_t superseded = 0;            // results older than one of the same source already fused: dropped
+  uint64_t tracker_failures = 0;      // tracker errors (main or fast): the objects kept or the result dropped
   double cloud_age_frames = 0;        // sum over cloud fusions of how old the detected frame was
 };
 
@@ -85,7 +100,9 @@ class react_edge {
   // nullopt also when the frame has left the buffer (counted in too_old).
   std::optional<catch_up_job> on_detections(react::source from, uint64_t index, std::vector<vision::detection> boxes);
   // A finished catch-up: fused when it reached the newest frame; when newer frames came
-  // meanwhile, another catch-up from where it got, as long as it is gaining on them.
+  // meanwhile, another catch-up from where it got, as long as it is gaining on them,
+  // else dropped (fell_behind). Results older than what the same source already had
+  // fused are dropped (superseded): they would replace newer objects with older ones.
   std::optional<catch_up_job> on_caught_up(const catch_up_result& done);
 
   std::vector<vision::detection> output() const;  // the current objects
@@ -95,8 +112,11 @@ class react_edge {
 
  private:
   bool tracking() const { return s_.mode != react_mode::every_frame_edge; }
-  std::optional<catch_up_job> job(react::source from, uint64_t index, std::vector<vision::detection> boxes);
-  void fuse_now(react::source from, const std::vector<vision::detection>& boxes);
+  void track(const cv::Mat& image, bool moving);
+  bool superseded(react::source from, uint64_t origin);
+  std::optional<catch_up_job> job(react::source from, uint64_t origin, uint64_t index,
+                                  std::vector<vision::detection> boxes);
+  void fuse_now(react::source from, uint64_t origin, const std::vector<vision::detection>& boxes);
   uint64_t newest() const { return buffer_.back().index; }
 
   react_settings s_;
@@ -106,6 +126,7 @@ class react_edge {
   std::vector<react::object> objects_;
   react_counters counters_;
   int next_id_ = 0;
+  std::optional<uint64_t> fused_origin_[2];  // per source, the newest detected frame fused
 };
 
 }  // namespace troupe

@@ -1,5 +1,6 @@
 #include "actors/react_inference.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -28,16 +29,25 @@ nlohmann::json annotations_json(uint64_t frame, const std::vector<object>& objec
 
 }  // namespace
 
+constexpr uint64_t first_sync_request = uint64_t(1) << 62;  // get_annotations' numbers, apart from edge frames
+
 struct cloud_inference::impl {
   cloud_inference_options o;
-  std::unique_ptr<node> client;
-  context ctx;  // the inbox's: requests leave under its name and its replies come to it
-  caf::actor inbox;
+  // Declared before the node: the node stops the actors that deliver here first.
   std::mutex mtx;
   std::condition_variable arrived;
   std::vector<std::pair<uint64_t, std::vector<vision::detection>>> replies;
   std::vector<catch_up_result> caught_up;
-  uint64_t next_sync = uint64_t(1) << 62;  // get_annotations' request numbers, apart from edge_inference's frames
+  uint64_t next_sync = first_sync_request;
+  std::unique_ptr<node> client;
+  context ctx;  // the inbox's: requests leave under its name and its replies come to it
+  caf::actor inbox;
+
+  ~impl() {
+    inbox = nullptr;
+    ctx = {};
+    client.reset();  // its actors stop before the mutex and the lists go
+  }
 
   void deliver(uint64_t frame, std::vector<vision::detection> found) {
     std::lock_guard<std::mutex> lock(mtx);
@@ -106,6 +116,9 @@ nlohmann::json cloud_inference::get_annotations(const cv::Mat& image) {
   submit(frame, image);
   std::unique_lock<std::mutex> lock(impl_->mtx);
   auto& replies = impl_->replies;
+  replies.erase(std::remove_if(replies.begin(), replies.end(),  // late answers to calls that timed out
+                               [&](auto& r) { return r.first >= first_sync_request && r.first < frame; }),
+                replies.end());
   auto mine = [&] { return std::find_if(replies.begin(), replies.end(), [&](auto& r) { return r.first == frame; }); };
   if (!impl_->arrived.wait_for(lock, std::chrono::milliseconds(impl_->o.timeout_ms), [&] { return mine() != replies.end(); }))
     throw std::runtime_error("react client: no answer from " + impl_->o.server + " within " +
@@ -120,7 +133,11 @@ nlohmann::json cloud_inference::get_annotations(const cv::Mat& image) {
 
 std::vector<std::pair<uint64_t, std::vector<vision::detection>>> cloud_inference::take_replies() {
   std::lock_guard<std::mutex> lock(impl_->mtx);
-  return std::exchange(impl_->replies, {});
+  std::vector<std::pair<uint64_t, std::vector<vision::detection>>> out, kept;
+  for (auto& r : impl_->replies)  // get_annotations' own stay for it
+    (r.first >= first_sync_request ? kept : out).push_back(std::move(r));
+  impl_->replies = std::move(kept);
+  return out;
 }
 
 void cloud_inference::catch_up(catch_up_job job) {
@@ -158,8 +175,13 @@ nlohmann::json edge_inference::get_annotations(const cv::Mat& image) {
   take_cloud_results();
   auto frame = frame_++;
   auto plan = manager_.on_frame(frame, image.clone());  // kept for fast-tracking: the caller may reuse its buffer
-  if (plan.to_cloud)
-    cloud_->submit(frame, image);
+  if (plan.to_cloud) {
+    try {
+      cloud_->submit(frame, image);
+    } catch (const std::runtime_error&) {
+      ++cloud_unreachable_;  // the edge goes on alone until the server is back
+    }
+  }
   if (plan.to_edge)
     manager_.on_detections(source::edge, frame, detector_->detect(image));  // the newest frame: fused at once
   return annotations_json(frame, manager_.objects());

@@ -70,6 +70,7 @@ class edge_inference {
   ~edge_inference();
   nlohmann::json get_annotations(const cv::Mat& image);
   const react_counters& counters() const { return manager_.counters(); }
+  uint64_t cloud_unreachable() const { return cloud_unreachable_; }  // frames the cloud could not be sent
 
  private:
   void take_cloud_results();
@@ -78,7 +79,7 @@ class edge_inference {
   cloud_inference* cloud_;
   std::unique_ptr<vision::detector> detector_;
   react_edge manager_;
-  uint64_t frame_ = 0;
+  uint64_t frame_ = 0, cloud_unreachable_ = 0;
 };
 
 }  // namespace troupe::react

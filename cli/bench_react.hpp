@@ -22,9 +22,10 @@ struct bench_react_options {
   // NAME=BANDWIDTH_MBPS:LATENCY_MS or NAME=TRACE_FILE:LATENCY_MS, applied to every link: §5.3.3's
   // WiFi throttled to 24 Mbit/s with 30 or 50 ms, and an LTE-like uplink trace.
   std::vector<std::string> networks = {"wifi-30=24:30", "wifi-50=24:50", "lte=topologies/traces/lte-uplink.csv:70"};
-  std::vector<int> server_cameras = {4, 8, 16, 32, 64};
+  std::vector<int> server_cameras = {8, 16, 32, 64, 96, 128};
   double server_fps = 0.5;          // each camera sends a frame every 2 s (§6.4: every 60 frames at 30 fps)
   double server_duration_s = 20;
+  int server_repeats = 3;            // runs per camera count; the table holds their medians
   double server_p50_limit_ms = 500;  // Fig. 8's bound
 };
 

@@ -198,9 +198,10 @@ int main(int argc, char** argv) {
   react_cmd->add_option("--k", react_bench.k_grid, "edge periods of the grid (default 5 10 15 20)");
   react_cmd->add_option("--m", react_bench.m_grid, "cloud periods of the grid (default 30 45 60 100)");
   react_cmd->add_option("--networks", react_bench.networks, "NAME=MBPS:LATENCY_MS or NAME=TRACE:LATENCY_MS (default wifi-30, wifi-50, lte)");
-  react_cmd->add_option("--server-cameras", react_bench.server_cameras, "camera counts sending to the model server (default 4 8 16 32 64)");
+  react_cmd->add_option("--server-cameras", react_bench.server_cameras, "camera counts sending to the model server (default 8 16 32 64 96 128)");
   react_cmd->add_option("--server-fps", react_bench.server_fps, "frames per second each of them sends (default 0.5)");
   react_cmd->add_option("--server-duration", react_bench.server_duration_s, "seconds per server run (default 20)");
+  react_cmd->add_option("--server-repeats", react_bench.server_repeats, "runs per camera count, medians reported (default 3)");
   react_cmd->add_option("-o,--output", react_bench.out_dir, "folder of reports and plots (default build/reports/bench-react)");
 
   fit_remo_options fit;

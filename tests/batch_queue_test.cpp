@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -80,6 +81,27 @@ TEST(BatchQueue, LateItemsJoinTheWaitingBatch) {
   });
   EXPECT_EQ(items(q.pop_batch(2, std::chrono::hours(1))), (std::vector<int>{1, 2}));
   feeder.get();
+}
+
+TEST(BatchQueue, AConsumerThatLosesTheItemsWaitsForMore) {
+  // Two consumers wait with one partial batch; the one that does not get it must go on
+  // waiting (an empty batch means closed), and takes the next item.
+  batch_queue<int> q(16, overflow_policy::drop_oldest);
+  auto consume = [&] { return items(q.pop_batch(4, 30ms)); };
+  auto a = std::async(std::launch::async, consume);
+  auto b = std::async(std::launch::async, consume);
+  std::this_thread::sleep_for(10ms);
+  q.push(1);
+  std::this_thread::sleep_for(100ms);  // one of them has left with {1}; the other waits on
+  q.push(2);
+  auto first = a.get(), second = b.get();
+  std::vector<int> got;
+  got.insert(got.end(), first.begin(), first.end());
+  got.insert(got.end(), second.begin(), second.end());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<int>{1, 2}));
+  EXPECT_EQ(first.size(), 1u);
+  EXPECT_EQ(second.size(), 1u);
 }
 
 TEST(BatchQueue, CloseWakesEveryone) {

@@ -105,8 +105,9 @@ TEST(ReactEdge, LateCloudResultsAreCarriedToThePresentThenFused) {
   EXPECT_EQ(job->frames.front().index, sent.index);
   EXPECT_EQ(job->frames.back().index, now.index);
   EXPECT_TRUE(edge.objects().empty());  // nothing fused before the catch-up ends
-  catch_up_result done{job->from, sent.index, now.index,
-                       react::fast_track(job->frames, job->boxes, job->stride, job->tracker)};
+  auto done = run_catch_up(*job);
+  EXPECT_EQ(done.origin, sent.index);
+  EXPECT_EQ(done.reached, now.index);
   EXPECT_FALSE(edge.on_caught_up(done).has_value());
   auto fused = edge.output();
   // The tracked boxes sit on the present frame's people (but those who entered since),
@@ -131,18 +132,78 @@ TEST(ReactEdge, ACatchUpOvertakenByNewFramesChasesThem) {
   uint64_t reached = job->frames.back().index;
   auto newer = scene.next();  // a frame came while the fast tracker ran
   edge.on_frame(newer.index, newer.image);
-  auto again = edge.on_caught_up({source::cloud, sent.index, reached, job->boxes});
+  auto again = edge.on_caught_up({source::cloud, sent.index, sent.index, reached, job->boxes, false});
   ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->origin, sent.index);
   EXPECT_EQ(again->frames.front().index, reached);
   EXPECT_EQ(again->frames.back().index, newer.index);
-  // Losing ground (as many new frames as the catch-up covered): fused where it got.
+  // Losing ground (as many new frames as the catch-up covered): dropped, never fused
+  // with objects on another frame.
   for (int i = 0; i < 2; ++i) {
     auto f = scene.next();
     edge.on_frame(f.index, f.image);
   }
-  EXPECT_FALSE(edge.on_caught_up({source::cloud, reached, newer.index, job->boxes}).has_value());
-  EXPECT_EQ(edge.counters().fused_behind, 1u);
+  EXPECT_FALSE(edge.on_caught_up({source::cloud, sent.index, reached, newer.index, job->boxes, false}).has_value());
+  EXPECT_EQ(edge.counters().fell_behind, 1u);
+  EXPECT_EQ(edge.counters().cloud_fusions, 0u);
+  EXPECT_TRUE(edge.objects().empty());
+}
+
+TEST(ReactEdge, AnOlderResultNeverReplacesANewerOneOfItsSource) {
+  auto scene = walking_scene();
+  react_edge edge(settings(react_mode::cloud_only));
+  auto older = scene.next(), newer = scene.next(), now = scene.next();
+  for (auto* f : {&older, &newer, &now})
+    edge.on_frame(f->index, f->image);
+  // The newer frame's catch-up finished first and was fused ...
+  auto second = edge.on_detections(source::cloud, newer.index, confident(newer.truth));
+  ASSERT_TRUE(second);
+  EXPECT_FALSE(edge.on_caught_up(run_catch_up(*second)).has_value());
+  ASSERT_EQ(edge.counters().cloud_fusions, 1u);
+  // ... so the older frame's result, arriving or caught up later, is dropped.
+  EXPECT_FALSE(edge.on_detections(source::cloud, older.index, {}).has_value());
+  EXPECT_EQ(edge.counters().superseded, 1u);
+  EXPECT_FALSE(edge.on_caught_up({source::cloud, older.index, older.index, now.index, {}, false}).has_value());
+  EXPECT_EQ(edge.counters().superseded, 2u);
   EXPECT_EQ(edge.counters().cloud_fusions, 1u);
+  EXPECT_FALSE(edge.objects().empty());
+}
+
+TEST(ReactEdge, AFailedCatchUpIsCountedAndFusesNothing) {
+  auto scene = walking_scene();
+  react_edge edge(settings(react_mode::cloud_only));
+  auto f = scene.next();
+  edge.on_frame(f.index, f.image);
+  EXPECT_FALSE(edge.on_caught_up({source::cloud, f.index, f.index, f.index, confident(f.truth), true}).has_value());
+  EXPECT_EQ(edge.counters().tracker_failures, 1u);
+  EXPECT_TRUE(edge.objects().empty());
+}
+
+TEST(ReactEdge, AStillSceneKeepsItsObjects) {
+  // Nothing moves, so nothing is detected again and tracking cannot drift: confidence
+  // does not decay and the objects stay.
+  auto frame = walking_scene().next();
+  auto s = settings(react_mode::edge_only);
+  s.fusion.decay = 0.9;
+  react_edge edge(s);
+  edge.on_frame(frame.index, frame.image.clone());
+  edge.on_detections(source::edge, frame.index, confident(frame.truth, 0.8f));
+  for (uint64_t i = 1; i <= 20; ++i)
+    edge.on_frame(frame.index + i, frame.image.clone());
+  EXPECT_EQ(edge.objects().size(), frame.truth.size());
+  EXPECT_FLOAT_EQ(edge.objects()[0].det.score, 0.8f);
+}
+
+TEST(ReactEdge, BadSettingsAreRefusedByName) {
+  auto s = settings();
+  s.edge_every = 0;
+  EXPECT_THROW(react_edge{s}, std::runtime_error);
+  s = settings();
+  s.tracker = "magic";
+  EXPECT_THROW(react_edge{s}, std::runtime_error);
+  s = settings();
+  s.motion_percentile = 120;
+  EXPECT_THROW(check(s), std::runtime_error);
 }
 
 TEST(ReactEdge, ResultsOlderThanTheBufferAreCountedAndDropped) {
