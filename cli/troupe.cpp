@@ -90,10 +90,10 @@ int run_train_forecaster(const learning::forecaster_options& o) {
     std::printf("  %s\n", line.c_str());
     std::fflush(stdout);
   });
-  std::printf("%s: %zu training windows, %zu held out; held-out MSE %.3f items^2 per slot (naive forecaster %.3f), "
-              "train %.3f (%.1f s)\n",
-              o.output.c_str(), r.train_samples, r.validation_samples, r.validation_mse, r.naive_validation_mse,
-              r.train_mse, r.seconds);
+  std::printf("%s: %zu training, %zu validation and %zu held-out windows; kept epoch %d of %d (train MSE %.3f, "
+              "validation %.3f); held-out MSE %.3f items^2 per slot (naive forecaster %.3f) (%.1f s)\n",
+              o.output.c_str(), r.train_samples, r.validation_samples, r.held_out_samples, r.kept_epoch, o.epochs,
+              r.train_mse, r.validation_mse, r.held_out_mse, r.naive_held_out_mse, r.seconds);
   return 0;
 }
 
@@ -156,7 +156,11 @@ int main(int argc, char** argv) {
   forecaster_cmd->add_option("--history", forecasting.h, "h, slots of history in (default 50)");
   forecaster_cmd->add_option("--horizon", forecasting.k, "k, slots forecast (default 10)");
   forecaster_cmd->add_option("--units", forecasting.units, "units of the dense layer (default 512)");
-  forecaster_cmd->add_option("--epochs", forecasting.epochs, "default 100");
+  forecaster_cmd->add_option("--epochs", forecasting.epochs, "the most trained (default 100)");
+  forecaster_cmd->add_option("--validation", forecasting.validation,
+                             "share of every trace, before the held-out part, that picks the epoch kept; 0 keeps the "
+                             "last (default 0.1)");
+  forecaster_cmd->add_option("--held-out", forecasting.held_out, "last share of every trace, only scored (default 0.2)");
   forecaster_cmd->add_option("--learning-rate", forecasting.learning_rate, "Adam learning rate (default 0.001)");
   forecaster_cmd->add_option("--seed", forecasting.seed, "default 1");
 

@@ -15,15 +15,17 @@ struct windows {
   size_t count = 0;
 };
 
-// Every (h past, k next) pair of each trace, split by time: pairs whose targets end in
-// the last `validation` part go to the held-out set.
+// Every (h past, k next) pair of each trace, split by where its targets end: the
+// first part trains, the `validation` part before the last `held_out` part picks the
+// epoch, the last part scores.
 void cut(const std::vector<double>& trace, const forecaster_options& o, double scale, windows& train,
-         windows& held_out) {
+         windows& validation, windows& held_out) {
   if (trace.size() < o.h + o.k)
     return;
-  size_t split = size_t(double(trace.size()) * (1 - o.validation));
+  size_t held_from = size_t(double(trace.size()) * (1 - o.held_out));
+  size_t validation_from = size_t(double(trace.size()) * (1 - o.held_out - o.validation));
   for (size_t end = o.h; end + o.k <= trace.size(); ++end) {
-    auto& w = end + o.k <= split ? train : held_out;
+    auto& w = end + o.k <= validation_from ? train : end + o.k <= held_from ? validation : held_out;
     for (size_t i = end - o.h; i < end; ++i)
       w.inputs.push_back(float(trace[i] / scale));
     for (size_t i = end; i < end + o.k; ++i)
@@ -49,6 +51,29 @@ double naive_mse(const windows& w, const forecaster_options& o, double scale) {
   return w.count == 0 ? 0 : sum / double(w.count * o.k);
 }
 
+// Forecasts are clamped at zero, as balancers clamp them (videojam_forecaster.cpp).
+double network_mse(torch::nn::Sequential& net, windows& w, const forecaster_options& o, double scale) {
+  if (w.count == 0)
+    return 0;
+  torch::NoGradGuard no_grad;
+  auto x = as_tensor(w.inputs, w.count, o.h), y = as_tensor(w.targets, w.count, o.k);
+  return torch::mse_loss(net->forward(x).clamp_min(0), y).item<double>() * scale * scale;
+}
+
+std::vector<torch::Tensor> snapshot(torch::nn::Sequential& net) {
+  std::vector<torch::Tensor> kept;
+  for (auto& p : net->parameters())
+    kept.push_back(p.detach().clone());
+  return kept;
+}
+
+void restore(torch::nn::Sequential& net, const std::vector<torch::Tensor>& kept) {
+  torch::NoGradGuard no_grad;
+  auto params = net->parameters();
+  for (size_t i = 0; i < params.size(); ++i)
+    params[i].copy_(kept[i]);
+}
+
 template <class T>
 std::vector<float> flat(const T& tensor) {
   auto t = tensor.contiguous();
@@ -60,6 +85,9 @@ std::vector<float> flat(const T& tensor) {
 forecaster_result train_forecaster(const forecaster_options& o,
                                    const std::function<void(const std::string&)>& progress) {
   auto started = std::chrono::steady_clock::now();
+  if (o.validation < 0 || o.held_out < 0 || o.validation + o.held_out >= 1)
+    throw std::runtime_error("train-forecaster: validation " + std::to_string(o.validation) + " and held-out " +
+                             std::to_string(o.held_out) + " must be shares of a trace that leave some to train on");
   std::vector<std::vector<double>> traces;
   double peak = 1;
   for (auto& file : o.traces) {
@@ -67,18 +95,19 @@ forecaster_result train_forecaster(const forecaster_options& o,
     for (double v : traces.back())
       peak = std::max(peak, v);
   }
-  windows train, held_out;
+  windows train, validation, held_out;
   for (auto& t : traces)
-    cut(t, o, peak, train, held_out);
+    cut(t, o, peak, train, validation, held_out);
   if (train.count == 0)
     throw std::runtime_error("train-forecaster: no trace is longer than h + k = " + std::to_string(o.h + o.k) +
-                             " slots before its held-out part");
+                             " slots before its validation and held-out parts");
   torch::manual_seed(o.seed);
   torch::nn::Sequential net(torch::nn::Linear(int64_t(o.h), int64_t(o.units)), torch::nn::ReLU(),
                             torch::nn::Linear(int64_t(o.units), int64_t(o.k)));
   torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
   auto x = as_tensor(train.inputs, train.count, o.h), y = as_tensor(train.targets, train.count, o.k);
   forecaster_result result;
+  std::vector<torch::Tensor> kept;
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     auto order = torch::randperm(int64_t(train.count));
     double sum = 0;
@@ -90,23 +119,29 @@ forecaster_result train_forecaster(const forecaster_options& o,
       optimiser.step();
       sum += loss.item<double>() * double(idx.size(0));
     }
-    result.train_mse = sum / double(train.count) * peak * peak;
+    double train_mse = sum / double(train.count) * peak * peak;
+    double validation_mse = network_mse(net, validation, o, peak);
+    if (kept.empty() || validation.count == 0 || validation_mse < result.validation_mse) {
+      kept = snapshot(net);
+      result.kept_epoch = epoch;
+      result.train_mse = train_mse;
+      result.validation_mse = validation_mse;
+    }
     if (progress && (epoch % 20 == 0 || epoch == o.epochs))
-      progress("epoch " + std::to_string(epoch) + ": train mse " + std::to_string(result.train_mse));
+      progress("epoch " + std::to_string(epoch) + ": train mse " + std::to_string(train_mse) + ", validation mse " +
+               std::to_string(validation_mse));
   }
-  torch::NoGradGuard no_grad;
-  if (held_out.count > 0) {
-    auto vx = as_tensor(held_out.inputs, held_out.count, o.h), vy = as_tensor(held_out.targets, held_out.count, o.k);
-    result.validation_mse = torch::mse_loss(net->forward(vx).clamp_min(0), vy).item<double>() * peak * peak;
-    result.naive_validation_mse = naive_mse(held_out, o, peak);
-  }
+  restore(net, kept);
+  result.held_out_mse = network_mse(net, held_out, o, peak);
+  result.naive_held_out_mse = naive_mse(held_out, o, peak);
   auto first = net[0]->as<torch::nn::Linear>(), second = net[2]->as<torch::nn::Linear>();
   result.weights = {o.h, o.k, o.units, peak, flat(first->weight), flat(first->bias), flat(second->weight),
                     flat(second->bias)};
   if (!o.output.empty())
     videojam::save_dense_weights(result.weights, o.output);
   result.train_samples = train.count;
-  result.validation_samples = held_out.count;
+  result.validation_samples = validation.count;
+  result.held_out_samples = held_out.count;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }

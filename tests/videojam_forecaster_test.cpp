@@ -62,12 +62,46 @@ TEST(VideoJamForecaster, TrainedNetworkBeatsNaiveOnAPeriodicTrace) {
   o.epochs = 40;
   o.output = troupe::testing::write_temp("periodic-forecaster.txt", "");
   auto r = troupe::learning::train_forecaster(o);
-  EXPECT_GT(r.validation_samples, 50u);
-  EXPECT_LT(r.validation_mse, 0.5 * r.naive_validation_mse);
+  EXPECT_GT(r.held_out_samples, 50u);
+  EXPECT_GT(r.validation_samples, 20u);
+  EXPECT_LT(r.held_out_mse, 0.5 * r.naive_held_out_mse);
   auto f = make_forecaster(o.output, 32, 8);  // what balancers load gives what training measured
   auto trace = load_load_trace(o.traces[0]);
   std::vector<double> history(trace.begin() + 500, trace.begin() + 532);
   auto out = f->forecast(history);
   for (size_t i = 0; i < 8; ++i)
     EXPECT_NEAR(out[i], trace[532 + i], 3.0);
+}
+
+// Pure noise has nothing to learn: a wide network trained long only memorises the
+// training part, so the validation part must stop it early, and what it keeps must
+// score better on the held-out part than the last epoch does.
+TEST(VideoJamForecaster, ValidationKeepsTheEpochBeforeOverfitting) {
+  std::string text = "slot,items\n";
+  uint64_t state = 12345;
+  for (int s = 0; s < 400; ++s) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    text += std::to_string(s) + "," + std::to_string(10 + double(state >> 40) / double(1 << 24) * 10) + "\n";
+  }
+  troupe::learning::forecaster_options o;
+  o.traces = {troupe::testing::write_temp("noise.csv", text)};
+  o.h = 32;
+  o.k = 4;
+  o.units = 512;
+  o.epochs = 300;
+  auto early = troupe::learning::train_forecaster(o);
+  o.validation = 0;
+  auto last = troupe::learning::train_forecaster(o);
+  EXPECT_EQ(last.kept_epoch, 300);
+  EXPECT_LT(last.train_mse, 0.7 * last.held_out_mse);  // memorised the training part
+  EXPECT_LT(early.kept_epoch, 300);
+  EXPECT_LT(early.held_out_mse, last.held_out_mse);
+}
+
+TEST(VideoJamForecaster, SplitsThatLeaveNothingToTrainOnAreRefused) {
+  troupe::learning::forecaster_options o;
+  o.traces = {troupe::testing::write_temp("any.csv", "slot,items\n0,1\n")};
+  o.validation = 0.5;
+  o.held_out = 0.5;
+  EXPECT_THROW(troupe::learning::train_forecaster(o), std::runtime_error);
 }
