@@ -85,6 +85,8 @@ std::vector<float> flat(const T& tensor) {
 forecaster_result train_forecaster(const forecaster_options& o,
                                    const std::function<void(const std::string&)>& progress) {
   auto started = std::chrono::steady_clock::now();
+  if (o.epochs < 1)
+    throw std::runtime_error("train-forecaster: epochs must be at least 1, not " + std::to_string(o.epochs));
   if (o.validation < 0 || o.held_out < 0 || o.validation + o.held_out >= 1)
     throw std::runtime_error("train-forecaster: validation " + std::to_string(o.validation) + " and held-out " +
                              std::to_string(o.held_out) + " must be shares of a trace that leave some to train on");

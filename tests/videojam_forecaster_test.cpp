@@ -98,10 +98,24 @@ TEST(VideoJamForecaster, ValidationKeepsTheEpochBeforeOverfitting) {
   EXPECT_LT(early.held_out_mse, last.held_out_mse);
 }
 
-TEST(VideoJamForecaster, SplitsThatLeaveNothingToTrainOnAreRefused) {
+TEST(VideoJamForecaster, SplitsThatLeaveNothingToTrainOnAndNoEpochsAreRefused) {
+  std::string text = "slot,items\n";
+  for (int s = 0; s < 200; ++s)
+    text += std::to_string(s) + "," + std::to_string(s % 7) + "\n";
   troupe::learning::forecaster_options o;
-  o.traces = {troupe::testing::write_temp("any.csv", "slot,items\n0,1\n")};
+  o.traces = {troupe::testing::write_temp("short-cycle.csv", text)};
+  o.h = 8;
+  o.k = 2;
+  o.units = 8;
+  o.epochs = 1;
+  EXPECT_EQ(troupe::learning::train_forecaster(o).kept_epoch, 1);  // the trace itself is fine
   o.validation = 0.5;
   o.held_out = 0.5;
+  EXPECT_THROW(troupe::learning::train_forecaster(o), std::runtime_error);
+  o.validation = 0.1;
+  o.held_out = -0.1;
+  EXPECT_THROW(troupe::learning::train_forecaster(o), std::runtime_error);
+  o.held_out = 0.2;
+  o.epochs = 0;
   EXPECT_THROW(troupe::learning::train_forecaster(o), std::runtime_error);
 }
