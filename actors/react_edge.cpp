@@ -146,8 +146,11 @@ std::optional<catch_up_job> react_edge::on_caught_up(const catch_up_result& done
     fuse_now(done.from, done.origin, done.boxes);
     return std::nullopt;
   }
-  // Gaining: the frames left are fewer than the ones this catch-up covered.
-  if (newest() - done.reached < done.reached - done.started && done.reached >= buffer_.front().index)
+  // Not losing ground (no more new frames than this catch-up covered) and its frame
+  // still buffered: chase again. A tracker that only keeps pace on a loaded machine
+  // gets there once a frame period is free; one that loses ground never would.
+  bool keeping_pace = newest() - done.reached <= done.reached - done.started;
+  if (keeping_pace && done.origin >= buffer_.front().index)
     return job(done.from, done.origin, done.reached, done.boxes);
   ++counters_.fell_behind;  // its boxes sit on an old frame: fusing them with the present would misplace them
   return std::nullopt;

@@ -100,8 +100,8 @@ class react_edge {
   // nullopt also when the frame has left the buffer (counted in too_old).
   std::optional<catch_up_job> on_detections(react::source from, uint64_t index, std::vector<vision::detection> boxes);
   // A finished catch-up: fused when it reached the newest frame; when newer frames came
-  // meanwhile, another catch-up from where it got, as long as it is gaining on them,
-  // else dropped (fell_behind). Results older than what the same source already had
+  // meanwhile, another catch-up from where it got, as long as it is not losing ground
+  // and its frame is still buffered, else dropped (fell_behind). Results older than what the same source already had
   // fused are dropped (superseded): they would replace newer objects with older ones.
   std::optional<catch_up_job> on_caught_up(const catch_up_result& done);
 

@@ -164,11 +164,19 @@ void edge_inference::take_cloud_results() {
   if (cloud_ == nullptr)
     return;
   for (auto& [frame, found] : cloud_->take_replies())
-    if (auto job = manager_.on_detections(source::cloud, frame, std::move(found)))
-      cloud_->catch_up(std::move(*job));
+    follow(manager_.on_detections(source::cloud, frame, std::move(found)));
   for (auto& done : cloud_->take_caught_up())
-    if (auto job = manager_.on_caught_up(done))
-      cloud_->catch_up(std::move(*job));
+    follow(manager_.on_caught_up(done));
+}
+
+// Results are taken only when the caller brings its next image, so a catch-up handed
+// to the fast tracker always comes back one image behind. The last tracker step is
+// therefore run here, in line, where no image can arrive meanwhile.
+void edge_inference::follow(std::optional<catch_up_job> job) {
+  while (job && job->frames.size() <= size_t(job->stride) + 1)
+    job = manager_.on_caught_up(run_catch_up(*job));
+  if (job)
+    cloud_->catch_up(std::move(*job));
 }
 
 nlohmann::json edge_inference::get_annotations(const cv::Mat& image) {

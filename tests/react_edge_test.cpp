@@ -137,13 +137,20 @@ TEST(ReactEdge, ACatchUpOvertakenByNewFramesChasesThem) {
   EXPECT_EQ(again->origin, sent.index);
   EXPECT_EQ(again->frames.front().index, reached);
   EXPECT_EQ(again->frames.back().index, newer.index);
-  // Losing ground (as many new frames as the catch-up covered): dropped, never fused
+  // Keeping pace (one frame covered, one new): chased again.
+  auto next = scene.next();
+  edge.on_frame(next.index, next.image);
+  auto paced = edge.on_caught_up({source::cloud, sent.index, reached, newer.index, job->boxes, false});
+  ASSERT_TRUE(paced.has_value());
+  EXPECT_EQ(paced->frames.front().index, newer.index);
+  EXPECT_EQ(paced->frames.back().index, next.index);
+  // Losing ground (more new frames than the catch-up covered): dropped, never fused
   // with objects on another frame.
   for (int i = 0; i < 2; ++i) {
     auto f = scene.next();
     edge.on_frame(f.index, f.image);
   }
-  EXPECT_FALSE(edge.on_caught_up({source::cloud, sent.index, reached, newer.index, job->boxes, false}).has_value());
+  EXPECT_FALSE(edge.on_caught_up({source::cloud, sent.index, newer.index, next.index, job->boxes, false}).has_value());
   EXPECT_EQ(edge.counters().fell_behind, 1u);
   EXPECT_EQ(edge.counters().cloud_fusions, 0u);
   EXPECT_TRUE(edge.objects().empty());
@@ -218,6 +225,36 @@ TEST(ReactEdge, ResultsOlderThanTheBufferAreCountedAndDropped) {
   EXPECT_FALSE(edge.on_detections(source::cloud, 30, {}).has_value());  // the first frame, long gone
   EXPECT_EQ(edge.counters().too_old, 1u);
   EXPECT_EQ(edge.counters().cloud_fusions, 0u);
+}
+
+// A catch-up that only keeps pace must not chase forever: once its frame has left the
+// buffer it is dropped, as a result that old would be on arrival.
+TEST(ReactEdge, AChaseWhoseFrameLeftTheBufferIsDropped) {
+  auto scene = walking_scene();
+  auto s = settings(react_mode::cloud_only);
+  s.buffer_frames = 4;
+  react_edge edge(s);
+  auto sent = scene.next();
+  edge.on_frame(sent.index, sent.image);
+  auto f = scene.next();
+  edge.on_frame(f.index, f.image);
+  auto job = edge.on_detections(source::cloud, sent.index, confident(sent.truth));
+  ASSERT_TRUE(job);
+  uint64_t started = sent.index, reached = f.index;
+  for (int round = 0; round < 3; ++round) {  // one new frame per frame covered: keeping pace
+    auto g = scene.next();
+    edge.on_frame(g.index, g.image);
+    auto chase = edge.on_caught_up({source::cloud, sent.index, started, reached, job->boxes, false});
+    if (!chase) {
+      EXPECT_LT(sent.index, g.index - 3);  // only once the sent frame left the 4-frame buffer
+      EXPECT_EQ(edge.counters().fell_behind, 1u);
+      EXPECT_EQ(edge.counters().cloud_fusions, 0u);
+      return;
+    }
+    started = reached;
+    reached = g.index;
+  }
+  FAIL() << "a chase went on after its frame left the buffer";
 }
 
 TEST(ReactEdge, UnconfirmedObjectsDecayAway) {
