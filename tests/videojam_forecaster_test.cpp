@@ -11,6 +11,27 @@
 
 using namespace troupe::videojam;
 
+namespace {
+
+// Training options on a trace of `slots` slots written to `name`, slot s carrying
+// items(s), for a network of `units` from h slots to the next k.
+template <class Items>
+troupe::learning::forecaster_options training_on(const std::string& name, int slots, Items items, size_t h,
+                                                 size_t k, size_t units, int epochs) {
+  std::string text = "slot,items\n";
+  for (int s = 0; s < slots; ++s)
+    text += std::to_string(s) + "," + std::to_string(items(s)) + "\n";
+  troupe::learning::forecaster_options o;
+  o.traces = {troupe::testing::write_temp(name, text)};
+  o.h = h;
+  o.k = k;
+  o.units = units;
+  o.epochs = epochs;
+  return o;
+}
+
+}  // namespace
+
 TEST(VideoJamForecaster, NaiveRepeatsTheLastWindowsMean) {
   naive_forecaster f(2);
   EXPECT_EQ(f.forecast({9, 1, 3}), (std::vector<double>{2, 2}));
@@ -51,15 +72,9 @@ TEST(VideoJamForecaster, BadFilesAreRefusedByName) {
 }
 
 TEST(VideoJamForecaster, TrainedNetworkBeatsNaiveOnAPeriodicTrace) {
-  std::string text = "slot,items\n";
-  for (int s = 0; s < 600; ++s)  // a 16-slot cycle the naive mean of the last window cannot follow
-    text += std::to_string(s) + "," + std::to_string(10 + 8 * std::sin(2 * M_PI * s / 16.0) + (s * 7919 % 5) * 0.2) + "\n";
-  troupe::learning::forecaster_options o;
-  o.traces = {troupe::testing::write_temp("periodic.csv", text)};
-  o.h = 32;
-  o.k = 8;
-  o.units = 64;
-  o.epochs = 40;
+  auto o = training_on(  // a 16-slot cycle the naive mean of the last window cannot follow
+      "periodic.csv", 600, [](int s) { return 10 + 8 * std::sin(2 * M_PI * s / 16.0) + (s * 7919 % 5) * 0.2; }, 32, 8,
+      64, 40);
   o.output = troupe::testing::write_temp("periodic-forecaster.txt", "");
   auto r = troupe::learning::train_forecaster(o);
   EXPECT_GT(r.held_out_samples, 50u);
@@ -77,18 +92,12 @@ TEST(VideoJamForecaster, TrainedNetworkBeatsNaiveOnAPeriodicTrace) {
 // training part, so the validation part must stop it early, and what it keeps must
 // score better on the held-out part than the last epoch does.
 TEST(VideoJamForecaster, ValidationKeepsTheEpochBeforeOverfitting) {
-  std::string text = "slot,items\n";
   uint64_t state = 12345;
-  for (int s = 0; s < 400; ++s) {
+  auto noise = [&state](int) {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    text += std::to_string(s) + "," + std::to_string(10 + double(state >> 40) / double(1 << 24) * 10) + "\n";
-  }
-  troupe::learning::forecaster_options o;
-  o.traces = {troupe::testing::write_temp("noise.csv", text)};
-  o.h = 32;
-  o.k = 4;
-  o.units = 512;
-  o.epochs = 300;
+    return 10 + double(state >> 40) / double(1 << 24) * 10;
+  };
+  auto o = training_on("noise.csv", 400, noise, 32, 4, 512, 300);
   auto early = troupe::learning::train_forecaster(o);
   o.validation = 0;
   auto last = troupe::learning::train_forecaster(o);
@@ -99,15 +108,7 @@ TEST(VideoJamForecaster, ValidationKeepsTheEpochBeforeOverfitting) {
 }
 
 TEST(VideoJamForecaster, SplitsThatLeaveNothingToTrainOnAndNoEpochsAreRefused) {
-  std::string text = "slot,items\n";
-  for (int s = 0; s < 200; ++s)
-    text += std::to_string(s) + "," + std::to_string(s % 7) + "\n";
-  troupe::learning::forecaster_options o;
-  o.traces = {troupe::testing::write_temp("short-cycle.csv", text)};
-  o.h = 8;
-  o.k = 2;
-  o.units = 8;
-  o.epochs = 1;
+  auto o = training_on("short-cycle.csv", 200, [](int s) { return s % 7; }, 8, 2, 8, 1);
   EXPECT_EQ(troupe::learning::train_forecaster(o).kept_epoch, 1);  // the trace itself is fine
   o.validation = 0.5;
   o.held_out = 0.5;
