@@ -1,5 +1,7 @@
 #include "actors/react_camera.hpp"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
@@ -224,10 +226,7 @@ react_settings read_manager(const params& p) {
   s.min_score = p.get_double("min_score", s.min_score);
   s.tracker = p.get_string("tracker", s.tracker);
   s.fast_track_stride = int(p.get_int("fast_track_stride", s.fast_track_stride));
-  auto buffer = p.get_int("buffer_frames", int64_t(s.buffer_frames));
-  if (buffer < 2)
-    throw std::runtime_error("buffer_frames must be at least 2");
-  s.buffer_frames = size_t(buffer);
+  s.buffer_frames = size_t(std::max<int64_t>(0, p.get_int("buffer_frames", int64_t(s.buffer_frames))));
   check(s);  // bad values fail the spawn, not the camera's first frame
   return s;
 }

@@ -60,15 +60,15 @@ react_frame_plan react_edge::on_frame(uint64_t index, const cv::Mat& image) {
     buffer_.pop_front();
   react_frame_plan plan;
   plan.motion = motion_.measure(image);
-  plan.moving = n == 0 || plan.motion > s_.motion_threshold;  // nothing is known of the first frame
+  bool moving = n == 0 || plan.motion > s_.motion_threshold;  // nothing is known of the first frame
   if (tracking() && !objects_.empty())
-    track(image, plan.moving);
+    track(image, moving);
   bool edge_due = s_.mode == react_mode::every_frame_edge ||
                   (s_.mode != react_mode::cloud_only && n % uint64_t(s_.edge_every) == 0);
   bool cloud_due = (s_.mode == react_mode::react || s_.mode == react_mode::cloud_only) &&
                    n % uint64_t(s_.cloud_every) == 0;
-  plan.to_edge = edge_due && (plan.moving || s_.mode == react_mode::every_frame_edge);
-  plan.to_cloud = cloud_due && plan.moving;
+  plan.to_edge = edge_due && (moving || s_.mode == react_mode::every_frame_edge);
+  plan.to_cloud = cloud_due && moving;
   counters_.still_skips += (edge_due && !plan.to_edge) + (cloud_due && !plan.to_cloud);
   counters_.edge_requests += plan.to_edge;
   counters_.cloud_requests += plan.to_cloud;

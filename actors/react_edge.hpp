@@ -47,7 +47,6 @@ struct react_settings {
 struct react_frame_plan {
   bool to_edge = false, to_cloud = false;
   double motion = 0;
-  bool moving = false;  // above the threshold (the first frame counts as moving)
 };
 
 // Work for the fast tracker: boxes detected on frame `origin`, already carried to
@@ -101,8 +100,9 @@ class react_edge {
   std::optional<catch_up_job> on_detections(react::source from, uint64_t index, std::vector<vision::detection> boxes);
   // A finished catch-up: fused when it reached the newest frame; when newer frames came
   // meanwhile, another catch-up from where it got, as long as it is not losing ground
-  // and its frame is still buffered, else dropped (fell_behind). Results older than what the same source already had
-  // fused are dropped (superseded): they would replace newer objects with older ones.
+  // and its frame is still buffered, else dropped (fell_behind). Results older than
+  // what the same source already had fused are dropped (superseded): they would
+  // replace newer objects with older ones.
   std::optional<catch_up_job> on_caught_up(const catch_up_result& done);
 
   std::vector<vision::detection> output() const;  // the current objects

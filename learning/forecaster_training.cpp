@@ -51,13 +51,24 @@ double naive_mse(const windows& w, const forecaster_options& o, double scale) {
   return w.count == 0 ? 0 : sum / double(w.count * o.k);
 }
 
-// Forecasts are clamped at zero, as balancers clamp them (videojam_forecaster.cpp).
-double network_mse(torch::nn::Sequential& net, windows& w, const forecaster_options& o, double scale) {
+// A set's windows as tensors, built once: the validation set is scored every epoch.
+struct tensors {
+  torch::Tensor x, y;
+  size_t count = 0;
+};
+
+tensors as_tensors(windows& w, const forecaster_options& o) {
   if (w.count == 0)
+    return {};
+  return {as_tensor(w.inputs, w.count, o.h), as_tensor(w.targets, w.count, o.k), w.count};
+}
+
+// Forecasts are clamped at zero, as balancers clamp them (videojam_forecaster.cpp).
+double network_mse(torch::nn::Sequential& net, const tensors& t, double scale) {
+  if (t.count == 0)
     return 0;
   torch::NoGradGuard no_grad;
-  auto x = as_tensor(w.inputs, w.count, o.h), y = as_tensor(w.targets, w.count, o.k);
-  return torch::mse_loss(net->forward(x).clamp_min(0), y).item<double>() * scale * scale;
+  return torch::mse_loss(net->forward(t.x).clamp_min(0), t.y).item<double>() * scale * scale;
 }
 
 std::vector<torch::Tensor> snapshot(torch::nn::Sequential& net) {
@@ -108,6 +119,7 @@ forecaster_result train_forecaster(const forecaster_options& o,
                             torch::nn::Linear(int64_t(o.units), int64_t(o.k)));
   torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
   auto x = as_tensor(train.inputs, train.count, o.h), y = as_tensor(train.targets, train.count, o.k);
+  auto scored = as_tensors(validation, o);
   forecaster_result result;
   std::vector<torch::Tensor> kept;
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
@@ -122,7 +134,7 @@ forecaster_result train_forecaster(const forecaster_options& o,
       sum += loss.item<double>() * double(idx.size(0));
     }
     double train_mse = sum / double(train.count) * peak * peak;
-    double validation_mse = network_mse(net, validation, o, peak);
+    double validation_mse = network_mse(net, scored, peak);
     if (kept.empty() || validation.count == 0 || validation_mse < result.validation_mse) {
       kept = snapshot(net);
       result.kept_epoch = epoch;
@@ -134,7 +146,7 @@ forecaster_result train_forecaster(const forecaster_options& o,
                std::to_string(validation_mse));
   }
   restore(net, kept);
-  result.held_out_mse = network_mse(net, held_out, o, peak);
+  result.held_out_mse = network_mse(net, as_tensors(held_out, o), peak);
   result.naive_held_out_mse = naive_mse(held_out, o, peak);
   auto first = net[0]->as<torch::nn::Linear>(), second = net[2]->as<torch::nn::Linear>();
   result.weights = {o.h, o.k, o.units, peak, flat(first->weight), flat(first->bias), flat(second->weight),
