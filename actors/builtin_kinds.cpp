@@ -24,6 +24,8 @@ const kind_registry& builtin_kinds() {
     r.add(pipeline_camera_kind());
     r.add(pipeline_sink_kind());
     r.add(react_camera_kind());
+    register_file_maker(R"(detector-([nsm])\.pt$)", "build/cli/troupe train-detector --size $1 -o {}");
+    register_file_maker(R"(forecaster[^/]*\.txt$)", "scripts/train-forecaster.sh");
     return r;
   }();
   return registry;

@@ -18,6 +18,7 @@ struct camera_settings {
 caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings cfg) {
   std::shared_ptr<vision::frame_source> frames = vision::open_frame_source(cfg.input.source);
   auto sent = std::make_shared<uint64_t>(0);
+  auto pace = std::make_shared<pace_meter>();
   auto waiting_since = ctx.now_ns();
   self->send(self, tick_atom::value);
   return {
@@ -41,6 +42,8 @@ caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings 
         return;
       }
       ++*sent;
+      if (auto p = pace->frame_taken(ctx.name(), cfg.input.fps, next_due))
+        ctx.send(cfg.input.sink, std::move(*p));
       auto whole = cv::Rect(0, 0, frame->image.cols, frame->image.rows);
       if (auto err = ctx.send(cfg.detector, cfg.input.region(ctx, *frame, whole, next_due, cfg.input.sink)))
         spdlog::warn("camera {}: frame {} not sent: {}", ctx.name(), frame->index, caf::to_string(err));
@@ -62,6 +65,7 @@ kind_spec camera_kind() {
       camera_settings settings{read_camera_source(p), p.get_string("detector")};
       return n.system().spawn<caf::detached>(camera, std::move(ctx), std::move(settings));
     },
+    stop_stage::producer,
   };
 }
 

@@ -151,11 +151,11 @@ msg::Region camera_source::region(const context& ctx, const vision::source_frame
 
 std::vector<param_spec> camera_source_params() {
   return {
-    {"source", param_type::string, true, "a video file, a folder of images, an rtsp:// or http(s):// stream, or synthetic"},
+    {"source", param_type::path, true, "a video file, a folder of images, an rtsp:// or http(s):// stream, or synthetic"},
     {"sink", param_type::string, true, "actor that receives the detections (and the ground truth)"},
     {"fps", param_type::number, false, "frames per second, default 10"},
     {"crop", param_type::integer_list, false, "[x, y, width, height] of the view, default whole frame"},
-    {"oracle", param_type::string, false, "model whose detections on the full view are the ground truth (real video)"},
+    {"oracle", param_type::path, false, "model whose detections on the full view are the ground truth (real video)"},
     {"oracle_cache", param_type::string, false, "detection cache folder for the oracle, default none"},
     {"oracle_min_score", param_type::number, false, "oracle boxes below this score are not truth, default 0.5"},
     {"wait_for_detector_ms", param_type::integer, false, "first frame waits this long for the detector to be up, default 10000"},
@@ -202,6 +202,23 @@ camera_source read_camera_source(const params& p) {
   vision::open_frame_source(s.source);  // fail here, naming the file
   s.oracle = read_oracle(p);
   return s;
+}
+
+std::optional<msg::CameraPace> pace_meter::frame_taken(const std::string& camera, double fps, int64_t now_ns) {
+  if (window_start_ns_ < 0)
+    window_start_ns_ = now_ns;
+  std::optional<msg::CameraPace> out;
+  if (now_ns - window_start_ns_ >= window_ns_) {
+    out.emplace();
+    out->set_camera(camera);
+    out->set_target_fps(fps);
+    out->set_frames(frames_);
+    out->set_window_s((now_ns - window_start_ns_) / 1e9);
+    window_start_ns_ = now_ns;
+    frames_ = 0;
+  }
+  ++frames_;
+  return out;
 }
 
 }  // namespace troupe

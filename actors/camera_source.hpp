@@ -59,6 +59,20 @@ struct camera_source {
                      int64_t capture_ns, const std::string& reply_to) const;
 };
 
+// Counts the frames a camera takes and, once a window of deployment time has passed,
+// says how many against its frame rate, for the sink to flag a camera that is behind.
+class pace_meter {
+ public:
+  explicit pace_meter(double window_s = 1) : window_ns_(int64_t(window_s * 1e9)) {}
+  // The CameraPace to send when this frame closes a window; nullopt otherwise.
+  std::optional<msg::CameraPace> frame_taken(const std::string& camera, double fps, int64_t now_ns);
+
+ private:
+  int64_t window_ns_;
+  int64_t window_start_ns_ = -1;
+  uint64_t frames_ = 0;
+};
+
 // The parameters above, for a kind's declaration; `source` and `sink` are required.
 std::vector<param_spec> camera_source_params();
 // Reads them; throws std::runtime_error for values that cannot work. Loads the oracle.

@@ -10,12 +10,15 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "actors/clock.hpp"
 #include "actors/errors.hpp"
+#include "actors/kind_registry.hpp"
+#include "actors/log.hpp"
 #include "actors/nats_server.hpp"
 #include "actors/node.hpp"
 #include "troupe/messages/runtime.pb.h"
@@ -38,18 +41,14 @@ double seconds_since(steady::time_point start) {
 
 void print_stats(const node& n) {
   auto s = n.stats();
-  std::printf("node %s: sent %lu local + %lu remote (%.2f MB), received %lu (%.2f MB), "
-              "dropped %lu (garbage %lu, wrong version %lu, unknown type %lu, bad payload %lu, "
-              "oversized %lu, for exited actors %lu), to unknown actors %lu, slow-consumer drops %ld, publish errors %lu, "
-              "nodes declared down %lu\n",
-              n.name().c_str(), (unsigned long) s.sent_local, (unsigned long) s.sent_remote,
-              s.bytes_sent / 1e6, (unsigned long) s.received, s.bytes_received / 1e6,
-              (unsigned long) (s.dropped_total() + s.undeliverable), (unsigned long) s.dropped_garbage,
-              (unsigned long) s.dropped_wrong_version, (unsigned long) s.dropped_unknown_type,
-              (unsigned long) s.dropped_bad_payload, (unsigned long) s.dropped_oversized,
-              (unsigned long) s.undeliverable, (unsigned long) s.unknown_receiver, (long) s.slow_consumer_drops, (unsigned long) s.publish_errors,
-              (unsigned long) s.nodes_declared_down);
-  std::fflush(stdout);
+  spdlog::info("node {}: sent {} local + {} remote ({:.2f} MB), received {} ({:.2f} MB), "
+               "dropped {} (garbage {}, wrong version {}, unknown type {}, bad payload {}, "
+               "oversized {}, for exited actors {}), to unknown actors {}, slow-consumer drops {}, publish errors {}, "
+               "nodes declared down {}",
+               n.name(), s.sent_local, s.sent_remote, s.bytes_sent / 1e6, s.received, s.bytes_received / 1e6,
+               s.dropped_total() + s.undeliverable, s.dropped_garbage, s.dropped_wrong_version, s.dropped_unknown_type,
+               s.dropped_bad_payload, s.dropped_oversized, s.undeliverable, s.unknown_receiver,
+               s.slow_consumer_drops, s.publish_errors, s.nodes_declared_down);
 }
 
 void spawn_actors(node& n, const topology& topo) {
@@ -178,24 +177,24 @@ void control(node& driver, const std::string& node_name, const google::protobuf:
 }
 
 void apply(const timeline_event& e, const topology& topo, node& driver, node_host& host,
-           std::map<std::string, std::string>& actor_node) {
+           std::map<std::string, const actor_spec*>& placed) {
   using A = timeline_event::action;
-  std::printf("timeline t=%.1fs: %s %s\n", e.at_s, to_string(e.what), e.target.c_str());
-  std::fflush(stdout);
+  spdlog::info("timeline t={:.1f}s: {} {}", e.at_s, to_string(e.what), e.target);
   switch (e.what) {
     case A::spawn: {
       msg::SpawnRequest req;
       req.set_actor(e.actor.name);
       req.set_kind(e.actor.kind);
       req.set_params_yaml(e.actor.args.to_yaml());
-      actor_node[e.actor.name] = e.actor.node;
+      placed[e.actor.name] = &e.actor;
       control(driver, e.actor.node, req, topo.runtime);
       break;
     }
     case A::stop: {
       msg::StopRequest req;
       req.set_actor(e.target);
-      control(driver, actor_node[e.target], req, topo.runtime);
+      if (auto i = placed.find(e.target); i != placed.end())
+        control(driver, i->second->node, req, topo.runtime);
       break;
     }
     case A::kill_node: host.kill(e.target); break;
@@ -203,14 +202,69 @@ void apply(const timeline_event& e, const topology& topo, node& driver, node_hos
   }
 }
 
-bool any_actor_alive(const node& driver, const std::map<std::string, std::string>& actor_node) {
-  for (auto& [name, host] : actor_node)
+bool any_actor_alive(const node& driver, const std::map<std::string, const actor_spec*>& placed) {
+  for (auto& [name, spec] : placed)
     if (driver.host_of(name))
       return true;
   return false;
 }
 
+// Stops the live actors stage by stage (cameras, then replicas, then sinks), each
+// stage given time to finish what it holds, so that what is in flight is counted.
+void drain(const topology& topo, node& driver, const std::map<std::string, const actor_spec*>& placed,
+           const kind_registry& kinds) {
+  for (auto stage : {stop_stage::producer, stop_stage::server, stop_stage::reporter}) {
+    std::vector<std::string> stopping;
+    for (auto& [name, spec] : placed) {
+      auto* kind = kinds.find(spec->kind);
+      if (kind == nullptr || kind->stops != stage || !driver.host_of(name))
+        continue;
+      msg::StopRequest req;
+      req.set_actor(name);
+      control(driver, spec->node, req, topo.runtime);
+      stopping.push_back(name);
+    }
+    auto deadline = steady::now() + std::chrono::milliseconds(topo.runtime.drain_ms);
+    while (steady::now() < deadline &&
+           std::any_of(stopping.begin(), stopping.end(), [&](auto& n) { return driver.host_of(n).has_value(); }))
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// Nodes the timeline kills and does not restore are expected to be down at the end.
+std::set<std::string> expected_down(const topology& topo) {
+  auto events = topo.timeline;
+  std::stable_sort(events.begin(), events.end(), [](auto& a, auto& b) { return a.at_s < b.at_s; });
+  std::set<std::string> down;
+  for (auto& e : events) {
+    if (e.what == timeline_event::action::kill_node)
+      down.insert(e.target);
+    else if (e.what == timeline_event::action::restore_node)
+      down.erase(e.target);
+  }
+  return down;
+}
+
 }  // namespace
+
+run_verdict judge_run(const topology& topo, const std::vector<actor_failure>& failures,
+                      const std::vector<std::pair<std::string, std::string>>& down) {
+  auto expected = expected_down(topo);
+  std::string lines;
+  size_t problems = failures.size();
+  for (auto& f : failures)
+    lines += "\n  actor " + f.actor + (f.kind.empty() ? "" : " (" + f.kind + ")") + " on node " + f.node + ": " +
+             f.reason;
+  for (auto& [name, why] : down) {
+    bool killed = expected.count(name) > 0;
+    problems += killed ? 0 : 1;
+    lines += "\n  node " + name + " down: " + why + (killed ? " (the timeline killed it)" : "");
+  }
+  if (problems == 0)
+    return {true, "run ok: every actor spawned, none crashed" +
+                    std::string(down.empty() ? ", every node up at the end" : "; down as the timeline says:" + lines)};
+  return {false, "run FAILED: " + std::to_string(problems) + " problem(s)" + lines};
+}
 
 bool stop_requested() {
   return stop_flag;
@@ -266,7 +320,7 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
     so.token = topo.nats.token;
     embedded = std::make_unique<nats_server>(so);
     url = embedded->url();
-    std::printf("embedded nats-server at %s\n", url.c_str());
+    spdlog::info("embedded nats-server at {}", url);
   }
   double duration = options.duration_s >= 0 ? options.duration_s : topo.runtime.duration_s;
   auto epoch = real_clock().now_ns();
@@ -277,44 +331,41 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
   else
     host = std::make_unique<in_process_host>(topo, url, epoch, kinds);
   if (topo.runtime.time_scale != 1)
-    std::printf("emulated clock: deployment time runs %.2fx slower than wall time\n",
-                topo.runtime.time_scale);
+    spdlog::info("emulated clock: deployment time runs {:.2f}x slower than wall time", topo.runtime.time_scale);
   auto start = steady::now();
   for (auto& n : topo.nodes)
     host->start(n.name);
   auto events = topo.timeline;
   std::stable_sort(events.begin(), events.end(),
                    [](auto& a, auto& b) { return a.at_s < b.at_s; });
-  std::map<std::string, std::string> actor_node;
+  std::map<std::string, const actor_spec*> placed;
   for (auto& a : topo.actors)
-    actor_node[a.name] = a.node;
+    placed[a.name] = &a;
   size_t next_event = 0;
   auto settle = std::chrono::milliseconds(3 * topo.runtime.heartbeat_ms);
   auto last_change = start;  // nodes need a few heartbeats to announce their actors
   while (!stop_requested()) {
     double t = seconds_since(start) / topo.runtime.time_scale;  // deployment time
     while (next_event < events.size() && events[next_event].at_s <= t) {
-      apply(events[next_event++], topo, driver, *host, actor_node);
+      apply(events[next_event++], topo, driver, *host, placed);
       last_change = steady::now();
     }
     if (duration > 0 && t >= duration)
       break;
     bool timeline_done = next_event == events.size();
-    if (timeline_done && steady::now() - last_change > settle && !any_actor_alive(driver, actor_node)) {
-      std::printf("every actor has exited\n");
+    if (timeline_done && steady::now() - last_change > settle && !any_actor_alive(driver, placed)) {
+      spdlog::info("every actor has exited");
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  std::printf("stopping after %.1f s\n", seconds_since(start));
-  std::fflush(stdout);
+  spdlog::info("stopping after {:.1f} s", seconds_since(start));
   auto down = driver.down_nodes();  // before the orderly shutdown adds every node
+  drain(topo, driver, placed, kinds);
   host->stop_all();
-  std::printf("nodes down at the end of the run: %zu\n", down.size());
-  for (auto& [name, why] : down)
-    std::printf("  %s: %s\n", name.c_str(), why.c_str());
-  std::fflush(stdout);
-  return 0;
+  auto verdict = judge_run(topo, driver.failures(), down);
+  log::result(verdict.text);
+  return verdict.ok ? 0 : 1;
 }
 
 int run_node(const topology& topo, const std::string& node_name, const std::string& nats_url,
@@ -329,7 +380,7 @@ int run_node(const topology& topo, const std::string& node_name, const std::stri
          (duration_s <= 0 || seconds_since(start) < duration_s * topo.runtime.time_scale))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   print_stats(n);
-  return 0;
+  return n.failures().empty() ? 0 : 1;
 }
 
 }  // namespace troupe

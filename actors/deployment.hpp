@@ -3,7 +3,10 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "actors/actor_failure.hpp"
 #include "actors/node_config.hpp"
 #include "actors/topology.hpp"
 
@@ -30,6 +33,15 @@ int run_node(const topology& topo, const std::string& node_name, const std::stri
 node_config node_config_for(const topology& topo, const std::string& node_name,
                             const std::string& nats_url, int64_t epoch_unix_ns,
                             const kind_registry& kinds);
+
+// A run fails when an actor failed to spawn or crashed (a source that gave up), or a
+// node is down at the end that the timeline did not kill.
+struct run_verdict {
+  bool ok = true;
+  std::string text;  // "run ok: ..." or "run FAILED: N problem(s)" and one line each
+};
+run_verdict judge_run(const topology& topo, const std::vector<actor_failure>& failures,
+                      const std::vector<std::pair<std::string, std::string>>& down);
 
 // Set by SIGINT/SIGTERM once install_stop_signals() ran.
 bool stop_requested();

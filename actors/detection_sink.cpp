@@ -2,9 +2,12 @@
 
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 #include <caf/all.hpp>
 
 #include "actors/context.hpp"
+#include "actors/log.hpp"
 #include "actors/node.hpp"
 #include "actors/run_report.hpp"
 #include "troupe/messages/vision.pb.h"
@@ -20,6 +23,12 @@ struct sink_settings {
   std::string report;  // file prefix; empty: the table only
 };
 
+std::string fixed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f", v);
+  return buf;
+}
+
 struct sink_state {
   explicit sink_state(double slo_ms) : report(slo_ms) {}
   run_report report;
@@ -28,31 +37,41 @@ struct sink_state {
   std::vector<double> latency_ms;
 };
 
+// Each replica's totals, and what is overloaded in the latest window: saturated
+// replicas and cameras behind their frame rate.
 std::string replica_summary(const sink_state& s) {
   std::string out;
-  for (auto& [name, r] : s.report.replicas())
+  for (auto& [name, f] : s.report.replicas()) {
+    auto& r = f.stats;
     out += " | " + name + ": " + std::to_string(r.processed()) + " done, " +
            std::to_string(r.dropped_full() + r.dropped_stale() + r.dropped_failed()) + " dropped" +
-           (r.overruns() > 0 ? ", " + std::to_string(r.overruns()) + " overruns" : "");
+           (r.overruns() > 0 ? ", " + std::to_string(r.overruns()) + " overruns" : "") +
+           (f.last.saturated ? ", SATURATED (" + f.last.why + ")" : "");
+  }
+  for (auto& [name, p] : s.report.paces())
+    if (p.last.behind)
+      out += " | " + name + " BEHIND: " + fixed(p.last.fps) + " of " + fixed(p.last.target_fps) + " fps";
   return out;
 }
 
 void print_progress(const context& ctx, sink_state& s) {
-  std::printf("%s t=%5.1fs: %lu frames, %lu detections, latency p50 %.1f ms p95 %.1f ms%s\n", ctx.name().c_str(),
-              (ctx.now_ns() - s.started_ns) / 1e9, (unsigned long) s.frames, (unsigned long) s.detections,
-              vision::percentile(s.latency_ms, 50), vision::percentile(s.latency_ms, 95), replica_summary(s).c_str());
-  std::fflush(stdout);
+  spdlog::info("{} t={:5.1f}s: {} frames, {} detections, latency p50 {:.1f} ms p95 {:.1f} ms{}", ctx.name(),
+               (ctx.now_ns() - s.started_ns) / 1e9, s.frames, s.detections, vision::percentile(s.latency_ms, 50),
+               vision::percentile(s.latency_ms, 95), replica_summary(s));
   s.frames = s.detections = 0;
   s.latency_ms.clear();
 }
 
 void print_report(const context& ctx, const sink_state& s, const sink_settings& cfg) {
   double duration_s = (ctx.now_ns() - s.started_ns) / 1e9;
-  std::printf("%s run report (%.1f s)\n%s", ctx.name().c_str(), duration_s, s.report.table(duration_s).c_str());
-  if (!cfg.report.empty())
-    for (auto& file : s.report.write(cfg.report, duration_s))
-      std::printf("%s wrote %s\n", ctx.name().c_str(), file.c_str());
-  std::fflush(stdout);
+  log::result(ctx.name() + " run report (" + fixed(duration_s) + " s)\n" + s.report.table(duration_s));
+  if (cfg.report.empty())
+    return;
+  auto written = s.report.write(cfg.report, duration_s);
+  for (auto& file : written.files)
+    log::result(ctx.name() + " wrote " + file);
+  for (auto& why : written.errors)
+    spdlog::error("{}: {}", ctx.name(), why);
 }
 
 caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_settings cfg) {
@@ -74,7 +93,9 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
       } else if (auto t = in.as<msg::GroundTruth>()) {
         state->report.add_truth(*t);
       } else if (auto r = in.as<msg::ReplicaStats>()) {
-        state->report.add_replica(*r);
+        state->report.add_replica(*r, (ctx.now_ns() - state->started_ns) / 1e9);
+      } else if (auto p = in.as<msg::CameraPace>()) {
+        state->report.add_pace(*p);
       } else if (auto c = in.as<msg::CameraStats>()) {
         state->report.add_camera_stats(*c);
       }
@@ -104,6 +125,7 @@ kind_spec detection_sink_kind() {
       s.report = p.get_string("report");
       return n.system().spawn(detection_sink, std::move(ctx), s);
     },
+    stop_stage::reporter,
   };
 }
 

@@ -17,12 +17,16 @@ caf::behavior detector_replica(caf::event_based_actor* self, context ctx,
                                std::shared_ptr<replica_worker> worker, int64_t stats_interval_ms) {
   auto interval = std::chrono::milliseconds(stats_interval_ms);
   ctx.after(self, interval, tick_atom::value);
-  self->attach_functor([worker, name = ctx.name()]() mutable {
+  // Asked to stop, it finishes its queued work first, then tells the sink and the log
+  // the same final figures, and only then exits: the run's drain waits for its exit.
+  self->set_exit_handler([=](caf::exit_msg& m) {
+    worker->finish();
     auto s = worker->take_stats();
+    ctx.publish("replica-stats", s);
     spdlog::info("replica {}: {} regions in {} batches, dropped {} (queue full) {} (stale) {} (failed), {} overruns",
-                 name, s.processed(), s.batches(), s.dropped_full(), s.dropped_stale(),
-                 s.dropped_failed(), s.overruns());
-    worker.reset();  // finishes queued work before the actor is gone
+                 ctx.name(), s.processed(), s.batches(), s.dropped_full(), s.dropped_stale(), s.dropped_failed(),
+                 s.overruns());
+    self->quit(m.reason);
   });
   return {
     [=](const letter& in) {
@@ -87,8 +91,8 @@ kind_spec detector_replica_kind() {
     "detector",
     "object detector replica: bounded queue, dynamic batching, optional device pacing",
     {
-      {"model", param_type::string, false, "hog, mog2, haar-fullbody, haar-upperbody, haar-face or a model file (*.pt); default hog"},
-      {"cascade_dir", param_type::string, false, "where the Haar cascades are, default /usr/share/opencv4/haarcascades"},
+      {"model", param_type::path, false, "hog, mog2, haar-fullbody, haar-upperbody, haar-face or a model file (*.pt); default hog"},
+      {"cascade_dir", param_type::path, false, "where the Haar cascades are, default /usr/share/opencv4/haarcascades"},
       {"max_age_ms", param_type::integer, false, "drop regions older than this, default 1000"},
       {"queue_capacity", param_type::integer, false, "regions waiting at most, default 16"},
       {"overflow", param_type::string, false, "full queue: drop_oldest (default), drop_newest or block"},
@@ -97,7 +101,7 @@ kind_spec detector_replica_kind() {
       {"workers", param_type::integer, false, "threads computing batches from the one queue, each with its own model; default 1"},
       {"device", param_type::string, false, "emulated device: completion paced to its profile"},
       {"cache", param_type::string, false, "folder of the detection cache (by source, frame, crop, model); default none"},
-      {"profile", param_type::string, false, "device profile file (YAML) that holds `device`"},
+      {"profile", param_type::path, false, "device profile file (YAML) that holds `device`"},
       {"hit_threshold", param_type::number, false, "HOG SVM threshold, default 0"},
       {"win_stride", param_type::integer, false, "HOG window stride in pixels, default 8"},
       {"scale_step", param_type::number, false, "HOG pyramid scale step, default 1.05"},

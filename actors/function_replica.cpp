@@ -614,13 +614,13 @@ std::vector<param_spec> balancer_params() {
     {"error_threshold", param_type::number, false, "received beyond expected by this share: state update, default 0.5"},
     {"queue_capacity", param_type::integer, false, "items waiting at most; more are dropped and counted, default 30"},
     {"initial_rate", param_type::number, false, "items per second assumed until measured, default 10"},
-    {"forecaster", param_type::string, false, "naive (default) or a weight file from train-forecaster"},
+    {"forecaster", param_type::path, false, "naive (default) or a weight file from train-forecaster"},
     {"load_trace", param_type::string, false, "write arrivals per slot to this CSV (train-forecaster's input)"},
     {"edge", param_type::string, false, "distream: the Edge's replica of this function; empty on the Edge itself"},
     {"seed", param_type::integer, false, "distream's random partition draws, default 1"},
     {"max_offload_bytes", param_type::integer, false, "offloaded items travel in messages of at most this size, default 262144"},
     {"device", param_type::string, false, "emulated device: each item paced to its profile's timing of the function"},
-    {"profile", param_type::string, false, "device profile file (YAML) that holds `device`"},
+    {"profile", param_type::path, false, "device profile file (YAML) that holds `device`"},
   };
 }
 

@@ -1,9 +1,28 @@
 #include "actors/kind_registry.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <regex>
 #include <stdexcept>
 
 namespace troupe {
+
+namespace {
+
+struct file_maker {
+  std::regex pattern;
+  std::string command;
+};
+
+std::vector<file_maker>& makers() {
+  static std::vector<file_maker> all;
+  return all;
+}
+
+}  // namespace
 
 const char* to_string(param_type t) {
   switch (t) {
@@ -12,8 +31,33 @@ const char* to_string(param_type t) {
     case param_type::number: return "a number";
     case param_type::boolean: return "a boolean";
     case param_type::integer_list: return "a list of integers";
+    case param_type::path: return "a path";
   }
   return "?";
+}
+
+bool names_path(const std::string& value) {
+  if (value.find("://") != std::string::npos)
+    return false;
+  auto name = value.substr(value.find_last_of('/') + 1);
+  return value.find('/') != std::string::npos || name.find('.') != std::string::npos;
+}
+
+void register_file_maker(const std::string& pattern, const std::string& command) {
+  makers().push_back({std::regex(pattern), command});
+}
+
+std::string how_to_make(const std::string& path) {
+  for (auto& m : makers()) {
+    std::smatch match;
+    if (!std::regex_search(path, match, m.pattern))
+      continue;
+    auto command = match.format(m.command);
+    for (size_t at; (at = command.find("{}")) != std::string::npos;)
+      command.replace(at, 2, path);
+    return command;
+  }
+  return {};
 }
 
 void kind_registry::add(kind_spec spec) {
@@ -36,6 +80,16 @@ std::vector<std::string> kind_registry::names() const {
 
 namespace {
 
+std::string check_path(const std::string& key, const std::string& path) {
+  if (!names_path(path) || ::access(path.c_str(), R_OK) == 0)
+    return {};
+  std::string why = std::strerror(errno);
+  auto make = how_to_make(path);
+  if (errno == ENOENT)
+    why = "does not exist";
+  return "parameter '" + key + "': " + path + " " + why + (make.empty() ? "" : "; make it with: " + make);
+}
+
 template <class T>
 bool converts(const YAML::Node& v) {
   T out;
@@ -56,6 +110,10 @@ std::string check_param(const param_spec& spec, const YAML::Node& value) {
       for (auto item : value)
         ok = ok && item.IsScalar() && converts<int64_t>(item);
       break;
+    case param_type::path:
+      if (!value.IsScalar())
+        break;
+      return check_path(spec.key, value.Scalar());
   }
   if (ok)
     return {};

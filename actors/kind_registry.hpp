@@ -17,8 +17,20 @@ namespace troupe {
 class node;
 class context;
 
-enum class param_type { string, integer, number, boolean, integer_list };
+// `path`: a string that, when it reads as a path (it has a '/' or an extension and is
+// no URL), names a file or folder that must exist and be readable; other values are
+// the kind's own words (hog, naive, synthetic, rtsp://...).
+enum class param_type { string, integer, number, boolean, integer_list, path };
 const char* to_string(param_type t);
+
+// Whether a `path` value names something on disk.
+bool names_path(const std::string& value);
+
+// Files a topology names that the project can make (trained models, fitted weights):
+// a regex on the path, and the command that makes it, $1.. and {} (the path) filled in.
+void register_file_maker(const std::string& pattern, const std::string& command);
+// The command that makes `path`, or empty.
+std::string how_to_make(const std::string& path);
 
 struct param_spec {
   std::string key;
@@ -27,12 +39,17 @@ struct param_spec {
   std::string help;  // includes the default when there is one
 };
 
+// At the end of a run actors stop stage by stage so that work in flight drains and is
+// counted: producers (cameras) first, then what serves them, then what reports on them.
+enum class stop_stage { producer, server, reporter };
+
 struct kind_spec {
   std::string name;
   std::string summary;
   std::vector<param_spec> parameters;
   // Spawns the actor; the node names, registers and announces it.
   std::function<caf::actor(node&, context, const params&)> spawn;
+  stop_stage stops = stop_stage::server;
 };
 
 class kind_registry {

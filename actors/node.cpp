@@ -95,6 +95,14 @@ caf::error node::adopt(const std::string& name, const std::string& kind, const c
 
 caf::expected<caf::actor> node::spawn(const std::string& name, const std::string& kind,
                                       const params& p) {
+  auto a = try_spawn(name, kind, p);
+  if (!a)
+    core_->spawn_failed(name, kind, describe(a.error()));
+  return a;
+}
+
+caf::expected<caf::actor> node::try_spawn(const std::string& name, const std::string& kind,
+                                          const params& p) {
   const auto* registry = core_->cfg.kinds;
   const kind_spec* spec = registry ? registry->find(kind) : nullptr;
   if (spec == nullptr)
@@ -175,6 +183,10 @@ std::optional<std::string> node::host_of(const std::string& actor_name) const {
   if (core_->local(actor_name))
     return core_->cfg.name;
   return core_->dir.host_of(actor_name);
+}
+
+std::vector<actor_failure> node::failures() const {
+  return core_->failures();
 }
 
 std::vector<std::string> node::live_nodes() const {

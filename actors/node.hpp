@@ -12,6 +12,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/expected.hpp>
 
+#include "actors/actor_failure.hpp"
 #include "actors/context.hpp"
 #include "actors/node_config.hpp"
 #include "actors/params.hpp"
@@ -45,6 +46,7 @@ class node {
   context make_context(const std::string& actor_name);
 
   // Spawns a registered kind, after checking `p` against its declared parameters.
+  // A failure is also announced to every node (see failures()).
   caf::expected<caf::actor> spawn(const std::string& name, const std::string& kind,
                                   const params& p = {});
 
@@ -75,6 +77,9 @@ class node {
   std::optional<std::string> host_of(const std::string& actor_name) const;
   std::vector<std::string> live_nodes() const;
   std::vector<std::pair<std::string, std::string>> down_nodes() const;  // name, why
+  // Actors anywhere in the deployment that crashed or could not be spawned, as this
+  // node heard of them.
+  std::vector<actor_failure> failures() const;
   node_stats stats() const;
   bool connected() const;
 
@@ -82,6 +87,7 @@ class node {
   void crash();
 
  private:
+  caf::expected<caf::actor> try_spawn(const std::string& name, const std::string& kind, const params& p);
   caf::error reserve(const std::string& name);
   // Registers and announces a spawned actor; on failure stops it and says why.
   caf::error adopt(const std::string& name, const std::string& kind, const caf::actor& a);

@@ -23,6 +23,10 @@ uint64_t random_incarnation() {
   return x == 0 ? 1 : x;
 }
 
+bool is_crash(const std::string& reason) {
+  return reason.rfind("crash", 0) == 0;
+}
+
 std::string exit_reason_text(const caf::error& reason) {
   if (!reason)
     return "normal";
@@ -378,6 +382,8 @@ void node_core::local_exit(const std::string& name, const caf::error& reason) {
   if (!announce_exits_)
     return;  // a crashed node says nothing: the others find out by its silence
   actor_loss loss{name, cfg.name, exit_reason_text(reason)};
+  if (is_crash(loss.reason))
+    record_failure({name, cfg.name, "", loss.reason});
   auto down = std::make_shared<msg::ActorDown>();
   down->set_actor(name);
   down->set_node(cfg.name);
@@ -541,8 +547,12 @@ void node_core::on_sys_subject(const char* data, int size) {
   } else if (auto up = l->as<msg::ActorUp>()) {
     dir.actor_up(up->actor(), up->node(), now);
   } else if (auto down = l->as<msg::ActorDown>()) {
+    if (is_crash(down->reason()))
+      record_failure({down->actor(), down->node(), "", down->reason()});
     if (auto loss = dir.actor_down(down->actor(), down->node(), down->reason()))
       tell_watchers(*loss);
+  } else if (auto failed = l->as<msg::ActorFailed>()) {
+    record_failure({failed->actor(), failed->node(), failed->kind(), failed->reason()});
   } else if (auto gone = l->as<msg::NodeDown>()) {
     if (gone->node() == cfg.name) {
       say_hello(true);  // someone thought we were dead: correct them
@@ -551,6 +561,26 @@ void node_core::on_sys_subject(const char* data, int size) {
     for (auto& loss : dir.node_down(gone->node(), gone->reason()))
       tell_watchers(loss);
   }
+}
+
+void node_core::spawn_failed(const std::string& actor, const std::string& kind, const std::string& reason) {
+  record_failure({actor, cfg.name, kind, "spawn: " + reason});
+  auto failed = std::make_shared<msg::ActorFailed>();
+  failed->set_actor(actor);
+  failed->set_node(cfg.name);
+  failed->set_kind(kind);
+  failed->set_reason("spawn: " + reason);
+  announce(failed, "actor_failed");
+}
+
+void node_core::record_failure(actor_failure f) {
+  std::lock_guard<std::mutex> lock(failures_mtx_);
+  failures_.push_back(std::move(f));
+}
+
+std::vector<actor_failure> node_core::failures() const {
+  std::lock_guard<std::mutex> lock(failures_mtx_);
+  return failures_;
 }
 
 }  // namespace troupe

@@ -18,6 +18,7 @@
 
 #include "actors/bus_connection.hpp"
 #include "actors/clock.hpp"
+#include "actors/actor_failure.hpp"
 #include "actors/directory.hpp"
 #include "actors/link_shaper.hpp"
 #include "actors/envelope_codec.hpp"
@@ -61,6 +62,11 @@ class node_core : public std::enable_shared_from_this<node_core> {
 
   caf::error subscribe(const std::string& topic, caf::actor subscriber);
   void monitor(const std::string& actor, caf::actor watcher);
+
+  // -- failures: actors of the deployment that crashed or could not be spawned ---------
+  // Records a spawn failure of a local actor and tells every node.
+  void spawn_failed(const std::string& actor, const std::string& kind, const std::string& reason);
+  std::vector<actor_failure> failures() const;
 
   // -- liveness (called by the liveness monitor) -----------------------------------
   void heartbeat();
@@ -133,6 +139,11 @@ class node_core : public std::enable_shared_from_this<node_core> {
   std::unordered_map<uint64_t, reply_callback> pending_;
 
   std::mutex topic_creation_mtx_;  // one NATS subscription per topic, made outside mtx_
+
+  void record_failure(actor_failure f);
+
+  mutable std::mutex failures_mtx_;
+  std::vector<actor_failure> failures_;
 
   std::mutex warned_mtx_;
   std::array<bool, decode_failure_kinds> warned_{};

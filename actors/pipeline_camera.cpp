@@ -93,6 +93,7 @@ kind_spec pipeline_camera_kind() {
         throw std::runtime_error("next names no replica");
       return n.system().spawn<caf::detached>(pipeline_camera, std::move(ctx), std::move(cfg));
     },
+    stop_stage::producer,
   };
 }
 

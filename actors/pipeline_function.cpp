@@ -143,7 +143,7 @@ std::unique_ptr<pipeline_function> make_pipeline_function(const params& p) {
 std::vector<param_spec> pipeline_function_params() {
   return {
     {"function", param_type::string, true, "bgsub (MOG2 blobs of a fixed camera), detect (objects) or ocr (Tesseract)"},
-    {"model", param_type::string, false, "detect: hog, haar-*, or a model file (*.pt, *.onnx); default hog"},
+    {"model", param_type::path, false, "detect: hog, haar-*, or a model file (*.pt, *.onnx); default hog"},
     {"min_score", param_type::number, false, "detect: weaker boxes are dropped; default the model's"},
     {"frame_width", param_type::integer, false, "detect, networks: frames this wide (regions scaled as their frame)"},
     {"min_area_px", param_type::integer, false, "bgsub: smaller blobs are noise, default 150"},

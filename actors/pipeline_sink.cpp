@@ -1,11 +1,13 @@
 #include "actors/pipeline_sink.hpp"
 
-#include <cstdio>
-#include <fstream>
 #include <set>
 
 #include <caf/all.hpp>
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
 
+#include "actors/file_output.hpp"
+#include "actors/log.hpp"
 #include "actors/node.hpp"
 #include "actors/pipeline_report.hpp"
 #include "troupe/messages/runtime.pb.h"
@@ -35,21 +37,25 @@ struct pipeline_sink_state {
 
 void print_progress(const context& ctx, pipeline_sink_state& s) {
   auto t = s.report.totals();
-  std::printf("%s t=%5.1fs: %zu results, response p50 %.0f ms; loss %.2f%%, offload %.2f MB\n", ctx.name().c_str(),
-              (ctx.now_ns() - s.started_ns) / 1e9, s.interval_ms.size(), vision::percentile(s.interval_ms, 50),
-              100 * t.loss_rate, t.offload_mb);
-  std::fflush(stdout);
+  spdlog::info("{} t={:5.1f}s: {} results, response p50 {:.0f} ms; loss {:.2f}%, offload {:.2f} MB", ctx.name(),
+               (ctx.now_ns() - s.started_ns) / 1e9, s.interval_ms.size(), vision::percentile(s.interval_ms, 50),
+               100 * t.loss_rate, t.offload_mb);
   s.interval_ms.clear();
 }
 
 void print_report(const context& ctx, const pipeline_sink_state& s, const pipeline_sink_settings& cfg) {
   double duration_s = (ctx.now_ns() - s.started_ns) / 1e9;
-  std::printf("%s run report (%.1f s)\n%s", ctx.name().c_str(), duration_s, s.report.table(duration_s).c_str());
+  auto table = fmt::format("{} run report ({:.1f} s)\n{}", ctx.name(), duration_s, s.report.table(duration_s));
+  if (!table.empty() && table.back() == '\n')
+    table.pop_back();  // the log ends the record
+  log::result(table);
   if (!cfg.report.empty()) {
-    std::ofstream(cfg.report + ".json") << s.report.json(duration_s).dump(2) << "\n";
-    std::printf("%s wrote %s.json\n", ctx.name().c_str(), cfg.report.c_str());
+    auto file = cfg.report + ".json";
+    if (auto why = write_text_file(file, s.report.json(duration_s).dump(2) + "\n"); why.empty())
+      log::result(ctx.name() + " wrote " + file);
+    else
+      spdlog::error("{}: {} not written: {}", ctx.name(), file, why);
   }
-  std::fflush(stdout);
 }
 
 caf::behavior pipeline_sink(caf::event_based_actor* self, context ctx, pipeline_sink_settings cfg) {
@@ -99,6 +105,7 @@ kind_spec pipeline_sink_kind() {
       s.report = p.get_string("report");
       return n.system().spawn(pipeline_sink, std::move(ctx), s);
     },
+    stop_stage::reporter,
   };
 }
 

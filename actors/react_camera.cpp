@@ -38,6 +38,7 @@ struct react_camera_state {
   react_edge manager;
   caf::actor fast_tracker;
   uint64_t sent = 0;
+  pace_meter pace;
   int64_t waiting_since = 0, last_stats_ns = 0;
   std::optional<pending_frame> pending;
   std::map<uint64_t, int64_t> cloud_sent_ns;  // frame → when it left, for the round trip
@@ -95,16 +96,15 @@ msg::CameraStats stats_of(const context& ctx, const react_camera_settings& cfg, 
 void print_summary(const context& ctx, const react_camera_settings& cfg, const react_camera_state& s) {
   auto st = stats_of(ctx, cfg, s);
   auto& f = st.figures();
-  std::printf("%s (%s): %.0f frames, %.0f edge and %.0f cloud requests (%.0f skipped, still scene), %.0f edge and "
-              "%.0f cloud fusions, %.0f catch-ups over %.0f frames (%.0f fell behind), cloud round trip p50 %.1f ms "
-              "p95 %.1f ms, %.0f results too old and %.0f superseded, %.0f tracker failures, %.0f sends and %.0f outputs "
-              "refused by the bus, %.0f edge timeouts\n",
-              ctx.name().c_str(), st.kind().c_str(), f.at("frames"), f.at("edge_requests"), f.at("cloud_requests"),
-              f.at("still_skips"), f.at("edge_fusions"), f.at("cloud_fusions"), f.at("catch_ups"),
-              f.at("caught_up_frames"), f.at("fell_behind"), f.at("cloud_rtt_p50_ms"), f.at("cloud_rtt_p95_ms"),
-              f.at("too_old"), f.at("superseded"), f.at("tracker_failures"), f.at("unsent"), f.at("outputs_unsent"),
-              f.at("edge_timeouts"));
-  std::fflush(stdout);
+  spdlog::info("{} ({}): {:.0f} frames, {:.0f} edge and {:.0f} cloud requests ({:.0f} skipped, still scene), {:.0f} edge "
+               "and {:.0f} cloud fusions, {:.0f} catch-ups over {:.0f} frames ({:.0f} fell behind), cloud round trip p50 "
+               "{:.1f} ms p95 {:.1f} ms, {:.0f} results too old and {:.0f} superseded, {:.0f} tracker failures, {:.0f} "
+               "sends and {:.0f} outputs refused by the bus, {:.0f} edge timeouts",
+               ctx.name(), st.kind(), f.at("frames"), f.at("edge_requests"), f.at("cloud_requests"), f.at("still_skips"),
+               f.at("edge_fusions"), f.at("cloud_fusions"), f.at("catch_ups"), f.at("caught_up_frames"),
+               f.at("fell_behind"), f.at("cloud_rtt_p50_ms"), f.at("cloud_rtt_p95_ms"), f.at("too_old"),
+               f.at("superseded"), f.at("tracker_failures"), f.at("unsent"), f.at("outputs_unsent"),
+               f.at("edge_timeouts"));
 }
 
 // Requests whose frame left the buffer can no longer be used: their send times go.
@@ -169,6 +169,8 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
         return;
       }
       ++s->sent;
+      if (auto p = s->pace.frame_taken(ctx.name(), cfg.input.fps, capture))
+        ctx.send(cfg.input.sink, std::move(*p));
       auto plan = s->manager.on_frame(frame->index, frame->image);
       uint64_t bytes = 0;
       if (plan.to_cloud && (bytes = request(ctx, cfg, *s, *frame, capture, cfg.cloud)) > 0) {
@@ -278,6 +280,7 @@ kind_spec react_camera_kind() {
     [](node& n, context ctx, const params& p) {
       return n.system().spawn<caf::detached>(react_camera, std::move(ctx), read_settings(p));
     },
+    stop_stage::producer,
   };
 }
 

@@ -68,14 +68,11 @@ void dispatch(const context& ctx, const region_camera_settings& cfg, region_pipe
 
 void print_summary(const context& ctx, const region_pipeline& pipe) {
   auto& c = pipe.counters();
-  std::printf("%s: %lu frames, %lu whole frames to the server, %lu regions detected locally, %lu offloaded, "
-              "%lu ROIs, %lu refused by the bus, %lu frames output before all results came (%lu results after), "
-              "%lu outputs and %lu slot reports refused by the bus; drift φ %.3f\n",
-              ctx.name().c_str(), (unsigned long) c.frames, (unsigned long) c.whole_frames,
-              (unsigned long) c.regions_local, (unsigned long) c.regions_offloaded, (unsigned long) c.rois,
-              (unsigned long) c.unsent, (unsigned long) c.late, (unsigned long) c.results_after_output,
-              (unsigned long) c.outputs_unsent, (unsigned long) c.reports_unsent, pipe.drift());
-  std::fflush(stdout);
+  spdlog::info("{}: {} frames, {} whole frames to the server, {} regions detected locally, {} offloaded, "
+               "{} ROIs, {} refused by the bus, {} frames output before all results came ({} results after), "
+               "{} outputs and {} slot reports refused by the bus; drift φ {:.3f}",
+               ctx.name(), c.frames, c.whole_frames, c.regions_local, c.regions_offloaded, c.rois, c.unsent, c.late,
+               c.results_after_output, c.outputs_unsent, c.reports_unsent, pipe.drift());
 }
 
 bool everyone_up(const context& ctx, const region_camera_settings& cfg, const region_pipeline& pipe) {
@@ -90,6 +87,7 @@ caf::behavior region_camera(caf::event_based_actor* self, context ctx, region_ca
   auto pipe = std::make_shared<region_pipeline>(ctx.name(), cfg.pipeline);
   auto sent = std::make_shared<uint64_t>(0);
   auto last_capture = std::make_shared<int64_t>(0);
+  auto pace = std::make_shared<pace_meter>();
   auto waiting_since = ctx.now_ns();
   self->attach_functor([=] { print_summary(ctx, *pipe); });
   self->send(self, tick_atom::value);
@@ -128,6 +126,8 @@ caf::behavior region_camera(caf::event_based_actor* self, context ctx, region_ca
       }
       ++*sent;
       *last_capture = capture;
+      if (auto p = pace->frame_taken(ctx.name(), cfg.input.fps, capture))
+        ctx.send(cfg.input.sink, std::move(*p));
       ctx.after(self, cfg.input.until_next_frame(ctx, capture), tick_atom::value);
     },
     [=](const letter& in) {
@@ -214,11 +214,11 @@ kind_spec region_camera_kind() {
     {"slot_s", param_type::number, false, "slot length in seconds, default 1 (the paper's)"},
     {"accuracy", param_type::number, false, "a_i of the camera's model for the scheduler, default 0"},
     {"device", param_type::string, false, "the camera's device in `profile`, for the scheduler's delay model"},
-    {"profile", param_type::string, false, "device profile file holding `device`"},
+    {"profile", param_type::path, false, "device profile file holding `device`"},
     {"model", param_type::string, false, "the model the camera's replica runs, as named in the profile"},
     {"w1", param_type::number, false, "trigger weight of the optical-flow deviation, default 0.4 (the paper's)"},
     {"w2", param_type::number, false, "trigger weight of the edge ratio, default 0.3 (the paper's)"},
-    {"trigger_weights", param_type::string, false, "YAML from troupe fit-trigger with w1 and w2"},
+    {"trigger_weights", param_type::path, false, "YAML from troupe fit-trigger with w1 and w2"},
     {"q_base", param_type::number, false, "trigger threshold Q on dFlag/dt with an empty delay queue, default 0.5"},
     {"q_per_backlog", param_type::number, false, "Q added per second of delay-queue backlog, default 1"},
     {"pad_base", param_type::number, false, "PPA padding ratio at the top of the frame, default 0.05"},
@@ -238,6 +238,7 @@ kind_spec region_camera_kind() {
     [](node& n, context ctx, const params& p) {
       return n.system().spawn<caf::detached>(region_camera, std::move(ctx), read_settings(p));
     },
+    stop_stage::producer,
   };
 }
 

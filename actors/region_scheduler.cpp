@@ -1,16 +1,17 @@
 #include "actors/region_scheduler.hpp"
 
 #include <chrono>
-#include <cstdio>
-#include <fstream>
 #include <map>
 #include <random>
 #include <set>
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/context.hpp"
+#include "actors/file_output.hpp"
+#include "actors/log.hpp"
 #include "actors/node.hpp"
 #include "policies/remo_baselines.hpp"
 #include "policies/remo_plan.hpp"
@@ -163,17 +164,18 @@ nlohmann::json summary(const scheduler_settings& cfg, const decision_log& log) {
 
 void print_summary(const context& ctx, const scheduler_settings& cfg, const decision_log& log) {
   auto j = summary(cfg, log);
-  std::printf("%s (%s): %lu slots, %lu of %lu demanded regions moved, decision p50 %.2f ms p95 %.2f ms, "
-              "model delay mean %.3f s, queue max %.3f s, %lu reports replaced unused, %lu plans unsent\n",
-              ctx.name().c_str(), cfg.policy.c_str(), (unsigned long) log.slots, (unsigned long) log.moved,
-              (unsigned long) log.regions, j["decision_ms"]["p50"].get<double>(), j["decision_ms"]["p95"].get<double>(),
-              j["model_delay_s"]["mean"].get<double>(), j["delay_queue_s"]["max"].get<double>(),
-              (unsigned long) log.reports_replaced, (unsigned long) log.plans_unsent);
+  spdlog::info("{} ({}): {} slots, {} of {} demanded regions moved, decision p50 {:.2f} ms p95 {:.2f} ms, "
+               "model delay mean {:.3f} s, queue max {:.3f} s, {} reports replaced unused, {} plans unsent",
+               ctx.name(), cfg.policy, log.slots, log.moved, log.regions, j["decision_ms"]["p50"].get<double>(),
+               j["decision_ms"]["p95"].get<double>(), j["model_delay_s"]["mean"].get<double>(),
+               j["delay_queue_s"]["max"].get<double>(), log.reports_replaced, log.plans_unsent);
   if (!cfg.report.empty()) {
-    std::ofstream(cfg.report + "-scheduler.json") << j.dump(2) << "\n";
-    std::printf("%s wrote %s-scheduler.json\n", ctx.name().c_str(), cfg.report.c_str());
+    auto file = cfg.report + "-scheduler.json";
+    if (auto why = write_text_file(file, j.dump(2) + "\n"); why.empty())
+      troupe::log::result(ctx.name() + " wrote " + file);  // qualified: `log` here is the decision log
+    else
+      spdlog::error("{}: {} not written: {}", ctx.name(), file, why);
   }
-  std::fflush(stdout);
 }
 
 caf::behavior region_scheduler(caf::event_based_actor* self, context ctx, scheduler_settings cfg) {

@@ -58,9 +58,14 @@ replica_worker::replica_worker(context ctx, replica_settings cfg)
 }
 
 replica_worker::~replica_worker() {
+  finish();
+}
+
+void replica_worker::finish() {
   queue_.close();
   for (auto& t : threads_)
-    t.join();
+    if (t.joinable())
+      t.join();
 }
 
 void replica_worker::offer(letter in) {
@@ -83,6 +88,7 @@ msg::ReplicaStats replica_worker::take_stats() {
     out.set_cache_hits(cache_->hits());
     out.set_cache_misses(cache_->misses());
   }
+  out.set_parallel(cfg_.device ? 1 : uint32_t(cfg_.workers));
   if (cfg_.device)
     out.set_energy_j(cfg_.device->energy_j(out.busy_ms() / 1e3, (ctx_.now_ns() - started_ns_) / 1e9));
   queue_ms_.clear();

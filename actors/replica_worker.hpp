@@ -45,6 +45,9 @@ class replica_worker {
  public:
   replica_worker(context ctx, replica_settings cfg);
   ~replica_worker();  // closes the queue, finishes queued work, joins
+  // Closes the queue and returns once the work queued before is done; offers after it
+  // are dropped (counted as queue full).
+  void finish();
 
   // From the replica actor: queue a region (may wait under the block policy).
   void offer(letter in);

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "actors/file_output.hpp"
+#include "actors/text_table.hpp"
 #include "vision/percentile.hpp"
 
 namespace troupe {
@@ -22,16 +24,28 @@ std::string fixed(double v, int decimals = 1) {
   return buf;
 }
 
-std::string row(const std::vector<std::string>& cells, const std::vector<int>& widths) {
-  std::string out;
-  for (size_t i = 0; i < cells.size(); ++i) {
-    auto cell = cells[i];
-    out += std::string(std::max(0, widths[i] - int(cell.size())), ' ') + cell + "  ";
-  }
-  return out + "\n";
+}  // namespace
+
+void run_report::add_replica(const msg::ReplicaStats& stats, double at_s) {
+  auto [it, fresh] = replicas_.try_emplace(stats.replica());
+  auto& r = it->second;
+  r.last = replica_window(fresh ? msg::ReplicaStats{} : r.stats, stats, (at_s - (fresh ? 0 : r.at_s)) * 1e3);
+  ++r.windows;
+  r.saturated_windows += r.last.saturated ? 1 : 0;
+  r.peak_utilisation = std::max(r.peak_utilisation, r.last.utilisation);
+  r.stats = stats;
+  r.at_s = at_s;
 }
 
-}  // namespace
+void run_report::add_pace(const msg::CameraPace& pace) {
+  cameras_[pace.camera()];  // listed even when none of its frames came back
+  auto& p = paces_[pace.camera()];
+  p.last = pace_of(pace);
+  ++p.windows;
+  p.behind_windows += p.last.behind ? 1 : 0;
+  p.frames += pace.frames();
+  p.seconds += pace.window_s();
+}
 
 void run_report::add_truth(const msg::GroundTruth& truth) {
   auto& c = cameras_[truth.camera()];
@@ -104,6 +118,13 @@ nlohmann::json run_report::to_json(double duration_s) const {
                        {"f1", c.counts.f1()},
                        {"map50", c.map.mean_average_precision()}};
     }
+    if (auto p = paces_.find(name); p != paces_.end()) {
+      auto& f = p->second;
+      j["pace"] = {{"target_fps", f.last.target_fps},
+                   {"fps", f.seconds > 0 ? f.frames / f.seconds : 0},
+                   {"windows", f.windows},
+                   {"behind_windows", f.behind_windows}};
+    }
     if (!c.stats.kind().empty()) {
       j["kind"] = c.stats.kind();
       for (auto& [figure, value] : c.stats.figures())
@@ -112,7 +133,8 @@ nlohmann::json run_report::to_json(double duration_s) const {
     out["cameras"][name] = j;
   }
   std::vector<double> loads;
-  for (auto& [name, r] : replicas_) {
+  for (auto& [name, f] : replicas_) {
+    auto& r = f.stats;
     out["replicas"][name] = {{"device", r.device()},
                              {"processed", r.processed()},
                              {"batches", r.batches()},
@@ -121,13 +143,16 @@ nlohmann::json run_report::to_json(double duration_s) const {
                              {"dropped_failed", r.dropped_failed()},
                              {"overruns", r.overruns()},
                              {"busy_ms", r.busy_ms()},
-                             {"energy_j", r.energy_j()}};
+                             {"energy_j", r.energy_j()},
+                             {"windows", f.windows},
+                             {"saturated_windows", f.saturated_windows},
+                             {"peak_utilisation", f.peak_utilisation}};
     loads.push_back(duration_s > 0 ? r.busy_ms() / 1e3 / duration_s : 0);
   }
   out["load_balance_index"] = vision::load_balance_index(loads);
   double energy = 0;
-  for (auto& [name, r] : replicas_)
-    energy += r.energy_j();
+  for (auto& [name, f] : replicas_)
+    energy += f.stats.energy_j();
   // Every camera together: what a comparison of policies reads.
   out["overall"] = {{"frames", all_frames},
                     {"bytes", all_bytes},
@@ -144,49 +169,71 @@ nlohmann::json run_report::to_json(double duration_s) const {
 
 std::string run_report::table(double duration_s) const {
   auto j = to_json(duration_s);
-  std::vector<int> w = {12, 7, 7, 7, 8, 8, 8, 5, 9, 6, 6};
-  std::string out = row({"camera", "frames", "boxes", "fps", "p50 ms", "p95 ms", "p99 ms", "slo✗", "MB", "F1", "mAP50"}, w);
+  text_table cams({"camera", "frames", "boxes", "fps", "pace", "p50 ms", "p95 ms", "p99 ms", "SLO miss", "MB", "F1",
+                   "mAP50"});
   for (auto& [name, c] : j["cameras"].items()) {
     auto acc = c.contains("accuracy");
-    out += row({name, std::to_string(c["frames"].get<uint64_t>()), std::to_string(c["detections"].get<uint64_t>()),
-                fixed(c["throughput_fps"]),
-                fixed(c["latency_ms"]["p50"]), fixed(c["latency_ms"]["p95"]), fixed(c["latency_ms"]["p99"]),
-                std::to_string(c["slo_misses"].get<uint64_t>()), fixed(c["bytes"].get<double>() / 1e6, 2),
-                acc ? fixed(c["accuracy"]["f1"], 3) : "-", acc ? fixed(c["accuracy"]["map50"], 3) : "-"},
-               w);
+    std::string pace = "-";
+    if (c.contains("pace")) {
+      auto& p = c["pace"];
+      pace = fixed(p["fps"]) + "/" + fixed(p["target_fps"]);
+      if (p["behind_windows"].get<uint64_t>() > 0)
+        pace += " behind " + std::to_string(p["behind_windows"].get<uint64_t>()) + "/" +
+                std::to_string(p["windows"].get<uint64_t>()) + " s";
+    }
+    cams.add({name, std::to_string(c["frames"].get<uint64_t>()), std::to_string(c["detections"].get<uint64_t>()),
+              fixed(c["throughput_fps"]), pace, fixed(c["latency_ms"]["p50"]), fixed(c["latency_ms"]["p95"]),
+              fixed(c["latency_ms"]["p99"]), std::to_string(c["slo_misses"].get<uint64_t>()),
+              fixed(c["bytes"].get<double>() / 1e6, 2), acc ? fixed(c["accuracy"]["f1"], 3) : "-",
+              acc ? fixed(c["accuracy"]["map50"], 3) : "-"});
   }
-  std::vector<int> rw = {12, 10, 9, 8, 8, 8, 8, 9, 9};
-  out += row({"replica", "device", "done", "full✗", "stale✗", "fail✗", "overrun", "busy s", "energy J"}, rw);
-  for (auto& [name, r] : j["replicas"].items())
-    out += row({name, r["device"].get<std::string>().empty() ? "-" : r["device"].get<std::string>(),
-                std::to_string(r["processed"].get<uint64_t>()), std::to_string(r["dropped_full"].get<uint64_t>()),
-                std::to_string(r["dropped_stale"].get<uint64_t>()), std::to_string(r["dropped_failed"].get<uint64_t>()),
-                std::to_string(r["overruns"].get<uint64_t>()), fixed(r["busy_ms"].get<double>() / 1e3, 2),
-                fixed(r["energy_j"], 1)},
-               rw);
-  out += "load-balance index (variance of replica utilisation): " + fixed(j["load_balance_index"], 4) + "\n";
-  return out;
+  text_table reps({"replica", "device", "done", "queue full", "stale", "failed", "overrun", "busy s", "peak busy",
+                   "saturated", "energy J"});
+  for (auto& [name, r] : j["replicas"].items()) {
+    auto saturated = r["saturated_windows"].get<uint64_t>();
+    reps.add({name, r["device"].get<std::string>().empty() ? "-" : r["device"].get<std::string>(),
+              std::to_string(r["processed"].get<uint64_t>()), std::to_string(r["dropped_full"].get<uint64_t>()),
+              std::to_string(r["dropped_stale"].get<uint64_t>()), std::to_string(r["dropped_failed"].get<uint64_t>()),
+              std::to_string(r["overruns"].get<uint64_t>()), fixed(r["busy_ms"].get<double>() / 1e3, 2),
+              fixed(r["peak_utilisation"].get<double>() * 100, 0) + "%",
+              saturated == 0 ? "-" : std::to_string(saturated) + "/" + std::to_string(r["windows"].get<uint64_t>()) + " s",
+              fixed(r["energy_j"], 1)});
+  }
+  return cams.str() + reps.str() + "load-balance index (variance of replica utilisation): " +
+         fixed(j["load_balance_index"], 4) + "\n";
 }
 
-std::vector<std::string> run_report::write(const std::string& prefix, double duration_s) const {
-  std::vector<std::string> files;
-  std::ofstream(prefix + ".json") << to_json(duration_s).dump(2) << "\n";
-  files.push_back(prefix + ".json");
+run_report::written run_report::write(const std::string& prefix, double duration_s) const {
+  written out;
+  auto save = [&](const std::string& file, const std::string& text) {
+    auto why = write_text_file(file, text);
+    if (why.empty())
+      out.files.push_back(file);
+    else
+      out.errors.push_back(why);
+    return why.empty();
+  };
+  save(prefix + ".json", to_json(duration_s).dump(2) + "\n");
   std::string plot = "set terminal pngcairo size 900,500\nset output '" + prefix + "-latency.png'\n"
                      "set xlabel 'time (s)'\nset ylabel 'end-to-end latency (ms)'\nset key outside\nplot ";
   int column = 0;
   for (auto& [name, c] : cameras_) {
-    std::ofstream dat(prefix + "-" + name + ".dat");
+    std::string dat;
     for (auto& [t, ms] : c.latency_series)
-      dat << t << " " << ms << "\n";
+      dat += std::to_string(t) + " " + std::to_string(ms) + "\n";
+    if (!save(prefix + "-" + name + ".dat", dat))
+      return out;
     plot += std::string(column++ ? ", " : "") + "'" + prefix + "-" + name + ".dat' using 1:2 with points pt 7 ps 0.4 title '" + name + "'";
   }
-  if (column == 0)
-    return files;
-  std::ofstream(prefix + ".gnuplot") << plot << "\n";
-  if (std::system(("gnuplot '" + prefix + ".gnuplot' 2>/dev/null").c_str()) == 0)
-    files.push_back(prefix + "-latency.png");
-  return files;
+  if (column == 0 || !save(prefix + ".gnuplot", plot + "\n"))
+    return out;
+  auto png = prefix + "-latency.png";
+  std::remove(png.c_str());  // a stale plot from an earlier run must not pass for this one's
+  if (std::system(("gnuplot '" + prefix + ".gnuplot' 2>/dev/null").c_str()) == 0 && std::ifstream(png))
+    out.files.push_back(png);
+  else
+    out.errors.push_back("gnuplot did not draw " + png);
+  return out;
 }
 
 }  // namespace troupe

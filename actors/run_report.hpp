@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/overload.hpp"
 #include "troupe/messages/vision.pb.h"
 #include "vision/metrics.hpp"
 
@@ -21,16 +22,37 @@ class run_report {
 
   void add_truth(const msg::GroundTruth& truth);
   void add_detections(const msg::Detections& d, double latency_ms, double at_s);
-  void add_replica(const msg::ReplicaStats& stats) { replicas_[stats.replica()] = stats; }
-  const std::map<std::string, msg::ReplicaStats>& replicas() const { return replicas_; }
+  // Cumulative figures of a replica at `at_s`; each report closes a window since the
+  // previous one, judged for saturation (actors/overload.hpp).
+  void add_replica(const msg::ReplicaStats& stats, double at_s);
+  // A camera's pace over its last window.
+  void add_pace(const msg::CameraPace& pace);
+
+  struct replica_figures {
+    msg::ReplicaStats stats;     // the latest
+    double at_s = 0;
+    replica_load last;           // the latest window
+    uint64_t windows = 0, saturated_windows = 0;
+    double peak_utilisation = 0;
+  };
+  const std::map<std::string, replica_figures>& replicas() const { return replicas_; }
+  struct pace_figures {
+    camera_pace last;
+    uint64_t windows = 0, behind_windows = 0, frames = 0;
+    double seconds = 0;
+  };
+  const std::map<std::string, pace_figures>& paces() const { return paces_; }
   // A camera's own figures (the latest replace the earlier), listed under the camera.
   void add_camera_stats(const msg::CameraStats& stats) { cameras_[stats.camera()].stats = stats; }
 
   nlohmann::json to_json(double duration_s) const;
   std::string table(double duration_s) const;
   // PREFIX.json, and PREFIX-latency.png (latency over time per camera) when gnuplot runs;
-  // returns the files written.
-  std::vector<std::string> write(const std::string& prefix, double duration_s) const;
+  // creates the folder. Lists the files that are there and why others are not.
+  struct written {
+    std::vector<std::string> files, errors;
+  };
+  written write(const std::string& prefix, double duration_s) const;
 
  private:
   struct camera {
@@ -49,7 +71,8 @@ class run_report {
   double slo_ms_;
   std::map<std::string, camera> cameras_;
   vision::map_accumulator all_map_;  // every camera's frames pooled
-  std::map<std::string, msg::ReplicaStats> replicas_;
+  std::map<std::string, replica_figures> replicas_;
+  std::map<std::string, pace_figures> paces_;
 };
 
 }  // namespace troupe

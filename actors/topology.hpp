@@ -32,6 +32,7 @@ struct runtime_settings {
   int workers = 0;
   double duration_s = 0;        // 0: until interrupted or every actor has exited
   double time_scale = 1;        // > 1: emulated clock, deployment time runs this much slower
+  int drain_ms = 5000;          // at the end, wall time each stop stage (cameras, replicas, sinks) may take
 };
 
 struct node_spec {

@@ -4,10 +4,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <map>
 
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
 #include "actors/builtin_kinds.hpp"
+#include "actors/file_output.hpp"
+#include "actors/kind_registry.hpp"
+#include "actors/log.hpp"
 #include "actors/react_edge.hpp"
 #include "cli/bench_support.hpp"
 #include "vision/percentile.hpp"
@@ -129,9 +134,8 @@ class runner {
       return r;
     }
     auto prefix = o_.out_dir + "/" + part + "-" + std::to_string(++runs_);
-    std::printf("== bench react (%s): %s, edge %s, cloud %s, k %d, m %d, network %s\n", part.c_str(), v.mode.c_str(),
-                v.edge.c_str(), v.cloud.c_str(), v.k, v.m, r.network.c_str());
-    std::fflush(stdout);
+    spdlog::info("== bench react ({}): {}, edge {}, cloud {}, k {}, m {}, network {}", part, v.mode, v.edge, v.cloud, v.k,
+                 v.m, r.network);
     auto report = run_and_report(variant(base_, v, o_), o_.duration_s, prefix);
     done_[key] = report;
     read_into(r, report);
@@ -270,9 +274,8 @@ topology server_topology(topology base, const bench_react_options& o, int camera
 }
 
 server_outcome run_server_once(const topology& base, const bench_react_options& o, int cameras, int repeat) {
-  std::printf("== bench react (server): %d cameras, a frame every %.1f s each, %.0f s, run %d\n", cameras,
-              1 / o.server_fps, o.server_duration_s, repeat);
-  std::fflush(stdout);
+  spdlog::info("== bench react (server): {} cameras, a frame every {:.1f} s each, {:.0f} s, run {}", cameras,
+               1 / o.server_fps, o.server_duration_s, repeat);
   auto j = run_and_report(server_topology(base, o, cameras), o.server_duration_s,
                           o.out_dir + "/server-" + std::to_string(cameras) + "-" + std::to_string(repeat));
   server_outcome r{cameras};
@@ -351,13 +354,28 @@ bool wants(const bench_react_options& o, const std::string& part) {
 int bench_react(const bench_react_options& o) {
   auto loaded = load_topology(o.topology, builtin_kinds());
   for (auto& e : loaded.errors)
-    std::cerr << e.to_string() << "\n";
+    log::problem(e.to_string());
   if (!loaded.topo)
     return 1;
   auto& base = *loaded.topo;
   if (actors_of_kind(base, "react-camera").empty()) {
-    std::cerr << o.topology << ": no react-camera to compare modes on\n";
+    spdlog::error("{}: no react-camera to compare modes on", o.topology);
     return 1;
+  }
+  if (wants(o, "pairs")) {  // every pair's model before any run: not a bench that dies halfway
+    int missing = 0;
+    for (auto& p : o.pairs) {
+      auto [edge, cloud] = split_pair(p);
+      for (auto& name : {edge, cloud}) {
+        auto problem = check_param({"pairs", param_type::path, false, ""}, YAML::Node(model_path(o, name)));
+        if (problem.empty())
+          continue;
+        ++missing;
+        log::problem("bench react --pairs " + p + ": " + problem.substr(problem.find(':') + 2));
+      }
+    }
+    if (missing > 0)
+      return 1;
   }
   std::filesystem::create_directories(o.out_dir);
   runner runs(base, o);
@@ -382,36 +400,41 @@ int bench_react(const bench_react_options& o) {
       server.push_back(run_server(base, o, n));
 
   nlohmann::json out = nlohmann::json::array();
+  auto report = fmt::format("bench react: {} (latencies in deployment time; k, m 0: not used by the mode)\n", o.topology);
   auto print = [&](const char* title, const std::vector<outcome>& rows) {
     if (rows.empty())
       return;
-    std::printf("\n%s\n%s", title, accuracy_table(rows).c_str());
+    report += fmt::format("\n{}\n{}", title, accuracy_table(rows));  // each table ends its lines
     for (auto& r : rows)
       out.push_back(to_json(r));
   };
-  std::printf("\nbench react: %s (latencies in deployment time; k, m 0: not used by the mode)\n", o.topology.c_str());
   print("model pairs (§6.1):", pairs);
   print("k x m grid, REACT (Fig. 4):", grid);
   print("networks (§6.3):", networks);
+  report.pop_back();  // its last newline: the log ends the record
+  log::result(report);
   if (!grid.empty())
     plot_grid(o.out_dir, grid, o);
   if (!server.empty()) {
-    std::printf("\nmodel server alone (Figs. 7-9), real compute on this machine, medians of %d runs (processed and "
-                "dropped: their sums):\n%s",
-                o.server_repeats, server_table(server).c_str());
     int most = 0;
     for (auto& r : server)
       if (r.served(o.server_p50_limit_ms))
         most = std::max(most, r.cameras);
-    std::printf("most cameras served (answers, <= 1%% dropped, p50 <= %.0f ms): %d\n", o.server_p50_limit_ms, most);
+    log::result(fmt::format("model server alone (Figs. 7-9), real compute on this machine, medians of {} runs (processed "
+                            "and dropped: their sums):\n{}most cameras served (answers, <= 1% dropped, p50 <= {:.0f} ms): {}",
+                            o.server_repeats, server_table(server), o.server_p50_limit_ms, most));
     plot_server(o.out_dir, server, o.server_p50_limit_ms);
     for (auto& r : server)
       out.push_back({{"part", "server"}, {"cameras", r.cameras}, {"requests_per_s", r.throughput},
                      {"latency_p50_ms", r.p50_ms}, {"latency_p95_ms", r.p95_ms}, {"mean_batch", r.mean_batch},
                      {"processed", r.processed}, {"dropped", r.dropped}});
   }
-  std::ofstream(o.out_dir + "/comparison.json") << out.dump(2) << "\n";
-  std::printf("wrote %s/comparison.json\n", o.out_dir.c_str());
+  auto file = o.out_dir + "/comparison.json";
+  if (auto why = write_text_file(file, out.dump(2) + "\n"); !why.empty()) {
+    spdlog::error("{} not written: {}", file, why);
+    return 1;
+  }
+  log::result("wrote " + file);
   return 0;
 }
 

@@ -3,14 +3,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <algorithm>
 #include <set>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
 
 #include "actors/builtin_kinds.hpp"
 #include "actors/deployment.hpp"
+#include "actors/file_output.hpp"
+#include "actors/log.hpp"
 #include "actors/topology.hpp"
 #include "cli/bench_support.hpp"
 
@@ -120,6 +123,7 @@ outcome read_outcome(const std::string& policy, int cameras, const std::string& 
   if (!sink_file)
     throw std::runtime_error(prefix + ".json: the run wrote no report");
   auto j = nlohmann::json::parse(sink_file);
+  require_processed(j, policy);
   auto& all = j["overall"];
   o.f1 = all.value("f1", 0.0);
   o.mean_ms = all["latency_ms"]["mean"];
@@ -143,9 +147,8 @@ outcome run_one(const topology& base, const std::string& policy, int cameras, do
   std::filesystem::remove(prefix + ".json");  // a run that writes nothing must not read an old report
   std::filesystem::remove(prefix + "-scheduler.json");
   auto t = variant(base, policy, cameras, prefix, fixed_trigger);
-  std::printf("== bench remo: %s, %d cameras, %.0f s (time scale %.1f)\n", policy.c_str(), cameras, duration_s,
-              t.runtime.time_scale);
-  std::fflush(stdout);
+  spdlog::info("== bench remo: {}, {} cameras, {:.0f} s (time scale {:.1f})", policy, cameras, duration_s,
+               t.runtime.time_scale);
   run_options run;
   run.duration_s = duration_s;
   if (int rc = run_deployment(t, run, builtin_kinds()); rc != 0)
@@ -165,14 +168,18 @@ std::string table(const std::vector<outcome>& rows) {
   return out;
 }
 
-void write_json(const std::string& file, const std::vector<outcome>& rows) {
+// False, having said why, when the file could not be written.
+bool write_json(const std::string& file, const std::vector<outcome>& rows) {
   nlohmann::json j = nlohmann::json::array();
   for (auto& r : rows)
     j.push_back({{"policy", r.policy}, {"cameras", r.cameras}, {"f1", r.f1}, {"latency_mean_ms", r.mean_ms},
                  {"latency_p95_ms", r.p95_ms}, {"energy_j", r.energy_j}, {"load_balance_index", r.balance},
                  {"megabytes", r.megabytes}, {"regions_moved", r.moved}, {"regions_demanded", r.demanded},
                  {"decision_p50_ms", r.decide_ms}});
-  std::ofstream(file) << j.dump(2) << "\n";
+  auto why = write_text_file(file, j.dump(2) + "\n");
+  if (!why.empty())
+    spdlog::error("{} not written: {}", file, why);
+  return why.empty();
 }
 
 // Bars of mean latency and F1 per policy, like the paper's Fig. 8.
@@ -207,18 +214,18 @@ void plot_sweep(const std::string& dir, const std::vector<outcome>& rows, const 
 int bench_remo(const bench_remo_options& o) {
   auto loaded = load_topology(o.topology, builtin_kinds());
   for (auto& e : loaded.errors)
-    std::cerr << e.to_string() << "\n";
+    log::problem(e.to_string());
   if (!loaded.topo)
     return 1;
   int cameras = int(actors_of_kind(*loaded.topo, "region-camera").size());
   if (cameras == 0) {
-    std::cerr << o.topology << ": no region-camera to compare policies on\n";
+    spdlog::error("{}: no region-camera to compare policies on", o.topology);
     return 1;
   }
   std::filesystem::create_directories(o.out_dir);
   for (int n : o.cameras)
     if (n < cameras) {
-      std::cerr << "the sweep starts at the file's " << cameras << " cameras, not " << n << "\n";
+      spdlog::error("the sweep starts at the file's {} cameras, not {}", cameras, n);
       return 1;
     }
   std::vector<outcome> rows;
@@ -228,16 +235,20 @@ int bench_remo(const bench_remo_options& o) {
   for (int n : o.cameras)
     for (auto& policy : o.policies)
       sweep.push_back(run_one(*loaded.topo, policy, n, o.sweep_duration_s, o.out_dir + "/sweep-", o.fixed_trigger));
-  std::printf("\nbench remo: %s, %.0f s per policy%s (latency and energy in deployment time)\n%s",
-              o.topology.c_str(), o.duration_s, o.fixed_trigger ? ", fixed trigger threshold" : "", table(rows).c_str());
-  write_json(o.out_dir + "/comparison.json", rows);
+  auto report = fmt::format("bench remo: {}, {:.0f} s per policy{} (latency and energy in deployment time)\n{}",
+                            o.topology, o.duration_s, o.fixed_trigger ? ", fixed trigger threshold" : "", table(rows));
+  report.pop_back();  // the table's last newline: the log ends the record
+  log::result(report);
+  bool written = write_json(o.out_dir + "/comparison.json", rows);
   plot_comparison(o.out_dir, rows);
   if (!sweep.empty()) {
-    std::printf("\ncamera sweep, %.0f s per run:\n%s", o.sweep_duration_s, table(sweep).c_str());
-    write_json(o.out_dir + "/sweep.json", sweep);
+    auto swept = fmt::format("camera sweep, {:.0f} s per run:\n{}", o.sweep_duration_s, table(sweep));
+    swept.pop_back();
+    log::result(swept);
+    written = write_json(o.out_dir + "/sweep.json", sweep) && written;
     plot_sweep(o.out_dir, sweep, o.policies);
   }
-  return 0;
+  return written ? 0 : 1;
 }
 
 }  // namespace troupe

@@ -1,11 +1,15 @@
 #include "cli/bench_support.hpp"
 
-#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include <spdlog/spdlog.h>
+
 #include "actors/builtin_kinds.hpp"
 #include "actors/deployment.hpp"
+#include "actors/file_output.hpp"
+#include "actors/log.hpp"
 
 namespace troupe {
 
@@ -36,15 +40,38 @@ nlohmann::json run_and_report(topology t, double duration_s, const std::string& 
   std::ifstream in(prefix + ".json");
   if (!in)
     throw std::runtime_error(prefix + ".json: the run wrote no report");
-  return nlohmann::json::parse(in);
+  auto report = nlohmann::json::parse(in);
+  require_processed(report, t.deployment);
+  return report;
+}
+
+void require_processed(const nlohmann::json& report, const std::string& run) {
+  auto& all = report["overall"];
+  uint64_t done = all.value("frames", uint64_t(0)) + all.value("results", uint64_t(0));
+  if (done > 0)
+    return;
+  std::string cause = "no frame or result reached the sink";
+  for (auto& [name, r] : report["replicas"].items())
+    if (r.value("processed", uint64_t(0)) == 0)
+      cause += "; replica " + name + " processed nothing";
+  throw std::runtime_error(run + ": the run processed nothing (" + cause + "), no comparison drawn from it");
 }
 
 void plot_png(const std::string& dir, const std::string& name, const std::string& script, const std::string& size) {
   auto file = dir + "/" + name + ".gnuplot";
-  std::ofstream(file) << "set terminal pngcairo size " << size << "\nset output '" << dir << "/" << name << ".png'\n"
-                      << script << "\n";
-  if (std::system(("gnuplot '" + file + "' 2>/dev/null").c_str()) == 0)
-    std::printf("wrote %s/%s.png\n", dir.c_str(), name.c_str());
+  auto png = dir + "/" + name + ".png";
+  if (auto why = write_text_file(file, "set terminal pngcairo size " + size + "\nset output '" + png + "'\n" + script + "\n");
+      !why.empty()) {
+    spdlog::error("{} not written: {}", file, why);
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove(png, ec);  // an earlier run's PNG must not pass for this one
+  if (std::system(("gnuplot '" + file + "' 2>/dev/null").c_str()) != 0)
+    return;
+  auto bytes = std::filesystem::file_size(png, ec);
+  if (!ec && bytes > 0)
+    log::result("wrote " + png);
 }
 
 }  // namespace troupe

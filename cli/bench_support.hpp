@@ -27,6 +27,10 @@ void set_param(actor_spec& a, const std::string& key, const T& value) {
 // returns PREFIX.json; throws when the run fails or writes no report.
 nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix);
 
+// Throws, naming the run, when its sink's report shows nothing processed (no frame or
+// result reached the sink): such a run is no point of a comparison.
+void require_processed(const nlohmann::json& report, const std::string& run);
+
 // Writes DIR/NAME.gnuplot (a PNG terminal of `size`, output DIR/NAME.png, then
 // `script`) and runs gnuplot on it; says so when the PNG was written.
 void plot_png(const std::string& dir, const std::string& name, const std::string& script,

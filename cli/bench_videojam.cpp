@@ -4,12 +4,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <set>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/builtin_kinds.hpp"
+#include "actors/file_output.hpp"
+#include "actors/log.hpp"
 #include "actors/topology.hpp"
 #include "cli/bench_support.hpp"
 
@@ -84,9 +86,8 @@ topology variant(topology t, const std::string& policy, int cameras, const std::
 outcome run_one(const topology& base, const std::string& policy, int cameras, const bench_videojam_options& o,
                 const std::string& prefix) {
   auto t = variant(base, policy, cameras, o.forecaster);
-  std::printf("== bench videojam: %s, %s, %d mobile cameras, %.0f s (time scale %.1f)\n", base.deployment.c_str(),
-              policy.c_str(), cameras, o.duration_s > 0 ? o.duration_s : t.runtime.duration_s, t.runtime.time_scale);
-  std::fflush(stdout);
+  spdlog::info("== bench videojam: {}, {}, {} mobile cameras, {:.0f} s (time scale {:.1f})", base.deployment, policy,
+               cameras, o.duration_s > 0 ? o.duration_s : t.runtime.duration_s, t.runtime.time_scale);
   auto j = run_and_report(t, o.duration_s, prefix);
   return {base.deployment, policy, cameras, j["overall"], j.value("timeline", nlohmann::json::array())};
 }
@@ -129,11 +130,15 @@ void plot_timeline(const std::string& dir, const std::string& scenario, const st
   plot_png(dir, scenario + "-timeline", plot);
 }
 
-void write_json(const std::string& file, const std::vector<outcome>& rows) {
+// False, having said why, when the file could not be written.
+bool write_json(const std::string& file, const std::vector<outcome>& rows) {
   nlohmann::json j = nlohmann::json::array();
   for (auto& r : rows)
     j.push_back({{"scenario", r.scenario}, {"policy", r.policy}, {"mobile_cameras", r.cameras}, {"overall", r.overall}});
-  std::ofstream(file) << j.dump(2) << "\n";
+  auto why = write_text_file(file, j.dump(2) + "\n");
+  if (!why.empty())
+    spdlog::error("{} not written: {}", file, why);
+  return why.empty();
 }
 
 }  // namespace
@@ -144,7 +149,7 @@ int bench_videojam(const bench_videojam_options& o) {
   for (auto& file : o.topologies) {
     auto loaded = load_topology(file, builtin_kinds());
     for (auto& e : loaded.errors)
-      std::cerr << e.to_string() << "\n";
+      log::problem(e.to_string());
     if (!loaded.topo)
       return 1;
     auto& t = *loaded.topo;
@@ -157,13 +162,17 @@ int bench_videojam(const bench_videojam_options& o) {
         sweep.push_back(run_one(t, policy, n, o, o.out_dir + "/sweep-" + t.deployment + "-" + policy + "-" +
                                                      std::to_string(n)));
   }
-  std::printf("\nbench videojam (response times in deployment time)\n%s", table(rows).c_str());
-  write_json(o.out_dir + "/comparison.json", rows);
+  auto report = "bench videojam (response times in deployment time)\n" + table(rows);
+  report.pop_back();  // the table's last newline: the log ends the record
+  log::result(report);
+  bool written = write_json(o.out_dir + "/comparison.json", rows);
   if (!sweep.empty()) {
-    std::printf("\nmobile camera sweep:\n%s", table(sweep).c_str());
-    write_json(o.out_dir + "/sweep.json", sweep);
+    auto swept = "mobile camera sweep:\n" + table(sweep);
+    swept.pop_back();
+    log::result(swept);
+    written = write_json(o.out_dir + "/sweep.json", sweep) && written;
   }
-  return 0;
+  return written ? 0 : 1;
 }
 
 }  // namespace troupe

@@ -1,15 +1,17 @@
 #include "cli/fit_remo.hpp"
 
 #include <cmath>
-#include <cstdio>
-#include <fstream>
-#include <iostream>
+#include <sstream>
 
 #include <opencv2/imgproc.hpp>
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
 
 #include "actors/builtin_kinds.hpp"
 #include "actors/camera_source.hpp"
 #include "actors/detector_replica.hpp"
+#include "actors/file_output.hpp"
+#include "actors/log.hpp"
 #include "actors/region_pipeline.hpp"
 #include "actors/topology.hpp"
 #include "policies/remo_region_layout.hpp"
@@ -43,7 +45,7 @@ fit_input load_input(const fit_remo_options& o) {
   auto loaded = load_topology(o.topology, builtin_kinds());
   if (!loaded.topo) {
     for (auto& e : loaded.errors)
-      std::cerr << e.to_string() << "\n";
+      log::problem(e.to_string());
     throw std::runtime_error(o.topology + ": not a valid topology");
   }
   auto& cam = find_actor(*loaded.topo, o.camera);
@@ -54,8 +56,8 @@ fit_input load_input(const fit_remo_options& o) {
   in.model = replica_detector(find_actor(*loaded.topo, reference).args);
   in.tracker = cam.args.get_string("tracker", in.tracker);
   in.frames_per_slot = std::max(1, int(std::lround(cam.args.get_double("slot_s", 1.0) * in.input.fps)));
-  std::printf("%s: camera %s, reference model %s (%s), %d frames per slot\n", o.topology.c_str(), o.camera.c_str(),
-              in.model->model().c_str(), reference.c_str(), in.frames_per_slot);
+  spdlog::info("{}: camera {}, reference model {} ({}), {} frames per slot", o.topology, o.camera, in.model->model(),
+               reference, in.frames_per_slot);
   return in;
 }
 
@@ -106,18 +108,21 @@ int fit_trigger(const fit_remo_options& o) {
   auto in = load_input(o);
   auto samples = observe(in, o.slots);
   auto fit = remo::fit_trigger_weights(samples, o.step, o.folds);
-  std::printf("%zu samples (%zu regions): w1 %.2f, w2 %.2f, MSE %.4f; %d-fold cross-validation MSE %.4f\n",
-              samples.size(), in.regions.size(), fit.w1, fit.w2, fit.mse, o.folds, fit.cv_mse);
+  auto found = fmt::format("{} samples ({} regions): w1 {:.2f}, w2 {:.2f}, MSE {:.4f}; {}-fold cross-validation MSE {:.4f}",
+                           samples.size(), in.regions.size(), fit.w1, fit.w2, fit.mse, o.folds, fit.cv_mse);
   for (size_t k = 0; k < fit.fold_mse.size(); ++k)
-    std::printf("  fold %zu: chosen without it w1 %.2f, w2 %.2f; its MSE %.4f\n", k + 1, fit.fold_weights[k].first,
-                fit.fold_weights[k].second, fit.fold_mse[k]);
-  std::ofstream out(o.output);
-  if (!out)
-    throw std::runtime_error(o.output + ": cannot write the file");
+    found += fmt::format("\n  fold {}: chosen without it w1 {:.2f}, w2 {:.2f}; its MSE {:.4f}", k + 1,
+                         fit.fold_weights[k].first, fit.fold_weights[k].second, fit.fold_mse[k]);
+  log::result(found);
+  std::ostringstream out;
   out << "# troupe fit-trigger " << o.topology << " --camera " << o.camera << ": " << samples.size()
       << " samples, MSE " << fit.mse << ", " << o.folds << "-fold CV MSE " << fit.cv_mse << "\n"
       << "w1: " << fit.w1 << "\nw2: " << fit.w2 << "\n";
-  std::printf("wrote %s (a region-camera reads it as trigger_weights: %s)\n", o.output.c_str(), o.output.c_str());
+  if (auto why = write_text_file(o.output, out.str()); !why.empty()) {
+    spdlog::error("{} not written: {}", o.output, why);
+    return 1;
+  }
+  log::result(fmt::format("wrote {} (a region-camera reads it as trigger_weights: {})", o.output, o.output));
   return 0;
 }
 
@@ -139,11 +144,14 @@ int fit_regions(const fit_remo_options& o) {
   for (auto& r : regions)
     list += (list.empty() ? "" : ", ") + std::to_string(r.x) + ", " + std::to_string(r.y) + ", " +
             std::to_string(r.width) + ", " + std::to_string(r.height);
-  std::printf("%zu boxes in %dx%d frames -> regions: [%s]\n", boxes.size(), size.width, size.height, list.c_str());
+  log::result(fmt::format("{} boxes in {}x{} frames -> regions: [{}]", boxes.size(), size.width, size.height, list));
   if (!o.output.empty()) {
-    std::ofstream(o.output) << "# troupe fit-regions " << o.topology << " --camera " << o.camera << "\nregions: ["
-                            << list << "]\n";
-    std::printf("wrote %s\n", o.output.c_str());
+    auto text = "# troupe fit-regions " + o.topology + " --camera " + o.camera + "\nregions: [" + list + "]\n";
+    if (auto why = write_text_file(o.output, text); !why.empty()) {
+      spdlog::error("{} not written: {}", o.output, why);
+      return 1;
+    }
+    log::result("wrote " + o.output);
   }
   return 0;
 }

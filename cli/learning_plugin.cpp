@@ -45,13 +45,13 @@ void register_plugin_models() {
   vision::register_model_format(".torchscript", loader);
 }
 
-learning::training_result plugin_train_detector(const learning::training_options& options,
-                                                const std::function<void(const std::string&)>& progress) {
+std::vector<learning::training_result> plugin_train_detectors(const learning::training_options& options,
+                                                const troupe::learning::progress_callback& progress) {
   return symbol<troupe_plugin_train_fn>("troupe_plugin_train")(options, progress);
 }
 
 learning::forecaster_result plugin_train_forecaster(const learning::forecaster_options& options,
-                                                   const std::function<void(const std::string&)>& progress) {
+                                                   const troupe::learning::progress_callback& progress) {
   return symbol<troupe_plugin_train_forecaster_fn>("troupe_plugin_train_forecaster")(options, progress);
 }
 

@@ -12,10 +12,10 @@ namespace troupe {
 
 // Makes vision::make_detector load "*.pt" / "*.torchscript" through the plugin.
 void register_plugin_models();
-learning::training_result plugin_train_detector(const learning::training_options& options,
-                                                const std::function<void(const std::string&)>& progress);
+std::vector<learning::training_result> plugin_train_detectors(const learning::training_options& options,
+                                                const troupe::learning::progress_callback& progress);
 learning::forecaster_result plugin_train_forecaster(const learning::forecaster_options& options,
-                                                   const std::function<void(const std::string&)>& progress);
+                                                   const troupe::learning::progress_callback& progress);
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path);
 
 }  // namespace troupe

@@ -6,10 +6,14 @@
 #include <ctime>
 #include <thread>
 
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
 #include "actors/bus_connection.hpp"
 #include "actors/deployment.hpp"
 #include "actors/envelope_codec.hpp"
 #include "actors/letter.hpp"
+#include "actors/log.hpp"
 #include "actors/subjects.hpp"
 #include "actors/trace_recorder.hpp"
 
@@ -51,7 +55,7 @@ int tail_trace(const tail_options& o) {
     auto header = decode_header(data, static_cast<size_t>(size));
     if (!header) {
       ++garbage;
-      std::printf("%-15s %s: %d bytes that are not an envelope\n", "", subj, size);
+      spdlog::warn("{}: {} bytes that are not an envelope", subj, size);
       return;
     }
     auto& l = *header;
@@ -61,9 +65,8 @@ int tail_trace(const tail_options& o) {
     auto to = l.topic.empty() ? l.receiver : "#" + l.topic;
     if (to.empty())
       to = subj;
-    std::printf("%s %s → %s %s %d B trace %s\n", clock_text(l.send_time_ns).c_str(),
-                l.sender.c_str(), to.c_str(), l.type.c_str(), size, l.trace.trace_id_hex().c_str());
-    std::fflush(stdout);
+    log::result(fmt::format("{} {} → {} {} {} B trace {}", clock_text(l.send_time_ns), l.sender, to, l.type, size,
+                            l.trace.trace_id_hex()));
     if (recorder)
       recorder->record("recv", "trace", l, static_cast<size_t>(size), l.send_time_ns);
   });
@@ -74,7 +77,7 @@ int tail_trace(const tail_options& o) {
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  std::fprintf(stderr, "trace: %ld envelopes shown, %ld non-envelopes seen\n", shown.load(), garbage.load());
+  spdlog::info("trace: {} envelopes shown, {} non-envelopes seen", shown.load(), garbage.load());
   return 0;
 }
 

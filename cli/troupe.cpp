@@ -4,14 +4,21 @@
 
 #include <climits>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
-#include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
 
 #include "actors/builtin_kinds.hpp"
+#include "actors/file_output.hpp"
 #include "actors/kind_registry.hpp"
+#include "actors/log.hpp"
+#include "actors/progress_bar.hpp"
+#include "actors/text_table.hpp"
 #include "actors/deployment.hpp"
+#include "actors/device_profile.hpp"
 #include "actors/topology.hpp"
 #include "actors/trace_export.hpp"
 #include "cli/bench_remo.hpp"
@@ -20,10 +27,13 @@
 #include "cli/fit_remo.hpp"
 #include "cli/trace_tail.hpp"
 #include "cli/learning_plugin.hpp"
+#include "vision/library_logs.hpp"
 
 using namespace troupe;
 
 namespace {
+
+constexpr int usage_error = 2;  // as docs/cli.md promises; CLI11's own codes are not
 
 std::string self_exe() {
   char buf[PATH_MAX];
@@ -31,69 +41,133 @@ std::string self_exe() {
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "troupe";
 }
 
-// Prints every problem as file:line:column: message; nullopt when invalid.
+// Logs every problem as file:line:column: message; nullopt when invalid.
 std::optional<topology> load_or_report(const std::string& file) {
   auto result = load_topology(file, builtin_kinds());
   for (auto& e : result.errors)
-    std::cerr << e.to_string() << "\n";
+    log::problem(e.to_string());
   if (!result.errors.empty())
-    std::cerr << file << ": " << result.errors.size() << " problem(s), nothing started\n";
+    log::problem(file + ": " + std::to_string(result.errors.size()) + " problem(s), nothing started");
   return result.topo;
 }
 
 int export_trace(const std::string& in_file, const std::string& out_file) {
   std::ifstream in(in_file);
   if (!in) {
-    std::cerr << in_file << ": cannot read the file\n";
+    spdlog::error("{}: cannot read the file", in_file);
     return 1;
   }
   export_summary summary;
   auto json = export_chrome_trace(in, summary);
-  std::ofstream out(out_file);
-  if (!out) {
-    std::cerr << out_file << ": cannot write the file\n";
+  if (auto why = write_text_file(out_file, json.dump()); !why.empty()) {
+    spdlog::error("{}", why);
     return 1;
   }
-  out << json.dump();
-  std::printf("%s: %zu messages, %zu causal links from %zu lines (%zu malformed lines skipped)\n",
-              out_file.c_str(), summary.messages, summary.flows, summary.lines, summary.skipped);
+  log::result(out_file + ": " + std::to_string(summary.messages) + " messages, " + std::to_string(summary.flows) +
+              " causal links from " + std::to_string(summary.lines) + " lines (" + std::to_string(summary.skipped) +
+              " malformed lines skipped)");
   return 0;
 }
 
 void print_kinds() {
   const auto& kinds = builtin_kinds();
+  std::string out;
   for (auto& name : kinds.names()) {
     auto* k = kinds.find(name);
-    std::printf("%s: %s\n", name.c_str(), k->summary.c_str());
+    out += name + ": " + k->summary + "\n";
+    text_table params({"", "", ""});
     for (auto& p : k->parameters)
-      std::printf("  %-20s %-19s %s%s\n", p.key.c_str(), to_string(p.type), p.required ? "required; " : "",
-                  p.help.c_str());
+      params.add({"  " + p.key, to_string(p.type), (p.required ? "required; " : "") + p.help});
+    auto table = params.str();
+    out += table.substr(table.find('\n') + 1);  // no header row
+  }
+  log::result(out);
+}
+
+// A device profile file holds `devices:` and no `nodes:`.
+bool is_device_profile(const std::string& file) {
+  try {
+    auto root = YAML::LoadFile(file);
+    return root.IsMap() && root["devices"] && !root["nodes"];
+  } catch (const std::exception&) {
+    return false;  // the topology loader says what is wrong with it
   }
 }
 
+// Checks each file, topology or device profile, and says so for each; 1 if any is bad.
+int validate(const std::vector<std::string>& files) {
+  int status = 0;
+  for (auto& file : files) {
+    if (is_device_profile(file)) {
+      auto result = load_device_profiles(file);
+      for (auto& e : result.errors)
+        log::problem(e.to_string());
+      if (result.profiles)
+        log::result(file + ": valid device profiles (" + std::to_string(result.profiles->devices.size()) +
+                    " devices)");
+      status |= result.profiles ? 0 : 1;
+      continue;
+    }
+    auto topo = load_or_report(file);
+    if (topo)
+      log::result(file + ": valid (" + std::to_string(topo->nodes.size()) + " nodes, " +
+                  std::to_string(topo->actors.size()) + " actors, " + std::to_string(topo->links.size()) + " links, " +
+                  std::to_string(topo->timeline.size()) + " timeline events)");
+    status |= topo ? 0 : 1;
+  }
+  return status;
+}
+
+// Fails before any work when the output cannot be written.
+void check_writable(const std::string& output) {
+  if (auto why = make_parent_folder(output); !why.empty())
+    throw std::runtime_error(why);
+  auto folder = std::filesystem::path(output).parent_path();
+  if (::access(folder.empty() ? "." : folder.c_str(), W_OK) != 0)
+    throw std::runtime_error("cannot write into " + (folder.empty() ? std::string(".") : folder.string()));
+}
+
 int train(const learning::training_options& o) {
-  std::printf("training detector size %s (%d steps of %d frames, input %d) -> %s\n", o.size.c_str(), o.steps,
-              o.batch, o.input, o.output.c_str());
-  auto r = plugin_train_detector(o, [](const std::string& line) {
-    std::printf("  %s\n", line.c_str());
-    std::fflush(stdout);
+  std::string sizes;
+  for (auto& size : o.sizes) {
+    check_writable(learning::output_for(o, size));
+    sizes += (sizes.empty() ? "" : " ") + size;
+  }
+  spdlog::info("training detector size(s) {} side by side ({} steps of {} frames, input {}) -> {}", sizes, o.steps,
+               o.batch, o.input, o.output);
+  progress_bar bar("train-detector " + sizes);
+  auto results = plugin_train_detectors(o, [&](const learning::training_progress& p) {
+    bar.update(p.done, p.total, p.detail);
   });
-  std::printf("%s: %lld parameters, loss %.3f -> %.3f, held-out synthetic scenes: mAP@0.5 %.3f, F1 %.3f (%.0f s)\n",
-              o.output.c_str(), (long long) r.parameters, r.first_loss, r.final_loss, r.map50, r.f1, r.seconds);
+  for (auto& r : results) {
+    char line[256];
+    std::snprintf(line, sizeof(line), "%lld parameters, loss %.3f -> %.3f, held-out synthetic scenes: mAP@0.5 %.3f, "
+                  "F1 %.3f", (long long) r.parameters, r.first_loss, r.final_loss, r.map50, r.f1);
+    log::result("wrote " + r.output + ": " + line);
+    auto& t = r.per_step;
+    spdlog::info("{} per step: scenes {:.0f} ms (its share), forward {:.0f} ms, loss {:.0f} ms, backward {:.0f} ms, "
+                 "optimiser {:.0f} ms", r.size, t.scenes_ms, t.forward_ms, t.loss_ms, t.backward_ms, t.optimiser_ms);
+  }
+  spdlog::info("trained in {:.0f} s", results.empty() ? 0.0 : results.front().seconds);
   return 0;
 }
 
 int run_train_forecaster(const learning::forecaster_options& o) {
-  std::printf("training the load forecaster (h=%zu -> k=%zu, %zu units, %d epochs) on %zu trace(s) -> %s\n", o.h, o.k,
-              o.units, o.epochs, o.traces.size(), o.output.c_str());
-  auto r = plugin_train_forecaster(o, [](const std::string& line) {
-    std::printf("  %s\n", line.c_str());
-    std::fflush(stdout);
+  check_writable(o.output);
+  spdlog::info("training the load forecaster (h={} -> k={}, {} units, {} epochs) on {} trace(s) -> {}", o.h, o.k,
+               o.units, o.epochs, o.traces.size(), o.output);
+  progress_bar bar("train-forecaster");
+  auto r = plugin_train_forecaster(o, [&](const learning::training_progress& p) {
+    char loss[32];
+    std::snprintf(loss, sizeof(loss), "train MSE %.3f, ", p.loss);
+    bar.update(p.done, p.total, loss + p.detail);
   });
-  std::printf("%s: %zu training, %zu validation and %zu held-out windows; kept epoch %d of %d (train MSE %.3f, "
-              "validation %.3f); held-out MSE %.3f items^2 per slot (naive forecaster %.3f) (%.1f s)\n",
-              o.output.c_str(), r.train_samples, r.validation_samples, r.held_out_samples, r.kept_epoch, o.epochs,
-              r.train_mse, r.validation_mse, r.held_out_mse, r.naive_held_out_mse, r.seconds);
+  char line[400];
+  std::snprintf(line, sizeof(line), "%zu training, %zu validation and %zu held-out windows; kept epoch %d of %d "
+                "(train MSE %.3f, validation %.3f); held-out MSE %.3f items^2 per slot (naive forecaster %.3f) (%.1f s)",
+                r.train_samples, r.validation_samples, r.held_out_samples, r.kept_epoch, o.epochs, r.train_mse,
+                r.validation_mse, r.held_out_mse, r.naive_held_out_mse, r.seconds);
+  log::result("wrote " + o.output + ": " + line);
   return 0;
 }
 
@@ -102,6 +176,13 @@ int run_train_forecaster(const learning::forecaster_options& o) {
 int main(int argc, char** argv) {
   CLI::App app{"Troupe: collaborative edge video analytics on actors over NATS"};
   app.require_subcommand(1);
+  app.fallthrough();  // --quiet and --log-format also after the subcommand
+  app.set_version_flag("--version", std::string("troupe ") + TROUPE_VERSION);
+  std::string log_format = "text";
+  bool quiet = false;
+  app.add_option("--log-format", log_format, "text (default) or json: one record per line")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--quiet", quiet, "only warnings, errors and results");
 
   std::string file, node_name, nats_url;
   run_options run;
@@ -121,8 +202,9 @@ int main(int argc, char** argv) {
   node_cmd->add_option("--epoch-ns", epoch_ns,
                        "deployment start in unix ns, shared by its nodes' emulated clocks (default: now)");
 
-  auto* validate_cmd = app.add_subcommand("validate", "check a topology without starting anything");
-  validate_cmd->add_option("topology", file, "topology YAML file")->required();
+  std::vector<std::string> files;
+  auto* validate_cmd = app.add_subcommand("validate", "check topologies (or device profiles) without starting anything");
+  validate_cmd->add_option("files", files, "topology or device profile YAML files")->required();
 
   tail_options tail;
   auto* trace_cmd = app.add_subcommand("trace", "live tail of the envelopes on the bus");
@@ -140,14 +222,18 @@ int main(int argc, char** argv) {
 
   learning::training_options training;
   auto* train_cmd = app.add_subcommand("train-detector", "train the project's own detector on synthetic scenes, save TorchScript");
-  train_cmd->add_option("-o,--output", training.output, "TorchScript file to write (e.g. models/detector-s.pt)")->required();
-  train_cmd->add_option("--size", training.size, "network size: n, s or m (default s)");
+  train_cmd->add_option("-o,--output", training.output,
+                        "TorchScript file to write; {size} stands for the size (e.g. build/models/detector-{size}.pt)")
+      ->required();
+  train_cmd->add_option("--size", training.sizes, "network sizes, n s m, trained side by side (default s)")
+      ->check(CLI::IsMember({"n", "s", "m"}));
   train_cmd->add_option("--steps", training.steps, "optimiser steps (default 400)");
   train_cmd->add_option("--batch", training.batch, "frames per step (default 16)");
   train_cmd->add_option("--input", training.input, "square input in pixels, multiple of 8 (default 320)");
   train_cmd->add_option("--learning-rate", training.learning_rate, "Adam learning rate (default 0.004)");
   train_cmd->add_option("--seed", training.seed, "network init and training scenes (default 1)");
   train_cmd->add_option("--eval-frames", training.eval_frames, "held-out frames scored at the end (default 100)");
+  train_cmd->add_option("--threads", training.threads, "threads for libtorch and scene rendering (default: every core)");
 
   learning::forecaster_options forecasting;
   auto* forecaster_cmd = app.add_subcommand("train-forecaster", "train VideoJam's load forecaster (dense, h -> k slots) on recorded load traces");
@@ -226,70 +312,79 @@ int main(int argc, char** argv) {
 
   auto* kinds_cmd = app.add_subcommand("kinds", "list the actor kinds a topology can name, with their parameters");
 
-  CLI11_PARSE(app, argc, argv);
-  register_plugin_models();  // detector replicas may serve *.pt files (libtorch loads then)
-
   try {
-    if (*train_cmd)
-      return train(training);
-    if (*forecaster_cmd)
-      return run_train_forecaster(forecasting);
-    if (*onnx_cmd) {
-      plugin_export_onnx(onnx_in, onnx_out);
-      std::printf("%s -> %s\n", onnx_in.c_str(), onnx_out.c_str());
-      return 0;
-    }
-    if (*kinds_cmd) {
-      print_kinds();
-      return 0;
-    }
-    if (*remo_cmd)
-      return bench_remo(remo_bench);
-    if (*videojam_cmd)
-      return bench_videojam(videojam_bench);
-    if (*react_cmd)
-      return bench_react(react_bench);
-    if (*fit_trigger_cmd)
-      return fit_trigger(fit);
-    if (*fit_regions_cmd)
-      return fit_regions(fit);
-    if (*validate_cmd) {
-      auto topo = load_or_report(file);
-      if (!topo)
-        return 1;
-      std::printf("%s: valid (%zu nodes, %zu actors, %zu links, %zu timeline events)\n", file.c_str(),
-                  topo->nodes.size(), topo->actors.size(), topo->links.size(), topo->timeline.size());
-      return 0;
-    }
-    if (*run_cmd) {
-      auto topo = load_or_report(file);
-      if (!topo)
-        return 1;
-      run.self_exe = self_exe();
-      return run_deployment(*topo, run, builtin_kinds());
-    }
-    if (*node_cmd) {
-      auto topo = load_or_report(file);
-      if (!topo)
-        return 1;
-      if (!topo->find_node(node_name)) {
-        std::cerr << file << ": no node '" << node_name << "'\n";
-        return 1;
-      }
-      return run_node(*topo, node_name, nats_url, node_duration, epoch_ns, builtin_kinds());
-    }
-    if (*trace_cmd) {
-      if (*export_cmd)
-        return export_trace(export_in, export_out);
-      if (tail.nats_url.empty()) {
-        std::cerr << "troupe trace: --nats URL is required for the live tail\n";
-        return 2;
-      }
-      return tail_trace(tail);
-    }
-  } catch (const std::exception& e) {
-    std::cerr << "troupe: " << e.what() << "\n";
-    return 1;
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : usage_error;  // --help and --version exit 0
   }
-  return 0;
+  log::setup({*log::parse_format(log_format), quiet});
+  vision::route_library_logs([](vision::library_severity s, const std::string& line) {
+    auto level = s == vision::library_severity::error     ? spdlog::level::err
+                 : s == vision::library_severity::warning ? spdlog::level::warn
+                                                          : spdlog::level::info;
+    spdlog::log(level, "{}", line);
+  });
+  register_plugin_models();  // detector replicas may serve *.pt files (libtorch loads then)
+  auto status = [&]() -> int {
+    try {
+      if (*train_cmd)
+        return train(training);
+      if (*forecaster_cmd)
+        return run_train_forecaster(forecasting);
+      if (*onnx_cmd) {
+        check_writable(onnx_out);
+        plugin_export_onnx(onnx_in, onnx_out);
+        log::result("wrote " + onnx_out + " (from " + onnx_in + ")");
+        return 0;
+      }
+      if (*kinds_cmd) {
+        print_kinds();
+        return 0;
+      }
+      if (*remo_cmd)
+        return bench_remo(remo_bench);
+      if (*videojam_cmd)
+        return bench_videojam(videojam_bench);
+      if (*react_cmd)
+        return bench_react(react_bench);
+      if (*fit_trigger_cmd)
+        return fit_trigger(fit);
+      if (*fit_regions_cmd)
+        return fit_regions(fit);
+      if (*validate_cmd)
+        return validate(files);
+      if (*run_cmd) {
+        auto topo = load_or_report(file);
+        if (!topo)
+          return 1;
+        run.self_exe = self_exe();
+        return run_deployment(*topo, run, builtin_kinds());
+      }
+      if (*node_cmd) {
+        auto topo = load_or_report(file);
+        if (!topo)
+          return 1;
+        if (!topo->find_node(node_name)) {
+          spdlog::error("{}: no node '{}'", file, node_name);
+          return 1;
+        }
+        return run_node(*topo, node_name, nats_url, node_duration, epoch_ns, builtin_kinds());
+      }
+      if (*trace_cmd) {
+        if (*export_cmd)
+          return export_trace(export_in, export_out);
+        if (tail.nats_url.empty()) {
+          spdlog::error("troupe trace: --nats URL is required for the live tail");
+          return usage_error;
+        }
+        return tail_trace(tail);
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("troupe: {}", e.what());
+      return 1;
+    }
+    return 0;
+  }();
+  log::flush();
+  return status;
 }

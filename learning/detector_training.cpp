@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <map>
+#include <thread>
 
 #include <torch/torch.h>
 
@@ -32,10 +34,26 @@ class scene_sampler {
         scenes_.back().next();
     }
   }
-  vision::synthetic_frame next() {
-    auto& scene = scenes_[turn_++ % scenes_.size()];
-    scene.next();
-    return scene.next();
+  // The next `count` frames, scenes in turn, each scene's share rendered on one of `threads` threads (scenes are independent of each other).
+  std::vector<vision::synthetic_frame> next(int count, int threads) {
+    std::vector<vision::synthetic_frame> out(static_cast<size_t>(count));
+    auto first = turn_;
+    turn_ += size_t(count);
+    auto render = [&](size_t worker) {
+      for (size_t scene = worker; scene < scenes_.size(); scene += size_t(threads))
+        for (size_t i = 0; i < out.size(); ++i)
+          if ((first + i) % scenes_.size() == scene) {
+            scenes_[scene].next();
+            out[i] = scenes_[scene].next();
+          }
+    };
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < size_t(threads); ++w)
+      pool.emplace_back(render, w);
+    render(0);
+    for (auto& t : pool)
+      t.join();
+    return out;
   }
 
  private:
@@ -66,13 +84,16 @@ void assign(targets& t, int b, const vision::detection& box, const network_shape
   t.wh[b][1][gy][gx] = std::log(std::max(1.f, box.box.height) / s.anchor_h);
 }
 
-std::pair<torch::Tensor, targets> make_batch(scene_sampler& scenes, const network_shape& s, int batch) {
+// The frames letterboxed to the network's input, with each cell's targets.
+std::pair<torch::Tensor, targets> make_batch(const std::vector<vision::synthetic_frame>& frames,
+                                             const network_shape& s) {
   int grid = s.input / s.stride();
+  int batch = int(frames.size());
   targets t{torch::zeros({batch, grid, grid}), torch::zeros({batch, 2, grid, grid}),
             torch::zeros({batch, 2, grid, grid}), torch::zeros({batch, grid, grid})};
   std::vector<torch::Tensor> inputs;
   for (int b = 0; b < batch; ++b) {
-    auto frame = scenes.next();
+    auto& frame = frames[size_t(b)];
     auto lb = vision::fit_letterbox(frame.image.size(), {s.input, s.input});
     inputs.push_back(to_input(vision::apply_letterbox(frame.image, lb)));
     auto truth = frame.truth;  // smaller first: of two boxes in one cell, the larger wins
@@ -96,13 +117,11 @@ torch::Tensor detection_loss(const torch::Tensor& raw, const targets& t) {
   return (obj + 2 * xy + wh + cls) / positives;
 }
 
-void evaluate(const training_options& o, training_result& r) {
-  auto model = load_torchscript_detector(o.output);
-  scene_sampler scenes(4, held_out_seeds + o.seed);
+void evaluate(const std::vector<vision::synthetic_frame>& held_out, training_result& r) {
+  auto model = load_torchscript_detector(r.output);
   vision::map_accumulator map;
   vision::match_counts counts;
-  for (int i = 0; i < o.eval_frames; ++i) {
-    auto frame = scenes.next();
+  for (auto& frame : held_out) {
     auto found = model->detect(frame.image);
     map.add_frame(found, frame.truth);
     std::vector<vision::detection> confident;
@@ -115,48 +134,141 @@ void evaluate(const training_options& o, training_result& r) {
   r.f1 = counts.f1();
 }
 
+// One size's network in training: its optimiser, figures and time per phase.
+struct trainee {
+  network_shape shape;
+  torch::jit::Module net;
+  std::unique_ptr<torch::optim::Adam> adam;
+  training_result result;
+  double recent = 0;  // loss, smoothed over about ten steps
+};
+
+trainee make_trainee(const training_options& o, const std::string& size) {
+  trainee t{shape_of(size, o.input), {}, nullptr, {}};
+  t.net = build_network(t.shape, o.seed);
+  std::vector<torch::Tensor> weights;
+  for (const auto& p : t.net.parameters()) {
+    weights.push_back(p);
+    t.result.parameters += p.numel();
+  }
+  t.adam = std::make_unique<torch::optim::Adam>(weights, torch::optim::AdamOptions(o.learning_rate));
+  t.result.size = size;
+  t.result.output = output_for(o, size);
+  return t;
+}
+
+// Sizes spread over `threads` groups of about equal work (parameters stand for it),
+// largest first onto the lightest group.
+std::vector<std::vector<trainee*>> spread(std::vector<trainee>& trainees, int threads) {
+  std::vector<trainee*> order;
+  for (auto& t : trainees)
+    order.push_back(&t);
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->result.parameters > b->result.parameters; });
+  std::vector<std::vector<trainee*>> groups(std::min<size_t>(size_t(threads), trainees.size()));
+  std::vector<int64_t> load(groups.size(), 0);
+  for (auto* t : order) {
+    auto lightest = size_t(std::min_element(load.begin(), load.end()) - load.begin());
+    groups[lightest].push_back(t);
+    load[lightest] += t->result.parameters;
+  }
+  return groups;
+}
+
+using steady = std::chrono::steady_clock;
+
+double ms_since(steady::time_point t) {
+  return std::chrono::duration<double, std::milli>(steady::now() - t).count();
+}
+
+using batch = std::pair<torch::Tensor, targets>;
+
+void train_step(trainee& t, const batch& b, int step, int steps) {
+  auto& [input, targets] = b;
+  auto& p = t.result.per_step;
+  auto t0 = steady::now();
+  auto out = t.net.get_method("raw")({input}).toTensor();
+  p.forward_ms += ms_since(t0);
+  t0 = steady::now();
+  auto loss = detection_loss(out, targets);
+  p.loss_ms += ms_since(t0);
+  t0 = steady::now();
+  t.adam->zero_grad();
+  loss.backward();
+  p.backward_ms += ms_since(t0);
+  t0 = steady::now();
+  t.adam->step();
+  p.optimiser_ms += ms_since(t0);
+  double value = loss.item<double>();
+  t.recent = step == 1 ? value : 0.9 * t.recent + 0.1 * value;
+  int tenth = std::max(1, steps / 10);
+  if (step <= tenth)
+    t.result.first_loss += value / tenth;
+  if (step > steps - tenth)
+    t.result.final_loss += value / tenth;
+}
+
 }  // namespace
 
-training_result train_detector(const training_options& o,
-                               const std::function<void(const std::string&)>& progress) {
-  auto started = std::chrono::steady_clock::now();
+std::vector<training_result> train_detectors(const training_options& o, const progress_callback& progress) {
+  auto started = steady::now();
+  if (o.sizes.empty() || o.steps < 1 || o.batch < 1)
+    throw std::runtime_error("train-detector: needs a size, and steps and batch of at least 1");
   prepare_torch_memory();
-  auto shape = shape_of(o.size, o.input);
-  auto net = build_network(shape, o.seed);
-  std::vector<torch::Tensor> weights;
-  training_result r;
-  for (const auto& p : net.parameters()) {
-    weights.push_back(p);
-    r.parameters += p.numel();
-  }
-  torch::optim::Adam adam(weights, torch::optim::AdamOptions(o.learning_rate));
+  int threads = o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<trainee> trainees;
+  for (auto& size : o.sizes)
+    trainees.push_back(make_trainee(o, size));
+  // Several sizes train at once, one thread each and one libtorch thread per network, so
+  // each computes exactly what it would alone on one thread. One size alone gets every
+  // core inside libtorch (whose default here is the physical cores: one of two vCPUs).
+  auto groups = spread(trainees, threads);
+  int torch_threads = std::max(1, threads / int(trainees.size()));
+  at::set_num_threads(torch_threads);
   scene_sampler scenes(o.scenes, o.seed);
-  auto raw = net.get_method("raw");
-  int tenth = std::max(1, o.steps / 10);
-  double running = 0;
   for (int step = 1; step <= o.steps; ++step) {
-    auto [input, t] = make_batch(scenes, shape, o.batch);
-    auto loss = detection_loss(raw({input}).toTensor(), t);
-    adam.zero_grad();
-    loss.backward();
-    adam.step();
-    double value = loss.item<double>();
-    running += value;
-    if (step <= tenth)
-      r.first_loss += value / tenth;
-    if (step > o.steps - tenth)
-      r.final_loss += value / tenth;
-    if (progress && o.progress_every > 0 && step % o.progress_every == 0) {
-      progress("step " + std::to_string(step) + "/" + std::to_string(o.steps) + ": loss " +
-               std::to_string(running / o.progress_every));
-      running = 0;
+    auto t0 = steady::now();
+    auto frames = scenes.next(o.batch, threads);
+    std::map<std::pair<int, int>, batch> batches;  // sizes of one input and stride share their batch
+    for (auto& t : trainees)
+      batches.try_emplace({t.shape.input, t.shape.stride()}, make_batch(frames, t.shape));
+    double shared_ms = ms_since(t0) / double(trainees.size());  // made once for every size
+    auto train_group = [&](const std::vector<trainee*>& group) {
+      at::set_num_threads(torch_threads);  // a new thread starts with OpenMP's default
+      for (auto* t : group) {
+        t->result.per_step.scenes_ms += shared_ms;
+        train_step(*t, batches.at({t->shape.input, t->shape.stride()}), step, o.steps);
+      }
+    };
+    std::vector<std::thread> workers;
+    for (size_t g = 1; g < groups.size(); ++g)
+      workers.emplace_back(train_group, groups[g]);
+    train_group(groups.front());
+    for (auto& w : workers)
+      w.join();
+    if (progress) {
+      std::string losses;
+      for (auto& t : trainees)
+        losses += (losses.empty() ? "" : ", ") + t.result.size + " " + std::to_string(t.recent).substr(0, 5);
+      progress({step, o.steps, trainees.front().recent, "loss " + losses});
     }
   }
-  net.save(o.output);
+  std::vector<vision::synthetic_frame> held_out;  // scenes no step saw, scored for every size
   if (o.eval_frames > 0)
-    evaluate(o, r);
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return r;
+    held_out = scene_sampler(4, held_out_seeds + o.seed).next(o.eval_frames, threads);
+  std::vector<training_result> results;
+  for (auto& t : trainees) {
+    auto& p = t.result.per_step;
+    for (double* ms : {&p.scenes_ms, &p.forward_ms, &p.loss_ms, &p.backward_ms, &p.optimiser_ms})
+      *ms /= o.steps;
+    t.net.save(t.result.output);
+    if (!held_out.empty())
+      evaluate(held_out, t.result);
+    results.push_back(t.result);
+  }
+  double seconds = std::chrono::duration<double>(steady::now() - started).count();
+  for (auto& r : results)
+    r.seconds = seconds;
+  return results;
 }
 
 }  // namespace troupe::learning

@@ -94,7 +94,7 @@ std::vector<float> flat(const T& tensor) {
 }  // namespace
 
 forecaster_result train_forecaster(const forecaster_options& o,
-                                   const std::function<void(const std::string&)>& progress) {
+                                   const progress_callback& progress) {
   auto started = std::chrono::steady_clock::now();
   if (o.epochs < 1)
     throw std::runtime_error("train-forecaster: epochs must be at least 1, not " + std::to_string(o.epochs));
@@ -141,9 +141,8 @@ forecaster_result train_forecaster(const forecaster_options& o,
       result.train_mse = train_mse;
       result.validation_mse = validation_mse;
     }
-    if (progress && (epoch % 20 == 0 || epoch == o.epochs))
-      progress("epoch " + std::to_string(epoch) + ": train mse " + std::to_string(train_mse) + ", validation mse " +
-               std::to_string(validation_mse));
+    if (progress)
+      progress({epoch, o.epochs, train_mse, "validation MSE " + std::to_string(validation_mse)});
   }
   restore(net, kept);
   result.held_out_mse = network_mse(net, as_tensors(held_out, o), peak);

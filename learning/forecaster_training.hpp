@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "learning/training_progress.hpp"
 #include "policies/videojam_forecaster.hpp"
 
 namespace troupe::learning {
@@ -37,6 +38,6 @@ struct forecaster_result {
 };
 
 forecaster_result train_forecaster(const forecaster_options& options,
-                                   const std::function<void(const std::string&)>& progress = {});
+                                   const progress_callback& progress = {});
 
 }  // namespace troupe::learning

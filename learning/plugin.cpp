@@ -15,13 +15,13 @@ troupe::vision::detector* troupe_plugin_load_torchscript(const std::string& path
   return troupe::learning::load_torchscript_detector(path, settings).release();
 }
 
-troupe::learning::training_result troupe_plugin_train(const troupe::learning::training_options& options,
-                                                      const std::function<void(const std::string&)>& progress) {
-  return troupe::learning::train_detector(options, progress);
+std::vector<troupe::learning::training_result> troupe_plugin_train(const troupe::learning::training_options& options,
+                                                      const troupe::learning::progress_callback& progress) {
+  return troupe::learning::train_detectors(options, progress);
 }
 
 troupe::learning::forecaster_result troupe_plugin_train_forecaster(
-    const troupe::learning::forecaster_options& options, const std::function<void(const std::string&)>& progress) {
+    const troupe::learning::forecaster_options& options, const troupe::learning::progress_callback& progress) {
   return troupe::learning::train_forecaster(options, progress);
 }
 

@@ -12,9 +12,9 @@
 extern "C" {
 using troupe_plugin_load_torchscript_fn = troupe::vision::detector* (*)(const std::string&,
                                                                          const troupe::vision::network_settings&);
-using troupe_plugin_train_fn = troupe::learning::training_result (*)(const troupe::learning::training_options&,
-                                                                     const std::function<void(const std::string&)>&);
+using troupe_plugin_train_fn = std::vector<troupe::learning::training_result> (*)(const troupe::learning::training_options&,
+                                                                     const troupe::learning::progress_callback&);
 using troupe_plugin_train_forecaster_fn = troupe::learning::forecaster_result (*)(
-    const troupe::learning::forecaster_options&, const std::function<void(const std::string&)>&);
+    const troupe::learning::forecaster_options&, const troupe::learning::progress_callback&);
 using troupe_plugin_export_onnx_fn = void (*)(const std::string&, const std::string&);
 }

@@ -9,9 +9,9 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
-  libopencv-dev opencv-doc opencv-data
+  libopencv-dev libavutil-dev opencv-doc opencv-data
   libtesseract-dev tesseract-ocr-eng
-  libtorch-dev libonnx-dev
+  libtorch-dev libonnx-dev libopenblas0-pthread
   gnuplot-nox
 )
 

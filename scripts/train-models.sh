@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Trains the project's detector family (n, s, m) on synthetic scenes into
-# build/models/detector-{n,s,m}.pt, skipping sizes already trained.
+# build/models/detector-{n,s,m}.pt, side by side in one run, skipping sizes already
+# trained. All three take about 4 minutes on a 2-core machine (docs/benchmarks.md).
 # Usage: [SIZES="n s m"] scripts/train-models.sh [extra train-detector options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p build/models
+missing=()
 for size in ${SIZES:-n s m}; do
-  out=build/models/detector-$size.pt
-  if [[ -f $out ]]; then
-    echo "$out: already trained"
-    continue
+  if [[ -f build/models/detector-$size.pt ]]; then
+    echo "build/models/detector-$size.pt: already trained"
+  else
+    missing+=("$size")
   fi
-  build/cli/troupe train-detector --size "$size" -o "$out" "$@"  # written only at the end
 done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "training detector ${missing[*]} first (once; about 1.5 min per size on a 2-core machine, a progress line every 5 s)"
+  build/cli/troupe train-detector --size "${missing[@]}" -o 'build/models/detector-{size}.pt' "$@"
+fi

@@ -19,12 +19,12 @@ namespace {
 std::string trained_model() {
   static const std::string path = [] {
     learning::training_options o;
-    o.size = "n";
+    o.sizes = {"n"};
     o.steps = 60;
     o.batch = 6;
     o.eval_frames = 30;
     o.output = std::string(::testing::TempDir()) + "/detector-n.pt";
-    auto r = learning::train_detector(o);
+    auto r = learning::train_detectors(o).at(0);
     std::printf("n after 60 steps: loss %.2f -> %.2f, mAP@0.5 %.3f, F1 %.3f, %lld parameters\n", r.first_loss,
                 r.final_loss, r.map50, r.f1, (long long) r.parameters);
     EXPECT_LT(r.final_loss, r.first_loss * 0.8);
@@ -68,13 +68,13 @@ namespace {
 std::string untrained_model() {
   static const std::string path = [] {
     learning::training_options o;
-    o.size = "n";
+    o.sizes = {"n"};
     o.steps = 1;
     o.batch = 1;
     o.scenes = 1;
     o.eval_frames = 0;
     o.output = std::string(::testing::TempDir()) + "/untrained-n.pt";
-    learning::train_detector(o);
+    learning::train_detectors(o);
     return o.output;
   }();
   return path;
@@ -153,4 +153,35 @@ TEST(LearnedDetector, FilesThatAreNotOnnxAreNamed) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(text + ": not a network from troupe train-detector"), std::string::npos);
   }
+}
+
+// Sizes trained side by side see the very frames each would see alone: the scene
+// stream is rendered once for all of them (in parallel), not once per size.
+TEST(DetectorTraining, SizesSideBySideSeeTheScenesEachSeesAlone) {
+  learning::training_options o;
+  o.steps = 3;
+  o.batch = 3;
+  o.scenes = 2;
+  o.eval_frames = 0;
+  o.threads = 2;
+  o.sizes = {"n", "s"};
+  o.output = std::string(::testing::TempDir()) + "/side-{size}.pt";
+  auto together = learning::train_detectors(o);
+  ASSERT_EQ(together.size(), 2u);
+  EXPECT_EQ(together[1].output, std::string(::testing::TempDir()) + "/side-s.pt");
+  o.sizes = {"s"};
+  o.output = std::string(::testing::TempDir()) + "/alone-s.pt";
+  auto alone = learning::train_detectors(o);
+  EXPECT_NEAR(together[1].first_loss, alone[0].first_loss, 1e-4);
+  EXPECT_NEAR(together[1].final_loss, alone[0].final_loss, 1e-4);
+  EXPECT_GT(together[0].per_step.forward_ms, 0);
+}
+
+TEST(DetectorTraining, SeveralSizesNeedASizeInTheOutput) {
+  learning::training_options o;
+  o.sizes = {"n", "s"};
+  o.output = "detector.pt";
+  EXPECT_THROW(learning::output_for(o, "n"), std::runtime_error);
+  o.output = "models/detector-{size}.pt";
+  EXPECT_EQ(learning::output_for(o, "m"), "models/detector-m.pt");
 }

@@ -2,9 +2,13 @@
 // detections arrives first, frames without result, SLO misses, replicas, files.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "actors/run_report.hpp"
+#include "actors/text_table.hpp"
 
 using namespace troupe;
 
@@ -75,8 +79,8 @@ TEST(RunReport, ReplicasGiveLoadBalanceAndTable) {
   a.set_dropped_full(3);
   b.set_replica("b");
   b.set_busy_ms(200);   // 0.1
-  r.add_replica(a);
-  r.add_replica(b);
+  r.add_replica(a, 2.0);
+  r.add_replica(b, 2.0);
   auto j = r.to_json(2.0);
   EXPECT_EQ(j["replicas"]["a"]["dropped_full"], 3);
   EXPECT_NEAR(j["load_balance_index"].get<double>(), 0.04, 1e-12);  // variance of 0.5 and 0.1
@@ -85,12 +89,110 @@ TEST(RunReport, ReplicasGiveLoadBalanceAndTable) {
   EXPECT_NE(table.find("  3  "), std::string::npos) << table;
 }
 
+// Saturated: busy at least 95% of a window (per worker), or stale or queue-full drops in it.
+TEST(RunReport, FlagsSaturatedReplicaWindows) {
+  run_report r(0);
+  msg::ReplicaStats s;
+  s.set_replica("hog-1");
+  s.set_parallel(1);
+  s.set_busy_ms(500);
+  r.add_replica(s, 1.0);  // 50%: fine
+  EXPECT_FALSE(r.replicas().at("hog-1").last.saturated);
+  s.set_busy_ms(1480);
+  r.add_replica(s, 2.0);  // 98% of the second window
+  auto last = r.replicas().at("hog-1").last;
+  EXPECT_TRUE(last.saturated);
+  EXPECT_EQ(last.why, "busy 98%");
+  s.set_busy_ms(1500);
+  s.set_dropped_stale(7);
+  r.add_replica(s, 3.0);  // idle, but dropping stale work
+  last = r.replicas().at("hog-1").last;
+  EXPECT_TRUE(last.saturated);
+  EXPECT_EQ(last.why, "7 stale");
+  auto j = r.to_json(3.0);
+  EXPECT_EQ(j["replicas"]["hog-1"]["saturated_windows"], 2);
+  EXPECT_EQ(j["replicas"]["hog-1"]["windows"], 3);
+  EXPECT_NE(r.table(3.0).find("2/3 s"), std::string::npos) << r.table(3.0);
+}
+
+// Two workers busy all the time are saturated; one of two is not.
+TEST(RunReport, SaturationCountsEveryWorker) {
+  msg::ReplicaStats before, now;
+  now.set_parallel(2);
+  now.set_busy_ms(1000);
+  EXPECT_FALSE(replica_window(before, now, 1000).saturated);
+  now.set_busy_ms(1990);
+  EXPECT_TRUE(replica_window(before, now, 1000).saturated);
+}
+
+TEST(RunReport, FlagsACameraBehindItsFrameRate) {
+  run_report r(0);
+  msg::CameraPace p;
+  p.set_camera("cam-1");
+  p.set_target_fps(10);
+  p.set_frames(10);
+  p.set_window_s(1.0);
+  r.add_pace(p);
+  EXPECT_FALSE(r.paces().at("cam-1").last.behind);
+  p.set_frames(6);
+  r.add_pace(p);
+  EXPECT_TRUE(r.paces().at("cam-1").last.behind);
+  auto j = r.to_json(2.0);
+  EXPECT_EQ(j["cameras"]["cam-1"]["frames"], 0);  // listed though no frame came back
+  EXPECT_DOUBLE_EQ(j["cameras"]["cam-1"]["pace"]["fps"].get<double>(), 8.0);
+  EXPECT_EQ(j["cameras"]["cam-1"]["pace"]["behind_windows"], 1);
+  EXPECT_NE(r.table(2.0).find("8.0/10.0 behind 1/2 s"), std::string::npos) << r.table(2.0);
+}
+
+// Columns line up by what the eye sees: a long device name or a multi-byte character
+// widens its column for every row.
+TEST(TextTable, AlignsByDisplayWidth) {
+  text_table t({"replica", "device", "done"});
+  t.add({"a", "jetson-orin-nano-8gb-mig", "12"});
+  t.add({"b✗", "-", "3"});
+  auto lines = t.str();
+  std::vector<std::string> rows;
+  size_t start = 0;
+  for (size_t end; (end = lines.find('\n', start)) != std::string::npos; start = end + 1)
+    rows.push_back(lines.substr(start, end - start));
+  ASSERT_EQ(rows.size(), 3u);
+  for (auto& row : rows)
+    EXPECT_EQ(display_width(row), display_width(rows[0])) << lines;
+  EXPECT_EQ(display_width("slo✗"), 4u);
+}
+
 TEST(RunReport, WritesJsonAndAPlot) {
   run_report r(0);
   r.add_detections(found(0), 40, 0.5);
   auto prefix = std::string(::testing::TempDir()) + "/report";
-  auto files = r.write(prefix, 1.0);
-  ASSERT_GE(files.size(), 1u);
+  auto out = r.write(prefix, 1.0);
+  EXPECT_TRUE(out.errors.empty()) << out.errors.front();
+  ASSERT_GE(out.files.size(), 1u);
   EXPECT_TRUE(std::filesystem::exists(prefix + ".json"));
   EXPECT_TRUE(std::filesystem::exists(prefix + "-latency.png"));  // gnuplot is a dependency
+}
+
+// The sink's report prefix may name a folder that does not exist yet.
+TEST(RunReport, CreatesTheFolderItWritesTo) {
+  run_report r(0);
+  r.add_detections(found(0), 40, 0.5);
+  auto dir = std::string(::testing::TempDir()) + "/report-folder-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  auto out = r.write(dir + "/nested/run", 1.0);
+  EXPECT_TRUE(out.errors.empty());
+  ASSERT_FALSE(out.files.empty());
+  for (auto& f : out.files)
+    EXPECT_TRUE(std::filesystem::exists(f)) << f;
+}
+
+// A file that cannot be written is reported as such and never listed as written.
+TEST(RunReport, NeverClaimsAFileItCouldNotWrite) {
+  run_report r(0);
+  r.add_detections(found(0), 40, 0.5);
+  auto blocker = std::string(::testing::TempDir()) + "/not-a-folder-" + std::to_string(::getpid());
+  std::ofstream(blocker) << "a file where a folder should be\n";
+  auto out = r.write(blocker + "/run", 1.0);
+  EXPECT_TRUE(out.files.empty());
+  ASSERT_FALSE(out.errors.empty());
+  EXPECT_NE(out.errors.front().find(blocker), std::string::npos) << out.errors.front();
 }

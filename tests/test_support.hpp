@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -86,6 +87,18 @@ inline command_result troupe_cli(const std::string& args) {
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+// Works in another folder for the scope, then returns.
+class cwd_guard {
+ public:
+  explicit cwd_guard(const std::string& dir) : before_(std::filesystem::current_path()) {
+    std::filesystem::current_path(dir);
+  }
+  ~cwd_guard() { std::filesystem::current_path(before_); }
+
+ private:
+  std::filesystem::path before_;
+};
 
 inline std::string write_temp(const std::string& name, const std::string& text) {
   auto path = std::string(::testing::TempDir()) + "/" + name;

@@ -63,6 +63,7 @@ TEST(Topology, FullFileParses) {
 }
 
 TEST(Topology, ShippedTopologiesAreValid) {
+  cwd_guard at_root(source_dir());  // their paths are relative to the checkout, where they run
   int checked = 0;
   for (auto& entry : std::filesystem::directory_iterator(source_dir() + "/topologies")) {
     auto name = entry.path().filename().string();
@@ -73,8 +74,11 @@ TEST(Topology, ShippedTopologiesAreValid) {
       EXPECT_TRUE(profiles.errors.empty()) << entry.path() << ": " << profiles.errors[0].to_string();
       continue;
     }
+    // Trained models may be missing (CI trains none): then each problem must name the
+    // file and the command that makes it, and there may be no other problem.
     auto r = load_topology(entry.path().string(), builtin_kinds());
-    EXPECT_TRUE(r.errors.empty()) << entry.path() << ": " << r.errors[0].to_string();
+    for (auto& e : r.errors)
+      EXPECT_NE(e.message.find("does not exist; make it with: "), std::string::npos) << e.to_string();
     ++checked;
   }
   EXPECT_GE(checked, 5);
@@ -112,7 +116,7 @@ TEST(Topology, TimeScaleMustBePositive) {
 }
 
 TEST(Topology, KindParametersAreChecked) {
-  expect_one(head + "actors:\n  - { name: c, kind: camera, node: n1, params: { source: x.avi, sink: s } }\n",
+  expect_one(head + "actors:\n  - { name: c, kind: camera, node: n1, params: { source: synthetic, sink: s } }\n",
              "t.yaml:6:48: actor 'c': kind 'camera' needs parameter 'detector'");
   expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, params: { colour: 1 } }\n",
              "t.yaml:6:48: actor 's': unknown parameter 'colour' for kind 'sink'");

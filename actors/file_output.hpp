@@ -1,0 +1,15 @@
+// Files a command says it wrote: the folder is made, every write is checked, and the
+// caller claims the file only when this says it is there.
+#pragma once
+
+#include <string>
+
+namespace troupe {
+
+// Writes `text` to `path`, creating its folder. Empty on success, else why not.
+std::string write_text_file(const std::string& path, const std::string& text);
+
+// Creates the folder a file will go to; empty on success, else why not.
+std::string make_parent_folder(const std::string& path);
+
+}  // namespace troupe
