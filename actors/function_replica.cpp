@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/file_output.hpp"
 #include "actors/function_worker.hpp"
 #include "actors/node.hpp"
 #include "actors/pipeline_names.hpp"
@@ -112,9 +113,12 @@ class load_balancer {
         random_(cfg_.seed) {
     table_.own().mu = cfg_.initial_rate * cfg_.slot_ms / 1000.0;
     table_.own().at_ns = ctx_.now_ns();
-    if (!cfg_.load_trace.empty()) {
+    if (!cfg_.load_trace.empty()) {  // a trace that cannot be written fails the spawn, not the training later
+      if (auto why = make_parent_folder(cfg_.load_trace); !why.empty())
+        throw std::runtime_error(why);
       trace_.open(cfg_.load_trace);
-      trace_ << "slot,items\n";
+      if (!(trace_ << "slot,items\n"))
+        throw std::runtime_error("cannot write load_trace " + cfg_.load_trace);
     }
   }
 

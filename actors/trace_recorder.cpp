@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/file_output.hpp"
+
 namespace troupe {
 
 namespace {
@@ -29,6 +31,8 @@ std::shared_ptr<trace_recorder> trace_recorder::open(const std::string& path,
   std::lock_guard<std::mutex> lock(registry_mtx);
   if (auto existing = registry()[path].lock())
     return existing;
+  if (auto why = make_parent_folder(path); !why.empty())
+    throw std::runtime_error("trace file: " + why);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0)
     throw std::runtime_error("cannot open trace file " + path + ": " + std::strerror(errno));
