@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/device_profile.hpp"
 #include "actors/node.hpp"
 #include "actors/replica_worker.hpp"
 
@@ -115,6 +116,18 @@ kind_spec detector_replica_kind() {
       auto worker = std::make_shared<replica_worker>(ctx, cfg);  // a model that cannot load fails here
       return n.system().spawn<caf::detached>(detector_replica, std::move(ctx), std::move(worker),
                                              cfg.stats_interval_ms);
+    },
+    stop_stage::server,
+    [](const YAML::Node& p) {
+      auto problems = check_device_params(p);
+      if (auto model = p["model"]) {
+        vision::detector_options o;
+        if (auto dir = p["cascade_dir"])
+          o.cascade_dir = dir.Scalar();
+        if (auto why = vision::model_problem(model.Scalar(), o); !why.empty())
+          problems.push_back({model.Mark(), why});
+      }
+      return problems;
     },
   };
 }

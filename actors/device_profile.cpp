@@ -103,6 +103,27 @@ device_profiles_result load_device_profiles(const std::string& path) {
   return text ? parse_device_profiles(*text, path) : result;
 }
 
+std::vector<param_problem> check_device_params(const YAML::Node& params, const std::string& model) {
+  auto device = params["device"], profile = params["profile"];
+  if (!device && !profile)
+    return {};
+  if (!device || !profile)
+    return {{(device ? device : profile).Mark(), "device and profile come together: the device's name and its profile file"}};
+  auto loaded = load_device_profiles(profile.Scalar());
+  if (!loaded.errors.empty())
+    return {{profile.Mark(), loaded.errors.front().to_string()}};
+  auto* d = loaded.profiles->find(device.Scalar());
+  if (d == nullptr) {
+    std::string known;
+    for (auto& x : loaded.profiles->devices)
+      known += (known.empty() ? "" : ", ") + x.name;
+    return {{device.Mark(), "no device '" + device.Scalar() + "' in " + profile.Scalar() + " (it has " + known + ")"}};
+  }
+  if (!model.empty() && d->find(model) == nullptr)
+    return {{device.Mark(), "device '" + d->name + "' in " + profile.Scalar() + " has no timing for model '" + model + "'"}};
+  return {};
+}
+
 device_profile load_device(const std::string& file, const std::string& device) {
   auto loaded = load_device_profiles(file);
   if (!loaded.errors.empty())

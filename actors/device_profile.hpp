@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/kind_registry.hpp"
 #include "actors/yaml_checker.hpp"
 
 namespace troupe {
@@ -60,5 +61,9 @@ device_profiles_result parse_device_profiles(const std::string& text, const std:
 // One device of a profile file; throws std::runtime_error naming the file's first
 // problem or the missing device.
 device_profile load_device(const std::string& file, const std::string& device);
+
+// A kind's `device` and `profile` parameters: both or neither, and the profile holds
+// the device (and, when `model` is given, the device's timing of that model).
+std::vector<param_problem> check_device_params(const YAML::Node& params, const std::string& model = "");
 
 }  // namespace troupe

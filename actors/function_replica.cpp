@@ -657,6 +657,8 @@ kind_spec function_replica_kind() {
         return function_replica(self, ctx, lb, slot_ms);
       });
     },
+    stop_stage::server,
+    [](const YAML::Node& p) { return check_device_params(p); },
   };
 }
 

@@ -153,6 +153,8 @@ std::vector<param_problem> check_params(const kind_spec& spec, const YAML::Node&
                                                spec.name + "'"});
     }
   }
+  if (problems.empty() && spec.check)
+    problems = spec.check(params && params.IsMap() ? params : YAML::Node(YAML::NodeType::Map));
   return problems;
 }
 

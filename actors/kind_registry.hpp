@@ -39,6 +39,11 @@ struct param_spec {
   std::string help;  // includes the default when there is one
 };
 
+struct param_problem {
+  YAML::Mark mark;  // where in the file; unset for parameters not read from a file
+  std::string message;
+};
+
 // At the end of a run actors stop stage by stage so that work in flight drains and is
 // counted: producers (cameras) first, then what serves them, then what reports on them.
 enum class stop_stage { producer, server, reporter };
@@ -50,6 +55,9 @@ struct kind_spec {
   // Spawns the actor; the node names, registers and announces it.
   std::function<caf::actor(node&, context, const params&)> spawn;
   stop_stage stops = stop_stage::server;
+  // What the parameters' declarations cannot say (a device the profile lacks, a model
+  // name no loader knows); run by validation and at spawn, after the declared checks pass.
+  std::function<std::vector<param_problem>(const YAML::Node& params)> check = {};
 };
 
 class kind_registry {
@@ -68,11 +76,6 @@ std::string check_param(const param_spec& spec, const YAML::Node& value);
 }  // namespace troupe
 
 namespace troupe {
-
-struct param_problem {
-  YAML::Mark mark;  // where in the file; unset for parameters not read from a file
-  std::string message;
-};
 
 // Unknown keys, missing required keys and mistyped values.
 std::vector<param_problem> check_params(const kind_spec& spec, const YAML::Node& params);

@@ -21,24 +21,20 @@ using clock = std::chrono::system_clock;
 const char* result_logger = "result";
 const char* problem_logger = "problem";
 
-std::string clock_time(clock::time_point t) {
+// HH:MM:SS.mmm in local time (text), or ISO 8601 in UTC (JSON).
+std::string time_text(clock::time_point t, bool iso) {
   auto secs = clock::to_time_t(t);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+  auto ms = int(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000);
   std::tm tm{};
-  localtime_r(&secs, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms));
-  return buf;
-}
-
-std::string iso_time(clock::time_point t) {
-  auto secs = clock::to_time_t(t);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms));
+  char buf[80];
+  if (iso) {
+    gmtime_r(&secs, &tm);
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  } else {
+    localtime_r(&secs, &tm);
+    std::snprintf(buf, sizeof(buf), "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  }
   return buf;
 }
 
@@ -123,11 +119,11 @@ class troupe_sink final : public spdlog::sinks::base_sink<std::mutex> {
   void write(clock::time_point t, const char* level, const std::string& text, bool raw) {
     std::string line;
     if (settings_.style == format::json)
-      line = "{\"time\":\"" + iso_time(t) + "\",\"level\":\"" + level + "\",\"msg\":" + quoted(text) + "}\n";
+      line = "{\"time\":\"" + time_text(t, true) + "\",\"level\":\"" + level + "\",\"msg\":" + quoted(text) + "}\n";
     else if (raw)
       line = text.empty() || text.back() == '\n' ? text : text + "\n";
     else
-      line = clock_time(t) + " " + level + std::string(6 - std::char_traits<char>::length(level), ' ') + text + "\n";
+      line = time_text(t, false) + " " + level + std::string(6 - std::char_traits<char>::length(level), ' ') + text + "\n";
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fflush(stdout);
   }

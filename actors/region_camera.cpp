@@ -239,6 +239,7 @@ kind_spec region_camera_kind() {
       return n.system().spawn<caf::detached>(region_camera, std::move(ctx), read_settings(p));
     },
     stop_stage::producer,
+    [](const YAML::Node& p) { return check_device_params(p, p["model"] ? p["model"].Scalar() : ""); },
   };
 }
 

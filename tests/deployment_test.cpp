@@ -54,6 +54,12 @@ TEST(Deployment, DemoPipelineDetectsPeopleInVtest) {
   EXPECT_GT(std::stoi(m[2]), 0) << r.output;   // vtest.avi is full of pedestrians
   EXPECT_NE(r.output.find("dropped 0 (garbage 0"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("to unknown actors 0,"), std::string::npos) << r.output;  // the camera waited for its replica
+  // The replica finishes its queue before the sink reports: its log line and the
+  // report's row count the same regions.
+  std::smatch logged, reported;
+  ASSERT_TRUE(std::regex_search(r.output, logged, std::regex("replica hog-1: (\\d+) regions"))) << r.output;
+  ASSERT_TRUE(std::regex_search(r.output, reported, std::regex("\nhog-1 +- +(\\d+) "))) << r.output;
+  EXPECT_EQ(logged[1], reported[1]) << r.output;
 }
 
 TEST(Deployment, RecordedTraceLinksRegionsToDetectionsAndExports) {

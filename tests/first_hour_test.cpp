@@ -42,18 +42,9 @@ std::string readme_first_command() {
   return line.substr(0, line.find('#'));
 }
 
-// Runs a shell command from the checkout, output and exit status.
+// Runs a shell command from the checkout.
 command_result shell(const std::string& command) {
-  command_result r;
-  FILE* pipe = popen(("cd " + source_dir() + " && " + command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr)
-    return r;
-  char buf[4096];
-  while (fgets(buf, sizeof(buf), pipe))
-    r.output += buf;
-  int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return run_command("cd " + source_dir() + " && " + command);
 }
 
 // The JSON reports a run's sinks say they wrote (a scheduler's own file is no sink report).
@@ -157,20 +148,34 @@ TEST(FirstHour, ValidateChecksEveryFileATopologyNames) {
   EXPECT_NE(r.output.find(topo + ":4:59: actor 'cam': parameter 'source': /nope.avi does not exist"), std::string::npos)
     << r.output;
   EXPECT_NE(r.output.find("parameter 'profile': /nope/devices.yaml does not exist"), std::string::npos) << r.output;
+  // What parameters mean together: a device its profile lacks, a cascade not installed.
+  auto devices = source_dir() + "/topologies/devices.yaml";
+  auto meaning = write_temp("bad_device.yaml",
+                            "deployment: bd\nnodes: [ { name: a } ]\nactors:\n"
+                            "  - { name: d, kind: detector, node: a, params: { profile: " + devices +
+                            ", device: no-such-device } }\n"
+                            "  - { name: h, kind: detector, node: a, params: { model: haar-face, cascade_dir: /tmp } }\n");
+  r = troupe_cli("validate " + meaning);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("no device 'no-such-device' in " + devices + " (it has jetson-nano"), std::string::npos)
+    << r.output;
+  EXPECT_NE(r.output.find("model 'haar-face': /tmp/haarcascade_frontalface_default.xml is not there"),
+            std::string::npos) << r.output;
   // Device profiles are recognised as such, so a glob over topologies/ passes.
   auto profiles = troupe_cli("validate " + source_dir() + "/topologies/devices.yaml");
   EXPECT_EQ(profiles.status, 0) << profiles.output;
   EXPECT_NE(profiles.output.find("valid device profiles"), std::string::npos) << profiles.output;
 }
 
+// What validation cannot see (a model file that is not one) fails at spawn, and the run.
 TEST(FirstHour, AnActorThatFailsToSpawnFailsTheRun) {
+  auto garbage = write_temp("not-a-model.onnx", "these bytes are no network\n");
   auto topo = write_temp("spawn_fails.yaml",
                          "deployment: sf\nnats: embedded\nruntime: { duration_s: 2, heartbeat_ms: 200 }\n"
                          "nodes: [ { name: edge }, { name: server } ]\nactors:\n"
                          "  - { name: cam, kind: camera, node: edge, params: { source: " + vtest +
                          ", fps: 5, detector: hog, sink: sink } }\n"
-                         "  - { name: hog, kind: detector, node: server, params: { profile: " + source_dir() +
-                         "/topologies/devices.yaml, device: no-such-device } }\n"
+                         "  - { name: hog, kind: detector, node: server, params: { model: " + garbage + " } }\n"
                          "  - { name: sink, kind: sink, node: edge }\n");
   auto r = troupe_cli("run " + topo);
   EXPECT_EQ(r.status, 1) << r.output;
@@ -192,9 +197,11 @@ TEST(FirstHour, ASourceThatGivesUpFailsTheRunAndFFmpegSpeaksThroughTheLog) {
   // FFmpeg's own lines, if it says anything, come through the one log.
   std::istringstream lines(r.output);
   std::regex logged(R"(^\d\d:\d\d:\d\d\.\d\d\d (info|warn|error) )");
-  for (std::string line; std::getline(lines, line);)
-    if (line.find(" @ 0x") != std::string::npos)
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(" @ 0x") != std::string::npos) {
       EXPECT_TRUE(std::regex_search(line, logged)) << line;
+    }
+  }
 }
 
 TEST(FirstHour, ANodeDownAtTheEndFailsTheRunUnlessTheTimelineKilledIt) {

@@ -73,11 +73,10 @@ struct command_result {
   std::string output;  // stdout and stderr
 };
 
-// Runs `troupe ARGS` and collects what it prints.
-inline command_result troupe_cli(const std::string& args) {
+// Runs a shell command and collects what it prints (stdout and stderr).
+inline command_result run_command(const std::string& command) {
   command_result r;
-  auto cmd = binary_dir() + "/cli/troupe " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (pipe == nullptr)
     return r;
   char buf[1024];
@@ -86,6 +85,11 @@ inline command_result troupe_cli(const std::string& args) {
   int status = pclose(pipe);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// Runs `troupe ARGS` and collects what it prints.
+inline command_result troupe_cli(const std::string& args) {
+  return run_command(binary_dir() + "/cli/troupe " + args);
 }
 
 // Works in another folder for the scope, then returns.

@@ -1,6 +1,7 @@
 // VideoJam's balancers in real deployments (NATS, actors, real detection): full queues
 // drop and count, a lost neighbour leaves the policy and comes back, and VideoJam moves
 // load from a loaded replica to an idle one. Slow emulated devices make the load.
+#include <filesystem>
 #include <fstream>
 #include <regex>
 
@@ -75,4 +76,21 @@ TEST(VideoJamDeployment, LoadMovesToTheIdleNeighbourWhichLeavesOnFailureAndRetur
   EXPECT_TRUE(std::regex_search(output, std::regex("balancer a: neighbour b lost \\(no heartbeat"))) << output;
   EXPECT_TRUE(b["restarted"].get<bool>()) << output;
   EXPECT_GT(b["received_since_start"].get<int>(), 0) << output;  // back in a's policy after it returned
+}
+
+// A run in which nothing reached the sink is no point of a comparison: the bench says
+// so, naming the run, and draws nothing.
+TEST(VideoJamDeployment, BenchRefusesARunThatProcessedNothing) {
+  auto file = write_temp("vj-nothing.yaml",
+                         "deployment: vj-nothing\nruntime: { duration_s: 2 }\nnodes: [ { name: n1 } ]\nactors:\n"
+                         "  - { name: sink, kind: pipeline-sink, node: n1 }\n"
+                         "  - { name: cam, kind: pipeline-camera, node: n1, params: { source: synthetic, fps: 5, "
+                         "start_after_ms: 600000, sink: sink, mobile: true, next: a } }\n" +
+                           replica("a", "n1", "none"));
+  auto out = std::string(::testing::TempDir()) + "/vj-nothing-bench";
+  std::filesystem::remove_all(out);
+  auto r = troupe_cli("bench videojam " + file + " --policies none --duration 2 -o " + out);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("the run processed nothing"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(out + "/comparison.json")) << r.output;
 }

@@ -1,5 +1,6 @@
 #include "vision/detector.hpp"
 
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -52,6 +53,35 @@ std::vector<std::string> detector_models() {
   return out;
 }
 
+std::string unknown_model(const std::string& model) {
+  std::string known;
+  for (auto& m : detector_models())
+    known += (known.empty() ? "" : ", ") + m;
+  std::string files;
+  {
+    std::lock_guard<std::mutex> lock(formats_mtx);
+    for (auto& [extension, loader] : formats())
+      files += (files.empty() ? "" : ", ") + std::string("*") + extension;
+  }
+  return "unknown model '" + model + "' (known: " + known + "; or a model file *.onnx" +
+         (files.empty() ? "" : ", " + files) + ")";
+}
+
+std::string model_problem(const std::string& model, const detector_options& options) {
+  bool onnx = model.size() > 5 && model.compare(model.size() - 5, 5, ".onnx") == 0;
+  if (onnx || model == "hog" || model == "mog2" || loader_for(model) != nullptr)
+    return {};
+  auto cascade = cascades().find(model);
+  if (cascade == cascades().end())
+    return unknown_model(model);
+  auto file = options.cascade_dir + "/" + cascade->second;
+  if (FILE* f = std::fopen(file.c_str(), "r")) {
+    std::fclose(f);
+    return {};
+  }
+  return "model '" + model + "': " + file + " is not there (Debian's opencv-data ships it)";
+}
+
 std::unique_ptr<detector> make_detector(const std::string& model, const detector_options& options) {
   if (model.size() > 5 && model.compare(model.size() - 5, 5, ".onnx") == 0)
     return load_onnx_detector(model, options.network);
@@ -64,17 +94,7 @@ std::unique_ptr<detector> make_detector(const std::string& model, const detector
   auto cascade = cascades().find(model);
   if (cascade != cascades().end())
     return std::make_unique<cascade_detector>(model, options.cascade_dir + "/" + cascade->second);
-  std::string known;
-  for (auto& m : detector_models())
-    known += (known.empty() ? "" : ", ") + m;
-  std::string files;
-  {
-    std::lock_guard<std::mutex> lock(formats_mtx);
-    for (auto& [extension, loader] : formats())
-      files += (files.empty() ? "" : ", ") + std::string("*") + extension;
-  }
-  throw std::runtime_error("unknown model '" + model + "' (known: " + known +
-                           "; or a model file *.onnx" + (files.empty() ? "" : ", " + files) + ")");
+  throw std::runtime_error(unknown_model(model));
 }
 
 }  // namespace troupe::vision
