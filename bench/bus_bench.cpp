@@ -15,9 +15,9 @@
 #include <caf/all.hpp>
 #include <nats/nats.h>
 
-#include "actors/errors.hpp"
-#include "actors/nats_server.hpp"
-#include "actors/node.hpp"
+#include "actors/runtime/errors.hpp"
+#include "actors/runtime/deploy/nats_server.hpp"
+#include "actors/runtime/node.hpp"
 #include "troupe/messages/runtime.pb.h"
 #include "vision/percentile.hpp"
 

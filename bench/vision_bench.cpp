@@ -17,10 +17,10 @@
 #include <opencv2/video.hpp>
 #include <opencv2/videoio.hpp>
 
-#include "actors/builtin_kinds.hpp"
-#include "actors/errors.hpp"
-#include "actors/nats_server.hpp"
-#include "actors/node.hpp"
+#include "actors/systems.hpp"
+#include "actors/runtime/errors.hpp"
+#include "actors/runtime/deploy/nats_server.hpp"
+#include "actors/runtime/node.hpp"
 #include "learning/onnx_export.hpp"
 #include "learning/torchscript_detector.hpp"
 #include "troupe/messages/vision.pb.h"

@@ -9,13 +9,13 @@
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
-#include "actors/bus_connection.hpp"
-#include "actors/deployment.hpp"
-#include "actors/envelope_codec.hpp"
-#include "actors/letter.hpp"
-#include "actors/log.hpp"
-#include "actors/subjects.hpp"
-#include "actors/trace_recorder.hpp"
+#include "actors/runtime/bus/bus_connection.hpp"
+#include "actors/runtime/deploy/deployment.hpp"
+#include "actors/runtime/bus/envelope_codec.hpp"
+#include "actors/runtime/letter.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/runtime/bus/subjects.hpp"
+#include "actors/runtime/trace/trace_recorder.hpp"
 
 namespace troupe {
 

@@ -1,5 +1,6 @@
 // The `troupe` command: run, node, validate, kinds, trace, trace export, train-detector,
-// train-forecaster, export-onnx, bench remo, bench videojam, bench react, fit-trigger, fit-regions.
+// train-forecaster, export-onnx; `bench ...` and the systems' own commands come from
+// their register functions (actors/systems.hpp).
 #include <unistd.h>
 
 #include <climits>
@@ -11,20 +12,16 @@
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
-#include "actors/builtin_kinds.hpp"
-#include "actors/file_output.hpp"
-#include "actors/kind_registry.hpp"
-#include "actors/log.hpp"
-#include "actors/progress_bar.hpp"
-#include "actors/text_table.hpp"
-#include "actors/deployment.hpp"
-#include "actors/device_profile.hpp"
-#include "actors/topology.hpp"
-#include "actors/trace_export.hpp"
-#include "cli/bench_remo.hpp"
-#include "cli/bench_react.hpp"
-#include "cli/bench_videojam.hpp"
-#include "cli/fit_remo.hpp"
+#include "actors/systems.hpp"
+#include "actors/runtime/file_output.hpp"
+#include "actors/runtime/kind_registry.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/runtime/progress_bar.hpp"
+#include "actors/runtime/text_table.hpp"
+#include "actors/runtime/deploy/deployment.hpp"
+#include "actors/runtime/emulation/device_profile.hpp"
+#include "actors/runtime/deploy/topology.hpp"
+#include "actors/runtime/trace/trace_export.hpp"
 #include "cli/trace_tail.hpp"
 #include "cli/learning_plugin.hpp"
 #include "vision/library_logs.hpp"
@@ -133,8 +130,8 @@ int train(const learning::training_options& o) {
     check_writable(learning::output_for(o, size));
     sizes += (sizes.empty() ? "" : " ") + size;
   }
-  spdlog::info("training detector size(s) {} side by side ({} steps of {} frames, input {}) -> {}", sizes, o.steps,
-               o.batch, o.input, o.output);
+  spdlog::info("training detector {}{} ({} steps of {} frames, input {}) -> {}", sizes,
+               o.sizes.size() > 1 ? " side by side" : "", o.steps, o.batch, o.input, o.output);
   progress_bar bar("train-detector " + sizes);
   auto results = plugin_train_detectors(o, [&](const learning::training_progress& p) {
     bar.update(p.done, p.total, p.detail);
@@ -255,60 +252,10 @@ int main(int argc, char** argv) {
   onnx_cmd->add_option("model", onnx_in, "TorchScript file from train-detector")->required();
   onnx_cmd->add_option("-o,--output", onnx_out, "ONNX file to write")->required();
 
-  bench_remo_options remo_bench;
-  auto* bench_cmd = app.add_subcommand("bench", "compare policies on a topology");
+  auto* bench_cmd = app.add_subcommand("bench", "compare a research system with its baselines");
   bench_cmd->require_subcommand(1);
-  auto* remo_cmd = bench_cmd->add_subcommand("remo", "ReMO against its baselines: one table and plots, optional camera sweep");
-  remo_cmd->add_option("topology", remo_bench.topology, "topology with region cameras (default topologies/remo-4cam.yaml)");
-  remo_cmd->add_option("--duration", remo_bench.duration_s, "seconds per policy (default 30)");
-  remo_cmd->add_option("--policies", remo_bench.policies, "which (default: remo bandwidth-prior model-prior offload-frame elf ehci)");
-  remo_cmd->add_option("--cameras", remo_bench.cameras, "camera counts of the sweep, e.g. 4 8 12 16 (default: no sweep)");
-  remo_cmd->add_option("--sweep-duration", remo_bench.sweep_duration_s, "seconds per sweep run (default 10)");
-  remo_cmd->add_flag("--fixed-trigger", remo_bench.fixed_trigger,
-                     "the trigger's Q does not rise with the delay queue: every policy faces the same demands");
-  remo_cmd->add_option("-o,--output", remo_bench.out_dir, "folder of reports and plots (default build/reports/bench-remo)");
-
-  bench_videojam_options videojam_bench;
-  auto* videojam_cmd = bench_cmd->add_subcommand("videojam", "VideoJam against WRR, Distream and no balancing: one table, timelines, optional camera sweep");
-  videojam_cmd->add_option("topologies", videojam_bench.topologies, "scenario topologies (default topologies/videojam-hetero.yaml)");
-  videojam_cmd->add_option("--duration", videojam_bench.duration_s, "seconds per run (default: each file's duration_s)");
-  videojam_cmd->add_option("--policies", videojam_bench.policies, "which balancers (default: videojam wrr distream none)");
-  videojam_cmd->add_option("--cameras", videojam_bench.cameras, "mobile camera counts of the sweep, e.g. 2 3 4 5 (default: no sweep)");
-  videojam_cmd->add_option("--forecaster", videojam_bench.forecaster, "weight file for VideoJam's balancers (default: the files' own)");
-  videojam_cmd->add_option("-o,--output", videojam_bench.out_dir, "folder of reports and plots (default build/reports/bench-videojam)");
-
-  bench_react_options react_bench;
-  auto* react_cmd = bench_cmd->add_subcommand("react", "REACT against edge-only, cloud-only and every-frame edge: model pairs, k x m grid, networks, model server load");
-  react_cmd->add_option("topology", react_bench.topology, "topology with react cameras (default topologies/react-mobile.yaml)");
-  react_cmd->add_option("--parts", react_bench.parts, "which of pairs grid networks server (default all)");
-  react_cmd->add_option("--duration", react_bench.duration_s, "seconds per run (default: the file's duration_s)");
-  react_cmd->add_option("--modes", react_bench.modes, "modes of the pairs part (default: react edge-only cloud-only every-frame-edge)");
-  react_cmd->add_option("--pairs", react_bench.pairs, "EDGE:CLOUD model pairs (default detector-n:detector-m detector-n:detector-s detector-s:detector-m)");
-  react_cmd->add_option("--models", react_bench.models_dir, "where pair names resolve to NAME.pt (default build/models)");
-  react_cmd->add_option("--k", react_bench.k_grid, "edge periods of the grid (default 5 10 15 20)");
-  react_cmd->add_option("--m", react_bench.m_grid, "cloud periods of the grid (default 30 45 60 100)");
-  react_cmd->add_option("--networks", react_bench.networks, "NAME=MBPS:LATENCY_MS or NAME=TRACE:LATENCY_MS (default wifi-30, wifi-50, lte)");
-  react_cmd->add_option("--server-cameras", react_bench.server_cameras, "camera counts sending to the model server (default 8 16 32 64 96 128)");
-  react_cmd->add_option("--server-fps", react_bench.server_fps, "frames per second each of them sends (default 0.5)");
-  react_cmd->add_option("--server-duration", react_bench.server_duration_s, "seconds per server run (default 20)");
-  react_cmd->add_option("--server-repeats", react_bench.server_repeats, "runs per camera count, medians reported (default 3)");
-  react_cmd->add_option("-o,--output", react_bench.out_dir, "folder of reports and plots (default build/reports/bench-react)");
-
-  fit_remo_options fit;
-  auto* fit_trigger_cmd = app.add_subcommand("fit-trigger", "fit a region camera's Detect Trigger weights (grid search, k-fold CV)");
-  fit_trigger_cmd->add_option("topology", fit.topology, "topology holding the camera")->required();
-  fit_trigger_cmd->add_option("--camera", fit.camera, "the camera whose video and regions to fit on")->required();
-  fit_trigger_cmd->add_option("-o,--output", fit.output, "YAML to write (w1, w2)")->required();
-  fit_trigger_cmd->add_option("--slots", fit.slots, "slots observed (default 30)");
-  fit_trigger_cmd->add_option("--step", fit.step, "grid step of w1 and w2 over [0, 1] (default 0.1)");
-  fit_trigger_cmd->add_option("--folds", fit.folds, "cross-validation folds (default 5)");
-  auto* fit_regions_cmd = app.add_subcommand("fit-regions", "draw a camera's fixed regions from where its server's model finds objects");
-  fit_regions_cmd->add_option("topology", fit.topology, "topology holding the camera")->required();
-  fit_regions_cmd->add_option("--camera", fit.camera, "the camera whose video to observe")->required();
-  fit_regions_cmd->add_option("--frames", fit.frames, "frames observed (default 300)");
-  fit_regions_cmd->add_option("--rows", fit.rows, "rows of regions (default 2)");
-  fit_regions_cmd->add_option("--cols", fit.cols, "columns of regions (default 2)");
-  fit_regions_cmd->add_option("-o,--output", fit.output, "YAML to write (regions: [...]); default: print only");
+  command_hooks hooks{app, *bench_cmd, {}};
+  add_system_commands(hooks);
 
   auto* kinds_cmd = app.add_subcommand("kinds", "list the actor kinds a topology can name, with their parameters");
 
@@ -341,16 +288,8 @@ int main(int argc, char** argv) {
         print_kinds();
         return 0;
       }
-      if (*remo_cmd)
-        return bench_remo(remo_bench);
-      if (*videojam_cmd)
-        return bench_videojam(videojam_bench);
-      if (*react_cmd)
-        return bench_react(react_bench);
-      if (*fit_trigger_cmd)
-        return fit_trigger(fit);
-      if (*fit_regions_cmd)
-        return fit_regions(fit);
+      if (hooks.run)
+        return hooks.run();
       if (*validate_cmd)
         return validate(files);
       if (*run_cmd) {

@@ -10,10 +10,10 @@
 
 #include <opencv2/videoio.hpp>
 
-#include "actors/builtin_kinds.hpp"
-#include "actors/nats_server.hpp"
-#include "actors/node.hpp"
-#include "actors/react_inference.hpp"
+#include "actors/systems.hpp"
+#include "actors/runtime/deploy/nats_server.hpp"
+#include "actors/runtime/node.hpp"
+#include "actors/react/react_inference.hpp"
 
 using namespace troupe;
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "learning/training_progress.hpp"
-#include "policies/videojam_forecaster.hpp"
+#include "actors/videojam/core/forecaster.hpp"
 
 namespace troupe::learning {
 

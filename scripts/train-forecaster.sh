@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Records VideoJam's incoming-load traces and trains the load forecaster on them:
-# runs a scenario (default topologies/videojam-mobile.yaml) for DURATION seconds with
+# runs a scenario (default topologies/videojam/videojam-mobile.yaml) for DURATION seconds with
 # every balanced replica writing its arrivals per slot (load_trace), then
 # `troupe train-forecaster` on those traces into build/models/forecaster.txt.
 # Usage: [DURATION=240] scripts/train-forecaster.sh [TOPOLOGY] [extra train-forecaster options]

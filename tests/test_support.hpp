@@ -13,8 +13,8 @@
 
 #include <caf/all.hpp>
 
-#include "actors/context.hpp"
-#include "actors/node_config.hpp"
+#include "actors/runtime/context.hpp"
+#include "actors/runtime/node_config.hpp"
 
 namespace troupe::testing {
 

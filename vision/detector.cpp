@@ -68,8 +68,9 @@ std::string unknown_model(const std::string& model) {
 }
 
 std::string model_problem(const std::string& model, const detector_options& options) {
-  bool onnx = model.size() > 5 && model.compare(model.size() - 5, 5, ".onnx") == 0;
-  if (onnx || model == "hog" || model == "mog2" || loader_for(model) != nullptr)
+  // A file is for its loader to judge when it opens it (a format may be registered late).
+  bool is_file = model.find('/') != std::string::npos || model.find('.') != std::string::npos;
+  if (is_file || model == "hog" || model == "mog2")
     return {};
   auto cascade = cascades().find(model);
   if (cascade == cascades().end())

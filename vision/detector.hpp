@@ -63,8 +63,8 @@ struct detector_options {
 // naming the model (and file) when it cannot be made.
 std::unique_ptr<detector> make_detector(const std::string& model, const detector_options& options = {});
 std::vector<std::string> detector_models();
-// Why make_detector would refuse `model` without loading it (an unknown name, a cascade
-// missing from its folder); empty when it names something make_detector can load.
+// Why make_detector would refuse the model name `model` without loading it (an unknown
+// name, a cascade missing from its folder); empty for known names and for files.
 std::string model_problem(const std::string& model, const detector_options& options = {});
 
 using model_loader = std::function<std::unique_ptr<detector>(const std::string& path, const detector_options&)>;

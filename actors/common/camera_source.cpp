@@ -1,0 +1,224 @@
+#include "actors/common/camera_source.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "vision/jpeg_codec.hpp"
+
+namespace troupe {
+
+namespace {
+
+// A synthetic scene is named by everything that shapes it.
+std::string identity_of(const vision::source_settings& s, const params& p) {
+  if (s.scene)
+    return "synthetic:seed=" + std::to_string(s.scene->seed) + ",size=" + std::to_string(s.scene->width) + "x" +
+           std::to_string(s.scene->height) + ",ground=" + p.get_string("ground", "floor") +
+           ",density=" + p.get_string("density", "0:1") + ",fps=" + std::to_string(s.scene->fps);
+  return vision::is_stream_url(s.view.path) ? "" : s.view.path;
+}
+
+void send_truth(const context& ctx, const std::string& to, const vision::source_frame& frame) {
+  msg::GroundTruth truth;
+  truth.set_camera(ctx.name());
+  truth.set_frame_index(frame.index);
+  for (auto& d : *frame.truth) {
+    auto* b = truth.add_boxes();
+    b->set_x(d.box.x);
+    b->set_y(d.box.y);
+    b->set_width(d.box.width);
+    b->set_height(d.box.height);
+    b->set_label("person");
+    b->set_score(1);
+  }
+  ctx.send(to, std::move(truth));
+}
+
+// `source: synthetic` makes a synthetic scene of the camera's frame rate.
+std::optional<vision::scene_config> read_scene(const params& p, double fps) {
+  if (p.get_string("source") != "synthetic")
+    return std::nullopt;
+  vision::scene_config c;
+  c.fps = fps;
+  c.seed = uint64_t(p.get_int("seed", int64_t(c.seed)));
+  c.width = int(p.get_int("scene_width", c.width));
+  c.height = int(p.get_int("scene_height", c.height));
+  auto ground = p.get_string("ground", "floor");
+  if (ground != "floor" && ground != "road")
+    throw std::runtime_error("ground '" + ground + "' is not floor or road");
+  c.ground = ground == "road" ? vision::scene_ground::road : vision::scene_ground::floor;
+  if (p.has("density"))
+    c.schedule = vision::parse_density_schedule(p.get_string("density"));
+  return c;
+}
+
+vision::video_view read_view(const params& p) {
+  vision::video_view view;
+  view.path = p.get_string("source");
+  view.start_frame = static_cast<int>(p.get_int("start_frame", 0));
+  view.loop = p.get_bool("loop", false);
+  auto crop = p.get_ints("crop");
+  if (!crop.empty()) {
+    if (crop.size() != 4)
+      throw std::runtime_error("crop needs [x, y, width, height]");
+    view.crop = cv::Rect(int(crop[0]), int(crop[1]), int(crop[2]), int(crop[3]));
+  }
+  return view;
+}
+
+vision::stream_settings read_stream(const params& p) {
+  vision::stream_settings s;
+  s.open_timeout_ms = int(p.get_int("open_timeout_ms", s.open_timeout_ms));
+  s.read_timeout_ms = int(p.get_int("read_timeout_ms", s.read_timeout_ms));
+  s.backoff_initial_ms = int(p.get_int("backoff_initial_ms", s.backoff_initial_ms));
+  s.backoff_max_ms = int(p.get_int("backoff_max_ms", s.backoff_max_ms));
+  s.max_attempts = int(p.get_int("max_attempts", s.max_attempts));
+  return s;
+}
+
+std::shared_ptr<camera_oracle> read_oracle(const params& p) {
+  if (!p.has("oracle"))
+    return nullptr;
+  auto judge = std::make_shared<camera_oracle>();
+  judge->model = vision::make_detector(p.get_string("oracle"));
+  judge->min_score = p.get_double("oracle_min_score", judge->min_score);
+  if (p.has("oracle_cache"))
+    judge->cache = std::make_unique<vision::detection_cache>(p.get_string("oracle_cache"));
+  return judge;
+}
+
+}  // namespace
+
+std::vector<vision::detection> camera_oracle::truth(const vision::source_frame& f, const std::string& identity,
+                                                    uint64_t source_frame) {
+  vision::cache_key key{identity, f.crop, model->model(), source_frame};
+  auto cached = cache && !identity.empty() ? cache->find(key) : std::nullopt;
+  auto found = cached ? *cached : model->detect(f.image);
+  if (cache && !cached && !identity.empty())
+    cache->store(key, found);
+  std::vector<vision::detection> kept;
+  for (auto& d : found)
+    if (d.score >= min_score)
+      kept.push_back(d);
+  return kept;
+}
+
+caf::timespan camera_source::until_next_frame(const context& ctx, int64_t taken_ns) const {
+  auto period = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(1.0 / fps));
+  return std::max<caf::timespan>(caf::timespan{0}, period - std::chrono::nanoseconds(ctx.now_ns() - taken_ns));
+}
+
+std::optional<vision::source_frame> camera_source::next(vision::frame_source& frames, const context& ctx,
+                                                        uint64_t sent) const {
+  if (max_frames > 0 && sent >= uint64_t(max_frames))
+    return std::nullopt;
+  auto frame = frames.next();
+  if (!frame)
+    return frame;
+  if (!frame->truth && oracle)
+    frame->truth = oracle->truth(*frame, identity, uint64_t(source.view.start_frame) + frame->index);
+  if (frame->truth)
+    send_truth(ctx, sink, *frame);
+  return frame;
+}
+
+msg::Region camera_source::region(const context& ctx, const vision::source_frame& frame, const cv::Rect& at,
+                                  int64_t capture_ns, const std::string& reply_to) const {
+  msg::Region region;
+  region.set_camera(ctx.name());
+  region.set_frame_index(frame.index);
+  region.set_capture_time_unix_ns(capture_ns);
+  region.set_x(at.x);
+  region.set_y(at.y);
+  region.set_width(at.width);
+  region.set_height(at.height);
+  bool whole = at == cv::Rect(0, 0, frame.image.cols, frame.image.rows);
+  region.set_jpeg(vision::encode_jpeg(whole ? frame.image : frame.image(at), jpeg_quality));
+  region.set_reply_to(reply_to);
+  if (identity.empty())
+    return region;
+  // The cache key: where in the source these pixels come from.
+  auto in_source = whole ? frame.crop : at + frame.crop.tl();
+  auto& v = *region.mutable_view();
+  v.set_source(identity);
+  v.set_frame(uint64_t(source.view.start_frame) + frame.index);
+  v.set_crop_x(in_source.x);
+  v.set_crop_y(in_source.y);
+  v.set_crop_width(in_source.width);
+  v.set_crop_height(in_source.height);
+  return region;
+}
+
+std::vector<param_spec> camera_source_params() {
+  return {
+    {"source", param_type::path, true, "a video file, a folder of images, an rtsp:// or http(s):// stream, or synthetic"},
+    {"sink", param_type::string, true, "actor that receives the detections (and the ground truth)"},
+    {"fps", param_type::number, false, "frames per second, default 10"},
+    {"crop", param_type::integer_list, false, "[x, y, width, height] of the view, default whole frame"},
+    {"oracle", param_type::path, false, "model whose detections on the full view are the ground truth (real video)"},
+    {"oracle_cache", param_type::string, false, "detection cache folder for the oracle, default none"},
+    {"oracle_min_score", param_type::number, false, "oracle boxes below this score are not truth, default 0.5"},
+    {"wait_for_detector_ms", param_type::integer, false, "first frame waits this long for the detector to be up, default 10000"},
+    {"start_after_ms", param_type::integer, false, "first frame no earlier than this after the camera starts, default 0"},
+    {"pan", param_type::integer_list, false, "mobile camera: [dx, dy] pixels per second the crop moves, bouncing; default fixed"},
+    {"start_frame", param_type::integer, false, "frames skipped at start, default 0"},
+    {"loop", param_type::boolean, false, "start over at the end, default false"},
+    {"max_frames", param_type::integer, false, "stop after this many frames, default 0 (all)"},
+    {"jpeg_quality", param_type::integer, false, "JPEG quality 0-100, default 90"},
+    {"open_timeout_ms", param_type::integer, false, "stream: connection attempt timeout, default 5000"},
+    {"read_timeout_ms", param_type::integer, false, "stream: silence that breaks the connection, default 5000"},
+    {"backoff_initial_ms", param_type::integer, false, "stream: first reconnect wait, doubling, default 500"},
+    {"backoff_max_ms", param_type::integer, false, "stream: longest reconnect wait, default 8000"},
+    {"max_attempts", param_type::integer, false, "stream: failed attempts in a row before giving up, default 10 (0: never)"},
+    {"seed", param_type::integer, false, "synthetic: scene seed, default 1"},
+    {"density", param_type::string, false, "synthetic: arrivals per second over time, e.g. \"0:1, 20:4\"; default 0:1"},
+    {"ground", param_type::string, false, "synthetic: floor (default) or road"},
+    {"scene_width", param_type::integer, false, "synthetic: scene width, default 768"},
+    {"scene_height", param_type::integer, false, "synthetic: scene height, default 576"},
+  };
+}
+
+camera_source read_camera_source(const params& p) {
+  camera_source s;
+  s.fps = p.get_double("fps", 10);
+  if (s.fps <= 0)
+    throw std::runtime_error("fps must be positive");
+  s.source.view = read_view(p);
+  s.source.scene = read_scene(p, s.fps);
+  s.source.fps = s.fps;
+  s.source.stream = read_stream(p);
+  auto pan = p.get_ints("pan");
+  if (!pan.empty()) {
+    if (pan.size() != 2 || s.source.view.crop.area() == 0)
+      throw std::runtime_error("pan needs [dx, dy] pixels per second and a crop to move");
+    s.source.pan_px_s = cv::Point2d(double(pan[0]), double(pan[1]));
+  }
+  s.identity = identity_of(s.source, p);
+  s.sink = p.get_string("sink");
+  s.max_frames = p.get_int("max_frames", 0);
+  s.jpeg_quality = static_cast<int>(p.get_int("jpeg_quality", 90));
+  s.wait_for_detector_ms = p.get_int("wait_for_detector_ms", s.wait_for_detector_ms);
+  s.start_after_ms = p.get_int("start_after_ms", s.start_after_ms);
+  vision::open_frame_source(s.source);  // fail here, naming the file
+  s.oracle = read_oracle(p);
+  return s;
+}
+
+std::optional<msg::CameraPace> pace_meter::frame_taken(const std::string& camera, double fps, int64_t now_ns) {
+  if (window_start_ns_ < 0)
+    window_start_ns_ = now_ns;
+  std::optional<msg::CameraPace> out;
+  if (now_ns - window_start_ns_ >= window_ns_) {
+    out.emplace();
+    out->set_camera(camera);
+    out->set_target_fps(fps);
+    out->set_frames(frames_);
+    out->set_window_s((now_ns - window_start_ns_) / 1e9);
+    window_start_ns_ = now_ns;
+    frames_ = 0;
+  }
+  ++frames_;
+  return out;
+}
+
+}  // namespace troupe

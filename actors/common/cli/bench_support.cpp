@@ -1,0 +1,77 @@
+#include "actors/common/cli/bench_support.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/systems.hpp"
+#include "actors/runtime/deploy/deployment.hpp"
+#include "actors/runtime/file_output.hpp"
+#include "actors/runtime/log.hpp"
+
+namespace troupe {
+
+std::vector<actor_spec*> actors_of_kind(topology& t, const std::string& kind) {
+  std::vector<actor_spec*> out;
+  for (auto& a : t.actors)
+    if (a.kind == kind)
+      out.push_back(&a);
+  return out;
+}
+
+actor_spec& actor_named(topology& t, const std::string& name) {
+  for (auto& a : t.actors)
+    if (a.name == name)
+      return a;
+  throw std::runtime_error(t.file + ": no actor named '" + name + "'");
+}
+
+nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix) {
+  for (auto& a : t.actors)
+    if (a.kind == "sink" || a.kind == "pipeline-sink")
+      set_param(a, "report", prefix);
+  std::filesystem::remove(prefix + ".json");  // a run that writes nothing must not read an old report
+  run_options run;
+  run.duration_s = duration_s > 0 ? duration_s : t.runtime.duration_s;
+  if (int rc = run_deployment(t, run, builtin_kinds()); rc != 0)
+    throw std::runtime_error(t.deployment + ": the run failed (exit " + std::to_string(rc) + ")");
+  std::ifstream in(prefix + ".json");
+  if (!in)
+    throw std::runtime_error(prefix + ".json: the run wrote no report");
+  auto report = nlohmann::json::parse(in);
+  require_processed(report, t.deployment);
+  return report;
+}
+
+void require_processed(const nlohmann::json& report, const std::string& run) {
+  auto& all = report["overall"];
+  uint64_t done = all.value("frames", uint64_t(0)) + all.value("results", uint64_t(0));
+  if (done > 0)
+    return;
+  std::string cause = "no frame or result reached the sink";
+  for (auto& [name, r] : report["replicas"].items())
+    if (r.value("processed", uint64_t(0)) == 0)
+      cause += "; replica " + name + " processed nothing";
+  throw std::runtime_error(run + ": the run processed nothing (" + cause + "), no comparison drawn from it");
+}
+
+void plot_png(const std::string& dir, const std::string& name, const std::string& script, const std::string& size) {
+  auto file = dir + "/" + name + ".gnuplot";
+  auto png = dir + "/" + name + ".png";
+  if (auto why = write_text_file(file, "set terminal pngcairo size " + size + "\nset output '" + png + "'\n" + script + "\n");
+      !why.empty()) {
+    spdlog::error("{} not written: {}", file, why);
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove(png, ec);  // an earlier run's PNG must not pass for this one
+  if (std::system(("gnuplot '" + file + "' 2>/dev/null").c_str()) != 0)
+    return;
+  auto bytes = std::filesystem::file_size(png, ec);
+  if (!ec && bytes > 0)
+    log::result("wrote " + png);
+}
+
+}  // namespace troupe

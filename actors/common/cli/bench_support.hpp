@@ -1,0 +1,39 @@
+// What every `troupe bench` shares: changing a loaded topology's actors, running a
+// variant and reading back its sink's run report, and drawing with gnuplot.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "actors/runtime/deploy/topology.hpp"
+
+namespace troupe {
+
+std::vector<actor_spec*> actors_of_kind(topology& t, const std::string& kind);
+actor_spec& actor_named(topology& t, const std::string& name);  // throws naming the file
+
+// Sets one parameter of `a`, on a copy of its YAML: the loaded topology stays as it was.
+template <class T>
+void set_param(actor_spec& a, const std::string& key, const T& value) {
+  auto args = YAML::Clone(a.args.yaml());
+  args[key] = value;
+  a.args = params(args);
+}
+
+// Runs `t` for `duration_s` (0: the file's) with every sink reporting to `prefix` and
+// returns PREFIX.json; throws when the run fails or writes no report.
+nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix);
+
+// Throws, naming the run, when its sink's report shows nothing processed (no frame or
+// result reached the sink): such a run is no point of a comparison.
+void require_processed(const nlohmann::json& report, const std::string& run);
+
+// Writes DIR/NAME.gnuplot (a PNG terminal of `size`, output DIR/NAME.png, then
+// `script`) and runs gnuplot on it; says so when the PNG was written.
+void plot_png(const std::string& dir, const std::string& name, const std::string& script,
+              const std::string& size = "900,500");
+
+}  // namespace troupe

@@ -1,0 +1,16 @@
+#include "actors/common/common.hpp"
+
+#include "actors/common/camera.hpp"
+#include "actors/common/detection_sink.hpp"
+#include "actors/common/detector_replica.hpp"
+
+namespace troupe {
+
+void register_common(system_registry& r) {
+  r.kinds.add(camera_kind());
+  r.kinds.add(detector_replica_kind());
+  r.kinds.add(detection_sink_kind());
+  register_file_maker(R"(detector-([nsm])\.pt$)", "build/cli/troupe train-detector --size $1 -o {}");
+}
+
+}  // namespace troupe

@@ -1,0 +1,132 @@
+#include "actors/common/detection_sink.hpp"
+
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include <caf/all.hpp>
+
+#include "actors/runtime/context.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/runtime/node.hpp"
+#include "actors/common/run_report.hpp"
+#include "troupe/messages/vision.pb.h"
+#include "vision/percentile.hpp"
+
+namespace troupe {
+
+namespace {
+
+struct sink_settings {
+  int64_t interval_ms = 1000;
+  double slo_ms = 0;
+  std::string report;  // file prefix; empty: the table only
+};
+
+std::string fixed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f", v);
+  return buf;
+}
+
+struct sink_state {
+  explicit sink_state(double slo_ms) : report(slo_ms) {}
+  run_report report;
+  int64_t started_ns = 0;
+  uint64_t frames = 0, detections = 0;  // this interval
+  std::vector<double> latency_ms;
+};
+
+// Each replica's totals, and what is overloaded in the latest window: saturated
+// replicas and cameras behind their frame rate.
+std::string replica_summary(const sink_state& s) {
+  std::string out;
+  for (auto& [name, f] : s.report.replicas()) {
+    auto& r = f.stats;
+    out += " | " + name + ": " + std::to_string(r.processed()) + " done, " +
+           std::to_string(r.dropped_full() + r.dropped_stale() + r.dropped_failed()) + " dropped" +
+           (r.overruns() > 0 ? ", " + std::to_string(r.overruns()) + " overruns" : "") +
+           (f.last.saturated ? ", SATURATED (" + f.last.why + ")" : "");
+  }
+  for (auto& [name, p] : s.report.paces())
+    if (p.last.behind)
+      out += " | " + name + " BEHIND: " + fixed(p.last.fps) + " of " + fixed(p.last.target_fps) + " fps";
+  return out;
+}
+
+void print_progress(const context& ctx, sink_state& s) {
+  spdlog::info("{} t={:5.1f}s: {} frames, {} detections, latency p50 {:.1f} ms p95 {:.1f} ms{}", ctx.name(),
+               (ctx.now_ns() - s.started_ns) / 1e9, s.frames, s.detections, vision::percentile(s.latency_ms, 50),
+               vision::percentile(s.latency_ms, 95), replica_summary(s));
+  s.frames = s.detections = 0;
+  s.latency_ms.clear();
+}
+
+void print_report(const context& ctx, const sink_state& s, const sink_settings& cfg) {
+  double duration_s = (ctx.now_ns() - s.started_ns) / 1e9;
+  log::result(ctx.name() + " run report (" + fixed(duration_s) + " s)\n" + s.report.table(duration_s));
+  if (cfg.report.empty())
+    return;
+  auto written = s.report.write(cfg.report, duration_s);
+  for (auto& file : written.files)
+    log::result(ctx.name() + " wrote " + file);
+  for (auto& why : written.errors)
+    spdlog::error("{}: {}", ctx.name(), why);
+}
+
+caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_settings cfg) {
+  auto state = std::make_shared<sink_state>(cfg.slo_ms);
+  state->started_ns = ctx.now_ns();
+  ctx.subscribe("replica-stats", caf::actor_cast<caf::actor>(self));
+  auto interval = std::chrono::milliseconds(cfg.interval_ms);
+  ctx.after(self, interval, tick_atom::value);
+  self->attach_functor([=] { print_report(ctx, *state, cfg); });
+  return {
+    [=](const letter& in) {
+      if (auto d = in.as<msg::Detections>()) {
+        auto now = ctx.now_ns();
+        auto ms = (now - d->capture_time_unix_ns()) / 1e6;
+        ++state->frames;
+        state->detections += d->boxes_size();
+        state->latency_ms.push_back(ms);
+        state->report.add_detections(*d, ms, (now - state->started_ns) / 1e9);
+      } else if (auto t = in.as<msg::GroundTruth>()) {
+        state->report.add_truth(*t);
+      } else if (auto r = in.as<msg::ReplicaStats>()) {
+        state->report.add_replica(*r, (ctx.now_ns() - state->started_ns) / 1e9);
+      } else if (auto p = in.as<msg::CameraPace>()) {
+        state->report.add_pace(*p);
+      } else if (auto c = in.as<msg::CameraStats>()) {
+        state->report.add_camera_stats(*c);
+      }
+    },
+    [=](tick_atom) {
+      print_progress(ctx, *state);
+      ctx.after(self, interval, tick_atom::value);
+    },
+  };
+}
+
+}  // namespace
+
+kind_spec detection_sink_kind() {
+  return {
+    "sink",
+    "prints progress per interval and a run report at the end (latency, SLO misses, accuracy, drops, energy)",
+    {
+      {"report_interval_ms", param_type::integer, false, "progress period, default 1000"},
+      {"slo_ms", param_type::number, false, "end-to-end latency objective; slower frames are SLO misses; default 0 (none)"},
+      {"report", param_type::string, false, "file prefix: writes PREFIX.json and PREFIX-latency.png at the end"},
+    },
+    [](node& n, context ctx, const params& p) {
+      sink_settings s;
+      s.interval_ms = p.get_int("report_interval_ms", s.interval_ms);
+      s.slo_ms = p.get_double("slo_ms", s.slo_ms);
+      s.report = p.get_string("report");
+      return n.system().spawn(detection_sink, std::move(ctx), s);
+    },
+    stop_stage::reporter,
+  };
+}
+
+}  // namespace troupe

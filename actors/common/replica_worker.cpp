@@ -1,0 +1,258 @@
+#include "actors/common/replica_worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "vision/jpeg_codec.hpp"
+#include "vision/percentile.hpp"
+
+namespace troupe {
+
+namespace {
+
+void add_box(msg::Detections& out, const vision::detection& d, const msg::Region& region) {
+  auto* b = out.add_boxes();
+  b->set_x(d.box.x + region.x());  // frame coordinates, not region ones
+  b->set_y(d.box.y + region.y());
+  b->set_width(d.box.width);
+  b->set_height(d.box.height);
+  b->set_label(d.label == 0 ? "person" : std::to_string(d.label));
+  b->set_score(d.score);
+}
+
+}  // namespace
+
+replica_worker::replica_worker(context ctx, replica_settings cfg)
+    : ctx_(std::move(ctx)), cfg_(std::move(cfg)), queue_(cfg_.queue_capacity, cfg_.overflow),
+      started_ns_(ctx_.now_ns()) {
+  stats_.set_replica(ctx_.name());
+  if (cfg_.device)
+    stats_.set_device(cfg_.device->name);
+  if (cfg_.workers < 1)
+    throw std::runtime_error("a replica needs at least one worker");
+  detectors_.resize(cfg_.workers);
+  auto& model = detector_for(0, "");  // a model that cannot load fails at spawn, not at the first region
+  model_name_ = model.model();
+  if (model.per_camera() && cfg_.workers > 1)
+    throw std::runtime_error(model_name_ + " learns from each camera's frame sequence: one worker only");
+  for (size_t w = 1; w < cfg_.workers; ++w)
+    detector_for(w, "");
+  if (!cfg_.cache_dir.empty()) {
+    if (model.per_camera())
+      spdlog::warn("replica {}: no detection cache for {}: it learns from each camera's frame sequence",
+                   ctx_.name(), model_name_);
+    else
+      cache_ = std::make_unique<vision::detection_cache>(cfg_.cache_dir);
+    auto& o = cfg_.options;  // everything that changes the boxes belongs to the model's key
+    cache_model_ = model_name_ + ":hog=" + std::to_string(o.hog.hit_threshold) + "," +
+                   std::to_string(o.hog.win_stride) + "," + std::to_string(o.hog.scale_step) + "," +
+                   std::to_string(o.hog.min_score) + ":net=" + std::to_string(o.network.min_score) + "," +
+                   std::to_string(o.network.nms_iou) + "," + std::to_string(o.network.frame_width);
+  }
+  if (cfg_.device && cfg_.device->find(model_name_) == nullptr)
+    throw std::runtime_error(cfg_.profile_file + ": device '" + cfg_.device->name +
+                             "' has no timing for model '" + model_name_ + "'");
+  if (cfg_.device)
+    units_.emplace(cfg_.device->concurrency);
+  for (size_t w = 0; w < cfg_.workers; ++w)
+    threads_.emplace_back([this, w] { run(w); });
+}
+
+replica_worker::~replica_worker() {
+  finish();
+}
+
+void replica_worker::finish() {
+  queue_.close();
+  for (auto& t : threads_)
+    if (t.joinable())
+      t.join();
+}
+
+void replica_worker::offer(letter in) {
+  auto dropped = queue_.push({std::move(in), ctx_.now_ns()});
+  if (dropped > 0) {
+    std::lock_guard<std::mutex> lock(stats_mtx_);
+    stats_.set_dropped_full(stats_.dropped_full() + dropped);
+  }
+}
+
+msg::ReplicaStats replica_worker::take_stats() {
+  std::lock_guard<std::mutex> lock(stats_mtx_);
+  auto out = stats_;
+  out.set_queue_p50_ms(vision::percentile(queue_ms_, 50));
+  out.set_compute_p50_ms(vision::percentile(compute_ms_, 50));
+  out.set_total_p50_ms(vision::percentile(total_ms_, 50));
+  out.set_mean_batch(out.batches() > 0 ? double(batched_items_) / out.batches() : 0);
+  out.set_queue_length(static_cast<uint32_t>(queue_.size()));
+  if (cache_) {
+    out.set_cache_hits(cache_->hits());
+    out.set_cache_misses(cache_->misses());
+  }
+  out.set_parallel(cfg_.device ? 1 : uint32_t(cfg_.workers));
+  if (cfg_.device)
+    out.set_energy_j(cfg_.device->energy_j(out.busy_ms() / 1e3, (ctx_.now_ns() - started_ns_) / 1e9));
+  queue_ms_.clear();
+  compute_ms_.clear();
+  total_ms_.clear();
+  return out;
+}
+
+void replica_worker::run(size_t worker) {
+  auto max_wait = ctx_.wall(std::chrono::milliseconds(cfg_.max_wait_ms));
+  for (;;) {
+    auto items = queue_.pop_batch(cfg_.max_batch, max_wait);
+    if (items.empty())
+      return;
+    compute(worker, items);
+  }
+}
+
+bool replica_worker::stale(const msg::Region& r, int64_t now_ns) const {
+  return now_ns - r.capture_time_unix_ns() > cfg_.max_age_ms * 1'000'000;
+}
+
+void replica_worker::compute(size_t worker, batch& items) {
+  auto started = steady::now();
+  auto start_ns = ctx_.now_ns();
+  std::vector<task> done, uncached;  // uncached: the cache had no answer
+  uint64_t stale_count = 0;
+  for (auto& e : items) {
+    task t{&e.item, e.item.in.as<msg::Region>(), {}};
+    if (stale(*t.region, start_ns)) {  // it may have aged while queued
+      ++stale_count;
+      continue;
+    }
+    auto cached = cache_ && t.region->has_view() ? cache_->find(key_of(*t.region)) : std::nullopt;
+    if (cached) {
+      t.found = std::move(*cached);
+      done.push_back(std::move(t));
+    } else {
+      uncached.push_back(std::move(t));
+    }
+  }
+  uint64_t failed = detect(worker, uncached);
+  for (auto& t : uncached)
+    done.push_back(std::move(t));
+  if (!done.empty())
+    pace(started, start_ns, done);
+  auto end_ns = ctx_.now_ns();
+  std::lock_guard<std::mutex> lock(stats_mtx_);
+  stats_.set_dropped_stale(stats_.dropped_stale() + stale_count);
+  stats_.set_dropped_failed(stats_.dropped_failed() + failed);
+  if (done.empty())
+    return;
+  stats_.set_batches(stats_.batches() + 1);
+  stats_.set_processed(stats_.processed() + done.size());
+  batched_items_ += done.size();
+  for (auto& t : done) {
+    msg::Detections out;
+    out.set_camera(t.region->camera());
+    out.set_frame_index(t.region->frame_index());
+    out.set_capture_time_unix_ns(t.region->capture_time_unix_ns());
+    out.set_model(model_name_);
+    out.set_replica(ctx_.name());
+    out.set_region_bytes(t.region->jpeg().size());
+    out.set_region(t.region->region());
+    for (auto& d : t.found)
+      add_box(out, d, *t.region);
+    out.set_queue_us((start_ns - t.item->arrived_ns) / 1000);
+    out.set_compute_us((end_ns - start_ns) / 1000);
+    out.set_total_us((end_ns - t.item->arrived_ns) / 1000);
+    out.set_batch_size(static_cast<uint32_t>(done.size()));
+    queue_ms_.push_back(out.queue_us() / 1e3);
+    compute_ms_.push_back(out.compute_us() / 1e3);
+    total_ms_.push_back(out.total_us() / 1e3);
+    ctx_.send(t.region->reply_to(), std::move(out), &t.item->in);
+  }
+}
+
+// Decodes and detects `tasks` (together when the model allows), stores the results in
+// the cache, and removes the tasks that failed; returns how many did.
+uint64_t replica_worker::detect(size_t worker, std::vector<task>& tasks) {
+  std::vector<task> decoded;
+  std::vector<cv::Mat> images;
+  for (auto& t : tasks) {
+    try {
+      images.push_back(vision::decode_jpeg(t.region->jpeg()));
+      decoded.push_back(std::move(t));
+    } catch (const std::exception& ex) {
+      spdlog::warn("replica {}: region from {} dropped: {}", ctx_.name(), t.region->camera(), ex.what());
+    }
+  }
+  uint64_t failed = tasks.size() - decoded.size();
+  tasks.clear();
+  if (decoded.empty())
+    return failed;
+  try {
+    auto& shared = detector_for(worker, "");
+    if (shared.per_camera()) {
+      for (size_t i = 0; i < decoded.size(); ++i)
+        decoded[i].found = detector_for(worker, decoded[i].region->camera()).detect(images[i]);
+    } else {
+      auto found = shared.detect_batch(images);
+      for (size_t i = 0; i < decoded.size(); ++i)
+        decoded[i].found = std::move(found[i]);
+    }
+  } catch (const std::exception& ex) {
+    spdlog::warn("replica {}: batch of {} dropped: {}", ctx_.name(), decoded.size(), ex.what());
+    return failed + decoded.size();
+  }
+  for (auto& t : decoded)
+    if (cache_ && t.region->has_view())
+      cache_->store(key_of(*t.region), t.found);
+  tasks = std::move(decoded);
+  return failed;
+}
+
+vision::cache_key replica_worker::key_of(const msg::Region& r) const {
+  auto& v = r.view();
+  return {v.source(), cv::Rect(v.crop_x(), v.crop_y(), v.crop_width(), v.crop_height()), cache_model_, v.frame()};
+}
+
+vision::detector& replica_worker::detector_for(size_t worker, const std::string& camera) {
+  auto& mine = detectors_[worker];
+  auto& shared = mine[""];
+  if (!shared)
+    shared = vision::make_detector(cfg_.model, cfg_.options);
+  if (camera.empty() || !shared->per_camera())
+    return *shared;
+  auto& own = mine[camera];
+  if (!own)
+    own = vision::make_detector(cfg_.model, cfg_.options);
+  return *own;
+}
+
+// Emulated device: the batch completes when the profile says, in deployment time.
+// Real compute that takes longer is an overrun: reported, never hidden by waiting.
+void replica_worker::pace(steady::time_point started, int64_t start_ns, const std::vector<task>& tasks) {
+  auto real = steady::now() - started;
+  double busy_ms = std::chrono::duration<double, std::milli>(real).count() /
+                   std::chrono::duration<double>(ctx_.wall(std::chrono::seconds(1))).count();
+  bool overrun = false;
+  if (cfg_.device) {
+    busy_ms = 0;
+    double start_ms = start_ns / 1e6;
+    double done_ms = schedule_on_device(start_ms, tasks, busy_ms);
+    auto due = started + ctx_.wall(std::chrono::microseconds(int64_t((done_ms - start_ms) * 1e3)));
+    overrun = steady::now() > due;
+    if (overrun)
+      spdlog::debug("replica {}: batch of {} overran its profile", ctx_.name(), tasks.size());
+    std::this_thread::sleep_until(due);
+  }
+  std::lock_guard<std::mutex> lock(stats_mtx_);
+  stats_.set_busy_ms(stats_.busy_ms() + busy_ms);
+  stats_.set_overruns(stats_.overruns() + (overrun ? 1 : 0));
+}
+
+double replica_worker::schedule_on_device(double start_ms, const std::vector<task>& tasks, double& busy_ms) {
+  std::vector<double> input_ms;  // a cached region costs the device what computing it would
+  for (auto& t : tasks)
+    input_ms.push_back(*cfg_.device->inference_ms(model_name_, double(t.region->width()) * t.region->height()));
+  std::lock_guard<std::mutex> lock(device_mtx_);
+  double done_ms = units_->schedule(input_ms, start_ms);
+  busy_ms += std::max(0.0, done_ms - std::max(start_ms, device_busy_until_ms_));  // overlapping batches count once
+  device_busy_until_ms_ = std::max(device_busy_until_ms_, done_ms);
+  return done_ms;
+}
+
+}  // namespace troupe

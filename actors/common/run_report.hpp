@@ -1,0 +1,78 @@
+// What a run measured, per camera and per replica (device): frames, detections,
+// latency percentiles, SLO misses, accuracy against ground truth (synthetic cameras),
+// bytes, drops, overruns, busy time, energy and the load-balance index. Fed by the
+// sink; printed as a table, written as JSON and as PNG plots through gnuplot.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/common/overload.hpp"
+#include "troupe/messages/vision.pb.h"
+#include "vision/metrics.hpp"
+
+namespace troupe {
+
+class run_report {
+ public:
+  explicit run_report(double slo_ms) : slo_ms_(slo_ms) {}
+
+  void add_truth(const msg::GroundTruth& truth);
+  void add_detections(const msg::Detections& d, double latency_ms, double at_s);
+  // Cumulative figures of a replica at `at_s`; each report closes a window since the
+  // previous one, judged for saturation (actors/common/overload.hpp).
+  void add_replica(const msg::ReplicaStats& stats, double at_s);
+  // A camera's pace over its last window.
+  void add_pace(const msg::CameraPace& pace);
+
+  struct replica_figures {
+    msg::ReplicaStats stats;     // the latest
+    double at_s = 0;
+    replica_load last;           // the latest window
+    uint64_t windows = 0, saturated_windows = 0;
+    double peak_utilisation = 0;
+  };
+  const std::map<std::string, replica_figures>& replicas() const { return replicas_; }
+  struct pace_figures {
+    camera_pace last;
+    uint64_t windows = 0, behind_windows = 0, frames = 0;
+    double seconds = 0;
+  };
+  const std::map<std::string, pace_figures>& paces() const { return paces_; }
+  // A camera's own figures (the latest replace the earlier), listed under the camera.
+  void add_camera_stats(const msg::CameraStats& stats) { cameras_[stats.camera()].stats = stats; }
+
+  nlohmann::json to_json(double duration_s) const;
+  std::string table(double duration_s) const;
+  // PREFIX.json, and PREFIX-latency.png (latency over time per camera) when gnuplot runs;
+  // creates the folder. Lists the files that are there and why others are not.
+  struct written {
+    std::vector<std::string> files, errors;
+  };
+  written write(const std::string& prefix, double duration_s) const;
+
+ private:
+  struct camera {
+    uint64_t frames = 0, detections = 0, slo_misses = 0, bytes = 0;
+    std::vector<double> latency_ms;
+    std::vector<std::pair<double, double>> latency_series;  // (time s, latency ms)
+    uint64_t truth_frames = 0, scored_frames = 0;
+    vision::match_counts counts;
+    vision::map_accumulator map;
+    std::map<uint64_t, std::vector<vision::detection>> unscored_truth;  // by frame
+    std::map<uint64_t, std::vector<vision::detection>> unscored_detections;
+    msg::CameraStats stats;
+  };
+  void score(camera& c, const std::vector<vision::detection>& found, const std::vector<vision::detection>& truth);
+
+  double slo_ms_;
+  std::map<std::string, camera> cameras_;
+  vision::map_accumulator all_map_;  // every camera's frames pooled
+  std::map<std::string, replica_figures> replicas_;
+  std::map<std::string, pace_figures> paces_;
+};
+
+}  // namespace troupe

@@ -1,0 +1,43 @@
+#include "actors/react/react.hpp"
+
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "actors/react/cli/bench_react.hpp"
+#include "actors/react/react_camera.hpp"
+
+namespace troupe {
+
+namespace {
+
+void add_commands(command_hooks& hooks) {
+  auto bench = std::make_shared<bench_react_options>();
+  auto* cmd = hooks.bench.add_subcommand("react", "REACT against edge-only, cloud-only and every-frame edge: model pairs, k x m grid, networks, model server load");
+  cmd->add_option("topology", bench->topology, "topology with react cameras (default topologies/react/react-mobile.yaml)");
+  cmd->add_option("--parts", bench->parts, "which of pairs grid networks server (default all)");
+  cmd->add_option("--duration", bench->duration_s, "seconds per run (default: the file's duration_s)");
+  cmd->add_option("--modes", bench->modes, "modes of the pairs part (default: react edge-only cloud-only every-frame-edge)");
+  cmd->add_option("--pairs", bench->pairs, "EDGE:CLOUD model pairs (default detector-n:detector-m detector-n:detector-s detector-s:detector-m)");
+  cmd->add_option("--models", bench->models_dir, "where pair names resolve to NAME.pt (default build/models)");
+  cmd->add_option("--k", bench->k_grid, "edge periods of the grid (default 5 10 15 20)");
+  cmd->add_option("--m", bench->m_grid, "cloud periods of the grid (default 30 45 60 100)");
+  cmd->add_option("--networks", bench->networks, "NAME=MBPS:LATENCY_MS or NAME=TRACE:LATENCY_MS (default wifi-30, wifi-50, lte)");
+  cmd->add_option("--server-cameras", bench->server_cameras, "camera counts sending to the model server (default 8 16 32 64 96 128)");
+  cmd->add_option("--server-fps", bench->server_fps, "frames per second each of them sends (default 0.5)");
+  cmd->add_option("--server-duration", bench->server_duration_s, "seconds per server run (default 20)");
+  cmd->add_option("--server-repeats", bench->server_repeats, "runs per camera count, medians reported (default 3)");
+  cmd->add_option("-o,--output", bench->out_dir, "folder of reports and plots (default build/reports/bench-react)");
+
+  cmd->callback([&hooks, bench] { hooks.run = [bench] { return bench_react(*bench); }; });
+}
+
+}  // namespace
+
+void register_react(system_registry& r) {
+  r.kinds.add(react_camera_kind());
+  if (r.commands)
+    add_commands(*r.commands);
+}
+
+}  // namespace troupe

@@ -1,0 +1,287 @@
+#include "actors/react/react_camera.hpp"
+
+#include <algorithm>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/common/box_codec.hpp"
+#include "actors/common/camera_source.hpp"
+#include "actors/runtime/node.hpp"
+#include "actors/react/react_edge.hpp"
+#include "actors/react/react_fast_tracker.hpp"
+#include "vision/percentile.hpp"
+
+namespace troupe {
+
+namespace {
+
+struct react_camera_settings {
+  camera_source input;
+  react_settings manager;
+  std::string edge, cloud;          // the edge detector (on the camera's device) and the cloud model server
+  int64_t edge_timeout_ms = 1000;   // a frame waits this long for its edge detection
+  int64_t stats_interval_ms = 1000;
+};
+
+// A frame whose output waits for its own edge detection: the edge detector runs in
+// line with the camera (§3.1), only the cloud is asynchronous.
+struct pending_frame {
+  uint64_t index = 0;
+  int64_t capture_ns = 0;
+  uint64_t cloud_bytes = 0;
+};
+
+struct react_camera_state {
+  explicit react_camera_state(const react_settings& s) : manager(s) {}
+  std::shared_ptr<vision::frame_source> frames;
+  react_edge manager;
+  caf::actor fast_tracker;
+  uint64_t sent = 0;
+  pace_meter pace;
+  int64_t waiting_since = 0, last_stats_ns = 0;
+  std::optional<pending_frame> pending;
+  std::map<uint64_t, int64_t> cloud_sent_ns;  // frame → when it left, for the round trip
+  std::vector<double> cloud_rtt_ms;
+  uint64_t cloud_bytes = 0, unsent = 0, edge_timeouts = 0, outputs_unsent = 0;
+};
+
+bool everyone_up(const context& ctx, const react_camera_settings& cfg) {
+  return (cfg.edge.empty() || ctx.knows(cfg.edge)) && (cfg.cloud.empty() || ctx.knows(cfg.cloud));
+}
+
+void emit(const context& ctx, const react_camera_settings& cfg, react_camera_state& s, uint64_t index,
+          int64_t capture_ns, uint64_t cloud_bytes) {
+  msg::Detections d;
+  d.set_camera(ctx.name());
+  d.set_frame_index(index);
+  d.set_capture_time_unix_ns(capture_ns);
+  d.set_model(std::string("react:") + name_of(cfg.manager.mode));
+  d.set_region_bytes(cloud_bytes);  // what this frame put on the network
+  add_boxes(*d.mutable_boxes(), s.manager.output());
+  if (ctx.send(cfg.input.sink, std::move(d)))
+    ++s.outputs_unsent;
+}
+
+msg::CameraStats stats_of(const context& ctx, const react_camera_settings& cfg, const react_camera_state& s) {
+  msg::CameraStats out;
+  out.set_camera(ctx.name());
+  out.set_kind(std::string("react-camera/") + name_of(cfg.manager.mode));
+  auto& c = s.manager.counters();
+  auto& f = *out.mutable_figures();
+  f["frames"] = double(c.frames);
+  f["edge_requests"] = double(c.edge_requests);
+  f["cloud_requests"] = double(c.cloud_requests);
+  f["still_skips"] = double(c.still_skips);
+  f["edge_fusions"] = double(c.edge_fusions);
+  f["cloud_fusions"] = double(c.cloud_fusions);
+  f["catch_ups"] = double(c.catch_ups);
+  f["caught_up_frames"] = double(c.caught_up_frames);
+  f["fell_behind"] = double(c.fell_behind);
+  f["too_old"] = double(c.too_old);
+  f["superseded"] = double(c.superseded);
+  f["tracker_failures"] = double(c.tracker_failures);
+  f["cloud_age_frames_mean"] = c.cloud_fusions > 0 ? c.cloud_age_frames / double(c.cloud_fusions) : 0;
+  f["cloud_rtt_p50_ms"] = vision::percentile(s.cloud_rtt_ms, 50);
+  f["cloud_rtt_p95_ms"] = vision::percentile(s.cloud_rtt_ms, 95);
+  f["cloud_rtt_p99_ms"] = vision::percentile(s.cloud_rtt_ms, 99);
+  f["cloud_replies"] = double(s.cloud_rtt_ms.size());
+  f["cloud_bytes"] = double(s.cloud_bytes);
+  f["unsent"] = double(s.unsent);
+  f["edge_timeouts"] = double(s.edge_timeouts);
+  f["outputs_unsent"] = double(s.outputs_unsent);
+  return out;
+}
+
+void print_summary(const context& ctx, const react_camera_settings& cfg, const react_camera_state& s) {
+  auto st = stats_of(ctx, cfg, s);
+  auto& f = st.figures();
+  spdlog::info("{} ({}): {:.0f} frames, {:.0f} edge and {:.0f} cloud requests ({:.0f} skipped, still scene), {:.0f} edge "
+               "and {:.0f} cloud fusions, {:.0f} catch-ups over {:.0f} frames ({:.0f} fell behind), cloud round trip p50 "
+               "{:.1f} ms p95 {:.1f} ms, {:.0f} results too old and {:.0f} superseded, {:.0f} tracker failures, {:.0f} "
+               "sends and {:.0f} outputs refused by the bus, {:.0f} edge timeouts",
+               ctx.name(), st.kind(), f.at("frames"), f.at("edge_requests"), f.at("cloud_requests"), f.at("still_skips"),
+               f.at("edge_fusions"), f.at("cloud_fusions"), f.at("catch_ups"), f.at("caught_up_frames"),
+               f.at("fell_behind"), f.at("cloud_rtt_p50_ms"), f.at("cloud_rtt_p95_ms"), f.at("too_old"),
+               f.at("superseded"), f.at("tracker_failures"), f.at("unsent"), f.at("outputs_unsent"),
+               f.at("edge_timeouts"));
+}
+
+// Requests whose frame left the buffer can no longer be used: their send times go.
+void forget_unanswered(react_camera_state& s, uint64_t newest, size_t buffer_frames) {
+  while (!s.cloud_sent_ns.empty() && s.cloud_sent_ns.begin()->first + buffer_frames < newest)
+    s.cloud_sent_ns.erase(s.cloud_sent_ns.begin());
+}
+
+// Sends the frame to a detector; the bytes it took, 0 when the bus refused it (counted).
+uint64_t request(const context& ctx, const react_camera_settings& cfg, react_camera_state& s,
+                 const vision::source_frame& frame, int64_t capture_ns, const std::string& to) {
+  auto region = cfg.input.region(ctx, frame, cv::Rect(0, 0, frame.image.cols, frame.image.rows), capture_ns,
+                                 ctx.name());
+  uint64_t bytes = region.jpeg().size();
+  if (auto err = ctx.send(to, std::move(region))) {
+    spdlog::warn("camera {}: frame {} to {} not sent: {}", ctx.name(), frame.index, to, caf::to_string(err));
+    ++s.unsent;
+    return 0;
+  }
+  return bytes;
+}
+
+caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_camera_settings cfg) {
+  auto s = std::make_shared<react_camera_state>(cfg.manager);
+  s->frames = vision::open_frame_source(cfg.input.source);
+  s->fast_tracker = self->spawn<caf::detached + caf::linked>(react_fast_tracker);
+  s->waiting_since = s->last_stats_ns = ctx.now_ns();
+  self->attach_functor([=] { print_summary(ctx, cfg, *s); });
+  auto next_tick = [=](int64_t capture_ns) {
+    if (ctx.now_ns() - s->last_stats_ns >= cfg.stats_interval_ms * 1'000'000) {
+      s->last_stats_ns = ctx.now_ns();
+      ctx.send(cfg.input.sink, stats_of(ctx, cfg, *s));
+    }
+    ctx.after(self, cfg.input.until_next_frame(ctx, capture_ns), tick_atom::value);
+  };
+  auto finish_pending = [=] {
+    auto p = *s->pending;
+    s->pending.reset();
+    emit(ctx, cfg, *s, p.index, p.capture_ns, p.cloud_bytes);
+    next_tick(p.capture_ns);
+  };
+  self->send(self, tick_atom::value);
+  return {
+    [=](tick_atom) {
+      if (cfg.input.hold_first_frame(ctx, s->sent, everyone_up(ctx, cfg), s->waiting_since)) {
+        ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
+        return;
+      }
+      auto capture = ctx.now_ns();
+      std::optional<vision::source_frame> frame;
+      try {
+        frame = cfg.input.next(*s->frames, ctx, s->sent);
+      } catch (const std::exception& e) {
+        spdlog::error("camera {}: {}", ctx.name(), e.what());
+        self->quit(caf::make_error(caf::sec::runtime_error, e.what()));
+        return;
+      }
+      if (!frame) {
+        spdlog::info("camera {}: end of source after {} frames", ctx.name(), s->sent);
+        ctx.send(cfg.input.sink, stats_of(ctx, cfg, *s));
+        self->quit();
+        return;
+      }
+      ++s->sent;
+      if (auto p = s->pace.frame_taken(ctx.name(), cfg.input.fps, capture))
+        ctx.send(cfg.input.sink, std::move(*p));
+      auto plan = s->manager.on_frame(frame->index, frame->image);
+      uint64_t bytes = 0;
+      if (plan.to_cloud && (bytes = request(ctx, cfg, *s, *frame, capture, cfg.cloud)) > 0) {
+        s->cloud_sent_ns[frame->index] = ctx.now_ns();
+        s->cloud_bytes += bytes;
+      }
+      forget_unanswered(*s, frame->index, cfg.manager.buffer_frames);
+      if (plan.to_edge && request(ctx, cfg, *s, *frame, capture, cfg.edge) > 0) {
+        s->pending = pending_frame{frame->index, capture, bytes};
+        ctx.after(self, std::chrono::milliseconds(cfg.edge_timeout_ms), expire_atom::value, frame->index);
+        return;
+      }
+      emit(ctx, cfg, *s, frame->index, capture, bytes);
+      next_tick(capture);
+    },
+    [=](const letter& in) {
+      auto d = in.as<msg::Detections>();
+      if (d == nullptr)
+        return;
+      // The edge's answer to the waiting frame, else by sender (edge and cloud may be one replica).
+      bool awaited = s->pending && s->pending->index == d->frame_index() && in.sender == cfg.edge;
+      auto from = awaited || in.sender != cfg.cloud ? react::source::edge : react::source::cloud;
+      if (auto sent = s->cloud_sent_ns.find(d->frame_index()); from == react::source::cloud && sent != s->cloud_sent_ns.end()) {
+        s->cloud_rtt_ms.push_back((ctx.now_ns() - sent->second) / 1e6);
+        s->cloud_sent_ns.erase(sent);
+      }
+      if (auto job = s->manager.on_detections(from, d->frame_index(), detections_of(d->boxes())))
+        self->send(s->fast_tracker, catch_up_job_ptr(std::make_shared<catch_up_job>(std::move(*job))));
+      if (from == react::source::edge && s->pending && s->pending->index == d->frame_index())
+        finish_pending();
+    },
+    [=](const catch_up_result_ptr& done) {
+      if (auto job = s->manager.on_caught_up(*done))
+        self->send(s->fast_tracker, catch_up_job_ptr(std::make_shared<catch_up_job>(std::move(*job))));
+    },
+    [=](expire_atom, uint64_t index) {
+      if (!s->pending || s->pending->index != index)
+        return;
+      ++s->edge_timeouts;
+      finish_pending();
+    },
+  };
+}
+
+react_settings read_manager(const params& p) {
+  react_settings s;
+  s.mode = react_mode_of(p.get_string("mode", name_of(s.mode)));
+  s.edge_every = int(p.get_int("k", s.edge_every));
+  s.cloud_every = int(p.get_int("m", s.cloud_every));
+  s.motion_threshold = p.get_double("motion_threshold", s.motion_threshold);
+  s.motion_scale = p.get_double("motion_scale", s.motion_scale);
+  s.motion_percentile = p.get_double("motion_percentile", s.motion_percentile);
+  s.fusion.iou_threshold = p.get_double("fusion_iou", s.fusion.iou_threshold);
+  s.fusion.decay = p.get_double("decay", s.fusion.decay);
+  s.min_score = p.get_double("min_score", s.min_score);
+  s.tracker = p.get_string("tracker", s.tracker);
+  s.fast_track_stride = int(p.get_int("fast_track_stride", s.fast_track_stride));
+  s.buffer_frames = size_t(std::max<int64_t>(0, p.get_int("buffer_frames", int64_t(s.buffer_frames))));
+  check(s);  // bad values fail the spawn, not the camera's first frame
+  return s;
+}
+
+react_camera_settings read_settings(const params& p) {
+  react_camera_settings s{read_camera_source(p), read_manager(p), p.get_string("edge"), p.get_string("cloud")};
+  s.edge_timeout_ms = p.get_int("edge_timeout_ms", s.edge_timeout_ms);
+  s.stats_interval_ms = p.get_int("stats_interval_ms", s.stats_interval_ms);
+  auto mode = s.manager.mode;
+  bool needs_edge = mode != react_mode::cloud_only, needs_cloud = mode == react_mode::react || mode == react_mode::cloud_only;
+  if (needs_edge && s.edge.empty())
+    throw std::runtime_error(std::string("mode ") + name_of(mode) + " needs `edge`: the edge detector's replica");
+  if (needs_cloud && s.cloud.empty())
+    throw std::runtime_error(std::string("mode ") + name_of(mode) + " needs `cloud`: the model server's replica");
+  if (!needs_edge)
+    s.edge.clear();  // a baseline ignores the detector it does not use
+  if (!needs_cloud)
+    s.cloud.clear();
+  return s;
+}
+
+}  // namespace
+
+kind_spec react_camera_kind() {
+  auto parameters = camera_source_params();
+  std::vector<param_spec> own = {
+    {"mode", param_type::string, false, "react (default), edge-only, cloud-only or every-frame-edge (the baselines)"},
+    {"edge", param_type::string, false, "the edge detector's replica (on the camera's device); not for cloud-only"},
+    {"cloud", param_type::string, false, "the cloud model server's replica; for react and cloud-only"},
+    {"k", param_type::integer, false, "edge detection every k-th frame, default 5 (the paper's)"},
+    {"m", param_type::integer, false, "a frame to the cloud every m-th frame, default 30 (the paper's)"},
+    {"motion_threshold", param_type::number, false, "motion (px/frame) below which no detection is asked, default 1.5"},
+    {"motion_scale", param_type::number, false, "resolution factor of the change detector's flow, default 0.25"},
+    {"motion_percentile", param_type::number, false, "the motion is this percentile of the flow magnitudes, default 99"},
+    {"decay", param_type::number, false, "δ: tracked objects' confidence factor per frame, default 0.98"},
+    {"min_score", param_type::number, false, "tracked objects below this confidence are dropped, default 0.5 (the paper's)"},
+    {"fusion_iou", param_type::number, false, "IoU from which fusion matches two objects, default 0.5 (the paper's)"},
+    {"tracker", param_type::string, false, "csrt (the paper's, default), kcf or flow"},
+    {"fast_track_stride", param_type::integer, false, "fast-tracking visits every n-th buffered frame, default 2 (the paper's)"},
+    {"buffer_frames", param_type::integer, false, "frames kept for fast-tracking, default 150"},
+    {"edge_timeout_ms", param_type::integer, false, "a frame waits this long for its edge detection, default 1000"},
+    {"stats_interval_ms", param_type::integer, false, "the camera's figures go to the sink this often, default 1000"},
+  };
+  parameters.insert(parameters.end(), own.begin(), own.end());
+  return {
+    "react-camera",
+    "REACT camera: edge detections every k frames fused with asynchronous cloud detections every m, tracked between",
+    parameters,
+    [](node& n, context ctx, const params& p) {
+      return n.system().spawn<caf::detached>(react_camera, std::move(ctx), read_settings(p));
+    },
+    stop_stage::producer,
+  };
+}
+
+}  // namespace troupe

@@ -1,0 +1,56 @@
+// From what the cameras reported to one slot's scheduling problem, and from the
+// decision back to what each camera does (remo.txt, section III workflow): frame 0 of
+// every camera goes to the edge server, the regions the Detect Trigger asked for are
+// the ones the scheduler may move, everything else is tracked.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actors/remo/core/scheduler.hpp"
+
+namespace troupe::remo {
+
+struct region_demand {
+  int frame = 0, region = 0;
+  double flag_rise = 0;  // dFlag/dt when it fired
+};
+
+// One camera's slot in plain numbers (the actor reads them from a SlotReport).
+struct camera_report {
+  double accuracy = 0, fixed_s = 0, s_per_megapixel = 0;
+  double frame_megapixels = 0;
+  std::vector<double> region_megapixels;
+  int frames = 1;
+  std::vector<region_demand> demands;
+  double drift = 1;
+  double latency_s = 0;
+  double megabytes_per_megapixel = 0;  // 0: not observed yet
+};
+
+// The server and links, and the weights of objective (14).
+struct slot_settings {
+  double server_accuracy = 0.95;  // a_0
+  double server_mbps = 16;        // camera → server, the paper's setup
+  double peer_mbps = 80;          // camera → camera
+  double alpha = 0.1;             // MB per megapixel until the cameras observe it
+  double v = 0.7, omega = 0.5, t_max = 1.0;
+};
+
+// Cameras are 1..N in the order of `reports`.
+slot_model make_slot_model(const std::vector<camera_report>& reports, const slot_settings& s);
+// Frame 0 of each camera to the server, demanded regions detected by their own camera
+// (the moves start there), the rest tracked; the demanded regions are movable.
+std::pair<schedule, std::vector<movable_region>> initial_schedule(const slot_model& m,
+                                                                 const std::vector<camera_report>& reports);
+
+// A camera's share of a decision: (frame, region) → the camera that detects it.
+using camera_plan = std::map<std::pair<int, int>, int>;
+camera_plan plan_of(const schedule& x, int camera);
+// Who detects region `region` of frame `frame` when it triggers: the plan's choice for
+// that frame, else its choice for the region in the nearest planned frame, else `own`.
+int planned_target(const camera_plan& plan, int frame, int region, int own);
+
+}  // namespace troupe::remo

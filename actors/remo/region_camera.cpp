@@ -1,0 +1,246 @@
+#include "actors/remo/region_camera.hpp"
+
+#include <cmath>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
+
+#include "actors/common/camera_source.hpp"
+#include "actors/runtime/emulation/device_profile.hpp"
+#include "actors/runtime/node.hpp"
+#include "actors/remo/region_pipeline.hpp"
+
+namespace troupe {
+
+namespace {
+
+struct region_camera_settings {
+  camera_source input;
+  region_pipeline_settings pipeline;
+  std::string scheduler;  // empty: no plans, every triggered region is detected locally
+};
+
+void emit(const context& ctx, const std::string& sink, const frame_output& out, region_pipeline& pipe) {
+  msg::Detections d;
+  d.set_camera(ctx.name());
+  d.set_frame_index(out.frame);
+  d.set_capture_time_unix_ns(out.capture_ns);
+  d.set_model("fused");
+  d.set_region_bytes(out.bytes);
+  for (auto& box : out.boxes) {
+    auto* b = d.add_boxes();
+    b->set_x(box.box.x);
+    b->set_y(box.box.y);
+    b->set_width(box.box.width);
+    b->set_height(box.box.height);
+    b->set_label("person");
+    b->set_score(box.score);
+  }
+  if (auto err = ctx.send(sink, std::move(d))) {
+    spdlog::warn("camera {}: frame {} not sent to {}: {}", ctx.name(), out.frame, sink, caf::to_string(err));
+    ++pipe.counters().outputs_unsent;
+  }
+}
+
+// Encodes and sends the frame's jobs; what the bus refused is counted, not lost silently.
+void dispatch(const context& ctx, const region_camera_settings& cfg, region_pipeline& pipe,
+              const vision::source_frame& frame, const std::vector<region_job>& jobs, int64_t capture_ns) {
+  std::vector<region_job> sent;
+  uint64_t bytes = 0;
+  int refused = 0;
+  for (auto& job : jobs) {
+    auto region = cfg.input.region(ctx, frame, job.area, capture_ns, ctx.name());
+    region.set_region(job.region);
+    auto size = region.jpeg().size();
+    if (auto err = ctx.send(job.detector, std::move(region))) {
+      spdlog::warn("camera {}: frame {} region to {} not sent: {}", ctx.name(), frame.index, job.detector,
+                   caf::to_string(err));
+      ++refused;
+      continue;
+    }
+    sent.push_back(job);
+    bytes += size;
+  }
+  if (auto out = pipe.dispatched(frame.index, capture_ns, sent, bytes, refused))
+    emit(ctx, cfg.input.sink, *out, pipe);
+}
+
+void print_summary(const context& ctx, const region_pipeline& pipe) {
+  auto& c = pipe.counters();
+  spdlog::info("{}: {} frames, {} whole frames to the server, {} regions detected locally, {} offloaded, "
+               "{} ROIs, {} refused by the bus, {} frames output before all results came ({} results after), "
+               "{} outputs and {} slot reports refused by the bus; drift φ {:.3f}",
+               ctx.name(), c.frames, c.whole_frames, c.regions_local, c.regions_offloaded, c.rois, c.unsent, c.late,
+               c.results_after_output, c.outputs_unsent, c.reports_unsent, pipe.drift());
+}
+
+bool everyone_up(const context& ctx, const region_camera_settings& cfg, const region_pipeline& pipe) {
+  for (auto& d : pipe.detectors())
+    if (!ctx.knows(d))
+      return false;
+  return cfg.scheduler.empty() || ctx.knows(cfg.scheduler);
+}
+
+caf::behavior region_camera(caf::event_based_actor* self, context ctx, region_camera_settings cfg) {
+  std::shared_ptr<vision::frame_source> frames = vision::open_frame_source(cfg.input.source);
+  auto pipe = std::make_shared<region_pipeline>(ctx.name(), cfg.pipeline);
+  auto sent = std::make_shared<uint64_t>(0);
+  auto last_capture = std::make_shared<int64_t>(0);
+  auto pace = std::make_shared<pace_meter>();
+  auto waiting_since = ctx.now_ns();
+  self->attach_functor([=] { print_summary(ctx, *pipe); });
+  self->send(self, tick_atom::value);
+  return {
+    [=](tick_atom) {
+      if (cfg.input.hold_first_frame(ctx, *sent, everyone_up(ctx, cfg, *pipe), waiting_since)) {
+        ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
+        return;
+      }
+      auto capture = ctx.now_ns();
+      std::optional<vision::source_frame> frame;
+      try {
+        frame = cfg.input.next(*frames, ctx, *sent);
+        if (frame) {
+          double dt = *sent == 0 ? 0 : (capture - *last_capture) / 1e9;
+          auto step = pipe->on_frame(*frame, dt);
+          if (step.report && !cfg.scheduler.empty() && ctx.send(cfg.scheduler, std::move(*step.report)))
+            ++pipe->counters().reports_unsent;
+          dispatch(ctx, cfg, *pipe, *frame, step.jobs, capture);
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("camera {}: {}", ctx.name(), e.what());
+        self->quit(caf::make_error(caf::sec::runtime_error, e.what()));
+        return;
+      }
+      for (auto& out : pipe->expire(ctx.now_ns()))
+        emit(ctx, cfg.input.sink, out, *pipe);
+      if (!frame && pipe->waiting()) {  // the last frames' results are on their way
+        ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
+        return;
+      }
+      if (!frame) {
+        spdlog::info("camera {}: end of source after {} frames", ctx.name(), *sent);
+        self->quit();
+        return;
+      }
+      ++*sent;
+      *last_capture = capture;
+      if (auto p = pace->frame_taken(ctx.name(), cfg.input.fps, capture))
+        ctx.send(cfg.input.sink, std::move(*p));
+      ctx.after(self, cfg.input.until_next_frame(ctx, capture), tick_atom::value);
+    },
+    [=](const letter& in) {
+      if (auto d = in.as<msg::Detections>()) {
+        if (auto out = pipe->on_result(*d))
+          emit(ctx, cfg.input.sink, *out, *pipe);
+      } else if (auto plan = in.as<msg::SlotPlan>()) {
+        pipe->on_plan(*plan);
+      }
+    },
+  };
+}
+
+// `trigger_weights`: the YAML `troupe fit-trigger` writes, { w1: …, w2: … }.
+void read_trigger(const params& p, remo::trigger_settings& t) {
+  if (p.has("trigger_weights")) {
+    auto file = p.get_string("trigger_weights");
+    try {
+      auto y = YAML::LoadFile(file);
+      t.w1 = y["w1"].as<double>();
+      t.w2 = y["w2"].as<double>();
+    } catch (const YAML::Exception& e) {
+      throw std::runtime_error(file + ": " + e.what());
+    }
+  }
+  t.w1 = p.get_double("w1", t.w1);
+  t.w2 = p.get_double("w2", t.w2);
+  t.q_base = p.get_double("q_base", t.q_base);
+  t.q_per_backlog = p.get_double("q_per_backlog", t.q_per_backlog);
+}
+
+// s_{i,M} of the camera's own model on its device, for the scheduler's delay model.
+void read_timing(const params& p, region_pipeline_settings& s) {
+  if (!p.has("device") && !p.has("profile") && !p.has("model"))
+    return;
+  if (!p.has("device") || !p.has("profile") || !p.has("model"))
+    throw std::runtime_error("device, profile and model come together: the camera's device, its profile file and its model");
+  auto device = load_device(p.get_string("profile"), p.get_string("device"));
+  auto* timing = device.find(p.get_string("model"));
+  if (timing == nullptr)
+    throw std::runtime_error(p.get_string("profile") + ": device '" + device.name + "' has no timing for model '" +
+                             p.get_string("model") + "'");
+  s.fixed_s = timing->fixed_ms / 1e3;
+  s.s_per_megapixel = timing->ms_per_megapixel / 1e3;
+}
+
+region_camera_settings read_settings(const params& p) {
+  region_camera_settings s{read_camera_source(p), {}, p.get_string("scheduler")};
+  auto& pl = s.pipeline;
+  pl.mode = p.get_string("mode", pl.mode);
+  pl.regions = regions_from_list(p.get_ints("regions"));
+  double slot_s = p.get_double("slot_s", 1.0);
+  if (slot_s <= 0)
+    throw std::runtime_error("slot_s must be positive");
+  pl.frames_per_slot = std::max(1, int(std::lround(slot_s * s.input.fps)));
+  read_trigger(p, pl.trigger);
+  pl.padding.base_ratio = p.get_double("pad_base", pl.padding.base_ratio);
+  pl.padding.perspective_gain = p.get_double("pad_gain", pl.padding.perspective_gain);
+  pl.abn_overlap = p.get_double("abn_overlap", pl.abn_overlap);
+  pl.tracker = p.get_string("tracker", pl.tracker);
+  pl.drift = p.get_double("drift", pl.drift);
+  pl.drift_beta = p.get_double("drift_beta", pl.drift_beta);
+  pl.ehci_padding = p.get_double("ehci_padding", pl.ehci_padding);
+  pl.result_timeout_ms = p.get_int("result_timeout_ms", pl.result_timeout_ms);
+  pl.own_detector = p.get_string("detector");
+  pl.server_detector = p.get_string("server");
+  pl.accuracy = p.get_double("accuracy", pl.accuracy);
+  read_timing(p, pl);
+  if (!s.scheduler.empty() && pl.s_per_megapixel == 0 && pl.fixed_s == 0)
+    throw std::runtime_error("a scheduled camera needs device, profile and model: the scheduler models its delay");
+  return s;
+}
+
+}  // namespace
+
+kind_spec region_camera_kind() {
+  auto parameters = camera_source_params();
+  std::vector<param_spec> own = {
+    {"detector", param_type::string, true, "the replica on the camera's own device"},
+    {"server", param_type::string, true, "the edge server's replica: the first frame of every slot goes there"},
+    {"scheduler", param_type::string, false, "the region-scheduler; none: triggered regions are detected locally"},
+    {"mode", param_type::string, false, "dbt (ReMO and the scheduled baselines, default) or ehci"},
+    {"regions", param_type::integer_list, false, "[x, y, width, height, ...] in view pixels; default one whole-frame region"},
+    {"slot_s", param_type::number, false, "slot length in seconds, default 1 (the paper's)"},
+    {"accuracy", param_type::number, false, "a_i of the camera's model for the scheduler, default 0"},
+    {"device", param_type::string, false, "the camera's device in `profile`, for the scheduler's delay model"},
+    {"profile", param_type::path, false, "device profile file holding `device`"},
+    {"model", param_type::string, false, "the model the camera's replica runs, as named in the profile"},
+    {"w1", param_type::number, false, "trigger weight of the optical-flow deviation, default 0.4 (the paper's)"},
+    {"w2", param_type::number, false, "trigger weight of the edge ratio, default 0.3 (the paper's)"},
+    {"trigger_weights", param_type::path, false, "YAML from troupe fit-trigger with w1 and w2"},
+    {"q_base", param_type::number, false, "trigger threshold Q on dFlag/dt with an empty delay queue, default 0.5"},
+    {"q_per_backlog", param_type::number, false, "Q added per second of delay-queue backlog, default 1"},
+    {"pad_base", param_type::number, false, "PPA padding ratio at the top of the frame, default 0.05"},
+    {"pad_gain", param_type::number, false, "PPA padding ratio added at the bottom, default 0.15"},
+    {"abn_overlap", param_type::number, false, "ABN: share of the smaller box that makes two one object, default 0.6"},
+    {"tracker", param_type::string, false, "flow (default), kcf or csrt"},
+    {"drift", param_type::number, false, "φ until observed, default 0.9"},
+    {"drift_beta", param_type::number, false, "weight of each new φ observation, default 0.3"},
+    {"ehci_padding", param_type::number, false, "ehci: share of a box's size added on each side, default 0.2"},
+    {"result_timeout_ms", param_type::integer, false, "a frame waits this long for its regions' results, default 2000"},
+  };
+  parameters.insert(parameters.end(), own.begin(), own.end());
+  return {
+    "region-camera",
+    "ReMO camera: triggered regions detected where the Region Scheduler says, the rest tracked, fused by ABN",
+    parameters,
+    [](node& n, context ctx, const params& p) {
+      return n.system().spawn<caf::detached>(region_camera, std::move(ctx), read_settings(p));
+    },
+    stop_stage::producer,
+    [](const YAML::Node& p) { return check_device_params(p, p["model"] ? p["model"].Scalar() : ""); },
+  };
+}
+
+}  // namespace troupe

@@ -1,0 +1,47 @@
+#include "actors/runtime/bus/subjects.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace troupe {
+namespace {
+
+const std::string prefix = "troupe.";
+
+std::string encode(std::string name) {
+  std::replace(name.begin(), name.end(), '/', '|');
+  return name;
+}
+
+}  // namespace
+
+bool is_valid_name(const std::string& name) {
+  if (name.empty() || name.size() > 200)
+    return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '/' || c == ':' || c == '@';
+  });
+}
+
+std::string actor_subject(const std::string& deployment, const std::string& actor) {
+  return prefix + deployment + ".a." + encode(actor);
+}
+
+std::string topic_subject(const std::string& deployment, const std::string& topic) {
+  return prefix + deployment + ".t." + encode(topic);
+}
+
+std::string sys_subject(const std::string& deployment, const std::string& what) {
+  return prefix + deployment + ".sys." + what;
+}
+
+std::string reply_subject(const std::string& deployment, const std::string& node,
+                          uint64_t incarnation) {
+  return prefix + deployment + ".r." + encode(node) + "." + std::to_string(incarnation);
+}
+
+std::string deployment_wildcard(const std::string& deployment) {
+  return prefix + deployment + ".>";
+}
+
+}  // namespace troupe

@@ -1,0 +1,386 @@
+#include "actors/runtime/deploy/deployment.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/runtime/emulation/clock.hpp"
+#include "actors/runtime/errors.hpp"
+#include "actors/runtime/kind_registry.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/runtime/deploy/nats_server.hpp"
+#include "actors/runtime/node.hpp"
+#include "troupe/messages/runtime.pb.h"
+
+namespace troupe {
+
+namespace {
+
+std::atomic<bool> stop_flag{false};
+
+void on_stop_signal(int) {
+  stop_flag = true;
+}
+
+using steady = std::chrono::steady_clock;
+
+double seconds_since(steady::time_point start) {
+  return std::chrono::duration<double>(steady::now() - start).count();
+}
+
+void print_stats(const node& n) {
+  auto s = n.stats();
+  spdlog::info("node {}: sent {} local + {} remote ({:.2f} MB), received {} ({:.2f} MB), "
+               "dropped {} (garbage {}, wrong version {}, unknown type {}, bad payload {}, "
+               "oversized {}, for exited actors {}), to unknown actors {}, slow-consumer drops {}, publish errors {}, "
+               "nodes declared down {}",
+               n.name(), s.sent_local, s.sent_remote, s.bytes_sent / 1e6, s.received, s.bytes_received / 1e6,
+               s.dropped_total() + s.undeliverable, s.dropped_garbage, s.dropped_wrong_version, s.dropped_unknown_type,
+               s.dropped_bad_payload, s.dropped_oversized, s.undeliverable, s.unknown_receiver,
+               s.slow_consumer_drops, s.publish_errors, s.nodes_declared_down);
+}
+
+void spawn_actors(node& n, const topology& topo) {
+  for (auto& a : topo.actors_on(n.name())) {
+    auto result = n.spawn(a.name, a.kind, a.args);
+    if (!result)
+      spdlog::error("{}:{}:{}: {}", topo.file, a.pos.line, a.pos.column, describe(result.error()));
+  }
+}
+
+// Where the nodes run: in this process, or as child processes.
+class node_host {
+ public:
+  virtual ~node_host() = default;
+  virtual void start(const std::string& name) = 0;
+  virtual void kill(const std::string& name) = 0;
+  virtual void stop_all() = 0;
+};
+
+class in_process_host final : public node_host {
+ public:
+  in_process_host(const topology& topo, std::string url, int64_t epoch, const kind_registry& kinds)
+      : topo_(topo), url_(std::move(url)), epoch_(epoch), kinds_(kinds) {}
+
+  void start(const std::string& name) override {
+    auto n = std::make_unique<node>(node_config_for(topo_, name, url_, epoch_, kinds_));
+    spawn_actors(*n, topo_);
+    nodes_[name] = std::move(n);
+  }
+  void kill(const std::string& name) override {
+    auto i = nodes_.find(name);
+    if (i == nodes_.end())
+      return;
+    i->second->crash();
+    nodes_.erase(i);
+  }
+  void stop_all() override {
+    for (auto& [name, n] : nodes_)
+      print_stats(*n);
+    nodes_.clear();
+  }
+
+ private:
+  const topology& topo_;
+  std::string url_;
+  int64_t epoch_;
+  const kind_registry& kinds_;
+  std::map<std::string, std::unique_ptr<node>> nodes_;
+};
+
+class process_host final : public node_host {
+ public:
+  process_host(const topology& topo, std::string url, int64_t epoch, std::string exe)
+      : topo_(topo), url_(std::move(url)), epoch_(epoch), exe_(std::move(exe)) {}
+  ~process_host() override { stop_all(); }
+
+  void start(const std::string& name) override {
+    pid_t pid = ::fork();
+    if (pid < 0)
+      throw std::runtime_error("cannot fork a process for node " + name);
+    if (pid == 0) {
+      std::vector<std::string> args = {exe_,  "node",  topo_.file, "--node", name, "--nats", url_,
+                                       "--epoch-ns", std::to_string(epoch_)};
+      std::vector<char*> argv;
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(exe_.c_str(), argv.data());
+      std::perror("exec troupe node");
+      ::_exit(127);
+    }
+    children_[name] = pid;
+  }
+  void kill(const std::string& name) override {
+    auto i = children_.find(name);
+    if (i == children_.end())
+      return;
+    ::kill(i->second, SIGKILL);
+    ::waitpid(i->second, nullptr, 0);
+    children_.erase(i);
+  }
+  void stop_all() override {
+    for (auto& [name, pid] : children_)
+      stop_child(name, pid);
+    children_.clear();
+  }
+
+ private:
+  // SIGTERM again every 500 ms: one sent between fork and exec is lost with the
+  // handler exec resets. A child that ignores 10 s of asking is killed.
+  static void stop_child(const std::string& name, pid_t pid) {
+    for (int i = 0; i < 1000; ++i) {
+      if (i % 50 == 0)
+        ::kill(pid, SIGTERM);
+      if (::waitpid(pid, nullptr, WNOHANG) == pid)
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    spdlog::error("node {} (pid {}) did not stop within 10 s: killed", name, pid);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+
+
+  const topology& topo_;
+  std::string url_;
+  int64_t epoch_;
+  std::string exe_;
+  std::map<std::string, pid_t> children_;
+};
+
+// Control requests are acknowledged; retried when the ack does not come.
+void control(node& driver, const std::string& node_name, const google::protobuf::Message& m,
+             const runtime_settings& rt) {
+  for (int attempt = 1; attempt <= rt.control_retries; ++attempt) {
+    auto reply = driver.request("node/" + node_name, m, std::chrono::milliseconds(rt.request_timeout_ms));
+    if (reply) {
+      auto ack = reply->as<msg::Ack>();
+      if (ack != nullptr && !ack->ok())
+        spdlog::error("node {} refused {}: {}", node_name, m.GetTypeName(), ack->detail());
+      return;
+    }
+    spdlog::warn("{} to node {} (attempt {}/{}): {}", m.GetTypeName(), node_name, attempt,
+                 rt.control_retries, describe(reply.error()));
+  }
+}
+
+void apply(const timeline_event& e, const topology& topo, node& driver, node_host& host,
+           std::map<std::string, const actor_spec*>& placed) {
+  using A = timeline_event::action;
+  spdlog::info("timeline t={:.1f}s: {} {}", e.at_s, to_string(e.what), e.target);
+  switch (e.what) {
+    case A::spawn: {
+      msg::SpawnRequest req;
+      req.set_actor(e.actor.name);
+      req.set_kind(e.actor.kind);
+      req.set_params_yaml(e.actor.args.to_yaml());
+      placed[e.actor.name] = &e.actor;
+      control(driver, e.actor.node, req, topo.runtime);
+      break;
+    }
+    case A::stop: {
+      msg::StopRequest req;
+      req.set_actor(e.target);
+      if (auto i = placed.find(e.target); i != placed.end())
+        control(driver, i->second->node, req, topo.runtime);
+      break;
+    }
+    case A::kill_node: host.kill(e.target); break;
+    case A::restore_node: host.start(e.target); break;
+  }
+}
+
+bool any_actor_alive(const node& driver, const std::map<std::string, const actor_spec*>& placed) {
+  for (auto& [name, spec] : placed)
+    if (driver.host_of(name))
+      return true;
+  return false;
+}
+
+// Stops the live actors stage by stage (cameras, then replicas, then sinks), each
+// stage given time to finish what it holds, so that what is in flight is counted.
+void drain(const topology& topo, node& driver, const std::map<std::string, const actor_spec*>& placed,
+           const kind_registry& kinds) {
+  for (auto stage : {stop_stage::producer, stop_stage::server, stop_stage::reporter}) {
+    std::vector<std::string> stopping;
+    for (auto& [name, spec] : placed) {
+      auto* kind = kinds.find(spec->kind);
+      if (kind == nullptr || kind->stops != stage || !driver.host_of(name))
+        continue;
+      msg::StopRequest req;
+      req.set_actor(name);
+      control(driver, spec->node, req, topo.runtime);
+      stopping.push_back(name);
+    }
+    auto deadline = steady::now() + std::chrono::milliseconds(topo.runtime.drain_ms);
+    while (steady::now() < deadline &&
+           std::any_of(stopping.begin(), stopping.end(), [&](auto& n) { return driver.host_of(n).has_value(); }))
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// Nodes the timeline kills and does not restore are expected to be down at the end.
+std::set<std::string> expected_down(const topology& topo) {
+  auto events = topo.timeline;
+  std::stable_sort(events.begin(), events.end(), [](auto& a, auto& b) { return a.at_s < b.at_s; });
+  std::set<std::string> down;
+  for (auto& e : events) {
+    if (e.what == timeline_event::action::kill_node)
+      down.insert(e.target);
+    else if (e.what == timeline_event::action::restore_node)
+      down.erase(e.target);
+  }
+  return down;
+}
+
+}  // namespace
+
+run_verdict judge_run(const topology& topo, const std::vector<actor_failure>& failures,
+                      const std::vector<std::pair<std::string, std::string>>& down) {
+  auto expected = expected_down(topo);
+  std::string lines;
+  size_t problems = failures.size();
+  for (auto& f : failures)
+    lines += "\n  actor " + f.actor + (f.kind.empty() ? "" : " (" + f.kind + ")") + " on node " + f.node + ": " +
+             f.reason;
+  for (auto& [name, why] : down) {
+    bool killed = expected.count(name) > 0;
+    problems += killed ? 0 : 1;
+    lines += "\n  node " + name + " down: " + why + (killed ? " (the timeline killed it)" : "");
+  }
+  if (problems == 0)
+    return {true, "run ok: every actor spawned, none crashed" +
+                    std::string(down.empty() ? ", every node up at the end" : "; down as the timeline says:" + lines)};
+  return {false, "run FAILED: " + std::to_string(problems) + " problem(s)" + lines};
+}
+
+bool stop_requested() {
+  return stop_flag;
+}
+
+void install_stop_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+node_config node_config_for(const topology& topo, const std::string& node_name,
+                            const std::string& nats_url, int64_t epoch_unix_ns,
+                            const kind_registry& kinds) {
+  node_config cfg;
+  cfg.deployment = topo.deployment;
+  cfg.name = node_name;
+  cfg.bus.url = nats_url;
+  cfg.bus.user = topo.nats.user;
+  cfg.bus.password = topo.nats.password;
+  cfg.bus.token = topo.nats.token;
+  cfg.heartbeat_interval = std::chrono::milliseconds(topo.runtime.heartbeat_ms);
+  cfg.heartbeat_misses = topo.runtime.heartbeat_misses;
+  cfg.request_timeout = std::chrono::milliseconds(topo.runtime.request_timeout_ms);
+  cfg.max_envelope_bytes = static_cast<size_t>(topo.runtime.max_envelope_bytes);
+  cfg.trace_file = topo.runtime.trace_file;
+  cfg.trace_sample = topo.runtime.trace_sample;
+  cfg.scheduler = topo.runtime.scheduler;
+  cfg.workers = static_cast<size_t>(topo.runtime.workers);
+  cfg.kinds = &kinds;
+  cfg.time = make_clock(topo.runtime.time_scale, epoch_unix_ns);
+  cfg.epoch_unix_ns = epoch_unix_ns;
+  for (auto& l : topo.links) {  // a link carries both ways, each direction its own queue
+    if (l.from != node_name && l.to != node_name)
+      continue;
+    auto model = l.bandwidth_trace.empty() ? link_model(l.bandwidth_mbps, l.latency_ms)
+                                           : link_model(load_bandwidth_trace(l.bandwidth_trace), l.latency_ms);
+    cfg.links.emplace_back(l.from == node_name ? l.to : l.from, std::move(model));
+  }
+  return cfg;
+}
+
+int run_deployment(const topology& topo, const run_options& options, const kind_registry& kinds) {
+  install_stop_signals();
+  std::string url = options.nats_url.empty() ? topo.nats.url : options.nats_url;
+  std::unique_ptr<nats_server> embedded;
+  if (url == "embedded") {
+    nats_server_options so;
+    so.binary = topo.nats.server_binary;
+    so.user = topo.nats.user;
+    so.password = topo.nats.password;
+    so.token = topo.nats.token;
+    embedded = std::make_unique<nats_server>(so);
+    url = embedded->url();
+    spdlog::info("embedded nats-server at {}", url);
+  }
+  double duration = options.duration_s >= 0 ? options.duration_s : topo.runtime.duration_s;
+  auto epoch = real_clock().now_ns();
+  node driver(node_config_for(topo, "troupe-run", url, epoch, kinds));
+  std::unique_ptr<node_host> host;
+  if (options.processes)
+    host = std::make_unique<process_host>(topo, url, epoch, options.self_exe);
+  else
+    host = std::make_unique<in_process_host>(topo, url, epoch, kinds);
+  if (topo.runtime.time_scale != 1)
+    spdlog::info("emulated clock: deployment time runs {:.2f}x slower than wall time", topo.runtime.time_scale);
+  auto start = steady::now();
+  for (auto& n : topo.nodes)
+    host->start(n.name);
+  auto events = topo.timeline;
+  std::stable_sort(events.begin(), events.end(),
+                   [](auto& a, auto& b) { return a.at_s < b.at_s; });
+  std::map<std::string, const actor_spec*> placed;
+  for (auto& a : topo.actors)
+    placed[a.name] = &a;
+  size_t next_event = 0;
+  auto settle = std::chrono::milliseconds(3 * topo.runtime.heartbeat_ms);
+  auto last_change = start;  // nodes need a few heartbeats to announce their actors
+  while (!stop_requested()) {
+    double t = seconds_since(start) / topo.runtime.time_scale;  // deployment time
+    while (next_event < events.size() && events[next_event].at_s <= t) {
+      apply(events[next_event++], topo, driver, *host, placed);
+      last_change = steady::now();
+    }
+    if (duration > 0 && t >= duration)
+      break;
+    bool timeline_done = next_event == events.size();
+    if (timeline_done && steady::now() - last_change > settle && !any_actor_alive(driver, placed)) {
+      spdlog::info("every actor has exited");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  spdlog::info("stopping after {:.1f} s", seconds_since(start));
+  auto down = driver.down_nodes();  // before the orderly shutdown adds every node
+  drain(topo, driver, placed, kinds);
+  host->stop_all();
+  auto verdict = judge_run(topo, driver.failures(), down);
+  log::result(verdict.text);
+  return verdict.ok ? 0 : 1;
+}
+
+int run_node(const topology& topo, const std::string& node_name, const std::string& nats_url,
+             double duration_s, int64_t epoch_unix_ns, const kind_registry& kinds) {
+  install_stop_signals();
+  if (epoch_unix_ns == 0)
+    epoch_unix_ns = real_clock().now_ns();
+  node n(node_config_for(topo, node_name, nats_url, epoch_unix_ns, kinds));
+  spawn_actors(n, topo);
+  auto start = steady::now();
+  while (!stop_requested() &&
+         (duration_s <= 0 || seconds_since(start) < duration_s * topo.runtime.time_scale))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  print_stats(n);
+  return n.failures().empty() ? 0 : 1;
+}
+
+}  // namespace troupe

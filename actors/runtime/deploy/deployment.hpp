@@ -1,0 +1,50 @@
+// Runs a topology: the embedded nats-server when asked, every node (in this process
+// or one child process each), the actors, the timeline, and a report at the end.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actors/runtime/actor_failure.hpp"
+#include "actors/runtime/node_config.hpp"
+#include "actors/runtime/deploy/topology.hpp"
+
+namespace troupe {
+
+class kind_registry;
+
+struct run_options {
+  std::string nats_url;      // overrides the topology's url when set
+  double duration_s = -1;    // overrides runtime.duration_s when >= 0
+  bool processes = false;    // one child process per node
+  std::string self_exe;      // the troupe binary, for child processes
+};
+
+// Returns the process exit code.
+int run_deployment(const topology& topo, const run_options& options, const kind_registry& kinds);
+
+// One node of a topology (`troupe node`), until stopped or the duration passes.
+// epoch_unix_ns: the deployment's start, shared by its processes so that emulated
+// clocks agree; 0 means now.
+int run_node(const topology& topo, const std::string& node_name, const std::string& nats_url,
+             double duration_s, int64_t epoch_unix_ns, const kind_registry& kinds);
+
+node_config node_config_for(const topology& topo, const std::string& node_name,
+                            const std::string& nats_url, int64_t epoch_unix_ns,
+                            const kind_registry& kinds);
+
+// A run fails when an actor failed to spawn or crashed (a source that gave up), or a
+// node is down at the end that the timeline did not kill.
+struct run_verdict {
+  bool ok = true;
+  std::string text;  // "run ok: ..." or "run FAILED: N problem(s)" and one line each
+};
+run_verdict judge_run(const topology& topo, const std::vector<actor_failure>& failures,
+                      const std::vector<std::pair<std::string, std::string>>& down);
+
+// Set by SIGINT/SIGTERM once install_stop_signals() ran.
+bool stop_requested();
+void install_stop_signals();
+
+}  // namespace troupe

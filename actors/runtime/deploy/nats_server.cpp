@@ -1,0 +1,150 @@
+#include "actors/runtime/deploy/nats_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace troupe {
+
+namespace {
+
+bool accepts(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+int free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot find a free loopback port");
+  }
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string find_program(const std::string& name, const std::string& fallback_dir) {
+  if (name.find('/') != std::string::npos)
+    return name;
+  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  path += ":" + fallback_dir;
+  std::stringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':'))
+    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0)
+      return dir + "/" + name;
+  throw std::runtime_error("cannot find " + name + " in PATH or " + fallback_dir +
+                           " (run scripts/setup.sh)");
+}
+
+nats_server::nats_server(nats_server_options options) : options_(std::move(options)) {
+  options_.binary = find_program(options_.binary, "/usr/sbin");
+  if (options_.port == 0)
+    options_.port = free_loopback_port();
+  launch();
+}
+
+nats_server::~nats_server() {
+  stop();
+}
+
+std::string nats_server::url() const {
+  return "nats://127.0.0.1:" + std::to_string(options_.port);
+}
+
+void nats_server::launch() {
+  std::vector<std::string> args = {options_.binary, "-a", "127.0.0.1", "-p",
+                                   std::to_string(options_.port)};
+  if (!options_.user.empty())
+    args.insert(args.end(), {"--user", options_.user, "--pass", options_.password});
+  if (!options_.token.empty())
+    args.insert(args.end(), {"--auth", options_.token});
+  std::string config;
+  if (options_.max_payload_bytes > 0) {
+    // max_payload has no command-line flag: pass a one-line config file.
+    config = "/tmp/troupe-nats-" + std::to_string(options_.port) + ".conf";
+    FILE* f = std::fopen(config.c_str(), "w");
+    if (f == nullptr)
+      throw std::runtime_error("cannot write " + config);
+    std::fprintf(f, "max_payload: %d\n", options_.max_payload_bytes);
+    std::fclose(f);
+    args.insert(args.end(), {"-c", config});
+  }
+  pid_ = ::fork();
+  if (pid_ < 0)
+    throw std::runtime_error("cannot fork nats-server");
+  if (pid_ == 0) {
+    ::setpgid(0, 0);  // keep terminal signals for the parent to relay
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int devnull = ::open("/dev/null", 1);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  for (int i = 0; i < 500; ++i) {
+    if (accepts(options_.port))
+      return;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error(options_.binary + " exited at start (port " +
+                               std::to_string(options_.port) + " taken?)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  stop();
+  throw std::runtime_error(options_.binary + " did not accept connections within 5 s");
+}
+
+void nats_server::stop() {
+  if (pid_ <= 0)
+    return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 300; ++i) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void nats_server::restart() {
+  stop();
+  launch();
+}
+
+}  // namespace troupe

@@ -1,0 +1,264 @@
+#include "actors/runtime/deploy/topology.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "actors/runtime/kind_registry.hpp"
+#include "actors/runtime/emulation/link_model.hpp"
+#include "actors/runtime/bus/subjects.hpp"
+#include "actors/runtime/deploy/yaml_checker.hpp"
+
+namespace troupe {
+
+const char* to_string(timeline_event::action a) {
+  switch (a) {
+    case timeline_event::action::spawn: return "spawn";
+    case timeline_event::action::stop: return "stop";
+    case timeline_event::action::kill_node: return "kill_node";
+    case timeline_event::action::restore_node: return "restore_node";
+  }
+  return "?";
+}
+
+const node_spec* topology::find_node(const std::string& name) const {
+  for (auto& n : nodes)
+    if (n.name == name)
+      return &n;
+  return nullptr;
+}
+
+std::vector<actor_spec> topology::actors_on(const std::string& node) const {
+  std::vector<actor_spec> out;
+  for (auto& a : actors)
+    if (a.node == node)
+      out.push_back(a);
+  return out;
+}
+
+namespace {
+
+// Walks the YAML tree, collecting every problem instead of stopping at the first.
+class checker : public yaml_checker {
+ public:
+  checker(std::string file, const kind_registry& kinds) : yaml_checker(std::move(file)), kinds_(kinds) {}
+
+  void nats(const YAML::Node& n, nats_settings& out) {
+    if (n.IsScalar()) {
+      out.url = n.Scalar();
+      return;
+    }
+    if (!keys(n, "nats", {"url", "user", "password", "token", "server_binary"}))
+      return;
+    text(n, "url", "nats", out.url, false);
+    text(n, "user", "nats", out.user, false);
+    text(n, "password", "nats", out.password, false);
+    text(n, "token", "nats", out.token, false);
+    text(n, "server_binary", "nats", out.server_binary, false);
+    if (!out.user.empty() && !out.token.empty())
+      fail(n, "nats: give either user/password or token, not both");
+    if (out.url != "embedded" && out.url.rfind("nats://", 0) != 0 && out.url.rfind("tls://", 0) != 0)
+      fail(n["url"] ? n["url"] : n, "nats url must be 'embedded' or start with nats:// or tls://");
+  }
+
+  void runtime(const YAML::Node& n, runtime_settings& out) {
+    if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "request_timeout_ms",
+                             "control_retries", "max_envelope_bytes", "trace_file",
+                             "trace_sample", "scheduler", "workers", "duration_s", "time_scale", "drain_ms"}))
+      return;
+    const std::string w = "runtime";
+    integer(n, "heartbeat_ms", w, out.heartbeat_ms, 10);
+    integer(n, "heartbeat_misses", w, out.heartbeat_misses, 1);
+    integer(n, "request_timeout_ms", w, out.request_timeout_ms, 1);
+    integer(n, "control_retries", w, out.control_retries, 1);
+    integer(n, "max_envelope_bytes", w, out.max_envelope_bytes, 0);
+    integer(n, "workers", w, out.workers, 0);
+    integer(n, "drain_ms", w, out.drain_ms, 0);
+    text(n, "trace_file", w, out.trace_file, false);
+    if (number(n, "trace_sample", w, out.trace_sample, false) && out.trace_sample > 1)
+      fail(n["trace_sample"], "'trace_sample' must be between 0 and 1");
+    number(n, "duration_s", w, out.duration_s, false);
+    if (number(n, "time_scale", w, out.time_scale, false) && out.time_scale <= 0)
+      fail(n["time_scale"], "'time_scale' must be positive");
+    if (text(n, "scheduler", w, out.scheduler, false) && out.scheduler != "sharing" &&
+        out.scheduler != "stealing")
+      fail(n["scheduler"], "'scheduler' must be 'sharing' or 'stealing'");
+  }
+
+  void actor(const YAML::Node& n, actor_spec& out, const std::string& what) {
+    out.pos = pos(n);
+    if (!keys(n, what, {"name", "kind", "node", "params"}))
+      return;
+    name(n, what, out.name);
+    text(n, "node", what + " '" + out.name + "'", out.node, true);
+    if (!text(n, "kind", what + " '" + out.name + "'", out.kind, true))
+      return;
+    const kind_spec* spec = kinds_.find(out.kind);
+    if (spec == nullptr) {
+      std::string known;
+      for (auto& k : kinds_.names())
+        known += (known.empty() ? "" : ", ") + k;
+      fail(n["kind"], "unknown kind '" + out.kind + "' (known kinds: " + known + ")");
+      return;
+    }
+    auto p = n["params"];
+    for (auto& problem : check_params(*spec, p ? p : YAML::Node(YAML::NodeType::Map))) {
+      auto at = problem.mark.is_null() ? out.pos : pos(problem.mark);
+      errors.push_back({at, "actor '" + out.name + "': " + problem.message});
+    }
+    out.args = params(p ? YAML::Clone(p) : YAML::Node(YAML::NodeType::Map));
+  }
+
+  void link(const YAML::Node& n, link_spec& out) {
+    out.pos = pos(n);
+    if (!keys(n, "link", {"from", "to", "bandwidth_mbps", "latency_ms", "bandwidth_trace"}))
+      return;
+    text(n, "from", "link", out.from, true);
+    text(n, "to", "link", out.to, true);
+    number(n, "bandwidth_mbps", "link", out.bandwidth_mbps, !n["bandwidth_trace"]);
+    number(n, "latency_ms", "link", out.latency_ms, false);
+    if (text(n, "bandwidth_trace", "link", out.bandwidth_trace, false) && !out.bandwidth_trace.empty()) {
+      try {
+        load_bandwidth_trace(out.bandwidth_trace);
+      } catch (const std::exception& e) {
+        fail(n["bandwidth_trace"], std::string("link bandwidth_trace: ") + e.what());
+      }
+    }
+  }
+
+  void event(const YAML::Node& n, timeline_event& out) {
+    out.pos = pos(n);
+    if (!keys(n, "timeline event", {"at_s", "spawn", "stop", "kill_node", "restore_node"}))
+      return;
+    number(n, "at_s", "timeline event", out.at_s, true);
+    int actions = 0;
+    if (n["spawn"]) {
+      ++actions;
+      out.what = timeline_event::action::spawn;
+      actor(n["spawn"], out.actor, "spawned actor");
+      out.target = out.actor.name;
+    }
+    for (auto [key, a] : {std::pair{"stop", timeline_event::action::stop},
+                          std::pair{"kill_node", timeline_event::action::kill_node},
+                          std::pair{"restore_node", timeline_event::action::restore_node}}) {
+      if (n[key]) {
+        ++actions;
+        out.what = a;
+        text(n, key, "timeline event", out.target, true);
+      }
+    }
+    if (actions != 1)
+      fail(n, "a timeline event needs exactly one of spawn, stop, kill_node, restore_node");
+  }
+
+  void cross_check(const topology& t, const YAML::Node& root) {
+    std::map<std::string, source_pos> nodes, actors;
+    auto duplicate = [&](std::map<std::string, source_pos>& seen, const std::string& name,
+                         const source_pos& at, const char* what) {
+      auto [it, fresh] = seen.emplace(name, at);
+      if (!fresh)
+        errors.push_back({at, std::string("duplicate ") + what + " name '" + name +
+                                "' (first defined at line " + std::to_string(it->second.line) + ")"});
+    };
+    for (auto& n : t.nodes)
+      duplicate(nodes, n.name, n.pos, "node");
+    auto needs_node = [&](const std::string& node, const source_pos& at, const std::string& who) {
+      if (!node.empty() && nodes.count(node) == 0)
+        errors.push_back({at, who + " names unknown node '" + node + "'"});
+    };
+    for (auto& a : t.actors) {
+      duplicate(actors, a.name, a.pos, "actor");
+      needs_node(a.node, a.pos, "actor '" + a.name + "'");
+    }
+    for (auto& l : t.links) {
+      needs_node(l.from, l.pos, "link");
+      needs_node(l.to, l.pos, "link");
+    }
+    for (auto& e : t.timeline) {
+      using A = timeline_event::action;
+      if (e.what == A::spawn) {
+        duplicate(actors, e.actor.name, e.actor.pos, "actor");
+        needs_node(e.actor.node, e.actor.pos, "spawned actor '" + e.actor.name + "'");
+      } else if (e.what == A::stop) {
+        if (actors.count(e.target) == 0)
+          errors.push_back({e.pos, "stop names unknown actor '" + e.target + "'"});
+      } else {
+        needs_node(e.target, e.pos, std::string(to_string(e.what)));
+      }
+    }
+    node_states(t);
+    if (t.nodes.empty() && root["nodes"])
+      fail(root["nodes"], "the topology needs at least one node");
+  }
+
+  // In time order, a node is killed only while up and restored only while down.
+  void node_states(const topology& t) {
+    std::vector<const timeline_event*> events;
+    for (auto& e : t.timeline)
+      events.push_back(&e);
+    std::stable_sort(events.begin(), events.end(),
+                     [](auto* a, auto* b) { return a->at_s < b->at_s; });
+    std::set<std::string> down;
+    for (auto* e : events) {
+      using A = timeline_event::action;
+      if (e->what == A::kill_node && !down.insert(e->target).second)
+        errors.push_back({e->pos, "kill_node '" + e->target + "' at " + std::to_string(e->at_s) +
+                                    " s, but it is already down"});
+      if (e->what == A::restore_node && down.erase(e->target) == 0)
+        errors.push_back({e->pos, "restore_node '" + e->target + "' at " + std::to_string(e->at_s) +
+                                    " s, but it is not down"});
+    }
+  }
+
+ private:
+  const kind_registry& kinds_;
+};
+
+}  // namespace
+
+topology_result parse_topology(const std::string& text, const std::string& file,
+                               const kind_registry& kinds) {
+  topology_result result;
+  auto parsed = parse_yaml(text, file, "topology", result.errors);
+  if (!parsed)
+    return result;
+  auto& root = *parsed;
+  checker c(file, kinds);
+  topology t;
+  t.file = file;
+  if (!c.keys(root, "the topology", {"deployment", "nats", "runtime", "nodes", "actors", "links", "timeline"})) {
+    result.errors = c.errors;
+    return result;
+  }
+  if (c.text(root, "deployment", "the topology", t.deployment, true) && !is_valid_name(t.deployment))
+    c.fail(root["deployment"], "invalid deployment name '" + t.deployment + "'");
+  if (root["nats"])
+    c.nats(root["nats"], t.nats);
+  if (root["runtime"])
+    c.runtime(root["runtime"], t.runtime);
+  c.list(root, "nodes", "the topology", t.nodes, [&](const YAML::Node& n, node_spec& out) {
+    out.pos = c.pos(n);
+    if (c.keys(n, "node", {"name"}))
+      c.name(n, "node", out.name);
+  }, true);
+  c.list(root, "actors", "the topology", t.actors, [&](const YAML::Node& n, actor_spec& out) {
+    c.actor(n, out, "actor");
+  }, false);
+  c.list(root, "links", "the topology", t.links, [&](const YAML::Node& n, link_spec& out) { c.link(n, out); }, false);
+  c.list(root, "timeline", "the topology", t.timeline, [&](const YAML::Node& n, timeline_event& out) {
+    c.event(n, out);
+  }, false);
+  c.cross_check(t, root);
+  result.errors = std::move(c.errors);
+  if (result.errors.empty())
+    result.topo = std::move(t);
+  return result;
+}
+
+topology_result load_topology(const std::string& path, const kind_registry& kinds) {
+  topology_result result;
+  auto text = read_text_file(path, result.errors);
+  return text ? parse_topology(*text, path, kinds) : result;
+}
+
+}  // namespace troupe

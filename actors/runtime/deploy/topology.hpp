@@ -1,0 +1,92 @@
+// Topology files: the YAML a user writes to describe a deployment. Loading checks
+// everything (unknown keys, missing or mistyped fields, dangling and duplicate names,
+// each kind's parameters) and reports `file:line:column: message` for each problem.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/runtime/params.hpp"
+#include "actors/runtime/deploy/yaml_checker.hpp"
+
+namespace troupe {
+
+class kind_registry;
+
+struct nats_settings {
+  std::string url = "embedded";  // or nats://host:port
+  std::string user, password, token;
+  std::string server_binary = "nats-server";  // for embedded
+};
+
+struct runtime_settings {
+  int heartbeat_ms = 500;
+  int heartbeat_misses = 4;
+  int request_timeout_ms = 2000;
+  int control_retries = 3;      // timeline control requests retried this often
+  int max_envelope_bytes = 0;   // 0: the server's max payload
+  std::string trace_file;       // empty: no recording
+  double trace_sample = 1.0;
+  std::string scheduler = "sharing";
+  int workers = 0;
+  double duration_s = 0;        // 0: until interrupted or every actor has exited
+  double time_scale = 1;        // > 1: emulated clock, deployment time runs this much slower
+  int drain_ms = 5000;          // at the end, wall time each stop stage (cameras, replicas, sinks) may take
+};
+
+struct node_spec {
+  std::string name;
+  source_pos pos;
+};
+
+struct actor_spec {
+  std::string name, kind, node;
+  params args;
+  source_pos pos;
+};
+
+struct link_spec {
+  std::string from, to;
+  double bandwidth_mbps = 0;
+  double latency_ms = 0;
+  std::string bandwidth_trace;  // optional "time_s,bandwidth_mbps" file replacing bandwidth_mbps
+  source_pos pos;
+};
+
+struct timeline_event {
+  enum class action { spawn, stop, kill_node, restore_node };
+  double at_s = 0;
+  action what = action::spawn;
+  std::string target;  // actor (spawn, stop) or node (kill_node, restore_node)
+  actor_spec actor;    // for spawn
+  source_pos pos;
+};
+const char* to_string(timeline_event::action a);
+
+struct topology {
+  std::string file;
+  std::string deployment;
+  nats_settings nats;
+  runtime_settings runtime;
+  std::vector<node_spec> nodes;
+  std::vector<actor_spec> actors;
+  std::vector<link_spec> links;
+  std::vector<timeline_event> timeline;
+
+  const node_spec* find_node(const std::string& name) const;
+  std::vector<actor_spec> actors_on(const std::string& node) const;
+};
+
+using topology_error = file_error;
+
+struct topology_result {
+  std::optional<topology> topo;  // set only when errors is empty
+  std::vector<topology_error> errors;
+};
+
+topology_result load_topology(const std::string& path, const kind_registry& kinds);
+topology_result parse_topology(const std::string& text, const std::string& file,
+                               const kind_registry& kinds);
+
+}  // namespace troupe

@@ -1,0 +1,46 @@
+#include "actors/runtime/detail/node_controller.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/runtime/errors.hpp"
+#include "actors/runtime/node.hpp"
+#include "troupe/messages/runtime.pb.h"
+
+namespace troupe {
+
+namespace {
+
+msg::Ack ack(bool ok, std::string detail) {
+  msg::Ack a;
+  a.set_ok(ok);
+  a.set_detail(std::move(detail));
+  return a;
+}
+
+msg::Ack spawn_ack(node& host, const msg::SpawnRequest& req) {
+  auto running = host.local_actors();
+  if (std::find(running.begin(), running.end(), req.actor()) != running.end())
+    return ack(true, "already running");  // a retried request must not fail
+  auto p = params::from_yaml(req.params_yaml().empty() ? "{}" : req.params_yaml());
+  auto result = host.spawn(req.actor(), req.kind(), p);
+  return result ? ack(true, "spawned") : ack(false, describe(result.error()));
+}
+
+}  // namespace
+
+caf::behavior node_controller(caf::event_based_actor* self, context ctx, node* host) {
+  return {
+    [=](const letter& in) {
+      if (auto spawn = in.as<msg::SpawnRequest>()) {
+        ctx.reply(in, spawn_ack(*host, *spawn));
+      } else if (auto stop = in.as<msg::StopRequest>()) {
+        bool found = host->stop(stop->actor());
+        ctx.reply(in, ack(found, found ? "stopping" : "no actor '" + stop->actor() + "' here"));
+      } else if (in.is_request()) {
+        ctx.reply(in, ack(false, "node controller does not handle " + in.type));
+      }
+    },
+  };
+}
+
+}  // namespace troupe

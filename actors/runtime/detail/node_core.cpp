@@ -1,0 +1,586 @@
+#include "actors/runtime/detail/node_core.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <random>
+#include <thread>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/runtime/errors.hpp"
+#include "actors/runtime/bus/subjects.hpp"
+#include "troupe/messages/runtime.pb.h"
+
+namespace troupe {
+
+namespace {
+
+uint64_t random_incarnation() {
+  std::random_device rd;
+  uint64_t x = (static_cast<uint64_t>(rd()) << 32) | rd();
+  return x == 0 ? 1 : x;
+}
+
+bool is_crash(const std::string& reason) {
+  return reason.rfind("crash", 0) == 0;
+}
+
+std::string exit_reason_text(const caf::error& reason) {
+  if (!reason)
+    return "normal";
+  if (reason == caf::exit_reason::user_shutdown)
+    return "stopped";
+  return "crash: " + describe(reason);
+}
+
+}  // namespace
+
+node_core::node_core(node_config config, caf::actor_system& system)
+    : cfg(std::move(config)),
+      incarnation(random_incarnation()),
+      sys(system),
+      time(cfg.time ? cfg.time : make_real_clock()),
+      dir(cfg.name) {}
+
+node_core::~node_core() {
+  if (recorder_)
+    recorder_->flush();
+}
+
+void node_core::start() {
+  auto options = cfg.bus;
+  if (options.client_name.empty())
+    options.client_name = cfg.deployment + "/" + cfg.name;
+  bus_ = std::make_unique<bus_connection>(options);
+  auto server_max = static_cast<size_t>(bus_->max_payload());
+  max_bytes_ = cfg.max_envelope_bytes == 0 ? server_max
+                                           : std::min(cfg.max_envelope_bytes, server_max);
+  if (!cfg.trace_file.empty())
+    recorder_ = trace_recorder::open(cfg.trace_file, cfg.trace_sample);
+  if (!cfg.links.empty()) {
+    links_ = std::make_unique<link_shaper>(time, cfg.epoch_unix_ns != 0 ? cfg.epoch_unix_ns : time->now_ns());
+    for (auto& [peer, model] : cfg.links)
+      links_->add(peer, model);
+  }
+  std::weak_ptr<node_core> weak = shared_from_this();
+  reply_subject_ = reply_subject(cfg.deployment, cfg.name, incarnation);
+  bus_->subscribe(reply_subject_, [weak](const char*, const char* data, int size) {
+    if (auto self = weak.lock())
+      self->on_reply_subject(data, size);
+  });
+  bus_->subscribe(sys_subject(cfg.deployment, "*"), [weak](const char*, const char* data,
+                                                          int size) {
+    if (auto self = weak.lock())
+      self->on_sys_subject(data, size);
+  });
+  bus_->on_reconnected([weak] {
+    if (auto self = weak.lock()) {
+      spdlog::info("node {}: reconnected to NATS", self->cfg.name);
+      auto now = self->time->now_ns();
+      self->quiet_until_ns_ = now + self->silence_limit_ns();
+      self->dir.forgive(now);
+      self->say_hello(true);
+    }
+  });
+  bus_->on_disconnected([weak] {
+    if (auto self = weak.lock()) {
+      self->quiet_until_ns_ = std::numeric_limits<int64_t>::max();
+      spdlog::warn("node {}: disconnected from NATS, reconnecting", self->cfg.name);
+    }
+  });
+  running_ = true;
+  say_hello(true);
+}
+
+void node_core::shutdown(bool graceful) {
+  if (!running_.exchange(false))
+    return;
+  announce_exits_ = graceful;
+  stop_locals();
+  links_.reset();  // what is still on an emulated link arrives now
+  if (graceful) {
+    // Give exiting actors a moment to announce themselves down.
+    for (int i = 0; i < 100 && !local_names().empty(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto bye = std::make_shared<msg::NodeDown>();
+    bye->set_node(cfg.name);
+    bye->set_reason("shutdown");
+    announce(bye, "node_down");
+    bus_->flush(1000);
+  }
+  std::vector<uint64_t> open;
+  {
+    std::lock_guard<std::mutex> lock(pending_mtx_);
+    for (auto& [id, cb] : pending_)
+      open.push_back(id);
+  }
+  for (auto id : open)
+    complete(id, make_error(errc::not_running, "node " + cfg.name + " stopped"));
+  if (recorder_)
+    recorder_->flush();
+  bus_->close();
+}
+
+void node_core::stop_locals() {
+  std::vector<caf::actor> actors;
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    for (auto& [name, a] : locals_)
+      if (a.handle)
+        actors.push_back(a.handle);
+  }
+  for (auto& a : actors)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+// -- messaging ------------------------------------------------------------------
+
+letter node_core::make_letter(const std::string& sender, message_ptr body, const letter* cause,
+                              std::atomic<uint64_t>& sequence) const {
+  letter l;
+  l.type = body->GetTypeName();
+  l.sender = sender;
+  l.sender_node = cfg.name;
+  l.trace = cause != nullptr && cause->trace.valid() ? cause->trace.child() : trace_context::root();
+  l.send_time_ns = time->now_ns();
+  l.sequence = ++sequence;
+  l.body = std::move(body);
+  return l;
+}
+
+caf::error node_core::dispatch(letter l) {
+  if (!running_)
+    return make_error(errc::not_running, "node " + cfg.name + " stopped");
+  if (!l.topic.empty())
+    return publish_letter(topic_subject(cfg.deployment, l.topic), l);
+  if (auto a = local(l.receiver)) {
+    ++counts.sent_local;
+    record("send", l, 0);
+    record("recv", l, 0);
+    caf::anon_send(a, std::move(l));
+    return {};
+  }
+  auto host = dir.host_of(l.receiver);
+  if (!host && l.reply_subject.empty()) {
+    // NATS would drop it without a word: refuse and count instead. (Requests wait for
+    // the receiver until their timeout.)
+    ++counts.unknown_receiver;
+    return make_error(errc::no_such_actor, "no actor '" + l.receiver + "' is known in deployment '" +
+                                             cfg.deployment + "'");
+  }
+  return publish_letter(actor_subject(cfg.deployment, l.receiver), l, host);
+}
+
+caf::error node_core::publish_letter(const std::string& subject, const letter& l,
+                                     const std::optional<std::string>& peer) {
+  thread_local std::string bytes;
+  encode_envelope(l, bytes);
+  if (bytes.size() > max_bytes_) {
+    ++counts.publish_errors;
+    return make_error(errc::payload_too_large,
+                      "envelope of " + std::to_string(bytes.size()) + " bytes (" + l.type +
+                        " from '" + l.sender + "' to '" + subject + "') exceeds the limit of " +
+                        std::to_string(max_bytes_) + " bytes");
+  }
+  if (links_ && peer && links_->has(*peer)) {
+    links_->send(*peer, bytes.size(), [this, subject, copy = bytes] {
+      if (!bus_->publish(subject, copy).empty())
+        ++counts.publish_errors;
+    });
+  } else if (auto failure = bus_->publish(subject, bytes); !failure.empty()) {
+    ++counts.publish_errors;
+    return make_error(errc::bus_failure, failure);
+  }
+  ++counts.sent_remote;
+  counts.bytes_sent += bytes.size();
+  record("send", l, bytes.size());
+  return {};
+}
+
+void node_core::request(letter l, reply_callback cb) {
+  auto id = l.correlation_id;
+  {
+    std::lock_guard<std::mutex> lock(pending_mtx_);
+    pending_.emplace(id, std::move(cb));
+  }
+  l.reply_subject = reply_subject_;  // reply() completes locally when it is ours
+  if (auto err = dispatch(std::move(l)))
+    complete(id, err);
+}
+
+caf::error node_core::reply(const letter& request, const std::string& sender,
+                            message_ptr body, std::atomic<uint64_t>& sequence) {
+  auto r = make_letter(sender, std::move(body), &request, sequence);
+  r.receiver = request.sender;
+  r.correlation_id = request.correlation_id;
+  if (request.reply_subject != reply_subject_)
+    return publish_letter(request.reply_subject, r, request.sender_node);
+  ++counts.sent_local;
+  record("send", r, 0);
+  complete(r.correlation_id, std::move(r));
+  return {};
+}
+
+void node_core::forget(uint64_t correlation_id, caf::error why) {
+  complete(correlation_id, std::move(why));
+}
+
+void node_core::complete(uint64_t correlation_id, caf::expected<letter> result) {
+  reply_callback cb;
+  {
+    std::lock_guard<std::mutex> lock(pending_mtx_);
+    auto i = pending_.find(correlation_id);
+    if (i == pending_.end())
+      return;  // expired or answered twice
+    cb = std::move(i->second);
+    pending_.erase(i);
+  }
+  if (result) {
+    if (auto e = result->as<msg::Error>()) {
+      auto code = e->code() == msg::Error::NO_SUCH_ACTOR ? errc::no_such_actor : errc::remote_error;
+      result = make_error(code, e->message());
+    }
+  }
+  cb(std::move(result));
+}
+
+std::optional<letter> node_core::decode(const char* data, int size) {
+  auto result = decode_envelope(data, static_cast<size_t>(size), max_bytes_);
+  if (auto* l = std::get_if<letter>(&result)) {
+    ++counts.received;
+    counts.bytes_received += size;
+    record("recv", *l, size);
+    return std::move(*l);
+  }
+  auto kind = std::get<decode_failure>(result);
+  auto index = static_cast<size_t>(kind);
+  ++counts.dropped[index];
+  std::lock_guard<std::mutex> lock(warned_mtx_);
+  if (!warned_[index]) {
+    warned_[index] = true;
+    spdlog::warn("node {}: dropped an envelope of {} bytes: {} (further drops of this kind "
+                 "are only counted)", cfg.name, size, to_string(kind));
+  }
+  return std::nullopt;
+}
+
+void node_core::on_actor_subject(const std::string& name, const char* data, int size) {
+  auto l = decode(data, size);
+  if (!l)
+    return;
+  if (auto a = local(name)) {
+    caf::anon_send(a, std::move(*l));
+    return;
+  }
+  ++counts.undeliverable;
+  if (l->is_request()) {
+    auto e = std::make_shared<msg::Error>();
+    e->set_code(msg::Error::NO_SUCH_ACTOR);
+    e->set_message("no actor '" + name + "' on node " + cfg.name);
+    reply(*l, "node/" + cfg.name, e, sys_sequence_);
+  }
+}
+
+void node_core::on_topic_subject(const std::string& topic, const char* data, int size) {
+  auto l = decode(data, size);
+  if (!l)
+    return;
+  std::vector<caf::actor> subscribers;
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    auto i = topics_.find(topic);
+    if (i != topics_.end())
+      subscribers = i->second.subscribers;
+  }
+  for (auto& s : subscribers)
+    caf::anon_send(s, *l);
+}
+
+void node_core::on_reply_subject(const char* data, int size) {
+  if (auto l = decode(data, size))
+    complete(l->correlation_id, std::move(*l));
+}
+
+void node_core::record(const char* event, const letter& l, size_t bytes) {
+  if (recorder_)
+    recorder_->record(event, cfg.name, l, bytes, time->now_ns());
+}
+
+// -- names ------------------------------------------------------------------------
+
+caf::error node_core::reserve(const std::string& name) {
+  if (!running_)
+    return make_error(errc::not_running, "node " + cfg.name + " stopped; '" + name + "' not spawned");
+  if (!is_valid_name(name))
+    return make_error(errc::bad_params, "invalid actor name '" + name +
+                                          "' (letters, digits and -_/:@ only)");
+  if (auto host = dir.host_of(name))
+    return make_error(errc::name_taken, "actor '" + name + "' already runs on node " + *host);
+  std::lock_guard<std::mutex> lock(mtx_);
+  if (!locals_.emplace(name, local_actor{}).second)
+    return make_error(errc::name_taken, "actor '" + name + "' already runs on node " + cfg.name);
+  return {};
+}
+
+void node_core::release(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mtx_);
+  locals_.erase(name);
+}
+
+void node_core::adopt(const std::string& name, const std::string& kind, caf::actor a) {
+  {
+    // The handle goes in first: letters arriving once the subscription is live find it.
+    std::lock_guard<std::mutex> lock(mtx_);
+    locals_[name] = local_actor{a, kind, 0};
+  }
+  std::weak_ptr<node_core> weak = shared_from_this();
+  auto sub = bus_->subscribe(actor_subject(cfg.deployment, name),
+                             [weak, name](const char*, const char* data, int size) {
+                               if (auto self = weak.lock())
+                                 self->on_actor_subject(name, data, size);
+                             });
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    auto i = locals_.find(name);
+    if (i == locals_.end() || i->second.handle != a) {
+      bus_->unsubscribe(sub);  // it exited while we subscribed
+      return;
+    }
+    i->second.subscription = sub;
+  }
+  auto up = std::make_shared<msg::ActorUp>();
+  up->set_actor(name);
+  up->set_node(cfg.name);
+  up->set_kind(kind);
+  announce(up, "actor_up");
+  a->attach_functor([weak, name](const caf::error& reason) {
+    if (auto self = weak.lock())
+      self->local_exit(name, reason);
+  });
+}
+
+void node_core::local_exit(const std::string& name, const caf::error& reason) {
+  uint64_t sub = 0;
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    auto i = locals_.find(name);
+    if (i == locals_.end())
+      return;
+    sub = i->second.subscription;
+    auto gone = i->second.handle;
+    locals_.erase(i);
+    for (auto& [topic, t] : topics_)
+      t.subscribers.erase(std::remove(t.subscribers.begin(), t.subscribers.end(), gone),
+                          t.subscribers.end());
+    for (auto& [watched, list] : watchers_)
+      list.erase(std::remove(list.begin(), list.end(), gone), list.end());
+  }
+  if (sub != 0)
+    bus_->unsubscribe(sub);
+  if (!announce_exits_)
+    return;  // a crashed node says nothing: the others find out by its silence
+  actor_loss loss{name, cfg.name, exit_reason_text(reason)};
+  if (is_crash(loss.reason))
+    record_failure({name, cfg.name, "", loss.reason});
+  auto down = std::make_shared<msg::ActorDown>();
+  down->set_actor(name);
+  down->set_node(cfg.name);
+  down->set_reason(loss.reason);
+  announce(down, "actor_down");
+  tell_watchers(loss);
+}
+
+caf::actor node_core::local(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  auto i = locals_.find(name);
+  return i == locals_.end() ? caf::actor{} : i->second.handle;
+}
+
+std::vector<std::string> node_core::local_names() const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  std::vector<std::string> out;
+  for (auto& [name, a] : locals_)
+    if (a.handle)
+      out.push_back(name);
+  return out;
+}
+
+caf::error node_core::subscribe(const std::string& topic, caf::actor subscriber) {
+  // Subscribing waits for the server; mtx_ guards every send, so it is not held then.
+  std::lock_guard<std::mutex> creating(topic_creation_mtx_);
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    auto& t = topics_[topic];
+    t.subscribers.push_back(std::move(subscriber));
+    if (t.subscription != 0)
+      return {};
+  }
+  std::weak_ptr<node_core> weak = shared_from_this();
+  try {
+    auto id = bus_->subscribe(topic_subject(cfg.deployment, topic),
+                              [weak, topic](const char*, const char* data, int size) {
+                                if (auto self = weak.lock())
+                                  self->on_topic_subject(topic, data, size);
+                              });
+    std::lock_guard<std::mutex> lock(mtx_);
+    topics_[topic].subscription = id;
+    return {};
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> lock(mtx_);
+    topics_.erase(topic);
+    return make_error(errc::bus_failure, e.what());
+  }
+}
+
+void node_core::monitor(const std::string& actor, caf::actor watcher) {
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    if (locals_.count(actor) != 0 || dir.host_of(actor)) {
+      watchers_[actor].push_back(std::move(watcher));
+      return;
+    }
+  }
+  // Like CAF's monitor on a dead actor: the down notification comes at once.
+  caf::anon_send(watcher, down_letter({actor, "", "unknown actor"}));
+}
+
+letter node_core::down_letter(const actor_loss& loss) const {
+  auto down = std::make_shared<msg::ActorDown>();
+  down->set_actor(loss.actor);
+  down->set_node(loss.node);
+  down->set_reason(loss.reason);
+  letter l;
+  l.type = down->GetTypeName();
+  l.sender = loss.actor;
+  l.sender_node = loss.node;
+  l.send_time_ns = time->now_ns();
+  l.trace = trace_context::root();
+  l.body = down;
+  return l;
+}
+
+void node_core::tell_watchers(const actor_loss& loss) {
+  std::vector<caf::actor> watchers;
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    auto i = watchers_.find(loss.actor);
+    if (i == watchers_.end())
+      return;
+    watchers.swap(i->second);
+    watchers_.erase(i);
+  }
+  auto l = down_letter(loss);
+  for (auto& w : watchers)
+    caf::anon_send(w, l);
+}
+
+// -- membership and liveness ------------------------------------------------------
+
+void node_core::announce(message_ptr body, const std::string& what) {
+  auto l = make_letter("node/" + cfg.name, std::move(body), nullptr, sys_sequence_);
+  l.topic = "sys." + what;
+  if (auto err = publish_letter(sys_subject(cfg.deployment, what), l))
+    spdlog::warn("node {}: cannot announce {}: {}", cfg.name, what, describe(err));
+}
+
+void node_core::say_hello(bool want_reply) {
+  auto hello = std::make_shared<msg::NodeHello>();
+  hello->set_node(cfg.name);
+  hello->set_incarnation(incarnation);
+  for (auto& name : local_names())
+    hello->add_actors(name);
+  hello->set_want_reply(want_reply);
+  announce(hello, "hello");
+}
+
+void node_core::heartbeat() {
+  auto hb = std::make_shared<msg::NodeHeartbeat>();
+  hb->set_node(cfg.name);
+  hb->set_incarnation(incarnation);
+  hb->set_actor_count(static_cast<uint32_t>(local_names().size()));
+  announce(hb, "heartbeat");
+}
+
+int64_t node_core::silence_limit_ns() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.heartbeat_interval *
+                                                              cfg.heartbeat_misses).count();
+}
+
+void node_core::check_liveness() {
+  auto now = time->now_ns();
+  // While disconnected, and for one silence limit after reconnecting, the silence
+  // was ours, not the others' death.
+  if (!running_ || !bus_->connected() || now < quiet_until_ns_)
+    return;
+  auto timeout = silence_limit_ns();
+  for (auto& name : dir.expire(now, timeout)) {
+    auto reason = "no heartbeat for " + std::to_string(timeout / 1000000) + " ms";
+    auto losses = dir.node_down(name, reason);
+    ++counts.nodes_declared_down;
+    spdlog::warn("node {}: node {} declared down ({}), {} actors lost", cfg.name, name, reason,
+                 losses.size());
+    auto down = std::make_shared<msg::NodeDown>();
+    down->set_node(name);
+    down->set_reason(reason);
+    announce(down, "node_down");
+    for (auto& loss : losses)
+      tell_watchers(loss);
+  }
+}
+
+void node_core::on_sys_subject(const char* data, int size) {
+  auto l = decode(data, size);
+  if (!l || l->sender_node == cfg.name)
+    return;
+  auto now = time->now_ns();
+  if (auto hello = l->as<msg::NodeHello>()) {
+    std::vector<std::string> actors(hello->actors().begin(), hello->actors().end());
+    for (auto& loss : dir.hello(hello->node(), hello->incarnation(), actors, now))
+      tell_watchers(loss);
+    if (hello->want_reply())
+      say_hello(false);
+  } else if (auto hb = l->as<msg::NodeHeartbeat>()) {
+    if (dir.heartbeat(hb->node(), hb->incarnation(), now))
+      say_hello(true);  // unknown or returning node: everyone re-announces
+  } else if (auto up = l->as<msg::ActorUp>()) {
+    dir.actor_up(up->actor(), up->node(), now);
+  } else if (auto down = l->as<msg::ActorDown>()) {
+    if (is_crash(down->reason()))
+      record_failure({down->actor(), down->node(), "", down->reason()});
+    if (auto loss = dir.actor_down(down->actor(), down->node(), down->reason()))
+      tell_watchers(*loss);
+  } else if (auto failed = l->as<msg::ActorFailed>()) {
+    record_failure({failed->actor(), failed->node(), failed->kind(), failed->reason()});
+  } else if (auto gone = l->as<msg::NodeDown>()) {
+    if (gone->node() == cfg.name) {
+      say_hello(true);  // someone thought we were dead: correct them
+      return;
+    }
+    for (auto& loss : dir.node_down(gone->node(), gone->reason()))
+      tell_watchers(loss);
+  }
+}
+
+void node_core::spawn_failed(const std::string& actor, const std::string& kind, const std::string& reason) {
+  record_failure({actor, cfg.name, kind, "spawn: " + reason});
+  auto failed = std::make_shared<msg::ActorFailed>();
+  failed->set_actor(actor);
+  failed->set_node(cfg.name);
+  failed->set_kind(kind);
+  failed->set_reason("spawn: " + reason);
+  announce(failed, "actor_failed");
+}
+
+void node_core::record_failure(actor_failure f) {
+  std::lock_guard<std::mutex> lock(failures_mtx_);
+  failures_.push_back(std::move(f));
+}
+
+std::vector<actor_failure> node_core::failures() const {
+  std::lock_guard<std::mutex> lock(failures_mtx_);
+  return failures_;
+}
+
+}  // namespace troupe

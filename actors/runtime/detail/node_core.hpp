@@ -1,0 +1,152 @@
+// The inside of a node, shared by the node object, its contexts and its system
+// actors: the bus connection, local names, topics, pending requests, the directory
+// of remote actors, watchers and counters. Not part of the public API.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/expected.hpp>
+
+#include "actors/runtime/bus/bus_connection.hpp"
+#include "actors/runtime/emulation/clock.hpp"
+#include "actors/runtime/actor_failure.hpp"
+#include "actors/runtime/bus/directory.hpp"
+#include "actors/runtime/emulation/link_shaper.hpp"
+#include "actors/runtime/bus/envelope_codec.hpp"
+#include "actors/runtime/letter.hpp"
+#include "actors/runtime/node_config.hpp"
+#include "actors/runtime/trace/trace_recorder.hpp"
+
+namespace troupe {
+
+class node_core : public std::enable_shared_from_this<node_core> {
+ public:
+  using reply_callback = std::function<void(caf::expected<letter>)>;
+
+  node_core(node_config cfg, caf::actor_system& sys);
+  ~node_core();
+
+  // Connects, subscribes to system subjects, says hello. Throws on failure.
+  void start();
+  // graceful: announce every actor down and the node gone; else vanish silently.
+  void shutdown(bool graceful);
+  // Asks every local actor to exit (also those adopted while shutting down).
+  void stop_locals();
+
+  // -- messaging ----------------------------------------------------------------
+  letter make_letter(const std::string& sender, message_ptr body, const letter* cause,
+                     std::atomic<uint64_t>& sequence) const;
+  caf::error dispatch(letter l);
+  // Sends a request; cb runs exactly once, on any thread (reply, error or forget()).
+  void request(letter l, reply_callback cb);
+  caf::error reply(const letter& request, const std::string& sender, message_ptr body,
+                   std::atomic<uint64_t>& sequence);
+  void forget(uint64_t correlation_id, caf::error why);
+  uint64_t next_correlation_id() { return ++correlation_; }
+
+  // -- names ---------------------------------------------------------------------
+  caf::error reserve(const std::string& name);
+  void adopt(const std::string& name, const std::string& kind, caf::actor a);
+  void release(const std::string& name);
+  caf::actor local(const std::string& name) const;
+  std::vector<std::string> local_names() const;
+
+  caf::error subscribe(const std::string& topic, caf::actor subscriber);
+  void monitor(const std::string& actor, caf::actor watcher);
+
+  // -- failures: actors of the deployment that crashed or could not be spawned ---------
+  // Records a spawn failure of a local actor and tells every node.
+  void spawn_failed(const std::string& actor, const std::string& kind, const std::string& reason);
+  std::vector<actor_failure> failures() const;
+
+  // -- liveness (called by the liveness monitor) -----------------------------------
+  void heartbeat();
+  void check_liveness();
+
+  // -- state -----------------------------------------------------------------------
+  const node_config cfg;
+  const uint64_t incarnation;
+  caf::actor_system& sys;
+  std::shared_ptr<clock> time;
+  directory dir;
+  caf::actor bridge;
+
+  struct counters {
+    std::atomic<uint64_t> sent_local{0}, sent_remote{0}, received{0};
+    std::atomic<uint64_t> bytes_sent{0}, bytes_received{0}, publish_errors{0};
+    std::atomic<uint64_t> nodes_declared_down{0};
+    std::atomic<uint64_t> undeliverable{0};  // arrived for an actor that had just exited
+    std::atomic<uint64_t> unknown_receiver{0};  // sends refused: no such actor known
+    std::array<std::atomic<uint64_t>, decode_failure_kinds> dropped{};
+  } counts;
+  bus_connection* bus() { return bus_.get(); }
+  bool running() const { return running_; }
+
+ private:
+  struct local_actor {
+    caf::actor handle;
+    std::string kind;
+    uint64_t subscription = 0;
+  };
+  struct topic_state {
+    uint64_t subscription = 0;
+    std::vector<caf::actor> subscribers;
+  };
+
+  // `peer`: the receiving node, whose emulated link (if any) the envelope takes.
+  caf::error publish_letter(const std::string& subject, const letter& l,
+                            const std::optional<std::string>& peer = std::nullopt);
+  void on_actor_subject(const std::string& name, const char* data, int size);
+  void on_topic_subject(const std::string& topic, const char* data, int size);
+  void on_reply_subject(const char* data, int size);
+  void on_sys_subject(const char* data, int size);
+  std::optional<letter> decode(const char* data, int size);
+  void complete(uint64_t correlation_id, caf::expected<letter> result);
+  void record(const char* event, const letter& l, size_t bytes);
+  void announce(message_ptr body, const std::string& what);
+  void say_hello(bool want_reply);
+  void tell_watchers(const actor_loss& loss);
+  letter down_letter(const actor_loss& loss) const;
+  void local_exit(const std::string& name, const caf::error& reason);
+  int64_t silence_limit_ns() const;
+
+  std::unique_ptr<bus_connection> bus_;
+  std::unique_ptr<link_shaper> links_;  // set when the node has emulated links
+  std::shared_ptr<trace_recorder> recorder_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> announce_exits_{true};
+  std::atomic<int64_t> quiet_until_ns_{0};  // no peer is declared down before this
+  std::atomic<uint64_t> correlation_{0};
+  mutable std::atomic<uint64_t> sys_sequence_{0};
+  size_t max_bytes_ = 0;
+  std::string reply_subject_;
+
+  mutable std::mutex mtx_;
+  std::unordered_map<std::string, local_actor> locals_;
+  std::unordered_map<std::string, topic_state> topics_;
+  std::unordered_map<std::string, std::vector<caf::actor>> watchers_;
+
+  std::mutex pending_mtx_;
+  std::unordered_map<uint64_t, reply_callback> pending_;
+
+  std::mutex topic_creation_mtx_;  // one NATS subscription per topic, made outside mtx_
+
+  void record_failure(actor_failure f);
+
+  mutable std::mutex failures_mtx_;
+  std::vector<actor_failure> failures_;
+
+  std::mutex warned_mtx_;
+  std::array<bool, decode_failure_kinds> warned_{};
+};
+
+}  // namespace troupe

@@ -1,0 +1,32 @@
+#include "actors/runtime/file_output.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace troupe {
+
+std::string make_parent_folder(const std::string& path) {
+  auto folder = std::filesystem::path(path).parent_path();
+  if (folder.empty())
+    return {};
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  return ec ? "cannot create folder " + folder.string() + ": " + ec.message() : "";
+}
+
+std::string write_text_file(const std::string& path, const std::string& text) {
+  if (auto why = make_parent_folder(path); !why.empty())
+    return why;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out)
+    return "cannot open " + path + " for writing: " + std::strerror(errno);
+  out << text;
+  out.close();
+  if (!out)
+    return "cannot write " + path + ": " + std::strerror(errno);
+  return {};
+}
+
+}  // namespace troupe

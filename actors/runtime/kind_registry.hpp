@@ -1,0 +1,83 @@
+// Maps each topology `kind:` to the code that spawns it and the parameters it takes.
+// Adding a kind means adding one entry (see builtin_kinds.cpp); validation, `troupe run`
+// and SpawnRequests all read from here.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+
+#include "actors/runtime/params.hpp"
+
+namespace troupe {
+
+class node;
+class context;
+
+// `path`: a string that, when it reads as a path (it has a '/' or an extension and is
+// no URL), names a file or folder that must exist and be readable; other values are
+// the kind's own words (hog, naive, synthetic, rtsp://...).
+enum class param_type { string, integer, number, boolean, integer_list, path };
+const char* to_string(param_type t);
+
+// Whether a `path` value names something on disk.
+bool names_path(const std::string& value);
+
+// Files a topology names that the project can make (trained models, fitted weights):
+// a regex on the path, and the command that makes it, $1.. and {} (the path) filled in.
+void register_file_maker(const std::string& pattern, const std::string& command);
+// The command that makes `path`, or empty.
+std::string how_to_make(const std::string& path);
+
+struct param_spec {
+  std::string key;
+  param_type type;
+  bool required;
+  std::string help;  // includes the default when there is one
+};
+
+struct param_problem {
+  YAML::Mark mark;  // where in the file; unset for parameters not read from a file
+  std::string message;
+};
+
+// At the end of a run actors stop stage by stage so that work in flight drains and is
+// counted: producers (cameras) first, then what serves them, then what reports on them.
+enum class stop_stage { producer, server, reporter };
+
+struct kind_spec {
+  std::string name;
+  std::string summary;
+  std::vector<param_spec> parameters;
+  // Spawns the actor; the node names, registers and announces it.
+  std::function<caf::actor(node&, context, const params&)> spawn;
+  stop_stage stops = stop_stage::server;
+  // What the parameters' declarations cannot say (a device the profile lacks, a model
+  // name no loader knows); run by validation and at spawn, after the declared checks pass.
+  std::function<std::vector<param_problem>(const YAML::Node& params)> check = {};
+};
+
+class kind_registry {
+ public:
+  void add(kind_spec spec);
+  const kind_spec* find(const std::string& name) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, kind_spec> kinds_;
+};
+
+// Checks one value against its declared type; empty string when it fits.
+std::string check_param(const param_spec& spec, const YAML::Node& value);
+
+}  // namespace troupe
+
+namespace troupe {
+
+// Unknown keys, missing required keys and mistyped values.
+std::vector<param_problem> check_params(const kind_spec& spec, const YAML::Node& params);
+
+}  // namespace troupe

@@ -1,0 +1,103 @@
+// A node: one CAF actor_system plus one NATS connection. Spawn actors by kind or
+// from a function, send, publish, request and monitor by name.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/expected.hpp>
+
+#include "actors/runtime/actor_failure.hpp"
+#include "actors/runtime/context.hpp"
+#include "actors/runtime/node_config.hpp"
+#include "actors/runtime/params.hpp"
+
+namespace troupe {
+
+struct node_stats {
+  uint64_t sent_local = 0, sent_remote = 0, received = 0;
+  uint64_t bytes_sent = 0, bytes_received = 0;
+  uint64_t publish_errors = 0;
+  uint64_t dropped_garbage = 0, dropped_wrong_version = 0, dropped_unknown_type = 0;
+  uint64_t dropped_bad_payload = 0, dropped_oversized = 0;
+  int64_t slow_consumer_drops = 0;
+  uint64_t nodes_declared_down = 0;
+  uint64_t undeliverable = 0;  // arrived for a local actor that had just exited
+  uint64_t unknown_receiver = 0;  // sends refused because no actor of that name was known
+  uint64_t dropped_total() const;
+};
+
+class node {
+ public:
+  // Connects to NATS and announces itself; throws std::runtime_error on failure.
+  explicit node(node_config cfg);
+  ~node();  // graceful: actors stop, are announced down, then the node leaves
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  const std::string& name() const;
+  const std::string& deployment() const;
+  caf::actor_system& system() { return *sys_; }
+  context make_context(const std::string& actor_name);
+
+  // Spawns a registered kind, after checking `p` against its declared parameters.
+  // A failure is also announced to every node (see failures()).
+  caf::expected<caf::actor> spawn(const std::string& name, const std::string& kind,
+                                  const params& p = {});
+
+  // Spawns a custom actor: fun(self, context, xs...) -> caf::behavior.
+  template <caf::spawn_options Os = caf::no_spawn_options, class F, class... Ts>
+  caf::expected<caf::actor> spawn_function(const std::string& name, F fun, Ts&&... xs) {
+    if (auto err = reserve(name))
+      return err;
+    auto a = sys_->spawn<Os>(fun, make_context(name), std::forward<Ts>(xs)...);
+    if (auto err = adopt(name, "custom", a))
+      return err;
+    return a;
+  }
+
+  bool stop(const std::string& actor_name);
+  std::vector<std::string> local_actors() const;
+
+  // Sends as the node itself (sender "node/<name>"), from any thread.
+  caf::error send(const std::string& to, const google::protobuf::Message& m);
+  caf::error send(const std::string& to, message_ptr m);  // shares m, no copy
+  caf::error publish(const std::string& topic, const google::protobuf::Message& m);
+  // Blocks until the reply or the timeout (0: the configured request timeout).
+  caf::expected<letter> request(const std::string& to, const google::protobuf::Message& m,
+                                std::chrono::milliseconds timeout = {});
+  caf::error subscribe(const std::string& topic, const caf::actor& subscriber);
+  void monitor(const std::string& actor_name, const caf::actor& watcher);
+
+  std::optional<std::string> host_of(const std::string& actor_name) const;
+  std::vector<std::string> live_nodes() const;
+  std::vector<std::pair<std::string, std::string>> down_nodes() const;  // name, why
+  // Actors anywhere in the deployment that crashed or could not be spawned, as this
+  // node heard of them.
+  std::vector<actor_failure> failures() const;
+  node_stats stats() const;
+  bool connected() const;
+
+  // Vanishes without a word, as a kill -9 would: for fault emulation in one process.
+  void crash();
+
+ private:
+  caf::expected<caf::actor> try_spawn(const std::string& name, const std::string& kind, const params& p);
+  caf::error reserve(const std::string& name);
+  // Registers and announces a spawned actor; on failure stops it and says why.
+  caf::error adopt(const std::string& name, const std::string& kind, const caf::actor& a);
+  message_ptr copy(const google::protobuf::Message& m) const;
+
+  std::unique_ptr<caf::actor_system_config> sys_cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  std::shared_ptr<node_core> core_;
+  context self_;
+  std::vector<caf::actor> system_actors_;
+};
+
+}  // namespace troupe

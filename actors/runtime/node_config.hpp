@@ -1,0 +1,37 @@
+// Everything a node needs to start; filled from a topology or by hand.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actors/runtime/bus/bus_connection.hpp"
+#include "actors/runtime/emulation/link_model.hpp"
+
+namespace troupe {
+
+class clock;
+class kind_registry;
+
+struct node_config {
+  std::string deployment = "troupe";
+  std::string name;
+  bus_options bus;
+  std::chrono::milliseconds heartbeat_interval{500};
+  int heartbeat_misses = 4;  // declared down after misses × interval of silence
+  std::chrono::milliseconds request_timeout{2000};
+  size_t max_envelope_bytes = 0;  // 0: the server's max payload
+  std::string trace_file;         // empty: no recording
+  double trace_sample = 1.0;      // fraction of traces recorded
+  std::string scheduler = "sharing";  // CAF scheduler policy: sharing or stealing
+  size_t workers = 0;                 // CAF worker threads; 0: one per core
+  const kind_registry* kinds = nullptr;
+  std::shared_ptr<clock> time;  // the real clock when empty
+  // Emulated links from this node to others: sends to their actors take the link's time.
+  std::vector<std::pair<std::string, link_model>> links;
+  int64_t epoch_unix_ns = 0;    // deployment time 0, for bandwidth traces; 0: the node's start
+};
+
+}  // namespace troupe

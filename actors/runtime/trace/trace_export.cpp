@@ -1,0 +1,104 @@
+#include "actors/runtime/trace/trace_export.hpp"
+
+#include <map>
+
+namespace troupe {
+
+namespace {
+
+struct message_span {
+  std::string type, from, to, trace_id, parent;
+  std::string send_node, recv_node;
+  int64_t send_ns = -1, recv_ns = -1;
+  size_t bytes = 0;
+};
+
+// Chrome traces want numeric pid/tid: one process per node, one thread per actor.
+class track_ids {
+ public:
+  int pid(const std::string& node) { return id(pids_, node); }
+  int tid(const std::string& node, const std::string& actor) { return id(tids_, node + "\n" + actor); }
+
+  void metadata(nlohmann::json& events) {
+    for (auto& [node, p] : pids_)
+      events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", p}, {"args", {{"name", node}}}});
+    for (auto& [key, t] : tids_) {
+      auto split = key.find('\n');
+      events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", pids_[key.substr(0, split)]},
+                        {"tid", t}, {"args", {{"name", key.substr(split + 1)}}}});
+    }
+  }
+
+ private:
+  static int id(std::map<std::string, int>& ids, const std::string& key) {
+    auto [it, fresh] = ids.emplace(key, static_cast<int>(ids.size()) + 1);
+    return it->second;
+  }
+  std::map<std::string, int> pids_, tids_;
+};
+
+}  // namespace
+
+nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary) {
+  std::map<std::string, message_span> spans;  // by span id
+  std::string line;
+  while (std::getline(jsonl, line)) {
+    if (line.empty())
+      continue;
+    ++summary.lines;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.contains("span_id") || !j.contains("event")) {
+      ++summary.skipped;
+      continue;
+    }
+    auto& s = spans[j["span_id"].get<std::string>()];
+    s.type = j.value("type", "");
+    s.from = j.value("from", "");
+    s.to = j.value("to", "");
+    if (s.to.empty())
+      s.to = "topic " + j.value("topic", "");
+    s.trace_id = j.value("trace_id", "");
+    s.parent = j.value("parent_span_id", "");
+    s.bytes = std::max(s.bytes, j.value("bytes", size_t{0}));
+    auto t = j.value("time_ns", int64_t{0});
+    if (j["event"] == "send") {
+      s.send_ns = t;
+      s.send_node = j.value("node", "");
+    } else {
+      // A topic message is delivered on several nodes: keep the first delivery.
+      if (s.recv_ns < 0 || t < s.recv_ns) {
+        s.recv_ns = t;
+        s.recv_node = j.value("node", "");
+      }
+    }
+  }
+  nlohmann::json events = nlohmann::json::array();
+  track_ids ids;
+  for (auto& [span, s] : spans) {
+    auto start = s.send_ns >= 0 ? s.send_ns : s.recv_ns;
+    auto end = s.recv_ns >= 0 ? s.recv_ns : s.send_ns;
+    auto node = s.recv_node.empty() ? s.send_node : s.recv_node;
+    int pid = ids.pid(node), tid = ids.tid(node, s.to);
+    events.push_back({{"ph", "X"}, {"name", s.type}, {"cat", "message"}, {"pid", pid}, {"tid", tid},
+                      {"ts", start / 1000.0}, {"dur", std::max<double>(0, (end - start) / 1000.0)},
+                      {"args", {{"from", s.from}, {"to", s.to}, {"bytes", s.bytes},
+                                {"trace_id", s.trace_id}, {"span_id", span}}}});
+    ++summary.messages;
+    auto parent = spans.find(s.parent);
+    if (parent == spans.end() || s.send_ns < 0)
+      continue;
+    // Arrow from the cause's delivery (on the sender's track) to this send.
+    auto& p = parent->second;
+    auto pnode = p.recv_node.empty() ? p.send_node : p.recv_node;
+    auto pend = p.recv_ns >= 0 ? p.recv_ns : p.send_ns;
+    events.push_back({{"ph", "s"}, {"name", "caused"}, {"cat", "flow"}, {"id", span},
+                      {"pid", ids.pid(pnode)}, {"tid", ids.tid(pnode, p.to)}, {"ts", pend / 1000.0}});
+    events.push_back({{"ph", "f"}, {"bp", "e"}, {"name", "caused"}, {"cat", "flow"}, {"id", span},
+                      {"pid", pid}, {"tid", tid}, {"ts", start / 1000.0}});
+    ++summary.flows;
+  }
+  ids.metadata(events);
+  return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
+}
+
+}  // namespace troupe

@@ -1,0 +1,36 @@
+// The research systems Troupe runs, one home each (actors/<system>/). A system comes
+// in through its register function, which adds its actor kinds and its commands
+// (bench, fit, train); systems.cpp lists them, one line each.
+#pragma once
+
+#include <functional>
+
+#include "actors/runtime/kind_registry.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace troupe {
+
+// Where a system adds its commands: under `troupe` and under `troupe bench`. The
+// command the user chose leaves its work in `run`, which the CLI calls once parsing is
+// done (so that usage errors exit 2 before anything runs).
+struct command_hooks {
+  CLI::App& troupe;
+  CLI::App& bench;
+  std::function<int()> run;
+};
+
+struct system_registry {
+  kind_registry& kinds;
+  command_hooks* commands = nullptr;  // null: kinds only (validation, tests)
+};
+
+// Every kind a topology can name: the shared ones and every system's.
+const kind_registry& builtin_kinds();
+
+// Adds every system's commands to the troupe command.
+void add_system_commands(command_hooks& hooks);
+
+}  // namespace troupe

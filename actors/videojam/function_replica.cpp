@@ -1,0 +1,665 @@
+#include "actors/videojam/function_replica.hpp"
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/runtime/file_output.hpp"
+#include "actors/videojam/function_worker.hpp"
+#include "actors/runtime/node.hpp"
+#include "actors/videojam/pipeline_names.hpp"
+#include "actors/videojam/core/baselines.hpp"
+#include "actors/videojam/core/forecaster.hpp"
+#include "actors/videojam/core/table.hpp"
+#include "troupe/messages/runtime.pb.h"
+#include "vision/percentile.hpp"
+
+namespace troupe {
+
+namespace {
+
+struct balancer_settings {
+  std::string function, type;       // type: the neighbourhood (default: the function)
+  std::string balancer = "videojam";
+  std::vector<std::string> next;    // replicas of the next function, in order of preference
+  int64_t slot_ms = 1000;           // Δ (Table 3.1)
+  size_t window_slots = 10;         // k
+  size_t history_slots = 50;        // h
+  int64_t refresh_windows = 2;      // r: rows older than this many windows are asked for again
+  double error_threshold = 0.5;     // prediction error that calls for a state update
+  size_t queue_capacity = 30;
+  double initial_rate = 10;         // items per second assumed before one is measured
+  std::string forecaster = "naive";
+  std::string load_trace;           // CSV of arrivals per slot, for train-forecaster
+  std::string edge;                 // distream: the Edge's replica of this function; empty on the Edge
+  uint64_t seed = 1;
+  size_t max_offload_bytes = 256 * 1024;  // one DataOffload message at most; more items go in several
+};
+
+// Where a replica's outputs go: the first replica of the next function that is up, or
+// the sink once the pipeline ends. Shared with the worker thread.
+struct router {
+  context ctx;
+  std::vector<std::string> next;
+  std::atomic<uint64_t> emitted{0}, unrouted{0};
+
+  void emit(const std::vector<msg::WorkItem>& out) {
+    for (auto& item : out) {
+      if (next.empty()) {
+        ctx.send(item.sink(), result_of(item, uint32_t(out.size())));
+        ++emitted;
+        continue;
+      }
+      auto target = first_up(ctx, next);
+      if (target.empty() || ctx.send(target, item)) {
+        ++unrouted;
+        continue;
+      }
+      ++emitted;
+    }
+  }
+
+  msg::PipelineResult result_of(const msg::WorkItem& item, uint32_t objects) const {
+    msg::PipelineResult r;
+    r.set_camera(item.camera());
+    r.set_frame_index(item.frame_index());
+    r.set_capture_time_unix_ns(item.capture_time_unix_ns());
+    r.set_object(item.object());
+    r.set_label(item.label());
+    r.set_replica(ctx.name());
+    r.set_offloads(item.offloads());
+    r.set_objects_in_frame(objects);
+    return r;
+  }
+};
+
+msg::LoadRow to_message(const videojam::load_row& r) {
+  msg::LoadRow m;
+  m.set_replica(r.replica);
+  m.set_mu(r.mu);
+  for (double v : r.history)
+    m.add_history(v);
+  m.set_queue(r.queue);
+  m.set_exchanged(r.exchanged);
+  m.set_at_unix_ns(r.at_ns);
+  m.set_window(r.window);
+  m.set_partition(r.partition);
+  return m;
+}
+
+videojam::load_row from_message(const msg::LoadRow& m) {
+  return {m.replica(), m.mu(), {m.history().begin(), m.history().end()}, m.queue(), m.exchanged(),
+          m.at_unix_ns(), m.window(), m.partition()};
+}
+
+std::vector<videojam::load_row> rows_of(const msg::LoadTable& t) {
+  std::vector<videojam::load_row> out;
+  for (auto& r : t.rows())
+    out.push_back(from_message(r));
+  return out;
+}
+
+// The load balancer's state and rules; the actor's handlers call into it.
+class load_balancer {
+ public:
+  load_balancer(caf::event_based_actor* self, context ctx, balancer_settings cfg,
+                std::shared_ptr<function_worker> worker, std::shared_ptr<router> out)
+      : self_(self), ctx_(std::move(ctx)), cfg_(std::move(cfg)), worker_(std::move(worker)), router_(std::move(out)),
+        table_(ctx_.name()), forecaster_(videojam::make_forecaster(cfg_.forecaster, cfg_.history_slots, cfg_.window_slots)),
+        random_(cfg_.seed) {
+    table_.own().mu = cfg_.initial_rate * cfg_.slot_ms / 1000.0;
+    table_.own().at_ns = ctx_.now_ns();
+    if (!cfg_.load_trace.empty()) {  // a trace that cannot be written fails the spawn, not the training later
+      if (auto why = make_parent_folder(cfg_.load_trace); !why.empty())
+        throw std::runtime_error(why);
+      trace_.open(cfg_.load_trace);
+      if (!(trace_ << "slot,items\n"))
+        throw std::runtime_error("cannot write load_trace " + cfg_.load_trace);
+    }
+  }
+
+  std::string topic() const { return "videojam/" + cfg_.type; }
+
+  // Bootstrap (§3.4.2): announce the own state, ask the neighbourhood for theirs.
+  void bootstrap() {
+    if (cfg_.balancer == "none")
+      return;
+    if (auto err = ctx_.subscribe(topic(), caf::actor_cast<caf::actor>(self_)))
+      throw std::runtime_error(caf::to_string(err));
+    bootstrap_again();
+  }
+
+  void bootstrap_again() {
+    publish_update("bootstrap");
+    msg::InformationRequest ask;
+    *ask.mutable_table() = own_table();
+    ctx_.publish(topic(), ask);
+    ++control_;
+  }
+
+  // An item from the previous function.
+  void on_item(msg::WorkItem item) {
+    ++arrivals_slot_;
+    ++arrived_;
+    auto target = route();
+    if (target.empty())
+      keep(std::move(item));
+    else
+      offload(target, {std::move(item)});
+  }
+
+  void on_offload(const letter& in, const msg::DataOffload& d) {
+    received_ += uint64_t(d.items_size());
+    received_from_[in.sender] += d.items_size();
+    exchanged_ += d.items_size();
+    if (d.has_table())
+      learn(in.sender, rows_of(d.table()));
+    if (cfg_.balancer == "videojam")
+      judge_offload(in.sender, uint32_t(d.items_size()));
+    for (auto& item : d.items())
+      keep(item);
+  }
+
+  void on_request(const letter& in, const msg::InformationRequest& r) {
+    if (in.sender == ctx_.name())
+      return;
+    learn(in.sender, rows_of(r.table()));
+    msg::StateUpdate u;
+    *u.mutable_table() = own_table();
+    u.set_reason("request");
+    ctx_.send(in.sender, u);
+    ++control_;
+  }
+
+  void on_update(const letter& in, const msg::StateUpdate& u) {
+    if (in.sender != ctx_.name())
+      learn(in.sender, rows_of(u.table()));
+  }
+
+  // The receiver will not take more: stop sending it load this window, ask its state.
+  void on_congestion(const letter& in) {
+    ++congestion_signals_;
+    owed_.erase(in.sender);
+    ask(in.sender);
+  }
+
+  void on_down(const std::string& replica, const std::string& reason) {
+    monitored_.erase(replica);
+    if (reason == "unknown actor")  // learnt of before the directory announced it: watch it again next slot
+      return;
+    if (!table_.find(replica))
+      return;
+    auto level = reason == "stopped" || reason == "normal" ? spdlog::level::debug : spdlog::level::info;
+    spdlog::log(level, "balancer {}: neighbour {} lost ({}), out of the policy until it returns", ctx_.name(), replica,
+                reason);
+    table_.exclude(replica);
+    owed_.erase(replica);
+    expected_.erase(replica);
+  }
+
+  // Monitor (§3.4.3): one slot's arrivals into the history; every k slots, the window
+  // closes and the Dispatcher runs.
+  void on_slot() {
+    auto& own = table_.own();
+    own.history.push_back(arrivals_slot_);
+    if (own.history.size() > cfg_.history_slots)
+      own.history.erase(own.history.begin());
+    if (trace_.is_open())
+      trace_ << slot_ << "," << arrivals_slot_ << std::endl;
+    arrivals_slot_ = 0;
+    ++slot_;
+    for (auto& r : table_.rows())
+      watch(r.replica);
+    if (slot_ % cfg_.window_slots == 0) {
+      close_window();
+      if (cfg_.balancer != "none" && table_.rows().size() == 1)  // neighbours that started with it missed its bootstrap
+        bootstrap_again();
+    }
+    ctx_.publish("function-stats", stats());
+  }
+
+ private:
+  // Where an incoming item goes under the balancer's policy; empty: the own queue.
+  std::string route() {
+    if (cfg_.balancer == "videojam")
+      return spread_pick();
+    if (cfg_.balancer == "wrr")
+      return weighted_pick();
+    if (cfg_.balancer == "distream" && !cfg_.edge.empty() && std::bernoulli_distribution(edge_share())(random_))
+      return cfg_.edge;
+    return {};
+  }
+
+  // What is owed beyond the queue leaves spread over the window's arrivals: each
+  // receiver earns its share of every arrival and takes an item per whole share, so a
+  // receiver is not handed the window's amount in one burst.
+  std::string spread_pick() {
+    for (auto& [replica, items] : owed_) {
+      if (items < 1)
+        continue;
+      auto& credit = credit_[replica];
+      credit += share_[replica];
+      if (credit >= 1) {
+        credit -= 1;
+        items -= 1;
+        return replica;
+      }
+    }
+    return {};
+  }
+
+  // WRR (§3.5.2): weights are the rates neighbours announced; offloaded items go
+  // straight into the neighbour's queue.
+  std::string weighted_pick() {
+    std::vector<double> weights;
+    for (auto& r : table_.rows())
+      weights.push_back(r.mu);
+    if (weights.size() != wrr_members_) {  // credits belong to positions: start over when rows change
+      wrr_ = {};
+      wrr_members_ = weights.size();
+    }
+    auto i = wrr_.pick(weights);
+    return i == 0 ? std::string() : table_.rows()[i].replica;
+  }
+
+  // The share the Edge takes, as the Edge last announced it; kept while the Edge is away.
+  double edge_share() {
+    if (auto* e = table_.find(cfg_.edge))
+      last_edge_share_ = e->partition;
+    return last_edge_share_;
+  }
+
+  void keep(msg::WorkItem item) {
+    if (!worker_->offer(std::move(item)))
+      ++dropped_full_;
+  }
+
+  // Sends `items` to `replica`, with the own table on the first offload of a window.
+  // Distream keeps what is meant for an absent Edge and sends it when the Edge returns.
+  void offload(const std::string& replica, std::vector<msg::WorkItem> items) {
+    if (!ctx_.knows(replica)) {
+      if (cfg_.balancer == "distream" && replica == cfg_.edge) {
+        for (auto& item : items)
+          hold_for_edge(std::move(item));
+        return;
+      }
+      dropped_lost_ += items.size();
+      return;
+    }
+    msg::DataOffload d;
+    if (tabled_.insert(replica).second)
+      *d.mutable_table() = own_table();
+    for (auto& item : items) {
+      item.set_offloads(item.offloads() + 1);
+      if (d.items_size() > 0 && d.ByteSizeLong() + item.ByteSizeLong() > cfg_.max_offload_bytes)
+        send_offload(replica, std::exchange(d, {}));  // within the bus's payload limit
+      *d.add_items() = std::move(item);
+    }
+    send_offload(replica, std::move(d));
+  }
+
+  void send_offload(const std::string& replica, msg::DataOffload d) {
+    sent_window_ = true;
+    offload_bytes_ += d.ByteSizeLong();
+    offloaded_ += uint64_t(d.items_size());
+    exchanged_ -= d.items_size();
+    if (ctx_.send(replica, d))
+      dropped_lost_ += uint64_t(d.items_size());
+  }
+
+  void hold_for_edge(msg::WorkItem item) {
+    if (held_for_edge_.size() >= cfg_.queue_capacity) {
+      ++dropped_full_;
+      return;
+    }
+    held_for_edge_.push_back(std::move(item));
+  }
+
+  // Rows from a neighbour: its own row brings it (back) into the policy; the rest
+  // refresh older rows.
+  void learn(const std::string& sender, std::vector<videojam::load_row> rows) {
+    for (auto& r : rows)
+      if (r.replica == sender) {
+        table_.update_from_owner(r);
+        watch(sender);
+      }
+    table_.merge(rows);
+    for (auto& r : table_.rows())
+      watch(r.replica);
+  }
+
+  void watch(const std::string& replica) {
+    if (replica != ctx_.name() && monitored_.insert(replica).second)
+      ctx_.monitor(replica, caf::actor_cast<caf::actor>(self_));
+  }
+
+  // Data offloading rules (§3.4.2): a receiver that offloads itself recomputes its
+  // policy with the sender's table and signals congestion risk when it should not be
+  // receiving from the sender; otherwise a load beyond what it expected from the
+  // sender is a prediction error, answered by a state update.
+  void judge_offload(const std::string& sender, uint32_t items) {
+    bool offloading = std::any_of(owed_.begin(), owed_.end(), [](auto& o) { return o.second >= 1; }) || sent_window_;
+    if (offloading) {
+      auto d = compute_policy();
+      auto s = index_of(sender);
+      double expected = s ? videojam::expected_from(d, *s, 0) : 0.0;
+      if (videojam::signals_congestion_risk(true, expected)) {
+        msg::CongestionRisk c;
+        c.set_replica(ctx_.name());
+        c.set_items(items);
+        ctx_.send(sender, c);
+        ++control_;
+        return;
+      }
+    }
+    if (videojam::prediction_error(received_from_[sender], expected_[sender], cfg_.error_threshold) &&
+        errors_reported_.insert(sender).second) {
+      msg::StateUpdate u;
+      *u.mutable_table() = own_table();
+      u.set_reason("prediction-error");
+      ctx_.send(sender, u);
+      ++control_;
+    }
+  }
+
+  std::optional<size_t> index_of(const std::string& replica) const {
+    for (size_t i = 0; i < table_.rows().size(); ++i)
+      if (table_.rows()[i].replica == replica)
+        return i;
+    return std::nullopt;
+  }
+
+  // Algorithm 1 on the current table: forecasts for every row, then the Dispatcher.
+  videojam::dispatch compute_policy(std::vector<double>* forecast_us = nullptr) {
+    auto started = std::chrono::steady_clock::now();
+    std::vector<std::vector<double>> forecasts;
+    for (auto& r : table_.rows())
+      forecasts.push_back(forecaster_->forecast(r.history));
+    if (forecast_us != nullptr)
+      keep_sample(*forecast_us, since_us(started));
+    return videojam::dispatcher(videojam::views(table_, cfg_.window_slots, forecasts, double(worker_->queue_length())));
+  }
+
+  // The last 100 windows' timings: enough for a median, bounded over long runs.
+  static void keep_sample(std::vector<double>& samples, double us) {
+    if (samples.size() >= 100)
+      samples.erase(samples.begin());
+    samples.push_back(us);
+  }
+
+  static double since_us(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t).count();
+  }
+
+  void close_window() {
+    auto& own = table_.own();
+    own.queue = queue_at_window_start_;
+    own.exchanged = exchanged_;
+    own.mu = measured_mu();
+    own.at_ns = ctx_.now_ns();
+    own.window = ++window_;
+    queue_at_window_start_ = double(worker_->queue_length());
+    exchanged_ = 0;
+    received_from_.clear();
+    errors_reported_.clear();
+    tabled_.clear();
+    sent_window_ = false;
+    if (cfg_.balancer == "videojam")
+      dispatch_window();
+    if (cfg_.balancer == "distream")
+      distream_window();
+    refresh_stale();
+  }
+
+  // The Dispatcher's window: transfers from the own row become items owed to each
+  // receiver; what already waits in the queue goes at once, the rest as it arrives.
+  void dispatch_window() {
+    auto started = std::chrono::steady_clock::now();
+    auto d = compute_policy(&forecast_us_);
+    keep_sample(dispatch_us_, since_us(started));
+    owed_.clear();
+    expected_.clear();
+    auto out = videojam::outgoing(d, 0);
+    for (size_t i = 1; i < table_.rows().size(); ++i) {
+      auto& name = table_.rows()[i].replica;
+      if (out[i] >= 1)
+        owed_[name] = std::floor(out[i]);
+      expected_[name] = videojam::expected_from(d, i, 0);
+    }
+    double arriving = std::max(1.0, d.global[0] - d.queue[0]);  // the own forecast for the window
+    share_.clear();
+    credit_.clear();
+    for (auto& [replica, items] : owed_) {
+      auto queued = worker_->take_newest(size_t(items));
+      items -= double(queued.size());
+      share_[replica] = std::min(1.0, items / arriving);
+      if (!queued.empty())
+        offload(replica, std::move(queued));
+    }
+  }
+
+  // Distream: the Edge announces its share of the compute; an End balances its queue
+  // with the other Ends (cross-camera, on current queues: no forecast) and sends what it
+  // held while the Edge was away once the Edge is back.
+  void distream_window() {
+    if (cfg_.edge.empty()) {
+      std::vector<double> ends;
+      for (size_t i = 1; i < table_.rows().size(); ++i)
+        ends.push_back(table_.rows()[i].mu);
+      table_.own().partition = videojam::distream_edge_share(table_.own().mu, ends);
+      publish_update("partition");
+      return;
+    }
+    if (ctx_.knows(cfg_.edge) && !held_for_edge_.empty())
+      offload(cfg_.edge, std::exchange(held_for_edge_, {}));
+    std::vector<videojam::replica_view> ends;
+    for (auto& r : table_.rows())
+      if (r.replica != cfg_.edge)
+        ends.push_back({r.replica, r.mu, &r == &table_.own() ? double(worker_->queue_length()) : r.queue,
+                        {}, 0, {}, &r == &table_.own()});
+    auto d = videojam::dispatcher(ends);
+    auto out = videojam::outgoing(d, 0);
+    for (size_t i = 1; i < ends.size(); ++i)
+      if (out[i] >= 1)
+        offload(ends[i].replica, worker_->take_newest(size_t(out[i])));
+  }
+
+  // Rows older than r windows: an information request to their owner (§3.4.3).
+  void refresh_stale() {
+    auto max_age = int64_t(cfg_.refresh_windows) * int64_t(cfg_.window_slots) * cfg_.slot_ms * 1'000'000;
+    for (auto& replica : table_.stale(ctx_.now_ns(), max_age))
+      ask(replica);
+  }
+
+  void ask(const std::string& replica) {
+    msg::InformationRequest r;
+    *r.mutable_table() = own_table();
+    ctx_.send(replica, r);
+    ++control_;
+  }
+
+  void publish_update(const std::string& reason) {
+    msg::StateUpdate u;
+    *u.mutable_table() = own_table();
+    u.set_reason(reason);
+    ctx_.publish(topic(), u);
+    ++control_;
+  }
+
+  double measured_mu() {
+    auto c = worker_->counters();
+    return c.service_ms > 0 ? double(cfg_.slot_ms) / c.service_ms : table_.own().mu;
+  }
+
+  msg::LoadTable own_table() {
+    table_.own().mu = measured_mu();
+    msg::LoadTable t;
+    for (auto& r : table_.rows())
+      *t.add_rows() = to_message(r);
+    return t;
+  }
+
+  msg::FunctionStats stats() {
+    auto c = worker_->counters();
+    msg::FunctionStats s;
+    s.set_replica(ctx_.name());
+    s.set_function(cfg_.type);
+    s.set_balancer(cfg_.balancer);
+    s.set_arrived(arrived_);
+    s.set_received(received_);
+    s.set_processed(c.processed);
+    s.set_dropped_full(dropped_full_);
+    s.set_dropped_unrouted(router_->unrouted);
+    s.set_dropped_lost(dropped_lost_);
+    s.set_offloaded(offloaded_);
+    s.set_offload_bytes(offload_bytes_);
+    s.set_queue_length(uint32_t(worker_->queue_length() + held_for_edge_.size()));
+    s.set_mu(table_.own().mu);
+    s.set_windows(window_);
+    s.set_dispatch_us_p50(vision::percentile(dispatch_us_, 50));
+    s.set_forecast_us_p50(vision::percentile(forecast_us_, 50));
+    s.set_control_messages(control_);
+    s.set_congestion_signals(congestion_signals_);
+    s.set_emitted(router_->emitted);
+    s.set_overruns(c.overruns);
+    s.set_dropped_failed(c.failed);
+    return s;
+  }
+
+  caf::event_based_actor* self_;
+  context ctx_;
+  balancer_settings cfg_;
+  std::shared_ptr<function_worker> worker_;
+  std::shared_ptr<router> router_;
+  videojam::state_table table_;
+  std::unique_ptr<videojam::forecaster> forecaster_;
+  std::mt19937_64 random_;
+  videojam::weighted_round_robin wrr_;
+  size_t wrr_members_ = 0;
+  std::ofstream trace_;
+  uint64_t slot_ = 0, window_ = 0;
+  double arrivals_slot_ = 0, exchanged_ = 0, queue_at_window_start_ = 0;
+  double last_edge_share_ = 0;
+  bool sent_window_ = false;
+  std::map<std::string, double> owed_, expected_, received_from_;
+  std::map<std::string, double> share_, credit_;  // of each arrival owed to a receiver, and earned so far
+  std::set<std::string> errors_reported_, tabled_, monitored_;
+  std::vector<msg::WorkItem> held_for_edge_;
+  uint64_t arrived_ = 0, received_ = 0, dropped_full_ = 0, dropped_lost_ = 0, offloaded_ = 0, offload_bytes_ = 0;
+  uint64_t control_ = 0, congestion_signals_ = 0;
+  std::vector<double> dispatch_us_, forecast_us_;
+};
+
+caf::behavior function_replica(caf::event_based_actor* self, context ctx, std::shared_ptr<load_balancer> lb,
+                               int64_t slot_ms) {
+  lb->bootstrap();
+  auto slot = std::chrono::milliseconds(slot_ms);
+  ctx.after(self, slot, tick_atom::value);
+  return {
+    [=](const letter& in) {
+      if (auto item = in.as<msg::WorkItem>())
+        lb->on_item(*item);
+      else if (auto d = in.as<msg::DataOffload>())
+        lb->on_offload(in, *d);
+      else if (auto r = in.as<msg::InformationRequest>())
+        lb->on_request(in, *r);
+      else if (auto u = in.as<msg::StateUpdate>())
+        lb->on_update(in, *u);
+      else if (in.is<msg::CongestionRisk>())
+        lb->on_congestion(in);
+      else if (auto down = in.as<msg::ActorDown>())
+        lb->on_down(down->actor(), down->reason());
+    },
+    [=](tick_atom) {
+      lb->on_slot();
+      ctx.after(self, slot, tick_atom::value);
+    },
+  };
+}
+
+balancer_settings read_settings(const params& p) {
+  balancer_settings s;
+  s.function = p.get_string("function");
+  s.type = p.get_string("type", s.function);
+  s.balancer = p.get_string("balancer", s.balancer);
+  if (s.balancer != "videojam" && s.balancer != "none" && s.balancer != "wrr" && s.balancer != "distream")
+    throw std::runtime_error("balancer '" + s.balancer + "' is not videojam, none, wrr or distream");
+  s.next = split_names(p.get_string("next"));
+  s.slot_ms = p.get_int("slot_ms", s.slot_ms);
+  s.window_slots = size_t(p.get_int("window_slots", int64_t(s.window_slots)));
+  s.history_slots = size_t(p.get_int("history_slots", int64_t(s.history_slots)));
+  s.refresh_windows = p.get_int("refresh_windows", s.refresh_windows);
+  s.error_threshold = p.get_double("error_threshold", s.error_threshold);
+  s.queue_capacity = size_t(p.get_int("queue_capacity", int64_t(s.queue_capacity)));
+  s.initial_rate = p.get_double("initial_rate", s.initial_rate);
+  s.forecaster = p.get_string("forecaster", s.forecaster);
+  s.load_trace = p.get_string("load_trace");
+  s.edge = p.get_string("edge");
+  s.seed = uint64_t(p.get_int("seed", int64_t(s.seed)));
+  s.max_offload_bytes = size_t(p.get_int("max_offload_bytes", int64_t(s.max_offload_bytes)));
+  if (s.slot_ms < 1 || s.window_slots < 1 || s.history_slots < s.window_slots || s.queue_capacity < 1)
+    throw std::runtime_error("need slot_ms >= 1, window_slots >= 1, history_slots >= window_slots, queue_capacity >= 1");
+  return s;
+}
+
+std::vector<param_spec> balancer_params() {
+  return {
+    {"type", param_type::string, false, "function type: replicas of one type are neighbours; default the function"},
+    {"next", param_type::string, false, "replicas of the next function, comma-separated, first that is up; empty: results to the sink"},
+    {"balancer", param_type::string, false, "videojam (default), none, wrr or distream"},
+    {"slot_ms", param_type::integer, false, "Δ, the monitoring slot, default 1000"},
+    {"window_slots", param_type::integer, false, "k, slots per window (and forecast), default 10"},
+    {"history_slots", param_type::integer, false, "h, slots of history the forecaster reads, default 50"},
+    {"refresh_windows", param_type::integer, false, "r: neighbour rows older than r windows are asked for again, default 2"},
+    {"error_threshold", param_type::number, false, "received beyond expected by this share: state update, default 0.5"},
+    {"queue_capacity", param_type::integer, false, "items waiting at most; more are dropped and counted, default 30"},
+    {"initial_rate", param_type::number, false, "items per second assumed until measured, default 10"},
+    {"forecaster", param_type::path, false, "naive (default) or a weight file from train-forecaster"},
+    {"load_trace", param_type::string, false, "write arrivals per slot to this CSV (train-forecaster's input)"},
+    {"edge", param_type::string, false, "distream: the Edge's replica of this function; empty on the Edge itself"},
+    {"seed", param_type::integer, false, "distream's random partition draws, default 1"},
+    {"max_offload_bytes", param_type::integer, false, "offloaded items travel in messages of at most this size, default 262144"},
+    {"device", param_type::string, false, "emulated device: each item paced to its profile's timing of the function"},
+    {"profile", param_type::path, false, "device profile file (YAML) that holds `device`"},
+  };
+}
+
+}  // namespace
+
+kind_spec function_replica_kind() {
+  auto parameters = pipeline_function_params();
+  for (auto& p : balancer_params())
+    parameters.push_back(p);
+  return {
+    "function",
+    "a pipeline function's replica (bgsub, detect, ocr) behind its load balancer (videojam, none, wrr, distream)",
+    parameters,
+    [](node& n, context ctx, const params& p) {
+      auto cfg = read_settings(p);
+      if (p.has("device") != p.has("profile"))
+        throw std::runtime_error("device and profile come together: the device's name and its profile file");
+      std::optional<device_profile> device;
+      if (p.has("device"))
+        device = load_device(p.get_string("profile"), p.get_string("device"));
+      auto out = std::make_shared<router>();
+      out->ctx = ctx;
+      out->next = cfg.next;
+      auto worker = std::make_shared<function_worker>(ctx, make_pipeline_function(p), cfg.queue_capacity, device,
+                                                      [out](std::vector<msg::WorkItem> items) { out->emit(items); });
+      auto slot_ms = cfg.slot_ms;
+      return n.system().spawn([ctx, cfg, worker, out, slot_ms](caf::event_based_actor* self) mutable {
+        auto lb = std::make_shared<load_balancer>(self, ctx, cfg, worker, out);
+        self->attach_functor([worker]() mutable { worker.reset(); });
+        return function_replica(self, ctx, lb, slot_ms);
+      });
+    },
+    stop_stage::server,
+    [](const YAML::Node& p) { return check_device_params(p); },
+  };
+}
+
+}  // namespace troupe

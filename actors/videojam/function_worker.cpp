@@ -1,0 +1,71 @@
+#include "actors/videojam/function_worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace troupe {
+
+using steady = std::chrono::steady_clock;
+
+function_worker::function_worker(context ctx, std::unique_ptr<pipeline_function> function, size_t capacity,
+                                 std::optional<device_profile> device, emit_fn emit)
+    : ctx_(std::move(ctx)), function_(std::move(function)), device_(std::move(device)), emit_(std::move(emit)),
+      queue_(capacity, overflow_policy::drop_newest) {
+  if (device_ && device_->find(function_->model()) == nullptr)
+    throw std::runtime_error("device '" + device_->name + "' has no timing for '" + function_->model() + "'");
+  thread_ = std::thread([this] { run(); });
+}
+
+function_worker::~function_worker() {
+  queue_.close();
+  thread_.join();
+}
+
+bool function_worker::offer(msg::WorkItem item) {
+  return queue_.push(std::move(item)) == 0;
+}
+
+worker_counters function_worker::counters() {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return counters_;
+}
+
+void function_worker::run() {
+  for (;;) {
+    auto batch = queue_.pop_batch(1, std::chrono::nanoseconds(0));
+    if (batch.empty())
+      return;
+    auto& item = batch.front().item;
+    auto started = steady::now();
+    std::vector<msg::WorkItem> out;
+    try {
+      out = function_->run(item);
+    } catch (const std::exception& e) {
+      spdlog::warn("function {}: {}", ctx_.name(), e.what());
+      std::lock_guard<std::mutex> lock(mtx_);
+      ++counters_.failed;
+      continue;
+    }
+    pace(started, item);
+    emit_(std::move(out));
+  }
+}
+
+void function_worker::pace(steady::time_point started, const msg::WorkItem& item) {
+  double scale = std::chrono::duration<double>(ctx_.wall(std::chrono::seconds(1))).count();
+  double busy_ms = std::chrono::duration<double, std::milli>(steady::now() - started).count() / scale;
+  bool overrun = false;
+  if (device_) {
+    busy_ms = *device_->inference_ms(function_->model(), double(item.width()) * item.height());
+    auto due = started + ctx_.wall(std::chrono::microseconds(int64_t(busy_ms * 1e3)));
+    overrun = steady::now() > due;
+    std::this_thread::sleep_until(due);
+  }
+  std::lock_guard<std::mutex> lock(mtx_);
+  ++counters_.processed;
+  counters_.busy_ms += busy_ms;
+  counters_.overruns += overrun ? 1 : 0;
+  // Recent items weigh most: μ follows a replica whose inputs or device change.
+  counters_.service_ms = counters_.processed == 1 ? busy_ms : 0.9 * counters_.service_ms + 0.1 * busy_ms;
+}
+
+}  // namespace troupe

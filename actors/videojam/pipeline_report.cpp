@@ -1,0 +1,164 @@
+#include "actors/videojam/pipeline_report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "vision/percentile.hpp"
+
+namespace troupe {
+
+namespace {
+
+void add_counters(msg::FunctionStats& sum, const msg::FunctionStats& s) {
+  sum.set_arrived(sum.arrived() + s.arrived());
+  sum.set_received(sum.received() + s.received());
+  sum.set_processed(sum.processed() + s.processed());
+  sum.set_dropped_full(sum.dropped_full() + s.dropped_full());
+  sum.set_dropped_unrouted(sum.dropped_unrouted() + s.dropped_unrouted());
+  sum.set_dropped_lost(sum.dropped_lost() + s.dropped_lost());
+  sum.set_offloaded(sum.offloaded() + s.offloaded());
+  sum.set_offload_bytes(sum.offload_bytes() + s.offload_bytes());
+  sum.set_control_messages(sum.control_messages() + s.control_messages());
+  sum.set_congestion_signals(sum.congestion_signals() + s.congestion_signals());
+  sum.set_emitted(sum.emitted() + s.emitted());
+  sum.set_overruns(sum.overruns() + s.overruns());
+  sum.set_dropped_failed(sum.dropped_failed() + s.dropped_failed());
+}
+
+// A replica's totals over all its lives.
+msg::FunctionStats lifetime(const msg::FunctionStats& latest, const std::map<std::string, msg::FunctionStats>& retired) {
+  auto sum = latest;
+  auto it = retired.find(latest.replica());
+  if (it != retired.end())
+    add_counters(sum, it->second);
+  return sum;
+}
+
+}  // namespace
+
+void pipeline_report::add_result(const msg::PipelineResult&, double response_ms, double t_s) {
+  response_ms_.push_back(response_ms);
+  per_second_[int(t_s)].push_back(response_ms);
+}
+
+void pipeline_report::add_stats(const msg::FunctionStats& s) {
+  auto it = latest_.find(s.replica());
+  if (it != latest_.end() && (s.arrived() < it->second.arrived() || s.emitted() < it->second.emitted()))
+    add_counters(retired_[s.replica()], it->second);  // it restarted: its counters began again
+  latest_[s.replica()] = s;
+}
+
+void pipeline_report::replica_down(const std::string& replica) {
+  auto it = latest_.find(replica);
+  if (it == latest_.end())
+    return;
+  lost_to_failures_ += it->second.queue_length();
+  add_counters(retired_[replica], it->second);
+  it->second = msg::FunctionStats();
+  it->second.set_replica(replica);
+  it->second.set_function(retired_[replica].function());
+}
+
+pipeline_totals pipeline_report::totals() const {
+  pipeline_totals t;
+  t.results = response_ms_.size();
+  t.response_mean_ms = vision::mean(response_ms_);
+  t.response_p50_ms = vision::percentile(response_ms_, 50);
+  t.response_p95_ms = vision::percentile(response_ms_, 95);
+  for (auto& [name, latest] : latest_) {
+    auto s = lifetime(latest, retired_);
+    t.offered += s.arrived() + s.dropped_unrouted();  // unrouted items never arrived anywhere
+    t.dropped_full += s.dropped_full();
+    t.unrouted += s.dropped_unrouted();
+    t.sent_to_lost += s.dropped_lost();
+    t.failed += s.dropped_failed();
+    t.offload_mb += double(s.offload_bytes()) / 1e6;
+    t.offloaded += s.offloaded();
+    t.overruns += s.overruns();
+    t.processed += s.processed();
+    t.control_messages += s.control_messages();
+    t.congestion_signals += s.congestion_signals();
+    t.dispatch_us_p50 = std::max(t.dispatch_us_p50, latest.dispatch_us_p50());
+    t.forecast_us_p50 = std::max(t.forecast_us_p50, latest.forecast_us_p50());
+  }
+  t.lost_to_failures = lost_to_failures_;
+  t.lost = t.dropped_full + t.unrouted + t.sent_to_lost + t.lost_to_failures + t.failed;
+  t.loss_rate = t.offered > 0 ? double(t.lost) / double(t.offered) : 0.0;
+  return t;
+}
+
+std::string pipeline_report::table(double duration_s) const {
+  std::string out;
+  char line[320];
+  std::snprintf(line, sizeof(line), "%-14s %-10s %-9s %8s %8s %9s %7s %7s %8s %9s %7s\n", "replica", "function",
+                "balancer", "arrived", "received", "processed", "dropped", "queue", "offload", "offload MB", "mu/slot");
+  out += line;
+  uint64_t frames = 0, unrouted_frames = 0;
+  for (auto& [name, latest] : latest_) {
+    auto s = lifetime(latest, retired_);
+    if (s.function() == "camera") {  // sources: counted below the replicas
+      frames += s.emitted();
+      unrouted_frames += s.dropped_unrouted();
+      continue;
+    }
+    std::snprintf(line, sizeof(line), "%-14s %-10s %-9s %8lu %8lu %9lu %7lu %7u %8lu %9.2f %7.1f\n", name.c_str(),
+                  s.function().c_str(), s.balancer().c_str(), (unsigned long) s.arrived(), (unsigned long) s.received(),
+                  (unsigned long) s.processed(),
+                  (unsigned long) (s.dropped_full() + s.dropped_unrouted() + s.dropped_lost()), latest.queue_length(),
+                  (unsigned long) s.offloaded(), s.offload_bytes() / 1e6, latest.mu());
+    out += line;
+  }
+  std::snprintf(line, sizeof(line), "cameras: %lu frames sent, %lu with no replica up to take them\n",
+                (unsigned long) frames, (unsigned long) unrouted_frames);
+  out += line;
+  auto t = totals();
+  std::snprintf(line, sizeof(line),
+                "overall (%.0f s): %lu results, response time mean %.0f ms p50 %.0f p95 %.0f; loss %.2f%% "
+                "(%lu of %lu items: %lu full queue, %lu unrouted, %lu to lost replicas, %lu in failed replicas, %lu failed); "
+                "offload %.2f MB; dispatcher %.0f us, forecasts %.0f us per window (p50); %lu of %lu items overran "
+                "their device profile\n",
+                duration_s, (unsigned long) t.results, t.response_mean_ms, t.response_p50_ms, t.response_p95_ms,
+                100 * t.loss_rate, (unsigned long) t.lost, (unsigned long) t.offered, (unsigned long) t.dropped_full,
+                (unsigned long) t.unrouted, (unsigned long) t.sent_to_lost, (unsigned long) t.lost_to_failures,
+                (unsigned long) t.failed, t.offload_mb, t.dispatch_us_p50, t.forecast_us_p50, (unsigned long) t.overruns,
+                (unsigned long) t.processed);
+  return out + line;
+}
+
+nlohmann::json pipeline_report::json(double duration_s) const {
+  auto t = totals();
+  nlohmann::json j;
+  j["duration_s"] = duration_s;
+  j["overall"] = {{"results", t.results},
+                  {"response_ms", {{"mean", t.response_mean_ms}, {"p50", t.response_p50_ms}, {"p95", t.response_p95_ms}}},
+                  {"offered", t.offered},
+                  {"lost", t.lost},
+                  {"dropped_full", t.dropped_full},
+                  {"unrouted", t.unrouted},
+                  {"sent_to_lost", t.sent_to_lost},
+                  {"failed", t.failed},
+                  {"lost_to_failures", t.lost_to_failures},
+                  {"loss_rate", t.loss_rate},
+                  {"offload_mb", t.offload_mb},
+                  {"offloaded", t.offloaded},
+                  {"overruns", t.overruns},
+                  {"processed", t.processed},
+                  {"control_messages", t.control_messages},
+                  {"congestion_signals", t.congestion_signals},
+                  {"dispatch_us_p50", t.dispatch_us_p50},
+                  {"forecast_us_p50", t.forecast_us_p50}};
+  for (auto& [name, latest] : latest_) {
+    auto s = lifetime(latest, retired_);
+    j["replicas"][name] = {{"function", s.function()}, {"arrived", s.arrived()}, {"received", s.received()},
+                           {"processed", s.processed()}, {"dropped_full", s.dropped_full()},
+                           {"unrouted", s.dropped_unrouted()}, {"offloaded", s.offloaded()},
+                           {"offload_bytes", s.offload_bytes()}, {"mu", latest.mu()},
+                           {"queue_length", latest.queue_length()},
+                           {"received_since_start", latest.received()}, {"restarted", retired_.count(name) > 0}};
+  }
+  for (auto& [second, values] : per_second_)
+    j["timeline"].push_back({{"t_s", second}, {"response_mean_ms", vision::mean(values)}, {"results", values.size()}});
+  return j;
+}
+
+}  // namespace troupe

@@ -1,0 +1,112 @@
+#include "actors/videojam/pipeline_sink.hpp"
+
+#include <set>
+
+#include <caf/all.hpp>
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/runtime/file_output.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/runtime/node.hpp"
+#include "actors/videojam/pipeline_report.hpp"
+#include "troupe/messages/runtime.pb.h"
+#include "vision/percentile.hpp"
+
+namespace troupe {
+
+namespace {
+
+struct pipeline_sink_settings {
+  int64_t interval_ms = 1000;
+  std::string report;  // file prefix; empty: the table only
+};
+
+// Exits that lose what a replica held: crashes and failed nodes, not stops or the
+// end of the run.
+bool lost_its_queue(const std::string& reason) {
+  return reason != "normal" && reason != "stopped" && reason != "shutdown" && reason != "unknown actor";
+}
+
+struct pipeline_sink_state {
+  pipeline_report report;
+  std::set<std::string> watched;
+  int64_t started_ns = 0;
+  std::vector<double> interval_ms;  // response times this interval
+};
+
+void print_progress(const context& ctx, pipeline_sink_state& s) {
+  auto t = s.report.totals();
+  spdlog::info("{} t={:5.1f}s: {} results, response p50 {:.0f} ms; loss {:.2f}%, offload {:.2f} MB", ctx.name(),
+               (ctx.now_ns() - s.started_ns) / 1e9, s.interval_ms.size(), vision::percentile(s.interval_ms, 50),
+               100 * t.loss_rate, t.offload_mb);
+  s.interval_ms.clear();
+}
+
+void print_report(const context& ctx, const pipeline_sink_state& s, const pipeline_sink_settings& cfg) {
+  double duration_s = (ctx.now_ns() - s.started_ns) / 1e9;
+  auto table = fmt::format("{} run report ({:.1f} s)\n{}", ctx.name(), duration_s, s.report.table(duration_s));
+  if (!table.empty() && table.back() == '\n')
+    table.pop_back();  // the log ends the record
+  log::result(table);
+  if (!cfg.report.empty()) {
+    auto file = cfg.report + ".json";
+    if (auto why = write_text_file(file, s.report.json(duration_s).dump(2) + "\n"); why.empty())
+      log::result(ctx.name() + " wrote " + file);
+    else
+      spdlog::error("{}: {} not written: {}", ctx.name(), file, why);
+  }
+}
+
+caf::behavior pipeline_sink(caf::event_based_actor* self, context ctx, pipeline_sink_settings cfg) {
+  auto state = std::make_shared<pipeline_sink_state>();
+  state->started_ns = ctx.now_ns();
+  ctx.subscribe("function-stats", caf::actor_cast<caf::actor>(self));
+  auto interval = std::chrono::milliseconds(cfg.interval_ms);
+  ctx.after(self, interval, tick_atom::value);
+  self->attach_functor([=] { print_report(ctx, *state, cfg); });
+  return {
+    [=](const letter& in) {
+      if (auto r = in.as<msg::PipelineResult>()) {
+        auto now = ctx.now_ns();
+        double ms = (now - r->capture_time_unix_ns()) / 1e6;
+        state->interval_ms.push_back(ms);
+        state->report.add_result(*r, ms, (now - state->started_ns) / 1e9);
+      } else if (auto s = in.as<msg::FunctionStats>()) {
+        if (state->watched.insert(s->replica()).second)  // a failed replica's queue is counted as lost
+          ctx.monitor(s->replica(), caf::actor_cast<caf::actor>(self));
+        state->report.add_stats(*s);
+      } else if (auto down = in.as<msg::ActorDown>()) {
+        state->watched.erase(down->actor());  // watched again once it reports after a restart
+        if (lost_its_queue(down->reason()))
+          state->report.replica_down(down->actor());
+      }
+    },
+    [=](tick_atom) {
+      print_progress(ctx, *state);
+      ctx.after(self, interval, tick_atom::value);
+    },
+  };
+}
+
+}  // namespace
+
+kind_spec pipeline_sink_kind() {
+  return {
+    "pipeline-sink",
+    "VideoJam's results: response time, loss rate and offload traffic per replica and overall",
+    {
+      {"report_interval_ms", param_type::integer, false, "progress period, default 1000"},
+      {"report", param_type::string, false, "file prefix: writes PREFIX.json at the end"},
+    },
+    [](node& n, context ctx, const params& p) {
+      pipeline_sink_settings s;
+      s.interval_ms = p.get_int("report_interval_ms", s.interval_ms);
+      s.report = p.get_string("report");
+      return n.system().spawn(pipeline_sink, std::move(ctx), s);
+    },
+    stop_stage::reporter,
+  };
+}
+
+}  // namespace troupe

@@ -1,0 +1,302 @@
+// `troupe run` end to end: the demo pipeline on real video, timelines with killed and
+// restored node processes, recorded traces and their export, the live trace tail,
+// synthetic and trained-model runs scored against truth, ReMO's region scheduling.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "actors/runtime/deploy/nats_server.hpp"
+#include "actors/runtime/node.hpp"
+#include "test_support.hpp"
+#include "troupe/messages/runtime.pb.h"
+
+using namespace troupe;
+using namespace troupe::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+
+std::string pipeline_topology(const std::string& extra_runtime, const std::string& nodes_suffix = "") {
+  return "deployment: pipe\nnats: embedded\nruntime: { heartbeat_ms: 250" + extra_runtime + " }\n"
+         "nodes:\n  - name: edge\n  - name: server\n" + nodes_suffix +
+         "actors:\n"
+         "  - { name: cam, kind: camera, node: edge, params: { source: " + vtest +
+         ", fps: 5, max_frames: 12, detector: hog, sink: sink } }\n"
+         "  - { name: hog, kind: detector, node: server }\n"
+         "  - { name: sink, kind: sink, node: edge }\n";
+}
+
+// Runs a topology whose sink writes PREFIX.json; null when the run or the file failed.
+nlohmann::json run_for_report(const std::string& topology, const std::string& prefix, std::string& output) {
+  auto r = troupe_cli("run " + topology);
+  output = r.output;
+  std::ifstream in(prefix + ".json");
+  return r.status == 0 && in ? nlohmann::json::parse(in) : nlohmann::json();
+}
+
+}  // namespace
+
+TEST(Deployment, DemoPipelineDetectsPeopleInVtest) {
+  auto r = troupe_cli("run " + source_dir() + "/topologies/demo.yaml --duration 4");
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.output, m, std::regex("cam-1 +(\\d+) +(\\d+) ")))
+    << r.output;
+  EXPECT_GE(std::stoi(m[1]), 5) << r.output;  // 5 fps for ~4 s, fewer on a loaded machine
+  EXPECT_GT(std::stoi(m[2]), 0) << r.output;   // vtest.avi is full of pedestrians
+  EXPECT_NE(r.output.find("dropped 0 (garbage 0"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("to unknown actors 0,"), std::string::npos) << r.output;  // the camera waited for its replica
+  // The replica finishes its queue before the sink reports: its log line and the
+  // report's row count the same regions.
+  std::smatch logged, reported;
+  ASSERT_TRUE(std::regex_search(r.output, logged, std::regex("replica hog-1: (\\d+) regions"))) << r.output;
+  ASSERT_TRUE(std::regex_search(r.output, reported, std::regex("\nhog-1 +- +(\\d+) "))) << r.output;
+  EXPECT_EQ(logged[1], reported[1]) << r.output;
+}
+
+TEST(Deployment, RecordedTraceLinksRegionsToDetectionsAndExports) {
+  auto trace = std::string(::testing::TempDir()) + "/pipe.jsonl";
+  std::remove(trace.c_str());
+  auto topo = write_temp("pipe.yaml", pipeline_topology(", duration_s: 4, trace_file: " + trace));
+  auto r = troupe_cli("run " + topo);
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::ifstream in(trace);
+  std::map<std::string, std::string> region_trace, detection_parent_trace;
+  std::string line;
+  int lines = 0;
+  std::map<std::string, std::string> span_trace;
+  std::vector<std::pair<std::string, std::string>> detections;  // parent span, trace
+  while (std::getline(in, line)) {
+    ++lines;
+    auto j = nlohmann::json::parse(line);
+    if (j["event"] != "send")
+      continue;
+    span_trace[j["span_id"]] = j["trace_id"];
+    if (j["type"] == "troupe.msg.Detections")
+      detections.emplace_back(j["parent_span_id"], j["trace_id"]);
+  }
+  ASSERT_GT(lines, 20);
+  ASSERT_FALSE(detections.empty());
+  for (auto& [parent, trace_id] : detections) {
+    ASSERT_TRUE(span_trace.count(parent)) << "detections without their region";
+    EXPECT_EQ(span_trace[parent], trace_id);
+  }
+  auto out = std::string(::testing::TempDir()) + "/pipe.json";
+  auto e = troupe_cli("trace export " + trace + " -o " + out);
+  ASSERT_EQ(e.status, 0) << e.output;
+  std::ifstream json_in(out);
+  auto chrome = nlohmann::json::parse(json_in);
+  int slices = 0, flows = 0, names = 0;
+  for (auto& ev : chrome["traceEvents"]) {
+    slices += ev["ph"] == "X";
+    flows += ev["ph"] == "s";
+    names += ev["ph"] == "M";
+  }
+  EXPECT_GT(slices, 20);
+  EXPECT_GE(flows, static_cast<int>(detections.size()));
+  EXPECT_GT(names, 2);
+}
+
+TEST(Deployment, TimelineKillsAndRestoresANodeProcess) {
+  auto topo = write_temp("timeline.yaml",
+    "deployment: tl\nnats: embedded\nruntime: { heartbeat_ms: 250, heartbeat_misses: 4, duration_s: 5 }\n"
+    "nodes:\n  - name: n1\n  - name: n2\n"
+    "actors:\n  - { name: s1, kind: sink, node: n1 }\n  - { name: s3, kind: sink, node: n2 }\n"
+    "timeline:\n"
+    "  - { at_s: 0.5, spawn: { name: s2, kind: sink, node: n2 } }\n"
+    "  - { at_s: 1.0, stop: s1 }\n"
+    "  - { at_s: 1.5, kill_node: n2 }\n"
+    "  - { at_s: 3.0, restore_node: n2 }\n");
+  auto r = troupe_cli("run " + topo + " --processes");
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (auto expected : {"timeline t=0.5s: spawn s2", "timeline t=1.0s: stop s1", "timeline t=1.5s: kill_node n2",
+                        "timeline t=3.0s: restore_node n2", "s1 run report", "node n2 declared down (no heartbeat",
+                        "run ok: every actor spawned, none crashed, every node up at the end"})
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
+  EXPECT_EQ(r.output.find("refused"), std::string::npos) << r.output;
+}
+
+TEST(Deployment, LiveTraceTailShowsEnvelopes) {
+  nats_server server;
+  node a(config_for("a", server.url(), "tail"));
+  node b(config_for("b", server.url(), "tail"));
+  caf::scoped_actor self{b.system()};
+  ASSERT_TRUE(b.spawn_function("somebody", probe, caf::actor{self}));
+  ASSERT_TRUE(eventually([&] { return a.host_of("somebody").has_value(); }));
+  std::thread tail([&] {
+    auto r = troupe_cli("trace --nats " + server.url() + " --deployment tail --type Blob --count 3 --duration 10");
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n') >= 3, true) << r.output;
+    EXPECT_NE(r.output.find("node/a → somebody troupe.msg.Blob"), std::string::npos) << r.output;
+  });
+  std::this_thread::sleep_for(1s);  // the tail subscribes
+  for (int i = 0; i < 30 && tail.joinable(); ++i) {
+    a.send("somebody", msg::Blob());
+    std::this_thread::sleep_for(100ms);
+  }
+  tail.join();
+}
+
+TEST(Deployment, EmulatedClockStretchesTheRun) {
+  auto topo = write_temp("scaled.yaml",
+    "deployment: scaled\nnats: embedded\nruntime: { time_scale: 3, duration_s: 1 }\n"
+    "nodes:\n  - name: n1\nactors:\n  - { name: s, kind: sink, node: n1, params: { report_interval_ms: 500 } }\n");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = troupe_cli("run " + topo);
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("deployment time runs 3.00x slower"), std::string::npos) << r.output;
+  EXPECT_GE(wall, 3.0);  // one deployment second lasts three wall seconds
+  // The sink reports every 500 ms of deployment time: about 2 reports, not 6.
+  EXPECT_LE(std::count(r.output.begin(), r.output.end(), '\n'), 12) << r.output;
+}
+
+TEST(Deployment, SyntheticCamerasAreScoredAgainstTheirGroundTruth) {
+  auto prefix = std::string(::testing::TempDir()) + "/synthetic-report";
+  auto topo = write_temp("synthetic.yaml",
+    "deployment: synth\nnats: embedded\nruntime: { duration_s: 5 }\n"
+    "nodes:\n  - name: edge\n  - name: server\n"
+    "actors:\n"
+    "  - { name: cam, kind: camera, node: edge, params: { source: synthetic, seed: 3, density: \"0:2\","
+    " crop: [0, 0, 384, 576], fps: 10, max_frames: 40, detector: blobs, sink: sink } }\n"
+    "  - { name: blobs, kind: detector, node: server, params: { model: mog2 } }\n"
+    "  - { name: sink, kind: sink, node: edge, params: { report: " + prefix + " } }\n");
+  std::string output;
+  auto report = run_for_report(topo, prefix, output);
+  ASSERT_FALSE(report.is_null()) << output;
+  auto& acc = report["cameras"]["cam"]["accuracy"];
+  // Every frame's truth reached the sink and was scored (or counted as without result).
+  EXPECT_EQ(acc["scored_frames"].get<int>() + acc["frames_without_result"].get<int>(), 40) << report.dump(2);
+  EXPECT_GT(acc["f1"].get<double>(), 0.3) << report.dump(2);  // moving blobs on a still floor
+  EXPECT_NE(output.find("sink run report"), std::string::npos);
+}
+
+TEST(Deployment, TrainedModelsServeFromTheCliAsTorchScriptAndOnnx) {
+  auto dir = std::string(::testing::TempDir());
+  auto trained = troupe_cli("train-detector --size n --steps 2 --batch 1 --eval-frames 0 -o " + dir + "/tiny.pt");
+  ASSERT_EQ(trained.status, 0) << trained.output;
+  EXPECT_NE(trained.output.find("parameters"), std::string::npos) << trained.output;
+  auto exported = troupe_cli("export-onnx " + dir + "/tiny.pt -o " + dir + "/tiny.onnx");
+  ASSERT_EQ(exported.status, 0) << exported.output;
+  auto topo = write_temp("models.yaml",
+    "deployment: models\nnats: embedded\nruntime: { duration_s: 4 }\n"
+    "nodes:\n  - name: edge\n"
+    "actors:\n"
+    "  - { name: cam, kind: camera, node: edge, params: { source: synthetic, fps: 5, max_frames: 4, detector: pt, sink: sink } }\n"
+    "  - { name: cam2, kind: camera, node: edge, params: { source: synthetic, fps: 5, max_frames: 4, detector: onnx, sink: sink } }\n"
+    "  - { name: pt, kind: detector, node: edge, params: { model: " + dir + "/tiny.pt } }\n"
+    "  - { name: onnx, kind: detector, node: edge, params: { model: " + dir + "/tiny.onnx } }\n"
+    "  - { name: sink, kind: sink, node: edge }\n");
+  auto r = troupe_cli("run " + topo);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("replica pt: 4 regions"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("replica onnx: 4 regions"), std::string::npos) << r.output;
+}
+
+TEST(Deployment, AnOracleModelGivesRealVideoItsGroundTruth) {
+  auto dir = std::string(::testing::TempDir());
+  auto prefix = dir + "/oracle-report";
+  auto topo = write_temp("oracle.yaml",
+    "deployment: oracle\nnats: embedded\nruntime: { duration_s: 6 }\n"
+    "nodes:\n  - name: edge\n"
+    "actors:\n"
+    "  - { name: hog, kind: detector, node: edge, params: { min_score: 0.3 } }\n"
+    "  - { name: sink, kind: sink, node: edge, params: { report: " + prefix + " } }\n"
+    "  - { name: cam, kind: camera, node: edge, params: { source: " + vtest + ", start_frame: 100, fps: 5,"
+    " max_frames: 6, jpeg_quality: 95, detector: hog, sink: sink, oracle: hog, oracle_min_score: 0.3,"
+    " oracle_cache: " + dir + "/oracle-cache } }\n");
+  std::string output;
+  auto report = run_for_report(topo, prefix, output);
+  ASSERT_FALSE(report.is_null()) << output;
+  auto acc = report["cameras"]["cam"]["accuracy"];
+  EXPECT_EQ(acc["scored_frames"].get<int>(), 6) << acc.dump();
+  // The replica runs the oracle's own model on a JPEG of the same view: nearly the same boxes.
+  EXPECT_GT(acc["f1"].get<double>(), 0.7) << acc.dump();
+}
+
+// Two region cameras on emulated devices under the Region Scheduler: Model-Prior must
+// move the less accurate camera's triggered regions to the more accurate one, every
+// frame must reach the sink, and the scheduler must have decided the slots.
+TEST(Deployment, RegionSchedulerMovesRegionsBetweenCameras) {
+  auto prefix = std::string(::testing::TempDir()) + "/remo-report";
+  std::remove((prefix + "-scheduler.json").c_str());
+  auto profile = source_dir() + "/topologies/devices.yaml";
+  auto camera = [&](const std::string& name, const std::string& node, int seed, double accuracy) {
+    return "  - { name: " + name + ", kind: region-camera, node: " + node +
+           ", params: { source: synthetic, seed: " + std::to_string(seed) + ", density: \"0:3\", fps: 10,"
+           " scene_width: 384, scene_height: 288,"
+           " max_frames: 40, sink: sink, detector: hog-" + node + ", server: hog-server, scheduler: scheduler,"
+           " accuracy: " + std::to_string(accuracy) + ", device: jetson-nano, profile: " + profile +
+           ", model: hog, q_base: 0, regions: [0, 0, 192, 288, 192, 0, 192, 288] } }\n"
+           "  - { name: hog-" + node + ", kind: detector, node: " + node +
+           ", params: { device: jetson-nano, profile: " + profile + " } }\n";
+  };
+  auto topo = write_temp("remo.yaml",
+    "deployment: remo\nnats: embedded\nruntime: { time_scale: 2, duration_s: 8 }\n"
+    "nodes:\n  - name: server\n  - name: a\n  - name: b\n"
+    "actors:\n"
+    "  - { name: scheduler, kind: region-scheduler, node: server, params: {"
+    " policy: model-prior, report: " + prefix + " } }\n"
+    "  - { name: hog-server, kind: detector, node: server, params: { device: edge-server, profile: " + profile + " } }\n"
+    "  - { name: sink, kind: sink, node: server, params: { report: " + prefix + " } }\n" +
+    camera("cam-a", "a", 1, 0.9) + camera("cam-b", "b", 2, 0.5) +
+    "links:\n  - { from: a, to: server, bandwidth_mbps: 16 }\n  - { from: b, to: server, bandwidth_mbps: 16 }\n"
+    "  - { from: a, to: b, bandwidth_mbps: 80 }\n");
+  std::string output;
+  auto report = run_for_report(topo, prefix, output);
+  ASSERT_FALSE(report.is_null()) << output;
+  for (auto cam : {"cam-a", "cam-b"}) {
+    EXPECT_EQ(report["cameras"][cam]["frames"].get<int>(), 40) << output;  // every frame output, none lost
+    EXPECT_EQ(report["cameras"][cam]["accuracy"]["scored_frames"].get<int>(), 40) << output;
+  }
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(output, m, std::regex("cam-b: 40 frames, 4 whole frames to the server, (\\d+) regions "
+                                                      "detected locally, (\\d+) offloaded"))) << output;
+  EXPECT_GT(std::stoi(m[2]), 0) << output;  // to cam-a, the better model
+  std::ifstream in(prefix + "-scheduler.json");
+  ASSERT_TRUE(in) << output;
+  auto scheduler = nlohmann::json::parse(in);
+  EXPECT_GE(scheduler["slots"].get<int>(), 2) << scheduler.dump(2);
+  EXPECT_GT(scheduler["regions_moved"].get<int>(), 0) << scheduler.dump(2);
+}
+
+// The Region Generator's offline fitting on a camera of a topology: the trigger's
+// weights on the grid, with a score per fold, and regions that tile the frame.
+TEST(Deployment, FitToolsWriteTriggerWeightsAndRegions) {
+  auto dir = std::string(::testing::TempDir());
+  auto topo = write_temp("fit.yaml",
+    "deployment: fit\nnats: embedded\nnodes:\n  - name: n\nactors:\n"
+    "  - { name: cam, kind: region-camera, node: n, params: { source: synthetic, seed: 5, density: \"0:4\","
+    " scene_width: 384, scene_height: 288, fps: 10, sink: sink, detector: hog, server: hog,"
+    " regions: [0, 0, 192, 288, 192, 0, 192, 288] } }\n"
+    "  - { name: hog, kind: detector, node: n }\n"
+    "  - { name: sink, kind: sink, node: n }\n");
+  auto weights = dir + "/weights.yaml";
+  auto r = troupe_cli("fit-trigger " + topo + " --camera cam --slots 2 --folds 3 -o " + weights);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("36 samples (2 regions)"), std::string::npos) << r.output;  // 2 slots × 9 tracked frames × 2
+  EXPECT_NE(r.output.find("fold 3: chosen without it"), std::string::npos) << r.output;
+  auto fitted = YAML::LoadFile(weights);
+  EXPECT_GE(fitted["w1"].as<double>(), 0);
+  EXPECT_LE(fitted["w2"].as<double>(), 1);
+
+  auto regions = dir + "/regions.yaml";
+  r = troupe_cli("fit-regions " + topo + " --camera cam --frames 20 --rows 1 --cols 3 -o " + regions);
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto cells = YAML::LoadFile(regions)["regions"].as<std::vector<int>>();
+  ASSERT_EQ(cells.size(), 12u) << r.output;  // three regions side by side ...
+  EXPECT_EQ(cells[0], 0) << r.output;  // ... tiling the width
+  EXPECT_EQ(cells[4], cells[0] + cells[2]) << r.output;
+  EXPECT_EQ(cells[8], cells[4] + cells[6]) << r.output;
+  EXPECT_EQ(cells[8] + cells[10], 384) << r.output;
+  r = troupe_cli("fit-trigger " + topo + " --camera sink -o " + weights);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("'sink' is a sink, not a camera"), std::string::npos) << r.output;
+}

@@ -1,0 +1,72 @@
+#include <gtest/gtest.h>
+
+#include "actors/runtime/bus/directory.hpp"
+
+using namespace troupe;
+
+namespace {
+constexpr int64_t ms = 1000000;
+}
+
+TEST(Directory, HelloRegistersActors) {
+  directory d("me");
+  EXPECT_TRUE(d.hello("edge", 1, {"cam-1", "cam-2"}, 0).empty());
+  EXPECT_EQ(d.host_of("cam-1"), std::optional<std::string>("edge"));
+  EXPECT_EQ(d.live_nodes(), std::vector<std::string>{"edge"});
+  EXPECT_FALSE(d.host_of("cam-9"));
+}
+
+TEST(Directory, SilentNodeExpiresAndLosesItsActors) {
+  directory d("me");
+  d.hello("edge", 1, {"cam-1"}, 0);
+  EXPECT_FALSE(d.heartbeat("edge", 1, 400 * ms));
+  EXPECT_TRUE(d.expire(2000 * ms, 2000 * ms).empty());  // 1600 ms of silence
+  auto silent = d.expire(2500 * ms, 2000 * ms);
+  ASSERT_EQ(silent, std::vector<std::string>{"edge"});
+  auto lost = d.node_down("edge", "no heartbeat");
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_EQ(lost[0].actor, "cam-1");
+  EXPECT_EQ(lost[0].reason, "no heartbeat");
+  EXPECT_FALSE(d.host_of("cam-1"));
+  EXPECT_TRUE(d.node_down("edge", "again").empty());  // told once
+  ASSERT_EQ(d.down_nodes().size(), 1u);
+  EXPECT_EQ(d.down_nodes()[0].second, "no heartbeat");
+}
+
+TEST(Directory, HeartbeatFromUnknownOrRestartedNodeAsksForHello) {
+  directory d("me");
+  EXPECT_TRUE(d.heartbeat("edge", 1, 0));   // unknown
+  d.hello("edge", 1, {"cam-1"}, 0);
+  EXPECT_FALSE(d.heartbeat("edge", 1, 0));
+  EXPECT_TRUE(d.heartbeat("edge", 2, 0));   // new incarnation
+}
+
+TEST(Directory, NewIncarnationLosesOldActors) {
+  directory d("me");
+  d.hello("edge", 1, {"cam-1", "cam-2"}, 0);
+  auto lost = d.hello("edge", 2, {"cam-2"}, 10 * ms);
+  ASSERT_EQ(lost.size(), 2u);  // both of the old process are gone, even if a namesake returns
+  EXPECT_EQ(d.host_of("cam-2"), std::optional<std::string>("edge"));
+  EXPECT_FALSE(d.host_of("cam-1"));
+}
+
+TEST(Directory, ActorUpAndDown) {
+  directory d("me");
+  d.hello("edge", 1, {}, 0);
+  d.actor_up("cam-1", "edge", 0);
+  EXPECT_EQ(d.host_of("cam-1"), std::optional<std::string>("edge"));
+  auto loss = d.actor_down("cam-1", "edge", "normal");
+  ASSERT_TRUE(loss);
+  EXPECT_EQ(loss->reason, "normal");
+  EXPECT_FALSE(d.actor_down("cam-1", "edge", "normal"));
+  EXPECT_FALSE(d.host_of("cam-1"));
+}
+
+TEST(Directory, ForgiveRestartsTimersAndSelfNeverExpires) {
+  directory d("me");
+  d.hello("edge", 1, {}, 0);
+  d.hello("me", 1, {}, 0);
+  d.forgive(5000 * ms);
+  EXPECT_TRUE(d.expire(6000 * ms, 2000 * ms).empty());
+  EXPECT_EQ(d.expire(8000 * ms, 2000 * ms), std::vector<std::string>{"edge"});
+}

@@ -1,0 +1,160 @@
+#include <gtest/gtest.h>
+
+#include "actors/runtime/bus/envelope_codec.hpp"
+#include "troupe/messages/envelope.pb.h"
+#include "troupe/messages/runtime.pb.h"
+
+using namespace troupe;
+
+namespace {
+
+letter sample(size_t payload_bytes = 10) {
+  auto body = std::make_shared<msg::Blob>();
+  body->set_seq(99);
+  body->set_data(std::string(payload_bytes, 'p'));
+  letter l;
+  l.type = body->GetTypeName();
+  l.sender = "cam-1";
+  l.sender_node = "edge";
+  l.receiver = "replica/yolo-2";
+  l.trace = trace_context::root().child();
+  l.send_time_ns = 1700000000123456789;
+  l.sequence = 42;
+  l.reply_subject = "troupe.d.r.edge.7";
+  l.correlation_id = 5;
+  l.body = body;
+  return l;
+}
+
+letter decode_ok(const std::string& bytes) {
+  auto result = decode_envelope(bytes.data(), bytes.size());
+  EXPECT_TRUE(std::holds_alternative<letter>(result));
+  return std::get<letter>(result);
+}
+
+decode_failure decode_fail(const std::string& bytes, size_t max = 0) {
+  auto result = decode_envelope(bytes.data(), bytes.size(), max);
+  EXPECT_TRUE(std::holds_alternative<decode_failure>(result));
+  return std::get<decode_failure>(result);
+}
+
+}  // namespace
+
+TEST(EnvelopeCodec, RoundTripKeepsEveryField) {
+  auto in = sample();
+  auto bytes = encode_envelope(in);
+  auto out = decode_ok(bytes);
+  EXPECT_EQ(out.type, "troupe.msg.Blob");
+  EXPECT_EQ(out.sender, "cam-1");
+  EXPECT_EQ(out.sender_node, "edge");
+  EXPECT_EQ(out.receiver, "replica/yolo-2");
+  EXPECT_TRUE(out.topic.empty());
+  EXPECT_EQ(out.trace.trace_id, in.trace.trace_id);
+  EXPECT_EQ(out.trace.span_id, in.trace.span_id);
+  EXPECT_EQ(out.trace.parent_span_id, in.trace.parent_span_id);
+  EXPECT_EQ(out.send_time_ns, in.send_time_ns);
+  EXPECT_EQ(out.sequence, 42u);
+  EXPECT_EQ(out.reply_subject, in.reply_subject);
+  EXPECT_EQ(out.correlation_id, 5u);
+  EXPECT_EQ(out.wire_bytes, bytes.size());
+  ASSERT_TRUE(out.is<msg::Blob>());
+  EXPECT_EQ(out.as<msg::Blob>()->seq(), 99u);
+  EXPECT_EQ(out.as<msg::Blob>()->data(), std::string(10, 'p'));
+}
+
+TEST(EnvelopeCodec, MatchesProtobufsOwnEnvelopeEncoding) {
+  // The hand-appended payload field must parse as a normal Envelope.
+  auto in = sample(300);
+  msg::Envelope env;
+  auto bytes = encode_envelope(in);
+  ASSERT_TRUE(env.ParseFromString(bytes));
+  EXPECT_EQ(env.schema_version(), envelope_schema_version);
+  EXPECT_EQ(env.trace_id().size(), 16u);
+  EXPECT_EQ(env.payload(), in.body->SerializeAsString());
+}
+
+TEST(EnvelopeCodec, TopicInsteadOfReceiver) {
+  auto in = sample();
+  in.receiver.clear();
+  in.topic = "workload";
+  auto out = decode_ok(encode_envelope(in));
+  EXPECT_EQ(out.topic, "workload");
+  EXPECT_TRUE(out.receiver.empty());
+}
+
+TEST(EnvelopeCodec, EmptyBodyMessage) {
+  auto in = sample();
+  auto ack = std::make_shared<msg::Ack>();  // all defaults: zero payload bytes
+  in.body = ack;
+  in.type = ack->GetTypeName();
+  auto out = decode_ok(encode_envelope(in));
+  ASSERT_TRUE(out.is<msg::Ack>());
+  EXPECT_FALSE(out.as<msg::Ack>()->ok());
+}
+
+TEST(EnvelopeCodec, GarbageIsRejected) {
+  EXPECT_EQ(decode_fail("\xff\xff\xff\xff garbage"), decode_failure::garbage);
+  EXPECT_EQ(decode_fail(""), decode_failure::garbage);  // no type
+}
+
+TEST(EnvelopeCodec, WrongSchemaVersionIsRejected) {
+  msg::Envelope env;
+  env.set_type("troupe.msg.Blob");
+  env.set_schema_version(envelope_schema_version + 1);
+  EXPECT_EQ(decode_fail(env.SerializeAsString()), decode_failure::wrong_version);
+}
+
+TEST(EnvelopeCodec, UnknownTypeIsRejected) {
+  msg::Envelope env;
+  env.set_type("acme.Secret");
+  env.set_schema_version(envelope_schema_version);
+  EXPECT_EQ(decode_fail(env.SerializeAsString()), decode_failure::unknown_type);
+}
+
+TEST(EnvelopeCodec, BadPayloadIsRejected) {
+  msg::Envelope env;
+  env.set_type("troupe.msg.Blob");
+  env.set_schema_version(envelope_schema_version);
+  env.set_payload("\x0a\xff\xff\xff\xff\xff");  // a length that runs past the end
+  EXPECT_EQ(decode_fail(env.SerializeAsString()), decode_failure::bad_payload);
+}
+
+TEST(EnvelopeCodec, OversizedIsRejectedBeforeParsing) {
+  auto bytes = encode_envelope(sample(1000));
+  EXPECT_EQ(decode_fail(bytes, 500), decode_failure::oversized);
+  EXPECT_TRUE(std::holds_alternative<letter>(decode_envelope(bytes.data(), bytes.size(), bytes.size())));
+}
+
+TEST(TraceContext, ChildKeepsTraceAndLinksParent) {
+  auto root = trace_context::root();
+  auto child = root.child();
+  EXPECT_TRUE(root.valid());
+  EXPECT_EQ(root.parent_span_id, 0u);
+  EXPECT_EQ(child.trace_id, root.trace_id);
+  EXPECT_EQ(child.parent_span_id, root.span_id);
+  EXPECT_NE(child.span_id, root.span_id);
+  EXPECT_NE(trace_context::root().trace_id, root.trace_id);
+  EXPECT_EQ(root.trace_id_hex().size(), 32u);
+  EXPECT_EQ(span_hex(0x0102030405060708ull), "0102030405060708");
+}
+
+TEST(MakeMessage, KnowsLinkedTypesOnly) {
+  EXPECT_NE(make_message("troupe.msg.NodeHello"), nullptr);
+  EXPECT_EQ(make_message("troupe.msg.Nope"), nullptr);
+}
+
+TEST(EnvelopeCodec, HeaderDecodesEvenForUnknownTypes) {
+  msg::Envelope env;
+  env.set_type("acme.Secret");
+  env.set_schema_version(envelope_schema_version);
+  env.set_sender("cam-9");
+  env.set_topic("news");
+  auto bytes = env.SerializeAsString();
+  auto header = decode_header(bytes.data(), bytes.size());
+  ASSERT_TRUE(header);
+  EXPECT_EQ(header->type, "acme.Secret");
+  EXPECT_EQ(header->sender, "cam-9");
+  EXPECT_EQ(header->topic, "news");
+  EXPECT_EQ(header->body, nullptr);
+  EXPECT_FALSE(decode_header("\xff\xff", 2));
+}

@@ -1,0 +1,25 @@
+#include <gtest/gtest.h>
+
+#include "actors/runtime/bus/subjects.hpp"
+
+using namespace troupe;
+
+TEST(Subjects, MapNamesIntoTheDeploymentsSpaces) {
+  EXPECT_EQ(actor_subject("city", "cam-3"), "troupe.city.a.cam-3");
+  EXPECT_EQ(actor_subject("city", "replica/yolo-edge-2"), "troupe.city.a.replica|yolo-edge-2");
+  EXPECT_EQ(topic_subject("city", "workload"), "troupe.city.t.workload");
+  EXPECT_EQ(sys_subject("city", "heartbeat"), "troupe.city.sys.heartbeat");
+  EXPECT_EQ(reply_subject("city", "edge-1", 77), "troupe.city.r.edge-1.77");
+  EXPECT_EQ(deployment_wildcard("city"), "troupe.city.>");
+}
+
+TEST(Subjects, NamesThatWouldBreakSubjectsAreInvalid) {
+  EXPECT_TRUE(is_valid_name("cam-3"));
+  EXPECT_TRUE(is_valid_name("replica/yolo_edge:2@gpu0"));
+  EXPECT_FALSE(is_valid_name(""));
+  EXPECT_FALSE(is_valid_name("a.b"));   // NATS token separator
+  EXPECT_FALSE(is_valid_name("a*"));    // wildcard
+  EXPECT_FALSE(is_valid_name("a>"));
+  EXPECT_FALSE(is_valid_name("a b"));
+  EXPECT_FALSE(is_valid_name(std::string(201, 'x')));
+}
