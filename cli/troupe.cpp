@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--learning-rate", training.learning_rate, "Adam learning rate (default 0.004)");
   train_cmd->add_option("--seed", training.seed, "network init and training scenes (default 1)");
   train_cmd->add_option("--eval-frames", training.eval_frames, "held-out frames scored at the end (default 100)");
-  train_cmd->add_option("--threads", training.threads, "threads for libtorch and scene rendering (default: every core)");
+  train_cmd->add_option("--threads", training.threads, "threads rendering scenes and training sizes at once (default: every core)");
 
   learning::forecaster_options forecasting;
   auto* forecaster_cmd = app.add_subcommand("train-forecaster", "train VideoJam's load forecaster (dense, h -> k slots) on recorded load traces");

@@ -218,12 +218,12 @@ std::vector<training_result> train_detectors(const training_options& o, const pr
   std::vector<trainee> trainees;
   for (auto& size : o.sizes)
     trainees.push_back(make_trainee(o, size));
-  // Several sizes train at once, one thread each and one libtorch thread per network, so
-  // each computes exactly what it would alone on one thread. One size alone gets every
-  // core inside libtorch (whose default here is the physical cores: one of two vCPUs).
+  // Several sizes train at once, one thread each, and every network on one libtorch
+  // thread: a model is a function of its seed alone, the same whether it trained alone
+  // or beside others (more libtorch threads change the order of its sums, and so the
+  // model). The cores go to rendering the scenes and to training sizes side by side.
   auto groups = spread(trainees, threads);
-  int torch_threads = std::max(1, threads / int(trainees.size()));
-  at::set_num_threads(torch_threads);
+  at::set_num_threads(1);
   scene_sampler scenes(o.scenes, o.seed);
   for (int step = 1; step <= o.steps; ++step) {
     auto t0 = steady::now();
@@ -233,7 +233,7 @@ std::vector<training_result> train_detectors(const training_options& o, const pr
       batches.try_emplace({t.shape.input, t.shape.stride()}, make_batch(frames, t.shape));
     double shared_ms = ms_since(t0) / double(trainees.size());  // made once for every size
     auto train_group = [&](const std::vector<trainee*>& group) {
-      at::set_num_threads(torch_threads);  // a new thread starts with OpenMP's default
+      at::set_num_threads(1);  // a new thread starts with OpenMP's default
       for (auto* t : group) {
         t->result.per_step.scenes_ms += shared_ms;
         train_step(*t, batches.at({t->shape.input, t->shape.stride()}), step, o.steps);

@@ -177,7 +177,7 @@ void read_timing(const params& p, region_pipeline_settings& s) {
 region_camera_settings read_settings(const params& p) {
   region_camera_settings s{read_camera_source(p), {}, p.get_string("scheduler")};
   auto& pl = s.pipeline;
-  pl.mode = p.get_string("mode", pl.mode);
+  pl.mode = camera_modes().parse(p.get_string("mode", camera_modes().name(pl.mode)));
   pl.regions = regions_from_list(p.get_ints("regions"));
   double slot_s = p.get_double("slot_s", 1.0);
   if (slot_s <= 0)

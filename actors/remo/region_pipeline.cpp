@@ -55,17 +55,20 @@ void check_regions(const std::vector<cv::Rect>& regions, cv::Size frame) {
                                std::to_string(frame.height) + " frame");
 }
 
+const choice<camera_mode>& camera_modes() {
+  static const choice<camera_mode> modes("mode", {{"dbt", camera_mode::dbt}, {"ehci", camera_mode::ehci}});
+  return modes;
+}
+
 region_pipeline::region_pipeline(const std::string& camera, region_pipeline_settings settings)
     : camera_(camera), cfg_(std::move(settings)), drift_(cfg_.drift) {
-  if (cfg_.mode != "dbt" && cfg_.mode != "ehci")
-    throw std::runtime_error("mode '" + cfg_.mode + "' is not dbt or ehci");
   if (cfg_.frames_per_slot < 1)
     throw std::runtime_error("a slot needs at least one frame");
   tracker_ = vision::make_tracker(cfg_.tracker);
 }
 
 std::vector<std::string> region_pipeline::detectors() const {
-  return cfg_.mode == "ehci" ? std::vector<std::string>{cfg_.server_detector}
+  return cfg_.mode == camera_mode::ehci ? std::vector<std::string>{cfg_.server_detector}
                              : std::vector<std::string>{cfg_.own_detector, cfg_.server_detector};
 }
 
@@ -77,7 +80,7 @@ void region_pipeline::start(const vision::source_frame& frame) {
   padded_ = remo::pad_regions(regions_, size_, cfg_.padding);
   last_detected_.assign(regions_.size(), 0);
   applied_.assign(regions_.size(), 0);
-  if (cfg_.mode == "ehci")
+  if (cfg_.mode == camera_mode::ehci)
     return;  // no trigger: EHCI detects around the previous boxes every frame
   trigger_ = std::make_unique<remo::detect_trigger>(regions_.size(), cfg_.trigger);
   flow_ = cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_ULTRAFAST);
@@ -93,7 +96,7 @@ region_pipeline::step region_pipeline::on_frame(const vision::source_frame& fram
   if (f == 0 && frame.index > 0)
     out.report = report(slot - 1);
   last_image_ = frame.image;
-  if (cfg_.mode == "ehci") {
+  if (cfg_.mode == camera_mode::ehci) {
     out.jobs = ehci_jobs(f);
     return out;
   }
@@ -172,7 +175,7 @@ std::optional<frame_output> region_pipeline::dispatched(uint64_t frame, int64_t 
   counters_.unsent += uint64_t(refused);
   pending p;
   p.capture_ns = capture_ns;
-  p.tracked = cfg_.mode == "dbt" ? current_ : std::vector<vision::detection>{};
+  p.tracked = cfg_.mode == camera_mode::dbt ? current_ : std::vector<vision::detection>{};
   p.bytes = bytes;
   p.outstanding = int(sent.size());
   double area = 0;
@@ -196,7 +199,7 @@ std::optional<frame_output> region_pipeline::on_result(const msg::Detections& d)
   if (d.replica() == cfg_.own_detector)
     latency_s_.push_back(d.total_us() / 1e6);
   auto& p = it->second;
-  if (cfg_.mode == "dbt")
+  if (cfg_.mode == camera_mode::dbt)
     observe_drift(p, d, found);
   p.answered.push_back(d.region());
   p.found.insert(p.found.end(), found.begin(), found.end());
@@ -263,7 +266,7 @@ frame_output region_pipeline::finish(uint64_t frame, pending p) {
       all.push_back(t);
   all.insert(all.end(), p.found.begin(), p.found.end());
   frame_output out{frame, p.capture_ns, remo::area_based_suppression(all, cfg_.abn_overlap), p.bytes};
-  if (cfg_.mode == "ehci") {
+  if (cfg_.mode == camera_mode::ehci) {
     current_ = out.boxes;
     return out;
   }

@@ -19,6 +19,7 @@
 #include <opencv2/video/tracking.hpp>
 
 #include "actors/remo/core/plan.hpp"
+#include "actors/runtime/choice.hpp"
 #include "actors/remo/core/regions.hpp"
 #include "actors/remo/core/trigger.hpp"
 #include "troupe/messages/remo.pb.h"
@@ -28,8 +29,13 @@
 
 namespace troupe {
 
+// How a region camera detects: ReMO's detect-by-tracking (and the scheduled baselines),
+// or EHCI's padded previous boxes sent to the server.
+enum class camera_mode { dbt, ehci };
+const choice<camera_mode>& camera_modes();
+
 struct region_pipeline_settings {
-  std::string mode = "dbt";             // dbt (ReMO and the scheduled baselines) or ehci
+  camera_mode mode = camera_mode::dbt;
   std::vector<cv::Rect> regions;        // view pixels; empty: the whole frame is one region
   int frames_per_slot = 10;             // F
   remo::trigger_settings trigger;

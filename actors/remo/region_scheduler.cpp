@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/runtime/choice.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/log.hpp"
@@ -24,8 +25,18 @@ namespace {
 
 using decide_atom = caf::atom_constant<caf::atom("decide")>;
 
+// ReMO's Markov-approximation scheduler or one of the paper's baselines (§6.1); local:
+// no scheduling, every camera detects its own regions.
+enum class scheduling_policy { remo, bandwidth_prior, model_prior, elf, local };
+
+const choice<scheduling_policy> policies("policy", {{"remo", scheduling_policy::remo},
+                                                    {"bandwidth-prior", scheduling_policy::bandwidth_prior},
+                                                    {"model-prior", scheduling_policy::model_prior},
+                                                    {"elf", scheduling_policy::elf},
+                                                    {"local", scheduling_policy::local}});
+
 struct scheduler_settings {
-  std::string policy = "remo";  // remo | bandwidth-prior | model-prior | elf | local
+  scheduling_policy policy = scheduling_policy::remo;
   remo::slot_settings slot;
   remo::markov_settings markov;
   int64_t grace_ms = 200;  // after a round's first report, how long the others may take
@@ -72,20 +83,26 @@ remo::camera_report plain(const msg::SlotReport& r) {
 remo::decision solve(const scheduler_settings& cfg, scheduler_state& st, const remo::slot_model& m,
                      remo::schedule start, const std::vector<remo::movable_region>& movable,
                      const std::vector<remo::camera_report>& reports) {
-  if (cfg.policy == "remo")
-    return remo::markov_schedule(m, std::move(start), movable, st.q, cfg.markov, st.rng);
   remo::decision d;
-  if (cfg.policy == "bandwidth-prior") {
-    d.x = remo::bandwidth_prior(m, std::move(start), movable);
-  } else if (cfg.policy == "model-prior") {
-    d.x = remo::model_prior(m, std::move(start), movable);
-  } else if (cfg.policy == "elf") {
-    std::vector<double> latency(1, 0);
-    for (auto& r : reports)
-      latency.push_back(r.latency_s);
-    d.x = remo::latency_proportional(m, std::move(start), movable, latency);
-  } else {
-    d.x = std::move(start);  // local: every camera detects its own regions
+  switch (cfg.policy) {
+    case scheduling_policy::remo:
+      return remo::markov_schedule(m, std::move(start), movable, st.q, cfg.markov, st.rng);
+    case scheduling_policy::bandwidth_prior:
+      d.x = remo::bandwidth_prior(m, std::move(start), movable);
+      break;
+    case scheduling_policy::model_prior:
+      d.x = remo::model_prior(m, std::move(start), movable);
+      break;
+    case scheduling_policy::elf: {
+      std::vector<double> latency(1, 0);
+      for (auto& r : reports)
+        latency.push_back(r.latency_s);
+      d.x = remo::latency_proportional(m, std::move(start), movable, latency);
+      break;
+    }
+    case scheduling_policy::local:
+      d.x = std::move(start);
+      break;
   }
   d.g = remo::objective(m, d.x, st.q);
   return d;
@@ -98,7 +115,7 @@ void send_plans(const context& ctx, const scheduler_settings& cfg, const std::ve
     msg::SlotPlan plan;
     plan.set_slot(from[i - 1]->slot() + 1);
     plan.set_delay_queue_s(q);
-    plan.set_policy(cfg.policy);
+    plan.set_policy(policies.name(cfg.policy));
     for (auto& [cell, j] : remo::plan_of(x, int(i))) {
       auto* a = plan.add_assignments();
       a->set_frame(uint32_t(cell.first));
@@ -147,7 +164,7 @@ void decide(const context& ctx, const scheduler_settings& cfg, scheduler_state& 
 }
 
 nlohmann::json summary(const scheduler_settings& cfg, const decision_log& log) {
-  return {{"policy", cfg.policy},
+  return {{"policy", policies.name(cfg.policy)},
           {"slots", log.slots},
           {"regions_demanded", log.regions},
           {"regions_moved", log.moved},
@@ -166,7 +183,7 @@ void print_summary(const context& ctx, const scheduler_settings& cfg, const deci
   auto j = summary(cfg, log);
   spdlog::info("{} ({}): {} slots, {} of {} demanded regions moved, decision p50 {:.2f} ms p95 {:.2f} ms, "
                "model delay mean {:.3f} s, queue max {:.3f} s, {} reports replaced unused, {} plans unsent",
-               ctx.name(), cfg.policy, log.slots, log.moved, log.regions, j["decision_ms"]["p50"].get<double>(),
+               ctx.name(), policies.name(cfg.policy), log.slots, log.moved, log.regions, j["decision_ms"]["p50"].get<double>(),
                j["decision_ms"]["p95"].get<double>(), j["model_delay_s"]["mean"].get<double>(),
                j["delay_queue_s"]["max"].get<double>(), log.reports_replaced, log.plans_unsent);
   if (!cfg.report.empty()) {
@@ -206,10 +223,7 @@ caf::behavior region_scheduler(caf::event_based_actor* self, context ctx, schedu
 
 scheduler_settings read_settings(const params& p) {
   scheduler_settings s;
-  s.policy = p.get_string("policy", s.policy);
-  if (s.policy != "remo" && s.policy != "bandwidth-prior" && s.policy != "model-prior" && s.policy != "elf" &&
-      s.policy != "local")
-    throw std::runtime_error("policy '" + s.policy + "' is not remo, bandwidth-prior, model-prior, elf or local");
+  s.policy = policies.parse(p.get_string("policy", policies.name(s.policy)));
   auto& slot = s.slot;
   slot.server_accuracy = p.get_double("server_accuracy", slot.server_accuracy);
   slot.server_mbps = p.get_double("server_mbps", slot.server_mbps);

@@ -12,6 +12,7 @@
 #include "actors/videojam/function_worker.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/videojam/pipeline_names.hpp"
+#include "actors/runtime/choice.hpp"
 #include "actors/videojam/core/baselines.hpp"
 #include "actors/videojam/core/forecaster.hpp"
 #include "actors/videojam/core/table.hpp"
@@ -22,9 +23,17 @@ namespace troupe {
 
 namespace {
 
+// The balancer in front of a replica: VideoJam's, or one of the thesis's baselines (§3.5.2).
+enum class balancer_kind { videojam, none, wrr, distream };
+
+const choice<balancer_kind> balancers("balancer", {{"videojam", balancer_kind::videojam},
+                                                   {"none", balancer_kind::none},
+                                                   {"wrr", balancer_kind::wrr},
+                                                   {"distream", balancer_kind::distream}});
+
 struct balancer_settings {
   std::string function, type;       // type: the neighbourhood (default: the function)
-  std::string balancer = "videojam";
+  balancer_kind balancer = balancer_kind::videojam;
   std::vector<std::string> next;    // replicas of the next function, in order of preference
   int64_t slot_ms = 1000;           // Δ (Table 3.1)
   size_t window_slots = 10;         // k
@@ -126,7 +135,7 @@ class load_balancer {
 
   // Bootstrap (§3.4.2): announce the own state, ask the neighbourhood for theirs.
   void bootstrap() {
-    if (cfg_.balancer == "none")
+    if (cfg_.balancer == balancer_kind::none)
       return;
     if (auto err = ctx_.subscribe(topic(), caf::actor_cast<caf::actor>(self_)))
       throw std::runtime_error(caf::to_string(err));
@@ -158,7 +167,7 @@ class load_balancer {
     exchanged_ += d.items_size();
     if (d.has_table())
       learn(in.sender, rows_of(d.table()));
-    if (cfg_.balancer == "videojam")
+    if (cfg_.balancer == balancer_kind::videojam)
       judge_offload(in.sender, uint32_t(d.items_size()));
     for (auto& item : d.items())
       keep(item);
@@ -216,7 +225,7 @@ class load_balancer {
       watch(r.replica);
     if (slot_ % cfg_.window_slots == 0) {
       close_window();
-      if (cfg_.balancer != "none" && table_.rows().size() == 1)  // neighbours that started with it missed its bootstrap
+      if (cfg_.balancer != balancer_kind::none && table_.rows().size() == 1)  // neighbours that started with it missed its bootstrap
         bootstrap_again();
     }
     ctx_.publish("function-stats", stats());
@@ -225,11 +234,11 @@ class load_balancer {
  private:
   // Where an incoming item goes under the balancer's policy; empty: the own queue.
   std::string route() {
-    if (cfg_.balancer == "videojam")
+    if (cfg_.balancer == balancer_kind::videojam)
       return spread_pick();
-    if (cfg_.balancer == "wrr")
+    if (cfg_.balancer == balancer_kind::wrr)
       return weighted_pick();
-    if (cfg_.balancer == "distream" && !cfg_.edge.empty() && std::bernoulli_distribution(edge_share())(random_))
+    if (cfg_.balancer == balancer_kind::distream && !cfg_.edge.empty() && std::bernoulli_distribution(edge_share())(random_))
       return cfg_.edge;
     return {};
   }
@@ -282,7 +291,7 @@ class load_balancer {
   // Distream keeps what is meant for an absent Edge and sends it when the Edge returns.
   void offload(const std::string& replica, std::vector<msg::WorkItem> items) {
     if (!ctx_.knows(replica)) {
-      if (cfg_.balancer == "distream" && replica == cfg_.edge) {
+      if (cfg_.balancer == balancer_kind::distream && replica == cfg_.edge) {
         for (auto& item : items)
           hold_for_edge(std::move(item));
         return;
@@ -408,9 +417,9 @@ class load_balancer {
     errors_reported_.clear();
     tabled_.clear();
     sent_window_ = false;
-    if (cfg_.balancer == "videojam")
+    if (cfg_.balancer == balancer_kind::videojam)
       dispatch_window();
-    if (cfg_.balancer == "distream")
+    if (cfg_.balancer == balancer_kind::distream)
       distream_window();
     refresh_stale();
   }
@@ -508,7 +517,7 @@ class load_balancer {
     msg::FunctionStats s;
     s.set_replica(ctx_.name());
     s.set_function(cfg_.type);
-    s.set_balancer(cfg_.balancer);
+    s.set_balancer(balancers.name(cfg_.balancer));
     s.set_arrived(arrived_);
     s.set_received(received_);
     s.set_processed(c.processed);
@@ -585,9 +594,7 @@ balancer_settings read_settings(const params& p) {
   balancer_settings s;
   s.function = p.get_string("function");
   s.type = p.get_string("type", s.function);
-  s.balancer = p.get_string("balancer", s.balancer);
-  if (s.balancer != "videojam" && s.balancer != "none" && s.balancer != "wrr" && s.balancer != "distream")
-    throw std::runtime_error("balancer '" + s.balancer + "' is not videojam, none, wrr or distream");
+  s.balancer = balancers.parse(p.get_string("balancer", balancers.name(s.balancer)));
   s.next = split_names(p.get_string("next"));
   s.slot_ms = p.get_int("slot_ms", s.slot_ms);
   s.window_slots = size_t(p.get_int("window_slots", int64_t(s.window_slots)));

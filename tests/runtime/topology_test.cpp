@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "actors/systems.hpp"
+#include "actors/runtime/choice.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/deploy/topology.hpp"
 #include "test_support.hpp"
@@ -195,4 +196,18 @@ TEST(Topology, AssigningParamsLeavesTheOtherCopiesAlone) {
   copy = params(changed);
   EXPECT_EQ(copy.get_int("fps"), 25);
   EXPECT_EQ(original.get_int("fps"), 5);  // YAML::Node's assignment would have made this 25
+}
+
+// Modes and baselines are read once into a type; a wrong name lists the choices.
+TEST(Choice, ParsesNamesOnceAndListsTheChoicesOnError) {
+  enum class colour { red, green };
+  choice<colour> colours("colour", {{"red", colour::red}, {"green", colour::green}});
+  EXPECT_EQ(colours.parse("green"), colour::green);
+  EXPECT_STREQ(colours.name(colour::red), "red");
+  try {
+    colours.parse("blue");
+    FAIL() << "blue was taken";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "colour 'blue' is not one of red, green");
+  }
 }
