@@ -15,6 +15,7 @@
 #include "actors/runtime/choice.hpp"
 #include "actors/videojam/core/baselines.hpp"
 #include "actors/videojam/core/forecaster.hpp"
+#include "actors/videojam/core/spreader.hpp"
 #include "actors/videojam/core/table.hpp"
 #include "troupe/messages/runtime.pb.h"
 #include "vision/percentile.hpp"
@@ -192,7 +193,7 @@ class load_balancer {
   // The receiver will not take more: stop sending it load this window, ask its state.
   void on_congestion(const letter& in) {
     ++congestion_signals_;
-    owed_.erase(in.sender);
+    spreader_.drop(in.sender);
     ask(in.sender);
   }
 
@@ -206,7 +207,7 @@ class load_balancer {
     spdlog::log(level, "balancer {}: neighbour {} lost ({}), out of the policy until it returns", ctx_.name(), replica,
                 reason);
     table_.exclude(replica);
-    owed_.erase(replica);
+    spreader_.drop(replica);
     expected_.erase(replica);
   }
 
@@ -235,29 +236,11 @@ class load_balancer {
   // Where an incoming item goes under the balancer's policy; empty: the own queue.
   std::string route() {
     if (cfg_.balancer == balancer_kind::videojam)
-      return spread_pick();
+      return spreader_.pick();
     if (cfg_.balancer == balancer_kind::wrr)
       return weighted_pick();
     if (cfg_.balancer == balancer_kind::distream && !cfg_.edge.empty() && std::bernoulli_distribution(edge_share())(random_))
       return cfg_.edge;
-    return {};
-  }
-
-  // What is owed beyond the queue leaves spread over the window's arrivals: each
-  // receiver earns its share of every arrival and takes an item per whole share, so a
-  // receiver is not handed the window's amount in one burst.
-  std::string spread_pick() {
-    for (auto& [replica, items] : owed_) {
-      if (items < 1)
-        continue;
-      auto& credit = credit_[replica];
-      credit += share_[replica];
-      if (credit >= 1) {
-        credit -= 1;
-        items -= 1;
-        return replica;
-      }
-    }
     return {};
   }
 
@@ -351,7 +334,7 @@ class load_balancer {
   // receiving from the sender; otherwise a load beyond what it expected from the
   // sender is a prediction error, answered by a state update.
   void judge_offload(const std::string& sender, uint32_t items) {
-    bool offloading = std::any_of(owed_.begin(), owed_.end(), [](auto& o) { return o.second >= 1; }) || sent_window_;
+    bool offloading = spreader_.owes() || sent_window_;
     if (offloading) {
       auto d = compute_policy();
       auto s = index_of(sender);
@@ -430,25 +413,22 @@ class load_balancer {
     auto started = std::chrono::steady_clock::now();
     auto d = compute_policy(&forecast_us_);
     keep_sample(dispatch_us_, since_us(started));
-    owed_.clear();
     expected_.clear();
+    std::map<std::string, double> owed;
     auto out = videojam::outgoing(d, 0);
     for (size_t i = 1; i < table_.rows().size(); ++i) {
       auto& name = table_.rows()[i].replica;
       if (out[i] >= 1)
-        owed_[name] = std::floor(out[i]);
+        owed[name] = std::floor(out[i]);
       expected_[name] = videojam::expected_from(d, i, 0);
     }
-    double arriving = std::max(1.0, d.global[0] - d.queue[0]);  // the own forecast for the window
-    share_.clear();
-    credit_.clear();
-    for (auto& [replica, items] : owed_) {
+    for (auto& [replica, items] : owed) {  // what already waits goes at once
       auto queued = worker_->take_newest(size_t(items));
       items -= double(queued.size());
-      share_[replica] = std::min(1.0, items / arriving);
       if (!queued.empty())
         offload(replica, std::move(queued));
     }
+    spreader_.begin_window(owed, d.global[0] - d.queue[0]);  // the rest over the window's forecast arrivals
   }
 
   // Distream: the Edge announces its share of the compute; an End balances its queue
@@ -554,8 +534,8 @@ class load_balancer {
   double arrivals_slot_ = 0, exchanged_ = 0, queue_at_window_start_ = 0;
   double last_edge_share_ = 0;
   bool sent_window_ = false;
-  std::map<std::string, double> owed_, expected_, received_from_;
-  std::map<std::string, double> share_, credit_;  // of each arrival owed to a receiver, and earned so far
+  std::map<std::string, double> expected_, received_from_;
+  videojam::offload_spreader spreader_;
   std::set<std::string> errors_reported_, tabled_, monitored_;
   std::vector<msg::WorkItem> held_for_edge_;
   uint64_t arrived_ = 0, received_ = 0, dropped_full_ = 0, dropped_lost_ = 0, offloaded_ = 0, offload_bytes_ = 0;

@@ -2,8 +2,12 @@
 // hand-computed tables.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+
 #include "actors/videojam/core/baselines.hpp"
 #include "actors/videojam/core/dispatcher.hpp"
+#include "actors/videojam/core/spreader.hpp"
 #include "actors/videojam/core/table.hpp"
 
 using namespace troupe::videojam;
@@ -140,4 +144,52 @@ TEST(VideoJamBaselines, WeightedRoundRobinInterleavesByWeight) {
 TEST(VideoJamBaselines, DistreamEdgeShareIsItsPartOfTheCompute) {
   EXPECT_DOUBLE_EQ(distream_edge_share(30, {10, 20}), 0.5);
   EXPECT_DOUBLE_EQ(distream_edge_share(0, {0}), 0.0);
+}
+
+// What is owed beyond the queue leaves spread over the window's arrivals, not in a burst.
+TEST(OffloadSpreader, SpreadsWhatIsOwedOverTheWindowsArrivals) {
+  offload_spreader s;
+  s.begin_window({{"b", 5}}, 10);  // a share of 0.5: every second arrival
+  std::string picks;
+  for (int i = 0; i < 10; ++i)
+    picks += s.pick().empty() ? '.' : 'b';
+  EXPECT_EQ(picks, ".b.b.b.b.b");
+  EXPECT_FALSE(s.owes());
+  EXPECT_EQ(s.pick(), "");  // paid: the rest stays
+}
+
+TEST(OffloadSpreader, ShareIsAtMostEveryArrivalAndFewArrivalsCountAsOne) {
+  offload_spreader s;
+  s.begin_window({{"b", 20}}, 10);
+  int sent = 0;
+  for (int i = 0; i < 10; ++i)
+    sent += s.pick() == "b";
+  EXPECT_EQ(sent, 10);
+  EXPECT_TRUE(s.owes());  // more was owed than arrived
+  s.begin_window({{"c", 2}}, 0);  // no arrivals forecast: share 1, as for one
+  EXPECT_EQ(s.pick(), "c");
+  EXPECT_EQ(s.pick(), "c");
+  EXPECT_EQ(s.pick(), "");
+}
+
+TEST(OffloadSpreader, ReceiversEarnTheirOwnSharesAndADroppedOneGetsNoMore) {
+  offload_spreader s;
+  s.begin_window({{"b", 2}, {"c", 4}, {"d", 0.5}}, 8);  // shares 0.25, 0.5; d owes no whole item
+  std::map<std::string, int> got;
+  for (int i = 0; i < 8; ++i)
+    ++got[s.pick()];
+  // An arrival goes to the first receiver (by name) whose credit reaches one, and earns
+  // the others nothing: at the 4th and 8th arrivals b takes what c would have earned,
+  // so one of c's items is still owed when the forecast arrivals are through.
+  EXPECT_EQ(got["b"], 2);
+  EXPECT_EQ(got["c"], 3);
+  EXPECT_EQ(got["d"], 0);
+  EXPECT_TRUE(s.owes());
+  EXPECT_EQ(s.pick(), "");  // c earns again from here
+  EXPECT_EQ(s.pick(), "c");
+  s.begin_window({{"b", 4}}, 4);
+  EXPECT_EQ(s.pick(), "b");
+  s.drop("b");  // congestion: nothing more this window
+  EXPECT_FALSE(s.owes());
+  EXPECT_EQ(s.pick(), "");
 }
