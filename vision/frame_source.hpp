@@ -23,9 +23,9 @@ struct source_frame {
 
 struct source_settings {
   video_view view;                    // path (file, folder or stream URL), crop, start, loop
-  std::optional<scene_config> scene;  // set: a synthetic scene instead of a video
-  stream_settings stream;             // for rtsp://, http://, https:// paths
-  cv::Point2d pan_px_s;               // a mobile camera: the crop moves this fast (bouncing at the edges)
+  std::optional<scene_config> scene = {};  // set: a synthetic scene instead of a video
+  stream_settings stream = {};             // for rtsp://, http://, https:// paths
+  cv::Point2d pan_px_s = {};               // a mobile camera: the crop moves this fast (bouncing at the edges)
   double fps = 10;                    // frame rate, to turn frame indices into time for panning
 };
 

@@ -93,18 +93,17 @@ msg::CameraStats stats_of(const context& ctx, const react_camera_settings& cfg, 
   return out;
 }
 
+// From the typed counters, not the figures' names: a misspelt name cannot compile.
 void print_summary(const context& ctx, const react_camera_settings& cfg, const react_camera_state& s) {
-  auto st = stats_of(ctx, cfg, s);
-  auto& f = st.figures();
-  spdlog::info("{} ({}): {:.0f} frames, {:.0f} edge and {:.0f} cloud requests ({:.0f} skipped, still scene), {:.0f} edge "
-               "and {:.0f} cloud fusions, {:.0f} catch-ups over {:.0f} frames ({:.0f} fell behind), cloud round trip p50 "
-               "{:.1f} ms p95 {:.1f} ms, {:.0f} results too old and {:.0f} superseded, {:.0f} tracker failures, {:.0f} "
-               "sends and {:.0f} outputs refused by the bus, {:.0f} edge timeouts",
-               ctx.name(), st.kind(), f.at("frames"), f.at("edge_requests"), f.at("cloud_requests"), f.at("still_skips"),
-               f.at("edge_fusions"), f.at("cloud_fusions"), f.at("catch_ups"), f.at("caught_up_frames"),
-               f.at("fell_behind"), f.at("cloud_rtt_p50_ms"), f.at("cloud_rtt_p95_ms"), f.at("too_old"),
-               f.at("superseded"), f.at("tracker_failures"), f.at("unsent"), f.at("outputs_unsent"),
-               f.at("edge_timeouts"));
+  auto& c = s.manager.counters();
+  spdlog::info("{} (react-camera/{}): {} frames, {} edge and {} cloud requests ({} skipped, still scene), {} edge "
+               "and {} cloud fusions, {} catch-ups over {} frames ({} fell behind), cloud round trip p50 {:.1f} ms "
+               "p95 {:.1f} ms, {} results too old and {} superseded, {} tracker failures, {} sends and {} outputs "
+               "refused by the bus, {} edge timeouts",
+               ctx.name(), name_of(cfg.manager.mode), c.frames, c.edge_requests, c.cloud_requests, c.still_skips,
+               c.edge_fusions, c.cloud_fusions, c.catch_ups, c.caught_up_frames, c.fell_behind,
+               vision::percentile(s.cloud_rtt_ms, 50), vision::percentile(s.cloud_rtt_ms, 95), c.too_old, c.superseded,
+               c.tracker_failures, s.unsent, s.outputs_unsent, s.edge_timeouts);
 }
 
 // Requests whose frame left the buffer can no longer be used: their send times go.
