@@ -21,7 +21,7 @@ constexpr void (*systems[])(system_registry&) = {
 const kind_registry& builtin_kinds() {
   static const kind_registry registry = [] {
     kind_registry kinds;
-    system_registry r{kinds};
+    system_registry r{&kinds, nullptr};
     register_common(r);
     for (auto add : systems)
       add(r);
@@ -31,8 +31,7 @@ const kind_registry& builtin_kinds() {
 }
 
 void add_system_commands(command_hooks& hooks) {
-  kind_registry unused;  // the kinds come from builtin_kinds()
-  system_registry r{unused, &hooks};
+  system_registry r{nullptr, &hooks};
   for (auto add : systems)
     add(r);
 }

@@ -22,9 +22,20 @@ struct command_hooks {
   std::function<int()> run;
 };
 
+// What a system's register function adds to: the kind registry, the commands, or both.
 struct system_registry {
-  kind_registry& kinds;
+  kind_registry* kinds = nullptr;     // null: commands only
   command_hooks* commands = nullptr;  // null: kinds only (validation, tests)
+
+  void add(kind_spec spec) {
+    if (kinds)
+      kinds->add(std::move(spec));
+  }
+  // A file the system's topologies may name and the command that makes it.
+  void file_maker(const std::string& pattern, const std::string& command) {
+    if (kinds)
+      register_file_maker(pattern, command);
+  }
 };
 
 // Every kind a topology can name: the shared ones and every system's.

@@ -7,10 +7,10 @@
 namespace troupe {
 
 void register_common(system_registry& r) {
-  r.kinds.add(camera_kind());
-  r.kinds.add(detector_replica_kind());
-  r.kinds.add(detection_sink_kind());
-  register_file_maker(R"(detector-([nsm])\.pt$)", "build/cli/troupe train-detector --size $1 -o {}");
+  r.add(camera_kind());
+  r.add(detector_replica_kind());
+  r.add(detection_sink_kind());
+  r.file_maker(R"(detector-([nsm])\.pt$)", "build/cli/troupe train-detector --size $1 -o {}");
 }
 
 }  // namespace troupe

@@ -1,15 +1,14 @@
 #include "actors/common/detection_sink.hpp"
 
-#include <cstdio>
-
 #include <spdlog/spdlog.h>
 
 #include <caf/all.hpp>
 
+#include "actors/common/run_report.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/node.hpp"
-#include "actors/common/run_report.hpp"
+#include "actors/runtime/text_table.hpp"
 #include "troupe/messages/vision.pb.h"
 #include "vision/percentile.hpp"
 
@@ -22,12 +21,6 @@ struct sink_settings {
   double slo_ms = 0;
   std::string report;  // file prefix; empty: the table only
 };
-
-std::string fixed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f", v);
-  return buf;
-}
 
 struct sink_state {
   explicit sink_state(double slo_ms) : report(slo_ms) {}

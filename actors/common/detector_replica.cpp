@@ -71,8 +71,6 @@ replica_settings read_settings(const params& p) {
   if (!parsed)
     throw std::runtime_error("overflow '" + policy + "' is not drop_oldest, drop_newest or block");
   s.overflow = *parsed;
-  if (p.has("device") != p.has("profile"))
-    throw std::runtime_error("device and profile come together: the device's name and its profile file");
   s.profile_file = p.get_string("profile");
   s.cache_dir = p.get_string("cache");
   if (p.has("device"))

@@ -18,12 +18,6 @@ std::vector<vision::detection> boxes_of(const google::protobuf::RepeatedPtrField
   return out;
 }
 
-std::string fixed(double v, int decimals = 1) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-  return buf;
-}
-
 }  // namespace
 
 void run_report::add_replica(const msg::ReplicaStats& stats, double at_s) {

@@ -35,7 +35,7 @@ void add_commands(command_hooks& hooks) {
 }  // namespace
 
 void register_react(system_registry& r) {
-  r.kinds.add(react_camera_kind());
+  r.add(react_camera_kind());
   if (r.commands)
     add_commands(*r.commands);
 }

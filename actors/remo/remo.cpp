@@ -48,8 +48,8 @@ void add_commands(command_hooks& hooks) {
 }  // namespace
 
 void register_remo(system_registry& r) {
-  r.kinds.add(region_camera_kind());
-  r.kinds.add(region_scheduler_kind());
+  r.add(region_camera_kind());
+  r.add(region_scheduler_kind());
   if (r.commands)
     add_commands(*r.commands);
 }

@@ -14,7 +14,7 @@ namespace {
 
 struct file_maker {
   std::regex pattern;
-  std::string source, command;
+  std::string command;
 };
 
 std::vector<file_maker>& makers() {
@@ -44,10 +44,7 @@ bool names_path(const std::string& value) {
 }
 
 void register_file_maker(const std::string& pattern, const std::string& command) {
-  for (auto& m : makers())
-    if (m.source == pattern)
-      return;  // registered again by another registry of the same systems
-  makers().push_back({std::regex(pattern), pattern, command});
+  makers().push_back({std::regex(pattern), command});
 }
 
 std::string how_to_make(const std::string& path) {

@@ -162,7 +162,6 @@ void setup(const settings& s) {
   current = std::make_shared<troupe_sink>(s);
   auto main = std::make_shared<spdlog::logger>("troupe", current);
   main->set_level(s.quiet ? spdlog::level::warn : spdlog::level::info);
-  main->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(main);
   for (auto* name : {result_logger, problem_logger}) {
     spdlog::drop(name);

@@ -2,18 +2,25 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace troupe {
 
 namespace {
 
-// A cell that reads as a number, or the placeholder for none.
+// A cell that reads as a number, or "-" (no value) in a column of numbers.
 bool right_aligned(const std::string& cell) {
   return !cell.empty() && (std::isdigit(static_cast<unsigned char>(cell[0])) || cell == "-" ||
                            (cell[0] == '-' && cell.size() > 1 && std::isdigit(static_cast<unsigned char>(cell[1]))));
 }
 
 }  // namespace
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+  return buf;
+}
 
 size_t display_width(const std::string& s) {
   return size_t(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));

@@ -17,6 +17,9 @@ class text_table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// `v` with `decimals` digits after the point, as tables and progress lines show numbers.
+std::string fixed(double v, int decimals = 1);
+
 // Characters a terminal shows for `s` (each UTF-8 sequence counts one).
 size_t display_width(const std::string& s);
 

@@ -627,8 +627,6 @@ kind_spec function_replica_kind() {
     parameters,
     [](node& n, context ctx, const params& p) {
       auto cfg = read_settings(p);
-      if (p.has("device") != p.has("profile"))
-        throw std::runtime_error("device and profile come together: the device's name and its profile file");
       std::optional<device_profile> device;
       if (p.has("device"))
         device = load_device(p.get_string("profile"), p.get_string("device"));

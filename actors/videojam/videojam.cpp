@@ -29,10 +29,10 @@ void add_commands(command_hooks& hooks) {
 }  // namespace
 
 void register_videojam(system_registry& r) {
-  r.kinds.add(function_replica_kind());
-  r.kinds.add(pipeline_camera_kind());
-  r.kinds.add(pipeline_sink_kind());
-  register_file_maker(R"(forecaster[^/]*\.txt$)", "scripts/train-forecaster.sh");
+  r.add(function_replica_kind());
+  r.add(pipeline_camera_kind());
+  r.add(pipeline_sink_kind());
+  r.file_maker(R"(forecaster[^/]*\.txt$)", "scripts/train-forecaster.sh");
   if (r.commands)
     add_commands(*r.commands);
 }
