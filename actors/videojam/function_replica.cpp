@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <map>
-#include <random>
 #include <set>
 
 #include <caf/all.hpp>
@@ -13,9 +12,7 @@
 #include "actors/runtime/node.hpp"
 #include "actors/videojam/pipeline_names.hpp"
 #include "actors/runtime/choice.hpp"
-#include "actors/videojam/core/baselines.hpp"
-#include "actors/videojam/core/forecaster.hpp"
-#include "actors/videojam/core/spreader.hpp"
+#include "actors/videojam/core/balancer.hpp"
 #include "actors/videojam/core/table.hpp"
 #include "troupe/messages/runtime.pb.h"
 #include "vision/percentile.hpp"
@@ -24,8 +21,7 @@ namespace troupe {
 
 namespace {
 
-// The balancer in front of a replica: VideoJam's, or one of the thesis's baselines (§3.5.2).
-enum class balancer_kind { videojam, none, wrr, distream };
+using videojam::balancer_kind;
 
 const choice<balancer_kind> balancers("balancer", {{"videojam", balancer_kind::videojam},
                                                    {"none", balancer_kind::none},
@@ -35,18 +31,13 @@ const choice<balancer_kind> balancers("balancer", {{"videojam", balancer_kind::v
 struct balancer_settings {
   std::string function, type;       // type: the neighbourhood (default: the function)
   balancer_kind balancer = balancer_kind::videojam;
+  videojam::balancer_settings rules;
   std::vector<std::string> next;    // replicas of the next function, in order of preference
   int64_t slot_ms = 1000;           // Δ (Table 3.1)
-  size_t window_slots = 10;         // k
-  size_t history_slots = 50;        // h
   int64_t refresh_windows = 2;      // r: rows older than this many windows are asked for again
-  double error_threshold = 0.5;     // prediction error that calls for a state update
   size_t queue_capacity = 30;
   double initial_rate = 10;         // items per second assumed before one is measured
-  std::string forecaster = "naive";
   std::string load_trace;           // CSV of arrivals per slot, for train-forecaster
-  std::string edge;                 // distream: the Edge's replica of this function; empty on the Edge
-  uint64_t seed = 1;
   size_t max_offload_bytes = 256 * 1024;  // one DataOffload message at most; more items go in several
 };
 
@@ -113,14 +104,15 @@ std::vector<videojam::load_row> rows_of(const msg::LoadTable& t) {
   return out;
 }
 
-// The load balancer's state and rules; the actor's handlers call into it.
+// The mechanics every balancer shares: the state table and its messages (§3.4.2), the
+// monitoring slots (§3.4.3), offloads and the counters. The rules that differ are the
+// strategy's (videojam::balancer); this class carries out what it decides.
 class load_balancer {
  public:
   load_balancer(caf::event_based_actor* self, context ctx, balancer_settings cfg,
                 std::shared_ptr<function_worker> worker, std::shared_ptr<router> out)
       : self_(self), ctx_(std::move(ctx)), cfg_(std::move(cfg)), worker_(std::move(worker)), router_(std::move(out)),
-        table_(ctx_.name()), forecaster_(videojam::make_forecaster(cfg_.forecaster, cfg_.history_slots, cfg_.window_slots)),
-        random_(cfg_.seed) {
+        table_(ctx_.name()), rules_(videojam::make_balancer(cfg_.balancer, cfg_.rules)) {
     table_.own().mu = cfg_.initial_rate * cfg_.slot_ms / 1000.0;
     table_.own().at_ns = ctx_.now_ns();
     if (!cfg_.load_trace.empty()) {  // a trace that cannot be written fails the spawn, not the training later
@@ -136,7 +128,7 @@ class load_balancer {
 
   // Bootstrap (§3.4.2): announce the own state, ask the neighbourhood for theirs.
   void bootstrap() {
-    if (cfg_.balancer == balancer_kind::none)
+    if (!rules_->exchanges_state())
       return;
     if (auto err = ctx_.subscribe(topic(), caf::actor_cast<caf::actor>(self_)))
       throw std::runtime_error(caf::to_string(err));
@@ -155,7 +147,7 @@ class load_balancer {
   void on_item(msg::WorkItem item) {
     ++arrivals_slot_;
     ++arrived_;
-    auto target = route();
+    auto target = rules_->route(now());
     if (target.empty())
       keep(std::move(item));
     else
@@ -164,12 +156,10 @@ class load_balancer {
 
   void on_offload(const letter& in, const msg::DataOffload& d) {
     received_ += uint64_t(d.items_size());
-    received_from_[in.sender] += d.items_size();
     exchanged_ += d.items_size();
     if (d.has_table())
       learn(in.sender, rows_of(d.table()));
-    if (cfg_.balancer == balancer_kind::videojam)
-      judge_offload(in.sender, uint32_t(d.items_size()));
+    answer(in.sender, uint32_t(d.items_size()));
     for (auto& item : d.items())
       keep(item);
   }
@@ -193,7 +183,7 @@ class load_balancer {
   // The receiver will not take more: stop sending it load this window, ask its state.
   void on_congestion(const letter& in) {
     ++congestion_signals_;
-    spreader_.drop(in.sender);
+    rules_->congested(in.sender);
     ask(in.sender);
   }
 
@@ -207,8 +197,7 @@ class load_balancer {
     spdlog::log(level, "balancer {}: neighbour {} lost ({}), out of the policy until it returns", ctx_.name(), replica,
                 reason);
     table_.exclude(replica);
-    spreader_.drop(replica);
-    expected_.erase(replica);
+    rules_->lost(replica);
   }
 
   // Monitor (§3.4.3): one slot's arrivals into the history; every k slots, the window
@@ -216,7 +205,7 @@ class load_balancer {
   void on_slot() {
     auto& own = table_.own();
     own.history.push_back(arrivals_slot_);
-    if (own.history.size() > cfg_.history_slots)
+    if (own.history.size() > cfg_.rules.history_slots)
       own.history.erase(own.history.begin());
     if (trace_.is_open())
       trace_ << slot_ << "," << arrivals_slot_ << std::endl;
@@ -224,46 +213,16 @@ class load_balancer {
     ++slot_;
     for (auto& r : table_.rows())
       watch(r.replica);
-    if (slot_ % cfg_.window_slots == 0) {
+    if (slot_ % cfg_.rules.window_slots == 0) {
       close_window();
-      if (cfg_.balancer != balancer_kind::none && table_.rows().size() == 1)  // neighbours that started with it missed its bootstrap
+      if (rules_->exchanges_state() && table_.rows().size() == 1)  // neighbours that started with it missed its bootstrap
         bootstrap_again();
     }
     ctx_.publish("function-stats", stats());
   }
 
  private:
-  // Where an incoming item goes under the balancer's policy; empty: the own queue.
-  std::string route() {
-    if (cfg_.balancer == balancer_kind::videojam)
-      return spreader_.pick();
-    if (cfg_.balancer == balancer_kind::wrr)
-      return weighted_pick();
-    if (cfg_.balancer == balancer_kind::distream && !cfg_.edge.empty() && std::bernoulli_distribution(edge_share())(random_))
-      return cfg_.edge;
-    return {};
-  }
-
-  // WRR (§3.5.2): weights are the rates neighbours announced; offloaded items go
-  // straight into the neighbour's queue.
-  std::string weighted_pick() {
-    std::vector<double> weights;
-    for (auto& r : table_.rows())
-      weights.push_back(r.mu);
-    if (weights.size() != wrr_members_) {  // credits belong to positions: start over when rows change
-      wrr_ = {};
-      wrr_members_ = weights.size();
-    }
-    auto i = wrr_.pick(weights);
-    return i == 0 ? std::string() : table_.rows()[i].replica;
-  }
-
-  // The share the Edge takes, as the Edge last announced it; kept while the Edge is away.
-  double edge_share() {
-    if (auto* e = table_.find(cfg_.edge))
-      last_edge_share_ = e->partition;
-    return last_edge_share_;
-  }
+  videojam::replica_now now() const { return {table_, double(worker_->queue_length())}; }
 
   void keep(msg::WorkItem item) {
     if (!worker_->offer(std::move(item)))
@@ -271,10 +230,10 @@ class load_balancer {
   }
 
   // Sends `items` to `replica`, with the own table on the first offload of a window.
-  // Distream keeps what is meant for an absent Edge and sends it when the Edge returns.
+  // Items for a replica the strategy waits for (Distream's Edge) are held until it returns.
   void offload(const std::string& replica, std::vector<msg::WorkItem> items) {
     if (!ctx_.knows(replica)) {
-      if (cfg_.balancer == balancer_kind::distream && replica == cfg_.edge) {
+      if (rules_->holds_while_away(replica)) {
         for (auto& item : items)
           hold_for_edge(std::move(item));
         return;
@@ -295,7 +254,7 @@ class load_balancer {
   }
 
   void send_offload(const std::string& replica, msg::DataOffload d) {
-    sent_window_ = true;
+    rules_->sent(replica, size_t(d.items_size()));
     offload_bytes_ += d.ByteSizeLong();
     offloaded_ += uint64_t(d.items_size());
     exchanged_ -= d.items_size();
@@ -329,62 +288,22 @@ class load_balancer {
       ctx_.monitor(replica, caf::actor_cast<caf::actor>(self_));
   }
 
-  // Data offloading rules (§3.4.2): a receiver that offloads itself recomputes its
-  // policy with the sender's table and signals congestion risk when it should not be
-  // receiving from the sender; otherwise a load beyond what it expected from the
-  // sender is a prediction error, answered by a state update.
-  void judge_offload(const std::string& sender, uint32_t items) {
-    bool offloading = spreader_.owes() || sent_window_;
-    if (offloading) {
-      auto d = compute_policy();
-      auto s = index_of(sender);
-      double expected = s ? videojam::expected_from(d, *s, 0) : 0.0;
-      if (videojam::signals_congestion_risk(true, expected)) {
-        msg::CongestionRisk c;
-        c.set_replica(ctx_.name());
-        c.set_items(items);
-        ctx_.send(sender, c);
-        ++control_;
-        return;
-      }
-    }
-    if (videojam::prediction_error(received_from_[sender], expected_[sender], cfg_.error_threshold) &&
-        errors_reported_.insert(sender).second) {
+  // The strategy's verdict on an offload (§3.4.2), sent back to its sender.
+  void answer(const std::string& sender, uint32_t items) {
+    auto verdict = rules_->received(sender, items, now());
+    if (verdict == videojam::offload_verdict::congestion_risk) {
+      msg::CongestionRisk c;
+      c.set_replica(ctx_.name());
+      c.set_items(items);
+      ctx_.send(sender, c);
+      ++control_;
+    } else if (verdict == videojam::offload_verdict::state_update) {
       msg::StateUpdate u;
       *u.mutable_table() = own_table();
       u.set_reason("prediction-error");
       ctx_.send(sender, u);
       ++control_;
     }
-  }
-
-  std::optional<size_t> index_of(const std::string& replica) const {
-    for (size_t i = 0; i < table_.rows().size(); ++i)
-      if (table_.rows()[i].replica == replica)
-        return i;
-    return std::nullopt;
-  }
-
-  // Algorithm 1 on the current table: forecasts for every row, then the Dispatcher.
-  videojam::dispatch compute_policy(std::vector<double>* forecast_us = nullptr) {
-    auto started = std::chrono::steady_clock::now();
-    std::vector<std::vector<double>> forecasts;
-    for (auto& r : table_.rows())
-      forecasts.push_back(forecaster_->forecast(r.history));
-    if (forecast_us != nullptr)
-      keep_sample(*forecast_us, since_us(started));
-    return videojam::dispatcher(videojam::views(table_, cfg_.window_slots, forecasts, double(worker_->queue_length())));
-  }
-
-  // The last 100 windows' timings: enough for a median, bounded over long runs.
-  static void keep_sample(std::vector<double>& samples, double us) {
-    if (samples.size() >= 100)
-      samples.erase(samples.begin());
-    samples.push_back(us);
-  }
-
-  static double since_us(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t).count();
   }
 
   void close_window() {
@@ -396,70 +315,28 @@ class load_balancer {
     own.window = ++window_;
     queue_at_window_start_ = double(worker_->queue_length());
     exchanged_ = 0;
-    received_from_.clear();
-    errors_reported_.clear();
     tabled_.clear();
-    sent_window_ = false;
-    if (cfg_.balancer == balancer_kind::videojam)
-      dispatch_window();
-    if (cfg_.balancer == balancer_kind::distream)
-      distream_window();
+    carry_out(rules_->close_window(now()));
     refresh_stale();
   }
 
-  // The Dispatcher's window: transfers from the own row become items owed to each
-  // receiver; what already waits in the queue goes at once, the rest as it arrives.
-  void dispatch_window() {
-    auto started = std::chrono::steady_clock::now();
-    auto d = compute_policy(&forecast_us_);
-    keep_sample(dispatch_us_, since_us(started));
-    expected_.clear();
-    std::map<std::string, double> owed;
-    auto out = videojam::outgoing(d, 0);
-    for (size_t i = 1; i < table_.rows().size(); ++i) {
-      auto& name = table_.rows()[i].replica;
-      if (out[i] >= 1)
-        owed[name] = std::floor(out[i]);
-      expected_[name] = videojam::expected_from(d, i, 0);
+  void carry_out(videojam::window_plan plan) {
+    if (plan.partition) {
+      table_.own().partition = *plan.partition;
+      publish_update("partition");
     }
-    for (auto& [replica, items] : owed) {  // what already waits goes at once
-      auto queued = worker_->take_newest(size_t(items));
-      items -= double(queued.size());
+    if (!plan.release_held_to.empty() && ctx_.knows(plan.release_held_to) && !held_for_edge_.empty())
+      offload(plan.release_held_to, std::exchange(held_for_edge_, {}));
+    for (auto& [replica, items] : plan.send_queued) {
+      auto queued = worker_->take_newest(items);
       if (!queued.empty())
         offload(replica, std::move(queued));
     }
-    spreader_.begin_window(owed, d.global[0] - d.queue[0]);  // the rest over the window's forecast arrivals
-  }
-
-  // Distream: the Edge announces its share of the compute; an End balances its queue
-  // with the other Ends (cross-camera, on current queues: no forecast) and sends what it
-  // held while the Edge was away once the Edge is back.
-  void distream_window() {
-    if (cfg_.edge.empty()) {
-      std::vector<double> ends;
-      for (size_t i = 1; i < table_.rows().size(); ++i)
-        ends.push_back(table_.rows()[i].mu);
-      table_.own().partition = videojam::distream_edge_share(table_.own().mu, ends);
-      publish_update("partition");
-      return;
-    }
-    if (ctx_.knows(cfg_.edge) && !held_for_edge_.empty())
-      offload(cfg_.edge, std::exchange(held_for_edge_, {}));
-    std::vector<videojam::replica_view> ends;
-    for (auto& r : table_.rows())
-      if (r.replica != cfg_.edge)
-        ends.push_back({r.replica, r.mu, &r == &table_.own() ? double(worker_->queue_length()) : r.queue,
-                        {}, 0, {}, &r == &table_.own()});
-    auto d = videojam::dispatcher(ends);
-    auto out = videojam::outgoing(d, 0);
-    for (size_t i = 1; i < ends.size(); ++i)
-      if (out[i] >= 1)
-        offload(ends[i].replica, worker_->take_newest(size_t(out[i])));
   }
 
   // Rows older than r windows: an information request to their owner (§3.4.3).
   void refresh_stale() {
-    auto max_age = int64_t(cfg_.refresh_windows) * int64_t(cfg_.window_slots) * cfg_.slot_ms * 1'000'000;
+    auto max_age = int64_t(cfg_.refresh_windows) * int64_t(cfg_.rules.window_slots) * cfg_.slot_ms * 1'000'000;
     for (auto& replica : table_.stale(ctx_.now_ns(), max_age))
       ask(replica);
   }
@@ -509,8 +386,8 @@ class load_balancer {
     s.set_queue_length(uint32_t(worker_->queue_length() + held_for_edge_.size()));
     s.set_mu(table_.own().mu);
     s.set_windows(window_);
-    s.set_dispatch_us_p50(vision::percentile(dispatch_us_, 50));
-    s.set_forecast_us_p50(vision::percentile(forecast_us_, 50));
+    s.set_dispatch_us_p50(vision::percentile(rules_->time_spent().dispatch_us, 50));
+    s.set_forecast_us_p50(vision::percentile(rules_->time_spent().forecast_us, 50));
     s.set_control_messages(control_);
     s.set_congestion_signals(congestion_signals_);
     s.set_emitted(router_->emitted);
@@ -525,22 +402,14 @@ class load_balancer {
   std::shared_ptr<function_worker> worker_;
   std::shared_ptr<router> router_;
   videojam::state_table table_;
-  std::unique_ptr<videojam::forecaster> forecaster_;
-  std::mt19937_64 random_;
-  videojam::weighted_round_robin wrr_;
-  size_t wrr_members_ = 0;
+  std::unique_ptr<videojam::balancer> rules_;
   std::ofstream trace_;
   uint64_t slot_ = 0, window_ = 0;
   double arrivals_slot_ = 0, exchanged_ = 0, queue_at_window_start_ = 0;
-  double last_edge_share_ = 0;
-  bool sent_window_ = false;
-  std::map<std::string, double> expected_, received_from_;
-  videojam::offload_spreader spreader_;
-  std::set<std::string> errors_reported_, tabled_, monitored_;
+  std::set<std::string> tabled_, monitored_;
   std::vector<msg::WorkItem> held_for_edge_;
   uint64_t arrived_ = 0, received_ = 0, dropped_full_ = 0, dropped_lost_ = 0, offloaded_ = 0, offload_bytes_ = 0;
   uint64_t control_ = 0, congestion_signals_ = 0;
-  std::vector<double> dispatch_us_, forecast_us_;
 };
 
 caf::behavior function_replica(caf::event_based_actor* self, context ctx, std::shared_ptr<load_balancer> lb,
@@ -577,18 +446,19 @@ balancer_settings read_settings(const params& p) {
   s.balancer = balancers.parse(p.get_string("balancer", balancers.name(s.balancer)));
   s.next = split_names(p.get_string("next"));
   s.slot_ms = p.get_int("slot_ms", s.slot_ms);
-  s.window_slots = size_t(p.get_int("window_slots", int64_t(s.window_slots)));
-  s.history_slots = size_t(p.get_int("history_slots", int64_t(s.history_slots)));
+  auto& r = s.rules;
+  r.window_slots = size_t(p.get_int("window_slots", int64_t(r.window_slots)));
+  r.history_slots = size_t(p.get_int("history_slots", int64_t(r.history_slots)));
+  r.error_threshold = p.get_double("error_threshold", r.error_threshold);
+  r.forecaster = p.get_string("forecaster", r.forecaster);
+  r.edge = p.get_string("edge");
+  r.seed = uint64_t(p.get_int("seed", int64_t(r.seed)));
   s.refresh_windows = p.get_int("refresh_windows", s.refresh_windows);
-  s.error_threshold = p.get_double("error_threshold", s.error_threshold);
   s.queue_capacity = size_t(p.get_int("queue_capacity", int64_t(s.queue_capacity)));
   s.initial_rate = p.get_double("initial_rate", s.initial_rate);
-  s.forecaster = p.get_string("forecaster", s.forecaster);
   s.load_trace = p.get_string("load_trace");
-  s.edge = p.get_string("edge");
-  s.seed = uint64_t(p.get_int("seed", int64_t(s.seed)));
   s.max_offload_bytes = size_t(p.get_int("max_offload_bytes", int64_t(s.max_offload_bytes)));
-  if (s.slot_ms < 1 || s.window_slots < 1 || s.history_slots < s.window_slots || s.queue_capacity < 1)
+  if (s.slot_ms < 1 || r.window_slots < 1 || r.history_slots < r.window_slots || s.queue_capacity < 1)
     throw std::runtime_error("need slot_ms >= 1, window_slots >= 1, history_slots >= window_slots, queue_capacity >= 1");
   return s;
 }

@@ -3,7 +3,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/common/camera_source.hpp"
+#include "actors/common/camera_loop.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/videojam/pipeline_names.hpp"
 #include "troupe/messages/videojam.pb.h"
@@ -44,36 +44,43 @@ msg::FunctionStats camera_stats(const context& ctx, const camera_counts& c) {
   return s;
 }
 
+// VideoJam's source: each frame, whole, as a work item to the first replica of the
+// first function that is up; a frame no replica could take is lost and counted.
+class pipeline_frames final : public camera_body {
+ public:
+  pipeline_frames(context ctx, pipeline_camera_settings cfg) : ctx_(std::move(ctx)), cfg_(std::move(cfg)) {}
+
+  bool receivers_up(const context& ctx) const override { return !first_up(ctx, cfg_.next).empty(); }
+
+  bool on_frame(const vision::source_frame& frame, int64_t capture_ns) override {
+    auto whole = cv::Rect(0, 0, frame.image.cols, frame.image.rows);
+    auto item = work_item(cfg_.input.region(ctx_, frame, whole, capture_ns, cfg_.input.sink), cfg_.mobile);
+    auto target = first_up(ctx_, cfg_.next);
+    if (target.empty() || ctx_.send(target, item))
+      ++counts_.unrouted;
+    else
+      ++counts_.sent;
+    if (frame.index % uint64_t(std::max(1.0, cfg_.input.fps)) == 0)
+      publish_stats();
+    return true;
+  }
+
+  void publish_stats() const { ctx_.publish("function-stats", camera_stats(ctx_, counts_)); }
+
+ private:
+  context ctx_;
+  pipeline_camera_settings cfg_;
+  camera_counts counts_;
+};
+
 caf::behavior pipeline_camera(caf::event_based_actor* self, context ctx, pipeline_camera_settings cfg) {
-  std::shared_ptr<vision::frame_source> frames = vision::open_frame_source(cfg.input.source);
-  auto counts = std::make_shared<camera_counts>();
-  auto waiting_since = ctx.now_ns();
-  self->send(self, tick_atom::value);
-  self->attach_functor([=] { ctx.publish("function-stats", camera_stats(ctx, *counts)); });
+  // The pipeline's sink reads the cameras' FunctionStats, not CameraPace.
+  auto loop = std::make_shared<camera_loop>(self, ctx, cfg.input, camera_loop_options{false});
+  auto body = std::make_shared<pipeline_frames>(ctx, cfg);
+  self->attach_functor([body] { body->publish_stats(); });
+  loop->start();
   return {
-    [=](tick_atom) {
-      auto target = first_up(ctx, cfg.next);
-      if (cfg.input.hold_first_frame(ctx, counts->sent, !target.empty(), waiting_since)) {
-        ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
-        return;
-      }
-      auto taken = ctx.now_ns();
-      auto frame = cfg.input.next(*frames, ctx, counts->sent + counts->unrouted);
-      if (!frame) {
-        spdlog::info("camera {}: end of source after {} frames", ctx.name(), counts->sent);
-        self->quit();
-        return;
-      }
-      auto whole = cv::Rect(0, 0, frame->image.cols, frame->image.rows);
-      auto item = work_item(cfg.input.region(ctx, *frame, whole, taken, cfg.input.sink), cfg.mobile);
-      if (target.empty() || ctx.send(target, item))
-        ++counts->unrouted;  // no replica of the first function is up: the frame is lost, counted
-      else
-        ++counts->sent;
-      if (frame->index % uint64_t(std::max(1.0, cfg.input.fps)) == 0)
-        ctx.publish("function-stats", camera_stats(ctx, *counts));
-      ctx.after(self, cfg.input.until_next_frame(ctx, taken), tick_atom::value);
-    },
+    [=](tick_atom) { loop->tick(*body); },
   };
 }
 

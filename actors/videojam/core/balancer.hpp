@@ -1,0 +1,79 @@
+// The load balancer in front of a pipeline function's replica, as one strategy per
+// balancer the thesis compares (§3.5.2): VideoJam's own (§3.4), none, weighted round
+// robin and Distream. A strategy decides and returns what to do; the replica's actor
+// carries it out (sends, holds, announces) and tells the strategy what happened.
+// The state table, its messages and the monitoring slots are shared mechanics that
+// live in the actor; only the rules that differ live here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actors/videojam/core/table.hpp"
+
+namespace troupe::videojam {
+
+enum class balancer_kind { videojam, none, wrr, distream };
+
+struct balancer_settings {
+  size_t window_slots = 10;          // k
+  size_t history_slots = 50;         // h
+  double error_threshold = 0.5;      // prediction error that calls for a state update
+  std::string forecaster = "naive";  // or a weight file from train-forecaster
+  std::string edge;                  // distream: the Edge's replica of this function; empty on the Edge
+  uint64_t seed = 1;                 // distream's partition draws
+};
+
+// The replica as a rule sees it: its table (own row first) and its queue now.
+struct replica_now {
+  const state_table& table;
+  double queue_length = 0;
+};
+
+// What a window's close asks of the replica, in this order.
+struct window_plan {
+  std::optional<double> partition;  // distream's Edge: announce this share of the items
+  std::string release_held_to;      // distream's End: send what waited for the Edge, if it is up
+  std::vector<std::pair<std::string, size_t>> send_queued;  // newest queued items to each, at most the queue
+};
+
+// What an offload's receiver answers (§3.4.2).
+enum class offload_verdict { accept, congestion_risk, state_update };
+
+class balancer {
+ public:
+  struct timings {
+    std::vector<double> dispatch_us, forecast_us;  // the last 100 windows
+  };
+
+  virtual ~balancer() = default;
+  // Whether it keeps a state table with its neighbours (bootstrap, requests, updates).
+  virtual bool exchanges_state() const = 0;
+  // Where an arriving item goes; empty: the own queue.
+  virtual std::string route(const replica_now& now) = 0;
+  // The replica sent `items` to `replica`.
+  virtual void sent(const std::string& replica, size_t items);
+  // An offload of `items` arrived from `sender`, whose table is already learnt.
+  virtual offload_verdict received(const std::string& sender, size_t items, const replica_now& now);
+  // `replica` signalled congestion: nothing more to it this window.
+  virtual void congested(const std::string& replica);
+  // `replica` is gone: out of this window's plan.
+  virtual void lost(const std::string& replica);
+  // Whether items for `replica` wait while it is away rather than being lost.
+  virtual bool holds_while_away(const std::string& replica) const;
+  // The window closes (the own row is already updated): this window's plan.
+  virtual window_plan close_window(const replica_now& now) = 0;
+
+  const timings& time_spent() const { return timings_; }
+
+ protected:
+  timings timings_;
+};
+
+std::unique_ptr<balancer> make_balancer(balancer_kind kind, const balancer_settings& settings);
+
+}  // namespace troupe::videojam

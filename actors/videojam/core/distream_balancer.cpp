@@ -1,0 +1,75 @@
+// Distream (§3.5.2): the Edge announces its share of the compute as the partition
+// point; an End hands each item to the Edge with that probability, keeps what is meant
+// for an absent Edge until it returns, and balances its queue with the other Ends on
+// current queues (cross-camera, no forecast).
+#include <random>
+
+#include "actors/videojam/core/baselines.hpp"
+#include "actors/videojam/core/detail/balancers.hpp"
+
+namespace troupe::videojam::detail {
+
+namespace {
+
+class distream_balancer final : public balancer {
+ public:
+  explicit distream_balancer(const balancer_settings& s) : edge_(s.edge), random_(s.seed) {}
+
+  bool exchanges_state() const override { return true; }
+
+  std::string route(const replica_now& now) override {
+    if (is_edge() || !std::bernoulli_distribution(edge_share(now.table))(random_))
+      return {};
+    return edge_;
+  }
+
+  bool holds_while_away(const std::string& replica) const override { return !is_edge() && replica == edge_; }
+
+  window_plan close_window(const replica_now& now) override {
+    window_plan plan;
+    if (is_edge()) {
+      std::vector<double> ends;
+      for (size_t i = 1; i < now.table.rows().size(); ++i)
+        ends.push_back(now.table.rows()[i].mu);
+      plan.partition = distream_edge_share(now.table.rows().front().mu, ends);
+      return plan;
+    }
+    plan.release_held_to = edge_;
+    balance_ends(plan, now);
+    return plan;
+  }
+
+ private:
+  bool is_edge() const { return edge_.empty(); }
+
+  // The share the Edge takes, as the Edge last announced it; kept while the Edge is away.
+  double edge_share(const state_table& table) {
+    if (auto* e = table.find(edge_))
+      last_edge_share_ = e->partition;
+    return last_edge_share_;
+  }
+
+  void balance_ends(window_plan& plan, const replica_now& now) {
+    std::vector<replica_view> ends;
+    auto& own = now.table.rows().front();
+    for (auto& r : now.table.rows())
+      if (r.replica != edge_)
+        ends.push_back({r.replica, r.mu, &r == &own ? now.queue_length : r.queue, {}, 0, {}, &r == &own});
+    auto out = outgoing(dispatcher(ends), 0);
+    double queued = now.queue_length;
+    for (size_t i = 1; i < ends.size(); ++i)
+      send_from_queue(plan, ends[i].replica, out[i], queued);
+  }
+
+  std::string edge_;
+  std::mt19937_64 random_;
+  double last_edge_share_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<balancer> make_distream_balancer(const balancer_settings& s) {
+  return std::make_unique<distream_balancer>(s);
+}
+
+}  // namespace troupe::videojam::detail

@@ -1,0 +1,176 @@
+// The four balancers of VideoJam's evaluation (§3.5.2) as strategies on hand-built
+// state tables: where arrivals go, what a window's close sends, how a receiver answers
+// an offload (§3.4.2), and what each does when a neighbour congests or is lost.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "actors/videojam/core/balancer.hpp"
+
+using namespace troupe::videojam;
+
+namespace {
+
+load_row row(const std::string& name, double mu, std::vector<double> history, double queue = 0,
+             double partition = 0) {
+  load_row r;
+  r.replica = name;
+  r.mu = mu;
+  r.history = std::move(history);
+  r.queue = queue;
+  r.at_ns = 1;
+  r.window = 1;
+  r.partition = partition;
+  return r;
+}
+
+state_table table_of(const load_row& own, const std::vector<load_row>& neighbours) {
+  state_table t(own.replica);
+  t.own() = own;
+  for (auto& n : neighbours)
+    t.update_from_owner(n);
+  return t;
+}
+
+balancer_settings two_slot_windows() {
+  balancer_settings s;
+  s.window_slots = 2;
+  s.history_slots = 2;
+  return s;
+}
+
+std::map<std::string, int> route_many(balancer& b, const replica_now& now, int n) {
+  std::map<std::string, int> where;
+  for (int i = 0; i < n; ++i)
+    ++where[b.route(now)];
+  return where;
+}
+
+}  // namespace
+
+TEST(NoBalancer, KeepsEverythingAndSharesNoState) {
+  auto t = table_of(row("a", 1, {9, 9}), {row("b", 5, {0, 0})});
+  auto b = make_balancer(balancer_kind::none, {});
+  EXPECT_FALSE(b->exchanges_state());
+  EXPECT_EQ(route_many(*b, {t, 20}, 10), (std::map<std::string, int>{{"", 10}}));
+  auto plan = b->close_window({t, 20});
+  EXPECT_TRUE(plan.send_queued.empty());
+  EXPECT_FALSE(plan.partition);
+  EXPECT_FALSE(b->holds_while_away("b"));
+}
+
+TEST(WrrBalancer, SpreadsArrivalsInProportionToAnnouncedRates) {
+  auto t = table_of(row("a", 1, {}), {row("b", 3, {})});
+  auto b = make_balancer(balancer_kind::wrr, {});
+  EXPECT_TRUE(b->exchanges_state());
+  auto where = route_many(*b, {t, 0}, 8);  // weights 1 : 3 — the own queue keeps a quarter
+  EXPECT_EQ(where[""], 2);
+  EXPECT_EQ(where["b"], 6);
+  EXPECT_TRUE(b->close_window({t, 0}).send_queued.empty());  // no window plan: WRR acts per item
+}
+
+TEST(WrrBalancer, StartsOverWhenTheNeighbourhoodChanges) {
+  auto t = table_of(row("a", 1, {}), {row("b", 1, {})});
+  auto b = make_balancer(balancer_kind::wrr, {});
+  b->route({t, 0});  // credit left with the two-row table
+  t.update_from_owner(row("c", 2, {}));
+  auto where = route_many(*b, {t, 0}, 4);  // weights 1 : 1 : 2 from fresh credits
+  EXPECT_EQ(where[""], 1);
+  EXPECT_EQ(where["b"], 1);
+  EXPECT_EQ(where["c"], 2);
+}
+
+TEST(DistreamBalancer, EdgeAnnouncesItsShareOfTheCompute) {
+  auto t = table_of(row("edge", 6, {}), {row("end1", 1, {}), row("end2", 3, {})});
+  balancer_settings s;  // no `edge`: this replica is the Edge
+  auto b = make_balancer(balancer_kind::distream, s);
+  auto plan = b->close_window({t, 5});
+  ASSERT_TRUE(plan.partition);
+  EXPECT_DOUBLE_EQ(*plan.partition, 0.6);  // 6 / (6 + 1 + 3)
+  EXPECT_TRUE(plan.send_queued.empty());
+  EXPECT_EQ(route_many(*b, {t, 5}, 50)[""], 50);  // the Edge keeps what it gets
+}
+
+TEST(DistreamBalancer, EndHandsTheEdgeItsShareAndKeepsItWhileTheEdgeIsAway) {
+  balancer_settings s;
+  s.edge = "edge";
+  auto t = table_of(row("end1", 1, {}), {row("edge", 6, {}, 0, 0.25)});
+  auto b = make_balancer(balancer_kind::distream, s);
+  auto where = route_many(*b, {t, 0}, 4000);
+  EXPECT_NEAR(where["edge"] / 4000.0, 0.25, 0.03);
+  EXPECT_TRUE(b->holds_while_away("edge"));
+  EXPECT_FALSE(b->holds_while_away("end2"));
+  t.exclude("edge");  // lost: the last announced share still holds
+  EXPECT_NEAR(route_many(*b, {t, 0}, 4000)["edge"] / 4000.0, 0.25, 0.03);
+}
+
+TEST(DistreamBalancer, EndBalancesCurrentQueuesWithTheOtherEndsOnly) {
+  balancer_settings s;
+  s.edge = "edge";
+  auto t = table_of(row("end1", 1, {5, 5}), {row("edge", 9, {}, 0), row("end2", 1, {0, 0}, 1)});
+  auto b = make_balancer(balancer_kind::distream, s);
+  auto plan = b->close_window({t, 9});  // queues 9 and 1 at equal rates: 4 to end2, no forecast
+  EXPECT_EQ(plan.release_held_to, "edge");
+  ASSERT_EQ(plan.send_queued.size(), 1u);
+  EXPECT_EQ(plan.send_queued[0], (std::pair<std::string, size_t>{"end2", 4}));
+  EXPECT_TRUE(b->close_window({t, 2}).send_queued.empty());  // queues 2 and 1: within an item
+}
+
+// The own row (μ 2, forecast 4 + 4, queue 6) against an idle neighbour of the same
+// rate: Σφ̃ = 14, balanced 7 each (eq. 3.3), so 7 items go to b — 6 from the queue at
+// once, 1 over the window's 8 forecast arrivals.
+class VideoJamBalancer : public ::testing::Test {
+ protected:
+  state_table t = table_of(row("a", 2, {4, 4}), {row("b", 2, {0, 0})});
+  std::unique_ptr<balancer> b = make_balancer(balancer_kind::videojam, two_slot_windows());
+};
+
+TEST_F(VideoJamBalancer, SendsWhatWaitsAtOnceAndSpreadsTheRestOverArrivals) {
+  auto plan = b->close_window({t, 6});
+  ASSERT_EQ(plan.send_queued.size(), 1u);
+  EXPECT_EQ(plan.send_queued[0], (std::pair<std::string, size_t>{"b", 6}));
+  for (int i = 0; i < 7; ++i)
+    EXPECT_EQ(b->route({t, 0}), "") << "arrival " << i;
+  EXPECT_EQ(b->route({t, 0}), "b");  // one item owed, an eighth of each arrival
+  EXPECT_EQ(route_many(*b, {t, 0}, 16)[""], 16);  // paid
+  EXPECT_FALSE(b->time_spent().dispatch_us.empty());
+}
+
+TEST_F(VideoJamBalancer, AnOffloadingReceiverSignalsCongestionRisk) {
+  b->close_window({t, 6});  // a owes b this window
+  EXPECT_EQ(b->received("b", 3, {t, 6}), offload_verdict::congestion_risk);
+}
+
+TEST_F(VideoJamBalancer, ACongestedOrLostReceiverGetsNothingMore) {
+  b->close_window({t, 0});  // all 7 owed over the 8 arrivals
+  b->congested("b");
+  EXPECT_EQ(route_many(*b, {t, 0}, 16)[""], 16);
+  b->close_window({t, 0});
+  b->lost("b");
+  EXPECT_EQ(route_many(*b, {t, 0}, 16)[""], 16);
+}
+
+TEST(VideoJamBalancerRules, SendingThisWindowAlsoMakesAReceiverRefuse) {
+  auto t = table_of(row("a", 2, {0, 0}), {row("b", 2, {0, 0}), row("c", 2, {0, 0})});
+  auto b = make_balancer(balancer_kind::videojam, two_slot_windows());
+  b->close_window({t, 0});  // balanced: nothing owed, nothing expected
+  EXPECT_NE(b->received("b", 1, {t, 0}), offload_verdict::congestion_risk);
+  b->sent("c", 2);
+  EXPECT_EQ(b->received("b", 1, {t, 0}), offload_verdict::congestion_risk);
+  b->close_window({t, 0});  // a new window forgets what was sent
+  EXPECT_NE(b->received("b", 1, {t, 0}), offload_verdict::congestion_risk);
+}
+
+// The receiver's side of the first table: b (μ 2, 6 queued, forecast 8) is expected
+// to send a 9 items (eqs. 3.1–3.3); beyond 9 × 1.5 is a prediction error.
+TEST(VideoJamBalancerRules, PredictionErrorAnsweredOncePerSenderAndWindow) {
+  auto t = table_of(row("a", 2, {0, 0}), {row("b", 2, {4, 4}, 6)});
+  auto b = make_balancer(balancer_kind::videojam, two_slot_windows());
+  b->close_window({t, 0});
+  EXPECT_EQ(b->received("b", 5, {t, 0}), offload_verdict::accept);
+  EXPECT_EQ(b->received("b", 9, {t, 0}), offload_verdict::state_update);  // 14 > 13.5
+  EXPECT_EQ(b->received("b", 1, {t, 0}), offload_verdict::accept);        // already told
+  b->close_window({t, 0});
+  EXPECT_EQ(b->received("b", 14, {t, 0}), offload_verdict::state_update);
+}
