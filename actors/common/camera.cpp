@@ -3,7 +3,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/common/camera_source.hpp"
+#include "actors/common/camera_loop.hpp"
 #include "actors/runtime/node.hpp"
 
 namespace troupe {
@@ -15,40 +15,31 @@ struct camera_settings {
   std::string detector;
 };
 
+// Every frame, whole, to one detector.
+class whole_frames final : public camera_body {
+ public:
+  whole_frames(context ctx, camera_settings cfg) : ctx_(std::move(ctx)), cfg_(std::move(cfg)) {}
+
+  bool receivers_up(const context& ctx) const override { return ctx.knows(cfg_.detector); }
+
+  bool on_frame(const vision::source_frame& frame, int64_t capture_ns) override {
+    auto whole = cv::Rect(0, 0, frame.image.cols, frame.image.rows);
+    if (auto err = ctx_.send(cfg_.detector, cfg_.input.region(ctx_, frame, whole, capture_ns, cfg_.input.sink)))
+      spdlog::warn("camera {}: frame {} not sent: {}", ctx_.name(), frame.index, caf::to_string(err));
+    return true;
+  }
+
+ private:
+  context ctx_;
+  camera_settings cfg_;
+};
+
 caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings cfg) {
-  std::shared_ptr<vision::frame_source> frames = vision::open_frame_source(cfg.input.source);
-  auto sent = std::make_shared<uint64_t>(0);
-  auto pace = std::make_shared<pace_meter>();
-  auto waiting_since = ctx.now_ns();
-  self->send(self, tick_atom::value);
+  auto loop = std::make_shared<camera_loop>(self, ctx, cfg.input);
+  auto body = std::make_shared<whole_frames>(ctx, cfg);
+  loop->start();
   return {
-    [=](tick_atom) {
-      if (cfg.input.hold_first_frame(ctx, *sent, ctx.knows(cfg.detector), waiting_since)) {
-        ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
-        return;
-      }
-      auto next_due = ctx.now_ns();
-      std::optional<vision::source_frame> frame;
-      try {
-        frame = cfg.input.next(*frames, ctx, *sent);
-      } catch (const std::exception& e) {
-        spdlog::error("camera {}: {}", ctx.name(), e.what());
-        self->quit(caf::make_error(caf::sec::runtime_error, e.what()));
-        return;
-      }
-      if (!frame) {
-        spdlog::info("camera {}: end of source after {} frames", ctx.name(), *sent);
-        self->quit();
-        return;
-      }
-      ++*sent;
-      if (auto p = pace->frame_taken(ctx.name(), cfg.input.fps, next_due))
-        ctx.send(cfg.input.sink, std::move(*p));
-      auto whole = cv::Rect(0, 0, frame->image.cols, frame->image.rows);
-      if (auto err = ctx.send(cfg.detector, cfg.input.region(ctx, *frame, whole, next_due, cfg.input.sink)))
-        spdlog::warn("camera {}: frame {} not sent: {}", ctx.name(), frame->index, caf::to_string(err));
-      ctx.after(self, cfg.input.until_next_frame(ctx, next_due), tick_atom::value);
-    },
+    [=](tick_atom) { loop->tick(*body); },
   };
 }
 

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/common/box_codec.hpp"
-#include "actors/common/camera_source.hpp"
+#include "actors/common/camera_loop.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/react/react_edge.hpp"
 #include "actors/react/react_fast_tracker.hpp"
@@ -34,12 +34,9 @@ struct pending_frame {
 
 struct react_camera_state {
   explicit react_camera_state(const react_settings& s) : manager(s) {}
-  std::shared_ptr<vision::frame_source> frames;
   react_edge manager;
   caf::actor fast_tracker;
-  uint64_t sent = 0;
-  pace_meter pace;
-  int64_t waiting_since = 0, last_stats_ns = 0;
+  int64_t last_stats_ns = 0;
   std::optional<pending_frame> pending;
   std::map<uint64_t, int64_t> cloud_sent_ns;  // frame → when it left, for the round trip
   std::vector<double> cloud_rtt_ms;
@@ -126,65 +123,65 @@ uint64_t request(const context& ctx, const react_camera_settings& cfg, react_cam
   return bytes;
 }
 
+// REACT's camera: the edge-cloud manager (react_edge) says where each frame goes; a
+// frame sent to the edge detector holds the next one until its detection is in.
+class react_frames final : public camera_body {
+ public:
+  react_frames(caf::event_based_actor* self, context ctx, react_camera_settings cfg,
+               std::shared_ptr<react_camera_state> s)
+      : self_(self), ctx_(std::move(ctx)), cfg_(std::move(cfg)), s_(std::move(s)) {}
+
+  bool receivers_up(const context& ctx) const override { return everyone_up(ctx, cfg_); }
+
+  bool on_frame(const vision::source_frame& frame, int64_t capture_ns) override {
+    auto plan = s_->manager.on_frame(frame.index, frame.image);
+    uint64_t bytes = 0;
+    if (plan.to_cloud && (bytes = request(ctx_, cfg_, *s_, frame, capture_ns, cfg_.cloud)) > 0) {
+      s_->cloud_sent_ns[frame.index] = ctx_.now_ns();
+      s_->cloud_bytes += bytes;
+    }
+    forget_unanswered(*s_, frame.index, cfg_.manager.buffer_frames);
+    if (plan.to_edge && request(ctx_, cfg_, *s_, frame, capture_ns, cfg_.edge) > 0) {
+      s_->pending = pending_frame{frame.index, capture_ns, bytes};
+      ctx_.after(self_, std::chrono::milliseconds(cfg_.edge_timeout_ms), expire_atom::value, frame.index);
+      return false;
+    }
+    emit(ctx_, cfg_, *s_, frame.index, capture_ns, bytes);
+    return true;
+  }
+
+  void on_tick() override {
+    if (ctx_.now_ns() - s_->last_stats_ns >= cfg_.stats_interval_ms * 1'000'000) {
+      s_->last_stats_ns = ctx_.now_ns();
+      ctx_.send(cfg_.input.sink, stats_of(ctx_, cfg_, *s_));
+    }
+  }
+
+  void on_end() override { ctx_.send(cfg_.input.sink, stats_of(ctx_, cfg_, *s_)); }
+
+ private:
+  caf::event_based_actor* self_;
+  context ctx_;
+  react_camera_settings cfg_;
+  std::shared_ptr<react_camera_state> s_;
+};
+
 caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_camera_settings cfg) {
   auto s = std::make_shared<react_camera_state>(cfg.manager);
-  s->frames = vision::open_frame_source(cfg.input.source);
   s->fast_tracker = self->spawn<caf::detached + caf::linked>(react_fast_tracker);
-  s->waiting_since = s->last_stats_ns = ctx.now_ns();
+  s->last_stats_ns = ctx.now_ns();
+  auto loop = std::make_shared<camera_loop>(self, ctx, cfg.input);
+  auto body = std::make_shared<react_frames>(self, ctx, cfg, s);
   self->attach_functor([=] { print_summary(ctx, cfg, *s); });
-  auto next_tick = [=](int64_t capture_ns) {
-    if (ctx.now_ns() - s->last_stats_ns >= cfg.stats_interval_ms * 1'000'000) {
-      s->last_stats_ns = ctx.now_ns();
-      ctx.send(cfg.input.sink, stats_of(ctx, cfg, *s));
-    }
-    ctx.after(self, cfg.input.until_next_frame(ctx, capture_ns), tick_atom::value);
-  };
   auto finish_pending = [=] {
     auto p = *s->pending;
     s->pending.reset();
     emit(ctx, cfg, *s, p.index, p.capture_ns, p.cloud_bytes);
-    next_tick(p.capture_ns);
+    loop->next_frame(p.capture_ns);
   };
-  self->send(self, tick_atom::value);
+  loop->start();
   return {
-    [=](tick_atom) {
-      if (cfg.input.hold_first_frame(ctx, s->sent, everyone_up(ctx, cfg), s->waiting_since)) {
-        ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
-        return;
-      }
-      auto capture = ctx.now_ns();
-      std::optional<vision::source_frame> frame;
-      try {
-        frame = cfg.input.next(*s->frames, ctx, s->sent);
-      } catch (const std::exception& e) {
-        spdlog::error("camera {}: {}", ctx.name(), e.what());
-        self->quit(caf::make_error(caf::sec::runtime_error, e.what()));
-        return;
-      }
-      if (!frame) {
-        spdlog::info("camera {}: end of source after {} frames", ctx.name(), s->sent);
-        ctx.send(cfg.input.sink, stats_of(ctx, cfg, *s));
-        self->quit();
-        return;
-      }
-      ++s->sent;
-      if (auto p = s->pace.frame_taken(ctx.name(), cfg.input.fps, capture))
-        ctx.send(cfg.input.sink, std::move(*p));
-      auto plan = s->manager.on_frame(frame->index, frame->image);
-      uint64_t bytes = 0;
-      if (plan.to_cloud && (bytes = request(ctx, cfg, *s, *frame, capture, cfg.cloud)) > 0) {
-        s->cloud_sent_ns[frame->index] = ctx.now_ns();
-        s->cloud_bytes += bytes;
-      }
-      forget_unanswered(*s, frame->index, cfg.manager.buffer_frames);
-      if (plan.to_edge && request(ctx, cfg, *s, *frame, capture, cfg.edge) > 0) {
-        s->pending = pending_frame{frame->index, capture, bytes};
-        ctx.after(self, std::chrono::milliseconds(cfg.edge_timeout_ms), expire_atom::value, frame->index);
-        return;
-      }
-      emit(ctx, cfg, *s, frame->index, capture, bytes);
-      next_tick(capture);
-    },
+    [=](tick_atom) { loop->tick(*body); },
     [=](const letter& in) {
       auto d = in.as<msg::Detections>();
       if (d == nullptr)

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
-#include "actors/common/camera_source.hpp"
+#include "actors/common/camera_loop.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/remo/region_pipeline.hpp"
@@ -82,62 +82,58 @@ bool everyone_up(const context& ctx, const region_camera_settings& cfg, const re
   return cfg.scheduler.empty() || ctx.knows(cfg.scheduler);
 }
 
+// ReMO's camera: each frame through the region pipeline, its regions to the
+// detectors of the current plan; a frame is output once its regions' results are in.
+class region_frames final : public camera_body {
+ public:
+  region_frames(context ctx, region_camera_settings cfg)
+      : ctx_(std::move(ctx)), cfg_(std::move(cfg)), pipe_(std::make_shared<region_pipeline>(ctx_.name(), cfg_.pipeline)) {}
+
+  bool receivers_up(const context& ctx) const override { return everyone_up(ctx, cfg_, *pipe_); }
+
+  bool on_frame(const vision::source_frame& frame, int64_t capture_ns) override {
+    double dt = last_capture_ns_ ? (capture_ns - *last_capture_ns_) / 1e9 : 0;
+    last_capture_ns_ = capture_ns;
+    auto step = pipe_->on_frame(frame, dt);
+    if (step.report && !cfg_.scheduler.empty() && ctx_.send(cfg_.scheduler, std::move(*step.report)))
+      ++pipe_->counters().reports_unsent;
+    dispatch(ctx_, cfg_, *pipe_, frame, step.jobs, capture_ns);
+    return true;
+  }
+
+  void on_tick() override {
+    for (auto& out : pipe_->expire(ctx_.now_ns()))
+      emit(ctx_, cfg_.input.sink, out, *pipe_);
+  }
+
+  bool draining() const override { return pipe_->waiting(); }
+
+  void on_letter(const letter& in) {
+    if (auto d = in.as<msg::Detections>()) {
+      if (auto out = pipe_->on_result(*d))
+        emit(ctx_, cfg_.input.sink, *out, *pipe_);
+    } else if (auto plan = in.as<msg::SlotPlan>()) {
+      pipe_->on_plan(*plan);
+    }
+  }
+
+  std::shared_ptr<const region_pipeline> pipeline() const { return pipe_; }
+
+ private:
+  context ctx_;
+  region_camera_settings cfg_;
+  std::shared_ptr<region_pipeline> pipe_;
+  std::optional<int64_t> last_capture_ns_;
+};
+
 caf::behavior region_camera(caf::event_based_actor* self, context ctx, region_camera_settings cfg) {
-  std::shared_ptr<vision::frame_source> frames = vision::open_frame_source(cfg.input.source);
-  auto pipe = std::make_shared<region_pipeline>(ctx.name(), cfg.pipeline);
-  auto sent = std::make_shared<uint64_t>(0);
-  auto last_capture = std::make_shared<int64_t>(0);
-  auto pace = std::make_shared<pace_meter>();
-  auto waiting_since = ctx.now_ns();
-  self->attach_functor([=] { print_summary(ctx, *pipe); });
-  self->send(self, tick_atom::value);
+  auto loop = std::make_shared<camera_loop>(self, ctx, cfg.input);
+  auto body = std::make_shared<region_frames>(ctx, cfg);
+  self->attach_functor([ctx, pipe = body->pipeline()] { print_summary(ctx, *pipe); });
+  loop->start();
   return {
-    [=](tick_atom) {
-      if (cfg.input.hold_first_frame(ctx, *sent, everyone_up(ctx, cfg, *pipe), waiting_since)) {
-        ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
-        return;
-      }
-      auto capture = ctx.now_ns();
-      std::optional<vision::source_frame> frame;
-      try {
-        frame = cfg.input.next(*frames, ctx, *sent);
-        if (frame) {
-          double dt = *sent == 0 ? 0 : (capture - *last_capture) / 1e9;
-          auto step = pipe->on_frame(*frame, dt);
-          if (step.report && !cfg.scheduler.empty() && ctx.send(cfg.scheduler, std::move(*step.report)))
-            ++pipe->counters().reports_unsent;
-          dispatch(ctx, cfg, *pipe, *frame, step.jobs, capture);
-        }
-      } catch (const std::exception& e) {
-        spdlog::error("camera {}: {}", ctx.name(), e.what());
-        self->quit(caf::make_error(caf::sec::runtime_error, e.what()));
-        return;
-      }
-      for (auto& out : pipe->expire(ctx.now_ns()))
-        emit(ctx, cfg.input.sink, out, *pipe);
-      if (!frame && pipe->waiting()) {  // the last frames' results are on their way
-        ctx.after(self, std::chrono::milliseconds(20), tick_atom::value);
-        return;
-      }
-      if (!frame) {
-        spdlog::info("camera {}: end of source after {} frames", ctx.name(), *sent);
-        self->quit();
-        return;
-      }
-      ++*sent;
-      *last_capture = capture;
-      if (auto p = pace->frame_taken(ctx.name(), cfg.input.fps, capture))
-        ctx.send(cfg.input.sink, std::move(*p));
-      ctx.after(self, cfg.input.until_next_frame(ctx, capture), tick_atom::value);
-    },
-    [=](const letter& in) {
-      if (auto d = in.as<msg::Detections>()) {
-        if (auto out = pipe->on_result(*d))
-          emit(ctx, cfg.input.sink, *out, *pipe);
-      } else if (auto plan = in.as<msg::SlotPlan>()) {
-        pipe->on_plan(*plan);
-      }
-    },
+    [=](tick_atom) { loop->tick(*body); },
+    [=](const letter& in) { body->on_letter(in); },
   };
 }
 

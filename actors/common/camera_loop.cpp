@@ -1,0 +1,67 @@
+#include "actors/common/camera_loop.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/runtime/atoms.hpp"
+
+namespace troupe {
+
+camera_loop::camera_loop(caf::event_based_actor* self, context ctx, camera_source input, camera_loop_options options)
+    : self_(self), ctx_(std::move(ctx)), input_(std::move(input)), options_(options),
+      source_(vision::open_frame_source(input_.source)), waiting_since_ns_(ctx_.now_ns()) {}
+
+void camera_loop::start() {
+  self_->send(self_, tick_atom::value);
+}
+
+void camera_loop::tick(camera_body& body) {
+  if (input_.hold_first_frame(ctx_, frames_, body.receivers_up(ctx_), waiting_since_ns_))
+    return retry_soon();
+  if (ended_)
+    return end(body);
+  auto capture = ctx_.now_ns();
+  std::optional<vision::source_frame> frame;
+  bool go_on = true;
+  try {
+    frame = input_.next(*source_, ctx_, frames_);
+    if (frame) {
+      ++frames_;
+      go_on = body.on_frame(*frame, capture);
+    }
+  } catch (const std::exception& e) {  // a source or pipeline that fails ends the camera as a failure
+    spdlog::error("camera {}: {}", ctx_.name(), e.what());
+    self_->quit(caf::make_error(caf::sec::runtime_error, e.what()));
+    return;
+  }
+  if (!frame) {
+    spdlog::info("camera {}: end of source after {} frames", ctx_.name(), frames_);
+    ended_ = true;
+    return end(body);
+  }
+  body.on_tick();
+  if (options_.report_pace)
+    if (auto p = pace_.frame_taken(ctx_.name(), input_.fps, capture))
+      ctx_.send(input_.sink, std::move(*p));
+  if (go_on)
+    next_frame(capture);
+}
+
+void camera_loop::next_frame(int64_t capture_ns) {
+  ctx_.after(self_, input_.until_next_frame(ctx_, capture_ns), tick_atom::value);
+}
+
+void camera_loop::retry_soon() {
+  ctx_.after(self_, std::chrono::milliseconds(20), tick_atom::value);
+}
+
+// The source has ended: wait while results are on their way, then stop.
+void camera_loop::end(camera_body& body) {
+  body.on_tick();
+  if (body.draining())
+    return retry_soon();
+  body.on_end();
+  self_->quit();
+}
+
+}  // namespace troupe
