@@ -1,6 +1,6 @@
 // The research systems Troupe runs, one home each (actors/<system>/). A system comes
 // in through its register function, which adds its actor kinds and its commands
-// (bench, fit, train); systems.cpp lists them, one line each.
+// (bench, fit, train); actors/CMakeLists.txt names them (TROUPE_SYSTEMS), one line.
 #pragma once
 
 #include <functional>

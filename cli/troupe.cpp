@@ -1,11 +1,10 @@
 // The `troupe` command: run, node, validate, kinds, trace, trace export, train-detector,
-// train-forecaster, export-onnx; `bench ...` and the systems' own commands come from
-// their register functions (actors/systems.hpp).
+// export-onnx; `bench ...` and the systems' own commands (fit-*, train-forecaster) come
+// from their register functions (actors/systems.hpp).
 #include <unistd.h>
 
 #include <climits>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 
 #include <CLI/CLI.hpp>
@@ -23,7 +22,7 @@
 #include "actors/runtime/deploy/topology.hpp"
 #include "actors/runtime/trace/trace_export.hpp"
 #include "cli/trace_tail.hpp"
-#include "cli/learning_plugin.hpp"
+#include "learning/plugin_host.hpp"
 #include "vision/library_logs.hpp"
 
 using namespace troupe;
@@ -116,18 +115,15 @@ int validate(const std::vector<std::string>& files) {
 }
 
 // Fails before any work when the output cannot be written.
-void check_writable(const std::string& output) {
-  if (auto why = make_parent_folder(output); !why.empty())
+void require_writable(const std::string& output) {
+  if (auto why = check_writable(output); !why.empty())
     throw std::runtime_error(why);
-  auto folder = std::filesystem::path(output).parent_path();
-  if (::access(folder.empty() ? "." : folder.c_str(), W_OK) != 0)
-    throw std::runtime_error("cannot write into " + (folder.empty() ? std::string(".") : folder.string()));
 }
 
 int train(const learning::training_options& o) {
   std::string sizes;
   for (auto& size : o.sizes) {
-    check_writable(learning::output_for(o, size));
+    require_writable(learning::output_for(o, size));
     sizes += (sizes.empty() ? "" : " ") + size;
   }
   spdlog::info("training detector {}{} ({} steps of {} frames, input {}) -> {}", sizes,
@@ -146,25 +142,6 @@ int train(const learning::training_options& o) {
                  "optimiser {:.0f} ms", r.size, t.scenes_ms, t.forward_ms, t.loss_ms, t.backward_ms, t.optimiser_ms);
   }
   spdlog::info("trained in {:.0f} s", results.empty() ? 0.0 : results.front().seconds);
-  return 0;
-}
-
-int run_train_forecaster(const learning::forecaster_options& o) {
-  check_writable(o.output);
-  spdlog::info("training the load forecaster (h={} -> k={}, {} units, {} epochs) on {} trace(s) -> {}", o.h, o.k,
-               o.units, o.epochs, o.traces.size(), o.output);
-  progress_bar bar("train-forecaster");
-  auto r = plugin_train_forecaster(o, [&](const learning::training_progress& p) {
-    char loss[32];
-    std::snprintf(loss, sizeof(loss), "train MSE %.3f, ", p.loss);
-    bar.update(p.done, p.total, loss + p.detail);
-  });
-  char line[400];
-  std::snprintf(line, sizeof(line), "%zu training, %zu validation and %zu held-out windows; kept epoch %d of %d "
-                "(train MSE %.3f, validation %.3f); held-out MSE %.3f items^2 per slot (naive forecaster %.3f) (%.1f s)",
-                r.train_samples, r.validation_samples, r.held_out_samples, r.kept_epoch, o.epochs, r.train_mse,
-                r.validation_mse, r.held_out_mse, r.naive_held_out_mse, r.seconds);
-  log::result("wrote " + o.output + ": " + line);
   return 0;
 }
 
@@ -232,21 +209,6 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--eval-frames", training.eval_frames, "held-out frames scored at the end (default 100)");
   train_cmd->add_option("--threads", training.threads, "threads rendering scenes and training sizes at once (default: every core)");
 
-  learning::forecaster_options forecasting;
-  auto* forecaster_cmd = app.add_subcommand("train-forecaster", "train VideoJam's load forecaster (dense, h -> k slots) on recorded load traces");
-  forecaster_cmd->add_option("traces", forecasting.traces, "load traces (slot,items), as balancers write them with load_trace")->required();
-  forecaster_cmd->add_option("-o,--output", forecasting.output, "weight file to write (a balancer's forecaster param)")->required();
-  forecaster_cmd->add_option("--history", forecasting.h, "h, slots of history in (default 50)");
-  forecaster_cmd->add_option("--horizon", forecasting.k, "k, slots forecast (default 10)");
-  forecaster_cmd->add_option("--units", forecasting.units, "units of the dense layer (default 512)");
-  forecaster_cmd->add_option("--epochs", forecasting.epochs, "the most trained (default 100)");
-  forecaster_cmd->add_option("--validation", forecasting.validation,
-                             "share of every trace, before the held-out part, that picks the epoch kept; 0 keeps the "
-                             "last (default 0.1)");
-  forecaster_cmd->add_option("--held-out", forecasting.held_out, "last share of every trace, only scored (default 0.2)");
-  forecaster_cmd->add_option("--learning-rate", forecasting.learning_rate, "Adam learning rate (default 0.001)");
-  forecaster_cmd->add_option("--seed", forecasting.seed, "default 1");
-
   std::string onnx_in, onnx_out;
   auto* onnx_cmd = app.add_subcommand("export-onnx", "write a trained detector (TorchScript) as ONNX for OpenCV DNN");
   onnx_cmd->add_option("model", onnx_in, "TorchScript file from train-detector")->required();
@@ -276,10 +238,8 @@ int main(int argc, char** argv) {
     try {
       if (*train_cmd)
         return train(training);
-      if (*forecaster_cmd)
-        return run_train_forecaster(forecasting);
       if (*onnx_cmd) {
-        check_writable(onnx_out);
+        require_writable(onnx_out);
         plugin_export_onnx(onnx_in, onnx_out);
         log::result("wrote " + onnx_out + " (from " + onnx_in + ")");
         return 0;

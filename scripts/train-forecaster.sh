@@ -11,8 +11,8 @@ shift || true
 traces=build/reports/traces
 mkdir -p "$traces" build/models
 recording=build/reports/record-$(basename "$topology")
-# Each balanced `kind: function` line gets its own trace file, named after the replica.
-awk -v dir="$traces" '/kind: function/ && !/balancer: none/ && match($0, /name: [A-Za-z0-9_-]+/) {
+# Each balanced `kind: videojam-function` line gets its own trace file, named after the replica.
+awk -v dir="$traces" '/kind: videojam-function/ && !/balancer: none/ && match($0, /name: [A-Za-z0-9_-]+/) {
   name = substr($0, RSTART + 6, RLENGTH - 6); sub(/params: \{ /, "params: { load_trace: " dir "/" name ".csv, ")
 } { print }' "$topology" > "$recording"
 SIZES=n scripts/train-models.sh

@@ -1,5 +1,7 @@
 #include "actors/runtime/file_output.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -14,6 +16,14 @@ std::string make_parent_folder(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   return ec ? "cannot create folder " + folder.string() + ": " + ec.message() : "";
+}
+
+std::string check_writable(const std::string& path) {
+  if (auto why = make_parent_folder(path); !why.empty())
+    return why;
+  auto folder = std::filesystem::path(path).parent_path();
+  auto where = folder.empty() ? std::string(".") : folder.string();
+  return ::access(where.c_str(), W_OK) == 0 ? "" : "cannot write into " + where;
 }
 
 std::string write_text_file(const std::string& path, const std::string& text) {

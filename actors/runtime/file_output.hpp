@@ -12,4 +12,8 @@ std::string write_text_file(const std::string& path, const std::string& text);
 // Creates the folder a file will go to; empty on success, else why not.
 std::string make_parent_folder(const std::string& path);
 
+// Creates the folder a file will go to and checks it may be written there, before any
+// work that ends in writing it: empty when it can, else why not.
+std::string check_writable(const std::string& path);
+
 }  // namespace troupe

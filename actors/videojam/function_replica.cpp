@@ -492,7 +492,7 @@ kind_spec function_replica_kind() {
   for (auto& p : balancer_params())
     parameters.push_back(p);
   return {
-    "function",
+    "videojam-function",
     "a pipeline function's replica (bgsub, detect, ocr) behind its load balancer (videojam, none, wrr, distream)",
     parameters,
     [](node& n, context ctx, const params& p) {

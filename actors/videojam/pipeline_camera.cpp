@@ -91,7 +91,7 @@ kind_spec pipeline_camera_kind() {
   parameters.push_back({"next", param_type::string, true, "replicas of the first function, comma-separated; the first that is up gets the frames"});
   parameters.push_back({"mobile", param_type::boolean, false, "a mobile camera (its frames skip background subtraction), default false"});
   return {
-    "pipeline-camera",
+    "videojam-camera",
     "VideoJam's source: decodes a video or synthetic scene and sends JPEG frames into a pipeline of functions",
     parameters,
     [](node& n, context ctx, const params& p) {

@@ -93,7 +93,7 @@ caf::behavior pipeline_sink(caf::event_based_actor* self, context ctx, pipeline_
 
 kind_spec pipeline_sink_kind() {
   return {
-    "pipeline-sink",
+    "videojam-sink",
     "VideoJam's results: response time, loss rate and offload traffic per replica and overall",
     {
       {"report_interval_ms", param_type::integer, false, "progress period, default 1000"},

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "actors/videojam/cli/bench_videojam.hpp"
+#include "actors/videojam/cli/train_forecaster.hpp"
 #include "actors/videojam/function_replica.hpp"
 #include "actors/videojam/pipeline_camera.hpp"
 #include "actors/videojam/pipeline_sink.hpp"
@@ -24,6 +25,22 @@ void add_commands(command_hooks& hooks) {
   cmd->add_option("-o,--output", bench->out_dir, "folder of reports and plots (default build/reports/bench-videojam)");
 
   cmd->callback([&hooks, bench] { hooks.run = [bench] { return bench_videojam(*bench); }; });
+
+  auto training = std::make_shared<learning::forecaster_options>();
+  auto* train = hooks.troupe.add_subcommand("train-forecaster", "train VideoJam's load forecaster (dense, h -> k slots) on recorded load traces");
+  train->add_option("traces", training->traces, "load traces (slot,items), as balancers write them with load_trace")->required();
+  train->add_option("-o,--output", training->output, "weight file to write (a balancer's forecaster param)")->required();
+  train->add_option("--history", training->h, "h, slots of history in (default 50)");
+  train->add_option("--horizon", training->k, "k, slots forecast (default 10)");
+  train->add_option("--units", training->units, "units of the dense layer (default 512)");
+  train->add_option("--epochs", training->epochs, "the most trained (default 100)");
+  train->add_option("--validation", training->validation,
+                    "share of every trace, before the held-out part, that picks the epoch kept; 0 keeps the last "
+                    "(default 0.1)");
+  train->add_option("--held-out", training->held_out, "last share of every trace, only scored (default 0.2)");
+  train->add_option("--learning-rate", training->learning_rate, "Adam learning rate (default 0.001)");
+  train->add_option("--seed", training->seed, "default 1");
+  train->callback([&hooks, training] { hooks.run = [training] { return train_forecaster_command(*training); }; });
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ std::string slow_profile() {
 
 std::string replica(const std::string& name, const std::string& node, const std::string& balancer,
                     const std::string& extra = "") {
-  return "  - { name: " + name + ", kind: function, node: " + node + ", params: { function: detect, model: hog, balancer: " +
+  return "  - { name: " + name + ", kind: videojam-function, node: " + node + ", params: { function: detect, model: hog, balancer: " +
          balancer + ", queue_capacity: 3, slot_ms: 250, window_slots: 2, history_slots: 4, device: slow, profile: " +
          slow_profile() + extra + " } }\n";
 }
@@ -31,8 +31,8 @@ std::string topology(const std::string& name, const std::string& body, double du
   auto prefix = std::string(::testing::TempDir()) + "/" + name;
   return write_temp(name + ".yaml", "deployment: " + name + "\nruntime: { duration_s: " + std::to_string(duration_s) +
                                         " }\nnodes: [ { name: n1 }, { name: n2 } ]\nactors:\n"
-                                        "  - { name: sink, kind: pipeline-sink, node: n1, params: { report: " + prefix + " } }\n"
-                                        "  - { name: cam, kind: pipeline-camera, node: n1, params: { source: synthetic, "
+                                        "  - { name: sink, kind: videojam-sink, node: n1, params: { report: " + prefix + " } }\n"
+                                        "  - { name: cam, kind: videojam-camera, node: n1, params: { source: synthetic, "
                                         "seed: 5, density: \"0:2\", crop: [0, 0, 256, 256], pan: [30, 10], fps: 10, "
                                         "sink: sink, mobile: true, next: a } }\n" + body);
 }
@@ -83,8 +83,8 @@ TEST(VideoJamDeployment, LoadMovesToTheIdleNeighbourWhichLeavesOnFailureAndRetur
 TEST(VideoJamDeployment, BenchRefusesARunThatProcessedNothing) {
   auto file = write_temp("vj-nothing.yaml",
                          "deployment: vj-nothing\nruntime: { duration_s: 2 }\nnodes: [ { name: n1 } ]\nactors:\n"
-                         "  - { name: sink, kind: pipeline-sink, node: n1 }\n"
-                         "  - { name: cam, kind: pipeline-camera, node: n1, params: { source: synthetic, fps: 5, "
+                         "  - { name: sink, kind: videojam-sink, node: n1 }\n"
+                         "  - { name: cam, kind: videojam-camera, node: n1, params: { source: synthetic, fps: 5, "
                          "start_after_ms: 600000, sink: sink, mobile: true, next: a } }\n" +
                            replica("a", "n1", "none"));
   auto out = std::string(::testing::TempDir()) + "/vj-nothing-bench";

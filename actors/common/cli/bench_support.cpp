@@ -29,8 +29,8 @@ actor_spec& actor_named(topology& t, const std::string& name) {
 }
 
 nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix) {
-  for (auto& a : t.actors)
-    if (a.kind == "sink" || a.kind == "pipeline-sink")
+  for (auto& a : t.actors)  // the sinks: the kinds that stop last, to report
+    if (auto* kind = builtin_kinds().find(a.kind); kind != nullptr && kind->stops == stop_stage::reporter)
       set_param(a, "report", prefix);
   std::filesystem::remove(prefix + ".json");  // a run that writes nothing must not read an old report
   run_options run;

@@ -26,7 +26,7 @@ struct outcome {
 };
 
 bool balanced(const actor_spec& a) {
-  return a.kind == "function" && a.args.get_string("balancer") != "none";
+  return a.kind == "videojam-function" && a.args.get_string("balancer") != "none";
 }
 
 // Every balanced function replica (in the actors and in timeline spawns) runs `policy`.
@@ -41,7 +41,7 @@ void set_balancer(actor_spec& a, const std::string& policy, const std::string& f
 std::vector<actor_spec*> mobile_cameras(topology& t) {
   std::vector<actor_spec*> out;
   for (auto& a : t.actors)
-    if (a.kind == "pipeline-camera" && a.args.get_bool("mobile"))
+    if (a.kind == "videojam-camera" && a.args.get_bool("mobile"))
       out.push_back(&a);
   return out;
 }

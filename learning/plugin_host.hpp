@@ -1,5 +1,6 @@
-// The troupe CLI's way to libtorch: learning/'s plugin, opened on first use, so runs
-// that serve no TorchScript model never load libtorch.
+// The way to libtorch for programs that do not link it (the troupe CLI and the
+// commands systems add to it): learning/'s plugin, opened on first use, so runs that
+// serve no TorchScript model never load libtorch. Plain C++, no torch includes.
 #pragma once
 
 #include <functional>

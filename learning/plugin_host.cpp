@@ -1,4 +1,4 @@
-#include "cli/learning_plugin.hpp"
+#include "learning/plugin_host.hpp"
 
 #include <dlfcn.h>
 
