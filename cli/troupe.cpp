@@ -145,6 +145,136 @@ int train(const learning::training_options& o) {
   return 0;
 }
 
+// The deployment's commands: run, node, validate, kinds.
+void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
+  struct choices {
+    std::string file, node, nats_url;
+    run_options run;
+    double node_duration = 0;
+    int64_t epoch_ns = 0;
+    std::vector<std::string> files;
+  };
+  auto c = std::make_shared<choices>();
+  auto* run = troupe.add_subcommand("run", "run every node of a topology");
+  run->add_option("topology", c->file, "topology YAML file")->required();
+  run->add_option("--nats", c->run.nats_url, "NATS url (default: the topology's, or an embedded server)");
+  run->add_option("--duration", c->run.duration_s, "seconds to run (default: runtime.duration_s)");
+  run->add_flag("--processes", c->run.processes, "one child process per node");
+  run->callback([&chosen, c] {
+    chosen = [c] {
+      auto topo = load_or_report(c->file);
+      if (!topo)
+        return 1;
+      c->run.self_exe = self_exe();
+      return run_deployment(*topo, c->run, builtin_kinds());
+    };
+  });
+
+  auto* node = troupe.add_subcommand("node", "run one node of a topology");
+  node->add_option("topology", c->file, "topology YAML file")->required();
+  node->add_option("--node", c->node, "which node")->required();
+  node->add_option("--nats", c->nats_url, "NATS url")->required();
+  node->add_option("--duration", c->node_duration, "seconds to run (default: until stopped)");
+  node->add_option("--epoch-ns", c->epoch_ns,
+                   "deployment start in unix ns, shared by its nodes' emulated clocks (default: now)");
+  node->callback([&chosen, c] {
+    chosen = [c] {
+      auto topo = load_or_report(c->file);
+      if (!topo)
+        return 1;
+      if (!topo->find_node(c->node)) {
+        spdlog::error("{}: no node '{}'", c->file, c->node);
+        return 1;
+      }
+      return run_node(*topo, c->node, c->nats_url, c->node_duration, c->epoch_ns, builtin_kinds());
+    };
+  });
+
+  auto* validate_cmd = troupe.add_subcommand("validate", "check topologies (or device profiles) without starting anything");
+  validate_cmd->add_option("files", c->files, "topology or device profile YAML files")->required();
+  validate_cmd->callback([&chosen, c] { chosen = [c] { return validate(c->files); }; });
+
+  auto* kinds = troupe.add_subcommand("kinds", "list the actor kinds a topology can name, with their parameters");
+  kinds->callback([&chosen] {
+    chosen = [] {
+      print_kinds();
+      return 0;
+    };
+  });
+}
+
+// `trace` (the live tail) and `trace export`.
+void add_trace_commands(CLI::App& troupe, std::function<int()>& chosen) {
+  auto tail = std::make_shared<tail_options>();
+  auto* trace = troupe.add_subcommand("trace", "live tail of the envelopes on the bus");
+  trace->add_option("--nats", tail->nats_url, "NATS url");
+  trace->add_option("--deployment", tail->deployment, "only this deployment");
+  trace->add_option("--actor", tail->actor, "only envelopes from or to this actor");
+  trace->add_option("--type", tail->type, "only types containing this text");
+  trace->add_option("--record", tail->record_file, "also append JSONL to this file");
+  trace->add_option("--duration", tail->duration_s, "stop after this many seconds");
+  trace->add_option("--count", tail->max_count, "stop after this many envelopes");
+  auto files = std::make_shared<std::pair<std::string, std::string>>("", "trace.json");
+  auto* export_cmd = trace->add_subcommand("export", "JSONL trace → Chrome trace event JSON");
+  export_cmd->add_option("input", files->first, "recorded JSONL trace")->required();
+  export_cmd->add_option("-o,--output", files->second, "output JSON (default trace.json)");
+  trace->callback([&chosen, tail, files, export_cmd] {
+    if (*export_cmd) {
+      chosen = [files] { return export_trace(files->first, files->second); };
+      return;
+    }
+    chosen = [tail] {
+      if (tail->nats_url.empty()) {
+        spdlog::error("troupe trace: --nats URL is required for the live tail");
+        return usage_error;
+      }
+      return tail_trace(*tail);
+    };
+  });
+}
+
+// The project's detector: train-detector and export-onnx.
+void add_detector_commands(CLI::App& troupe, std::function<int()>& chosen) {
+  auto training = std::make_shared<learning::training_options>();
+  auto* train_cmd = troupe.add_subcommand("train-detector", "train the project's own detector on synthetic scenes, save TorchScript");
+  train_cmd->add_option("-o,--output", training->output,
+                        "TorchScript file to write; {size} stands for the size (e.g. build/models/detector-{size}.pt)")
+      ->required();
+  train_cmd->add_option("--size", training->sizes, "network sizes, n s m, trained side by side (default s)")
+      ->check(CLI::IsMember({"n", "s", "m"}));
+  train_cmd->add_option("--steps", training->steps, "optimiser steps (default 400)");
+  train_cmd->add_option("--batch", training->batch, "frames per step (default 16)");
+  train_cmd->add_option("--input", training->input, "square input in pixels, multiple of 8 (default 320)");
+  train_cmd->add_option("--learning-rate", training->learning_rate, "Adam learning rate (default 0.004)");
+  train_cmd->add_option("--seed", training->seed, "network init and training scenes (default 1)");
+  train_cmd->add_option("--eval-frames", training->eval_frames, "held-out frames scored at the end (default 100)");
+  train_cmd->add_option("--threads", training->threads, "threads rendering scenes and training sizes at once (default: every core)");
+  train_cmd->callback([&chosen, training] { chosen = [training] { return train(*training); }; });
+
+  auto files = std::make_shared<std::pair<std::string, std::string>>();
+  auto* onnx = troupe.add_subcommand("export-onnx", "write a trained detector (TorchScript) as ONNX for OpenCV DNN");
+  onnx->add_option("model", files->first, "TorchScript file from train-detector")->required();
+  onnx->add_option("-o,--output", files->second, "ONNX file to write")->required();
+  onnx->callback([&chosen, files] {
+    chosen = [files] {
+      require_writable(files->second);
+      plugin_export_onnx(files->first, files->second);
+      log::result("wrote " + files->second + " (from " + files->first + ")");
+      return 0;
+    };
+  });
+}
+
+// FFmpeg's and OpenCV's own messages go through the one log.
+void route_library_logs() {
+  vision::route_library_logs([](vision::library_severity s, const std::string& line) {
+    auto level = s == vision::library_severity::error     ? spdlog::level::err
+                 : s == vision::library_severity::warning ? spdlog::level::warn
+                                                          : spdlog::level::info;
+    spdlog::log(level, "{}", line);
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,132 +288,28 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--quiet", quiet, "only warnings, errors and results");
 
-  std::string file, node_name, nats_url;
-  run_options run;
-  auto* run_cmd = app.add_subcommand("run", "run every node of a topology");
-  run_cmd->add_option("topology", file, "topology YAML file")->required();
-  run_cmd->add_option("--nats", run.nats_url, "NATS url (default: the topology's, or an embedded server)");
-  run_cmd->add_option("--duration", run.duration_s, "seconds to run (default: runtime.duration_s)");
-  run_cmd->add_flag("--processes", run.processes, "one child process per node");
-
-  double node_duration = 0;
-  int64_t epoch_ns = 0;
-  auto* node_cmd = app.add_subcommand("node", "run one node of a topology");
-  node_cmd->add_option("topology", file, "topology YAML file")->required();
-  node_cmd->add_option("--node", node_name, "which node")->required();
-  node_cmd->add_option("--nats", nats_url, "NATS url")->required();
-  node_cmd->add_option("--duration", node_duration, "seconds to run (default: until stopped)");
-  node_cmd->add_option("--epoch-ns", epoch_ns,
-                       "deployment start in unix ns, shared by its nodes' emulated clocks (default: now)");
-
-  std::vector<std::string> files;
-  auto* validate_cmd = app.add_subcommand("validate", "check topologies (or device profiles) without starting anything");
-  validate_cmd->add_option("files", files, "topology or device profile YAML files")->required();
-
-  tail_options tail;
-  auto* trace_cmd = app.add_subcommand("trace", "live tail of the envelopes on the bus");
-  trace_cmd->add_option("--nats", tail.nats_url, "NATS url");
-  trace_cmd->add_option("--deployment", tail.deployment, "only this deployment");
-  trace_cmd->add_option("--actor", tail.actor, "only envelopes from or to this actor");
-  trace_cmd->add_option("--type", tail.type, "only types containing this text");
-  trace_cmd->add_option("--record", tail.record_file, "also append JSONL to this file");
-  trace_cmd->add_option("--duration", tail.duration_s, "stop after this many seconds");
-  trace_cmd->add_option("--count", tail.max_count, "stop after this many envelopes");
-  std::string export_in, export_out = "trace.json";
-  auto* export_cmd = trace_cmd->add_subcommand("export", "JSONL trace → Chrome trace event JSON");
-  export_cmd->add_option("input", export_in, "recorded JSONL trace")->required();
-  export_cmd->add_option("-o,--output", export_out, "output JSON (default trace.json)");
-
-  learning::training_options training;
-  auto* train_cmd = app.add_subcommand("train-detector", "train the project's own detector on synthetic scenes, save TorchScript");
-  train_cmd->add_option("-o,--output", training.output,
-                        "TorchScript file to write; {size} stands for the size (e.g. build/models/detector-{size}.pt)")
-      ->required();
-  train_cmd->add_option("--size", training.sizes, "network sizes, n s m, trained side by side (default s)")
-      ->check(CLI::IsMember({"n", "s", "m"}));
-  train_cmd->add_option("--steps", training.steps, "optimiser steps (default 400)");
-  train_cmd->add_option("--batch", training.batch, "frames per step (default 16)");
-  train_cmd->add_option("--input", training.input, "square input in pixels, multiple of 8 (default 320)");
-  train_cmd->add_option("--learning-rate", training.learning_rate, "Adam learning rate (default 0.004)");
-  train_cmd->add_option("--seed", training.seed, "network init and training scenes (default 1)");
-  train_cmd->add_option("--eval-frames", training.eval_frames, "held-out frames scored at the end (default 100)");
-  train_cmd->add_option("--threads", training.threads, "threads rendering scenes and training sizes at once (default: every core)");
-
-  std::string onnx_in, onnx_out;
-  auto* onnx_cmd = app.add_subcommand("export-onnx", "write a trained detector (TorchScript) as ONNX for OpenCV DNN");
-  onnx_cmd->add_option("model", onnx_in, "TorchScript file from train-detector")->required();
-  onnx_cmd->add_option("-o,--output", onnx_out, "ONNX file to write")->required();
-
-  auto* bench_cmd = app.add_subcommand("bench", "compare a research system with its baselines");
-  bench_cmd->require_subcommand(1);
-  command_hooks hooks{app, *bench_cmd, {}};
+  std::function<int()> chosen;  // what the command the user chose will do, set while parsing
+  add_deployment_commands(app, chosen);
+  add_trace_commands(app, chosen);
+  add_detector_commands(app, chosen);
+  auto* bench = app.add_subcommand("bench", "compare a research system with its baselines");
+  bench->require_subcommand(1);
+  command_hooks hooks{app, *bench, {}};
   add_system_commands(hooks);
-
-  auto* kinds_cmd = app.add_subcommand("kinds", "list the actor kinds a topology can name, with their parameters");
-
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : usage_error;  // --help and --version exit 0
   }
   log::setup({*log::parse_format(log_format), quiet});
-  vision::route_library_logs([](vision::library_severity s, const std::string& line) {
-    auto level = s == vision::library_severity::error     ? spdlog::level::err
-                 : s == vision::library_severity::warning ? spdlog::level::warn
-                                                          : spdlog::level::info;
-    spdlog::log(level, "{}", line);
-  });
+  route_library_logs();
   register_plugin_models();  // detector replicas may serve *.pt files (libtorch loads then)
-  auto status = [&]() -> int {
-    try {
-      if (*train_cmd)
-        return train(training);
-      if (*onnx_cmd) {
-        require_writable(onnx_out);
-        plugin_export_onnx(onnx_in, onnx_out);
-        log::result("wrote " + onnx_out + " (from " + onnx_in + ")");
-        return 0;
-      }
-      if (*kinds_cmd) {
-        print_kinds();
-        return 0;
-      }
-      if (hooks.run)
-        return hooks.run();
-      if (*validate_cmd)
-        return validate(files);
-      if (*run_cmd) {
-        auto topo = load_or_report(file);
-        if (!topo)
-          return 1;
-        run.self_exe = self_exe();
-        return run_deployment(*topo, run, builtin_kinds());
-      }
-      if (*node_cmd) {
-        auto topo = load_or_report(file);
-        if (!topo)
-          return 1;
-        if (!topo->find_node(node_name)) {
-          spdlog::error("{}: no node '{}'", file, node_name);
-          return 1;
-        }
-        return run_node(*topo, node_name, nats_url, node_duration, epoch_ns, builtin_kinds());
-      }
-      if (*trace_cmd) {
-        if (*export_cmd)
-          return export_trace(export_in, export_out);
-        if (tail.nats_url.empty()) {
-          spdlog::error("troupe trace: --nats URL is required for the live tail");
-          return usage_error;
-        }
-        return tail_trace(tail);
-      }
-    } catch (const std::exception& e) {
-      spdlog::error("troupe: {}", e.what());
-      return 1;
-    }
-    return 0;
-  }();
+  int status = 1;
+  try {
+    status = chosen ? chosen() : hooks.run();
+  } catch (const std::exception& e) {
+    spdlog::error("troupe: {}", e.what());
+  }
   log::flush();
   return status;
 }

@@ -10,7 +10,7 @@
 
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/params.hpp"
-#include "troupe/messages/videojam.pb.h"
+#include "troupe/messages/vision.pb.h"
 
 namespace troupe {
 

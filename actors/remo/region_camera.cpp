@@ -112,7 +112,7 @@ class region_frames final : public camera_body {
     if (auto d = in.as<msg::Detections>()) {
       if (auto out = pipe_->on_result(*d))
         emit(ctx_, cfg_.input.sink, *out, *pipe_);
-    } else if (auto plan = in.as<msg::SlotPlan>()) {
+    } else if (auto plan = in.as<msg::remo::SlotPlan>()) {
       pipe_->on_plan(*plan);
     }
   }

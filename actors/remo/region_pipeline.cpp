@@ -123,7 +123,7 @@ std::vector<region_job> region_pipeline::dbt_jobs(const cv::Mat& grey, int f, do
   for (size_t r = 0; r < regions_.size(); ++r) {
     if (!fire[r])
       continue;
-    msg::RegionDemand demand;
+    msg::remo::RegionDemand demand;
     demand.set_frame(uint32_t(f));
     demand.set_region(uint32_t(r));
     demand.set_flag_rise(trigger_->rises()[r]);
@@ -153,7 +153,7 @@ std::string region_pipeline::target_of(int f, int region) const {
   return index < 0 ? cfg_.own_detector : plan_targets_[size_t(index)];
 }
 
-void region_pipeline::on_plan(const msg::SlotPlan& plan) {
+void region_pipeline::on_plan(const msg::remo::SlotPlan& plan) {
   if (plan.slot() < plan_slot_)
     return;
   plan_slot_ = plan.slot();
@@ -298,8 +298,8 @@ frame_output region_pipeline::finish(uint64_t frame, pending p) {
   return out;
 }
 
-msg::SlotReport region_pipeline::report(uint64_t slot) {
-  msg::SlotReport r;
+msg::remo::SlotReport region_pipeline::report(uint64_t slot) {
+  msg::remo::SlotReport r;
   r.set_camera(camera_);
   r.set_slot(slot);
   r.set_detector(cfg_.own_detector);

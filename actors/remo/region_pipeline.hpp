@@ -85,7 +85,7 @@ class region_pipeline {
 
   struct step {
     std::vector<region_job> jobs;
-    std::optional<msg::SlotReport> report;  // set on a slot's first frame: the last slot's
+    std::optional<msg::remo::SlotReport> report;  // set on a slot's first frame: the last slot's
   };
   // A new frame, taken `dt_s` after the previous one.
   step on_frame(const vision::source_frame& frame, double dt_s);
@@ -95,7 +95,7 @@ class region_pipeline {
                                          uint64_t bytes, int refused);
   std::optional<frame_output> on_result(const msg::Detections& d);
   std::vector<frame_output> expire(int64_t now_ns);  // frames past result_timeout_ms
-  void on_plan(const msg::SlotPlan& plan);
+  void on_plan(const msg::remo::SlotPlan& plan);
 
   double drift() const { return drift_; }
   bool waiting() const { return !pending_.empty(); }  // frames still waiting for results
@@ -118,7 +118,7 @@ class region_pipeline {
   std::vector<region_job> dbt_jobs(const cv::Mat& grey, int f, double dt_s);
   std::vector<region_job> ehci_jobs(int f);
   std::string target_of(int f, int region) const;
-  msg::SlotReport report(uint64_t slot);
+  msg::remo::SlotReport report(uint64_t slot);
   void observe_drift(const pending& p, const msg::Detections& d, const std::vector<vision::detection>& found);
   frame_output finish(uint64_t frame, pending p);
 
@@ -141,7 +141,7 @@ class region_pipeline {
   uint64_t plan_slot_ = 0;
   double delay_queue_s_ = 0;  // q(t) from the last plan: raises the trigger's Q
   // The slot being observed.
-  std::vector<msg::RegionDemand> demands_;
+  std::vector<msg::remo::RegionDemand> demands_;
   std::vector<double> latency_s_;  // the own replica's turnaround per region (ELF balances on it)
   double sent_megabytes_ = 0, sent_megapixels_ = 0;
   pipeline_counters counters_;

@@ -56,7 +56,7 @@ struct decision_log {
 // a round takes each camera's latest report, whatever its slot number, and is decided
 // when every camera of the last round has reported, or grace_ms after its first report.
 struct scheduler_state {
-  std::map<std::string, msg::SlotReport> round;  // by camera
+  std::map<std::string, msg::remo::SlotReport> round;  // by camera
   uint64_t rounds = 0;            // rounds decided; names the grace timer's round
   std::set<std::string> cameras;  // who reported in the last round, or since
   double q = 0;                   // the virtual delay queue q(t), eq. (10)
@@ -64,7 +64,7 @@ struct scheduler_state {
   decision_log log;
 };
 
-remo::camera_report plain(const msg::SlotReport& r) {
+remo::camera_report plain(const msg::remo::SlotReport& r) {
   remo::camera_report c;
   c.accuracy = r.accuracy();
   c.fixed_s = r.fixed_s();
@@ -109,10 +109,10 @@ remo::decision solve(const scheduler_settings& cfg, scheduler_state& st, const r
 }
 
 // Each camera's plan is for the slot after the one it reported.
-void send_plans(const context& ctx, const scheduler_settings& cfg, const std::vector<const msg::SlotReport*>& from,
+void send_plans(const context& ctx, const scheduler_settings& cfg, const std::vector<const msg::remo::SlotReport*>& from,
                 const remo::schedule& x, double q, decision_log& log) {
   for (size_t i = 1; i <= from.size(); ++i) {
-    msg::SlotPlan plan;
+    msg::remo::SlotPlan plan;
     plan.set_slot(from[i - 1]->slot() + 1);
     plan.set_delay_queue_s(q);
     plan.set_policy(policies.name(cfg.policy));
@@ -130,7 +130,7 @@ void send_plans(const context& ctx, const scheduler_settings& cfg, const std::ve
 void decide(const context& ctx, const scheduler_settings& cfg, scheduler_state& st) {
   if (st.round.empty())
     return;
-  std::vector<const msg::SlotReport*> from;
+  std::vector<const msg::remo::SlotReport*> from;
   std::vector<remo::camera_report> reports;
   for (auto& [camera, r] : st.round) {
     from.push_back(&r);
@@ -201,7 +201,7 @@ caf::behavior region_scheduler(caf::event_based_actor* self, context ctx, schedu
   self->attach_functor([=] { print_summary(ctx, cfg, st->log); });
   return {
     [=](const letter& in) {
-      auto r = in.as<msg::SlotReport>();
+      auto r = in.as<msg::remo::SlotReport>();
       if (r == nullptr)
         return;
       bool first = st->round.empty();

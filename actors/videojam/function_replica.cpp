@@ -15,6 +15,7 @@
 #include "actors/videojam/core/balancer.hpp"
 #include "actors/videojam/core/table.hpp"
 #include "troupe/messages/runtime.pb.h"
+#include "troupe/messages/videojam.pb.h"
 #include "vision/percentile.hpp"
 
 namespace troupe {
@@ -64,8 +65,8 @@ struct router {
     }
   }
 
-  msg::PipelineResult result_of(const msg::WorkItem& item, uint32_t objects) const {
-    msg::PipelineResult r;
+  msg::videojam::PipelineResult result_of(const msg::WorkItem& item, uint32_t objects) const {
+    msg::videojam::PipelineResult r;
     r.set_camera(item.camera());
     r.set_frame_index(item.frame_index());
     r.set_capture_time_unix_ns(item.capture_time_unix_ns());
@@ -78,8 +79,8 @@ struct router {
   }
 };
 
-msg::LoadRow to_message(const videojam::load_row& r) {
-  msg::LoadRow m;
+msg::videojam::LoadRow to_message(const videojam::load_row& r) {
+  msg::videojam::LoadRow m;
   m.set_replica(r.replica);
   m.set_mu(r.mu);
   for (double v : r.history)
@@ -92,12 +93,12 @@ msg::LoadRow to_message(const videojam::load_row& r) {
   return m;
 }
 
-videojam::load_row from_message(const msg::LoadRow& m) {
+videojam::load_row from_message(const msg::videojam::LoadRow& m) {
   return {m.replica(), m.mu(), {m.history().begin(), m.history().end()}, m.queue(), m.exchanged(),
           m.at_unix_ns(), m.window(), m.partition()};
 }
 
-std::vector<videojam::load_row> rows_of(const msg::LoadTable& t) {
+std::vector<videojam::load_row> rows_of(const msg::videojam::LoadTable& t) {
   std::vector<videojam::load_row> out;
   for (auto& r : t.rows())
     out.push_back(from_message(r));
@@ -137,7 +138,7 @@ class load_balancer {
 
   void bootstrap_again() {
     publish_update("bootstrap");
-    msg::InformationRequest ask;
+    msg::videojam::InformationRequest ask;
     *ask.mutable_table() = own_table();
     ctx_.publish(topic(), ask);
     ++control_;
@@ -154,7 +155,7 @@ class load_balancer {
       offload(target, {std::move(item)});
   }
 
-  void on_offload(const letter& in, const msg::DataOffload& d) {
+  void on_offload(const letter& in, const msg::videojam::DataOffload& d) {
     received_ += uint64_t(d.items_size());
     exchanged_ += d.items_size();
     if (d.has_table())
@@ -164,18 +165,18 @@ class load_balancer {
       keep(item);
   }
 
-  void on_request(const letter& in, const msg::InformationRequest& r) {
+  void on_request(const letter& in, const msg::videojam::InformationRequest& r) {
     if (in.sender == ctx_.name())
       return;
     learn(in.sender, rows_of(r.table()));
-    msg::StateUpdate u;
+    msg::videojam::StateUpdate u;
     *u.mutable_table() = own_table();
     u.set_reason("request");
     ctx_.send(in.sender, u);
     ++control_;
   }
 
-  void on_update(const letter& in, const msg::StateUpdate& u) {
+  void on_update(const letter& in, const msg::videojam::StateUpdate& u) {
     if (in.sender != ctx_.name())
       learn(in.sender, rows_of(u.table()));
   }
@@ -241,7 +242,7 @@ class load_balancer {
       dropped_lost_ += items.size();
       return;
     }
-    msg::DataOffload d;
+    msg::videojam::DataOffload d;
     if (tabled_.insert(replica).second)
       *d.mutable_table() = own_table();
     for (auto& item : items) {
@@ -253,7 +254,7 @@ class load_balancer {
     send_offload(replica, std::move(d));
   }
 
-  void send_offload(const std::string& replica, msg::DataOffload d) {
+  void send_offload(const std::string& replica, msg::videojam::DataOffload d) {
     rules_->sent(replica, size_t(d.items_size()));
     offload_bytes_ += d.ByteSizeLong();
     offloaded_ += uint64_t(d.items_size());
@@ -292,13 +293,13 @@ class load_balancer {
   void answer(const std::string& sender, uint32_t items) {
     auto verdict = rules_->received(sender, items, now());
     if (verdict == videojam::offload_verdict::congestion_risk) {
-      msg::CongestionRisk c;
+      msg::videojam::CongestionRisk c;
       c.set_replica(ctx_.name());
       c.set_items(items);
       ctx_.send(sender, c);
       ++control_;
     } else if (verdict == videojam::offload_verdict::state_update) {
-      msg::StateUpdate u;
+      msg::videojam::StateUpdate u;
       *u.mutable_table() = own_table();
       u.set_reason("prediction-error");
       ctx_.send(sender, u);
@@ -342,14 +343,14 @@ class load_balancer {
   }
 
   void ask(const std::string& replica) {
-    msg::InformationRequest r;
+    msg::videojam::InformationRequest r;
     *r.mutable_table() = own_table();
     ctx_.send(replica, r);
     ++control_;
   }
 
   void publish_update(const std::string& reason) {
-    msg::StateUpdate u;
+    msg::videojam::StateUpdate u;
     *u.mutable_table() = own_table();
     u.set_reason(reason);
     ctx_.publish(topic(), u);
@@ -361,17 +362,17 @@ class load_balancer {
     return c.service_ms > 0 ? double(cfg_.slot_ms) / c.service_ms : table_.own().mu;
   }
 
-  msg::LoadTable own_table() {
+  msg::videojam::LoadTable own_table() {
     table_.own().mu = measured_mu();
-    msg::LoadTable t;
+    msg::videojam::LoadTable t;
     for (auto& r : table_.rows())
       *t.add_rows() = to_message(r);
     return t;
   }
 
-  msg::FunctionStats stats() {
+  msg::videojam::FunctionStats stats() {
     auto c = worker_->counters();
-    msg::FunctionStats s;
+    msg::videojam::FunctionStats s;
     s.set_replica(ctx_.name());
     s.set_function(cfg_.type);
     s.set_balancer(balancers.name(cfg_.balancer));
@@ -421,13 +422,13 @@ caf::behavior function_replica(caf::event_based_actor* self, context ctx, std::s
     [=](const letter& in) {
       if (auto item = in.as<msg::WorkItem>())
         lb->on_item(*item);
-      else if (auto d = in.as<msg::DataOffload>())
+      else if (auto d = in.as<msg::videojam::DataOffload>())
         lb->on_offload(in, *d);
-      else if (auto r = in.as<msg::InformationRequest>())
+      else if (auto r = in.as<msg::videojam::InformationRequest>())
         lb->on_request(in, *r);
-      else if (auto u = in.as<msg::StateUpdate>())
+      else if (auto u = in.as<msg::videojam::StateUpdate>())
         lb->on_update(in, *u);
-      else if (in.is<msg::CongestionRisk>())
+      else if (in.is<msg::videojam::CongestionRisk>())
         lb->on_congestion(in);
       else if (auto down = in.as<msg::ActorDown>())
         lb->on_down(down->actor(), down->reason());

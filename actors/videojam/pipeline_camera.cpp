@@ -35,8 +35,8 @@ msg::WorkItem work_item(const msg::Region& r, bool mobile) {
   return w;
 }
 
-msg::FunctionStats camera_stats(const context& ctx, const camera_counts& c) {
-  msg::FunctionStats s;
+msg::videojam::FunctionStats camera_stats(const context& ctx, const camera_counts& c) {
+  msg::videojam::FunctionStats s;
   s.set_replica(ctx.name());
   s.set_function("camera");
   s.set_emitted(c.sent);

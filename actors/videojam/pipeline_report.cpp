@@ -9,7 +9,7 @@ namespace troupe {
 
 namespace {
 
-void add_counters(msg::FunctionStats& sum, const msg::FunctionStats& s) {
+void add_counters(msg::videojam::FunctionStats& sum, const msg::videojam::FunctionStats& s) {
   sum.set_arrived(sum.arrived() + s.arrived());
   sum.set_received(sum.received() + s.received());
   sum.set_processed(sum.processed() + s.processed());
@@ -26,7 +26,7 @@ void add_counters(msg::FunctionStats& sum, const msg::FunctionStats& s) {
 }
 
 // A replica's totals over all its lives.
-msg::FunctionStats lifetime(const msg::FunctionStats& latest, const std::map<std::string, msg::FunctionStats>& retired) {
+msg::videojam::FunctionStats lifetime(const msg::videojam::FunctionStats& latest, const std::map<std::string, msg::videojam::FunctionStats>& retired) {
   auto sum = latest;
   auto it = retired.find(latest.replica());
   if (it != retired.end())
@@ -36,12 +36,12 @@ msg::FunctionStats lifetime(const msg::FunctionStats& latest, const std::map<std
 
 }  // namespace
 
-void pipeline_report::add_result(const msg::PipelineResult&, double response_ms, double t_s) {
+void pipeline_report::add_result(const msg::videojam::PipelineResult&, double response_ms, double t_s) {
   response_ms_.push_back(response_ms);
   per_second_[int(t_s)].push_back(response_ms);
 }
 
-void pipeline_report::add_stats(const msg::FunctionStats& s) {
+void pipeline_report::add_stats(const msg::videojam::FunctionStats& s) {
   auto it = latest_.find(s.replica());
   if (it != latest_.end() && (s.arrived() < it->second.arrived() || s.emitted() < it->second.emitted()))
     add_counters(retired_[s.replica()], it->second);  // it restarted: its counters began again
@@ -54,7 +54,7 @@ void pipeline_report::replica_down(const std::string& replica) {
     return;
   lost_to_failures_ += it->second.queue_length();
   add_counters(retired_[replica], it->second);
-  it->second = msg::FunctionStats();
+  it->second = msg::videojam::FunctionStats();
   it->second.set_replica(replica);
   it->second.set_function(retired_[replica].function());
 }

@@ -30,8 +30,8 @@ struct pipeline_totals {
 
 class pipeline_report {
  public:
-  void add_result(const msg::PipelineResult& r, double response_ms, double t_s);
-  void add_stats(const msg::FunctionStats& s);
+  void add_result(const msg::videojam::PipelineResult& r, double response_ms, double t_s);
+  void add_stats(const msg::videojam::FunctionStats& s);
   // The replica failed: what its last report said was queued is lost.
   void replica_down(const std::string& replica);
   bool knows(const std::string& replica) const { return latest_.count(replica) > 0; }
@@ -41,8 +41,8 @@ class pipeline_report {
   nlohmann::json json(double duration_s) const;
 
  private:
-  std::map<std::string, msg::FunctionStats> latest_;   // per replica, since its last start
-  std::map<std::string, msg::FunctionStats> retired_;  // per replica, summed over earlier starts
+  std::map<std::string, msg::videojam::FunctionStats> latest_;   // per replica, since its last start
+  std::map<std::string, msg::videojam::FunctionStats> retired_;  // per replica, summed over earlier starts
   std::vector<double> response_ms_;
   std::map<int, std::vector<double>> per_second_;       // response times by arrival second
   uint64_t lost_to_failures_ = 0;

@@ -67,12 +67,12 @@ caf::behavior pipeline_sink(caf::event_based_actor* self, context ctx, pipeline_
   self->attach_functor([=] { print_report(ctx, *state, cfg); });
   return {
     [=](const letter& in) {
-      if (auto r = in.as<msg::PipelineResult>()) {
+      if (auto r = in.as<msg::videojam::PipelineResult>()) {
         auto now = ctx.now_ns();
         double ms = (now - r->capture_time_unix_ns()) / 1e6;
         state->interval_ms.push_back(ms);
         state->report.add_result(*r, ms, (now - state->started_ns) / 1e9);
-      } else if (auto s = in.as<msg::FunctionStats>()) {
+      } else if (auto s = in.as<msg::videojam::FunctionStats>()) {
         if (state->watched.insert(s->replica()).second)  // a failed replica's queue is counted as lost
           ctx.monitor(s->replica(), caf::actor_cast<caf::actor>(self));
         state->report.add_stats(*s);

@@ -68,7 +68,7 @@ TEST(RegionPipeline, SlotStartsAtTheServerAndATriggeredRegionGoesWhereThePlanSay
   auto tracked = p.dispatched(1, 100'000'000, s1.jobs, 0, 0);
   ASSERT_TRUE(tracked);  // output at once, with the tracked box
 
-  msg::SlotPlan plan;
+  msg::remo::SlotPlan plan;
   plan.set_slot(0);
   auto* a = plan.add_assignments();
   a->set_frame(2);

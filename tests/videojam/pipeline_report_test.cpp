@@ -8,9 +8,9 @@ using namespace troupe;
 
 namespace {
 
-msg::FunctionStats stats(const std::string& replica, uint64_t arrived, uint64_t processed, uint64_t dropped,
+msg::videojam::FunctionStats stats(const std::string& replica, uint64_t arrived, uint64_t processed, uint64_t dropped,
                          uint32_t queue, uint64_t unrouted = 0) {
-  msg::FunctionStats s;
+  msg::videojam::FunctionStats s;
   s.set_replica(replica);
   s.set_function("ocr");
   s.set_arrived(arrived);
