@@ -23,6 +23,7 @@ const char* to_string(errc e) {
     case errc::remote_error: return "remote error";
     case errc::not_running: return "node not running";
     case errc::spawn_failed: return "spawn failed";
+    case errc::link_dropped: return "dropped by the uplink";
   }
   return "unknown error";
 }

@@ -19,6 +19,7 @@ enum class errc : uint8_t {
   remote_error,           // the receiver answered with an Error
   not_running,            // the node has stopped
   spawn_failed,           // the kind threw while spawning
+  link_dropped,           // the sending node's emulated uplink was full (tbf's queue bound)
 };
 
 const char* to_string(errc e);

@@ -219,6 +219,15 @@ node_stats node::stats() const {
   s.nodes_declared_down = c.nodes_declared_down;
   s.undeliverable = c.undeliverable;
   s.unknown_receiver = c.unknown_receiver;
+  auto net = core_->network();
+  s.uplink_shaped = net.uplink.shaped;
+  s.uplink_messages = net.uplink.counts.messages;
+  s.uplink_dropped = net.uplink.counts.dropped;
+  s.uplink_bytes = net.uplink.counts.bytes;
+  s.downlink_shaped = net.downlink.shaped;
+  s.downlink_messages = net.downlink.counts.messages;
+  s.downlink_dropped = net.downlink.counts.dropped;
+  s.downlink_bytes = net.downlink.counts.bytes;
   return s;
 }
 

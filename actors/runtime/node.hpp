@@ -29,6 +29,10 @@ struct node_stats {
   uint64_t nodes_declared_down = 0;
   uint64_t undeliverable = 0;  // arrived for a local actor that had just exited
   uint64_t unknown_receiver = 0;  // sends refused because no actor of that name was known
+  // The node's shaped interfaces (uplink, downlink): messages through and dropped at the queue bound.
+  bool uplink_shaped = false, downlink_shaped = false;
+  uint64_t uplink_messages = 0, uplink_dropped = 0, downlink_messages = 0, downlink_dropped = 0;
+  double uplink_bytes = 0, downlink_bytes = 0;
   uint64_t dropped_total() const;
 };
 

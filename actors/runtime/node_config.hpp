@@ -3,12 +3,14 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "actors/runtime/bus/bus_connection.hpp"
 #include "actors/runtime/emulation/link_model.hpp"
+#include "actors/runtime/emulation/token_bucket.hpp"
 
 namespace troupe {
 
@@ -31,6 +33,8 @@ struct node_config {
   std::shared_ptr<clock> time;  // the real clock when empty
   // Emulated links from this node to others: sends to their actors take the link's time.
   std::vector<std::pair<std::string, link_model>> links;
+  // The node's shaped interfaces (tc tbf), shared by every flow out of / into it.
+  std::optional<token_bucket> uplink, downlink;
   int64_t epoch_unix_ns = 0;    // deployment time 0, for bandwidth traces; 0: the node's start
 };
 

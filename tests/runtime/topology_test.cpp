@@ -112,6 +112,31 @@ TEST(Topology, BandwidthTracesAreReadWhenParsed) {
              "t.yaml:6:42: link bandwidth_trace: " + trace + ":2: expected 'time_s,bandwidth_mbps' or 'time_s,bandwidth_mbps,latency_ms'");
 }
 
+TEST(Topology, NodeInterfacesAreTcTbfAsThePapersWroteIt) {
+  auto r = parse_topology("deployment: d\nnodes:\n"
+                          "  - { name: a, uplink: \"rate 1gbit burst 16kbit latency 10ms\" }\n"
+                          "  - { name: b, downlink: { tbf: \"rate 24mbit burst 32kb limit 100kb\" } }\n"
+                          "links:\n  - { from: a, to: b, latency_ms: 30 }\n",
+                          "t.yaml", builtin_kinds());
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].to_string();
+  auto& nodes = r.topo->nodes;
+  ASSERT_TRUE(nodes[0].uplink);
+  EXPECT_DOUBLE_EQ(nodes[0].uplink->tbf.rate_bytes_s, 125e6);
+  EXPECT_FALSE(nodes[0].downlink);
+  ASSERT_TRUE(nodes[1].downlink);
+  EXPECT_DOUBLE_EQ(nodes[1].downlink->tbf.limit_bytes, 102400);
+  EXPECT_DOUBLE_EQ(r.topo->links[0].bandwidth_mbps, 0);  // latency only
+}
+
+TEST(Topology, InterfaceAndLinkMistakesAtTheirPosition) {
+  expect_one("deployment: d\nnodes:\n  - { name: a, uplink: \"rate 1gbit burst 16kbit\" }\n",
+             "t.yaml:3:24: node 'a' uplink: tbf: exactly one of 'latency' and 'limit' is required");
+  expect_one("deployment: d\nnodes:\n  - { name: a, downlink: { tbf: \"rate 1mbit burst 1k limit 1k\", rate: 5 } }\n",
+             "t.yaml:3:65: unknown key 'rate' in node 'a' downlink");
+  expect_one(head + "links:\n  - { from: n1, to: n2 }\n",
+             "t.yaml:6:5: a link needs bandwidth_mbps, bandwidth_trace or latency_ms");
+}
+
 TEST(Topology, TimeScaleMustBePositive) {
   expect_one(head + "runtime: { time_scale: 0 }\n", "t.yaml:5:24: 'time_scale' must be positive");
 }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -39,8 +40,36 @@ double seconds_since(steady::time_point start) {
   return std::chrono::duration<double>(steady::now() - start).count();
 }
 
+link_model model_of(const link_spec& l) {
+  if (!l.bandwidth_trace.empty())
+    return link_model(load_bandwidth_trace(l.bandwidth_trace), l.latency_ms);
+  double mbps = l.bandwidth_mbps > 0 ? l.bandwidth_mbps : std::numeric_limits<double>::infinity();  // latency only
+  return link_model(mbps, l.latency_ms);
+}
+
+std::optional<token_bucket> shaped(const std::optional<interface_spec>& i) {
+  if (!i)
+    return std::nullopt;
+  return token_bucket(i->tbf, i->bandwidth_trace.empty() ? std::vector<bandwidth_sample>{}
+                                                         : load_bandwidth_trace(i->bandwidth_trace));
+}
+
+// A shaped interface's line: what went through, what its queue bound dropped.
+void print_interface(const std::string& node, const char* which, uint64_t messages, double bytes, uint64_t dropped) {
+  auto line = fmt::format("node {} {}: {} messages ({:.2f} MB) through, {} dropped at its queue bound", node, which,
+                          messages, bytes / 1e6, dropped);
+  if (dropped > 0)
+    spdlog::warn("{}", line);
+  else
+    spdlog::info("{}", line);
+}
+
 void print_stats(const node& n) {
   auto s = n.stats();
+  if (s.uplink_shaped)
+    print_interface(n.name(), "uplink", s.uplink_messages, s.uplink_bytes, s.uplink_dropped);
+  if (s.downlink_shaped)
+    print_interface(n.name(), "downlink", s.downlink_messages, s.downlink_bytes, s.downlink_dropped);
   spdlog::info("node {}: sent {} local + {} remote ({:.2f} MB), received {} ({:.2f} MB), "
                "dropped {} (garbage {}, wrong version {}, unknown type {}, bad payload {}, "
                "oversized {}, for exited actors {}), to unknown actors {}, slow-consumer drops {}, publish errors {}, "
@@ -301,9 +330,11 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   for (auto& l : topo.links) {  // a link carries both ways, each direction its own queue
     if (l.from != node_name && l.to != node_name)
       continue;
-    auto model = l.bandwidth_trace.empty() ? link_model(l.bandwidth_mbps, l.latency_ms)
-                                           : link_model(load_bandwidth_trace(l.bandwidth_trace), l.latency_ms);
-    cfg.links.emplace_back(l.from == node_name ? l.to : l.from, std::move(model));
+    cfg.links.emplace_back(l.from == node_name ? l.to : l.from, model_of(l));
+  }
+  if (auto* spec = topo.find_node(node_name)) {
+    cfg.uplink = shaped(spec->uplink);
+    cfg.downlink = shaped(spec->downlink);
   }
   return cfg;
 }

@@ -115,14 +115,44 @@ class checker : public yaml_checker {
       return;
     text(n, "from", "link", out.from, true);
     text(n, "to", "link", out.to, true);
-    number(n, "bandwidth_mbps", "link", out.bandwidth_mbps, !n["bandwidth_trace"]);
+    number(n, "bandwidth_mbps", "link", out.bandwidth_mbps, false);
     number(n, "latency_ms", "link", out.latency_ms, false);
-    if (text(n, "bandwidth_trace", "link", out.bandwidth_trace, false) && !out.bandwidth_trace.empty()) {
-      try {
-        load_bandwidth_trace(out.bandwidth_trace);
-      } catch (const std::exception& e) {
-        fail(n["bandwidth_trace"], std::string("link bandwidth_trace: ") + e.what());
-      }
+    trace(n, "link", out.bandwidth_trace);
+    if (!n["bandwidth_mbps"] && !n["bandwidth_trace"] && !n["latency_ms"])
+      fail(n, "a link needs bandwidth_mbps, bandwidth_trace or latency_ms");
+  }
+
+  // `bandwidth_trace`, when there: a file the emulation can read.
+  void trace(const YAML::Node& n, const std::string& what, std::string& out) {
+    if (!text(n, "bandwidth_trace", what, out, false) || out.empty())
+      return;
+    try {
+      load_bandwidth_trace(out);
+    } catch (const std::exception& e) {
+      fail(n["bandwidth_trace"], what + " bandwidth_trace: " + e.what());
+    }
+  }
+
+  // A node's uplink or downlink: tc tbf's words, or { tbf: WORDS, bandwidth_trace: FILE }.
+  void interface(const YAML::Node& n, const std::string& what, std::optional<interface_spec>& out) {
+    if (!n)
+      return;
+    interface_spec spec;
+    if (n.IsMap()) {
+      if (!keys(n, what, {"tbf", "bandwidth_trace"}))
+        return;
+      trace(n, what, spec.bandwidth_trace);
+    }
+    const YAML::Node words = n.IsMap() ? n["tbf"] : n;  // (assigning a YAML::Node would overwrite n)
+    if (!words || !words.IsScalar()) {
+      fail(n, what + " needs tc tbf's words, e.g. \"rate 80mbit burst 32kbit latency 50ms\"");
+      return;
+    }
+    try {
+      spec.tbf = parse_tbf(words.as<std::string>());
+      out = spec;
+    } catch (const std::exception& e) {
+      fail(words, what + ": " + e.what());
     }
   }
 
@@ -238,8 +268,11 @@ topology_result parse_topology(const std::string& text, const std::string& file,
     c.runtime(root["runtime"], t.runtime);
   c.list(root, "nodes", "the topology", t.nodes, [&](const YAML::Node& n, node_spec& out) {
     out.pos = c.pos(n);
-    if (c.keys(n, "node", {"name"}))
-      c.name(n, "node", out.name);
+    if (!c.keys(n, "node", {"name", "uplink", "downlink"}))
+      return;
+    c.name(n, "node", out.name);
+    c.interface(n["uplink"], "node '" + out.name + "' uplink", out.uplink);
+    c.interface(n["downlink"], "node '" + out.name + "' downlink", out.downlink);
   }, true);
   c.list(root, "actors", "the topology", t.actors, [&](const YAML::Node& n, actor_spec& out) {
     c.actor(n, out, "actor");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/runtime/emulation/tbf.hpp"
 #include "actors/runtime/params.hpp"
 #include "actors/runtime/deploy/yaml_checker.hpp"
 
@@ -35,9 +36,17 @@ struct runtime_settings {
   int drain_ms = 5000;          // at the end, wall time each stop stage (cameras, replicas, sinks) may take
 };
 
+// A node's network interface in one direction, shaped as tc's tbf shapes one
+// (docs/topology.md): every flow out of (uplink) or into (downlink) the node shares it.
+struct interface_spec {
+  tbf_settings tbf;
+  std::string bandwidth_trace;  // optional "time_s,bandwidth_mbps" file replacing tbf's rate
+};
+
 struct node_spec {
-  std::string name;
-  source_pos pos;
+  std::string name{};
+  std::optional<interface_spec> uplink{}, downlink{};
+  source_pos pos{};
 };
 
 struct actor_spec {
@@ -48,7 +57,7 @@ struct actor_spec {
 
 struct link_spec {
   std::string from, to;
-  double bandwidth_mbps = 0;
+  double bandwidth_mbps = 0;    // 0 without a trace: latency only
   double latency_ms = 0;
   std::string bandwidth_trace;  // optional "time_s,bandwidth_mbps" file replacing bandwidth_mbps
   source_pos pos;

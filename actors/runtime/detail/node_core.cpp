@@ -59,10 +59,14 @@ void node_core::start() {
                                            : std::min(cfg.max_envelope_bytes, server_max);
   if (!cfg.trace_file.empty())
     recorder_ = trace_recorder::open(cfg.trace_file, cfg.trace_sample);
-  if (!cfg.links.empty()) {
+  if (!cfg.links.empty() || cfg.uplink || cfg.downlink) {
     links_ = std::make_unique<link_shaper>(time, cfg.epoch_unix_ns != 0 ? cfg.epoch_unix_ns : time->now_ns());
     for (auto& [peer, model] : cfg.links)
       links_->add(peer, model);
+    if (cfg.uplink)
+      links_->set_uplink(*cfg.uplink);
+    if (cfg.downlink)
+      links_->set_downlink(*cfg.downlink);
   }
   std::weak_ptr<node_core> weak = shared_from_this();
   reply_subject_ = reply_subject(cfg.deployment, cfg.name, incarnation);
@@ -94,11 +98,16 @@ void node_core::start() {
   say_hello(true);
 }
 
+node_core::network_counts node_core::network() const {
+  return links_ ? network_counts{links_->uplink(), links_->downlink()} : network_at_stop_;
+}
+
 void node_core::shutdown(bool graceful) {
   if (!running_.exchange(false))
     return;
   announce_exits_ = graceful;
   stop_locals();
+  network_at_stop_ = network();
   links_.reset();  // what is still on an emulated link arrives now
   if (graceful) {
     // Give exiting actors a moment to announce themselves down.
@@ -154,7 +163,7 @@ caf::error node_core::dispatch(letter l) {
   if (!running_)
     return make_error(errc::not_running, "node " + cfg.name + " stopped");
   if (!l.topic.empty())
-    return publish_letter(topic_subject(cfg.deployment, l.topic), l);
+    return publish_letter(topic_subject(cfg.deployment, l.topic), l, std::string());
   if (auto a = local(l.receiver)) {
     ++counts.sent_local;
     record("send", l, 0);
@@ -184,11 +193,14 @@ caf::error node_core::publish_letter(const std::string& subject, const letter& l
                         " from '" + l.sender + "' to '" + subject + "') exceeds the limit of " +
                         std::to_string(max_bytes_) + " bytes");
   }
-  if (links_ && peer && links_->has(*peer)) {
-    links_->send(*peer, bytes.size(), [this, subject, copy = bytes] {
+  if (links_ && peer && links_->shapes(*peer)) {
+    bool sent = links_->send(*peer, bytes.size(), [this, subject, copy = bytes] {
       if (!bus_->publish(subject, copy).empty())
         ++counts.publish_errors;
     });
+    if (!sent)
+      return make_error(errc::link_dropped, "node " + cfg.name + "'s uplink dropped " + l.type + " from '" + l.sender +
+                                              "' (" + std::to_string(bytes.size()) + " bytes beyond its queue bound)");
   } else if (auto failure = bus_->publish(subject, bytes); !failure.empty()) {
     ++counts.publish_errors;
     return make_error(errc::bus_failure, failure);
@@ -266,27 +278,42 @@ std::optional<letter> node_core::decode(const char* data, int size) {
   return std::nullopt;
 }
 
-void node_core::on_actor_subject(const std::string& name, const char* data, int size) {
-  auto l = decode(data, size);
-  if (!l)
+// What comes from another node crosses this node's downlink first, when it has one;
+// what the downlink drops is counted there.
+void node_core::through_downlink(letter l, int size, std::function<void(letter)> deliver) {
+  if (!links_ || l.sender_node == cfg.name || !links_->shapes_arrivals()) {
+    deliver(std::move(l));
     return;
+  }
+  auto held = std::make_shared<letter>(std::move(l));
+  links_->arrive(size_t(size), [held, deliver = std::move(deliver)] { deliver(std::move(*held)); });
+}
+
+void node_core::on_actor_subject(const std::string& name, const char* data, int size) {
+  if (auto l = decode(data, size))
+    through_downlink(std::move(*l), size, [this, name](letter in) { deliver_to_actor(name, std::move(in)); });
+}
+
+void node_core::deliver_to_actor(const std::string& name, letter l) {
   if (auto a = local(name)) {
-    caf::anon_send(a, std::move(*l));
+    caf::anon_send(a, std::move(l));
     return;
   }
   ++counts.undeliverable;
-  if (l->is_request()) {
+  if (l.is_request()) {
     auto e = std::make_shared<msg::Error>();
     e->set_code(msg::Error::NO_SUCH_ACTOR);
     e->set_message("no actor '" + name + "' on node " + cfg.name);
-    reply(*l, "node/" + cfg.name, e, sys_sequence_);
+    reply(l, "node/" + cfg.name, e, sys_sequence_);
   }
 }
 
 void node_core::on_topic_subject(const std::string& topic, const char* data, int size) {
-  auto l = decode(data, size);
-  if (!l)
-    return;
+  if (auto l = decode(data, size))
+    through_downlink(std::move(*l), size, [this, topic](letter in) { deliver_to_topic(topic, in); });
+}
+
+void node_core::deliver_to_topic(const std::string& topic, const letter& l) {
   std::vector<caf::actor> subscribers;
   {
     std::lock_guard<std::mutex> lock(mtx_);
@@ -295,7 +322,7 @@ void node_core::on_topic_subject(const std::string& topic, const char* data, int
       subscribers = i->second.subscribers;
   }
   for (auto& s : subscribers)
-    caf::anon_send(s, *l);
+    caf::anon_send(s, l);
 }
 
 void node_core::on_reply_subject(const char* data, int size) {

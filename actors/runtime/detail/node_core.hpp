@@ -91,6 +91,12 @@ class node_core : public std::enable_shared_from_this<node_core> {
   bus_connection* bus() { return bus_.get(); }
   bool running() const { return running_; }
 
+  // The shaped interfaces' counts, kept once the node has stopped.
+  struct network_counts {
+    link_shaper::interface_counts uplink, downlink;
+  };
+  network_counts network() const;
+
  private:
   struct local_actor {
     caf::actor handle;
@@ -102,11 +108,16 @@ class node_core : public std::enable_shared_from_this<node_core> {
     std::vector<caf::actor> subscribers;
   };
 
-  // `peer`: the receiving node, whose emulated link (if any) the envelope takes.
+  // `peer`: the receiving node, whose emulated link (if any) the envelope takes after
+  // this node's uplink; "" for a topic (the uplink only); nullopt for the runtime's own
+  // announcements, which no emulated network delays or drops.
   caf::error publish_letter(const std::string& subject, const letter& l,
                             const std::optional<std::string>& peer = std::nullopt);
   void on_actor_subject(const std::string& name, const char* data, int size);
   void on_topic_subject(const std::string& topic, const char* data, int size);
+  void through_downlink(letter l, int size, std::function<void(letter)> deliver);
+  void deliver_to_actor(const std::string& name, letter l);
+  void deliver_to_topic(const std::string& topic, const letter& l);
   void on_reply_subject(const char* data, int size);
   void on_sys_subject(const char* data, int size);
   std::optional<letter> decode(const char* data, int size);
@@ -121,6 +132,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
 
   std::unique_ptr<bus_connection> bus_;
   std::unique_ptr<link_shaper> links_;  // set when the node has emulated links
+  network_counts network_at_stop_;
   std::shared_ptr<trace_recorder> recorder_;
   std::atomic<bool> running_{false};
   std::atomic<bool> announce_exits_{true};

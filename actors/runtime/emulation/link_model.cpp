@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -59,26 +60,40 @@ double link_model::latency_s_at(double time_s) const {
   return ms >= 0 ? ms / 1000 : latency_s_;
 }
 
+link_model::segment link_model::segment_at(double time_s) const {
+  if (period_s_ == 0)
+    return {trace_.front().bandwidth_mbps * bits_per_megabit, std::numeric_limits<double>::infinity()};
+  double in_period = std::fmod(time_s, period_s_);
+  size_t i = 0;
+  while (i + 1 < trace_.size() && trace_[i + 1].time_s <= in_period)
+    ++i;
+  double segment_end = i + 1 < trace_.size() ? trace_[i + 1].time_s : period_s_;
+  double end_s = time_s + (segment_end - in_period);  // rounding must not stall a walk at time_s
+  return {trace_[i].bandwidth_mbps * bits_per_megabit, end_s > time_s ? end_s : std::nextafter(time_s, std::numeric_limits<double>::infinity())};
+}
+
 double link_model::transfer_time_s(double bytes, double start_s) const {
   double bits = bytes * 8;
-  if (period_s_ == 0)
-    return latency_s_ + bits / (trace_.front().bandwidth_mbps * bits_per_megabit);
   double latency_s = latency_s_at(start_s);  // the latency when the first bit leaves
   // Walk the trace segment by segment until every bit has gone.
-  double t = start_s;
-  while (true) {
-    double in_period = std::fmod(t, period_s_);
-    size_t i = 0;
-    while (i + 1 < trace_.size() && trace_[i + 1].time_s <= in_period)
-      ++i;
-    double segment_end = i + 1 < trace_.size() ? trace_[i + 1].time_s : period_s_;
-    double span = segment_end - in_period;
-    double rate = trace_[i].bandwidth_mbps * bits_per_megabit;
-    if (rate * span >= bits)
-      return latency_s + (t - start_s) + bits / rate;
-    bits -= rate * span;
-    t += span;
+  for (double t = start_s;;) {
+    auto seg = segment_at(t);
+    if (seg.rate_bps * (seg.end_s - t) >= bits)
+      return latency_s + (t - start_s) + bits / seg.rate_bps;
+    bits -= seg.rate_bps * (seg.end_s - t);
+    t = seg.end_s;
   }
+}
+
+double link_model::bytes_between(double from_s, double to_s) const {
+  double bits = 0;
+  for (double t = from_s; t < to_s;) {
+    auto seg = segment_at(t);
+    double end = std::min(seg.end_s, to_s);
+    bits += seg.rate_bps * (end - t);
+    t = end;
+  }
+  return bits / 8;
 }
 
 std::vector<bandwidth_sample> load_bandwidth_trace(const std::string& path) {

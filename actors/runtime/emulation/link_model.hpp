@@ -23,11 +23,18 @@ class link_model {
 
   // Seconds to deliver `bytes` when sending starts at deployment time `start_s`.
   double transfer_time_s(double bytes, double start_s = 0) const;
+  // Bytes the link carries between two deployment times when it is busy throughout.
+  double bytes_between(double from_s, double to_s) const;
   double bandwidth_mbps_at(double time_s) const;
   double latency_s_at(double time_s) const;
 
  private:
+  struct segment {
+    double rate_bps;  // bits per second ...
+    double end_s;     // ... until then
+  };
   const bandwidth_sample& sample_at(double time_s) const;
+  segment segment_at(double time_s) const;
 
   std::vector<bandwidth_sample> trace_;
   double period_s_ = 0;  // trace length; 0 for a fixed bandwidth

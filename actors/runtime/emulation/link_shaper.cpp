@@ -27,25 +27,76 @@ void link_shaper::add(const std::string& peer_node, link_model model) {
   links_.insert_or_assign(peer_node, link_queue(std::move(model)));
 }
 
-bool link_shaper::has(const std::string& peer_node) const {
+void link_shaper::set_uplink(token_bucket uplink) {
   std::lock_guard<std::mutex> lock(mtx_);
-  return links_.count(peer_node) > 0;
+  uplink_ = std::move(uplink);
 }
 
-void link_shaper::send(const std::string& peer_node, size_t bytes, std::function<void()> deliver) {
+void link_shaper::set_downlink(token_bucket downlink) {
+  std::lock_guard<std::mutex> lock(mtx_);
+  downlink_ = std::move(downlink);
+}
+
+bool link_shaper::shapes(const std::string& peer_node) const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return uplink_ || links_.count(peer_node) > 0;
+}
+
+bool link_shaper::shapes_arrivals() const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return downlink_.has_value();
+}
+
+bool link_shaper::send(const std::string& peer_node, size_t bytes, std::function<void()> deliver) {
   std::unique_lock<std::mutex> lock(mtx_);
-  auto link = links_.find(peer_node);
-  if (link == links_.end()) {
-    lock.unlock();
-    deliver();
-    return;
+  double at_s = now_s();
+  if (uplink_) {
+    auto left = uplink_->departure_s(at_s, double(bytes));
+    if (!left)
+      return false;
+    at_s = *left;
   }
-  double now_s = (time_->now_ns() - origin_ns_) / 1e9;
-  double delay_s = link->second.arrival_s(now_s, double(bytes)) - now_s;
-  auto wall = time_->to_wall(std::chrono::nanoseconds(int64_t(delay_s * 1e9)));
-  queue_.push({std::chrono::steady_clock::now() + wall, order_++, std::move(deliver)});
+  if (auto link = links_.find(peer_node); link != links_.end())
+    at_s = link->second.arrival_s(at_s, double(bytes));
+  deliver_at(at_s, std::move(deliver));
   lock.unlock();
   changed_.notify_all();
+  return true;
+}
+
+bool link_shaper::arrive(size_t bytes, std::function<void()> deliver) {
+  std::unique_lock<std::mutex> lock(mtx_);
+  if (!downlink_) {
+    lock.unlock();
+    deliver();
+    return true;
+  }
+  auto through = downlink_->departure_s(now_s(), double(bytes));
+  if (!through)
+    return false;
+  deliver_at(*through, std::move(deliver));
+  lock.unlock();
+  changed_.notify_all();
+  return true;
+}
+
+link_shaper::interface_counts link_shaper::uplink() const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return uplink_ ? interface_counts{true, uplink_->counts()} : interface_counts{};
+}
+
+link_shaper::interface_counts link_shaper::downlink() const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return downlink_ ? interface_counts{true, downlink_->counts()} : interface_counts{};
+}
+
+double link_shaper::now_s() const {
+  return (time_->now_ns() - origin_ns_) / 1e9;
+}
+
+void link_shaper::deliver_at(double at_s, std::function<void()> deliver) {
+  auto wall = time_->to_wall(std::chrono::nanoseconds(int64_t((at_s - now_s()) * 1e9)));
+  queue_.push({std::chrono::steady_clock::now() + wall, order_++, std::move(deliver)});
 }
 
 void link_shaper::run() {

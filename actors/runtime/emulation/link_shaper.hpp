@@ -1,7 +1,10 @@
-// Emulated links between nodes. A remote send to a node over a declared link is held
-// back until its bytes have crossed it — queued behind earlier transfers on the same
-// link, at the link's bandwidth then (a trace may vary it) — plus the link latency,
-// all in deployment time. Sends to nodes without a declared link go at once.
+// A node's emulated network, in deployment time. A send to another node leaves through
+// the node's uplink when it has one (a shaped interface every flow shares, as tc's
+// tbf: rate, burst, a queue bound beyond which messages are dropped), then crosses the
+// point-to-point link to that node when one is declared (its own bandwidth, queued
+// behind earlier transfers on it, and latency; a link may be latency only). What
+// arrives from another node enters through the node's downlink when it has one.
+// Sends and arrivals with nothing declared go at once.
 #pragma once
 
 #include <condition_variable>
@@ -9,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <string>
 #include <thread>
@@ -16,6 +20,7 @@
 
 #include "actors/runtime/emulation/clock.hpp"
 #include "actors/runtime/emulation/link_model.hpp"
+#include "actors/runtime/emulation/token_bucket.hpp"
 
 namespace troupe {
 
@@ -38,9 +43,24 @@ class link_shaper {
   ~link_shaper();  // delivers what is still on the links at once
 
   void add(const std::string& peer_node, link_model model);
-  bool has(const std::string& peer_node) const;
-  // Runs `deliver` when `bytes` sent now to `peer_node` arrive there.
-  void send(const std::string& peer_node, size_t bytes, std::function<void()> deliver);
+  void set_uplink(token_bucket uplink);
+  void set_downlink(token_bucket downlink);
+  // Whether a send to `peer_node` crosses anything emulated.
+  bool shapes(const std::string& peer_node) const;
+  bool shapes_arrivals() const;
+  // Runs `deliver` when `bytes` sent now to `peer_node` arrive there; false, and
+  // nothing runs, when the uplink dropped them.
+  bool send(const std::string& peer_node, size_t bytes, std::function<void()> deliver);
+  // Runs `deliver` when `bytes` arriving now have come through the downlink; false,
+  // and nothing runs, when it dropped them.
+  bool arrive(size_t bytes, std::function<void()> deliver);
+
+  struct interface_counts {
+    bool shaped = false;
+    token_bucket::counters counts;
+  };
+  interface_counts uplink() const;
+  interface_counts downlink() const;
 
  private:
   struct pending {
@@ -50,12 +70,15 @@ class link_shaper {
     bool operator>(const pending& o) const { return due != o.due ? due > o.due : order > o.order; }
   };
   void run();
+  double now_s() const;
+  void deliver_at(double at_s, std::function<void()> deliver);  // with mtx_ held
 
   std::shared_ptr<clock> time_;
   int64_t origin_ns_;
   mutable std::mutex mtx_;
   std::condition_variable changed_;
   std::map<std::string, link_queue> links_;
+  std::optional<token_bucket> uplink_, downlink_;
   std::priority_queue<pending, std::vector<pending>, std::greater<pending>> queue_;
   uint64_t order_ = 0;
   bool stopping_ = false;
