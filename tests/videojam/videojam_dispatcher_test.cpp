@@ -172,21 +172,43 @@ TEST(OffloadSpreader, ShareIsAtMostEveryArrivalAndFewArrivalsCountAsOne) {
   EXPECT_EQ(s.pick(), "");
 }
 
-TEST(OffloadSpreader, ReceiversEarnTheirOwnSharesAndADroppedOneGetsNoMore) {
+TEST(OffloadSpreader, EveryReceiverGetsItsDueWhenTheForecastHolds) {
+  // The two cases that under-delivered when an arrival one receiver took earned the
+  // others nothing: two owed 10 over 40 arrivals got 10 and 7; three owed 10 over 30, 24.
+  auto deliver = [](std::map<std::string, double> owed, int arrivals) {
+    offload_spreader s;
+    s.begin_window(owed, arrivals);
+    std::map<std::string, int> got;
+    for (int i = 0; i < arrivals; ++i)
+      ++got[s.pick()];
+    EXPECT_FALSE(s.owes());
+    return got;
+  };
+  auto two = deliver({{"b", 10}, {"c", 10}}, 40);
+  EXPECT_EQ(two["b"], 10);
+  EXPECT_EQ(two["c"], 10);
+  EXPECT_EQ(two[""], 20);
+  auto three = deliver({{"b", 10}, {"c", 10}, {"d", 10}}, 30);
+  EXPECT_EQ(three["b"] + three["c"] + three["d"], 30);
+  auto uneven = deliver({{"b", 2}, {"c", 4}, {"d", 0.5}}, 8);  // d owes no whole item
+  EXPECT_EQ(uneven["b"], 2);
+  EXPECT_EQ(uneven["c"], 4);
+  EXPECT_EQ(uneven.count("d"), 0u);
+}
+
+TEST(OffloadSpreader, NoReceiverGetsABurst) {
   offload_spreader s;
-  s.begin_window({{"b", 2}, {"c", 4}, {"d", 0.5}}, 8);  // shares 0.25, 0.5; d owes no whole item
-  std::map<std::string, int> got;
-  for (int i = 0; i < 8; ++i)
-    ++got[s.pick()];
-  // An arrival goes to the first receiver (by name) whose credit reaches one, and earns
-  // the others nothing: at the 4th and 8th arrivals b takes what c would have earned,
-  // so one of c's items is still owed when the forecast arrivals are through.
-  EXPECT_EQ(got["b"], 2);
-  EXPECT_EQ(got["c"], 3);
-  EXPECT_EQ(got["d"], 0);
-  EXPECT_TRUE(s.owes());
-  EXPECT_EQ(s.pick(), "");  // c earns again from here
-  EXPECT_EQ(s.pick(), "c");
+  s.begin_window({{"b", 10}, {"c", 10}}, 40);
+  std::string picks;
+  for (int i = 0; i < 8; ++i) {
+    auto to = s.pick();
+    picks += to.empty() ? "." : to;
+  }
+  EXPECT_EQ(picks, ".bc..bc.");  // each receiver one arrival in four, the queue two
+}
+
+TEST(OffloadSpreader, ADroppedReceiverGetsNoMore) {
+  offload_spreader s;
   s.begin_window({{"b", 4}}, 4);
   EXPECT_EQ(s.pick(), "b");
   s.drop("b");  // congestion: nothing more this window

@@ -10,7 +10,8 @@ namespace troupe::videojam {
 
 // Smooth weighted round robin: every pick adds each weight to its credit, takes the
 // largest credit and takes the weights' total off it, so picks interleave in
-// proportion to the weights.
+// proportion to the weights. A weight of 0 is out of the rotation; with no positive
+// weight the pick is 0. Credits belong to positions: keep them stable.
 class weighted_round_robin {
  public:
   size_t pick(const std::vector<double>& weights);

@@ -5,32 +5,39 @@
 namespace troupe::videojam {
 
 void offload_spreader::begin_window(const std::map<std::string, double>& owed, double arriving) {
-  owed_.clear();
   arriving = std::max(1.0, arriving);
+  rotation_ = {};
+  receivers_ = {""};  // position 0: the own queue
+  items_ = {0};
+  weights_ = {1};
   for (auto& [receiver, items] : owed)
-    owed_[receiver] = {items, std::min(1.0, items / arriving), 0};
+    if (items >= 1) {
+      receivers_.push_back(receiver);
+      items_.push_back(items);
+      weights_.push_back(std::min(1.0, items / arriving));
+      weights_[0] -= weights_.back();
+    }
+  if (weights_[0] < 1e-9)
+    weights_[0] = 0;  // the receivers take every arrival (rounding must not leave the queue a sliver)
 }
 
 std::string offload_spreader::pick() {
-  for (auto& [receiver, d] : owed_) {
-    if (d.items < 1)
-      continue;
-    d.credit += d.share;
-    if (d.credit >= 1) {
-      d.credit -= 1;
-      d.items -= 1;
-      return receiver;
-    }
-  }
-  return {};
+  auto i = rotation_.pick(weights_);
+  if (i == 0)
+    return {};
+  if (--items_[i] < 1)
+    weights_[i] = 0;  // paid: out of the rotation
+  return receivers_[i];
 }
 
 void offload_spreader::drop(const std::string& receiver) {
-  owed_.erase(receiver);
+  for (size_t i = 1; i < receivers_.size(); ++i)
+    if (receivers_[i] == receiver)
+      weights_[i] = 0;
 }
 
 bool offload_spreader::owes() const {
-  return std::any_of(owed_.begin(), owed_.end(), [](auto& o) { return o.second.items >= 1; });
+  return std::any_of(weights_.begin() + 1, weights_.end(), [](double w) { return w > 0; });
 }
 
 }  // namespace troupe::videojam

@@ -1,11 +1,16 @@
 // VideoJam's Dispatcher decides per window how many items each neighbour is owed
 // (Algorithm 1); what the queue cannot give at once leaves spread over the window's
-// arrivals: each receiver earns its share of every arrival and takes an item per whole
-// share earned, so that no receiver is handed the window's amount in one burst.
+// arrivals: the arrivals are shared by smooth weighted round robin between the
+// receivers (each weighted by owed / arriving) and the own queue (the rest), so that no
+// receiver is handed the window's amount in one burst and, when the forecast holds,
+// every receiver gets what it is owed.
 #pragma once
 
 #include <map>
 #include <string>
+#include <vector>
+
+#include "actors/videojam/core/baselines.hpp"
 
 namespace troupe::videojam {
 
@@ -23,10 +28,11 @@ class offload_spreader {
   bool owes() const;
 
  private:
-  struct debt {
-    double items = 0, share = 0, credit = 0;
-  };
-  std::map<std::string, debt> owed_;
+  // Position 0 is the own queue (the arrivals' share no receiver is owed); a receiver
+  // paid or dropped keeps its position with weight 0.
+  weighted_round_robin rotation_;
+  std::vector<std::string> receivers_ = {""};
+  std::vector<double> items_ = {0}, weights_ = {1};
 };
 
 }  // namespace troupe::videojam
