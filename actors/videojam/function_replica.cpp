@@ -210,7 +210,7 @@ class load_balancer {
       own.history.erase(own.history.begin());
     if (trace_.is_open())
       trace_ << slot_ << "," << arrivals_slot_ << std::endl;
-    arrivals_slot_ = 0;
+    auto arrived = std::exchange(arrivals_slot_, 0);
     ++slot_;
     for (auto& r : table_.rows())
       watch(r.replica);
@@ -218,6 +218,8 @@ class load_balancer {
       close_window();
       if (rules_->exchanges_state() && table_.rows().size() == 1)  // neighbours that started with it missed its bootstrap
         bootstrap_again();
+    } else if (auto plan = rules_->slot_closed(arrived, now())) {
+      carry_out(std::move(*plan));
     }
     ctx_.publish("function-stats", stats());
   }
@@ -389,6 +391,7 @@ class load_balancer {
     s.set_windows(window_);
     s.set_dispatch_us_p50(vision::percentile(rules_->time_spent().dispatch_us, 50));
     s.set_forecast_us_p50(vision::percentile(rules_->time_spent().forecast_us, 50));
+    s.set_monitor_reactions(rules_->time_spent().reactions);
     s.set_control_messages(control_);
     s.set_congestion_signals(congestion_signals_);
     s.set_emitted(router_->emitted);

@@ -23,6 +23,7 @@ void add_counters(msg::videojam::FunctionStats& sum, const msg::videojam::Functi
   sum.set_emitted(sum.emitted() + s.emitted());
   sum.set_overruns(sum.overruns() + s.overruns());
   sum.set_dropped_failed(sum.dropped_failed() + s.dropped_failed());
+  sum.set_monitor_reactions(sum.monitor_reactions() + s.monitor_reactions());
 }
 
 // A replica's totals over all its lives.
@@ -78,6 +79,7 @@ pipeline_totals pipeline_report::totals() const {
     t.processed += s.processed();
     t.control_messages += s.control_messages();
     t.congestion_signals += s.congestion_signals();
+    t.monitor_reactions += s.monitor_reactions();
     t.dispatch_us_p50 = std::max(t.dispatch_us_p50, latest.dispatch_us_p50());
     t.forecast_us_p50 = std::max(t.forecast_us_p50, latest.forecast_us_p50());
   }
@@ -89,7 +91,7 @@ pipeline_totals pipeline_report::totals() const {
 
 std::string pipeline_report::table(double duration_s) const {
   std::string out;
-  char line[320];
+  char line[512];
   std::snprintf(line, sizeof(line), "%-14s %-10s %-9s %8s %8s %9s %7s %7s %8s %9s %7s\n", "replica", "function",
                 "balancer", "arrived", "received", "processed", "dropped", "queue", "offload", "offload MB", "mu/slot");
   out += line;
@@ -115,12 +117,14 @@ std::string pipeline_report::table(double duration_s) const {
   std::snprintf(line, sizeof(line),
                 "overall (%.0f s): %lu results, response time mean %.0f ms p50 %.0f p95 %.0f; loss %.2f%% "
                 "(%lu of %lu items: %lu full queue, %lu unrouted, %lu to lost replicas, %lu in failed replicas, %lu failed); "
-                "offload %.2f MB; dispatcher %.0f us, forecasts %.0f us per window (p50); %lu of %lu items overran "
+                "offload %.2f MB; dispatcher %.0f us, forecasts %.0f us per window (p50), %lu plans remade in a window; "
+                "%lu of %lu items overran "
                 "their device profile\n",
                 duration_s, (unsigned long) t.results, t.response_mean_ms, t.response_p50_ms, t.response_p95_ms,
                 100 * t.loss_rate, (unsigned long) t.lost, (unsigned long) t.offered, (unsigned long) t.dropped_full,
                 (unsigned long) t.unrouted, (unsigned long) t.sent_to_lost, (unsigned long) t.lost_to_failures,
-                (unsigned long) t.failed, t.offload_mb, t.dispatch_us_p50, t.forecast_us_p50, (unsigned long) t.overruns,
+                (unsigned long) t.failed, t.offload_mb, t.dispatch_us_p50, t.forecast_us_p50,
+                (unsigned long) t.monitor_reactions, (unsigned long) t.overruns,
                 (unsigned long) t.processed);
   return out + line;
 }
@@ -145,6 +149,7 @@ nlohmann::json pipeline_report::json(double duration_s) const {
                   {"processed", t.processed},
                   {"control_messages", t.control_messages},
                   {"congestion_signals", t.congestion_signals},
+                  {"monitor_reactions", t.monitor_reactions},
                   {"dispatch_us_p50", t.dispatch_us_p50},
                   {"forecast_us_p50", t.forecast_us_p50}};
   for (auto& [name, latest] : latest_) {

@@ -191,3 +191,34 @@ TEST(VideoJamBalancerRules, PredictionErrorAnsweredOncePerSenderAndWindow) {
   b->close_window({t, 0});
   EXPECT_EQ(b->received("b", 14, {t, 0}), offload_verdict::state_update);
 }
+
+// §3.4.3: the Monitor compares the window's arrivals with their forecast slot by slot
+// and, on a miss, has the Dispatcher plan again. a forecasts 4 per slot (μ 2, idle b).
+TEST(VideoJamBalancerRules, TheMonitorReplansWhenTheForecastMisses) {
+  balancer_settings s = two_slot_windows();
+  s.window_slots = 4;
+  s.history_slots = 4;
+  auto t = table_of(row("a", 2, {4, 4, 4, 4}), {row("b", 2, {0, 0, 0, 0})});
+  auto b = make_balancer(balancer_kind::videojam, s);
+  b->close_window({t, 0});  // the naive forecast: 4 per slot
+  auto slot = [&](double arrived) {  // as the actor does: history first, then the Monitor
+    auto& h = t.own().history;
+    h.erase(h.begin());
+    h.push_back(arrived);
+    return b->slot_closed(arrived, {t, 0});
+  };
+  EXPECT_FALSE(slot(5));  // 5 against 4
+  EXPECT_FALSE(slot(0));  // 5 against 8: within half the forecast
+  EXPECT_TRUE(slot(0));   // 5 against 12: the load went away
+  EXPECT_EQ(b->time_spent().reactions, 1u);
+  EXPECT_FALSE(slot(2));  // against the new plan's forecast (2.25 per slot)
+  EXPECT_EQ(make_balancer(balancer_kind::wrr, s)->slot_closed(100, {t, 0}), std::nullopt);  // baselines never react
+}
+
+TEST(VideoJamRules, AForecastMissIsEitherWayBeyondTheThreshold) {
+  EXPECT_FALSE(forecast_missed(12, 10, 0.5));
+  EXPECT_TRUE(forecast_missed(16, 10, 0.5));
+  EXPECT_TRUE(forecast_missed(4, 10, 0.5));   // fewer than forecast is a miss too
+  EXPECT_FALSE(forecast_missed(1, 0, 0.5));   // more than one item
+  EXPECT_TRUE(forecast_missed(2, 0, 0.5));
+}

@@ -21,6 +21,10 @@ bool balancer::holds_while_away(const std::string&) const {
   return false;
 }
 
+std::optional<window_plan> balancer::slot_closed(double, const replica_now&) {
+  return std::nullopt;
+}
+
 namespace {
 
 // No balancer: every item stays with the replica it reached; no state is exchanged.

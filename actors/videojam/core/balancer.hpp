@@ -48,6 +48,7 @@ class balancer {
  public:
   struct timings {
     std::vector<double> dispatch_us, forecast_us;  // the last 100 windows
+    uint64_t reactions = 0;                        // plans remade within a window
   };
 
   virtual ~balancer() = default;
@@ -67,6 +68,9 @@ class balancer {
   virtual bool holds_while_away(const std::string& replica) const;
   // The window closes (the own row is already updated): this window's plan.
   virtual window_plan close_window(const replica_now& now) = 0;
+  // A slot that does not close a window ended with `arrivals` (already in the own
+  // row's history): a new plan for the rest of the window when the strategy reacts.
+  virtual std::optional<window_plan> slot_closed(double arrivals, const replica_now& now);
 
   const timings& time_spent() const { return timings_; }
 

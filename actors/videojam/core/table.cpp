@@ -1,6 +1,7 @@
 #include "actors/videojam/core/table.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace troupe::videojam {
 
@@ -88,6 +89,10 @@ bool signals_congestion_risk(bool offloading_now, double expected_after_recomput
 
 bool prediction_error(double received, double expected, double threshold) {
   return received - expected > threshold * std::max(expected, 1.0);
+}
+
+bool forecast_missed(double arrived, double forecast, double threshold) {
+  return std::abs(arrived - forecast) > std::max(threshold * forecast, 1.0);
 }
 
 }  // namespace troupe::videojam

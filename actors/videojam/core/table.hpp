@@ -64,4 +64,10 @@ bool signals_congestion_risk(bool offloading_now, double expected_after_recomput
 // (at least one item's worth).
 bool prediction_error(double received, double expected, double threshold);
 
+// §3.4.3: "when the predicted workload deviates from the actual workload during the
+// monitoring phase, the Monitor can detect it and react": the arrivals of the window's
+// slots so far differ from their forecast, either way, by more than `threshold` of the
+// forecast and by more than one item.
+bool forecast_missed(double arrived, double forecast, double threshold);
+
 }  // namespace troupe::videojam

@@ -77,21 +77,44 @@ class videojam_balancer final : public balancer {
     received_from_.clear();
     errors_reported_.clear();
     sent_window_ = false;
-    auto started = steady::now();
-    auto d = policy(now, &timings_.forecast_us);
-    keep_sample(timings_.dispatch_us, since_us(started));
-    return plan(d, now);
+    return replan(now);
+  }
+
+  // The Monitor (§3.4.3): the window's arrivals so far against their forecast; a miss
+  // makes the Dispatcher plan again, from the history as it is now.
+  std::optional<window_plan> slot_closed(double arrivals, const replica_now& now) override {
+    arrived_ += arrivals;
+    forecast_so_far_ += slot_in_window_ < own_forecast_.size() ? own_forecast_[slot_in_window_] : 0.0;
+    ++slot_in_window_;
+    if (!forecast_missed(arrived_, forecast_so_far_, error_threshold_))
+      return std::nullopt;
+    ++timings_.reactions;
+    return replan(now);
   }
 
  private:
+  window_plan replan(const replica_now& now) {
+    auto started = steady::now();
+    std::vector<double> own_forecast;
+    auto d = policy(now, &timings_.forecast_us, &own_forecast);
+    keep_sample(timings_.dispatch_us, since_us(started));
+    own_forecast_ = std::move(own_forecast);
+    slot_in_window_ = 0;
+    arrived_ = forecast_so_far_ = 0;
+    return plan(d, now);
+  }
+
   // Algorithm 1 on the current table: forecasts for every row, then the Dispatcher.
-  dispatch policy(const replica_now& now, std::vector<double>* forecast_us = nullptr) const {
+  dispatch policy(const replica_now& now, std::vector<double>* forecast_us = nullptr,
+                  std::vector<double>* own_forecast = nullptr) const {
     auto started = steady::now();
     std::vector<std::vector<double>> forecasts;
     for (auto& r : now.table.rows())
       forecasts.push_back(forecaster_->forecast(r.history));
     if (forecast_us != nullptr)
       keep_sample(*forecast_us, since_us(started));
+    if (own_forecast != nullptr)
+      *own_forecast = forecasts.front();
     return dispatcher(views(now.table, window_slots_, forecasts, now.queue_length));
   }
 
@@ -119,6 +142,9 @@ class videojam_balancer final : public balancer {
   size_t window_slots_;
   std::unique_ptr<forecaster> forecaster_;
   offload_spreader spreader_;
+  std::vector<double> own_forecast_;  // the plan's forecast of the own arrivals, per slot
+  size_t slot_in_window_ = 0;         // slots since the plan
+  double arrived_ = 0, forecast_so_far_ = 0;
   bool sent_window_ = false;
   std::map<std::string, double> expected_, received_from_;
   std::set<std::string> errors_reported_;
