@@ -27,7 +27,8 @@ using videojam::balancer_kind;
 const choice<balancer_kind> balancers("balancer", {{"videojam", balancer_kind::videojam},
                                                    {"none", balancer_kind::none},
                                                    {"wrr", balancer_kind::wrr},
-                                                   {"distream", balancer_kind::distream}});
+                                                   {"distream", balancer_kind::distream},
+                                                   {"distream-ss", balancer_kind::distream_semi}});
 
 struct balancer_settings {
   std::string function, type;       // type: the neighbourhood (default: the function)
@@ -457,11 +458,15 @@ balancer_settings read_settings(const params& p) {
   r.forecaster = p.get_string("forecaster", r.forecaster);
   r.edge = p.get_string("edge");
   r.seed = uint64_t(p.get_int("seed", int64_t(r.seed)));
+  r.stage = size_t(p.get_int("stage", int64_t(r.stage)));
+  r.stages = size_t(p.get_int("stages", int64_t(r.stages)));
   s.refresh_windows = p.get_int("refresh_windows", s.refresh_windows);
   s.queue_capacity = size_t(p.get_int("queue_capacity", int64_t(s.queue_capacity)));
   s.initial_rate = p.get_double("initial_rate", s.initial_rate);
   s.load_trace = p.get_string("load_trace");
   s.max_offload_bytes = size_t(p.get_int("max_offload_bytes", int64_t(s.max_offload_bytes)));
+  if (s.balancer == balancer_kind::distream_semi && !(r.stages >= 1 && r.stage < r.stages))
+    throw std::runtime_error("distream-ss needs stage < stages: the function's place in its pipeline");
   if (s.slot_ms < 1 || r.window_slots < 1 || r.history_slots < r.window_slots || s.queue_capacity < 1)
     throw std::runtime_error("need slot_ms >= 1, window_slots >= 1, history_slots >= window_slots, queue_capacity >= 1");
   return s;
@@ -471,7 +476,7 @@ std::vector<param_spec> balancer_params() {
   return {
     {"type", param_type::string, false, "function type: replicas of one type are neighbours; default the function"},
     {"next", param_type::string, false, "replicas of the next function, comma-separated, first that is up; empty: results to the sink"},
-    {"balancer", param_type::string, false, "videojam (default), none, wrr or distream"},
+    {"balancer", param_type::string, false, "videojam (default), none, wrr, distream (full-stochastic) or distream-ss (semi-stochastic)"},
     {"slot_ms", param_type::integer, false, "Δ, the monitoring slot, default 1000"},
     {"window_slots", param_type::integer, false, "k, slots per window (and forecast), default 10"},
     {"history_slots", param_type::integer, false, "h, slots of history the forecaster reads, default 50"},
@@ -483,6 +488,8 @@ std::vector<param_spec> balancer_params() {
     {"load_trace", param_type::string, false, "write arrivals per slot to this CSV (train-forecaster's input)"},
     {"edge", param_type::string, false, "distream: the Edge's replica of this function; empty on the Edge itself"},
     {"seed", param_type::integer, false, "distream's random partition draws, default 1"},
+    {"stage", param_type::integer, false, "distream-ss: the function's place in its pipeline, from 0 (default 0)"},
+    {"stages", param_type::integer, false, "distream-ss: functions in the pipeline (default 1)"},
     {"max_offload_bytes", param_type::integer, false, "offloaded items travel in messages of at most this size, default 262144"},
     {"device", param_type::string, false, "emulated device: each item paced to its profile's timing of the function"},
     {"profile", param_type::path, false, "device profile file (YAML) that holds `device`"},
@@ -497,7 +504,7 @@ kind_spec function_replica_kind() {
     parameters.push_back(p);
   return {
     "videojam-function",
-    "a pipeline function's replica (bgsub, detect, ocr) behind its load balancer (videojam, none, wrr, distream)",
+    "a pipeline function's replica (bgsub, detect, ocr) behind its load balancer (videojam, none, wrr, distream, distream-ss)",
     parameters,
     [](node& n, context ctx, const params& p) {
       auto cfg = read_settings(p);

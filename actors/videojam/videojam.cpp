@@ -16,10 +16,10 @@ namespace {
 
 void add_commands(command_hooks& hooks) {
   auto bench = std::make_shared<bench_videojam_options>();
-  auto* cmd = hooks.bench.add_subcommand("videojam", "VideoJam against WRR, Distream and no balancing: one table, timelines, optional camera sweep");
+  auto* cmd = hooks.bench.add_subcommand("videojam", "VideoJam against WRR, Distream (full- and semi-stochastic) and no balancing: one table, timelines, optional camera sweep");
   cmd->add_option("topologies", bench->topologies, "scenario topologies (default topologies/videojam/videojam-hetero.yaml)");
   cmd->add_option("--duration", bench->duration_s, "seconds per run (default: each file's duration_s)");
-  cmd->add_option("--policies", bench->policies, "which balancers (default: videojam wrr distream none)");
+  cmd->add_option("--policies", bench->policies, "which balancers (default: videojam wrr distream distream-ss none)");
   cmd->add_option("--cameras", bench->cameras, "mobile camera counts of the sweep, e.g. 2 3 4 5 (default: no sweep)");
   cmd->add_option("--forecaster", bench->forecaster, "weight file for VideoJam's balancers (default: the files' own)");
   cmd->add_option("-o,--output", bench->out_dir, "folder of reports and plots (default build/reports/bench-videojam)");

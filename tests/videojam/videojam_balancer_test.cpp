@@ -7,6 +7,7 @@
 #include <string>
 
 #include "actors/videojam/core/balancer.hpp"
+#include "actors/videojam/core/baselines.hpp"
 
 using namespace troupe::videojam;
 
@@ -221,4 +222,25 @@ TEST(VideoJamRules, AForecastMissIsEitherWayBeyondTheThreshold) {
   EXPECT_TRUE(forecast_missed(4, 10, 0.5));   // fewer than forecast is a miss too
   EXPECT_FALSE(forecast_missed(1, 0, 0.5));   // more than one item
   EXPECT_TRUE(forecast_missed(2, 0, 0.5));
+}
+
+TEST(DistreamBalancer, SemiStochasticDrawsOnlyAtThePartitionPoint) {
+  // Edge share 0.6 of two functions: p = 0.8 — the first draws (to the Edge 0.2), the second always goes.
+  EXPECT_NEAR(semi_stochastic_to_edge(0.6, 0, 2), 0.2, 1e-12);
+  EXPECT_DOUBLE_EQ(semi_stochastic_to_edge(0.6, 1, 2), 1);
+  // Share 0.3: p = 1.4 — the first stays on the End, the second draws (to the Edge 0.6).
+  EXPECT_DOUBLE_EQ(semi_stochastic_to_edge(0.3, 0, 2), 0);
+  EXPECT_NEAR(semi_stochastic_to_edge(0.3, 1, 2), 0.6, 1e-12);
+  // A one-function pipeline is the full-stochastic draw.
+  EXPECT_NEAR(semi_stochastic_to_edge(0.25, 0, 1), 0.25, 1e-12);
+
+  balancer_settings s;
+  s.edge = "edge";
+  s.stage = 1;
+  s.stages = 2;
+  auto t = table_of(row("end1", 1, {}), {row("edge", 6, {}, 0, 0.3)});
+  auto b = make_balancer(balancer_kind::distream_semi, s);
+  EXPECT_NEAR(route_many(*b, {t, 0}, 4000)["edge"] / 4000.0, 0.6, 0.03);
+  s.stage = 0;
+  EXPECT_EQ(route_many(*make_balancer(balancer_kind::distream_semi, s), {t, 0}, 100)["edge"], 0);
 }

@@ -12,6 +12,7 @@
 #include "actors/systems.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/log.hpp"
+#include "actors/runtime/text_table.hpp"
 #include "actors/runtime/deploy/topology.hpp"
 #include "actors/common/cli/bench_support.hpp"
 
@@ -93,22 +94,18 @@ outcome run_one(const topology& base, const std::string& policy, int cameras, co
 }
 
 std::string table(const std::vector<outcome>& rows) {
-  std::string out =
-      "scenario               policy    cams  results  mean ms   p50 ms   p95 ms   loss %  offload MB  control  "
-      "dispatch us  forecast us  overruns\n";
-  char line[320];
+  text_table t({"scenario", "policy", "cams", "results", "mean ms", "p50 ms", "p95 ms", "loss %", "offload MB",
+                "control", "replans", "dispatch us", "forecast us", "overruns"});
   for (auto& r : rows) {
     auto& o = r.overall;
-    std::snprintf(line, sizeof(line), "%-22s %-9s %4d  %7lu  %7.0f  %7.0f  %7.0f  %7.2f  %10.2f  %7lu  %11.0f  %11.0f  %8lu\n",
-                  r.scenario.c_str(), r.policy.c_str(), r.cameras, o["results"].get<unsigned long>(),
-                  o["response_ms"]["mean"].get<double>(), o["response_ms"]["p50"].get<double>(),
-                  o["response_ms"]["p95"].get<double>(), 100 * o["loss_rate"].get<double>(),
-                  o["offload_mb"].get<double>(), o["control_messages"].get<unsigned long>(),
-                  o["dispatch_us_p50"].get<double>(), o["forecast_us_p50"].get<double>(),
-                  o["overruns"].get<unsigned long>());
-    out += line;
+    t.add({r.scenario, r.policy, std::to_string(r.cameras), std::to_string(o["results"].get<unsigned long>()),
+           fixed(o["response_ms"]["mean"].get<double>(), 0), fixed(o["response_ms"]["p50"].get<double>(), 0),
+           fixed(o["response_ms"]["p95"].get<double>(), 0), fixed(100 * o["loss_rate"].get<double>(), 2),
+           fixed(o["offload_mb"].get<double>(), 2), std::to_string(o["control_messages"].get<unsigned long>()),
+           std::to_string(o.value("monitor_reactions", 0UL)), fixed(o["dispatch_us_p50"].get<double>(), 0),
+           fixed(o["forecast_us_p50"].get<double>(), 0), std::to_string(o["overruns"].get<unsigned long>())});
   }
-  return out;
+  return t.str();
 }
 
 // Response time per second of each policy's run of a scenario (Figs. 3.11, 3.12).

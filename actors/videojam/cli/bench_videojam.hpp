@@ -13,7 +13,7 @@ struct bench_videojam_options {
   std::vector<std::string> topologies = {"topologies/videojam/videojam-hetero.yaml"};
   std::string out_dir = "build/reports/bench-videojam";
   double duration_s = 0;  // 0: each file's runtime.duration_s
-  std::vector<std::string> policies = {"videojam", "wrr", "distream", "none"};
+  std::vector<std::string> policies = {"videojam", "wrr", "distream", "distream-ss", "none"};
   std::vector<int> cameras;  // the sweep's mobile camera counts; empty: none
   std::string forecaster;    // a weight file for VideoJam's balancers; empty: the files' own
 };

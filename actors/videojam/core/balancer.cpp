@@ -44,7 +44,8 @@ std::unique_ptr<balancer> make_balancer(balancer_kind kind, const balancer_setti
     case balancer_kind::wrr:
       return detail::make_wrr_balancer();
     case balancer_kind::distream:
-      return detail::make_distream_balancer(settings);
+    case balancer_kind::distream_semi:
+      return detail::make_distream_balancer(settings, kind == balancer_kind::distream_semi);
     case balancer_kind::none:
       break;
   }

@@ -17,7 +17,9 @@
 
 namespace troupe::videojam {
 
-enum class balancer_kind { videojam, none, wrr, distream };
+// distream: full-stochastic partitioning (a draw at every function); distream_semi:
+// semi-stochastic (a draw only at the partition point), the thesis's two variants.
+enum class balancer_kind { videojam, none, wrr, distream, distream_semi };
 
 struct balancer_settings {
   size_t window_slots = 10;          // k
@@ -26,6 +28,7 @@ struct balancer_settings {
   std::string forecaster = "naive";  // or a weight file from train-forecaster
   std::string edge;                  // distream: the Edge's replica of this function; empty on the Edge
   uint64_t seed = 1;                 // distream's partition draws
+  size_t stage = 0, stages = 1;      // distream_semi: this function's place in its pipeline
 };
 
 // The replica as a rule sees it: its table (own row first) and its queue now.

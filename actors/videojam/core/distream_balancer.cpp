@@ -1,7 +1,8 @@
-// Distream (§3.5.2): the Edge announces its share of the compute as the partition
-// point; an End hands each item to the Edge with that probability, keeps what is meant
-// for an absent Edge until it returns, and balances its queue with the other Ends on
-// current queues (cross-camera, no forecast).
+// Distream (§3.5.2): the Edge announces its share of the compute; an End hands an item
+// to the Edge with that probability at every function (full-stochastic) or only at the
+// partition point the share sets in the pipeline (semi-stochastic), keeps what is
+// meant for an absent Edge until it returns, and balances its queue with the other
+// Ends on current queues (cross-camera, no forecast).
 #include <random>
 
 #include "actors/videojam/core/baselines.hpp"
@@ -13,14 +14,17 @@ namespace {
 
 class distream_balancer final : public balancer {
  public:
-  explicit distream_balancer(const balancer_settings& s) : edge_(s.edge), random_(s.seed) {}
+  distream_balancer(const balancer_settings& s, bool semi_stochastic)
+      : edge_(s.edge), semi_(semi_stochastic), stage_(s.stage), stages_(s.stages), random_(s.seed) {}
 
   bool exchanges_state() const override { return true; }
 
   std::string route(const replica_now& now) override {
-    if (is_edge() || !std::bernoulli_distribution(edge_share(now.table))(random_))
+    if (is_edge())
       return {};
-    return edge_;
+    double share = edge_share(now.table);
+    double to_edge = semi_ ? semi_stochastic_to_edge(share, stage_, stages_) : share;
+    return std::bernoulli_distribution(to_edge)(random_) ? edge_ : std::string();
   }
 
   bool holds_while_away(const std::string& replica) const override { return !is_edge() && replica == edge_; }
@@ -62,14 +66,16 @@ class distream_balancer final : public balancer {
   }
 
   std::string edge_;
+  bool semi_;
+  size_t stage_, stages_;
   std::mt19937_64 random_;
   double last_edge_share_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<balancer> make_distream_balancer(const balancer_settings& s) {
-  return std::make_unique<distream_balancer>(s);
+std::unique_ptr<balancer> make_distream_balancer(const balancer_settings& s, bool semi_stochastic) {
+  return std::make_unique<distream_balancer>(s, semi_stochastic);
 }
 
 }  // namespace troupe::videojam::detail
