@@ -22,6 +22,9 @@ void add_commands(command_hooks& hooks) {
   cmd->add_option("--policies", bench->policies, "which balancers (default: videojam wrr distream distream-ss none)");
   cmd->add_option("--cameras", bench->cameras, "mobile camera counts of the sweep, e.g. 2 3 4 5 (default: no sweep)");
   cmd->add_option("--forecaster", bench->forecaster, "weight file for VideoJam's balancers (default: the files' own)");
+  cmd->add_option("--repeats", bench->repeats, "runs per policy, each with its own seeds (default 3)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--resume", bench->resume, "read back runs whose report the output folder already holds");
   cmd->add_option("-o,--output", bench->out_dir, "folder of reports and plots (default build/reports/bench-videojam)");
 
   cmd->callback([&hooks, bench] { hooks.run = [bench] { return bench_videojam(*bench); }; });

@@ -1,5 +1,6 @@
 #include "actors/common/cli/bench_support.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "actors/runtime/deploy/deployment.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/log.hpp"
+#include "actors/runtime/text_table.hpp"
 
 namespace troupe {
 
@@ -28,7 +30,12 @@ actor_spec& actor_named(topology& t, const std::string& name) {
   throw std::runtime_error(t.file + ": no actor named '" + name + "'");
 }
 
-nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix) {
+nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix, bool resume) {
+  if (resume && std::filesystem::exists(prefix + ".json")) {
+    log::result(prefix + ".json: done in an earlier run, read back (--resume)");
+    std::ifstream in(prefix + ".json");
+    return nlohmann::json::parse(in);
+  }
   for (auto& a : t.actors)  // the sinks: the kinds that stop last, to report
     if (auto* kind = builtin_kinds().find(a.kind); kind != nullptr && kind->stops == stop_stage::reporter)
       set_param(a, "report", prefix);
@@ -72,6 +79,33 @@ void plot_png(const std::string& dir, const std::string& name, const std::string
   auto bytes = std::filesystem::file_size(png, ec);
   if (!ec && bytes > 0)
     log::result("wrote " + png);
+}
+
+void offset_seeds(topology& t, int repeat) {
+  auto move = [repeat](actor_spec& a) {
+    if (repeat != 0 && a.args.has("seed"))
+      set_param(a, "seed", a.args.get_int("seed") + 1000 * int64_t(repeat));
+  };
+  for (auto& a : t.actors)
+    move(a);
+  for (auto& e : t.timeline)
+    move(e.actor);
+}
+
+spread spread_of(const std::vector<double>& values) {
+  if (values.empty())
+    return {};
+  auto sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  size_t n = sorted.size();
+  double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  return {median, sorted.front(), sorted.back(), n};
+}
+
+std::string to_string(const spread& s, int decimals) {
+  if (s.runs <= 1)
+    return fixed(s.median, decimals);
+  return fixed(s.median, decimals) + " (" + fixed(s.min, decimals) + "–" + fixed(s.max, decimals) + ")";
 }
 
 }  // namespace troupe

@@ -24,8 +24,22 @@ void set_param(actor_spec& a, const std::string& key, const T& value) {
 }
 
 // Runs `t` for `duration_s` (0: the file's) with every sink reporting to `prefix` and
-// returns PREFIX.json; throws when the run fails or writes no report.
-nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix);
+// returns PREFIX.json; throws when the run fails or writes no report. With `resume`, a
+// PREFIX.json already there is the run's result (said so), and nothing runs.
+nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix, bool resume = false);
+
+// Repeat `repeat` of a run: every `seed` parameter (scenes, draws) moved by 1000 per
+// repeat, so repeats differ in their inputs while repeat 0 is the file as written.
+void offset_seeds(topology& t, int repeat);
+
+// A figure over repeated runs: its median and its range.
+struct spread {
+  double median = 0, min = 0, max = 0;
+  size_t runs = 0;
+};
+spread spread_of(const std::vector<double>& values);
+// "98 (90–105)"; one run: "98".
+std::string to_string(const spread& s, int decimals);
 
 // Throws, naming the run, when its sink's report shows nothing processed (no frame or
 // result reached the sink): such a run is no point of a comparison.

@@ -1,7 +1,8 @@
-// `troupe bench videojam`: each scenario topology once per balancer (VideoJam, WRR,
-// Distream, none) on the same pipelines, nodes and input, side by side: response
-// time, loss rate, offload bandwidth (the thesis's Figs. 3.7–3.12); optionally the
-// camera sweep of Fig. 3.10 (more mobile cameras on the same replicas).
+// `troupe bench videojam`: each scenario topology `repeats` times per balancer
+// (VideoJam, WRR, Distream full- and semi-stochastic, none) on the same pipelines,
+// nodes and input, side by side: response time, loss rate, offload bandwidth as
+// medians with min–max (the thesis's Figs. 3.7–3.12), and the thesis's ratios beside
+// ours; optionally the camera sweep of Fig. 3.10 (more mobile cameras on the same replicas).
 #pragma once
 
 #include <string>
@@ -16,6 +17,8 @@ struct bench_videojam_options {
   std::vector<std::string> policies = {"videojam", "wrr", "distream", "distream-ss", "none"};
   std::vector<int> cameras;  // the sweep's mobile camera counts; empty: none
   std::string forecaster;    // a weight file for VideoJam's balancers; empty: the files' own
+  int repeats = 3;           // runs per policy, each with its own seeds; medians with min–max
+  bool resume = false;       // a run whose report is already in out_dir is read back, not run again
 };
 
 int bench_videojam(const bench_videojam_options& options);
