@@ -29,8 +29,10 @@ struct outcome {
 };
 
 // More cameras like the file's: camera k copies camera ((k-1) mod N) of the file with
-// its own node and replica, another scene seed (synthetic) or start frame (video), the
-// same links to the server and the same links to every other camera.
+// its own node (with that node's interfaces) and replica, another scene seed
+// (synthetic) or start frame (video), the same links to the server and the same links
+// to every other camera. A shared server interface stays one: the added cameras
+// queue behind the others there, as on the paper's testbed.
 void scale_cameras(topology& t, int cameras) {
   auto originals = actors_of_kind(t, "region-camera");
   int n = int(originals.size());
@@ -78,7 +80,9 @@ void scale_cameras(topology& t, int cameras) {
         t.links.push_back(l);
       }
     camera_nodes.insert(cam.node);
-    t.nodes.push_back({cam.node, {}});
+    auto spec = *t.find_node(node);
+    spec.name = cam.node;
+    t.nodes.push_back(spec);
   }
   t.actors.insert(t.actors.end(), added.begin(), added.end());
   t.runtime.time_scale *= double(cameras) / n;  // this machine's cores are shared by every camera
