@@ -58,6 +58,7 @@ class run_report {
   struct camera {
     uint64_t frames = 0, detections = 0, slo_misses = 0, bytes = 0;
     std::vector<double> latency_ms;
+    std::vector<double> detected_latency_ms;  // frames a detector's result reached (not tracked only)
     std::vector<std::pair<double, double>> latency_series;  // (time s, latency ms)
     uint64_t truth_frames = 0, scored_frames = 0;
     vision::match_counts counts;

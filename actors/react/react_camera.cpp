@@ -47,14 +47,16 @@ bool everyone_up(const context& ctx, const react_camera_settings& cfg) {
   return (cfg.edge.empty() || ctx.knows(cfg.edge)) && (cfg.cloud.empty() || ctx.knows(cfg.cloud));
 }
 
+// `detected`: the frame's own edge detection is in the output (else tracking and fusion).
 void emit(const context& ctx, const react_camera_settings& cfg, react_camera_state& s, uint64_t index,
-          int64_t capture_ns, uint64_t cloud_bytes) {
+          int64_t capture_ns, uint64_t cloud_bytes, bool detected) {
   msg::Detections d;
   d.set_camera(ctx.name());
   d.set_frame_index(index);
   d.set_capture_time_unix_ns(capture_ns);
   d.set_model(std::string("react:") + name_of(cfg.manager.mode));
   d.set_region_bytes(cloud_bytes);  // what this frame put on the network
+  d.set_tracked_only(!detected);
   add_boxes(*d.mutable_boxes(), s.manager.output());
   if (ctx.send(cfg.input.sink, std::move(d)))
     ++s.outputs_unsent;
@@ -146,7 +148,7 @@ class react_frames final : public camera_body {
       ctx_.after(self_, std::chrono::milliseconds(cfg_.edge_timeout_ms), expire_atom::value, frame.index);
       return false;
     }
-    emit(ctx_, cfg_, *s_, frame.index, capture_ns, bytes);
+    emit(ctx_, cfg_, *s_, frame.index, capture_ns, bytes, false);
     return true;
   }
 
@@ -173,10 +175,10 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
   auto loop = std::make_shared<camera_loop>(self, ctx, cfg.input);
   auto body = std::make_shared<react_frames>(self, ctx, cfg, s);
   self->attach_functor([=] { print_summary(ctx, cfg, *s); });
-  auto finish_pending = [=] {
+  auto finish_pending = [=](bool detected) {
     auto p = *s->pending;
     s->pending.reset();
-    emit(ctx, cfg, *s, p.index, p.capture_ns, p.cloud_bytes);
+    emit(ctx, cfg, *s, p.index, p.capture_ns, p.cloud_bytes, detected);
     loop->next_frame(p.capture_ns);
   };
   loop->start();
@@ -196,7 +198,7 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
       if (auto job = s->manager.on_detections(from, d->frame_index(), detections_of(d->boxes())))
         self->send(s->fast_tracker, catch_up_job_ptr(std::make_shared<catch_up_job>(std::move(*job))));
       if (from == react::source::edge && s->pending && s->pending->index == d->frame_index())
-        finish_pending();
+        finish_pending(true);
     },
     [=](const catch_up_result_ptr& done) {
       if (auto job = s->manager.on_caught_up(*done))
@@ -206,7 +208,7 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
       if (!s->pending || s->pending->index != index)
         return;
       ++s->edge_timeouts;
-      finish_pending();
+      finish_pending(false);
     },
   };
 }

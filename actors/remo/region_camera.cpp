@@ -28,6 +28,7 @@ void emit(const context& ctx, const std::string& sink, const frame_output& out, 
   d.set_capture_time_unix_ns(out.capture_ns);
   d.set_model("fused");
   d.set_region_bytes(out.bytes);
+  d.set_tracked_only(!out.detected);
   for (auto& box : out.boxes) {
     auto* b = d.add_boxes();
     b->set_x(box.box.x);

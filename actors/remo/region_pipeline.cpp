@@ -265,7 +265,8 @@ frame_output region_pipeline::finish(uint64_t frame, pending p) {
     if (!inside_any(answered, t))
       all.push_back(t);
   all.insert(all.end(), p.found.begin(), p.found.end());
-  frame_output out{frame, p.capture_ns, remo::area_based_suppression(all, cfg_.abn_overlap), p.bytes};
+  frame_output out{frame, p.capture_ns, remo::area_based_suppression(all, cfg_.abn_overlap), p.bytes,
+                   !p.answered.empty()};
   if (cfg_.mode == camera_mode::ehci) {
     current_ = out.boxes;
     return out;

@@ -64,6 +64,7 @@ struct frame_output {
   int64_t capture_ns = 0;
   std::vector<vision::detection> boxes;
   uint64_t bytes = 0;  // JPEG bytes sent for it
+  bool detected = false;  // a detector's result is in `boxes` (else tracking alone made them)
 };
 
 struct pipeline_counters {
