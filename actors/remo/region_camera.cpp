@@ -206,7 +206,7 @@ kind_spec region_camera_kind() {
     {"detector", param_type::string, true, "the replica on the camera's own device"},
     {"server", param_type::string, true, "the edge server's replica: the first frame of every slot goes there"},
     {"scheduler", param_type::string, false, "the region-scheduler; none: triggered regions are detected locally"},
-    {"mode", param_type::string, false, "dbt (ReMO and the scheduled baselines, default) or ehci"},
+    {"mode", param_type::string, false, "dbt (ReMO and the scheduled baselines, default), whole-frame (Offload-Frame: the whole frame whenever a region needs detection) or ehci"},
     {"regions", param_type::integer_list, false, "[x, y, width, height, ...] in view pixels; default one whole-frame region"},
     {"slot_s", param_type::number, false, "slot length in seconds, default 1 (the paper's)"},
     {"accuracy", param_type::number, false, "a_i of the camera's model for the scheduler, default 0"},

@@ -56,7 +56,9 @@ void check_regions(const std::vector<cv::Rect>& regions, cv::Size frame) {
 }
 
 const choice<camera_mode>& camera_modes() {
-  static const choice<camera_mode> modes("mode", {{"dbt", camera_mode::dbt}, {"ehci", camera_mode::ehci}});
+  static const choice<camera_mode> modes("mode", {{"dbt", camera_mode::dbt},
+                                                  {"whole-frame", camera_mode::whole_frame},
+                                                  {"ehci", camera_mode::ehci}});
   return modes;
 }
 
@@ -119,6 +121,8 @@ std::vector<region_job> region_pipeline::dbt_jobs(const cv::Mat& grey, int f, do
     ++counters_.whole_frames;
     return {{cv::Rect(cv::Point(0, 0), size_), cfg_.server_detector, 0}};
   }
+  if (cfg_.mode == camera_mode::whole_frame)
+    return whole_frame_job(fire, f);
   std::vector<region_job> jobs;
   for (size_t r = 0; r < regions_.size(); ++r) {
     if (!fire[r])
@@ -133,6 +137,25 @@ std::vector<region_job> region_pipeline::dbt_jobs(const cv::Mat& grey, int f, do
     jobs.push_back({padded_[r], target, uint32_t(r + 1)});
   }
   return jobs;
+}
+
+// Offload-Frame: the regions' triggers say the camera needs detection; the whole frame
+// is detected then, where the plan puts the camera's one region.
+std::vector<region_job> region_pipeline::whole_frame_job(const std::vector<bool>& fire, int f) {
+  double rise = -1;
+  for (size_t r = 0; r < regions_.size(); ++r)
+    if (fire[r])
+      rise = std::max(rise, trigger_->rises()[r]);
+  if (rise < 0)
+    return {};
+  msg::remo::RegionDemand demand;
+  demand.set_frame(uint32_t(f));
+  demand.set_region(0);
+  demand.set_flag_rise(rise);
+  demands_.push_back(demand);
+  auto target = target_of(f, 0);
+  ++(target == cfg_.own_detector ? counters_.regions_local : counters_.regions_offloaded);
+  return {{cv::Rect(cv::Point(0, 0), size_), target, 0}};
 }
 
 std::vector<region_job> region_pipeline::ehci_jobs(int f) {
@@ -175,7 +198,7 @@ std::optional<frame_output> region_pipeline::dispatched(uint64_t frame, int64_t 
   counters_.unsent += uint64_t(refused);
   pending p;
   p.capture_ns = capture_ns;
-  p.tracked = cfg_.mode == camera_mode::dbt ? current_ : std::vector<vision::detection>{};
+  p.tracked = cfg_.mode != camera_mode::ehci ? current_ : std::vector<vision::detection>{};
   p.bytes = bytes;
   p.outstanding = int(sent.size());
   double area = 0;
@@ -308,8 +331,11 @@ msg::remo::SlotReport region_pipeline::report(uint64_t slot) {
   r.set_fixed_s(cfg_.fixed_s);
   r.set_s_per_megapixel(cfg_.s_per_megapixel);
   r.set_frame_megapixels(size_.area() / 1e6);
-  for (auto& p : padded_)
-    r.add_region_megapixels(p.area() / 1e6);
+  if (cfg_.mode == camera_mode::whole_frame)
+    r.add_region_megapixels(size_.area() / 1e6);  // scheduled as one region: the frame
+  else
+    for (auto& p : padded_)
+      r.add_region_megapixels(p.area() / 1e6);
   r.set_frames(uint32_t(cfg_.frames_per_slot));
   for (auto& d : demands_)
     *r.add_demands() = d;

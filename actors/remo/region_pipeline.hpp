@@ -29,9 +29,12 @@
 
 namespace troupe {
 
-// How a region camera detects: ReMO's detect-by-tracking (and the scheduled baselines),
-// or EHCI's padded previous boxes sent to the server.
-enum class camera_mode { dbt, ehci };
+// How a region camera detects: ReMO's detect-by-tracking over regions (and the
+// scheduled baselines); Offload-Frame's (remo.txt, VII.A: "omits frame partitioning and
+// directly applies the same scheduling algorithm to offload entire frames"), which
+// detects the whole frame whenever any region's trigger fires and is scheduled as one
+// region; or EHCI's padded previous boxes sent to the server.
+enum class camera_mode { dbt, whole_frame, ehci };
 const choice<camera_mode>& camera_modes();
 
 struct region_pipeline_settings {
@@ -117,6 +120,7 @@ class region_pipeline {
   cv::Rect area_of(uint32_t wire) const;                // 0: the whole frame
   void start(const vision::source_frame& frame);
   std::vector<region_job> dbt_jobs(const cv::Mat& grey, int f, double dt_s);
+  std::vector<region_job> whole_frame_job(const std::vector<bool>& fire, int f);
   std::vector<region_job> ehci_jobs(int f);
   std::string target_of(int f, int region) const;
   msg::remo::SlotReport report(uint64_t slot);

@@ -128,3 +128,42 @@ TEST(RegionPipeline, FusionKeepsTheLargestBoxAndLateFramesAreCounted) {
   EXPECT_DOUBLE_EQ(s4.report->accuracy(), 0.8);
   EXPECT_GT(s4.report->megabytes_per_megapixel(), 0);
 }
+
+// Offload-Frame (remo.txt VII.A): the same triggers, but what needs detection is the
+// whole frame, scheduled as the camera's one region; tracked frames are marked so.
+TEST(RegionPipeline, WholeFrameModeDetectsTheFrameWhenARegionNeedsIt) {
+  auto s = two_regions();
+  s.mode = camera_mode::whole_frame;
+  region_pipeline p("cam", s);
+  auto s0 = p.on_frame(frame(0, false), 0.1);
+  p.dispatched(0, 0, s0.jobs, 1000, 0);
+  ASSERT_TRUE(p.on_result(result(0, 0, {})));
+  auto s1 = p.on_frame(frame(1, false), 0.1);
+  EXPECT_TRUE(s1.jobs.empty());
+  auto tracked = p.dispatched(1, 0, s1.jobs, 0, 0);
+  ASSERT_TRUE(tracked);
+  EXPECT_FALSE(tracked->detected);
+
+  msg::remo::SlotPlan plan;
+  plan.set_slot(0);
+  auto* a = plan.add_assignments();
+  a->set_frame(2);
+  a->set_region(0);
+  a->set_detector("other");
+  p.on_plan(plan);
+  auto s2 = p.on_frame(frame(2, true), 0.1);  // the right-hand region fires
+  ASSERT_EQ(s2.jobs.size(), 1u);
+  EXPECT_EQ(s2.jobs[0].area, cv::Rect(0, 0, 320, 240));  // the whole frame
+  EXPECT_EQ(s2.jobs[0].detector, "other");               // where the plan puts region 0
+  EXPECT_FALSE(p.dispatched(2, 0, s2.jobs, 5000, 0));
+  auto out = p.on_result(result(2, 0, {{200, 60, 40, 100}}));
+  ASSERT_TRUE(out);
+  EXPECT_TRUE(out->detected);
+
+  p.on_frame(frame(3, true), 0.1);
+  auto report = *p.on_frame(frame(4, true), 0.1).report;  // slot 0 ends
+  ASSERT_EQ(report.region_megapixels_size(), 1);
+  EXPECT_DOUBLE_EQ(report.region_megapixels(0), 320 * 240 / 1e6);
+  ASSERT_GE(report.demands_size(), 1);
+  EXPECT_EQ(report.demands(0).region(), 0u);
+}

@@ -90,8 +90,9 @@ void scale_cameras(topology& t, int cameras) {
   t.runtime.time_scale *= double(cameras) / n;  // this machine's cores are shared by every camera
 }
 
-// The file's deployment as `policy` runs it. Offload-Frame: the scheduler with one
-// whole-frame region per camera; EHCI: padded previous boxes to the server, no scheduler.
+// The file's deployment as `policy` runs it. Offload-Frame: the scheduler with whole
+// frames, detected whenever a region's trigger fires; EHCI: padded previous boxes to
+// the server, no scheduler.
 topology variant(topology t, const std::string& policy, int cameras, const std::string& prefix, bool fixed_trigger) {
   if (cameras > int(actors_of_kind(t, "region-camera").size()))
     scale_cameras(t, cameras);
@@ -107,7 +108,7 @@ topology variant(topology t, const std::string& policy, int cameras, const std::
       args["report"] = prefix;
     } else if (a.kind == "region-camera") {
       if (policy == "offload-frame")
-        args.remove("regions");
+        args["mode"] = "whole-frame";
       if (policy == "ehci") {
         args["mode"] = "ehci";
         args.remove("scheduler");
