@@ -223,6 +223,7 @@ react_settings read_manager(const params& p) {
   s.motion_percentile = p.get_double("motion_percentile", s.motion_percentile);
   s.fusion.iou_threshold = p.get_double("fusion_iou", s.fusion.iou_threshold);
   s.fusion.decay = p.get_double("decay", s.fusion.decay);
+  s.decay_on = decay_rules().parse(p.get_string("decay_on", decay_rules().name(s.decay_on)));
   s.min_score = p.get_double("min_score", s.min_score);
   s.tracker = p.get_string("tracker", s.tracker);
   s.fast_track_stride = int(p.get_int("fast_track_stride", s.fast_track_stride));
@@ -262,6 +263,7 @@ kind_spec react_camera_kind() {
     {"motion_scale", param_type::number, false, "resolution factor of the change detector's flow, default 0.25"},
     {"motion_percentile", param_type::number, false, "the motion is this percentile of the flow magnitudes, default 99"},
     {"decay", param_type::number, false, "δ: tracked objects' confidence factor per frame, default 0.98"},
+    {"decay_on", param_type::string, false, "every-frame (default, as the paper prints it) or moving (only while the scene moves)"},
     {"min_score", param_type::number, false, "tracked objects below this confidence are dropped, default 0.5 (the paper's)"},
     {"fusion_iou", param_type::number, false, "IoU from which fusion matches two objects, default 0.5 (the paper's)"},
     {"tracker", param_type::string, false, "csrt (the paper's, default), kcf or flow"},

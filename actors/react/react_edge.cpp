@@ -75,9 +75,13 @@ react_frame_plan react_edge::on_frame(uint64_t index, const cv::Mat& image) {
   return plan;
 }
 
-// The main tracker's step. Confidence decays only while the scene moves: the decay
-// stands for tracking drifting away from the objects, which a still scene does not
-// cause, and a still scene asks for no detection that could restore it.
+const choice<decay_rule>& decay_rules() {
+  static const choice<decay_rule> rules("decay_on", {{"every-frame", decay_rule::every_frame},
+                                                     {"moving", decay_rule::while_moving}});
+  return rules;
+}
+
+// The main tracker's step, then the decay of confidence (settings' decay_on).
 void react_edge::track(const cv::Mat& image, bool moving) {
   std::vector<vision::detection> tracked;
   try {
@@ -96,7 +100,7 @@ void react_edge::track(const cv::Mat& image, bool moving) {
       moved.back().det.box = d.box;
     }
   objects_ = std::move(moved);
-  if (moving)
+  if (moving || s_.decay_on == decay_rule::every_frame)
     react::decay_scores(objects_, s_.fusion.decay, s_.min_score);
 }
 

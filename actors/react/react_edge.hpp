@@ -6,6 +6,8 @@
 // to the present by fast-tracking over the buffered frames, then fused (Algorithm 1).
 #pragma once
 
+#include "actors/runtime/choice.hpp"
+
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -30,8 +32,15 @@ enum class react_mode {
 react_mode react_mode_of(const std::string& name);  // throws std::runtime_error for others
 const char* name_of(react_mode m);
 
+// When tracked objects' confidence decays: on every frame, as §3.1 prints it ("the
+// confidence scores reduce with every passing frame"), or only while the scene moves
+// (a still scene cannot make tracking drift, and asks for no detection to restore it).
+enum class decay_rule { every_frame, while_moving };
+const choice<decay_rule>& decay_rules();
+
 struct react_settings {
   react_mode mode = react_mode::react;
+  decay_rule decay_on = decay_rule::every_frame;
   int edge_every = 5;                // k (§6.1's setting)
   int cloud_every = 30;              // m
   double motion_threshold = 1.5;     // 99th-percentile flow, px/frame: above sensor noise (≤ 1.2 measured); the paper gives no value

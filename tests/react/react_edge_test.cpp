@@ -186,12 +186,25 @@ TEST(ReactEdge, AFailedCatchUpIsCountedAndFusesNothing) {
   EXPECT_TRUE(edge.objects().empty());
 }
 
-TEST(ReactEdge, AStillSceneKeepsItsObjects) {
+TEST(ReactEdge, AsPrintedConfidenceDecaysOnEveryFrameEvenInAStillScene) {
+  auto frame = walking_scene().next();
+  auto s = settings(react_mode::edge_only);
+  s.fusion.decay = 0.9;
+  react_edge edge(s);
+  edge.on_frame(frame.index, frame.image.clone());
+  edge.on_detections(source::edge, frame.index, confident(frame.truth, 0.8f));
+  for (uint64_t i = 1; i <= 20; ++i)  // nothing moves: no detection asked for, and 0.8·0.9ⁿ falls below 0.5
+    edge.on_frame(frame.index + i, frame.image.clone());
+  EXPECT_TRUE(edge.objects().empty());
+}
+
+TEST(ReactEdge, DecayingOnlyWhileMovingAStillSceneKeepsItsObjects) {
   // Nothing moves, so nothing is detected again and tracking cannot drift: confidence
   // does not decay and the objects stay.
   auto frame = walking_scene().next();
   auto s = settings(react_mode::edge_only);
   s.fusion.decay = 0.9;
+  s.decay_on = decay_rule::while_moving;
   react_edge edge(s);
   edge.on_frame(frame.index, frame.image.clone());
   edge.on_detections(source::edge, frame.index, confident(frame.truth, 0.8f));
