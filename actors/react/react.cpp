@@ -17,7 +17,7 @@ void add_commands(command_hooks& hooks) {
   cmd->add_option("topology", bench->topology, "topology with react cameras (default topologies/react/react-mobile.yaml)");
   cmd->add_option("--parts", bench->parts, "which of pairs grid networks server (default all)");
   cmd->add_option("--duration", bench->duration_s, "seconds per run (default: the file's duration_s)");
-  cmd->add_option("--modes", bench->modes, "modes of the pairs part (default: react edge-only cloud-only every-frame-edge)");
+  cmd->add_option("--modes", bench->modes, "modes of the pairs part (default: react edge-only cloud-only cloud-only-no-fast-track every-frame-edge)");
   cmd->add_option("--pairs", bench->pairs, "EDGE:CLOUD model pairs (default detector-n:detector-m detector-n:detector-s detector-s:detector-m)");
   cmd->add_option("--models", bench->models_dir, "where pair names resolve to NAME.pt (default build/models)");
   cmd->add_option("--k", bench->k_grid, "edge periods of the grid (default 5 10 15 20)");

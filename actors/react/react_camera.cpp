@@ -227,6 +227,7 @@ react_settings read_manager(const params& p) {
   s.min_score = p.get_double("min_score", s.min_score);
   s.tracker = p.get_string("tracker", s.tracker);
   s.fast_track_stride = int(p.get_int("fast_track_stride", s.fast_track_stride));
+  s.fast_tracking = p.get_bool("fast_tracking", s.fast_tracking);
   s.buffer_frames = size_t(std::max<int64_t>(0, p.get_int("buffer_frames", int64_t(s.buffer_frames))));
   check(s);  // bad values fail the spawn, not the camera's first frame
   return s;
@@ -263,6 +264,7 @@ kind_spec react_camera_kind() {
     {"motion_scale", param_type::number, false, "resolution factor of the change detector's flow, default 0.25"},
     {"motion_percentile", param_type::number, false, "the motion is this percentile of the flow magnitudes, default 99"},
     {"decay", param_type::number, false, "δ: tracked objects' confidence factor per frame, default 0.98"},
+    {"fast_tracking", param_type::boolean, false, "carry late results to the present frame first (§3.3), default true; false: fuse them as they come"},
     {"decay_on", param_type::string, false, "every-frame (default, as the paper prints it) or moving (only while the scene moves)"},
     {"min_score", param_type::number, false, "tracked objects below this confidence are dropped, default 0.5 (the paper's)"},
     {"fusion_iou", param_type::number, false, "IoU from which fusion matches two objects, default 0.5 (the paper's)"},

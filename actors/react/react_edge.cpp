@@ -123,7 +123,7 @@ std::optional<catch_up_job> react_edge::on_detections(react::source from, uint64
                                                       std::vector<vision::detection> boxes) {
   if (superseded(from, index))
     return std::nullopt;
-  if (buffer_.empty() || index == newest() || !tracking()) {
+  if (buffer_.empty() || index == newest() || !tracking() || !s_.fast_tracking) {
     if (from == react::source::cloud && !buffer_.empty())
       counters_.cloud_age_frames += double(newest() - index);
     fuse_now(from, index, boxes);

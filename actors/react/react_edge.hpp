@@ -50,6 +50,7 @@ struct react_settings {
   double min_score = 0.5;            // the main tracker drops objects below it (§3.1)
   std::string tracker = "csrt";      // the paper's, for the main tracker and fast-tracking
   int fast_track_stride = 2;         // every alternate frame (§3.3)
+  bool fast_tracking = true;         // false: a late result is fused where the objects are now (no catch-up)
   size_t buffer_frames = 150;        // frames kept for fast-tracking
 };
 

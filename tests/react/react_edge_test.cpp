@@ -118,6 +118,23 @@ TEST(ReactEdge, LateCloudResultsAreCarriedToThePresentThenFused) {
   EXPECT_DOUBLE_EQ(edge.counters().cloud_age_frames, 8);
 }
 
+TEST(ReactEdge, WithoutFastTrackingLateResultsAreFusedAsTheyCome) {
+  auto scene = walking_scene();
+  auto s = settings(react_mode::cloud_only);
+  s.fast_tracking = false;  // the paper's cloud-only thin client
+  react_edge edge(s);
+  auto sent = scene.next();
+  edge.on_frame(sent.index, sent.image);
+  for (int i = 0; i < 8; ++i) {
+    auto now = scene.next();
+    edge.on_frame(now.index, now.image);
+  }
+  EXPECT_FALSE(edge.on_detections(source::cloud, sent.index, confident(sent.truth)).has_value());  // no catch-up
+  EXPECT_EQ(edge.objects().size(), sent.truth.size());  // fused at once, where the frame that went had them
+  EXPECT_EQ(edge.counters().cloud_fusions, 1u);
+  EXPECT_DOUBLE_EQ(edge.counters().cloud_age_frames, 8);
+}
+
 TEST(ReactEdge, ACatchUpOvertakenByNewFramesChasesThem) {
   auto scene = walking_scene();
   react_edge edge(settings(react_mode::cloud_only));

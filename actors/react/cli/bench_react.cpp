@@ -66,7 +66,11 @@ std::string network_name(const std::string& spec) { return spec.substr(0, spec.f
 
 topology variant(topology t, const variant_spec& v, const bench_react_options& o) {
   for (auto* cam : actors_of_kind(t, "react-camera")) {
-    set_param(*cam, "mode", v.mode);
+    // cloud-only-no-fast-track: the paper's thin client, late cloud results fused as they come.
+    bool plain = v.mode == "cloud-only-no-fast-track";
+    set_param(*cam, "mode", plain ? std::string("cloud-only") : v.mode);
+    if (plain)
+      set_param(*cam, "fast_tracking", false);
     if (v.k > 0)
       set_param(*cam, "k", v.k);
     if (v.m > 0)

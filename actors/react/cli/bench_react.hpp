@@ -16,7 +16,7 @@ struct bench_react_options {
   std::string models_dir = "build/models";  // where pair names like detector-n resolve to *.pt
   double duration_s = 0;                    // per run; 0: the file's
   std::vector<std::string> parts = {"pairs", "grid", "networks", "server"};
-  std::vector<std::string> modes = {"react", "edge-only", "cloud-only", "every-frame-edge"};
+  std::vector<std::string> modes = {"react", "edge-only", "cloud-only", "cloud-only-no-fast-track", "every-frame-edge"};
   std::vector<std::string> pairs = {"detector-n:detector-m", "detector-n:detector-s", "detector-s:detector-m"};  // edge:cloud
   std::vector<int> k_grid = {5, 10, 15, 20}, m_grid = {30, 45, 60, 100};
   // NAME=BANDWIDTH_MBPS:LATENCY_MS or NAME=TRACE_FILE:LATENCY_MS, applied to every link: §5.3.3's
