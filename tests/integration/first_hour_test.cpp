@@ -124,6 +124,22 @@ TEST(FirstHour, ReadmeScenariosRunOrNameWhatToTrain) {
   EXPECT_GE(ran, 3);  // demo, vtest-cameras, remo-vtest need no training
 }
 
+// The scripts a newcomer runs name topologies by path; a path a move left behind
+// breaks them only when run (train-forecaster.sh's default did, once).
+TEST(FirstHour, EveryTopologyAScriptOrTheReadmeNamesExists) {
+  std::vector<std::string> files = {source_dir() + "/README.md"};
+  for (auto& entry : std::filesystem::directory_iterator(source_dir() + "/scripts"))
+    files.push_back(entry.path().string());
+  std::regex named(R"(topologies/[a-z0-9_/.-]+\.yaml)");  // lower case: not usage placeholders (FILE)
+  int checked = 0;
+  for (auto& file : files) {
+    auto text = read_file(file);
+    for (std::sregex_iterator m(text.begin(), text.end(), named), end; m != end; ++m, ++checked)
+      EXPECT_TRUE(std::filesystem::exists(source_dir() + "/" + m->str())) << file << " names " << m->str();
+  }
+  EXPECT_GE(checked, 5);
+}
+
 TEST(FirstHour, MissingModelStopsTheRunBeforeItStarts) {
   auto topo = write_temp("missing_model.yaml",
                          "deployment: mm\nnodes: [ { name: a } ]\nactors:\n"
