@@ -1,7 +1,6 @@
 #include "actors/videojam/function_replica.hpp"
 
 #include <fstream>
-#include <map>
 #include <set>
 
 #include <caf/all.hpp>
