@@ -1,9 +1,11 @@
 #include "actors/videojam/cli/bench_videojam.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <tuple>
 
@@ -186,12 +188,12 @@ std::string against_the_thesis(const std::vector<outcome>& rows) {
     for (size_t k = 0; k < ours.size(); ++k) {
       double v = figure(*ours[k]), b = figure(*theirs[k]);
       every = every && b > v;
-      ratios.push_back(v > 0 ? b / v : (b > 0 ? 1e9 : 1));
+      ratios.push_back(v > 0 ? b / v : (b > 0 ? std::numeric_limits<double>::infinity() : 1));
     }
     auto ratio = spread_of(ratios);
+    auto measured = std::isinf(ratio.min) ? std::string("∞ (VideoJam: 0)") : to_string(ratio, 2) + "x";
     t.add({c.scenario, c.baseline, std::string(c.loss ? "loss" : "mean response") + ", " + c.where,
-           fixed(c.ratio, 2) + "x", to_string(ratio, 2) + "x", every ? "yes" : "no",
-           ratio.median >= 1 + (c.ratio - 1) / 2 ? "yes" : "no"});
+           fixed(c.ratio, 2) + "x", measured, every ? "yes" : "no", ratio.median >= 1 + (c.ratio - 1) / 2 ? "yes" : "no"});
   }
   return t.str();
 }
