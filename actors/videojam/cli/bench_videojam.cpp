@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <set>
 #include <tuple>
@@ -118,8 +119,10 @@ outcome run_one(const topology& base, const std::string& policy, int cameras, in
   return {base.deployment, policy, cameras, repeat, j["overall"], j.value("timeline", nlohmann::json::array())};
 }
 
-double response_mean(const outcome& r) { return r.overall["response_ms"]["mean"].get<double>(); }
-double loss_percent(const outcome& r) { return 100 * r.overall["loss_rate"].get<double>(); }
+// A figure of a run's overall report.
+using figure = double (*)(const nlohmann::json& overall);
+double response_mean(const nlohmann::json& o) { return o["response_ms"]["mean"].get<double>(); }
+double loss_percent(const nlohmann::json& o) { return 100 * o["loss_rate"].get<double>(); }
 
 // The runs of one policy in one scenario (and camera count), in repeat order.
 std::vector<const outcome*> runs_of(const std::vector<outcome>& rows, const std::string& scenario,
@@ -131,11 +134,16 @@ std::vector<const outcome*> runs_of(const std::vector<outcome>& rows, const std:
   return out;
 }
 
-spread over(const std::vector<const outcome*>& runs, double (*figure)(const outcome&)) {
+spread over(const std::vector<const outcome*>& runs, const std::function<double(const nlohmann::json&)>& f) {
   std::vector<double> values;
   for (auto* r : runs)
-    values.push_back(figure(*r));
+    values.push_back(f(r->overall));
   return spread_of(values);
+}
+
+// The median of a counter of the runs' overall reports (0 where a report lacks it).
+std::string median(const std::vector<const outcome*>& runs, const char* field) {
+  return fixed(over(runs, [field](const nlohmann::json& o) { return o.value(field, 0.0); }).median, 0);
 }
 
 // One line per scenario, policy and camera count: medians (min–max) over its runs.
@@ -147,24 +155,15 @@ std::string table(const std::vector<outcome>& rows) {
     if (!done.insert({r.scenario, r.policy, r.cameras}).second)
       continue;
     auto runs = runs_of(rows, r.scenario, r.policy, r.cameras);
-    auto figure = [&](auto get) {
-      std::vector<double> v;
-      for (auto* x : runs)
-        v.push_back(get(x->overall));
-      return spread_of(v);
-    };
     using json = nlohmann::json;
-    t.add({r.scenario, r.policy, std::to_string(r.cameras), std::to_string(runs.size()),
-           fixed(figure([](const json& o) { return o["results"].get<double>(); }).median, 0),
+    t.add({r.scenario, r.policy, std::to_string(r.cameras), std::to_string(runs.size()), median(runs, "results"),
            to_string(over(runs, response_mean), 0),
-           to_string(figure([](const json& o) { return o["response_ms"]["p50"].get<double>(); }), 0),
-           to_string(figure([](const json& o) { return o["response_ms"]["p95"].get<double>(); }), 0),
+           to_string(over(runs, [](const json& o) { return o["response_ms"]["p50"].get<double>(); }), 0),
+           to_string(over(runs, [](const json& o) { return o["response_ms"]["p95"].get<double>(); }), 0),
            to_string(over(runs, loss_percent), 2),
-           to_string(figure([](const json& o) { return o["offload_mb"].get<double>(); }), 2),
-           fixed(figure([](const json& o) { return o["control_messages"].get<double>(); }).median, 0),
-           fixed(figure([](const json& o) { return o.value("monitor_reactions", 0.0); }).median, 0),
-           fixed(figure([](const json& o) { return o["dispatch_us_p50"].get<double>(); }).median, 0),
-           fixed(figure([](const json& o) { return o["overruns"].get<double>(); }).median, 0)});
+           to_string(over(runs, [](const json& o) { return o["offload_mb"].get<double>(); }), 2),
+           median(runs, "control_messages"), median(runs, "monitor_reactions"), median(runs, "dispatch_us_p50"),
+           median(runs, "overruns")});
   }
   return t.str();
 }
@@ -182,11 +181,11 @@ std::string against_the_thesis(const std::vector<outcome>& rows) {
     auto ours = runs_of(rows, c.scenario, "videojam", cameras), theirs = runs_of(rows, c.scenario, c.baseline, cameras);
     if (ours.empty() || theirs.size() != ours.size())
       continue;
-    auto figure = c.loss ? loss_percent : response_mean;
+    figure of = c.loss ? loss_percent : response_mean;
     std::vector<double> ratios;
     bool every = true;
     for (size_t k = 0; k < ours.size(); ++k) {
-      double v = figure(*ours[k]), b = figure(*theirs[k]);
+      double v = of(ours[k]->overall), b = of(theirs[k]->overall);
       every = every && b > v;
       ratios.push_back(v > 0 ? b / v : (b > 0 ? std::numeric_limits<double>::infinity() : 1));
     }
