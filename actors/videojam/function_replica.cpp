@@ -148,7 +148,7 @@ class load_balancer {
   void on_item(msg::WorkItem item) {
     ++arrivals_slot_;
     ++arrived_;
-    auto target = rules_->route(now());
+    auto target = rules_->route(table_);
     if (target.empty())
       keep(std::move(item));
     else

@@ -44,7 +44,7 @@ balancer_settings two_slot_windows() {
 std::map<std::string, int> route_many(balancer& b, const replica_now& now, int n) {
   std::map<std::string, int> where;
   for (int i = 0; i < n; ++i)
-    ++where[b.route(now)];
+    ++where[b.route(now.table)];
   return where;
 }
 
@@ -74,7 +74,7 @@ TEST(WrrBalancer, SpreadsArrivalsInProportionToAnnouncedRates) {
 TEST(WrrBalancer, StartsOverWhenTheNeighbourhoodChanges) {
   auto t = table_of(row("a", 1, {}), {row("b", 1, {})});
   auto b = make_balancer(balancer_kind::wrr, {});
-  b->route({t, 0});  // credit left with the two-row table
+  b->route(t);  // credit left with the two-row table
   t.update_from_owner(row("c", 2, {}));
   auto where = route_many(*b, {t, 0}, 4);  // weights 1 : 1 : 2 from fresh credits
   EXPECT_EQ(where[""], 1);

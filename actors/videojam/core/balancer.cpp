@@ -31,7 +31,7 @@ namespace {
 class no_balancer final : public balancer {
  public:
   bool exchanges_state() const override { return false; }
-  std::string route(const replica_now&) override { return {}; }
+  std::string route(const state_table&) override { return {}; }
   window_plan close_window(const replica_now&) override { return {}; }
 };
 

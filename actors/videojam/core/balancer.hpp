@@ -57,8 +57,8 @@ class balancer {
   virtual ~balancer() = default;
   // Whether it keeps a state table with its neighbours (bootstrap, requests, updates).
   virtual bool exchanges_state() const = 0;
-  // Where an arriving item goes; empty: the own queue.
-  virtual std::string route(const replica_now& now) = 0;
+  // Where an arriving item goes; empty: the own queue. (Per item: reads the table only.)
+  virtual std::string route(const state_table& table) = 0;
   // The replica sent `items` to `replica`.
   virtual void sent(const std::string& replica, size_t items);
   // An offload of `items` arrived from `sender`, whose table is already learnt.

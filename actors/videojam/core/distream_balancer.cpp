@@ -19,10 +19,10 @@ class distream_balancer final : public balancer {
 
   bool exchanges_state() const override { return true; }
 
-  std::string route(const replica_now& now) override {
+  std::string route(const state_table& table) override {
     if (is_edge())
       return {};
-    double share = edge_share(now.table);
+    double share = edge_share(table);
     double to_edge = semi_ ? semi_stochastic_to_edge(share, stage_, stages_) : share;
     return std::bernoulli_distribution(to_edge)(random_) ? edge_ : std::string();
   }

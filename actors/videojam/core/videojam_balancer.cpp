@@ -44,7 +44,7 @@ class videojam_balancer final : public balancer {
 
   bool exchanges_state() const override { return true; }
 
-  std::string route(const replica_now&) override { return spreader_.pick(); }
+  std::string route(const state_table&) override { return spreader_.pick(); }
 
   void sent(const std::string&, size_t items) override { sent_window_ = sent_window_ || items > 0; }
 

@@ -18,16 +18,16 @@ class wrr_balancer final : public balancer {
  public:
   bool exchanges_state() const override { return true; }
 
-  std::string route(const replica_now& now) override {
+  std::string route(const state_table& table) override {
     std::vector<double> weights;
-    for (auto& r : now.table.rows())
+    for (auto& r : table.rows())
       weights.push_back(weight_of(r));
     if (weights.size() != members_) {  // credits belong to positions: start over when rows change
       picker_ = {};
       members_ = weights.size();
     }
     auto i = picker_.pick(weights);
-    return i == 0 ? std::string() : now.table.rows()[i].replica;
+    return i == 0 ? std::string() : table.rows()[i].replica;
   }
 
   void lost(const std::string& replica) override { initial_.erase(replica); }
