@@ -49,7 +49,7 @@ bool link_shaper::shapes_arrivals() const {
 
 bool link_shaper::send(const std::string& peer_node, size_t bytes, std::function<void()> deliver) {
   std::unique_lock<std::mutex> lock(mtx_);
-  double at_s = now_s();
+  double now = now_s(), at_s = now;
   if (uplink_) {
     auto left = uplink_->departure_s(at_s, double(bytes));
     if (!left)
@@ -58,7 +58,7 @@ bool link_shaper::send(const std::string& peer_node, size_t bytes, std::function
   }
   if (auto link = links_.find(peer_node); link != links_.end())
     at_s = link->second.arrival_s(at_s, double(bytes));
-  deliver_at(at_s, std::move(deliver));
+  deliver_at(now, at_s, std::move(deliver));
   lock.unlock();
   changed_.notify_all();
   return true;
@@ -71,10 +71,11 @@ bool link_shaper::arrive(size_t bytes, std::function<void()> deliver) {
     deliver();
     return true;
   }
-  auto through = downlink_->departure_s(now_s(), double(bytes));
+  double now = now_s();
+  auto through = downlink_->departure_s(now, double(bytes));
   if (!through)
     return false;
-  deliver_at(*through, std::move(deliver));
+  deliver_at(now, *through, std::move(deliver));
   lock.unlock();
   changed_.notify_all();
   return true;
@@ -94,8 +95,8 @@ double link_shaper::now_s() const {
   return (time_->now_ns() - origin_ns_) / 1e9;
 }
 
-void link_shaper::deliver_at(double at_s, std::function<void()> deliver) {
-  auto wall = time_->to_wall(std::chrono::nanoseconds(int64_t((at_s - now_s()) * 1e9)));
+void link_shaper::deliver_at(double now_s, double at_s, std::function<void()> deliver) {
+  auto wall = time_->to_wall(std::chrono::nanoseconds(int64_t((at_s - now_s) * 1e9)));
   queue_.push({std::chrono::steady_clock::now() + wall, order_++, std::move(deliver)});
 }
 

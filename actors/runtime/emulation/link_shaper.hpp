@@ -71,7 +71,8 @@ class link_shaper {
   };
   void run();
   double now_s() const;
-  void deliver_at(double at_s, std::function<void()> deliver);  // with mtx_ held
+  // With mtx_ held: `deliver` runs at deployment time `at_s`, `now_s` being now.
+  void deliver_at(double now_s, double at_s, std::function<void()> deliver);
 
   std::shared_ptr<clock> time_;
   int64_t origin_ns_;
