@@ -50,6 +50,17 @@ msg::Detections result(uint64_t index, uint32_t region, std::vector<cv::Rect2f> 
   return d;
 }
 
+// Slot 0's plan: region `region` (0-based) of frame `frame` to `detector`.
+msg::remo::SlotPlan plan_for(uint32_t frame, uint32_t region, const std::string& detector) {
+  msg::remo::SlotPlan plan;
+  plan.set_slot(0);
+  auto* a = plan.add_assignments();
+  a->set_frame(frame);
+  a->set_region(region);
+  a->set_detector(detector);
+  return plan;
+}
+
 }  // namespace
 
 TEST(RegionPipeline, SlotStartsAtTheServerAndATriggeredRegionGoesWhereThePlanSays) {
@@ -68,13 +79,7 @@ TEST(RegionPipeline, SlotStartsAtTheServerAndATriggeredRegionGoesWhereThePlanSay
   auto tracked = p.dispatched(1, 100'000'000, s1.jobs, 0, 0);
   ASSERT_TRUE(tracked);  // output at once, with the tracked box
 
-  msg::remo::SlotPlan plan;
-  plan.set_slot(0);
-  auto* a = plan.add_assignments();
-  a->set_frame(2);
-  a->set_region(1);
-  a->set_detector("other");
-  p.on_plan(plan);
+  p.on_plan(plan_for(2, 1, "other"));
   auto s2 = p.on_frame(frame(2, true), 0.1);  // someone walks into the right-hand region
   ASSERT_EQ(s2.jobs.size(), 1u);
   EXPECT_EQ(s2.jobs[0].region, 2u);           // 1-based on the wire
@@ -144,13 +149,7 @@ TEST(RegionPipeline, WholeFrameModeDetectsTheFrameWhenARegionNeedsIt) {
   ASSERT_TRUE(tracked);
   EXPECT_FALSE(tracked->detected);
 
-  msg::remo::SlotPlan plan;
-  plan.set_slot(0);
-  auto* a = plan.add_assignments();
-  a->set_frame(2);
-  a->set_region(0);
-  a->set_detector("other");
-  p.on_plan(plan);
+  p.on_plan(plan_for(2, 0, "other"));
   auto s2 = p.on_frame(frame(2, true), 0.1);  // the right-hand region fires
   ASSERT_EQ(s2.jobs.size(), 1u);
   EXPECT_EQ(s2.jobs[0].area, cv::Rect(0, 0, 320, 240));  // the whole frame

@@ -85,6 +85,13 @@ struct probe_on {
   caf::scoped_actor self;
 };
 
+// Ten blobs on each flow (sender, receiving actor), interleaved, each accepted.
+void ten_each(std::initializer_list<std::pair<node*, const char*>> flows) {
+  for (int i = 0; i < 10; ++i)
+    for (auto& [from, to] : flows)
+      EXPECT_FALSE(from->send(to, blob()));
+}
+
 double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
@@ -99,10 +106,7 @@ TEST(SharedInterface, TwoFlowsThroughOneUplinkShareIt) {
   probe_on at_b(b, "pb"), at_c(c, "pc");
   ASSERT_TRUE(eventually([&] { return a.host_of("pb") && a.host_of("pc"); }));
   auto sent = std::chrono::steady_clock::now();
-  for (int i = 0; i < 10; ++i) {
-    EXPECT_FALSE(a.send("pb", blob()));
-    EXPECT_FALSE(a.send("pc", blob()));
-  }
+  ten_each({{&a, "pb"}, {&a, "pc"}});
   EXPECT_EQ(at_b.receive(10, 10s), 10);
   EXPECT_EQ(at_c.receive(10, 10s), 10);
   // Either flow alone is through in about 1 s; through one uplink both take about 2 s.
@@ -137,10 +141,7 @@ TEST(SharedInterface, FlowsFromTwoNodesShareTheReceiversDownlink) {
   probe_on at_b(b, "pb");
   ASSERT_TRUE(eventually([&] { return a.host_of("pb") && c.host_of("pb"); }));
   auto sent = std::chrono::steady_clock::now();
-  for (int i = 0; i < 10; ++i) {
-    EXPECT_FALSE(a.send("pb", blob()));
-    EXPECT_FALSE(c.send("pb", blob()));
-  }
+  ten_each({{&a, "pb"}, {&c, "pb"}});
   EXPECT_EQ(at_b.receive(20, 10s), 20);
   EXPECT_GE(ms_since(sent), 1600);
   EXPECT_EQ(b.stats().downlink_messages, 20u);
