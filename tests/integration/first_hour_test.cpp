@@ -130,7 +130,8 @@ TEST(FirstHour, EveryTopologyAScriptOrTheReadmeNamesExists) {
   std::vector<std::string> files = {source_dir() + "/README.md"};
   for (auto& entry : std::filesystem::directory_iterator(source_dir() + "/scripts"))
     files.push_back(entry.path().string());
-  std::regex named(R"(topologies/[a-z0-9_/.-]+\.yaml)");  // lower case: not usage placeholders (FILE)
+  // Real paths are lower case; usage lines write the argument as TOPOLOGY or FILE.
+  std::regex named(R"(topologies/[a-z0-9_/.-]+\.yaml)");
   int checked = 0;
   for (auto& file : files) {
     auto text = read_file(file);
