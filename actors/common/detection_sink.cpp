@@ -19,11 +19,12 @@ namespace {
 struct sink_settings {
   int64_t interval_ms = 1000;
   double slo_ms = 0;
+  double slot_s = 0;   // > 0: the report gives the system delay per slot of this length
   std::string report;  // file prefix; empty: the table only
 };
 
 struct sink_state {
-  explicit sink_state(double slo_ms) : report(slo_ms) {}
+  sink_state(double slo_ms, double slot_s) : report(slo_ms, slot_s) {}
   run_report report;
   int64_t started_ns = 0;
   uint64_t frames = 0, detections = 0;  // this interval
@@ -68,7 +69,7 @@ void print_report(const context& ctx, const sink_state& s, const sink_settings& 
 }
 
 caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_settings cfg) {
-  auto state = std::make_shared<sink_state>(cfg.slo_ms);
+  auto state = std::make_shared<sink_state>(cfg.slo_ms, cfg.slot_s);
   state->started_ns = ctx.now_ns();
   ctx.subscribe("replica-stats", caf::actor_cast<caf::actor>(self));
   auto interval = std::chrono::milliseconds(cfg.interval_ms);
@@ -110,12 +111,18 @@ kind_spec detection_sink_kind() {
       {"report_interval_ms", param_type::integer, false, "progress period, default 1000"},
       {"slo_ms", param_type::number, false, "end-to-end latency objective; slower frames are SLO misses; default 0 (none)"},
       {"report", param_type::string, false, "file prefix: writes PREFIX.json and PREFIX-latency.png at the end"},
+      {"slot_s", param_type::number, false,
+       "slot length in seconds: the report adds each slot's system delay, its slowest frame of any camera "
+       "(ReMO's eq. 5); default 0 (none)"},
     },
     [](node& n, context ctx, const params& p) {
       sink_settings s;
       s.interval_ms = p.get_int("report_interval_ms", s.interval_ms);
       s.slo_ms = p.get_double("slo_ms", s.slo_ms);
       s.report = p.get_string("report");
+      s.slot_s = p.get_double("slot_s", s.slot_s);
+      if (s.slot_s < 0)
+        throw std::runtime_error("slot_s must not be negative");
       return n.system().spawn(detection_sink, std::move(ctx), s);
     },
     stop_stage::reporter,

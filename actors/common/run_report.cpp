@@ -1,5 +1,7 @@
 #include "actors/common/run_report.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -65,6 +67,10 @@ void run_report::add_detections(const msg::Detections& d, double latency_ms, dou
   c.latency_series.emplace_back(at_s, latency_ms);
   if (slo_ms_ > 0 && latency_ms > slo_ms_)
     ++c.slo_misses;
+  if (slot_s_ > 0) {
+    auto& slowest = slot_delay_ms_[int64_t(std::floor((at_s - latency_ms / 1e3) / slot_s_))];
+    slowest = std::max(slowest, latency_ms);
+  }
   auto found = boxes_of(d.boxes());
   auto truth = c.unscored_truth.find(d.frame_index());
   if (truth == c.unscored_truth.end()) {
@@ -163,6 +169,15 @@ nlohmann::json run_report::to_json(double duration_s) const {
                                              {"p50", vision::percentile(detected_latency, 50)},
                                              {"p95", vision::percentile(detected_latency, 95)}}},
                     {"energy_j", energy}};
+  if (slot_s_ > 0) {
+    std::vector<double> per_slot;
+    for (auto& [slot, ms] : slot_delay_ms_)
+      per_slot.push_back(ms);
+    out["overall"]["system_delay_ms"] = {{"slot_s", slot_s_},
+                                         {"slots", per_slot.size()},
+                                         {"mean", vision::mean(per_slot)},
+                                         {"p95", vision::percentile(per_slot, 95)}};
+  }
   if (truth_frames > 0) {
     out["overall"]["f1"] = all_counts.f1();
     out["overall"]["map50"] = all_map_.mean_average_precision();

@@ -18,7 +18,9 @@ namespace troupe {
 
 class run_report {
  public:
-  explicit run_report(double slo_ms) : slo_ms_(slo_ms) {}
+  // `slot_s` > 0: frames are grouped by capture time into slots of that length, and the
+  // system delay of a slot is its slowest frame of any camera (ReMO's eq. 5).
+  explicit run_report(double slo_ms, double slot_s = 0) : slo_ms_(slo_ms), slot_s_(slot_s) {}
 
   void add_truth(const msg::GroundTruth& truth);
   void add_detections(const msg::Detections& d, double latency_ms, double at_s);
@@ -69,7 +71,8 @@ class run_report {
   };
   void score(camera& c, const std::vector<vision::detection>& found, const std::vector<vision::detection>& truth);
 
-  double slo_ms_;
+  double slo_ms_, slot_s_;
+  std::map<int64_t, double> slot_delay_ms_;  // by slot of capture: the slowest frame's latency
   std::map<std::string, camera> cameras_;
   vision::map_accumulator all_map_;  // every camera's frames pooled
   std::map<std::string, replica_figures> replicas_;

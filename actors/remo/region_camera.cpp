@@ -96,6 +96,11 @@ class region_frames final : public camera_body {
     double dt = last_capture_ns_ ? (capture_ns - *last_capture_ns_) / 1e9 : 0;
     last_capture_ns_ = capture_ns;
     auto step = pipe_->on_frame(frame, dt);
+    if (step.report) {  // eq. (4) reads what the network offers this slot
+      auto rates = ctx_.offered_rates();
+      step.report->set_uplink_mbps(rates.uplink_mbps);
+      step.report->set_downlink_mbps(rates.downlink_mbps);
+    }
     if (step.report && !cfg_.scheduler.empty() && ctx_.send(cfg_.scheduler, std::move(*step.report)))
       ++pipe_->counters().reports_unsent;
     dispatch(ctx_, cfg_, *pipe_, frame, step.jobs, capture_ns);

@@ -77,6 +77,8 @@ remo::camera_report plain(const msg::remo::SlotReport& r) {
   c.drift = r.drift();
   c.latency_s = r.latency_s();
   c.megabytes_per_megapixel = r.megabytes_per_megapixel();
+  c.uplink_mbps = r.uplink_mbps();
+  c.downlink_mbps = r.downlink_mbps();
   return c;
 }
 
@@ -137,7 +139,11 @@ void decide(const context& ctx, const scheduler_settings& cfg, scheduler_state& 
     reports.push_back(plain(r));
   }
   auto started = std::chrono::steady_clock::now();
-  auto m = remo::make_slot_model(reports, cfg.slot);
+  auto slot = cfg.slot;
+  auto server = ctx.offered_rates();
+  slot.server_uplink_mbps = server.uplink_mbps;
+  slot.server_downlink_mbps = server.downlink_mbps;
+  auto m = remo::make_slot_model(reports, slot);
   auto [start, movable] = remo::initial_schedule(m, reports);
   auto d = solve(cfg, st, m, start, movable, reports);
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -256,8 +262,8 @@ kind_spec region_scheduler_kind() {
     {
       {"policy", param_type::string, false, "remo (default), bandwidth-prior, model-prior, elf or local"},
       {"server_accuracy", param_type::number, false, "a_0, accuracy of the server's model, default 0.95"},
-      {"server_mbps", param_type::number, false, "camera → server bandwidth, default 16 (the paper's)"},
-      {"peer_mbps", param_type::number, false, "camera → camera bandwidth, default 80 (the paper's)"},
+      {"server_mbps", param_type::number, false, "camera → server bandwidth where neither end's interface is shaped (shaped ones are read each slot), default 16 (the paper's)"},
+      {"peer_mbps", param_type::number, false, "camera → camera bandwidth where neither end's interface is shaped, default 80 (the paper's)"},
       {"alpha", param_type::number, false, "MB per megapixel of JPEG until cameras observe it, default 0.1"},
       {"v", param_type::number, false, "V, weight of utility against delay in (14), default 0.7"},
       {"omega", param_type::number, false, "ω, weight of load imbalance in the utility, default 0.5"},

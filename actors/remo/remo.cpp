@@ -17,12 +17,15 @@ void add_commands(command_hooks& hooks) {
   auto bench = std::make_shared<bench_remo_options>();
   auto* cmd = hooks.bench.add_subcommand("remo", "ReMO against its baselines: one table and plots, optional camera sweep");
   cmd->add_option("topology", bench->topology, "topology with region cameras (default topologies/remo/remo-4cam.yaml)");
-  cmd->add_option("--duration", bench->duration_s, "seconds per policy (default 30)");
+  cmd->add_option("--duration", bench->duration_s, "seconds per run (default 30)");
   cmd->add_option("--policies", bench->policies, "which (default: remo bandwidth-prior model-prior offload-frame elf ehci)");
   cmd->add_option("--cameras", bench->cameras, "camera counts of the sweep, e.g. 4 8 12 16 (default: no sweep)");
   cmd->add_option("--sweep-duration", bench->sweep_duration_s, "seconds per sweep run (default 10)");
   cmd->add_flag("--fixed-trigger", bench->fixed_trigger,
               "the trigger's Q does not rise with the delay queue: every policy faces the same demands");
+  cmd->add_option("--repeats", bench->repeats, "runs per policy and camera count, other seeds each (default 3)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--resume", bench->resume, "read back runs whose reports are there instead of running them again");
   cmd->add_option("-o,--output", bench->out_dir, "folder of reports and plots (default build/reports/bench-remo)");
 
   auto fit = std::make_shared<fit_remo_options>();

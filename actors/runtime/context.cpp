@@ -63,6 +63,10 @@ int64_t context::now_ns() const {
   return core_->time->now_ns();
 }
 
+interface_rates context::offered_rates() const {
+  return core_->offered_rates();
+}
+
 caf::timespan context::wall(caf::timespan d) const {
   return core_->time->to_wall(d);
 }

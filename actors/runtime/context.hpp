@@ -14,6 +14,7 @@
 #include <caf/timespan.hpp>
 
 #include "actors/runtime/atoms.hpp"
+#include "actors/runtime/emulation/interface_rates.hpp"
 #include "actors/runtime/letter.hpp"
 
 namespace troupe {
@@ -72,6 +73,8 @@ class context {
   void monitor(const std::string& actor, const caf::actor& self) const;
 
   int64_t now_ns() const;
+  // What this node's shaped interfaces offer now.
+  interface_rates offered_rates() const;
   caf::timespan wall(caf::timespan d) const;  // deployment time → wall-clock time
   template <class Self, class... Ts>
   void after(Self* self, caf::timespan d, Ts&&... xs) const {

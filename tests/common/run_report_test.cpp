@@ -196,3 +196,22 @@ TEST(RunReport, NeverClaimsAFileItCouldNotWrite) {
   ASSERT_FALSE(out.errors.empty());
   EXPECT_NE(out.errors.front().find(blocker), std::string::npos) << out.errors.front();
 }
+
+// ReMO's eq. (5): a slot's system delay is its slowest frame of any camera, the frames
+// grouped by when they were captured.
+TEST(RunReport, SystemDelayIsEachSlotsSlowestFrame) {
+  run_report r(0, 1.0);
+  auto from = [](const char* camera, uint64_t frame) {
+    auto d = found(frame);
+    d.set_camera(camera);
+    return d;
+  };
+  r.add_detections(from("a", 0), 100, 0.3);  // captured at 0.2 s: slot 0
+  r.add_detections(from("b", 0), 400, 0.9);  // captured at 0.5 s: slot 0, the slowest there
+  r.add_detections(from("a", 1), 700, 1.9);  // captured at 1.2 s: slot 1
+  r.add_detections(from("b", 1), 50, 1.3);
+  auto delay = r.to_json(2.0)["overall"]["system_delay_ms"];
+  EXPECT_EQ(delay["slots"], 2);
+  EXPECT_DOUBLE_EQ(delay["mean"].get<double>(), 550);  // (400 + 700) / 2
+  EXPECT_FALSE(run_report(0).to_json(2.0)["overall"].contains("system_delay_ms"));
+}

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -224,9 +225,11 @@ TEST(Deployment, AnOracleModelGivesRealVideoItsGroundTruth) {
 // Two region cameras on emulated devices under the Region Scheduler: Model-Prior must
 // move the less accurate camera's triggered regions to the more accurate one, every
 // frame must reach the sink, and the scheduler must have decided the slots.
-TEST(Deployment, RegionSchedulerMovesRegionsBetweenCameras) {
-  auto prefix = std::string(::testing::TempDir()) + "/remo-report";
-  std::remove((prefix + "-scheduler.json").c_str());
+namespace {
+
+// Two region cameras on Nano profiles with HOG (one of them believed far better), an
+// edge server, the scheduler running `policy` and reporting to `prefix`.
+std::string remo_topology(const std::string& policy, const std::string& prefix) {
   auto profile = source_dir() + "/topologies/devices.yaml";
   auto camera = [&](const std::string& name, const std::string& node, int seed, double accuracy) {
     return "  - { name: " + name + ", kind: region-camera, node: " + node +
@@ -238,17 +241,25 @@ TEST(Deployment, RegionSchedulerMovesRegionsBetweenCameras) {
            "  - { name: hog-" + node + ", kind: detector, node: " + node +
            ", params: { device: jetson-nano, profile: " + profile + " } }\n";
   };
-  auto topo = write_temp("remo.yaml",
+  return write_temp("remo.yaml",
     "deployment: remo\nnats: embedded\nruntime: { time_scale: 2, duration_s: 8 }\n"
     "nodes:\n  - name: server\n  - name: a\n  - name: b\n"
     "actors:\n"
     "  - { name: scheduler, kind: region-scheduler, node: server, params: {"
-    " policy: model-prior, report: " + prefix + " } }\n"
+    " policy: " + policy + ", report: " + prefix + " } }\n"
     "  - { name: hog-server, kind: detector, node: server, params: { device: edge-server, profile: " + profile + " } }\n"
     "  - { name: sink, kind: sink, node: server, params: { report: " + prefix + " } }\n" +
     camera("cam-a", "a", 1, 0.9) + camera("cam-b", "b", 2, 0.5) +
     "links:\n  - { from: a, to: server, bandwidth_mbps: 16 }\n  - { from: b, to: server, bandwidth_mbps: 16 }\n"
     "  - { from: a, to: b, bandwidth_mbps: 80 }\n");
+}
+
+}  // namespace
+
+TEST(Deployment, RegionSchedulerMovesRegionsBetweenCameras) {
+  auto prefix = std::string(::testing::TempDir()) + "/remo-report";
+  std::remove((prefix + "-scheduler.json").c_str());
+  auto topo = remo_topology("model-prior", prefix);
   std::string output;
   auto report = run_for_report(topo, prefix, output);
   ASSERT_FALSE(report.is_null()) << output;
@@ -265,6 +276,37 @@ TEST(Deployment, RegionSchedulerMovesRegionsBetweenCameras) {
   auto scheduler = nlohmann::json::parse(in);
   EXPECT_GE(scheduler["slots"].get<int>(), 2) << scheduler.dump(2);
   EXPECT_GT(scheduler["regions_moved"].get<int>(), 0) << scheduler.dump(2);
+}
+
+// `troupe bench remo` runs every policy the asked number of times with other seeds,
+// gives each run's system delay per slot (eq. 5), prints medians and the paper's
+// figures beside ours, and with --resume reads back what is done instead of rerunning.
+TEST(Deployment, BenchRemoRepeatsPoliciesAndSetsThePaperBeside) {
+  auto out = std::string(::testing::TempDir()) + "/bench-remo";
+  std::filesystem::remove_all(out);
+  auto topo = remo_topology("remo", out + "/unused");
+  auto args = "bench remo " + topo + " --policies remo model-prior --repeats 2 --duration 3 -o " + out;
+  auto r = troupe_cli(args);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("run 2 of 2"), std::string::npos) << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex("model-prior +1\\.36x +[0-9.]+ \\([0-9.]+–[0-9.]+\\)x")))
+      << r.output;  // the paper's 0.896 s ÷ 0.66 s beside our paired ratio
+  std::ifstream in(out + "/comparison.json");
+  ASSERT_TRUE(in) << r.output;
+  auto runs = nlohmann::json::parse(in);
+  ASSERT_EQ(runs.size(), 4u);
+  for (auto& run : runs) {
+    EXPECT_GT(run["overall"]["system_delay_ms"]["slots"].get<int>(), 0) << run.dump(2);
+    EXPECT_GE(run["overall"]["system_delay_ms"]["mean"].get<double>(),
+              run["overall"]["detected_latency_ms"]["mean"].get<double>()) << run.dump(2);  // a slot's slowest frame
+  }
+  EXPECT_NE(runs[0]["overall"]["bytes"], runs[2]["overall"]["bytes"]);  // run 2 saw other scenes
+  auto again = troupe_cli(args + " --resume");
+  ASSERT_EQ(again.status, 0) << again.output;
+  std::regex done("read back \\(--resume\\)");
+  auto read_back = std::distance(std::sregex_iterator(again.output.begin(), again.output.end(), done),
+                                 std::sregex_iterator());
+  EXPECT_EQ(read_back, 4) << again.output;  // nothing ran again
 }
 
 // The Region Generator's offline fitting on a camera of a topology: the trigger's

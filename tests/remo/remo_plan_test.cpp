@@ -32,6 +32,25 @@ TEST(RemoPlan, SlotModelTakesReportsAndLinks) {
   EXPECT_DOUBLE_EQ(m.cameras[1].drift, 0.95);
 }
 
+// Eq. (4)'s B_ij from the shaped interfaces: the sender's uplink against the receiver's
+// downlink, whichever is slower; an unshaped pair keeps the paper's setting.
+TEST(RemoPlan, PairRatesAreWhatTheInterfacesOfferThisSlot) {
+  auto reports = two_reports();
+  reports[0].uplink_mbps = 40;    // camera 1 sends at 5 MB/s ...
+  reports[0].downlink_mbps = 8;   // ... and receives at 1 MB/s
+  slot_settings s;
+  s.server_downlink_mbps = 24;    // the server receives at 3 MB/s; its uplink is not shaped
+  auto m = make_slot_model(reports, s);
+  EXPECT_DOUBLE_EQ(m.bandwidth[1][0], 3.0);   // min(5, 3)
+  EXPECT_DOUBLE_EQ(m.bandwidth[0][1], 1.0);   // camera 1's downlink
+  EXPECT_DOUBLE_EQ(m.bandwidth[2][0], 3.0);   // camera 2 unshaped: the server's downlink
+  EXPECT_DOUBLE_EQ(m.bandwidth[0][2], 2.0);   // neither shaped: server_mbps
+  EXPECT_DOUBLE_EQ(m.bandwidth[1][2], 5.0);   // camera 1's uplink
+  EXPECT_DOUBLE_EQ(m.bandwidth[2][1], 1.0);   // camera 1's downlink
+  reports[0].uplink_mbps = 4;     // a trace dropped camera 1's uplink: the next slot sees it
+  EXPECT_DOUBLE_EQ(make_slot_model(reports, s).bandwidth[1][0], 0.5);
+}
+
 TEST(RemoPlan, InitialScheduleSendsFrameZeroToServerAndDemandsLocally) {
   auto reports = two_reports();
   auto m = make_slot_model(reports, {});

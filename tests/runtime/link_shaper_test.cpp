@@ -1,5 +1,7 @@
 // Emulated links: transfer times queued per link, and sends between real nodes held
 // back by them, under the real and the emulated clock.
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "actors/runtime/emulation/clock.hpp"
@@ -145,4 +147,17 @@ TEST(SharedInterface, FlowsFromTwoNodesShareTheReceiversDownlink) {
   EXPECT_EQ(at_b.receive(20, 10s), 20);
   EXPECT_GE(ms_since(sent), 1600);
   EXPECT_EQ(b.stats().downlink_messages, 20u);
+}
+
+// What a scheduler reads (ReMO's eq. 4): the rate each shaped interface offers now,
+// following its trace; an unshaped direction offers nothing to read.
+TEST(SharedInterface, OfferedRatesFollowTheTrace) {
+  auto time = make_real_clock();
+  link_shaper shaper(time, time->now_ns());
+  EXPECT_EQ(shaper.offered_rates().uplink_mbps, 0);
+  shaper.set_uplink(token_bucket(parse_tbf("rate 10mbit burst 10kb latency 1s"), {{0, 10}, {0.3, 2}, {60, 2}}));
+  EXPECT_EQ(shaper.offered_rates().uplink_mbps, 10);
+  EXPECT_EQ(shaper.offered_rates().downlink_mbps, 0);
+  std::this_thread::sleep_for(400ms);
+  EXPECT_EQ(shaper.offered_rates().uplink_mbps, 2);
 }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include <spdlog/spdlog.h>
 
@@ -106,6 +107,22 @@ std::string to_string(const spread& s, int decimals) {
   if (s.runs <= 1)
     return fixed(s.median, decimals);
   return fixed(s.median, decimals) + " (" + fixed(s.min, decimals) + "–" + fixed(s.max, decimals) + ")";
+}
+
+paired_ratio compare_paired(const std::vector<double>& system, const std::vector<double>& baseline) {
+  paired_ratio out;
+  std::vector<double> ratios;
+  for (size_t k = 0; k < std::min(system.size(), baseline.size()); ++k) {
+    double v = system[k], b = baseline[k];
+    out.every_run = out.every_run && b > v;
+    ratios.push_back(v > 0 ? b / v : (b > 0 ? std::numeric_limits<double>::infinity() : 1));
+  }
+  out.ratio = spread_of(ratios);
+  return out;
+}
+
+bool half_the_magnitude(double ratio, double paper) {
+  return ratio >= 1 + (paper - 1) / 2;
 }
 
 }  // namespace troupe

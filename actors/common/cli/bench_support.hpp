@@ -41,6 +41,17 @@ spread spread_of(const std::vector<double>& values);
 // "98 (90–105)"; one run: "98".
 std::string to_string(const spread& s, int decimals);
 
+// A paper's claim that a baseline's figure is above the system's, checked run by run
+// (run k of both shares its seeds): baseline ÷ system per run, and whether the direction
+// held in every run. A system's 0 against a baseline's positive figure is an infinite ratio.
+struct paired_ratio {
+  spread ratio;
+  bool every_run = true;
+};
+paired_ratio compare_paired(const std::vector<double>& system, const std::vector<double>& baseline);
+// At least half the paper's magnitude: a ratio of 1 + (paper − 1) / 2 or more.
+bool half_the_magnitude(double ratio, double paper);
+
 // Throws, naming the run, when its sink's report shows nothing processed (no frame or
 // result reached the sink): such a run is no point of a comparison.
 void require_processed(const nlohmann::json& report, const std::string& run);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -22,13 +23,29 @@ namespace troupe {
 
 namespace {
 
+// One run of one policy: its sink's overall figures and its scheduler's summary.
 struct outcome {
   std::string policy;
-  int cameras = 0;
-  double f1 = 0, mean_ms = 0, p95_ms = 0, energy_j = 0, balance = 0, megabytes = 0, decide_ms = 0;
-  double detected_mean_ms = 0, detected_share = 0;  // frames a detector's result reached
-  uint64_t moved = 0, demanded = 0;
+  int cameras = 0, repeat = 0;
+  nlohmann::json overall, scheduler;
 };
+
+// The paper's figures (remo.txt, VII): latency in seconds at 4 cameras and F1 per
+// policy (Fig. 8; EHCI's pair from Fig. 10, Bandwidth-Prior's and ELF's latency from
+// Fig. 14's 4 cameras), and latency's growth from 4 to 16 cameras (Fig. 14).
+struct paper_figures {
+  const char* policy;
+  double latency_s, remo_latency_s, f1, remo_f1;
+  double growth_s;  // 4 → 16 cameras; 0: not in Fig. 14
+};
+const paper_figures paper[] = {
+  {"bandwidth-prior", 0.86, 0.68, 0.552, 0.579, 0.55},
+  {"model-prior", 0.896, 0.66, 0.588, 0.579, 4.07},
+  {"offload-frame", 0.799, 0.66, 0.559, 0.579, 0.35},
+  {"elf", 0.79, 0.68, 0.561, 0.579, 0.15},
+  {"ehci", 0.92, 0.681, 0.572, 0.579, 0},
+};
+constexpr double paper_remo_growth_s = 0.10;
 
 // More cameras like the file's: camera k copies camera ((k-1) mod N) of the file with
 // its own node (with that node's interfaces) and replica, another scene seed
@@ -96,6 +113,8 @@ void scale_cameras(topology& t, int cameras) {
 topology variant(topology t, const std::string& policy, int cameras, const std::string& prefix, bool fixed_trigger) {
   if (cameras > int(actors_of_kind(t, "region-camera").size()))
     scale_cameras(t, cameras);
+  auto cams = actors_of_kind(t, "region-camera");
+  double slot_s = cams.front()->args.get_double("slot_s", 1.0);  // the sink's slots are the cameras'
   std::vector<actor_spec> kept;
   for (auto a : t.actors) {
     auto args = YAML::Clone(a.args.yaml());
@@ -106,6 +125,7 @@ topology variant(topology t, const std::string& policy, int cameras, const std::
       args["report"] = prefix;
     } else if (a.kind == "sink") {
       args["report"] = prefix;
+      args["slot_s"] = slot_s;
     } else if (a.kind == "region-camera") {
       if (policy == "offload-frame")
         args["mode"] = "whole-frame";
@@ -124,58 +144,125 @@ topology variant(topology t, const std::string& policy, int cameras, const std::
   return t;
 }
 
-outcome read_outcome(const std::string& policy, int cameras, const std::string& prefix) {
-  outcome o{policy, cameras};
-  std::ifstream sink_file(prefix + ".json");
-  if (!sink_file)
-    throw std::runtime_error(prefix + ".json: the run wrote no report");
-  auto j = nlohmann::json::parse(sink_file);
-  require_processed(j, policy);
-  auto& all = j["overall"];
-  o.f1 = all.value("f1", 0.0);
-  o.mean_ms = all["latency_ms"]["mean"];
-  o.p95_ms = all["latency_ms"]["p95"];
-  o.detected_mean_ms = all["detected_latency_ms"]["mean"];
-  auto frames = all["frames"].get<double>();
-  o.detected_share = frames > 0 ? all["detected_latency_ms"]["frames"].get<double>() / frames : 0;
-  o.energy_j = all["energy_j"];
-  o.megabytes = all["bytes"].get<double>() / 1e6;
-  o.balance = j["load_balance_index"];
-  std::ifstream scheduler_file(prefix + "-scheduler.json");
-  if (scheduler_file) {
-    auto s = nlohmann::json::parse(scheduler_file);
-    o.moved = s["regions_moved"];
-    o.demanded = s["regions_demanded"];
-    o.decide_ms = s["decision_ms"]["p50"];
-  }
-  return o;
+outcome run_one(const topology& base, const std::string& policy, int cameras, int repeat, double duration_s,
+                const std::string& prefix, const bench_remo_options& o) {
+  auto run_prefix = prefix + policy + "-" + std::to_string(cameras) + "cam-r" + std::to_string(repeat);
+  auto t = variant(base, policy, cameras, run_prefix, o.fixed_trigger);
+  offset_seeds(t, repeat);
+  spdlog::info("== bench remo: {}, {} cameras, run {} of {}, {:.0f} s (time scale {:.1f})", policy, cameras,
+               repeat + 1, o.repeats, duration_s, t.runtime.time_scale);
+  if (!o.resume)
+    std::filesystem::remove(run_prefix + "-scheduler.json");  // a run that writes none must not read an old one
+  auto j = run_and_report(t, duration_s, run_prefix, o.resume);
+  outcome out{policy, cameras, repeat, j["overall"], nlohmann::json::object()};
+  if (std::ifstream in(run_prefix + "-scheduler.json"); in)
+    out.scheduler = nlohmann::json::parse(in);
+  return out;
 }
 
-outcome run_one(const topology& base, const std::string& policy, int cameras, double duration_s,
-                const std::string& out_prefix, bool fixed_trigger) {
-  auto prefix = out_prefix + policy + "-" + std::to_string(cameras) + "cam";
-  std::filesystem::remove(prefix + ".json");  // a run that writes nothing must not read an old report
-  std::filesystem::remove(prefix + "-scheduler.json");
-  auto t = variant(base, policy, cameras, prefix, fixed_trigger);
-  spdlog::info("== bench remo: {}, {} cameras, {:.0f} s (time scale {:.1f})", policy, cameras, duration_s,
-               t.runtime.time_scale);
-  run_options run;
-  run.duration_s = duration_s;
-  if (int rc = run_deployment(t, run, builtin_kinds()); rc != 0)
-    throw std::runtime_error(policy + ": the run failed (exit " + std::to_string(rc) + ")");
-  return read_outcome(policy, cameras, prefix);
-}
+// A figure of one run.
+using figure = std::function<double(const outcome&)>;
+double system_delay(const outcome& r) { return r.overall["system_delay_ms"]["mean"].get<double>(); }
+double f1(const outcome& r) { return r.overall.value("f1", 0.0); }
 
-// Latency over every frame and over the frames a detector's result reached, side by
-// side: tracked frames are output at once, so whoever detects less looks faster overall.
-std::string table(const std::vector<outcome>& rows) {
-  text_table t({"policy", "cams", "F1", "mean ms", "p95 ms", "detected mean ms", "detected", "energy J", "K util",
-                "MB", "moved/demanded", "decide ms"});
+std::vector<const outcome*> runs_of(const std::vector<outcome>& rows, const std::string& policy, int cameras) {
+  std::vector<const outcome*> out;
   for (auto& r : rows)
-    t.add({r.policy, std::to_string(r.cameras), fixed(r.f1, 3), fixed(r.mean_ms, 1), fixed(r.p95_ms, 1),
-           fixed(r.detected_mean_ms, 1), fixed(100 * r.detected_share, 0) + "%", fixed(r.energy_j, 1),
-           fixed(r.balance, 4), fixed(r.megabytes, 2), std::to_string(r.moved) + "/" + std::to_string(r.demanded),
-           fixed(r.decide_ms, 3)});
+    if (r.policy == policy && r.cameras == cameras)
+      out.push_back(&r);
+  return out;
+}
+
+std::vector<double> values(const std::vector<const outcome*>& runs, const figure& f) {
+  std::vector<double> out;
+  for (auto* r : runs)
+    out.push_back(f(*r));
+  return out;
+}
+
+std::string over(const std::vector<const outcome*>& runs, const figure& f, int decimals) {
+  return to_string(spread_of(values(runs, f)), decimals);
+}
+
+// One line per policy and camera count, medians (min–max) over its runs. The system
+// delay is eq. (5)'s, per slot; latency over every frame and over the frames a
+// detector's result reached stand side by side: tracked frames are output at once, so
+// whoever detects less looks faster over all frames.
+std::string table(const std::vector<outcome>& rows) {
+  text_table t({"policy", "cams", "runs", "F1", "system delay ms", "detected mean ms", "mean ms", "p95 ms", "detected",
+                "energy J", "MB", "moved/demanded", "decide ms"});
+  std::set<std::pair<std::string, int>> done;
+  for (auto& r : rows) {
+    if (!done.insert({r.policy, r.cameras}).second)
+      continue;
+    auto runs = runs_of(rows, r.policy, r.cameras);
+    auto all = [](const char* figure, const char* stat) {
+      return [=](const outcome& o) { return o.overall[figure][stat].get<double>(); };
+    };
+    auto detected_share = [](const outcome& o) {
+      double frames = o.overall["frames"].get<double>();
+      return frames > 0 ? 100 * o.overall["detected_latency_ms"]["frames"].get<double>() / frames : 0;
+    };
+    auto scheduler = [](const char* field) {
+      return [=](const outcome& o) { return o.scheduler.value(field, 0.0); };
+    };
+    t.add({r.policy, std::to_string(r.cameras), std::to_string(runs.size()), over(runs, f1, 3),
+           over(runs, system_delay, 0), over(runs, all("detected_latency_ms", "mean"), 0),
+           over(runs, all("latency_ms", "mean"), 0), over(runs, all("latency_ms", "p95"), 0),
+           over(runs, detected_share, 0) + "%", over(runs, [](const outcome& o) { return o.overall["energy_j"].get<double>(); }, 0),
+           over(runs, [](const outcome& o) { return o.overall["bytes"].get<double>() / 1e6; }, 2),
+           fixed(spread_of(values(runs, scheduler("regions_moved"))).median, 0) + "/" +
+               fixed(spread_of(values(runs, scheduler("regions_demanded"))).median, 0),
+           over(runs, [](const outcome& o) { return o.scheduler.contains("decision_ms") ? o.scheduler["decision_ms"]["p50"].get<double>() : 0; }, 3)});
+  }
+  return t.str();
+}
+
+// The paper's figures beside ours, ReMO's run k against the baseline's run k (same
+// seeds): system delay baseline ÷ ReMO, F1 ReMO − baseline.
+std::string against_the_paper(const std::vector<outcome>& rows, int cameras) {
+  text_table t({"ReMO vs", "delay ratio: paper", "ours", "every run", "half the magnitude", "F1 gain: paper", "ours"});
+  auto ours = runs_of(rows, "remo", cameras);
+  for (auto& p : paper) {
+    auto theirs = runs_of(rows, p.policy, cameras);
+    if (ours.empty() || theirs.size() != ours.size())
+      continue;
+    double paper_ratio = p.latency_s / p.remo_latency_s;
+    auto delay = compare_paired(values(ours, system_delay), values(theirs, system_delay));
+    std::vector<double> gain;
+    for (size_t k = 0; k < ours.size(); ++k)
+      gain.push_back(f1(*ours[k]) - f1(*theirs[k]));
+    t.add({p.policy, fixed(paper_ratio, 2) + "x", to_string(delay.ratio, 2) + "x", delay.every_run ? "yes" : "no",
+           half_the_magnitude(delay.ratio.median, paper_ratio) ? "yes" : "no", fixed(p.remo_f1 - p.f1, 3),
+           to_string(spread_of(gain), 3)});
+  }
+  return t.str();
+}
+
+// Fig. 14's growth of system delay from the fewest cameras swept to the most, per
+// policy, in seconds of deployment time beside the paper's (4 → 16 cameras).
+std::string growth_against_the_paper(const std::vector<outcome>& sweep, int fewest, int most) {
+  text_table t({"policy", "growth: paper s", "ours s", "above ReMO's: every run"});
+  auto growth = [&](const std::string& policy) {
+    auto from = values(runs_of(sweep, policy, fewest), system_delay), to = values(runs_of(sweep, policy, most), system_delay);
+    std::vector<double> out;
+    for (size_t k = 0; k < std::min(from.size(), to.size()); ++k)
+      out.push_back((to[k] - from[k]) / 1e3);
+    return out;
+  };
+  auto remo = growth("remo");
+  if (remo.empty())
+    return "";
+  t.add({"remo", fixed(paper_remo_growth_s, 2), to_string(spread_of(remo), 3), "-"});
+  for (auto& p : paper) {
+    auto theirs = growth(p.policy);
+    if (p.growth_s <= 0 || theirs.size() != remo.size())
+      continue;
+    bool every = true;
+    for (size_t k = 0; k < remo.size(); ++k)
+      every = every && theirs[k] > remo[k];
+    t.add({p.policy, fixed(p.growth_s, 2), to_string(spread_of(theirs), 3), every ? "yes" : "no"});
+  }
   return t.str();
 }
 
@@ -183,38 +270,40 @@ std::string table(const std::vector<outcome>& rows) {
 bool write_json(const std::string& file, const std::vector<outcome>& rows) {
   nlohmann::json j = nlohmann::json::array();
   for (auto& r : rows)
-    j.push_back({{"policy", r.policy}, {"cameras", r.cameras}, {"f1", r.f1}, {"latency_mean_ms", r.mean_ms},
-                 {"latency_p95_ms", r.p95_ms}, {"detected_latency_mean_ms", r.detected_mean_ms},
-                 {"detected_share", r.detected_share}, {"energy_j", r.energy_j}, {"load_balance_index", r.balance},
-                 {"megabytes", r.megabytes}, {"regions_moved", r.moved}, {"regions_demanded", r.demanded},
-                 {"decision_p50_ms", r.decide_ms}});
+    j.push_back({{"policy", r.policy}, {"cameras", r.cameras}, {"run", r.repeat}, {"overall", r.overall},
+                 {"scheduler", r.scheduler}});
   auto why = write_text_file(file, j.dump(2) + "\n");
   if (!why.empty())
     spdlog::error("{} not written: {}", file, why);
   return why.empty();
 }
 
-// Bars of mean latency and F1 per policy, like the paper's Fig. 8.
-void plot_comparison(const std::string& dir, const std::vector<outcome>& rows) {
+// Bars of median system delay and F1 per policy, like the paper's Fig. 8.
+void plot_comparison(const std::string& dir, const std::vector<outcome>& rows, const std::vector<std::string>& policies,
+                     int cameras) {
   {
     std::ofstream dat(dir + "/comparison.dat");  // closed before gnuplot reads it
-    for (auto& r : rows)
-      dat << r.policy << " " << r.mean_ms << " " << r.f1 << "\n";
+    for (auto& p : policies) {
+      auto runs = runs_of(rows, p, cameras);
+      dat << p << " " << spread_of(values(runs, system_delay)).median << " " << spread_of(values(runs, f1)).median << "\n";
+    }
   }
   plot_png(dir, "comparison",
-           "set style data histograms\nset style fill solid 0.6\nset ylabel 'mean latency (ms)'\n"
+           "set style data histograms\nset style fill solid 0.6\nset ylabel 'system delay (ms)'\n"
            "set y2label 'F1'\nset y2range [0:1]\nset ytics nomirror\nset y2tics\nset xtics rotate by -20\n"
-           "plot '" + dir + "/comparison.dat' using 2:xtic(1) title 'mean latency', '' using 3 axes x1y2 title 'F1'");
+           "plot '" + dir + "/comparison.dat' using 2:xtic(1) title 'system delay', '' using 3 axes x1y2 title 'F1'");
 }
 
-// Mean latency against the number of cameras, one line per policy, like Fig. 14.
-void plot_sweep(const std::string& dir, const std::vector<outcome>& rows, const std::vector<std::string>& policies) {
-  std::string plot = "set xlabel 'cameras'\nset ylabel 'mean latency (ms)'\nset key outside\nplot ";
+// Median system delay against the number of cameras, one line per policy, like Fig. 14.
+void plot_sweep(const std::string& dir, const std::vector<outcome>& rows, const std::vector<std::string>& policies,
+                const std::vector<int>& cameras) {
+  std::string plot = "set xlabel 'cameras'\nset ylabel 'system delay (ms)'\nset key outside\nplot ";
   for (size_t i = 0; i < policies.size(); ++i) {
-    std::ofstream dat(dir + "/sweep-" + policies[i] + ".dat");
-    for (auto& r : rows)
-      if (r.policy == policies[i])
-        dat << r.cameras << " " << r.mean_ms << "\n";
+    {
+      std::ofstream dat(dir + "/sweep-" + policies[i] + ".dat");
+      for (int n : cameras)
+        dat << n << " " << spread_of(values(runs_of(rows, policies[i], n), system_delay)).median << "\n";
+    }
     plot += std::string(i ? ", " : "") + "'" + dir + "/sweep-" + policies[i] + ".dat' with linespoints title '" +
             policies[i] + "'";
   }
@@ -240,25 +329,33 @@ int bench_remo(const bench_remo_options& o) {
       spdlog::error("the sweep starts at the file's {} cameras, not {}", cameras, n);
       return 1;
     }
-  std::vector<outcome> rows;
-  for (auto& policy : o.policies)
-    rows.push_back(run_one(*loaded.topo, policy, cameras, o.duration_s, o.out_dir + "/", o.fixed_trigger));
-  std::vector<outcome> sweep;
-  for (int n : o.cameras)
+  std::vector<outcome> rows, sweep;
+  auto prefix = o.out_dir + "/";
+  for (int k = 0; k < o.repeats; ++k)  // run k of every policy before run k + 1: a stopped sweep leaves pairs
     for (auto& policy : o.policies)
-      sweep.push_back(run_one(*loaded.topo, policy, n, o.sweep_duration_s, o.out_dir + "/sweep-", o.fixed_trigger));
-  auto report = fmt::format("bench remo: {}, {:.0f} s per policy{} (latency and energy in deployment time)\n{}",
-                            o.topology, o.duration_s, o.fixed_trigger ? ", fixed trigger threshold" : "", table(rows));
+      rows.push_back(run_one(*loaded.topo, policy, cameras, k, o.duration_s, prefix, o));
+  for (int n : o.cameras)
+    for (int k = 0; k < o.repeats; ++k)
+      for (auto& policy : o.policies)
+        sweep.push_back(run_one(*loaded.topo, policy, n, k, o.sweep_duration_s, prefix + "sweep-", o));
+  auto report = fmt::format("bench remo: {}, {:.0f} s per run{} (deployment time; medians (min–max) over {} runs)\n{}",
+                            o.topology, o.duration_s, o.fixed_trigger ? ", fixed trigger threshold" : "", o.repeats,
+                            table(rows));
+  report += "the paper beside ours (Fig. 8, 10 and 14; system delay of eq. 5, paired runs):\n" +
+            against_the_paper(rows, cameras);
   report.pop_back();  // the table's last newline: the log ends the record
   log::result(report);
   bool written = write_json(o.out_dir + "/comparison.json", rows);
-  plot_comparison(o.out_dir, rows);
+  plot_comparison(o.out_dir, rows, o.policies, cameras);
   if (!sweep.empty()) {
     auto swept = fmt::format("camera sweep, {:.0f} s per run:\n{}", o.sweep_duration_s, table(sweep));
+    auto [fewest, most] = std::minmax_element(o.cameras.begin(), o.cameras.end());
+    swept += fmt::format("growth of system delay from {} to {} cameras, the paper's from 4 to 16 (Fig. 14):\n{}",
+                         *fewest, *most, growth_against_the_paper(sweep, *fewest, *most));
     swept.pop_back();
     log::result(swept);
     written = write_json(o.out_dir + "/sweep.json", sweep) && written;
-    plot_sweep(o.out_dir, sweep, o.policies);
+    plot_sweep(o.out_dir, sweep, o.policies, o.cameras);
   }
   return written ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 // `troupe bench remo`: ReMO and each baseline on the same cameras, links, devices and
-// input (remo.txt, section VII), one table (F1, mean and p95 latency, energy, K) and
-// plots; optionally the camera-scaling sweep of the paper's Fig. 14.
+// input (remo.txt, section VII), repeated with other seeds: one table of medians (F1,
+// system delay, latency, energy, traffic), the paper's figures beside ours, plots, and
+// optionally the camera-scaling sweep of the paper's Fig. 14.
 #pragma once
 
 #include <string>
@@ -19,6 +20,8 @@ struct bench_remo_options {
   // the table compares assignments alone (with the queue, a policy whose modelled
   // delay is high also detects less).
   bool fixed_trigger = false;
+  int repeats = 3;      // runs per cell, seeds moved per run (bench_support's offset_seeds)
+  bool resume = false;  // a run whose report is there is read back, not run again
 };
 
 int bench_remo(const bench_remo_options& options);

@@ -1,5 +1,6 @@
 #include "actors/remo/core/plan.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace troupe::remo {
@@ -20,17 +21,27 @@ double observed_alpha(const std::vector<camera_report>& reports, double fallback
   return n > 0 ? sum / n : fallback;
 }
 
+// What a pair offers: the lesser of the shaped ends (0: not shaped), else `unshaped`.
+double pair_mbps(double uplink, double downlink, double unshaped) {
+  if (uplink > 0 && downlink > 0)
+    return std::min(uplink, downlink);
+  return uplink > 0 ? uplink : downlink > 0 ? downlink : unshaped;
+}
+
 }  // namespace
 
 slot_model make_slot_model(const std::vector<camera_report>& reports, const slot_settings& s) {
   slot_model m;
   size_t n = reports.size();
   m.cameras.resize(n + 1);
-  m.bandwidth.assign(n + 1, std::vector<double>(n + 1, megabytes_per_s(s.peer_mbps)));
+  m.bandwidth.assign(n + 1, std::vector<double>(n + 1, 0));
   for (size_t i = 1; i <= n; ++i) {
     auto& r = reports[i - 1];
     m.cameras[i] = {r.region_megapixels, r.frame_megapixels, r.accuracy, r.fixed_s, r.s_per_megapixel, r.drift};
-    m.bandwidth[i][server] = m.bandwidth[server][i] = megabytes_per_s(s.server_mbps);
+    m.bandwidth[i][server] = megabytes_per_s(pair_mbps(r.uplink_mbps, s.server_downlink_mbps, s.server_mbps));
+    m.bandwidth[server][i] = megabytes_per_s(pair_mbps(s.server_uplink_mbps, r.downlink_mbps, s.server_mbps));
+    for (size_t j = 1; j <= n; ++j)
+      m.bandwidth[i][j] = megabytes_per_s(pair_mbps(r.uplink_mbps, reports[j - 1].downlink_mbps, s.peer_mbps));
     m.frames = std::max(m.frames, r.frames);
   }
   m.server_accuracy = s.server_accuracy;

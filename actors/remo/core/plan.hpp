@@ -28,18 +28,22 @@ struct camera_report {
   double drift = 1;
   double latency_s = 0;
   double megabytes_per_megapixel = 0;  // 0: not observed yet
+  double uplink_mbps = 0, downlink_mbps = 0;  // what its interfaces offer this slot; 0: not shaped
 };
 
 // The server and links, and the weights of objective (14).
 struct slot_settings {
   double server_accuracy = 0.95;  // a_0
-  double server_mbps = 16;        // camera → server, the paper's setup
+  double server_uplink_mbps = 0, server_downlink_mbps = 0;  // what the server's interfaces offer this slot
+  // Where neither end of a pair is shaped: the paper's setup.
+  double server_mbps = 16;        // camera → server
   double peer_mbps = 80;          // camera → camera
   double alpha = 0.1;             // MB per megapixel until the cameras observe it
   double v = 0.7, omega = 0.5, t_max = 1.0;
 };
 
-// Cameras are 1..N in the order of `reports`.
+// Cameras are 1..N in the order of `reports`. B_ij of eq. (4) is the lesser of what i's
+// uplink and j's downlink offer this slot (the paper shaped each device's interface).
 slot_model make_slot_model(const std::vector<camera_report>& reports, const slot_settings& s);
 // Frame 0 of each camera to the server, demanded regions detected by their own camera
 // (the moves start there), the rest tracked; the demanded regions are movable.

@@ -102,6 +102,10 @@ node_core::network_counts node_core::network() const {
   return links_ ? network_counts{links_->uplink(), links_->downlink()} : network_at_stop_;
 }
 
+interface_rates node_core::offered_rates() const {
+  return links_ ? links_->offered_rates() : interface_rates{};
+}
+
 void node_core::shutdown(bool graceful) {
   if (!running_.exchange(false))
     return;

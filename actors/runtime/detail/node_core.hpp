@@ -96,6 +96,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
     link_shaper::interface_counts uplink, downlink;
   };
   network_counts network() const;
+  interface_rates offered_rates() const;  // none once the node has stopped
 
  private:
   struct local_actor {

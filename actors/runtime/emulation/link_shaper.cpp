@@ -91,6 +91,12 @@ link_shaper::interface_counts link_shaper::downlink() const {
   return downlink_ ? interface_counts{true, downlink_->counts()} : interface_counts{};
 }
 
+interface_rates link_shaper::offered_rates() const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  double now = now_s();
+  return {uplink_ ? uplink_->rate_mbps_at(now) : 0, downlink_ ? downlink_->rate_mbps_at(now) : 0};
+}
+
 double link_shaper::now_s() const {
   return (time_->now_ns() - origin_ns_) / 1e9;
 }

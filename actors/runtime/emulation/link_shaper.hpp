@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "actors/runtime/emulation/clock.hpp"
+#include "actors/runtime/emulation/interface_rates.hpp"
 #include "actors/runtime/emulation/link_model.hpp"
 #include "actors/runtime/emulation/token_bucket.hpp"
 
@@ -61,6 +62,7 @@ class link_shaper {
   };
   interface_counts uplink() const;
   interface_counts downlink() const;
+  interface_rates offered_rates() const;
 
  private:
   struct pending {

@@ -30,6 +30,8 @@ class token_bucket {
   };
   const counters& counts() const { return counts_; }
   const tbf_settings& settings() const { return tbf_; }
+  // The rate the interface offers at deployment time `now_s` (a trace's, or the settings').
+  double rate_mbps_at(double now_s) const { return rate_.bandwidth_mbps_at(now_s); }
 
  private:
   tbf_settings tbf_;

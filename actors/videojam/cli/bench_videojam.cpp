@@ -182,17 +182,15 @@ std::string against_the_thesis(const std::vector<outcome>& rows) {
     if (ours.empty() || theirs.size() != ours.size())
       continue;
     figure of = c.loss ? loss_percent : response_mean;
-    std::vector<double> ratios;
-    bool every = true;
+    std::vector<double> system, baseline;
     for (size_t k = 0; k < ours.size(); ++k) {
-      double v = of(ours[k]->overall), b = of(theirs[k]->overall);
-      every = every && b > v;
-      ratios.push_back(v > 0 ? b / v : (b > 0 ? std::numeric_limits<double>::infinity() : 1));
+      system.push_back(of(ours[k]->overall));
+      baseline.push_back(of(theirs[k]->overall));
     }
-    auto ratio = spread_of(ratios);
+    auto [ratio, every] = compare_paired(system, baseline);
     auto measured = std::isinf(ratio.min) ? std::string("∞ (VideoJam: 0)") : to_string(ratio, 2) + "x";
     t.add({c.scenario, c.baseline, std::string(c.loss ? "loss" : "mean response") + ", " + c.where,
-           fixed(c.ratio, 2) + "x", measured, every ? "yes" : "no", ratio.median >= 1 + (c.ratio - 1) / 2 ? "yes" : "no"});
+           fixed(c.ratio, 2) + "x", measured, every ? "yes" : "no", half_the_magnitude(ratio.median, c.ratio) ? "yes" : "no"});
   }
   return t.str();
 }
