@@ -11,6 +11,8 @@ void register_common(system_registry& r) {
   r.add(detector_replica_kind());
   r.add(detection_sink_kind());
   r.file_maker(R"(detector-([nsm])\.pt$)", "build/cli/troupe train-detector --size $1 -o {}");
+  // A size and an input in pixels, as scripts/train-models.sh names them (detector-n160).
+  r.file_maker(R"(detector-([nsm])([0-9]+)\.pt$)", "build/cli/troupe train-detector --size $1 --input $2 -o {}");
 }
 
 }  // namespace troupe

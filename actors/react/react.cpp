@@ -18,7 +18,7 @@ void add_commands(command_hooks& hooks) {
   cmd->add_option("--parts", bench->parts, "which of pairs grid networks server (default all)");
   cmd->add_option("--duration", bench->duration_s, "seconds per run (default: the file's duration_s)");
   cmd->add_option("--modes", bench->modes, "modes of the pairs part (default: react edge-only cloud-only cloud-only-no-fast-track every-frame-edge)");
-  cmd->add_option("--pairs", bench->pairs, "EDGE:CLOUD model pairs (default detector-n:detector-m detector-n:detector-s detector-s:detector-m)");
+  cmd->add_option("--pairs", bench->pairs, "EDGE:CLOUD model pairs (default detector-n160:detector-m detector-n:detector-m detector-s:detector-m)");
   cmd->add_option("--models", bench->models_dir, "where pair names resolve to NAME.pt (default build/models)");
   cmd->add_option("--k", bench->k_grid, "edge periods of the grid (default 5 10 15 20)");
   cmd->add_option("--m", bench->m_grid, "cloud periods of the grid (default 30 45 60 100)");
@@ -27,6 +27,9 @@ void add_commands(command_hooks& hooks) {
   cmd->add_option("--server-fps", bench->server_fps, "frames per second each of them sends (default 0.5)");
   cmd->add_option("--server-duration", bench->server_duration_s, "seconds per server run (default 20)");
   cmd->add_option("--server-repeats", bench->server_repeats, "runs per camera count, medians reported (default 3)");
+  cmd->add_option("--repeats", bench->repeats, "runs of every pairs, grid and networks variant, other seeds each (default 3)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--resume", bench->resume, "read back runs whose reports are there instead of running them again");
   cmd->add_option("-o,--output", bench->out_dir, "folder of reports and plots (default build/reports/bench-react)");
 
   cmd->callback([&hooks, bench] { hooks.run = [bench] { return bench_react(*bench); }; });

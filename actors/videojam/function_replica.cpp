@@ -306,6 +306,7 @@ class load_balancer {
       u.set_reason("prediction-error");
       ctx_.send(sender, u);
       ++control_;
+      ++prediction_errors_;
     }
   }
 
@@ -394,6 +395,7 @@ class load_balancer {
     s.set_monitor_reactions(rules_->time_spent().reactions);
     s.set_control_messages(control_);
     s.set_congestion_signals(congestion_signals_);
+    s.set_prediction_errors(prediction_errors_);
     s.set_emitted(router_->emitted);
     s.set_overruns(c.overruns);
     s.set_dropped_failed(c.failed);
@@ -413,7 +415,7 @@ class load_balancer {
   std::set<std::string> tabled_, monitored_;
   std::vector<msg::WorkItem> held_for_edge_;
   uint64_t arrived_ = 0, received_ = 0, dropped_full_ = 0, dropped_lost_ = 0, offloaded_ = 0, offload_bytes_ = 0;
-  uint64_t control_ = 0, congestion_signals_ = 0;
+  uint64_t control_ = 0, congestion_signals_ = 0, prediction_errors_ = 0;
 };
 
 caf::behavior function_replica(caf::event_based_actor* self, context ctx, std::shared_ptr<load_balancer> lb,

@@ -24,6 +24,7 @@ void add_counters(msg::videojam::FunctionStats& sum, const msg::videojam::Functi
   sum.set_overruns(sum.overruns() + s.overruns());
   sum.set_dropped_failed(sum.dropped_failed() + s.dropped_failed());
   sum.set_monitor_reactions(sum.monitor_reactions() + s.monitor_reactions());
+  sum.set_prediction_errors(sum.prediction_errors() + s.prediction_errors());
 }
 
 // A replica's totals over all its lives.
@@ -80,6 +81,7 @@ pipeline_totals pipeline_report::totals() const {
     t.control_messages += s.control_messages();
     t.congestion_signals += s.congestion_signals();
     t.monitor_reactions += s.monitor_reactions();
+    t.prediction_errors += s.prediction_errors();
     t.dispatch_us_p50 = std::max(t.dispatch_us_p50, latest.dispatch_us_p50());
     t.forecast_us_p50 = std::max(t.forecast_us_p50, latest.forecast_us_p50());
   }
@@ -150,6 +152,7 @@ nlohmann::json pipeline_report::json(double duration_s) const {
                   {"control_messages", t.control_messages},
                   {"congestion_signals", t.congestion_signals},
                   {"monitor_reactions", t.monitor_reactions},
+                  {"prediction_errors", t.prediction_errors},
                   {"dispatch_us_p50", t.dispatch_us_p50},
                   {"forecast_us_p50", t.forecast_us_p50}};
   for (auto& [name, latest] : latest_) {
@@ -159,6 +162,7 @@ nlohmann::json pipeline_report::json(double duration_s) const {
                            {"unrouted", s.dropped_unrouted()}, {"offloaded", s.offloaded()},
                            {"offload_bytes", s.offload_bytes()}, {"mu", latest.mu()},
                            {"queue_length", latest.queue_length()},
+                           {"congestion_signals", s.congestion_signals()}, {"prediction_errors", s.prediction_errors()},
                            {"received_since_start", latest.received()}, {"restarted", retired_.count(name) > 0}};
   }
   for (auto& [second, values] : per_second_)

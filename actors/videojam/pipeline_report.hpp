@@ -23,7 +23,7 @@ struct pipeline_totals {
   uint64_t dropped_full = 0, unrouted = 0, lost_to_failures = 0, sent_to_lost = 0, failed = 0;
   double loss_rate = 0;             // lost / offered
   double offload_mb = 0;
-  uint64_t offloaded = 0, control_messages = 0, congestion_signals = 0, monitor_reactions = 0;
+  uint64_t offloaded = 0, control_messages = 0, congestion_signals = 0, monitor_reactions = 0, prediction_errors = 0;
   uint64_t processed = 0, overruns = 0;  // overruns: this machine was slower than the emulated device
   double dispatch_us_p50 = 0, forecast_us_p50 = 0;  // the slowest replica's median per window
 };

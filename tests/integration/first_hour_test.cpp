@@ -154,6 +154,18 @@ TEST(FirstHour, MissingModelStopsTheRunBeforeItStarts) {
   EXPECT_EQ(r.output.find("embedded nats-server"), std::string::npos) << "started despite a missing model";
 }
 
+// A detector named by size and input (scripts/train-models.sh's detector-n160) is
+// made by that size at that input.
+TEST(FirstHour, MissingLowResolutionModelNamesItsInput) {
+  auto topo = write_temp("missing_n160.yaml",
+                         "deployment: mm\nnodes: [ { name: a } ]\nactors:\n"
+                         "  - { name: det, kind: detector, node: a, params: { model: /tmp/no-such/detector-n160.pt } }\n");
+  auto r = troupe_cli("validate " + topo);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("make it with: build/cli/troupe train-detector --size n --input 160 -o /tmp/no-such/detector-n160.pt"),
+            std::string::npos) << r.output;
+}
+
 TEST(FirstHour, ValidateChecksEveryFileATopologyNames) {
   auto topo = write_temp("missing_video.yaml",
                          "deployment: mv\nnodes: [ { name: a } ]\nactors:\n"

@@ -94,3 +94,22 @@ TEST(VideoJamDeployment, BenchRefusesARunThatProcessedNothing) {
   EXPECT_NE(r.output.find("the run processed nothing"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(out + "/comparison.json")) << r.output;
 }
+
+// §3.4.2 between real replicas: both overloaded by their own cameras, each plans from
+// the other's idle start to offload to it, and a receiver that is itself offloading
+// answers with a congestion risk; an offload beyond what the receiver expected from
+// its sender makes it send its state back (a prediction error). Both are counted.
+TEST(VideoJamDeployment, OffloadsToABusyReplicaMeetCongestionRiskAndPredictionErrors) {
+  std::string output;
+  auto second_camera = "  - { name: cam-b, kind: videojam-camera, node: n2, params: { source: synthetic, seed: 6, "
+                       "density: \"0:2\", crop: [0, 0, 256, 256], pan: [-30, 10], fps: 10, sink: sink, mobile: true, "
+                       "next: b } }\n";
+  auto file = topology("vj-busy", replica("a", "n1", "videojam") + replica("b", "n2", "videojam") + second_camera, 8);
+  auto report = report_of("vj-busy", file, output);
+  ASSERT_FALSE(report.is_null()) << output;
+  auto& all = report["overall"];
+  for (auto name : {"a", "b"})  // each planned from the other's idle start
+    EXPECT_GT(report["replicas"][name]["offloaded"].get<int>(), 0) << output;
+  EXPECT_GT(all["congestion_signals"].get<int>(), 0) << output;
+  EXPECT_GT(all["prediction_errors"].get<int>(), 0) << output;
+}

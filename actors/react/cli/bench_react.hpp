@@ -17,7 +17,8 @@ struct bench_react_options {
   double duration_s = 0;                    // per run; 0: the file's
   std::vector<std::string> parts = {"pairs", "grid", "networks", "server"};
   std::vector<std::string> modes = {"react", "edge-only", "cloud-only", "cloud-only-no-fast-track", "every-frame-edge"};
-  std::vector<std::string> pairs = {"detector-n:detector-m", "detector-n:detector-s", "detector-s:detector-m"};  // edge:cloud
+  // edge:cloud; the first is the paper's kind of pair: a weak, low-resolution edge model against the largest cloud one
+  std::vector<std::string> pairs = {"detector-n160:detector-m", "detector-n:detector-m", "detector-s:detector-m"};
   std::vector<int> k_grid = {5, 10, 15, 20}, m_grid = {30, 45, 60, 100};
   // NAME=BANDWIDTH_MBPS:LATENCY_MS or NAME=TRACE_FILE:LATENCY_MS, applied to every link: §5.3.3's
   // WiFi throttled to 24 Mbit/s with 30 or 50 ms, and an LTE-like uplink trace.
@@ -27,6 +28,8 @@ struct bench_react_options {
   double server_duration_s = 20;
   int server_repeats = 3;            // runs per camera count; the table holds their medians
   double server_p50_limit_ms = 500;  // Fig. 8's bound
+  int repeats = 3;                   // runs of every pairs, grid and networks variant, seeds moved per run
+  bool resume = false;               // a run whose report is there is read back, not run again
 };
 
 int bench_react(const bench_react_options& options);
