@@ -51,6 +51,26 @@ TEST(RemoPlan, PairRatesAreWhatTheInterfacesOfferThisSlot) {
   EXPECT_DOUBLE_EQ(make_slot_model(reports, s).bandwidth[1][0], 0.5);
 }
 
+// The paper decides the current slot; cameras here follow a plan made a slot ahead.
+// What that plan does with the demands that came: a demanded cell goes where the plan
+// sends its nearest planned frame of that region, by detector name.
+TEST(RemoPlan, PlansMadeAheadMeetTheDemandsThatCame) {
+  auto reports = two_reports();
+  auto m = make_slot_model(reports, {});
+  auto [start, movable] = initial_schedule(m, reports);
+  std::vector<std::string> detectors = {"", "det-fast", "det-slow"};
+  std::vector<named_plan> plans(3);
+  plans[2] = {{{1, 1}, "det-fast"}};       // camera 2 planned region 1 of frame 1 for camera 1
+  plans[1] = {{{2, 0}, "det-gone"}};       // a detector not in this round: camera 1 keeps it
+  auto x = as_planned_ahead(start, movable, plans, detectors);
+  EXPECT_EQ(x[2][1][1], 1);                // as planned
+  EXPECT_EQ(x[2][2][1], 1);                // frame 2 of region 1: the nearest planned frame (1)
+  EXPECT_EQ(x[2][2][0], 2);                // region 0 was not planned: its own camera
+  EXPECT_EQ(x[1][1][0], 1);
+  EXPECT_EQ(x[1][0], start[1][0]);         // frame 0 stays the server's
+  EXPECT_EQ(x[1][1][1], tracked);          // what was not demanded stays tracked
+}
+
 TEST(RemoPlan, InitialScheduleSendsFrameZeroToServerAndDemandsLocally) {
   auto reports = two_reports();
   auto m = make_slot_model(reports, {});

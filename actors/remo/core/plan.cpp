@@ -93,4 +93,19 @@ int planned_target(const camera_plan& plan, int frame, int region, int own) {
   return best;
 }
 
+schedule as_planned_ahead(schedule start, const std::vector<movable_region>& movable,
+                          const std::vector<named_plan>& plans, const std::vector<std::string>& detectors) {
+  for (auto& c : movable) {
+    camera_plan plan;
+    if (size_t(c.camera) < plans.size())
+      for (auto& [cell, detector] : plans[size_t(c.camera)]) {
+        auto at = std::find(detectors.begin() + 1, detectors.end(), detector);
+        if (at != detectors.end())
+          plan[cell] = int(at - detectors.begin());
+      }
+    start[c.camera][c.frame][c.region] = planned_target(plan, c.frame, c.region, c.camera);
+  }
+  return start;
+}
+
 }  // namespace troupe::remo

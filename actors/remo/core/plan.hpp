@@ -57,4 +57,14 @@ camera_plan plan_of(const schedule& x, int camera);
 // that frame, else its choice for the region in the nearest planned frame, else `own`.
 int planned_target(const camera_plan& plan, int frame, int region, int own);
 
+// A camera's plan as sent: (frame, region) → the detector (replica) named.
+using named_plan = std::map<std::pair<int, int>, std::string>;
+// What plans made a slot ahead do with the demands that came: each movable region of
+// camera i goes where i's plan (`plans[i]`, by detector) sends it, the nearest planned
+// frame of that region as a camera does; a detector not among `detectors` (camera i's
+// replica is detectors[i], 1-based like the cameras) or no plan: its own camera.
+// Against the decision on these demands it gives what planning ahead costs.
+schedule as_planned_ahead(schedule start, const std::vector<movable_region>& movable,
+                          const std::vector<named_plan>& plans, const std::vector<std::string>& detectors);
+
 }  // namespace troupe::remo
