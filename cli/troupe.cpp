@@ -249,6 +249,8 @@ void add_detector_commands(CLI::App& troupe, std::function<int()>& chosen) {
   train_cmd->add_option("--seed", training->seed, "network init and training scenes (default 1)");
   train_cmd->add_option("--eval-frames", training->eval_frames, "held-out frames scored at the end (default 100)");
   train_cmd->add_option("--threads", training->threads, "threads rendering scenes and training sizes at once (default: every core)");
+  train_cmd->add_option("--classes", training->classes, "classes in the scenes and the network, of person car bike (default person)")
+      ->check(CLI::IsMember({"person", "car", "bike"}));
   train_cmd->callback([&chosen, training] { chosen = [training] { return train(*training); }; });
 
   auto files = std::make_shared<std::pair<std::string, std::string>>();

@@ -10,6 +10,7 @@
 #include "learning/detector_network.hpp"
 #include "learning/torchscript_detector.hpp"
 #include "vision/metrics.hpp"
+#include "vision/object_class.hpp"
 #include "vision/synthetic_scene.hpp"
 #include "vision/yolo_output.hpp"
 
@@ -22,10 +23,11 @@ constexpr uint64_t held_out_seeds = 1'000'000;  // evaluation scenes start here
 // Synthetic scenes of varied ground and density, sampled in turn, a few frames apart.
 class scene_sampler {
  public:
-  scene_sampler(int scenes, uint64_t seed) {
+  scene_sampler(int scenes, uint64_t seed, const std::vector<double>& class_mix) {
     for (int i = 0; i < scenes; ++i) {
       vision::scene_config c;
       c.seed = seed + i;
+      c.class_mix = class_mix;
       c.fps = 5;
       c.ground = i % 2 == 0 ? vision::scene_ground::floor : vision::scene_ground::road;
       c.schedule = {{0, 0.5 + 0.25 * (i % 7)}};
@@ -68,7 +70,7 @@ torch::Tensor to_input(const cv::Mat& letterboxed) {
 }
 
 struct targets {
-  torch::Tensor obj, xy, wh, mask;  // [B,G,G], [B,2,G,G], [B,2,G,G], [B,G,G]
+  torch::Tensor obj, xy, wh, mask, cls;  // [B,G,G], [B,2,G,G], [B,2,G,G], [B,G,G], [B,C,G,G]
 };
 
 // The cell holding a box's centre is responsible for it.
@@ -78,6 +80,8 @@ void assign(targets& t, int b, const vision::detection& box, const network_shape
   int gx = std::clamp(int(cx / s.stride()), 0, grid - 1), gy = std::clamp(int(cy / s.stride()), 0, grid - 1);
   t.obj[b][gy][gx] = 1;
   t.mask[b][gy][gx] = 1;
+  t.cls[b].select(1, gy).select(1, gx).zero_();  // a larger box that wins the cell takes its class too
+  t.cls[b][box.label][gy][gx] = 1;
   t.xy[b][0][gy][gx] = cx / s.stride() - gx;
   t.xy[b][1][gy][gx] = cy / s.stride() - gy;
   t.wh[b][0][gy][gx] = std::log(std::max(1.f, box.box.width) / s.anchor_w);
@@ -90,7 +94,8 @@ std::pair<torch::Tensor, targets> make_batch(const std::vector<vision::synthetic
   int grid = s.input / s.stride();
   int batch = int(frames.size());
   targets t{torch::zeros({batch, grid, grid}), torch::zeros({batch, 2, grid, grid}),
-            torch::zeros({batch, 2, grid, grid}), torch::zeros({batch, grid, grid})};
+            torch::zeros({batch, 2, grid, grid}), torch::zeros({batch, grid, grid}),
+            torch::zeros({batch, s.classes, grid, grid})};
   std::vector<torch::Tensor> inputs;
   for (int b = 0; b < batch; ++b) {
     auto& frame = frames[size_t(b)];
@@ -113,7 +118,8 @@ torch::Tensor detection_loss(const torch::Tensor& raw, const targets& t) {
   auto mask = t.mask.unsqueeze(1);
   auto xy = (F::binary_cross_entropy_with_logits(raw.slice(1, 0, 2), t.xy, none) * mask).sum();
   auto wh = ((raw.slice(1, 2, 4) - t.wh).pow(2) * mask).sum();
-  auto cls = (F::binary_cross_entropy_with_logits(raw.slice(1, 5, 6), mask, none) * mask).sum();
+  auto classes = t.cls.size(1);
+  auto cls = (F::binary_cross_entropy_with_logits(raw.slice(1, 5, 5 + classes), t.cls, none) * mask).sum();
   return (obj + 2 * xy + wh + cls) / positives;
 }
 
@@ -143,8 +149,25 @@ struct trainee {
   double recent = 0;  // loss, smoothed over about ten steps
 };
 
+// The scenes' share of each class id: 1 for every class trained, 0 between them.
+std::vector<double> class_mix_of(const training_options& o) {
+  std::vector<double> mix;
+  for (auto& name : o.classes) {
+    int id = vision::class_id(name);
+    if (id < 0 || size_t(id) >= vision::object_class_names().size())
+      throw std::runtime_error("train-detector: class '" + name + "' is not one of person, car, bike");
+    if (mix.size() <= size_t(id))
+      mix.resize(size_t(id) + 1, 0);
+    mix[size_t(id)] = 1;
+  }
+  if (mix.empty())
+    throw std::runtime_error("train-detector: needs a class");
+  return mix;
+}
+
 trainee make_trainee(const training_options& o, const std::string& size) {
   trainee t{shape_of(size, o.input), {}, nullptr, {}};
+  t.shape.classes = int(class_mix_of(o).size());
   t.net = build_network(t.shape, o.seed);
   std::vector<torch::Tensor> weights;
   for (const auto& p : t.net.parameters()) {
@@ -224,7 +247,7 @@ std::vector<training_result> train_detectors(const training_options& o, const pr
   // model). The cores go to rendering the scenes and to training sizes side by side.
   auto groups = spread(trainees, threads);
   at::set_num_threads(1);
-  scene_sampler scenes(o.scenes, o.seed);
+  scene_sampler scenes(o.scenes, o.seed, class_mix_of(o));
   for (int step = 1; step <= o.steps; ++step) {
     auto t0 = steady::now();
     auto frames = scenes.next(o.batch, threads);
@@ -254,7 +277,7 @@ std::vector<training_result> train_detectors(const training_options& o, const pr
   }
   std::vector<vision::synthetic_frame> held_out;  // scenes no step saw, scored for every size
   if (o.eval_frames > 0)
-    held_out = scene_sampler(4, held_out_seeds + o.seed).next(o.eval_frames, threads);
+    held_out = scene_sampler(4, held_out_seeds + o.seed, class_mix_of(o)).next(o.eval_frames, threads);
   std::vector<training_result> results;
   for (auto& t : trainees) {
     auto& p = t.result.per_step;

@@ -24,6 +24,8 @@ struct training_options {
   int scenes = 8;                // synthetic scenes sampled in turn
   int eval_frames = 100;         // held-out frames scored at the end (0: none)
   int threads = 0;               // libtorch and scene rendering; 0: every core
+  // Classes the scenes hold, in equal shares, and the network names (vision/object_class.hpp).
+  std::vector<std::string> classes = {"person"};
   std::string output;            // TorchScript file written at the end; {size} stands for the size
 };
 

@@ -12,7 +12,7 @@ if [[ $# -gt 0 && $1 != -* ]]; then
   topology=$1
   shift
 fi
-sizes=$( (grep -o 'build/models/detector-[nsm][0-9]*\.pt' "$topology" || true) | sed 's/.*detector-\(.*\)\.pt/\1/' | sort -u | tr '\n' ' ')
+sizes=$( (grep -oE 'build/models/detector-[nsm][0-9]*(-street)?\.pt' "$topology" || true) | sed 's/.*detector-\(.*\)\.pt/\1/' | sort -u | tr '\n' ' ')
 if [[ -n ${sizes// /} ]]; then
   SIZES="$sizes" bash scripts/train-models.sh
 fi

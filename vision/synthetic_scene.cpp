@@ -6,6 +6,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "vision/object_class.hpp"
+
 namespace troupe::vision {
 
 synthetic_scene::synthetic_scene(scene_config config)
@@ -14,6 +16,11 @@ synthetic_scene::synthetic_scene(scene_config config)
     throw std::invalid_argument("synthetic scene needs a positive size and frame rate");
   if (config_.schedule.empty())
     throw std::invalid_argument("synthetic scene needs a density schedule");
+  double shares = 0;
+  for (double c : config_.class_mix)
+    shares += c < 0 ? -1e9 : c;
+  if (config_.class_mix.size() > object_class_names().size() || shares <= 0)
+    throw std::invalid_argument("synthetic scene needs class shares >= 0 of person, car, bike, one above 0");
   std::sort(config_.schedule.begin(), config_.schedule.end(),
             [](auto& a, auto& b) { return a.start_s < b.start_s; });
   draw_ground();
@@ -48,13 +55,39 @@ void synthetic_scene::draw_ground() {
   }
 }
 
+int synthetic_scene::draw_class() {
+  if (config_.class_mix.size() <= 1)
+    return person;
+  double total = 0;
+  for (double c : config_.class_mix)
+    total += c;
+  double x = uniform() * total;
+  for (size_t i = 0; i < config_.class_mix.size(); ++i) {
+    x -= config_.class_mix[i];
+    if (x < 0)
+      return int(i);
+  }
+  return int(config_.class_mix.size()) - 1;
+}
+
 // Enters just outside a random edge and heads across, towards a random point of the
-// opposite half, so it crosses the view.
+// opposite half, so it crosses the view. Cars are 2.2× a person's width and half as
+// tall as wide, and twice as fast; bikes 1.3× its width, 0.6–0.75 as tall as wide.
 void synthetic_scene::spawn_object() {
   object o;
+  o.kind = draw_class();
   double w = uniform(config_.object_width_min, config_.object_width_max);
-  o.size = {w, w * uniform(2.0, 2.6)};
   double speed = uniform(config_.speed_min_px_s, config_.speed_max_px_s);
+  if (o.kind == car) {
+    w *= 2.2;
+    o.size = {w, w * uniform(0.45, 0.6)};
+    speed *= 2;
+  } else if (o.kind == bike) {
+    w *= 1.3;
+    o.size = {w, w * uniform(0.6, 0.75)};
+  } else {
+    o.size = {w, w * uniform(2.0, 2.6)};
+  }
   double W = config_.width, H = config_.height;
   int edge = static_cast<int>(uniform() * 4);
   cv::Point2d start, target;
@@ -70,6 +103,43 @@ void synthetic_scene::spawn_object() {
   o.velocity = dir * (speed / len);
   o.color = cv::Scalar(uniform(0, 255), uniform(0, 255), uniform(0, 255));
   objects_.push_back(o);
+}
+
+void synthetic_scene::draw(cv::Mat& image, const object& o) {
+  switch (o.kind) {
+    case car: draw_car(image, o); break;
+    case bike: draw_bike(image, o); break;
+    default: draw_person(image, o); break;
+  }
+}
+
+// A body (lower half), a narrower cabin on top and two dark wheels at the bottom that
+// fill the box's width and height exactly.
+void synthetic_scene::draw_car(cv::Mat& image, const object& o) {
+  double x = o.position.x, y = o.position.y, w = o.size.width, h = o.size.height;
+  double r = 0.16 * h;
+  cv::rectangle(image, cv::Point(cvRound(x), cvRound(y + 0.38 * h)), cv::Point(cvRound(x + w), cvRound(y + h - r)),
+                o.color, cv::FILLED);
+  cv::rectangle(image, cv::Point(cvRound(x + 0.2 * w), cvRound(y)), cv::Point(cvRound(x + 0.75 * w), cvRound(y + 0.4 * h)),
+                o.color * 0.75, cv::FILLED);
+  for (double cx : {x + 0.22 * w, x + 0.78 * w})
+    cv::circle(image, cv::Point(cvRound(cx), cvRound(y + h - r)), cvRound(r), cv::Scalar(30, 30, 30), cv::FILLED);
+}
+
+// Two wheels touching the bottom and the sides, a frame between them and a handlebar
+// up to the top of the box.
+void synthetic_scene::draw_bike(cv::Mat& image, const object& o) {
+  double x = o.position.x, y = o.position.y, w = o.size.width, h = o.size.height;
+  double r = std::min(0.25 * w, 0.4 * h);
+  int thick = std::max(2, cvRound(w / 14));
+  cv::Point rear(cvRound(x + r), cvRound(y + h - r)), front(cvRound(x + w - r), cvRound(y + h - r));
+  cv::Point seat(cvRound(x + 0.4 * w), cvRound(y + 0.3 * h)), bar(cvRound(x + w - r), cvRound(y + thick / 2.0));
+  for (auto& c : {rear, front})
+    cv::circle(image, c, std::max(1, cvRound(r - thick / 2.0)), cv::Scalar(25, 25, 25), thick);
+  cv::line(image, rear, seat, o.color, thick);
+  cv::line(image, seat, front, o.color, thick);
+  cv::line(image, rear, front, o.color, thick);
+  cv::line(image, front, bar, o.color, thick);
 }
 
 // A body (ellipse, lower 80%) and a head (circle at the top) that fill the box's
@@ -102,9 +172,9 @@ synthetic_frame synthetic_scene::next() {
   for (auto& o : objects_) {
     cv::Rect2d box(o.position, o.size);
     cv::Rect2d visible = box & view;
-    draw_person(f.image, o);
+    draw(f.image, o);
     if (visible.area() >= config_.min_visible * box.area())
-      f.truth.push_back({cv::Rect2f(visible), 0, 1.0f});
+      f.truth.push_back({cv::Rect2f(visible), o.kind, 1.0f});
     o.position += o.velocity * dt;
     bool gone = o.velocity.x > 0 ? o.position.x > config_.width
               : o.velocity.x < 0 ? o.position.x + o.size.width < 0 : false;

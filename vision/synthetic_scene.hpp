@@ -1,5 +1,5 @@
 // A synthetic camera with exact ground truth: a floor or road, people-like objects
-// entering at an edge, crossing in straight lines and leaving, with an arrival rate
+// (and, when asked, cars and bikes) entering at an edge, crossing in straight lines and leaving, with an arrival rate
 // that follows a schedule (bursts, quiet periods, a view that fills while another
 // empties). Objects do not occlude each other in the ground truth. Deterministic by
 // seed on every platform: random numbers come from the raw 64-bit engine output, not
@@ -31,7 +31,10 @@ struct scene_config {
   scene_ground ground = scene_ground::floor;
   std::vector<density_phase> schedule = {{0, 1.0}};
   double speed_min_px_s = 30, speed_max_px_s = 90;
-  int object_width_min = 20, object_width_max = 40;  // height is 2–2.6× the width
+  int object_width_min = 20, object_width_max = 40;  // a person's; its height is 2–2.6× the width
+  // Relative share of each class (vision/object_class.hpp) among arrivals. People only
+  // by default, drawn without a class draw, so older scenes stay as they were.
+  std::vector<double> class_mix = {1};
   double sensor_noise = 3;  // std-dev of per-pixel noise, in grey levels
   double min_visible = 0.5; // a box counts as ground truth when this much is in view
 };
@@ -40,7 +43,7 @@ struct synthetic_frame {
   uint64_t index = 0;
   double time_s = 0;
   cv::Mat image;                 // BGR
-  std::vector<detection> truth;  // label 0 (person), score 1, clipped to the frame
+  std::vector<detection> truth;  // label: the object's class, score 1, clipped to the frame
 };
 
 class synthetic_scene {
@@ -55,13 +58,18 @@ class synthetic_scene {
     cv::Point2d velocity;  // pixels per second
     cv::Size2d size;
     cv::Scalar color;
+    int kind = 0;  // its class
   };
   double uniform();  // [0, 1)
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
   double arrival_rate(double t) const;
   void spawn_object();
   void draw_ground();
+  int draw_class();
+  static void draw(cv::Mat& image, const object& o);
   static void draw_person(cv::Mat& image, const object& o);
+  static void draw_car(cv::Mat& image, const object& o);
+  static void draw_bike(cv::Mat& image, const object& o);
 
   scene_config config_;
   std::mt19937_64 engine_;

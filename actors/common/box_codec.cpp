@@ -1,14 +1,13 @@
 #include "actors/common/box_codec.hpp"
 
-#include <cstdlib>
+#include "vision/object_class.hpp"
 
 namespace troupe {
 
 std::vector<vision::detection> detections_of(const google::protobuf::RepeatedPtrField<msg::Box>& boxes) {
   std::vector<vision::detection> out;
   for (auto& b : boxes) {
-    int label = b.label() == "person" ? 0 : std::atoi(b.label().c_str());
-    out.push_back({cv::Rect2f(b.x(), b.y(), b.width(), b.height()), label, b.score()});
+    out.push_back({cv::Rect2f(b.x(), b.y(), b.width(), b.height()), vision::class_id(b.label()), b.score()});
   }
   return out;
 }
@@ -20,7 +19,7 @@ void add_boxes(google::protobuf::RepeatedPtrField<msg::Box>& out, const std::vec
     b->set_y(d.box.y);
     b->set_width(d.box.width);
     b->set_height(d.box.height);
-    b->set_label(d.label == 0 ? "person" : std::to_string(d.label));
+    b->set_label(vision::class_name(d.label));
     b->set_score(d.score);
   }
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "vision/jpeg_codec.hpp"
+#include "vision/object_class.hpp"
 
 namespace troupe {
 
@@ -14,7 +15,8 @@ std::string identity_of(const vision::source_settings& s, const params& p) {
   if (s.scene)
     return "synthetic:seed=" + std::to_string(s.scene->seed) + ",size=" + std::to_string(s.scene->width) + "x" +
            std::to_string(s.scene->height) + ",ground=" + p.get_string("ground", "floor") +
-           ",density=" + p.get_string("density", "0:1") + ",fps=" + std::to_string(s.scene->fps);
+           ",density=" + p.get_string("density", "0:1") + ",fps=" + std::to_string(s.scene->fps) +
+           (p.has("classes") ? ",classes=" + p.get_string("classes") : "");
   return vision::is_stream_url(s.view.path) ? "" : s.view.path;
 }
 
@@ -28,7 +30,7 @@ void send_truth(const context& ctx, const std::string& to, const vision::source_
     b->set_y(d.box.y);
     b->set_width(d.box.width);
     b->set_height(d.box.height);
-    b->set_label("person");
+    b->set_label(vision::class_name(d.label));
     b->set_score(1);
   }
   ctx.send(to, std::move(truth));
@@ -49,6 +51,8 @@ std::optional<vision::scene_config> read_scene(const params& p, double fps) {
   c.ground = ground == "road" ? vision::scene_ground::road : vision::scene_ground::floor;
   if (p.has("density"))
     c.schedule = vision::parse_density_schedule(p.get_string("density"));
+  if (p.has("classes"))
+    c.class_mix = vision::parse_class_mix(p.get_string("classes"));
   return c;
 }
 
@@ -173,6 +177,7 @@ std::vector<param_spec> camera_source_params() {
     {"seed", param_type::integer, false, "synthetic: scene seed, default 1"},
     {"density", param_type::string, false, "synthetic: arrivals per second over time, e.g. \"0:1, 20:4\"; default 0:1"},
     {"ground", param_type::string, false, "synthetic: floor (default) or road"},
+    {"classes", param_type::string, false, "synthetic: share of arrivals per class, e.g. \"person:2, car:1, bike:1\"; default people only"},
     {"scene_width", param_type::integer, false, "synthetic: scene width, default 768"},
     {"scene_height", param_type::integer, false, "synthetic: scene height, default 576"},
   };

@@ -11,8 +11,12 @@ void register_common(system_registry& r) {
   r.add(detector_replica_kind());
   r.add(detection_sink_kind());
   r.file_maker(R"(detector-([nsm])\.pt$)", "build/cli/troupe train-detector --size $1 -o {}");
-  // A size and an input in pixels, as scripts/train-models.sh names them (detector-n160).
+  // A size and an input in pixels, and streets of people, cars and bikes, as
+  // scripts/train-models.sh names them (detector-n160, detector-m-street, detector-n160-street).
   r.file_maker(R"(detector-([nsm])([0-9]+)\.pt$)", "build/cli/troupe train-detector --size $1 --input $2 -o {}");
+  r.file_maker(R"(detector-([nsm])-street\.pt$)", "build/cli/troupe train-detector --size $1 --classes person car bike -o {}");
+  r.file_maker(R"(detector-([nsm])([0-9]+)-street\.pt$)",
+               "build/cli/troupe train-detector --size $1 --input $2 --classes person car bike -o {}");
 }
 
 }  // namespace troupe

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "vision/jpeg_codec.hpp"
+#include "vision/object_class.hpp"
 #include "vision/percentile.hpp"
 
 namespace troupe {
@@ -15,7 +16,7 @@ void add_box(msg::Detections& out, const vision::detection& d, const msg::Region
   b->set_y(d.box.y + region.y());
   b->set_width(d.box.width);
   b->set_height(d.box.height);
-  b->set_label(d.label == 0 ? "person" : std::to_string(d.label));
+  b->set_label(vision::class_name(d.label));
   b->set_score(d.score);
 }
 

@@ -5,22 +5,12 @@
 #include <cstdio>
 #include <fstream>
 
+#include "actors/common/box_codec.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/text_table.hpp"
 #include "vision/percentile.hpp"
 
 namespace troupe {
-
-namespace {
-
-std::vector<vision::detection> boxes_of(const google::protobuf::RepeatedPtrField<msg::Box>& boxes) {
-  std::vector<vision::detection> out;
-  for (auto& b : boxes)
-    out.push_back({cv::Rect2f(b.x(), b.y(), b.width(), b.height()), 0, b.score()});
-  return out;
-}
-
-}  // namespace
 
 void run_report::add_replica(const msg::ReplicaStats& stats, double at_s) {
   auto [it, fresh] = replicas_.try_emplace(stats.replica());
@@ -46,7 +36,7 @@ void run_report::add_pace(const msg::CameraPace& pace) {
 void run_report::add_truth(const msg::GroundTruth& truth) {
   auto& c = cameras_[truth.camera()];
   ++c.truth_frames;
-  auto boxes = boxes_of(truth.boxes());
+  auto boxes = detections_of(truth.boxes());
   auto waiting = c.unscored_detections.find(truth.frame_index());
   if (waiting == c.unscored_detections.end()) {
     c.unscored_truth[truth.frame_index()] = std::move(boxes);
@@ -71,7 +61,7 @@ void run_report::add_detections(const msg::Detections& d, double latency_ms, dou
     auto& slowest = slot_delay_ms_[int64_t(std::floor((at_s - latency_ms / 1e3) / slot_s_))];
     slowest = std::max(slowest, latency_ms);
   }
-  auto found = boxes_of(d.boxes());
+  auto found = detections_of(d.boxes());
   auto truth = c.unscored_truth.find(d.frame_index());
   if (truth == c.unscored_truth.end()) {
     c.unscored_detections[d.frame_index()] = std::move(found);

@@ -18,7 +18,7 @@ void add_commands(command_hooks& hooks) {
   cmd->add_option("--parts", bench->parts, "which of pairs grid networks server (default all)");
   cmd->add_option("--duration", bench->duration_s, "seconds per run (default: the file's duration_s)");
   cmd->add_option("--modes", bench->modes, "modes of the pairs part (default: react edge-only cloud-only cloud-only-no-fast-track every-frame-edge)");
-  cmd->add_option("--pairs", bench->pairs, "EDGE:CLOUD model pairs (default detector-n160:detector-m detector-n:detector-m detector-s:detector-m)");
+  cmd->add_option("--pairs", bench->pairs, "EDGE:CLOUD model pairs (default detector-n160-street:detector-m-street detector-n-street:detector-m-street detector-s-street:detector-m-street)");
   cmd->add_option("--models", bench->models_dir, "where pair names resolve to NAME.pt (default build/models)");
   cmd->add_option("--k", bench->k_grid, "edge periods of the grid (default 5 10 15 20)");
   cmd->add_option("--m", bench->m_grid, "cloud periods of the grid (default 30 45 60 100)");

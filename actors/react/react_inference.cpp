@@ -10,6 +10,7 @@
 #include "actors/runtime/node.hpp"
 #include "actors/react/react_fast_tracker.hpp"
 #include "vision/jpeg_codec.hpp"
+#include "vision/object_class.hpp"
 
 namespace troupe::react {
 
@@ -19,7 +20,7 @@ nlohmann::json annotations_json(uint64_t frame, const std::vector<object>& objec
   nlohmann::json list = nlohmann::json::array();
   for (auto& o : objects) {
     auto& b = o.det.box;
-    list.push_back({{"label", o.det.label == 0 ? "person" : std::to_string(o.det.label)},
+    list.push_back({{"label", vision::class_name(o.det.label)},
                     {"box", {b.x, b.y, b.width, b.height}},
                     {"score", o.det.score},
                     {"source", name_of(o.last_source)}});

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include "actors/common/box_codec.hpp"
 #include "actors/common/camera_loop.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/node.hpp"
@@ -29,15 +30,7 @@ void emit(const context& ctx, const std::string& sink, const frame_output& out, 
   d.set_model("fused");
   d.set_region_bytes(out.bytes);
   d.set_tracked_only(!out.detected);
-  for (auto& box : out.boxes) {
-    auto* b = d.add_boxes();
-    b->set_x(box.box.x);
-    b->set_y(box.box.y);
-    b->set_width(box.box.width);
-    b->set_height(box.box.height);
-    b->set_label("person");
-    b->set_score(box.score);
-  }
+  add_boxes(*d.mutable_boxes(), out.boxes);
   if (auto err = ctx.send(sink, std::move(d))) {
     spdlog::warn("camera {}: frame {} not sent to {}: {}", ctx.name(), out.frame, sink, caf::to_string(err));
     ++pipe.counters().outputs_unsent;

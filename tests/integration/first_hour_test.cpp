@@ -154,16 +154,20 @@ TEST(FirstHour, MissingModelStopsTheRunBeforeItStarts) {
   EXPECT_EQ(r.output.find("embedded nats-server"), std::string::npos) << "started despite a missing model";
 }
 
-// A detector named by size and input (scripts/train-models.sh's detector-n160) is
-// made by that size at that input.
-TEST(FirstHour, MissingLowResolutionModelNamesItsInput) {
-  auto topo = write_temp("missing_n160.yaml",
+// Detectors named by size, input and classes as scripts/train-models.sh names them
+// (detector-n160, detector-m-street, detector-n160-street) are made that way.
+TEST(FirstHour, MissingModelsNamedByInputAndClassesSayHowToMakeThem) {
+  auto topo = write_temp("missing_named.yaml",
                          "deployment: mm\nnodes: [ { name: a } ]\nactors:\n"
-                         "  - { name: det, kind: detector, node: a, params: { model: /tmp/no-such/detector-n160.pt } }\n");
+                         "  - { name: d1, kind: detector, node: a, params: { model: /tmp/no-such/detector-n160.pt } }\n"
+                         "  - { name: d2, kind: detector, node: a, params: { model: /tmp/no-such/detector-m-street.pt } }\n"
+                         "  - { name: d3, kind: detector, node: a, params: { model: /tmp/no-such/detector-n160-street.pt } }\n");
   auto r = troupe_cli("validate " + topo);
   EXPECT_EQ(r.status, 1) << r.output;
-  EXPECT_NE(r.output.find("make it with: build/cli/troupe train-detector --size n --input 160 -o /tmp/no-such/detector-n160.pt"),
-            std::string::npos) << r.output;
+  for (auto make : {"train-detector --size n --input 160 -o /tmp/no-such/detector-n160.pt",
+                    "train-detector --size m --classes person car bike -o /tmp/no-such/detector-m-street.pt",
+                    "train-detector --size n --input 160 --classes person car bike -o /tmp/no-such/detector-n160-street.pt"})
+    EXPECT_NE(r.output.find(std::string("make it with: build/cli/troupe ") + make), std::string::npos) << r.output;
 }
 
 TEST(FirstHour, ValidateChecksEveryFileATopologyNames) {

@@ -185,3 +185,31 @@ TEST(DetectorTraining, SeveralSizesNeedASizeInTheOutput) {
   o.output = "models/detector-{size}.pt";
   EXPECT_EQ(learning::output_for(o, "m"), "models/detector-m.pt");
 }
+
+// A network trained on streets of people, cars and bikes has a score per class, and
+// names each box by one of them.
+TEST(DetectorTraining, ClassesGiveTheNetworkAScorePerClass) {
+  learning::training_options o;
+  o.sizes = {"n"};
+  o.steps = 2;
+  o.batch = 2;
+  o.scenes = 2;
+  o.eval_frames = 0;
+  o.classes = {"person", "car", "bike"};
+  o.output = std::string(::testing::TempDir()) + "/street-n.pt";
+  learning::train_detectors(o);
+  auto module = torch::jit::load(o.output);
+  auto out = module.forward({torch::zeros({1, 3, 320, 320})}).toTensor();
+  EXPECT_EQ(out.size(2), 5 + 3);
+  vision::network_settings everything;
+  everything.min_score = 0;
+  everything.nms_iou = 1;
+  vision::scene_config c;
+  c.class_mix = {1, 1, 1};
+  auto found = learning::load_torchscript_detector(o.output, everything)->detect(vision::synthetic_scene(c).next().image);
+  ASSERT_FALSE(found.empty());
+  for (auto& d : found)
+    EXPECT_TRUE(d.label >= 0 && d.label < 3) << d.label;
+  o.classes = {"truck"};
+  EXPECT_THROW(learning::train_detectors(o), std::runtime_error);
+}

@@ -1,6 +1,9 @@
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "vision/metrics.hpp"
+#include "vision/object_class.hpp"
 #include "vision/synthetic_scene.hpp"
 
 using namespace troupe::vision;
@@ -107,4 +110,59 @@ TEST(SyntheticScene, BadConfigurationIsRefused) {
   c = config(1);
   c.schedule.clear();
   EXPECT_THROW(synthetic_scene{c}, std::invalid_argument);
+  c = config(1);
+  c.class_mix = {0, 0};
+  EXPECT_THROW(synthetic_scene{c}, std::invalid_argument);
+  c.class_mix = {1, 1, 1, 1};  // a fourth class has no drawing
+  EXPECT_THROW(synthetic_scene{c}, std::invalid_argument);
+}
+
+// Streets of people, cars and bikes: every class arrives in about its share, each truth
+// box carries its class and is tight around what is drawn, and a cars' box is wider
+// than tall where a person's is taller than wide.
+TEST(SyntheticScene, ClassesArriveInTheirSharesWithTightLabelledBoxes) {
+  auto c = config(9);
+  c.width = 640;
+  c.height = 480;
+  c.sensor_noise = 0;
+  c.schedule = {{0, 6.0}};
+  c.class_mix = {2, 1, 1};  // person, car, bike
+  synthetic_scene s(c);
+  auto empty_config = c;
+  empty_config.schedule = {{0, 0}};
+  cv::Mat empty = synthetic_scene(empty_config).next().image;
+  std::map<int, int> boxes;
+  std::map<int, double> aspect;  // width / height, summed
+  for (int i = 0; i < 120; ++i) {
+    auto f = s.next();
+    for (auto& t : f.truth) {
+      cv::Rect r(t.box);
+      if (r.x <= 0 || r.y <= 0 || r.br().x >= c.width || r.br().y >= c.height)
+        continue;  // clipped by the frame: not its own shape
+      ++boxes[t.label];
+      aspect[t.label] += t.box.width / t.box.height;
+      cv::Rect top(r.x, r.y, r.width, 3), bottom(r.x, r.br().y - 3, r.width, 3);
+      for (auto edge : {top, bottom})  // tight: drawn on within the box's first and last 3 rows
+        EXPECT_GT(cv::norm(f.image(edge), empty(edge), cv::NORM_L1), 0) << "class " << t.label << " frame " << i;
+    }
+  }
+  ASSERT_GT(boxes[0], 20);
+  EXPECT_GT(boxes[1], 5);
+  EXPECT_GT(boxes[2], 5);
+  EXPECT_LT(aspect[0] / boxes[0], 0.6);  // people stand
+  EXPECT_GT(aspect[1] / boxes[1], 1.5);  // cars are long
+  EXPECT_GT(aspect[2] / boxes[2], 1.2);  // bikes too, less so
+}
+
+TEST(ObjectClass, NamesAndMixes) {
+  EXPECT_EQ(class_name(car), "car");
+  EXPECT_EQ(class_name(7), "7");
+  EXPECT_EQ(class_id("bike"), bike);
+  EXPECT_EQ(class_id("2"), 2);
+  EXPECT_EQ(class_id("truck"), -1);
+  EXPECT_EQ(parse_class_mix("person:2, bike:0.5"), (std::vector<double>{2, 0, 0.5}));
+  EXPECT_EQ(parse_class_mix("car"), (std::vector<double>{0, 1}));
+  EXPECT_THROW(parse_class_mix("truck:1"), std::invalid_argument);
+  EXPECT_THROW(parse_class_mix("car:lots"), std::invalid_argument);
+  EXPECT_THROW(parse_class_mix("car:0"), std::invalid_argument);
 }
