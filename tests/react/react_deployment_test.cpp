@@ -2,7 +2,9 @@
 // and a slow cloud device): cloud results come back late, are fast-tracked and fused;
 // each baseline asks only the detectors it should; a model server with two workers
 // serves every camera.
+#include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -81,4 +83,29 @@ TEST(ReactDeployment, BaselinesAskOnlyTheirDetectors) {
   // Every frame goes to the edge detector; none is tracked.
   EXPECT_EQ(figure(every, "cam-1", "edge_requests"), figure(every, "cam-1", "frames")) << output;
   EXPECT_EQ(figure(every, "cam-1", "catch_ups"), 0) << output;
+}
+
+// `troupe bench react` runs each variant the asked number of times with other seeds,
+// prints medians and the paper's claims beside ours for each pair, and with --resume
+// reads back what is done instead of running it again.
+TEST(ReactDeployment, BenchRepeatsVariantsAndSetsThePaperBeside) {
+  auto out = std::string(::testing::TempDir()) + "/bench-react";
+  std::filesystem::remove_all(out);
+  auto args = "bench react " + topology("react-bench", "react", 1) +
+              " --parts pairs --pairs hog:hog --modes react edge-only --repeats 2 --duration 2 -o " + out;
+  auto r = troupe_cli(args);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("run 2 of 2"), std::string::npos) << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex("hog:hog +edge-only +1\\.20–1\\.50x +[0-9.]+ \\([0-9.]+–[0-9.]+\\)x")))
+      << r.output;  // the paper's range beside our paired ratio
+  std::ifstream in(out + "/comparison.json");
+  ASSERT_TRUE(in) << r.output;
+  auto rows = nlohmann::json::parse(in);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[2]["run"], 1);
+  auto again = troupe_cli(args + " --resume");
+  ASSERT_EQ(again.status, 0) << again.output;
+  std::regex done("read back \\(--resume\\)");
+  EXPECT_EQ(std::distance(std::sregex_iterator(again.output.begin(), again.output.end(), done), std::sregex_iterator()), 4)
+      << again.output;
 }

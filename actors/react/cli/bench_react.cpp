@@ -44,8 +44,9 @@ std::string model_path(const bench_react_options& o, const std::string& name) {
   return o.models_dir + "/" + name + ".pt";
 }
 
-bool uses_edge(const std::string& mode) { return mode != "cloud-only"; }
-bool uses_cloud(const std::string& mode) { return mode == "react" || mode == "cloud-only"; }
+bool cloud_only(const std::string& mode) { return mode == "cloud-only" || mode == "cloud-only-no-fast-track"; }
+bool uses_edge(const std::string& mode) { return !cloud_only(mode); }
+bool uses_cloud(const std::string& mode) { return mode == "react" || cloud_only(mode); }
 
 // NAME=BANDWIDTH_MBPS:LATENCY_MS or NAME=TRACE_FILE:LATENCY_MS on every link.
 void apply_network(topology& t, const std::string& spec) {
@@ -231,6 +232,17 @@ std::string accuracy_table(const std::vector<outcome>& rows) {
   return t.str();
 }
 
+// The runs of `mode` that REACT's `react` row is compared with: the same edge model if
+// the mode uses one, the same cloud model if it uses one (k, m and the rest are the mode's own).
+std::vector<const outcome*> baseline_runs(const std::vector<outcome>& rows, const outcome& react, const std::string& mode) {
+  std::vector<const outcome*> out;
+  for (auto& r : rows)
+    if (r.part == react.part && r.mode == mode && (!uses_edge(mode) || r.edge == react.edge) &&
+        (!uses_cloud(mode) || r.cloud == react.cloud))
+      out.push_back(&r);
+  return out;
+}
+
 // The paper's claims beside ours, per model pair (react.txt, §6.1, Fig. 3): REACT's
 // mAP@0.5 20–50 % above edge-only's and cloud-only's, and "marginally better" than
 // every-frame edge detection at a fraction of its edge inferences. Run k of REACT against
@@ -252,9 +264,7 @@ std::string against_the_paper(const std::vector<outcome>& pairs) {
       continue;
     auto react = runs_like(pairs, r);
     for (auto& c : claims) {
-      auto like = r;
-      like.mode = c.baseline;
-      auto base = runs_like(pairs, like);
+      auto base = baseline_runs(pairs, r, c.baseline);
       if (base.size() != react.size())
         continue;
       std::vector<double> ours, theirs, edge_share;
