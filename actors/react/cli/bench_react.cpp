@@ -232,13 +232,12 @@ std::string accuracy_table(const std::vector<outcome>& rows) {
   return t.str();
 }
 
-// The runs of `mode` that REACT's `react` row is compared with: the same edge model if
-// the mode uses one, the same cloud model if it uses one (k, m and the rest are the mode's own).
+// The runs of `mode` listed under the pair of REACT's `react` row (a mode's k, m and
+// network are its own; a run shared by pairs is listed under each).
 std::vector<const outcome*> baseline_runs(const std::vector<outcome>& rows, const outcome& react, const std::string& mode) {
   std::vector<const outcome*> out;
   for (auto& r : rows)
-    if (r.part == react.part && r.mode == mode && (!uses_edge(mode) || r.edge == react.edge) &&
-        (!uses_cloud(mode) || r.cloud == react.cloud))
+    if (r.part == react.part && r.mode == mode && r.edge == react.edge && r.cloud == react.cloud)
       out.push_back(&r);
   return out;
 }
