@@ -77,17 +77,11 @@ void synthetic_scene::spawn_object() {
   object o;
   o.kind = draw_class();
   double w = uniform(config_.object_width_min, config_.object_width_max);
-  double speed = uniform(config_.speed_min_px_s, config_.speed_max_px_s);
-  if (o.kind == car) {
-    w *= 2.2;
-    o.size = {w, w * uniform(0.45, 0.6)};
-    speed *= 2;
-  } else if (o.kind == bike) {
-    w *= 1.3;
-    o.size = {w, w * uniform(0.6, 0.75)};
-  } else {
-    o.size = {w, w * uniform(2.0, 2.6)};
-  }
+  // Width, height, then speed: a person's draws in the order they had before classes.
+  double height = o.kind == car ? uniform(0.45, 0.6) : o.kind == bike ? uniform(0.6, 0.75) : uniform(2.0, 2.6);
+  double scale = o.kind == car ? 2.2 : o.kind == bike ? 1.3 : 1.0;
+  o.size = {w * scale, w * scale * height};
+  double speed = uniform(config_.speed_min_px_s, config_.speed_max_px_s) * (o.kind == car ? 2 : 1);
   double W = config_.width, H = config_.height;
   int edge = static_cast<int>(uniform() * 4);
   cv::Point2d start, target;
@@ -113,8 +107,8 @@ void synthetic_scene::draw(cv::Mat& image, const object& o) {
   }
 }
 
-// A body (lower half), a narrower cabin on top and two dark wheels at the bottom that
-// fill the box's width and height exactly.
+// A body as wide as the box, a narrower cabin up to its top and two dark wheels down to
+// its bottom: the box is tight.
 void synthetic_scene::draw_car(cv::Mat& image, const object& o) {
   double x = o.position.x, y = o.position.y, w = o.size.width, h = o.size.height;
   double r = 0.16 * h;

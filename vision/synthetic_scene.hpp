@@ -33,7 +33,7 @@ struct scene_config {
   double speed_min_px_s = 30, speed_max_px_s = 90;
   int object_width_min = 20, object_width_max = 40;  // a person's; its height is 2–2.6× the width
   // Relative share of each class (vision/object_class.hpp) among arrivals. People only
-  // by default, drawn without a class draw, so older scenes stay as they were.
+  // by default, with no class drawn, so a seed gives the scene it gave before classes.
   std::vector<double> class_mix = {1};
   double sensor_noise = 3;  // std-dev of per-pixel noise, in grey levels
   double min_visible = 0.5; // a box counts as ground truth when this much is in view

@@ -295,12 +295,11 @@ TEST(Deployment, BenchRemoRepeatsPoliciesAndSetsThePaperBeside) {
   ASSERT_TRUE(in) << r.output;
   auto runs = nlohmann::json::parse(in);
   ASSERT_EQ(runs.size(), 4u);
-  for (auto& run : runs) {
-    EXPECT_GT(run["overall"]["system_delay_ms"]["slots"].get<int>(), 0) << run.dump(2);
-    EXPECT_GE(run["overall"]["system_delay_ms"]["mean"].get<double>(),
-              run["overall"]["detected_latency_ms"]["mean"].get<double>()) << run.dump(2);  // a slot's slowest frame
+  for (auto& run : runs) {  // eq. (5) per slot; its arithmetic is pinned in run_report_test
+    EXPECT_GE(run["overall"]["system_delay_ms"]["slots"].get<int>(), 2) << run.dump(2);
+    EXPECT_GT(run["overall"]["system_delay_ms"]["mean"].get<double>(), 0) << run.dump(2);
+    EXPECT_TRUE(run["scheduler"].contains("planned_ahead")) << run.dump(2);
   }
-  EXPECT_NE(runs[0]["overall"]["bytes"], runs[2]["overall"]["bytes"]);  // run 2 saw other scenes
   auto again = troupe_cli(args + " --resume");
   ASSERT_EQ(again.status, 0) << again.output;
   std::regex done("read back \\(--resume\\)");

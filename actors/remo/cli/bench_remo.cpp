@@ -162,7 +162,10 @@ outcome run_one(const topology& base, const std::string& policy, int cameras, in
 
 // A figure of one run.
 using figure = std::function<double(const outcome&)>;
-double system_delay(const outcome& r) { return r.overall["system_delay_ms"]["mean"].get<double>(); }
+// 0 for a report from before the sink measured it (read back with --resume).
+double system_delay(const outcome& r) {
+  return r.overall.contains("system_delay_ms") ? r.overall["system_delay_ms"]["mean"].get<double>() : 0;
+}
 double f1(const outcome& r) { return r.overall.value("f1", 0.0); }
 // What planning a slot ahead added to the modelled system delay against deciding on the
 // slot's own demands, as the paper does: median (min–max) of the runs that measured it.

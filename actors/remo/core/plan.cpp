@@ -95,6 +95,8 @@ int planned_target(const camera_plan& plan, int frame, int region, int own) {
 
 schedule as_planned_ahead(schedule start, const std::vector<movable_region>& movable,
                           const std::vector<named_plan>& plans, const std::vector<std::string>& detectors) {
+  if (detectors.empty())
+    return start;
   for (auto& c : movable) {
     camera_plan plan;
     if (size_t(c.camera) < plans.size())

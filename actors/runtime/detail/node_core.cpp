@@ -60,13 +60,14 @@ void node_core::start() {
   if (!cfg.trace_file.empty())
     recorder_ = trace_recorder::open(cfg.trace_file, cfg.trace_sample);
   if (!cfg.links.empty() || cfg.uplink || cfg.downlink) {
-    links_ = std::make_unique<link_shaper>(time, cfg.epoch_unix_ns != 0 ? cfg.epoch_unix_ns : time->now_ns());
+    auto links = std::make_shared<link_shaper>(time, cfg.epoch_unix_ns != 0 ? cfg.epoch_unix_ns : time->now_ns());
     for (auto& [peer, model] : cfg.links)
-      links_->add(peer, model);
+      links->add(peer, model);
     if (cfg.uplink)
-      links_->set_uplink(*cfg.uplink);
+      links->set_uplink(*cfg.uplink);
     if (cfg.downlink)
-      links_->set_downlink(*cfg.downlink);
+      links->set_downlink(*cfg.downlink);
+    std::atomic_store(&links_, links);
   }
   std::weak_ptr<node_core> weak = shared_from_this();
   reply_subject_ = reply_subject(cfg.deployment, cfg.name, incarnation);
@@ -99,11 +100,13 @@ void node_core::start() {
 }
 
 node_core::network_counts node_core::network() const {
-  return links_ ? network_counts{links_->uplink(), links_->downlink()} : network_at_stop_;
+  auto shaper = links();
+  return shaper ? network_counts{shaper->uplink(), shaper->downlink()} : network_at_stop_;
 }
 
 interface_rates node_core::offered_rates() const {
-  return links_ ? links_->offered_rates() : interface_rates{};
+  auto shaper = links();
+  return shaper ? shaper->offered_rates() : interface_rates{};
 }
 
 void node_core::shutdown(bool graceful) {
@@ -112,7 +115,12 @@ void node_core::shutdown(bool graceful) {
   announce_exits_ = graceful;
   stop_locals();
   network_at_stop_ = network();
-  links_.reset();  // what is still on an emulated link arrives now
+  // What is still on an emulated link arrives now, once no call holds the shaper (its
+  // destructor joins its own thread, so it must not end in a call it delivers).
+  if (auto shaper = std::atomic_exchange(&links_, std::shared_ptr<link_shaper>())) {
+    for (int i = 0; i < 1000 && shaper.use_count() > 1; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   if (graceful) {
     // Give exiting actors a moment to announce themselves down.
     for (int i = 0; i < 100 && !local_names().empty(); ++i)
@@ -197,8 +205,9 @@ caf::error node_core::publish_letter(const std::string& subject, const letter& l
                         " from '" + l.sender + "' to '" + subject + "') exceeds the limit of " +
                         std::to_string(max_bytes_) + " bytes");
   }
-  if (links_ && peer && links_->shapes(*peer)) {
-    bool sent = links_->send(*peer, bytes.size(), [this, subject, copy = bytes] {
+  auto shaper = links();
+  if (shaper && peer && shaper->shapes(*peer)) {
+    bool sent = shaper->send(*peer, bytes.size(), [this, subject, copy = bytes] {
       if (!bus_->publish(subject, copy).empty())
         ++counts.publish_errors;
     });
@@ -285,12 +294,13 @@ std::optional<letter> node_core::decode(const char* data, int size) {
 // What comes from another node crosses this node's downlink first, when it has one;
 // what the downlink drops is counted there.
 void node_core::through_downlink(letter l, int size, std::function<void(letter)> deliver) {
-  if (!links_ || l.sender_node == cfg.name || !links_->shapes_arrivals()) {
+  auto shaper = links();
+  if (!shaper || l.sender_node == cfg.name || !shaper->shapes_arrivals()) {
     deliver(std::move(l));
     return;
   }
   auto held = std::make_shared<letter>(std::move(l));
-  links_->arrive(size_t(size), [held, deliver = std::move(deliver)] { deliver(std::move(*held)); });
+  shaper->arrive(size_t(size), [held, deliver = std::move(deliver)] { deliver(std::move(*held)); });
 }
 
 void node_core::on_actor_subject(const std::string& name, const char* data, int size) {

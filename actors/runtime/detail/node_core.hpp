@@ -132,7 +132,11 @@ class node_core : public std::enable_shared_from_this<node_core> {
   int64_t silence_limit_ns() const;
 
   std::unique_ptr<bus_connection> bus_;
-  std::unique_ptr<link_shaper> links_;  // set when the node has emulated links
+  // Set when the node has emulated links. Senders, arrivals and readers of its rates
+  // take a copy (atomically) for the call; shutdown takes it away and destroys it once
+  // no call holds it, so no call ever meets a destroyed shaper.
+  std::shared_ptr<link_shaper> links_;
+  std::shared_ptr<link_shaper> links() const { return std::atomic_load(&links_); }
   network_counts network_at_stop_;
   std::shared_ptr<trace_recorder> recorder_;
   std::atomic<bool> running_{false};
