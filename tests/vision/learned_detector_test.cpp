@@ -64,16 +64,21 @@ TEST(LearnedDetector, TrainsSavesAndLoadsThroughMakeDetector) {
 
 namespace {
 
+// An n network trained for `steps` steps of as many frames from as many scenes, not
+// scored, written to TempDir/FILE: for the plumbing, not for accuracy.
+learning::training_options toy_training(const std::string& file, int steps) {
+  learning::training_options o;
+  o.sizes = {"n"};
+  o.steps = o.batch = o.scenes = steps;
+  o.eval_frames = 0;
+  o.output = std::string(::testing::TempDir()) + "/" + file;
+  return o;
+}
+
 // One step: any network will do for the plumbing, and a low bar gives many boxes.
 std::string untrained_model() {
   static const std::string path = [] {
-    learning::training_options o;
-    o.sizes = {"n"};
-    o.steps = 1;
-    o.batch = 1;
-    o.scenes = 1;
-    o.eval_frames = 0;
-    o.output = std::string(::testing::TempDir()) + "/untrained-n.pt";
+    auto o = toy_training("untrained-n.pt", 1);
     learning::train_detectors(o);
     return o.output;
   }();
@@ -189,14 +194,8 @@ TEST(DetectorTraining, SeveralSizesNeedASizeInTheOutput) {
 // A network trained on streets of people, cars and bikes has a score per class, and
 // names each box by one of them.
 TEST(DetectorTraining, ClassesGiveTheNetworkAScorePerClass) {
-  learning::training_options o;
-  o.sizes = {"n"};
-  o.steps = 2;
-  o.batch = 2;
-  o.scenes = 2;
-  o.eval_frames = 0;
+  auto o = toy_training("street-n.pt", 2);
   o.classes = {"person", "car", "bike"};
-  o.output = std::string(::testing::TempDir()) + "/street-n.pt";
   learning::train_detectors(o);
   auto module = torch::jit::load(o.output);
   auto out = module.forward({torch::zeros({1, 3, 320, 320})}).toTensor();

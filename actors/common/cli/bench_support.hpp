@@ -38,6 +38,18 @@ struct spread {
   size_t runs = 0;
 };
 spread spread_of(const std::vector<double>& values);
+// A figure of each of a cell's runs: `figure(run)` in run order, and their spread.
+template <class Run, class Figure>
+std::vector<double> figures_of(const std::vector<const Run*>& runs, Figure figure) {
+  std::vector<double> out;
+  for (auto* r : runs)
+    out.push_back(double(figure(*r)));
+  return out;
+}
+template <class Run, class Figure>
+spread spread_over(const std::vector<const Run*>& runs, Figure figure) {
+  return spread_of(figures_of(runs, figure));
+}
 // "98 (90–105)"; one run: "98".
 std::string to_string(const spread& s, int decimals);
 

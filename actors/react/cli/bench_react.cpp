@@ -208,10 +208,7 @@ std::vector<const outcome*> runs_like(const std::vector<outcome>& rows, const ou
 }
 
 spread over(const std::vector<const outcome*>& runs, double outcome::*field) {
-  std::vector<double> v;
-  for (auto* r : runs)
-    v.push_back(r->*field);
-  return spread_of(v);
+  return spread_over(runs, [field](const outcome& r) { return r.*field; });
 }
 
 // One line per variant: medians (min–max) over its runs for accuracy, medians for the rest.

@@ -187,15 +187,8 @@ std::vector<const outcome*> runs_of(const std::vector<outcome>& rows, const std:
   return out;
 }
 
-std::vector<double> values(const std::vector<const outcome*>& runs, const figure& f) {
-  std::vector<double> out;
-  for (auto* r : runs)
-    out.push_back(f(*r));
-  return out;
-}
-
 std::string over(const std::vector<const outcome*>& runs, const figure& f, int decimals) {
-  return to_string(spread_of(values(runs, f)), decimals);
+  return to_string(spread_over(runs, f), decimals);
 }
 
 // One line per policy and camera count, medians (min–max) over its runs. The system
@@ -225,8 +218,8 @@ std::string table(const std::vector<outcome>& rows) {
            over(runs, all("latency_ms", "mean"), 0), over(runs, all("latency_ms", "p95"), 0),
            over(runs, detected_share, 0) + "%", over(runs, [](const outcome& o) { return o.overall["energy_j"].get<double>(); }, 0),
            over(runs, [](const outcome& o) { return o.overall["bytes"].get<double>() / 1e6; }, 2),
-           fixed(spread_of(values(runs, scheduler("regions_moved"))).median, 0) + "/" +
-               fixed(spread_of(values(runs, scheduler("regions_demanded"))).median, 0),
+           fixed(spread_over(runs, scheduler("regions_moved")).median, 0) + "/" +
+               fixed(spread_over(runs, scheduler("regions_demanded")).median, 0),
            over(runs, [](const outcome& o) { return o.scheduler.contains("decision_ms") ? o.scheduler["decision_ms"]["p50"].get<double>() : 0; }, 3),
            planned_ahead(runs)});
   }
@@ -243,7 +236,7 @@ std::string against_the_paper(const std::vector<outcome>& rows, int cameras) {
     if (ours.empty() || theirs.size() != ours.size())
       continue;
     double paper_ratio = p.latency_s / p.remo_latency_s;
-    auto delay = compare_paired(values(ours, system_delay), values(theirs, system_delay));
+    auto delay = compare_paired(figures_of(ours, system_delay), figures_of(theirs, system_delay));
     std::vector<double> gain;
     for (size_t k = 0; k < ours.size(); ++k)
       gain.push_back(f1(*ours[k]) - f1(*theirs[k]));
@@ -259,7 +252,7 @@ std::string against_the_paper(const std::vector<outcome>& rows, int cameras) {
 std::string growth_against_the_paper(const std::vector<outcome>& sweep, int fewest, int most) {
   text_table t({"policy", "growth: paper s", "ours s", "above ReMO's: every run"});
   auto growth = [&](const std::string& policy) {
-    auto from = values(runs_of(sweep, policy, fewest), system_delay), to = values(runs_of(sweep, policy, most), system_delay);
+    auto from = figures_of(runs_of(sweep, policy, fewest), system_delay), to = figures_of(runs_of(sweep, policy, most), system_delay);
     std::vector<double> out;
     for (size_t k = 0; k < std::min(from.size(), to.size()); ++k)
       out.push_back((to[k] - from[k]) / 1e3);
@@ -300,7 +293,7 @@ void plot_comparison(const std::string& dir, const std::vector<outcome>& rows, c
     std::ofstream dat(dir + "/comparison.dat");  // closed before gnuplot reads it
     for (auto& p : policies) {
       auto runs = runs_of(rows, p, cameras);
-      dat << p << " " << spread_of(values(runs, system_delay)).median << " " << spread_of(values(runs, f1)).median << "\n";
+      dat << p << " " << spread_over(runs, system_delay).median << " " << spread_over(runs, f1).median << "\n";
     }
   }
   plot_png(dir, "comparison",
@@ -317,7 +310,7 @@ void plot_sweep(const std::string& dir, const std::vector<outcome>& rows, const 
     {
       std::ofstream dat(dir + "/sweep-" + policies[i] + ".dat");
       for (int n : cameras)
-        dat << n << " " << spread_of(values(runs_of(rows, policies[i], n), system_delay)).median << "\n";
+        dat << n << " " << spread_over(runs_of(rows, policies[i], n), system_delay).median << "\n";
     }
     plot += std::string(i ? ", " : "") + "'" + dir + "/sweep-" + policies[i] + ".dat' with linespoints title '" +
             policies[i] + "'";

@@ -134,10 +134,7 @@ std::vector<const outcome*> runs_of(const std::vector<outcome>& rows, const std:
 }
 
 spread over(const std::vector<const outcome*>& runs, const std::function<double(const nlohmann::json&)>& f) {
-  std::vector<double> values;
-  for (auto* r : runs)
-    values.push_back(f(r->overall));
-  return spread_of(values);
+  return spread_over(runs, [&f](const outcome& r) { return f(r.overall); });
 }
 
 // The median of a counter of the runs' overall reports (0 where a report lacks it).
