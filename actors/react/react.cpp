@@ -17,6 +17,9 @@ void add_commands(command_hooks& hooks) {
   cmd->add_option("topology", bench->topology, "topology with react cameras (default topologies/react/react-mobile.yaml)");
   cmd->add_option("--parts", bench->parts, "which of pairs grid networks server (default all)");
   cmd->add_option("--duration", bench->duration_s, "seconds per run (default: the file's duration_s)");
+  cmd->add_option("--tracker", bench->tracker, "every camera's tracker: csrt (the paper's), kcf or flow (default: the file's)");
+  cmd->add_option("--time-scale", bench->time_scale, "run the emulated clock this many times slower than the wall (default: the file's)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--modes", bench->modes, "modes of the pairs part (default: react edge-only cloud-only cloud-only-no-fast-track every-frame-edge)");
   cmd->add_option("--pairs", bench->pairs, "EDGE:CLOUD model pairs (default detector-n160-street:detector-m-street detector-n-street:detector-m-street detector-s-street:detector-m-street)");
   cmd->add_option("--models", bench->models_dir, "where pair names resolve to NAME.pt (default build/models)");

@@ -31,8 +31,25 @@ actor_spec& actor_named(topology& t, const std::string& name) {
   throw std::runtime_error(t.file + ": no actor named '" + name + "'");
 }
 
+bool covers_run(const nlohmann::json& report, double duration_s) {
+  constexpr double whole = 0.9;  // spawning and draining take seconds, never a tenth of a run
+  return duration_s <= 0 || report.value("duration_s", 0.0) >= whole * duration_s;
+}
+
+bool run_done(const std::string& prefix, double duration_s) {
+  std::ifstream in(prefix + ".json");
+  if (!in)
+    return false;
+  auto report = nlohmann::json::parse(in, nullptr, false);
+  if (!report.is_discarded() && covers_run(report, duration_s))
+    return true;
+  log::result(prefix + ".json: not a whole run of " + fixed(duration_s) + " s (cut short or unreadable), run again");
+  return false;
+}
+
 nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix, bool resume) {
-  if (resume && std::filesystem::exists(prefix + ".json")) {
+  double duration = duration_s > 0 ? duration_s : t.runtime.duration_s;
+  if (resume && run_done(prefix, duration)) {
     log::result(prefix + ".json: done in an earlier run, read back (--resume)");
     std::ifstream in(prefix + ".json");
     return nlohmann::json::parse(in);
@@ -42,8 +59,13 @@ nlohmann::json run_and_report(topology t, double duration_s, const std::string& 
       set_param(a, "report", prefix);
   std::filesystem::remove(prefix + ".json");  // a run that writes nothing must not read an old report
   run_options run;
-  run.duration_s = duration_s > 0 ? duration_s : t.runtime.duration_s;
-  if (int rc = run_deployment(t, run, builtin_kinds()); rc != 0)
+  run.duration_s = duration;
+  int rc = run_deployment(t, run, builtin_kinds());
+  if (stop_requested()) {  // cut short: its report must not pass for a whole run's
+    std::filesystem::remove(prefix + ".json");
+    throw std::runtime_error(t.deployment + ": stopped by a signal; its report removed (--resume runs it again)");
+  }
+  if (rc != 0)
     throw std::runtime_error(t.deployment + ": the run failed (exit " + std::to_string(rc) + ")");
   std::ifstream in(prefix + ".json");
   if (!in)

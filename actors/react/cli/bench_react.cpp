@@ -83,7 +83,11 @@ topology variant(topology t, const variant_spec& v, const bench_react_options& o
       set_param(actor_named(t, cam->args.get_string("edge")), "model", model_path(o, v.edge));
     if (!v.cloud.empty() && cam->args.has("cloud"))
       set_param(actor_named(t, cam->args.get_string("cloud")), "model", model_path(o, v.cloud));
+    if (!o.tracker.empty())
+      set_param(*cam, "tracker", o.tracker);
   }
+  if (o.time_scale > 0)
+    t.runtime.time_scale = o.time_scale;
   if (!v.network.empty())
     apply_network(t, v.network);
   t.deployment += "-" + v.mode;

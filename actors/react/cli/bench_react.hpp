@@ -15,6 +15,8 @@ struct bench_react_options {
   std::string out_dir = "build/reports/bench-react";
   std::string models_dir = "build/models";  // where pair names like detector-n resolve to *.pt
   double duration_s = 0;                    // per run; 0: the file's
+  std::string tracker;                      // every camera's main and fast tracker; empty: the file's
+  double time_scale = 0;                    // the emulated clock's slowdown; 0: the file's
   std::vector<std::string> parts = {"pairs", "grid", "networks", "server"};
   std::vector<std::string> modes = {"react", "edge-only", "cloud-only", "cloud-only-no-fast-track", "every-frame-edge"};
   // edge:cloud, trained on streets of people, cars and bikes as the scenes are; the first is the
