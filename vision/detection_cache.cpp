@@ -28,16 +28,16 @@ uint64_t fnv1a(const std::string& text) {
   return h;
 }
 
-std::string source_identity(const std::string& source) {
-  std::error_code ec;
-  if (!fs::is_regular_file(source, ec))
-    return source;
-  auto size = fs::file_size(source, ec);
-  auto mtime = fs::last_write_time(source, ec).time_since_epoch().count();
-  return source + "|" + std::to_string(size) + "|" + std::to_string(mtime);
-}
-
 }  // namespace
+
+std::string file_identity(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    return path;
+  auto size = fs::file_size(path, ec);
+  auto mtime = fs::last_write_time(path, ec).time_since_epoch().count();
+  return path + "|" + std::to_string(size) + "|" + std::to_string(mtime);
+}
 
 detection_cache::detection_cache(std::string dir) : dir_(std::move(dir)) {
   std::error_code ec;
@@ -47,7 +47,7 @@ detection_cache::detection_cache(std::string dir) : dir_(std::move(dir)) {
 }
 
 std::string detection_cache::file_for(const cache_key& key) const {
-  auto identity = source_identity(key.source) + "|" + std::to_string(key.crop.x) + "," +
+  auto identity = file_identity(key.source) + "|" + std::to_string(key.crop.x) + "," +
                   std::to_string(key.crop.y) + "," + std::to_string(key.crop.width) + "," +
                   std::to_string(key.crop.height) + "|" + key.model;
   char name[32];

@@ -18,10 +18,14 @@
 
 namespace troupe::vision {
 
+// A path with its size and modification time, so that an edited (or retrained) file is
+// a new identity; anything that is not a regular file stays as it is.
+std::string file_identity(const std::string& path);
+
 struct cache_key {
   std::string source;  // a path (its size and mtime are added) or any stable name
   cv::Rect crop;       // empty: the whole frame
-  std::string model;   // model name plus whatever settings change its output
+  std::string model;   // model (file_identity of its file) plus whatever settings change its output
   uint64_t frame = 0;
 };
 

@@ -48,6 +48,10 @@ struct synthetic_frame {
 
 class synthetic_scene {
  public:
+  // Raised whenever the same config draws other frames, so that detections cached for
+  // a scene's frames (keyed by its config) are not read back for different pictures.
+  static constexpr int generator_version = 2;
+
   explicit synthetic_scene(scene_config config);
   synthetic_frame next();
   const scene_config& config() const { return config_; }

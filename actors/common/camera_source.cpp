@@ -13,7 +13,7 @@ namespace {
 // A synthetic scene is named by everything that shapes it.
 std::string identity_of(const vision::source_settings& s, const params& p) {
   if (s.scene)
-    return "synthetic:seed=" + std::to_string(s.scene->seed) + ",size=" + std::to_string(s.scene->width) + "x" +
+    return "synthetic-v" + std::to_string(vision::synthetic_scene::generator_version) + ":seed=" + std::to_string(s.scene->seed) + ",size=" + std::to_string(s.scene->width) + "x" +
            std::to_string(s.scene->height) + ",ground=" + p.get_string("ground", "floor") +
            ",density=" + p.get_string("density", "0:1") + ",fps=" + std::to_string(s.scene->fps) +
            (p.has("classes") ? ",classes=" + p.get_string("classes") : "");
@@ -85,6 +85,7 @@ std::shared_ptr<camera_oracle> read_oracle(const params& p) {
     return nullptr;
   auto judge = std::make_shared<camera_oracle>();
   judge->model = vision::make_detector(p.get_string("oracle"));
+  judge->model_key = vision::file_identity(p.get_string("oracle"));
   judge->min_score = p.get_double("oracle_min_score", judge->min_score);
   if (p.has("oracle_cache"))
     judge->cache = std::make_unique<vision::detection_cache>(p.get_string("oracle_cache"));
@@ -95,7 +96,7 @@ std::shared_ptr<camera_oracle> read_oracle(const params& p) {
 
 std::vector<vision::detection> camera_oracle::truth(const vision::source_frame& f, const std::string& identity,
                                                     uint64_t source_frame) {
-  vision::cache_key key{identity, f.crop, model->model(), source_frame};
+  vision::cache_key key{identity, f.crop, model_key, source_frame};
   auto cached = cache && !identity.empty() ? cache->find(key) : std::nullopt;
   auto found = cached ? *cached : model->detect(f.image);
   if (cache && !cached && !identity.empty())

@@ -24,6 +24,7 @@ namespace troupe {
 // camera's full-resolution view, cached so repeated runs do not pay for it again.
 struct camera_oracle {
   std::unique_ptr<vision::detector> model;
+  std::string model_key;  // its file's identity: a retrained oracle does not read old truth
   std::unique_ptr<vision::detection_cache> cache;
   double min_score = 0.5;
 

@@ -44,7 +44,7 @@ replica_worker::replica_worker(context ctx, replica_settings cfg)
     else
       cache_ = std::make_unique<vision::detection_cache>(cfg_.cache_dir);
     auto& o = cfg_.options;  // everything that changes the boxes belongs to the model's key
-    cache_model_ = model_name_ + ":hog=" + std::to_string(o.hog.hit_threshold) + "," +
+    cache_model_ = vision::file_identity(cfg_.model) + ":hog=" + std::to_string(o.hog.hit_threshold) + "," +
                    std::to_string(o.hog.win_stride) + "," + std::to_string(o.hog.scale_step) + "," +
                    std::to_string(o.hog.min_score) + ":net=" + std::to_string(o.network.min_score) + "," +
                    std::to_string(o.network.nms_iou) + "," + std::to_string(o.network.frame_width);

@@ -97,3 +97,17 @@ TEST(DetectionCache, TruncatedTailIsSkippedAndCounted) {
   EXPECT_EQ((*frame1)[0].box, cv::Rect2f(3, 3, 3, 3));
   EXPECT_EQ(again.damaged_records(), 0u);
 }
+
+// A model retrained at the same path is another model: its file's size and modification
+// time are part of its identity, so old detections are not read back for it.
+TEST(DetectionCache, FileIdentityChangesWhenTheFileIsRewritten) {
+  auto dir = fresh_dir("cache-model");
+  fs::create_directories(dir);
+  auto file = dir + "/model.pt";
+  std::ofstream(file) << "weights, first training";
+  auto first = file_identity(file);
+  EXPECT_NE(first, file);
+  std::ofstream(file) << "weights, second training!";
+  EXPECT_NE(file_identity(file), first);
+  EXPECT_EQ(file_identity("hog"), "hog");  // a built-in model's name stays as it is
+}
