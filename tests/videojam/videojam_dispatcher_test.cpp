@@ -128,19 +128,6 @@ TEST(VideoJamRules, PredictionErrorAboveThreshold) {
   EXPECT_FALSE(prediction_error(1, 4, 0.5));    // less than expected so far: the window is not over
 }
 
-TEST(VideoJamBaselines, WeightedRoundRobinInterleavesByWeight) {
-  troupe::videojam::weighted_round_robin wrr;
-  std::vector<int> picks(3, 0);
-  std::vector<size_t> order;
-  for (int i = 0; i < 12; ++i) {
-    auto p = wrr.pick({1, 2, 3});
-    ++picks[p];
-    order.push_back(p);
-  }
-  EXPECT_EQ(picks, (std::vector<int>{2, 4, 6}));
-  EXPECT_NE(order[0], order[1]);  // smooth: the heaviest is not picked twice in a row at the start
-}
-
 TEST(VideoJamBaselines, DistreamEdgeShareIsItsPartOfTheCompute) {
   EXPECT_DOUBLE_EQ(distream_edge_share(30, {10, 20}), 0.5);
   EXPECT_DOUBLE_EQ(distream_edge_share(0, {0}), 0.0);

@@ -6,24 +6,6 @@
 
 namespace troupe::videojam {
 
-size_t weighted_round_robin::pick(const std::vector<double>& weights) {
-  credit_.resize(weights.size(), 0.0);
-  double total = 0;
-  size_t best = weights.size();
-  for (size_t i = 0; i < weights.size(); ++i) {
-    if (!(weights[i] > 0))
-      continue;  // out of the rotation: earns nothing, is never picked
-    credit_[i] += weights[i];
-    total += weights[i];
-    if (best == weights.size() || credit_[i] > credit_[best])
-      best = i;
-  }
-  if (best == weights.size())
-    return 0;
-  credit_[best] -= total;
-  return best;
-}
-
 double distream_edge_share(double edge_mu, const std::vector<double>& end_mu) {
   double total = edge_mu + std::accumulate(end_mu.begin(), end_mu.end(), 0.0);
   return total > 0 ? edge_mu / total : 0.0;

@@ -1,24 +1,12 @@
 // The baselines VideoJam's thesis compares against (§3.5.2), as pure functions:
-// weighted round robin over the replicas of a function, weighted by their rates, and
 // Distream's stochastic partition between the cameras' devices (Ends) and the Edge.
+// (WRR's rotation is the shared weighted_round_robin, actors/common/core/load_split.hpp.)
 #pragma once
 
 #include <cstddef>
 #include <vector>
 
 namespace troupe::videojam {
-
-// Smooth weighted round robin: every pick adds each weight to its credit, takes the
-// largest credit and takes the weights' total off it, so picks interleave in
-// proportion to the weights. A weight of 0 is out of the rotation; with no positive
-// weight the pick is 0. Credits belong to positions: keep them stable.
-class weighted_round_robin {
- public:
-  size_t pick(const std::vector<double>& weights);
-
- private:
-  std::vector<double> credit_;
-};
 
 // Distream's partition point as the share of a function's items an End hands to the
 // Edge: the Edge's part of the compute, μ_edge / (μ_edge + Σ μ_end).

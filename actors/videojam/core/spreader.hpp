@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/videojam/core/baselines.hpp"
+#include "actors/common/core/load_split.hpp"
 
 namespace troupe::videojam {
 

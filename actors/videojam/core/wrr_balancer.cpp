@@ -7,7 +7,7 @@
 // queue. No window plan.
 #include <map>
 
-#include "actors/videojam/core/baselines.hpp"
+#include "actors/common/core/load_split.hpp"
 #include "actors/videojam/core/detail/balancers.hpp"
 
 namespace troupe::videojam::detail {
