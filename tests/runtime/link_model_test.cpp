@@ -44,6 +44,21 @@ TEST(LinkModel, TraceLatencyColumnReplacesTheLinksLatency) {
   EXPECT_THROW(load_bandwidth_trace(file), std::runtime_error);
 }
 
+// Links that share one trace file but start at other points of it: the same trace,
+// shifted, and repeating as before.
+TEST(LinkModel, TraceOffsetStartsTheLinkLaterInItsTrace) {
+  std::vector<bandwidth_sample> trace{{0, 8}, {1, 2}, {2, 4}};  // period 3 s
+  link_model at_start(trace, 0), one_in(trace, 0, 1), wrapped(trace, 0, 7);
+  EXPECT_DOUBLE_EQ(one_in.bandwidth_mbps_at(0), 2);
+  EXPECT_DOUBLE_EQ(one_in.bandwidth_mbps_at(1.5), 4);
+  EXPECT_DOUBLE_EQ(one_in.bandwidth_mbps_at(2.5), 8);  // the trace repeats
+  EXPECT_DOUBLE_EQ(wrapped.bandwidth_mbps_at(0), 2);   // 7 s in = 1 s into the second period
+  // 0.5 MB (4 Mbit) from 0: 2 Mbit at 2 Mbit/s in 1 s, then 2 Mbit at 4 Mbit/s in 0.5 s.
+  EXPECT_NEAR(one_in.transfer_time_s(0.5e6, 0), 1.5, 1e-9);
+  EXPECT_NEAR(at_start.transfer_time_s(0.5e6, 1), one_in.transfer_time_s(0.5e6, 0), 1e-9);
+  EXPECT_THROW(link_model(trace, 0, -1), std::invalid_argument);
+}
+
 TEST(LinkModel, TraceValidation) {
   EXPECT_THROW(link_model({{1, 8}}, 0), std::invalid_argument);          // not from 0
   EXPECT_THROW(link_model({{0, 8}, {0, 2}}, 0), std::invalid_argument);  // times must rise

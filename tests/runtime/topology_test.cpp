@@ -112,6 +112,22 @@ TEST(Topology, BandwidthTracesAreReadWhenParsed) {
              "t.yaml:6:42: link bandwidth_trace: " + trace + ":2: expected 'time_s,bandwidth_mbps' or 'time_s,bandwidth_mbps,latency_ms'");
 }
 
+TEST(Topology, TraceOffsetsOnLinksAndInterfaces) {
+  auto trace = write_temp("bw-offset.csv", "0,10\n5,20\n");
+  auto r = parse_topology("deployment: d\nnodes:\n"
+                          "  - { name: a, uplink: { tbf: \"rate 1gbit burst 16kbit latency 10ms\", bandwidth_trace: " +
+                              trace + ", trace_offset_s: 3 } }\n  - { name: b }\n"
+                              "links:\n  - { from: a, to: b, bandwidth_trace: " + trace + ", trace_offset_s: 7.5 }\n",
+                          "t.yaml", builtin_kinds());
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].to_string();
+  EXPECT_DOUBLE_EQ(r.topo->nodes[0].uplink->trace_offset_s, 3);
+  EXPECT_DOUBLE_EQ(r.topo->links[0].trace_offset_s, 7.5);
+  expect_one(head + "links:\n  - { from: n1, to: n2, latency_ms: 5, trace_offset_s: 2 }\n",
+             "t.yaml:6:56: link trace_offset_s needs a bandwidth_trace");
+  expect_one(head + "links:\n  - { from: n1, to: n2, bandwidth_trace: " + trace + ", trace_offset_s: -2 }\n",
+             "t.yaml:6:" + std::to_string(60 + trace.size()) + ": 'trace_offset_s' must not be negative");
+}
+
 TEST(Topology, NodeInterfacesAreTcTbfAsThePapersWroteIt) {
   auto r = parse_topology("deployment: d\nnodes:\n"
                           "  - { name: a, uplink: \"rate 1gbit burst 16kbit latency 10ms\" }\n"

@@ -42,7 +42,7 @@ double seconds_since(steady::time_point start) {
 
 link_model model_of(const link_spec& l) {
   if (!l.bandwidth_trace.empty())
-    return link_model(load_bandwidth_trace(l.bandwidth_trace), l.latency_ms);
+    return link_model(load_bandwidth_trace(l.bandwidth_trace), l.latency_ms, l.trace_offset_s);
   double mbps = l.bandwidth_mbps > 0 ? l.bandwidth_mbps : std::numeric_limits<double>::infinity();  // latency only
   return link_model(mbps, l.latency_ms);
 }
@@ -50,8 +50,9 @@ link_model model_of(const link_spec& l) {
 std::optional<token_bucket> shaped(const std::optional<interface_spec>& i) {
   if (!i)
     return std::nullopt;
-  return token_bucket(i->tbf, i->bandwidth_trace.empty() ? std::vector<bandwidth_sample>{}
-                                                         : load_bandwidth_trace(i->bandwidth_trace));
+  return token_bucket(i->tbf,
+                      i->bandwidth_trace.empty() ? std::vector<bandwidth_sample>{} : load_bandwidth_trace(i->bandwidth_trace),
+                      i->trace_offset_s);
 }
 
 // A shaped interface's line: what went through, what its queue bound dropped.

@@ -111,19 +111,22 @@ class checker : public yaml_checker {
 
   void link(const YAML::Node& n, link_spec& out) {
     out.pos = pos(n);
-    if (!keys(n, "link", {"from", "to", "bandwidth_mbps", "latency_ms", "bandwidth_trace"}))
+    if (!keys(n, "link", {"from", "to", "bandwidth_mbps", "latency_ms", "bandwidth_trace", "trace_offset_s"}))
       return;
     text(n, "from", "link", out.from, true);
     text(n, "to", "link", out.to, true);
     number(n, "bandwidth_mbps", "link", out.bandwidth_mbps, false);
     number(n, "latency_ms", "link", out.latency_ms, false);
-    trace(n, "link", out.bandwidth_trace);
+    trace(n, "link", out.bandwidth_trace, out.trace_offset_s);
     if (!n["bandwidth_mbps"] && !n["bandwidth_trace"] && !n["latency_ms"])
       fail(n, "a link needs bandwidth_mbps, bandwidth_trace or latency_ms");
   }
 
-  // `bandwidth_trace`, when there: a file the emulation can read.
-  void trace(const YAML::Node& n, const std::string& what, std::string& out) {
+  // `bandwidth_trace`, when there: a file the emulation can read; `trace_offset_s` only with it.
+  void trace(const YAML::Node& n, const std::string& what, std::string& out, double& offset_s) {
+    number(n, "trace_offset_s", what, offset_s, false);  // (refuses negative numbers)
+    if (n["trace_offset_s"] && !n["bandwidth_trace"])
+      fail(n["trace_offset_s"], what + " trace_offset_s needs a bandwidth_trace");
     if (!text(n, "bandwidth_trace", what, out, false) || out.empty())
       return;
     try {
@@ -139,9 +142,9 @@ class checker : public yaml_checker {
       return;
     interface_spec spec;
     if (n.IsMap()) {
-      if (!keys(n, what, {"tbf", "bandwidth_trace"}))
+      if (!keys(n, what, {"tbf", "bandwidth_trace", "trace_offset_s"}))
         return;
-      trace(n, what, spec.bandwidth_trace);
+      trace(n, what, spec.bandwidth_trace, spec.trace_offset_s);
     }
     const YAML::Node words = n.IsMap() ? n["tbf"] : n;  // (assigning a YAML::Node would overwrite n)
     if (!words || !words.IsScalar()) {

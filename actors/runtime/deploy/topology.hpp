@@ -41,6 +41,7 @@ struct runtime_settings {
 struct interface_spec {
   tbf_settings tbf;
   std::string bandwidth_trace;  // optional "time_s,bandwidth_mbps" file replacing tbf's rate
+  double trace_offset_s = 0;    // where in the trace deployment time 0 falls
 };
 
 struct node_spec {
@@ -60,6 +61,7 @@ struct link_spec {
   double bandwidth_mbps = 0;    // 0 without a trace: latency only
   double latency_ms = 0;
   std::string bandwidth_trace;  // optional "time_s,bandwidth_mbps" file replacing bandwidth_mbps
+  double trace_offset_s = 0;    // where in the trace deployment time 0 falls
   source_pos pos;
 };
 

@@ -31,9 +31,11 @@ link_model::link_model(double bandwidth_mbps, double latency_ms)
     throw std::invalid_argument("a link needs a positive bandwidth");
 }
 
-link_model::link_model(std::vector<bandwidth_sample> trace, double latency_ms)
-    : trace_(std::move(trace)), latency_s_(latency_ms / 1000) {
+link_model::link_model(std::vector<bandwidth_sample> trace, double latency_ms, double offset_s)
+    : trace_(std::move(trace)), offset_s_(offset_s), latency_s_(latency_ms / 1000) {
   check_trace(trace_);
+  if (!(offset_s >= 0))
+    throw std::invalid_argument("a trace offset must be 0 or more seconds");
   // The last sample lasts as long as the average gap, then the trace repeats.
   double last_gap = trace_.size() > 1 ? trace_.back().time_s / (trace_.size() - 1) : 1.0;
   period_s_ = trace_.back().time_s + last_gap;
@@ -45,7 +47,7 @@ link_model::link_model(std::vector<bandwidth_sample> trace, double latency_ms)
 }
 
 const bandwidth_sample& link_model::sample_at(double time_s) const {
-  double t = period_s_ > 0 ? std::fmod(time_s, period_s_) : 0;
+  double t = period_s_ > 0 ? std::fmod(time_s + offset_s_, period_s_) : 0;
   const bandwidth_sample* at = &trace_.front();
   for (auto& s : trace_)
     if (s.time_s <= t)
@@ -63,7 +65,7 @@ double link_model::latency_s_at(double time_s) const {
 link_model::segment link_model::segment_at(double time_s) const {
   if (period_s_ == 0)
     return {trace_.front().bandwidth_mbps * bits_per_megabit, std::numeric_limits<double>::infinity()};
-  double in_period = std::fmod(time_s, period_s_);
+  double in_period = std::fmod(time_s + offset_s_, period_s_);
   size_t i = 0;
   while (i + 1 < trace_.size() && trace_[i + 1].time_s <= in_period)
     ++i;

@@ -18,8 +18,9 @@ struct bandwidth_sample {
 class link_model {
  public:
   link_model(double bandwidth_mbps, double latency_ms);
-  // A trace replaces the fixed bandwidth; it must start at 0 and rise in time.
-  link_model(std::vector<bandwidth_sample> trace, double latency_ms);
+  // A trace replaces the fixed bandwidth; it must start at 0 and rise in time. The link
+  // is at `offset_s` into it at deployment time 0 (links sharing one trace file differ).
+  link_model(std::vector<bandwidth_sample> trace, double latency_ms, double offset_s = 0);
 
   // Seconds to deliver `bytes` when sending starts at deployment time `start_s`.
   double transfer_time_s(double bytes, double start_s = 0) const;
@@ -38,6 +39,7 @@ class link_model {
 
   std::vector<bandwidth_sample> trace_;
   double period_s_ = 0;  // trace length; 0 for a fixed bandwidth
+  double offset_s_ = 0;  // where in the trace deployment time 0 falls
   double latency_s_;
 };
 

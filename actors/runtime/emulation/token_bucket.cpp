@@ -6,16 +6,16 @@ namespace troupe {
 
 namespace {
 
-link_model rate_of(const tbf_settings& t, std::vector<bandwidth_sample> trace) {
+link_model rate_of(const tbf_settings& t, std::vector<bandwidth_sample> trace, double offset_s) {
   if (trace.empty())
     return link_model(t.rate_bytes_s * 8 / 1e6, 0);
-  return link_model(std::move(trace), 0);
+  return link_model(std::move(trace), 0, offset_s);
 }
 
 }  // namespace
 
-token_bucket::token_bucket(tbf_settings settings, std::vector<bandwidth_sample> trace)
-    : tbf_(settings), rate_(rate_of(settings, std::move(trace))), tokens_at_free_(settings.burst_bytes) {}
+token_bucket::token_bucket(tbf_settings settings, std::vector<bandwidth_sample> trace, double trace_offset_s)
+    : tbf_(settings), rate_(rate_of(settings, std::move(trace), trace_offset_s)), tokens_at_free_(settings.burst_bytes) {}
 
 std::optional<double> token_bucket::departure_s(double now_s, double bytes) {
   double start = now_s;

@@ -17,8 +17,9 @@ namespace troupe {
 
 class token_bucket {
  public:
-  // `trace`, when given, replaces the settings' rate over time (and a latency bound follows it).
-  explicit token_bucket(tbf_settings settings, std::vector<bandwidth_sample> trace = {});
+  // `trace`, when given, replaces the settings' rate over time (and a latency bound follows
+  // it), starting `trace_offset_s` into the trace.
+  explicit token_bucket(tbf_settings settings, std::vector<bandwidth_sample> trace = {}, double trace_offset_s = 0);
 
   // When the last byte of `bytes`, handed over at deployment time `now_s`, has left;
   // nullopt when the queue would exceed its bound (the message is dropped).
