@@ -13,7 +13,8 @@ namespace {
 // A synthetic scene is named by everything that shapes it.
 std::string identity_of(const vision::source_settings& s, const params& p) {
   if (s.scene)
-    return "synthetic-v" + std::to_string(vision::synthetic_scene::generator_version) + ":seed=" + std::to_string(s.scene->seed) + ",size=" + std::to_string(s.scene->width) + "x" +
+    return "synthetic-v" + std::to_string(vision::synthetic_scene::generator_version) +
+           ":seed=" + std::to_string(s.scene->seed) + ",size=" + std::to_string(s.scene->width) + "x" +
            std::to_string(s.scene->height) + ",ground=" + p.get_string("ground", "floor") +
            ",density=" + p.get_string("density", "0:1") + ",fps=" + std::to_string(s.scene->fps) +
            (p.has("classes") ? ",classes=" + p.get_string("classes") : "");

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -36,33 +37,49 @@ bool covers_run(const nlohmann::json& report, double duration_s) {
   return duration_s <= 0 || report.value("duration_s", 0.0) >= whole * duration_s;
 }
 
-bool run_done(const std::string& prefix, double duration_s) {
+namespace {
+
+// PREFIX.json when it is there, readable and a whole run of `duration_s`.
+std::optional<nlohmann::json> whole_report(const std::string& prefix, double duration_s) {
   std::ifstream in(prefix + ".json");
   if (!in)
-    return false;
+    return std::nullopt;
   auto report = nlohmann::json::parse(in, nullptr, false);
   if (!report.is_discarded() && covers_run(report, duration_s))
-    return true;
+    return report;
   log::result(prefix + ".json: not a whole run of " + fixed(duration_s) + " s (cut short or unreadable), run again");
-  return false;
+  return std::nullopt;
 }
+
+// The reports a run writes: PREFIX.json and PREFIX-*.json (a scheduler's, say).
+void remove_reports(const std::string& prefix) {
+  auto path = std::filesystem::path(prefix);
+  auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  auto own = path.filename().string() + "-";
+  std::error_code ec;
+  std::filesystem::remove(prefix + ".json", ec);
+  for (auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (auto name = e.path().filename().string(); name.rfind(own, 0) == 0 && e.path().extension() == ".json")
+      std::filesystem::remove(e.path(), ec);
+}
+
+}  // namespace
 
 nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix, bool resume) {
   double duration = duration_s > 0 ? duration_s : t.runtime.duration_s;
-  if (resume && run_done(prefix, duration)) {
+  if (auto done = resume ? whole_report(prefix, duration) : std::nullopt) {
     log::result(prefix + ".json: done in an earlier run, read back (--resume)");
-    std::ifstream in(prefix + ".json");
-    return nlohmann::json::parse(in);
+    return *done;
   }
   for (auto& a : t.actors)  // the sinks: the kinds that stop last, to report
     if (auto* kind = builtin_kinds().find(a.kind); kind != nullptr && kind->stops == stop_stage::reporter)
       set_param(a, "report", prefix);
-  std::filesystem::remove(prefix + ".json");  // a run that writes nothing must not read an old report
+  remove_reports(prefix);  // a run that writes nothing must not read an old report, nor its scheduler's
   run_options run;
   run.duration_s = duration;
   int rc = run_deployment(t, run, builtin_kinds());
-  if (stop_requested()) {  // cut short: its report must not pass for a whole run's
-    std::filesystem::remove(prefix + ".json");
+  if (stop_requested()) {  // cut short: its reports must not pass for a whole run's
+    remove_reports(prefix);
     throw std::runtime_error(t.deployment + ": stopped by a signal; its report removed (--resume runs it again)");
   }
   if (rc != 0)

@@ -24,18 +24,17 @@ void set_param(actor_spec& a, const std::string& key, const T& value) {
 }
 
 // Runs `t` for `duration_s` (0: the file's) with every sink reporting to `prefix` and
-// returns PREFIX.json; throws when the run fails or writes no report. With `resume`, a
-// PREFIX.json already there is the run's result (said so), and nothing runs, unless it
-// covers too little of the run (see `covers_run`). A run stopped by SIGINT/SIGTERM throws
-// and leaves no report, so that --resume runs it again.
+// returns PREFIX.json; throws when the run fails or writes no report. Before it runs, the
+// run's old reports (PREFIX.json, PREFIX-*.json such as a scheduler's) are removed. With
+// `resume`, a PREFIX.json already there is the run's result (said so), and nothing runs,
+// unless it covers too little of the run (see `covers_run`). A run stopped by
+// SIGINT/SIGTERM throws and leaves no report, so that --resume runs it again.
 nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix, bool resume = false);
 
 // Whether `report` (its "duration_s", deployment time) is a whole run of `duration_s`
 // (0: until the actors exit, any length). A sink's clock runs from its spawn to its stop,
 // within a few tenths of a second of a whole run; a run cut short reports much less.
 bool covers_run(const nlohmann::json& report, double duration_s);
-// PREFIX.json is there and covers a run of `duration_s`: what --resume reads back.
-bool run_done(const std::string& prefix, double duration_s);
 
 // Repeat `repeat` of a run: every `seed` parameter (scenes, draws) moved by 1000 per
 // repeat, so repeats differ in their inputs while repeat 0 is the file as written.

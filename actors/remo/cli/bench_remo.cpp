@@ -151,8 +151,6 @@ outcome run_one(const topology& base, const std::string& policy, int cameras, in
   offset_seeds(t, repeat);
   spdlog::info("== bench remo: {}, {} cameras, run {} of {}, {:.0f} s (time scale {:.1f})", policy, cameras,
                repeat + 1, o.repeats, duration_s, t.runtime.time_scale);
-  if (!(o.resume && run_done(run_prefix, duration_s > 0 ? duration_s : t.runtime.duration_s)))  // it runs: an old scheduler report must not pass for its own
-    std::filesystem::remove(run_prefix + "-scheduler.json");
   auto j = run_and_report(t, duration_s, run_prefix, o.resume);
   outcome out{policy, cameras, repeat, j["overall"], nlohmann::json::object()};
   if (std::ifstream in(run_prefix + "-scheduler.json"); in)
