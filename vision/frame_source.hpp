@@ -19,6 +19,7 @@ struct source_frame {
   cv::Mat image;
   std::optional<std::vector<detection>> truth;  // set for synthetic scenes
   cv::Rect crop;                                // the part of the source frame shown; empty: all
+  std::optional<uint32_t> objects;              // a crowd's frame: no image, the objects in view
 };
 
 struct source_settings {

@@ -9,7 +9,7 @@ namespace troupe {
 
 camera_loop::camera_loop(caf::event_based_actor* self, context ctx, camera_source input, camera_loop_options options)
     : self_(self), ctx_(std::move(ctx)), input_(std::move(input)), options_(options),
-      source_(vision::open_frame_source(input_.source)), waiting_since_ns_(ctx_.now_ns()) {}
+      source_(input_.open()), waiting_since_ns_(ctx_.now_ns()) {}
 
 void camera_loop::start() {
   self_->send(self_, tick_atom::value);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "actors/common/crowd_file.hpp"
 #include "vision/jpeg_codec.hpp"
 #include "vision/object_class.hpp"
 
@@ -93,7 +94,58 @@ std::shared_ptr<camera_oracle> read_oracle(const params& p) {
   return judge;
 }
 
+// Frame i of a crowd camera shows the crowd at i / fps s: a camera that falls behind
+// its rate sees the crowd late, as a video would.
+class crowd_frames final : public vision::frame_source {
+ public:
+  crowd_frames(const camera_crowd& c, double fps) : view_(c.crowd, c.camera), size_(c.frame), fps_(fps) {}
+  std::optional<vision::source_frame> next() override {
+    vision::source_frame f;
+    f.index = index_++;
+    f.crop = cv::Rect(cv::Point(0, 0), size_);
+    f.objects = view_.in_view(double(f.index) / fps_);
+    return f;
+  }
+
+ private:
+  crowd_view view_;
+  cv::Size size_;
+  double fps_;
+  uint64_t index_ = 0;
+};
+
+camera_crowd read_crowd(const params& p, const std::string& crowd_camera) {
+  if (crowd_camera.empty())
+    throw std::runtime_error("source crowd has no pixels: only pipeline cameras (videojam-camera) take it");
+  auto file = p.get_string("crowd");
+  if (file.empty())
+    throw std::runtime_error("source crowd needs `crowd`: the crowd file");
+  auto loaded = load_crowd(file);
+  if (!loaded.errors.empty())
+    throw std::runtime_error(loaded.errors.front().to_string());
+  auto name = p.get_string("crowd_camera", crowd_camera);
+  auto& cameras = loaded.crowd.cameras;
+  auto at = std::find(cameras.begin(), cameras.end(), name);
+  if (at == cameras.end())
+    throw std::runtime_error("camera '" + name + "' is not in the crowd file " + file);
+  auto index = size_t(at - cameras.begin());
+  camera_crowd c{std::make_shared<const crowd_config>(std::move(loaded.crowd)), index};
+  auto frame = p.get_ints("crowd_frame");
+  if (!frame.empty()) {
+    if (frame.size() != 2 || frame[0] < 1 || frame[1] < 1)
+      throw std::runtime_error("crowd_frame needs [width, height] pixels");
+    c.frame = cv::Size(int(frame[0]), int(frame[1]));
+  }
+  return c;
+}
+
 }  // namespace
+
+std::unique_ptr<vision::frame_source> camera_source::open() const {
+  if (crowd)
+    return std::make_unique<crowd_frames>(*crowd, fps);
+  return vision::open_frame_source(source);
+}
 
 std::vector<vision::detection> camera_oracle::truth(const vision::source_frame& f, const std::string& identity,
                                                     uint64_t source_frame) {
@@ -157,7 +209,7 @@ msg::Region camera_source::region(const context& ctx, const vision::source_frame
 
 std::vector<param_spec> camera_source_params() {
   return {
-    {"source", param_type::path, true, "a video file, a folder of images, an rtsp:// or http(s):// stream, or synthetic"},
+    {"source", param_type::path, true, "a video file, a folder of images, an rtsp:// or http(s):// stream, synthetic, or crowd (pipeline cameras)"},
     {"sink", param_type::string, true, "actor that receives the detections (and the ground truth)"},
     {"fps", param_type::number, false, "frames per second, default 10"},
     {"crop", param_type::integer_list, false, "[x, y, width, height] of the view, default whole frame"},
@@ -182,14 +234,25 @@ std::vector<param_spec> camera_source_params() {
     {"classes", param_type::string, false, "synthetic: share of arrivals per class, e.g. \"person:2, car:1, bike:1\"; default people only"},
     {"scene_width", param_type::integer, false, "synthetic: scene width, default 768"},
     {"scene_height", param_type::integer, false, "synthetic: scene height, default 576"},
+    {"crowd", param_type::path, false, "crowd: the crowd file (cameras, entrances, edges, dwell, lag, bursts)"},
+    {"crowd_camera", param_type::string, false, "crowd: this camera's name in the crowd file, default the actor's"},
+    {"crowd_frame", param_type::integer_list, false, "crowd: [width, height] a frame stands for, default [1280, 720]"},
   };
 }
 
-camera_source read_camera_source(const params& p) {
+camera_source read_camera_source(const params& p, const std::string& crowd_camera) {
   camera_source s;
   s.fps = p.get_double("fps", 10);
   if (s.fps <= 0)
     throw std::runtime_error("fps must be positive");
+  s.sink = p.get_string("sink");
+  s.max_frames = p.get_int("max_frames", 0);
+  s.wait_for_detector_ms = p.get_int("wait_for_detector_ms", s.wait_for_detector_ms);
+  s.start_after_ms = p.get_int("start_after_ms", s.start_after_ms);
+  if (p.get_string("source") == "crowd") {
+    s.crowd = read_crowd(p, crowd_camera);
+    return s;
+  }
   s.source.view = read_view(p);
   s.source.scene = read_scene(p, s.fps);
   s.source.fps = s.fps;
@@ -201,11 +264,7 @@ camera_source read_camera_source(const params& p) {
     s.source.pan_px_s = cv::Point2d(double(pan[0]), double(pan[1]));
   }
   s.identity = identity_of(s.source, p);
-  s.sink = p.get_string("sink");
-  s.max_frames = p.get_int("max_frames", 0);
   s.jpeg_quality = static_cast<int>(p.get_int("jpeg_quality", 90));
-  s.wait_for_detector_ms = p.get_int("wait_for_detector_ms", s.wait_for_detector_ms);
-  s.start_after_ms = p.get_int("start_after_ms", s.start_after_ms);
   vision::open_frame_source(s.source);  // fail here, naming the file
   s.oracle = read_oracle(p);
   return s;

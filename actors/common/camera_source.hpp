@@ -10,6 +10,7 @@
 
 #include <caf/timespan.hpp>
 
+#include "actors/common/core/crowd.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/params.hpp"
@@ -32,8 +33,17 @@ struct camera_oracle {
                                        uint64_t source_frame);
 };
 
+// A crowd's view (actors/common/core/crowd.hpp): frames of a nominal size that carry
+// the count of objects in view and no pixels.
+struct camera_crowd {
+  std::shared_ptr<const crowd_config> crowd;
+  size_t camera = 0;
+  cv::Size frame{1280, 720};
+};
+
 struct camera_source {
   vision::source_settings source;
+  std::optional<camera_crowd> crowd;  // set: `source: crowd`, not `source`
   std::string identity;  // names the source for detection caches; empty for live streams
   double fps = 10;
   std::string sink;
@@ -52,6 +62,8 @@ struct camera_source {
   }
   // Deployment time left until the next frame is due, this one taken at `taken_ns`.
   caf::timespan until_next_frame(const context& ctx, int64_t taken_ns) const;
+  // The frames: the crowd's, or the video's or scene's. Throws like open_frame_source.
+  std::unique_ptr<vision::frame_source> open() const;
   // The next frame with its truth filled in (sent to the sink), or nullopt at the end
   // of the source or after max_frames.
   std::optional<vision::source_frame> next(vision::frame_source& frames, const context& ctx, uint64_t sent) const;
@@ -77,6 +89,8 @@ class pace_meter {
 // The parameters above, for a kind's declaration; `source` and `sink` are required.
 std::vector<param_spec> camera_source_params();
 // Reads them; throws std::runtime_error for values that cannot work. Loads the oracle.
-camera_source read_camera_source(const params& p);
+// `crowd_camera`: the camera's name in a crowd (`source: crowd`), given only by kinds
+// whose frames need no pixels; the others refuse a crowd.
+camera_source read_camera_source(const params& p, const std::string& crowd_camera = {});
 
 }  // namespace troupe

@@ -1,6 +1,8 @@
 #include "actors/common/pipeline_function.hpp"
 
 #include <map>
+
+#include "actors/runtime/choice.hpp"
 #include <stdexcept>
 
 #include "vision/background_blob_detector.hpp"
@@ -113,6 +115,49 @@ class text_recognition final : public pipeline_function {
   std::string name_ = "tesseract";
 };
 
+// Work that only costs time: an item stands for a frame or for the objects it carries
+// (0.01 MP each by default), travels with filler bytes of an image's size, and goes
+// on as long as it carries an object.
+class emulated_work final : public pipeline_function {
+ public:
+  enum class cost { objects, frame };
+  emulated_work(std::string model, cost c, double px_per_object, size_t item_bytes)
+      : model_(std::move(model)), cost_(c), px_per_object_(px_per_object), item_bytes_(item_bytes) {}
+  std::vector<msg::WorkItem> run(const msg::WorkItem& in) override {
+    if (in.objects() == 0)
+      return {};
+    msg::WorkItem out = in;
+    out.set_filler(std::string(item_bytes_, '\0'));
+    out.set_offloads(0);
+    return {out};
+  }
+  const std::string& model() const override { return model_; }
+  double work_px(const msg::WorkItem& in) const override {
+    return cost_ == cost::frame ? pipeline_function::work_px(in) : in.objects() * px_per_object_;
+  }
+  bool emulated() const override { return true; }
+
+ private:
+  std::string model_;
+  cost cost_;
+  double px_per_object_;
+  size_t item_bytes_;
+};
+
+const choice<emulated_work::cost> emulated_costs("work", {{"objects", emulated_work::cost::objects},
+                                                         {"frame", emulated_work::cost::frame}});
+
+std::unique_ptr<pipeline_function> make_emulated(const params& p) {
+  if (!p.has("model"))
+    throw std::runtime_error("function emulated needs `model`: the name its device profile times it by");
+  auto px = p.get_double("px_per_object", 10000);
+  auto bytes = p.get_int("item_bytes", 20 * 1024);
+  if (!(px > 0) || bytes < 0)
+    throw std::runtime_error("function emulated needs px_per_object > 0 and item_bytes >= 0");
+  return std::make_unique<emulated_work>(p.get_string("model"), emulated_costs.parse(p.get_string("work", "objects")),
+                                         px, size_t(bytes));
+}
+
 }  // namespace
 
 std::unique_ptr<pipeline_function> make_pipeline_function(const params& p) {
@@ -137,13 +182,18 @@ std::unique_ptr<pipeline_function> make_pipeline_function(const params& p) {
     s.page_mode = int(p.get_int("page_mode", s.page_mode));
     return std::make_unique<text_recognition>(s);
   }
-  throw std::runtime_error("function '" + function + "' is not bgsub, detect or ocr");
+  if (function == "emulated")
+    return make_emulated(p);
+  throw std::runtime_error("function '" + function + "' is not bgsub, detect, ocr or emulated");
 }
 
 std::vector<param_spec> pipeline_function_params() {
   return {
-    {"function", param_type::string, true, "bgsub (MOG2 blobs of a fixed camera), detect (objects) or ocr (Tesseract)"},
-    {"model", param_type::path, false, "detect: hog, haar-*, or a model file (*.pt, *.onnx); default hog"},
+    {"function", param_type::string, true, "bgsub (MOG2 blobs of a fixed camera), detect (objects), ocr (Tesseract) or emulated (a device profile's time, no pixels)"},
+    {"model", param_type::path, false, "detect: hog, haar-*, or a model file (*.pt, *.onnx); default hog. emulated: the name the device profile times"},
+    {"work", param_type::string, false, "emulated: what an item costs, objects (default: objects x px_per_object) or frame (its width x height)"},
+    {"px_per_object", param_type::number, false, "emulated: pixels one object costs, default 10000 (0.01 MP)"},
+    {"item_bytes", param_type::integer, false, "emulated: filler bytes an item carries on, default 20480"},
     {"min_score", param_type::number, false, "detect: weaker boxes are dropped; default the model's"},
     {"frame_width", param_type::integer, false, "detect, networks: frames this wide (regions scaled as their frame)"},
     {"min_area_px", param_type::integer, false, "bgsub: smaller blobs are noise, default 150"},

@@ -1,4 +1,4 @@
-#include "actors/videojam/pipeline_names.hpp"
+#include "actors/common/pipeline_names.hpp"
 
 #include <sstream>
 

@@ -1,6 +1,7 @@
 #include "actors/videojam/function_replica.hpp"
 
 #include <fstream>
+#include <map>
 #include <set>
 
 #include <caf/all.hpp>
@@ -9,7 +10,7 @@
 #include "actors/runtime/file_output.hpp"
 #include "actors/videojam/function_worker.hpp"
 #include "actors/runtime/node.hpp"
-#include "actors/videojam/pipeline_names.hpp"
+#include "actors/common/pipeline_names.hpp"
 #include "actors/runtime/choice.hpp"
 #include "actors/videojam/core/balancer.hpp"
 #include "actors/videojam/core/table.hpp"
@@ -27,7 +28,8 @@ const choice<balancer_kind> balancers("balancer", {{"videojam", balancer_kind::v
                                                    {"none", balancer_kind::none},
                                                    {"wrr", balancer_kind::wrr},
                                                    {"distream", balancer_kind::distream},
-                                                   {"distream-ss", balancer_kind::distream_semi}});
+                                                   {"distream-ss", balancer_kind::distream_semi},
+                                                   {"plan", balancer_kind::plan}});
 
 struct balancer_settings {
   std::string function, type;       // type: the neighbourhood (default: the function)
@@ -40,6 +42,9 @@ struct balancer_settings {
   double initial_rate = 10;         // items per second assumed before one is measured
   std::string load_trace;           // CSV of arrivals per slot, for train-forecaster
   size_t max_offload_bytes = 256 * 1024;  // one DataOffload message at most; more items go in several
+  std::string scheduler;            // balancer plan: the only sender whose plans it follows
+  int64_t probe_s = 0;              // LinkProbes to the plan's `probe` list this often; 0: none
+  size_t probe_bytes = 1024;
 };
 
 // Where a replica's outputs go: the first replica of the next function that is up, or
@@ -47,13 +52,14 @@ struct balancer_settings {
 struct router {
   context ctx;
   std::vector<std::string> next;
-  std::atomic<uint64_t> emitted{0}, unrouted{0};
+  std::atomic<uint64_t> emitted{0}, unrouted{0}, objects{0};
 
   void emit(const std::vector<msg::WorkItem>& out) {
     for (auto& item : out) {
       if (next.empty()) {
         ctx.send(item.sink(), result_of(item, uint32_t(out.size())));
         ++emitted;
+        objects += item.objects();
         continue;
       }
       auto target = first_up(ctx, next);
@@ -62,6 +68,7 @@ struct router {
         continue;
       }
       ++emitted;
+      objects += item.objects();
     }
   }
 
@@ -75,6 +82,7 @@ struct router {
     r.set_replica(ctx.name());
     r.set_offloads(item.offloads());
     r.set_objects_in_frame(objects);
+    r.set_objects(item.objects());
     return r;
   }
 };
@@ -147,6 +155,7 @@ class load_balancer {
   // An item from the previous function.
   void on_item(msg::WorkItem item) {
     ++arrivals_slot_;
+    objects_slot_ += item.objects();
     ++arrived_;
     auto target = rules_->route(table_);
     if (target.empty())
@@ -188,17 +197,48 @@ class load_balancer {
     ask(in.sender);
   }
 
+  // A plan (balancer plan): followed when its sender is the replica's scheduler and it
+  // passes check_plan; otherwise counted and the last plan kept.
+  void on_plan(const letter& in, const msg::videojam::OffloadPlan& p) {
+    if (in.sender != cfg_.scheduler)
+      return refuse_plan(in.sender + " is not its scheduler '" + cfg_.scheduler + "'");
+    std::vector<videojam::offload_share> shares;
+    for (auto& s : p.shares())
+      shares.push_back({s.target(), s.fraction()});
+    auto verdict = videojam::check_plan(shares, ctx_.name(), [this](const std::string& r) { return ctx_.knows(r); });
+    if (verdict == videojam::plan_verdict::applied && !rules_->follow(shares))
+      verdict = videojam::plan_verdict::not_followed;
+    if (verdict != videojam::plan_verdict::applied)
+      return refuse_plan(std::string("it has ") + videojam::to_string(verdict));
+    ++plans_applied_;
+    for (auto& s : shares)
+      watch(s.target);
+    probe_targets_.assign(p.probe().begin(), p.probe().end());
+  }
+
+  // Link delays (OctoCross's network view): a probe is echoed to its sender, an echo
+  // measures the link as half its round trip.
+  void on_probe(const letter& in, const msg::videojam::LinkProbe& probe) {
+    if (!probe.echo()) {
+      auto answer = probe;
+      answer.set_echo(true);
+      ctx_.send(in.sender, answer);
+      return;
+    }
+    delays_ms_[in.sender] = double(ctx_.now_ns() - probe.sent_at_unix_ns()) / 2e6;
+  }
+
   void on_down(const std::string& replica, const std::string& reason) {
     monitored_.erase(replica);
     if (reason == "unknown actor")  // learnt of before the directory announced it: watch it again next slot
       return;
+    rules_->lost(replica);  // a plan's target is in no table
     if (!table_.find(replica))
       return;
     auto level = reason == "stopped" || reason == "normal" ? spdlog::level::debug : spdlog::level::info;
     spdlog::log(level, "balancer {}: neighbour {} lost ({}), out of the policy until it returns", ctx_.name(), replica,
                 reason);
     table_.exclude(replica);
-    rules_->lost(replica);
   }
 
   // Monitor (§3.4.3): one slot's arrivals into the history; every k slots, the window
@@ -212,6 +252,9 @@ class load_balancer {
       trace_ << slot_ << "," << arrivals_slot_ << std::endl;
     auto arrived = std::exchange(arrivals_slot_, 0);
     ++slot_;
+    measure_slot();
+    if (cfg_.probe_s > 0 && slot_ % uint64_t(std::max<int64_t>(1, cfg_.probe_s * 1000 / cfg_.slot_ms)) == 0)
+      send_probes();
     for (auto& r : table_.rows())
       watch(r.replica);
     if (slot_ % cfg_.rules.window_slots == 0) {
@@ -236,12 +279,7 @@ class load_balancer {
   // Items for a replica the strategy waits for (Distream's Edge) are held until it returns.
   void offload(const std::string& replica, std::vector<msg::WorkItem> items) {
     if (!ctx_.knows(replica)) {
-      if (rules_->holds_while_away(replica)) {
-        for (auto& item : items)
-          hold_for_edge(std::move(item));
-        return;
-      }
-      dropped_lost_ += items.size();
+      away(replica, std::move(items));
       return;
     }
     msg::videojam::DataOffload d;
@@ -263,6 +301,52 @@ class load_balancer {
     exchanged_ -= d.items_size();
     if (ctx_.send(replica, d))
       dropped_lost_ += uint64_t(d.items_size());
+  }
+
+  // The last slot's work: its share of the slot computing, and objects per busy second.
+  void measure_slot() {
+    auto c = worker_->counters();
+    double busy_ms = c.busy_ms - last_counters_.busy_ms;
+    busy_fraction_ = std::min(1.0, busy_ms / double(cfg_.slot_ms));
+    if (busy_ms > 0 && c.objects > last_counters_.objects)
+      mu_objects_ = double(c.objects - last_counters_.objects) / (busy_ms / 1000);
+    else if (mu_objects_ == 0 && worker_->ms_per_object())  // idle from the start: the profile's word
+      mu_objects_ = 1000 / *worker_->ms_per_object();
+    last_counters_ = c;
+    slot_objects_ = std::exchange(objects_slot_, 0);
+  }
+
+  void send_probes() {
+    msg::videojam::LinkProbe probe;
+    probe.set_sent_at_unix_ns(ctx_.now_ns());
+    probe.set_padding(std::string(cfg_.probe_bytes, '\0'));
+    for (auto& replica : probe_targets_)
+      if (replica != ctx_.name())
+        ctx_.send(replica, probe);
+  }
+
+  // Counted, the last plan kept; each reason said once (a rogue sender repeats itself).
+  void refuse_plan(const std::string& why) {
+    ++plans_rejected_;
+    auto level = refusals_said_.insert(why).second ? spdlog::level::warn : spdlog::level::debug;
+    spdlog::log(level, "balancer {}: plan refused, the last one kept: {}", ctx_.name(), why);
+  }
+
+  void away(const std::string& replica, std::vector<msg::WorkItem> items) {
+    switch (rules_->when_away(replica)) {
+      case videojam::away_policy::hold:
+        for (auto& item : items)
+          hold_for_edge(std::move(item));
+        return;
+      case videojam::away_policy::keep:
+        kept_for_down_ += items.size();
+        for (auto& item : items)
+          keep(std::move(item));
+        return;
+      case videojam::away_policy::lose:
+        dropped_lost_ += items.size();
+        return;
+    }
   }
 
   void hold_for_edge(msg::WorkItem item) {
@@ -397,8 +481,20 @@ class load_balancer {
     s.set_congestion_signals(congestion_signals_);
     s.set_prediction_errors(prediction_errors_);
     s.set_emitted(router_->emitted);
+    s.set_objects_emitted(router_->objects);
     s.set_overruns(c.overruns);
     s.set_dropped_failed(c.failed);
+    s.set_plans_applied(plans_applied_);
+    s.set_plans_rejected(plans_rejected_);
+    s.set_kept_for_down(kept_for_down_);
+    for (auto& [to, ms] : delays_ms_) {
+      auto* d = s.add_link_delays();
+      d->set_to(to);
+      d->set_ms(ms);
+    }
+    s.set_slot_objects(slot_objects_);
+    s.set_busy_fraction(busy_fraction_);
+    s.set_mu_objects(mu_objects_);
     return s;
   }
 
@@ -416,6 +512,13 @@ class load_balancer {
   std::vector<msg::WorkItem> held_for_edge_;
   uint64_t arrived_ = 0, received_ = 0, dropped_full_ = 0, dropped_lost_ = 0, offloaded_ = 0, offload_bytes_ = 0;
   uint64_t control_ = 0, congestion_signals_ = 0, prediction_errors_ = 0;
+  uint64_t plans_applied_ = 0, plans_rejected_ = 0, kept_for_down_ = 0;
+  uint64_t objects_slot_ = 0, slot_objects_ = 0;
+  double busy_fraction_ = 0, mu_objects_ = 0;
+  worker_counters last_counters_;
+  std::vector<std::string> probe_targets_;
+  std::map<std::string, double> delays_ms_;
+  std::set<std::string> refusals_said_;
 };
 
 caf::behavior function_replica(caf::event_based_actor* self, context ctx, std::shared_ptr<load_balancer> lb,
@@ -435,6 +538,10 @@ caf::behavior function_replica(caf::event_based_actor* self, context ctx, std::s
         lb->on_update(in, *u);
       else if (in.is<msg::videojam::CongestionRisk>())
         lb->on_congestion(in);
+      else if (auto plan = in.as<msg::videojam::OffloadPlan>())
+        lb->on_plan(in, *plan);
+      else if (auto probe = in.as<msg::videojam::LinkProbe>())
+        lb->on_probe(in, *probe);
       else if (auto down = in.as<msg::ActorDown>())
         lb->on_down(down->actor(), down->reason());
     },
@@ -466,6 +573,11 @@ balancer_settings read_settings(const params& p) {
   s.initial_rate = p.get_double("initial_rate", s.initial_rate);
   s.load_trace = p.get_string("load_trace");
   s.max_offload_bytes = size_t(p.get_int("max_offload_bytes", int64_t(s.max_offload_bytes)));
+  s.scheduler = p.get_string("scheduler");
+  s.probe_s = p.get_int("probe_s", s.balancer == balancer_kind::plan ? 5 : 0);
+  s.probe_bytes = size_t(p.get_int("probe_bytes", int64_t(s.probe_bytes)));
+  if (s.balancer == balancer_kind::plan && s.scheduler.empty())
+    throw std::runtime_error("balancer plan needs `scheduler`: the actor whose plans it follows");
   if (s.balancer == balancer_kind::distream_semi && !(r.stages >= 1 && r.stage < r.stages))
     throw std::runtime_error("distream-ss needs stage < stages: the function's place in its pipeline");
   if (s.slot_ms < 1 || r.window_slots < 1 || r.history_slots < r.window_slots || s.queue_capacity < 1)
@@ -477,7 +589,10 @@ std::vector<param_spec> balancer_params() {
   return {
     {"type", param_type::string, false, "function type: replicas of one type are neighbours; default the function"},
     {"next", param_type::string, false, "replicas of the next function, comma-separated, first that is up; empty: results to the sink"},
-    {"balancer", param_type::string, false, "videojam (default), none, wrr, distream (full-stochastic) or distream-ss (semi-stochastic)"},
+    {"balancer", param_type::string, false, "videojam (default), none, wrr, distream (full-stochastic), distream-ss (semi-stochastic) or plan (follows its scheduler's OffloadPlan)"},
+    {"scheduler", param_type::string, false, "plan: the actor whose OffloadPlans it follows (plans from any other are refused)"},
+    {"probe_s", param_type::integer, false, "LinkProbes to the replicas its plan names this often (seconds); default 5 with balancer plan, else 0"},
+    {"probe_bytes", param_type::integer, false, "a LinkProbe's size, default 1024"},
     {"slot_ms", param_type::integer, false, "Δ, the monitoring slot, default 1000"},
     {"window_slots", param_type::integer, false, "k, slots per window (and forecast), default 10"},
     {"history_slots", param_type::integer, false, "h, slots of history the forecaster reads, default 50"},
@@ -505,7 +620,7 @@ kind_spec function_replica_kind() {
     parameters.push_back(p);
   return {
     "videojam-function",
-    "a pipeline function's replica (bgsub, detect, ocr) behind its load balancer (videojam, none, wrr, distream, distream-ss)",
+    "a pipeline function's replica (bgsub, detect, ocr, emulated) behind its load balancer (videojam, none, wrr, distream, distream-ss, plan)",
     parameters,
     [](node& n, context ctx, const params& p) {
       auto cfg = read_settings(p);

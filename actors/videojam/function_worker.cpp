@@ -12,6 +12,8 @@ function_worker::function_worker(context ctx, std::unique_ptr<pipeline_function>
       queue_(capacity, overflow_policy::drop_newest) {
   if (device_ && device_->find(function_->model()) == nullptr)
     throw std::runtime_error("device '" + device_->name + "' has no timing for '" + function_->model() + "'");
+  if (!device_ && function_->emulated())
+    throw std::runtime_error("an emulated function needs `device` and `profile`: it has no work of its own");
   thread_ = std::thread([this] { run(); });
 }
 
@@ -22,6 +24,14 @@ function_worker::~function_worker() {
 
 bool function_worker::offer(msg::WorkItem item) {
   return queue_.push(std::move(item)) == 0;
+}
+
+std::optional<double> function_worker::ms_per_object() const {
+  if (!device_ || !function_->emulated())
+    return std::nullopt;
+  msg::WorkItem one;
+  one.set_objects(1);
+  return device_->inference_ms(function_->model(), function_->work_px(one));
 }
 
 worker_counters function_worker::counters() {
@@ -55,13 +65,14 @@ void function_worker::pace(steady::time_point started, const msg::WorkItem& item
   double busy_ms = std::chrono::duration<double, std::milli>(steady::now() - started).count() / scale;
   bool overrun = false;
   if (device_) {
-    busy_ms = *device_->inference_ms(function_->model(), double(item.width()) * item.height());
+    busy_ms = *device_->inference_ms(function_->model(), function_->work_px(item));
     auto due = started + ctx_.wall(std::chrono::microseconds(int64_t(busy_ms * 1e3)));
     overrun = steady::now() > due;
     std::this_thread::sleep_until(due);
   }
   std::lock_guard<std::mutex> lock(mtx_);
   ++counters_.processed;
+  counters_.objects += item.objects();
   counters_.busy_ms += busy_ms;
   counters_.overruns += overrun ? 1 : 0;
   // Recent items weigh most: μ follows a replica whose inputs or device change.

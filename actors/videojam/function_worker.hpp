@@ -21,6 +21,7 @@ namespace troupe {
 
 struct worker_counters {
   uint64_t processed = 0, failed = 0, overruns = 0;  // failed: the function threw (e.g. a broken JPEG)
+  uint64_t objects = 0;    // carried by the processed items (emulated crowds)
   double busy_ms = 0;      // deployment time computing
   double service_ms = 0;   // mean deployment time per item, recent items
 };
@@ -40,6 +41,9 @@ class function_worker {
     return queue_.take_newest(n, [](const msg::WorkItem& w) { return w.offloads() == 0; });
   }
   size_t queue_length() const { return queue_.size(); }
+  // The device profile's time for an item of one object (emulated functions on a
+  // device): what a replica that has computed nothing yet can tell of its rate.
+  std::optional<double> ms_per_object() const;
   worker_counters counters();
 
  private:

@@ -5,7 +5,7 @@
 
 #include "actors/common/camera_loop.hpp"
 #include "actors/runtime/node.hpp"
-#include "actors/videojam/pipeline_names.hpp"
+#include "actors/common/pipeline_names.hpp"
 #include "troupe/messages/videojam.pb.h"
 
 namespace troupe {
@@ -19,7 +19,7 @@ struct pipeline_camera_settings {
 };
 
 struct camera_counts {
-  uint64_t sent = 0, unrouted = 0;
+  uint64_t sent = 0, unrouted = 0, objects = 0;
 };
 
 msg::WorkItem work_item(const msg::Region& r, bool mobile) {
@@ -40,8 +40,24 @@ msg::videojam::FunctionStats camera_stats(const context& ctx, const camera_count
   s.set_replica(ctx.name());
   s.set_function("camera");
   s.set_emitted(c.sent);
+  s.set_objects_emitted(c.objects);
   s.set_dropped_unrouted(c.unrouted);
   return s;
+}
+
+// A crowd's frame: the objects in view and the frame's size, no image (an emulated
+// pipeline costs it by these).
+msg::WorkItem crowd_item(const context& ctx, const camera_source& input, const vision::source_frame& frame,
+                         int64_t capture_ns) {
+  msg::WorkItem w;
+  w.set_camera(ctx.name());
+  w.set_frame_index(frame.index);
+  w.set_capture_time_unix_ns(capture_ns);
+  w.set_width(frame.crop.width);
+  w.set_height(frame.crop.height);
+  w.set_objects(*frame.objects);
+  w.set_sink(input.sink);
+  return w;
 }
 
 // VideoJam's source: each frame, whole, as a work item to the first replica of the
@@ -53,13 +69,14 @@ class pipeline_frames final : public camera_body {
   bool receivers_up(const context& ctx) const override { return !first_up(ctx, cfg_.next).empty(); }
 
   bool on_frame(const vision::source_frame& frame, int64_t capture_ns) override {
-    auto whole = cv::Rect(0, 0, frame.image.cols, frame.image.rows);
-    auto item = work_item(cfg_.input.region(ctx_, frame, whole, capture_ns, cfg_.input.sink), cfg_.mobile);
+    auto item = frame.objects ? crowd_item(ctx_, cfg_.input, frame, capture_ns) : pixels_item(frame, capture_ns);
     auto target = first_up(ctx_, cfg_.next);
-    if (target.empty() || ctx_.send(target, item))
+    if (target.empty() || ctx_.send(target, item)) {
       ++counts_.unrouted;
-    else
+    } else {
       ++counts_.sent;
+      counts_.objects += item.objects();
+    }
     if (frame.index % uint64_t(std::max(1.0, cfg_.input.fps)) == 0)
       publish_stats();
     return true;
@@ -68,6 +85,11 @@ class pipeline_frames final : public camera_body {
   void publish_stats() const { ctx_.publish("function-stats", camera_stats(ctx_, counts_)); }
 
  private:
+  msg::WorkItem pixels_item(const vision::source_frame& frame, int64_t capture_ns) const {
+    auto whole = cv::Rect(0, 0, frame.image.cols, frame.image.rows);
+    return work_item(cfg_.input.region(ctx_, frame, whole, capture_ns, cfg_.input.sink), cfg_.mobile);
+  }
+
   context ctx_;
   pipeline_camera_settings cfg_;
   camera_counts counts_;
@@ -92,10 +114,10 @@ kind_spec pipeline_camera_kind() {
   parameters.push_back({"mobile", param_type::boolean, false, "a mobile camera (its frames skip background subtraction), default false"});
   return {
     "videojam-camera",
-    "VideoJam's source: decodes a video or synthetic scene and sends JPEG frames into a pipeline of functions",
+    "VideoJam's source: decodes a video or synthetic scene and sends JPEG frames into a pipeline of functions (or a crowd's object counts into an emulated one)",
     parameters,
     [](node& n, context ctx, const params& p) {
-      pipeline_camera_settings cfg{read_camera_source(p), split_names(p.get_string("next")), p.get_bool("mobile", false)};
+      pipeline_camera_settings cfg{read_camera_source(p, ctx.name()), split_names(p.get_string("next")), p.get_bool("mobile", false)};
       if (cfg.next.empty())
         throw std::runtime_error("next names no replica");
       return n.system().spawn<caf::detached>(pipeline_camera, std::move(ctx), std::move(cfg));

@@ -25,6 +25,17 @@ void add_counters(msg::videojam::FunctionStats& sum, const msg::videojam::Functi
   sum.set_dropped_failed(sum.dropped_failed() + s.dropped_failed());
   sum.set_monitor_reactions(sum.monitor_reactions() + s.monitor_reactions());
   sum.set_prediction_errors(sum.prediction_errors() + s.prediction_errors());
+  sum.set_objects_emitted(sum.objects_emitted() + s.objects_emitted());
+  sum.set_kept_for_down(sum.kept_for_down() + s.kept_for_down());
+  sum.set_plans_applied(sum.plans_applied() + s.plans_applied());
+  sum.set_plans_rejected(sum.plans_rejected() + s.plans_rejected());
+}
+
+double share_late(const std::vector<double>& response_ms, double slo_ms) {
+  if (slo_ms <= 0 || response_ms.empty())
+    return 0;
+  auto late = std::count_if(response_ms.begin(), response_ms.end(), [&](double ms) { return ms > slo_ms; });
+  return double(late) / double(response_ms.size());
 }
 
 // A replica's totals over all its lives.
@@ -38,9 +49,12 @@ msg::videojam::FunctionStats lifetime(const msg::videojam::FunctionStats& latest
 
 }  // namespace
 
-void pipeline_report::add_result(const msg::videojam::PipelineResult&, double response_ms, double t_s) {
+void pipeline_report::add_result(const msg::videojam::PipelineResult& r, double response_ms, double t_s) {
   response_ms_.push_back(response_ms);
   per_second_[int(t_s)].push_back(response_ms);
+  auto& camera = cameras_[r.camera()];
+  camera.response_ms.push_back(response_ms);
+  camera.objects += r.objects();
 }
 
 void pipeline_report::add_stats(const msg::videojam::FunctionStats& s) {
@@ -67,8 +81,14 @@ pipeline_totals pipeline_report::totals() const {
   t.response_mean_ms = vision::mean(response_ms_);
   t.response_p50_ms = vision::percentile(response_ms_, 50);
   t.response_p95_ms = vision::percentile(response_ms_, 95);
+  t.response_p99_ms = vision::percentile(response_ms_, 99);
+  t.slo_miss_rate = share_late(response_ms_, slo_ms_);
+  for (auto& [camera, c] : cameras_)
+    t.objects_delivered += c.objects;
   for (auto& [name, latest] : latest_) {
     auto s = lifetime(latest, retired_);
+    if (s.function() == "camera")
+      t.objects_offered += s.objects_emitted();
     t.offered += s.arrived() + s.dropped_unrouted();  // unrouted items never arrived anywhere
     t.dropped_full += s.dropped_full();
     t.unrouted += s.dropped_unrouted();
@@ -89,6 +109,17 @@ pipeline_totals pipeline_report::totals() const {
   t.lost = t.dropped_full + t.unrouted + t.sent_to_lost + t.lost_to_failures + t.failed;
   t.loss_rate = t.offered > 0 ? double(t.lost) / double(t.offered) : 0.0;
   return t;
+}
+
+std::map<std::string, camera_totals> pipeline_report::per_camera() const {
+  std::map<std::string, camera_totals> out;
+  for (auto& [name, c] : cameras_)
+    out[name] = {c.response_ms.size(), c.objects, 0, vision::mean(c.response_ms), vision::percentile(c.response_ms, 95),
+                 share_late(c.response_ms, slo_ms_)};
+  for (auto& [name, latest] : latest_)
+    if (latest.function() == "camera")
+      out[name].objects_offered = lifetime(latest, retired_).objects_emitted();
+  return out;
 }
 
 std::string pipeline_report::table(double duration_s) const {
@@ -128,15 +159,34 @@ std::string pipeline_report::table(double duration_s) const {
                 (unsigned long) t.failed, t.offload_mb, t.dispatch_us_p50, t.forecast_us_p50,
                 (unsigned long) t.monitor_reactions, (unsigned long) t.overruns,
                 (unsigned long) t.processed);
-  return out + line;
+  out += line;
+  if (slo_ms_ > 0) {
+    std::snprintf(line, sizeof(line), "SLO %.0f ms: %.2f%% of results missed it; response p99 %.0f ms\n", slo_ms_,
+                  100 * t.slo_miss_rate, t.response_p99_ms);
+    out += line;
+  }
+  if (t.objects_offered > 0) {
+    std::snprintf(line, sizeof(line), "objects: %.1f/s delivered of %.1f/s offered (%.1f%% of ideal)\n",
+                  double(t.objects_delivered) / duration_s, double(t.objects_offered) / duration_s,
+                  100.0 * double(t.objects_delivered) / double(t.objects_offered));
+    out += line;
+  }
+  return out;
 }
 
 nlohmann::json pipeline_report::json(double duration_s) const {
   auto t = totals();
   nlohmann::json j;
   j["duration_s"] = duration_s;
+  j["slo_ms"] = slo_ms_;
   j["overall"] = {{"results", t.results},
-                  {"response_ms", {{"mean", t.response_mean_ms}, {"p50", t.response_p50_ms}, {"p95", t.response_p95_ms}}},
+                  {"response_ms",
+                   {{"mean", t.response_mean_ms}, {"p50", t.response_p50_ms}, {"p95", t.response_p95_ms}, {"p99", t.response_p99_ms}}},
+                  {"slo_miss_rate", t.slo_miss_rate},
+                  {"objects_delivered", t.objects_delivered},
+                  {"objects_offered", t.objects_offered},
+                  {"objects_per_s", double(t.objects_delivered) / duration_s},
+                  {"ideal_objects_per_s", double(t.objects_offered) / duration_s},
                   {"offered", t.offered},
                   {"lost", t.lost},
                   {"dropped_full", t.dropped_full},
@@ -163,8 +213,14 @@ nlohmann::json pipeline_report::json(double duration_s) const {
                            {"offload_bytes", s.offload_bytes()}, {"mu", latest.mu()},
                            {"queue_length", latest.queue_length()},
                            {"congestion_signals", s.congestion_signals()}, {"prediction_errors", s.prediction_errors()},
-                           {"received_since_start", latest.received()}, {"restarted", retired_.count(name) > 0}};
+                           {"received_since_start", latest.received()}, {"restarted", retired_.count(name) > 0},
+                           {"dropped_lost", s.dropped_lost()}, {"kept_for_down", s.kept_for_down()},
+                           {"plans_applied", s.plans_applied()}, {"plans_rejected", s.plans_rejected()}};
   }
+  for (auto& [name, c] : per_camera())
+    j["cameras"][name] = {{"results", c.results}, {"objects_delivered", c.objects_delivered},
+                          {"objects_offered", c.objects_offered}, {"response_mean_ms", c.response_mean_ms},
+                          {"response_p95_ms", c.response_p95_ms}, {"slo_miss_rate", c.slo_miss_rate}};
   for (auto& [second, values] : per_second_)
     j["timeline"].push_back({{"t_s", second}, {"response_mean_ms", vision::mean(values)}, {"results", values.size()}});
   return j;

@@ -3,7 +3,9 @@
 // take them, sent to a lost neighbour, or waiting in a replica that failed, over every
 // item offered to a function), and the bandwidth of offloading between replicas.
 // Replicas' counters are totals since they started; a restarted replica's earlier
-// totals are kept.
+// totals are kept. With an SLO (OctoCross: 200 ms) it counts results later than it;
+// for emulated crowds it counts objects delivered against the objects the cameras
+// offered (the ideal throughput), overall and per camera (octocross.txt §5, Figs. 5–6).
 #pragma once
 
 #include <map>
@@ -18,7 +20,9 @@ namespace troupe {
 
 struct pipeline_totals {
   uint64_t results = 0;
-  double response_mean_ms = 0, response_p50_ms = 0, response_p95_ms = 0;
+  double response_mean_ms = 0, response_p50_ms = 0, response_p95_ms = 0, response_p99_ms = 0;
+  double slo_miss_rate = 0;         // results later than the SLO / results (0 without an SLO)
+  uint64_t objects_delivered = 0, objects_offered = 0;  // emulated crowds
   uint64_t offered = 0, lost = 0;   // items
   uint64_t dropped_full = 0, unrouted = 0, lost_to_failures = 0, sent_to_lost = 0, failed = 0;
   double loss_rate = 0;             // lost / offered
@@ -28,8 +32,15 @@ struct pipeline_totals {
   double dispatch_us_p50 = 0, forecast_us_p50 = 0;  // the slowest replica's median per window
 };
 
+// One camera's results.
+struct camera_totals {
+  uint64_t results = 0, objects_delivered = 0, objects_offered = 0;
+  double response_mean_ms = 0, response_p95_ms = 0, slo_miss_rate = 0;
+};
+
 class pipeline_report {
  public:
+  explicit pipeline_report(double slo_ms = 0) : slo_ms_(slo_ms) {}
   void add_result(const msg::videojam::PipelineResult& r, double response_ms, double t_s);
   void add_stats(const msg::videojam::FunctionStats& s);
   // The replica failed: what its last report said was queued is lost.
@@ -37,13 +48,21 @@ class pipeline_report {
   bool knows(const std::string& replica) const { return latest_.count(replica) > 0; }
 
   pipeline_totals totals() const;
+  std::map<std::string, camera_totals> per_camera() const;
   std::string table(double duration_s) const;
   nlohmann::json json(double duration_s) const;
 
  private:
   std::map<std::string, msg::videojam::FunctionStats> latest_;   // per replica, since its last start
   std::map<std::string, msg::videojam::FunctionStats> retired_;  // per replica, summed over earlier starts
+  struct camera_results {
+    std::vector<double> response_ms;
+    uint64_t objects = 0;
+  };
+
+  double slo_ms_;
   std::vector<double> response_ms_;
+  std::map<std::string, camera_results> cameras_;
   std::map<int, std::vector<double>> per_second_;       // response times by arrival second
   uint64_t lost_to_failures_ = 0;
 };

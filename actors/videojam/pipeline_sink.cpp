@@ -20,6 +20,7 @@ namespace {
 struct pipeline_sink_settings {
   int64_t interval_ms = 1000;
   std::string report;  // file prefix; empty: the table only
+  double slo_ms = 0;   // 0: no SLO
 };
 
 // Exits that lose what a replica held: crashes and failed nodes, not stops or the
@@ -29,6 +30,7 @@ bool lost_its_queue(const std::string& reason) {
 }
 
 struct pipeline_sink_state {
+  explicit pipeline_sink_state(double slo_ms) : report(slo_ms) {}
   pipeline_report report;
   std::set<std::string> watched;
   int64_t started_ns = 0;
@@ -59,7 +61,7 @@ void print_report(const context& ctx, const pipeline_sink_state& s, const pipeli
 }
 
 caf::behavior pipeline_sink(caf::event_based_actor* self, context ctx, pipeline_sink_settings cfg) {
-  auto state = std::make_shared<pipeline_sink_state>();
+  auto state = std::make_shared<pipeline_sink_state>(cfg.slo_ms);
   state->started_ns = ctx.now_ns();
   ctx.subscribe("function-stats", caf::actor_cast<caf::actor>(self));
   auto interval = std::chrono::milliseconds(cfg.interval_ms);
@@ -98,11 +100,13 @@ kind_spec pipeline_sink_kind() {
     {
       {"report_interval_ms", param_type::integer, false, "progress period, default 1000"},
       {"report", param_type::string, false, "file prefix: writes PREFIX.json at the end"},
+      {"slo_ms", param_type::number, false, "results later than this miss the SLO (counted), default 0: none"},
     },
     [](node& n, context ctx, const params& p) {
       pipeline_sink_settings s;
       s.interval_ms = p.get_int("report_interval_ms", s.interval_ms);
       s.report = p.get_string("report");
+      s.slo_ms = p.get_double("slo_ms", s.slo_ms);
       return n.system().spawn(pipeline_sink, std::move(ctx), s);
     },
     stop_stage::reporter,

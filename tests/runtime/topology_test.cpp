@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sys/wait.h>
 
+#include "actors/common/crowd_file.hpp"
 #include "actors/systems.hpp"
 #include "actors/runtime/choice.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
@@ -73,6 +74,11 @@ TEST(Topology, ShippedTopologiesAreValid) {
     if (name.size() >= 12 && name.compare(name.size() - 12, 12, "devices.yaml") == 0) {  // device profiles
       auto profiles = load_device_profiles(entry.path().string());
       EXPECT_TRUE(profiles.errors.empty()) << entry.path() << ": " << profiles.errors[0].to_string();
+      continue;
+    }
+    if (name.size() >= 10 && name.compare(name.size() - 10, 10, "crowd.yaml") == 0) {  // crowds (source: crowd)
+      auto crowd = load_crowd(entry.path().string());
+      EXPECT_TRUE(crowd.errors.empty()) << entry.path() << ": " << crowd.errors[0].to_string();
       continue;
     }
     // Trained models may be missing (CI trains none): then each problem must name the
@@ -163,7 +169,7 @@ TEST(Topology, KindParametersAreChecked) {
   expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, params: { colour: 1 } }\n",
              "t.yaml:6:48: actor 's': unknown parameter 'colour' for kind 'sink'");
   expect_one(head + "actors:\n  - { name: s, kind: blender, node: n1 }\n",
-             "t.yaml:6:22: unknown kind 'blender' (known kinds: camera, detector, react-camera, region-camera, region-scheduler, sink, videojam-camera, videojam-function, videojam-sink)");
+             "t.yaml:6:22: unknown kind 'blender' (known kinds: camera, detector, octocross-scheduler, react-camera, region-camera, region-scheduler, sink, videojam-camera, videojam-function, videojam-sink)");
 }
 
 TEST(Topology, DanglingNames) {

@@ -48,3 +48,53 @@ TEST(PipelineReport, FailedReplicaLosesItsQueueAndRestartKeepsTotals) {
   EXPECT_EQ(r.totals().offered, 125u);
   EXPECT_TRUE(r.json(1)["replicas"]["a"]["restarted"].get<bool>());
 }
+
+namespace {
+
+msg::videojam::PipelineResult result(const std::string& camera, uint32_t objects) {
+  msg::videojam::PipelineResult r;
+  r.set_camera(camera);
+  r.set_objects(objects);
+  return r;
+}
+
+msg::videojam::FunctionStats camera(const std::string& name, uint64_t frames, uint64_t objects) {
+  msg::videojam::FunctionStats s;
+  s.set_replica(name);
+  s.set_function("camera");
+  s.set_emitted(frames);
+  s.set_objects_emitted(objects);
+  return s;
+}
+
+}  // namespace
+
+TEST(PipelineReport, CountsResultsLaterThanTheSloAndObjectsAgainstTheOffered) {
+  pipeline_report r(200);
+  r.add_stats(camera("c1", 10, 12));
+  r.add_stats(camera("c2", 10, 8));
+  r.add_result(result("c1", 3), 100, 0.5);
+  r.add_result(result("c1", 4), 250, 0.6);   // late
+  r.add_result(result("c2", 5), 150, 0.7);
+  r.add_result(result("c2", 1), 201, 0.8);   // late
+  auto t = r.totals();
+  EXPECT_DOUBLE_EQ(t.slo_miss_rate, 0.5);
+  EXPECT_EQ(t.objects_delivered, 13u);
+  EXPECT_EQ(t.objects_offered, 20u);
+  auto cams = r.per_camera();
+  EXPECT_EQ(cams["c1"].objects_delivered, 7u);
+  EXPECT_EQ(cams["c1"].objects_offered, 12u);
+  EXPECT_DOUBLE_EQ(cams["c1"].slo_miss_rate, 0.5);
+  EXPECT_DOUBLE_EQ(cams["c2"].response_mean_ms, 175.5);
+  auto j = r.json(2);
+  EXPECT_DOUBLE_EQ(j["overall"]["objects_per_s"].get<double>(), 6.5);
+  EXPECT_DOUBLE_EQ(j["overall"]["ideal_objects_per_s"].get<double>(), 10);
+  EXPECT_NE(r.table(2).find("65.0% of ideal"), std::string::npos);
+}
+
+TEST(PipelineReport, WithoutAnSloNothingMissesIt) {
+  pipeline_report r;
+  r.add_result(result("c1", 0), 5000, 0.5);
+  EXPECT_DOUBLE_EQ(r.totals().slo_miss_rate, 0);
+  EXPECT_EQ(r.table(1).find("SLO"), std::string::npos);
+}

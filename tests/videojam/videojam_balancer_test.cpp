@@ -3,6 +3,7 @@
 // an offload (§3.4.2), and what each does when a neighbour congests or is lost.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -58,7 +59,7 @@ TEST(NoBalancer, KeepsEverythingAndSharesNoState) {
   auto plan = b->close_window({t, 20});
   EXPECT_TRUE(plan.send_queued.empty());
   EXPECT_FALSE(plan.partition);
-  EXPECT_FALSE(b->holds_while_away("b"));
+  EXPECT_EQ(b->when_away("b"), away_policy::lose);
 }
 
 TEST(WrrBalancer, SpreadsArrivalsInProportionToAnnouncedRates) {
@@ -117,8 +118,8 @@ TEST(DistreamBalancer, EndHandsTheEdgeItsShareAndKeepsItWhileTheEdgeIsAway) {
   auto b = make_balancer(balancer_kind::distream, s);
   auto where = route_many(*b, {t, 0}, 4000);
   EXPECT_NEAR(where["edge"] / 4000.0, 0.25, 0.03);
-  EXPECT_TRUE(b->holds_while_away("edge"));
-  EXPECT_FALSE(b->holds_while_away("end2"));
+  EXPECT_EQ(b->when_away("edge"), away_policy::hold);
+  EXPECT_EQ(b->when_away("end2"), away_policy::lose);
   t.exclude("edge");  // lost: the last announced share still holds
   EXPECT_NEAR(route_many(*b, {t, 0}, 4000)["edge"] / 4000.0, 0.25, 0.03);
 }
@@ -243,4 +244,40 @@ TEST(DistreamBalancer, SemiStochasticDrawsOnlyAtThePartitionPoint) {
   EXPECT_NEAR(route_many(*b, {t, 0}, 4000)["edge"] / 4000.0, 0.6, 0.03);
   s.stage = 0;
   EXPECT_EQ(route_many(*make_balancer(balancer_kind::distream_semi, s), {t, 0}, 100)["edge"], 0);
+}
+
+TEST(PlanBalancer, KeepsEverythingUntilAPlanThenSplitsByItsShares) {
+  auto t = table_of(row("a", 1, {0, 0}), {});
+  auto b = make_balancer(balancer_kind::plan, {});
+  EXPECT_FALSE(b->exchanges_state());
+  EXPECT_EQ(route_many(*b, {t, 0}, 10), (std::map<std::string, int>{{"", 10}}));
+  ASSERT_TRUE(b->follow({{"b", 0.5}, {"c", 0.25}}));  // keep 1 − 0.75
+  EXPECT_EQ(route_many(*b, {t, 0}, 40), (std::map<std::string, int>{{"", 10}, {"b", 20}, {"c", 10}}));
+}
+
+TEST(PlanBalancer, ALostTargetsShareIsKeptAndItemsForAnAbsentTargetStay) {
+  auto t = table_of(row("a", 1, {0, 0}), {});
+  auto b = make_balancer(balancer_kind::plan, {});
+  b->follow({{"b", 0.5}, {"c", 0.5}});
+  b->lost("b");
+  EXPECT_EQ(route_many(*b, {t, 0}, 20), (std::map<std::string, int>{{"", 10}, {"c", 10}}));
+  EXPECT_EQ(b->when_away("c"), away_policy::keep);
+}
+
+TEST(OtherBalancers, FollowNoPlan) {
+  for (auto kind : {balancer_kind::videojam, balancer_kind::none, balancer_kind::wrr, balancer_kind::distream})
+    EXPECT_FALSE(make_balancer(kind, {})->follow({{"b", 0.5}}));
+}
+
+TEST(OffloadPlan, IsCheckedBeforeItIsFollowed) {
+  auto known = [](const std::string& r) { return r == "b" || r == "c"; };
+  EXPECT_EQ(check_plan({{"b", 0.5}, {"c", 0.5}}, "a", known), plan_verdict::applied);
+  EXPECT_EQ(check_plan({}, "a", known), plan_verdict::applied);  // keep everything
+  EXPECT_EQ(check_plan({{"b", 1.2}}, "a", known), plan_verdict::bad_fraction);
+  EXPECT_EQ(check_plan({{"b", -0.1}}, "a", known), plan_verdict::bad_fraction);
+  EXPECT_EQ(check_plan({{"b", std::nan("")}}, "a", known), plan_verdict::bad_fraction);
+  EXPECT_EQ(check_plan({{"b", 0.6}, {"c", 0.5}}, "a", known), plan_verdict::over_one);
+  EXPECT_EQ(check_plan({{"z", 0.1}}, "a", known), plan_verdict::unknown_target);
+  EXPECT_EQ(check_plan({{"a", 0.1}}, "a", known), plan_verdict::to_itself);
+  EXPECT_EQ(check_plan({{"b", 0.1}, {"b", 0.1}}, "a", known), plan_verdict::duplicate);
 }

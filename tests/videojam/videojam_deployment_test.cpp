@@ -113,3 +113,39 @@ TEST(VideoJamDeployment, OffloadsToABusyReplicaMeetCongestionRiskAndPredictionEr
   EXPECT_GT(all["congestion_signals"].get<int>(), 0) << output;
   EXPECT_GT(all["prediction_errors"].get<int>(), 0) << output;
 }
+
+// A crowd's counts through an emulated pipeline (a per-frame stage, then a per-object
+// one): objects delivered against the objects the cameras offered, per camera, with
+// the SLO counted.
+TEST(VideoJamDeployment, AnEmulatedCrowdPipelineDeliversTheObjectsItsCamerasOffer) {
+  auto crowd = write_temp("vj-crowd.yaml",
+                          "seed: 2\ncameras: [ {name: door, entry_rate: 3}, {name: hall} ]\nedges: [[door, hall]]\n"
+                          "dwell_s: [1, 2]\nlag_s: [0.2, 0.5]\nexit_probability: 0.2\n");
+  auto profile = write_temp("vj-emulated.yaml",
+                            "devices:\n  - name: fast\n    busy_power_w: 1\n    models:\n"
+                            "      - { model: det, fixed_ms: 5, ms_per_megapixel: 0 }\n"
+                            "      - { model: reid, fixed_ms: 1, ms_per_megapixel: 100 }\n");
+  auto prefix = std::string(::testing::TempDir()) + "/vj-crowd";
+  std::string body = "deployment: vj-crowd\nruntime: { duration_s: 5 }\nnodes: [ { name: n1 } ]\nactors:\n"
+                     "  - { name: sink, kind: videojam-sink, node: n1, params: { report: " + prefix + ", slo_ms: 200 } }\n";
+  for (std::string cam : {"door", "hall"})
+    body += "  - { name: " + cam + ", kind: videojam-camera, node: n1, params: { source: crowd, crowd: " + crowd +
+            ", fps: 5, sink: sink, next: det-" + cam + " } }\n"
+            "  - { name: det-" + cam + ", kind: videojam-function, node: n1, params: { function: emulated, model: det, "
+            "work: frame, balancer: none, next: reid, device: fast, profile: " + profile + " } }\n";
+  body += "  - { name: reid, kind: videojam-function, node: n1, params: { function: emulated, model: reid, balancer: none, "
+          "device: fast, profile: " + profile + " } }\n";
+  std::string output;
+  auto report = report_of("vj-crowd", write_temp("vj-crowd-topology.yaml", body), output);
+  ASSERT_FALSE(report.is_null()) << output;
+  auto& all = report["overall"];
+  auto offered = all["objects_offered"].get<double>();
+  EXPECT_GT(offered, 10) << output;
+  EXPECT_GE(all["objects_delivered"].get<double>(), 0.8 * offered) << output;  // ample capacity: a few in flight at most
+  EXPECT_LE(all["objects_delivered"].get<double>(), offered) << output;
+  EXPECT_LT(all["slo_miss_rate"].get<double>(), 0.2) << output;
+  EXPECT_EQ(report["slo_ms"].get<double>(), 200);
+  EXPECT_GT(report["cameras"]["door"]["objects_offered"].get<double>(), 0) << output;
+  EXPECT_GT(report["cameras"]["hall"]["objects_offered"].get<double>(), 0) << output;
+  EXPECT_NE(output.find("of ideal"), std::string::npos) << output;
+}

@@ -17,7 +17,11 @@ void balancer::congested(const std::string&) {}
 
 void balancer::lost(const std::string&) {}
 
-bool balancer::holds_while_away(const std::string&) const {
+away_policy balancer::when_away(const std::string&) const {
+  return away_policy::lose;
+}
+
+bool balancer::follow(const std::vector<offload_share>&) {
   return false;
 }
 
@@ -46,6 +50,8 @@ std::unique_ptr<balancer> make_balancer(balancer_kind kind, const balancer_setti
     case balancer_kind::distream:
     case balancer_kind::distream_semi:
       return detail::make_distream_balancer(settings, kind == balancer_kind::distream_semi);
+    case balancer_kind::plan:
+      return detail::make_plan_balancer();
     case balancer_kind::none:
       break;
   }

@@ -1,6 +1,7 @@
 // The load balancer in front of a pipeline function's replica, as one strategy per
 // balancer the thesis compares (§3.5.2): VideoJam's own (§3.4), none, weighted round
-// robin and Distream. A strategy decides and returns what to do; the replica's actor
+// robin and Distream; and `plan`, which follows an offloading plan sent from outside
+// (OctoCross's scheduler). A strategy decides and returns what to do; the replica's actor
 // carries it out (sends, holds, announces) and tells the strategy what happened.
 // The state table, its messages and the monitoring slots are shared mechanics that
 // live in the actor; only the rules that differ live here.
@@ -13,13 +14,14 @@
 #include <utility>
 #include <vector>
 
+#include "actors/videojam/core/offload_plan.hpp"
 #include "actors/videojam/core/table.hpp"
 
 namespace troupe::videojam {
 
 // distream: full-stochastic partitioning (a draw at every function); distream_semi:
 // semi-stochastic (a draw only at the partition point), the thesis's two variants.
-enum class balancer_kind { videojam, none, wrr, distream, distream_semi };
+enum class balancer_kind { videojam, none, wrr, distream, distream_semi, plan };
 
 struct balancer_settings {
   size_t window_slots = 10;          // k
@@ -47,6 +49,11 @@ struct window_plan {
 // What an offload's receiver answers (§3.4.2).
 enum class offload_verdict { accept, congestion_risk, state_update };
 
+// What becomes of items routed to a replica that is not up: lost (counted), held
+// until it returns (Distream's Edge), or kept in the own queue (a plan's target
+// that left: counted as kept).
+enum class away_policy { lose, hold, keep };
+
 class balancer {
  public:
   struct timings {
@@ -67,8 +74,10 @@ class balancer {
   virtual void congested(const std::string& replica);
   // `replica` is gone: out of this window's plan.
   virtual void lost(const std::string& replica);
-  // Whether items for `replica` wait while it is away rather than being lost.
-  virtual bool holds_while_away(const std::string& replica) const;
+  // What becomes of items for `replica` while it is away.
+  virtual away_policy when_away(const std::string& replica) const;
+  // A checked plan (offload_plan.hpp) to follow from now on; false: it follows none.
+  virtual bool follow(const std::vector<offload_share>& shares);
   // The window closes (the own row is already updated): this window's plan.
   virtual window_plan close_window(const replica_now& now) = 0;
   // A slot that does not close a window ended with `arrivals` (already in the own

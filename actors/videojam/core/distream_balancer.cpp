@@ -27,7 +27,9 @@ class distream_balancer final : public balancer {
     return std::bernoulli_distribution(to_edge)(random_) ? edge_ : std::string();
   }
 
-  bool holds_while_away(const std::string& replica) const override { return !is_edge() && replica == edge_; }
+  away_policy when_away(const std::string& replica) const override {
+    return !is_edge() && replica == edge_ ? away_policy::hold : away_policy::lose;
+  }
 
   window_plan close_window(const replica_now& now) override {
     window_plan plan;
