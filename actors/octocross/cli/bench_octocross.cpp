@@ -1,0 +1,231 @@
+#include "actors/octocross/cli/bench_octocross.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <tuple>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/common/cli/bench_support.hpp"
+#include "actors/common/pipeline_names.hpp"
+#include "actors/octocross/core/cluster_views.hpp"
+#include "actors/runtime/choice.hpp"
+#include "actors/runtime/file_output.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/runtime/text_table.hpp"
+#include "actors/systems.hpp"
+
+namespace troupe {
+
+namespace {
+
+// What a run compares: no offloading at all (the paper's "none": no scheduler, every
+// replica keeps what arrives), or the scheduler with one of its policies.
+enum class bench_policy { none, greedy };
+const choice<bench_policy> bench_policies("policy", {{"none", bench_policy::none}, {"greedy", bench_policy::greedy}});
+
+struct outcome {
+  std::string scenario, policy;
+  int size = 0, repeat = 0;
+  nlohmann::json overall, scheduler;
+};
+
+const char* scheduler_kind = "octocross-scheduler";
+
+// The camera nodes in file order: nodes that host a pipeline camera.
+std::vector<std::string> camera_nodes(const topology& t) {
+  std::vector<std::string> out;
+  for (auto& n : t.nodes)
+    for (auto& a : t.actors)
+      if (a.node == n.name && a.kind == "videojam-camera") {
+        out.push_back(n.name);
+        break;
+      }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& names, const char* sep) {
+  std::string out;
+  for (auto& n : names)
+    out += (out.empty() ? "" : sep) + n;
+  return out;
+}
+
+// The scheduler plans only for the replicas left, along the edges between them.
+void trim_scheduler(actor_spec& s, const std::set<std::string>& gone_actors) {
+  auto nodes = split_names(s.args.get_string("nodes"));
+  auto edges = octocross::parse_edges(s.args.get_string("edges"), nodes);
+  std::vector<std::string> kept, kept_edges;
+  for (auto& n : nodes)
+    if (!gone_actors.count(n))
+      kept.push_back(n);
+  for (auto [a, b] : edges)
+    if (!gone_actors.count(nodes[a]) && !gone_actors.count(nodes[b]))
+      kept_edges.push_back(nodes[a] + "-" + nodes[b]);
+  set_param(s, "nodes", join(kept, ", "));
+  set_param(s, "edges", join(kept_edges, ", "));
+}
+
+// The first `size` camera nodes, their actors, and every node without a camera.
+void keep_cameras(topology& t, int size) {
+  auto cams = camera_nodes(t);
+  if (size > int(cams.size()))
+    throw std::runtime_error(t.file + " has " + std::to_string(cams.size()) + " camera nodes, fewer than " +
+                             std::to_string(size));
+  std::set<std::string> gone_nodes(cams.begin() + size, cams.end()), gone_actors;
+  for (auto& a : t.actors)
+    if (gone_nodes.count(a.node))
+      gone_actors.insert(a.name);
+  t.actors.erase(std::remove_if(t.actors.begin(), t.actors.end(), [&](auto& a) { return gone_nodes.count(a.node) > 0; }),
+                 t.actors.end());
+  t.nodes.erase(std::remove_if(t.nodes.begin(), t.nodes.end(), [&](auto& n) { return gone_nodes.count(n.name) > 0; }),
+                t.nodes.end());
+  t.links.erase(std::remove_if(t.links.begin(), t.links.end(),
+                               [&](auto& l) { return gone_nodes.count(l.from) || gone_nodes.count(l.to); }),
+                t.links.end());
+  for (auto* s : actors_of_kind(t, scheduler_kind))
+    trim_scheduler(*s, gone_actors);
+}
+
+topology variant(topology t, bench_policy policy, int size) {
+  keep_cameras(t, size);
+  if (policy == bench_policy::none) {
+    t.actors.erase(std::remove_if(t.actors.begin(), t.actors.end(), [](auto& a) { return a.kind == scheduler_kind; }),
+                   t.actors.end());
+    for (auto& a : t.actors)
+      if (a.kind == "videojam-function" && a.args.get_string("balancer") == "plan")
+        set_param(a, "balancer", "none");
+  } else {
+    for (auto* s : actors_of_kind(t, scheduler_kind))
+      set_param(*s, "policy", bench_policies.name(policy));
+  }
+  t.deployment += "-" + std::string(bench_policies.name(policy)) + "-" + std::to_string(size);
+  return t;
+}
+
+nlohmann::json read_json(const std::string& file) {
+  std::ifstream in(file);
+  return in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+}
+
+outcome run_one(const topology& base, bench_policy policy, int size, int repeat, const bench_octocross_options& o) {
+  auto t = variant(base, policy, size);
+  offset_seeds(t, repeat);
+  auto prefix = o.out_dir + "/" + t.deployment + "-r" + std::to_string(repeat);
+  spdlog::info("== bench octocross: {}, {}, {} cameras, run {} of {}, {:.0f} s", base.deployment,
+               bench_policies.name(policy), size, repeat + 1, o.repeats, o.duration_s > 0 ? o.duration_s : t.runtime.duration_s);
+  for (auto* s : actors_of_kind(t, scheduler_kind))
+    set_param(*s, "report", prefix);
+  auto j = run_and_report(t, o.duration_s, prefix, o.resume);
+  require_processed(j, t.deployment);
+  auto objects = j["overall"].value("objects_delivered", 0.0);
+  j["overall"]["objects_per_s"] = objects / j["duration_s"].get<double>();
+  return {base.deployment, bench_policies.name(policy), size, repeat, j["overall"], read_json(prefix + "-scheduler.json")};
+}
+
+std::vector<const outcome*> runs_of(const std::vector<outcome>& rows, const std::string& scenario,
+                                    const std::string& policy, int size) {
+  std::vector<const outcome*> out;
+  for (auto& r : rows)
+    if (r.scenario == scenario && r.policy == policy && r.size == size)
+      out.push_back(&r);
+  return out;
+}
+
+double objects_per_s(const outcome& r) { return r.overall["objects_per_s"].get<double>(); }
+double ideal_percent(const outcome& r) {
+  auto offered = r.overall.value("objects_offered", 0.0);
+  return offered > 0 ? 100 * r.overall["objects_delivered"].get<double>() / offered : 0;
+}
+double response(const outcome& r, const char* p) { return r.overall["response_ms"][p].get<double>(); }
+double slo_miss_percent(const outcome& r) { return 100 * r.overall.value("slo_miss_rate", 0.0); }
+double decision_ms(const outcome& r) {
+  return r.scheduler.is_null() ? 0.0 : r.scheduler["decision_ms"]["p50"].get<double>();
+}
+
+std::string table(const std::vector<outcome>& rows) {
+  text_table t({"scenario", "policy", "cams", "runs", "objects/s", "% ideal", "mean ms", "p50 ms", "p95 ms", "p99 ms",
+                "SLO miss %", "offload MB", "decision ms"});
+  std::set<std::tuple<std::string, std::string, int>> done;
+  for (auto& r : rows) {
+    if (!done.insert({r.scenario, r.policy, r.size}).second)
+      continue;
+    auto runs = runs_of(rows, r.scenario, r.policy, r.size);
+    t.add({r.scenario, r.policy, std::to_string(r.size), std::to_string(runs.size()), to_string(spread_over(runs, objects_per_s), 1),
+           to_string(spread_over(runs, ideal_percent), 1),
+           to_string(spread_over(runs, [](const outcome& x) { return response(x, "mean"); }), 0),
+           to_string(spread_over(runs, [](const outcome& x) { return response(x, "p50"); }), 0),
+           to_string(spread_over(runs, [](const outcome& x) { return response(x, "p95"); }), 0),
+           to_string(spread_over(runs, [](const outcome& x) { return response(x, "p99"); }), 0),
+           to_string(spread_over(runs, slo_miss_percent), 2),
+           to_string(spread_over(runs, [](const outcome& x) { return x.overall["offload_mb"].get<double>(); }), 1),
+           to_string(spread_over(runs, decision_ms), 2)});
+  }
+  return t.str();
+}
+
+// Each policy's gains over no offloading, run k against run k (same seeds): throughput
+// policy ÷ none, and mean latency none ÷ policy (Table 2's two figures per cell).
+std::string gains(const std::vector<outcome>& rows) {
+  text_table t({"scenario", "cams", "policy", "throughput gain", "latency reduction"});
+  std::set<std::tuple<std::string, std::string, int>> done;
+  for (auto& r : rows) {
+    if (r.policy == "none" || !done.insert({r.scenario, r.policy, r.size}).second)
+      continue;
+    auto ours = runs_of(rows, r.scenario, r.policy, r.size), none = runs_of(rows, r.scenario, "none", r.size);
+    if (none.size() != ours.size())
+      continue;
+    // compare_paired gives baseline ÷ system: throughput wants system ÷ baseline.
+    auto tput = compare_paired(figures_of(none, objects_per_s), figures_of(ours, objects_per_s));
+    auto latency = compare_paired(figures_of(ours, [](const outcome& x) { return response(x, "mean"); }),
+                                  figures_of(none, [](const outcome& x) { return response(x, "mean"); }));
+    t.add({r.scenario, std::to_string(r.size), r.policy, to_string(tput.ratio, 2) + "x" + (tput.every_run ? "" : " (not every run)"),
+           to_string(latency.ratio, 2) + "x" + (latency.every_run ? "" : " (not every run)")});
+  }
+  return t.str();
+}
+
+bool write_json(const std::string& file, const std::vector<outcome>& rows) {
+  nlohmann::json j = nlohmann::json::array();
+  for (auto& r : rows)
+    j.push_back({{"scenario", r.scenario}, {"policy", r.policy}, {"cameras", r.size}, {"run", r.repeat},
+                 {"overall", r.overall}, {"scheduler", r.scheduler}});
+  auto why = write_text_file(file, j.dump(2) + "\n");
+  if (!why.empty())
+    spdlog::error("{} not written: {}", file, why);
+  return why.empty();
+}
+
+}  // namespace
+
+int bench_octocross(const bench_octocross_options& o) {
+  std::vector<bench_policy> policies;
+  for (auto& p : o.policies)
+    policies.push_back(bench_policies.parse(p));
+  std::filesystem::create_directories(o.out_dir);
+  std::vector<outcome> rows;
+  for (auto& file : o.topologies) {
+    auto loaded = load_topology(file, builtin_kinds());
+    for (auto& e : loaded.errors)
+      log::problem(e.to_string());
+    if (!loaded.topo)
+      return 1;
+    auto sizes = o.sizes;
+    if (sizes.empty())
+      sizes.push_back(int(camera_nodes(*loaded.topo).size()));
+    for (int size : sizes)
+      for (int k = 0; k < o.repeats; ++k)  // run k of every policy before run k + 1: a stopped sweep leaves pairs
+        for (auto policy : policies)
+          rows.push_back(run_one(*loaded.topo, policy, size, k, o));
+  }
+  auto report = "bench octocross (deployment time; medians (min–max) over " + std::to_string(o.repeats) + " runs)\n" +
+                table(rows) + "gains over no offloading (paired runs; the paper's Table 2 gives OctoCross's, which "
+                "needs its model, not yet here):\n" + gains(rows);
+  report.pop_back();
+  log::result(report);
+  return write_json(o.out_dir + "/comparison.json", rows) ? 0 : 1;
+}
+
+}  // namespace troupe

@@ -1,0 +1,83 @@
+// OctoCross's scheduler in real deployments (NATS, actors, an emulated crowd): load
+// moves from an overloaded node to idle ones along measured links, plans from anyone
+// but the replica's scheduler are refused, and a node that leaves gets nothing more.
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+using namespace troupe::testing;
+
+namespace {
+
+// c1 is busy (2 entries/s, 3–5 s in view: ~8 objects a frame, 40 objects/s at 5 fps);
+// its neighbours see few. A device computes 20 objects/s (50 ms each).
+std::string topology(const std::string& name, const std::string& extra) {
+  auto crowd = write_temp(name + "-crowd.yaml",
+                          "seed: 4\ncameras: [ {name: c1, entry_rate: 2}, {name: c2}, {name: c3} ]\n"
+                          "edges: [[c1, c2], [c2, c3]]\ndwell_s: [3, 5]\nlag_s: [1, 2]\nexit_probability: 0.9\n");
+  auto profile = write_temp(name + "-devices.yaml",
+                            "devices:\n  - name: cam\n    busy_power_w: 1\n    models:\n"
+                            "      - { model: det, fixed_ms: 2, ms_per_megapixel: 0 }\n"
+                            "      - { model: reid, fixed_ms: 0, ms_per_megapixel: 5000 }\n");
+  auto prefix = std::string(::testing::TempDir()) + "/" + name;
+  std::string t = "deployment: " + name + "\nruntime: { duration_s: 14 }\n"
+                  "nodes: [ { name: server }, { name: n1 }, { name: n2 }, { name: n3 } ]\nactors:\n"
+                  "  - { name: sink, kind: videojam-sink, node: server, params: { report: " + prefix + ", slo_ms: 200 } }\n"
+                  "  - { name: sched, kind: octocross-scheduler, node: server, params: { nodes: \"reid-c1, reid-c2, reid-c3\", "
+                  "function: reid, edges: \"reid-c1-reid-c2, reid-c2-reid-c3\", report: " + prefix + " } }\n";
+  for (std::string c : {"c1", "c2", "c3"}) {
+    auto node = "n" + c.substr(1);
+    t += "  - { name: " + c + ", kind: videojam-camera, node: " + node + ", params: { source: crowd, crowd: " + crowd +
+         ", fps: 5, sink: sink, next: det-" + c + " } }\n"
+         "  - { name: det-" + c + ", kind: videojam-function, node: " + node + ", params: { function: emulated, model: det, "
+         "work: frame, balancer: none, next: reid-" + c + ", device: cam, profile: " + profile + " } }\n"
+         "  - { name: reid-" + c + ", kind: videojam-function, node: " + node + ", params: { function: emulated, model: reid, "
+         "type: reid, balancer: plan, scheduler: sched, probe_s: 1, device: cam, profile: " + profile + " } }\n";
+  }
+  return write_temp(name + ".yaml", t + extra);
+}
+
+nlohmann::json read_json(const std::string& file) {
+  std::ifstream in(file);
+  return in ? nlohmann::json::parse(in) : nlohmann::json();
+}
+
+}  // namespace
+
+TEST(OctoCrossDeployment, TheSchedulerMovesLoadFromTheOverloadedNodeAndRefusesOtherSenders) {
+  auto rogue = "  - { name: rogue, kind: octocross-scheduler, node: server, params: { nodes: reid-c1, function: reid, "
+               "policy: none } }\n";
+  auto r = troupe_cli("run " + topology("octo-move", rogue));
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto dir = std::string(::testing::TempDir());
+  auto report = read_json(dir + "/octo-move.json");
+  auto sched = read_json(dir + "/octo-move-scheduler.json");
+  ASSERT_FALSE(report.is_null()) << r.output;
+  ASSERT_FALSE(sched.is_null()) << r.output;
+  auto& replicas = report["replicas"];
+  EXPECT_GT(sched["decisions"].get<int>(), 0) << r.output;
+  EXPECT_GT(sched["on_overload"].get<int>(), 0) << r.output;  // before the 15 s period: c1 is overloaded now
+  EXPECT_GT(replicas["reid-c1"]["plans_applied"].get<int>(), 0) << r.output;
+  EXPECT_GT(replicas["reid-c1"]["plans_rejected"].get<int>(), 0) << r.output;  // the rogue's
+  EXPECT_GT(replicas["reid-c1"]["offloaded"].get<int>(), 0) << r.output;
+  EXPECT_GT(replicas["reid-c2"]["received"].get<int>() + replicas["reid-c3"]["received"].get<int>(), 0) << r.output;
+  EXPECT_EQ(report["overall"]["sent_to_lost"].get<int>(), 0) << r.output;
+  EXPECT_GT(report["overall"]["objects_delivered"].get<int>(), 0) << r.output;
+}
+
+TEST(OctoCrossDeployment, ANodeThatLeavesGetsNothingAfterOneTick) {
+  auto r = troupe_cli("run " + topology("octo-leave", "timeline:\n  - { at_s: 8, stop: reid-c2 }\n  - { at_s: 8, stop: reid-c3 }\n"));
+  auto dir = std::string(::testing::TempDir());
+  auto report = read_json(dir + "/octo-leave.json");
+  auto sched = read_json(dir + "/octo-leave-scheduler.json");
+  ASSERT_FALSE(report.is_null()) << r.output;
+  ASSERT_FALSE(sched.is_null()) << r.output;
+  auto& c1 = report["replicas"]["reid-c1"];
+  EXPECT_GT(c1["offloaded"].get<int>(), 0) << r.output;  // it did offload before they left
+  EXPECT_EQ(c1["dropped_lost"].get<int>(), 0) << r.output;
+  EXPECT_LE(c1["kept_for_down"].get<int>(), 5) << r.output;  // at most a second of frames routed their way
+  EXPECT_GE(sched["events"]["masked"].get<int>(), 2) << r.output;
+}
