@@ -94,23 +94,24 @@ std::shared_ptr<camera_oracle> read_oracle(const params& p) {
   return judge;
 }
 
-// Frame i of a crowd camera shows the crowd at i / fps s: a camera that falls behind
-// its rate sees the crowd late, as a video would.
+// Frame i of a crowd camera shows the crowd at start_s + i / fps s: a camera that falls
+// behind its rate sees the crowd late, as a video would.
 class crowd_frames final : public vision::frame_source {
  public:
-  crowd_frames(const camera_crowd& c, double fps) : view_(c.crowd, c.camera), size_(c.frame), fps_(fps) {}
+  crowd_frames(const camera_crowd& c, double fps)
+      : view_(c.crowd, c.camera), size_(c.frame), fps_(fps), start_s_(c.crowd->start_s) {}
   std::optional<vision::source_frame> next() override {
     vision::source_frame f;
     f.index = index_++;
     f.crop = cv::Rect(cv::Point(0, 0), size_);
-    f.objects = view_.in_view(double(f.index) / fps_);
+    f.objects = view_.in_view(start_s_ + double(f.index) / fps_);
     return f;
   }
 
  private:
   crowd_view view_;
   cv::Size size_;
-  double fps_;
+  double fps_, start_s_;
   uint64_t index_ = 0;
 };
 

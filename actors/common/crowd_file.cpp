@@ -13,7 +13,7 @@ class crowd_checker : public yaml_checker {
 
   void root(const YAML::Node& n, crowd_config& c) {
     if (!keys(n, "the crowd file", {"seed", "cameras", "edges", "dwell_s", "lag_s", "exit_probability", "bursts",
-                                    "max_views"}))
+                                    "max_views", "start_s"}))
       return;
     int seed = int(c.seed), max_views = int(c.max_views);
     if (integer(n, "seed", "the crowd file", seed, 0))
@@ -29,6 +29,7 @@ class crowd_checker : public yaml_checker {
       fail(n["exit_probability"], "exit_probability must be within [0, 1]");
     if (n["bursts"])
       bursts(n["bursts"], c);
+    number(n, "start_s", "the crowd file", c.start_s, false);
   }
 
  private:

@@ -11,6 +11,7 @@
 //   exit_probability: 0.3                 # after each view, the object leaves the site
 //   bursts: {every_s: 120, length_s: 30, factor: 3}
 //   max_views: 50
+//   start_s: 120                          # the first frame shows the crowd this far in
 #pragma once
 
 #include <string>

@@ -12,6 +12,7 @@
 #include "actors/runtime/node.hpp"
 #include "actors/common/pipeline_names.hpp"
 #include "actors/runtime/choice.hpp"
+#include "actors/runtime/errors.hpp"
 #include "actors/videojam/core/balancer.hpp"
 #include "actors/videojam/core/table.hpp"
 #include "troupe/messages/runtime.pb.h"
@@ -52,19 +53,16 @@ struct balancer_settings {
 struct router {
   context ctx;
   std::vector<std::string> next;
-  std::atomic<uint64_t> emitted{0}, unrouted{0}, objects{0};
+  std::atomic<uint64_t> emitted{0}, unrouted{0}, objects{0}, link_dropped{0};
 
   void emit(const std::vector<msg::WorkItem>& out) {
     for (auto& item : out) {
-      if (next.empty()) {
-        ctx.send(item.sink(), result_of(item, uint32_t(out.size())));
-        ++emitted;
-        objects += item.objects();
-        continue;
-      }
-      auto target = first_up(ctx, next);
-      if (target.empty() || ctx.send(target, item)) {
-        ++unrouted;
+      auto target = next.empty() ? item.sink() : first_up(ctx, next);
+      auto err = target.empty() ? make_error(errc::no_such_actor, "no replica up")
+                 : next.empty()  ? ctx.send(target, result_of(item, uint32_t(out.size())))
+                                 : ctx.send(target, item);
+      if (err) {
+        ++(is(err, errc::link_dropped) ? link_dropped : unrouted);
         continue;
       }
       ++emitted;
@@ -299,8 +297,8 @@ class load_balancer {
     offload_bytes_ += d.ByteSizeLong();
     offloaded_ += uint64_t(d.items_size());
     exchanged_ -= d.items_size();
-    if (ctx_.send(replica, d))
-      dropped_lost_ += uint64_t(d.items_size());
+    if (auto err = ctx_.send(replica, d))
+      (is(err, errc::link_dropped) ? dropped_link_ : dropped_lost_) += uint64_t(d.items_size());
   }
 
   // The last slot's work: its share of the slot computing, and objects per busy second.
@@ -495,6 +493,7 @@ class load_balancer {
     s.set_slot_objects(slot_objects_);
     s.set_busy_fraction(busy_fraction_);
     s.set_mu_objects(mu_objects_);
+    s.set_dropped_link(dropped_link_ + router_->link_dropped);
     return s;
   }
 
@@ -512,7 +511,7 @@ class load_balancer {
   std::vector<msg::WorkItem> held_for_edge_;
   uint64_t arrived_ = 0, received_ = 0, dropped_full_ = 0, dropped_lost_ = 0, offloaded_ = 0, offload_bytes_ = 0;
   uint64_t control_ = 0, congestion_signals_ = 0, prediction_errors_ = 0;
-  uint64_t plans_applied_ = 0, plans_rejected_ = 0, kept_for_down_ = 0;
+  uint64_t plans_applied_ = 0, plans_rejected_ = 0, kept_for_down_ = 0, dropped_link_ = 0;
   uint64_t objects_slot_ = 0, slot_objects_ = 0;
   double busy_fraction_ = 0, mu_objects_ = 0;
   worker_counters last_counters_;

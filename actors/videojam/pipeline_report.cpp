@@ -16,6 +16,7 @@ void add_counters(msg::videojam::FunctionStats& sum, const msg::videojam::Functi
   sum.set_dropped_full(sum.dropped_full() + s.dropped_full());
   sum.set_dropped_unrouted(sum.dropped_unrouted() + s.dropped_unrouted());
   sum.set_dropped_lost(sum.dropped_lost() + s.dropped_lost());
+  sum.set_dropped_link(sum.dropped_link() + s.dropped_link());
   sum.set_offloaded(sum.offloaded() + s.offloaded());
   sum.set_offload_bytes(sum.offload_bytes() + s.offload_bytes());
   sum.set_control_messages(sum.control_messages() + s.control_messages());
@@ -93,6 +94,7 @@ pipeline_totals pipeline_report::totals() const {
     t.dropped_full += s.dropped_full();
     t.unrouted += s.dropped_unrouted();
     t.sent_to_lost += s.dropped_lost();
+    t.dropped_link += s.dropped_link();
     t.failed += s.dropped_failed();
     t.offload_mb += double(s.offload_bytes()) / 1e6;
     t.offloaded += s.offloaded();
@@ -106,7 +108,7 @@ pipeline_totals pipeline_report::totals() const {
     t.forecast_us_p50 = std::max(t.forecast_us_p50, latest.forecast_us_p50());
   }
   t.lost_to_failures = lost_to_failures_;
-  t.lost = t.dropped_full + t.unrouted + t.sent_to_lost + t.lost_to_failures + t.failed;
+  t.lost = t.dropped_full + t.unrouted + t.sent_to_lost + t.lost_to_failures + t.failed + t.dropped_link;
   t.loss_rate = t.offered > 0 ? double(t.lost) / double(t.offered) : 0.0;
   return t;
 }
@@ -139,7 +141,7 @@ std::string pipeline_report::table(double duration_s) const {
     std::snprintf(line, sizeof(line), "%-14s %-10s %-9s %8lu %8lu %9lu %7lu %7u %8lu %9.2f %7.1f\n", name.c_str(),
                   s.function().c_str(), s.balancer().c_str(), (unsigned long) s.arrived(), (unsigned long) s.received(),
                   (unsigned long) s.processed(),
-                  (unsigned long) (s.dropped_full() + s.dropped_unrouted() + s.dropped_lost()), latest.queue_length(),
+                  (unsigned long) (s.dropped_full() + s.dropped_unrouted() + s.dropped_lost() + s.dropped_link()), latest.queue_length(),
                   (unsigned long) s.offloaded(), s.offload_bytes() / 1e6, latest.mu());
     out += line;
   }
@@ -149,14 +151,15 @@ std::string pipeline_report::table(double duration_s) const {
   auto t = totals();
   std::snprintf(line, sizeof(line),
                 "overall (%.0f s): %lu results, response time mean %.0f ms p50 %.0f p95 %.0f; loss %.2f%% "
-                "(%lu of %lu items: %lu full queue, %lu unrouted, %lu to lost replicas, %lu in failed replicas, %lu failed); "
+                "(%lu of %lu items: %lu full queue, %lu unrouted, %lu to lost replicas, %lu in failed replicas, %lu failed, "
+                "%lu dropped by uplinks); "
                 "offload %.2f MB; dispatcher %.0f us, forecasts %.0f us per window (p50), %lu plans remade in a window; "
                 "%lu of %lu items overran "
                 "their device profile\n",
                 duration_s, (unsigned long) t.results, t.response_mean_ms, t.response_p50_ms, t.response_p95_ms,
                 100 * t.loss_rate, (unsigned long) t.lost, (unsigned long) t.offered, (unsigned long) t.dropped_full,
                 (unsigned long) t.unrouted, (unsigned long) t.sent_to_lost, (unsigned long) t.lost_to_failures,
-                (unsigned long) t.failed, t.offload_mb, t.dispatch_us_p50, t.forecast_us_p50,
+                (unsigned long) t.failed, (unsigned long) t.dropped_link, t.offload_mb, t.dispatch_us_p50, t.forecast_us_p50,
                 (unsigned long) t.monitor_reactions, (unsigned long) t.overruns,
                 (unsigned long) t.processed);
   out += line;
@@ -192,6 +195,7 @@ nlohmann::json pipeline_report::json(double duration_s) const {
                   {"dropped_full", t.dropped_full},
                   {"unrouted", t.unrouted},
                   {"sent_to_lost", t.sent_to_lost},
+                  {"dropped_link", t.dropped_link},
                   {"failed", t.failed},
                   {"lost_to_failures", t.lost_to_failures},
                   {"loss_rate", t.loss_rate},

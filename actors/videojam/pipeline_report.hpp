@@ -25,6 +25,7 @@ struct pipeline_totals {
   uint64_t objects_delivered = 0, objects_offered = 0;  // emulated crowds
   uint64_t offered = 0, lost = 0;   // items
   uint64_t dropped_full = 0, unrouted = 0, lost_to_failures = 0, sent_to_lost = 0, failed = 0;
+  uint64_t dropped_link = 0;        // offloads and results an emulated uplink dropped at its queue bound
   double loss_rate = 0;             // lost / offered
   double offload_mb = 0;
   uint64_t offloaded = 0, control_messages = 0, congestion_signals = 0, monitor_reactions = 0, prediction_errors = 0;

@@ -95,6 +95,7 @@ dwell_s: [4, 8]
 lag_s: [1, 2]
 exit_probability: 0.5
 bursts: {every_s: 90, length_s: 20, factor: 4}
+start_s: 60
 )", "c.yaml");
   ASSERT_TRUE(r.errors.empty()) << r.errors.front().to_string();
   EXPECT_EQ(r.crowd.seed, 3u);
@@ -105,6 +106,7 @@ bursts: {every_s: 90, length_s: 20, factor: 4}
   EXPECT_DOUBLE_EQ(r.crowd.dwell_max_s, 8);
   EXPECT_DOUBLE_EQ(r.crowd.lag_min_s, 1);
   EXPECT_DOUBLE_EQ(r.crowd.burst_factor, 4);
+  EXPECT_DOUBLE_EQ(r.crowd.start_s, 60);
 }
 
 TEST(CrowdFile, NamesEveryProblemWithItsPlace) {

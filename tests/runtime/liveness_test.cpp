@@ -105,6 +105,14 @@ TEST(Liveness, RemoteActorExitReasons) {
   ASSERT_TRUE(ack) << describe(ack.error());
   EXPECT_TRUE(ack->as<msg::Ack>()->ok());
   EXPECT_EQ(down_reason(next_letter(self, 3s)), "stopped");
+  auto again = a.request("node/b", stop, 3000ms);  // a retried stop whose first ack was late
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->as<msg::Ack>()->ok());
+  EXPECT_EQ(again->as<msg::Ack>()->detail(), "already stopped");
+  stop.set_actor("never-there");
+  auto refused = a.request("node/b", stop, 3000ms);
+  ASSERT_TRUE(refused);
+  EXPECT_FALSE(refused->as<msg::Ack>()->ok());
 
   ASSERT_FALSE(a.send("fragile", msg::Blob()));
   auto crash = down_reason(next_letter(self, 3s));

@@ -98,3 +98,15 @@ TEST(PipelineReport, WithoutAnSloNothingMissesIt) {
   EXPECT_DOUBLE_EQ(r.totals().slo_miss_rate, 0);
   EXPECT_EQ(r.table(1).find("SLO"), std::string::npos);
 }
+
+TEST(PipelineReport, ItemsAnUplinkDroppedAreLostByTheirOwnCause) {
+  pipeline_report r;
+  auto s = stats("a", 100, 90, 0, 0);
+  s.set_dropped_link(7);
+  r.add_stats(s);
+  auto t = r.totals();
+  EXPECT_EQ(t.dropped_link, 7u);
+  EXPECT_EQ(t.lost, 7u);
+  EXPECT_EQ(r.json(1)["overall"]["dropped_link"].get<int>(), 7);
+  EXPECT_NE(r.table(1).find("7 dropped by uplinks"), std::string::npos);
+}

@@ -27,6 +27,7 @@ struct crowd_config {
   double burst_every_s = 0, burst_length_s = 0;   // every period, entries run burst_factor times faster for a while
   double burst_factor = 1;
   size_t max_views = 50;                          // an object leaves after this many views
+  double start_s = 0;                             // a camera's first frame shows the crowd this far in (warmed up)
 
   // Entries per second at `camera` at `t_s`, bursts included.
   double entry_rate_at(size_t camera, double t_s) const;

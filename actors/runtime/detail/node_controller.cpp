@@ -1,5 +1,9 @@
 #include "actors/runtime/detail/node_controller.hpp"
 
+#include <memory>
+#include <set>
+#include <string>
+
 #include <caf/all.hpp>
 
 #include "actors/runtime/errors.hpp"
@@ -29,13 +33,20 @@ msg::Ack spawn_ack(node& host, const msg::SpawnRequest& req) {
 }  // namespace
 
 caf::behavior node_controller(caf::event_based_actor* self, context ctx, node* host) {
+  auto stopped = std::make_shared<std::set<std::string>>();  // a retried stop must not fail either
   return {
     [=](const letter& in) {
       if (auto spawn = in.as<msg::SpawnRequest>()) {
+        stopped->erase(spawn->actor());
         ctx.reply(in, spawn_ack(*host, *spawn));
       } else if (auto stop = in.as<msg::StopRequest>()) {
-        bool found = host->stop(stop->actor());
-        ctx.reply(in, ack(found, found ? "stopping" : "no actor '" + stop->actor() + "' here"));
+        if (host->stop(stop->actor())) {
+          stopped->insert(stop->actor());
+          ctx.reply(in, ack(true, "stopping"));
+        } else {
+          bool before = stopped->count(stop->actor()) > 0;
+          ctx.reply(in, ack(before, before ? "already stopped" : "no actor '" + stop->actor() + "' here"));
+        }
       } else if (in.is_request()) {
         ctx.reply(in, ack(false, "node controller does not handle " + in.type));
       }
