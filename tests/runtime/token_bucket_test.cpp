@@ -89,3 +89,12 @@ TEST(TokenBucket, ATraceDrivesTheRateAndALatencyBoundFollowsIt) {
   EXPECT_FALSE(b.departure_s(10, 2000).has_value());
   EXPECT_TRUE(b.departure_s(10, 1000).has_value());
 }
+
+// A trace's latency column is the links': an interface sends back to back whatever
+// latency the trace gives (here 100 ms), or it could pass only ten messages a second.
+TEST(TokenBucket, ATracesLatencyDoesNotHoldTheInterface) {
+  tbf_settings t = parse_tbf("rate 8kbit burst 1b latency 1s");
+  token_bucket b(t, {{0, 0.008, 100}});  // 1 kB/s, 100 ms
+  EXPECT_NEAR(*b.departure_s(0, 100), 0.099, 1e-6);  // the 1-byte burst, 99 bytes at 1 kB/s, no latency added
+  EXPECT_NEAR(*b.departure_s(0, 100), 0.199, 1e-6);
+}

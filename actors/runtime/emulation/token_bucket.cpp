@@ -6,9 +6,14 @@ namespace troupe {
 
 namespace {
 
+// The interface's rate alone: a trace's latency column belongs to links (a tbf queue
+// has no propagation delay), and taken here it would hold the interface busy for the
+// latency after every message.
 link_model rate_of(const tbf_settings& t, std::vector<bandwidth_sample> trace, double offset_s) {
   if (trace.empty())
     return link_model(t.rate_bytes_s * 8 / 1e6, 0);
+  for (auto& s : trace)
+    s.latency_ms = -1;
   return link_model(std::move(trace), 0, offset_s);
 }
 
