@@ -63,7 +63,17 @@ void remove_reports(const std::string& prefix) {
       std::filesystem::remove(e.path(), ec);
 }
 
+bool writes_report(const kind_spec& kind) {
+  return std::any_of(kind.parameters.begin(), kind.parameters.end(), [](auto& p) { return p.key == "report"; });
+}
+
 }  // namespace
+
+nlohmann::json companion_report(const std::string& prefix, const std::string& part) {
+  std::ifstream in(prefix + "-" + part + ".json");
+  auto report = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json::object();
+  return report.is_discarded() ? nlohmann::json::object() : report;
+}
 
 nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix, bool resume) {
   double duration = duration_s > 0 ? duration_s : t.runtime.duration_s;
@@ -71,8 +81,8 @@ nlohmann::json run_and_report(topology t, double duration_s, const std::string& 
     log::result(prefix + ".json: done in an earlier run, read back (--resume)");
     return *done;
   }
-  for (auto& a : t.actors)  // the sinks: the kinds that stop last, to report
-    if (auto* kind = builtin_kinds().find(a.kind); kind != nullptr && kind->stops == stop_stage::reporter)
+  for (auto& a : t.actors)  // sinks and schedulers: every kind that writes a report
+    if (auto* kind = builtin_kinds().find(a.kind); kind != nullptr && writes_report(*kind))
       set_param(a, "report", prefix);
   remove_reports(prefix);  // a run that writes nothing must not read an old report, nor its scheduler's
   run_options run;

@@ -23,13 +23,17 @@ void set_param(actor_spec& a, const std::string& key, const T& value) {
   a.args = params(args);
 }
 
-// Runs `t` for `duration_s` (0: the file's) with every sink reporting to `prefix` and
-// returns PREFIX.json; throws when the run fails or writes no report. Before it runs, the
+// Runs `t` for `duration_s` (0: the file's) with every actor whose kind writes a report
+// (a `report` parameter: sinks, schedulers) reporting to `prefix`, and returns PREFIX.json; throws when the run fails or writes no report. Before it runs, the
 // run's old reports (PREFIX.json, PREFIX-*.json such as a scheduler's) are removed. With
 // `resume`, a PREFIX.json already there is the run's result (said so), and nothing runs,
 // unless it covers too little of the run (see `covers_run`). A run stopped by
 // SIGINT/SIGTERM throws and leaves no report, so that --resume runs it again.
 nlohmann::json run_and_report(topology t, double duration_s, const std::string& prefix, bool resume = false);
+
+// PREFIX-PART.json that a run's actor wrote beside its sink's (e.g. a scheduler's), or
+// an empty object when there is none.
+nlohmann::json companion_report(const std::string& prefix, const std::string& part);
 
 // Whether `report` (its "duration_s", deployment time) is a whole run of `duration_s`
 // (0: until the actors exit, any length). A sink's clock runs from its spawn to its stop,

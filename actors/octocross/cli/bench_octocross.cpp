@@ -105,24 +105,16 @@ topology variant(topology t, bench_policy policy, int size) {
   return t;
 }
 
-nlohmann::json read_json(const std::string& file) {
-  std::ifstream in(file);
-  return in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
-}
-
 outcome run_one(const topology& base, bench_policy policy, int size, int repeat, const bench_octocross_options& o) {
   auto t = variant(base, policy, size);
   offset_seeds(t, repeat);
   auto prefix = o.out_dir + "/" + t.deployment + "-r" + std::to_string(repeat);
   spdlog::info("== bench octocross: {}, {}, {} cameras, run {} of {}, {:.0f} s", base.deployment,
                bench_policies.name(policy), size, repeat + 1, o.repeats, o.duration_s > 0 ? o.duration_s : t.runtime.duration_s);
-  for (auto* s : actors_of_kind(t, scheduler_kind))
-    set_param(*s, "report", prefix);
   auto j = run_and_report(t, o.duration_s, prefix, o.resume);
-  require_processed(j, t.deployment);
   auto objects = j["overall"].value("objects_delivered", 0.0);
   j["overall"]["objects_per_s"] = objects / j["duration_s"].get<double>();
-  return {base.deployment, bench_policies.name(policy), size, repeat, j["overall"], read_json(prefix + "-scheduler.json")};
+  return {base.deployment, bench_policies.name(policy), size, repeat, j["overall"], companion_report(prefix, "scheduler")};
 }
 
 std::vector<const outcome*> runs_of(const std::vector<outcome>& rows, const std::string& scenario,
@@ -142,7 +134,7 @@ double ideal_percent(const outcome& r) {
 double response(const outcome& r, const char* p) { return r.overall["response_ms"][p].get<double>(); }
 double slo_miss_percent(const outcome& r) { return 100 * r.overall.value("slo_miss_rate", 0.0); }
 double decision_ms(const outcome& r) {
-  return r.scheduler.is_null() ? 0.0 : r.scheduler["decision_ms"]["p50"].get<double>();
+  return r.scheduler.contains("decision_ms") ? r.scheduler["decision_ms"]["p50"].get<double>() : 0.0;
 }
 
 std::string table(const std::vector<outcome>& rows) {

@@ -110,7 +110,7 @@ void scale_cameras(topology& t, int cameras) {
 // The file's deployment as `policy` runs it. Offload-Frame: the scheduler with whole
 // frames, detected whenever a region's trigger fires; EHCI: padded previous boxes to
 // the server, no scheduler.
-topology variant(topology t, const std::string& policy, int cameras, const std::string& prefix, bool fixed_trigger) {
+topology variant(topology t, const std::string& policy, int cameras, bool fixed_trigger) {
   if (cameras > int(actors_of_kind(t, "region-camera").size()))
     scale_cameras(t, cameras);
   auto cams = actors_of_kind(t, "region-camera");
@@ -122,9 +122,7 @@ topology variant(topology t, const std::string& policy, int cameras, const std::
       if (policy == "ehci")
         continue;
       args["policy"] = policy == "offload-frame" ? "remo" : policy;
-      args["report"] = prefix;
     } else if (a.kind == "sink") {
-      args["report"] = prefix;
       args["slot_s"] = slot_s;
     } else if (a.kind == "region-camera") {
       if (policy == "offload-frame")
@@ -147,15 +145,12 @@ topology variant(topology t, const std::string& policy, int cameras, const std::
 outcome run_one(const topology& base, const std::string& policy, int cameras, int repeat, double duration_s,
                 const std::string& prefix, const bench_remo_options& o) {
   auto run_prefix = prefix + policy + "-" + std::to_string(cameras) + "cam-r" + std::to_string(repeat);
-  auto t = variant(base, policy, cameras, run_prefix, o.fixed_trigger);
+  auto t = variant(base, policy, cameras, o.fixed_trigger);
   offset_seeds(t, repeat);
   spdlog::info("== bench remo: {}, {} cameras, run {} of {}, {:.0f} s (time scale {:.1f})", policy, cameras,
                repeat + 1, o.repeats, duration_s, t.runtime.time_scale);
   auto j = run_and_report(t, duration_s, run_prefix, o.resume);
-  outcome out{policy, cameras, repeat, j["overall"], nlohmann::json::object()};
-  if (std::ifstream in(run_prefix + "-scheduler.json"); in)
-    out.scheduler = nlohmann::json::parse(in);
-  return out;
+  return {policy, cameras, repeat, j["overall"], companion_report(run_prefix, "scheduler")};
 }
 
 // A figure of one run.
