@@ -16,7 +16,6 @@
 #include "actors/runtime/atoms.hpp"
 #include "actors/runtime/choice.hpp"
 #include "actors/runtime/file_output.hpp"
-#include "actors/runtime/log.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/common/pipeline_names.hpp"
 #include "troupe/messages/runtime.pb.h"
@@ -127,13 +126,8 @@ class scheduler {
                  "{} stats ignored", ctx_.name(), policies.name(cfg_.policy), log_.decisions, log_.on_overload,
                  vision::percentile(log_.decide_ms, 50), vision::percentile(log_.decide_ms, 95), log_.plans_sent,
                  log_.ignored_stats);
-    if (cfg_.report.empty())
-      return;
-    auto file = cfg_.report + "-scheduler.json";
-    if (auto why = write_text_file(file, j.dump(2) + "\n"); why.empty())
-      log::result(ctx_.name() + " wrote " + file);
-    else
-      spdlog::error("{}: {} not written: {}", ctx_.name(), file, why);
+    if (!cfg_.report.empty())
+      write_and_say(cfg_.report + "-scheduler.json", j.dump(2) + "\n", ctx_.name());
   }
 
  private:

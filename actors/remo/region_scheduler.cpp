@@ -12,7 +12,6 @@
 #include "actors/runtime/choice.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/file_output.hpp"
-#include "actors/runtime/log.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/remo/core/baselines.hpp"
 #include "actors/remo/core/plan.hpp"
@@ -231,13 +230,8 @@ void print_summary(const context& ctx, const scheduler_settings& cfg, const deci
     spdlog::info("{}: planned a slot ahead, the modelled delay was {:.3f} s where deciding on the slot's own demands "
                  "gives {:.3f} s (mean of {} slots)", ctx.name(), ahead["model_delay_s_mean"].get<double>(),
                  ahead["model_delay_s_current_mean"].get<double>(), ahead["slots"].get<size_t>());
-  if (!cfg.report.empty()) {
-    auto file = cfg.report + "-scheduler.json";
-    if (auto why = write_text_file(file, j.dump(2) + "\n"); why.empty())
-      troupe::log::result(ctx.name() + " wrote " + file);  // qualified: `log` here is the decision log
-    else
-      spdlog::error("{}: {} not written: {}", ctx.name(), file, why);
-  }
+  if (!cfg.report.empty())
+    write_and_say(cfg.report + "-scheduler.json", j.dump(2) + "\n", ctx.name());
 }
 
 caf::behavior region_scheduler(caf::event_based_actor* self, context ctx, scheduler_settings cfg) {

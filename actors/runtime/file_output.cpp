@@ -7,6 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include <spdlog/spdlog.h>
+
+#include "actors/runtime/log.hpp"
+
 namespace troupe {
 
 std::string make_parent_folder(const std::string& path) {
@@ -37,6 +41,16 @@ std::string write_text_file(const std::string& path, const std::string& text) {
   if (!out)
     return "cannot write " + path + ": " + std::strerror(errno);
   return {};
+}
+
+bool write_and_say(const std::string& path, const std::string& text, const std::string& who) {
+  auto why = write_text_file(path, text);
+  auto by = who.empty() ? std::string() : who + ": ";
+  if (why.empty())
+    log::result((who.empty() ? "" : who + " ") + "wrote " + path);
+  else
+    spdlog::error("{}{} not written: {}", by, path, why);
+  return why.empty();
 }
 
 }  // namespace troupe

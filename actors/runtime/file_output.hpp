@@ -9,6 +9,10 @@ namespace troupe {
 // Writes `text` to `path`, creating its folder. Empty on success, else why not.
 std::string write_text_file(const std::string& path, const std::string& text);
 
+// Writes `text` to `path` and says so: "WHO wrote PATH" as a result (shown even with
+// --quiet), or an error naming why not. True when written.
+bool write_and_say(const std::string& path, const std::string& text, const std::string& who = {});
+
 // Creates the folder a file will go to; empty on success, else why not.
 std::string make_parent_folder(const std::string& path);
 

@@ -51,13 +51,8 @@ void print_report(const context& ctx, const pipeline_sink_state& s, const pipeli
   if (!table.empty() && table.back() == '\n')
     table.pop_back();  // the log ends the record
   log::result(table);
-  if (!cfg.report.empty()) {
-    auto file = cfg.report + ".json";
-    if (auto why = write_text_file(file, s.report.json(duration_s).dump(2) + "\n"); why.empty())
-      log::result(ctx.name() + " wrote " + file);
-    else
-      spdlog::error("{}: {} not written: {}", ctx.name(), file, why);
-  }
+  if (!cfg.report.empty())
+    write_and_say(cfg.report + ".json", s.report.json(duration_s).dump(2) + "\n", ctx.name());
 }
 
 caf::behavior pipeline_sink(caf::event_based_actor* self, context ctx, pipeline_sink_settings cfg) {

@@ -69,6 +69,13 @@ bool writes_report(const kind_spec& kind) {
 
 }  // namespace
 
+std::optional<topology> load_bench_topology(const std::string& file) {
+  auto loaded = load_topology(file, builtin_kinds());
+  for (auto& e : loaded.errors)
+    log::problem(e.to_string());
+  return std::move(loaded.topo);
+}
+
 nlohmann::json companion_report(const std::string& prefix, const std::string& part) {
   std::ifstream in(prefix + "-" + part + ".json");
   auto report = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json::object();

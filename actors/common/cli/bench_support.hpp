@@ -2,6 +2,7 @@
 // variant and reading back its sink's run report, and drawing with gnuplot.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,10 @@
 #include "actors/runtime/deploy/topology.hpp"
 
 namespace troupe {
+
+// The topology in `file` with every kind known, or nullopt having logged each of its
+// problems (file:line:column).
+std::optional<topology> load_bench_topology(const std::string& file);
 
 std::vector<actor_spec*> actors_of_kind(topology& t, const std::string& kind);
 actor_spec& actor_named(topology& t, const std::string& name);  // throws naming the file

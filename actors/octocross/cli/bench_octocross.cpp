@@ -15,7 +15,6 @@
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/text_table.hpp"
-#include "actors/systems.hpp"
 
 namespace troupe {
 
@@ -184,10 +183,7 @@ bool write_json(const std::string& file, const std::vector<outcome>& rows) {
   for (auto& r : rows)
     j.push_back({{"scenario", r.scenario}, {"policy", r.policy}, {"cameras", r.size}, {"run", r.repeat},
                  {"overall", r.overall}, {"scheduler", r.scheduler}});
-  auto why = write_text_file(file, j.dump(2) + "\n");
-  if (!why.empty())
-    spdlog::error("{} not written: {}", file, why);
-  return why.empty();
+  return write_and_say(file, j.dump(2) + "\n");
 }
 
 }  // namespace
@@ -199,18 +195,16 @@ int bench_octocross(const bench_octocross_options& o) {
   std::filesystem::create_directories(o.out_dir);
   std::vector<outcome> rows;
   for (auto& file : o.topologies) {
-    auto loaded = load_topology(file, builtin_kinds());
-    for (auto& e : loaded.errors)
-      log::problem(e.to_string());
-    if (!loaded.topo)
+    auto t = load_bench_topology(file);
+    if (!t)
       return 1;
     auto sizes = o.sizes;
     if (sizes.empty())
-      sizes.push_back(int(camera_nodes(*loaded.topo).size()));
+      sizes.push_back(int(camera_nodes(*t).size()));
     for (int size : sizes)
       for (int k = 0; k < o.repeats; ++k)  // run k of every policy before run k + 1: a stopped sweep leaves pairs
         for (auto policy : policies)
-          rows.push_back(run_one(*loaded.topo, policy, size, k, o));
+          rows.push_back(run_one(*t, policy, size, k, o));
   }
   auto report = "bench octocross (deployment time; medians (min–max) over " + std::to_string(o.repeats) + " runs)\n" +
                 table(rows) + "gains over no offloading (paired runs; the paper's Table 2 gives OctoCross's, which "

@@ -11,7 +11,6 @@
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
-#include "actors/systems.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/log.hpp"
@@ -442,12 +441,10 @@ bool wants(const bench_react_options& o, const std::string& part) {
 }  // namespace
 
 int bench_react(const bench_react_options& o) {
-  auto loaded = load_topology(o.topology, builtin_kinds());
-  for (auto& e : loaded.errors)
-    log::problem(e.to_string());
-  if (!loaded.topo)
+  auto loaded = load_bench_topology(o.topology);
+  if (!loaded)
     return 1;
-  auto& base = *loaded.topo;
+  auto& base = *loaded;
   if (actors_of_kind(base, "react-camera").empty()) {
     spdlog::error("{}: no react-camera to compare modes on", o.topology);
     return 1;
@@ -525,13 +522,7 @@ int bench_react(const bench_react_options& o) {
                      {"latency_p50_ms", r.p50_ms}, {"latency_p95_ms", r.p95_ms}, {"mean_batch", r.mean_batch},
                      {"processed", r.processed}, {"dropped", r.dropped}});
   }
-  auto file = o.out_dir + "/comparison.json";
-  if (auto why = write_text_file(file, out.dump(2) + "\n"); !why.empty()) {
-    spdlog::error("{} not written: {}", file, why);
-    return 1;
-  }
-  log::result("wrote " + file);
-  return 0;
+  return write_and_say(o.out_dir + "/comparison.json", out.dump(2) + "\n") ? 0 : 1;
 }
 
 }  // namespace troupe

@@ -11,7 +11,6 @@
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
-#include "actors/systems.hpp"
 #include "actors/runtime/deploy/deployment.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/log.hpp"
@@ -273,10 +272,7 @@ bool write_json(const std::string& file, const std::vector<outcome>& rows) {
   for (auto& r : rows)
     j.push_back({{"policy", r.policy}, {"cameras", r.cameras}, {"run", r.repeat}, {"overall", r.overall},
                  {"scheduler", r.scheduler}});
-  auto why = write_text_file(file, j.dump(2) + "\n");
-  if (!why.empty())
-    spdlog::error("{} not written: {}", file, why);
-  return why.empty();
+  return write_and_say(file, j.dump(2) + "\n");
 }
 
 // Bars of median system delay and F1 per policy, like the paper's Fig. 8.
@@ -314,12 +310,10 @@ void plot_sweep(const std::string& dir, const std::vector<outcome>& rows, const 
 }  // namespace
 
 int bench_remo(const bench_remo_options& o) {
-  auto loaded = load_topology(o.topology, builtin_kinds());
-  for (auto& e : loaded.errors)
-    log::problem(e.to_string());
-  if (!loaded.topo)
+  auto loaded = load_bench_topology(o.topology);
+  if (!loaded)
     return 1;
-  int cameras = int(actors_of_kind(*loaded.topo, "region-camera").size());
+  int cameras = int(actors_of_kind(*loaded, "region-camera").size());
   if (cameras == 0) {
     spdlog::error("{}: no region-camera to compare policies on", o.topology);
     return 1;
@@ -334,7 +328,7 @@ int bench_remo(const bench_remo_options& o) {
   auto prefix = o.out_dir + "/";
   for (int k = 0; k < o.repeats; ++k)  // run k of every policy before run k + 1: a stopped sweep leaves pairs
     for (auto& policy : o.policies)
-      rows.push_back(run_one(*loaded.topo, policy, cameras, k, o.duration_s, prefix, o));
+      rows.push_back(run_one(*loaded, policy, cameras, k, o.duration_s, prefix, o));
   for (int n : o.cameras)
     for (int k = 0; k < o.repeats; ++k)
       for (auto& policy : o.policies)
@@ -342,7 +336,7 @@ int bench_remo(const bench_remo_options& o) {
           sweep.push_back(*std::find_if(rows.begin(), rows.end(),
                                         [&](auto& r) { return r.policy == policy && r.repeat == k; }));
         else
-          sweep.push_back(run_one(*loaded.topo, policy, n, k, o.sweep_duration_s, prefix + "sweep-", o));
+          sweep.push_back(run_one(*loaded, policy, n, k, o.sweep_duration_s, prefix + "sweep-", o));
   auto report = fmt::format("bench remo: {}, {:.0f} s per run{} (deployment time; medians (min–max) over {} runs)\n{}",
                             o.topology, o.duration_s, o.fixed_trigger ? ", fixed trigger threshold" : "", o.repeats,
                             table(rows));

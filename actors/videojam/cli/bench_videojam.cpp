@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/systems.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/text_table.hpp"
@@ -216,10 +215,7 @@ bool write_json(const std::string& file, const std::vector<outcome>& rows) {
   for (auto& r : rows)
     j.push_back({{"scenario", r.scenario}, {"policy", r.policy}, {"mobile_cameras", r.cameras}, {"run", r.repeat},
                  {"overall", r.overall}});
-  auto why = write_text_file(file, j.dump(2) + "\n");
-  if (!why.empty())
-    spdlog::error("{} not written: {}", file, why);
-  return why.empty();
+  return write_and_say(file, j.dump(2) + "\n");
 }
 
 }  // namespace
@@ -228,12 +224,10 @@ int bench_videojam(const bench_videojam_options& o) {
   std::filesystem::create_directories(o.out_dir);
   std::vector<outcome> rows, sweep;
   for (auto& file : o.topologies) {
-    auto loaded = load_topology(file, builtin_kinds());
-    for (auto& e : loaded.errors)
-      log::problem(e.to_string());
-    if (!loaded.topo)
+    auto loaded = load_bench_topology(file);
+    if (!loaded)
       return 1;
-    auto& t = *loaded.topo;
+    auto& t = *loaded;
     int cameras = int(mobile_cameras(t).size());
     for (int k = 0; k < o.repeats; ++k)  // run k of every policy before run k + 1: a stopped sweep leaves pairs
       for (auto& policy : o.policies)
