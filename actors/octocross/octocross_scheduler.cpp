@@ -68,6 +68,8 @@ class scheduler {
       : ctx_(std::move(ctx)), cfg_(std::move(cfg)), now_(cfg_.nodes.size()),
         adapt_(std::vector<bool>(cfg_.nodes.size(), true), cfg_.adaptation), history_(cfg_.nodes.size()) {
     start_ns_ = ctx_.now_ns();
+    for (size_t i = 0; i < cfg_.nodes.size(); ++i)
+      slots_[cfg_.nodes[i]] = i;
     if (!cfg_.trace.empty()) {
       if (auto why = make_parent_folder(cfg_.trace); !why.empty())
         throw std::runtime_error(why);
@@ -134,10 +136,8 @@ class scheduler {
   double t_s() const { return double(ctx_.now_ns() - start_ns_) / 1e9; }
 
   std::optional<size_t> slot_of(const std::string& replica) const {
-    for (size_t i = 0; i < cfg_.nodes.size(); ++i)
-      if (cfg_.nodes[i] == replica)
-        return i;
-    return std::nullopt;
+    auto it = slots_.find(replica);
+    return it == slots_.end() ? std::nullopt : std::optional<size_t>(it->second);
   }
 
   void act(const std::vector<octocross::adaptation_event>& events) {
@@ -260,6 +260,7 @@ class scheduler {
 
   context ctx_;
   scheduler_settings cfg_;
+  std::map<std::string, size_t> slots_;  // every stats message and link delay is looked up here
   std::vector<node_now> now_;
   octocross::adaptation adapt_;
   std::vector<std::vector<double>> history_;  // H: objects/s per node, the last τ samples

@@ -27,8 +27,9 @@ TEST(Crowd, EveryCameraSeesTheSameObjectsHoweverOftenItLooks) {
   crowd_view often(two_rooms(), 0), seldom(two_rooms(), 0);
   for (int tenth = 0; tenth <= 3000; ++tenth) {
     auto n = often.in_view(tenth / 10.0);
-    if (tenth % 50 == 0)
+    if (tenth % 50 == 0) {
       EXPECT_EQ(seldom.in_view(tenth / 10.0), n) << "at " << tenth / 10.0 << " s";
+    }
   }
 }
 

@@ -23,8 +23,8 @@ std::vector<std::vector<size_t>> crowd_config::neighbours() const {
 
 crowd_view::crowd_view(std::shared_ptr<const crowd_config> crowd, size_t camera)
     : crowd_(std::move(crowd)), neighbours_(crowd_->neighbours()), camera_(camera), rng_(crowd_->seed) {
-  auto total = std::accumulate(crowd_->entry_rate.begin(), crowd_->entry_rate.end(), 0.0);
-  peak_rate_ = total * std::max(1.0, crowd_->burst_factor);
+  total_rate_ = std::accumulate(crowd_->entry_rate.begin(), crowd_->entry_rate.end(), 0.0);
+  peak_rate_ = total_rate_ * std::max(1.0, crowd_->burst_factor);
   next_entry_s_ = peak_rate_ > 0 ? -std::log(1 - uniform()) / peak_rate_ : std::numeric_limits<double>::infinity();
 }
 
@@ -42,10 +42,9 @@ uint32_t crowd_view::in_view(double t_s) {
 // its base rate, kept with the share of the peak that entrance has at that moment.
 void crowd_view::enter_until(double t_s) {
   auto& c = *crowd_;
-  double total = std::accumulate(c.entry_rate.begin(), c.entry_rate.end(), 0.0);
   while (next_entry_s_ <= t_s) {
     double at = next_entry_s_;
-    double pick = uniform() * total;
+    double pick = uniform() * total_rate_;
     size_t camera = 0;
     while (camera + 1 < c.entry_rate.size() && pick >= c.entry_rate[camera])
       pick -= c.entry_rate[camera++];

@@ -53,6 +53,7 @@ class crowd_view {
   std::vector<std::vector<size_t>> neighbours_;
   size_t camera_;
   std::mt19937_64 rng_;
+  double total_rate_ = 0;     // all entrances' base rates
   double peak_rate_ = 0;      // all entrances in a burst: candidates are drawn at this rate and thinned
   double next_entry_s_ = 0;   // the next candidate
   std::vector<std::pair<double, double>> views_;  // this camera's, [from, to) s, not yet over
