@@ -81,3 +81,25 @@ TEST(OctoCrossDeployment, ANodeThatLeavesGetsNothingAfterOneTick) {
   EXPECT_LE(c1["kept_for_down"].get<int>(), 5) << r.output;  // at most a second of frames routed their way
   EXPECT_GE(sched["events"]["masked"].get<int>(), 2) << r.output;
 }
+
+// bench octocross keeps the first N camera nodes (the scheduler's nodes and edges trimmed
+// to match), runs each policy, and reads the scheduler's report beside the sink's.
+TEST(OctoCrossDeployment, BenchKeepsTheFirstCamerasAndComparesWithNoOffloading) {
+  auto dir = std::string(::testing::TempDir()) + "/octo-bench";
+  auto r = troupe_cli("bench octocross " + topology("octo-bench", "") +
+                      " --sizes 2 --policies greedy none --repeats 1 --duration 6 -o " + dir);
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto rows = read_json(dir + "/comparison.json");
+  ASSERT_EQ(rows.size(), 2u) << r.output;
+  for (auto& row : rows) {
+    EXPECT_EQ(row["cameras"].get<int>(), 2);
+    EXPECT_GT(row["overall"]["objects_offered"].get<double>(), 0) << r.output;
+  }
+  EXPECT_EQ(rows[0]["policy"], "greedy");
+  EXPECT_GT(rows[0]["scheduler"]["decisions"].get<int>(), 0) << r.output;
+  EXPECT_FALSE(rows[1]["scheduler"].contains("decisions"));  // none: no scheduler ran
+  auto greedy = read_json(dir + "/octo-bench-greedy-2-r0.json");
+  EXPECT_TRUE(greedy["replicas"].contains("reid-c2")) << r.output;
+  EXPECT_FALSE(greedy["replicas"].contains("reid-c3")) << r.output;  // its node was left out
+  EXPECT_NE(r.output.find("gains over no offloading"), std::string::npos) << r.output;
+}
