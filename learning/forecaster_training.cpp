@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include "learning/detail/kept_epoch.hpp"
+
 namespace troupe::learning {
 
 namespace {
@@ -15,17 +17,14 @@ struct windows {
   size_t count = 0;
 };
 
-// Every (h past, k next) pair of each trace, split by where its targets end: the
-// first part trains, the `validation` part before the last `held_out` part picks the
-// epoch, the last part scores.
+// Every (h past, k next) pair of each trace, in the part of the split its targets end in.
 void cut(const std::vector<double>& trace, const forecaster_options& o, double scale, windows& train,
          windows& validation, windows& held_out) {
   if (trace.size() < o.h + o.k)
     return;
-  size_t held_from = size_t(double(trace.size()) * (1 - o.held_out));
-  size_t validation_from = size_t(double(trace.size()) * (1 - o.held_out - o.validation));
   for (size_t end = o.h; end + o.k <= trace.size(); ++end) {
-    auto& w = end + o.k <= validation_from ? train : end + o.k <= held_from ? validation : held_out;
+    auto part = o.split.of(end + o.k, trace.size());
+    auto& w = part == split_part::train ? train : part == split_part::validation ? validation : held_out;
     for (size_t i = end - o.h; i < end; ++i)
       w.inputs.push_back(float(trace[i] / scale));
     for (size_t i = end; i < end + o.k; ++i)
@@ -71,20 +70,6 @@ double network_mse(torch::nn::Sequential& net, const tensors& t, double scale) {
   return torch::mse_loss(net->forward(t.x).clamp_min(0), t.y).item<double>() * scale * scale;
 }
 
-std::vector<torch::Tensor> snapshot(torch::nn::Sequential& net) {
-  std::vector<torch::Tensor> kept;
-  for (auto& p : net->parameters())
-    kept.push_back(p.detach().clone());
-  return kept;
-}
-
-void restore(torch::nn::Sequential& net, const std::vector<torch::Tensor>& kept) {
-  torch::NoGradGuard no_grad;
-  auto params = net->parameters();
-  for (size_t i = 0; i < params.size(); ++i)
-    params[i].copy_(kept[i]);
-}
-
 template <class T>
 std::vector<float> flat(const T& tensor) {
   auto t = tensor.contiguous();
@@ -98,9 +83,7 @@ forecaster_result train_forecaster(const forecaster_options& o,
   auto started = std::chrono::steady_clock::now();
   if (o.epochs < 1)
     throw std::runtime_error("train-forecaster: epochs must be at least 1, not " + std::to_string(o.epochs));
-  if (o.validation < 0 || o.held_out < 0 || o.validation + o.held_out >= 1)
-    throw std::runtime_error("train-forecaster: validation " + std::to_string(o.validation) + " and held-out " +
-                             std::to_string(o.held_out) + " must be shares of a trace that leave some to train on");
+  o.split.check("train-forecaster");
   std::vector<std::vector<double>> traces;
   double peak = 1;
   for (auto& file : o.traces) {
@@ -121,7 +104,7 @@ forecaster_result train_forecaster(const forecaster_options& o,
   auto x = as_tensor(train.inputs, train.count, o.h), y = as_tensor(train.targets, train.count, o.k);
   auto scored = as_tensors(validation, o);
   forecaster_result result;
-  std::vector<torch::Tensor> kept;
+  detail::kept_epoch kept;
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     auto order = torch::randperm(int64_t(train.count));
     double sum = 0;
@@ -135,8 +118,7 @@ forecaster_result train_forecaster(const forecaster_options& o,
     }
     double train_mse = sum / double(train.count) * peak * peak;
     double validation_mse = network_mse(net, scored, peak);
-    if (kept.empty() || validation.count == 0 || validation_mse < result.validation_mse) {
-      kept = snapshot(net);
+    if (kept.offer(epoch, validation_mse, validation.count > 0, net->parameters())) {
       result.kept_epoch = epoch;
       result.train_mse = train_mse;
       result.validation_mse = validation_mse;
@@ -144,7 +126,7 @@ forecaster_result train_forecaster(const forecaster_options& o,
     if (progress)
       progress({epoch, o.epochs, train_mse, "validation MSE " + std::to_string(validation_mse)});
   }
-  restore(net, kept);
+  kept.restore(net->parameters());
   result.held_out_mse = network_mse(net, as_tensors(held_out, o), peak);
   result.naive_held_out_mse = naive_mse(held_out, o, peak);
   auto first = net[0]->as<torch::nn::Linear>(), second = net[2]->as<torch::nn::Linear>();

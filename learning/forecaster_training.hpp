@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "learning/training_progress.hpp"
+#include "learning/training_split.hpp"
 #include "actors/videojam/core/forecaster.hpp"
 
 namespace troupe::learning {
@@ -22,8 +23,7 @@ struct forecaster_options {
   int epochs = 100;                 // the thesis's; the most trained
   int batch = 64;
   double learning_rate = 1e-3;
-  double validation = 0.1;          // the tenth before the held-out part picks the epoch; 0: keep the last
-  double held_out = 0.2;            // the last fifth of every trace only scores
+  time_split split;                 // a tenth picks the epoch, the last fifth only scores
   uint64_t seed = 1;
   std::string output;               // weight file written at the end
 };

@@ -5,6 +5,7 @@
 
 #include "learning/detector_training.hpp"
 #include "learning/forecaster_training.hpp"
+#include "learning/octocross_model.hpp"
 #include "learning/onnx_export.hpp"
 #include "learning/torchscript_detector.hpp"
 
@@ -23,6 +24,16 @@ std::vector<troupe::learning::training_result> troupe_plugin_train(const troupe:
 troupe::learning::forecaster_result troupe_plugin_train_forecaster(
     const troupe::learning::forecaster_options& options, const troupe::learning::progress_callback& progress) {
   return troupe::learning::train_forecaster(options, progress);
+}
+
+troupe::learning::octocross_result troupe_plugin_train_octocross(const troupe::learning::octocross_options& options,
+                                                                 const troupe::learning::progress_callback& progress) {
+  return troupe::learning::train_octocross(options, progress);
+}
+
+std::shared_ptr<const troupe::octocross::offload_model> troupe_plugin_load_octocross(
+    const std::string& path, const troupe::octocross::model_shape& expected) {
+  return troupe::learning::load_octocross_model(path, expected);
 }
 
 void troupe_plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {

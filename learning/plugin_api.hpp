@@ -7,6 +7,7 @@
 
 #include "learning/detector_training.hpp"
 #include "learning/forecaster_training.hpp"
+#include "learning/octocross_model.hpp"
 #include "vision/detector.hpp"
 
 extern "C" {
@@ -16,5 +17,9 @@ using troupe_plugin_train_fn = std::vector<troupe::learning::training_result> (*
                                                                      const troupe::learning::progress_callback&);
 using troupe_plugin_train_forecaster_fn = troupe::learning::forecaster_result (*)(
     const troupe::learning::forecaster_options&, const troupe::learning::progress_callback&);
+using troupe_plugin_train_octocross_fn = troupe::learning::octocross_result (*)(
+    const troupe::learning::octocross_options&, const troupe::learning::progress_callback&);
+using troupe_plugin_load_octocross_fn = std::shared_ptr<const troupe::octocross::offload_model> (*)(
+    const std::string&, const troupe::octocross::model_shape&);
 using troupe_plugin_export_onnx_fn = void (*)(const std::string&, const std::string&);
 }

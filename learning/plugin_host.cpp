@@ -43,6 +43,9 @@ void register_plugin_models() {
   };
   vision::register_model_format(".pt", loader);
   vision::register_model_format(".torchscript", loader);
+  octocross::register_model_loader([](const std::string& path, const octocross::model_shape& expected) {
+    return symbol<troupe_plugin_load_octocross_fn>("troupe_plugin_load_octocross")(path, expected);
+  });
 }
 
 std::vector<learning::training_result> plugin_train_detectors(const learning::training_options& options,
@@ -53,6 +56,11 @@ std::vector<learning::training_result> plugin_train_detectors(const learning::tr
 learning::forecaster_result plugin_train_forecaster(const learning::forecaster_options& options,
                                                    const troupe::learning::progress_callback& progress) {
   return symbol<troupe_plugin_train_forecaster_fn>("troupe_plugin_train_forecaster")(options, progress);
+}
+
+learning::octocross_result plugin_train_octocross(const learning::octocross_options& options,
+                                                 const troupe::learning::progress_callback& progress) {
+  return symbol<troupe_plugin_train_octocross_fn>("troupe_plugin_train_octocross")(options, progress);
 }
 
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {

@@ -8,15 +8,19 @@
 
 #include "learning/detector_training.hpp"
 #include "learning/forecaster_training.hpp"
+#include "learning/octocross_model.hpp"
 
 namespace troupe {
 
-// Makes vision::make_detector load "*.pt" / "*.torchscript" through the plugin.
+// Makes vision::make_detector load "*.pt" / "*.torchscript", and OctoCross's scheduler
+// its weights, through the plugin.
 void register_plugin_models();
 std::vector<learning::training_result> plugin_train_detectors(const learning::training_options& options,
                                                 const troupe::learning::progress_callback& progress);
 learning::forecaster_result plugin_train_forecaster(const learning::forecaster_options& options,
                                                    const troupe::learning::progress_callback& progress);
+learning::octocross_result plugin_train_octocross(const learning::octocross_options& options,
+                                                 const troupe::learning::progress_callback& progress);
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path);
 
 }  // namespace troupe

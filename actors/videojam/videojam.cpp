@@ -37,10 +37,10 @@ void add_commands(command_hooks& hooks) {
   train->add_option("--horizon", training->k, "k, slots forecast (default 10)");
   train->add_option("--units", training->units, "units of the dense layer (default 512)");
   train->add_option("--epochs", training->epochs, "the most trained (default 100)");
-  train->add_option("--validation", training->validation,
+  train->add_option("--validation", training->split.validation,
                     "share of every trace, before the held-out part, that picks the epoch kept; 0 keeps the last "
                     "(default 0.1)");
-  train->add_option("--held-out", training->held_out, "last share of every trace, only scored (default 0.2)");
+  train->add_option("--held-out", training->split.held_out, "last share of every trace, only scored (default 0.2)");
   train->add_option("--learning-rate", training->learning_rate, "Adam learning rate (default 0.001)");
   train->add_option("--seed", training->seed, "default 1");
   train->callback([&hooks, training] { hooks.run = [training] { return train_forecaster_command(*training); }; });

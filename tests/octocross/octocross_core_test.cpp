@@ -1,13 +1,16 @@
 // OctoCross's pure parts pinned by hand-computed cases: the three views (§3.1), the
 // mask and projection of the offloading head, the greedy scheduler, and the online
-// adaptation state machine (§3.3, Algorithm 1 lines 10–17).
+// adaptation state machine (§3.3, Algorithm 1 lines 10–17), and the scheduler's traces.
 #include <cmath>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "actors/octocross/core/adaptation.hpp"
+#include "actors/octocross/core/cluster_recording.hpp"
 #include "actors/octocross/core/cluster_views.hpp"
 #include "actors/octocross/core/offload_projection.hpp"
+#include "test_support.hpp"
 
 using namespace troupe::octocross;
 
@@ -115,4 +118,76 @@ TEST(Adaptation, ANewNodeJoinsAtOnceAndIsLearntAfterItsCollection) {
   EXPECT_EQ(a.tick(65), (std::vector<adaptation_event>{{what::finetune_joined, 1}}));
   adaptation now({false}, {});  // Fig. 8: collect 0 s
   EXPECT_EQ(now.seen(0, 1), (std::vector<adaptation_event>{{what::joined, 0}, {what::finetune_joined, 0}}));
+}
+
+namespace {
+
+cluster_recording two_nodes() {
+  cluster_recording r;
+  r.nodes = {"yard", "lobby"};
+  r.edges = {{0, 1}};
+  r.slo_ms = 100;
+  for (int t = 1; t <= 3; ++t) {
+    auto s = cluster_sample::empty(2, t);
+    s.objects = {double(10 * t), 5};
+    s.mu = {20, t == 3 ? 0.0 : 40};  // the lobby's μ not measured in the last second
+    s.busy = {0.5, 0.25};
+    s.up = {true, t != 2};           // the lobby away for a second
+    s.delay_ms[0][1] = 100;
+    r.samples.push_back(s);
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST(ClusterRecording, ATraceReadsBackAsItWasWritten) {
+  auto r = two_nodes();
+  std::string text = trace_header(r);
+  for (auto& s : r.samples)
+    text += trace_rows(r, s);
+  EXPECT_NE(text.find("# octocross trace; slo_ms: 100; edges: yard-lobby\n"), std::string::npos);
+  EXPECT_NE(text.find("1,yard,10,20,0.5,0,1,lobby:100\n"), std::string::npos);
+  auto back = read_trace(troupe::testing::write_temp("two-nodes.csv", text));
+  EXPECT_EQ(back.nodes, r.nodes);
+  EXPECT_EQ(back.edges, r.edges);
+  EXPECT_EQ(back.slo_ms, 100);
+  ASSERT_EQ(back.samples.size(), 3u);
+  EXPECT_EQ(back.samples[1].up, (std::vector<bool>{true, false}));
+  EXPECT_EQ(back.samples[2].delay_ms, (matrix{{-1, 100}, {-1, -1}}));
+}
+
+TEST(ClusterRecording, TheStateBeforeAMomentAndTheLoadAfter) {
+  auto r = two_nodes();
+  auto s = state_before(r, 2, 2);
+  EXPECT_EQ(s.history, (matrix{{10, 20}, {5, 0}}));  // 0 while away
+  EXPECT_EQ(s.mu, (std::vector<double>{20, 40}));
+  EXPECT_EQ(s.up, (std::vector<bool>{true, false}));
+  EXPECT_EQ(s.a_phys, (matrix{{0, 0}, {0, 0}}));     // masked by the lobby being away
+  auto last = state_before(r, 3, 2);
+  EXPECT_EQ(last.mu, (std::vector<double>{20, 40}));  // the last measured μ
+  EXPECT_NEAR(last.a_net[0][1], std::exp(-1.0), 1e-12);  // exp(−100 ms / 100 ms)
+  EXPECT_EQ(last.a_net[1][0], 0);                         // not probed
+  EXPECT_EQ(last.a_res[0][1], 0.75);
+  EXPECT_EQ(load_after(r, 1, 2), (matrix{{20, 30}, {0, 5}}));
+  EXPECT_THROW(state_before(r, 1, 2), std::out_of_range);
+  EXPECT_THROW(load_after(r, 2, 2), std::out_of_range);
+}
+
+TEST(ClusterRecording, ABadLineIsNamedByFileAndLine) {
+  auto header = std::string("# octocross trace; slo_ms: 200; edges: a-b\nt_s,node,objects,mu,busy,queue_s,up,delays_ms\n");
+  auto expect_error = [&](const std::string& body, const std::string& what) {
+    auto path = troupe::testing::write_temp("bad-trace.csv", header + body);
+    try {
+      read_trace(path);
+      ADD_FAILURE() << body;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(path + ":" + what), std::string::npos) << e.what();
+    }
+  };
+  expect_error("1,a,1,2,0,0,1,\n1,b,x,2,0,0,1,\n", "4: objects 'x' is not a number");
+  expect_error("1,a,1,2,0,0,1,b:3\n1,b,1,2,0,0,1,c:4\n", "4: delay to unknown node c");
+  expect_error("1,a,1,2,0,0,1,\n1,b,1,2,0,0,1,\n2,a,1,2,0,0,1,\n", "5: second 2 has 1 nodes");
+  expect_error("1,a,1,2\n", "3: expected t_s,node");
+  expect_error("1,a,1,2,0,0,1,\n1,c,1,2,0,0,1,\n", "4: edge 'a-b'");
 }

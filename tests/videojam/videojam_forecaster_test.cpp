@@ -99,7 +99,7 @@ TEST(VideoJamForecaster, ValidationKeepsTheEpochBeforeOverfitting) {
   };
   auto o = training_on("noise.csv", 400, noise, 32, 4, 512, 300);
   auto early = troupe::learning::train_forecaster(o);
-  o.validation = 0;
+  o.split.validation = 0;
   auto last = troupe::learning::train_forecaster(o);
   EXPECT_EQ(last.kept_epoch, 300);
   EXPECT_LT(last.train_mse, 0.7 * last.held_out_mse);  // memorised the training part
@@ -110,13 +110,13 @@ TEST(VideoJamForecaster, ValidationKeepsTheEpochBeforeOverfitting) {
 TEST(VideoJamForecaster, SplitsThatLeaveNothingToTrainOnAndNoEpochsAreRefused) {
   auto o = training_on("short-cycle.csv", 200, [](int s) { return s % 7; }, 8, 2, 8, 1);
   EXPECT_EQ(troupe::learning::train_forecaster(o).kept_epoch, 1);  // the trace itself is fine
-  o.validation = 0.5;
-  o.held_out = 0.5;
+  o.split.validation = 0.5;
+  o.split.held_out = 0.5;
   EXPECT_THROW(troupe::learning::train_forecaster(o), std::runtime_error);
-  o.validation = 0.1;
-  o.held_out = -0.1;
+  o.split.validation = 0.1;
+  o.split.held_out = -0.1;
   EXPECT_THROW(troupe::learning::train_forecaster(o), std::runtime_error);
-  o.held_out = 0.2;
+  o.split.held_out = 0.2;
   o.epochs = 0;
   EXPECT_THROW(troupe::learning::train_forecaster(o), std::runtime_error);
 }

@@ -1,0 +1,34 @@
+#include "actors/octocross/core/offload_model.hpp"
+
+#include <mutex>
+#include <stdexcept>
+
+namespace troupe::octocross {
+
+namespace {
+
+std::mutex loader_lock;
+model_loader& registered() {
+  static model_loader loader;
+  return loader;
+}
+
+}  // namespace
+
+void register_model_loader(model_loader loader) {
+  std::lock_guard<std::mutex> hold(loader_lock);
+  registered() = std::move(loader);
+}
+
+std::shared_ptr<const offload_model> load_model(const std::string& path, const model_shape& expected) {
+  model_loader loader;
+  {
+    std::lock_guard<std::mutex> hold(loader_lock);
+    loader = registered();
+  }
+  if (!loader)
+    throw std::runtime_error(path + ": this program cannot open OctoCross models (no learning plugin registered)");
+  return loader(path, expected);
+}
+
+}  // namespace troupe::octocross

@@ -1,0 +1,58 @@
+// OctoCross's learned model as the scheduler sees it (octocross.txt §3.1–3.3), in plain
+// C++: the network itself lives in learning/ (libtorch) and is opened through a loader
+// the program registers (the CLI's opens the learning plugin), so the scheduler's kind
+// builds and runs without libtorch until a topology names weights.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/octocross/core/cluster_recording.hpp"
+
+namespace troupe::octocross {
+
+// The architecture a weight file must match (⚑ the paper gives no L, d or N_max).
+struct model_shape {
+  size_t tau = 32;      // samples of history in, and forecast out
+  size_t d = 64;        // embedding width
+  size_t heads = 8;     // of each attention
+  size_t layers = 2;    // STAttn blocks, L
+  size_t n_max = 128;   // rows of P and columns of w_m: the most nodes it can place
+};
+
+struct model_decision {
+  matrix forecast;  // Ĥ, N×τ objects/s
+  matrix offload;   // M, N×N, rows summing to 1 over up and linked nodes (M_ii: kept)
+};
+
+// What a finetune trains on and which slots it concerns (§3.3).
+struct finetune_request {
+  cluster_recording data;
+  std::vector<size_t> slots;  // the lost node's, or the new nodes'
+  bool lost = false;          // lost: the encoder's outputs are cached, only decoder and head train
+  int epochs = 1000;
+};
+
+class offload_model {
+ public:
+  virtual ~offload_model() = default;
+  virtual const model_shape& shape() const = 0;
+  // Slots 0 … trained_nodes()−1 are known; a node in a later slot is new (§3.3).
+  virtual size_t trained_nodes() const = 0;
+  virtual model_decision decide(const cluster_state& state) const = 0;
+  // A finetuned copy; this one is left as it is, so decisions go on meanwhile.
+  virtual std::shared_ptr<const offload_model> finetuned(const finetune_request& request) const = 0;
+  virtual std::string describe() const = 0;
+};
+
+// Opens a weight file; throws when it cannot, or when its shape is not `expected`
+// (naming the file and the field).
+using model_loader = std::function<std::shared_ptr<const offload_model>(const std::string& path,
+                                                                       const model_shape& expected)>;
+void register_model_loader(model_loader loader);
+std::shared_ptr<const offload_model> load_model(const std::string& path, const model_shape& expected);
+
+}  // namespace troupe::octocross

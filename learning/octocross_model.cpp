@@ -1,0 +1,508 @@
+#include "learning/octocross_model.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+
+#include <torch/torch.h>
+
+#include "learning/detail/kept_epoch.hpp"
+
+namespace troupe::learning {
+
+namespace {
+
+using torch::Tensor;
+using octocross::model_shape;
+
+// One cluster state as tensors, loads divided by the model's scale.
+struct window {
+  Tensor h, y, mu, up, views;  // N×τ, N×τ (empty: no label), N, N (bool), 3×N×N
+};
+
+// Windows of one cluster stacked: the batch dimension first.
+struct batch {
+  Tensor h, y, mu, up, views, slot;  // B×N×τ, B×N×τ, B×N, B×N, B×3×N×N, N
+};
+
+Tensor rows(const octocross::matrix& m, double scale) {
+  std::vector<float> flat;
+  for (auto& r : m)
+    for (double v : r)
+      flat.push_back(float(v / scale));
+  auto cols = m.empty() ? 0 : int64_t(m[0].size());
+  return torch::from_blob(flat.data(), {int64_t(m.size()), cols}, torch::kFloat32).clone();
+}
+
+Tensor values(const std::vector<double>& v, double scale) {
+  std::vector<float> f(v.begin(), v.end());
+  for (auto& x : f)
+    x = float(x / scale);
+  return torch::from_blob(f.data(), {int64_t(f.size())}, torch::kFloat32).clone();
+}
+
+window to_window(const octocross::cluster_state& s, const octocross::matrix* after, double scale) {
+  std::vector<uint8_t> up(s.up.begin(), s.up.end());
+  return {rows(s.history, scale), after ? rows(*after, scale) : Tensor(), values(s.mu, scale),
+          torch::from_blob(up.data(), {int64_t(up.size())}, torch::kUInt8).to(torch::kBool),
+          torch::stack({rows(s.a_phys, 1), rows(s.a_net, 1), rows(s.a_res, 1)})};
+}
+
+batch stack(const std::vector<const window*>& ws, const Tensor& slot) {
+  std::vector<Tensor> h, y, mu, up, views;
+  for (auto* w : ws) {
+    h.push_back(w->h);
+    if (w->y.defined())
+      y.push_back(w->y);
+    mu.push_back(w->mu);
+    up.push_back(w->up);
+    views.push_back(w->views);
+  }
+  return {torch::stack(h), y.empty() ? Tensor() : torch::stack(y), torch::stack(mu), torch::stack(up),
+          torch::stack(views), slot};
+}
+
+// A key set with every key masked attends to all of them instead (no NaN); its
+// queries are masked nodes whose outputs nothing reads.
+Tensor keys_masked(const Tensor& masked) {
+  return masked & ~masked.all(-1, true);
+}
+
+// STAttn (§3.1): spatial attention over the nodes at each second, temporal over each
+// node's τ seconds, fused by a gate g = σ(X_s W_s + X_t W_t + b), residual, LayerNorm.
+struct stattn_blockImpl : torch::nn::Module {
+  stattn_blockImpl(const model_shape& s)
+      : spatial(register_module("spatial", torch::nn::MultiheadAttention(torch::nn::MultiheadAttentionOptions(int64_t(s.d), int64_t(s.heads))))),
+        temporal(register_module("temporal", torch::nn::MultiheadAttention(torch::nn::MultiheadAttentionOptions(int64_t(s.d), int64_t(s.heads))))),
+        gate_s(register_module("gate_s", torch::nn::Linear(int64_t(s.d), int64_t(s.d)))),
+        gate_t(register_module("gate_t", torch::nn::Linear(torch::nn::LinearOptions(int64_t(s.d), int64_t(s.d)).bias(false)))),
+        norm(register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({int64_t(s.d)})))) {}
+
+  // x: B×N×τ×d; masked: B×N, true for a node that is away.
+  Tensor forward(const Tensor& x, const Tensor& masked) {
+    auto b = x.size(0), n = x.size(1), t = x.size(2), d = x.size(3);
+    auto over_nodes = x.permute({1, 0, 2, 3}).reshape({n, b * t, d});
+    auto keys = keys_masked(masked).unsqueeze(1).expand({b, t, n}).reshape({b * t, n});
+    auto xs = std::get<0>(spatial->forward(over_nodes, over_nodes, over_nodes, keys, false));
+    xs = xs.reshape({n, b, t, d}).permute({1, 0, 2, 3});
+    auto over_time = x.permute({2, 0, 1, 3}).reshape({t, b * n, d});
+    auto xt = std::get<0>(temporal->forward(over_time, over_time, over_time, Tensor(), false));
+    xt = xt.reshape({t, b, n, d}).permute({1, 2, 0, 3});
+    auto g = torch::sigmoid(gate_s(xs) + gate_t(xt));
+    return norm(x + g * xs + (1 - g) * xt);
+  }
+
+  torch::nn::MultiheadAttention spatial, temporal;
+  torch::nn::Linear gate_s, gate_t;
+  torch::nn::LayerNorm norm;
+};
+TORCH_MODULE(stattn_block);
+
+// The whole model. ⚑ The offloading head reads μ_i and μ_j besides the issue's
+// [Ĥ_i, Ĥ_j, E_i, E_j, A_net,ij, A_res,ij]: nothing else tells it what a node computes.
+struct octocross_netImpl : torch::nn::Module {
+  explicit octocross_netImpl(const model_shape& s) : shape(s) {
+    auto d = int64_t(s.d), tau = int64_t(s.tau);
+    workload = register_module("workload", torch::nn::Linear(1, d));
+    time_code = register_parameter("time_code", torch::randn({tau, d}) * 0.02);
+    view_weights = register_parameter("view_weights", torch::randn({3, int64_t(s.n_max)}) * 0.1);
+    views = register_module("views", torch::nn::Linear(3, d));
+    position = register_parameter("position", torch::randn({int64_t(s.n_max), d}) * 0.02);
+    for (size_t l = 0; l < s.layers; ++l)
+      blocks.push_back(register_module("block" + std::to_string(l), stattn_block(s)));
+    decoder = register_module("decoder", torch::nn::Linear(tau * d, tau));
+    int64_t pair = 2 * (tau + d) + 4;
+    head_in = register_module("head_in", torch::nn::Linear(pair, d));
+    head_mid = register_module("head_mid", torch::nn::Linear(d, d));
+    head_out = register_module("head_out", torch::nn::Linear(d, 1));
+  }
+
+  // Z^L: B×N×τ×d.
+  Tensor encode(const batch& in) {
+    auto x = workload(in.h.unsqueeze(-1)) + time_code;                                  // emb(H) + T
+    auto w = view_weights.index_select(1, in.slot);                                      // 3×N: w_m by slot
+    auto scalars = (in.views * w.unsqueeze(0).unsqueeze(2)).sum(-1).permute({0, 2, 1});  // B×N×3
+    auto spatial = views(scalars) + position.index_select(0, in.slot);                   // S: B×N×d
+    x = x + spatial.unsqueeze(2);
+    auto masked = ~in.up;
+    for (auto& block : blocks)
+      x = block(x, masked);
+    return x;
+  }
+
+  // Ĥ (B×N×τ) and M (B×N×N) from Z^L.
+  std::pair<Tensor, Tensor> plan(const Tensor& z, const batch& in) {
+    auto b = z.size(0), n = z.size(1);
+    auto forecast = decoder(z.reshape({b, n, -1}));
+    auto node = torch::cat({forecast, z.mean(2), in.mu.unsqueeze(-1)}, -1);  // [Ĥ_i, E_st,i, μ_i]
+    auto from = node.unsqueeze(2).expand({b, n, n, node.size(-1)});
+    auto to = node.unsqueeze(1).expand({b, n, n, node.size(-1)});
+    auto pair = torch::cat({from, to, in.views.select(1, 1).unsqueeze(-1),
+                            in.views.select(1, 2).unsqueeze(-1)}, -1);
+    auto hidden = torch::relu(head_in(pair));
+    hidden = hidden + torch::relu(head_mid(hidden));  // residual
+    auto logits = head_out(hidden).squeeze(-1);
+    auto eye = torch::eye(n, torch::kBool).unsqueeze(0);
+    auto linked = (in.views.select(1, 1) > 0) | eye;
+    auto allowed = linked & in.up.unsqueeze(2) & in.up.unsqueeze(1);
+    auto m = torch::softmax(logits.masked_fill(~allowed, -1e9), -1) * in.up.unsqueeze(2);
+    return {forecast, m};
+  }
+
+  model_shape shape;
+  torch::nn::Linear workload{nullptr}, views{nullptr}, decoder{nullptr}, head_in{nullptr}, head_mid{nullptr},
+      head_out{nullptr};
+  Tensor time_code, view_weights, position;
+  std::vector<stattn_block> blocks;
+};
+TORCH_MODULE(octocross_net);
+
+struct loss_terms {
+  Tensor mse, overload, net, total;
+};
+
+// §3.3's one loss (⚑ its terms): the forecast's MSE on the nodes up; the overload the
+// plan leaves on the load that came, mean_j relu(Σ_i M_ij L_i − μ_j)² / μ_j²; and
+// net_weight · Σ_j M_ij (1 − A_net,ij) per sending node.
+loss_terms loss(const Tensor& forecast, const Tensor& m, const batch& in, double net_weight) {
+  auto up = in.up.to(torch::kFloat32);
+  auto count = up.sum().clamp_min(1);
+  auto mse = ((forecast - in.y).pow(2).mean(-1) * up).sum() / count;
+  auto came = in.y.mean(-1);                                          // L_i
+  auto after = (m * came.unsqueeze(-1)).sum(1);                       // Σ_i M_ij L_i
+  auto measured = up * (in.mu > 0).to(torch::kFloat32);
+  auto over = (torch::relu(after - in.mu) / in.mu.clamp_min(1e-6)).pow(2) * measured;
+  auto overload = over.sum() / measured.sum().clamp_min(1);
+  auto off_diagonal = 1 - torch::eye(m.size(1)).unsqueeze(0);
+  auto slow = (m * (1 - in.views.select(1, 1)) * off_diagonal).sum(-1);
+  auto net = (slow * up).sum() / count;
+  return {mse, overload, net, mse + overload + net_weight * net};
+}
+
+// A trace cut into windows with labels, by the part of the split they fall in.
+struct cut_trace {
+  Tensor slot;
+  std::vector<window> train, validation, held_out;
+};
+
+cut_trace cut(const octocross::cluster_recording& r, const model_shape& shape, const time_split& split, double scale) {
+  cut_trace out;
+  out.slot = torch::arange(int64_t(r.nodes.size()), torch::kLong);
+  auto length = r.samples.size();
+  for (size_t end = shape.tau; end + shape.tau <= length; ++end) {
+    auto after = octocross::load_after(r, end, shape.tau);
+    auto w = to_window(octocross::state_before(r, end, shape.tau), &after, scale);
+    auto part = split.of(end + shape.tau, length);
+    (part == split_part::train ? out.train : part == split_part::validation ? out.validation : out.held_out)
+        .push_back(std::move(w));
+  }
+  return out;
+}
+
+std::vector<const window*> pointers(const std::vector<window>& ws, size_t from, size_t to) {
+  std::vector<const window*> out;
+  for (size_t i = from; i < to; ++i)
+    out.push_back(&ws[i]);
+  return out;
+}
+
+// Mean over windows of a part, in (objects/s)²: the forecast's MSE, the naive
+// forecast's (each node's mean of its τ past), and the overload term.
+struct scores {
+  double mse = 0, naive = 0, overload = 0;
+  size_t windows = 0;
+};
+
+scores score(octocross_net& net, const std::vector<cut_trace>& traces, std::vector<window> cut_trace::*part,
+             double scale, double net_weight) {
+  torch::NoGradGuard no_grad;
+  scores s;
+  for (auto& t : traces) {
+    auto& ws = t.*part;
+    for (size_t at = 0; at < ws.size(); at += 64) {
+      auto in = stack(pointers(ws, at, std::min(ws.size(), at + 64)), t.slot);
+      auto [forecast, m] = net->plan(net->encode(in), in);
+      auto terms = loss(forecast.clamp_min(0), m, in, net_weight);
+      auto k = double(in.h.size(0));
+      auto naive = in.h.mean(-1, true).expand_as(in.y);
+      auto up = in.up.to(torch::kFloat32);
+      s.mse += terms.mse.item<double>() * k;
+      s.naive += (((naive - in.y).pow(2).mean(-1) * up).sum() / up.sum().clamp_min(1)).item<double>() * k;
+      s.overload += terms.overload.item<double>() * k;
+      s.windows += size_t(k);
+    }
+  }
+  if (s.windows > 0) {
+    s.mse *= scale * scale / double(s.windows);
+    s.naive *= scale * scale / double(s.windows);
+    s.overload /= double(s.windows);
+  }
+  return s;
+}
+
+// B windows drawn from one trace, that trace drawn in proportion to its windows.
+batch draw(const std::vector<cut_trace>& traces, size_t total, int size, std::mt19937_64& rng) {
+  auto pick = std::uniform_int_distribution<size_t>(0, total - 1)(rng);
+  size_t t = 0;
+  while (pick >= traces[t].train.size())
+    pick -= traces[t++].train.size();
+  std::uniform_int_distribution<size_t> any(0, traces[t].train.size() - 1);
+  std::vector<const window*> chosen;
+  for (int i = 0; i < size; ++i)
+    chosen.push_back(&traces[t].train[any(rng)]);
+  return stack(chosen, traces[t].slot);
+}
+
+const char* field_names[] = {"tau", "d", "heads", "layers", "n_max"};
+
+std::vector<size_t> fields(const model_shape& s) {
+  return {s.tau, s.d, s.heads, s.layers, s.n_max};
+}
+
+void copy_parameters(octocross_net& to, const octocross_net& from) {
+  torch::NoGradGuard no_grad;
+  auto dst = to->named_parameters();
+  for (auto& p : from->named_parameters())
+    dst[p.key()].copy_(p.value());
+}
+
+class torch_model : public octocross::offload_model {
+ public:
+  torch_model(octocross_net net, double scale, size_t trained_nodes, std::string source)
+      : net_(std::move(net)), scale_(scale), trained_nodes_(trained_nodes), source_(std::move(source)) {
+    net_->eval();
+  }
+
+  const model_shape& shape() const override { return net_->shape; }
+  size_t trained_nodes() const override { return trained_nodes_; }
+
+  octocross::model_decision decide(const octocross::cluster_state& state) const override {
+    torch::NoGradGuard no_grad;
+    auto w = to_window(state, nullptr, scale_);
+    auto slot = torch::tensor(std::vector<int64_t>(state.slot.begin(), state.slot.end()), torch::kLong);
+    auto in = stack({&w}, slot);
+    auto [forecast, m] = net_->plan(net_->encode(in), in);
+    return {to_matrix(forecast[0].clamp_min(0) * scale_), to_matrix(m[0])};
+  }
+
+  std::shared_ptr<const offload_model> finetuned(const octocross::finetune_request& r) const override;
+
+  std::string describe() const override { return source_; }
+
+  void save(const std::string& path) const {
+    torch::serialize::OutputArchive archive;
+    auto f = fields(net_->shape);
+    for (size_t i = 0; i < f.size(); ++i)
+      archive.write(std::string("octocross.") + field_names[i], torch::tensor(int64_t(f[i])));
+    archive.write("octocross.scale", torch::tensor(scale_, torch::kFloat64));
+    archive.write("octocross.trained_nodes", torch::tensor(int64_t(trained_nodes_)));
+    net_->save(archive);
+    archive.save_to(path);
+  }
+
+  const octocross_net& net() const { return net_; }
+  double scale() const { return scale_; }
+
+ private:
+  static octocross::matrix to_matrix(const Tensor& t) {
+    auto c = t.contiguous().to(torch::kFloat64);
+    octocross::matrix out(size_t(c.size(0)), std::vector<double>(size_t(c.size(1))));
+    auto* p = c.data_ptr<double>();
+    for (auto& row : out)
+      for (auto& v : row)
+        v = *p++;
+    return out;
+  }
+
+  mutable octocross_net net_;  // forward is not const in libtorch; decisions change no weight
+  double scale_;
+  size_t trained_nodes_;
+  std::string source_;
+};
+
+// Gradients of P's rows and w_m's columns outside `slots` are zeroed: only the
+// nodes the finetune concerns move there (§3.3).
+void train_only_slots(Tensor& p, const std::vector<size_t>& slots, int64_t dim) {
+  auto keep = torch::zeros({p.size(dim)});
+  for (auto s : slots)
+    if (int64_t(s) < p.size(dim))
+      keep[int64_t(s)] = 1;
+  keep = dim == 0 ? keep.unsqueeze(1) : keep.unsqueeze(0);
+  p.register_hook([keep](Tensor g) { return g * keep; });
+}
+
+// §3.3: the STAttn blocks and the shared embeddings stay; the decoder, the head, and
+// (new nodes only) the new slots' P rows and w_m columns train. A lost node's windows
+// are encoded once: with the encoder frozen, its outputs cannot change.
+std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const octocross::finetune_request& r) const {
+  auto shape = net_->shape;
+  if (r.data.samples.size() < 2 * shape.tau)
+    throw std::runtime_error("finetune needs " + std::to_string(2 * shape.tau) + " s of samples, has " +
+                             std::to_string(r.data.samples.size()));
+  octocross_net net(shape);
+  copy_parameters(net, net_);
+  time_split all{0, 0};
+  auto windows = cut(r.data, shape, all, scale_);
+  for (auto& p : net->parameters())
+    p.set_requires_grad(false);
+  std::vector<Tensor> trained;
+  for (auto& layer : {net->decoder, net->head_in, net->head_mid, net->head_out})
+    for (auto& p : layer->parameters())
+      trained.push_back(p);
+  if (!r.lost) {
+    trained.push_back(net->position);
+    trained.push_back(net->view_weights);
+  }
+  for (auto& p : trained)
+    p.set_requires_grad(true);
+  if (!r.lost) {
+    train_only_slots(net->position, r.slots, 0);
+    train_only_slots(net->view_weights, r.slots, 1);
+  }
+  std::vector<Tensor> cached;  // lost node: Z^L per window
+  if (r.lost) {
+    torch::NoGradGuard no_grad;
+    for (auto& w : windows.train)
+      cached.push_back(net->encode(stack({&w}, windows.slot))[0]);
+  }
+  torch::optim::Adam optimiser(trained, torch::optim::AdamOptions(1e-3));
+  std::mt19937_64 rng(r.epochs);
+  std::uniform_int_distribution<size_t> any(0, windows.train.size() - 1);
+  for (int epoch = 0; epoch < r.epochs; ++epoch) {
+    std::vector<const window*> chosen;
+    std::vector<Tensor> z;
+    for (int i = 0; i < 16; ++i) {
+      auto k = any(rng);
+      chosen.push_back(&windows.train[k]);
+      if (r.lost)
+        z.push_back(cached[k]);
+    }
+    auto in = stack(chosen, windows.slot);
+    auto [forecast, m] = net->plan(r.lost ? torch::stack(z) : net->encode(in), in);
+    auto l = loss(forecast, m, in, 0.1).total;
+    optimiser.zero_grad();
+    l.backward();
+    optimiser.step();
+  }
+  size_t known = trained_nodes_;
+  for (auto s : r.slots)
+    known = std::max(known, s + 1);
+  return std::make_shared<torch_model>(net, scale_, known, source_ + (r.lost ? " +finetuned (lost node)" : " +finetuned (new nodes)"));
+}
+
+int64_t read_field(torch::serialize::InputArchive& in, const std::string& path, const std::string& key) {
+  Tensor v;
+  if (!in.try_read("octocross." + key, v))
+    throw std::runtime_error(path + ": not an OctoCross weight file (no " + key + ")");
+  return v.item<int64_t>();
+}
+
+}  // namespace
+
+octocross_result train_octocross(const octocross_options& o, const progress_callback& progress) {
+  auto started = std::chrono::steady_clock::now();
+  if (o.epochs < 1 || o.batch < 1 || o.validate_every < 1)
+    throw std::runtime_error("train-octocross: epochs, batch and validate-every must be at least 1");
+  if (o.shape.d % o.shape.heads != 0)
+    throw std::runtime_error("train-octocross: d = " + std::to_string(o.shape.d) + " is not a multiple of heads = " +
+                             std::to_string(o.shape.heads));
+  o.split.check("train-octocross");
+  std::vector<octocross::cluster_recording> recordings;
+  double peak = 1;
+  octocross_result result;
+  for (auto& file : o.traces) {
+    recordings.push_back(octocross::read_trace(file));
+    auto& r = recordings.back();
+    if (r.nodes.size() > o.shape.n_max)
+      throw std::runtime_error(file + ": " + std::to_string(r.nodes.size()) + " nodes, more than N_max = " +
+                               std::to_string(o.shape.n_max));
+    result.nodes = std::max(result.nodes, r.nodes.size());
+    for (auto& s : r.samples)
+      for (double v : s.objects)
+        peak = std::max(peak, v);
+  }
+  std::vector<cut_trace> traces;
+  size_t train_total = 0;
+  for (auto& r : recordings) {
+    traces.push_back(cut(r, o.shape, o.split, peak));
+    train_total += traces.back().train.size();
+    result.validation_windows += traces.back().validation.size();
+    result.held_out_windows += traces.back().held_out.size();
+  }
+  result.train_windows = train_total;
+  if (train_total == 0)
+    throw std::runtime_error("train-octocross: no trace is longer than 2τ = " + std::to_string(2 * o.shape.tau) +
+                             " s before its validation and held-out parts");
+  torch::manual_seed(o.seed);
+  std::mt19937_64 rng(o.seed);
+  octocross_net net(o.shape);
+  torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
+  detail::kept_epoch kept;
+  double recent = 0;
+  for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    net->train();
+    auto in = draw(traces, train_total, o.batch, rng);
+    auto [forecast, m] = net->plan(net->encode(in), in);
+    auto l = loss(forecast, m, in, o.net_weight).total;
+    optimiser.zero_grad();
+    l.backward();
+    optimiser.step();
+    recent = epoch == 1 ? l.item<double>() : 0.9 * recent + 0.1 * l.item<double>();
+    if (epoch % o.validate_every != 0 && epoch != o.epochs)
+      continue;
+    net->eval();
+    auto v = score(net, traces, &cut_trace::validation, peak, o.net_weight);
+    if (kept.offer(epoch, v.mse, v.windows > 0, net->parameters())) {
+      result.train_loss = recent;
+      result.validation_mse = v.mse;
+    }
+    if (progress)
+      progress({epoch, o.epochs, recent, "validation MSE " + std::to_string(v.mse)});
+  }
+  kept.restore(net->parameters());
+  result.kept_epoch = kept.epoch();
+  net->eval();
+  auto held = score(net, traces, &cut_trace::held_out, peak, o.net_weight);
+  result.held_out_mse = held.mse;
+  result.naive_held_out_mse = held.naive;
+  result.held_out_overload = held.overload;
+  if (!o.output.empty())
+    torch_model(net, peak, result.nodes, o.output).save(o.output);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::string& path,
+                                                                     const model_shape& expected) {
+  torch::serialize::InputArchive in;
+  try {
+    in.load_from(path);
+  } catch (const c10::Error&) {
+    throw std::runtime_error(path + ": cannot read it as an OctoCross weight file");
+  }
+  model_shape shape;
+  auto want = fields(expected);
+  std::vector<size_t*> got = {&shape.tau, &shape.d, &shape.heads, &shape.layers, &shape.n_max};
+  for (size_t i = 0; i < want.size(); ++i) {
+    auto v = read_field(in, path, field_names[i]);
+    if (v != int64_t(want[i]))
+      throw std::runtime_error(path + ": " + field_names[i] + " is " + std::to_string(v) + ", the scheduler's is " +
+                               std::to_string(want[i]));
+    *got[i] = size_t(v);
+  }
+  Tensor scale;
+  if (!in.try_read("octocross.scale", scale))
+    throw std::runtime_error(path + ": not an OctoCross weight file (no scale)");
+  auto trained = size_t(read_field(in, path, "trained_nodes"));
+  octocross_net net(shape);
+  try {
+    net->load(in);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(path + ": its parameters do not fit the model: " + e.what_without_backtrace());
+  }
+  return std::make_shared<torch_model>(net, scale.item<double>(), trained, path);
+}
+
+}  // namespace troupe::learning

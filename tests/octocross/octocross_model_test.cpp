@@ -1,0 +1,163 @@
+// OctoCross's learned model (learning/octocross_model): its outputs' shapes for one
+// node, sixteen and N_max, with a node masked; training on a planted periodic load
+// beats the naive forecast; finetuning; weight files of another shape refused by field.
+#include <cmath>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "learning/octocross_model.hpp"
+#include "test_support.hpp"
+
+using namespace troupe;
+using namespace troupe::octocross;
+
+namespace {
+
+// n nodes in a line, `seconds` samples; node i's load is periodic (period 16 s) with
+// its own phase, μ 30 objects/s; every link 20 ms.
+cluster_recording planted(size_t n, size_t seconds) {
+  cluster_recording r;
+  for (size_t i = 0; i < n; ++i)
+    r.nodes.push_back("cam" + std::to_string(i));
+  for (size_t i = 0; i + 1 < n; ++i)
+    r.edges.emplace_back(i, i + 1);
+  for (size_t t = 0; t < seconds; ++t) {
+    auto s = cluster_sample::empty(n, double(t + 1));
+    for (size_t i = 0; i < n; ++i) {
+      s.objects[i] = 20 + 15 * std::sin(2 * M_PI * double(t + 4 * i) / 16.0);
+      s.mu[i] = 30;
+      s.busy[i] = std::min(1.0, s.objects[i] / 30);
+      s.up[i] = true;
+      for (size_t j = 0; j < n; ++j)
+        if (j != i)
+          s.delay_ms[i][j] = 20;
+    }
+    r.samples.push_back(s);
+  }
+  return r;
+}
+
+std::string written(const cluster_recording& r, const std::string& name) {
+  std::string text = trace_header(r);
+  for (auto& s : r.samples)
+    text += trace_rows(r, s);
+  return troupe::testing::write_temp(name, text);
+}
+
+model_shape small() {
+  model_shape s;
+  s.tau = 16;
+  s.d = 16;
+  s.heads = 2;
+  s.layers = 1;
+  s.n_max = 8;
+  return s;
+}
+
+learning::octocross_options options(const std::string& trace, const model_shape& shape, int epochs) {
+  learning::octocross_options o;
+  o.traces = {trace};
+  o.shape = shape;
+  o.epochs = epochs;
+  o.validate_every = 25;
+  return o;
+}
+
+// A state of n nodes with node `away` masked (n > away), all with 10 objects/s.
+cluster_state state_of(size_t n, size_t tau, size_t away) {
+  cluster_state s;
+  s.history = matrix(n, std::vector<double>(tau, 10));
+  s.mu = std::vector<double>(n, 30);
+  s.up = std::vector<bool>(n, true);
+  if (away < n)
+    s.up[away] = false;
+  for (size_t i = 0; i < n; ++i)
+    s.slot.push_back(i);
+  s.a_phys = physical_view(n, {}, s.up);
+  auto delay = matrix(n, std::vector<double>(n, 20));
+  s.a_net = network_view(delay, std::vector<std::vector<bool>>(n, std::vector<bool>(n, true)), 200, s.up);
+  s.a_res = resource_view(std::vector<double>(n, 0.3), s.up);
+  return s;
+}
+
+void expect_a_plan(const model_decision& d, size_t n, size_t tau, size_t away) {
+  ASSERT_EQ(d.forecast.size(), n);
+  ASSERT_EQ(d.offload.size(), n);
+  for (size_t i = 0; i < n; ++i) {
+    ASSERT_EQ(d.forecast[i].size(), tau);
+    ASSERT_EQ(d.offload[i].size(), n);
+    double row = 0;
+    for (size_t j = 0; j < n; ++j) {
+      EXPECT_TRUE(std::isfinite(d.offload[i][j]));
+      row += d.offload[i][j];
+      if (j == away && i != away)
+        EXPECT_LT(d.offload[i][j], 1e-6) << "a plan sends to the masked node";
+    }
+    EXPECT_NEAR(row, i == away ? 0.0 : 1.0, 1e-4) << "row " << i;
+  }
+}
+
+}  // namespace
+
+TEST(OctoCrossModel, PlansForOneSixteenAndNMaxNodesWithOneMasked) {
+  model_shape shape;  // the defaults: τ 32, d 64, 8 heads, L 2, N_max 128
+  auto path = std::string(::testing::TempDir()) + "/" + "octocross-default.pt";
+  auto o = options(written(planted(4, 100), "planted-4.csv"), shape, 1);
+  o.output = path;
+  learning::train_octocross(o);
+  auto model = learning::load_octocross_model(path, shape);
+  EXPECT_EQ(model->trained_nodes(), 4u);
+  expect_a_plan(model->decide(state_of(1, 32, 1)), 1, 32, 1);
+  expect_a_plan(model->decide(state_of(16, 32, 5)), 16, 32, 5);
+  expect_a_plan(model->decide(state_of(128, 32, 127)), 128, 32, 127);
+}
+
+TEST(OctoCrossModel, LearnsAPlantedPeriodicLoadBetterThanTheNaiveForecast) {
+  auto r = learning::train_octocross(options(written(planted(3, 700), "planted-3.csv"), small(), 600));
+  EXPECT_GT(r.train_windows, 300u);
+  EXPECT_GT(r.held_out_windows, 50u);
+  EXPECT_LT(r.held_out_mse, 0.5 * r.naive_held_out_mse) << "naive " << r.naive_held_out_mse;
+  std::printf("held-out MSE %.2f, naive %.2f\n", r.held_out_mse, r.naive_held_out_mse);
+}
+
+TEST(OctoCrossModel, FinetunesACopyForALostOrANewNode) {
+  auto shape = small();
+  auto path = std::string(::testing::TempDir()) + "/" + "octocross-small.pt";
+  auto o = options(written(planted(3, 120), "planted-3-short.csv"), shape, 5);
+  o.output = path;
+  learning::train_octocross(o);
+  auto model = learning::load_octocross_model(path, shape);
+  auto data = planted(4, 80);
+  for (auto& s : data.samples)
+    s.up[1] = false;
+  auto lost = model->finetuned({data, {1}, true, 10});
+  expect_a_plan(lost->decide(state_of(4, shape.tau, 1)), 4, shape.tau, 1);
+  auto joined = model->finetuned({planted(4, 80), {3}, false, 10});
+  EXPECT_EQ(joined->trained_nodes(), 4u);
+  EXPECT_EQ(model->trained_nodes(), 3u);  // the original is left as it was
+  EXPECT_THROW(model->finetuned({planted(4, 20), {3}, false, 10}), std::runtime_error);  // under 2τ of data
+}
+
+TEST(OctoCrossModel, WeightsOfAnotherShapeAreRefusedByFileAndField) {
+  auto shape = small();
+  auto path = std::string(::testing::TempDir()) + "/" + "octocross-refused.pt";
+  auto o = options(written(planted(2, 80), "planted-2.csv"), shape, 1);
+  o.output = path;
+  learning::train_octocross(o);
+  for (auto [field, value] : std::vector<std::pair<std::string, size_t>>{{"tau", 8}, {"d", 32}, {"heads", 4},
+                                                                         {"n_max", 128}}) {
+    auto other = shape;
+    (field == "tau" ? other.tau : field == "d" ? other.d : field == "heads" ? other.heads : other.n_max) = value;
+    try {
+      learning::load_octocross_model(path, other);
+      ADD_FAILURE() << field;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(path + ": " + field + " is "), std::string::npos) << e.what();
+    }
+  }
+  auto junk = troupe::testing::write_temp("not-weights.pt", "hello\n");
+  EXPECT_THROW(learning::load_octocross_model(junk, shape), std::runtime_error);
+  o.shape.d = 15;  // not a multiple of the heads
+  EXPECT_THROW(learning::train_octocross(o), std::runtime_error);
+}
