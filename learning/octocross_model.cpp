@@ -287,6 +287,18 @@ class torch_model : public octocross::offload_model {
     return {to_matrix(forecast[0].clamp_min(0) * scale_), to_matrix(m[0])};
   }
 
+  std::shared_ptr<const offload_model> placed() const override {
+    octocross_net net(net_->shape);
+    copy_parameters(net, net_);
+    auto known = int64_t(std::min(trained_nodes_, net_->shape.n_max));
+    if (known > 0 && known < int64_t(net_->shape.n_max)) {
+      torch::NoGradGuard no_grad;
+      auto mean = net->position.slice(0, 0, known).mean(0, true);
+      net->position.slice(0, known).copy_(mean.expand_as(net->position.slice(0, known)));
+    }
+    return std::make_shared<torch_model>(net, scale_, trained_nodes_, source_);
+  }
+
   std::shared_ptr<const offload_model> finetuned(const octocross::finetune_request& r) const override;
 
   std::string describe() const override { return source_; }

@@ -130,6 +130,8 @@ camera_crowd read_crowd(const params& p, const std::string& crowd_camera) {
   if (at == cameras.end())
     throw std::runtime_error("camera '" + name + "' is not in the crowd file " + file);
   auto index = size_t(at - cameras.begin());
+  if (p.has("seed"))  // every camera of one crowd must name the same seed (benches move them together)
+    loaded.crowd.seed = uint64_t(p.get_int("seed"));
   camera_crowd c{std::make_shared<const crowd_config>(std::move(loaded.crowd)), index};
   auto frame = p.get_ints("crowd_frame");
   if (!frame.empty()) {
@@ -229,7 +231,7 @@ std::vector<param_spec> camera_source_params() {
     {"backoff_initial_ms", param_type::integer, false, "stream: first reconnect wait, doubling, default 500"},
     {"backoff_max_ms", param_type::integer, false, "stream: longest reconnect wait, default 8000"},
     {"max_attempts", param_type::integer, false, "stream: failed attempts in a row before giving up, default 10 (0: never)"},
-    {"seed", param_type::integer, false, "synthetic: scene seed, default 1"},
+    {"seed", param_type::integer, false, "synthetic: scene seed, default 1; crowd: replaces the file's (the same on every camera of the crowd)"},
     {"density", param_type::string, false, "synthetic: arrivals per second over time, e.g. \"0:1, 20:4\"; default 0:1"},
     {"ground", param_type::string, false, "synthetic: floor (default) or road"},
     {"classes", param_type::string, false, "synthetic: share of arrivals per class, e.g. \"person:2, car:1, bike:1\"; default people only"},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <map>
 #include <optional>
 
@@ -11,7 +12,9 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/octocross/core/adaptation.hpp"
+#include "actors/octocross/core/cluster_recording.hpp"
 #include "actors/octocross/core/cluster_views.hpp"
+#include "actors/octocross/core/offload_model.hpp"
 #include "actors/octocross/core/offload_projection.hpp"
 #include "actors/runtime/atoms.hpp"
 #include "actors/runtime/choice.hpp"
@@ -28,10 +31,12 @@ namespace {
 
 // How M is decided: none keeps every item where it arrives (the scheduler still
 // samples and probes); greedy is VideoJam's offload policy on the last sample of each
-// node (the model-free scheduler, GNN_LSTM's ⚑).
-enum class offload_policy { none, greedy };
+// node (the model-free scheduler, GNN_LSTM's ⚑); octocross is the learned model's M.
+enum class offload_policy { none, greedy, octocross };
 
-const choice<offload_policy> policies("policy", {{"none", offload_policy::none}, {"greedy", offload_policy::greedy}});
+const choice<offload_policy> policies("policy", {{"none", offload_policy::none},
+                                                 {"greedy", offload_policy::greedy},
+                                                 {"octocross", offload_policy::octocross}});
 
 struct scheduler_settings {
   offload_policy policy = offload_policy::greedy;
@@ -46,6 +51,10 @@ struct scheduler_settings {
   double overload_queue_s = 0.1;   // ⚑ "overloaded now": a queue of this many seconds of work, or λ > μ
   octocross::projection_settings projection;
   octocross::adaptation_settings adaptation;
+  std::string model;               // weights (policy octocross)
+  octocross::model_shape shape;    // what they must be
+  int finetune_epochs = 1000;
+  double keep_s = 900;             // seconds of samples kept for finetuning
   std::string trace;               // CSV of every node's samples, for training
   std::string report;              // PREFIX-scheduler.json at exit
 };
@@ -57,24 +66,99 @@ struct node_now {
 };
 
 struct decision_log {
-  std::vector<double> decide_ms, offloaded_share;
-  uint64_t decisions = 0, on_overload = 0, plans_sent = 0, ignored_stats = 0;
+  std::vector<double> decide_ms, offloaded_share, finetune_s;
+  uint64_t decisions = 0, on_overload = 0, plans_sent = 0, ignored_stats = 0, finetunes_failed = 0, warming = 0;
   std::map<std::string, uint64_t> events;
+};
+
+// The learned model and its finetuning, which runs on a thread of its own: decisions
+// go on with the old weights until the new ones are swapped in whole.
+class model_holder {
+ public:
+  model_holder(const scheduler_settings& cfg, const std::string& who) : who_(who) {
+    if (cfg.policy != offload_policy::octocross)
+      return;
+    model_ = octocross::load_model(cfg.model, cfg.shape)->placed();
+    spdlog::info("{}: OctoCross model {} (trained on {} nodes)", who_, model_->describe(), model_->trained_nodes());
+  }
+
+  const octocross::offload_model* get() const { return model_.get(); }
+
+  std::vector<bool> trained_on(size_t n) const {
+    std::vector<bool> known(n, true);
+    for (size_t i = 0; model_ && i < n; ++i)
+      known[i] = i < model_->trained_nodes();
+    return known;
+  }
+
+  void finetune(octocross::finetune_request r) {
+    if (!model_)
+      return;
+    if (running_.valid()) {
+      queued_.push_back(std::move(r));
+      return;
+    }
+    spdlog::info("{}: finetuning for {} slot {} on {} s of samples", who_, r.lost ? "lost" : "new",
+                 r.slots.empty() ? 0 : r.slots[0], r.data.samples.size());
+    running_ = std::async(std::launch::async, [m = model_, r = std::move(r)] {
+      auto started = std::chrono::steady_clock::now();
+      auto tuned = m->finetuned(r);
+      return std::make_pair(tuned, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    });
+  }
+
+  // Swaps finetuned weights in when they are ready; starts a queued finetune.
+  void poll(decision_log& log) {
+    if (!running_.valid() || running_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+      return;
+    try {
+      auto [tuned, took] = running_.get();
+      model_ = tuned;
+      log.finetune_s.push_back(took);
+      spdlog::info("{}: finetuned in {:.1f} s; {} now decides", who_, took, model_->describe());
+    } catch (const std::exception& e) {
+      ++log.finetunes_failed;
+      spdlog::warn("{}: finetuning failed, the model is kept as it was: {}", who_, e.what());
+    }
+    if (!queued_.empty()) {
+      auto next = std::move(queued_.front());
+      queued_.erase(queued_.begin());
+      finetune(std::move(next));
+    }
+  }
+
+  // Waits for a finetune still running (the actor is exiting).
+  void settle() {
+    if (running_.valid())
+      running_.wait();
+  }
+
+ private:
+  std::string who_;
+  std::shared_ptr<const octocross::offload_model> model_;
+  std::future<std::pair<std::shared_ptr<const octocross::offload_model>, double>> running_;  // and its seconds
+  std::vector<octocross::finetune_request> queued_;
 };
 
 class scheduler {
  public:
   scheduler(context ctx, scheduler_settings cfg)
-      : ctx_(std::move(ctx)), cfg_(std::move(cfg)), now_(cfg_.nodes.size()),
-        adapt_(std::vector<bool>(cfg_.nodes.size(), true), cfg_.adaptation), history_(cfg_.nodes.size()) {
+      : ctx_(std::move(ctx)), cfg_(std::move(cfg)), now_(cfg_.nodes.size()), model_(cfg_, ctx_.name()),
+        adapt_(model_.trained_on(cfg_.nodes.size()), cfg_.adaptation) {
     start_ns_ = ctx_.now_ns();
     for (size_t i = 0; i < cfg_.nodes.size(); ++i)
       slots_[cfg_.nodes[i]] = i;
+    recording_.nodes = cfg_.nodes;
+    recording_.edges = cfg_.edges;
+    recording_.slo_ms = cfg_.slo_ms;
+    if (model_.get() && cfg_.nodes.size() > cfg_.shape.n_max)
+      spdlog::warn("{}: {} nodes, the model places {} (N_max): the nodes from {} on are never balanced", ctx_.name(),
+                   cfg_.nodes.size(), cfg_.shape.n_max, cfg_.nodes[cfg_.shape.n_max]);
     if (!cfg_.trace.empty()) {
       if (auto why = make_parent_folder(cfg_.trace); !why.empty())
         throw std::runtime_error(why);
       trace_.open(cfg_.trace);
-      if (!(trace_ << "t_s,node,objects,mu,busy,queue_s,up\n"))
+      if (!(trace_ << octocross::trace_header(recording_)))
         throw std::runtime_error("cannot write trace " + cfg_.trace);
     }
   }
@@ -113,6 +197,7 @@ class scheduler {
       if (adapt_.up(i) && ctx_.now_ns() - now_[i].at_ns > int64_t(cfg_.stale_s * 1e9))
         act(adapt_.lost(i, t_s()));
     act(adapt_.tick(t_s()));
+    model_.poll(log_);
     record_sample();
     bool due = t_s() - last_decision_s_ >= cfg_.period_s;
     bool overloaded = overloaded_now() && t_s() - last_decision_s_ >= 1;
@@ -122,7 +207,8 @@ class scheduler {
     }
   }
 
-  void finish() const {
+  void finish() {
+    model_.settle();
     nlohmann::json j = summary();
     spdlog::info("{} ({}): {} decisions ({} on overload), decision p50 {:.2f} ms p95 {:.2f} ms, {} plans sent, "
                  "{} stats ignored", ctx_.name(), policies.name(cfg_.policy), log_.decisions, log_.on_overload,
@@ -159,23 +245,35 @@ class scheduler {
           send_plan(e.node, {});
           break;
         case what::finetune_lost:
-        case what::finetune_joined:
-          ++log_.events[e.kind == what::finetune_lost ? "finetune_lost" : "finetune_joined"];
-          break;  // the model-free policies have nothing to finetune
+        case what::finetune_joined: {
+          bool lost = e.kind == what::finetune_lost;
+          ++log_.events[lost ? "finetune_lost" : "finetune_joined"];
+          model_.finetune({recording_, {e.node}, lost, cfg_.finetune_epochs});  // model-free: nothing to do
+          break;
+        }
       }
     }
   }
 
   void record_sample() {
-    for (size_t i = 0; i < now_.size(); ++i) {
-      auto& h = history_[i];
-      h.push_back(adapt_.up(i) ? now_[i].objects : 0.0);
-      if (h.size() > cfg_.tau)
-        h.erase(h.begin());
-      if (trace_.is_open())
-        trace_ << t_s() << "," << cfg_.nodes[i] << "," << now_[i].objects << "," << now_[i].mu << "," << now_[i].busy
-               << "," << now_[i].queue_s << "," << (adapt_.up(i) ? 1 : 0) << "\n";
+    auto n = now_.size();
+    auto x = octocross::cluster_sample::empty(n, t_s());
+    for (size_t i = 0; i < n; ++i) {
+      x.up[i] = adapt_.up(i);
+      x.objects[i] = x.up[i] ? now_[i].objects : 0.0;
+      x.mu[i] = now_[i].mu;
+      x.busy[i] = now_[i].busy;
+      x.queue_s[i] = now_[i].queue_s;
+      for (auto [j, ms] : now_[i].delay_ms)
+        x.delay_ms[i][j] = ms;
     }
+    if (trace_.is_open())
+      trace_ << octocross::trace_rows(recording_, x);
+    auto& kept = recording_.samples;
+    kept.push_back(std::move(x));
+    auto most = size_t(cfg_.keep_s * 1000 / double(cfg_.sample_ms));
+    if (kept.size() > 2 * std::max(most, cfg_.tau))
+      kept.erase(kept.begin(), kept.end() - long(std::max(most, cfg_.tau)));
   }
 
   bool overloaded_now() const {
@@ -185,11 +283,54 @@ class scheduler {
     return false;
   }
 
-  std::vector<octocross::node_outlook> outlook() const {
+  // Each node's load as the last sample saw it, or as the model forecasts the decision
+  // period (mean Ĥ_i over period_s, §3.1's mask).
+  std::vector<octocross::node_outlook> outlook(const octocross::matrix* forecast) const {
     std::vector<octocross::node_outlook> out;
-    for (size_t i = 0; i < now_.size(); ++i)
-      out.push_back({history_[i].empty() ? 0.0 : history_[i].back(), now_[i].mu});
+    auto& last = recording_.samples.back();
+    auto ahead = std::max<size_t>(1, size_t(cfg_.period_s * 1000 / double(cfg_.sample_ms)));
+    for (size_t i = 0; i < now_.size(); ++i) {
+      double load = last.objects[i];
+      if (forecast) {
+        auto& f = (*forecast)[i];
+        auto k = std::min(ahead, f.size());
+        load = 0;
+        for (size_t t = 0; t < k; ++t)
+          load += f[t] / double(k);
+      }
+      out.push_back({load, now_[i].mu});
+    }
     return out;
+  }
+
+  // The model's state: the last τ samples; nodes past N_max are shown to it as away.
+  octocross::cluster_state model_state() const {
+    auto s = octocross::state_before(recording_, recording_.samples.size(), cfg_.tau);
+    for (size_t i = cfg_.shape.n_max; i < s.up.size(); ++i) {
+      s.up[i] = false;
+      s.slot[i] = 0;
+    }
+    s.a_net = network();  // probes of this second, not the recorded ones
+    return s;
+  }
+
+  // M before the mask and projection, and the loads it was decided on.
+  std::pair<octocross::matrix, std::vector<octocross::node_outlook>> scores(const std::vector<bool>& up) {
+    auto n = now_.size();
+    if (cfg_.policy == offload_policy::octocross) {
+      if (recording_.samples.size() < cfg_.tau) {
+        ++log_.warming;  // fewer than τ samples: nothing to forecast from yet
+        return {octocross::zeros(n), outlook(nullptr)};
+      }
+      auto d = model_.get()->decide(model_state());
+      for (size_t i = 0; i < n; ++i)
+        d.offload[i][i] = 0;  // M_ii is what i keeps
+      return {d.offload, outlook(&d.forecast)};
+    }
+    auto nodes = outlook(nullptr);
+    if (cfg_.policy == offload_policy::greedy)
+      return {octocross::greedy_offloads(nodes, up), nodes};
+    return {octocross::zeros(n), nodes};
   }
 
   octocross::matrix network() const {
@@ -207,10 +348,7 @@ class scheduler {
   void decide() {
     auto started = std::chrono::steady_clock::now();
     auto up = adapt_.mask();
-    auto nodes = outlook();
-    auto m = octocross::zeros(nodes.size());
-    if (cfg_.policy == offload_policy::greedy)
-      m = octocross::greedy_offloads(nodes, up);
+    auto [m, nodes] = scores(up);
     m = octocross::project(m, nodes, octocross::offload_mask(nodes, up, network()), cfg_.projection);
     log_.decide_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     ++log_.decisions;
@@ -253,6 +391,10 @@ class scheduler {
                              {"p95", vision::percentile(log_.decide_ms, 95)},
                              {"max", log_.decide_ms.empty() ? 0.0 : *std::max_element(log_.decide_ms.begin(), log_.decide_ms.end())}}},
             {"offloaded_share_mean", vision::mean(log_.offloaded_share)},
+            {"model", model_.get() ? model_.get()->describe() : std::string()},
+            {"warming_decisions", log_.warming},
+            {"finetune_s", log_.finetune_s},
+            {"finetunes_failed", log_.finetunes_failed},
             {"plans_sent", log_.plans_sent},
             {"ignored_stats", log_.ignored_stats},
             {"events", log_.events}};
@@ -262,8 +404,9 @@ class scheduler {
   scheduler_settings cfg_;
   std::map<std::string, size_t> slots_;  // every stats message and link delay is looked up here
   std::vector<node_now> now_;
+  model_holder model_;
   octocross::adaptation adapt_;
-  std::vector<std::vector<double>> history_;  // H: objects/s per node, the last τ samples
+  octocross::cluster_recording recording_;  // H and the views, the last keep_s seconds
   decision_log log_;
   std::ofstream trace_;
   int64_t start_ns_ = 0;
@@ -309,8 +452,21 @@ scheduler_settings read_settings(const params& p) {
   s.projection.headroom = p.get_double("headroom", s.projection.headroom);
   s.adaptation.grace_s = p.get_double("grace_s", s.adaptation.grace_s);
   s.adaptation.collect_s = p.get_double("collect_s", s.adaptation.collect_s);
+  s.model = p.get_string("model");
+  s.shape.tau = s.tau;
+  s.shape.d = size_t(p.get_int("d", int64_t(s.shape.d)));
+  s.shape.heads = size_t(p.get_int("heads", int64_t(s.shape.heads)));
+  s.shape.layers = size_t(p.get_int("layers", int64_t(s.shape.layers)));
+  s.shape.n_max = size_t(p.get_int("n_max", int64_t(s.shape.n_max)));
+  s.finetune_epochs = int(p.get_int("finetune_epochs", s.finetune_epochs));
+  s.keep_s = p.get_double("keep_s", s.keep_s);
   s.trace = p.get_string("trace");
   s.report = p.get_string("report");
+  if (s.policy == offload_policy::octocross && s.model.empty())
+    throw std::runtime_error("policy octocross needs model: its weights (troupe train-octocross)");
+  if (s.policy == offload_policy::octocross && s.adaptation.collect_s < 2 * double(s.tau) * double(s.sample_ms) / 1000)
+    throw std::runtime_error("collect_s must leave a finetune 2τ of samples: at least " +
+                             std::to_string(2 * double(s.tau) * double(s.sample_ms) / 1000) + " s");
   if (s.sample_ms < 1 || s.period_s <= 0 || s.tau < 1 || s.slo_ms <= 0 || s.stale_s <= 0)
     throw std::runtime_error("need sample_ms >= 1, period_s > 0, tau >= 1, slo_ms > 0 and stale_s > 0");
   if (!(s.projection.theta > 0 && s.projection.theta <= 1 && s.projection.headroom > 0 && s.projection.headroom <= 1))
@@ -327,7 +483,14 @@ kind_spec octocross_scheduler_kind() {
     {
       {"nodes", param_type::string, true, "the replicas (balancer: plan) it plans for, comma-separated, in slot order"},
       {"function", param_type::string, true, "their function type: stats of other functions are not read"},
-      {"policy", param_type::string, false, "greedy (default: VideoJam's offload policy on the last sample) or none"},
+      {"policy", param_type::string, false, "greedy (default: VideoJam's offload policy on the last sample), none, or octocross (the learned model)"},
+      {"model", param_type::path, false, "OctoCross weights from train-octocross (read by policy octocross only)"},
+      {"d", param_type::integer, false, "the model's embedding width, default 64"},
+      {"heads", param_type::integer, false, "the model's attention heads, default 8"},
+      {"layers", param_type::integer, false, "the model's STAttn blocks, default 2"},
+      {"n_max", param_type::integer, false, "the most nodes the model places, default 128"},
+      {"finetune_epochs", param_type::integer, false, "epochs of a finetune, default 1000"},
+      {"keep_s", param_type::number, false, "seconds of samples kept for finetuning, default 900"},
       {"edges", param_type::string, false, "physical layout, \"a-b, b-c\" between nodes (A_phys)"},
       {"sample_ms", param_type::integer, false, "sampling period, default 1000 (Alg. 1 line 2)"},
       {"period_s", param_type::number, false, "decision period, default 15 (Alg. 1 line 7)"},
@@ -338,7 +501,7 @@ kind_spec octocross_scheduler_kind() {
       {"theta", param_type::number, false, "θ, the most of its arrivals a node sends one target, default 0.5"},
       {"headroom", param_type::number, false, "a target takes at most this share of its room, default 0.9"},
       {"grace_s", param_type::number, false, "a lost node's grace period, default 150"},
-      {"collect_s", param_type::number, false, "a new node's data collected before finetuning, default 0 (paper: 48 h)"},
+      {"collect_s", param_type::number, false, "a new node's data collected before finetuning, default 64 (2τ s; paper: 48 h)"},
       {"trace", param_type::string, false, "write every node's samples to this CSV (training data)"},
       {"report", param_type::string, false, "file prefix: writes PREFIX-scheduler.json at the end"},
     },

@@ -116,7 +116,9 @@ TEST(Adaptation, ANewNodeJoinsAtOnceAndIsLearntAfterItsCollection) {
   EXPECT_TRUE(a.up(1));
   EXPECT_TRUE(a.tick(64).empty());
   EXPECT_EQ(a.tick(65), (std::vector<adaptation_event>{{what::finetune_joined, 1}}));
-  adaptation now({false}, {});  // Fig. 8: collect 0 s
+  adaptation_settings fig8;
+  fig8.collect_s = 0;  // Fig. 8's run
+  adaptation now({false}, fig8);
   EXPECT_EQ(now.seen(0, 1), (std::vector<adaptation_event>{{what::joined, 0}, {what::finetune_joined, 0}}));
 }
 

@@ -103,3 +103,53 @@ TEST(OctoCrossDeployment, BenchKeepsTheFirstCamerasAndComparesWithNoOffloading) 
   EXPECT_FALSE(greedy["replicas"].contains("reid-c3")) << r.output;  // its node was left out
   EXPECT_NE(r.output.find("gains over no offloading"), std::string::npos) << r.output;
 }
+
+// The learned policy end to end at toy size: a run without offloading records a trace,
+// train-octocross learns from it, and a run with the model plans from it; when two
+// nodes leave, nothing is sent their way after a tick, and once their grace is over
+// the model is finetuned without them while decisions go on.
+TEST(OctoCrossDeployment, TheLearnedPolicyTrainsOnATraceThenPlansAndFinetunes) {
+  auto dir = std::string(::testing::TempDir());
+  auto trace = dir + "/octo-learn-trace.csv", weights = dir + "/octo-learn.pt";
+  std::string toy = "tau: 4, d: 16, heads: 2, layers: 1, n_max: 8";
+  auto record = topology("octo-record", "");
+  std::string text;
+  {
+    std::ifstream in(record);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto at = text.find("report: " + dir + "/octo-record } }");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at, "policy: none, trace: " + trace + ", " + toy + ", ");
+  std::ofstream(record) << text;
+  auto r = troupe_cli("run " + record);
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = troupe_cli("train-octocross " + trace + " -o " + weights +
+                 " --tau 4 --d 16 --heads 2 --layers 1 --n-max 8 --epochs 30 --validation 0 --held-out 0");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("wrote " + weights), std::string::npos) << r.output;
+
+  auto learn = topology("octo-learn", "timeline:\n  - { at_s: 8, stop: reid-c2 }\n  - { at_s: 8, stop: reid-c3 }\n");
+  {
+    std::ifstream in(learn);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  at = text.find("report: " + dir + "/octo-learn } }");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at, "policy: octocross, model: " + weights + ", " + toy + ", grace_s: 2, collect_s: 8, finetune_epochs: 20, ");
+  std::ofstream(learn) << text;
+  r = troupe_cli("run " + learn);
+  auto report = read_json(dir + "/octo-learn.json");
+  auto sched = read_json(dir + "/octo-learn-scheduler.json");
+  ASSERT_FALSE(report.is_null()) << r.output;
+  ASSERT_FALSE(sched.is_null()) << r.output;
+  EXPECT_EQ(sched["model"].get<std::string>().rfind(weights, 0), 0u) << r.output;
+  EXPECT_GT(sched["decisions"].get<int>(), sched["warming_decisions"].get<int>()) << r.output;
+  auto& c1 = report["replicas"]["reid-c1"];
+  EXPECT_GT(c1["plans_applied"].get<int>(), 0) << r.output;
+  EXPECT_EQ(c1["dropped_lost"].get<int>(), 0) << r.output;
+  EXPECT_LE(c1["kept_for_down"].get<int>(), 5) << r.output;
+  EXPECT_GE(sched["events"]["finetune_lost"].get<int>(), 1) << r.output;
+  EXPECT_GE(sched["finetune_s"].size() + sched["finetunes_failed"].get<size_t>(), 1u) << r.output;
+  EXPECT_EQ(sched["finetunes_failed"].get<int>(), 0) << r.output;
+}

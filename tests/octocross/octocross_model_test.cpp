@@ -137,6 +137,8 @@ TEST(OctoCrossModel, FinetunesACopyForALostOrANewNode) {
   EXPECT_EQ(joined->trained_nodes(), 4u);
   EXPECT_EQ(model->trained_nodes(), 3u);  // the original is left as it was
   EXPECT_THROW(model->finetuned({planted(4, 20), {3}, false, 10}), std::runtime_error);  // under 2τ of data
+  auto placed = model->placed();  // slot 3 placed at the mean of 0–2: it plans at once
+  expect_a_plan(placed->decide(state_of(4, shape.tau, 9)), 4, shape.tau, 9);
 }
 
 TEST(OctoCrossModel, WeightsOfAnotherShapeAreRefusedByFileAndField) {

@@ -138,10 +138,10 @@ void plot_png(const std::string& dir, const std::string& name, const std::string
     log::result("wrote " + png);
 }
 
-void offset_seeds(topology& t, int repeat) {
-  auto move = [repeat](actor_spec& a) {
-    if (repeat != 0 && a.args.has("seed"))
-      set_param(a, "seed", a.args.get_int("seed") + 1000 * int64_t(repeat));
+void offset_seeds(topology& t, int repeat, int64_t base) {
+  auto move = [repeat, base](actor_spec& a) {
+    if ((repeat != 0 || base != 0) && a.args.has("seed"))
+      set_param(a, "seed", a.args.get_int("seed") + base + 1000 * int64_t(repeat));
   };
   for (auto& a : t.actors)
     move(a);

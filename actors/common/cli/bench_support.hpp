@@ -45,9 +45,10 @@ nlohmann::json companion_report(const std::string& prefix, const std::string& pa
 // within a few tenths of a second of a whole run; a run cut short reports much less.
 bool covers_run(const nlohmann::json& report, double duration_s);
 
-// Repeat `repeat` of a run: every `seed` parameter (scenes, draws) moved by 1000 per
-// repeat, so repeats differ in their inputs while repeat 0 is the file as written.
-void offset_seeds(topology& t, int repeat);
+// Repeat `repeat` of a run: every `seed` parameter (scenes, crowds, draws) moved by 1000
+// per repeat, so repeats differ in their inputs while repeat 0 is the file as written;
+// `base` moves them all further (recordings for training on scenes no bench measures).
+void offset_seeds(topology& t, int repeat, int64_t base = 0);
 
 // A figure over repeated runs: its median and its range.
 struct spread {

@@ -14,10 +14,13 @@ struct bench_octocross_options {
   std::vector<std::string> topologies = {"topologies/octocross/campus.yaml"};
   std::string out_dir = "build/reports/bench-octocross";
   double duration_s = 0;                         // 0: each file's runtime.duration_s
-  std::vector<std::string> policies = {"greedy", "none"};
+  std::vector<std::string> policies = {"octocross", "greedy", "none"};
+  std::string model = "build/models/octocross-campus.pt";  // octocross's weights (scripts/train-octocross.sh)
   std::vector<int> sizes;                        // camera nodes kept; empty: all the file has
   int repeats = 3;
   bool resume = false;
+  bool traces = false;                           // every run's scheduler writes PREFIX-trace.csv
+  int64_t seed_base = 0;                         // every seed moved by this too (recordings for training)
 };
 
 int bench_octocross(const bench_octocross_options& options);

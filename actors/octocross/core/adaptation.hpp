@@ -3,7 +3,7 @@
 // given a grace period (150 s; the text's "GradePeriod"); back in time, it is unmasked;
 // not back, the model is finetuned without it. A node the model was not trained with
 // joins at once, and the model is finetuned once `collect_s` of its data are in (the
-// paper samples 48 h; its Fig. 8 run, and the bench, use 0). A state machine that
+// paper samples 48 h; its Fig. 8 run uses 0, Troupe the 2τ a finetune needs). A state machine that
 // returns what happened: the scheduler acts on the events.
 #pragma once
 
@@ -14,7 +14,7 @@ namespace troupe::octocross {
 
 struct adaptation_settings {
   double grace_s = 150;
-  double collect_s = 0;               // paper: 48 h
+  double collect_s = 64;              // 2τ s, the least a finetune learns from (paper: 48 h; its Fig. 8: 0)
   bool finetune_on_return = false;    // ⚑ the paper finetunes even when the node returns; its data changed nothing
 };
 

@@ -43,6 +43,9 @@ class offload_model {
   // Slots 0 … trained_nodes()−1 are known; a node in a later slot is new (§3.3).
   virtual size_t trained_nodes() const = 0;
   virtual model_decision decide(const cluster_state& state) const = 0;
+  // A copy in which every slot from trained_nodes() on has the mean of the known rows of
+  // P (§3.3: a new node joins at once, placed where the average node is).
+  virtual std::shared_ptr<const offload_model> placed() const = 0;
   // A finetuned copy; this one is left as it is, so decisions go on meanwhile.
   virtual std::shared_ptr<const offload_model> finetuned(const finetune_request& request) const = 0;
   virtual std::string describe() const = 0;

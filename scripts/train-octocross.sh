@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Records OctoCross's training traces and trains its model on them: the campus
+# (default topologies/octocross/campus.yaml) without offloading at each size, one run of
+# DURATION seconds each (the issue's 20 min), its scheduler sampling every node each
+# second (`troupe bench octocross --traces`); every seed moved by 500, so the crowds it
+# trains on are none of those the bench measures on (the file's and +1000 per repeat).
+# Then `troupe train-octocross` on all the traces into build/models/octocross-campus.pt.
+# Recording resumes: a size whose trace is done is not run again.
+# Usage: [DURATION=1200] [SIZES="8 12 16"] scripts/train-octocross.sh [TOPOLOGY] [extra train-octocross options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+topology=${1:-topologies/octocross/campus.yaml}
+shift || true
+name=$(basename "$topology" .yaml)
+traces=build/reports/octocross-traces/$name
+mkdir -p "$traces" build/models
+# shellcheck disable=SC2086
+build/cli/troupe bench octocross "$topology" --policies none --sizes ${SIZES:-8 12 16} --repeats 1 --traces \
+  --seed-base 500 --duration "${DURATION:-1200}" --resume -o "$traces"
+build/cli/troupe train-octocross "$traces"/*-trace.csv -o "build/models/octocross-$name.pt" "$@"
