@@ -16,6 +16,7 @@ namespace {
 
 using torch::Tensor;
 using octocross::model_shape;
+using octocross::model_variant;
 
 // One cluster state as tensors, loads divided by the model's scale.
 struct window {
@@ -72,70 +73,114 @@ Tensor keys_masked(const Tensor& masked) {
 
 // STAttn (§3.1): spatial attention over the nodes at each second, temporal over each
 // node's τ seconds, fused by a gate g = σ(X_s W_s + X_t W_t + b), residual, LayerNorm.
+// Without its spatial half (Spat-Abl) it is temporal attention, residual, LayerNorm.
 struct stattn_blockImpl : torch::nn::Module {
-  stattn_blockImpl(const model_shape& s)
-      : spatial(register_module("spatial", torch::nn::MultiheadAttention(torch::nn::MultiheadAttentionOptions(int64_t(s.d), int64_t(s.heads))))),
-        temporal(register_module("temporal", torch::nn::MultiheadAttention(torch::nn::MultiheadAttentionOptions(int64_t(s.d), int64_t(s.heads))))),
-        gate_s(register_module("gate_s", torch::nn::Linear(int64_t(s.d), int64_t(s.d)))),
-        gate_t(register_module("gate_t", torch::nn::Linear(torch::nn::LinearOptions(int64_t(s.d), int64_t(s.d)).bias(false)))),
-        norm(register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({int64_t(s.d)})))) {}
+  stattn_blockImpl(const model_shape& s, bool spatial_half) {
+    auto d = int64_t(s.d), heads = int64_t(s.heads);
+    temporal = register_module("temporal", torch::nn::MultiheadAttention(torch::nn::MultiheadAttentionOptions(d, heads)));
+    norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+    if (!spatial_half)
+      return;
+    spatial = register_module("spatial", torch::nn::MultiheadAttention(torch::nn::MultiheadAttentionOptions(d, heads)));
+    gate_s = register_module("gate_s", torch::nn::Linear(d, d));
+    gate_t = register_module("gate_t", torch::nn::Linear(torch::nn::LinearOptions(d, d).bias(false)));
+  }
 
   // x: B×N×τ×d; masked: B×N, true for a node that is away.
   Tensor forward(const Tensor& x, const Tensor& masked) {
     auto b = x.size(0), n = x.size(1), t = x.size(2), d = x.size(3);
+    auto over_time = x.permute({2, 0, 1, 3}).reshape({t, b * n, d});
+    auto xt = std::get<0>(temporal->forward(over_time, over_time, over_time, Tensor(), false));
+    xt = xt.reshape({t, b, n, d}).permute({1, 2, 0, 3});
+    if (spatial.is_empty())
+      return norm(x + xt);
     auto over_nodes = x.permute({1, 0, 2, 3}).reshape({n, b * t, d});
     auto keys = keys_masked(masked).unsqueeze(1).expand({b, t, n}).reshape({b * t, n});
     auto xs = std::get<0>(spatial->forward(over_nodes, over_nodes, over_nodes, keys, false));
     xs = xs.reshape({n, b, t, d}).permute({1, 0, 2, 3});
-    auto over_time = x.permute({2, 0, 1, 3}).reshape({t, b * n, d});
-    auto xt = std::get<0>(temporal->forward(over_time, over_time, over_time, Tensor(), false));
-    xt = xt.reshape({t, b, n, d}).permute({1, 2, 0, 3});
     auto g = torch::sigmoid(gate_s(xs) + gate_t(xt));
     return norm(x + g * xs + (1 - g) * xt);
   }
 
-  torch::nn::MultiheadAttention spatial, temporal;
-  torch::nn::Linear gate_s, gate_t;
-  torch::nn::LayerNorm norm;
+  torch::nn::MultiheadAttention spatial{nullptr}, temporal{nullptr};
+  torch::nn::Linear gate_s{nullptr}, gate_t{nullptr};
+  torch::nn::LayerNorm norm{nullptr};
 };
 TORCH_MODULE(stattn_block);
 
-// The whole model. ⚑ The offloading head reads μ_i and μ_j besides the issue's
-// [Ĥ_i, Ĥ_j, E_i, E_j, A_net,ij, A_res,ij]: nothing else tells it what a node computes.
+// Â = D^−½ (A + I) D^−½ over the nodes up (GNN_LSTM's propagation), B×N×N.
+Tensor normalised_adjacency(const Tensor& a, const Tensor& up) {
+  auto on = up.to(torch::kFloat32);
+  auto with_self = (a + torch::eye(a.size(1)).unsqueeze(0)) * on.unsqueeze(2) * on.unsqueeze(1);
+  auto inverse_root = with_self.sum(-1).clamp_min(1e-6).pow(-0.5);
+  return inverse_root.unsqueeze(2) * with_self * inverse_root.unsqueeze(1);
+}
+
+// Every variant of the model (model_variant), the parts it lacks never registered, so a
+// weight file holds exactly its variant's parameters. ⚑ The offloading head reads μ_i
+// and μ_j besides the issue's [Ĥ_i, Ĥ_j, E_i, E_j, A_net,ij, A_res,ij]: nothing else
+// tells it what a node computes.
 struct octocross_netImpl : torch::nn::Module {
   explicit octocross_netImpl(const model_shape& s) : shape(s) {
     auto d = int64_t(s.d), tau = int64_t(s.tau);
-    workload = register_module("workload", torch::nn::Linear(1, d));
-    time_code = register_parameter("time_code", torch::randn({tau, d}) * 0.02);
-    view_weights = register_parameter("view_weights", torch::randn({3, int64_t(s.n_max)}) * 0.1);
-    views = register_module("views", torch::nn::Linear(3, d));
-    position = register_parameter("position", torch::randn({int64_t(s.n_max), d}) * 0.02);
+    if (s.variant == model_variant::gnn_lstm) {
+      gcn1 = register_module("gcn1", torch::nn::Linear(1, d));
+      gcn2 = register_module("gcn2", torch::nn::Linear(d, d));
+      lstm = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(d, 64)));
+      decoder = register_module("decoder", torch::nn::Linear(64, tau));
+      return;
+    }
+    if (s.variant == model_variant::temp_abl) {
+      lstm = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(1, d)));
+    } else {
+      workload = register_module("workload", torch::nn::Linear(1, d));
+      time_code = register_parameter("time_code", torch::randn({tau, d}) * 0.02);
+    }
+    bool spatial = s.variant != model_variant::spat_abl;
+    if (spatial) {
+      view_weights = register_parameter("view_weights", torch::randn({3, int64_t(s.n_max)}) * 0.1);
+      views = register_module("views", torch::nn::Linear(3, d));
+      position = register_parameter("position", torch::randn({int64_t(s.n_max), d}) * 0.02);
+    }
     for (size_t l = 0; l < s.layers; ++l)
-      blocks.push_back(register_module("block" + std::to_string(l), stattn_block(s)));
+      blocks.push_back(register_module("block" + std::to_string(l), stattn_block(s, spatial)));
     decoder = register_module("decoder", torch::nn::Linear(tau * d, tau));
+    if (!spatial)
+      return;
     int64_t pair = 2 * (tau + d) + 4;
     head_in = register_module("head_in", torch::nn::Linear(pair, d));
     head_mid = register_module("head_mid", torch::nn::Linear(d, d));
     head_out = register_module("head_out", torch::nn::Linear(d, 1));
   }
 
-  // Z^L: B×N×τ×d.
+  bool has_head() const { return !head_in.is_empty(); }
+
+  // What the decoder reads: Z^L (B×N×τ×d), or GNN_LSTM's last hidden state (B×N×64).
   Tensor encode(const batch& in) {
-    auto x = workload(in.h.unsqueeze(-1)) + time_code;                                  // emb(H) + T
+    if (shape.variant == model_variant::gnn_lstm)
+      return encode_gnn_lstm(in);
+    Tensor x;
+    if (lstm.is_empty()) {
+      x = workload(in.h.unsqueeze(-1)) + time_code;  // emb(H) + T
+    } else {                                         // Temp-Abl: an LSTM over each node's τ
+      auto b = in.h.size(0), n = in.h.size(1), t = in.h.size(2);
+      auto seq = std::get<0>(lstm(in.h.reshape({b * n, t}).t().unsqueeze(-1)));  // τ×(B·N)×d
+      x = seq.permute({1, 0, 2}).reshape({b, n, t, -1});
+    }
+    if (!position.defined())
+      return run_blocks(x, in);
     auto w = view_weights.index_select(1, in.slot);                                      // 3×N: w_m by slot
     auto scalars = (in.views * w.unsqueeze(0).unsqueeze(2)).sum(-1).permute({0, 2, 1});  // B×N×3
     auto spatial = views(scalars) + position.index_select(0, in.slot);                   // S: B×N×d
-    x = x + spatial.unsqueeze(2);
-    auto masked = ~in.up;
-    for (auto& block : blocks)
-      x = block(x, masked);
-    return x;
+    return run_blocks(x + spatial.unsqueeze(2), in);
   }
 
-  // Ĥ (B×N×τ) and M (B×N×N) from Z^L.
+  // Ĥ (B×N×τ) and M (B×N×N; undefined without a head) from what encode gave.
   std::pair<Tensor, Tensor> plan(const Tensor& z, const batch& in) {
     auto b = z.size(0), n = z.size(1);
     auto forecast = decoder(z.reshape({b, n, -1}));
+    if (!has_head())
+      return {forecast, Tensor()};
     auto node = torch::cat({forecast, z.mean(2), in.mu.unsqueeze(-1)}, -1);  // [Ĥ_i, E_st,i, μ_i]
     auto from = node.unsqueeze(2).expand({b, n, n, node.size(-1)});
     auto to = node.unsqueeze(1).expand({b, n, n, node.size(-1)});
@@ -151,11 +196,47 @@ struct octocross_netImpl : torch::nn::Module {
     return {forecast, m};
   }
 
+  // What a finetune trains (§3.3): the decoder and the head; for new nodes also P and w_m.
+  std::vector<Tensor> finetuned_parameters(bool lost) {
+    std::vector<Tensor> out;
+    for (auto* layer : {&decoder, &head_in, &head_mid, &head_out})
+      if (!layer->is_empty())
+        for (auto& p : (*layer)->parameters())
+          out.push_back(p);
+    if (!lost && position.defined()) {
+      out.push_back(position);
+      out.push_back(view_weights);
+    }
+    return out;
+  }
+
   model_shape shape;
   torch::nn::Linear workload{nullptr}, views{nullptr}, decoder{nullptr}, head_in{nullptr}, head_mid{nullptr},
-      head_out{nullptr};
+      head_out{nullptr}, gcn1{nullptr}, gcn2{nullptr};
+  torch::nn::LSTM lstm{nullptr};
   Tensor time_code, view_weights, position;
   std::vector<stattn_block> blocks;
+
+ private:
+  Tensor run_blocks(Tensor x, const batch& in) {
+    auto masked = ~in.up;
+    for (auto& block : blocks)
+      x = block(x, masked);
+    return x;
+  }
+
+  // Two GCN layers at every second on A_phys + A_net, then an LSTM(64) over the τ.
+  Tensor encode_gnn_lstm(const batch& in) {
+    auto a = normalised_adjacency(in.views.select(1, 0) + in.views.select(1, 1), in.up);  // B×N×N
+    auto x = in.h.permute({0, 2, 1}).unsqueeze(-1);                                       // B×τ×N×1
+    auto hop = [&](const Tensor& v) { return torch::matmul(a.unsqueeze(1), v); };
+    x = torch::relu(gcn1(hop(x)));
+    x = gcn2(hop(x));                                                                     // B×τ×N×d
+    auto b = x.size(0), t = x.size(1), n = x.size(2);
+    auto seq = x.permute({1, 0, 2, 3}).reshape({t, b * n, -1});
+    auto out = std::get<0>(lstm(seq));
+    return out[t - 1].reshape({b, n, -1});
+  }
 };
 TORCH_MODULE(octocross_net);
 
@@ -166,10 +247,13 @@ struct loss_terms {
 // §3.3's one loss (⚑ its terms): the forecast's MSE on the nodes up; the overload the
 // plan leaves on the load that came, mean_j relu(Σ_i M_ij L_i − μ_j)² / μ_j²; and
 // net_weight · Σ_j M_ij (1 − A_net,ij) per sending node.
+// A model without a head (M undefined) is trained on the MSE alone.
 loss_terms loss(const Tensor& forecast, const Tensor& m, const batch& in, double net_weight) {
   auto up = in.up.to(torch::kFloat32);
   auto count = up.sum().clamp_min(1);
   auto mse = ((forecast - in.y).pow(2).mean(-1) * up).sum() / count;
+  if (!m.defined())
+    return {mse, torch::zeros({}), torch::zeros({}), mse};
   auto came = in.y.mean(-1);                                          // L_i
   auto after = (m * came.unsqueeze(-1)).sum(1);                       // Σ_i M_ij L_i
   auto measured = up * (in.mu > 0).to(torch::kFloat32);
@@ -255,10 +339,14 @@ batch draw(const std::vector<cut_trace>& traces, size_t total, int size, std::mt
   return stack(chosen, traces[t].slot);
 }
 
-const char* field_names[] = {"tau", "d", "heads", "layers", "n_max"};
+const char* field_names[] = {"variant", "tau", "d", "heads", "layers", "n_max"};
 
 std::vector<size_t> fields(const model_shape& s) {
-  return {s.tau, s.d, s.heads, s.layers, s.n_max};
+  return {size_t(s.variant), s.tau, s.d, s.heads, s.layers, s.n_max};
+}
+
+std::string field_value(size_t field, int64_t v) {
+  return field == 0 ? octocross::variant_name(model_variant(v)) : std::to_string(v);
 }
 
 void copy_parameters(octocross_net& to, const octocross_net& from) {
@@ -284,14 +372,14 @@ class torch_model : public octocross::offload_model {
     auto slot = torch::tensor(std::vector<int64_t>(state.slot.begin(), state.slot.end()), torch::kLong);
     auto in = stack({&w}, slot);
     auto [forecast, m] = net_->plan(net_->encode(in), in);
-    return {to_matrix(forecast[0].clamp_min(0) * scale_), to_matrix(m[0])};
+    return {to_matrix(forecast[0].clamp_min(0) * scale_), m.defined() ? to_matrix(m[0]) : octocross::matrix()};
   }
 
   std::shared_ptr<const offload_model> placed() const override {
     octocross_net net(net_->shape);
     copy_parameters(net, net_);
     auto known = int64_t(std::min(trained_nodes_, net_->shape.n_max));
-    if (known > 0 && known < int64_t(net_->shape.n_max)) {
+    if (net->position.defined() && known > 0 && known < int64_t(net_->shape.n_max)) {
       torch::NoGradGuard no_grad;
       auto mean = net->position.slice(0, 0, known).mean(0, true);
       net->position.slice(0, known).copy_(mean.expand_as(net->position.slice(0, known)));
@@ -353,28 +441,24 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
   if (r.data.samples.size() < 2 * shape.tau)
     throw std::runtime_error("finetune needs " + std::to_string(2 * shape.tau) + " s of samples, has " +
                              std::to_string(r.data.samples.size()));
+  bool scratch = shape.variant == model_variant::gnn_lstm;  // GNN_LSTM relearns a changed topology from scratch
   octocross_net net(shape);
-  copy_parameters(net, net_);
+  if (!scratch)
+    copy_parameters(net, net_);
   time_split all{0, 0};
   auto windows = cut(r.data, shape, all, scale_);
+  auto trained = scratch ? net->parameters() : net->finetuned_parameters(r.lost);
   for (auto& p : net->parameters())
     p.set_requires_grad(false);
-  std::vector<Tensor> trained;
-  for (auto& layer : {net->decoder, net->head_in, net->head_mid, net->head_out})
-    for (auto& p : layer->parameters())
-      trained.push_back(p);
-  if (!r.lost) {
-    trained.push_back(net->position);
-    trained.push_back(net->view_weights);
-  }
   for (auto& p : trained)
     p.set_requires_grad(true);
-  if (!r.lost) {
+  if (!r.lost && !scratch && net->position.defined()) {
     train_only_slots(net->position, r.slots, 0);
     train_only_slots(net->view_weights, r.slots, 1);
   }
-  std::vector<Tensor> cached;  // lost node: Z^L per window
-  if (r.lost) {
+  bool cache = r.lost && !scratch;
+  std::vector<Tensor> cached;  // lost node: what encode gives, per window
+  if (cache) {
     torch::NoGradGuard no_grad;
     for (auto& w : windows.train)
       cached.push_back(net->encode(stack({&w}, windows.slot))[0]);
@@ -388,11 +472,11 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
     for (int i = 0; i < 16; ++i) {
       auto k = any(rng);
       chosen.push_back(&windows.train[k]);
-      if (r.lost)
+      if (cache)
         z.push_back(cached[k]);
     }
     auto in = stack(chosen, windows.slot);
-    auto [forecast, m] = net->plan(r.lost ? torch::stack(z) : net->encode(in), in);
+    auto [forecast, m] = net->plan(cache ? torch::stack(z) : net->encode(in), in);
     auto l = loss(forecast, m, in, 0.1).total;
     optimiser.zero_grad();
     l.backward();
@@ -401,7 +485,8 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
   size_t known = trained_nodes_;
   for (auto s : r.slots)
     known = std::max(known, s + 1);
-  return std::make_shared<torch_model>(net, scale_, known, source_ + (r.lost ? " +finetuned (lost node)" : " +finetuned (new nodes)"));
+  auto how = scratch ? " +retrained" : r.lost ? " +finetuned (lost node)" : " +finetuned (new nodes)";
+  return std::make_shared<torch_model>(net, scale_, known, source_ + how);
 }
 
 int64_t read_field(torch::serialize::InputArchive& in, const std::string& path, const std::string& key) {
@@ -494,16 +579,16 @@ std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::
   } catch (const c10::Error&) {
     throw std::runtime_error(path + ": cannot read it as an OctoCross weight file");
   }
-  model_shape shape;
   auto want = fields(expected);
-  std::vector<size_t*> got = {&shape.tau, &shape.d, &shape.heads, &shape.layers, &shape.n_max};
   for (size_t i = 0; i < want.size(); ++i) {
     auto v = read_field(in, path, field_names[i]);
+    if (v < 0 || (i == 0 && v > int64_t(model_variant::gnn_lstm)))
+      throw std::runtime_error(path + ": " + field_names[i] + " " + std::to_string(v) + " is out of range");
     if (v != int64_t(want[i]))
-      throw std::runtime_error(path + ": " + field_names[i] + " is " + std::to_string(v) + ", the scheduler's is " +
-                               std::to_string(want[i]));
-    *got[i] = size_t(v);
+      throw std::runtime_error(path + ": " + field_names[i] + " is " + field_value(i, v) + ", the scheduler's is " +
+                               field_value(i, int64_t(want[i])));
   }
+  auto shape = expected;
   Tensor scale;
   if (!in.try_read("octocross.scale", scale))
     throw std::runtime_error(path + ": not an OctoCross weight file (no scale)");

@@ -18,7 +18,8 @@ namespace troupe::learning {
 
 struct octocross_options {
   std::vector<std::string> traces;  // the scheduler's `trace` files
-  octocross::model_shape shape;
+  octocross::model_shape shape;     // its variant: which model
+  std::string variant = "octocross";  // the command line's name for shape.variant
   int epochs = 3000;                // ⚑ an epoch is one batch (the paper's 3000 take ≈ 200 s on a GPU)
   int batch = 16;
   double learning_rate = 1e-3;

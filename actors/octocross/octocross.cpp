@@ -33,6 +33,15 @@ void add_commands(command_hooks& hooks) {
   auto* train = hooks.troupe.add_subcommand("train-octocross", "train OctoCross's spatiotemporal model on its scheduler's traces");
   train->add_option("traces", training->traces, "traces the scheduler wrote (its trace param)")->required();
   train->add_option("-o,--output", training->output, "weight file to write (the scheduler's model param)")->required();
+  train->add_option("--model", training->variant, "octocross (default), temp_abl, spat_abl or gnn_lstm")
+      ->check([](const std::string& v) {
+        try {
+          octocross::parse_variant(v);
+          return std::string();
+        } catch (const std::exception& e) {
+          return std::string(e.what());
+        }
+      });
   train->add_option("--epochs", training->epochs, "batches trained, the most (default 3000)")->check(CLI::PositiveNumber);
   train->add_option("--batch", training->batch, "windows per batch (default 16)")->check(CLI::PositiveNumber);
   train->add_option("--tau", training->shape.tau, "τ, seconds of history in and forecast out (default 32)")->check(CLI::PositiveNumber);
@@ -48,7 +57,10 @@ void add_commands(command_hooks& hooks) {
   train->add_option("--validate-every", training->validate_every, "epochs between validation scores (default 50)")
       ->check(CLI::PositiveNumber);
   train->add_option("--seed", training->seed, "default 1");
-  train->callback([&hooks, training] { hooks.run = [training] { return train_octocross_command(*training); }; });
+  train->callback([&hooks, training] {
+    training->shape.variant = octocross::parse_variant(training->variant);
+    hooks.run = [training] { return train_octocross_command(*training); };
+  });
 }
 
 }  // namespace

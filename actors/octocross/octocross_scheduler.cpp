@@ -31,12 +31,20 @@ namespace {
 
 // How M is decided: none keeps every item where it arrives (the scheduler still
 // samples and probes); greedy is VideoJam's offload policy on the last sample of each
-// node (the model-free scheduler, GNN_LSTM's ⚑); octocross is the learned model's M.
-enum class offload_policy { none, greedy, octocross };
+// node (the model-free scheduler); the others are learned models (model_variant):
+// octocross's own M, or the greedy offloads on the forecast of a model without a head.
+enum class offload_policy { none, greedy, octocross, temp_abl, spat_abl, gnn_lstm };
 
 const choice<offload_policy> policies("policy", {{"none", offload_policy::none},
                                                  {"greedy", offload_policy::greedy},
-                                                 {"octocross", offload_policy::octocross}});
+                                                 {"octocross", offload_policy::octocross},
+                                                 {"temp_abl", offload_policy::temp_abl},
+                                                 {"spat_abl", offload_policy::spat_abl},
+                                                 {"gnn_lstm", offload_policy::gnn_lstm}});
+
+bool learned(offload_policy p) {
+  return p != offload_policy::none && p != offload_policy::greedy;
+}
 
 struct scheduler_settings {
   offload_policy policy = offload_policy::greedy;
@@ -76,7 +84,7 @@ struct decision_log {
 class model_holder {
  public:
   model_holder(const scheduler_settings& cfg, const std::string& who) : who_(who) {
-    if (cfg.policy != offload_policy::octocross)
+    if (!learned(cfg.policy))
       return;
     model_ = octocross::load_model(cfg.model, cfg.shape)->placed();
     spdlog::info("{}: OctoCross model {} (trained on {} nodes)", who_, model_->describe(), model_->trained_nodes());
@@ -317,15 +325,18 @@ class scheduler {
   // M before the mask and projection, and the loads it was decided on.
   std::pair<octocross::matrix, std::vector<octocross::node_outlook>> scores(const std::vector<bool>& up) {
     auto n = now_.size();
-    if (cfg_.policy == offload_policy::octocross) {
+    if (learned(cfg_.policy)) {
       if (recording_.samples.size() < cfg_.tau) {
         ++log_.warming;  // fewer than τ samples: nothing to forecast from yet
         return {octocross::zeros(n), outlook(nullptr)};
       }
       auto d = model_.get()->decide(model_state());
+      auto nodes = outlook(&d.forecast);
+      if (d.offload.empty())
+        return {octocross::greedy_offloads(nodes, up), nodes};
       for (size_t i = 0; i < n; ++i)
         d.offload[i][i] = 0;  // M_ii is what i keeps
-      return {d.offload, outlook(&d.forecast)};
+      return {d.offload, nodes};
     }
     auto nodes = outlook(nullptr);
     if (cfg_.policy == offload_policy::greedy)
@@ -462,9 +473,12 @@ scheduler_settings read_settings(const params& p) {
   s.keep_s = p.get_double("keep_s", s.keep_s);
   s.trace = p.get_string("trace");
   s.report = p.get_string("report");
-  if (s.policy == offload_policy::octocross && s.model.empty())
-    throw std::runtime_error("policy octocross needs model: its weights (troupe train-octocross)");
-  if (s.policy == offload_policy::octocross && s.adaptation.collect_s < 2 * double(s.tau) * double(s.sample_ms) / 1000)
+  if (learned(s.policy))
+    s.shape.variant = octocross::parse_variant(policies.name(s.policy));
+  if (learned(s.policy) && s.model.empty())
+    throw std::runtime_error("policy " + std::string(policies.name(s.policy)) +
+                             " needs model: its weights (troupe train-octocross)");
+  if (learned(s.policy) && s.adaptation.collect_s < 2 * double(s.tau) * double(s.sample_ms) / 1000)
     throw std::runtime_error("collect_s must leave a finetune 2τ of samples: at least " +
                              std::to_string(2 * double(s.tau) * double(s.sample_ms) / 1000) + " s");
   if (s.sample_ms < 1 || s.period_s <= 0 || s.tau < 1 || s.slo_ms <= 0 || s.stale_s <= 0)
@@ -483,8 +497,8 @@ kind_spec octocross_scheduler_kind() {
     {
       {"nodes", param_type::string, true, "the replicas (balancer: plan) it plans for, comma-separated, in slot order"},
       {"function", param_type::string, true, "their function type: stats of other functions are not read"},
-      {"policy", param_type::string, false, "greedy (default: VideoJam's offload policy on the last sample), none, or octocross (the learned model)"},
-      {"model", param_type::path, false, "OctoCross weights from train-octocross (read by policy octocross only)"},
+      {"policy", param_type::string, false, "greedy (default: VideoJam's offload policy on the last sample), none, or a learned model: octocross, temp_abl, spat_abl, gnn_lstm"},
+      {"model", param_type::path, false, "weights from train-octocross, of the policy's model (read by the learned policies only)"},
       {"d", param_type::integer, false, "the model's embedding width, default 64"},
       {"heads", param_type::integer, false, "the model's attention heads, default 8"},
       {"layers", param_type::integer, false, "the model's STAttn blocks, default 2"},

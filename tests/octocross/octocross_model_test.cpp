@@ -163,3 +163,35 @@ TEST(OctoCrossModel, WeightsOfAnotherShapeAreRefusedByFileAndField) {
   o.shape.d = 15;  // not a multiple of the heads
   EXPECT_THROW(learning::train_octocross(o), std::runtime_error);
 }
+
+TEST(OctoCrossModel, EveryVariantForecastsAndOnlyThoseWithAHeadPlan) {
+  auto trace = written(planted(3, 100), "planted-variants.csv");
+  for (auto v : {model_variant::temp_abl, model_variant::spat_abl, model_variant::gnn_lstm}) {
+    auto shape = small();
+    shape.variant = v;
+    auto path = std::string(::testing::TempDir()) + "/" + variant_name(v) + ".pt";
+    auto o = options(trace, shape, 3);
+    o.output = path;
+    learning::train_octocross(o);
+    auto model = learning::load_octocross_model(path, shape);
+    auto d = model->decide(state_of(4, shape.tau, 2));
+    ASSERT_EQ(d.forecast.size(), 4u) << variant_name(v);
+    EXPECT_EQ(d.forecast[0].size(), shape.tau);
+    if (v == model_variant::temp_abl)
+      expect_a_plan(d, 4, shape.tau, 2);
+    else
+      EXPECT_TRUE(d.offload.empty()) << variant_name(v) << ": no head, the greedy offloads place the load";
+    auto tuned = model->finetuned({planted(3, 40), {2}, true, 3});
+    EXPECT_NE(tuned->describe().find(v == model_variant::gnn_lstm ? "+retrained" : "+finetuned"), std::string::npos);
+    auto other = shape;
+    other.variant = model_variant::octocross;
+    try {
+      learning::load_octocross_model(path, other);
+      ADD_FAILURE() << variant_name(v);
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(path + ": variant is " + variant_name(v) + ", the scheduler's is octocross"),
+                std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(parse_variant("lstm"), std::runtime_error);
+}

@@ -16,8 +16,9 @@ int train_octocross_command(const learning::octocross_options& o) {
   if (auto why = check_writable(o.output); !why.empty())
     throw std::runtime_error(why);
   auto& s = o.shape;
-  spdlog::info("training OctoCross (τ {}, d {}, {} heads, L {}, N_max {}; {} epochs of {} windows) on {} trace(s) -> {}",
-               s.tau, s.d, s.heads, s.layers, s.n_max, o.epochs, o.batch, o.traces.size(), o.output);
+  spdlog::info("training {} (τ {}, d {}, {} heads, L {}, N_max {}; {} epochs of {} windows) on {} trace(s) -> {}",
+               octocross::variant_name(s.variant), s.tau, s.d, s.heads, s.layers, s.n_max, o.epochs, o.batch,
+               o.traces.size(), o.output);
   progress_bar bar("train-octocross");
   auto r = plugin_train_octocross(o, [&](const learning::training_progress& p) {
     char loss[32];

@@ -13,7 +13,20 @@ model_loader& registered() {
   return loader;
 }
 
+const char* names[] = {"octocross", "temp_abl", "spat_abl", "gnn_lstm"};
+
 }  // namespace
+
+const char* variant_name(model_variant v) {
+  return names[int(v)];
+}
+
+model_variant parse_variant(const std::string& name) {
+  for (int v = 0; v < 4; ++v)
+    if (name == names[v])
+      return model_variant(v);
+  throw std::runtime_error("model '" + name + "' is none of octocross, temp_abl, spat_abl, gnn_lstm");
+}
 
 void register_model_loader(model_loader loader) {
   std::lock_guard<std::mutex> hold(loader_lock);

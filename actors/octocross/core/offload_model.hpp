@@ -14,8 +14,18 @@
 
 namespace troupe::octocross {
 
+// The learned models the scheduler can run (§3, §5.1): OctoCross itself; its ablations
+// of Fig. 9 — Temp-Abl (an LSTM replaces the workload embedding) and Spat-Abl (no
+// cluster spatial embedding nor spatial attention; ⚑ "Distream's greedy" places the
+// load: the greedy offloads on its forecast); and GNN_LSTM [9] (a 2-layer GCN on
+// A_phys + A_net, an LSTM over τ; ⚑ no scheduler given: the greedy offloads too).
+enum class model_variant { octocross, temp_abl, spat_abl, gnn_lstm };
+const char* variant_name(model_variant v);
+model_variant parse_variant(const std::string& name);  // throws naming the ones there are
+
 // The architecture a weight file must match (⚑ the paper gives no L, d or N_max).
 struct model_shape {
+  model_variant variant = model_variant::octocross;
   size_t tau = 32;      // samples of history in, and forecast out
   size_t d = 64;        // embedding width
   size_t heads = 8;     // of each attention
@@ -25,7 +35,7 @@ struct model_shape {
 
 struct model_decision {
   matrix forecast;  // Ĥ, N×τ objects/s
-  matrix offload;   // M, N×N, rows summing to 1 over up and linked nodes (M_ii: kept)
+  matrix offload;   // M, N×N, rows summing to 1 over up and linked nodes (M_ii: kept); empty: no head
 };
 
 // What a finetune trains on and which slots it concerns (§3.3).
@@ -33,6 +43,7 @@ struct finetune_request {
   cluster_recording data;
   std::vector<size_t> slots;  // the lost node's, or the new nodes'
   bool lost = false;          // lost: the encoder's outputs are cached, only decoder and head train
+                              // (GNN_LSTM: retrained from scratch either way)
   int epochs = 1000;
 };
 
