@@ -603,3 +603,16 @@ std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::
 }
 
 }  // namespace troupe::learning
+
+namespace troupe::learning {
+
+std::shared_ptr<const octocross::offload_model> untrained_octocross_model(const model_shape& shape, double scale,
+                                                                          size_t trained_nodes) {
+  return std::make_shared<torch_model>(octocross_net(shape), scale, trained_nodes, "untrained");
+}
+
+void set_torch_threads(int threads) {
+  torch::set_num_threads(threads);
+}
+
+}  // namespace troupe::learning

@@ -46,4 +46,12 @@ octocross_result train_octocross(const octocross_options& options, const progres
 std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::string& path,
                                                                      const octocross::model_shape& expected);
 
+// A model of `shape` with its initial weights: what a decision or a finetune costs does
+// not depend on training (octocross_model_bench). Loads are divided by `scale`.
+std::shared_ptr<const octocross::offload_model> untrained_octocross_model(const octocross::model_shape& shape,
+                                                                          double scale, size_t trained_nodes);
+
+// The threads libtorch's operators use (the benchmarks measure one core).
+void set_torch_threads(int threads);
+
 }  // namespace troupe::learning

@@ -4,9 +4,12 @@
 # DURATION seconds each (the issue's 20 min), its scheduler sampling every node each
 # second (`troupe bench octocross --traces`); every seed moved by 500, so the crowds it
 # trains on are none of those the bench measures on (the file's and +1000 per repeat).
-# Then `troupe train-octocross` on all the traces into build/models/octocross-campus.pt.
-# Recording resumes: a size whose trace is done is not run again.
-# Usage: [DURATION=1200] [SIZES="8 12 16"] scripts/train-octocross.sh [TOPOLOGY] [extra train-octocross options]
+# Then `troupe train-octocross` on all the traces, once per model (OctoCross, its two
+# ablations, GNN_LSTM) into build/models/MODEL-SITE.pt (e.g. octocross-campus.pt), the
+# files `troupe bench octocross` reads. Recording resumes: a size whose trace is done is
+# not run again; a model whose file exists is not trained again (delete it to).
+# Usage: [DURATION=1200] [SIZES="8 12 16"] [MODELS="octocross temp_abl spat_abl gnn_lstm"]
+#        scripts/train-octocross.sh [TOPOLOGY] [extra train-octocross options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 topology=${1:-topologies/octocross/campus.yaml}
@@ -17,4 +20,7 @@ mkdir -p "$traces" build/models
 # shellcheck disable=SC2086
 build/cli/troupe bench octocross "$topology" --policies none --sizes ${SIZES:-8 12 16} --repeats 1 --traces \
   --seed-base 500 --duration "${DURATION:-1200}" --resume -o "$traces"
-build/cli/troupe train-octocross "$traces"/*-trace.csv -o "build/models/octocross-$name.pt" "$@"
+for model in ${MODELS:-octocross temp_abl spat_abl gnn_lstm}; do
+  out=build/models/$model-$name.pt
+  [ -f "$out" ] || build/cli/troupe train-octocross "$traces"/*-trace.csv --model "$model" -o "$out" "$@"
+done

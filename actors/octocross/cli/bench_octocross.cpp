@@ -23,10 +23,22 @@ namespace {
 // What a run compares: no offloading at all (the paper's "none": every replica keeps
 // what arrives; a scheduler that plans nothing only when traces are recorded), or the
 // scheduler with one of its policies.
-enum class bench_policy { none, greedy, octocross };
+enum class bench_policy { none, greedy, octocross, temp_abl, spat_abl, gnn_lstm };
 const choice<bench_policy> bench_policies("policy", {{"none", bench_policy::none},
                                                      {"greedy", bench_policy::greedy},
-                                                     {"octocross", bench_policy::octocross}});
+                                                     {"octocross", bench_policy::octocross},
+                                                     {"temp_abl", bench_policy::temp_abl},
+                                                     {"spat_abl", bench_policy::spat_abl},
+                                                     {"gnn_lstm", bench_policy::gnn_lstm}});
+
+bool learned(bench_policy p) {
+  return p != bench_policy::none && p != bench_policy::greedy;
+}
+
+// A learned policy's weights for a site: MODELS/POLICY-SITE.pt (SITE: the file's name).
+std::string weights_for(const bench_octocross_options& o, bench_policy p, const topology& t) {
+  return o.models + "/" + bench_policies.name(p) + "-" + std::filesystem::path(t.file).stem().string() + ".pt";
+}
 
 struct outcome {
   std::string scenario, policy;
@@ -102,8 +114,8 @@ topology variant(topology t, bench_policy policy, int size, const bench_octocros
   } else {
     for (auto* s : actors_of_kind(t, scheduler_kind)) {
       set_param(*s, "policy", bench_policies.name(policy));
-      if (policy == bench_policy::octocross)
-        set_param(*s, "model", o.model);
+      if (learned(policy))
+        set_param(*s, "model", weights_for(o, policy, t));
     }
   }
   t.deployment += "-" + std::string(bench_policies.name(policy)) + "-" + std::to_string(size);

@@ -15,7 +15,7 @@ struct bench_octocross_options {
   std::string out_dir = "build/reports/bench-octocross";
   double duration_s = 0;                         // 0: each file's runtime.duration_s
   std::vector<std::string> policies = {"octocross", "greedy", "none"};
-  std::string model = "build/models/octocross-campus.pt";  // octocross's weights (scripts/train-octocross.sh)
+  std::string models = "build/models";           // MODEL-SITE.pt per learned policy (scripts/train-octocross.sh)
   std::vector<int> sizes;                        // camera nodes kept; empty: all the file has
   int repeats = 3;
   bool resume = false;
