@@ -62,8 +62,33 @@ tensors as_tensors(windows& w, const forecaster_options& o) {
   return {as_tensor(w.inputs, w.count, o.h), as_tensor(w.targets, w.count, o.k), w.count};
 }
 
+// The two networks: h → relu(units) → k, or an LSTM over the h slots whose last
+// hidden state a linear layer maps to the k (inputs B×h, outputs B×k).
+struct forecast_netImpl : torch::nn::Module {
+  forecast_netImpl(forecaster_network kind, size_t h, size_t k, size_t units) : kind(kind) {
+    if (kind == forecaster_network::dense) {
+      first = register_module("first", torch::nn::Linear(int64_t(h), int64_t(units)));
+    } else {
+      lstm = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(1, int64_t(units))));
+    }
+    out = register_module("out", torch::nn::Linear(int64_t(units), int64_t(k)));
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) {
+    if (kind == forecaster_network::dense)
+      return out(torch::relu(first(x)));
+    auto seq = std::get<0>(lstm(x.t().unsqueeze(-1)));  // h×B×units
+    return out(seq[seq.size(0) - 1]);
+  }
+
+  forecaster_network kind;
+  torch::nn::Linear first{nullptr}, out{nullptr};
+  torch::nn::LSTM lstm{nullptr};
+};
+TORCH_MODULE(forecast_net);
+
 // Forecasts are clamped at zero, as balancers clamp them (videojam_forecaster.cpp).
-double network_mse(torch::nn::Sequential& net, const tensors& t, double scale) {
+double network_mse(forecast_net& net, const tensors& t, double scale) {
   if (t.count == 0)
     return 0;
   torch::NoGradGuard no_grad;
@@ -98,8 +123,8 @@ forecaster_result train_forecaster(const forecaster_options& o,
     throw std::runtime_error("train-forecaster: no trace is longer than h + k = " + std::to_string(o.h + o.k) +
                              " slots before its validation and held-out parts");
   torch::manual_seed(o.seed);
-  torch::nn::Sequential net(torch::nn::Linear(int64_t(o.h), int64_t(o.units)), torch::nn::ReLU(),
-                            torch::nn::Linear(int64_t(o.units), int64_t(o.k)));
+  auto units = o.units > 0 ? o.units : o.network == forecaster_network::dense ? 512 : 64;
+  forecast_net net(o.network, o.h, o.k, units);
   torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
   auto x = as_tensor(train.inputs, train.count, o.h), y = as_tensor(train.targets, train.count, o.k);
   auto scored = as_tensors(validation, o);
@@ -129,11 +154,19 @@ forecaster_result train_forecaster(const forecaster_options& o,
   kept.restore(net->parameters());
   result.held_out_mse = network_mse(net, as_tensors(held_out, o), peak);
   result.naive_held_out_mse = naive_mse(held_out, o, peak);
-  auto first = net[0]->as<torch::nn::Linear>(), second = net[2]->as<torch::nn::Linear>();
-  result.weights = {o.h, o.k, o.units, peak, flat(first->weight), flat(first->bias), flat(second->weight),
-                    flat(second->bias)};
-  if (!o.output.empty())
-    videojam::save_dense_weights(result.weights, o.output);
+  result.network = o.network;
+  if (o.network == forecaster_network::dense) {
+    result.weights = {o.h, o.k, units, peak, flat(net->first->weight), flat(net->first->bias), flat(net->out->weight),
+                      flat(net->out->bias)};
+    if (!o.output.empty())
+      videojam::save_dense_weights(result.weights, o.output);
+  } else {
+    result.lstm = {o.h, o.k, units, peak, flat(net->lstm->named_parameters()["weight_ih_l0"]),
+                   flat(net->lstm->named_parameters()["weight_hh_l0"]), flat(net->lstm->named_parameters()["bias_ih_l0"]),
+                   flat(net->lstm->named_parameters()["bias_hh_l0"]), flat(net->out->weight), flat(net->out->bias)};
+    if (!o.output.empty())
+      videojam::save_lstm_weights(result.lstm, o.output);
+  }
   result.train_samples = train.count;
   result.validation_samples = validation.count;
   result.held_out_samples = held_out.count;

@@ -611,8 +611,4 @@ std::shared_ptr<const octocross::offload_model> untrained_octocross_model(const 
   return std::make_shared<torch_model>(octocross_net(shape), scale, trained_nodes, "untrained");
 }
 
-void set_torch_threads(int threads) {
-  torch::set_num_threads(threads);
-}
-
 }  // namespace troupe::learning

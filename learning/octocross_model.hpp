@@ -51,7 +51,4 @@ std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::
 std::shared_ptr<const octocross::offload_model> untrained_octocross_model(const octocross::model_shape& shape,
                                                                           double scale, size_t trained_nodes);
 
-// The threads libtorch's operators use (the benchmarks measure one core).
-void set_torch_threads(int threads);
-
 }  // namespace troupe::learning

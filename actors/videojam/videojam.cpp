@@ -35,7 +35,10 @@ void add_commands(command_hooks& hooks) {
   train->add_option("-o,--output", training->output, "weight file to write (a balancer's forecaster param)")->required();
   train->add_option("--history", training->h, "h, slots of history in (default 50)");
   train->add_option("--horizon", training->k, "k, slots forecast (default 10)");
-  train->add_option("--units", training->units, "units of the dense layer (default 512)");
+  train->add_option("--network", training->network, "dense (default, the thesis's) or lstm (OctoCross's Distream baseline)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, learning::forecaster_network>{
+          {"dense", learning::forecaster_network::dense}, {"lstm", learning::forecaster_network::lstm}}));
+  train->add_option("--units", training->units, "units of the dense layer or the LSTM (default 512, LSTM 64)");
   train->add_option("--epochs", training->epochs, "the most trained (default 100)");
   train->add_option("--validation", training->split.validation,
                     "share of every trace, before the held-out part, that picks the epoch kept; 0 keeps the last "

@@ -91,8 +91,9 @@ void expect_a_plan(const model_decision& d, size_t n, size_t tau, size_t away) {
     for (size_t j = 0; j < n; ++j) {
       EXPECT_TRUE(std::isfinite(d.offload[i][j]));
       row += d.offload[i][j];
-      if (j == away && i != away)
+      if (j == away && i != away) {
         EXPECT_LT(d.offload[i][j], 1e-6) << "a plan sends to the masked node";
+      }
     }
     EXPECT_NEAR(row, i == away ? 0.0 : 1.0, 1e-4) << "row " << i;
   }

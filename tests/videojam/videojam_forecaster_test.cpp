@@ -88,6 +88,41 @@ TEST(VideoJamForecaster, TrainedNetworkBeatsNaiveOnAPeriodicTrace) {
     EXPECT_NEAR(out[i], trace[532 + i], 3.0);
 }
 
+TEST(VideoJamForecaster, LstmEvaluatesItsGatesAndItsFileIsToldApartByItsFirstLine) {
+  // One unit, h = 1, k = 1, scale 2: x = 4 / 2 = 2; gates (i, f, g, o) = w_ih·x + biases with
+  // w_ih = [1, 0, 0.5, 0], b_ih = 0, b_hh = [0, 0, 0, 1]: i = σ(2), g = tanh(1), o = σ(1);
+  // c = i·g, h = o·tanh(c); out = (3·h + 0.5) · 2.
+  lstm_weights w{1, 1, 1, 2.0, {1, 0, 0.5f, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 1}, {3}, {0.5f}};
+  auto sig = [](double v) { return 1 / (1 + std::exp(-v)); };
+  double c = sig(2) * std::tanh(1.0), h = sig(1) * std::tanh(c);
+  EXPECT_NEAR(lstm_forecaster(w).forecast({4})[0], (3 * h + 0.5) * 2, 1e-5);
+  auto path = troupe::testing::write_temp("lstm.txt", "");
+  save_lstm_weights(w, path);
+  auto f = make_forecaster(path, 1, 1);
+  EXPECT_EQ(f->name(), "lstm");
+  EXPECT_NEAR(f->forecast({4})[0], (3 * h + 0.5) * 2, 1e-5);
+  EXPECT_THROW(make_forecaster(path, 50, 10), std::runtime_error);
+  EXPECT_THROW(load_dense_weights(path), std::runtime_error);  // an LSTM file is not a dense one
+}
+
+TEST(VideoJamForecaster, TrainedLstmBeatsNaiveOnAPeriodicTrace) {
+  auto o = training_on(
+      "periodic-lstm.csv", 600, [](int s) { return 10 + 8 * std::sin(2 * M_PI * s / 16.0) + (s * 7919 % 5) * 0.2; }, 32,
+      8, 16, 60);
+  o.network = troupe::learning::forecaster_network::lstm;
+  o.output = troupe::testing::write_temp("periodic-lstm.txt", "");
+  auto r = troupe::learning::train_forecaster(o);
+  EXPECT_LT(r.held_out_mse, 0.5 * r.naive_held_out_mse);
+  auto f = make_forecaster(o.output, 32, 8);  // the plain C++ LSTM gives what libtorch's did
+  auto trace = load_load_trace(o.traces[0]);
+  std::vector<double> history(trace.begin() + 500, trace.begin() + 532);
+  auto out = f->forecast(history);
+  double sum = 0;
+  for (size_t i = 0; i < 8; ++i)
+    sum += std::pow(out[i] - trace[532 + i], 2);
+  EXPECT_LT(sum / 8, 0.5 * r.naive_held_out_mse);
+}
+
 // Pure noise has nothing to learn: a wide network trained long only memorises the
 // training part, so the validation part must stop it early, and what it keeps must
 // score better on the held-out part than the last epoch does.

@@ -12,6 +12,7 @@
 
 #include "actors/octocross/core/offload_projection.hpp"
 #include "learning/octocross_model.hpp"
+#include "learning/torchscript_detector.hpp"
 #include "vision/percentile.hpp"
 
 using namespace troupe::octocross;

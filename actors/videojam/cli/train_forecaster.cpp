@@ -15,8 +15,10 @@ namespace troupe {
 int train_forecaster_command(const learning::forecaster_options& o) {
   if (auto why = check_writable(o.output); !why.empty())
     throw std::runtime_error(why);
-  spdlog::info("training the load forecaster (h={} -> k={}, {} units, {} epochs) on {} trace(s) -> {}", o.h, o.k,
-               o.units, o.epochs, o.traces.size(), o.output);
+  spdlog::info("training the load forecaster ({}, h={} -> k={}, {} units, {} epochs) on {} trace(s) -> {}",
+               o.network == learning::forecaster_network::dense ? "dense" : "lstm", o.h, o.k,
+               o.units > 0 ? o.units : o.network == learning::forecaster_network::dense ? 512 : 64, o.epochs,
+               o.traces.size(), o.output);
   progress_bar bar("train-forecaster");
   auto r = plugin_train_forecaster(o, [&](const learning::training_progress& p) {
     char loss[32];
