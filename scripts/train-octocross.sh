@@ -5,8 +5,9 @@
 # second (`troupe bench octocross --traces`); every seed moved by 500, so the crowds it
 # trains on are none of those the bench measures on (the file's and +1000 per repeat).
 # Then `troupe train-octocross` on all the traces, once per model (OctoCross, its two
-# ablations, GNN_LSTM) into build/models/MODEL-SITE.pt (e.g. octocross-campus.pt), the
-# files `troupe bench octocross` reads. Recording resumes: a size whose trace is done is
+# ablations, GNN_LSTM) into build/models/MODEL-SITE.pt (e.g. octocross-campus.pt), and
+# `troupe train-forecaster --network lstm` on the replicas' arrivals into
+# build/models/distream-SITE.txt: the files `troupe bench octocross` reads. Recording resumes: a size whose trace is done is
 # not run again; a model whose file exists is not trained again (delete it to).
 # Usage: [DURATION=1200] [SIZES="8 12 16"] [MODELS="octocross temp_abl spat_abl gnn_lstm"]
 #        scripts/train-octocross.sh [TOPOLOGY] [extra train-octocross options]
@@ -24,3 +25,6 @@ for model in ${MODELS:-octocross temp_abl spat_abl gnn_lstm}; do
   out=build/models/$model-$name.pt
   [ -f "$out" ] || build/cli/troupe train-octocross "$traces"/*-trace.csv --model "$model" -o "$out" "$@"
 done
+# Distream's LSTM forecaster, on the replicas' arrivals per slot.
+out=build/models/distream-$name.txt
+[ -f "$out" ] || build/cli/troupe train-forecaster "$traces"/*-load-*.csv --network lstm -o "$out"

@@ -17,8 +17,8 @@ void add_commands(command_hooks& hooks) {
   auto* cmd = hooks.bench.add_subcommand("octocross", "OctoCross's scheduler against no offloading on a site's cameras: objects/s, % of ideal, latency, SLO misses, per size");
   cmd->add_option("topologies", bench->topologies, "site topologies (default topologies/octocross/campus.yaml)");
   cmd->add_option("--duration", bench->duration_s, "seconds per run (default: each file's duration_s)");
-  cmd->add_option("--policies", bench->policies, "octocross, temp_abl, spat_abl, gnn_lstm, greedy, none (default: octocross greedy none)");
-  cmd->add_option("--models", bench->models, "folder of the learned policies' weights, POLICY-SITE.pt (default build/models, from scripts/train-octocross.sh)");
+  cmd->add_option("--policies", bench->policies, "octocross, temp_abl, spat_abl, gnn_lstm, distream, greedy, none (default: octocross greedy none)");
+  cmd->add_option("--models", bench->models, "folder of the learned policies' weights, POLICY-SITE.pt, and Distream's forecaster, distream-SITE.txt (default build/models, from scripts/train-octocross.sh)");
   cmd->add_flag("--traces", bench->traces, "every run's scheduler writes its samples to PREFIX-trace.csv (runs without "
                 "offloading keep a scheduler that plans nothing)");
   cmd->add_option("--seed-base", bench->seed_base, "move every seed by this too (default 0; recordings for training use 500)");
@@ -67,7 +67,7 @@ void add_commands(command_hooks& hooks) {
 
 void register_octocross(system_registry& r) {
   r.add(octocross_scheduler_kind());
-  r.file_maker(R"((octocross|temp_abl|spat_abl|gnn_lstm)-[^/]*\.pt$)", "scripts/train-octocross.sh");
+  r.file_maker(R"((octocross|temp_abl|spat_abl|gnn_lstm)-[^/]*\.pt$|distream-[^/]*\.txt$)", "scripts/train-octocross.sh");
   if (r.commands)
     add_commands(*r.commands);
 }

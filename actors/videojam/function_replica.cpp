@@ -562,7 +562,7 @@ balancer_settings read_settings(const params& p) {
   r.window_slots = size_t(p.get_int("window_slots", int64_t(r.window_slots)));
   r.history_slots = size_t(p.get_int("history_slots", int64_t(r.history_slots)));
   r.error_threshold = p.get_double("error_threshold", r.error_threshold);
-  r.forecaster = p.get_string("forecaster", r.forecaster);
+  r.forecaster = p.get_string("forecaster");
   r.edge = p.get_string("edge");
   r.seed = uint64_t(p.get_int("seed", int64_t(r.seed)));
   r.stage = size_t(p.get_int("stage", int64_t(r.stage)));
@@ -599,7 +599,7 @@ std::vector<param_spec> balancer_params() {
     {"error_threshold", param_type::number, false, "received beyond expected by this share: state update, default 0.5"},
     {"queue_capacity", param_type::integer, false, "items waiting at most; more are dropped and counted, default 30"},
     {"initial_rate", param_type::number, false, "items per second assumed until measured, default 10"},
-    {"forecaster", param_type::path, false, "naive (default) or a weight file from train-forecaster"},
+    {"forecaster", param_type::path, false, "naive (default) or a weight file (dense or LSTM) from train-forecaster; distream given one balances its Ends on forecasts too"},
     {"load_trace", param_type::string, false, "write arrivals per slot to this CSV (train-forecaster's input)"},
     {"edge", param_type::string, false, "distream: the Edge's replica of this function; empty on the Edge itself"},
     {"seed", param_type::integer, false, "distream's random partition draws, default 1"},

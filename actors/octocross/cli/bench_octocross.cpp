@@ -23,8 +23,9 @@ namespace {
 // What a run compares: no offloading at all (the paper's "none": every replica keeps
 // what arrives; a scheduler that plans nothing only when traces are recorded), or the
 // scheduler with one of its policies.
-enum class bench_policy { none, greedy, octocross, temp_abl, spat_abl, gnn_lstm };
+enum class bench_policy { none, distream, greedy, octocross, temp_abl, spat_abl, gnn_lstm };
 const choice<bench_policy> bench_policies("policy", {{"none", bench_policy::none},
+                                                     {"distream", bench_policy::distream},
                                                      {"greedy", bench_policy::greedy},
                                                      {"octocross", bench_policy::octocross},
                                                      {"temp_abl", bench_policy::temp_abl},
@@ -32,19 +33,15 @@ const choice<bench_policy> bench_policies("policy", {{"none", bench_policy::none
                                                      {"gnn_lstm", bench_policy::gnn_lstm}});
 
 bool learned(bench_policy p) {
-  return p != bench_policy::none && p != bench_policy::greedy;
+  return p != bench_policy::none && p != bench_policy::distream && p != bench_policy::greedy;
 }
 
-// A learned policy's weights for a site: MODELS/POLICY-SITE.pt (SITE: the file's name).
+// A learned policy's weights for a site: MODELS/POLICY-SITE.pt (SITE: the file's name);
+// Distream's LSTM forecaster: MODELS/distream-SITE.txt.
 std::string weights_for(const bench_octocross_options& o, bench_policy p, const topology& t) {
-  return o.models + "/" + bench_policies.name(p) + "-" + std::filesystem::path(t.file).stem().string() + ".pt";
+  return o.models + "/" + bench_policies.name(p) + "-" + std::filesystem::path(t.file).stem().string() +
+         (p == bench_policy::distream ? ".txt" : ".pt");
 }
-
-struct outcome {
-  std::string scenario, policy;
-  int size = 0, repeat = 0;
-  nlohmann::json overall, scheduler;
-};
 
 const char* scheduler_kind = "octocross-scheduler";
 
@@ -103,14 +100,50 @@ void keep_cameras(topology& t, int size) {
     trim_scheduler(*s, gone_actors);
 }
 
+// The replicas the scheduler plans for.
+std::vector<actor_spec*> planned_replicas(topology& t) {
+  std::vector<actor_spec*> out;
+  for (auto& a : t.actors)
+    if (a.kind == "videojam-function" && a.args.get_string("balancer") == "plan")
+      out.push_back(&a);
+  return out;
+}
+
+// Distream (§5.1): the server's replica is the Edge, the cameras' are Ends; every End
+// forecasts its next window with the LSTM and balances with the other Ends.
+void make_distream(topology& t, const std::string& forecaster) {
+  auto cams = camera_nodes(t);
+  std::string edge;
+  for (auto* a : planned_replicas(t))
+    if (std::find(cams.begin(), cams.end(), a->node) == cams.end())
+      edge = a->name;
+  if (edge.empty())
+    throw std::runtime_error(t.file + ": no planned replica off the cameras' nodes to be Distream's Edge");
+  for (auto* a : planned_replicas(t)) {
+    set_param(*a, "balancer", "distream");
+    set_param(*a, "forecaster", forecaster);
+    if (a->name != edge)
+      set_param(*a, "edge", edge);
+  }
+}
+
+struct outcome {
+  std::string scenario, policy;
+  int size = 0, repeat = 0;
+  nlohmann::json overall, scheduler;
+};
+
 topology variant(topology t, bench_policy policy, int size, const bench_octocross_options& o) {
   keep_cameras(t, size);
-  if (policy == bench_policy::none && !o.traces) {
+  bool schedules = policy != bench_policy::distream && (policy != bench_policy::none || o.traces);
+  if (!schedules) {
     t.actors.erase(std::remove_if(t.actors.begin(), t.actors.end(), [](auto& a) { return a.kind == scheduler_kind; }),
                    t.actors.end());
-    for (auto& a : t.actors)
-      if (a.kind == "videojam-function" && a.args.get_string("balancer") == "plan")
-        set_param(a, "balancer", "none");
+    if (policy == bench_policy::distream)
+      make_distream(t, weights_for(o, policy, t));
+    else
+      for (auto* a : planned_replicas(t))
+        set_param(*a, "balancer", "none");
   } else {
     for (auto* s : actors_of_kind(t, scheduler_kind)) {
       set_param(*s, "policy", bench_policies.name(policy));
@@ -126,9 +159,13 @@ outcome run_one(const topology& base, bench_policy policy, int size, int repeat,
   auto t = variant(base, policy, size, o);
   offset_seeds(t, repeat, o.seed_base);
   auto prefix = o.out_dir + "/" + t.deployment + "-r" + std::to_string(repeat);
-  if (o.traces)
+  if (o.traces) {
     for (auto* s : actors_of_kind(t, scheduler_kind))
       set_param(*s, "trace", prefix + "-trace.csv");
+    for (auto& a : t.actors)  // arrivals per slot, the Distream forecaster's training data
+      if (a.kind == "videojam-function" && a.args.has("scheduler"))
+        set_param(a, "load_trace", prefix + "-load-" + a.name + ".csv");
+  }
   spdlog::info("== bench octocross: {}, {}, {} cameras, run {} of {}, {:.0f} s", base.deployment,
                bench_policies.name(policy), size, repeat + 1, o.repeats, o.duration_s > 0 ? o.duration_s : t.runtime.duration_s);
   auto j = run_and_report(t, o.duration_s, prefix, o.resume);

@@ -57,7 +57,7 @@ void set_balancer(actor_spec& a, const std::string& policy, const std::string& f
   if (!balanced(a))
     return;
   set_param(a, "balancer", policy);
-  if (!forecaster.empty())
+  if (!forecaster.empty() && policy == "videojam")  // the thesis's Distream forecasts nothing
     set_param(a, "forecaster", forecaster);
 }
 

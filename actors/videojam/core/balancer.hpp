@@ -27,7 +27,8 @@ struct balancer_settings {
   size_t window_slots = 10;          // k
   size_t history_slots = 50;         // h
   double error_threshold = 0.5;      // prediction error that calls for a state update
-  std::string forecaster = "naive";  // or a weight file from train-forecaster
+  std::string forecaster;            // naive (empty), or a weight file from train-forecaster; distream
+                                     // balances on current queues unless one is given
   std::string edge;                  // distream: the Edge's replica of this function; empty on the Edge
   uint64_t seed = 1;                 // distream's partition draws
   size_t stage = 0, stages = 1;      // distream_semi: this function's place in its pipeline

@@ -2,11 +2,15 @@
 // to the Edge with that probability at every function (full-stochastic) or only at the
 // partition point the share sets in the pipeline (semi-stochastic), keeps what is
 // meant for an absent Edge until it returns, and balances its queue with the other
-// Ends on current queues (cross-camera, no forecast).
+// Ends on current queues (cross-camera, no forecast: the thesis's Distream) or, given
+// a `forecaster`, on queues and each End's forecast of its next window (OctoCross's
+// Distream, octocross.txt §5.1: "with an LSTM forecast").
 #include <random>
 
 #include "actors/videojam/core/baselines.hpp"
 #include "actors/videojam/core/detail/balancers.hpp"
+#include "actors/videojam/core/forecaster.hpp"
+#include "actors/videojam/core/table.hpp"
 
 namespace troupe::videojam::detail {
 
@@ -15,7 +19,9 @@ namespace {
 class distream_balancer final : public balancer {
  public:
   distream_balancer(const balancer_settings& s, bool semi_stochastic)
-      : edge_(s.edge), semi_(semi_stochastic), stage_(s.stage), stages_(s.stages), random_(s.seed) {}
+      : edge_(s.edge), semi_(semi_stochastic), stage_(s.stage), stages_(s.stages), window_(s.window_slots),
+        random_(s.seed),
+        forecaster_(s.forecaster.empty() ? nullptr : make_forecaster(s.forecaster, s.history_slots, s.window_slots)) {}
 
   bool exchanges_state() const override { return true; }
 
@@ -57,10 +63,19 @@ class distream_balancer final : public balancer {
 
   void balance_ends(window_plan& plan, const replica_now& now) {
     std::vector<replica_view> ends;
-    auto& own = now.table.rows().front();
-    for (auto& r : now.table.rows())
-      if (r.replica != edge_)
-        ends.push_back({r.replica, r.mu, &r == &own ? now.queue_length : r.queue, {}, 0, {}, &r == &own});
+    if (forecaster_) {
+      std::vector<std::vector<double>> forecasts;
+      for (auto& r : now.table.rows())
+        forecasts.push_back(forecaster_->forecast(r.history));
+      for (auto& v : views(now.table, window_, forecasts, now.queue_length))
+        if (v.replica != edge_)
+          ends.push_back(std::move(v));
+    } else {
+      auto& own = now.table.rows().front();
+      for (auto& r : now.table.rows())
+        if (r.replica != edge_)
+          ends.push_back({r.replica, r.mu, &r == &own ? now.queue_length : r.queue, {}, 0, {}, &r == &own});
+    }
     auto out = outgoing(dispatcher(ends), 0);
     double queued = now.queue_length;
     for (size_t i = 1; i < ends.size(); ++i)
@@ -69,8 +84,9 @@ class distream_balancer final : public balancer {
 
   std::string edge_;
   bool semi_;
-  size_t stage_, stages_;
+  size_t stage_, stages_, window_;
   std::mt19937_64 random_;
+  std::unique_ptr<forecaster> forecaster_;  // null: current queues only
   double last_edge_share_ = 0;
 };
 
