@@ -104,6 +104,34 @@ TEST(OctoCrossDeployment, BenchKeepsTheFirstCamerasAndComparesWithNoOffloading) 
   EXPECT_NE(r.output.find("gains over no offloading"), std::string::npos) << r.output;
 }
 
+// --traces records the scheduler's samples and the replicas' arrivals even without
+// offloading; Distream runs with the server's replica as its Edge and the cameras' as
+// Ends forecasting with an LSTM.
+TEST(OctoCrossDeployment, BenchRecordsTracesAndRunsDistreamWithTheServerAsEdge) {
+  auto dir = std::string(::testing::TempDir()) + "/octo-dist";
+  auto server = "  - { name: reid-srv, kind: videojam-function, node: server, params: { function: emulated, model: reid, "
+                "type: reid, balancer: plan, scheduler: sched, device: cam, profile: " +
+                std::string(::testing::TempDir()) + "/octo-dist-devices.yaml } }\n";
+  auto file = topology("octo-dist", server);
+  auto r = troupe_cli("bench octocross " + file + " --sizes 2 --policies none --traces --repeats 1 --duration 6 -o " + dir);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(std::ifstream(dir + "/octo-dist-none-2-r0-trace.csv").good()) << r.output;
+  EXPECT_TRUE(std::ifstream(dir + "/octo-dist-none-2-r0-load-reid-c1.csv").good()) << r.output;
+  std::string load = "slot,items\n";
+  for (int s = 0; s < 120; ++s)
+    load += std::to_string(s) + "," + std::to_string(5 + s % 4) + "\n";
+  r = troupe_cli("train-forecaster " + write_temp("octo-dist-load.csv", load) + " --network lstm --epochs 2 -o " + dir +
+                 "/distream-octo-dist.txt");
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = troupe_cli("bench octocross " + file + " --sizes 2 --policies distream --repeats 1 --duration 16 --models " + dir +
+                 " -o " + dir);
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto report = read_json(dir + "/octo-dist-distream-2-r0.json");
+  ASSERT_FALSE(report.is_null()) << r.output;
+  EXPECT_GT(report["replicas"]["reid-srv"]["received"].get<int>(), 0) << r.output;  // the Edge's share, from its first window (10 s)
+  EXPECT_GT(report["overall"]["objects_delivered"].get<int>(), 0) << r.output;
+}
+
 // The learned policy end to end at toy size: a run without offloading records a trace,
 // train-octocross learns from it, and a run with the model plans from it; when two
 // nodes leave, nothing is sent their way after a tick, and once their grace is over

@@ -136,6 +136,21 @@ TEST(DistreamBalancer, EndBalancesCurrentQueuesWithTheOtherEndsOnly) {
   EXPECT_TRUE(b->close_window({t, 2}).send_queued.empty());  // queues 2 and 1: within an item
 }
 
+// OctoCross's Distream: with a forecaster the Ends balance queues plus forecasts as
+// VideoJam's Dispatcher does (eq. 3.3). end1: queue 9, naive forecast 5 + 5; end2:
+// queue 1, nothing coming; equal rates: Σφ̃ = 20, 10 each, so end1 owes end2 9 — all
+// of its queue, where current queues alone sent 4.
+TEST(DistreamBalancer, EndWithAForecasterBalancesQueuesAndForecasts) {
+  balancer_settings s;
+  s.edge = "edge";
+  s.window_slots = s.history_slots = 2;
+  s.forecaster = "naive";
+  auto t = table_of(row("end1", 1, {5, 5}), {row("edge", 9, {}, 0), row("end2", 1, {0, 0}, 1)});
+  auto plan = make_balancer(balancer_kind::distream, s)->close_window({t, 9});
+  ASSERT_EQ(plan.send_queued.size(), 1u);
+  EXPECT_EQ(plan.send_queued[0], (std::pair<std::string, size_t>{"end2", 9}));
+}
+
 // The own row (μ 2, forecast 4 + 4, queue 6) against an idle neighbour of the same
 // rate: Σφ̃ = 14, balanced 7 each (eq. 3.3), so 7 items go to b — 6 from the queue at
 // once, 1 over the window's 8 forecast arrivals.
