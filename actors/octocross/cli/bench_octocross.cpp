@@ -131,7 +131,7 @@ void make_distream(topology& t, const std::string& forecaster) {
 struct outcome {
   std::string scenario, policy;
   int size = 0, repeat = 0;
-  nlohmann::json overall, scheduler;
+  nlohmann::json overall, scheduler, cameras;
 };
 
 topology variant(topology t, bench_policy policy, int size, const bench_octocross_options& o) {
@@ -172,7 +172,8 @@ outcome run_one(const topology& base, bench_policy policy, int size, int repeat,
   auto j = run_and_report(t, o.duration_s, prefix, o.resume);
   auto objects = j["overall"].value("objects_delivered", 0.0);
   j["overall"]["objects_per_s"] = objects / j["duration_s"].get<double>();
-  return {base.deployment, bench_policies.name(policy), size, repeat, j["overall"], companion_report(prefix, "scheduler")};
+  return {base.deployment, bench_policies.name(policy), size, repeat, j["overall"], companion_report(prefix, "scheduler"),
+          j.value("cameras", nlohmann::json::object())};
 }
 
 std::vector<const outcome*> runs_of(const std::vector<outcome>& rows, const std::string& scenario,
@@ -279,11 +280,46 @@ std::string gains(const std::vector<outcome>& rows) {
   return t.str();
 }
 
+// Per camera of a scenario and size, each policy's first run side by side (Figs. 5–6):
+// mean response and the share of the camera's objects delivered.
+void plot_cameras(const std::string& dir, const std::string& scenario, int size, const std::vector<outcome>& rows) {
+  std::vector<const outcome*> runs;
+  for (auto& r : rows)
+    if (r.scenario == scenario && r.size == size && r.repeat == 0 && !r.cameras.empty())
+      runs.push_back(&r);
+  if (runs.empty())
+    return;
+  auto name = scenario + "-" + std::to_string(size) + "-cameras";
+  {
+    std::ofstream out(dir + "/" + name + ".dat");  // camera, then per policy: mean ms, % ideal
+    for (auto& [camera, _] : runs[0]->cameras.items()) {
+      out << camera;
+      for (auto* r : runs) {
+        auto c = r->cameras.value(camera, nlohmann::json::object());
+        auto offered = c.value("objects_offered", 0.0);
+        out << " " << c.value("response_mean_ms", 0.0) << " "
+            << (offered > 0 ? 100 * c.value("objects_delivered", 0.0) / offered : 0.0);
+      }
+      out << "\n";
+    }
+  }
+  for (int figure : {0, 1}) {
+    std::string plot = "set style data histogram\nset style histogram cluster gap 1\nset style fill solid border -1\n"
+                       "set xtics rotate by -45\nset yrange [0:*]\nset key outside\nset title '" + scenario + ", " + std::to_string(size) +
+                       " cameras'\nset ylabel '" + (figure == 0 ? "mean response (ms)" : "% of objects delivered") +
+                       "'\nplot ";
+    for (size_t k = 0; k < runs.size(); ++k)
+      plot += std::string(k ? ", " : "") + "'" + dir + "/" + name + ".dat' using " + std::to_string(2 + 2 * k + figure) +
+              (k ? "" : ":xtic(1)") + " title '" + runs[k]->policy + "'";
+    plot_png(dir, name + (figure == 0 ? "-latency" : "-ideal"), plot, "1100,500");
+  }
+}
+
 bool write_json(const std::string& file, const std::vector<outcome>& rows) {
   nlohmann::json j = nlohmann::json::array();
   for (auto& r : rows)
     j.push_back({{"scenario", r.scenario}, {"policy", r.policy}, {"cameras", r.size}, {"run", r.repeat},
-                 {"overall", r.overall}, {"scheduler", r.scheduler}});
+                 {"overall", r.overall}, {"scheduler", r.scheduler}, {"per_camera", r.cameras}});
   return write_and_say(file, j.dump(2) + "\n");
 }
 
@@ -302,10 +338,12 @@ int bench_octocross(const bench_octocross_options& o) {
     auto sizes = o.sizes;
     if (sizes.empty())
       sizes.push_back(int(camera_nodes(*t).size()));
-    for (int size : sizes)
+    for (int size : sizes) {
       for (int k = 0; k < o.repeats; ++k)  // run k of every policy before run k + 1: a stopped sweep leaves pairs
         for (auto policy : policies)
           rows.push_back(run_one(*t, policy, size, k, o));
+      plot_cameras(o.out_dir, t->deployment, size, rows);
+    }
   }
   auto report = "bench octocross (deployment time; medians (min–max) over " + std::to_string(o.repeats) + " runs)\n" +
                 table(rows) + "gains (paired runs, median (min-max); the paper's Table 2 beside, and whether half its gain is met):\n" + gains(rows);
