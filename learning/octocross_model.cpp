@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 #include <torch/torch.h>
@@ -271,9 +272,15 @@ struct cut_trace {
   std::vector<window> train, validation, held_out;
 };
 
-cut_trace cut(const octocross::cluster_recording& r, const model_shape& shape, const time_split& split, double scale) {
+Tensor slot_tensor(const std::vector<size_t>& slots) {
+  return torch::tensor(std::vector<int64_t>(slots.begin(), slots.end()), torch::kLong);
+}
+
+// `slots`: each of the recording's nodes' row of P (assign_slots).
+cut_trace cut(const octocross::cluster_recording& r, const std::vector<size_t>& slots, const model_shape& shape,
+              const time_split& split, double scale) {
   cut_trace out;
-  out.slot = torch::arange(int64_t(r.nodes.size()), torch::kLong);
+  out.slot = slot_tensor(slots);
   auto length = r.samples.size();
   for (size_t end = shape.tau; end + shape.tau <= length; ++end) {
     auto after = octocross::load_after(r, end, shape.tau);
@@ -358,19 +365,18 @@ void copy_parameters(octocross_net& to, const octocross_net& from) {
 
 class torch_model : public octocross::offload_model {
  public:
-  torch_model(octocross_net net, double scale, size_t trained_nodes, std::string source)
-      : net_(std::move(net)), scale_(scale), trained_nodes_(trained_nodes), source_(std::move(source)) {
+  torch_model(octocross_net net, double scale, std::vector<std::string> known, std::string source)
+      : net_(std::move(net)), scale_(scale), known_(std::move(known)), source_(std::move(source)) {
     net_->eval();
   }
 
   const model_shape& shape() const override { return net_->shape; }
-  size_t trained_nodes() const override { return trained_nodes_; }
+  const std::vector<std::string>& known_nodes() const override { return known_; }
 
   octocross::model_decision decide(const octocross::cluster_state& state) const override {
     torch::NoGradGuard no_grad;
     auto w = to_window(state, nullptr, scale_);
-    auto slot = torch::tensor(std::vector<int64_t>(state.slot.begin(), state.slot.end()), torch::kLong);
-    auto in = stack({&w}, slot);
+    auto in = stack({&w}, slot_tensor(state.slot));
     auto [forecast, m] = net_->plan(net_->encode(in), in);
     return {to_matrix(forecast[0].clamp_min(0) * scale_), m.defined() ? to_matrix(m[0]) : octocross::matrix()};
   }
@@ -378,13 +384,13 @@ class torch_model : public octocross::offload_model {
   std::shared_ptr<const offload_model> placed() const override {
     octocross_net net(net_->shape);
     copy_parameters(net, net_);
-    auto known = int64_t(std::min(trained_nodes_, net_->shape.n_max));
+    auto known = int64_t(std::min(known_.size(), net_->shape.n_max));
     if (net->position.defined() && known > 0 && known < int64_t(net_->shape.n_max)) {
       torch::NoGradGuard no_grad;
       auto mean = net->position.slice(0, 0, known).mean(0, true);
       net->position.slice(0, known).copy_(mean.expand_as(net->position.slice(0, known)));
     }
-    return std::make_shared<torch_model>(net, scale_, trained_nodes_, source_);
+    return std::make_shared<torch_model>(net, scale_, known_, source_);
   }
 
   std::shared_ptr<const offload_model> finetuned(const octocross::finetune_request& r) const override;
@@ -397,7 +403,10 @@ class torch_model : public octocross::offload_model {
     for (size_t i = 0; i < f.size(); ++i)
       archive.write(std::string("octocross.") + field_names[i], torch::tensor(int64_t(f[i])));
     archive.write("octocross.scale", torch::tensor(scale_, torch::kFloat64));
-    archive.write("octocross.trained_nodes", torch::tensor(int64_t(trained_nodes_)));
+    std::string names;
+    for (auto& n : known_)
+      names += (names.empty() ? "" : "\n") + n;
+    archive.write("octocross.known_nodes", c10::IValue(names));
     net_->save(archive);
     archive.save_to(path);
   }
@@ -418,7 +427,7 @@ class torch_model : public octocross::offload_model {
 
   mutable octocross_net net_;  // forward is not const in libtorch; decisions change no weight
   double scale_;
-  size_t trained_nodes_;
+  std::vector<std::string> known_;  // by slot
   std::string source_;
 };
 
@@ -446,15 +455,19 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
   if (!scratch)
     copy_parameters(net, net_);
   time_split all{0, 0};
-  auto windows = cut(r.data, shape, all, scale_);
+  auto slots = octocross::assign_slots(known_, r.data.nodes, shape.n_max);
+  auto windows = cut(r.data, slots, shape, all, scale_);
+  std::vector<size_t> concerned;
+  for (auto i : r.nodes)
+    concerned.push_back(slots.at(i));
   auto trained = scratch ? net->parameters() : net->finetuned_parameters(r.lost);
   for (auto& p : net->parameters())
     p.set_requires_grad(false);
   for (auto& p : trained)
     p.set_requires_grad(true);
   if (!r.lost && !scratch && net->position.defined()) {
-    train_only_slots(net->position, r.slots, 0);
-    train_only_slots(net->view_weights, r.slots, 1);
+    train_only_slots(net->position, concerned, 0);
+    train_only_slots(net->view_weights, concerned, 1);
   }
   bool cache = r.lost && !scratch;
   std::vector<Tensor> cached;  // lost node: what encode gives, per window
@@ -482,9 +495,17 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
     l.backward();
     optimiser.step();
   }
-  size_t known = trained_nodes_;
-  for (auto s : r.slots)
-    known = std::max(known, s + 1);
+  auto known = known_;  // the new nodes, and the unknown ones before them (their slots must not move)
+  size_t last = 0;
+  for (auto slot : concerned)
+    last = std::max(last, slot < shape.n_max ? slot + 1 : 0);
+  for (size_t i = 0; i < r.data.nodes.size(); ++i)
+    if (slots[i] >= known_.size() && slots[i] < last)
+      known.push_back(r.data.nodes[i]);
+  std::sort(known.begin() + long(known_.size()), known.end(), [&](auto& a, auto& b) {
+    return slots[size_t(std::find(r.data.nodes.begin(), r.data.nodes.end(), a) - r.data.nodes.begin())] <
+           slots[size_t(std::find(r.data.nodes.begin(), r.data.nodes.end(), b) - r.data.nodes.begin())];
+  });
   auto how = scratch ? " +retrained" : r.lost ? " +finetuned (lost node)" : " +finetuned (new nodes)";
   return std::make_shared<torch_model>(net, scale_, known, source_ + how);
 }
@@ -520,10 +541,23 @@ octocross_result train_octocross(const octocross_options& o, const progress_call
       for (double v : s.objects)
         peak = std::max(peak, v);
   }
+  // Slots by name: the largest trace's nodes first, then any others as they come.
+  if (recordings.empty())
+    throw std::runtime_error("train-octocross: no trace given");
+  auto known = std::max_element(recordings.begin(), recordings.end(), [](auto& a, auto& b) {
+                 return a.nodes.size() < b.nodes.size();
+               })->nodes;
+  for (auto& r : recordings)
+    for (auto& n : r.nodes)
+      if (std::find(known.begin(), known.end(), n) == known.end())
+        known.push_back(n);
+  if (known.size() > o.shape.n_max)
+    throw std::runtime_error("train-octocross: the traces name " + std::to_string(known.size()) +
+                             " nodes, more than N_max = " + std::to_string(o.shape.n_max));
   std::vector<cut_trace> traces;
   size_t train_total = 0;
   for (auto& r : recordings) {
-    traces.push_back(cut(r, o.shape, o.split, peak));
+    traces.push_back(cut(r, octocross::assign_slots(known, r.nodes, o.shape.n_max), o.shape, o.split, peak));
     train_total += traces.back().train.size();
     result.validation_windows += traces.back().validation.size();
     result.held_out_windows += traces.back().held_out.size();
@@ -566,7 +600,7 @@ octocross_result train_octocross(const octocross_options& o, const progress_call
   result.naive_held_out_mse = held.naive;
   result.held_out_overload = held.overload;
   if (!o.output.empty())
-    torch_model(net, peak, result.nodes, o.output).save(o.output);
+    torch_model(net, peak, known, o.output).save(o.output);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
@@ -592,14 +626,22 @@ std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::
   Tensor scale;
   if (!in.try_read("octocross.scale", scale))
     throw std::runtime_error(path + ": not an OctoCross weight file (no scale)");
-  auto trained = size_t(read_field(in, path, "trained_nodes"));
+  c10::IValue names;
+  if (!in.try_read("octocross.known_nodes", names) || !names.isString())
+    throw std::runtime_error(path + ": not an OctoCross weight file (no known_nodes)");
+  std::vector<std::string> known;
+  std::stringstream lines(names.toStringRef());
+  for (std::string n; std::getline(lines, n);)
+    known.push_back(n);
+  if (known.size() > shape.n_max)
+    throw std::runtime_error(path + ": " + std::to_string(known.size()) + " known nodes, more than n_max");
   octocross_net net(shape);
   try {
     net->load(in);
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": its parameters do not fit the model: " + e.what_without_backtrace());
   }
-  return std::make_shared<torch_model>(net, scale.item<double>(), trained, path);
+  return std::make_shared<torch_model>(net, scale.item<double>(), known, path);
 }
 
 }  // namespace troupe::learning
@@ -607,8 +649,8 @@ std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::
 namespace troupe::learning {
 
 std::shared_ptr<const octocross::offload_model> untrained_octocross_model(const model_shape& shape, double scale,
-                                                                          size_t trained_nodes) {
-  return std::make_shared<torch_model>(octocross_net(shape), scale, trained_nodes, "untrained");
+                                                                          std::vector<std::string> known) {
+  return std::make_shared<torch_model>(octocross_net(shape), scale, std::move(known), "untrained");
 }
 
 }  // namespace troupe::learning

@@ -49,6 +49,6 @@ std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::
 // A model of `shape` with its initial weights: what a decision or a finetune costs does
 // not depend on training (octocross_model_bench). Loads are divided by `scale`.
 std::shared_ptr<const octocross::offload_model> untrained_octocross_model(const octocross::model_shape& shape,
-                                                                          double scale, size_t trained_nodes);
+                                                                          double scale, std::vector<std::string> known);
 
 }  // namespace troupe::learning

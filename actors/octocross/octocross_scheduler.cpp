@@ -87,15 +87,27 @@ class model_holder {
     if (!learned(cfg.policy))
       return;
     model_ = octocross::load_model(cfg.model, cfg.shape)->placed();
-    spdlog::info("{}: OctoCross model {} (trained on {} nodes)", who_, model_->describe(), model_->trained_nodes());
+    nodes_ = cfg.nodes;
+    n_max_ = cfg.shape.n_max;
+    slots_ = octocross::assign_slots(model_->known_nodes(), nodes_, n_max_);
+    spdlog::info("{}: {} model {} (trained with {} nodes)", who_, octocross::variant_name(cfg.shape.variant),
+                 model_->describe(), model_->known_nodes().size());
+    auto placed = std::count_if(slots_.begin(), slots_.end(), [&](size_t s) { return s < n_max_; });
+    if (placed < long(nodes_.size()))
+      spdlog::warn("{}: {} nodes, the model places {} (N_max {}): the others are never balanced", who_, nodes_.size(),
+                   placed, n_max_);
   }
 
   const octocross::offload_model* get() const { return model_.get(); }
 
+  // Node i's row of P; n_max: it has none (shown to the model as away).
+  size_t slot(size_t i) const { return slots_[i]; }
+
+  // The nodes the model knows (all, for the model-free policies).
   std::vector<bool> trained_on(size_t n) const {
     std::vector<bool> known(n, true);
     for (size_t i = 0; model_ && i < n; ++i)
-      known[i] = i < model_->trained_nodes();
+      known[i] = slots_[i] < model_->known_nodes().size();
     return known;
   }
 
@@ -106,8 +118,8 @@ class model_holder {
       queued_.push_back(std::move(r));
       return;
     }
-    spdlog::info("{}: finetuning for {} slot {} on {} s of samples", who_, r.lost ? "lost" : "new",
-                 r.slots.empty() ? 0 : r.slots[0], r.data.samples.size());
+    spdlog::info("{}: finetuning for {} node {} on {} s of samples", who_, r.lost ? "lost" : "new",
+                 r.nodes.empty() ? std::string() : r.data.nodes[r.nodes[0]], r.data.samples.size());
     running_ = std::async(std::launch::async, [m = model_, r = std::move(r)] {
       auto started = std::chrono::steady_clock::now();
       auto tuned = m->finetuned(r);
@@ -122,6 +134,7 @@ class model_holder {
     try {
       auto [tuned, took] = running_.get();
       model_ = tuned;
+      slots_ = octocross::assign_slots(model_->known_nodes(), nodes_, n_max_);  // the known keep theirs
       log.finetune_s.push_back(took);
       spdlog::info("{}: finetuned in {:.1f} s; {} now decides", who_, took, model_->describe());
     } catch (const std::exception& e) {
@@ -144,6 +157,9 @@ class model_holder {
  private:
   std::string who_;
   std::shared_ptr<const octocross::offload_model> model_;
+  std::vector<std::string> nodes_;
+  size_t n_max_ = 0;
+  std::vector<size_t> slots_;
   std::future<std::pair<std::shared_ptr<const octocross::offload_model>, double>> running_;  // and its seconds
   std::vector<octocross::finetune_request> queued_;
 };
@@ -159,9 +175,6 @@ class scheduler {
     recording_.nodes = cfg_.nodes;
     recording_.edges = cfg_.edges;
     recording_.slo_ms = cfg_.slo_ms;
-    if (model_.get() && cfg_.nodes.size() > cfg_.shape.n_max)
-      spdlog::warn("{}: {} nodes, the model places {} (N_max): the nodes from {} on are never balanced", ctx_.name(),
-                   cfg_.nodes.size(), cfg_.shape.n_max, cfg_.nodes[cfg_.shape.n_max]);
     if (!cfg_.trace.empty()) {
       if (auto why = make_parent_folder(cfg_.trace); !why.empty())
         throw std::runtime_error(why);
@@ -311,12 +324,16 @@ class scheduler {
     return out;
   }
 
-  // The model's state: the last τ samples; nodes past N_max are shown to it as away.
+  // The model's state: the last τ samples, each node in its slot; a node without one
+  // (past N_max) is shown to it as away.
   octocross::cluster_state model_state() const {
     auto s = octocross::state_before(recording_, recording_.samples.size(), cfg_.tau);
-    for (size_t i = cfg_.shape.n_max; i < s.up.size(); ++i) {
-      s.up[i] = false;
-      s.slot[i] = 0;
+    for (size_t i = 0; i < s.up.size(); ++i) {
+      s.slot[i] = model_.slot(i);
+      if (s.slot[i] >= cfg_.shape.n_max) {
+        s.up[i] = false;
+        s.slot[i] = 0;
+      }
     }
     s.a_net = network();  // probes of this second, not the recorded ones
     return s;

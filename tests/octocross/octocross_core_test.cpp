@@ -9,6 +9,7 @@
 #include "actors/octocross/core/adaptation.hpp"
 #include "actors/octocross/core/cluster_recording.hpp"
 #include "actors/octocross/core/cluster_views.hpp"
+#include "actors/octocross/core/offload_model.hpp"
 #include "actors/octocross/core/offload_projection.hpp"
 #include "test_support.hpp"
 
@@ -192,4 +193,13 @@ TEST(ClusterRecording, ABadLineIsNamedByFileAndLine) {
   expect_error("1,a,1,2,0,0,1,\n1,b,1,2,0,0,1,\n2,a,1,2,0,0,1,\n", "5: second 2 has 1 nodes");
   expect_error("1,a,1,2\n", "3: expected t_s,node");
   expect_error("1,a,1,2,0,0,1,\n1,c,1,2,0,0,1,\n", "4: edge 'a-b'");
+}
+
+TEST(OffloadModel, NodesTakeTheirSlotsByNameAndNewOnesTheNextFree) {
+  std::vector<std::string> known = {"server", "yard-1", "yard-2"};
+  // A smaller site in another order keeps every known node's row of P; new ones queue up.
+  EXPECT_EQ(assign_slots(known, {"yard-2", "lobby", "server", "basement"}, 8), (std::vector<size_t>{2, 3, 0, 4}));
+  EXPECT_EQ(assign_slots(known, {"lobby", "basement", "f1-1"}, 5), (std::vector<size_t>{3, 4, 5}));  // 5: no slot
+  EXPECT_EQ(parse_variant("gnn_lstm"), model_variant::gnn_lstm);
+  EXPECT_STREQ(variant_name(model_variant::spat_abl), "spat_abl");
 }

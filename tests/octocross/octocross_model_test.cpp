@@ -108,7 +108,7 @@ TEST(OctoCrossModel, PlansForOneSixteenAndNMaxNodesWithOneMasked) {
   o.output = path;
   learning::train_octocross(o);
   auto model = learning::load_octocross_model(path, shape);
-  EXPECT_EQ(model->trained_nodes(), 4u);
+  EXPECT_EQ(model->known_nodes(), (std::vector<std::string>{"cam0", "cam1", "cam2", "cam3"}));
   expect_a_plan(model->decide(state_of(1, 32, 1)), 1, 32, 1);
   expect_a_plan(model->decide(state_of(16, 32, 5)), 16, 32, 5);
   expect_a_plan(model->decide(state_of(128, 32, 127)), 128, 32, 127);
@@ -135,8 +135,9 @@ TEST(OctoCrossModel, FinetunesACopyForALostOrANewNode) {
   auto lost = model->finetuned({data, {1}, true, 10});
   expect_a_plan(lost->decide(state_of(4, shape.tau, 1)), 4, shape.tau, 1);
   auto joined = model->finetuned({planted(4, 80), {3}, false, 10});
-  EXPECT_EQ(joined->trained_nodes(), 4u);
-  EXPECT_EQ(model->trained_nodes(), 3u);  // the original is left as it was
+  EXPECT_EQ(joined->known_nodes().size(), 4u);
+  EXPECT_EQ(joined->known_nodes()[3], "cam3");
+  EXPECT_EQ(model->known_nodes().size(), 3u);  // the original is left as it was
   EXPECT_THROW(model->finetuned({planted(4, 20), {3}, false, 10}), std::runtime_error);  // under 2τ of data
   auto placed = model->placed();  // slot 3 placed at the mean of 0–2: it plans at once
   expect_a_plan(placed->decide(state_of(4, shape.tau, 9)), 4, shape.tau, 9);

@@ -1,5 +1,6 @@
 #include "actors/octocross/core/offload_model.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <stdexcept>
 
@@ -26,6 +27,17 @@ model_variant parse_variant(const std::string& name) {
     if (name == names[v])
       return model_variant(v);
   throw std::runtime_error("model '" + name + "' is none of octocross, temp_abl, spat_abl, gnn_lstm");
+}
+
+std::vector<size_t> assign_slots(const std::vector<std::string>& known, const std::vector<std::string>& names,
+                                 size_t n_max) {
+  std::vector<size_t> out;
+  size_t next = known.size();
+  for (auto& name : names) {
+    auto it = std::find(known.begin(), known.end(), name);
+    out.push_back(it != known.end() ? size_t(it - known.begin()) : next < n_max ? next++ : n_max);
+  }
+  return out;
 }
 
 void register_model_loader(model_loader loader) {

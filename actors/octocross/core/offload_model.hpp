@@ -38,10 +38,10 @@ struct model_decision {
   matrix offload;   // M, N×N, rows summing to 1 over up and linked nodes (M_ii: kept); empty: no head
 };
 
-// What a finetune trains on and which slots it concerns (§3.3).
+// What a finetune trains on and which nodes it concerns (§3.3).
 struct finetune_request {
   cluster_recording data;
-  std::vector<size_t> slots;  // the lost node's, or the new nodes'
+  std::vector<size_t> nodes;  // indices into data.nodes: the lost node, or the new ones
   bool lost = false;          // lost: the encoder's outputs are cached, only decoder and head train
                               // (GNN_LSTM: retrained from scratch either way)
   int epochs = 1000;
@@ -51,16 +51,23 @@ class offload_model {
  public:
   virtual ~offload_model() = default;
   virtual const model_shape& shape() const = 0;
-  // Slots 0 … trained_nodes()−1 are known; a node in a later slot is new (§3.3).
-  virtual size_t trained_nodes() const = 0;
+  // The nodes it was trained (or finetuned) with, by name, in the order of their slots
+  // (rows of P): a cluster's nodes take their slots by name (assign_slots), so one
+  // model serves a site at any size and in any order; a name it lacks is new (§3.3).
+  virtual const std::vector<std::string>& known_nodes() const = 0;
   virtual model_decision decide(const cluster_state& state) const = 0;
-  // A copy in which every slot from trained_nodes() on has the mean of the known rows of
+  // A copy in which every slot past the known ones has the mean of the known rows of
   // P (§3.3: a new node joins at once, placed where the average node is).
   virtual std::shared_ptr<const offload_model> placed() const = 0;
   // A finetuned copy; this one is left as it is, so decisions go on meanwhile.
   virtual std::shared_ptr<const offload_model> finetuned(const finetune_request& request) const = 0;
   virtual std::string describe() const = 0;
 };
+
+// Each name's slot: its place among `known`, or the next free slot past them in the
+// order the new names come; `n_max` (no slot) once the N_max slots are taken.
+std::vector<size_t> assign_slots(const std::vector<std::string>& known, const std::vector<std::string>& names,
+                                 size_t n_max);
 
 // Opens a weight file; throws when it cannot, or when its shape is not `expected`
 // (naming the file and the field).

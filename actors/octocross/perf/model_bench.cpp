@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
       auto s = shape;
       if (v >= 0)
         s.variant = variants[size_t(v)];
-      auto model = v < 0 ? nullptr : troupe::learning::untrained_octocross_model(s, 100, sizes[k]);
+      auto model = v < 0 ? nullptr : troupe::learning::untrained_octocross_model(s, 100, clusters[k].nodes);
       std::vector<double> times;
       for (int i = 0; i < decisions; ++i)
         times.push_back(decision_ms(model.get(), clusters[k], shape.tau));
@@ -120,7 +120,9 @@ int main(int argc, char** argv) {
   // Finetunes on 900 s of a 16-node cluster (the scheduler's keep_s).
   auto data = cluster(16, 900, rng);
   int epochs = quick ? 10 : 1000;
-  auto model = troupe::learning::untrained_octocross_model(shape, 100, 15);
+  auto known = data.nodes;
+  known.pop_back();  // node15 is new to it
+  auto model = troupe::learning::untrained_octocross_model(shape, 100, known);
   for (bool lost : {true, false}) {
     auto started = std::chrono::steady_clock::now();
     model->finetuned({data, {15}, lost, epochs});
