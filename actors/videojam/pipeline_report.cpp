@@ -53,6 +53,7 @@ msg::videojam::FunctionStats lifetime(const msg::videojam::FunctionStats& latest
 void pipeline_report::add_result(const msg::videojam::PipelineResult& r, double response_ms, double t_s) {
   response_ms_.push_back(response_ms);
   per_second_[int(t_s)].push_back(response_ms);
+  objects_per_second_[int(t_s)] += r.objects();
   auto& camera = cameras_[r.camera()];
   camera.response_ms.push_back(response_ms);
   camera.objects += r.objects();
@@ -226,7 +227,8 @@ nlohmann::json pipeline_report::json(double duration_s) const {
                           {"objects_offered", c.objects_offered}, {"response_mean_ms", c.response_mean_ms},
                           {"response_p95_ms", c.response_p95_ms}, {"slo_miss_rate", c.slo_miss_rate}};
   for (auto& [second, values] : per_second_)
-    j["timeline"].push_back({{"t_s", second}, {"response_mean_ms", vision::mean(values)}, {"results", values.size()}});
+    j["timeline"].push_back({{"t_s", second}, {"response_mean_ms", vision::mean(values)}, {"results", values.size()},
+                             {"objects", objects_per_second_.at(second)}});
   return j;
 }
 

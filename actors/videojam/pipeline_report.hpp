@@ -65,6 +65,7 @@ class pipeline_report {
   std::vector<double> response_ms_;
   std::map<std::string, camera_results> cameras_;
   std::map<int, std::vector<double>> per_second_;       // response times by arrival second
+  std::map<int, uint64_t> objects_per_second_;          // objects delivered, by the same second
   uint64_t lost_to_failures_ = 0;
 };
 

@@ -11,8 +11,7 @@
 
 #include "actors/common/cli/bench_support.hpp"
 #include "actors/common/pipeline_names.hpp"
-#include "actors/octocross/core/cluster_views.hpp"
-#include "actors/runtime/choice.hpp"
+#include "actors/octocross/cli/site_runs.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/text_table.hpp"
@@ -21,158 +20,27 @@ namespace troupe {
 
 namespace {
 
-// What a run compares: no offloading at all (the paper's "none": every replica keeps
-// what arrives; a scheduler that plans nothing only when traces are recorded), or the
-// scheduler with one of its policies.
-enum class bench_policy { none, distream, greedy, octocross, temp_abl, spat_abl, gnn_lstm };
-const choice<bench_policy> bench_policies("policy", {{"none", bench_policy::none},
-                                                     {"distream", bench_policy::distream},
-                                                     {"greedy", bench_policy::greedy},
-                                                     {"octocross", bench_policy::octocross},
-                                                     {"temp_abl", bench_policy::temp_abl},
-                                                     {"spat_abl", bench_policy::spat_abl},
-                                                     {"gnn_lstm", bench_policy::gnn_lstm}});
-
-bool learned(bench_policy p) {
-  return p != bench_policy::none && p != bench_policy::distream && p != bench_policy::greedy;
-}
-
-// A learned policy's weights for a site: MODELS/POLICY-SITE.pt (SITE: the file's name);
-// Distream's LSTM forecaster: MODELS/distream-SITE.txt.
-std::string weights_for(const bench_octocross_options& o, bench_policy p, const topology& t) {
-  return o.models + "/" + bench_policies.name(p) + "-" + std::filesystem::path(t.file).stem().string() +
-         (p == bench_policy::distream ? ".txt" : ".pt");
-}
-
-const char* scheduler_kind = "octocross-scheduler";
-
-// The camera nodes in file order: nodes that host a pipeline camera.
-std::vector<std::string> camera_nodes(const topology& t) {
-  std::vector<std::string> out;
-  for (auto& n : t.nodes)
-    for (auto& a : t.actors)
-      if (a.node == n.name && a.kind == "videojam-camera") {
-        out.push_back(n.name);
-        break;
-      }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& names, const char* sep) {
-  std::string out;
-  for (auto& n : names)
-    out += (out.empty() ? "" : sep) + n;
-  return out;
-}
-
-// The scheduler plans only for the replicas left, along the edges between them.
-void trim_scheduler(actor_spec& s, const std::set<std::string>& gone_actors) {
-  auto nodes = split_names(s.args.get_string("nodes"));
-  auto edges = octocross::parse_edges(s.args.get_string("edges"), nodes);
-  std::vector<std::string> kept, kept_edges;
-  for (auto& n : nodes)
-    if (!gone_actors.count(n))
-      kept.push_back(n);
-  for (auto [a, b] : edges)
-    if (!gone_actors.count(nodes[a]) && !gone_actors.count(nodes[b]))
-      kept_edges.push_back(nodes[a] + "-" + nodes[b]);
-  set_param(s, "nodes", join(kept, ", "));
-  set_param(s, "edges", join(kept_edges, ", "));
-}
-
-// The first `size` camera nodes, their actors, and every node without a camera.
-void keep_cameras(topology& t, int size) {
-  auto cams = camera_nodes(t);
-  if (size > int(cams.size()))
-    throw std::runtime_error(t.file + " has " + std::to_string(cams.size()) + " camera nodes, fewer than " +
-                             std::to_string(size));
-  std::set<std::string> gone_nodes(cams.begin() + size, cams.end()), gone_actors;
-  for (auto& a : t.actors)
-    if (gone_nodes.count(a.node))
-      gone_actors.insert(a.name);
-  t.actors.erase(std::remove_if(t.actors.begin(), t.actors.end(), [&](auto& a) { return gone_nodes.count(a.node) > 0; }),
-                 t.actors.end());
-  t.nodes.erase(std::remove_if(t.nodes.begin(), t.nodes.end(), [&](auto& n) { return gone_nodes.count(n.name) > 0; }),
-                t.nodes.end());
-  t.links.erase(std::remove_if(t.links.begin(), t.links.end(),
-                               [&](auto& l) { return gone_nodes.count(l.from) || gone_nodes.count(l.to); }),
-                t.links.end());
-  for (auto* s : actors_of_kind(t, scheduler_kind))
-    trim_scheduler(*s, gone_actors);
-}
-
-// The replicas the scheduler plans for.
-std::vector<actor_spec*> planned_replicas(topology& t) {
-  std::vector<actor_spec*> out;
-  for (auto& a : t.actors)
-    if (a.kind == "videojam-function" && a.args.get_string("balancer") == "plan")
-      out.push_back(&a);
-  return out;
-}
-
-// Distream (§5.1): the server's replica is the Edge, the cameras' are Ends; every End
-// forecasts its next window with the LSTM and balances with the other Ends.
-void make_distream(topology& t, const std::string& forecaster) {
-  auto cams = camera_nodes(t);
-  std::string edge;
-  for (auto* a : planned_replicas(t))
-    if (std::find(cams.begin(), cams.end(), a->node) == cams.end())
-      edge = a->name;
-  if (edge.empty())
-    throw std::runtime_error(t.file + ": no planned replica off the cameras' nodes to be Distream's Edge");
-  for (auto* a : planned_replicas(t)) {
-    set_param(*a, "balancer", "distream");
-    set_param(*a, "forecaster", forecaster);
-    if (a->name != edge)
-      set_param(*a, "edge", edge);
-  }
-}
-
 struct outcome {
   std::string scenario, policy;
   int size = 0, repeat = 0;
   nlohmann::json overall, scheduler, cameras;
 };
 
-topology variant(topology t, bench_policy policy, int size, const bench_octocross_options& o) {
+outcome run_one(const topology& base, site_policy policy, int size, int repeat, const bench_octocross_options& o) {
+  auto t = base;
   keep_cameras(t, size);
-  bool schedules = policy != bench_policy::distream && (policy != bench_policy::none || o.traces);
-  if (!schedules) {
-    t.actors.erase(std::remove_if(t.actors.begin(), t.actors.end(), [](auto& a) { return a.kind == scheduler_kind; }),
-                   t.actors.end());
-    if (policy == bench_policy::distream)
-      make_distream(t, weights_for(o, policy, t));
-    else
-      for (auto* a : planned_replicas(t))
-        set_param(*a, "balancer", "none");
-  } else {
-    for (auto* s : actors_of_kind(t, scheduler_kind)) {
-      set_param(*s, "policy", bench_policies.name(policy));
-      if (learned(policy))
-        set_param(*s, "model", weights_for(o, policy, t));
-    }
-  }
-  t.deployment += "-" + std::string(bench_policies.name(policy)) + "-" + std::to_string(size);
-  return t;
-}
-
-outcome run_one(const topology& base, bench_policy policy, int size, int repeat, const bench_octocross_options& o) {
-  auto t = variant(base, policy, size, o);
+  t = with_policy(std::move(t), policy, {o.models, o.traces});
+  t.deployment += "-" + std::to_string(size);
   offset_seeds(t, repeat, o.seed_base);
   auto prefix = o.out_dir + "/" + t.deployment + "-r" + std::to_string(repeat);
-  if (o.traces) {
-    for (auto* s : actors_of_kind(t, scheduler_kind))
-      set_param(*s, "trace", prefix + "-trace.csv");
-    for (auto& a : t.actors)  // arrivals per slot, the Distream forecaster's training data
-      if (a.kind == "videojam-function" && a.args.has("scheduler"))
-        set_param(a, "load_trace", prefix + "-load-" + a.name + ".csv");
-  }
+  if (o.traces)
+    record_traces(t, prefix);
   spdlog::info("== bench octocross: {}, {}, {} cameras, run {} of {}, {:.0f} s", base.deployment,
-               bench_policies.name(policy), size, repeat + 1, o.repeats, o.duration_s > 0 ? o.duration_s : t.runtime.duration_s);
+               site_policies.name(policy), size, repeat + 1, o.repeats, o.duration_s > 0 ? o.duration_s : t.runtime.duration_s);
   auto j = run_and_report(t, o.duration_s, prefix, o.resume);
   auto objects = j["overall"].value("objects_delivered", 0.0);
   j["overall"]["objects_per_s"] = objects / j["duration_s"].get<double>();
-  return {base.deployment, bench_policies.name(policy), size, repeat, j["overall"], companion_report(prefix, "scheduler"),
+  return {base.deployment, site_policies.name(policy), size, repeat, j["overall"], companion_report(prefix, "scheduler"),
           j.value("cameras", nlohmann::json::object())};
 }
 
@@ -326,9 +194,9 @@ bool write_json(const std::string& file, const std::vector<outcome>& rows) {
 }  // namespace
 
 int bench_octocross(const bench_octocross_options& o) {
-  std::vector<bench_policy> policies;
+  std::vector<site_policy> policies;
   for (auto& p : o.policies)
-    policies.push_back(bench_policies.parse(p));
+    policies.push_back(site_policies.parse(p));
   std::filesystem::create_directories(o.out_dir);
   std::vector<outcome> rows;
   for (auto& file : o.topologies) {
