@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "actors/octocross/cli/bench_adaptation.hpp"
 #include "actors/octocross/cli/bench_octocross.hpp"
 #include "actors/octocross/cli/train_octocross.hpp"
 #include "actors/octocross/octocross_scheduler.hpp"
@@ -28,6 +29,18 @@ void add_commands(command_hooks& hooks) {
   cmd->add_flag("--resume", bench->resume, "read back runs whose report the output folder already holds");
   cmd->add_option("-o,--output", bench->out_dir, "folder of reports (default build/reports/bench-octocross)");
   cmd->callback([&hooks, bench] { hooks.run = [bench] { return bench_octocross(*bench); }; });
+
+  auto adapt = std::make_shared<bench_adaptation_options>();
+  auto* adaptation = hooks.bench.add_subcommand("octocross-adaptation", "OctoCross's online adaptation: cameras join and leave in phases (Fig. 8), objects/s per phase, finetunes");
+  adaptation->add_option("topology", adapt->topology, "site topology (default topologies/octocross/campus.yaml)");
+  adaptation->add_option("--steps", adapt->steps, "camera nodes in each phase (default 8 12 16 12 8)")->check(CLI::PositiveNumber);
+  adaptation->add_option("--phase-s", adapt->phase_s, "seconds per phase (default 120)")->check(CLI::PositiveNumber);
+  adaptation->add_option("--policies", adapt->policies, "default octocross greedy");
+  adaptation->add_option("--models", adapt->models, "folder of POLICY-SITE-N.pt, weights trained on the first step's N cameras (default build/models)");
+  adaptation->add_option("--grace-s", adapt->grace_s, "the scheduler's grace period (default 150)");
+  adaptation->add_flag("--resume", adapt->resume, "read back runs whose report the output folder already holds");
+  adaptation->add_option("-o,--output", adapt->out_dir, "folder of reports (default build/reports/bench-octocross-adaptation)");
+  adaptation->callback([&hooks, adapt] { hooks.run = [adapt] { return bench_octocross_adaptation(*adapt); }; });
 
   auto training = std::make_shared<learning::octocross_options>();
   auto* train = hooks.troupe.add_subcommand("train-octocross", "train OctoCross's spatiotemporal model on its scheduler's traces");

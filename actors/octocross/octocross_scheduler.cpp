@@ -67,6 +67,18 @@ struct scheduler_settings {
   std::string report;              // PREFIX-scheduler.json at exit
 };
 
+const char* event_name(octocross::adaptation_event::what kind) {
+  using what = octocross::adaptation_event::what;
+  switch (kind) {
+    case what::joined: return "joined";
+    case what::masked: return "masked";
+    case what::unmasked: return "unmasked";
+    case what::finetune_lost: return "finetune_lost";
+    case what::finetune_joined: return "finetune_joined";
+  }
+  return "?";
+}
+
 struct node_now {
   double objects = 0, mu = 0, busy = 0, queue_s = 0;
   int64_t at_ns = 0;
@@ -77,6 +89,7 @@ struct decision_log {
   std::vector<double> decide_ms, offloaded_share, finetune_s;
   uint64_t decisions = 0, on_overload = 0, plans_sent = 0, ignored_stats = 0, finetunes_failed = 0, warming = 0;
   std::map<std::string, uint64_t> events;
+  nlohmann::json event_log = nlohmann::json::array();  // {t_s, event, node}, in order
 };
 
 // The learned model and its finetuning, which runs on a thread of its own: decisions
@@ -128,7 +141,7 @@ class model_holder {
   }
 
   // Swaps finetuned weights in when they are ready; starts a queued finetune.
-  void poll(decision_log& log) {
+  void poll(decision_log& log, double t_s) {
     if (!running_.valid() || running_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
       return;
     try {
@@ -136,6 +149,7 @@ class model_holder {
       model_ = tuned;
       slots_ = octocross::assign_slots(model_->known_nodes(), nodes_, n_max_);  // the known keep theirs
       log.finetune_s.push_back(took);
+      log.event_log.push_back({{"t_s", t_s}, {"event", "finetuned"}, {"node", ""}});
       spdlog::info("{}: finetuned in {:.1f} s; {} now decides", who_, took, model_->describe());
     } catch (const std::exception& e) {
       ++log.finetunes_failed;
@@ -218,7 +232,7 @@ class scheduler {
       if (adapt_.up(i) && ctx_.now_ns() - now_[i].at_ns > int64_t(cfg_.stale_s * 1e9))
         act(adapt_.lost(i, t_s()));
     act(adapt_.tick(t_s()));
-    model_.poll(log_);
+    model_.poll(log_, t_s());
     record_sample();
     bool due = t_s() - last_decision_s_ >= cfg_.period_s;
     bool overloaded = overloaded_now() && t_s() - last_decision_s_ >= 1;
@@ -251,24 +265,25 @@ class scheduler {
     using what = octocross::adaptation_event::what;
     for (auto& e : events) {
       auto& name = cfg_.nodes[e.node];
+      log_.event_log.push_back({{"t_s", t_s()}, {"event", event_name(e.kind)}, {"node", name}});
       switch (e.kind) {
         case what::joined:
-          ++log_.events["joined"];
+          ++log_.events[event_name(e.kind)];
           send_plan(e.node, {});  // its probe list: delays are measured before the first decision
           break;
         case what::masked:
-          ++log_.events["masked"];
+          ++log_.events[event_name(e.kind)];
           spdlog::info("{}: {} is away, masked; {:.0f} s of grace", ctx_.name(), name, cfg_.adaptation.grace_s);
           decide();  // nobody keeps sending to it
           break;
         case what::unmasked:
-          ++log_.events["unmasked"];
+          ++log_.events[event_name(e.kind)];
           send_plan(e.node, {});
           break;
         case what::finetune_lost:
         case what::finetune_joined: {
           bool lost = e.kind == what::finetune_lost;
-          ++log_.events[lost ? "finetune_lost" : "finetune_joined"];
+          ++log_.events[event_name(e.kind)];
           model_.finetune({recording_, {e.node}, lost, cfg_.finetune_epochs});  // model-free: nothing to do
           break;
         }
@@ -425,7 +440,8 @@ class scheduler {
             {"finetunes_failed", log_.finetunes_failed},
             {"plans_sent", log_.plans_sent},
             {"ignored_stats", log_.ignored_stats},
-            {"events", log_.events}};
+            {"events", log_.events},
+            {"event_log", log_.event_log}};
   }
 
   context ctx_;
