@@ -7,7 +7,9 @@
 # Then `troupe train-octocross` on all the traces, once per model (OctoCross, its two
 # ablations, GNN_LSTM) into build/models/MODEL-SITE.pt (e.g. octocross-campus.pt), and
 # `troupe train-forecaster --network lstm` on the replicas' arrivals into
-# build/models/distream-SITE.txt: the files `troupe bench octocross` reads. Recording resumes: a size whose trace is done is
+# build/models/distream-SITE.txt: the files `troupe bench octocross` reads; and
+# OctoCross and GNN_LSTM on the first size alone (MODEL-SITE-8.pt), for Fig. 8's
+# `troupe bench octocross-adaptation`, where the cameras that join are new to them. Recording resumes: a size whose trace is done is
 # not run again; a model whose file exists is not trained again (delete it to).
 # Usage: [DURATION=1200] [SIZES="8 12 16"] [MODELS="octocross temp_abl spat_abl gnn_lstm"]
 #        scripts/train-octocross.sh [TOPOLOGY] [extra train-octocross options]
@@ -25,6 +27,18 @@ for model in ${MODELS:-octocross temp_abl spat_abl gnn_lstm}; do
   out=build/models/$model-$name.pt
   [ -f "$out" ] || build/cli/troupe train-octocross "$traces"/*-trace.csv --model "$model" -o "$out" "$@"
 done
+# Fig. 8's models know only the first size's cameras (bench octocross-adaptation).
+first=$(echo ${SIZES:-8 12 16} | cut -d' ' -f1)
+for model in octocross gnn_lstm; do
+  out=build/models/$model-$name-$first.pt
+  [ -f "$out" ] || build/cli/troupe train-octocross "$traces"/*-none-"$first"-r0-trace.csv --model "$model" -o "$out" "$@"
+done
 # Distream's LSTM forecaster, on the replicas' arrivals per slot.
 out=build/models/distream-$name.txt
-[ -f "$out" ] || build/cli/troupe train-forecaster "$traces"/*-load-*.csv --network lstm -o "$out"
+if [ ! -f "$out" ]; then
+  if ! compgen -G "$traces/*-load-*.csv" > /dev/null; then
+    echo "no replica arrivals in $traces (recorded by an older troupe): remove its runs' reports to record again" >&2
+    exit 1
+  fi
+  build/cli/troupe train-forecaster "$traces"/*-load-*.csv --network lstm -o "$out"
+fi

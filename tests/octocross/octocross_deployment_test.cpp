@@ -132,6 +132,27 @@ TEST(OctoCrossDeployment, BenchRecordsTracesAndRunsDistreamWithTheServerAsEdge) 
   EXPECT_GT(report["overall"]["objects_delivered"].get<int>(), 0) << r.output;
 }
 
+// Fig. 8 at toy size: two cameras, a third joins, then leaves; its replica is
+// spawned and stopped with it, the scheduler sees it join and go, nothing is sent to it
+// after it left, and each phase's objects/s are reported.
+TEST(OctoCrossDeployment, AdaptationBenchAddsThenRemovesACamera) {
+  auto dir = std::string(::testing::TempDir()) + "/octo-adapt";
+  auto r = troupe_cli("bench octocross-adaptation " + topology("octo-adapt", "") +
+                      " --steps 2 3 2 --phase-s 6 --policies greedy --grace-s 2 -o " + dir);
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto runs = read_json(dir + "/adaptation.json");
+  ASSERT_EQ(runs.size(), 1u) << r.output;
+  auto& sched = runs[0]["scheduler"];
+  EXPECT_EQ(sched["events"]["joined"].get<int>(), 3) << r.output;
+  EXPECT_GE(sched["events"]["masked"].get<int>(), 1) << r.output;
+  bool c3_joined_late = false;
+  for (auto& e : sched["event_log"])
+    c3_joined_late |= e["node"] == "reid-c3" && e["event"] == "joined" && e["t_s"].get<double>() >= 5;
+  EXPECT_TRUE(c3_joined_late) << sched.dump();
+  EXPECT_EQ(runs[0]["overall"]["sent_to_lost"].get<int>(), 0) << r.output;
+  EXPECT_NE(r.output.find("objects/s per phase"), std::string::npos) << r.output;
+}
+
 // The learned policy end to end at toy size: a run without offloading records a trace,
 // train-octocross learns from it, and a run with the model plans from it; when two
 // nodes leave, nothing is sent their way after a tick, and once their grace is over
