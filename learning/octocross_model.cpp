@@ -480,6 +480,8 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
   std::mt19937_64 rng(r.epochs);
   std::uniform_int_distribution<size_t> any(0, windows.train.size() - 1);
   for (int epoch = 0; epoch < r.epochs; ++epoch) {
+    if (r.cancel && *r.cancel)
+      throw std::runtime_error("finetune cancelled after " + std::to_string(epoch) + " epochs");
     std::vector<const window*> chosen;
     std::vector<Tensor> z;
     for (int i = 0; i < 16; ++i) {

@@ -133,6 +133,7 @@ class model_holder {
     }
     spdlog::info("{}: finetuning for {} node {} on {} s of samples", who_, r.lost ? "lost" : "new",
                  r.nodes.empty() ? std::string() : r.data.nodes[r.nodes[0]], r.data.samples.size());
+    r.cancel = cancel_;
     running_ = std::async(std::launch::async, [m = model_, r = std::move(r)] {
       auto started = std::chrono::steady_clock::now();
       auto tuned = m->finetuned(r);
@@ -162,8 +163,9 @@ class model_holder {
     }
   }
 
-  // Waits for a finetune still running (the actor is exiting).
+  // Stops a finetune still running (the actor is exiting) and waits for it to notice.
   void settle() {
+    *cancel_ = true;
     if (running_.valid())
       running_.wait();
   }
@@ -176,6 +178,7 @@ class model_holder {
   std::vector<size_t> slots_;
   std::future<std::pair<std::shared_ptr<const octocross::offload_model>, double>> running_;  // and its seconds
   std::vector<octocross::finetune_request> queued_;
+  std::shared_ptr<std::atomic<bool>> cancel_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 class scheduler {

@@ -132,13 +132,15 @@ TEST(OctoCrossModel, FinetunesACopyForALostOrANewNode) {
   auto data = planted(4, 80);
   for (auto& s : data.samples)
     s.up[1] = false;
-  auto lost = model->finetuned({data, {1}, true, 10});
+  auto lost = model->finetuned({data, {1}, true, 10, {}});
   expect_a_plan(lost->decide(state_of(4, shape.tau, 1)), 4, shape.tau, 1);
-  auto joined = model->finetuned({planted(4, 80), {3}, false, 10});
+  auto joined = model->finetuned({planted(4, 80), {3}, false, 10, {}});
   EXPECT_EQ(joined->known_nodes().size(), 4u);
   EXPECT_EQ(joined->known_nodes()[3], "cam3");
   EXPECT_EQ(model->known_nodes().size(), 3u);  // the original is left as it was
-  EXPECT_THROW(model->finetuned({planted(4, 20), {3}, false, 10}), std::runtime_error);  // under 2τ of data
+  EXPECT_THROW(model->finetuned({planted(4, 20), {3}, false, 10, {}}), std::runtime_error);  // under 2τ of data
+  auto cancel = std::make_shared<std::atomic<bool>>(true);  // the scheduler is exiting
+  EXPECT_THROW(model->finetuned({planted(4, 80), {3}, false, 10, cancel}), std::runtime_error);
   auto placed = model->placed();  // slot 3 placed at the mean of 0–2: it plans at once
   expect_a_plan(placed->decide(state_of(4, shape.tau, 9)), 4, shape.tau, 9);
 }
@@ -183,7 +185,7 @@ TEST(OctoCrossModel, EveryVariantForecastsAndOnlyThoseWithAHeadPlan) {
       expect_a_plan(d, 4, shape.tau, 2);
     else
       EXPECT_TRUE(d.offload.empty()) << variant_name(v) << ": no head, the greedy offloads place the load";
-    auto tuned = model->finetuned({planted(3, 40), {2}, true, 3});
+    auto tuned = model->finetuned({planted(3, 40), {2}, true, 3, {}});
     EXPECT_NE(tuned->describe().find(v == model_variant::gnn_lstm ? "+retrained" : "+finetuned"), std::string::npos);
     auto other = shape;
     other.variant = model_variant::octocross;

@@ -4,6 +4,7 @@
 // builds and runs without libtorch until a topology names weights.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -45,6 +46,7 @@ struct finetune_request {
   bool lost = false;          // lost: the encoder's outputs are cached, only decoder and head train
                               // (GNN_LSTM: retrained from scratch either way)
   int epochs = 1000;
+  std::shared_ptr<std::atomic<bool>> cancel;  // set: the finetune stops at its next epoch and throws
 };
 
 class offload_model {

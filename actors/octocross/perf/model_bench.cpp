@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
   auto model = troupe::learning::untrained_octocross_model(shape, 100, known);
   for (bool lost : {true, false}) {
     auto started = std::chrono::steady_clock::now();
-    model->finetuned({data, {15}, lost, epochs});
+    model->finetuned({data, {15}, lost, epochs, {}});
     std::printf("finetune, %s node, N = 16, %d epochs on 900 s: %.1f s (the issue's bar: %s)\n", lost ? "lost" : "new",
                 epochs, ms_since(started) / 1000, lost ? "30 s" : "10 min");
     std::fflush(stdout);
