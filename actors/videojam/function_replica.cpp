@@ -266,7 +266,7 @@ class load_balancer {
   }
 
  private:
-  videojam::replica_now now() const { return {table_, double(worker_->queue_length())}; }
+  videojam::replica_now now() const { return {table_, double(worker_->queue_length()), &delays_ms_}; }
 
   void keep(msg::WorkItem item) {
     if (!worker_->offer(std::move(item)))
@@ -318,9 +318,17 @@ class load_balancer {
     msg::videojam::LinkProbe probe;
     probe.set_sent_at_unix_ns(ctx_.now_ns());
     probe.set_padding(std::string(cfg_.probe_bytes, '\0'));
-    for (auto& replica : probe_targets_)
+    auto send = [&](const std::string& replica) {
       if (replica != ctx_.name())
         ctx_.send(replica, probe);
+    };
+    if (!probe_targets_.empty()) {
+      for (auto& replica : probe_targets_)  // the plan's
+        send(replica);
+    } else {
+      for (auto& row : table_.rows())  // the neighbours it balances with (distream's Ends)
+        send(row.replica);
+    }
   }
 
   // Counted, the last plan kept; each reason said once (a rogue sender repeats itself).
@@ -563,6 +571,7 @@ balancer_settings read_settings(const params& p) {
   r.history_slots = size_t(p.get_int("history_slots", int64_t(r.history_slots)));
   r.error_threshold = p.get_double("error_threshold", r.error_threshold);
   r.forecaster = p.get_string("forecaster");
+  r.slo_ms = p.get_double("slo_ms", r.slo_ms);
   r.edge = p.get_string("edge");
   r.seed = uint64_t(p.get_int("seed", int64_t(r.seed)));
   r.stage = size_t(p.get_int("stage", int64_t(r.stage)));
@@ -590,7 +599,8 @@ std::vector<param_spec> balancer_params() {
     {"next", param_type::string, false, "replicas of the next function, comma-separated, first that is up; empty: results to the sink"},
     {"balancer", param_type::string, false, "videojam (default), none, wrr, distream (full-stochastic), distream-ss (semi-stochastic) or plan (follows its scheduler's OffloadPlan)"},
     {"scheduler", param_type::string, false, "plan: the actor whose OffloadPlans it follows (plans from any other are refused)"},
-    {"probe_s", param_type::integer, false, "LinkProbes to the replicas its plan names this often (seconds); default 5 with balancer plan, else 0"},
+    {"probe_s", param_type::integer, false, "LinkProbes to the replicas its plan names (or, without a plan, its neighbours) this often (seconds); default 5 with balancer plan, else 0"},
+    {"slo_ms", param_type::number, false, "distream: an End whose probed delay reaches this takes nothing; default 0 (off)"},
     {"probe_bytes", param_type::integer, false, "a LinkProbe's size, default 1024"},
     {"slot_ms", param_type::integer, false, "Δ, the monitoring slot, default 1000"},
     {"window_slots", param_type::integer, false, "k, slots per window (and forecast), default 10"},

@@ -151,6 +151,20 @@ TEST(DistreamBalancer, EndWithAForecasterBalancesQueuesAndForecasts) {
   EXPECT_EQ(plan.send_queued[0], (std::pair<std::string, size_t>{"end2", 9}));
 }
 
+// "With queues and bandwidth": an End whose probed delay leaves no slack under the SLO
+// is left out; the same table otherwise sends it 4.
+TEST(DistreamBalancer, EndSkipsAnEndWhoseLinkLeavesNoSloSlack) {
+  balancer_settings s;
+  s.edge = "edge";
+  s.slo_ms = 200;
+  auto t = table_of(row("end1", 1, {5, 5}), {row("edge", 9, {}, 0), row("end2", 1, {0, 0}, 1)});
+  std::map<std::string, double> far = {{"end2", 250}}, near = {{"end2", 20}};
+  EXPECT_TRUE(make_balancer(balancer_kind::distream, s)->close_window({t, 9, &far}).send_queued.empty());
+  auto plan = make_balancer(balancer_kind::distream, s)->close_window({t, 9, &near});
+  ASSERT_EQ(plan.send_queued.size(), 1u);
+  EXPECT_EQ(plan.send_queued[0], (std::pair<std::string, size_t>{"end2", 4}));
+}
+
 // The own row (μ 2, forecast 4 + 4, queue 6) against an idle neighbour of the same
 // rate: Σφ̃ = 14, balanced 7 each (eq. 3.3), so 7 items go to b — 6 from the queue at
 // once, 1 over the window's 8 forecast arrivals.

@@ -100,7 +100,8 @@ std::vector<actor_spec*> planned_replicas(topology& t) {
 }
 
 // Distream (§5.1): the server's replica is the Edge, the cameras' are Ends; every End
-// forecasts its next window with the LSTM and balances with the other Ends.
+// forecasts its next window with the LSTM and balances with the other Ends whose
+// probed delay (every 5 s, as OctoCross's probes) leaves slack under the sink's SLO.
 void make_distream(topology& t, const std::string& forecaster) {
   auto cams = camera_nodes(t);
   std::string edge;
@@ -109,9 +110,15 @@ void make_distream(topology& t, const std::string& forecaster) {
       edge = a->name;
   if (edge.empty())
     throw std::runtime_error(t.file + ": no planned replica off the cameras' nodes to be Distream's Edge");
+  double slo_ms = 200;
+  for (auto& a : t.actors)
+    if (a.kind == "videojam-sink" && a.args.has("slo_ms"))
+      slo_ms = a.args.get_double("slo_ms");
   for (auto* a : planned_replicas(t)) {
     set_param(*a, "balancer", "distream");
     set_param(*a, "forecaster", forecaster);
+    set_param(*a, "probe_s", int64_t(5));
+    set_param(*a, "slo_ms", slo_ms);
     if (a->name != edge)
       set_param(*a, "edge", edge);
   }

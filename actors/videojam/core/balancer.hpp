@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,7 @@ struct balancer_settings {
                                      // balances on current queues unless one is given
   std::string edge;                  // distream: the Edge's replica of this function; empty on the Edge
   uint64_t seed = 1;                 // distream's partition draws
+  double slo_ms = 0;                 // distream: an End whose probed delay leaves no slack under it takes nothing
   size_t stage = 0, stages = 1;      // distream_semi: this function's place in its pipeline
 };
 
@@ -38,6 +40,7 @@ struct balancer_settings {
 struct replica_now {
   const state_table& table;
   double queue_length = 0;
+  const std::map<std::string, double>* link_delay_ms = nullptr;  // probed, to the replicas it probes
 };
 
 // What a window's close asks of the replica, in this order.

@@ -4,7 +4,9 @@
 // meant for an absent Edge until it returns, and balances its queue with the other
 // Ends on current queues (cross-camera, no forecast: the thesis's Distream) or, given
 // a `forecaster`, on queues and each End's forecast of its next window (OctoCross's
-// Distream, octocross.txt §5.1: "with an LSTM forecast").
+// Distream, octocross.txt §5.1: "with an LSTM forecast"), and given an SLO, never with
+// an End whose probed delay leaves no slack under it ("queues and bandwidth").
+#include <algorithm>
 #include <random>
 
 #include "actors/videojam/core/baselines.hpp"
@@ -20,7 +22,7 @@ class distream_balancer final : public balancer {
  public:
   distream_balancer(const balancer_settings& s, bool semi_stochastic)
       : edge_(s.edge), semi_(semi_stochastic), stage_(s.stage), stages_(s.stages), window_(s.window_slots),
-        random_(s.seed),
+        slo_ms_(s.slo_ms), random_(s.seed),
         forecaster_(s.forecaster.empty() ? nullptr : make_forecaster(s.forecaster, s.history_slots, s.window_slots)) {}
 
   bool exchanges_state() const override { return true; }
@@ -76,15 +78,25 @@ class distream_balancer final : public balancer {
         if (r.replica != edge_)
           ends.push_back({r.replica, r.mu, &r == &own ? now.queue_length : r.queue, {}, 0, {}, &r == &own});
     }
+    ends.erase(std::remove_if(ends.begin() + 1, ends.end(), [&](auto& e) { return too_far(e.replica, now); }),
+               ends.end());
     auto out = outgoing(dispatcher(ends), 0);
     double queued = now.queue_length;
     for (size_t i = 1; i < ends.size(); ++i)
       send_from_queue(plan, ends[i].replica, out[i], queued);
   }
 
+  bool too_far(const std::string& end, const replica_now& now) const {
+    if (slo_ms_ <= 0 || !now.link_delay_ms)
+      return false;
+    auto it = now.link_delay_ms->find(end);
+    return it != now.link_delay_ms->end() && it->second >= slo_ms_;
+  }
+
   std::string edge_;
   bool semi_;
   size_t stage_, stages_, window_;
+  double slo_ms_;
   std::mt19937_64 random_;
   std::unique_ptr<forecaster> forecaster_;  // null: current queues only
   double last_edge_share_ = 0;
