@@ -189,6 +189,18 @@ double median_of(const std::vector<outcome>& rows, const std::string& scenario, 
   return spread_over(runs_of(rows, scenario, policy, size), figure).median;
 }
 
+// Which weights each learned policy decided with (the first run's scheduler says).
+std::string weights_used(const std::vector<outcome>& rows) {
+  std::map<std::string, std::string> used;
+  for (auto& r : rows)
+    if (!r.scheduler.value("model", std::string()).empty())
+      used.emplace(r.policy, r.scheduler["model"].get<std::string>());
+  std::string out;
+  for (auto& [policy, model] : used)
+    out += "weights: " + policy + " decided with " + model + "\n";
+  return out;
+}
+
 // The pass bar (§5), each check said with its figures: OctoCross best in
 // throughput and SLO misses in every cell, its share of the ideal at the largest size
 // (85 % campus, 80 % city), and Distream's gain over none not falling with size.
@@ -263,7 +275,7 @@ int bench_octocross(const bench_octocross_options& o) {
     }
   }
   auto report = "bench octocross (deployment time; medians (min–max) over " + std::to_string(o.repeats) + " runs)\n" +
-                table(rows) + "gains (paired runs, median (min-max); the paper's Table 2 beside, and whether half its gain is met):\n" +
+                table(rows) + weights_used(rows) + "gains (paired runs, median (min-max); the paper's Table 2 beside, and whether half its gain is met):\n" +
                 gains(rows) + pass_bar(rows);
   report.pop_back();
   log::result(report);
