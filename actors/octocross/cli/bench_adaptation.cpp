@@ -95,7 +95,7 @@ uint64_t sum_over_replicas(const nlohmann::json& report, const char* field) {
 
 void plot(const std::string& dir, const std::string& name, const std::vector<std::pair<std::string, nlohmann::json>>& runs,
           const bench_adaptation_options& o) {
-  std::string script = "set xlabel 'time (s)'\nset ylabel 'objects/s delivered'\nset key outside\n";
+  std::string script = "set termoption noenhanced\nset xlabel 'time (s)'\nset ylabel 'objects/s delivered'\nset key outside\n";
   for (size_t p = 1; p < o.steps.size(); ++p)
     script += "set arrow from " + std::to_string(double(p) * o.phase_s) + ", graph 0 to " +
               std::to_string(double(p) * o.phase_s) + ", graph 1 nohead dt 2\n";

@@ -173,7 +173,7 @@ void plot_cameras(const std::string& dir, const std::string& scenario, int size,
     }
   }
   for (int figure : {0, 1}) {
-    std::string plot = "set style data histogram\nset style histogram cluster gap 1\nset style fill solid border -1\n"
+    std::string plot = "set termoption noenhanced\nset style data histogram\nset style histogram cluster gap 1\nset style fill solid border -1\n"
                        "set xtics rotate by -45\nset yrange [0:*]\nset key outside\nset title '" + scenario + ", " + std::to_string(size) +
                        " cameras'\nset ylabel '" + (figure == 0 ? "mean response (ms)" : "% of objects delivered") +
                        "'\nplot ";
