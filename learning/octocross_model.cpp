@@ -112,7 +112,8 @@ TORCH_MODULE(stattn_block);
 // Â = D^−½ (A + I) D^−½ over the nodes up (GNN_LSTM's propagation), B×N×N.
 Tensor normalised_adjacency(const Tensor& a, const Tensor& up) {
   auto on = up.to(torch::kFloat32);
-  auto with_self = (a + torch::eye(a.size(1)).unsqueeze(0)) * on.unsqueeze(2) * on.unsqueeze(1);
+  auto eye = torch::eye(a.size(1)).unsqueeze(0);
+  auto with_self = (a * (1 - eye) + eye) * on.unsqueeze(2) * on.unsqueeze(1);  // A_net's own 1 is not a second loop
   auto inverse_root = with_self.sum(-1).clamp_min(1e-6).pow(-0.5);
   return inverse_root.unsqueeze(2) * with_self * inverse_root.unsqueeze(1);
 }
@@ -280,11 +281,16 @@ Tensor slot_tensor(const std::vector<size_t>& slots) {
 cut_trace cut(const octocross::cluster_recording& r, const std::vector<size_t>& slots, const model_shape& shape,
               const time_split& split, double scale) {
   cut_trace out;
-  out.slot = slot_tensor(slots);
+  std::vector<size_t> rows;
+  for (auto slot : slots)
+    rows.push_back(slot < shape.n_max ? slot : 0);  // unplaced nodes are away (mask_unplaced)
+  out.slot = slot_tensor(rows);
   auto length = r.samples.size();
   for (size_t end = shape.tau; end + shape.tau <= length; ++end) {
     auto after = octocross::load_after(r, end, shape.tau);
-    auto w = to_window(octocross::state_before(r, end, shape.tau), &after, scale);
+    auto state = octocross::state_before(r, end, shape.tau);
+    octocross::mask_unplaced(state, slots, shape.n_max);
+    auto w = to_window(state, &after, scale);
     auto part = split.of(end + shape.tau, length);
     (part == split_part::train ? out.train : part == split_part::validation ? out.validation : out.held_out)
         .push_back(std::move(w));
@@ -389,6 +395,8 @@ class torch_model : public octocross::offload_model {
       torch::NoGradGuard no_grad;
       auto mean = net->position.slice(0, 0, known).mean(0, true);
       net->position.slice(0, known).copy_(mean.expand_as(net->position.slice(0, known)));
+      auto column = net->view_weights.slice(1, 0, known).mean(1, true);  // w_m's columns too
+      net->view_weights.slice(1, known).copy_(column.expand_as(net->view_weights.slice(1, known)));
     }
     return std::make_shared<torch_model>(net, scale_, known_, source_);
   }
@@ -473,8 +481,11 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
   std::vector<Tensor> cached;  // lost node: what encode gives, per window
   if (cache) {
     torch::NoGradGuard no_grad;
-    for (auto& w : windows.train)
+    for (auto& w : windows.train) {
+      if (r.cancel && *r.cancel)
+        throw std::runtime_error("finetune cancelled while encoding");
       cached.push_back(net->encode(stack({&w}, windows.slot))[0]);
+    }
   }
   torch::optim::Adam optimiser(trained, torch::optim::AdamOptions(1e-3));
   std::mt19937_64 rng(r.epochs);

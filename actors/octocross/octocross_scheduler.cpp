@@ -287,7 +287,7 @@ class scheduler {
         case what::finetune_joined: {
           bool lost = e.kind == what::finetune_lost;
           ++log_.events[event_name(e.kind)];
-          model_.finetune({recording_, {e.node}, lost, cfg_.finetune_epochs});  // model-free: nothing to do
+          model_.finetune({recording_, {e.node}, lost, cfg_.finetune_epochs, {}});  // model-free: nothing to do
           break;
         }
       }
@@ -311,8 +311,9 @@ class scheduler {
     auto& kept = recording_.samples;
     kept.push_back(std::move(x));
     auto most = size_t(cfg_.keep_s * 1000 / double(cfg_.sample_ms));
-    if (kept.size() > 2 * std::max(most, cfg_.tau))
-      kept.erase(kept.begin(), kept.end() - long(std::max(most, cfg_.tau)));
+    auto least = std::max(most, 2 * cfg_.tau);  // a finetune needs 2τ
+    if (kept.size() > 2 * least)
+      kept.erase(kept.begin(), kept.end() - long(least));
   }
 
   bool overloaded_now() const {
@@ -346,14 +347,11 @@ class scheduler {
   // (past N_max) is shown to it as away.
   octocross::cluster_state model_state() const {
     auto s = octocross::state_before(recording_, recording_.samples.size(), cfg_.tau);
-    for (size_t i = 0; i < s.up.size(); ++i) {
-      s.slot[i] = model_.slot(i);
-      if (s.slot[i] >= cfg_.shape.n_max) {
-        s.up[i] = false;
-        s.slot[i] = 0;
-      }
-    }
     s.a_net = network();  // probes of this second, not the recorded ones
+    std::vector<size_t> slots;
+    for (size_t i = 0; i < s.up.size(); ++i)
+      slots.push_back(model_.slot(i));
+    octocross::mask_unplaced(s, slots, cfg_.shape.n_max);
     return s;
   }
 
@@ -392,6 +390,8 @@ class scheduler {
   }
 
   void decide() {
+    if (recording_.samples.empty())
+      return;  // a node lost before the first sample: nothing to decide on yet
     auto started = std::chrono::steady_clock::now();
     auto up = adapt_.mask();
     auto [m, nodes] = scores(up);

@@ -177,6 +177,15 @@ TEST(ClusterRecording, TheStateBeforeAMomentAndTheLoadAfter) {
   EXPECT_THROW(load_after(r, 2, 2), std::out_of_range);
 }
 
+TEST(ClusterRecording, ANodeWithoutASlotIsShownAsAway) {
+  auto s = state_before(two_nodes(), 3, 2);
+  mask_unplaced(s, {1, 8}, 8);  // the lobby past N_max = 8
+  EXPECT_EQ(s.slot, (std::vector<size_t>{1, 0}));
+  EXPECT_EQ(s.up, (std::vector<bool>{true, false}));
+  EXPECT_EQ(s.a_net, (matrix{{1, 0}, {0, 0}}));
+  EXPECT_EQ(s.a_res, (matrix{{0.5, 0}, {0, 0}}));
+}
+
 TEST(ClusterRecording, ABadLineIsNamedByFileAndLine) {
   auto header = std::string("# octocross trace; slo_ms: 200; edges: a-b\nt_s,node,objects,mu,busy,queue_s,up,delays_ms\n");
   auto expect_error = [&](const std::string& body, const std::string& what) {

@@ -133,6 +133,7 @@ std::string trace_header(const cluster_recording& r) {
 
 std::string trace_rows(const cluster_recording& r, const cluster_sample& s) {
   std::ostringstream out;
+  out.precision(10);  // seconds stay apart in long runs
   for (size_t i = 0; i < r.nodes.size(); ++i) {
     out << s.t_s << "," << r.nodes[i] << "," << s.objects[i] << "," << s.mu[i] << "," << s.busy[i] << ","
         << s.queue_s[i] << "," << (s.up[i] ? 1 : 0) << ",";
@@ -206,6 +207,19 @@ cluster_state state_before(const cluster_recording& r, size_t end, size_t tau) {
   s.a_net = network_view(last.delay_ms, measured, r.slo_ms, s.up);
   s.a_res = resource_view(last.busy, s.up);
   return s;
+}
+
+void mask_unplaced(cluster_state& s, const std::vector<size_t>& slots, size_t n_max) {
+  auto n = s.up.size();
+  for (size_t i = 0; i < n; ++i) {
+    s.slot[i] = slots[i] < n_max ? slots[i] : 0;
+    if (slots[i] < n_max)
+      continue;
+    s.up[i] = false;
+    for (auto* view : {&s.a_phys, &s.a_net, &s.a_res})
+      for (size_t j = 0; j < n; ++j)
+        (*view)[i][j] = (*view)[j][i] = 0;
+  }
 }
 
 matrix load_after(const cluster_recording& r, size_t end, size_t tau) {

@@ -48,6 +48,10 @@ struct cluster_state {
 
 // The state before sample `end` (samples end−τ … end−1); needs end ≥ τ.
 cluster_state state_before(const cluster_recording& r, size_t end, size_t tau);
+// Shows every node without a row of P (slot ≥ n_max) to the model as away: not up, in
+// slot 0, its rows and columns of the views zeroed.
+void mask_unplaced(cluster_state& s, const std::vector<size_t>& slots, size_t n_max);
+
 // What came next: objects/s of samples end … end+τ−1 (the forecast's label), N×τ.
 matrix load_after(const cluster_recording& r, size_t end, size_t tau);
 
