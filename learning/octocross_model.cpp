@@ -508,17 +508,15 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
     l.backward();
     optimiser.step();
   }
-  auto known = known_;  // the new nodes, and the unknown ones before them (their slots must not move)
+  // The new nodes, and the unknown ones before them (their slots must not move):
+  // assign_slots numbers unknown names in the order they come, so this is slot order.
+  auto known = known_;
   size_t last = 0;
   for (auto slot : concerned)
     last = std::max(last, slot < shape.n_max ? slot + 1 : 0);
   for (size_t i = 0; i < r.data.nodes.size(); ++i)
     if (slots[i] >= known_.size() && slots[i] < last)
       known.push_back(r.data.nodes[i]);
-  std::sort(known.begin() + long(known_.size()), known.end(), [&](auto& a, auto& b) {
-    return slots[size_t(std::find(r.data.nodes.begin(), r.data.nodes.end(), a) - r.data.nodes.begin())] <
-           slots[size_t(std::find(r.data.nodes.begin(), r.data.nodes.end(), b) - r.data.nodes.begin())];
-  });
   auto how = scratch ? " +retrained" : r.lost ? " +finetuned (lost node)" : " +finetuned (new nodes)";
   return std::make_shared<torch_model>(net, scale_, known, source_ + how);
 }
