@@ -14,7 +14,8 @@ namespace {
 
 // c1 is busy (2 entries/s, 3–5 s in view: ~8 objects a frame, 40 objects/s at 5 fps);
 // its neighbours see few. A device computes 20 objects/s (50 ms each).
-std::string topology(const std::string& name, const std::string& extra) {
+// `scheduler`: more of the scheduler's params, "key: value, …, ".
+std::string topology(const std::string& name, const std::string& extra, const std::string& scheduler = "") {
   auto crowd = write_temp(name + "-crowd.yaml",
                           "seed: 4\ncameras: [ {name: c1, entry_rate: 2}, {name: c2}, {name: c3} ]\n"
                           "edges: [[c1, c2], [c2, c3]]\ndwell_s: [3, 5]\nlag_s: [1, 2]\nexit_probability: 0.9\n");
@@ -27,7 +28,7 @@ std::string topology(const std::string& name, const std::string& extra) {
                   "nodes: [ { name: server }, { name: n1 }, { name: n2 }, { name: n3 } ]\nactors:\n"
                   "  - { name: sink, kind: videojam-sink, node: server, params: { report: " + prefix + ", slo_ms: 200 } }\n"
                   "  - { name: sched, kind: octocross-scheduler, node: server, params: { nodes: \"reid-c1, reid-c2, reid-c3\", "
-                  "function: reid, edges: \"reid-c1-reid-c2, reid-c2-reid-c3\", report: " + prefix + " } }\n";
+                  "function: reid, edges: \"reid-c1-reid-c2, reid-c2-reid-c3\", " + scheduler + "report: " + prefix + " } }\n";
   for (std::string c : {"c1", "c2", "c3"}) {
     auto node = "n" + c.substr(1);
     t += "  - { name: " + c + ", kind: videojam-camera, node: " + node + ", params: { source: crowd, crowd: " + crowd +
@@ -161,16 +162,7 @@ TEST(OctoCrossDeployment, TheLearnedPolicyTrainsOnATraceThenPlansAndFinetunes) {
   auto dir = std::string(::testing::TempDir());
   auto trace = dir + "/octo-learn-trace.csv", weights = dir + "/octo-learn.pt";
   std::string toy = "tau: 4, d: 16, heads: 2, layers: 1, n_max: 8";
-  auto record = topology("octo-record", "");
-  std::string text;
-  {
-    std::ifstream in(record);
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  auto at = text.find("report: " + dir + "/octo-record } }");
-  ASSERT_NE(at, std::string::npos);
-  text.insert(at, "policy: none, trace: " + trace + ", " + toy + ", ");
-  std::ofstream(record) << text;
+  auto record = topology("octo-record", "", "policy: none, trace: " + trace + ", " + toy + ", ");
   auto r = troupe_cli("run " + record);
   ASSERT_EQ(r.status, 0) << r.output;
   r = troupe_cli("train-octocross " + trace + " -o " + weights +
@@ -178,15 +170,9 @@ TEST(OctoCrossDeployment, TheLearnedPolicyTrainsOnATraceThenPlansAndFinetunes) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("wrote " + weights), std::string::npos) << r.output;
 
-  auto learn = topology("octo-learn", "timeline:\n  - { at_s: 8, stop: reid-c2 }\n  - { at_s: 8, stop: reid-c3 }\n");
-  {
-    std::ifstream in(learn);
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  at = text.find("report: " + dir + "/octo-learn } }");
-  ASSERT_NE(at, std::string::npos);
-  text.insert(at, "policy: octocross, model: " + weights + ", " + toy + ", grace_s: 2, collect_s: 8, finetune_epochs: 20, ");
-  std::ofstream(learn) << text;
+  auto learn = topology("octo-learn", "timeline:\n  - { at_s: 8, stop: reid-c2 }\n  - { at_s: 8, stop: reid-c3 }\n",
+                        "policy: octocross, model: " + weights + ", " + toy +
+                            ", grace_s: 2, collect_s: 8, finetune_epochs: 20, ");
   r = troupe_cli("run " + learn);
   auto report = read_json(dir + "/octo-learn.json");
   auto sched = read_json(dir + "/octo-learn-scheduler.json");

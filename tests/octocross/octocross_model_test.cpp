@@ -64,6 +64,14 @@ learning::octocross_options options(const std::string& trace, const model_shape&
   return o;
 }
 
+// Weights of `shape` trained `epochs` on `trace`, written to TempDir/NAME.pt.
+std::string trained(const std::string& trace, const model_shape& shape, int epochs, const std::string& name) {
+  auto o = options(trace, shape, epochs);
+  o.output = std::string(::testing::TempDir()) + "/" + name + ".pt";
+  learning::train_octocross(o);
+  return o.output;
+}
+
 // A state of n nodes with node `away` masked (n > away), all with 10 objects/s.
 cluster_state state_of(size_t n, size_t tau, size_t away) {
   cluster_state s;
@@ -103,11 +111,8 @@ void expect_a_plan(const model_decision& d, size_t n, size_t tau, size_t away) {
 
 TEST(OctoCrossModel, PlansForOneSixteenAndNMaxNodesWithOneMasked) {
   model_shape shape;  // the defaults: τ 32, d 64, 8 heads, L 2, N_max 128
-  auto path = std::string(::testing::TempDir()) + "/" + "octocross-default.pt";
-  auto o = options(written(planted(4, 100), "planted-4.csv"), shape, 1);
-  o.output = path;
-  learning::train_octocross(o);
-  auto model = learning::load_octocross_model(path, shape);
+  auto model = learning::load_octocross_model(trained(written(planted(4, 100), "planted-4.csv"), shape, 1, "default"),
+                                              shape);
   EXPECT_EQ(model->known_nodes(), (std::vector<std::string>{"cam0", "cam1", "cam2", "cam3"}));
   expect_a_plan(model->decide(state_of(1, 32, 1)), 1, 32, 1);
   expect_a_plan(model->decide(state_of(16, 32, 5)), 16, 32, 5);
@@ -124,11 +129,8 @@ TEST(OctoCrossModel, LearnsAPlantedPeriodicLoadBetterThanTheNaiveForecast) {
 
 TEST(OctoCrossModel, FinetunesACopyForALostOrANewNode) {
   auto shape = small();
-  auto path = std::string(::testing::TempDir()) + "/" + "octocross-small.pt";
-  auto o = options(written(planted(3, 120), "planted-3-short.csv"), shape, 5);
-  o.output = path;
-  learning::train_octocross(o);
-  auto model = learning::load_octocross_model(path, shape);
+  auto model = learning::load_octocross_model(trained(written(planted(3, 120), "planted-3-short.csv"), shape, 5, "small"),
+                                              shape);
   auto data = planted(4, 80);
   for (auto& s : data.samples)
     s.up[1] = false;
@@ -147,10 +149,8 @@ TEST(OctoCrossModel, FinetunesACopyForALostOrANewNode) {
 
 TEST(OctoCrossModel, WeightsOfAnotherShapeAreRefusedByFileAndField) {
   auto shape = small();
-  auto path = std::string(::testing::TempDir()) + "/" + "octocross-refused.pt";
   auto o = options(written(planted(2, 80), "planted-2.csv"), shape, 1);
-  o.output = path;
-  learning::train_octocross(o);
+  auto path = trained(o.traces[0], shape, 1, "refused");
   for (auto [field, value] : std::vector<std::pair<std::string, size_t>>{{"tau", 8}, {"d", 32}, {"heads", 4},
                                                                          {"n_max", 128}}) {
     auto other = shape;
@@ -173,10 +173,7 @@ TEST(OctoCrossModel, EveryVariantForecastsAndOnlyThoseWithAHeadPlan) {
   for (auto v : {model_variant::temp_abl, model_variant::spat_abl, model_variant::gnn_lstm}) {
     auto shape = small();
     shape.variant = v;
-    auto path = std::string(::testing::TempDir()) + "/" + variant_name(v) + ".pt";
-    auto o = options(trace, shape, 3);
-    o.output = path;
-    learning::train_octocross(o);
+    auto path = trained(trace, shape, 3, variant_name(v));
     auto model = learning::load_octocross_model(path, shape);
     auto d = model->decide(state_of(4, shape.tau, 2));
     ASSERT_EQ(d.forecast.size(), 4u) << variant_name(v);
