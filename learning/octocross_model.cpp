@@ -24,6 +24,13 @@ struct window {
   Tensor h, y, mu, up, views;  // N×τ, N×τ (empty: no label), N, N (bool), 3×N×N
 };
 
+// What the head and its loss were trained with, kept in the weight file so that a
+// decision masks, and a finetune weighs, as the training did.
+struct head_settings {
+  int64_t ahead = 15;       // samples the decision covers: the head's mask reads mean Ĥ over them
+  double net_weight = 0.1;  // the loss's weight on offloading over slow links
+};
+
 // Windows of one cluster stacked: the batch dimension first.
 struct batch {
   Tensor h, y, mu, up, views, slot;  // B×N×τ, B×N×τ, B×N, B×N, B×3×N×N, N
@@ -177,8 +184,14 @@ struct octocross_netImpl : torch::nn::Module {
     return run_blocks(x + spatial.unsqueeze(2), in);
   }
 
-  // Ĥ (B×N×τ) and M (B×N×N; undefined without a head) from what encode gave.
-  std::pair<Tensor, Tensor> plan(const Tensor& z, const batch& in) {
+  // Ĥ (B×N×τ) and M (B×N×N; undefined without a head) from what encode gave. §3.1's
+  // online mask is part of the head, in training as at inference: i→j only when i's
+  // forecast over the decision period (mean Ĥ over `ahead` samples) is above μ_i and
+  // j's below μ_j, both up and linked; M_ii (what i keeps) always. Trained without it,
+  // the head learnt to pool every node's load in proportion to capacity (no overload
+  // on the load that came), which the mask at inference then cut to the overloaded
+  // senders, each sending the biggest targets the same large shares.
+  std::pair<Tensor, Tensor> plan(const Tensor& z, const batch& in, int64_t ahead) {
     auto b = z.size(0), n = z.size(1);
     auto forecast = decoder(z.reshape({b, n, -1}));
     if (!has_head())
@@ -191,9 +204,10 @@ struct octocross_netImpl : torch::nn::Module {
     auto hidden = torch::relu(head_in(pair));
     hidden = hidden + torch::relu(head_mid(hidden));  // residual
     auto logits = head_out(hidden).squeeze(-1);
+    auto period = forecast.detach().slice(-1, 0, std::clamp<int64_t>(ahead, 1, forecast.size(-1))).mean(-1);
+    auto over = (period > in.mu) & in.up, under = (period < in.mu) & in.up;
     auto eye = torch::eye(n, torch::kBool).unsqueeze(0);
-    auto linked = (in.views.select(1, 1) > 0) | eye;
-    auto allowed = linked & in.up.unsqueeze(2) & in.up.unsqueeze(1);
+    auto allowed = ((in.views.select(1, 1) > 0) & over.unsqueeze(2) & under.unsqueeze(1)) | eye;
     auto m = torch::softmax(logits.masked_fill(~allowed, -1e9), -1) * in.up.unsqueeze(2);
     return {forecast, m};
   }
@@ -313,15 +327,15 @@ struct scores {
 };
 
 scores score(octocross_net& net, const std::vector<cut_trace>& traces, std::vector<window> cut_trace::*part,
-             double scale, double net_weight) {
+             double scale, const head_settings& head) {
   torch::NoGradGuard no_grad;
   scores s;
   for (auto& t : traces) {
     auto& ws = t.*part;
     for (size_t at = 0; at < ws.size(); at += 64) {
       auto in = stack(pointers(ws, at, std::min(ws.size(), at + 64)), t.slot);
-      auto [forecast, m] = net->plan(net->encode(in), in);
-      auto terms = loss(forecast.clamp_min(0), m, in, net_weight);
+      auto [forecast, m] = net->plan(net->encode(in), in, head.ahead);
+      auto terms = loss(forecast.clamp_min(0), m, in, head.net_weight);
       auto k = double(in.h.size(0));
       auto naive = in.h.mean(-1, true).expand_as(in.y);
       auto up = in.up.to(torch::kFloat32);
@@ -371,8 +385,8 @@ void copy_parameters(octocross_net& to, const octocross_net& from) {
 
 class torch_model : public octocross::offload_model {
  public:
-  torch_model(octocross_net net, double scale, std::vector<std::string> known, std::string source)
-      : net_(std::move(net)), scale_(scale), known_(std::move(known)), source_(std::move(source)) {
+  torch_model(octocross_net net, double scale, head_settings head, std::vector<std::string> known, std::string source)
+      : net_(std::move(net)), scale_(scale), head_(head), known_(std::move(known)), source_(std::move(source)) {
     net_->eval();
   }
 
@@ -383,7 +397,7 @@ class torch_model : public octocross::offload_model {
     torch::NoGradGuard no_grad;
     auto w = to_window(state, nullptr, scale_);
     auto in = stack({&w}, slot_tensor(state.slot));
-    auto [forecast, m] = net_->plan(net_->encode(in), in);
+    auto [forecast, m] = net_->plan(net_->encode(in), in, head_.ahead);
     return {to_matrix(forecast[0].clamp_min(0) * scale_), m.defined() ? to_matrix(m[0]) : octocross::matrix()};
   }
 
@@ -398,7 +412,7 @@ class torch_model : public octocross::offload_model {
       auto column = net->view_weights.slice(1, 0, known).mean(1, true);  // w_m's columns too
       net->view_weights.slice(1, known).copy_(column.expand_as(net->view_weights.slice(1, known)));
     }
-    return std::make_shared<torch_model>(net, scale_, known_, source_);
+    return std::make_shared<torch_model>(net, scale_, head_, known_, source_);
   }
 
   std::shared_ptr<const offload_model> finetuned(const octocross::finetune_request& r) const override;
@@ -411,6 +425,8 @@ class torch_model : public octocross::offload_model {
     for (size_t i = 0; i < f.size(); ++i)
       archive.write(std::string("octocross.") + field_names[i], torch::tensor(int64_t(f[i])));
     archive.write("octocross.scale", torch::tensor(scale_, torch::kFloat64));
+    archive.write("octocross.ahead", torch::tensor(head_.ahead));
+    archive.write("octocross.net_weight", torch::tensor(head_.net_weight, torch::kFloat64));
     std::string names;
     for (auto& n : known_)
       names += (names.empty() ? "" : "\n") + n;
@@ -435,6 +451,7 @@ class torch_model : public octocross::offload_model {
 
   mutable octocross_net net_;  // forward is not const in libtorch; decisions change no weight
   double scale_;
+  head_settings head_;
   std::vector<std::string> known_;  // by slot
   std::string source_;
 };
@@ -502,8 +519,8 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
         z.push_back(cached[k]);
     }
     auto in = stack(chosen, windows.slot);
-    auto [forecast, m] = net->plan(cache ? torch::stack(z) : net->encode(in), in);
-    auto l = loss(forecast, m, in, 0.1).total;
+    auto [forecast, m] = net->plan(cache ? torch::stack(z) : net->encode(in), in, head_.ahead);
+    auto l = loss(forecast, m, in, head_.net_weight).total;
     optimiser.zero_grad();
     l.backward();
     optimiser.step();
@@ -518,7 +535,7 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
     if (slots[i] >= known_.size() && slots[i] < last)
       known.push_back(r.data.nodes[i]);
   auto how = scratch ? " +retrained" : r.lost ? " +finetuned (lost node)" : " +finetuned (new nodes)";
-  return std::make_shared<torch_model>(net, scale_, known, source_ + how);
+  return std::make_shared<torch_model>(net, scale_, head_, known, source_ + how);
 }
 
 int64_t read_field(torch::serialize::InputArchive& in, const std::string& path, const std::string& key) {
@@ -526,6 +543,17 @@ int64_t read_field(torch::serialize::InputArchive& in, const std::string& path, 
   if (!in.try_read("octocross." + key, v))
     throw std::runtime_error(path + ": not an OctoCross weight file (no " + key + ")");
   return v.item<int64_t>();
+}
+
+// Files written before the head's settings were kept have the defaults they were trained with.
+head_settings head_of(torch::serialize::InputArchive& in) {
+  head_settings head;
+  Tensor v;
+  if (in.try_read("octocross.ahead", v))
+    head.ahead = v.item<int64_t>();
+  if (in.try_read("octocross.net_weight", v))
+    head.net_weight = v.item<double>();
+  return head;
 }
 
 }  // namespace
@@ -579,6 +607,7 @@ octocross_result train_octocross(const octocross_options& o, const progress_call
                              " s before its validation and held-out parts");
   torch::manual_seed(o.seed);
   std::mt19937_64 rng(o.seed);
+  head_settings head{int64_t(o.ahead), o.net_weight};
   octocross_net net(o.shape);
   torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
   detail::kept_epoch kept;
@@ -586,8 +615,8 @@ octocross_result train_octocross(const octocross_options& o, const progress_call
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     net->train();
     auto in = draw(traces, train_total, o.batch, rng);
-    auto [forecast, m] = net->plan(net->encode(in), in);
-    auto l = loss(forecast, m, in, o.net_weight).total;
+    auto [forecast, m] = net->plan(net->encode(in), in, head.ahead);
+    auto l = loss(forecast, m, in, head.net_weight).total;
     optimiser.zero_grad();
     l.backward();
     optimiser.step();
@@ -595,7 +624,7 @@ octocross_result train_octocross(const octocross_options& o, const progress_call
     if (epoch % o.validate_every != 0 && epoch != o.epochs)
       continue;
     net->eval();
-    auto v = score(net, traces, &cut_trace::validation, peak, o.net_weight);
+    auto v = score(net, traces, &cut_trace::validation, peak, head);
     if (kept.offer(epoch, v.mse, v.windows > 0, net->parameters())) {
       result.train_loss = recent;
       result.validation_mse = v.mse;
@@ -606,12 +635,12 @@ octocross_result train_octocross(const octocross_options& o, const progress_call
   kept.restore(net->parameters());
   result.kept_epoch = kept.epoch();
   net->eval();
-  auto held = score(net, traces, &cut_trace::held_out, peak, o.net_weight);
+  auto held = score(net, traces, &cut_trace::held_out, peak, head);
   result.held_out_mse = held.mse;
   result.naive_held_out_mse = held.naive;
   result.held_out_overload = held.overload;
   if (!o.output.empty())
-    torch_model(net, peak, known, o.output).save(o.output);
+    torch_model(net, peak, head, known, o.output).save(o.output);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
@@ -652,7 +681,7 @@ std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": its parameters do not fit the model: " + e.what_without_backtrace());
   }
-  return std::make_shared<torch_model>(net, scale.item<double>(), known, path);
+  return std::make_shared<torch_model>(net, scale.item<double>(), head_of(in), known, path);
 }
 
 }  // namespace troupe::learning
@@ -661,7 +690,7 @@ namespace troupe::learning {
 
 std::shared_ptr<const octocross::offload_model> untrained_octocross_model(const model_shape& shape, double scale,
                                                                           std::vector<std::string> known) {
-  return std::make_shared<torch_model>(octocross_net(shape), scale, std::move(known), "untrained");
+  return std::make_shared<torch_model>(octocross_net(shape), scale, head_settings(), std::move(known), "untrained");
 }
 
 }  // namespace troupe::learning

@@ -24,6 +24,8 @@ struct octocross_options {
   int batch = 16;
   double learning_rate = 1e-3;
   double net_weight = 0.1;          // the loss's weight on offloading over slow links
+  size_t ahead = 15;                // samples a decision covers (§3.2: every 15 s): the head's mask
+                                    // reads mean Ĥ over them; kept in the weight file
   time_split split;
   int validate_every = 50;          // epochs between validation scores (each scores every window)
   uint64_t seed = 1;

@@ -63,6 +63,10 @@ void add_commands(command_hooks& hooks) {
   train->add_option("--layers", training->shape.layers, "STAttn blocks (default 2)")->check(CLI::PositiveNumber);
   train->add_option("--n-max", training->shape.n_max, "the most nodes it places (default 128)")->check(CLI::PositiveNumber);
   train->add_option("--learning-rate", training->learning_rate, "Adam learning rate (default 0.001)");
+  train->add_option("--period", training->ahead,
+                    "samples a decision covers, the scheduler's period_s at 1 s samples: the head's mask reads "
+                    "the mean forecast over them (default 15)")
+      ->check(CLI::PositiveNumber);
   train->add_option("--net-weight", training->net_weight, "the loss's weight on slow links (default 0.1)");
   train->add_option("--validation", training->split.validation,
                     "share of every trace, before the held-out part, that picks the epoch kept (default 0.1)");

@@ -210,10 +210,11 @@ class scheduler {
       return;
     }
     auto& n = now_[*i];
-    n.objects = double(s.slot_objects());
+    auto slot_s = s.slot_s() > 0 ? s.slot_s() : 1.0;  // the replica's slot, not the scheduler's sample
+    n.objects = double(s.slot_objects()) / slot_s;
     n.mu = s.mu_objects();
     n.busy = s.busy_fraction();
-    n.queue_s = s.mu() > 0 ? s.queue_length() / s.mu() * (cfg_.sample_ms / 1000.0) : 0;
+    n.queue_s = s.mu() > 0 ? s.queue_length() / s.mu() * slot_s : 0;
     n.at_ns = ctx_.now_ns();
     n.delay_ms.clear();
     for (auto& d : s.link_delays())

@@ -501,6 +501,7 @@ class load_balancer {
     s.set_slot_objects(slot_objects_);
     s.set_busy_fraction(busy_fraction_);
     s.set_mu_objects(mu_objects_);
+    s.set_slot_s(double(cfg_.slot_ms) / 1000.0);
     s.set_dropped_link(dropped_link_ + router_->link_dropped);
     return s;
   }

@@ -196,3 +196,25 @@ TEST(OctoCrossModel, EveryVariantForecastsAndOnlyThoseWithAHeadPlan) {
   }
   EXPECT_THROW(parse_variant("lstm"), std::runtime_error);
 }
+
+// §3.1's mask in the head: only a node whose forecast is above its μ offloads, only to
+// one below; every other row keeps all. An untrained model forecasts within a few
+// objects/s of 0 here (LayerNorm'd features through the decoder), so μ = −10 for node 0
+// and 10 for the others make node 0 the only overloaded node without saturating the
+// head (whose inputs include μ).
+TEST(OctoCrossModel, TheHeadOffloadsOnlyFromOverloadedToUnderloadedNodes) {
+  auto shape = small();
+  auto model = learning::untrained_octocross_model(shape, 1, {"cam0", "cam1", "cam2", "cam3"});
+  auto state = state_of(4, shape.tau, 9);
+  state.mu = {-10, 10, 10, 10};
+  auto d = model->decide(state);
+  expect_a_plan(d, 4, shape.tau, 9);
+  for (size_t j = 1; j < 4; ++j)
+    EXPECT_GT(d.offload[0][j], 0.0) << "the mask lets the overloaded node send to node " << j;
+  for (size_t i = 1; i < 4; ++i)
+    EXPECT_NEAR(d.offload[i][i], 1.0, 1e-6) << "node " << i << " is not overloaded: it keeps all";
+  state.mu = {10, 10, 10, 10};
+  d = model->decide(state);
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_NEAR(d.offload[i][i], 1.0, 1e-6) << "no node is overloaded: node " << i << " keeps all";
+}
