@@ -545,14 +545,17 @@ int64_t read_field(torch::serialize::InputArchive& in, const std::string& path, 
   return v.item<int64_t>();
 }
 
-// Files written before the head's settings were kept have the defaults they were trained with.
-head_settings head_of(torch::serialize::InputArchive& in) {
+// A file written before the head's settings were kept gets the defaults.
+head_settings head_of(torch::serialize::InputArchive& in, const std::string& path) {
   head_settings head;
   Tensor v;
   if (in.try_read("octocross.ahead", v))
     head.ahead = v.item<int64_t>();
   if (in.try_read("octocross.net_weight", v))
     head.net_weight = v.item<double>();
+  if (head.ahead < 1 || !std::isfinite(head.net_weight) || head.net_weight < 0)
+    throw std::runtime_error(path + ": ahead " + std::to_string(head.ahead) + " or net_weight " +
+                             std::to_string(head.net_weight) + " is out of range");
   return head;
 }
 
@@ -560,8 +563,10 @@ head_settings head_of(torch::serialize::InputArchive& in) {
 
 octocross_result train_octocross(const octocross_options& o, const progress_callback& progress) {
   auto started = std::chrono::steady_clock::now();
-  if (o.epochs < 1 || o.batch < 1 || o.validate_every < 1)
-    throw std::runtime_error("train-octocross: epochs, batch and validate-every must be at least 1");
+  if (o.epochs < 1 || o.batch < 1 || o.validate_every < 1 || o.ahead < 1)
+    throw std::runtime_error("train-octocross: epochs, batch, validate-every and period must be at least 1");
+  if (!std::isfinite(o.net_weight) || o.net_weight < 0)
+    throw std::runtime_error("train-octocross: the net weight must be a number ≥ 0");
   if (o.shape.d % o.shape.heads != 0)
     throw std::runtime_error("train-octocross: d = " + std::to_string(o.shape.d) + " is not a multiple of heads = " +
                              std::to_string(o.shape.heads));
@@ -681,7 +686,7 @@ std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": its parameters do not fit the model: " + e.what_without_backtrace());
   }
-  return std::make_shared<torch_model>(net, scale.item<double>(), head_of(in), known, path);
+  return std::make_shared<torch_model>(net, scale.item<double>(), head_of(in, path), known, path);
 }
 
 }  // namespace troupe::learning

@@ -164,6 +164,12 @@ TEST(OctoCrossModel, WeightsOfAnotherShapeAreRefusedByFileAndField) {
   }
   auto junk = troupe::testing::write_temp("not-weights.pt", "hello\n");
   EXPECT_THROW(learning::load_octocross_model(junk, shape), std::runtime_error);
+  o.ahead = 0;  // a decision covering no sample
+  EXPECT_THROW(learning::train_octocross(o), std::runtime_error);
+  o.ahead = 15;
+  o.net_weight = -1;
+  EXPECT_THROW(learning::train_octocross(o), std::runtime_error);
+  o.net_weight = 0.1;
   o.shape.d = 15;  // not a multiple of the heads
   EXPECT_THROW(learning::train_octocross(o), std::runtime_error);
 }
