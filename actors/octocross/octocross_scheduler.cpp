@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <future>
 #include <map>
@@ -88,6 +89,7 @@ struct node_now {
 struct decision_log {
   std::vector<double> decide_ms, offloaded_share, finetune_s;
   uint64_t decisions = 0, on_overload = 0, plans_sent = 0, ignored_stats = 0, finetunes_failed = 0, warming = 0;
+  uint64_t not_finite = 0;  // decisions with a NaN or infinite load or share: not sent, the last plans kept
   std::map<std::string, uint64_t> events;
   nlohmann::json event_log = nlohmann::json::array();  // {t_s, event, node}, in order
 };
@@ -116,11 +118,12 @@ class model_holder {
   // Node i's row of P; n_max: it has none (shown to the model as away).
   size_t slot(size_t i) const { return slots_[i]; }
 
-  // The nodes the model knows (all, for the model-free policies).
+  // The nodes the model knows (all, for the model-free policies). One past N_max counts
+  // as known: no finetune can give it a row of P.
   std::vector<bool> trained_on(size_t n) const {
     std::vector<bool> known(n, true);
     for (size_t i = 0; model_ && i < n; ++i)
-      known[i] = slots_[i] < model_->known_nodes().size();
+      known[i] = slots_[i] < model_->known_nodes().size() || slots_[i] >= n_max_;
     return known;
   }
 
@@ -395,7 +398,14 @@ class scheduler {
       return;  // a node lost before the first sample: nothing to decide on yet
     auto started = std::chrono::steady_clock::now();
     auto up = adapt_.mask();
+    if (learned(cfg_.policy))
+      for (size_t i = 0; i < up.size(); ++i)
+        up[i] = up[i] && model_.slot(i) < cfg_.shape.n_max;  // past N_max: the model cannot place it, so unbalanced
     auto [m, nodes] = scores(up);
+    if (!finite(m, nodes)) {
+      ++log_.not_finite;
+      return;
+    }
     m = octocross::project(m, nodes, octocross::offload_mask(nodes, up, network()), cfg_.projection);
     log_.decide_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     ++log_.decisions;
@@ -410,6 +420,17 @@ class scheduler {
       total += nodes[i].load;
     }
     log_.offloaded_share.push_back(total > 0 ? sent / total : 0);
+  }
+
+  static bool finite(const octocross::matrix& m, const std::vector<octocross::node_outlook>& nodes) {
+    for (auto& n : nodes)
+      if (!std::isfinite(n.load) || !std::isfinite(n.mu))
+        return false;
+    for (auto& row : m)
+      for (double v : row)
+        if (!std::isfinite(v))
+          return false;
+    return true;
   }
 
   // Row i of M as node i's plan, with the nodes whose links it measures.
@@ -440,6 +461,7 @@ class scheduler {
             {"offloaded_share_mean", vision::mean(log_.offloaded_share)},
             {"model", model_.get() ? model_.get()->describe() : std::string()},
             {"warming_decisions", log_.warming},
+            {"not_finite_decisions", log_.not_finite},
             {"finetune_s", log_.finetune_s},
             {"finetunes_failed", log_.finetunes_failed},
             {"plans_sent", log_.plans_sent},

@@ -14,6 +14,7 @@
 #include "actors/runtime/choice.hpp"
 #include "actors/runtime/errors.hpp"
 #include "actors/videojam/core/balancer.hpp"
+#include "actors/videojam/core/link_delays.hpp"
 #include "actors/videojam/core/table.hpp"
 #include "troupe/messages/runtime.pb.h"
 #include "troupe/messages/videojam.pb.h"
@@ -223,7 +224,7 @@ class load_balancer {
       ctx_.send(in.sender, answer);
       return;
     }
-    delays_ms_[in.sender] = double(ctx_.now_ns() - probe.sent_at_unix_ns()) / 2e6;
+    links_.echoed(in.sender, probe.sent_at_unix_ns(), ctx_.now_ns());
   }
 
   void on_down(const std::string& replica, const std::string& reason) {
@@ -251,6 +252,7 @@ class load_balancer {
     auto arrived = std::exchange(arrivals_slot_, 0);
     ++slot_;
     measure_slot();
+    delays_ms_ = links_.now(ctx_.now_ns(), 3 * cfg_.probe_s * 1'000'000'000);  // an echo outlives two lost ones
     if (cfg_.probe_s > 0 && slot_ % uint64_t(std::max<int64_t>(1, cfg_.probe_s * 1000 / cfg_.slot_ms)) == 0)
       send_probes();
     for (auto& r : table_.rows())
@@ -319,8 +321,10 @@ class load_balancer {
     probe.set_sent_at_unix_ns(ctx_.now_ns());
     probe.set_padding(std::string(cfg_.probe_bytes, '\0'));
     auto send = [&](const std::string& replica) {
-      if (replica != ctx_.name())
-        ctx_.send(replica, probe);
+      if (replica == ctx_.name())
+        return;
+      links_.sent(replica, probe.sent_at_unix_ns());
+      ctx_.send(replica, probe);
     };
     if (!probe_targets_.empty()) {
       for (auto& replica : probe_targets_)  // the plan's
@@ -525,7 +529,8 @@ class load_balancer {
   double busy_fraction_ = 0, mu_objects_ = 0;
   worker_counters last_counters_;
   std::vector<std::string> probe_targets_;
-  std::map<std::string, double> delays_ms_;
+  videojam::link_delays links_;
+  std::map<std::string, double> delays_ms_;  // links_ as of this slot
   std::set<std::string> refusals_said_;
 };
 

@@ -9,6 +9,7 @@
 
 #include "actors/videojam/core/balancer.hpp"
 #include "actors/videojam/core/baselines.hpp"
+#include "actors/videojam/core/link_delays.hpp"
 
 using namespace troupe::videojam;
 
@@ -309,4 +310,23 @@ TEST(OffloadPlan, IsCheckedBeforeItIsFollowed) {
   EXPECT_EQ(check_plan({{"z", 0.1}}, "a", known), plan_verdict::unknown_target);
   EXPECT_EQ(check_plan({{"a", 0.1}}, "a", known), plan_verdict::to_itself);
   EXPECT_EQ(check_plan({{"b", 0.1}, {"b", 0.1}}, "a", known), plan_verdict::duplicate);
+}
+
+// Link delays as of now: the last echo, floored by the oldest probe in flight; unknown
+// before the first echo; forgotten when nothing recent speaks for the link.
+TEST(LinkDelays, AnUnansweredProbeRaisesTheDelayAndOldEchoesAreForgotten) {
+  using troupe::videojam::link_delays;
+  const int64_t ms = 1'000'000, age = 15'000 * ms;
+  link_delays d;
+  d.sent("b", 0);
+  EXPECT_TRUE(d.now(1 * ms, age).empty()) << "no echo yet: not measured";
+  d.echoed("b", 0, 40 * ms);
+  EXPECT_DOUBLE_EQ(d.now(50 * ms, age).at("b"), 20.0);  // half the round trip
+  d.sent("b", 5000 * ms);                               // lost on a full uplink
+  d.sent("b", 10000 * ms);                              // in flight: the oldest counts
+  EXPECT_DOUBLE_EQ(d.now(5030 * ms, age).at("b"), 20.0) << "a young probe does not lower the last echo";
+  EXPECT_DOUBLE_EQ(d.now(11000 * ms, age).at("b"), 3000.0) << "6 s unanswered: at least 3 s one way";
+  d.echoed("b", 10000 * ms, 11100 * ms);  // the later probe's echo answers the lost one too
+  EXPECT_DOUBLE_EQ(d.now(11200 * ms, age).at("b"), 550.0);
+  EXPECT_EQ(d.now(11100 * ms + age + 1, age).count("b"), 0u) << "no probe since, the echo too old";
 }
