@@ -469,13 +469,18 @@ void train_only_slots(Tensor& p, const std::vector<size_t>& slots, int64_t dim) 
 
 // §3.3: the STAttn blocks and the shared embeddings stay; the decoder, the head, and
 // (new nodes only) the new slots' P rows and w_m columns train. A lost node's windows
-// are encoded once: with the encoder frozen, its outputs cannot change.
+// are encoded once: with the encoder frozen, its outputs cannot change; the most recent
+// 512 of them, so that the cache stays within N × 512 × τ × d floats (67 MB at N = 16, 537 MB at N_max).
+constexpr size_t max_cached_windows = 512;
 std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const octocross::finetune_request& r) const {
   auto shape = net_->shape;
   if (r.data.samples.size() < 2 * shape.tau)
     throw std::runtime_error("finetune needs " + std::to_string(2 * shape.tau) + " s of samples, has " +
                              std::to_string(r.data.samples.size()));
   bool scratch = shape.variant == model_variant::gnn_lstm;  // GNN_LSTM relearns a changed topology from scratch
+  auto epochs = r.epochs;
+  if (scratch)
+    torch::manual_seed(octocross_options().seed);  // as its first training: a rerun retrains alike
   octocross_net net(shape);
   if (!scratch)
     copy_parameters(net, net_);
@@ -497,17 +502,22 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
   bool cache = r.lost && !scratch;
   std::vector<Tensor> cached;  // lost node: what encode gives, per window
   if (cache) {
+    auto& ws = windows.train;  // the most recent windows only: each cached is N×τ×d floats
+    if (ws.size() > max_cached_windows)
+      ws.erase(ws.begin(), ws.end() - long(max_cached_windows));
     torch::NoGradGuard no_grad;
-    for (auto& w : windows.train) {
+    for (size_t at = 0; at < ws.size(); at += 64) {
       if (r.cancel && *r.cancel)
         throw std::runtime_error("finetune cancelled while encoding");
-      cached.push_back(net->encode(stack({&w}, windows.slot))[0]);
+      auto z = net->encode(stack(pointers(ws, at, std::min(ws.size(), at + 64)), windows.slot));
+      for (int64_t k = 0; k < z.size(0); ++k)
+        cached.push_back(z[k]);
     }
   }
   torch::optim::Adam optimiser(trained, torch::optim::AdamOptions(1e-3));
-  std::mt19937_64 rng(r.epochs);
+  std::mt19937_64 rng(epochs);
   std::uniform_int_distribution<size_t> any(0, windows.train.size() - 1);
-  for (int epoch = 0; epoch < r.epochs; ++epoch) {
+  for (int epoch = 0; epoch < epochs; ++epoch) {
     if (r.cancel && *r.cancel)
       throw std::runtime_error("finetune cancelled after " + std::to_string(epoch) + " epochs");
     std::vector<const window*> chosen;
@@ -671,6 +681,8 @@ std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::
   Tensor scale;
   if (!in.try_read("octocross.scale", scale))
     throw std::runtime_error(path + ": not an OctoCross weight file (no scale)");
+  if (!(scale.item<double>() > 0) || !std::isfinite(scale.item<double>()))
+    throw std::runtime_error(path + ": scale " + std::to_string(scale.item<double>()) + " is out of range");
   c10::IValue names;
   if (!in.try_read("octocross.known_nodes", names) || !names.isString())
     throw std::runtime_error(path + ": not an OctoCross weight file (no known_nodes)");

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
 #include <optional>
@@ -63,10 +64,18 @@ struct scheduler_settings {
   std::string model;               // weights (policy octocross)
   octocross::model_shape shape;    // what they must be
   int finetune_epochs = 1000;
+  int retrain_epochs = 3000;       // GNN_LSTM's retraining from scratch: as long as its first training
   double keep_s = 900;             // seconds of samples kept for finetuning
   std::string trace;               // CSV of every node's samples, for training
   std::string report;              // PREFIX-scheduler.json at exit
 };
+
+// A new node's collection lasts at least the 2τ samples a window with labels needs.
+octocross::adaptation_settings collecting_two_tau(const scheduler_settings& s) {
+  auto a = s.adaptation;
+  a.collect_s = std::max(a.collect_s, 2 * double(s.tau) * double(s.sample_ms) / 1000);
+  return a;
+}
 
 const char* event_name(octocross::adaptation_event::what kind) {
   using what = octocross::adaptation_event::what;
@@ -127,11 +136,20 @@ class model_holder {
     return known;
   }
 
+  // One finetune at a time; the changes that come meanwhile wait as one request per
+  // kind (lost, new), whose data are taken when it starts (poll).
   void finetune(octocross::finetune_request r) {
     if (!model_)
       return;
     if (running_.valid()) {
-      queued_.push_back(std::move(r));
+      auto same = std::find_if(queued_.begin(), queued_.end(), [&](auto& q) { return q.lost == r.lost; });
+      if (same == queued_.end()) {
+        queued_.push_back(std::move(r));
+        return;
+      }
+      for (auto node : r.nodes)
+        if (std::find(same->nodes.begin(), same->nodes.end(), node) == same->nodes.end())
+          same->nodes.push_back(node);
       return;
     }
     spdlog::info("{}: finetuning for {} node {} on {} s of samples", who_, r.lost ? "lost" : "new",
@@ -144,8 +162,9 @@ class model_holder {
     });
   }
 
-  // Swaps finetuned weights in when they are ready; starts a queued finetune.
-  void poll(decision_log& log, double t_s) {
+  // Swaps finetuned weights in when they are ready; starts a queued finetune on what
+  // `data` gives then.
+  void poll(decision_log& log, double t_s, const std::function<octocross::cluster_recording()>& data) {
     if (!running_.valid() || running_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
       return;
     try {
@@ -162,6 +181,7 @@ class model_holder {
     if (!queued_.empty()) {
       auto next = std::move(queued_.front());
       queued_.erase(queued_.begin());
+      next.data = data();
       finetune(std::move(next));
     }
   }
@@ -188,7 +208,7 @@ class scheduler {
  public:
   scheduler(context ctx, scheduler_settings cfg)
       : ctx_(std::move(ctx)), cfg_(std::move(cfg)), now_(cfg_.nodes.size()), model_(cfg_, ctx_.name()),
-        adapt_(model_.trained_on(cfg_.nodes.size()), cfg_.adaptation) {
+        adapt_(model_.trained_on(cfg_.nodes.size()), collecting_two_tau(cfg_)) {
     start_ns_ = ctx_.now_ns();
     for (size_t i = 0; i < cfg_.nodes.size(); ++i)
       slots_[cfg_.nodes[i]] = i;
@@ -239,7 +259,7 @@ class scheduler {
       if (adapt_.up(i) && ctx_.now_ns() - now_[i].at_ns > int64_t(cfg_.stale_s * 1e9))
         act(adapt_.lost(i, t_s()));
     act(adapt_.tick(t_s()));
-    model_.poll(log_, t_s());
+    model_.poll(log_, t_s(), [this] { return kept_for_finetune(); });
     record_sample();
     bool due = t_s() - last_decision_s_ >= cfg_.period_s;
     bool overloaded = overloaded_now() && t_s() - last_decision_s_ >= 1;
@@ -281,7 +301,7 @@ class scheduler {
         case what::masked:
           ++log_.events[event_name(e.kind)];
           spdlog::info("{}: {} is away, masked; {:.0f} s of grace", ctx_.name(), name, cfg_.adaptation.grace_s);
-          decide();  // nobody keeps sending to it
+          withdraw(e.node);
           break;
         case what::unmasked:
           ++log_.events[event_name(e.kind)];
@@ -291,7 +311,8 @@ class scheduler {
         case what::finetune_joined: {
           bool lost = e.kind == what::finetune_lost;
           ++log_.events[event_name(e.kind)];
-          model_.finetune({recording_, {e.node}, lost, cfg_.finetune_epochs, {}});  // model-free: nothing to do
+          auto epochs = cfg_.policy == offload_policy::gnn_lstm ? cfg_.retrain_epochs : cfg_.finetune_epochs;
+          model_.finetune({kept_for_finetune(), {e.node}, lost, epochs, {}});  // model-free: nothing to do
           break;
         }
       }
@@ -318,6 +339,15 @@ class scheduler {
     auto least = std::max(most, 2 * cfg_.tau);  // a finetune needs 2τ
     if (kept.size() > 2 * least)
       kept.erase(kept.begin(), kept.end() - long(least));
+  }
+
+  // The last keep_s seconds (at least 2τ samples): what a finetune learns from.
+  octocross::cluster_recording kept_for_finetune() const {
+    auto most = std::max(size_t(cfg_.keep_s * 1000 / double(cfg_.sample_ms)), 2 * cfg_.tau);
+    auto r = recording_;
+    if (r.samples.size() > most)
+      r.samples.erase(r.samples.begin(), r.samples.end() - long(most));
+    return r;
   }
 
   bool overloaded_now() const {
@@ -407,6 +437,7 @@ class scheduler {
       return;
     }
     m = octocross::project(m, nodes, octocross::offload_mask(nodes, up, network()), cfg_.projection);
+    last_m_ = m;
     log_.decide_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     ++log_.decisions;
     last_decision_s_ = t_s();
@@ -420,6 +451,19 @@ class scheduler {
       total += nodes[i].load;
     }
     log_.offloaded_share.push_back(total > 0 ? sent / total : 0);
+  }
+
+  // A node masked between decisions: every row sending to it keeps that share now,
+  // without running the model again (the ≤ 1 run/s of §3.2); the next decision replans.
+  void withdraw(size_t node) {
+    if (last_m_.size() <= node)
+      return;  // no decision yet
+    auto up = adapt_.mask();
+    for (size_t i = 0; i < last_m_.size(); ++i)
+      if (up[i] && last_m_[i][node] > 0) {
+        last_m_[i][node] = 0;
+        send_plan(i, last_m_[i]);
+      }
   }
 
   static bool finite(const octocross::matrix& m, const std::vector<octocross::node_outlook>& nodes) {
@@ -477,6 +521,7 @@ class scheduler {
   model_holder model_;
   octocross::adaptation adapt_;
   octocross::cluster_recording recording_;  // H and the views, the last keep_s seconds
+  octocross::matrix last_m_;                 // the plans last sent, row i to node i
   decision_log log_;
   std::ofstream trace_;
   int64_t start_ns_ = 0;
@@ -529,6 +574,7 @@ scheduler_settings read_settings(const params& p) {
   s.shape.layers = size_t(p.get_int("layers", int64_t(s.shape.layers)));
   s.shape.n_max = size_t(p.get_int("n_max", int64_t(s.shape.n_max)));
   s.finetune_epochs = int(p.get_int("finetune_epochs", s.finetune_epochs));
+  s.retrain_epochs = int(p.get_int("retrain_epochs", s.retrain_epochs));
   s.keep_s = p.get_double("keep_s", s.keep_s);
   s.trace = p.get_string("trace");
   s.report = p.get_string("report");
@@ -537,9 +583,9 @@ scheduler_settings read_settings(const params& p) {
   if (learned(s.policy) && s.model.empty())
     throw std::runtime_error("policy " + std::string(policies.name(s.policy)) +
                              " needs model: its weights (troupe train-octocross)");
-  if (learned(s.policy) && s.adaptation.collect_s < 2 * double(s.tau) * double(s.sample_ms) / 1000)
-    throw std::runtime_error("collect_s must leave a finetune 2τ of samples: at least " +
-                             std::to_string(2 * double(s.tau) * double(s.sample_ms) / 1000) + " s");
+  if (!(s.adaptation.collect_s >= 0) || !(s.adaptation.grace_s >= 0) || !(s.keep_s >= 0) || s.finetune_epochs < 1 ||
+      s.retrain_epochs < 1)
+    throw std::runtime_error("need collect_s >= 0, grace_s >= 0, keep_s >= 0, finetune_epochs >= 1 and retrain_epochs >= 1");
   if (s.sample_ms < 1 || s.period_s <= 0 || s.tau < 1 || s.slo_ms <= 0 || s.stale_s <= 0)
     throw std::runtime_error("need sample_ms >= 1, period_s > 0, tau >= 1, slo_ms > 0 and stale_s > 0");
   if (!(s.projection.theta > 0 && s.projection.theta <= 1 && s.projection.headroom > 0 && s.projection.headroom <= 1))
@@ -563,6 +609,7 @@ kind_spec octocross_scheduler_kind() {
       {"layers", param_type::integer, false, "the model's STAttn blocks, default 2"},
       {"n_max", param_type::integer, false, "the most nodes the model places, default 128"},
       {"finetune_epochs", param_type::integer, false, "epochs of a finetune, default 1000"},
+      {"retrain_epochs", param_type::integer, false, "epochs of GNN_LSTM's retraining from scratch on a topology change, default 3000"},
       {"keep_s", param_type::number, false, "seconds of samples kept for finetuning, default 900"},
       {"edges", param_type::string, false, "physical layout, \"a-b, b-c\" between nodes (A_phys)"},
       {"sample_ms", param_type::integer, false, "sampling period, default 1000 (Alg. 1 line 2)"},
@@ -574,7 +621,7 @@ kind_spec octocross_scheduler_kind() {
       {"theta", param_type::number, false, "θ, the most of its arrivals a node sends one target, default 0.5"},
       {"headroom", param_type::number, false, "a target takes at most this share of its room, default 0.9"},
       {"grace_s", param_type::number, false, "a lost node's grace period, default 150"},
-      {"collect_s", param_type::number, false, "a new node's data collected before finetuning, default 64 (2τ s; paper: 48 h)"},
+      {"collect_s", param_type::number, false, "a new node's data collected before finetuning, default 172800 (the paper's 48 h; its Fig. 8: 0, which waits the 2τ s a window with labels needs)"},
       {"trace", param_type::string, false, "write every node's samples to this CSV (training data)"},
       {"report", param_type::string, false, "file prefix: writes PREFIX-scheduler.json at the end"},
     },

@@ -117,6 +117,12 @@ TEST(Adaptation, ANewNodeJoinsAtOnceAndIsLearntAfterItsCollection) {
   EXPECT_TRUE(a.up(1));
   EXPECT_TRUE(a.tick(64).empty());
   EXPECT_EQ(a.tick(65), (std::vector<adaptation_event>{{what::finetune_joined, 1}}));
+  adaptation blip({true, false}, s);  // away 20 s within its grace: the collection pauses, not ends
+  blip.seen(1, 0);
+  blip.lost(1, 30);
+  EXPECT_EQ(blip.seen(1, 50), (std::vector<adaptation_event>{{what::unmasked, 1}}));
+  EXPECT_TRUE(blip.tick(79).empty());  // 30 + 29 s up
+  EXPECT_EQ(blip.tick(80), (std::vector<adaptation_event>{{what::finetune_joined, 1}}));
   adaptation_settings fig8;
   fig8.collect_s = 0;  // Fig. 8's run
   adaptation now({false}, fig8);
@@ -188,6 +194,8 @@ TEST(ClusterRecording, ANodeWithoutASlotIsShownAsAway) {
 
 TEST(ClusterRecording, ABadLineIsNamedByFileAndLine) {
   auto header = std::string("# octocross trace; slo_ms: 200; edges: a-b\nt_s,node,objects,mu,busy,queue_s,up,delays_ms\n");
+  auto zero_slo = troupe::testing::write_temp("bad-slo.csv", "# octocross trace; slo_ms: 0; edges: a-b\n1,a,1,2,0,0,1,\n");
+  EXPECT_THROW(read_trace(zero_slo), std::runtime_error);  // A_net = exp(−delay/SLO) needs SLO > 0
   auto expect_error = [&](const std::string& body, const std::string& what) {
     auto path = troupe::testing::write_temp("bad-trace.csv", header + body);
     try {
@@ -201,7 +209,9 @@ TEST(ClusterRecording, ABadLineIsNamedByFileAndLine) {
   expect_error("1,a,1,2,0,0,1,b:3\n1,b,1,2,0,0,1,c:4\n", "4: delay to unknown node c");
   expect_error("1,a,1,2,0,0,1,\n1,b,1,2,0,0,1,\n2,a,1,2,0,0,1,\n", "5: second 2 has 1 nodes");
   expect_error("1,a,1,2\n", "3: expected t_s,node");
-  expect_error("1,a,1,2,0,0,1,\n1,c,1,2,0,0,1,\n", "4: edge 'a-b'");
+  expect_error("1,a,1,2,0,0,1,\n1,c,1,2,0,0,1,\n", "1: edge 'a-b'");  // the header names b, the rows do not
+  expect_error("1,a,1,2,0,0,1,\n1,b,1,2,0,0,1,\n2,a,1,2,0,0,1,\n3,a,1,2,0,0,1,\n3,b,1,2,0,0,1,\n",
+               "5: second 2 has 1 nodes");  // found when second 3 begins, named where second 2 began
 }
 
 TEST(OffloadModel, NodesTakeTheirSlotsByNameAndNewOnesTheNextFree) {

@@ -132,6 +132,7 @@ int bench_octocross_adaptation(const bench_adaptation_options& o) {
     auto t = with_policy(staged(*base, o), policy, {o.models, false});
     for (auto* s : actors_of_kind(t, "octocross-scheduler")) {
       set_param(*s, "grace_s", o.grace_s);
+      set_param(*s, "collect_s", 0);  // Fig. 8 finetunes for the joiners at once (the scheduler waits 2τ)
       if (learned(policy))
         set_param(*s, "model", o.models + "/" + p + "-" + site + "-" + std::to_string(o.steps[0]) + ".pt");
     }

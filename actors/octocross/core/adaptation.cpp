@@ -6,7 +6,7 @@ using what = adaptation_event::what;
 
 adaptation::adaptation(std::vector<bool> trained_on, adaptation_settings s)
     : s_(s), known_(std::move(trained_on)), phase_(known_.size(), phase::unseen), since_s_(known_.size(), 0),
-      collecting_(known_.size(), false) {}
+      collecting_(known_.size(), false), collected_s_(known_.size(), 0) {}
 
 std::vector<adaptation_event> adaptation::seen(size_t node, double t_s) {
   std::vector<adaptation_event> out;
@@ -23,11 +23,12 @@ std::vector<adaptation_event> adaptation::seen(size_t node, double t_s) {
       out.push_back({what::joined, node});
       if (!known_[node]) {
         collecting_[node] = true;
-        since_s_[node] = t_s;
+        collected_s_[node] = 0;
       }
       break;
   }
   phase_[node] = phase::up;
+  since_s_[node] = t_s;  // up from here: its collection runs on
   auto more = tick(t_s);  // a collection of 0 s is done at once
   out.insert(out.end(), more.begin(), more.end());
   return out;
@@ -36,9 +37,10 @@ std::vector<adaptation_event> adaptation::seen(size_t node, double t_s) {
 std::vector<adaptation_event> adaptation::lost(size_t node, double t_s) {
   if (phase_[node] != phase::up)
     return {};
+  if (collecting_[node])
+    collected_s_[node] += t_s - since_s_[node];  // paused while it is away
   phase_[node] = phase::in_grace;
   since_s_[node] = t_s;
-  collecting_[node] = false;
   return {{what::masked, node}};
 }
 
@@ -47,8 +49,9 @@ std::vector<adaptation_event> adaptation::tick(double t_s) {
   for (size_t n = 0; n < phase_.size(); ++n) {
     if (phase_[n] == phase::in_grace && t_s - since_s_[n] >= s_.grace_s) {
       phase_[n] = phase::gone;  // not back: the model learns the cluster without it (line 14)
+      collecting_[n] = false;   // it starts afresh if it joins again
       out.push_back({what::finetune_lost, n});
-    } else if (phase_[n] == phase::up && collecting_[n] && t_s - since_s_[n] >= s_.collect_s) {
+    } else if (phase_[n] == phase::up && collecting_[n] && collected_s_[n] + t_s - since_s_[n] >= s_.collect_s) {
       collecting_[n] = false;
       known_[n] = true;
       out.push_back({what::finetune_joined, n});

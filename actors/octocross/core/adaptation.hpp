@@ -3,8 +3,9 @@
 // given a grace period (150 s; the text's "GradePeriod"); back in time, it is unmasked;
 // not back, the model is finetuned without it. A node the model was not trained with
 // joins at once, and the model is finetuned once `collect_s` of its data are in (the
-// paper samples 48 h; its Fig. 8 run uses 0, Troupe the 2τ a finetune needs). A state machine that
-// returns what happened: the scheduler acts on the events.
+// paper samples 48 h; its Fig. 8 run 0, for which the scheduler waits the 2τ a window
+// with labels needs); time away in a grace period pauses the collection, does not end
+// it. A state machine that returns what happened: the scheduler acts on the events.
 #pragma once
 
 #include <cstddef>
@@ -14,7 +15,7 @@ namespace troupe::octocross {
 
 struct adaptation_settings {
   double grace_s = 150;
-  double collect_s = 64;              // 2τ s, the least a finetune learns from (paper: 48 h; its Fig. 8: 0)
+  double collect_s = 48 * 3600;       // the paper's; its Fig. 8: 0
   bool finetune_on_return = false;    // ⚑ the paper finetunes even when the node returns; its data changed nothing
 };
 
@@ -45,8 +46,9 @@ class adaptation {
   adaptation_settings s_;
   std::vector<bool> known_;        // trained on, or finetuned with
   std::vector<phase> phase_;
-  std::vector<double> since_s_;    // when the grace period, or the new node's collection, began
-  std::vector<bool> collecting_;
+  std::vector<double> since_s_;      // when the grace period began
+  std::vector<bool> collecting_;     // a new node whose finetune is not due yet
+  std::vector<double> collected_s_;  // of its collection, up to its last sample
 };
 
 }  // namespace troupe::octocross

@@ -1,6 +1,7 @@
 #include "actors/octocross/core/cluster_recording.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -41,14 +42,18 @@ void read_header(const std::string& line, double& slo_ms, std::string& edges) {
     auto key = field.substr(0, colon);
     key.erase(0, key.find_first_not_of(' '));
     auto value = field.substr(colon + 1);
-    if (key == "slo_ms")
+    if (key == "slo_ms") {
       slo_ms = number(value.substr(value.find_first_not_of(' ')), "slo_ms");
+      if (!(slo_ms > 0) || !std::isfinite(slo_ms))
+        throw std::runtime_error("slo_ms must be a positive number");  // A_net = exp(−delay/SLO)
+    }
     else if (key == "edges")
       edges = value;
   }
 }
 
 struct row {
+  int line;  // in the file: what an error names
   double t_s;
   std::string node;
   double objects, mu, busy, queue_s;
@@ -56,13 +61,13 @@ struct row {
   std::vector<std::pair<std::string, double>> delays;
 };
 
-row read_row(const std::string& line) {
+row read_row(const std::string& line, int at) {
   auto f = split(line, ',');
   if (f.size() == 7)
     f.emplace_back();
   if (f.size() != 8)
     throw std::runtime_error("expected " + std::string(columns) + ", found " + std::to_string(f.size()) + " fields");
-  row r{number(f[0], "t_s"), f[1], number(f[2], "objects"), number(f[3], "mu"), number(f[4], "busy"),
+  row r{at, number(f[0], "t_s"), f[1], number(f[2], "objects"), number(f[3], "mu"), number(f[4], "busy"),
         number(f[5], "queue_s"), number(f[6], "up") != 0, {}};
   if (r.node.empty())
     throw std::runtime_error("a row names no node");
@@ -81,9 +86,11 @@ long index_of(const std::vector<std::string>& nodes, const std::string& name) {
 }
 
 // Rows of one second, in slot order, into a sample; the first second fixes the slots.
-void close_second(cluster_recording& r, std::vector<row>& rows) {
+// `blame`: the line an error is at (the second's first for a count that does not fit).
+void close_second(cluster_recording& r, std::vector<row>& rows, int& blame) {
   if (rows.empty())
     return;
+  blame = rows[0].line;
   if (r.samples.empty())
     for (auto& x : rows)
       r.nodes.push_back(x.node);
@@ -93,6 +100,7 @@ void close_second(cluster_recording& r, std::vector<row>& rows) {
   auto s = cluster_sample::empty(r.nodes.size(), rows[0].t_s);
   for (size_t i = 0; i < rows.size(); ++i) {
     auto& x = rows[i];
+    blame = x.line;
     if (x.node != r.nodes[i])
       throw std::runtime_error("node " + x.node + " where slot " + std::to_string(i) + " is " + r.nodes[i]);
     s.objects[i] = x.objects;
@@ -155,25 +163,28 @@ cluster_recording read_trace(const std::string& path) {
   cluster_recording r;
   std::string edges, line;
   std::vector<row> second;
-  int number_of_line = 0;
+  int at = 0, header_at = 0;
+  int blame = 0;  // the line an error is reported at
   try {
     while (std::getline(in, line)) {
-      ++number_of_line;
+      blame = ++at;
       if (line.empty() || line.rfind("t_s,", 0) == 0)
         continue;
       if (line[0] == '#') {
+        header_at = at;
         read_header(line, r.slo_ms, edges);
         continue;
       }
-      auto x = read_row(line);
+      auto x = read_row(line, at);
       if (!second.empty() && x.t_s != second[0].t_s)
-        close_second(r, second);
+        close_second(r, second, blame);
       second.push_back(std::move(x));
     }
-    close_second(r, second);
+    close_second(r, second, blame);
+    blame = header_at;  // the edges name nodes the rows did not
     r.edges = parse_edges(edges, r.nodes);
   } catch (const std::exception& e) {
-    throw std::runtime_error(path + ":" + std::to_string(number_of_line) + ": " + e.what());
+    throw std::runtime_error(path + ":" + std::to_string(blame) + ": " + e.what());
   }
   if (r.samples.empty())
     throw std::runtime_error(path + ": the trace holds no sample");
