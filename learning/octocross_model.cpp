@@ -26,10 +26,18 @@ struct window {
 
 // What the head and its loss were trained with, kept in the weight file so that a
 // decision masks, and a finetune weighs, as the training did.
+// Defaults: the training's (octocross_options).
 struct head_settings {
-  int64_t ahead = 15;       // samples the decision covers: the head's mask reads mean Ĥ over them
-  double net_weight = 0.1;  // the loss's weight on offloading over slow links
+  int64_t ahead = int64_t(octocross_options().ahead);  // samples the decision covers: the head's mask reads mean Ĥ over them
+  double net_weight = octocross_options().net_weight;  // the loss's weight on offloading over slow links
 };
+
+// Throws, naming `who`, unless the decision covers a sample and the weight is a number ≥ 0.
+void check(const head_settings& h, const std::string& who) {
+  if (h.ahead < 1 || !std::isfinite(h.net_weight) || h.net_weight < 0)
+    throw std::runtime_error(who + ": period " + std::to_string(h.ahead) + " must be at least 1 and net weight " +
+                             std::to_string(h.net_weight) + " a number ≥ 0");
+}
 
 // Windows of one cluster stacked: the batch dimension first.
 struct batch {
@@ -478,7 +486,6 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
     throw std::runtime_error("finetune needs " + std::to_string(2 * shape.tau) + " s of samples, has " +
                              std::to_string(r.data.samples.size()));
   bool scratch = shape.variant == model_variant::gnn_lstm;  // GNN_LSTM relearns a changed topology from scratch
-  auto epochs = r.epochs;
   if (scratch)
     torch::manual_seed(octocross_options().seed);  // as its first training: a rerun retrains alike
   octocross_net net(shape);
@@ -515,9 +522,9 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
     }
   }
   torch::optim::Adam optimiser(trained, torch::optim::AdamOptions(1e-3));
-  std::mt19937_64 rng(epochs);
+  std::mt19937_64 rng(r.epochs);
   std::uniform_int_distribution<size_t> any(0, windows.train.size() - 1);
-  for (int epoch = 0; epoch < epochs; ++epoch) {
+  for (int epoch = 0; epoch < r.epochs; ++epoch) {
     if (r.cancel && *r.cancel)
       throw std::runtime_error("finetune cancelled after " + std::to_string(epoch) + " epochs");
     std::vector<const window*> chosen;
@@ -563,9 +570,7 @@ head_settings head_of(torch::serialize::InputArchive& in, const std::string& pat
     head.ahead = v.item<int64_t>();
   if (in.try_read("octocross.net_weight", v))
     head.net_weight = v.item<double>();
-  if (head.ahead < 1 || !std::isfinite(head.net_weight) || head.net_weight < 0)
-    throw std::runtime_error(path + ": ahead " + std::to_string(head.ahead) + " or net_weight " +
-                             std::to_string(head.net_weight) + " is out of range");
+  check(head, path);
   return head;
 }
 
@@ -573,10 +578,10 @@ head_settings head_of(torch::serialize::InputArchive& in, const std::string& pat
 
 octocross_result train_octocross(const octocross_options& o, const progress_callback& progress) {
   auto started = std::chrono::steady_clock::now();
-  if (o.epochs < 1 || o.batch < 1 || o.validate_every < 1 || o.ahead < 1)
-    throw std::runtime_error("train-octocross: epochs, batch, validate-every and period must be at least 1");
-  if (!std::isfinite(o.net_weight) || o.net_weight < 0)
-    throw std::runtime_error("train-octocross: the net weight must be a number ≥ 0");
+  if (o.epochs < 1 || o.batch < 1 || o.validate_every < 1)
+    throw std::runtime_error("train-octocross: epochs, batch and validate-every must be at least 1");
+  head_settings head{int64_t(o.ahead), o.net_weight};
+  check(head, "train-octocross");
   if (o.shape.d % o.shape.heads != 0)
     throw std::runtime_error("train-octocross: d = " + std::to_string(o.shape.d) + " is not a multiple of heads = " +
                              std::to_string(o.shape.heads));
@@ -622,7 +627,6 @@ octocross_result train_octocross(const octocross_options& o, const progress_call
                              " s before its validation and held-out parts");
   torch::manual_seed(o.seed);
   std::mt19937_64 rng(o.seed);
-  head_settings head{int64_t(o.ahead), o.net_weight};
   octocross_net net(o.shape);
   torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
   detail::kept_epoch kept;
