@@ -1,0 +1,267 @@
+// Penance's pure parts pinned by hand-computed cases: the configuration space and cost
+// (§3.4.1), eqs. 2–3, the self-competition reward (eqs. 7–8), the replay's live timing,
+// chunked uploads, Table 1's AR(1) baseline and the adapter's state (eq. 4).
+#include <gtest/gtest.h>
+
+#include "actors/penance/core/adapter_state.hpp"
+#include "actors/penance/core/bitrate_baseline.hpp"
+#include "actors/penance/core/chunking.hpp"
+#include "actors/penance/core/config_space.hpp"
+#include "actors/penance/core/cost.hpp"
+#include "actors/penance/core/problem.hpp"
+#include "actors/penance/core/replay.hpp"
+#include "actors/penance/core/reward.hpp"
+
+using namespace troupe::penance;
+
+namespace {
+
+// Two settings (scale 1 and 0.5 at QP 20) × two models: configurations 0–3.
+config_space small_space() { return config_space({{1.0, 0.5}, {20}, 2}); }
+
+std::vector<double> small_cost() {
+  return cost_table(small_space(), {{100, 25}, {50, 12.5}}).per_config();  // {1, 0.5, 0.25, 0.125}
+}
+
+}  // namespace
+
+TEST(ConfigSpace, TheDefaultIsEighteenSettingsTimesFiveModels) {
+  config_space s;
+  EXPECT_EQ(s.settings(), 18u);
+  EXPECT_EQ(s.configs(), 90u);
+  EXPECT_EQ(s.config_at(0).setting, 0u);
+  EXPECT_EQ(s.config_at(89).setting, 17u);
+  EXPECT_EQ(s.config_at(89).model, 4);
+  EXPECT_EQ(s.setting_at(17).scale, 0.5);
+  EXPECT_EQ(s.setting_at(17).qp, 30);
+  EXPECT_EQ(s.setting_at(7).scale, 0.75);
+  EXPECT_EQ(s.setting_at(7).qp, 22);
+  EXPECT_EQ(s.scale_index(7), 1u);
+  for (size_t a = 0; a < s.configs(); ++a)
+    EXPECT_EQ(s.index(s.config_at(a)), a);
+  EXPECT_THROW(s.config_at(90), std::out_of_range);
+  EXPECT_THROW(s.index({0, 5}), std::out_of_range);
+}
+
+TEST(ConfigSpace, BadValuesAreRefusedNamingThem) {
+  EXPECT_THROW(config_space({{1.0}, {52}, 5}), std::invalid_argument);
+  EXPECT_THROW(config_space({{1.0}, {-1}, 5}), std::invalid_argument);
+  EXPECT_THROW(config_space({{0.0}, {20}, 5}), std::invalid_argument);
+  EXPECT_THROW(config_space({{1.0, 1.0}, {20}, 5}), std::invalid_argument);
+  EXPECT_THROW(config_space({{1.0}, {20}, 0}), std::invalid_argument);
+  EXPECT_EQ(scaled_size(640, 360, 0.75), (std::pair<int, int>{480, 270}));
+  EXPECT_EQ(scaled_size(1280, 720, 0.5), (std::pair<int, int>{640, 360}));
+  try {
+    scaled_size(100, 60, 0.75);  // 75x45
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("75x45"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(frames_per_segment(15, 1), 15);
+  EXPECT_EQ(frames_per_segment(15, 2), 30);
+  EXPECT_THROW(frames_per_segment(15, 0.5), std::invalid_argument);
+}
+
+TEST(Cost, IsModelMacsAtTheScaleOverModelZeroAtTheLargest) {
+  EXPECT_EQ(small_cost(), (std::vector<double>{1, 0.5, 0.25, 0.125}));
+  // The reference is the largest scale wherever it is listed.
+  cost_table reversed(config_space({{0.5, 1.0}, {20, 30}, 1}), {{25, 100}});
+  EXPECT_EQ(reversed.per_config(), (std::vector<double>{0.25, 0.25, 1, 1}));
+  EXPECT_EQ(reversed.reference_macs(), 100);
+  EXPECT_THROW(cost_table(small_space(), {{100, 25}}), std::invalid_argument);
+  EXPECT_THROW(cost_table(small_space(), {{100, 25}, {50}}), std::invalid_argument);
+  EXPECT_THROW(cost_table(small_space(), {{100, 25}, {50, 0}}), std::invalid_argument);
+}
+
+TEST(Problem, CheapestFeasibleElseMostAccurateThatFitsElseSmallest) {
+  auto space = small_space();
+  auto cost = small_cost();
+  segment_view v{{1000, 400}, {0.9, 0.7, 0.6, 0.5}};
+  auto d = solve(space, cost, v, 0.65, 1000);  // eq. 2: configs 0 and 1 meet 0.65 and fit
+  EXPECT_EQ(d.config, 1u);
+  EXPECT_EQ(d.by, solved_by::cheapest);
+  d = solve(space, cost, v, 0.65, 500);  // only setting 1 fits, none meets 0.65: eq. 3
+  EXPECT_EQ(d.config, 2u);
+  EXPECT_EQ(d.by, solved_by::most_accurate);
+  d = solve(space, cost, v, 0.65, 300);  // nothing fits
+  EXPECT_EQ(d.config, 2u);
+  EXPECT_EQ(d.by, solved_by::smallest);
+  d = solve(space, cost, {{1000, 400}, {0.9, 0.9, 0.9, 0.9}}, 0.65, 1000);  // model 1 at scale 0.5 is cheapest
+  EXPECT_EQ(d.config, 3u);
+  EXPECT_THROW(solve(space, cost, {{1000}, {0.9, 0.7, 0.6, 0.5}}, 0.65, 1000), std::invalid_argument);
+}
+
+TEST(Reward, SelfCompetitionBeatsItsOwnAverageOnlyWhileConstraintsHold) {
+  self_competition r;  // α 0.2, ξ on violations
+  auto s = r.step({-0.1, -0.2, 0.5});
+  EXPECT_EQ(s.value, 0);  // the first step starts the EMAs: no cost term
+  EXPECT_TRUE(s.delta);
+  s = r.step({-0.05, -0.1, 0.3});  // cheaper than C_EMA 0.5, constraints hold: +1
+  EXPECT_EQ(s.value, 1);
+  s = r.step({0.1, -0.1, 0.2});  // accuracy missed: −1 however cheap
+  EXPECT_EQ(s.value, -1);
+  EXPECT_FALSE(s.delta);
+  EXPECT_TRUE(s.xi);
+  // EMAs now U −0.052, O −0.164, C 0.408 (α 0.2 each step): dearer than C_EMA is −1.
+  s = r.step({-0.1, -0.1, 0.5});
+  EXPECT_EQ(s.value, -1);
+  EXPECT_TRUE(s.delta);
+  s = r.step({-0.1, 0.01, 0.1});  // bandwidth overrun: −1
+  EXPECT_EQ(s.value, -1);
+  EXPECT_FALSE(s.delta);
+  r.reset();
+  EXPECT_EQ(r.step({-0.1, -0.2, 0.9}).value, 0);
+}
+
+TEST(Reward, LiteralXiAlsoPunishesAShrinkingMargin) {
+  self_competition r({0.2, xi_mode::literal});
+  r.step({-0.1, -0.2, 0.5});
+  auto s = r.step({-0.05, -0.1, 0.3});  // both margins shrank though both hold: 1 − 1
+  EXPECT_TRUE(s.delta);
+  EXPECT_TRUE(s.xi);
+  EXPECT_EQ(s.value, 0);
+  s = r.step({-0.2, -0.3, 0.3});  // both grew: ξ 0
+  EXPECT_FALSE(s.xi);
+}
+
+TEST(Replay, UploadsAreCutAtTheirDeadlineAndDecisionsSeeOnlyResultsBack) {
+  auto space = small_space();
+  auto cost = small_cost();
+  replay_timing timing{1.0, 0.2, {0.1, 0.05}, {0.5, 0.3, 0.2, 0.1}};
+  segment_truth t{{1000, 400}, {0.9, 0.7, 0.6, 0.5}};
+  std::vector<segment_truth> video(3, t);
+  segment_replay r(space, cost, timing, video, {2000, 500, 2000});
+
+  EXPECT_DOUBLE_EQ(r.decision_at_s(), 1.2);
+  auto s0 = r.step(0);  // 1000 B at 2000 B/s from 1.3 s: ends 1.8, back 2.3
+  EXPECT_TRUE(s0.delivered);
+  EXPECT_FALSE(s0.stale);
+  EXPECT_DOUBLE_EQ(s0.start_s, 1.3);
+  EXPECT_DOUBLE_EQ(s0.upload_s, 0.5);
+  EXPECT_DOUBLE_EQ(s0.back_s, 2.3);
+  EXPECT_EQ(s0.accuracy, 0.9);
+  EXPECT_EQ(s0.cost, 1);
+
+  EXPECT_FALSE(r.latest());  // decided at 2.2, segment 0 is back at 2.3
+  auto s1 = r.step(1);       // 1000 B at 500 B/s needs 2 s > T: cut at 3.3
+  EXPECT_FALSE(s1.delivered);
+  EXPECT_TRUE(s1.stale);
+  EXPECT_DOUBLE_EQ(s1.start_s, 2.3);
+  EXPECT_DOUBLE_EQ(s1.upload_s, 1);
+  EXPECT_EQ(s1.accuracy, 0);
+  EXPECT_EQ(s1.cost, 0);
+  auto terms = terms_of(s1, 0.65, 1);
+  EXPECT_DOUBLE_EQ(terms.u, 0.65);
+  EXPECT_DOUBLE_EQ(terms.o, 0.0005);
+
+  auto s2 = r.step(3);  // waits for the link the cut held: starts 3.3, not 3.25
+  ASSERT_TRUE(s2.seen);
+  EXPECT_EQ(s2.seen->segment, 0u);
+  EXPECT_EQ(s2.seen->config, 0u);
+  EXPECT_TRUE(s2.stale);
+  EXPECT_DOUBLE_EQ(s2.start_s, 3.3);
+  EXPECT_DOUBLE_EQ(s2.back_s, 3.6);
+  EXPECT_TRUE(r.done());
+  EXPECT_THROW(r.step(0), std::logic_error);
+  EXPECT_THROW(segment_replay(space, cost, timing, video, {1, 2}), std::invalid_argument);
+}
+
+TEST(Replay, TheServerSegmentsDeliveredSegmentsInOrder) {
+  auto space = small_space();
+  auto cost = small_cost();
+  replay_timing timing{1.0, 0.0, {0.0, 0.0}, {1.5, 1.5, 1.5, 1.5}};
+  std::vector<segment_truth> video(3, segment_truth{{100, 50}, {0.9, 0.8, 0.7, 0.6}});
+  segment_replay r(space, cost, timing, video, {1e6, 1e6, 1e6});
+  EXPECT_DOUBLE_EQ(r.step(0).back_s, 1.0001 + 1.5);
+  auto s1 = r.step(0);  // uploaded at 2.0001, the server is busy until 2.5001
+  EXPECT_DOUBLE_EQ(s1.back_s, 2.5001 + 1.5);
+  auto s2 = r.step(0);  // decided at 3: segment 0 is back, segment 1 not
+  ASSERT_TRUE(s2.seen);
+  EXPECT_EQ(s2.seen->segment, 0u);
+}
+
+TEST(Chunking, SegmentsSplitIntoChunksAndReassembleOrAreCut) {
+  auto c = split_chunks(600, 256);
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[2].offset, 512u);
+  EXPECT_EQ(c[2].length, 88u);
+  EXPECT_EQ(split_chunks(0, 256).size(), 1u);
+  EXPECT_THROW(split_chunks(10, 0), std::invalid_argument);
+
+  segment_assembler a;
+  EXPECT_TRUE(a.add({5, 0, 2, 5, "abc"}).empty());
+  auto done = a.add({5, 1, 2, 5, "de"});
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].outcome, assembly::complete);
+  EXPECT_EQ(done[0].bytes, "abcde");
+
+  EXPECT_TRUE(a.add({6, 0, 2, 4, "ab"}).empty());
+  done = a.add({7, 0, 1, 1, "x"});  // segment 6's second chunk will never come
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[0].segment, 6u);
+  EXPECT_EQ(done[0].outcome, assembly::cut);
+  EXPECT_EQ(done[1].outcome, assembly::complete);
+  EXPECT_TRUE(a.add({6, 1, 2, 4, "cd"}).empty());
+  EXPECT_EQ(a.late_chunks(), 1u);
+
+  a.add({8, 0, 2, 4, "ab"});
+  done = a.add({8, 0, 2, 4, "ab"});
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].outcome, assembly::corrupt);
+  EXPECT_NE(done[0].why.find("twice"), std::string::npos);
+  a.add({9, 0, 2, 4, "ab"});
+  done = a.add({9, 1, 2, 4, "c"});
+  EXPECT_EQ(done.at(0).outcome, assembly::corrupt);
+  a.add({10, 0, 2, 4, "ab"});
+  EXPECT_EQ(a.add({10, 1, 3, 4, "cd"}).at(0).outcome, assembly::corrupt);
+  a.add({11, 0, 2, 4, "ab"});
+  EXPECT_EQ(a.finish()->outcome, assembly::cut);
+  EXPECT_FALSE(a.finish());
+}
+
+TEST(BitrateBaseline, ArOneByLeastSquaresAndMedianRatios) {
+  auto m = fit_ar1({{1, 2, 3, 4}});
+  EXPECT_NEAR(m.c, 1, 1e-9);
+  EXPECT_NEAR(m.phi, 1, 1e-9);
+  m = fit_ar1({{5, 5, 5}});
+  EXPECT_EQ(m.phi, 0);
+  EXPECT_EQ(m.c, 5);
+  EXPECT_THROW(fit_ar1({{1}}), std::invalid_argument);
+
+  size_table training = {{{100, 50}, {200, 100}, {300, 150}}};
+  bitrate_baseline b(training, 0);
+  EXPECT_NEAR(b.base_model().phi, 1, 1e-9);
+  EXPECT_NEAR(b.base_model().c, 100, 1e-6);
+  EXPECT_EQ(b.ratios(), (std::vector<double>{1, 0.5}));
+  auto p = b.predict(300);
+  EXPECT_NEAR(p[0], 400, 1e-6);
+  EXPECT_NEAR(p[1], 200, 1e-6);
+  auto e = baseline_errors(b, {{{100, 50}, {250, 100}}}, 0);  // predicted 200, 100
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_NEAR(e[0], 20, 1e-6);
+  EXPECT_NEAR(e[1], 0, 1e-6);
+}
+
+TEST(AdapterState, PartsAreLaidOutInEquationFourOrder) {
+  state_layout l;
+  EXPECT_EQ(l.offset(state_part::bitrates), 2u);
+  EXPECT_EQ(l.offset(state_part::performance), 20u);
+  EXPECT_EQ(l.offset(state_part::last_config), 84u);
+  EXPECT_EQ(l.offset(state_part::content), 174u);
+  EXPECT_EQ(l.size(), 302u);
+  adapter_state s{0.65, 0.6, std::vector<float>(18, 0.1f), std::vector<float>(64, 0.0f), std::nullopt,
+                  std::vector<float>(128, 0.5f)};
+  auto v = flatten(s, l);
+  ASSERT_EQ(v.size(), 302u);
+  EXPECT_FLOAT_EQ(v[0], 0.65f);
+  EXPECT_FLOAT_EQ(v[1], 0.6f);
+  for (size_t k = 84; k < 174; ++k)
+    EXPECT_EQ(v[k], 0.0f);  // no configuration before the first segment
+  s.last_config = 3;
+  EXPECT_EQ(flatten(s, l)[87], 1.0f);
+  s.content.pop_back();
+  EXPECT_THROW(flatten(s, l), std::invalid_argument);
+  s.content.push_back(0);
+  s.last_config = 90;
+  EXPECT_THROW(flatten(s, l), std::invalid_argument);
+}
