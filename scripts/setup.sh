@@ -9,7 +9,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
-  libopencv-dev libavutil-dev opencv-doc opencv-data
+  libopencv-dev libavutil-dev libavcodec-dev libx264-164 opencv-doc opencv-data
   libtesseract-dev tesseract-ocr-eng
   libtorch-dev libonnx-dev libopenblas0-pthread
   gnuplot-nox
