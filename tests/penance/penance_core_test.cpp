@@ -1,6 +1,8 @@
 // Penance's pure parts pinned by hand-computed cases: the configuration space and cost
 // (§3.4.1), eqs. 2–3, the self-competition reward (eqs. 7–8), the replay's live timing,
 // chunked uploads, Table 1's AR(1) baseline and the adapter's state (eq. 4).
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "actors/penance/core/adapter_state.hpp"
@@ -11,6 +13,7 @@
 #include "actors/penance/core/problem.hpp"
 #include "actors/penance/core/replay.hpp"
 #include "actors/penance/core/reward.hpp"
+#include "actors/penance/core/segmenter_graph.hpp"
 
 using namespace troupe::penance;
 
@@ -264,4 +267,33 @@ TEST(AdapterState, PartsAreLaidOutInEquationFourOrder) {
   s.content.push_back(0);
   s.last_config = 90;
   EXPECT_THROW(flatten(s, l), std::invalid_argument);
+}
+
+TEST(SegmenterGraph, ModelZeroCostsUnderAQuarterGmacAndPrunesToItsSparsity) {
+  auto g = pyramid_segmenter(8);
+  double full = segmenter_macs(g, 360, 640);
+  EXPECT_LT(full, 0.25e9);
+  EXPECT_GT(full, 0.15e9);
+  EXPECT_NEAR(segmenter_macs(g, 180, 320) / full, 0.25, 0.03);  // MACs go with pixels
+  for (double s : {0.5, 0.75, 0.875, 0.9375}) {
+    double keep = keep_for_sparsity(g, s, 360, 640);
+    EXPECT_LT(keep, std::sqrt(1 - s) + 1e-9);  // the first conv's inputs and the classes stay
+    double ratio = segmenter_macs(pruned_shape(g, keep), 360, 640) / full;
+    EXPECT_NEAR(ratio / (1 - s), 1, 0.15) << "sparsity " << s;
+  }
+  auto p = pruned_shape(g, 0.5);
+  EXPECT_EQ(p.at("c1").out, 6);
+  EXPECT_EQ(p.classes(), 8);
+  EXPECT_THROW(pruned_shape(g, 0), std::invalid_argument);
+}
+
+TEST(SegmenterGraph, RoundTripsThroughItsTextAndRefusesBadLines) {
+  auto g = pruned_shape(pyramid_segmenter(8), 0.5);
+  auto back = segmenter_graph::parse(g.serialise());
+  EXPECT_EQ(back.serialise(), g.serialise());
+  EXPECT_EQ(back.input_channels(back.at("fuse")), g.input_channels(g.at("fuse")));
+  EXPECT_THROW(segmenter_graph::parse("in 3\nc1 nowhere 8 3 1 1 0 - 1\n"), std::invalid_argument);
+  EXPECT_THROW(segmenter_graph::parse("in 3\nc1 image 8 2 1 1 0 - 1\n"), std::invalid_argument);  // even kernel
+  EXPECT_THROW(segmenter_graph::parse("in 3\nc1 image 8\n"), std::invalid_argument);
+  EXPECT_THROW(segmenter_graph::parse("in 3\n"), std::invalid_argument);
 }
