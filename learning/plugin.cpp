@@ -7,6 +7,7 @@
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
 #include "learning/onnx_export.hpp"
+#include "learning/segmenter_training.hpp"
 #include "learning/torchscript_detector.hpp"
 
 extern "C" {
@@ -34,6 +35,11 @@ troupe::learning::octocross_result troupe_plugin_train_octocross(const troupe::l
 std::shared_ptr<const troupe::octocross::offload_model> troupe_plugin_load_octocross(
     const std::string& path, const troupe::octocross::model_shape& expected) {
   return troupe::learning::load_octocross_model(path, expected);
+}
+
+std::vector<troupe::learning::segmenter_result> troupe_plugin_train_segmenters(
+    const troupe::learning::segmenter_options& options, const troupe::learning::progress_callback& progress) {
+  return troupe::learning::train_segmenters(options, progress);
 }
 
 void troupe_plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {

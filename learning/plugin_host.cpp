@@ -63,6 +63,11 @@ learning::octocross_result plugin_train_octocross(const learning::octocross_opti
   return symbol<troupe_plugin_train_octocross_fn>("troupe_plugin_train_octocross")(options, progress);
 }
 
+std::vector<learning::segmenter_result> plugin_train_segmenters(const learning::segmenter_options& options,
+                                                                const troupe::learning::progress_callback& progress) {
+  return symbol<troupe_plugin_train_segmenters_fn>("troupe_plugin_train_segmenters")(options, progress);
+}
+
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {
   symbol<troupe_plugin_export_onnx_fn>("troupe_plugin_export_onnx")(torchscript_path, onnx_path);
 }

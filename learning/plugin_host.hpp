@@ -9,6 +9,7 @@
 #include "learning/detector_training.hpp"
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
+#include "learning/segmenter_training.hpp"
 
 namespace troupe {
 
@@ -21,6 +22,8 @@ learning::forecaster_result plugin_train_forecaster(const learning::forecaster_o
                                                    const troupe::learning::progress_callback& progress);
 learning::octocross_result plugin_train_octocross(const learning::octocross_options& options,
                                                  const troupe::learning::progress_callback& progress);
+std::vector<learning::segmenter_result> plugin_train_segmenters(const learning::segmenter_options& options,
+                                                                const troupe::learning::progress_callback& progress);
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path);
 
 }  // namespace troupe

@@ -1,9 +1,54 @@
 #include "actors/penance/penance.hpp"
 
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "actors/penance/cli/train_segmenters.hpp"
+
 namespace troupe {
 
-// Penance is being built from its pure core outwards (docs/penance.md): its kinds and
-// commands are added here as they land.
-void register_penance(system_registry&) {}
+namespace {
+
+void add_commands(command_hooks& hooks) {
+  auto seg = std::make_shared<learning::segmenter_options>();
+  auto* cmd = hooks.troupe.add_subcommand("train-segmenters",
+                                          "train Penance's edge models 0-4 (a pyramid-pooling FCN and four L1-pruned "
+                                          "versions) on synthetic drives with exact labels");
+  cmd->add_option("-o,--output", seg->output, "weight files, {v} the model's number (default build/models/segmenter-{v}.pt)");
+  cmd->add_option("--steps", seg->steps, "model 0's optimiser steps (default 1500)")->check(CLI::PositiveNumber);
+  cmd->add_option("--finetune-steps", seg->finetune_steps, "each pruned model's fine-tuning steps (default 400)");
+  cmd->add_option("--batch", seg->batch, "crops per step (default 8)")->check(CLI::PositiveNumber);
+  cmd->add_option("--widths", seg->widths, "model 0's five widths (default 12 24 40 64 48)")->expected(5);
+  cmd->add_option("--sparsities", seg->sparsities, "share of MACs each pruned model removes (default 0.5 0.75 0.875 0.9375)");
+  cmd->add_option("--size", seg->width, "frame width; the height is 9/16 of it (default 640)")->check(CLI::PositiveNumber);
+  cmd->add_option("--train-drives", seg->drives.train, "training drives (default 15)")->check(CLI::PositiveNumber);
+  cmd->add_option("--test-drives", seg->drives.test, "held-out drives (default 6)")->check(CLI::PositiveNumber);
+  cmd->add_option("--drive-s", seg->drives.drive_s, "seconds per drive (default 40)")->check(CLI::PositiveNumber);
+  cmd->add_option("--frames-per-drive", seg->frames_per_drive, "training frames from each drive (default 40)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--eval-frames-per-drive", seg->eval_frames_per_drive, "held-out frames from each test drive (default 10)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--learning-rate", seg->learning_rate, "Adam, model 0 (default 0.002)");
+  cmd->add_option("--finetune-rate", seg->finetune_rate, "Adam, pruned models (default 0.001)");
+  cmd->add_option("--threads", seg->threads, "libtorch threads (default: every core)");
+  cmd->add_option("--seed", seg->seed, "network init and crops (default 1)");
+  cmd->callback([&hooks, seg] {
+    seg->height = seg->width * 9 / 16;
+    seg->crop_width = std::min(seg->crop_width, seg->width);
+    seg->crop_height = std::min(seg->crop_height, seg->height);
+    hooks.run = [seg] { return train_segmenters_command(*seg); };
+  });
+}
+
+}  // namespace
+
+// Penance is being built from its pure core outwards (docs/penance.md): its kinds come
+// with the segment camera.
+void register_penance(system_registry& r) {
+  r.file_maker(R"(segmenter-[0-9]+\.pt$)", "troupe train-segmenters");
+  if (r.commands)
+    add_commands(*r.commands);
+}
 
 }  // namespace troupe

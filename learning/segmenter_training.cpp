@@ -1,0 +1,249 @@
+#include "learning/segmenter_training.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
+
+#include "actors/penance/core/segmenter_graph.hpp"
+#include "learning/detail/atomic_save.hpp"
+#include "learning/segmenter_network.hpp"
+#include "vision/metrics.hpp"
+#include "vision/street_scene.hpp"
+
+namespace troupe::learning {
+
+void check(const segmenter_options& o) {
+  auto fail = [](const std::string& why) { throw std::invalid_argument("train-segmenters: " + why); };
+  if (o.drives.train < 1 || o.drives.test < 1 || !(o.drives.drive_s > 0))
+    fail("needs a training drive, a test drive and a positive drive length");
+  if (o.width < 32 || o.height < 32 || o.width % 2 || o.height % 2)
+    fail("frames need even sides of at least 32 pixels");
+  if (o.crop_width > o.width || o.crop_height > o.height || o.crop_width < 16 || o.crop_height < 16)
+    fail("the crop must fit the frame and be at least 16 pixels");
+  if (!(o.min_scale > 0 && o.min_scale <= 1))
+    fail("--min-scale must be in (0, 1]");
+  if (o.steps < 1 || o.finetune_steps < 0 || o.batch < 1 || o.frames_per_drive < 1 || o.eval_frames_per_drive < 1)
+    fail("steps, batch and frames must be positive");
+  if (!(o.learning_rate > 0) || !(o.finetune_rate > 0))
+    fail("learning rates must be positive");
+  for (double s : o.sparsities)
+    if (!(s > 0 && s < 1))
+      fail("sparsity " + std::to_string(s) + " is outside (0, 1)");
+  if (o.output.find("{v}") == std::string::npos)
+    fail("the output needs {v} for the model's number, e.g. build/models/segmenter-{v}.pt");
+  penance::pyramid_segmenter(vision::street_classes, o.widths);  // throws for bad widths
+}
+
+std::string output_for(const segmenter_options& o, int model) {
+  auto out = o.output;
+  return out.replace(out.find("{v}"), 3, std::to_string(model));
+}
+
+namespace {
+
+struct labelled {
+  cv::Mat image, labels;
+};
+
+// `per_drive` evenly spaced frames of each drive; drives render on their own threads,
+// as a drive is drawn frame after frame.
+std::vector<labelled> render(const std::vector<uint64_t>& seeds, const segmenter_options& o, int per_drive) {
+  std::vector<std::vector<labelled>> per(seeds.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < seeds.size();) {
+      vision::street_config c;
+      c.width = o.width;
+      c.height = o.height;
+      c.duration_s = o.drives.drive_s;
+      c.seed = seeds[i];
+      vision::street_scene drive(c);
+      size_t every = std::max<size_t>(1, drive.frames() / static_cast<size_t>(per_drive));
+      while (!drive.done() && per[i].size() < static_cast<size_t>(per_drive)) {
+        auto f = drive.next();
+        if (f.index % every == every / 2)
+          per[i].push_back({f.image, f.labels});
+      }
+    }
+  };
+  unsigned n = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), static_cast<unsigned>(seeds.size())));
+  std::vector<std::thread> pool;
+  for (unsigned k = 0; k < n; ++k)
+    pool.emplace_back(work);
+  for (auto& t : pool)
+    t.join();
+  std::vector<labelled> all;
+  for (auto& p : per)
+    all.insert(all.end(), p.begin(), p.end());
+  return all;
+}
+
+torch::Tensor image_tensor(const cv::Mat& bgr) {
+  cv::Mat f;
+  bgr.convertTo(f, CV_32FC3, 1.0 / 255);
+  return torch::from_blob(f.data, {f.rows, f.cols, 3}, torch::kFloat32).permute({2, 0, 1}).clone();
+}
+
+torch::Tensor label_tensor(const cv::Mat& labels) {
+  return torch::from_blob(labels.data, {labels.rows, labels.cols}, torch::kUInt8).to(torch::kLong);
+}
+
+// A batch of random crops at random scales, half of them mirrored.
+std::pair<torch::Tensor, torch::Tensor> batch(const std::vector<labelled>& frames, const segmenter_options& o,
+                                              std::mt19937_64& rng) {
+  auto uniform = [&] { return static_cast<double>(rng() >> 11) * 0x1.0p-53; };
+  std::vector<torch::Tensor> images, labels;
+  for (int b = 0; b < o.batch; ++b) {
+    auto& f = frames[rng() % frames.size()];
+    double scale = o.min_scale + (1 - o.min_scale) * uniform();
+    scale = std::max({scale, static_cast<double>(o.crop_width) / o.width, static_cast<double>(o.crop_height) / o.height});
+    cv::Size size(std::max(o.crop_width, static_cast<int>(std::lround(o.width * scale))),
+                  std::max(o.crop_height, static_cast<int>(std::lround(o.height * scale))));
+    cv::Mat image, label;
+    cv::resize(f.image, image, size, 0, 0, cv::INTER_AREA);
+    cv::resize(f.labels, label, size, 0, 0, cv::INTER_NEAREST);
+    cv::Rect crop(static_cast<int>(rng() % static_cast<uint64_t>(size.width - o.crop_width + 1)),
+                  static_cast<int>(rng() % static_cast<uint64_t>(size.height - o.crop_height + 1)), o.crop_width,
+                  o.crop_height);
+    image = image(crop).clone();
+    label = label(crop).clone();
+    if (rng() & 1) {
+      cv::flip(image, image, 1);
+      cv::flip(label, label, 1);
+    }
+    images.push_back(image_tensor(image));
+    labels.push_back(label_tensor(label));
+  }
+  return {torch::stack(images), torch::stack(labels)};
+}
+
+// Rare classes (poles, people) weigh more: mIoU counts every class alike.
+torch::Tensor class_weights(const std::vector<labelled>& frames) {
+  std::vector<double> count(vision::street_classes, 1);
+  for (auto& f : frames)
+    for (auto it = f.labels.begin<uint8_t>(); it != f.labels.end<uint8_t>(); ++it)
+      if (*it < vision::street_classes)
+        count[*it] += 1;
+  auto sorted = count;
+  std::sort(sorted.begin(), sorted.end());
+  double median = sorted[sorted.size() / 2];
+  auto w = torch::empty({vision::street_classes});
+  for (int c = 0; c < vision::street_classes; ++c)
+    w[c] = std::clamp(std::sqrt(median / count[static_cast<size_t>(c)]), 0.5, 5.0);
+  return w;
+}
+
+double held_out_miou(torch::jit::Module& m, const std::vector<labelled>& frames) {
+  torch::NoGradGuard no_grad;
+  m.eval();
+  double sum = 0;
+  for (auto& f : frames) {
+    auto logits = m.forward({image_tensor(f.image).unsqueeze(0)}).toTensor();
+    auto predicted = logits.argmax(1).squeeze(0).to(torch::kUInt8).contiguous();
+    cv::Mat labels(f.labels.rows, f.labels.cols, CV_8U, predicted.data_ptr<uint8_t>());
+    vision::miou_accumulator acc(vision::street_ignore);
+    acc.add(labels, f.labels);
+    sum += acc.mean_iou();
+  }
+  m.train();
+  return frames.empty() ? 0 : sum / static_cast<double>(frames.size());
+}
+
+struct schedule {
+  int steps;
+  double rate;
+  int done_before;  // steps of earlier models, for the progress bar
+  int total;
+  int model;
+};
+
+double fit(torch::jit::Module& m, const std::vector<labelled>& frames, const torch::Tensor& weights,
+           const segmenter_options& o, const schedule& s, std::mt19937_64& rng, const progress_callback& progress) {
+  std::vector<torch::Tensor> params;
+  for (const auto& p : m.parameters())
+    params.push_back(p);
+  torch::optim::Adam opt(params, torch::optim::AdamOptions(s.rate));
+  m.train();
+  auto loss_of = torch::nn::functional::CrossEntropyFuncOptions().weight(weights).ignore_index(vision::street_ignore);
+  double recent = 0;
+  for (int step = 0; step < s.steps; ++step) {
+    double lr = s.rate * (0.01 + 0.99 * 0.5 * (1 + std::cos(M_PI * step / s.steps)));  // cosine to 1 %
+    for (auto& g : opt.param_groups())
+      static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+    auto [x, y] = batch(frames, o, rng);
+    auto loss = torch::nn::functional::cross_entropy(m.forward({x}).toTensor(), y, loss_of);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    double l = loss.item<double>();
+    recent = step == 0 ? l : 0.95 * recent + 0.05 * l;
+    if (progress)
+      progress({s.done_before + step + 1, s.total, recent, "model " + std::to_string(s.model)});
+  }
+  return recent;
+}
+
+int64_t parameter_count(const torch::jit::Module& m) {
+  int64_t n = 0;
+  for (const auto& p : m.parameters())
+    n += p.numel();
+  return n;
+}
+
+}  // namespace
+
+std::vector<segmenter_result> train_segmenters(const segmenter_options& o, const progress_callback& progress) {
+  check(o);
+  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
+  std::mt19937_64 rng(o.seed);
+  auto train = render(o.drives.train_seeds(), o, o.frames_per_drive);
+  auto test = render(o.drives.test_seeds(), o, o.eval_frames_per_drive);
+  auto weights = class_weights(train);
+  auto graph = penance::pyramid_segmenter(vision::street_classes, o.widths);
+  int total = o.steps + o.finetune_steps * static_cast<int>(o.sparsities.size());
+
+  std::vector<segmenter_result> results;
+  auto finish = [&](torch::jit::Module& m, int model, double sparsity, double keep, double loss, double seconds) {
+    segmenter_result r;
+    r.model = model;
+    r.sparsity = sparsity;
+    r.keep = keep;
+    r.macs = penance::segmenter_macs(graph_of(m), o.height, o.width);
+    r.held_out_miou = held_out_miou(m, test);
+    r.final_loss = loss;
+    r.parameters = parameter_count(m);
+    r.seconds = seconds;
+    r.output = output_for(o, model);
+    detail::save_atomically(m, r.output);
+    results.push_back(r);
+  };
+  auto clock = [] { return std::chrono::steady_clock::now(); };
+  auto since = [&](auto t0) { return std::chrono::duration<double>(clock() - t0).count(); };
+
+  auto t0 = clock();
+  auto model0 = build_segmenter(graph, o.seed);
+  double loss = fit(model0, train, weights, o, {o.steps, o.learning_rate, 0, total, 0}, rng, progress);
+  finish(model0, 0, 0, 1, loss, since(t0));
+  for (size_t k = 0; k < o.sparsities.size(); ++k) {
+    auto t = clock();
+    double keep = penance::keep_for_sparsity(graph, o.sparsities[k], o.height, o.width);
+    auto pruned = prune_segmenter(model0, keep);
+    int done = o.steps + o.finetune_steps * static_cast<int>(k);
+    loss = o.finetune_steps > 0 ? fit(pruned, train, weights, o,
+                                      {o.finetune_steps, o.finetune_rate, done, total, static_cast<int>(k) + 1}, rng,
+                                      progress)
+                                : 0;
+    finish(pruned, static_cast<int>(k) + 1, o.sparsities[k], keep, loss, since(t));
+  }
+  return results;
+}
+
+}  // namespace troupe::learning

@@ -1,0 +1,50 @@
+// `troupe train-segmenters`: Penance's edge models (penance.txt §2.1.1) trained here on
+// synthetic drives with exact labels: model 0 from scratch, then models 1–4 by L1
+// pruning of it to each sparsity and fine-tuning. Raw frames, random scale and crop, so
+// one model serves every resolution. Plain C++: callers need no libtorch headers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/penance/core/drives.hpp"
+#include "learning/training_progress.hpp"
+
+namespace troupe::learning {
+
+struct segmenter_options {
+  penance::drive_split drives;
+  int width = 640, height = 360;         // frames of the drives
+  std::vector<int> widths = {12, 24, 40, 64, 48};          // model 0 (actors/penance/core/segmenter_graph.hpp)
+  std::vector<double> sparsities = {0.5, 0.75, 0.875, 0.9375};  // models 1–4
+  int frames_per_drive = 40;             // training frames sampled from each training drive
+  int eval_frames_per_drive = 10;        // held-out frames from each test drive
+  int steps = 1500, finetune_steps = 400;
+  int batch = 8;
+  int crop_width = 320, crop_height = 176;
+  double min_scale = 0.5;                // random scale in [min_scale, 1] before the crop
+  double learning_rate = 2e-3, finetune_rate = 1e-3;  // Adam, cosine to 1 %
+  uint64_t seed = 1;
+  int threads = 0;                       // 0: every core
+  std::string output = "build/models/segmenter-{v}.pt";  // {v}: the model's number
+};
+
+// Throws std::invalid_argument naming the first option out of range.
+void check(const segmenter_options& o);
+std::string output_for(const segmenter_options& o, int model);
+
+struct segmenter_result {
+  int model = 0;
+  double sparsity = 0, keep = 1;  // share of MACs removed, share of channels kept
+  double macs = 0;                // one frame at width × height
+  double held_out_miou = 0;       // raw test frames at scale 1, mean of per-frame mIoU
+  double final_loss = 0;
+  int64_t parameters = 0;
+  double seconds = 0;
+  std::string output;
+};
+
+std::vector<segmenter_result> train_segmenters(const segmenter_options& o, const progress_callback& progress = {});
+
+}  // namespace troupe::learning
