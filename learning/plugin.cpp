@@ -7,6 +7,7 @@
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
 #include "learning/onnx_export.hpp"
+#include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
 #include "learning/torchscript_detector.hpp"
 
@@ -40,6 +41,11 @@ std::shared_ptr<const troupe::octocross::offload_model> troupe_plugin_load_octoc
 std::vector<troupe::learning::segmenter_result> troupe_plugin_train_segmenters(
     const troupe::learning::segmenter_options& options, const troupe::learning::progress_callback& progress) {
   return troupe::learning::train_segmenters(options, progress);
+}
+
+troupe::learning::penance_dataset_result troupe_plugin_build_penance_dataset(
+    const troupe::learning::penance_dataset_options& options, const troupe::learning::progress_callback& progress) {
+  return troupe::learning::build_penance_dataset(options, progress);
 }
 
 void troupe_plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {

@@ -8,6 +8,7 @@
 #include "learning/detector_training.hpp"
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
+#include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
 #include "vision/detector.hpp"
 
@@ -24,5 +25,7 @@ using troupe_plugin_load_octocross_fn = std::shared_ptr<const troupe::octocross:
     const std::string&, const troupe::octocross::model_shape&);
 using troupe_plugin_train_segmenters_fn = std::vector<troupe::learning::segmenter_result> (*)(
     const troupe::learning::segmenter_options&, const troupe::learning::progress_callback&);
+using troupe_plugin_build_penance_dataset_fn = troupe::learning::penance_dataset_result (*)(
+    const troupe::learning::penance_dataset_options&, const troupe::learning::progress_callback&);
 using troupe_plugin_export_onnx_fn = void (*)(const std::string&, const std::string&);
 }

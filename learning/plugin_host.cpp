@@ -68,6 +68,11 @@ std::vector<learning::segmenter_result> plugin_train_segmenters(const learning::
   return symbol<troupe_plugin_train_segmenters_fn>("troupe_plugin_train_segmenters")(options, progress);
 }
 
+learning::penance_dataset_result plugin_build_penance_dataset(const learning::penance_dataset_options& options,
+                                                             const troupe::learning::progress_callback& progress) {
+  return symbol<troupe_plugin_build_penance_dataset_fn>("troupe_plugin_build_penance_dataset")(options, progress);
+}
+
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {
   symbol<troupe_plugin_export_onnx_fn>("troupe_plugin_export_onnx")(torchscript_path, onnx_path);
 }

@@ -9,6 +9,7 @@
 #include "learning/detector_training.hpp"
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
+#include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
 
 namespace troupe {
@@ -24,6 +25,8 @@ learning::octocross_result plugin_train_octocross(const learning::octocross_opti
                                                  const troupe::learning::progress_callback& progress);
 std::vector<learning::segmenter_result> plugin_train_segmenters(const learning::segmenter_options& options,
                                                                 const troupe::learning::progress_callback& progress);
+learning::penance_dataset_result plugin_build_penance_dataset(const learning::penance_dataset_options& options,
+                                                             const troupe::learning::progress_callback& progress);
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path);
 
 }  // namespace troupe

@@ -7,6 +7,7 @@
 #include <random>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
@@ -18,33 +19,6 @@
 #include "vision/street_scene.hpp"
 
 namespace troupe::learning {
-
-void check(const segmenter_options& o) {
-  auto fail = [](const std::string& why) { throw std::invalid_argument("train-segmenters: " + why); };
-  if (o.drives.train < 1 || o.drives.test < 1 || !(o.drives.drive_s > 0))
-    fail("needs a training drive, a test drive and a positive drive length");
-  if (o.width < 32 || o.height < 32 || o.width % 2 || o.height % 2)
-    fail("frames need even sides of at least 32 pixels");
-  if (o.crop_width > o.width || o.crop_height > o.height || o.crop_width < 16 || o.crop_height < 16)
-    fail("the crop must fit the frame and be at least 16 pixels");
-  if (!(o.min_scale > 0 && o.min_scale <= 1))
-    fail("--min-scale must be in (0, 1]");
-  if (o.steps < 1 || o.finetune_steps < 0 || o.batch < 1 || o.frames_per_drive < 1 || o.eval_frames_per_drive < 1)
-    fail("steps, batch and frames must be positive");
-  if (!(o.learning_rate > 0) || !(o.finetune_rate > 0))
-    fail("learning rates must be positive");
-  for (double s : o.sparsities)
-    if (!(s > 0 && s < 1))
-      fail("sparsity " + std::to_string(s) + " is outside (0, 1)");
-  if (o.output.find("{v}") == std::string::npos)
-    fail("the output needs {v} for the model's number, e.g. build/models/segmenter-{v}.pt");
-  penance::pyramid_segmenter(vision::street_classes, o.widths);  // throws for bad widths
-}
-
-std::string output_for(const segmenter_options& o, int model) {
-  auto out = o.output;
-  return out.replace(out.find("{v}"), 3, std::to_string(model));
-}
 
 namespace {
 
@@ -140,20 +114,28 @@ torch::Tensor class_weights(const std::vector<labelled>& frames) {
   return w;
 }
 
-double held_out_miou(torch::jit::Module& m, const std::vector<labelled>& frames) {
+// The mean of per-frame mIoU (the paper's per-segment accuracy), and per class over all
+// frames together (which classes the mean loses on).
+std::pair<double, std::vector<double>> held_out_miou(torch::jit::Module& m, const std::vector<labelled>& frames) {
   torch::NoGradGuard no_grad;
   m.eval();
   double sum = 0;
+  vision::miou_accumulator all(vision::street_ignore);
   for (auto& f : frames) {
     auto logits = m.forward({image_tensor(f.image).unsqueeze(0)}).toTensor();
     auto predicted = logits.argmax(1).squeeze(0).to(torch::kUInt8).contiguous();
     cv::Mat labels(f.labels.rows, f.labels.cols, CV_8U, predicted.data_ptr<uint8_t>());
     vision::miou_accumulator acc(vision::street_ignore);
     acc.add(labels, f.labels);
+    all.add(labels, f.labels);
     sum += acc.mean_iou();
   }
   m.train();
-  return frames.empty() ? 0 : sum / static_cast<double>(frames.size());
+  std::vector<double> per_class(vision::street_classes, 0);
+  for (auto [c, iou] : all.iou_per_class())
+    if (c >= 0 && c < vision::street_classes)
+      per_class[static_cast<size_t>(c)] = iou;
+  return {frames.empty() ? 0 : sum / static_cast<double>(frames.size()), per_class};
 }
 
 struct schedule {
@@ -217,7 +199,7 @@ std::vector<segmenter_result> train_segmenters(const segmenter_options& o, const
     r.sparsity = sparsity;
     r.keep = keep;
     r.macs = penance::segmenter_macs(graph_of(m), o.height, o.width);
-    r.held_out_miou = held_out_miou(m, test);
+    std::tie(r.held_out_miou, r.class_iou) = held_out_miou(m, test);
     r.final_loss = loss;
     r.parameters = parameter_count(m);
     r.seconds = seconds;

@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "actors/penance/core/drives.hpp"
+#include "actors/penance/core/segmenter_graph.hpp"
+#include "vision/street_scene.hpp"
 #include "learning/training_progress.hpp"
 
 namespace troupe::learning {
@@ -30,15 +33,42 @@ struct segmenter_options {
   std::string output = "build/models/segmenter-{v}.pt";  // {v}: the model's number
 };
 
-// Throws std::invalid_argument naming the first option out of range.
-void check(const segmenter_options& o);
-std::string output_for(const segmenter_options& o, int model);
+// Throws std::invalid_argument naming the first option out of range. Inline, as is
+// output_for: the CLI checks both before it loads the learning plugin.
+inline void check(const segmenter_options& o) {
+  auto fail = [](const std::string& why) { throw std::invalid_argument("train-segmenters: " + why); };
+  if (o.drives.train < 1 || o.drives.test < 1 || !(o.drives.drive_s > 0))
+    fail("needs a training drive, a test drive and a positive drive length");
+  if (o.width < 32 || o.height < 32 || o.width % 2 || o.height % 2)
+    fail("frames need even sides of at least 32 pixels");
+  if (o.crop_width > o.width || o.crop_height > o.height || o.crop_width < 16 || o.crop_height < 16)
+    fail("the crop must fit the frame and be at least 16 pixels");
+  if (!(o.min_scale > 0 && o.min_scale <= 1))
+    fail("--min-scale must be in (0, 1]");
+  if (o.steps < 1 || o.finetune_steps < 0 || o.batch < 1 || o.frames_per_drive < 1 || o.eval_frames_per_drive < 1)
+    fail("steps, batch and frames must be positive");
+  if (!(o.learning_rate > 0) || !(o.finetune_rate > 0))
+    fail("learning rates must be positive");
+  for (double s : o.sparsities)
+    if (!(s > 0 && s < 1))
+      fail("sparsity " + std::to_string(s) + " is outside (0, 1)");
+  if (o.output.find("{v}") == std::string::npos)
+    fail("the output needs {v} for the model's number, e.g. build/models/segmenter-{v}.pt");
+  penance::pyramid_segmenter(vision::street_classes, o.widths);  // throws for bad widths
+}
+
+// The file model v is written to.
+inline std::string output_for(const segmenter_options& o, int model) {
+  auto out = o.output;
+  return out.replace(out.find("{v}"), 3, std::to_string(model));
+}
 
 struct segmenter_result {
   int model = 0;
   double sparsity = 0, keep = 1;  // share of MACs removed, share of channels kept
   double macs = 0;                // one frame at width × height
   double held_out_miou = 0;       // raw test frames at scale 1, mean of per-frame mIoU
+  std::vector<double> class_iou;  // per class over all held-out frames together
   double final_loss = 0;
   int64_t parameters = 0;
   double seconds = 0;

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "actors/penance/cli/penance_dataset.hpp"
 #include "actors/penance/cli/train_segmenters.hpp"
 
 namespace troupe {
@@ -38,6 +39,28 @@ void add_commands(command_hooks& hooks) {
     seg->crop_width = std::min(seg->crop_width, seg->width);
     seg->crop_height = std::min(seg->crop_height, seg->height);
     hooks.run = [seg] { return train_segmenters_command(*seg); };
+  });
+
+  auto data = std::make_shared<learning::penance_dataset_options>();
+  auto probe = std::make_shared<bool>(false);
+  auto* ds = hooks.troupe.add_subcommand("penance-dataset",
+                                         "encode every segment of the training and test drives at every setting, "
+                                         "segment it with every model, keep sizes, mIoU and probabilities per drive");
+  ds->add_option("--models", data->models, "edge models, {v} the number (default build/models/segmenter-{v}.pt)");
+  ds->add_option("-o,--folder", data->folder, "where the tables go (default build/penance/tables)");
+  ds->add_option("--size", data->width, "frame width; the height is 9/16 of it (default 640)")->check(CLI::PositiveNumber);
+  ds->add_option("--train-drives", data->drives.train, "training drives (default 15)")->check(CLI::PositiveNumber);
+  ds->add_option("--test-drives", data->drives.test, "test drives (default 6)")->check(CLI::PositiveNumber);
+  ds->add_option("--drive-s", data->drives.drive_s, "seconds per drive (default 40)")->check(CLI::PositiveNumber);
+  ds->add_option("--workers", data->workers, "drives built side by side (default: every core)");
+  ds->add_flag("--probe", *probe, "only three training and three test drives: a quick look at what the drives show");
+  ds->callback([&hooks, data, probe] {
+    data->height = data->width * 9 / 16;
+    if (*probe) {
+      data->drives.train = std::min(data->drives.train, 3);
+      data->drives.test = std::min(data->drives.test, 3);
+    }
+    hooks.run = [data] { return penance_dataset_command(*data); };
   });
 }
 

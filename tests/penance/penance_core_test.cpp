@@ -2,6 +2,10 @@
 // (§3.4.1), eqs. 2–3, the self-competition reward (eqs. 7–8), the replay's live timing,
 // chunked uploads, Table 1's AR(1) baseline and the adapter's state (eq. 4).
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -10,9 +14,11 @@
 #include "actors/penance/core/chunking.hpp"
 #include "actors/penance/core/config_space.hpp"
 #include "actors/penance/core/cost.hpp"
+#include "actors/penance/core/dataset_stats.hpp"
 #include "actors/penance/core/problem.hpp"
 #include "actors/penance/core/replay.hpp"
 #include "actors/penance/core/reward.hpp"
+#include "actors/penance/core/segment_table.hpp"
 #include "actors/penance/core/segmenter_graph.hpp"
 
 using namespace troupe::penance;
@@ -296,4 +302,92 @@ TEST(SegmenterGraph, RoundTripsThroughItsTextAndRefusesBadLines) {
   EXPECT_THROW(segmenter_graph::parse("in 3\nc1 image 8 2 1 1 0 - 1\n"), std::invalid_argument);  // even kernel
   EXPECT_THROW(segmenter_graph::parse("in 3\nc1 image 8\n"), std::invalid_argument);
   EXPECT_THROW(segmenter_graph::parse("in 3\n"), std::invalid_argument);
+}
+
+namespace {
+
+// Scales {1, 0.5} × QPs {20, 30} × 2 models, two scored frames, three segments.
+drive_table small_table() {
+  drive_table t;
+  t.key.scales = {1, 0.5};
+  t.key.qps = {20, 30};
+  t.key.models = {"aa", "bb"};
+  t.key.scored_frames = {0, 1};
+  t.key.encoder = "test";
+  t.macs = {100, 25, 50, 12.5};
+  std::vector<double> acc = {0.9, 0.8, 0.85, 0.75, 0.8, 0.7, 0.7, 0.6};  // (setting × 2 + model)
+  for (int i = 0; i < 3; ++i) {
+    segment_row r;
+    r.bytes = {1000u * (i + 1), 500u * (i + 1), 400u * (i + 1), 100u * (i + 1)};
+    for (double a : acc)
+      for (int f = 0; f < 2; ++f) {
+        r.miou.push_back(static_cast<float>(a - (i == 1 ? 0.1 : 0)));
+        r.miou_ref.push_back(1);
+      }
+    r.motion_px = static_cast<float>(i + 1);
+    t.segments.push_back(r);
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST(SegmentTable, RoundTripsAndRefusesWhatIsNotOne) {
+  auto dir = std::filesystem::temp_directory_path() / ("penance-table-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "drive.table").string();
+  auto t = small_table();
+  write_table(path, t);
+  auto back = read_table(path);
+  EXPECT_EQ(back.key.text(), t.key.text());
+  ASSERT_EQ(back.segments.size(), 3u);
+  EXPECT_EQ(back.segments[2].bytes, t.segments[2].bytes);
+  EXPECT_FLOAT_EQ(back.accuracy(1, 3, 1), 0.5f);
+  EXPECT_FLOAT_EQ(back.first_frame_accuracy(0, 0, 0, false), 0.9f);
+  EXPECT_EQ(read_table_key(path)->text(), t.key.text());
+  EXPECT_FALSE(read_table_key((dir / "none.table").string()));
+
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << "troupe-penance-table 1\n" << t.key.text() << "\n";
+  try {
+    read_table(path);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+  std::ofstream(path, std::ios::trunc) << "something else\n";
+  EXPECT_THROW(read_table(path), std::runtime_error);
+
+  softmax_writer w(path);
+  std::vector<uint8_t> plane(static_cast<size_t>(t.key.classes) * 45 * 80, 7);
+  for (int k = 0; k < 8 * 3 - 1; ++k)  // one configuration short
+    w.append(plane.data(), plane.size());
+  w.finish();
+  EXPECT_THROW(softmax_blob(path, t.key, 3), std::runtime_error);
+  softmax_writer full(path);
+  for (int k = 0; k < 8 * 3; ++k) {
+    plane[0] = static_cast<uint8_t>(k);
+    full.append(plane.data(), plane.size());
+  }
+  full.finish();
+  softmax_blob blob(path, t.key, 3);
+  EXPECT_EQ(blob.at(1, 2, 1)[0], (1 * 4 + 2) * 2 + 1);  // [segment][setting][model]
+  EXPECT_THROW(blob.at(3, 0, 0), std::out_of_range);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(DatasetStats, FiguresTwoThreeFourFromAHandMadeTable) {
+  config_space space({{1, 0.5}, {20, 30}, 2});
+  EXPECT_EQ(costliest_setting(space), 0u);
+  EXPECT_EQ(cheapest_setting(space), 3u);
+  auto st = summarise({small_table()}, space, 2);
+  EXPECT_EQ(st.segments, 3u);
+  EXPECT_NEAR(st.median_size_cv, std::sqrt(2.0 / 3) / 2, 1e-9);  // sizes 1, 2, 3 × a base
+  EXPECT_NEAR(st.costliest_median_kb, 2000 / 1024.0, 1e-9);
+  EXPECT_NEAR(st.cheapest_p95_kb, 300 / 1024.0, 1e-9);
+  EXPECT_NEAR(st.reprofile_mae_median, 0.1, 1e-6);  // segment 1 against segment 0's first frame
+  EXPECT_EQ(st.qp_beats_resolution, 1);             // 500 B per 0.05 against 600 B per 0.1
+  EXPECT_EQ(st.motion_p95_px, 3);
+  ASSERT_EQ(st.model_miou.size(), 2u);
+  EXPECT_NEAR(st.model_miou[0], (0.9 + 0.8 + 0.9) / 3, 1e-6);
+  EXPECT_NEAR(st.cheapest_model_miou, (0.6 + 0.5 + 0.6) / 3, 1e-6);
 }

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include "learning/segmenter_network.hpp"
+#include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
+#include "actors/penance/core/segment_table.hpp"
 
 using namespace troupe;
 
@@ -75,4 +77,47 @@ TEST(SegmenterTraining, AToyRunTrainsFivePrunedModelsThatSegment) {
 
   o.output = "no-placeholder.pt";
   EXPECT_THROW(learning::check(o), std::invalid_argument);
+}
+
+TEST(PenanceDataset, EveryConfigurationOfEverySegmentIsEncodedAndScored) {
+  auto dir = std::filesystem::temp_directory_path() / ("penance-data-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto g = penance::pyramid_segmenter(8, {4, 8, 8, 16, 8});
+  for (int v = 0; v < 2; ++v)
+    learning::prune_segmenter(learning::build_segmenter(g, 3), v == 0 ? 1.0 : 0.5)
+        .save((dir / ("seg-" + std::to_string(v) + ".pt")).string());
+  learning::penance_dataset_options o;
+  o.width = 128;
+  o.height = 72;
+  o.space = {{1, 0.5}, {20, 40}, 2};
+  o.drives.train = 1;
+  o.drives.test = 1;
+  o.drives.drive_s = 2;
+  o.models = (dir / "seg-{v}.pt").string();
+  o.folder = (dir / "tables").string();
+  o.workers = 2;
+  auto r = learning::build_penance_dataset(o);
+  ASSERT_EQ(r.built.size(), 2u);
+  auto t = penance::read_table(r.built[0]);
+  ASSERT_EQ(t.segments.size(), 2u);
+  for (auto& s : t.segments) {
+    EXPECT_GT(s.bytes[0], s.bytes[1]);  // QP 40 is smaller than QP 20
+    EXPECT_GT(s.bytes[0], s.bytes[2]);  // and half the scale smaller than the whole
+    for (float m : s.miou)
+      EXPECT_TRUE(m >= 0 && m <= 1);
+  }
+  EXPECT_FLOAT_EQ(t.segments[0].miou_ref[0], 1);  // the costliest configuration is its own reference
+  EXPECT_NEAR(t.macs[1] / t.macs[0], 0.25, 0.05);  // model 0 at half scale
+  penance::softmax_blob blob(r.built[0], t.key, 2);
+  int sum = 0;
+  for (int c = 0; c < 8; ++c)
+    sum += blob.at(1, 3, 1)[c * 45 * 80 + 100];
+  EXPECT_NEAR(sum, 255, 8);  // probabilities over the classes
+
+  auto again = learning::build_penance_dataset(o);  // same drives, encoder and models: kept
+  EXPECT_EQ(again.kept.size(), 2u);
+  EXPECT_TRUE(again.built.empty());
+  learning::build_segmenter(g, 4).save((dir / "seg-0.pt").string());
+  EXPECT_EQ(learning::build_penance_dataset(o).built.size(), 2u);  // a new model 0: built again
+  std::filesystem::remove_all(dir);
 }

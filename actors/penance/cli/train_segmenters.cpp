@@ -9,6 +9,7 @@
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/progress_bar.hpp"
 #include "learning/plugin_host.hpp"
+#include "vision/street_scene.hpp"
 
 namespace troupe {
 
@@ -33,7 +34,13 @@ int train_segmenters_command(const learning::segmenter_options& o) {
                   "model 0), %lld parameters; held-out mIoU %.3f on %d drives; loss %.3f (%.0f s)",
                   r.model, r.sparsity, r.keep, r.macs / 1e6, o.width, o.height, r.macs / full,
                   static_cast<long long>(r.parameters), r.held_out_miou, o.drives.test, r.final_loss, r.seconds);
-    log::result("wrote " + r.output + ": " + line);
+    std::string classes;
+    for (size_t c = 0; c < r.class_iou.size(); ++c) {
+      char one[40];
+      std::snprintf(one, sizeof(one), "%s%s %.2f", c ? ", " : "", vision::street_class_names()[c].c_str(), r.class_iou[c]);
+      classes += one;
+    }
+    log::result("wrote " + r.output + ": " + line + "; IoU " + classes);
   }
   return 0;
 }
