@@ -19,7 +19,7 @@ namespace troupe::learning {
 struct segmenter_options {
   penance::drive_split drives;
   int width = 640, height = 360;         // frames of the drives
-  std::vector<int> widths = {12, 24, 40, 64, 48};          // model 0 (actors/penance/core/segmenter_graph.hpp)
+  std::vector<int> widths = {12, 24, 36, 64, 48};          // model 0 (actors/penance/core/segmenter_graph.hpp)
   std::vector<double> sparsities = {0.5, 0.75, 0.875, 0.9375};  // models 1–4
   int frames_per_drive = 40;             // training frames sampled from each training drive
   int eval_frames_per_drive = 10;        // held-out frames from each test drive

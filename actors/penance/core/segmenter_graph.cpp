@@ -35,7 +35,7 @@ segmenter_graph pyramid_segmenter(int classes, const std::vector<int>& w) {
       {"c1", {"image"}, w[0], 3, 2},
       {"c2", {"c1"}, w[1], 3, 2},
       {"c3", {"c2"}, w[2], 3, 2},
-      {"c4", {"c3"}, w[2], 3, 1},  // 1/8: the decoder's skip
+      {"c4", {"c3"}, w[2], 3, 1},  // 1/8: a skip to the decoder
       {"c5", {"c4"}, w[3], 3, 2},
       {"c6", {"c5"}, w[3], 3, 1, 2},  // 1/16, dilated
       {"p1", {"c6"}, branch, 1, 1, 1, 1, "c6"},
@@ -43,8 +43,10 @@ segmenter_graph pyramid_segmenter(int classes, const std::vector<int>& w) {
       {"p3", {"c6"}, branch, 1, 1, 1, 3, "c6"},
       {"p6", {"c6"}, branch, 1, 1, 1, 6, "c6"},
       {"fuse", {"c6", "p1", "p2", "p3", "p6"}, w[3], 1, 1, 1, 0, "c4"},
-      {"skip", {"c4"}, w[4] / 2, 1},
-      {"decode", {"fuse", "skip"}, w[4], 1},
+      {"skip8", {"c4"}, w[4] / 2, 1},
+      {"mid", {"fuse", "skip8"}, w[4], 1, 1, 1, 0, "c2"},  // up to 1/4
+      {"skip4", {"c2"}, std::max(1, w[4] / 4), 1},
+      {"decode", {"mid", "skip4"}, std::max(1, w[4] * 2 / 3), 1},
       {"classes", {"decode"}, classes, 1, 1, 1, 0, "", false},
   };
   return g;
