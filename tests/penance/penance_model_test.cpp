@@ -8,6 +8,7 @@
 
 #include "learning/segmenter_network.hpp"
 #include "learning/penance_dataset.hpp"
+#include "learning/penance_networks.hpp"
 #include "learning/segmenter_training.hpp"
 #include "actors/penance/core/segment_table.hpp"
 
@@ -120,4 +121,25 @@ TEST(PenanceDataset, EveryConfigurationOfEverySegmentIsEncodedAndScored) {
   learning::build_segmenter(g, 4).save((dir / "seg-0.pt").string());
   EXPECT_EQ(learning::build_penance_dataset(o).built.size(), 2u);  // a new model 0: built again
   std::filesystem::remove_all(dir);
+}
+
+TEST(PenanceNetworks, TheEstimatorMatchesFigureTenAndTheOthersTheirShapes) {
+  learning::estimator_shape paper{15, 360, 640, 18, 128};  // the paper's 720p frames, halved
+  EXPECT_NEAR(learning::estimator_macs(paper) / 1e6, 45.79, 4);  // Table 2's 45.79 M (ours: no BN, no bias MACs)
+  EXPECT_EQ(2 * learning::estimator_receptive_field(), 166);      // §3.2.2, on the frame before halving
+  learning::estimator_shape ours;
+  auto est = learning::build_estimator(ours, 1);
+  auto out = est.forward({torch::rand({2, 15, 180, 320})}).toTuple();
+  EXPECT_EQ(out->elements()[0].toTensor().sizes(), (std::vector<int64_t>{2}));
+  EXPECT_EQ(out->elements()[1].toTensor().sizes(), (std::vector<int64_t>{2, 17}));
+  EXPECT_EQ(out->elements()[2].toTensor().sizes(), (std::vector<int64_t>{2, 128}));
+  EXPECT_THROW(est.forward({torch::rand({1, 15, 90, 160})}), std::exception);  // not its input size
+
+  auto perf = learning::build_performance_encoder({}, 1);
+  EXPECT_EQ(perf.forward({torch::rand({3, 8, 45, 80})}).toTensor().sizes(), (std::vector<int64_t>{3, 64}));
+  penance::state_layout layout;
+  auto actor = learning::build_adapter(layout, 90, 1), critic = learning::build_adapter(layout, 1, 2);
+  auto state = torch::rand({4, static_cast<int64_t>(layout.size())});
+  EXPECT_EQ(actor.forward({state}).toTensor().sizes(), (std::vector<int64_t>{4, 90}));
+  EXPECT_EQ(critic.forward({state}).toTensor().sizes(), (std::vector<int64_t>{4, 1}));
 }
