@@ -8,6 +8,7 @@
 #include "learning/detector_training.hpp"
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
+#include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
 #include "vision/detector.hpp"
@@ -27,5 +28,7 @@ using troupe_plugin_train_segmenters_fn = std::vector<troupe::learning::segmente
     const troupe::learning::segmenter_options&, const troupe::learning::progress_callback&);
 using troupe_plugin_build_penance_dataset_fn = troupe::learning::penance_dataset_result (*)(
     const troupe::learning::penance_dataset_options&, const troupe::learning::progress_callback&);
+using troupe_plugin_train_estimator_fn = troupe::learning::estimator_result (*)(
+    const troupe::learning::estimator_options&, const troupe::learning::progress_callback&);
 using troupe_plugin_export_onnx_fn = void (*)(const std::string&, const std::string&);
 }

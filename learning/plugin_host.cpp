@@ -73,6 +73,11 @@ learning::penance_dataset_result plugin_build_penance_dataset(const learning::pe
   return symbol<troupe_plugin_build_penance_dataset_fn>("troupe_plugin_build_penance_dataset")(options, progress);
 }
 
+learning::estimator_result plugin_train_estimator(const learning::estimator_options& options,
+                                                 const troupe::learning::progress_callback& progress) {
+  return symbol<troupe_plugin_train_estimator_fn>("troupe_plugin_train_estimator")(options, progress);
+}
+
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {
   symbol<troupe_plugin_export_onnx_fn>("troupe_plugin_export_onnx")(torchscript_path, onnx_path);
 }

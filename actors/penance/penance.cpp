@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "actors/penance/cli/penance_dataset.hpp"
+#include "actors/penance/cli/train_penance.hpp"
 #include "actors/penance/cli/train_segmenters.hpp"
 
 namespace troupe {
@@ -62,6 +63,32 @@ void add_commands(command_hooks& hooks) {
     }
     hooks.run = [data] { return penance_dataset_command(*data); };
   });
+
+  auto est = std::make_shared<learning::estimator_options>();
+  auto stage = std::make_shared<std::string>();
+  auto* tp = hooks.troupe.add_subcommand("train-penance", "train Penance's learned parts on the dataset's tables "
+                                                          "(troupe penance-dataset first)");
+  tp->add_option("--stage", *stage, "what to train: estimator (the bitrate estimator, Fig. 10)")
+      ->required()
+      ->check(CLI::IsMember({"estimator"}));
+  tp->add_option("-o,--output", est->output, "weight file (default build/models/penance-estimator.pt)");
+  tp->add_option("--tables", est->data.folder, "where penance-dataset put the tables (default build/penance/tables)");
+  tp->add_option("--epochs", est->epochs, "default 200 (the paper's)")->check(CLI::PositiveNumber);
+  tp->add_option("--batch", est->batch, "segments per step (default 16)")->check(CLI::PositiveNumber);
+  tp->add_option("--learning-rate", est->learning_rate, "Adam, cosine down to --final-rate (default 1e-4)");
+  tp->add_option("--final-rate", est->final_rate, "default 1e-6");
+  tp->add_option("--validation-drives", est->validation_drives, "last training drives that pick the epoch kept (default 2)");
+  tp->add_option("--train-drives", est->data.drives.train, "training drives (default 15)")->check(CLI::PositiveNumber);
+  tp->add_option("--test-drives", est->data.drives.test, "test drives (default 6)")->check(CLI::PositiveNumber);
+  tp->add_option("--drive-s", est->data.drives.drive_s, "seconds per drive (default 40)")->check(CLI::PositiveNumber);
+  tp->add_option("--size", est->data.width, "frame width of the tables; the height is 9/16 of it (default 640)")
+      ->check(CLI::PositiveNumber);
+  tp->add_option("--threads", est->threads, "libtorch threads (default: every core)");
+  tp->add_option("--seed", est->seed, "default 1");
+  tp->callback([&hooks, est] {
+    est->data.height = est->data.width * 9 / 16;
+    hooks.run = [est] { return train_estimator_command(*est); };
+  });
 }
 
 }  // namespace
@@ -70,6 +97,7 @@ void add_commands(command_hooks& hooks) {
 // with the segment camera.
 void register_penance(system_registry& r) {
   r.file_maker(R"(segmenter-[0-9]+\.pt$)", "troupe train-segmenters");
+  r.file_maker(R"(penance-estimator[^/]*\.pt$)", "troupe train-penance --stage estimator");
   if (r.commands)
     add_commands(*r.commands);
 }

@@ -1,5 +1,6 @@
 // Penance's networks in libtorch: the segmenter built from its graph gives logits at its
 // input's size, carries its graph, and L1 pruning keeps the strongest filters.
+#include <cmath>
 #include <filesystem>
 
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "learning/segmenter_network.hpp"
+#include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/penance_networks.hpp"
 #include "learning/segmenter_training.hpp"
@@ -57,7 +59,7 @@ TEST(SegmenterTraining, AToyRunTrainsFivePrunedModelsThatSegment) {
   o.finetune_steps = 15;
   o.batch = 6;
   o.learning_rate = 4e-3;
-  o.threads = 2;
+  o.threads = 1;
   auto dir = std::filesystem::temp_directory_path() / ("penance-seg-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   o.output = (dir / "segmenter-{v}.pt").string();
@@ -80,25 +82,37 @@ TEST(SegmenterTraining, AToyRunTrainsFivePrunedModelsThatSegment) {
   EXPECT_THROW(learning::check(o), std::invalid_argument);
 }
 
-TEST(PenanceDataset, EveryConfigurationOfEverySegmentIsEncodedAndScored) {
-  auto dir = std::filesystem::temp_directory_path() / ("penance-data-" + std::to_string(::getpid()));
+namespace {
+
+// Two untrained models, one drive of each split of 2 s at 256×144, scales {1, 0.5} ×
+// QPs {20, 40}: a table in seconds.
+learning::penance_dataset_options toy_dataset(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   auto g = penance::pyramid_segmenter(8, {4, 8, 8, 16, 8});
   for (int v = 0; v < 2; ++v)
     learning::prune_segmenter(learning::build_segmenter(g, 3), v == 0 ? 1.0 : 0.5)
         .save((dir / ("seg-" + std::to_string(v) + ".pt")).string());
   learning::penance_dataset_options o;
-  o.width = 128;
-  o.height = 72;
+  o.width = 256;
+  o.height = 144;
   o.space = {{1, 0.5}, {20, 40}, 2};
-  o.drives.train = 1;
+  o.drives.train = 2;
   o.drives.test = 1;
   o.drives.drive_s = 2;
   o.models = (dir / "seg-{v}.pt").string();
   o.folder = (dir / "tables").string();
   o.workers = 2;
+  return o;
+}
+
+}  // namespace
+
+TEST(PenanceDataset, EveryConfigurationOfEverySegmentIsEncodedAndScored) {
+  auto dir = std::filesystem::temp_directory_path() / ("penance-data-" + std::to_string(::getpid()));
+  auto o = toy_dataset(dir);
+  auto g = penance::pyramid_segmenter(8, {4, 8, 8, 16, 8});
   auto r = learning::build_penance_dataset(o);
-  ASSERT_EQ(r.built.size(), 2u);
+  ASSERT_EQ(r.built.size(), 3u);
   auto t = penance::read_table(r.built[0]);
   ASSERT_EQ(t.segments.size(), 2u);
   for (auto& s : t.segments) {
@@ -116,10 +130,10 @@ TEST(PenanceDataset, EveryConfigurationOfEverySegmentIsEncodedAndScored) {
   EXPECT_NEAR(sum, 255, 8);  // probabilities over the classes
 
   auto again = learning::build_penance_dataset(o);  // same drives, encoder and models: kept
-  EXPECT_EQ(again.kept.size(), 2u);
+  EXPECT_EQ(again.kept.size(), 3u);
   EXPECT_TRUE(again.built.empty());
   learning::build_segmenter(g, 4).save((dir / "seg-0.pt").string());
-  EXPECT_EQ(learning::build_penance_dataset(o).built.size(), 2u);  // a new model 0: built again
+  EXPECT_EQ(learning::build_penance_dataset(o).built.size(), 3u);  // a new model 0: built again
   std::filesystem::remove_all(dir);
 }
 
@@ -142,4 +156,29 @@ TEST(PenanceNetworks, TheEstimatorMatchesFigureTenAndTheOthersTheirShapes) {
   auto state = torch::rand({4, static_cast<int64_t>(layout.size())});
   EXPECT_EQ(actor.forward({state}).toTensor().sizes(), (std::vector<int64_t>{4, 90}));
   EXPECT_EQ(critic.forward({state}).toTensor().sizes(), (std::vector<int64_t>{4, 1}));
+}
+
+TEST(EstimatorTraining, LearnsSegmentSizesFromTheTablesAndScoresTableOne) {
+  auto dir = std::filesystem::temp_directory_path() / ("penance-est-" + std::to_string(::getpid()));
+  learning::estimator_options o;
+  o.data = toy_dataset(dir);
+  learning::build_penance_dataset(o.data);
+  o.epochs = 40;
+  o.batch = 2;
+  o.learning_rate = 3e-3;
+  o.validation_drives = 1;
+  o.threads = 1;
+  o.output = (dir / "estimator.pt").string();
+  auto r = learning::train_estimator(o);
+  EXPECT_TRUE(std::filesystem::exists(o.output));
+  EXPECT_GE(r.kept_epoch, 1);
+  EXPECT_TRUE(std::isfinite(r.mean_error) && r.mean_error > 0);
+  EXPECT_TRUE(std::isfinite(r.baseline_mean_error) && r.baseline_mean_error > 0);
+  EXPECT_EQ(r.receptive_field, 166);
+  EXPECT_LT(r.mean_error, 90);  // sizes at the right order of magnitude after 40 epochs
+  auto m = torch::jit::load(o.output);
+  EXPECT_EQ(m.run_method("settings").toInt(), 4);
+  o.validation_drives = 2;  // leaves nothing to train on
+  EXPECT_THROW(learning::train_estimator(o), std::invalid_argument);
+  std::filesystem::remove_all(dir);
 }
