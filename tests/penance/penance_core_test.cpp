@@ -10,11 +10,13 @@
 #include <gtest/gtest.h>
 
 #include "actors/penance/core/adapter_state.hpp"
+#include "actors/penance/core/baselines.hpp"
 #include "actors/penance/core/bitrate_baseline.hpp"
 #include "actors/penance/core/chunking.hpp"
 #include "actors/penance/core/config_space.hpp"
 #include "actors/penance/core/cost.hpp"
 #include "actors/penance/core/dataset_stats.hpp"
+#include "actors/penance/core/metrics.hpp"
 #include "actors/penance/core/problem.hpp"
 #include "actors/penance/core/replay.hpp"
 #include "actors/penance/core/reward.hpp"
@@ -390,4 +392,40 @@ TEST(DatasetStats, FiguresTwoThreeFourFromAHandMadeTable) {
   ASSERT_EQ(st.model_miou.size(), 2u);
   EXPECT_NEAR(st.model_miou[0], (0.9 + 0.8 + 0.9) / 3, 1e-6);
   EXPECT_NEAR(st.cheapest_model_miou, (0.6 + 0.5 + 0.6) / 3, 1e-6);
+}
+
+TEST(Baselines, OptimalSolvesWithTheTruthPeriodicProfilingWithItsFirstFrame) {
+  config_space space({{1, 0.5}, {20, 30}, 2});
+  auto t = small_table();
+  cost_table cost(space, {{100, 25}, {50, 12.5}});
+  EXPECT_EQ(t.reference_macs(), 100);
+  auto optimal = optimal_policy(space, cost.per_config());
+  // Segment 0: the cheapest configuration meeting 0.72 within 1000 B is scale 0.5, QP 20, model 0.
+  EXPECT_EQ(optimal->choose({&t, 0, 0.72, 1000}), 4u);
+  EXPECT_EQ(optimal->choose({&t, 0, 0.72, 300}), 6u);  // only QP 30 at 0.5 fits: its most accurate model
+  EXPECT_EQ(optimal->overhead_macs(t), 0);
+  // The profile compares with the costliest configuration's prediction, which every
+  // configuration matches in this table: the cheapest and smallest is chosen.
+  auto profiling = periodic_profiling_policy(space, cost.per_config());
+  EXPECT_EQ(profiling->choose({&t, 0, 0.72, 1000}), 7u);
+  EXPECT_DOUBLE_EQ(profiling->overhead_macs(t), 3.75 * 100);  // one frame on all eight configurations
+}
+
+TEST(Metrics, FailuresIncludeCutsAndMacsIncludeOverheads) {
+  metrics_accumulator m(100, 15);
+  replay_step good;
+  good.delivered = true;
+  good.accuracy = 0.8;
+  good.cost = 0.25;
+  replay_step cut;
+  m.add(good, 0.72);
+  m.add(cut, 0.72);
+  m.add_overhead(375);
+  auto r = m.result();
+  EXPECT_EQ(r.segments, 2u);
+  EXPECT_EQ(r.fail_pct, 50);
+  EXPECT_EQ(r.dropped_pct, 50);
+  EXPECT_EQ(r.miou_p50, 0);
+  EXPECT_DOUBLE_EQ(r.miou_p10, 0);
+  EXPECT_DOUBLE_EQ(r.gmacs_per_segment, (0.25 * 100 * 15 + 375) / 2 / 1e9);
 }

@@ -1,5 +1,6 @@
 #include "actors/penance/core/segment_table.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -67,6 +68,13 @@ std::string table_key::text() const {
       << " scored=" << joined(scored_frames) << " softmax=" << softmax_height << "x" << softmax_width
       << " seed=" << drive_seed << " generator=" << generator_version;
   return out.str();
+}
+
+double drive_table::reference_macs() const {
+  double m = 0;
+  for (size_t k = 0; k < key.scales.size() && k < macs.size(); ++k)
+    m = std::max(m, macs[k]);  // model 0's row
+  return m;
 }
 
 double drive_table::accuracy(size_t segment, size_t setting, size_t model, bool reference) const {

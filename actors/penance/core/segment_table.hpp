@@ -45,6 +45,8 @@ struct drive_table {
   std::vector<segment_row> segments;
 
   size_t models() const { return key.models.size(); }
+  // Model 0 at the largest scale: what C(r, v) = 1 costs on one frame.
+  double reference_macs() const;
   // Mean over the scored frames of configuration (setting, model) of segment i.
   double accuracy(size_t segment, size_t setting, size_t model, bool reference = false) const;
   // The first scored frame only: what profiling a segment's first frame sees.
