@@ -1,7 +1,6 @@
 #include "learning/estimator_training.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -9,7 +8,6 @@
 #include <thread>
 
 #include <ATen/Parallel.h>
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include "actors/penance/core/bitrate_baseline.hpp"
@@ -17,9 +15,9 @@
 #include "actors/penance/core/segment_table.hpp"
 #include "learning/detail/atomic_save.hpp"
 #include "learning/detail/kept_epoch.hpp"
+#include "learning/penance_inputs.hpp"
 #include "learning/penance_networks.hpp"
 #include "vision/percentile.hpp"
-#include "vision/street_scene.hpp"
 
 namespace troupe::learning {
 
@@ -31,52 +29,19 @@ struct segments {
   std::vector<std::vector<double>> bytes;  // per setting
 };
 
-// Each drive's segments as its table has them; drives render on their own threads.
+// Each drive's segments: lumas drawn again, sizes from its table.
 segments load(const estimator_options& o, const std::vector<uint64_t>& seeds, const estimator_shape& shape) {
-  std::vector<segments> per(seeds.size());
-  std::atomic<size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex m;
-  auto work = [&] {
-    for (size_t i; (i = next++) < seeds.size();) {
-      try {
-        auto table = penance::read_table(table_path(o.data, seeds[i]));
-        vision::street_config c;
-        c.width = o.data.width;
-        c.height = o.data.height;
-        c.fps = o.data.fps;
-        c.duration_s = o.data.drives.drive_s;
-        c.seed = seeds[i];
-        vision::street_scene drive(c);
-        for (auto& row : table.segments) {
-          auto frames = torch::empty({shape.frames, shape.height, shape.width}, torch::kUInt8);
-          for (int f = 0; f < shape.frames; ++f) {
-            cv::Mat grey, half;
-            cv::cvtColor(drive.next().image, grey, cv::COLOR_BGR2GRAY);
-            cv::resize(grey, half, cv::Size(shape.width, shape.height), 0, 0, cv::INTER_AREA);
-            std::memcpy(frames[f].data_ptr<uint8_t>(), half.data, static_cast<size_t>(half.total()));
-          }
-          per[i].luma.push_back(frames);
-          per[i].bytes.emplace_back(row.bytes.begin(), row.bytes.end());
-        }
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(m);
-        if (!failure)
-          failure = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned k = 0; k < std::max(1u, std::thread::hardware_concurrency()); ++k)
-    pool.emplace_back(work);
-  for (auto& t : pool)
-    t.join();
-  if (failure)
-    std::rethrow_exception(failure);
+  auto lumas = segment_lumas(o.data, seeds, shape);
   segments all;
-  for (auto& p : per) {
-    all.luma.insert(all.luma.end(), p.luma.begin(), p.luma.end());
-    all.bytes.insert(all.bytes.end(), p.bytes.begin(), p.bytes.end());
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    auto table = penance::read_table(table_path(o.data, seeds[i]));
+    if (table.segments.size() != lumas[i].size())
+      throw std::invalid_argument(table_path(o.data, seeds[i]) + " holds " + std::to_string(table.segments.size()) +
+                                  " segments, its drive " + std::to_string(lumas[i].size()));
+    for (size_t k = 0; k < lumas[i].size(); ++k) {
+      all.luma.push_back(lumas[i][k]);
+      all.bytes.emplace_back(table.segments[k].bytes.begin(), table.segments[k].bytes.end());
+    }
   }
   return all;
 }
@@ -111,7 +76,7 @@ torch::Tensor inputs_of(const segments& d, const std::vector<size_t>& idx) {
   std::vector<torch::Tensor> x;
   for (auto i : idx)
     x.push_back(d.luma[i]);
-  return torch::stack(x).to(torch::kFloat32) / 255;
+  return luma_batch(x);
 }
 
 // Eq. 1 (its argmax read as argmin): squared error of the base and of every ratio.
@@ -143,6 +108,7 @@ estimator_result train_estimator(const estimator_options& o, const progress_call
   shape.height = o.data.height / 2;
   shape.width = o.data.width / 2;
   shape.settings = static_cast<int>(space.settings());
+  shape.base_unit_bytes = o.base_unit_bytes;
   size_t base = penance::costliest_setting(space);
   auto others = ratio_settings(space.settings(), base);
 

@@ -84,6 +84,7 @@ torch::jit::Module build_estimator(const estimator_shape& s, uint64_t seed) {
       << "    return base, ratios, features\n";
   src << "def settings(self) -> int:\n    return " << s.settings << "\n";
   src << "def frames(self) -> int:\n    return " << s.frames << "\n";
+  src << "def base_unit(self) -> float:\n    return " << std::to_string(s.base_unit_bytes) << "\n";
   m.define(src.str());
   return m;
 }

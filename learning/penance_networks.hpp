@@ -21,6 +21,7 @@ struct estimator_shape {
   int height = 180, width = 320;  // the luma after halving
   int settings = 18;              // b̂ and settings − 1 ratios
   int features = 128;             // x
+  double base_unit_bytes = 1e5;   // b̂ counts these; the module's base_unit() says so
 };
 
 // forward(luma N×frames×H×W in [0, 1]) → (b̂ N, r̂ N×(settings−1), x N×features).
