@@ -7,6 +7,7 @@
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
 #include "learning/onnx_export.hpp"
+#include "learning/adapter_training.hpp"
 #include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
@@ -52,6 +53,11 @@ troupe::learning::penance_dataset_result troupe_plugin_build_penance_dataset(
 troupe::learning::estimator_result troupe_plugin_train_estimator(
     const troupe::learning::estimator_options& options, const troupe::learning::progress_callback& progress) {
   return troupe::learning::train_estimator(options, progress);
+}
+
+troupe::learning::adapter_result troupe_plugin_train_adapter(const troupe::learning::adapter_options& options,
+                                                             const troupe::learning::progress_callback& progress) {
+  return troupe::learning::train_adapter(options, progress);
 }
 
 void troupe_plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {

@@ -8,6 +8,7 @@
 #include "learning/detector_training.hpp"
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
+#include "learning/adapter_training.hpp"
 #include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
@@ -30,5 +31,7 @@ using troupe_plugin_build_penance_dataset_fn = troupe::learning::penance_dataset
     const troupe::learning::penance_dataset_options&, const troupe::learning::progress_callback&);
 using troupe_plugin_train_estimator_fn = troupe::learning::estimator_result (*)(
     const troupe::learning::estimator_options&, const troupe::learning::progress_callback&);
+using troupe_plugin_train_adapter_fn = troupe::learning::adapter_result (*)(
+    const troupe::learning::adapter_options&, const troupe::learning::progress_callback&);
 using troupe_plugin_export_onnx_fn = void (*)(const std::string&, const std::string&);
 }

@@ -78,6 +78,11 @@ learning::estimator_result plugin_train_estimator(const learning::estimator_opti
   return symbol<troupe_plugin_train_estimator_fn>("troupe_plugin_train_estimator")(options, progress);
 }
 
+learning::adapter_result plugin_train_adapter(const learning::adapter_options& options,
+                                             const troupe::learning::progress_callback& progress) {
+  return symbol<troupe_plugin_train_adapter_fn>("troupe_plugin_train_adapter")(options, progress);
+}
+
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {
   symbol<troupe_plugin_export_onnx_fn>("troupe_plugin_export_onnx")(torchscript_path, onnx_path);
 }

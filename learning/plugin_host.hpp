@@ -9,6 +9,7 @@
 #include "learning/detector_training.hpp"
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
+#include "learning/adapter_training.hpp"
 #include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
@@ -30,6 +31,8 @@ learning::penance_dataset_result plugin_build_penance_dataset(const learning::pe
                                                              const troupe::learning::progress_callback& progress);
 learning::estimator_result plugin_train_estimator(const learning::estimator_options& options,
                                                  const troupe::learning::progress_callback& progress);
+learning::adapter_result plugin_train_adapter(const learning::adapter_options& options,
+                                             const troupe::learning::progress_callback& progress);
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path);
 
 }  // namespace troupe

@@ -1,5 +1,6 @@
 #include "actors/penance/penance.hpp"
 
+#include <map>
 #include <memory>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,69 @@
 namespace troupe {
 
 namespace {
+
+// `train-penance`: one command, a stage each; the options every stage shares fill
+// both stages' settings, the rest belong to one.
+void add_train_penance(command_hooks& hooks) {
+  struct choice {
+    std::string stage, variant = "penance", output;
+    learning::estimator_options est;
+    learning::adapter_options adapter;
+  };
+  auto c = std::make_shared<choice>();
+  auto& d = c->est.data;
+  auto* tp = hooks.troupe.add_subcommand("train-penance", "train Penance's learned parts on the dataset's tables "
+                                                          "(troupe penance-dataset first)");
+  tp->add_option("--stage", c->stage, "estimator (the bitrate estimator, Fig. 10), then adapter (the CRL adapter and "
+                                      "performance encoder, by PPO)")
+      ->required()
+      ->check(CLI::IsMember({"estimator", "adapter"}));
+  tp->add_option("-o,--output", c->output, "weight file (default build/models/penance-estimator.pt, "
+                                           "penance-adapter.pt or casva-c-adapter.pt)");
+  tp->add_option("--tables", d.folder, "where penance-dataset put the tables (default build/penance/tables)");
+  tp->add_option("--train-drives", d.drives.train, "training drives (default 15)")->check(CLI::PositiveNumber);
+  tp->add_option("--test-drives", d.drives.test, "test drives (default 6)")->check(CLI::PositiveNumber);
+  tp->add_option("--drive-s", d.drives.drive_s, "seconds per drive (default 40)")->check(CLI::PositiveNumber);
+  tp->add_option("--size", d.width, "frame width of the tables; the height is 9/16 of it (default 640)")
+      ->check(CLI::PositiveNumber);
+  tp->add_option("--threads", c->est.threads, "libtorch threads (default: every core)");
+  tp->add_option("--seed", c->est.seed, "default 1");
+  tp->add_option("--epochs", c->est.epochs, "estimator: default 200 (the paper's)")->check(CLI::PositiveNumber);
+  tp->add_option("--batch", c->est.batch, "estimator: segments per step (default 16)")->check(CLI::PositiveNumber);
+  tp->add_option("--learning-rate", c->est.learning_rate, "estimator: Adam, cosine down to --final-rate (default 1e-4)");
+  tp->add_option("--final-rate", c->est.final_rate, "estimator: default 1e-6");
+  tp->add_option("--validation-drives", c->est.validation_drives,
+                 "estimator: last training drives that pick the epoch kept (default 2)");
+  tp->add_option("--variant", c->variant, "adapter: penance (default) or casva-c (p replaced by an extra encode's size)")
+      ->check(CLI::IsMember({"penance", "casva-c"}));
+  tp->add_option("--estimator", c->adapter.estimator, "adapter: the frozen estimator (default build/models/penance-estimator.pt)");
+  tp->add_option("--steps", c->adapter.steps, "adapter: PPO steps (default 300000; the paper 2000000)")->check(CLI::PositiveNumber);
+  tp->add_option("--episodes", c->adapter.episodes_per_rollout, "adapter: episodes per rollout (default 16)")
+      ->check(CLI::PositiveNumber);
+  tp->add_option("--ppo-rate", c->adapter.learning_rate, "adapter: Adam, actor and critic (default 1e-4)");
+  tp->add_option("--xi", c->adapter.reward.xi, "adapter: violations (default) or literal (eq. 8 as printed)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, penance::xi_mode>{
+          {"violations", penance::xi_mode::violations}, {"literal", penance::xi_mode::literal}}));
+  tp->callback([&hooks, c] {
+    auto& e = c->est;
+    e.data.height = e.data.width * 9 / 16;
+    if (c->stage == "estimator") {
+      if (!c->output.empty())
+        e.output = c->output;
+      hooks.run = [c] { return train_estimator_command(c->est); };
+      return;
+    }
+    auto& a = c->adapter;
+    a.data = e.data;
+    a.threads = e.threads;
+    a.seed = e.seed;
+    a.variant = c->variant == "penance" ? learning::adapter_variant::penance : learning::adapter_variant::casva_c;
+    a.output = !c->output.empty() ? c->output
+               : a.variant == learning::adapter_variant::penance ? "build/models/penance-adapter.pt"
+                                                                   : "build/models/casva-c-adapter.pt";
+    hooks.run = [c] { return train_adapter_command(c->adapter); };
+  });
+}
 
 void add_commands(command_hooks& hooks) {
   auto seg = std::make_shared<learning::segmenter_options>();
@@ -64,31 +128,7 @@ void add_commands(command_hooks& hooks) {
     hooks.run = [data] { return penance_dataset_command(*data); };
   });
 
-  auto est = std::make_shared<learning::estimator_options>();
-  auto stage = std::make_shared<std::string>();
-  auto* tp = hooks.troupe.add_subcommand("train-penance", "train Penance's learned parts on the dataset's tables "
-                                                          "(troupe penance-dataset first)");
-  tp->add_option("--stage", *stage, "what to train: estimator (the bitrate estimator, Fig. 10)")
-      ->required()
-      ->check(CLI::IsMember({"estimator"}));
-  tp->add_option("-o,--output", est->output, "weight file (default build/models/penance-estimator.pt)");
-  tp->add_option("--tables", est->data.folder, "where penance-dataset put the tables (default build/penance/tables)");
-  tp->add_option("--epochs", est->epochs, "default 200 (the paper's)")->check(CLI::PositiveNumber);
-  tp->add_option("--batch", est->batch, "segments per step (default 16)")->check(CLI::PositiveNumber);
-  tp->add_option("--learning-rate", est->learning_rate, "Adam, cosine down to --final-rate (default 1e-4)");
-  tp->add_option("--final-rate", est->final_rate, "default 1e-6");
-  tp->add_option("--validation-drives", est->validation_drives, "last training drives that pick the epoch kept (default 2)");
-  tp->add_option("--train-drives", est->data.drives.train, "training drives (default 15)")->check(CLI::PositiveNumber);
-  tp->add_option("--test-drives", est->data.drives.test, "test drives (default 6)")->check(CLI::PositiveNumber);
-  tp->add_option("--drive-s", est->data.drives.drive_s, "seconds per drive (default 40)")->check(CLI::PositiveNumber);
-  tp->add_option("--size", est->data.width, "frame width of the tables; the height is 9/16 of it (default 640)")
-      ->check(CLI::PositiveNumber);
-  tp->add_option("--threads", est->threads, "libtorch threads (default: every core)");
-  tp->add_option("--seed", est->seed, "default 1");
-  tp->callback([&hooks, est] {
-    est->data.height = est->data.width * 9 / 16;
-    hooks.run = [est] { return train_estimator_command(*est); };
-  });
+  add_train_penance(hooks);
 }
 
 }  // namespace
@@ -98,6 +138,7 @@ void add_commands(command_hooks& hooks) {
 void register_penance(system_registry& r) {
   r.file_maker(R"(segmenter-[0-9]+\.pt$)", "troupe train-segmenters");
   r.file_maker(R"(penance-estimator[^/]*\.pt$)", "troupe train-penance --stage estimator");
+  r.file_maker(R"((penance|casva-c)-adapter[^/]*\.pt$)", "troupe train-penance --stage adapter");
   if (r.commands)
     add_commands(*r.commands);
 }

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "learning/segmenter_network.hpp"
+#include "learning/adapter_training.hpp"
 #include "learning/detail/ppo.hpp"
 #include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
@@ -253,4 +254,43 @@ TEST(Ppo, LearnsTheBestActionOfAToyEnvironment) {
   EXPECT_FLOAT_EQ(g[0], 1 + 0.9f);
   EXPECT_FLOAT_EQ(g[1], 1);
   EXPECT_FLOAT_EQ(g[2], 2);
+}
+
+TEST(AdapterTraining, PpoOnTheReplayWritesAnAdapterForEachVariant) {
+  auto dir = std::filesystem::temp_directory_path() / ("penance-adapter-" + std::to_string(::getpid()));
+  learning::estimator_options e;
+  e.data = toy_dataset(dir);
+  e.data.drives.drive_s = 5;
+  learning::build_penance_dataset(e.data);
+  e.epochs = 3;
+  e.validation_drives = 1;
+  e.threads = 1;
+  e.output = (dir / "estimator.pt").string();
+  learning::train_estimator(e);
+  for (auto variant : {learning::adapter_variant::penance, learning::adapter_variant::casva_c}) {
+    learning::adapter_options o;
+    o.data = e.data;
+    o.variant = variant;
+    o.estimator = e.output;
+    o.steps = 200;
+    o.episodes_per_rollout = 4;
+    o.threads = 1;
+    o.output = (dir / (std::string(learning::variant_name(variant)) + ".pt")).string();
+    auto r = learning::train_adapter(o);
+    EXPECT_GE(r.steps, 200);
+    EXPECT_EQ(r.rollouts, 10);  // 4 episodes of 5 segments per rollout
+    EXPECT_TRUE(std::isfinite(r.final_reward));
+    EXPECT_TRUE(r.fail_pct >= 0 && r.fail_pct <= 100);
+    EXPECT_GT(r.optimal_gmacs, 0);
+    auto m = torch::jit::load(o.output);
+    EXPECT_EQ(m.run_method("variant").toStringRef(), learning::variant_name(variant));
+    auto state = torch::zeros({1, m.run_method("state_size").toInt()});
+    EXPECT_EQ(m.attr("actor").toModule().forward({state}).toTensor().size(1), 8);  // 4 settings × 2 models
+  }
+  learning::adapter_options bad;
+  bad.data = e.data;
+  bad.estimator = e.output;
+  bad.gamma = 2;
+  EXPECT_THROW(learning::train_adapter(bad), std::invalid_argument);
+  std::filesystem::remove_all(dir);
 }

@@ -1,12 +1,17 @@
 // `troupe train-penance --stage S`: Penance's learned parts, each on the dataset's
-// tables, through the learning plugin. Stages land one by one: estimator (Fig. 10).
+// tables, through the learning plugin: the bitrate estimator (Fig. 10), then the
+// adapter with its performance encoder (Figs. 12-13) or CASVA-C's.
 #pragma once
 
+#include "learning/adapter_training.hpp"
 #include "learning/estimator_training.hpp"
 
 namespace troupe {
 
 // Trains the bitrate estimator, writes it and prints Table 1 and Table 2's figures.
 int train_estimator_command(const learning::estimator_options& options);
+
+// Trains the adapter by PPO, writes it and prints its test-drive figures beside Optimal's.
+int train_adapter_command(const learning::adapter_options& options);
 
 }  // namespace troupe

@@ -1,0 +1,364 @@
+#include "learning/adapter_training.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include "actors/penance/core/adapter_state.hpp"
+#include "actors/penance/core/baselines.hpp"
+#include "actors/penance/core/cost.hpp"
+#include "actors/penance/core/dataset_stats.hpp"
+#include "actors/penance/core/metrics.hpp"
+#include "actors/penance/core/replay.hpp"
+#include "actors/penance/core/segment_table.hpp"
+#include "learning/detail/atomic_save.hpp"
+#include "learning/detail/ppo.hpp"
+#include "learning/penance_inputs.hpp"
+#include "learning/penance_networks.hpp"
+#include "vision/percentile.hpp"
+
+namespace troupe::learning {
+
+namespace {
+
+// A drive as the adapter sees it: its table, its truth for the replay, what the frozen
+// estimator says of each segment, and the probabilities p is computed from.
+struct drive {
+  std::unique_ptr<penance::drive_table> table;
+  std::vector<penance::segment_truth> truth;
+  std::vector<std::vector<float>> sizes;     // b̂ per setting, state units
+  std::vector<std::vector<float>> features;  // x
+  std::unique_ptr<penance::softmax_blob> softmax;
+};
+
+// The state's sizes and bandwidth are in MB at 1280×720, the paper's: ours over the pixel ratio.
+double state_mb(double bytes, const adapter_options& o) { return bytes / 1e6 / o.pixel_ratio; }
+
+class world {
+ public:
+  world(const adapter_options& o, const std::vector<uint64_t>& seeds, torch::jit::Module& estimator)
+      : space_(o.data.space) {
+    estimator_shape shape;
+    shape.frames = penance::frames_per_segment(o.data.fps, o.data.segment_s);
+    shape.height = o.data.height / 2;
+    shape.width = o.data.width / 2;
+    if (estimator.run_method("settings").toInt() != static_cast<int64_t>(space_.settings()) ||
+        estimator.run_method("frames").toInt() != shape.frames)
+      throw std::invalid_argument("train-penance adapter: " + o.estimator + " estimates " +
+                                  std::to_string(estimator.run_method("settings").toInt()) + " settings of " +
+                                  std::to_string(estimator.run_method("frames").toInt()) + " frames; the tables have " +
+                                  std::to_string(space_.settings()) + " of " + std::to_string(shape.frames));
+    double unit = estimator.run_method("base_unit").toDouble();
+    size_t base = penance::costliest_setting(space_);
+    auto lumas = segment_lumas(o.data, seeds, shape);
+    for (size_t i = 0; i < seeds.size(); ++i) {
+      drive d;
+      auto path = table_path(o.data, seeds[i]);
+      d.table = std::make_unique<penance::drive_table>(penance::read_table(path));
+      if (d.table->segments.size() != lumas[i].size())
+        throw std::invalid_argument(path + " holds " + std::to_string(d.table->segments.size()) + " segments, its drive " +
+                                    std::to_string(lumas[i].size()));
+      for (size_t k = 0; k < d.table->segments.size(); ++k) {
+        auto& row = d.table->segments[k];
+        d.truth.push_back({std::vector<double>(row.bytes.begin(), row.bytes.end()),
+                           penance::true_accuracies(space_, *d.table, k)});
+      }
+      torch::NoGradGuard no_grad;
+      auto out = estimator.forward({luma_batch(lumas[i])}).toTuple();
+      auto b = out->elements()[0].toTensor(), r = out->elements()[1].toTensor(), x = out->elements()[2].toTensor();
+      for (int64_t k = 0; k < b.size(0); ++k) {
+        std::vector<float> sizes;
+        for (size_t s = 0; s < space_.settings(); ++s) {
+          double ratio = s == base ? 1.0 : r[k][static_cast<int64_t>(s < base ? s : s - 1)].item<double>();
+          sizes.push_back(static_cast<float>(state_mb(std::max(0.0, b[k].item<double>() * unit * ratio), o)));
+        }
+        d.sizes.push_back(sizes);
+        auto xk = x[k].contiguous();
+        d.features.emplace_back(xk.data_ptr<float>(), xk.data_ptr<float>() + xk.numel());
+      }
+      d.softmax = std::make_unique<penance::softmax_blob>(path, d.table->key, d.table->segments.size());
+      drives_.push_back(std::move(d));
+    }
+    auto& t = *drives_.front().table;
+    std::vector<std::vector<double>> macs(static_cast<size_t>(space_.models()));
+    for (size_t v = 0; v < macs.size(); ++v)
+      for (size_t k = 0; k < space_.scales(); ++k)
+        macs[v].push_back(t.macs.at(v * space_.scales() + k));
+    cost_ = penance::cost_table(space_, macs).per_config();
+    int frames = shape.frames;
+    for (size_t s = 0; s < space_.settings(); ++s) {
+      auto [w, h] = penance::scaled_size(o.data.width, o.data.height, space_.setting_at(s).scale);
+      timing_.encode_s.push_back(frames * (w * h / 1e6) * o.encode_ms_per_mp / 1000);
+    }
+    for (size_t c = 0; c < space_.configs(); ++c) {
+      auto k = space_.config_at(c);
+      timing_.result_s.push_back(frames * macs[static_cast<size_t>(k.model)][space_.scale_index(k.setting)] /
+                                 o.server_macs_per_s);
+    }
+    timing_.segment_s = o.data.segment_s;
+    timing_.decide_s = o.decide_s;
+    reference_macs_ = t.reference_macs();
+    frames_ = frames;
+  }
+
+  size_t size() const { return drives_.size(); }
+  const drive& at(size_t i) const { return drives_[i]; }
+  const penance::config_space& space() const { return space_; }
+  const std::vector<double>& cost() const { return cost_; }
+  const penance::replay_timing& timing() const { return timing_; }
+  double reference_macs() const { return reference_macs_; }
+  int frames() const { return frames_; }
+
+ private:
+  penance::config_space space_;
+  std::vector<drive> drives_;
+  std::vector<double> cost_;
+  penance::replay_timing timing_;
+  double reference_macs_ = 0;
+  int frames_ = 0;
+};
+
+// A decision's state as kept for PPO: the flat vector with p left at zeros, and where
+// p comes from (the probabilities of the result the decision saw), so that a minibatch
+// computes p again with gradients.
+struct kept_state {
+  std::vector<float> flat;
+  const drive* from = nullptr;
+  std::optional<penance::feedback> seen;
+};
+
+class adapter_agent {
+ public:
+  adapter_agent(const adapter_options& o, const world& w)
+      : o_(o), w_(w), layout_(layout_of(o, w)),
+        perf_(build_performance_encoder({vision_classes(w), w.at(0).table->key.softmax_height,
+                                         w.at(0).table->key.softmax_width, 64},
+                                        o.seed + 1)),
+        ppo_(build_adapter(layout_, static_cast<int>(w.space().configs()), o.seed + 2),
+             build_adapter(layout_, 1, o.seed + 3), perf_params(), settings_of(o)) {}
+
+  static penance::state_layout layout_of(const adapter_options& o, const world& w) {
+    penance::state_layout l;
+    l.settings = w.space().settings();
+    l.configs = w.space().configs();
+    l.performance = o.variant == adapter_variant::penance ? 64 : 1;
+    return l;
+  }
+
+  // One episode on drive d at target A and bandwidth B (MBps at 1280×720).
+  std::vector<penance::replay_step> episode(const drive& d, double A, double B, bool sample, std::mt19937_64& rng,
+                                            std::vector<detail::ppo_step>* steps, std::vector<kept_state>* states) {
+    double bytes_per_s = B * o_.pixel_ratio * 1e6;
+    penance::segment_replay replay(w_.space(), w_.cost(), w_.timing(), d.truth,
+                                   std::vector<double>(d.truth.size(), bytes_per_s));
+    penance::self_competition reward(o_.reward);
+    std::vector<penance::replay_step> played;
+    size_t hint = penance::cheapest_setting(w_.space());
+    while (!replay.done()) {
+      size_t i = replay.segment();
+      kept_state k;
+      k.from = &d;
+      k.seen = replay.latest();
+      penance::adapter_state s;
+      s.accuracy_target = A;
+      s.bandwidth_mbps = B;
+      s.bitrates_mb = d.sizes[i];
+      s.performance.assign(layout_.performance, 0.0f);
+      if (o_.variant == adapter_variant::casva_c)  // an extra encode's size says how busy the segment is
+        s.performance[0] = static_cast<float>(state_mb(d.truth[i].bytes[hint], o_));
+      if (k.seen)
+        s.last_config = k.seen->config;
+      s.content = d.features[i];
+      k.flat = penance::flatten(s, layout_);
+      auto x = with_performance({k}, false);
+      auto st = ppo_.act(x, sample, rng);
+      auto step = replay.step(static_cast<size_t>(st.action));
+      st.reward = static_cast<float>(reward.step(penance::terms_of(step, A, o_.data.segment_s)).value);
+      st.last = replay.done();
+      played.push_back(step);
+      if (steps) {
+        steps->push_back(st);
+        states->push_back(std::move(k));
+      }
+    }
+    return played;
+  }
+
+  // States as a batch, p computed by the performance encoder where a result was seen.
+  torch::Tensor with_performance(const std::vector<kept_state>& ks, bool grad) {
+    std::vector<torch::Tensor> rows;
+    for (auto& k : ks)
+      rows.push_back(torch::from_blob(const_cast<float*>(k.flat.data()), {1, static_cast<int64_t>(k.flat.size())},
+                                      torch::kFloat32));
+    auto x = torch::cat(rows);
+    if (o_.variant != adapter_variant::penance)
+      return x;
+    std::vector<int64_t> which;
+    std::vector<torch::Tensor> probs;
+    auto& key = ks.front().from->table->key;
+    auto plane = std::vector<int64_t>{key.classes, key.softmax_height, key.softmax_width};
+    for (size_t r = 0; r < ks.size(); ++r)
+      if (ks[r].seen) {
+        auto c = w_.space().config_at(ks[r].seen->config);
+        auto* p = ks[r].from->softmax->at(ks[r].seen->segment, c.setting, static_cast<size_t>(c.model));
+        probs.push_back(torch::from_blob(const_cast<uint8_t*>(p), plane, torch::kUInt8).to(torch::kFloat32) / 255);
+        which.push_back(static_cast<int64_t>(r));
+      }
+    if (which.empty())
+      return x;
+    torch::Tensor p;
+    {
+      std::optional<torch::NoGradGuard> no_grad;
+      if (!grad)
+        no_grad.emplace();
+      p = perf_.forward({torch::stack(probs)}).toTensor();
+    }
+    auto off = static_cast<int64_t>(layout_.offset(penance::state_part::performance));
+    auto index = torch::tensor(which);
+    x.index_put_({index, torch::indexing::Slice(off, off + static_cast<int64_t>(layout_.performance))}, p);
+    return x;
+  }
+
+  detail::ppo& ppo() { return ppo_; }
+  torch::jit::Module& performance() { return perf_; }
+  const penance::state_layout& layout() const { return layout_; }
+
+ private:
+  static int vision_classes(const world& w) { return w.at(0).table->key.classes; }
+  std::vector<torch::Tensor> perf_params() {
+    std::vector<torch::Tensor> p;
+    if (o_.variant == adapter_variant::penance)
+      for (const auto& t : perf_.parameters())
+        p.push_back(t);
+    return p;
+  }
+  static detail::ppo_settings settings_of(const adapter_options& o) {
+    detail::ppo_settings s;
+    s.clip = o.clip;
+    s.gamma = o.gamma;
+    s.learning_rate = o.learning_rate;
+    s.entropy = o.entropy;
+    s.epochs = o.ppo_epochs;
+    s.minibatch = o.minibatch;
+    return s;
+  }
+
+  const adapter_options& o_;
+  const world& w_;
+  penance::state_layout layout_;
+  torch::jit::Module perf_;
+  detail::ppo ppo_;
+};
+
+void check(const adapter_options& o) {
+  auto bad = [](const std::string& why) { throw std::invalid_argument("train-penance adapter: " + why); };
+  if (o.steps < 1 || o.episodes_per_rollout < 1 || o.ppo_epochs < 1 || o.minibatch < 1)
+    bad("steps, episodes per rollout, PPO epochs and minibatch must be positive");
+  if (!(o.clip > 0) || !(o.gamma >= 0 && o.gamma <= 1) || !(o.learning_rate > 0) || o.entropy < 0)
+    bad("clip > 0, gamma in [0, 1], learning rate > 0, entropy >= 0");
+  if (o.targets.empty() || !(o.bandwidth_min > 0) || o.bandwidth_max < o.bandwidth_min || !(o.pixel_ratio > 0))
+    bad("targets, a bandwidth range and a pixel ratio");
+  if (!(o.server_macs_per_s > 0) || o.decide_s < 0 || o.encode_ms_per_mp < 0)
+    bad("server throughput > 0, decision and encoding times >= 0");
+}
+
+// Container saved to disk: the actor, the performance encoder and what they were trained for.
+torch::jit::Module saved(adapter_agent& a, const adapter_options& o) {
+  torch::jit::Module m("penance_adapter");
+  m.register_module("actor", a.ppo().actor());
+  m.register_module("performance", a.performance());
+  m.define(std::string("def variant(self) -> str:\n    return '") + variant_name(o.variant) + "'\n" +
+           "def state_size(self) -> int:\n    return " + std::to_string(a.layout().size()) + "\n");
+  return m;
+}
+
+}  // namespace
+
+adapter_result train_adapter(const adapter_options& o, const progress_callback& progress) {
+  auto t0 = std::chrono::steady_clock::now();
+  check(o);
+  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
+  auto estimator = torch::jit::load(o.estimator);
+  estimator.eval();
+  world train(o, o.data.drives.train_seeds(), estimator);
+  world test(o, o.data.drives.test_seeds(), estimator);
+  adapter_agent agent(o, train);
+  std::mt19937_64 rng(o.seed);
+  auto uniform = [&] { return static_cast<double>(rng() >> 11) * 0x1.0p-53; };
+
+  adapter_result r;
+  std::vector<double> rewards;  // mean per step, per rollout
+  while (r.steps < o.steps) {
+    std::vector<detail::ppo_step> steps;
+    std::vector<kept_state> states;
+    for (int e = 0; e < o.episodes_per_rollout; ++e) {
+      auto& d = train.at(rng() % train.size());
+      double A = o.targets[rng() % o.targets.size()];
+      double B = o.bandwidth_min + (o.bandwidth_max - o.bandwidth_min) * uniform();
+      agent.episode(d, A, B, true, rng, &steps, &states);
+    }
+    double sum = 0;
+    for (auto& s : steps)
+      sum += s.reward;
+    rewards.push_back(sum / static_cast<double>(steps.size()));
+    agent.ppo().update(steps, [&](const std::vector<size_t>& idx, bool for_actor) {
+      std::vector<kept_state> ks;
+      for (auto i : idx)
+        ks.push_back(states[i]);
+      return agent.with_performance(ks, for_actor);
+    }, rng);
+    r.steps += static_cast<int64_t>(steps.size());
+    ++r.rollouts;
+    if (progress)
+      progress({static_cast<int>(std::min(r.steps, o.steps) / 1000), static_cast<int>(o.steps / 1000), rewards.back(),
+                "rollout " + std::to_string(r.rollouts)});
+  }
+  size_t tenth = std::max<size_t>(1, rewards.size() / 10);
+  r.first_reward = vision::mean(std::vector<double>(rewards.begin(), rewards.begin() + static_cast<long>(tenth)));
+  r.final_reward = vision::mean(std::vector<double>(rewards.end() - static_cast<long>(tenth), rewards.end()));
+
+  // Greedy on the test drives at A 0.65, B 0.6, beside Optimal on the same replay.
+  penance::metrics_accumulator ours(test.reference_macs(), test.frames()), best(test.reference_macs(), test.frames());
+  auto optimal = penance::optimal_policy(test.space(), test.cost());
+  for (size_t i = 0; i < test.size(); ++i) {
+    auto& d = test.at(i);
+    for (auto& s : agent.episode(d, 0.65, 0.6, false, rng, nullptr, nullptr))
+      ours.add(s, 0.65);
+    penance::segment_replay replay(test.space(), test.cost(), test.timing(), d.truth,
+                                   std::vector<double>(d.truth.size(), 0.6 * o.pixel_ratio * 1e6));
+    while (!replay.done()) {
+      size_t k = replay.segment();
+      best.add(replay.step(optimal->choose({d.table.get(), k, 0.65, 0.6 * o.pixel_ratio * 1e6 * o.data.segment_s})),
+               0.65);
+    }
+  }
+  r.fail_pct = ours.result().fail_pct;
+  r.gmacs = ours.result().gmacs_per_segment;
+  r.optimal_fail_pct = best.result().fail_pct;
+  r.optimal_gmacs = best.result().gmacs_per_segment;
+
+  at::set_num_threads(1);
+  std::vector<double> ms;
+  auto x = torch::zeros({1, static_cast<int64_t>(agent.layout().size())});
+  for (int k = 0; k < 21; ++k) {
+    torch::NoGradGuard no_grad;
+    auto t = std::chrono::steady_clock::now();
+    agent.ppo().actor().forward({x});
+    if (k > 0)
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
+  }
+  r.adapter_ms = vision::median(ms);
+  r.output = o.output;
+  detail::save_atomically(saved(agent, o), o.output);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace troupe::learning
