@@ -61,9 +61,10 @@ torch::Tensor batch_of(const std::vector<cv::Mat>& frames) {
   return torch::stack(t);
 }
 
-cv::Mat labels_of(const torch::Tensor& logits_chw) {
-  auto l = logits_chw.argmax(0).to(torch::kUInt8).contiguous();
-  return cv::Mat(static_cast<int>(l.size(0)), static_cast<int>(l.size(1)), CV_8U, l.data_ptr<uint8_t>()).clone();
+cv::Mat labels_of_plane(const torch::Tensor& labels_hw) {
+  return cv::Mat(static_cast<int>(labels_hw.size(0)), static_cast<int>(labels_hw.size(1)), CV_8U,
+                 labels_hw.data_ptr<uint8_t>())
+      .clone();
 }
 
 double miou(const cv::Mat& predicted, const cv::Mat& truth) {
@@ -129,6 +130,16 @@ class drive_builder {
   }
 
  private:
+  // A prediction at the segment's scale, scored on the full frame: ⚑ labels upscaled
+  // by nearest neighbour (bilinear logits at full size cost 8 planes per pixel).
+  cv::Mat full_size(const cv::Mat& labels) const {
+    if (labels.cols == o_.width && labels.rows == o_.height)
+      return labels;
+    cv::Mat up;
+    cv::resize(labels, up, cv::Size(o_.width, o_.height), 0, 0, cv::INTER_NEAREST);
+    return up;
+  }
+
   penance::segment_row segment(const std::vector<cv::Mat>& images, const std::vector<cv::Mat>& truth, float motion,
                                penance::softmax_writer& softmax) {
     size_t settings = space_.settings(), models = models_.size(), scored = o_.scored_frames.size();
@@ -172,9 +183,9 @@ class drive_builder {
       for (size_t v = 0; v < models; ++v) {
         torch::NoGradGuard no_grad;
         auto logits = models_[v].forward({x}).toTensor();
-        auto full = torch::upsample_bilinear2d(logits, {o_.height, o_.width}, false);
+        auto predicted = logits.argmax(1).to(torch::kUInt8).contiguous();  // at the segment's scale
         for (size_t k = 0; k < scored; ++k) {
-          auto labels = labels_of(full[static_cast<int64_t>(k)]);
+          auto labels = full_size(labels_of_plane(predicted[static_cast<int64_t>(k)]));
           auto& t = truth[static_cast<size_t>(o_.scored_frames[k])];
           if (s == reference_ && v == 0)
             reference.push_back(labels);

@@ -21,9 +21,9 @@ struct segmenter_options {
   int width = 640, height = 360;         // frames of the drives
   std::vector<int> widths = {12, 24, 36, 64, 48};          // model 0 (actors/penance/core/segmenter_graph.hpp)
   std::vector<double> sparsities = {0.5, 0.75, 0.875, 0.9375};  // models 1–4
-  int frames_per_drive = 40;             // training frames sampled from each training drive
+  int frames_per_drive = 80;             // training frames sampled from each training drive
   int eval_frames_per_drive = 10;        // held-out frames from each test drive
-  int steps = 1500, finetune_steps = 400;
+  int steps = 8000, finetune_steps = 1500;
   int batch = 8;
   int crop_width = 320, crop_height = 176;
   double min_scale = 0.5;                // random scale in [min_scale, 1] before the crop

@@ -1,6 +1,7 @@
 #include "vision/metrics.hpp"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <set>
 #include <stdexcept>
@@ -135,6 +136,29 @@ double map_accumulator::mean_average_precision() const {
 void miou_accumulator::add(const cv::Mat& predicted, const cv::Mat& truth) {
   if (predicted.size() != truth.size())
     throw std::invalid_argument("mIoU: prediction and truth masks differ in size");
+  if (predicted.type() == CV_8U && truth.type() == CV_8U) {  // counted in arrays: a map per pixel is slow
+    std::array<uint64_t, 256> inter{}, uni{};
+    for (int y = 0; y < predicted.rows; ++y) {
+      const uint8_t* pr = predicted.ptr<uint8_t>(y);
+      const uint8_t* tr = truth.ptr<uint8_t>(y);
+      for (int x = 0; x < predicted.cols; ++x) {
+        if (tr[x] == ignore_)
+          continue;
+        ++uni[pr[x]];
+        if (pr[x] == tr[x])
+          ++inter[pr[x]];
+        else
+          ++uni[tr[x]];
+      }
+    }
+    for (int c = 0; c < 256; ++c) {
+      if (uni[static_cast<size_t>(c)])
+        union_[c] += uni[static_cast<size_t>(c)];
+      if (inter[static_cast<size_t>(c)])
+        intersection_[c] += inter[static_cast<size_t>(c)];
+    }
+    return;
+  }
   cv::Mat p, t;
   predicted.convertTo(p, CV_32S);
   truth.convertTo(t, CV_32S);

@@ -82,8 +82,8 @@ void add_commands(command_hooks& hooks) {
                                           "train Penance's edge models 0-4 (a pyramid-pooling FCN and four L1-pruned "
                                           "versions) on synthetic drives with exact labels");
   cmd->add_option("-o,--output", seg->output, "weight files, {v} the model's number (default build/models/segmenter-{v}.pt)");
-  cmd->add_option("--steps", seg->steps, "model 0's optimiser steps (default 1500)")->check(CLI::PositiveNumber);
-  cmd->add_option("--finetune-steps", seg->finetune_steps, "each pruned model's fine-tuning steps (default 400)");
+  cmd->add_option("--steps", seg->steps, "model 0's optimiser steps (default 8000)")->check(CLI::PositiveNumber);
+  cmd->add_option("--finetune-steps", seg->finetune_steps, "each pruned model's fine-tuning steps (default 1500)");
   cmd->add_option("--batch", seg->batch, "crops per step (default 8)")->check(CLI::PositiveNumber);
   cmd->add_option("--widths", seg->widths, "model 0's five widths (default 12 24 36 64 48)")->expected(5);
   cmd->add_option("--sparsities", seg->sparsities, "share of MACs each pruned model removes (default 0.5 0.75 0.875 0.9375)");
@@ -91,7 +91,7 @@ void add_commands(command_hooks& hooks) {
   cmd->add_option("--train-drives", seg->drives.train, "training drives (default 15)")->check(CLI::PositiveNumber);
   cmd->add_option("--test-drives", seg->drives.test, "held-out drives (default 6)")->check(CLI::PositiveNumber);
   cmd->add_option("--drive-s", seg->drives.drive_s, "seconds per drive (default 40)")->check(CLI::PositiveNumber);
-  cmd->add_option("--frames-per-drive", seg->frames_per_drive, "training frames from each drive (default 40)")
+  cmd->add_option("--frames-per-drive", seg->frames_per_drive, "training frames from each drive (default 80)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--eval-frames-per-drive", seg->eval_frames_per_drive, "held-out frames from each test drive (default 10)")
       ->check(CLI::PositiveNumber);
