@@ -37,8 +37,9 @@ struct drive {
   std::unique_ptr<penance::softmax_blob> softmax;
 };
 
-// The state's sizes and bandwidth are in MB at 1280×720, the paper's: ours over the pixel ratio.
-double state_mb(double bytes, const adapter_options& o) { return bytes / 1e6 / o.pixel_ratio; }
+// The state's sizes and bandwidth are in MB/s at 1280×720, the paper's: a segment's
+// bytes over its length, and over the pixel ratio.
+double state_mbps(double bytes, const adapter_options& o) { return bytes / o.data.segment_s / 1e6 / pixel_ratio(o.data); }
 
 class world {
  public:
@@ -74,10 +75,8 @@ class world {
       auto b = out->elements()[0].toTensor(), r = out->elements()[1].toTensor(), x = out->elements()[2].toTensor();
       for (int64_t k = 0; k < b.size(0); ++k) {
         std::vector<float> sizes;
-        for (size_t s = 0; s < space_.settings(); ++s) {
-          double ratio = s == base ? 1.0 : r[k][static_cast<int64_t>(s < base ? s : s - 1)].item<double>();
-          sizes.push_back(static_cast<float>(state_mb(std::max(0.0, b[k].item<double>() * unit * ratio), o)));
-        }
+        for (double bytes : estimated_sizes(b[k].item<double>() * unit, r[k], space_.settings(), base))
+          sizes.push_back(static_cast<float>(state_mbps(std::max(0.0, bytes), o)));
         d.sizes.push_back(sizes);
         auto xk = x[k].contiguous();
         d.features.emplace_back(xk.data_ptr<float>(), xk.data_ptr<float>() + xk.numel());
@@ -154,7 +153,7 @@ class adapter_agent {
   // One episode on drive d at target A and bandwidth B (MBps at 1280×720).
   std::vector<penance::replay_step> episode(const drive& d, double A, double B, bool sample, std::mt19937_64& rng,
                                             std::vector<detail::ppo_step>* steps, std::vector<kept_state>* states) {
-    double bytes_per_s = B * o_.pixel_ratio * 1e6;
+    double bytes_per_s = B * pixel_ratio(o_.data) * 1e6;
     penance::segment_replay replay(w_.space(), w_.cost(), w_.timing(), d.truth,
                                    std::vector<double>(d.truth.size(), bytes_per_s));
     penance::self_competition reward(o_.reward);
@@ -171,7 +170,7 @@ class adapter_agent {
       s.bitrates_mb = d.sizes[i];
       s.performance.assign(layout_.performance, 0.0f);
       if (o_.variant == adapter_variant::casva_c)  // an extra encode's size says how busy the segment is
-        s.performance[0] = static_cast<float>(state_mb(d.truth[i].bytes[hint], o_));
+        s.performance[0] = static_cast<float>(state_mbps(d.truth[i].bytes[hint], o_));
       if (k.seen)
         s.last_config = k.seen->config;
       s.content = d.features[i];
@@ -262,8 +261,8 @@ void check(const adapter_options& o) {
     bad("steps, episodes per rollout, PPO epochs and minibatch must be positive");
   if (!(o.clip > 0) || !(o.gamma >= 0 && o.gamma <= 1) || !(o.learning_rate > 0) || o.entropy < 0)
     bad("clip > 0, gamma in [0, 1], learning rate > 0, entropy >= 0");
-  if (o.targets.empty() || !(o.bandwidth_min > 0) || o.bandwidth_max < o.bandwidth_min || !(o.pixel_ratio > 0))
-    bad("targets, a bandwidth range and a pixel ratio");
+  if (o.targets.empty() || !(o.bandwidth_min > 0) || o.bandwidth_max < o.bandwidth_min)
+    bad("targets and a bandwidth range");
   if (!(o.server_macs_per_s > 0) || o.decide_s < 0 || o.encode_ms_per_mp < 0)
     bad("server throughput > 0, decision and encoding times >= 0");
 }
@@ -308,11 +307,11 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
     for (auto& s : steps)
       sum += s.reward;
     rewards.push_back(sum / static_cast<double>(steps.size()));
-    agent.ppo().update(steps, [&](const std::vector<size_t>& idx, bool for_actor) {
+    agent.ppo().update(steps, [&](const std::vector<size_t>& idx) {
       std::vector<kept_state> ks;
       for (auto i : idx)
         ks.push_back(states[i]);
-      return agent.with_performance(ks, for_actor);
+      return agent.with_performance(ks, true);
     }, rng);
     r.steps += static_cast<int64_t>(steps.size());
     ++r.rollouts;
@@ -332,10 +331,10 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
     for (auto& s : agent.episode(d, 0.65, 0.6, false, rng, nullptr, nullptr))
       ours.add(s, 0.65);
     penance::segment_replay replay(test.space(), test.cost(), test.timing(), d.truth,
-                                   std::vector<double>(d.truth.size(), 0.6 * o.pixel_ratio * 1e6));
+                                   std::vector<double>(d.truth.size(), 0.6 * pixel_ratio(o.data) * 1e6));
     while (!replay.done()) {
       size_t k = replay.segment();
-      best.add(replay.step(optimal->choose({d.table.get(), k, 0.65, 0.6 * o.pixel_ratio * 1e6 * o.data.segment_s})),
+      best.add(replay.step(optimal->choose({d.table.get(), k, 0.65, 0.6 * pixel_ratio(o.data) * 1e6 * o.data.segment_s})),
                0.65);
     }
   }

@@ -27,7 +27,6 @@ struct adapter_options {
   int ppo_epochs = 4, minibatch = 32;
   std::vector<double> targets = {0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80};  // A per episode
   double bandwidth_min = 0.3, bandwidth_max = 1.0;  // B per episode, MBps at 1280×720
-  double pixel_ratio = 0.25;         // our frames' pixels over 1280×720: B scales with it
   penance::reward_settings reward;
   double decide_s = 0.223;           // estimator + adapter on a Pi 4B (Table 2)
   double encode_ms_per_mp = 16;      // ⚑ the Pi's hardware encoder, per megapixel-frame
@@ -39,6 +38,10 @@ struct adapter_options {
 
 // Inline: the CLI names variants before it loads the learning plugin.
 inline const char* variant_name(adapter_variant v) { return v == adapter_variant::penance ? "penance" : "casva-c"; }
+
+// Our frames' pixels over the paper's 1280×720: bandwidths and sizes scale with it
+// (issue 18 §5: MBps × 0.25 at 640×360).
+inline double pixel_ratio(const penance_dataset_options& d) { return d.width * static_cast<double>(d.height) / (1280.0 * 720.0); }
 
 struct adapter_result {
   int64_t steps = 0;

@@ -14,6 +14,7 @@
 #include "actors/penance/core/dataset_stats.hpp"
 #include "actors/penance/core/segment_table.hpp"
 #include "learning/detail/atomic_save.hpp"
+#include "learning/detail/cosine_rate.hpp"
 #include "learning/detail/kept_epoch.hpp"
 #include "learning/penance_inputs.hpp"
 #include "learning/penance_networks.hpp"
@@ -27,6 +28,7 @@ namespace {
 struct segments {
   std::vector<torch::Tensor> luma;  // u8 frames × h × w each
   std::vector<std::vector<double>> bytes;  // per setting
+  std::vector<bool> first;                 // a drive's first segment (Table 1's baseline has no last size for it)
 };
 
 // Each drive's segments: lumas drawn again, sizes from its table.
@@ -41,6 +43,7 @@ segments load(const estimator_options& o, const std::vector<uint64_t>& seeds, co
     for (size_t k = 0; k < lumas[i].size(); ++k) {
       all.luma.push_back(lumas[i][k]);
       all.bytes.emplace_back(table.segments[k].bytes.begin(), table.segments[k].bytes.end());
+      all.first.push_back(k == 0);
     }
   }
   return all;
@@ -133,7 +136,7 @@ estimator_result train_estimator(const estimator_options& o, const progress_call
   auto validation_x = validation.luma.empty() ? torch::Tensor() : inputs_of(validation, validation_idx);
   estimator_result r;
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
-    double lr = o.final_rate + (o.learning_rate - o.final_rate) * 0.5 * (1 + std::cos(M_PI * epoch / o.epochs));
+    double lr = detail::cosine_rate(o.learning_rate, o.final_rate, epoch, o.epochs);
     for (auto& g : opt.param_groups())
       static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
     std::shuffle(order.begin(), order.end(), rng);
@@ -165,19 +168,20 @@ estimator_result train_estimator(const estimator_options& o, const progress_call
   kept.restore(params);
   r.kept_epoch = kept.epoch();
 
-  // Table 1 on the test drives: every setting's predicted size against the real encode.
+  // Table 1 on the test drives: every setting's predicted size against the real encode,
+  // on the segments the baseline predicts too (each drive's first has no last size).
   net.eval();
   std::vector<double> errors;
   {
     torch::NoGradGuard no_grad;
     for (size_t i = 0; i < test.luma.size(); ++i) {
+      if (test.first[i])
+        continue;
       auto out = net.forward({inputs_of(test, {i})}).toTuple();
       double b = out->elements()[0].toTensor().item<double>() * o.base_unit_bytes;
-      auto ratios = out->elements()[1].toTensor()[0];
-      for (size_t s = 0; s < space.settings(); ++s) {
-        double predicted = s == base ? b : b * ratios[static_cast<int64_t>(s < base ? s : s - 1)].item<double>();
-        errors.push_back(100 * std::abs(predicted - test.bytes[i][s]) / test.bytes[i][s]);
-      }
+      auto predicted = estimated_sizes(b, out->elements()[1].toTensor()[0], space.settings(), base);
+      for (size_t s = 0; s < space.settings(); ++s)
+        errors.push_back(100 * std::abs(predicted[s] - test.bytes[i][s]) / test.bytes[i][s]);
     }
   }
   r.mean_error = vision::mean(errors);

@@ -15,8 +15,10 @@
 #include <ATen/Parallel.h>
 #include <torch/script.h>
 
+#include "actors/penance/core/dataset_stats.hpp"
 #include "actors/penance/core/segment_table.hpp"
 #include "actors/penance/core/segmenter_graph.hpp"
+#include "learning/penance_inputs.hpp"
 #include "learning/segmenter_network.hpp"
 #include "vision/h264_codec.hpp"
 #include "vision/metrics.hpp"
@@ -28,11 +30,9 @@ namespace troupe::learning {
 namespace {
 
 std::string model_path(const penance_dataset_options& o, int v) {
-  auto p = o.models;
-  auto at = p.find("{v}");
-  if (at == std::string::npos)
+  if (o.models.find("{v}") == std::string::npos)
     throw std::invalid_argument("penance-dataset: the models need {v}, e.g. build/models/segmenter-{v}.pt");
-  return p.replace(at, 3, std::to_string(v));
+  return numbered(o.models, v);
 }
 
 // FNV-1a of the file's bytes: the table's key names the very weights it was built with.
@@ -53,11 +53,8 @@ std::string content_hash(const std::string& path) {
 
 torch::Tensor batch_of(const std::vector<cv::Mat>& frames) {
   std::vector<torch::Tensor> t;
-  for (auto& f : frames) {
-    cv::Mat x;
-    f.convertTo(x, CV_32FC3, 1.0 / 255);
-    t.push_back(torch::from_blob(x.data, {x.rows, x.cols, 3}, torch::kFloat32).permute({2, 0, 1}).clone());
-  }
+  for (auto& f : frames)
+    t.push_back(bgr_tensor(f));
   return torch::stack(t);
 }
 
@@ -83,14 +80,7 @@ class drive_builder {
  public:
   drive_builder(const penance_dataset_options& o, const penance::config_space& space,
                 std::vector<torch::jit::Module>& models)
-      : o_(o), space_(space), models_(models) {
-    reference_ = 0;  // the costliest setting: the largest scale at the smallest QP
-    for (size_t s = 1; s < space.settings(); ++s) {
-      auto a = space.setting_at(s), b = space.setting_at(reference_);
-      if (a.scale > b.scale || (a.scale == b.scale && a.qp < b.qp))
-        reference_ = s;
-    }
-  }
+      : o_(o), space_(space), models_(models), reference_(penance::costliest_setting(space)) {}
 
   void build(const drive_job& job, const std::function<void()>& segment_done) {
     penance::drive_table table;
@@ -100,11 +90,7 @@ class drive_builder {
         auto [w, h] = penance::scaled_size(o_.width, o_.height, r);
         table.macs.push_back(penance::segmenter_macs(graph_of(m), h, w));
       }
-    vision::street_config c;
-    c.width = o_.width;
-    c.height = o_.height;
-    c.fps = o_.fps;
-    c.duration_s = o_.drives.drive_s;
+    auto c = drive_config(o_);
     c.seed = job.seed;
     vision::street_scene drive(c);
     vision::motion_gauge gauge;
@@ -193,9 +179,10 @@ class drive_builder {
           row.miou[at] = static_cast<float>(miou(labels, t));
           row.miou_ref[at] = static_cast<float>(miou(labels, reference[k]));
         }
-        auto last = torch::upsample_bilinear2d(logits.slice(0, static_cast<int64_t>(scored) - 1),
-                                               {o_.softmax_height, o_.softmax_width}, false);
-        auto p = (torch::softmax(last, 1) * 255).round().to(torch::kUInt8).contiguous();
+        // Probabilities averaged over each cell of the 45×80 grid: no aliasing.
+        auto last = torch::softmax(logits.slice(0, static_cast<int64_t>(scored) - 1), 1);
+        auto pooled = torch::adaptive_avg_pool2d(last, {o_.softmax_height, o_.softmax_width});
+        auto p = (pooled * 255).round().to(torch::kUInt8).contiguous();
         std::memcpy(planes.data() + (s * models + v) * plane, p.data_ptr<uint8_t>(), plane);
       }
     }

@@ -29,6 +29,12 @@ struct penance_dataset_options {
   int workers = 0;                                // drives built side by side; 0: every core
 };
 
+// `pattern` with {v} replaced by v (a model's number).
+inline std::string numbered(std::string pattern, int v) {
+  auto at = pattern.find("{v}");
+  return at == std::string::npos ? pattern : pattern.replace(at, 3, std::to_string(v));
+}
+
 // The table of the drive with `seed`. Inline: readers need no learning plugin.
 inline std::string table_path(const penance_dataset_options& o, uint64_t seed) {
   return o.folder + "/drive-" + std::to_string(seed) + ".table";

@@ -3,14 +3,28 @@
 // Internal to learning/: it includes libtorch.
 #pragma once
 
+#include <functional>
 #include <vector>
 
+#include <opencv2/core.hpp>
 #include <torch/script.h>
 
 #include "learning/penance_dataset.hpp"
 #include "learning/penance_networks.hpp"
+#include "vision/street_scene.hpp"
 
 namespace troupe::learning {
+
+// Runs fn(i, drive) for every seed's drive (`base` with that seed), the drives on their
+// own threads as each is drawn frame after frame; the first exception is rethrown.
+void for_each_drive(const vision::street_config& base, const std::vector<uint64_t>& seeds,
+                    const std::function<void(size_t, vision::street_scene&)>& fn);
+
+// The drives of a dataset's options, seed left to for_each_drive.
+vision::street_config drive_config(const penance_dataset_options& o);
+
+// A BGR frame as the segmenters read it: 3 × H × W in [0, 1].
+torch::Tensor bgr_tensor(const cv::Mat& bgr);
 
 // Per drive, in the order of `seeds`: every whole segment's luma, u8 frames × h × w.
 // Drives render on their own threads.

@@ -84,9 +84,20 @@ torch::jit::Module build_estimator(const estimator_shape& s, uint64_t seed) {
       << "    return base, ratios, features\n";
   src << "def settings(self) -> int:\n    return " << s.settings << "\n";
   src << "def frames(self) -> int:\n    return " << s.frames << "\n";
-  src << "def base_unit(self) -> float:\n    return " << std::to_string(s.base_unit_bytes) << "\n";
+  std::ostringstream unit;
+  unit.precision(17);
+  unit << std::showpoint << s.base_unit_bytes;
+  src << "def base_unit(self) -> float:\n    return " << unit.str() << "\n";
   m.define(src.str());
   return m;
+}
+
+std::vector<double> estimated_sizes(double base_bytes, const torch::Tensor& ratios, size_t settings, size_t base) {
+  auto r = ratios.to(torch::kDouble).contiguous();
+  std::vector<double> sizes;
+  for (size_t s = 0; s < settings; ++s)
+    sizes.push_back(s == base ? base_bytes : base_bytes * r.data_ptr<double>()[s < base ? s : s - 1]);
+  return sizes;
 }
 
 double estimator_macs(const estimator_shape& s) {

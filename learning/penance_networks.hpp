@@ -26,6 +26,10 @@ struct estimator_shape {
 
 // forward(luma N×frames×H×W in [0, 1]) → (b̂ N, r̂ N×(settings−1), x N×features).
 torch::jit::Module build_estimator(const estimator_shape& s, uint64_t seed);
+// Every setting's size from the estimator's output for one segment: b̂ (bytes) at the
+// base setting, b̂ · r̂ at the others, in setting order.
+std::vector<double> estimated_sizes(double base_bytes, const torch::Tensor& ratios, size_t settings, size_t base);
+
 // Multiply-accumulates of one segment (the FC layers included).
 double estimator_macs(const estimator_shape& s);
 // Its receptive field in input pixels (×2 for the frame before halving).

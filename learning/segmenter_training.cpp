@@ -1,7 +1,6 @@
 #include "learning/segmenter_training.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -14,6 +13,8 @@
 
 #include "actors/penance/core/segmenter_graph.hpp"
 #include "learning/detail/atomic_save.hpp"
+#include "learning/detail/cosine_rate.hpp"
+#include "learning/penance_inputs.hpp"
 #include "learning/segmenter_network.hpp"
 #include "vision/metrics.hpp"
 #include "vision/street_scene.hpp"
@@ -26,43 +27,25 @@ struct labelled {
   cv::Mat image, labels;
 };
 
-// `per_drive` evenly spaced frames of each drive; drives render on their own threads,
-// as a drive is drawn frame after frame.
+// `per_drive` evenly spaced frames of each drive.
 std::vector<labelled> render(const std::vector<uint64_t>& seeds, const segmenter_options& o, int per_drive) {
   std::vector<std::vector<labelled>> per(seeds.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next++) < seeds.size();) {
-      vision::street_config c;
-      c.width = o.width;
-      c.height = o.height;
-      c.duration_s = o.drives.drive_s;
-      c.seed = seeds[i];
-      vision::street_scene drive(c);
-      size_t every = std::max<size_t>(1, drive.frames() / static_cast<size_t>(per_drive));
-      while (!drive.done() && per[i].size() < static_cast<size_t>(per_drive)) {
-        auto f = drive.next();
-        if (f.index % every == every / 2)
-          per[i].push_back({f.image, f.labels});
-      }
+  vision::street_config c;
+  c.width = o.width;
+  c.height = o.height;
+  c.duration_s = o.drives.drive_s;
+  for_each_drive(c, seeds, [&](size_t i, vision::street_scene& drive) {
+    size_t every = std::max<size_t>(1, drive.frames() / static_cast<size_t>(per_drive));
+    while (!drive.done() && per[i].size() < static_cast<size_t>(per_drive)) {
+      auto f = drive.next();
+      if (f.index % every == every / 2)
+        per[i].push_back({f.image, f.labels});
     }
-  };
-  unsigned n = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), static_cast<unsigned>(seeds.size())));
-  std::vector<std::thread> pool;
-  for (unsigned k = 0; k < n; ++k)
-    pool.emplace_back(work);
-  for (auto& t : pool)
-    t.join();
+  });
   std::vector<labelled> all;
   for (auto& p : per)
     all.insert(all.end(), p.begin(), p.end());
   return all;
-}
-
-torch::Tensor image_tensor(const cv::Mat& bgr) {
-  cv::Mat f;
-  bgr.convertTo(f, CV_32FC3, 1.0 / 255);
-  return torch::from_blob(f.data, {f.rows, f.cols, 3}, torch::kFloat32).permute({2, 0, 1}).clone();
 }
 
 torch::Tensor label_tensor(const cv::Mat& labels) {
@@ -92,7 +75,7 @@ std::pair<torch::Tensor, torch::Tensor> batch(const std::vector<labelled>& frame
       cv::flip(image, image, 1);
       cv::flip(label, label, 1);
     }
-    images.push_back(image_tensor(image));
+    images.push_back(bgr_tensor(image));
     labels.push_back(label_tensor(label));
   }
   return {torch::stack(images), torch::stack(labels)};
@@ -122,7 +105,7 @@ std::pair<double, std::vector<double>> held_out_miou(torch::jit::Module& m, cons
   double sum = 0;
   vision::miou_accumulator all(vision::street_ignore);
   for (auto& f : frames) {
-    auto logits = m.forward({image_tensor(f.image).unsqueeze(0)}).toTensor();
+    auto logits = m.forward({bgr_tensor(f.image).unsqueeze(0)}).toTensor();
     auto predicted = logits.argmax(1).squeeze(0).to(torch::kUInt8).contiguous();
     cv::Mat labels(f.labels.rows, f.labels.cols, CV_8U, predicted.data_ptr<uint8_t>());
     vision::miou_accumulator acc(vision::street_ignore);
@@ -156,7 +139,7 @@ double fit(torch::jit::Module& m, const std::vector<labelled>& frames, const tor
   auto loss_of = torch::nn::functional::CrossEntropyFuncOptions().weight(weights).ignore_index(vision::street_ignore);
   double recent = 0;
   for (int step = 0; step < s.steps; ++step) {
-    double lr = s.rate * (0.01 + 0.99 * 0.5 * (1 + std::cos(M_PI * step / s.steps)));  // cosine to 1 %
+    double lr = detail::cosine_rate(s.rate, 0.01 * s.rate, step, s.steps);
     for (auto& g : opt.param_groups())
       static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
     auto [x, y] = batch(frames, o, rng);

@@ -12,6 +12,7 @@
 #include "actors/penance/core/drives.hpp"
 #include "actors/penance/core/segmenter_graph.hpp"
 #include "vision/street_scene.hpp"
+#include "learning/penance_dataset.hpp"
 #include "learning/training_progress.hpp"
 
 namespace troupe::learning {
@@ -58,10 +59,7 @@ inline void check(const segmenter_options& o) {
 }
 
 // The file model v is written to.
-inline std::string output_for(const segmenter_options& o, int model) {
-  auto out = o.output;
-  return out.replace(out.find("{v}"), 3, std::to_string(model));
-}
+inline std::string output_for(const segmenter_options& o, int model) { return numbered(o.output, model); }
 
 struct segmenter_result {
   int model = 0;

@@ -77,9 +77,10 @@ class ppo {
     return g;
   }
 
-  // `states(idx, with_grad)`: the states of those steps, n × state size.
-  void update(const std::vector<ppo_step>& steps,
-              const std::function<torch::Tensor(const std::vector<size_t>&, bool)>& states, std::mt19937_64& rng) {
+  // `states(idx)`: the states of those steps, n × state size; the actor's gradients flow
+  // into whatever computed them, the critic reads them detached.
+  void update(const std::vector<ppo_step>& steps, const std::function<torch::Tensor(const std::vector<size_t>&)>& states,
+              std::mt19937_64& rng) {
     auto g = returns(steps);
     std::vector<float> adv(steps.size());
     double mean = 0, var = 0;
@@ -115,18 +116,19 @@ class ppo {
   }
 
   void minibatch(const std::vector<ppo_step>& steps, const std::vector<float>& g, const std::vector<float>& adv,
-                 const std::vector<size_t>& idx, const std::function<torch::Tensor(const std::vector<size_t>&, bool)>& states) {
-    auto n = static_cast<int64_t>(idx.size());
-    auto actions = torch::empty({n}, torch::kLong);
-    auto old = torch::empty({n}), ret = torch::empty({n}), a = torch::empty({n});
-    for (int64_t k = 0; k < n; ++k) {
-      auto& st = steps[idx[static_cast<size_t>(k)]];
-      actions[k] = st.action;
-      old[k] = st.log_prob;
-      ret[k] = g[idx[static_cast<size_t>(k)]];
-      a[k] = adv[idx[static_cast<size_t>(k)]];
+                 const std::vector<size_t>& idx, const std::function<torch::Tensor(const std::vector<size_t>&)>& states) {
+    std::vector<int64_t> actions_v;
+    std::vector<float> old_v, ret_v, a_v;
+    for (auto i : idx) {
+      actions_v.push_back(steps[i].action);
+      old_v.push_back(steps[i].log_prob);
+      ret_v.push_back(g[i]);
+      a_v.push_back(adv[i]);
     }
-    auto log_p = torch::log_softmax(actor_.forward({states(idx, true)}).toTensor(), 1);
+    auto actions = torch::tensor(actions_v), old = torch::tensor(old_v), ret = torch::tensor(ret_v),
+         a = torch::tensor(a_v);
+    auto x = states(idx);
+    auto log_p = torch::log_softmax(actor_.forward({x}).toTensor(), 1);
     auto taken = log_p.gather(1, actions.unsqueeze(1)).squeeze(1);
     auto ratio = (taken - old).exp();  // eq. 10
     auto surrogate = torch::min(ratio * a, ratio.clamp(1 - s_.clip, 1 + s_.clip) * a);  // eq. 9
@@ -135,7 +137,7 @@ class ppo {
     actor_opt_.zero_grad();
     policy_loss.backward();
     actor_opt_.step();
-    auto value = critic_.forward({states(idx, false)}).toTensor().squeeze(1);
+    auto value = critic_.forward({x.detach()}).toTensor().squeeze(1);
     auto value_loss = (value - ret).pow(2).mean();  // eq. 12, on the discounted return
     critic_opt_.zero_grad();
     value_loss.backward();

@@ -234,7 +234,7 @@ TEST(Ppo, LearnsTheBestActionOfAToyEnvironment) {
       states.push_back(x);
       steps.push_back(st);
     }
-    agent.update(steps, [&](const std::vector<size_t>& idx, bool) {
+    agent.update(steps, [&](const std::vector<size_t>& idx) {
       std::vector<torch::Tensor> x;
       for (auto i : idx)
         x.push_back(states[i]);
@@ -284,6 +284,15 @@ TEST(AdapterTraining, PpoOnTheReplayWritesAnAdapterForEachVariant) {
     EXPECT_GT(r.optimal_gmacs, 0);
     auto m = torch::jit::load(o.output);
     EXPECT_EQ(m.run_method("variant").toStringRef(), learning::variant_name(variant));
+    // The performance encoder trains with the actor in Penance; CASVA-C has no use for it.
+    auto fresh = learning::build_performance_encoder({8, 45, 80, 64}, o.seed + 1);
+    bool changed = false;
+    auto trained = m.attr("performance").toModule().named_parameters();
+    for (const auto& p : fresh.named_parameters())
+      for (const auto& q : trained)
+        if (p.name == q.name)
+          changed = changed || !torch::equal(p.value, q.value);
+    EXPECT_EQ(changed, variant == learning::adapter_variant::penance);
     auto state = torch::zeros({1, m.run_method("state_size").toInt()});
     EXPECT_EQ(m.attr("actor").toModule().forward({state}).toTensor().size(1), 8);  // 4 settings × 2 models
   }

@@ -8,6 +8,7 @@ void metrics_accumulator::add(const replay_step& s, double accuracy_target) {
   miou_.push_back(s.accuracy);
   failed_ += s.accuracy < accuracy_target ? 1 : 0;
   dropped_ += s.delivered ? 0 : 1;
+  stale_ += s.stale ? 1 : 0;
   macs_ += s.cost * frame_macs_ * frames_;
 }
 
@@ -19,6 +20,7 @@ method_metrics metrics_accumulator::result() const {
   double n = static_cast<double>(miou_.size());
   m.fail_pct = 100 * static_cast<double>(failed_) / n;
   m.dropped_pct = 100 * static_cast<double>(dropped_) / n;
+  m.stale_pct = 100 * static_cast<double>(stale_) / n;
   m.miou_p10 = vision::percentile(miou_, 10);
   m.miou_p25 = vision::percentile(miou_, 25);
   m.miou_p50 = vision::percentile(miou_, 50);

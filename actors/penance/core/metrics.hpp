@@ -13,6 +13,7 @@ struct method_metrics {
   size_t segments = 0;
   double fail_pct = 0;     // mIoU < A, cuts included
   double dropped_pct = 0;  // cut at their deadline
+  double stale_pct = 0;    // decided without the previous segment's result (p_{i−1} older)
   double miou_p10 = 0, miou_p25 = 0, miou_p50 = 0;
   double gmacs_per_segment = 0;
 };
@@ -29,7 +30,7 @@ class metrics_accumulator {
   double frame_macs_;
   int frames_;
   std::vector<double> miou_;
-  size_t failed_ = 0, dropped_ = 0;
+  size_t failed_ = 0, dropped_ = 0, stale_ = 0;
   double macs_ = 0, overhead_ = 0;
 };
 

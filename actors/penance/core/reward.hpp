@@ -35,8 +35,9 @@ class self_competition {
 
   // r_i = sgn(C_EMA − C_i)·δ_i − ξ_i (eq. 7) against the EMAs of the earlier steps, then
   // the EMAs take this step. ⚑ The first step of an episode starts the EMAs at its own
-  // terms, so it earns no cost term. ⚑ δ's "C_i ≤ 0" (eq. 8) is read as O_i ≤ 0: the
-  // cost is positive by definition, and δ checks the constraints.
+  // terms, so it earns no cost term, and its ξ counts violations in either mode (eq. 8
+  // against its own terms would always punish). ⚑ δ's "C_i ≤ 0" (eq. 8) is read as
+  // O_i ≤ 0: the cost is positive by definition, and δ checks the constraints.
   reward step(step_terms t);
   void reset() { started_ = false; }
 

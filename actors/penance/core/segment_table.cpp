@@ -94,6 +94,15 @@ double drive_table::first_frame_accuracy(size_t segment, size_t setting, size_t 
 
 void write_table(const std::string& path, const drive_table& t) {
   auto temp = temp_of(path);
+  struct remove_on_failure {
+    const std::string& path;
+    bool done = false;
+    ~remove_on_failure() {
+      std::error_code ignored;
+      if (!done)
+        std::filesystem::remove(path, ignored);
+    }
+  } guard{temp};
   {
     std::ofstream out(temp, std::ios::binary);
     if (!out)
@@ -111,9 +120,8 @@ void write_table(const std::string& path, const drive_table& t) {
       throw std::runtime_error("cannot write " + temp);
   }
   std::filesystem::rename(temp, path);
+  guard.done = true;
 }
-
-std::unique_ptr<table_key> read_table_key(const std::string& path);
 
 drive_table read_table(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -221,36 +229,31 @@ const uint8_t* softmax_blob::at(size_t segment, size_t setting, size_t model) co
   return data_ + ((segment * settings_ + setting) * models_ + model) * plane_;
 }
 
-struct softmax_writer::file {
-  std::ofstream out;
-};
-
 softmax_writer::softmax_writer(const std::string& table_path)
-    : path_(table_path + ".softmax"), temp_(temp_of(table_path + ".softmax")), f_(std::make_unique<file>()) {
-  f_->out.open(temp_, std::ios::binary);
-  if (!f_->out)
+    : path_(table_path + ".softmax"), temp_(temp_of(table_path + ".softmax")), out_(temp_, std::ios::binary) {
+  if (!out_)
     throw std::runtime_error("cannot write " + temp_);
 }
 
 softmax_writer::~softmax_writer() {
-  if (f_) {
-    f_->out.close();
+  if (!finished_) {
+    out_.close();
     std::error_code ignored;
     std::filesystem::remove(temp_, ignored);
   }
 }
 
 void softmax_writer::append(const uint8_t* data, size_t bytes) {
-  if (!f_->out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(bytes)))
+  if (!out_.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(bytes)))
     throw std::runtime_error("cannot write " + temp_);
 }
 
 void softmax_writer::finish() {
-  if (!f_->out.flush())
+  if (!out_.flush())
     throw std::runtime_error("cannot write " + temp_);
-  f_->out.close();
+  out_.close();
   std::filesystem::rename(temp_, path_);
-  f_.reset();
+  finished_ = true;
 }
 
 }  // namespace troupe::penance

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,8 +90,8 @@ class softmax_writer {
 
  private:
   std::string path_, temp_;
-  struct file;
-  std::unique_ptr<file> f_;
+  std::ofstream out_;
+  bool finished_ = false;
 };
 
 }  // namespace troupe::penance
