@@ -29,6 +29,10 @@ namespace troupe::learning {
 
 namespace {
 
+// Raised whenever the same key would give other numbers (2: probabilities averaged
+// into their grid, predictions scored at their own scale).
+constexpr int builder_version = 2;
+
 std::string model_path(const penance_dataset_options& o, int v) {
   if (o.models.find("{v}") == std::string::npos)
     throw std::invalid_argument("penance-dataset: the models need {v}, e.g. build/models/segmenter-{v}.pt");
@@ -229,6 +233,7 @@ penance_dataset_result build_penance_dataset(const penance_dataset_options& o, c
   base.softmax_height = o.softmax_height;
   base.softmax_width = o.softmax_width;
   base.generator_version = vision::street_scene::generator_version;
+  base.builder_version = builder_version;
 
   std::filesystem::create_directories(o.folder);
   penance_dataset_result result;

@@ -66,7 +66,7 @@ std::string table_key::text() const {
   out << "w=" << width << " h=" << height << " fps=" << fps << " T=" << segment_s << " scales=" << joined(scales)
       << " qps=" << joined(qps) << " encoder=" << encoder << " models=" << joined(models) << " classes=" << classes
       << " scored=" << joined(scored_frames) << " softmax=" << softmax_height << "x" << softmax_width
-      << " seed=" << drive_seed << " generator=" << generator_version;
+      << " seed=" << drive_seed << " generator=" << generator_version << " builder=" << builder_version;
   return out.str();
 }
 
@@ -163,6 +163,7 @@ drive_table read_table(const std::string& path) {
         t.key.softmax_width = std::stoi(value.substr(value.find('x') + 1));
       } else if (name == "seed") t.key.drive_seed = std::stoull(value);
       else if (name == "generator") t.key.generator_version = std::stoi(value);
+      else if (name == "builder") t.key.builder_version = std::stoi(value);
     }
     if (t.key.text() != key)
       throw std::runtime_error("its key does not read back: '" + key + "'");

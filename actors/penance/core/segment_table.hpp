@@ -27,6 +27,7 @@ struct table_key {
   int softmax_height = 45, softmax_width = 80;
   uint64_t drive_seed = 0;
   int generator_version = 0;
+  int builder_version = 0;        // how the numbers were made (penance-dataset's)
 
   std::string text() const;  // one canonical line
   size_t settings() const { return scales.size() * qps.size(); }
