@@ -29,7 +29,7 @@ std::string script(const penance::segmenter_graph& g) {
     std::string conv = "torch.conv2d(" + in + ", self." + weight(c.name) + ", self." + bias(c.name) + ", [" +
                        std::to_string(c.stride) + ", " + std::to_string(c.stride) + "], [" + std::to_string(pad) +
                        ", " + std::to_string(pad) + "], [" + std::to_string(c.dilation) + ", " +
-                       std::to_string(c.dilation) + "])";
+                       std::to_string(c.dilation) + "], " + std::to_string(g.groups(c)) + ")";
     src << "    x_" << c.name << " = " << (c.relu ? "torch.relu(" + conv + ")" : conv) << "\n";
     if (!c.resize_to.empty())
       src << "    x_" << c.name << " = torch.upsample_bilinear2d(x_" << c.name << ", [x_" << c.resize_to
@@ -61,7 +61,7 @@ torch::jit::Module build_segmenter(const penance::segmenter_graph& g, uint64_t s
   torch::manual_seed(seed);
   std::map<std::string, torch::Tensor> params;
   for (auto& c : g.convs) {
-    int in = g.input_channels(c);
+    int in = g.input_channels(c) / g.groups(c);
     double fan_in = static_cast<double>(in) * c.kernel * c.kernel;
     params[weight(c.name)] = torch::randn({c.out, in, c.kernel, c.kernel}) * std::sqrt((c.relu ? 2.0 : 1.0) / fan_in);
     params[bias(c.name)] = torch::zeros({c.out});
@@ -93,10 +93,10 @@ torch::jit::Module prune_segmenter(const torch::jit::Module& m, double keep) {
       offset += g.channels_of(i);
     }
     auto in_index = torch::cat(in);
-    auto norms = w.abs().sum({1, 2, 3});
-    auto out_index = std::get<0>(std::get<1>(norms.topk(pruned.convs[k].out)).sort());
+    // A depthwise conv's filters are its input's channels: it keeps what its input kept.
+    auto out_index = c.depthwise ? in_index : std::get<0>(std::get<1>(w.abs().sum({1, 2, 3}).topk(pruned.convs[k].out)).sort());
     kept[c.name] = out_index;
-    params[weight(c.name)] = w.index_select(0, out_index).index_select(1, in_index);
+    params[weight(c.name)] = c.depthwise ? w.index_select(0, out_index) : w.index_select(0, out_index).index_select(1, in_index);
     params[bias(c.name)] = old.at(bias(c.name)).index_select(0, out_index);
   }
   return module_for(pruned, params);

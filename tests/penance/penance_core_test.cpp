@@ -436,3 +436,22 @@ TEST(Metrics, FailuresIncludeCutsAndMacsIncludeOverheads) {
   EXPECT_DOUBLE_EQ(r.miou_p10, 0);
   EXPECT_DOUBLE_EQ(r.gmacs_per_segment, (0.25 * 100 * 15 + 375) / 2 / 1e9);
 }
+
+TEST(SegmenterGraph, DepthwiseConvsCostOneFilterPerChannelAndFollowTheirInputWhenPruned) {
+  auto g = segmenter_graph::parse(
+      "in 3\n"
+      "c1 image 8 3 2 1 0 - 1 0\n"
+      "dw c1 8 3 1 1 0 - 1 1\n"
+      "pw dw 16 1 1 1 0 - 1 0\n"
+      "classes pw 4 1 1 1 0 - 0 0\n");
+  EXPECT_EQ(g.groups(g.at("dw")), 8);
+  double px = 20 * 32;  // 40×64 at stride 2
+  EXPECT_DOUBLE_EQ(segmenter_macs(g, 40, 64), px * (8 * 3 * 9 + 8 * 1 * 9 + 16 * 8 + 4 * 16));
+  auto p = pruned_shape(g, 0.5);
+  EXPECT_EQ(p.at("c1").out, 4);
+  EXPECT_EQ(p.at("dw").out, 4);  // what c1 kept, whatever the share
+  EXPECT_EQ(p.at("pw").out, 8);
+  EXPECT_THROW(segmenter_graph::parse("in 3\nc1 image 8 3 2 1 0 - 1 0\ndw c1 6 3 1 1 0 - 1 1\n"), std::invalid_argument);
+  auto old = segmenter_graph::parse("in 3\nc1 image 8 3 2 1 0 - 1\n");  // written before depthwise convs
+  EXPECT_FALSE(old.at("c1").depthwise);
+}

@@ -303,3 +303,19 @@ TEST(AdapterTraining, PpoOnTheReplayWritesAnAdapterForEachVariant) {
   EXPECT_THROW(learning::train_adapter(bad), std::invalid_argument);
   std::filesystem::remove_all(dir);
 }
+
+TEST(SegmenterNetwork, ADepthwiseConvKeepsTheFiltersOfItsInputsKeptChannels) {
+  auto g = penance::segmenter_graph::parse(
+      "in 3\n"
+      "c1 image 8 3 2 1 0 - 1 0\n"
+      "dw c1 8 3 1 1 0 - 1 1\n"
+      "pw dw 16 1 1 1 0 - 1 0\n"
+      "classes pw 4 1 1 1 0 - 0 0\n");
+  auto m = learning::build_segmenter(g, 5);
+  EXPECT_EQ(m.forward({torch::rand({1, 3, 40, 64})}).toTensor().sizes(), (std::vector<int64_t>{1, 4, 40, 64}));
+  auto pruned = learning::prune_segmenter(m, 0.5);
+  auto kept = std::get<0>(std::get<1>(m.attr("w_c1").toTensor().abs().sum({1, 2, 3}).topk(4)).sort());
+  EXPECT_TRUE(torch::equal(pruned.attr("w_dw").toTensor(), m.attr("w_dw").toTensor().index_select(0, kept)));
+  EXPECT_EQ(pruned.attr("w_pw").toTensor().size(1), 4);
+  EXPECT_EQ(pruned.forward({torch::rand({1, 3, 40, 64})}).toTensor().sizes(), (std::vector<int64_t>{1, 4, 40, 64}));
+}

@@ -69,7 +69,7 @@ double segmenter_macs(const segmenter_graph& g, int height, int width) {
     if (c.pool > 0)
       h = w = c.pool;
     int oh = out_size(h, c), ow = out_size(w, c);
-    macs += static_cast<double>(oh) * ow * c.out * g.input_channels(c) * c.kernel * c.kernel;
+    macs += static_cast<double>(oh) * ow * c.out * (g.input_channels(c) / g.groups(c)) * c.kernel * c.kernel;
     size[c.name] = c.resize_to.empty() ? std::pair{oh, ow} : size.at(c.resize_to);
   }
   return macs;
@@ -79,7 +79,8 @@ segmenter_graph pruned_shape(segmenter_graph g, double keep) {
   if (!(keep > 0 && keep <= 1))
     throw std::invalid_argument("a pruned segmenter keeps a share of channels in (0, 1], not " + std::to_string(keep));
   for (size_t k = 0; k + 1 < g.convs.size(); ++k)
-    g.convs[k].out = std::max(1, static_cast<int>(std::lround(keep * g.convs[k].out)));
+    g.convs[k].out = g.convs[k].depthwise ? g.input_channels(g.convs[k])
+                                          : std::max(1, static_cast<int>(std::lround(keep * g.convs[k].out)));
   return g;
 }
 
@@ -102,7 +103,8 @@ std::string segmenter_graph::serialise() const {
     for (size_t i = 0; i < c.inputs.size(); ++i)
       out << (i ? "," : "") << c.inputs[i];
     out << " " << c.out << " " << c.kernel << " " << c.stride << " " << c.dilation << " " << c.pool << " "
-        << (c.resize_to.empty() ? "-" : c.resize_to) << " " << (c.relu ? 1 : 0) << "\n";
+        << (c.resize_to.empty() ? "-" : c.resize_to) << " " << (c.relu ? 1 : 0) << " " << (c.depthwise ? 1 : 0)
+        << "\n";
   }
   return out.str();
 }
@@ -128,9 +130,11 @@ segmenter_graph segmenter_graph::parse(const std::string& text) {
     }
     seg_conv c;
     std::string inputs, resize;
-    int relu = 1;
+    int relu = 1, depthwise = 0;
     if (!(f >> c.name >> inputs >> c.out >> c.kernel >> c.stride >> c.dilation >> c.pool >> resize >> relu))
-      throw fail("expected NAME INPUTS OUT KERNEL STRIDE DILATION POOL RESIZE RELU");
+      throw fail("expected NAME INPUTS OUT KERNEL STRIDE DILATION POOL RESIZE RELU [DEPTHWISE]");
+    f >> depthwise;  // absent in graphs written before depthwise convolutions
+    c.depthwise = depthwise != 0;
     std::istringstream in(inputs);
     for (std::string i; std::getline(in, i, ',');)
       c.inputs.push_back(i);
@@ -146,6 +150,8 @@ segmenter_graph segmenter_graph::parse(const std::string& text) {
     } catch (const std::invalid_argument& e) {
       throw fail(e.what());
     }
+    if (c.depthwise && c.out != g.input_channels(c))
+      throw fail("a depthwise conv has as many outputs as inputs");
     g.convs.push_back(std::move(c));
   }
   if (g.convs.empty())

@@ -18,6 +18,7 @@ struct seg_conv {
   int pool = 0;            // > 0: adaptive average pool to pool × pool first (a pyramid branch)
   std::string resize_to;   // the output is resized (bilinear) to that tensor's size
   bool relu = true;
+  bool depthwise = false;  // one filter per input channel (out = its input's channels)
 };
 
 struct segmenter_graph {
@@ -27,6 +28,7 @@ struct segmenter_graph {
   const seg_conv& at(const std::string& name) const;
   int channels_of(const std::string& tensor) const;  // "image" or a conv's out
   int input_channels(const seg_conv& c) const;
+  int groups(const seg_conv& c) const { return c.depthwise ? input_channels(c) : 1; }
   int classes() const { return convs.back().out; }
 
   // One line per conv, the format a weight file keeps; parse() throws naming the line.
@@ -42,7 +44,8 @@ segmenter_graph pyramid_segmenter(int classes, const std::vector<int>& widths = 
 // Multiply-accumulates of one frame of height × width (pooling and resizing not counted).
 double segmenter_macs(const segmenter_graph& g, int height, int width);
 
-// The graph after L1 pruning: every conv but the last keeps max(1, round(keep × out)).
+// The graph after L1 pruning: every conv but the last keeps max(1, round(keep × out));
+// a depthwise conv keeps the channels its input kept.
 segmenter_graph pruned_shape(segmenter_graph g, double keep);
 
 // The share of channels to keep so that (1 − sparsity) of the MACs at height × width
