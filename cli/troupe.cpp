@@ -12,10 +12,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include "actors/systems.hpp"
+#include "actors/common/cli/training_command.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/log.hpp"
-#include "actors/runtime/progress_bar.hpp"
 #include "actors/runtime/text_table.hpp"
 #include "actors/runtime/deploy/deployment.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
@@ -114,12 +114,6 @@ int validate(const std::vector<std::string>& files) {
   return status;
 }
 
-// Fails before any work when the output cannot be written.
-void require_writable(const std::string& output) {
-  if (auto why = check_writable(output); !why.empty())
-    throw std::runtime_error(why);
-}
-
 int train(const learning::training_options& o) {
   std::string sizes;
   for (auto& size : o.sizes) {
@@ -128,10 +122,8 @@ int train(const learning::training_options& o) {
   }
   spdlog::info("training detector {}{} ({} steps of {} frames, input {}) -> {}", sizes,
                o.sizes.size() > 1 ? " side by side" : "", o.steps, o.batch, o.input, o.output);
-  progress_bar bar("train-detector " + sizes);
-  auto results = plugin_train_detectors(o, [&](const learning::training_progress& p) {
-    bar.update(p.done, p.total, p.detail);
-  });
+  auto results = train_with_progress("train-detector " + sizes, "",
+                                     [&](auto progress) { return plugin_train_detectors(o, progress); });
   for (auto& r : results) {
     char line[256];
     std::snprintf(line, sizeof(line), "%lld parameters, loss %.3f -> %.3f, held-out synthetic scenes: mAP@0.5 %.3f, "

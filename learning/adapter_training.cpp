@@ -39,7 +39,9 @@ struct drive {
 
 // The state's sizes and bandwidth are in MB/s at 1280×720, the paper's: a segment's
 // bytes over its length, and over the pixel ratio.
-double state_mbps(double bytes, const adapter_options& o) { return bytes / o.data.segment_s / 1e6 / pixel_ratio(o.data); }
+double state_mbps(double bytes, const adapter_options& o) {
+  return penance::state_mbps(bytes, o.data.segment_s, pixel_ratio(o.data));
+}
 
 class world {
  public:
@@ -140,7 +142,7 @@ class adapter_agent {
                                          w.at(0).table->key.softmax_width, 64},
                                         o.seed + 1)),
         ppo_(build_adapter(layout_, static_cast<int>(w.space().configs()), o.seed + 2),
-             build_adapter(layout_, 1, o.seed + 3), perf_params(), settings_of(o)) {}
+             build_adapter(layout_, 1, o.seed + 3), perf_params(), o.ppo) {}
 
   static penance::state_layout layout_of(const adapter_options& o, const world& w) {
     penance::state_layout l;
@@ -237,17 +239,6 @@ class adapter_agent {
         p.push_back(t);
     return p;
   }
-  static detail::ppo_settings settings_of(const adapter_options& o) {
-    detail::ppo_settings s;
-    s.clip = o.clip;
-    s.gamma = o.gamma;
-    s.learning_rate = o.learning_rate;
-    s.entropy = o.entropy;
-    s.epochs = o.ppo_epochs;
-    s.minibatch = o.minibatch;
-    return s;
-  }
-
   const adapter_options& o_;
   const world& w_;
   penance::state_layout layout_;
@@ -257,9 +248,9 @@ class adapter_agent {
 
 void check(const adapter_options& o) {
   auto bad = [](const std::string& why) { throw std::invalid_argument("train-penance adapter: " + why); };
-  if (o.steps < 1 || o.episodes_per_rollout < 1 || o.ppo_epochs < 1 || o.minibatch < 1)
+  if (o.steps < 1 || o.episodes_per_rollout < 1 || o.ppo.epochs < 1 || o.ppo.minibatch < 1)
     bad("steps, episodes per rollout, PPO epochs and minibatch must be positive");
-  if (!(o.clip > 0) || !(o.gamma >= 0 && o.gamma <= 1) || !(o.learning_rate > 0) || o.entropy < 0)
+  if (!(o.ppo.clip > 0) || !(o.ppo.gamma >= 0 && o.ppo.gamma <= 1) || !(o.ppo.learning_rate > 0) || o.ppo.entropy < 0)
     bad("clip > 0, gamma in [0, 1], learning rate > 0, entropy >= 0");
   if (o.targets.empty() || !(o.bandwidth_min > 0) || o.bandwidth_max < o.bandwidth_min)
     bad("targets and a bandwidth range");

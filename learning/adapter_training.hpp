@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "actors/penance/core/adapter_state.hpp"
 #include "actors/penance/core/reward.hpp"
 #include "learning/penance_dataset.hpp"
+#include "learning/ppo_settings.hpp"
 #include "learning/training_progress.hpp"
 
 namespace troupe::learning {
@@ -23,8 +25,7 @@ struct adapter_options {
   std::string estimator = "build/models/penance-estimator.pt";
   int64_t steps = 300000;            // the paper trains 2 M
   int episodes_per_rollout = 16;     // ⚑
-  double clip = 0.2, gamma = 0.9, learning_rate = 1e-4, entropy = 0.01;
-  int ppo_epochs = 4, minibatch = 32;
+  ppo_settings ppo;
   std::vector<double> targets = {0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80};  // A per episode
   double bandwidth_min = 0.3, bandwidth_max = 1.0;  // B per episode, MBps at 1280×720
   penance::reward_settings reward;
@@ -41,7 +42,7 @@ inline const char* variant_name(adapter_variant v) { return v == adapter_variant
 
 // Our frames' pixels over the paper's 1280×720: bandwidths and sizes scale with it
 // (issue 18 §5: MBps × 0.25 at 640×360).
-inline double pixel_ratio(const penance_dataset_options& d) { return d.width * static_cast<double>(d.height) / (1280.0 * 720.0); }
+inline double pixel_ratio(const penance_dataset_options& d) { return penance::paper_pixel_ratio(d.width, d.height); }
 
 struct adapter_result {
   int64_t steps = 0;

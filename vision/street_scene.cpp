@@ -424,7 +424,16 @@ street_frame street_scene::next() {
   cv::Mat depth(c.height, c.width, CV_64F, cv::Scalar(1e9));
   out.labels = cv::Mat(c.height, c.width, CV_8U, cv::Scalar(sky));
 
-  // The facades each column's ray meets, nearest first.
+  // The facades in view this frame (the drive holds thousands), each with its face's
+  // lateral offset from the ego; then those each column's ray meets, nearest first.
+  struct in_view {
+    const world::facade* f;
+    double face;
+  };
+  std::vector<in_view> near;
+  for (auto& f : w.facades)
+    if (f.z1 >= ego_z && f.z0 <= ego_z + 600)
+      near.push_back({&f, w.road_centre((f.z0 + f.z1) / 2) + f.side * f.setback - ego_u});
   struct hit {
     double z;
     const world::facade* f;
@@ -435,10 +444,10 @@ street_frame street_scene::next() {
   for (int x = 0; x < c.width; ++x) {
     double slope = (x - w.cx) / w.focal + heading;  // lateral metres per metre ahead
     hits.clear();
-    for (auto& f : w.facades) {
-      if (f.z1 < ego_z || f.z0 > ego_z + 600 || (slope < 0) != (f.side < 0))
+    for (auto& [fp, face] : near) {
+      auto& f = *fp;
+      if ((slope < 0) != (f.side < 0))
         continue;
-      double face = w.road_centre((f.z0 + f.z1) / 2) + f.side * f.setback - ego_u;
       double z = face / slope;
       if (z > nearest_m && ego_z + z >= f.z0 && ego_z + z < f.z1)
         hits.push_back({z, &f, f.trees ? w.crown(f, ego_z + z) : f.top});
@@ -613,17 +622,21 @@ street_frame street_scene::next() {
   out.image = cv::Mat(c.height, c.width, CV_8UC3);
   const bgr fog{200, 200, 198};
   double noise = c.sensor_noise * w.sensor * light.noise;
-  for (int y = 0; y < c.height; ++y)
+  for (int y = 0; y < c.height; ++y) {
+    auto* colors = color.ptr<cv::Vec3d>(y);
+    auto* depths = depth.ptr<double>(y);
+    auto* labels = out.labels.ptr<uint8_t>(y);
+    auto* pixels = out.image.ptr<cv::Vec3b>(y);
     for (int x = 0; x < c.width; ++x) {
-      auto v = color.at<cv::Vec3d>(y, x);
+      auto& v = colors[x];
       bgr px{v[0], v[1], v[2]};
-      double z = depth.at<double>(y, x);
+      double z = depths[x];
       px = px * light.brightness;
       double clear = std::exp(-(z < 1e8 ? z : 150.0) / light.visibility_m);  // the sky as if 150 m off: blue by day, grey in fog
       px = mixed(fog * (light.night > 0 ? lerp(1, 0.25, light.night) : 1), px, clear);
       double dxn = (x - w.cx) / w.cx;
       if (y > c.height * (0.9 + 0.05 * dxn * dxn)) {
-        out.labels.at<uint8_t>(y, x) = street_ignore;
+        labels[x] = street_ignore;
         px = bgr{38, 36, 34} * (1 + 0.5 * std::exp(-std::pow((y - c.height * 0.93) / (c.height * 0.02), 2))) *
              std::max(0.3, light.brightness);
       }
@@ -632,11 +645,12 @@ street_frame street_scene::next() {
         return (static_cast<double>((h >> shift) & 0xff) + static_cast<double>((h >> (shift + 8)) & 0xff)) / 255.0 - 1;
       };
       double n[3] = {tri(0), tri(16), tri(32)};
-      auto& o = out.image.at<cv::Vec3b>(y, x);
+      auto& o = pixels[x];
       o[0] = cv::saturate_cast<uint8_t>(px.b + noise * 1.7 * n[0]);
       o[1] = cv::saturate_cast<uint8_t>(px.g + noise * 1.7 * n[1]);
       o[2] = cv::saturate_cast<uint8_t>(px.r + noise * 1.7 * n[2]);
     }
+  }
   ++index_;
   return out;
 }

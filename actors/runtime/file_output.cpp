@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
@@ -51,6 +52,11 @@ bool write_and_say(const std::string& path, const std::string& text, const std::
   else
     spdlog::error("{}{} not written: {}", by, path, why);
   return why.empty();
+}
+
+void require_writable(const std::string& path) {
+  if (auto why = check_writable(path); !why.empty())
+    throw std::runtime_error(why);
 }
 
 }  // namespace troupe

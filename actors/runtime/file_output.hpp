@@ -19,5 +19,7 @@ std::string make_parent_folder(const std::string& path);
 // Creates the folder a file will go to and checks it may be written there, before any
 // work that ends in writing it: empty when it can, else why not.
 std::string check_writable(const std::string& path);
+// The same, throwing why not: a command refuses before hours of work.
+void require_writable(const std::string& path);
 
 }  // namespace troupe

@@ -13,16 +13,9 @@
 
 #include <torch/torch.h>
 
-namespace troupe::learning::detail {
+#include "learning/ppo_settings.hpp"
 
-struct ppo_settings {
-  double clip = 0.2;         // ε
-  double gamma = 0.9;        // γ
-  double learning_rate = 1e-4;
-  double entropy = 0.01;     // ⚑ unstated
-  int epochs = 4;            // ⚑ unstated
-  int minibatch = 32;
-};
+namespace troupe::learning::detail {
 
 struct ppo_step {
   int64_t action = 0;

@@ -201,7 +201,7 @@ torch::jit::Module linear_module(int in, int out, uint64_t seed) {
 // A toy environment whose best action is known: the state says which of four actions
 // earns 1 (a one-hot beside two random distractors); any other earns 0.
 TEST(Ppo, LearnsTheBestActionOfAToyEnvironment) {
-  learning::detail::ppo_settings s;
+  learning::ppo_settings s;
   s.learning_rate = 1e-2;
   s.minibatch = 32;
   learning::detail::ppo agent(linear_module(6, 4, 1), linear_module(6, 1, 2), {}, s);
@@ -299,7 +299,7 @@ TEST(AdapterTraining, PpoOnTheReplayWritesAnAdapterForEachVariant) {
   learning::adapter_options bad;
   bad.data = e.data;
   bad.estimator = e.output;
-  bad.gamma = 2;
+  bad.ppo.gamma = 2;
   EXPECT_THROW(learning::train_adapter(bad), std::invalid_argument);
   std::filesystem::remove_all(dir);
 }

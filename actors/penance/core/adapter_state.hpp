@@ -33,6 +33,14 @@ struct adapter_state {
   std::vector<float> content;        // x_i
 };
 
+// The state's sizes and bandwidth are the paper's MB/s at 1280×720: a frame of other
+// pixels scales them by its share of those (issue 18 §5: × 0.25 at 640×360).
+inline double paper_pixel_ratio(int width, int height) { return width * static_cast<double>(height) / (1280.0 * 720.0); }
+// A segment's bytes as the state counts them: MB/s over its length, at the paper's pixels.
+inline double state_mbps(double bytes, double segment_s, double pixel_ratio) {
+  return bytes / segment_s / 1e6 / pixel_ratio;
+}
+
 // Throws std::invalid_argument naming the part whose size is not the layout's.
 std::vector<float> flatten(const adapter_state& s, const state_layout& layout);
 
