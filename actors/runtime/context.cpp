@@ -27,6 +27,13 @@ caf::error context::send(const std::string& to, message_ptr body, const letter* 
   return core_->dispatch(prepare(to, std::move(body), cause));
 }
 
+caf::error context::send_by(const std::string& to, message_ptr body, int64_t deadline_ns,
+                            const letter* cause) const {
+  auto l = prepare(to, std::move(body), cause);
+  l.deadline_ns = deadline_ns;
+  return core_->dispatch(std::move(l));
+}
+
 caf::error context::publish(const std::string& topic, message_ptr body,
                             const letter* cause) const {
   if (!is_valid_name(topic))

@@ -38,10 +38,17 @@ class context {
   caf::error publish(const std::string& topic, message_ptr body,
                      const letter* cause = nullptr) const;
   caf::error reply(const letter& request, message_ptr body) const;
+  // A send that an emulated link cuts (errc::link_cut) rather than deliver after
+  // `deadline_ns` (deployment time, as now_ns()): an upload that must finish in time.
+  caf::error send_by(const std::string& to, message_ptr body, int64_t deadline_ns, const letter* cause = nullptr) const;
 
   template <class T, if_message<T> = 0>
   caf::error send(const std::string& to, T msg, const letter* cause = nullptr) const {
     return send(to, std::make_shared<T>(std::move(msg)), cause);
+  }
+  template <class T, if_message<T> = 0>
+  caf::error send_by(const std::string& to, T msg, int64_t deadline_ns, const letter* cause = nullptr) const {
+    return send_by(to, std::make_shared<T>(std::move(msg)), deadline_ns, cause);
   }
   template <class T, if_message<T> = 0>
   caf::error publish(const std::string& topic, T msg, const letter* cause = nullptr) const {

@@ -24,6 +24,7 @@ const char* to_string(errc e) {
     case errc::not_running: return "node not running";
     case errc::spawn_failed: return "spawn failed";
     case errc::link_dropped: return "dropped by the uplink";
+    case errc::link_cut: return "cut at its deadline";
   }
   return "unknown error";
 }

@@ -20,6 +20,7 @@ enum class errc : uint8_t {
   not_running,            // the node has stopped
   spawn_failed,           // the kind threw while spawning
   link_dropped,           // the sending node's emulated uplink was full (tbf's queue bound)
+  link_cut,               // an emulated link would have delivered it after its deadline
 };
 
 const char* to_string(errc e);

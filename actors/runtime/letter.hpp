@@ -40,6 +40,8 @@ struct letter {
   std::string reply_subject;    // remote requests: where the reply goes
   uint64_t correlation_id = 0;  // requests and replies
   size_t wire_bytes = 0;        // envelope size on the bus; 0 for local sends
+  int64_t deadline_ns = 0;      // deployment time by which an emulated link must deliver it, else it is cut;
+                                // 0: none. The sender's only: not on the wire.
   message_ptr body;
 
   template <class T>

@@ -228,6 +228,8 @@ node_stats node::stats() const {
   s.downlink_messages = net.downlink.counts.messages;
   s.downlink_dropped = net.downlink.counts.dropped;
   s.downlink_bytes = net.downlink.counts.bytes;
+  s.link_cuts = net.cuts.sends;
+  s.link_cut_bytes = net.cuts.bytes;
   return s;
 }
 

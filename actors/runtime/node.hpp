@@ -33,6 +33,9 @@ struct node_stats {
   bool uplink_shaped = false, downlink_shaped = false;
   uint64_t uplink_messages = 0, uplink_dropped = 0, downlink_messages = 0, downlink_dropped = 0;
   double uplink_bytes = 0, downlink_bytes = 0;
+  // Sends cut because an emulated link would have delivered them after their deadline.
+  uint64_t link_cuts = 0;
+  double link_cut_bytes = 0;
   uint64_t dropped_total() const;
 };
 

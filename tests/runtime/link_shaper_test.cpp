@@ -18,9 +18,19 @@ using namespace std::chrono_literals;
 
 TEST(LinkQueue, TransfersQueueBehindEachOther) {
   link_queue q(link_model(8, 10));  // 8 Mbit/s = 1 MB/s, 10 ms
-  EXPECT_NEAR(q.arrival_s(0, 1e5), 0.11, 1e-9);
-  EXPECT_NEAR(q.arrival_s(0.05, 1e5), 0.21, 1e-9);  // waits for the first to leave at 0.1
-  EXPECT_NEAR(q.arrival_s(1.0, 1e5), 1.11, 1e-9);   // the link is idle again
+  EXPECT_NEAR(q.arrival_s(0, 1e5).value(), 0.11, 1e-9);
+  EXPECT_NEAR(q.arrival_s(0.05, 1e5).value(), 0.21, 1e-9);  // waits for the first to leave at 0.1
+  EXPECT_NEAR(q.arrival_s(1.0, 1e5).value(), 1.11, 1e-9);   // the link is idle again
+}
+
+// Penance's uploads (penance.txt §2.1.2): one that would finish after its deadline is
+// cut there; the link carried its first part until then.
+TEST(LinkQueue, ATransferPastItsDeadlineIsCutThere) {
+  link_queue q(link_model(8, 10));
+  EXPECT_FALSE(q.arrival_s(0, 1e5, 0.05));                // would arrive at 0.11
+  EXPECT_NEAR(q.arrival_s(0, 1e5).value(), 0.16, 1e-9);    // starts when the cut one stopped, 0.05
+  EXPECT_FALSE(q.arrival_s(0.1, 1e3, 0.12));               // cannot start before 0.15: never starts...
+  EXPECT_NEAR(q.arrival_s(0.1, 1e5, 0.3).value(), 0.26, 1e-9);  // ...and takes nothing from the link
 }
 
 namespace {
@@ -160,4 +170,26 @@ TEST(SharedInterface, OfferedRatesFollowTheTrace) {
   EXPECT_EQ(shaper.offered_rates().downlink_mbps, 0);
   std::this_thread::sleep_for(1200ms);
   EXPECT_EQ(shaper.offered_rates().uplink_mbps, 2);
+}
+
+// A send with a deadline its link cannot meet is refused as cut, counted, and never
+// arrives; the same send with time to spare arrives.
+TEST(LinkShaper, ASendPastItsDeadlineIsCutAndCounted) {
+  nats_server server;
+  auto ca = config_for("a", server.url());
+  ca.links.emplace_back("b", link_model(8, 10));  // 1 MB/s
+  node a(ca), b(config_for("b", server.url()));
+  probe_on at_b(b, "pb");
+  ASSERT_TRUE(eventually([&] { return a.host_of("pb").has_value(); }));
+  auto uploader = a.make_context("uploader");
+  msg::Blob big;
+  big.set_data(std::string(100'000, 'x'));  // 100 ms on the link
+  auto err = uploader.send_by("pb", big, uploader.now_ns() + 50'000'000);
+  EXPECT_TRUE(is(err, errc::link_cut)) << describe(err);
+  EXPECT_EQ(a.stats().link_cuts, 1u);
+  EXPECT_GT(a.stats().link_cut_bytes, 100'000);
+  EXPECT_FALSE(next_letter(at_b.self, 300ms));
+  EXPECT_FALSE(uploader.send_by("pb", big, uploader.now_ns() + 2'000'000'000));
+  EXPECT_EQ(at_b.receive(1, 5s), 1);
+  EXPECT_EQ(a.stats().link_cuts, 1u);
 }

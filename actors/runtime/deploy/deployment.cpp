@@ -71,6 +71,9 @@ void print_stats(const node& n) {
     print_interface(n.name(), "uplink", s.uplink_messages, s.uplink_bytes, s.uplink_dropped);
   if (s.downlink_shaped)
     print_interface(n.name(), "downlink", s.downlink_messages, s.downlink_bytes, s.downlink_dropped);
+  if (s.link_cuts > 0)
+    spdlog::warn("node {}: {} sends ({:.2f} MB) cut at their deadline on its links", n.name(), s.link_cuts,
+                 s.link_cut_bytes / 1e6);
   spdlog::info("node {}: sent {} local + {} remote ({:.2f} MB), received {} ({:.2f} MB), "
                "dropped {} (garbage {}, wrong version {}, unknown type {}, bad payload {}, "
                "oversized {}, for exited actors {}), to unknown actors {}, slow-consumer drops {}, publish errors {}, "

@@ -101,7 +101,7 @@ void node_core::start() {
 
 node_core::network_counts node_core::network() const {
   auto shaper = links();
-  return shaper ? network_counts{shaper->uplink(), shaper->downlink()} : network_at_stop_;
+  return shaper ? network_counts{shaper->uplink(), shaper->downlink(), shaper->cuts()} : network_at_stop_;
 }
 
 interface_rates node_core::offered_rates() const {
@@ -207,13 +207,19 @@ caf::error node_core::publish_letter(const std::string& subject, const letter& l
   }
   auto shaper = links();
   if (shaper && peer && shaper->shapes(*peer)) {
-    bool sent = shaper->send(*peer, bytes.size(), [this, subject, copy = bytes] {
-      if (!bus_->publish(subject, copy).empty())
-        ++counts.publish_errors;
-    });
-    if (!sent)
+    auto sent = shaper->send(
+        *peer, bytes.size(),
+        [this, subject, copy = bytes] {
+          if (!bus_->publish(subject, copy).empty())
+            ++counts.publish_errors;
+        },
+        l.deadline_ns);
+    if (sent == link_shaper::outcome::dropped)
       return make_error(errc::link_dropped, "node " + cfg.name + "'s uplink dropped " + l.type + " from '" + l.sender +
                                               "' (" + std::to_string(bytes.size()) + " bytes beyond its queue bound)");
+    if (sent == link_shaper::outcome::cut)
+      return make_error(errc::link_cut, l.type + " from '" + l.sender + "' to node " + *peer + " (" +
+                                          std::to_string(bytes.size()) + " bytes) cut: it would arrive after its deadline");
   } else if (auto failure = bus_->publish(subject, bytes); !failure.empty()) {
     ++counts.publish_errors;
     return make_error(errc::bus_failure, failure);

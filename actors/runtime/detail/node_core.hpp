@@ -94,6 +94,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   // The shaped interfaces' counts, kept once the node has stopped.
   struct network_counts {
     link_shaper::interface_counts uplink, downlink;
+    link_shaper::cut_counts cuts;
   };
   network_counts network() const;
   interface_rates offered_rates() const;  // none once the node has stopped

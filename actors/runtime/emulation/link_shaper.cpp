@@ -2,12 +2,17 @@
 
 namespace troupe {
 
-double link_queue::arrival_s(double now_s, double bytes) {
+std::optional<double> link_queue::arrival_s(double now_s, double bytes, double deadline_s) {
   double start = std::max(now_s, free_at_s_);
+  if (start >= deadline_s)
+    return std::nullopt;
   double with_latency = model_.transfer_time_s(bytes, start);
   double latency = model_.transfer_time_s(0, start);
   free_at_s_ = start + (with_latency - latency);
-  return start + with_latency;
+  if (start + with_latency <= deadline_s)
+    return start + with_latency;
+  free_at_s_ = std::min(free_at_s_, deadline_s);
+  return std::nullopt;
 }
 
 link_shaper::link_shaper(std::shared_ptr<clock> time, int64_t origin_ns)
@@ -47,21 +52,29 @@ bool link_shaper::shapes_arrivals() const {
   return downlink_.has_value();
 }
 
-bool link_shaper::send(const std::string& peer_node, size_t bytes, std::function<void()> deliver) {
+link_shaper::outcome link_shaper::send(const std::string& peer_node, size_t bytes, std::function<void()> deliver,
+                                       int64_t deadline_ns) {
   std::unique_lock<std::mutex> lock(mtx_);
   double now = now_s(), at_s = now;
+  double deadline_s = deadline_ns ? (deadline_ns - origin_ns_) / 1e9 : std::numeric_limits<double>::infinity();
   if (uplink_) {
     auto left = uplink_->departure_s(at_s, double(bytes));
     if (!left)
-      return false;
+      return outcome::dropped;
     at_s = *left;
   }
+  std::optional<double> arrives = at_s;
   if (auto link = links_.find(peer_node); link != links_.end())
-    at_s = link->second.arrival_s(at_s, double(bytes));
-  deliver_at(now, at_s, std::move(deliver));
+    arrives = link->second.arrival_s(at_s, double(bytes), deadline_s);
+  if (!arrives || *arrives > deadline_s) {
+    ++cuts_.sends;
+    cuts_.bytes += double(bytes);
+    return outcome::cut;
+  }
+  deliver_at(now, *arrives, std::move(deliver));
   lock.unlock();
   changed_.notify_all();
-  return true;
+  return outcome::sent;
 }
 
 bool link_shaper::arrive(size_t bytes, std::function<void()> deliver) {
@@ -89,6 +102,11 @@ link_shaper::interface_counts link_shaper::uplink() const {
 link_shaper::interface_counts link_shaper::downlink() const {
   std::lock_guard<std::mutex> lock(mtx_);
   return downlink_ ? interface_counts{true, downlink_->counts()} : interface_counts{};
+}
+
+link_shaper::cut_counts link_shaper::cuts() const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return cuts_;
 }
 
 interface_rates link_shaper::offered_rates() const {

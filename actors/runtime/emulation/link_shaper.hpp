@@ -9,6 +9,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,8 +30,11 @@ namespace troupe {
 class link_queue {
  public:
   explicit link_queue(link_model model) : model_(std::move(model)) {}
-  // Deployment time (s) at which `bytes` handed over at `now_s` have arrived.
-  double arrival_s(double now_s, double bytes);
+  // Deployment time (s) at which `bytes` handed over at `now_s` have arrived; nullopt
+  // when they would arrive after `deadline_s`: the sender cuts the transfer then, the
+  // link busy with its first part until the deadline (nothing when it could not start).
+  std::optional<double> arrival_s(double now_s, double bytes,
+                                  double deadline_s = std::numeric_limits<double>::infinity());
 
  private:
   link_model model_;
@@ -49,9 +53,12 @@ class link_shaper {
   // Whether a send to `peer_node` crosses anything emulated.
   bool shapes(const std::string& peer_node) const;
   bool shapes_arrivals() const;
-  // Runs `deliver` when `bytes` sent now to `peer_node` arrive there; false, and
-  // nothing runs, when the uplink dropped them.
-  bool send(const std::string& peer_node, size_t bytes, std::function<void()> deliver);
+  enum class outcome { sent, dropped, cut };
+  // Runs `deliver` when `bytes` sent now to `peer_node` arrive there. Nothing runs when
+  // the uplink's queue bound dropped them, or when they would arrive after
+  // `deadline_ns` (deployment clock; 0: none) and were cut (the uplink keeps what it
+  // queued: it had started sending).
+  outcome send(const std::string& peer_node, size_t bytes, std::function<void()> deliver, int64_t deadline_ns = 0);
   // Runs `deliver` when `bytes` arriving now have come through the downlink; false,
   // and nothing runs, when it dropped them.
   bool arrive(size_t bytes, std::function<void()> deliver);
@@ -62,6 +69,11 @@ class link_shaper {
   };
   interface_counts uplink() const;
   interface_counts downlink() const;
+  struct cut_counts {
+    uint64_t sends = 0;
+    double bytes = 0;
+  };
+  cut_counts cuts() const;  // sends cut at their deadline
   interface_rates offered_rates() const;
 
  private:
@@ -82,6 +94,7 @@ class link_shaper {
   std::condition_variable changed_;
   std::map<std::string, link_queue> links_;
   std::optional<token_bucket> uplink_, downlink_;
+  cut_counts cuts_;
   std::priority_queue<pending, std::vector<pending>, std::greater<pending>> queue_;
   uint64_t order_ = 0;
   bool stopping_ = false;
