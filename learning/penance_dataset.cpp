@@ -11,7 +11,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include <opencv2/imgproc.hpp>
 #include <ATen/Parallel.h>
 #include <torch/script.h>
 
@@ -21,8 +20,8 @@
 #include "learning/penance_inputs.hpp"
 #include "learning/segmenter_network.hpp"
 #include "vision/h264_codec.hpp"
-#include "vision/metrics.hpp"
 #include "vision/motion_gauge.hpp"
+#include "vision/segment_frames.hpp"
 #include "vision/street_scene.hpp"
 
 namespace troupe::learning {
@@ -53,25 +52,6 @@ std::string content_hash(const std::string& path) {
   char text[17];
   std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(h));
   return text;
-}
-
-torch::Tensor batch_of(const std::vector<cv::Mat>& frames) {
-  std::vector<torch::Tensor> t;
-  for (auto& f : frames)
-    t.push_back(bgr_tensor(f));
-  return torch::stack(t);
-}
-
-cv::Mat labels_of_plane(const torch::Tensor& labels_hw) {
-  return cv::Mat(static_cast<int>(labels_hw.size(0)), static_cast<int>(labels_hw.size(1)), CV_8U,
-                 labels_hw.data_ptr<uint8_t>())
-      .clone();
-}
-
-double miou(const cv::Mat& predicted, const cv::Mat& truth) {
-  vision::miou_accumulator acc(vision::street_ignore);
-  acc.add(predicted, truth);
-  return acc.mean_iou();
 }
 
 struct drive_job {
@@ -120,15 +100,6 @@ class drive_builder {
   }
 
  private:
-  // A prediction at the segment's scale, scored on the full frame: ⚑ labels upscaled
-  // by nearest neighbour (bilinear logits at full size cost 8 planes per pixel).
-  cv::Mat full_size(const cv::Mat& labels) const {
-    if (labels.cols == o_.width && labels.rows == o_.height)
-      return labels;
-    cv::Mat up;
-    cv::resize(labels, up, cv::Size(o_.width, o_.height), 0, 0, cv::INTER_NEAREST);
-    return up;
-  }
 
   penance::segment_row segment(const std::vector<cv::Mat>& images, const std::vector<cv::Mat>& truth, float motion,
                                penance::softmax_writer& softmax) {
@@ -149,12 +120,7 @@ class drive_builder {
     for (size_t s : order) {
       auto setting = space_.setting_at(s);
       auto [w, h] = penance::scaled_size(o_.width, o_.height, setting.scale);
-      std::vector<cv::Mat> scaled;
-      for (auto& im : images) {
-        cv::Mat r;
-        cv::resize(im, r, cv::Size(w, h), 0, 0, cv::INTER_AREA);
-        scaled.push_back(r);
-      }
+      auto scaled = vision::scaled_frames(images, cv::Size(w, h));
       vision::h264_settings enc;
       enc.qp = setting.qp;
       enc.fps = static_cast<int>(o_.fps);
@@ -169,25 +135,19 @@ class drive_builder {
       std::vector<cv::Mat> inputs;
       for (int f : o_.scored_frames)
         inputs.push_back(decoded[static_cast<size_t>(f)]);
-      auto x = batch_of(inputs);
       for (size_t v = 0; v < models; ++v) {
-        torch::NoGradGuard no_grad;
-        auto logits = models_[v].forward({x}).toTensor();
-        auto predicted = logits.argmax(1).to(torch::kUInt8).contiguous();  // at the segment's scale
+        auto out = run_edge_model(models_[v], inputs, cv::Size(o_.softmax_width, o_.softmax_height));
         for (size_t k = 0; k < scored; ++k) {
-          auto labels = full_size(labels_of_plane(predicted[static_cast<int64_t>(k)]));
+          auto labels = vision::labels_at(labels_of_plane(out.labels[static_cast<int64_t>(k)]),  // from the segment's scale
+                                          cv::Size(o_.width, o_.height));
           auto& t = truth[static_cast<size_t>(o_.scored_frames[k])];
           if (s == reference_ && v == 0)
             reference.push_back(labels);
           size_t at = (s * models + v) * scored + k;
-          row.miou[at] = static_cast<float>(miou(labels, t));
-          row.miou_ref[at] = static_cast<float>(miou(labels, reference[k]));
+          row.miou[at] = static_cast<float>(vision::street_miou(labels, t));
+          row.miou_ref[at] = static_cast<float>(vision::street_miou(labels, reference[k]));
         }
-        // Probabilities averaged over each cell of the 45×80 grid: no aliasing.
-        auto last = torch::softmax(logits.slice(0, static_cast<int64_t>(scored) - 1), 1);
-        auto pooled = torch::adaptive_avg_pool2d(last, {o_.softmax_height, o_.softmax_width});
-        auto p = (pooled * 255).round().to(torch::kUInt8).contiguous();
-        std::memcpy(planes.data() + (s * models + v) * plane, p.data_ptr<uint8_t>(), plane);
+        std::memcpy(planes.data() + (s * models + v) * plane, out.last_probabilities.data_ptr<uint8_t>(), plane);
       }
     }
     softmax.append(planes.data(), planes.size());

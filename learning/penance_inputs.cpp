@@ -6,9 +6,8 @@
 #include <mutex>
 #include <thread>
 
-#include <opencv2/imgproc.hpp>
-
 #include "actors/penance/core/config_space.hpp"
+#include "vision/segment_frames.hpp"
 
 namespace troupe::learning {
 
@@ -64,15 +63,30 @@ std::vector<std::vector<torch::Tensor>> segment_lumas(const penance_dataset_opti
     while (drive.frames() >= static_cast<size_t>(shape.frames) * (per[i].size() + 1)) {
       auto frames = torch::empty({shape.frames, shape.height, shape.width}, torch::kUInt8);
       for (int f = 0; f < shape.frames; ++f) {
-        cv::Mat grey, half;
-        cv::cvtColor(drive.next().image, grey, cv::COLOR_BGR2GRAY);
-        cv::resize(grey, half, cv::Size(shape.width, shape.height), 0, 0, cv::INTER_AREA);
+        auto half = vision::luma_at(drive.next().image, cv::Size(shape.width, shape.height));
         std::memcpy(frames[f].data_ptr<uint8_t>(), half.data, static_cast<size_t>(half.total()));
       }
       per[i].push_back(frames);
     }
   });
   return per;
+}
+
+edge_output run_edge_model(torch::jit::Module& model, const std::vector<cv::Mat>& bgr, cv::Size grid) {
+  std::vector<torch::Tensor> frames;
+  for (auto& f : bgr)
+    frames.push_back(bgr_tensor(f));
+  torch::NoGradGuard no_grad;
+  auto logits = model.forward({torch::stack(frames)}).toTensor();
+  auto last = torch::softmax(logits.slice(0, logits.size(0) - 1), 1);
+  auto pooled = torch::adaptive_avg_pool2d(last, {grid.height, grid.width})[0];
+  return {logits.argmax(1).to(torch::kUInt8).contiguous(), (pooled * 255).round().to(torch::kUInt8).contiguous()};
+}
+
+cv::Mat labels_of_plane(const torch::Tensor& labels_hw) {
+  return cv::Mat(static_cast<int>(labels_hw.size(0)), static_cast<int>(labels_hw.size(1)), CV_8U,
+                 labels_hw.data_ptr<uint8_t>())
+      .clone();
 }
 
 torch::Tensor luma_batch(const std::vector<torch::Tensor>& lumas) {

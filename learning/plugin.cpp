@@ -10,6 +10,7 @@
 #include "learning/adapter_training.hpp"
 #include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
+#include "learning/penance_runtime.hpp"
 #include "learning/segmenter_training.hpp"
 #include "learning/torchscript_detector.hpp"
 
@@ -38,6 +39,10 @@ troupe::learning::octocross_result troupe_plugin_train_octocross(const troupe::l
 std::shared_ptr<const troupe::octocross::offload_model> troupe_plugin_load_octocross(
     const std::string& path, const troupe::octocross::model_shape& expected) {
   return troupe::learning::load_octocross_model(path, expected);
+}
+
+troupe::penance::model_loaders troupe_plugin_penance_loaders() {
+  return troupe::learning::penance_model_loaders();
 }
 
 std::vector<troupe::learning::segmenter_result> troupe_plugin_train_segmenters(

@@ -12,6 +12,7 @@
 #include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
+#include "actors/penance/core/segment_models.hpp"
 #include "vision/detector.hpp"
 
 extern "C" {
@@ -33,5 +34,6 @@ using troupe_plugin_train_estimator_fn = troupe::learning::estimator_result (*)(
     const troupe::learning::estimator_options&, const troupe::learning::progress_callback&);
 using troupe_plugin_train_adapter_fn = troupe::learning::adapter_result (*)(
     const troupe::learning::adapter_options&, const troupe::learning::progress_callback&);
+using troupe_plugin_penance_loaders_fn = troupe::penance::model_loaders (*)();
 using troupe_plugin_export_onnx_fn = void (*)(const std::string&, const std::string&);
 }

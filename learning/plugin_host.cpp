@@ -46,6 +46,14 @@ void register_plugin_models() {
   octocross::register_model_loader([](const std::string& path, const octocross::model_shape& expected) {
     return symbol<troupe_plugin_load_octocross_fn>("troupe_plugin_load_octocross")(path, expected);
   });
+  // Penance's loaders open the plugin when a kind first opens a weight file.
+  auto penance = [] { return symbol<troupe_plugin_penance_loaders_fn>("troupe_plugin_penance_loaders")(); };
+  penance::model_loaders lazy;
+  lazy.estimator = [penance](const std::string& p) { return penance().estimator(p); };
+  lazy.adapter = [penance](const std::string& p) { return penance().adapter(p); };
+  lazy.edge = [penance](const std::string& p) { return penance().edge(p); };
+  lazy.performance = [penance](const std::string& p) { return penance().performance(p); };
+  penance::register_model_loaders(std::move(lazy));
 }
 
 std::vector<learning::training_result> plugin_train_detectors(const learning::training_options& options,

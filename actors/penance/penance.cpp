@@ -8,6 +8,9 @@
 #include "actors/penance/cli/penance_dataset.hpp"
 #include "actors/penance/cli/train_penance.hpp"
 #include "actors/penance/cli/train_segmenters.hpp"
+#include "actors/penance/segment_camera.hpp"
+#include "actors/penance/segment_sink.hpp"
+#include "actors/penance/segmenter.hpp"
 
 namespace troupe {
 
@@ -51,7 +54,7 @@ void add_train_penance(command_hooks& hooks) {
   tp->add_option("--steps", c->adapter.steps, "adapter: PPO steps (default 300000; the paper 2000000)")->check(CLI::PositiveNumber);
   tp->add_option("--episodes", c->adapter.episodes_per_rollout, "adapter: episodes per rollout (default 16)")
       ->check(CLI::PositiveNumber);
-  tp->add_option("--ppo-rate", c->adapter.learning_rate, "adapter: Adam, actor and critic (default 1e-4)");
+  tp->add_option("--ppo-rate", c->adapter.ppo.learning_rate, "adapter: Adam, actor and critic (default 1e-4)");
   tp->add_option("--xi", c->adapter.reward.xi, "adapter: violations (default) or literal (eq. 8 as printed)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, penance::xi_mode>{
           {"violations", penance::xi_mode::violations}, {"literal", penance::xi_mode::literal}}));
@@ -133,9 +136,10 @@ void add_commands(command_hooks& hooks) {
 
 }  // namespace
 
-// Penance is being built from its pure core outwards (docs/penance.md): its kinds come
-// with the segment camera.
 void register_penance(system_registry& r) {
+  r.add(segment_camera_kind());
+  r.add(segmenter_kind());
+  r.add(segment_sink_kind());
   r.file_maker(R"(segmenter-[0-9]+\.pt$)", "troupe train-segmenters");
   r.file_maker(R"(penance-estimator[^/]*\.pt$)", "troupe train-penance --stage estimator");
   r.file_maker(R"((penance|casva-c)-adapter[^/]*\.pt$)", "troupe train-penance --stage adapter");

@@ -20,6 +20,7 @@
 #include "actors/penance/core/problem.hpp"
 #include "actors/penance/core/replay.hpp"
 #include "actors/penance/core/reward.hpp"
+#include "actors/penance/core/segment_books.hpp"
 #include "actors/penance/core/segment_table.hpp"
 #include "actors/penance/core/segmenter_graph.hpp"
 
@@ -454,4 +455,32 @@ TEST(SegmenterGraph, DepthwiseConvsCostOneFilterPerChannelAndFollowTheirInputWhe
   EXPECT_THROW(segmenter_graph::parse("in 3\nc1 image 8 3 2 1 0 - 1 0\ndw c1 6 3 1 1 0 - 1 1\n"), std::invalid_argument);
   auto old = segmenter_graph::parse("in 3\nc1 image 8 3 2 1 0 - 1\n");  // written before depthwise convs
   EXPECT_FALSE(old.at("c1").depthwise);
+}
+
+// The sink's books: a segment settles when its fate is known, in either order; what
+// the server says of a segment the camera cut does not count twice.
+namespace {
+struct sent_note {
+  bool was_cut = false;
+  bool cut() const { return was_cut; }
+};
+}  // namespace
+
+TEST(SegmentBooks, SettleOnceInEitherOrderAndKeepWhatIsInFlight) {
+  troupe::penance::segment_books<sent_note, int> books;
+  EXPECT_FALSE(books.sent({"cam", 0}, {}));
+  auto first = books.labelled({"cam", 0}, 7);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->labels, 7);
+  EXPECT_FALSE(books.labelled({"cam", 1}, 8));  // labels before the camera's word
+  auto second = books.sent({"cam", 1}, {});
+  ASSERT_TRUE(second && second->labels == 8);
+  auto cut = books.sent({"cam", 2}, {true});  // the camera's cut settles it at once
+  ASSERT_TRUE(cut);
+  EXPECT_FALSE(cut->labels);
+  EXPECT_FALSE(books.labelled({"cam", 2}, 9));  // the server's "cut" on it: already settled
+  EXPECT_FALSE(books.sent({"cam", 3}, {}));
+  EXPECT_FALSE(books.labelled({"other", 5}, 1));
+  EXPECT_EQ(books.open(), (std::vector<troupe::penance::segment_books<sent_note, int>::key>{{"cam", 3}}));
+  EXPECT_EQ(books.orphans(), 1u);
 }

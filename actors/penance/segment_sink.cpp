@@ -1,0 +1,171 @@
+#include "actors/penance/segment_sink.hpp"
+
+#include <map>
+#include <optional>
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/penance/core/metrics.hpp"
+#include "actors/penance/core/segment_books.hpp"
+#include "actors/penance/segment_labels.hpp"
+#include "actors/runtime/file_output.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/runtime/node.hpp"
+#include "troupe/messages/penance.pb.h"
+#include "vision/percentile.hpp"
+#include "vision/segment_frames.hpp"
+
+namespace troupe {
+
+namespace {
+
+namespace pmsg = msg::penance;
+
+// Scores every segment a camera announces against the truth it sent (Figs. 14–15's
+// figures, live): mIoU of the scored frames, a fail when under A (a cut or failed
+// segment scores 0), the server's MACs; and closes the books at the end.
+class sink_state {
+ public:
+  sink_state(context ctx, std::string report, int frames_per_segment)
+      : ctx_(std::move(ctx)), report_(std::move(report)), frames_(frames_per_segment) {}
+
+  void on_sent(const pmsg::SegmentSent& s) { settle(books_.sent(key(s.camera(), s.segment()), s)); }
+  void on_labels(const pmsg::SegmentLabels& l) {
+    if (l.reference_macs() > 0)
+      reference_macs_ = l.reference_macs();
+    settle(books_.labelled(key(l.camera(), l.segment()), l));
+  }
+
+  void finish() const {
+    auto open = books_.open();
+    penance::metrics_accumulator m(reference_macs_, frames_);
+    for (auto& s : scored_)
+      m.add(s.step, s.target);
+    auto r = m.result();
+    nlohmann::json j;
+    j["segments"] = {{"scored", scored_.size()}, {"delivered", delivered_}, {"cut", cut_}, {"failed", failed_},
+                     {"in_flight", open.size()}, {"unannounced_labels", books_.orphans()}};
+    j["fail_pct"] = r.fail_pct;
+    j["dropped_pct"] = r.dropped_pct;
+    j["stale_pct"] = r.stale_pct;
+    j["miou"] = {{"p10", r.miou_p10}, {"p25", r.miou_p25}, {"p50", r.miou_p50}};
+    j["gmacs_per_segment"] = r.gmacs_per_segment;
+    j["decision_delay_ms_p50"] = decision_delay_ms_.empty() ? 0.0 : vision::percentile(decision_delay_ms_, 50);
+    j["result_delay_ms_p50"] = result_delay_ms_.empty() ? 0.0 : vision::percentile(result_delay_ms_, 50);
+    j["decided_by"] = decided_by_;
+    log::result(ctx_.name() + ": " + std::to_string(scored_.size()) + " segments (" + std::to_string(delivered_) +
+                " delivered, " + std::to_string(cut_) + " cut, " + std::to_string(failed_) + " failed, " +
+                std::to_string(open.size()) + " in flight at the end); fail " + fixed(r.fail_pct) + " %, mIoU p10/" +
+                "p25/p50 " + fixed(r.miou_p10, 3) + "/" + fixed(r.miou_p25, 3) + "/" + fixed(r.miou_p50, 3) + ", " +
+                fixed(r.gmacs_per_segment, 3) + " GMAC per segment, stale p " + fixed(r.stale_pct) + " % (" +
+                decided_by_ + ")");
+    if (!report_.empty())
+      write_and_say(report_ + ".json", j.dump(2) + "\n", ctx_.name());
+  }
+
+ private:
+  struct scored {
+    penance::replay_step step;
+    double target;
+  };
+  using books = penance::segment_books<pmsg::SegmentSent, pmsg::SegmentLabels>;
+
+  static books::key key(const std::string& camera, uint64_t segment) { return {camera, segment}; }
+  static std::string fixed(double v, int decimals = 1) { return fmt::format("{:.{}f}", v, decimals); }
+
+  void settle(const std::optional<books::settled>& s) {
+    if (!s)
+      return;
+    auto& sent = s->sent;
+    decided_by_ = sent.decided_by();
+    decision_delay_ms_.push_back((sent.decided_ns() - sent.ready_ns()) / 1e6);
+    scored one{{}, sent.accuracy_target()};
+    one.step.segment = sent.segment();
+    one.step.config = sent.config();
+    one.step.bytes = static_cast<double>(sent.bytes());
+    one.step.stale = sent.stale();
+    if (sent.cut()) {
+      ++cut_;  // mIoU 0, cost 0 (⚑, as the replay)
+    } else if (!s->labels->failure().empty()) {
+      ++failed_;
+      spdlog::warn("{}: {}'s segment {}: {}", ctx_.name(), sent.camera(), sent.segment(), s->labels->failure());
+    } else {
+      ++delivered_;
+      one.step.delivered = true;
+      one.step.cost = s->labels->cost();
+      one.step.accuracy = accuracy(sent, *s->labels);
+      result_delay_ms_.push_back((s->labels->done_ns() - sent.ready_ns()) / 1e6);
+    }
+    scored_.push_back(one);
+  }
+
+  // The mean mIoU of the scored frames, each prediction brought to its truth's size.
+  double accuracy(const pmsg::SegmentSent& sent, const pmsg::SegmentLabels& labels) {
+    std::map<uint32_t, cv::Mat> truth;
+    for (auto& t : sent.truth())
+      truth[t.frame()] = labels_of(t);
+    double sum = 0;
+    int n = 0;
+    for (auto& l : labels.labels()) {
+      auto t = truth.find(l.frame());
+      if (t == truth.end())
+        continue;
+      sum += vision::street_miou(vision::labels_at(labels_of(l), t->second.size()), t->second);
+      ++n;
+    }
+    return n > 0 ? sum / n : 0;
+  }
+
+  context ctx_;
+  std::string report_;
+  int frames_;
+  books books_;
+  std::vector<scored> scored_;
+  uint64_t delivered_ = 0, cut_ = 0, failed_ = 0;
+  double reference_macs_ = 0;
+  std::vector<double> decision_delay_ms_, result_delay_ms_;
+  std::string decided_by_;
+};
+
+caf::behavior segment_sink(caf::event_based_actor* self, context ctx, std::shared_ptr<sink_state> s) {
+  self->attach_functor([s] { s->finish(); });
+  return {
+    [=](const letter& in) {
+      try {
+        if (auto sent = in.as<pmsg::SegmentSent>())
+          s->on_sent(*sent);
+        else if (auto labels = in.as<pmsg::SegmentLabels>())
+          s->on_labels(*labels);
+      } catch (const std::exception& e) {  // labels that do not decode: that letter is dropped, said so
+        spdlog::warn("{}: {} from {} dropped: {}", ctx.name(), in.type, in.sender, e.what());
+      }
+    },
+  };
+}
+
+}  // namespace
+
+kind_spec segment_sink_kind() {
+  return {
+    "segment-sink",
+    "Penance's judge: scores each segment's labels against the camera's truth (mIoU, fails under A, MACs) and "
+    "reports every segment delivered, cut, failed or in flight",
+    {
+      {"report", param_type::string, false, "file prefix: writes PREFIX.json at the end"},
+      {"frames_per_segment", param_type::integer, false,
+       "frames the server segments per segment, for the MACs (default 15: every frame, as the paper)"},
+    },
+    [](node& n, context ctx, const params& p) {
+      auto frames = p.get_int("frames_per_segment", 15);
+      if (frames < 1)
+        throw std::runtime_error("frames_per_segment must be positive");
+      auto state = std::make_shared<sink_state>(ctx, p.get_string("report"), static_cast<int>(frames));
+      return n.system().spawn(segment_sink, std::move(ctx), std::move(state));
+    },
+    stop_stage::reporter,
+  };
+}
+
+}  // namespace troupe
