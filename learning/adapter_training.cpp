@@ -16,6 +16,7 @@
 #include "actors/penance/core/dataset_stats.hpp"
 #include "actors/penance/core/metrics.hpp"
 #include "actors/penance/core/replay.hpp"
+#include "actors/penance/core/replay_world.hpp"
 #include "actors/penance/core/segment_table.hpp"
 #include "learning/detail/atomic_save.hpp"
 #include "learning/detail/ppo.hpp"
@@ -27,14 +28,15 @@ namespace troupe::learning {
 
 namespace {
 
-// A drive as the adapter sees it: its table, its truth for the replay, what the frozen
+// A drive as the adapter sees it: the replay's (its table and truth), what the frozen
 // estimator says of each segment, and the probabilities p is computed from.
 struct drive {
-  std::unique_ptr<penance::drive_table> table;
-  std::vector<penance::segment_truth> truth;
+  const penance::world_drive* base = nullptr;
   std::vector<std::vector<float>> sizes;     // b̂ per setting, state units
   std::vector<std::vector<float>> features;  // x
   std::unique_ptr<penance::softmax_blob> softmax;
+  const penance::drive_table& table() const { return base->table; }
+  const std::vector<penance::segment_truth>& truth() const { return base->truth; }
 };
 
 // The state's sizes and bandwidth are in MB/s at 1280×720, the paper's: a segment's
@@ -43,86 +45,69 @@ double state_mbps(double bytes, const adapter_options& o) {
   return penance::state_mbps(bytes, o.data.segment_s, pixel_ratio(o.data));
 }
 
+penance::world_settings world_settings_of(const adapter_options& o) {
+  return {o.data.width, o.data.height, o.data.fps, o.data.segment_s, o.decide_s, o.encode_ms_per_mp,
+          o.server_macs_per_s};
+}
+
+std::vector<std::string> tables_of(const adapter_options& o, const std::vector<uint64_t>& seeds) {
+  std::vector<std::string> paths;
+  for (auto seed : seeds)
+    paths.push_back(table_path(o.data, seed));
+  return paths;
+}
+
 class world {
  public:
   world(const adapter_options& o, const std::vector<uint64_t>& seeds, torch::jit::Module& estimator)
-      : space_(o.data.space) {
+      : replay_(penance::config_space(o.data.space), tables_of(o, seeds), world_settings_of(o)) {
+    auto& space = replay_.space();
     estimator_shape shape;
-    shape.frames = penance::frames_per_segment(o.data.fps, o.data.segment_s);
+    shape.frames = replay_.frames();
     shape.height = o.data.height / 2;
     shape.width = o.data.width / 2;
-    if (estimator.run_method("settings").toInt() != static_cast<int64_t>(space_.settings()) ||
+    if (estimator.run_method("settings").toInt() != static_cast<int64_t>(space.settings()) ||
         estimator.run_method("frames").toInt() != shape.frames)
       throw std::invalid_argument("train-penance adapter: " + o.estimator + " estimates " +
                                   std::to_string(estimator.run_method("settings").toInt()) + " settings of " +
                                   std::to_string(estimator.run_method("frames").toInt()) + " frames; the tables have " +
-                                  std::to_string(space_.settings()) + " of " + std::to_string(shape.frames));
+                                  std::to_string(space.settings()) + " of " + std::to_string(shape.frames));
     double unit = estimator.run_method("base_unit").toDouble();
-    size_t base = penance::costliest_setting(space_);
+    size_t base = penance::costliest_setting(space);
     auto lumas = segment_lumas(o.data, seeds, shape);
     for (size_t i = 0; i < seeds.size(); ++i) {
       drive d;
-      auto path = table_path(o.data, seeds[i]);
-      d.table = std::make_unique<penance::drive_table>(penance::read_table(path));
-      if (d.table->segments.size() != lumas[i].size())
-        throw std::invalid_argument(path + " holds " + std::to_string(d.table->segments.size()) + " segments, its drive " +
-                                    std::to_string(lumas[i].size()));
-      for (size_t k = 0; k < d.table->segments.size(); ++k) {
-        auto& row = d.table->segments[k];
-        d.truth.push_back({std::vector<double>(row.bytes.begin(), row.bytes.end()),
-                           penance::true_accuracies(space_, *d.table, k)});
-      }
+      d.base = &replay_.at(i);
+      if (d.table().segments.size() != lumas[i].size())
+        throw std::invalid_argument(d.base->path + " holds " + std::to_string(d.table().segments.size()) +
+                                    " segments, its drive " + std::to_string(lumas[i].size()));
       torch::NoGradGuard no_grad;
       auto out = estimator.forward({luma_batch(lumas[i])}).toTuple();
       auto b = out->elements()[0].toTensor(), r = out->elements()[1].toTensor(), x = out->elements()[2].toTensor();
       for (int64_t k = 0; k < b.size(0); ++k) {
         std::vector<float> sizes;
-        for (double bytes : estimated_sizes(b[k].item<double>() * unit, r[k], space_.settings(), base))
+        for (double bytes : estimated_sizes(b[k].item<double>() * unit, r[k], space.settings(), base))
           sizes.push_back(static_cast<float>(state_mbps(std::max(0.0, bytes), o)));
         d.sizes.push_back(sizes);
         auto xk = x[k].contiguous();
         d.features.emplace_back(xk.data_ptr<float>(), xk.data_ptr<float>() + xk.numel());
       }
-      d.softmax = std::make_unique<penance::softmax_blob>(path, d.table->key, d.table->segments.size());
+      d.softmax = std::make_unique<penance::softmax_blob>(d.base->path, d.table().key, d.table().segments.size());
       drives_.push_back(std::move(d));
     }
-    auto& t = *drives_.front().table;
-    std::vector<std::vector<double>> macs(static_cast<size_t>(space_.models()));
-    for (size_t v = 0; v < macs.size(); ++v)
-      for (size_t k = 0; k < space_.scales(); ++k)
-        macs[v].push_back(t.macs.at(v * space_.scales() + k));
-    cost_ = penance::cost_table(space_, macs).per_config();
-    int frames = shape.frames;
-    for (size_t s = 0; s < space_.settings(); ++s) {
-      auto [w, h] = penance::scaled_size(o.data.width, o.data.height, space_.setting_at(s).scale);
-      timing_.encode_s.push_back(frames * (w * h / 1e6) * o.encode_ms_per_mp / 1000);
-    }
-    for (size_t c = 0; c < space_.configs(); ++c) {
-      auto k = space_.config_at(c);
-      timing_.result_s.push_back(frames * macs[static_cast<size_t>(k.model)][space_.scale_index(k.setting)] /
-                                 o.server_macs_per_s);
-    }
-    timing_.segment_s = o.data.segment_s;
-    timing_.decide_s = o.decide_s;
-    reference_macs_ = t.reference_macs();
-    frames_ = frames;
   }
 
   size_t size() const { return drives_.size(); }
   const drive& at(size_t i) const { return drives_[i]; }
-  const penance::config_space& space() const { return space_; }
-  const std::vector<double>& cost() const { return cost_; }
-  const penance::replay_timing& timing() const { return timing_; }
-  double reference_macs() const { return reference_macs_; }
-  int frames() const { return frames_; }
+  const penance::config_space& space() const { return replay_.space(); }
+  const std::vector<double>& cost() const { return replay_.cost(); }
+  const penance::replay_timing& timing() const { return replay_.timing(); }
+  double reference_macs() const { return replay_.reference_macs(); }
+  int frames() const { return replay_.frames(); }
 
  private:
-  penance::config_space space_;
+  penance::replay_world replay_;
   std::vector<drive> drives_;
-  std::vector<double> cost_;
-  penance::replay_timing timing_;
-  double reference_macs_ = 0;
-  int frames_ = 0;
 };
 
 // A decision's state as kept for PPO: the flat vector with p left at zeros, and where
@@ -138,8 +123,8 @@ class adapter_agent {
  public:
   adapter_agent(const adapter_options& o, const world& w)
       : o_(o), w_(w), layout_(layout_of(o, w)),
-        perf_(build_performance_encoder({vision_classes(w), w.at(0).table->key.softmax_height,
-                                         w.at(0).table->key.softmax_width, 64},
+        perf_(build_performance_encoder({vision_classes(w), w.at(0).table().key.softmax_height,
+                                         w.at(0).table().key.softmax_width, 64},
                                         o.seed + 1)),
         ppo_(build_adapter(layout_, static_cast<int>(w.space().configs()), o.seed + 2),
              build_adapter(layout_, 1, o.seed + 3), perf_params(), o.ppo) {}
@@ -156,8 +141,8 @@ class adapter_agent {
   std::vector<penance::replay_step> episode(const drive& d, double A, double B, bool sample, std::mt19937_64& rng,
                                             std::vector<detail::ppo_step>* steps, std::vector<kept_state>* states) {
     double bytes_per_s = B * pixel_ratio(o_.data) * 1e6;
-    penance::segment_replay replay(w_.space(), w_.cost(), w_.timing(), d.truth,
-                                   std::vector<double>(d.truth.size(), bytes_per_s));
+    penance::segment_replay replay(w_.space(), w_.cost(), w_.timing(), d.truth(),
+                                   std::vector<double>(d.truth().size(), bytes_per_s));
     penance::self_competition reward(o_.reward);
     std::vector<penance::replay_step> played;
     size_t hint = penance::cheapest_setting(w_.space());
@@ -172,7 +157,7 @@ class adapter_agent {
       s.bitrates_mb = d.sizes[i];
       s.performance.assign(layout_.performance, 0.0f);
       if (o_.variant == adapter_variant::casva_c)  // an extra encode's size says how busy the segment is
-        s.performance[0] = static_cast<float>(state_mbps(d.truth[i].bytes[hint], o_));
+        s.performance[0] = static_cast<float>(state_mbps(d.truth()[i].bytes[hint], o_));
       if (k.seen)
         s.last_config = k.seen->config;
       s.content = d.features[i];
@@ -202,7 +187,7 @@ class adapter_agent {
       return x;
     std::vector<int64_t> which;
     std::vector<torch::Tensor> probs;
-    auto& key = ks.front().from->table->key;
+    auto& key = ks.front().from->table().key;
     auto plane = std::vector<int64_t>{key.classes, key.softmax_height, key.softmax_width};
     for (size_t r = 0; r < ks.size(); ++r)
       if (ks[r].seen) {
@@ -231,7 +216,7 @@ class adapter_agent {
   const penance::state_layout& layout() const { return layout_; }
 
  private:
-  static int vision_classes(const world& w) { return w.at(0).table->key.classes; }
+  static int vision_classes(const world& w) { return w.at(0).table().key.classes; }
   std::vector<torch::Tensor> perf_params() {
     std::vector<torch::Tensor> p;
     if (o_.variant == adapter_variant::penance)
@@ -264,7 +249,9 @@ torch::jit::Module saved(adapter_agent& a, const adapter_options& o) {
   m.register_module("actor", a.ppo().actor());
   m.register_module("performance", a.performance());
   m.define(std::string("def variant(self) -> str:\n    return '") + variant_name(o.variant) + "'\n" +
-           "def state_size(self) -> int:\n    return " + std::to_string(a.layout().size()) + "\n");
+           "def state_size(self) -> int:\n    return " + std::to_string(a.layout().size()) + "\n" +
+           "def settings(self) -> int:\n    return " + std::to_string(a.layout().settings) + "\n" +
+           "def configs(self) -> int:\n    return " + std::to_string(a.layout().configs) + "\n");
   return m;
 }
 
@@ -321,11 +308,11 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
     auto& d = test.at(i);
     for (auto& s : agent.episode(d, 0.65, 0.6, false, rng, nullptr, nullptr))
       ours.add(s, 0.65);
-    penance::segment_replay replay(test.space(), test.cost(), test.timing(), d.truth,
-                                   std::vector<double>(d.truth.size(), 0.6 * pixel_ratio(o.data) * 1e6));
+    penance::segment_replay replay(test.space(), test.cost(), test.timing(), d.truth(),
+                                   std::vector<double>(d.truth().size(), 0.6 * pixel_ratio(o.data) * 1e6));
     while (!replay.done()) {
       size_t k = replay.segment();
-      best.add(replay.step(optimal->choose({d.table.get(), k, 0.65, 0.6 * pixel_ratio(o.data) * 1e6 * o.data.segment_s})),
+      best.add(replay.step(optimal->choose({&d.table(), k, 0.65, 0.6 * pixel_ratio(o.data) * 1e6 * o.data.segment_s})),
                0.65);
     }
   }

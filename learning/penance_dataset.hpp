@@ -12,6 +12,7 @@
 #include "actors/penance/core/config_space.hpp"
 #include "actors/penance/core/drives.hpp"
 #include "learning/training_progress.hpp"
+#include "vision/street_scene.hpp"
 
 namespace troupe::learning {
 
@@ -33,6 +34,16 @@ struct penance_dataset_options {
 inline std::string numbered(std::string pattern, int v) {
   auto at = pattern.find("{v}");
   return at == std::string::npos ? pattern : pattern.replace(at, 3, std::to_string(v));
+}
+
+// The drives of a dataset's options, seed left to the caller.
+inline vision::street_config drive_config(const penance_dataset_options& o) {
+  vision::street_config c;
+  c.width = o.width;
+  c.height = o.height;
+  c.fps = o.fps;
+  c.duration_s = o.drives.drive_s;
+  return c;
 }
 
 // The table of the drive with `seed`. Inline: readers need no learning plugin.

@@ -41,15 +41,6 @@ void for_each_drive(const vision::street_config& base, const std::vector<uint64_
     std::rethrow_exception(failure);
 }
 
-vision::street_config drive_config(const penance_dataset_options& o) {
-  vision::street_config c;
-  c.width = o.width;
-  c.height = o.height;
-  c.fps = o.fps;
-  c.duration_s = o.drives.drive_s;
-  return c;
-}
-
 torch::Tensor bgr_tensor(const cv::Mat& bgr) {
   cv::Mat f;
   bgr.convertTo(f, CV_32FC3, 1.0 / 255);

@@ -20,8 +20,6 @@ namespace troupe::learning {
 void for_each_drive(const vision::street_config& base, const std::vector<uint64_t>& seeds,
                     const std::function<void(size_t, vision::street_scene&)>& fn);
 
-// The drives of a dataset's options, seed left to for_each_drive.
-vision::street_config drive_config(const penance_dataset_options& o);
 
 // A BGR frame as the segmenters read it: 3 × H × W in [0, 1].
 torch::Tensor bgr_tensor(const cv::Mat& bgr);

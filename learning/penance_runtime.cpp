@@ -58,6 +58,8 @@ class adapter_file : public penance::adapter_policy {
     variant_ = variant;
     auto size = static_cast<size_t>(m_.run_method("state_size").toInt());
     layout_.performance = variant_ == "penance" ? 64 : 1;
+    layout_.settings = static_cast<size_t>(m_.run_method("settings").toInt());
+    layout_.configs = static_cast<size_t>(m_.run_method("configs").toInt());
     if (layout_.size() != size)
       throw std::runtime_error(path + ": its state has " + std::to_string(size) + " values, the layout " +
                                std::to_string(layout_.size()));

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "actors/penance/cli/bench_penance.hpp"
 #include "actors/penance/cli/penance_dataset.hpp"
 #include "actors/penance/cli/train_penance.hpp"
 #include "actors/penance/cli/train_segmenters.hpp"
@@ -15,6 +16,27 @@
 namespace troupe {
 
 namespace {
+
+// `bench penance`: Figs. 14–15 on the test drives' replay.
+void add_bench_penance(command_hooks& hooks) {
+  auto o = std::make_shared<bench_penance_options>();
+  auto* cmd = hooks.bench.add_subcommand("penance", "Penance against Optimal, Periodic Profiling and CASVA-C on the "
+                                                    "test drives' replay (Figs. 14-15): fail %, mIoU, MACs");
+  cmd->add_option("--tables", o->data.folder, "the dataset's tables (default build/penance/tables)");
+  cmd->add_option("--test-drives", o->data.drives.test, "test drives (default 6)")->check(CLI::PositiveNumber);
+  cmd->add_option("--drive-s", o->data.drives.drive_s, "seconds per drive (default 40)")->check(CLI::PositiveNumber);
+  cmd->add_option("--size", o->data.width, "frame width of the tables (default 640)")->check(CLI::PositiveNumber);
+  cmd->add_option("--estimator", o->estimator, "default build/models/penance-estimator.pt");
+  cmd->add_option("--penance", o->penance, "Penance's adapter, default build/models/penance-adapter.pt");
+  cmd->add_option("--casva", o->casva, "CASVA-C's adapter, default build/models/casva-c-adapter.pt (left out when missing)");
+  cmd->add_option("--bandwidths", o->bandwidths, "Fig. 14's B at A 0.65, MB/s at 1280x720 (default 0.4 0.5 0.6 0.7 0.8)");
+  cmd->add_option("--targets", o->targets, "Fig. 15's A at B 0.6 (default 0.5 0.6 0.7)");
+  cmd->add_option("-o,--output", o->out_dir, "folder of the report (default build/reports/bench-penance)");
+  cmd->callback([&hooks, o] {
+    o->data.height = o->data.width * 9 / 16;
+    hooks.run = [o] { return bench_penance_command(*o); };
+  });
+}
 
 // `train-penance`: one command, a stage each; the options every stage shares fill
 // both stages' settings, the rest belong to one.
@@ -132,6 +154,7 @@ void add_commands(command_hooks& hooks) {
   });
 
   add_train_penance(hooks);
+  add_bench_penance(hooks);
 }
 
 }  // namespace

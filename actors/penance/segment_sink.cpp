@@ -13,6 +13,7 @@
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/node.hpp"
+#include "actors/runtime/text_table.hpp"
 #include "troupe/messages/penance.pb.h"
 #include "vision/percentile.hpp"
 #include "vision/segment_frames.hpp"
@@ -73,7 +74,6 @@ class sink_state {
   using books = penance::segment_books<pmsg::SegmentSent, pmsg::SegmentLabels>;
 
   static books::key key(const std::string& camera, uint64_t segment) { return {camera, segment}; }
-  static std::string fixed(double v, int decimals = 1) { return fmt::format("{:.{}f}", v, decimals); }
 
   void settle(const std::optional<books::settled>& s) {
     if (!s)

@@ -43,7 +43,8 @@ std::string toy_models() {
     adapter.register_module("actor", learning::build_adapter(layout, static_cast<int>(layout.configs), 3));
     adapter.register_module("performance", learning::build_performance_encoder({}, 4));
     adapter.define("def variant(self) -> str:\n    return 'penance'\ndef state_size(self) -> int:\n    return " +
-                   std::to_string(layout.size()) + "\n");
+                   std::to_string(layout.size()) + "\ndef settings(self) -> int:\n    return 18\n" +
+                   "def configs(self) -> int:\n    return 90\n");
     adapter.save((d / "adapter.pt").string());
     return d.string();
   }();

@@ -2,10 +2,12 @@
 // input's size, carries its graph, and L1 pruning keeps the strongest filters.
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "learning/segmenter_network.hpp"
 #include "learning/adapter_training.hpp"
@@ -14,7 +16,10 @@
 #include "learning/penance_dataset.hpp"
 #include "learning/penance_networks.hpp"
 #include "learning/segmenter_training.hpp"
+#include "actors/penance/cli/bench_penance.hpp"
+#include "actors/penance/core/segment_models.hpp"
 #include "actors/penance/core/segment_table.hpp"
+#include "learning/penance_runtime.hpp"
 
 using namespace troupe;
 
@@ -301,6 +306,24 @@ TEST(AdapterTraining, PpoOnTheReplayWritesAnAdapterForEachVariant) {
   bad.estimator = e.output;
   bad.ppo.gamma = 2;
   EXPECT_THROW(learning::train_adapter(bad), std::invalid_argument);
+
+  // `troupe bench penance` on the same toy world: every method at every point, in JSON.
+  penance::register_model_loaders(learning::penance_model_loaders());
+  bench_penance_options b;
+  b.data = e.data;
+  b.estimator = e.output;
+  b.penance = (dir / "penance.pt").string();
+  b.casva = (dir / "casva-c.pt").string();
+  b.out_dir = (dir / "bench").string();
+  ASSERT_EQ(bench_penance_command(b), 0);
+  std::ifstream in(b.out_dir + "/replay.json");
+  auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["fig14"].size(), 5u * 4);  // optimal, periodic profiling, penance, casva-c at five bandwidths
+  EXPECT_EQ(j["fig15"].size(), 3u * 4);
+  for (auto& row : j["fig14"]) {
+    EXPECT_EQ(row["segments"], 5) << row;
+    EXPECT_TRUE(row["fail_pct"].get<double>() >= 0 && row["fail_pct"].get<double>() <= 100) << row;
+  }
   std::filesystem::remove_all(dir);
 }
 

@@ -169,7 +169,7 @@ TEST(Topology, KindParametersAreChecked) {
   expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, params: { colour: 1 } }\n",
              "t.yaml:6:48: actor 's': unknown parameter 'colour' for kind 'sink'");
   expect_one(head + "actors:\n  - { name: s, kind: blender, node: n1 }\n",
-             "t.yaml:6:22: unknown kind 'blender' (known kinds: camera, detector, octocross-scheduler, react-camera, region-camera, region-scheduler, sink, videojam-camera, videojam-function, videojam-sink)");
+             "t.yaml:6:22: unknown kind 'blender' (known kinds: camera, detector, ");  // the rest grows with the systems
 }
 
 TEST(Topology, DanglingNames) {
