@@ -172,7 +172,7 @@ std::vector<segmenter_result> train_segmenters(const segmenter_options& o, const
   auto train = render(o.drives.train_seeds(), o, o.frames_per_drive);
   auto test = render(o.drives.test_seeds(), o, o.eval_frames_per_drive);
   auto weights = class_weights(train);
-  auto graph = penance::pyramid_segmenter(vision::street_classes, o.widths);
+  auto graph = model0_graph(o);
   int total = o.steps + o.finetune_steps * static_cast<int>(o.sparsities.size());
 
   std::vector<segmenter_result> results;

@@ -17,10 +17,14 @@
 
 namespace troupe::learning {
 
+// Model 0's architecture (actors/penance/core/segmenter_graph.hpp).
+enum class segmenter_family { pyramid, mobile };
+
 struct segmenter_options {
   penance::drive_split drives;
   int width = 640, height = 360;         // frames of the drives
-  std::vector<int> widths = {12, 24, 36, 64, 48};          // model 0 (actors/penance/core/segmenter_graph.hpp)
+  segmenter_family family = segmenter_family::pyramid;
+  std::vector<int> widths;               // model 0's five; empty: the family's defaults
   std::vector<double> sparsities = {0.5, 0.75, 0.875, 0.9375};  // models 1–4
   int frames_per_drive = 80;             // training frames sampled from each training drive
   int eval_frames_per_drive = 10;        // held-out frames from each test drive
@@ -33,6 +37,15 @@ struct segmenter_options {
   int threads = 0;                       // 0: every core
   std::string output = "build/models/segmenter-{v}.pt";  // {v}: the model's number
 };
+
+// Model 0's graph. Inline, as check is.
+inline penance::segmenter_graph model0_graph(const segmenter_options& o) {
+  if (o.family == segmenter_family::mobile)
+    return o.widths.empty() ? penance::mobile_segmenter(vision::street_classes)
+                            : penance::mobile_segmenter(vision::street_classes, o.widths);
+  return o.widths.empty() ? penance::pyramid_segmenter(vision::street_classes)
+                          : penance::pyramid_segmenter(vision::street_classes, o.widths);
+}
 
 // Throws std::invalid_argument naming the first option out of range. Inline, as is
 // output_for: the CLI checks both before it loads the learning plugin.
@@ -55,7 +68,7 @@ inline void check(const segmenter_options& o) {
       fail("sparsity " + std::to_string(s) + " is outside (0, 1)");
   if (o.output.find("{v}") == std::string::npos)
     fail("the output needs {v} for the model's number, e.g. build/models/segmenter-{v}.pt");
-  penance::pyramid_segmenter(vision::street_classes, o.widths);  // throws for bad widths
+  model0_graph(o);  // throws for bad widths
 }
 
 // The file model v is written to.

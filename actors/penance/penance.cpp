@@ -110,7 +110,12 @@ void add_commands(command_hooks& hooks) {
   cmd->add_option("--steps", seg->steps, "model 0's optimiser steps (default 8000)")->check(CLI::PositiveNumber);
   cmd->add_option("--finetune-steps", seg->finetune_steps, "each pruned model's fine-tuning steps (default 1500)");
   cmd->add_option("--batch", seg->batch, "crops per step (default 8)")->check(CLI::PositiveNumber);
-  cmd->add_option("--widths", seg->widths, "model 0's five widths (default 12 24 36 64 48)")->expected(5);
+  cmd->add_option("--family", seg->family, "model 0's architecture: pyramid (default; strided 3x3 convolutions) or "
+                                            "mobile (depthwise-separable blocks)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, learning::segmenter_family>{
+          {"pyramid", learning::segmenter_family::pyramid}, {"mobile", learning::segmenter_family::mobile}}));
+  cmd->add_option("--widths", seg->widths, "model 0's five widths (default pyramid 12 24 36 64 48, mobile 16 32 64 "
+                                           "128 56)")->expected(5);
   cmd->add_option("--sparsities", seg->sparsities, "share of MACs each pruned model removes (default 0.5 0.75 0.875 0.9375)");
   cmd->add_option("--size", seg->width, "frame width; the height is 9/16 of it (default 640)")->check(CLI::PositiveNumber);
   cmd->add_option("--train-drives", seg->drives.train, "training drives (default 15)")->check(CLI::PositiveNumber);

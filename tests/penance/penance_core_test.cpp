@@ -296,6 +296,23 @@ TEST(SegmenterGraph, ModelZeroCostsUnderAQuarterGmacAndPrunesToItsSparsity) {
   EXPECT_THROW(pruned_shape(g, 0), std::invalid_argument);
 }
 
+// The MobileNet-style model 0: wider for the same budget, and it prunes alike.
+TEST(SegmenterGraph, TheMobileModelZeroIsWiderUnderTheSameBudget) {
+  auto g = mobile_segmenter(8);
+  double full = segmenter_macs(g, 360, 640);
+  EXPECT_LT(full, 0.25e9);
+  EXPECT_GT(full, 0.15e9);
+  EXPECT_GT(g.at("b16c").out, pyramid_segmenter(8).at("c6").out);
+  EXPECT_TRUE(g.at("b16c_dw").depthwise);
+  EXPECT_EQ(g.at("b16c_dw").dilation, 4);
+  for (double s : {0.5, 0.9375}) {
+    double ratio = segmenter_macs(pruned_shape(g, keep_for_sparsity(g, s, 360, 640)), 360, 640) / full;
+    EXPECT_NEAR(ratio / (1 - s), 1, 0.15) << "sparsity " << s;
+  }
+  EXPECT_EQ(segmenter_graph::parse(g.serialise()).serialise(), g.serialise());
+  EXPECT_THROW(mobile_segmenter(8, {16, 32, 64}), std::invalid_argument);
+}
+
 TEST(SegmenterGraph, RoundTripsThroughItsTextAndRefusesBadLines) {
   auto g = pruned_shape(pyramid_segmenter(8), 0.5);
   auto back = segmenter_graph::parse(g.serialise());

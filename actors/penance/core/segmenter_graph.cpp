@@ -26,10 +26,32 @@ int segmenter_graph::input_channels(const seg_conv& c) const {
   return n;
 }
 
+namespace {
+
+// Pooling to 1, 2, 3 and 6 bins of the 1/16 features, fused with them and brought to
+// 1/8, then to 1/4 with skips from `at8` and `at4`: both model 0s' heads.
+void pyramid_and_decoder(std::vector<seg_conv>& c, const std::string& at16, const std::string& at8,
+                         const std::string& at4, int width16, int decoder, int classes) {
+  int branch = std::max(1, width16 / 4);
+  for (int bins : {1, 2, 3, 6})
+    c.push_back({"p" + std::to_string(bins), {at16}, branch, 1, 1, 1, bins, at16});
+  c.push_back({"fuse", {at16, "p1", "p2", "p3", "p6"}, width16, 1, 1, 1, 0, at8});
+  c.push_back({"skip8", {at8}, decoder / 2, 1});
+  c.push_back({"mid", {"fuse", "skip8"}, decoder, 1, 1, 1, 0, at4});  // up to 1/4
+  c.push_back({"skip4", {at4}, std::max(1, decoder / 4), 1});
+  c.push_back({"decode", {"mid", "skip4"}, std::max(1, decoder * 2 / 3), 1});
+  c.push_back({"classes", {"decode"}, classes, 1, 1, 1, 0, "", false});
+}
+
+void check_widths(const std::vector<int>& w, int classes, const char* which) {
+  if (w.size() != 5 || classes < 2 || *std::min_element(w.begin(), w.end()) < 2)
+    throw std::invalid_argument(std::string("a ") + which + " segmenter needs 5 widths of at least 2 and at least 2 classes");
+}
+
+}  // namespace
+
 segmenter_graph pyramid_segmenter(int classes, const std::vector<int>& w) {
-  if (w.size() != 5 || classes < 2)
-    throw std::invalid_argument("a pyramid segmenter needs 5 widths and at least 2 classes");
-  int branch = std::max(1, w[3] / 4);
+  check_widths(w, classes, "pyramid");
   segmenter_graph g;
   g.convs = {
       {"c1", {"image"}, w[0], 3, 2},
@@ -38,17 +60,29 @@ segmenter_graph pyramid_segmenter(int classes, const std::vector<int>& w) {
       {"c4", {"c3"}, w[2], 3, 1},  // 1/8: a skip to the decoder
       {"c5", {"c4"}, w[3], 3, 2},
       {"c6", {"c5"}, w[3], 3, 1, 2},  // 1/16, dilated
-      {"p1", {"c6"}, branch, 1, 1, 1, 1, "c6"},
-      {"p2", {"c6"}, branch, 1, 1, 1, 2, "c6"},
-      {"p3", {"c6"}, branch, 1, 1, 1, 3, "c6"},
-      {"p6", {"c6"}, branch, 1, 1, 1, 6, "c6"},
-      {"fuse", {"c6", "p1", "p2", "p3", "p6"}, w[3], 1, 1, 1, 0, "c4"},
-      {"skip8", {"c4"}, w[4] / 2, 1},
-      {"mid", {"fuse", "skip8"}, w[4], 1, 1, 1, 0, "c2"},  // up to 1/4
-      {"skip4", {"c2"}, std::max(1, w[4] / 4), 1},
-      {"decode", {"mid", "skip4"}, std::max(1, w[4] * 2 / 3), 1},
-      {"classes", {"decode"}, classes, 1, 1, 1, 0, "", false},
   };
+  pyramid_and_decoder(g.convs, "c6", "c4", "c2", w[3], w[4], classes);
+  return g;
+}
+
+segmenter_graph mobile_segmenter(int classes, const std::vector<int>& w) {
+  check_widths(w, classes, "mobile");
+  segmenter_graph g;
+  auto& c = g.convs;
+  c.push_back({"stem", {"image"}, w[0], 3, 2});  // 1/2
+  auto block = [&](const std::string& name, const std::string& in, int in_channels, int out, int stride,
+                   int dilation = 1) {
+    c.push_back({name + "_dw", {in}, in_channels, 3, stride, dilation, 0, "", true, true});
+    c.push_back({name, {name + "_dw"}, out, 1});
+  };
+  block("b4a", "stem", w[0], w[1], 2);  // 1/4
+  block("b4b", "b4a", w[1], w[1], 1);
+  block("b8a", "b4b", w[1], w[2], 2);  // 1/8
+  block("b8b", "b8a", w[2], w[2], 1);
+  block("b16a", "b8b", w[2], w[3], 2);  // 1/16
+  block("b16b", "b16a", w[3], w[3], 1, 2);
+  block("b16c", "b16b", w[3], w[3], 1, 4);
+  pyramid_and_decoder(c, "b16c", "b8b", "b4b", w[3], w[4], classes);
   return g;
 }
 

@@ -41,6 +41,12 @@ struct segmenter_graph {
 // (defaults ≈ 0.24 GMAC at 640×360).
 segmenter_graph pyramid_segmenter(int classes, const std::vector<int>& widths = {12, 24, 36, 64, 48});
 
+// A MobileNet-style model 0 (penance.txt §2.1.1 names MobileNet among its edge models;
+// DAO-C's is one): a strided stem, then depthwise-separable blocks (3×3 depthwise, 1×1
+// pointwise) to 1/4, 1/8 and 1/16, the last dilated, the same pyramid and decoder.
+// Widths {stem, 1/4, 1/8, 1/16, decoder}; more channels for the MACs than the pyramid's.
+segmenter_graph mobile_segmenter(int classes, const std::vector<int>& widths = {16, 32, 64, 128, 56});
+
 // Multiply-accumulates of one frame of height × width (pooling and resizing not counted).
 double segmenter_macs(const segmenter_graph& g, int height, int width);
 
