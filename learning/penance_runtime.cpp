@@ -132,6 +132,22 @@ class performance_file : public penance::performance_encoder {
   int classes_ = 0;
 };
 
+class accuracy_file : public penance::accuracy_predictor {
+ public:
+  explicit accuracy_file(const std::string& path) : m_(open(path, "DAO-C's accuracy predictor")) {}
+  size_t configs() const override { return static_cast<size_t>(m_.run_method("configs").toInt()); }
+  std::vector<double> run(const cv::Mat& bgr) const override {
+    torch::NoGradGuard no_grad;
+    std::lock_guard<std::mutex> lock(mtx_);
+    auto a = m_.forward({bgr_tensor(bgr).unsqueeze(0)}).toTensor()[0].to(torch::kDouble).contiguous();
+    return {a.data_ptr<double>(), a.data_ptr<double>() + a.numel()};
+  }
+
+ private:
+  mutable torch::jit::Module m_;
+  mutable std::mutex mtx_;
+};
+
 }  // namespace
 
 penance::model_loaders penance_model_loaders() {
@@ -140,6 +156,7 @@ penance::model_loaders penance_model_loaders() {
       [](const std::string& p) { return std::make_shared<const adapter_file>(p); },
       [](const std::string& p) { return std::make_shared<const edge_file>(p); },
       [](const std::string& p) { return std::make_shared<const performance_file>(p); },
+      [](const std::string& p) { return std::make_shared<const accuracy_file>(p); },
   };
 }
 

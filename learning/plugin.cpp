@@ -8,6 +8,7 @@
 #include "learning/octocross_model.hpp"
 #include "learning/onnx_export.hpp"
 #include "learning/adapter_training.hpp"
+#include "learning/dao_training.hpp"
 #include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/penance_runtime.hpp"
@@ -39,6 +40,11 @@ troupe::learning::octocross_result troupe_plugin_train_octocross(const troupe::l
 std::shared_ptr<const troupe::octocross::offload_model> troupe_plugin_load_octocross(
     const std::string& path, const troupe::octocross::model_shape& expected) {
   return troupe::learning::load_octocross_model(path, expected);
+}
+
+troupe::learning::dao_result troupe_plugin_train_dao(const troupe::learning::dao_options& options,
+                                                    const troupe::learning::progress_callback& progress) {
+  return troupe::learning::train_dao(options, progress);
 }
 
 troupe::penance::model_loaders troupe_plugin_penance_loaders() {

@@ -9,6 +9,7 @@
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
 #include "learning/adapter_training.hpp"
+#include "learning/dao_training.hpp"
 #include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
@@ -34,6 +35,8 @@ using troupe_plugin_train_estimator_fn = troupe::learning::estimator_result (*)(
     const troupe::learning::estimator_options&, const troupe::learning::progress_callback&);
 using troupe_plugin_train_adapter_fn = troupe::learning::adapter_result (*)(
     const troupe::learning::adapter_options&, const troupe::learning::progress_callback&);
+using troupe_plugin_train_dao_fn = troupe::learning::dao_result (*)(const troupe::learning::dao_options&,
+                                                                    const troupe::learning::progress_callback&);
 using troupe_plugin_penance_loaders_fn = troupe::penance::model_loaders (*)();
 using troupe_plugin_export_onnx_fn = void (*)(const std::string&, const std::string&);
 }

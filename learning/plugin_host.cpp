@@ -53,6 +53,7 @@ void register_plugin_models() {
   lazy.adapter = [penance](const std::string& p) { return penance().adapter(p); };
   lazy.edge = [penance](const std::string& p) { return penance().edge(p); };
   lazy.performance = [penance](const std::string& p) { return penance().performance(p); };
+  lazy.accuracy = [penance](const std::string& p) { return penance().accuracy(p); };
   penance::register_model_loaders(std::move(lazy));
 }
 
@@ -64,6 +65,11 @@ std::vector<learning::training_result> plugin_train_detectors(const learning::tr
 learning::forecaster_result plugin_train_forecaster(const learning::forecaster_options& options,
                                                    const troupe::learning::progress_callback& progress) {
   return symbol<troupe_plugin_train_forecaster_fn>("troupe_plugin_train_forecaster")(options, progress);
+}
+
+learning::dao_result plugin_train_dao(const learning::dao_options& options,
+                                      const troupe::learning::progress_callback& progress) {
+  return symbol<troupe_plugin_train_dao_fn>("troupe_plugin_train_dao")(options, progress);
 }
 
 learning::octocross_result plugin_train_octocross(const learning::octocross_options& options,

@@ -10,6 +10,7 @@
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
 #include "learning/adapter_training.hpp"
+#include "learning/dao_training.hpp"
 #include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
@@ -33,6 +34,8 @@ learning::estimator_result plugin_train_estimator(const learning::estimator_opti
                                                  const troupe::learning::progress_callback& progress);
 learning::adapter_result plugin_train_adapter(const learning::adapter_options& options,
                                              const troupe::learning::progress_callback& progress);
+learning::dao_result plugin_train_dao(const learning::dao_options& options,
+                                      const troupe::learning::progress_callback& progress);
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path);
 
 }  // namespace troupe

@@ -20,8 +20,8 @@ namespace {
 // `bench penance`: Figs. 14–15 on the test drives' replay.
 void add_bench_penance(command_hooks& hooks) {
   auto o = std::make_shared<bench_penance_options>();
-  auto* cmd = hooks.bench.add_subcommand("penance", "Penance against Optimal, Periodic Profiling and CASVA-C on the "
-                                                    "test drives' replay (Figs. 14-15): fail %, mIoU, MACs");
+  auto* cmd = hooks.bench.add_subcommand("penance", "Penance against Optimal, Periodic Profiling, DAO-C and CASVA-C on "
+                                                    "the test drives' replay (Figs. 14-15): fail %, mIoU, MACs");
   cmd->add_option("--tables", o->data.folder, "the dataset's tables (default build/penance/tables)");
   cmd->add_option("--test-drives", o->data.drives.test, "test drives (default 6)")->check(CLI::PositiveNumber);
   cmd->add_option("--drive-s", o->data.drives.drive_s, "seconds per drive (default 40)")->check(CLI::PositiveNumber);
@@ -29,6 +29,7 @@ void add_bench_penance(command_hooks& hooks) {
   cmd->add_option("--estimator", o->estimator, "default build/models/penance-estimator.pt");
   cmd->add_option("--penance", o->penance, "Penance's adapter, default build/models/penance-adapter.pt");
   cmd->add_option("--casva", o->casva, "CASVA-C's adapter, default build/models/casva-c-adapter.pt (left out when missing)");
+  cmd->add_option("--dao", o->dao, "DAO-C's accuracy predictor, default build/models/dao-c.pt (left out when missing)");
   cmd->add_option("--bandwidths", o->bandwidths, "Fig. 14's B at A 0.65, MB/s at 1280x720 (default 0.4 0.5 0.6 0.7 0.8)");
   cmd->add_option("--targets", o->targets, "Fig. 15's A at B 0.6 (default 0.5 0.6 0.7)");
   cmd->add_option("-o,--output", o->out_dir, "folder of the report (default build/reports/bench-penance)");
@@ -45,17 +46,20 @@ void add_train_penance(command_hooks& hooks) {
     std::string stage, variant = "penance", output;
     learning::estimator_options est;
     learning::adapter_options adapter;
+    learning::dao_options dao;
   };
   auto c = std::make_shared<choice>();
   auto& d = c->est.data;
   auto* tp = hooks.troupe.add_subcommand("train-penance", "train Penance's learned parts on the dataset's tables "
                                                           "(troupe penance-dataset first)");
   tp->add_option("--stage", c->stage, "estimator (the bitrate estimator, Fig. 10), then adapter (the CRL adapter and "
-                                      "performance encoder, by PPO)")
+                                      "performance encoder, by PPO); dao (DAO-C's accuracy predictor)")
       ->required()
-      ->check(CLI::IsMember({"estimator", "adapter"}));
+      ->check(CLI::IsMember({"estimator", "adapter", "dao"}));
   tp->add_option("-o,--output", c->output, "weight file (default build/models/penance-estimator.pt, "
-                                           "penance-adapter.pt or casva-c-adapter.pt)");
+                                           "penance-adapter.pt, casva-c-adapter.pt or dao-c.pt)");
+  tp->add_option("--backbone", c->dao.backbone, "dao: the frozen MobileNet-style segmenter (default "
+                                                "build/models/mobile-0.pt, from train-segmenters --family mobile)");
   tp->add_option("--tables", d.folder, "where penance-dataset put the tables (default build/penance/tables)");
   tp->add_option("--train-drives", d.drives.train, "training drives (default 15)")->check(CLI::PositiveNumber);
   tp->add_option("--test-drives", d.drives.test, "test drives (default 6)")->check(CLI::PositiveNumber);
@@ -87,6 +91,16 @@ void add_train_penance(command_hooks& hooks) {
       if (!c->output.empty())
         e.output = c->output;
       hooks.run = [c] { return train_estimator_command(c->est); };
+      return;
+    }
+    if (c->stage == "dao") {
+      auto& g = c->dao;
+      g.data = e.data;
+      g.threads = e.threads;
+      g.seed = e.seed;
+      if (!c->output.empty())
+        g.output = c->output;
+      hooks.run = [c] { return train_dao_command(c->dao); };
       return;
     }
     auto& a = c->adapter;
@@ -171,6 +185,7 @@ void register_penance(system_registry& r) {
   r.file_maker(R"(segmenter-[0-9]+\.pt$)", "troupe train-segmenters");
   r.file_maker(R"(penance-estimator[^/]*\.pt$)", "troupe train-penance --stage estimator");
   r.file_maker(R"((penance|casva-c)-adapter[^/]*\.pt$)", "troupe train-penance --stage adapter");
+  r.file_maker(R"(dao-c[^/]*\.pt$)", "troupe train-penance --stage dao");
   if (r.commands)
     add_commands(*r.commands);
 }

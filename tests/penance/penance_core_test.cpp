@@ -432,6 +432,15 @@ TEST(Baselines, OptimalSolvesWithTheTruthPeriodicProfilingWithItsFirstFrame) {
   EXPECT_EQ(profiling->choose({&t, 0, 0.72, 1000}), 5u);
   EXPECT_EQ(profiling->choose({&t, 2, 0.72, 3000}), 5u);  // segment 2 is three times as large
   EXPECT_DOUBLE_EQ(profiling->overhead_macs(t), 3.75 * 100);  // one frame on all eight configurations
+  // DAO-C: a predictor that rates only configuration 3 (scale 1, QP 30, model 1) good
+  // enough gets it, where it fits; the search is Optimal's, the accuracies its own.
+  auto dao = predicted_accuracy_policy(space, cost.per_config(), [](const drive_table&, size_t) {
+    std::vector<double> a(8, 0.1);
+    a[3] = 0.9;
+    return a;
+  });
+  EXPECT_EQ(dao->choose({&t, 0, 0.72, 100000}), 3u);
+  EXPECT_EQ(dao->overhead_macs(t), 0);  // it predicts on the device, not on the server
 }
 
 TEST(Metrics, FailuresIncludeCutsAndMacsIncludeOverheads) {

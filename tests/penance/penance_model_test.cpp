@@ -11,6 +11,7 @@
 
 #include "learning/segmenter_network.hpp"
 #include "learning/adapter_training.hpp"
+#include "learning/dao_training.hpp"
 #include "learning/detail/ppo.hpp"
 #include "learning/estimator_training.hpp"
 #include "learning/penance_dataset.hpp"
@@ -307,6 +308,25 @@ TEST(AdapterTraining, PpoOnTheReplayWritesAnAdapterForEachVariant) {
   bad.ppo.gamma = 2;
   EXPECT_THROW(learning::train_adapter(bad), std::invalid_argument);
 
+  // DAO-C's predictor: any segmenter can be its frozen backbone; it predicts every
+  // configuration's mIoU from a first frame, and the saved module does it alone.
+  learning::dao_options dao;
+  dao.data = e.data;
+  dao.backbone = (dir / "seg-0.pt").string();
+  dao.epochs = 3;
+  dao.threads = 1;
+  dao.output = (dir / "dao-c.pt").string();
+  auto dr = learning::train_dao(dao);
+  EXPECT_TRUE(dr.test_mae >= 0 && dr.test_mae <= 1) << dr.test_mae;
+  EXPECT_GT(dr.test_mae_profile, 0);  // a drive's segments differ from its first
+  auto predictor = torch::jit::load(dao.output);
+  auto predicted = predictor.forward({torch::rand({1, 3, 144, 256})}).toTensor();
+  EXPECT_EQ(predicted.size(1), 8);
+  EXPECT_TRUE(predicted.min().item<double>() >= 0 && predicted.max().item<double>() <= 1);
+  learning::dao_options no_backbone = dao;
+  no_backbone.backbone = (dir / "missing.pt").string();
+  EXPECT_THROW(learning::train_dao(no_backbone), std::invalid_argument);
+
   // `troupe bench penance` on the same toy world: every method at every point, in JSON.
   penance::register_model_loaders(learning::penance_model_loaders());
   bench_penance_options b;
@@ -314,12 +334,13 @@ TEST(AdapterTraining, PpoOnTheReplayWritesAnAdapterForEachVariant) {
   b.estimator = e.output;
   b.penance = (dir / "penance.pt").string();
   b.casva = (dir / "casva-c.pt").string();
+  b.dao = dao.output;
   b.out_dir = (dir / "bench").string();
   ASSERT_EQ(bench_penance_command(b), 0);
   std::ifstream in(b.out_dir + "/replay.json");
   auto j = nlohmann::json::parse(in);
-  EXPECT_EQ(j["fig14"].size(), 5u * 4);  // optimal, periodic profiling, penance, casva-c at five bandwidths
-  EXPECT_EQ(j["fig15"].size(), 3u * 4);
+  EXPECT_EQ(j["fig14"].size(), 5u * 5);  // optimal, periodic profiling, dao-c, penance, casva-c at five bandwidths
+  EXPECT_EQ(j["fig15"].size(), 3u * 5);
   for (auto& row : j["fig14"]) {
     EXPECT_EQ(row["segments"], 5) << row;
     EXPECT_TRUE(row["fail_pct"].get<double>() >= 0 && row["fail_pct"].get<double>() <= 100) << row;

@@ -58,9 +58,11 @@ class policy_method final : public replay_method {
   std::unique_ptr<penance::config_policy> p_;
 };
 
-// What the frozen estimator says of every segment of a drive (state units, §3.2).
+// What the device's networks say of every segment of a drive: the frozen estimator
+// (state units, §3.2) and DAO-C's predictor (on the segment's first frame).
 struct drive_estimates {
   std::vector<std::vector<float>> sizes, content;
+  std::vector<std::vector<double>> accuracy;
 };
 
 // Penance and CASVA-C: the trained adapter's argmax on eq. 4's state, p from the
@@ -122,9 +124,10 @@ class adapter_method final : public replay_method {
   std::vector<std::unique_ptr<penance::softmax_blob>> blobs_;
 };
 
-// Every test drive's frames through the estimator, a segment at a time.
+// Every test drive's frames through the estimator, a segment at a time, and each
+// segment's first frame through DAO-C's predictor when there is one.
 std::vector<drive_estimates> estimate(const bench_penance_options& o, const penance::bitrate_estimator& e,
-                                      const penance::replay_world& w) {
+                                      const penance::accuracy_predictor* dao, const penance::replay_world& w) {
   std::vector<drive_estimates> out;
   size_t base = penance::costliest_setting(w.space());
   double ratio = penance::paper_pixel_ratio(o.data.width, o.data.height);
@@ -136,8 +139,12 @@ std::vector<drive_estimates> estimate(const bench_penance_options& o, const pena
     drive_estimates d;
     while (drive.frames() >= static_cast<size_t>(w.frames()) * (d.sizes.size() + 1)) {
       std::vector<cv::Mat> luma;
-      for (int f = 0; f < w.frames(); ++f)
-        luma.push_back(vision::luma_at(drive.next().image, half));
+      for (int f = 0; f < w.frames(); ++f) {
+        auto frame = drive.next();
+        if (f == 0 && dao)
+          d.accuracy.push_back(dao->run(frame.image));
+        luma.push_back(vision::luma_at(frame.image, half));
+      }
       auto est = e.run(luma, base);
       std::vector<float> sizes;
       for (double bytes : est.bytes)
@@ -167,7 +174,7 @@ struct paper_point {
   double macs_over_optimal;  // 0: not given
 };
 const std::map<std::string, paper_point> fig14 = {
-    {"penance", {4.1, 1.068}}, {"periodic-profiling", {36.2, 1.367}}, {"casva-c", {60.5, 0}}};
+    {"penance", {4.1, 1.068}}, {"periodic-profiling", {36.2, 1.367}}, {"dao-c", {34.4, 1.107}}, {"casva-c", {60.5, 0}}};
 
 struct point {
   double A, B;
@@ -223,7 +230,11 @@ void print_verdicts(const std::vector<point>& fig14_points) {
                          "MACs >= 1.3x Optimal: {}",
                          cf, fig14.at("casva-c").fail_pct, cm, check(cf >= 2 * ours || cm >= 1.3));
   }
-  lines += "\nDAO-C: not yet built (docs/penance.md)";
+  if (fig14_points.front().by_method.count("dao-c")) {
+    double df = mean_of("dao-c", fail);
+    lines += fmt::format("\nDAO-C fail {:.1f} % (paper {:.1f}; bar >= 2x Penance's: {})", df, fig14.at("dao-c").fail_pct,
+                         check(df >= 2 * ours));
+  }
   log::result(lines);
 }
 
@@ -256,7 +267,23 @@ int bench_penance_command(const bench_penance_options& o) {
   methods.push_back(std::make_unique<policy_method>("periodic-profiling", world,
                                                     penance::periodic_profiling_policy(space, world.cost())));
   auto estimator = penance::load_estimator(o.estimator);
-  auto estimates = estimate(o, *estimator, world);
+  std::shared_ptr<const penance::accuracy_predictor> dao;
+  if (!o.dao.empty() && std::filesystem::exists(o.dao))
+    dao = penance::load_accuracy_predictor(o.dao);
+  else
+    spdlog::warn("bench penance: no DAO-C predictor at '{}' (troupe train-penance --stage dao); it is left out", o.dao);
+  if (dao && dao->configs() != space.configs())
+    throw std::invalid_argument(o.dao + " predicts " + std::to_string(dao->configs()) + " configurations, the tables "
+                                "have " + std::to_string(space.configs()));
+  auto estimates = estimate(o, *estimator, dao.get(), world);
+  if (dao)
+    methods.push_back(std::make_unique<policy_method>(
+        "dao-c", world, penance::predicted_accuracy_policy(space, world.cost(), [&](const penance::drive_table& t, size_t k) {
+          for (size_t i = 0; i < world.size(); ++i)
+            if (&world.at(i).table == &t)
+              return estimates[i].accuracy.at(k);
+          throw std::logic_error("DAO-C asked about a drive the bench does not play");
+        })));
   double ratio = penance::paper_pixel_ratio(o.data.width, o.data.height);
   methods.push_back(std::make_unique<adapter_method>(world, estimates, penance::load_adapter(o.penance),
                                                      penance::load_performance_encoder(o.penance), ratio));
@@ -291,7 +318,7 @@ int bench_penance_command(const bench_penance_options& o) {
   j["fig14"] = to_json(points14);
   j["fig15"] = to_json(points15);
   j["tables"] = tables;
-  j["models"] = {{"estimator", o.estimator}, {"penance", o.penance}, {"casva_c", o.casva}};
+  j["models"] = {{"estimator", o.estimator}, {"penance", o.penance}, {"casva_c", o.casva}, {"dao_c", o.dao}};
   return write_and_say(o.out_dir + "/replay.json", j.dump(2) + "\n", "bench penance") ? 0 : 1;
 }
 

@@ -1,6 +1,6 @@
 // `troupe bench penance` (penance.txt §4.2, Figs. 14–15): every method on the test
-// drives' replay — Optimal and Periodic Profiling with the truth, Penance and CASVA-C
-// through their trained estimator and adapters — at each operating point, printed with
+// drives' replay — Optimal and Periodic Profiling with the truth, DAO-C with its
+// predictor's accuracies, Penance and CASVA-C through their estimator and adapters — at each operating point, printed with
 // the paper's figures beside and the pass bar, and written as JSON.
 #pragma once
 
@@ -16,6 +16,7 @@ struct bench_penance_options {
   std::string estimator = "build/models/penance-estimator.pt";
   std::string penance = "build/models/penance-adapter.pt";
   std::string casva = "build/models/casva-c-adapter.pt";  // empty or missing: CASVA-C is left out, said so
+  std::string dao = "build/models/dao-c.pt";              // DAO-C's accuracy predictor, likewise
   std::vector<double> bandwidths = {0.4, 0.5, 0.6, 0.7, 0.8};  // Fig. 14 at A 0.65, MB/s at 1280×720
   std::vector<double> targets = {0.5, 0.6, 0.7};               // Fig. 15 at B 0.6
   double decide_s = 0.223, encode_ms_per_mp = 16, server_macs_per_s = 1e12;

@@ -41,4 +41,16 @@ int train_adapter_command(const learning::adapter_options& o) {
   return 0;
 }
 
+int train_dao_command(const learning::dao_options& o) {
+  require_writable(o.output);
+  spdlog::info("training DAO-C's accuracy predictor on {} training drives, the frozen {} beneath it, {} epochs -> {}",
+               o.data.drives.train, o.backbone, o.epochs, o.output);
+  auto r = train_with_progress("train-penance dao", "loss", [&](auto progress) { return plugin_train_dao(o, progress); });
+  log::result(fmt::format("wrote {}: first-frame mIoU error per configuration, mean |predicted - true|: {:.3f} on the "
+                          "training drives, {:.3f} on the test drives (Periodic Profiling's first frame of the video: "
+                          "{:.3f}) ({:.0f} s)",
+                          r.output, r.train_mae, r.test_mae, r.test_mae_profile, r.seconds));
+  return 0;
+}
+
 }  // namespace troupe

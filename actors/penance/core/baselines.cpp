@@ -29,17 +29,21 @@ std::vector<double> true_sizes(const drive_table& t, size_t segment) {
   return {b.begin(), b.end()};
 }
 
-class optimal final : public config_policy {
+// The true sizes with accuracies from `source`: Optimal's are the truth, DAO-C's a
+// predictor's.
+class with_accuracies final : public config_policy {
  public:
-  optimal(const config_space& space, std::vector<double> cost) : space_(space), cost_(std::move(cost)) {}
+  with_accuracies(const config_space& space, std::vector<double> cost, accuracy_source source)
+      : space_(space), cost_(std::move(cost)), source_(std::move(source)) {}
   size_t choose(const decision_context& c) override {
-    segment_view v{true_sizes(*c.table, c.segment), true_accuracies(space_, *c.table, c.segment)};
+    segment_view v{true_sizes(*c.table, c.segment), source_(*c.table, c.segment)};
     return solve(space_, cost_, v, c.accuracy_target, c.budget_bytes).config;
   }
 
  private:
   config_space space_;
   std::vector<double> cost_;
+  accuracy_source source_;
 };
 
 class periodic_profiling final : public config_policy {
@@ -71,7 +75,14 @@ class periodic_profiling final : public config_policy {
 }  // namespace
 
 std::unique_ptr<config_policy> optimal_policy(const config_space& space, std::vector<double> cost) {
-  return std::make_unique<optimal>(space, std::move(cost));
+  return predicted_accuracy_policy(space, std::move(cost), [space](const drive_table& t, size_t segment) {
+    return true_accuracies(space, t, segment);
+  });
+}
+
+std::unique_ptr<config_policy> predicted_accuracy_policy(const config_space& space, std::vector<double> cost,
+                                                         accuracy_source predicted) {
+  return std::make_unique<with_accuracies>(space, std::move(cost), std::move(predicted));
 }
 
 std::unique_ptr<config_policy> periodic_profiling_policy(const config_space& space, std::vector<double> cost) {

@@ -5,6 +5,7 @@
 // searches exhaustively with the true sizes. Both solve eqs. 2–3 (core/problem).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -32,6 +33,12 @@ class config_policy {
 // `cost` per configuration (core/cost).
 std::unique_ptr<config_policy> optimal_policy(const config_space& space, std::vector<double> cost);
 std::unique_ptr<config_policy> periodic_profiling_policy(const config_space& space, std::vector<double> cost);
+
+// DAO-C: the accuracies a predictor on the device gives for each segment (from its
+// first frame), the true sizes, the same search.
+using accuracy_source = std::function<std::vector<double>(const drive_table& t, size_t segment)>;
+std::unique_ptr<config_policy> predicted_accuracy_policy(const config_space& space, std::vector<double> cost,
+                                                         accuracy_source predicted);
 
 // The accuracies a rule reads from a table: segment i's truth, or the profile of
 // segment `first`'s first frame against the costliest configuration.

@@ -45,4 +45,8 @@ std::shared_ptr<const performance_encoder> load_performance_encoder(const std::s
   return open_with(&model_loaders::performance, adapter_path, "performance encoder");
 }
 
+std::shared_ptr<const accuracy_predictor> load_accuracy_predictor(const std::string& path) {
+  return open_with(&model_loaders::accuracy, path, "accuracy predictor");
+}
+
 }  // namespace troupe::penance

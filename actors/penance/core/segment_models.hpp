@@ -65,6 +65,15 @@ class performance_encoder {
   virtual std::vector<float> run(const std::vector<uint8_t>& probabilities) const = 0;
 };
 
+// DAO-C's accuracy predictor (§4.1.3): every configuration's mIoU from a segment's
+// first frame, on the device.
+class accuracy_predictor {
+ public:
+  virtual ~accuracy_predictor() = default;
+  virtual size_t configs() const = 0;
+  virtual std::vector<double> run(const cv::Mat& bgr) const = 0;
+};
+
 // Opening a weight file; each throws, naming the file, when it cannot.
 struct model_loaders {
   std::function<std::shared_ptr<const bitrate_estimator>(const std::string&)> estimator;
@@ -72,6 +81,7 @@ struct model_loaders {
   std::function<std::shared_ptr<const edge_model>(const std::string&)> edge;
   // From an adapter's file: the encoder was trained with its actor.
   std::function<std::shared_ptr<const performance_encoder>(const std::string&)> performance;
+  std::function<std::shared_ptr<const accuracy_predictor>(const std::string&)> accuracy;
 };
 void register_model_loaders(model_loaders loaders);
 // Each throws std::runtime_error when no loader is registered or the file will not open.
@@ -79,5 +89,6 @@ std::shared_ptr<const bitrate_estimator> load_estimator(const std::string& path)
 std::shared_ptr<const adapter_policy> load_adapter(const std::string& path);
 std::shared_ptr<const edge_model> load_edge_model(const std::string& path);
 std::shared_ptr<const performance_encoder> load_performance_encoder(const std::string& adapter_path);
+std::shared_ptr<const accuracy_predictor> load_accuracy_predictor(const std::string& path);
 
 }  // namespace troupe::penance
