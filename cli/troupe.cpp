@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <climits>
-#include <cstdio>
 #include <fstream>
 
 #include <CLI/CLI.hpp>
@@ -125,10 +124,8 @@ int train(const learning::training_options& o) {
   auto results = train_with_progress("train-detector " + sizes, "",
                                      [&](auto progress) { return plugin_train_detectors(o, progress); });
   for (auto& r : results) {
-    char line[256];
-    std::snprintf(line, sizeof(line), "%lld parameters, loss %.3f -> %.3f, held-out synthetic scenes: mAP@0.5 %.3f, "
-                  "F1 %.3f", (long long) r.parameters, r.first_loss, r.final_loss, r.map50, r.f1);
-    log::result("wrote " + r.output + ": " + line);
+    log::result(fmt::format("wrote {}: {} parameters, loss {:.3f} -> {:.3f}, held-out synthetic scenes: mAP@0.5 {:.3f}, "
+                            "F1 {:.3f}", r.output, r.parameters, r.first_loss, r.final_loss, r.map50, r.f1));
     auto& t = r.per_step;
     spdlog::info("{} per step: scenes {:.0f} ms (its share), forward {:.0f} ms, loss {:.0f} ms, backward {:.0f} ms, "
                  "optimiser {:.0f} ms", r.size, t.scenes_ms, t.forward_ms, t.loss_ms, t.backward_ms, t.optimiser_ms);

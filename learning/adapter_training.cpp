@@ -50,17 +50,10 @@ penance::world_settings world_settings_of(const adapter_options& o) {
           o.server_macs_per_s};
 }
 
-std::vector<std::string> tables_of(const adapter_options& o, const std::vector<uint64_t>& seeds) {
-  std::vector<std::string> paths;
-  for (auto seed : seeds)
-    paths.push_back(table_path(o.data, seed));
-  return paths;
-}
-
 class world {
  public:
   world(const adapter_options& o, const std::vector<uint64_t>& seeds, torch::jit::Module& estimator)
-      : replay_(penance::config_space(o.data.space), tables_of(o, seeds), world_settings_of(o)) {
+      : replay_(penance::config_space(o.data.space), table_paths(o.data, seeds), world_settings_of(o)) {
     auto& space = replay_.space();
     estimator_shape shape;
     shape.frames = replay_.frames();
@@ -85,10 +78,8 @@ class world {
       auto out = estimator.forward({luma_batch(lumas[i])}).toTuple();
       auto b = out->elements()[0].toTensor(), r = out->elements()[1].toTensor(), x = out->elements()[2].toTensor();
       for (int64_t k = 0; k < b.size(0); ++k) {
-        std::vector<float> sizes;
-        for (double bytes : estimated_sizes(b[k].item<double>() * unit, r[k], space.settings(), base))
-          sizes.push_back(static_cast<float>(state_mbps(std::max(0.0, bytes), o)));
-        d.sizes.push_back(sizes);
+        d.sizes.push_back(penance::state_sizes(estimated_sizes(b[k].item<double>() * unit, r[k], space.settings(), base),
+                                               o.data.segment_s, pixel_ratio(o.data)));
         auto xk = x[k].contiguous();
         d.features.emplace_back(xk.data_ptr<float>(), xk.data_ptr<float>() + xk.numel());
       }

@@ -100,9 +100,13 @@ dao_result train_dao(const dao_options& o, const progress_callback& progress) {
   backbone.eval();
   for (auto p : backbone.parameters())
     p.set_requires_grad(false);  // frozen
+  int classes = static_cast<int>(backbone.run_method("classes").toInt());
+  auto first = penance::read_table(table_path(o.data, o.data.drives.train_seeds().front()));
+  if (classes != first.key.classes)
+    throw std::invalid_argument("train-penance dao: the backbone " + o.backbone + " gives " + std::to_string(classes) +
+                                " classes, the tables " + std::to_string(first.key.classes));
   auto train = examples_of(o, o.data.drives.train_seeds(), backbone);
   auto test = examples_of(o, o.data.drives.test_seeds(), backbone);
-  int classes = static_cast<int>(backbone.run_method("classes").toInt());
   auto head = build_performance_encoder({classes, o.data.softmax_height, o.data.softmax_width,
                                          static_cast<int>(space.configs())}, o.seed);
   std::vector<torch::Tensor> params;
@@ -110,6 +114,7 @@ dao_result train_dao(const dao_options& o, const progress_callback& progress) {
     params.push_back(p);
   torch::optim::Adam adam(params, torch::optim::AdamOptions(o.learning_rate));
   auto n = train.grids.size(0);
+  torch::manual_seed(o.seed);  // the minibatches' order
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     auto order = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong));
     double sum = 0;

@@ -100,7 +100,6 @@ class drive_builder {
   }
 
  private:
-
   penance::segment_row segment(const std::vector<cv::Mat>& images, const std::vector<cv::Mat>& truth, float motion,
                                penance::softmax_writer& softmax) {
     size_t settings = space_.settings(), models = models_.size(), scored = o_.scored_frames.size();

@@ -50,6 +50,12 @@ inline vision::street_config drive_config(const penance_dataset_options& o) {
 inline std::string table_path(const penance_dataset_options& o, uint64_t seed) {
   return o.folder + "/drive-" + std::to_string(seed) + ".table";
 }
+inline std::vector<std::string> table_paths(const penance_dataset_options& o, const std::vector<uint64_t>& seeds) {
+  std::vector<std::string> paths;
+  for (auto seed : seeds)
+    paths.push_back(table_path(o, seed));
+  return paths;
+}
 
 struct penance_dataset_result {
   std::vector<std::string> built, kept;  // tables written now, tables whose key still held

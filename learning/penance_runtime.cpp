@@ -113,7 +113,7 @@ class performance_file : public penance::performance_encoder {
     classes_ = static_cast<int>(encoder_.attr("w_d0").toTensor().size(0));
   }
   int classes() const override { return classes_; }
-  cv::Size grid() const override {  // what it was trained on: the tables' grid
+  cv::Size grid() const override {  // the tables' default grid, which train-penance trains on
     penance_dataset_options d;
     return {d.softmax_width, d.softmax_height};
   }

@@ -68,19 +68,22 @@ class segment_camera_state {
   segment_camera_state(context ctx, camera_settings cfg)
       : ctx_(std::move(ctx)), cfg_(std::move(cfg)), drive_(cfg_.drive),
         frames_per_segment_(penance::frames_per_segment(cfg_.drive.fps, cfg_.segment_s)),
-        pixel_ratio_(penance::paper_pixel_ratio(cfg_.drive.width, cfg_.drive.height)) {}
+        pixel_ratio_(penance::paper_pixel_ratio(cfg_.drive.width, cfg_.drive.height)) {
+    if (auto* a = std::get_if<adapter_choice>(&cfg_.chooser); a && !a->extra_encode)
+      expected_p_ = a->adapter->layout().performance;
+  }
 
   // Whether the segmenter and the sink are up (or the wait is over).
   bool receivers_ready() {
     if (started_ns_ == 0)
       started_ns_ = ctx_.now_ns();
-    bool up = ctx_.knows(cfg_.server) && ctx_.knows(cfg_.sink);
-    if (!up && ctx_.now_ns() - started_ns_ >= cfg_.wait_for_server_ms * 1'000'000) {
-      spdlog::warn("camera {}: {} or {} not up after {} ms; starting anyway", ctx_.name(), cfg_.server, cfg_.sink,
-                   cfg_.wait_for_server_ms);
-      return true;
-    }
-    return up;
+    if (ready_ || (ctx_.knows(cfg_.server) && ctx_.knows(cfg_.sink)))
+      return ready_ = true;
+    if (ctx_.now_ns() - started_ns_ < cfg_.wait_for_server_ms * 1'000'000)
+      return false;
+    spdlog::warn("camera {}: {} or {} not up after {} ms; starting anyway", ctx_.name(), cfg_.server, cfg_.sink,
+                 cfg_.wait_for_server_ms);
+    return ready_ = true;
   }
 
   // Draws segment i's frames; false at the end of the drive. The segment is whole at
@@ -106,14 +109,15 @@ class segment_camera_state {
   // Decides and encodes segment i; returns when its upload may start (deployment time).
   int64_t decide_and_encode() {
     decided_ns_ = ctx_.now_ns();
+    stale_ = segment_ > 0 && (!seen_ || seen_->segment + 1 != segment_);
     double emulated_ms = 0;
     config_ = std::visit([&](auto& c) { return choose(c, emulated_ms); }, cfg_.chooser);
     auto setting = space_.setting_at(space_.config_at(config_).setting);
     auto [w, h] = penance::scaled_size(cfg_.drive.width, cfg_.drive.height, setting.scale);
     encoded_ = encode(setting.qp, cv::Size(w, h));
     if (cfg_.device)
-      emulated_ms += frames_per_segment_ * cfg_.device->inference_ms(encoder_model, double(w) * h).value_or(0);
-    int64_t emulated_end = ready_ns() + static_cast<int64_t>(emulated_ms * 1e6);
+      emulated_ms += encode_ms(w, h);
+    int64_t emulated_end = decided_ns_ + static_cast<int64_t>(emulated_ms * 1e6);
     return cfg_.device ? std::max(ctx_.now_ns(), emulated_end) : ctx_.now_ns();
   }
 
@@ -124,7 +128,8 @@ class segment_camera_state {
     auto deadline = start + static_cast<int64_t>(cfg_.segment_s * 1e9);
     auto ranges = penance::split_chunks(encoded_.size(), cfg_.chunk_bytes);
     bool cut = false;
-    for (uint32_t k = 0; k < ranges.size() && !cut; ++k) {
+    std::string send_failure;
+    for (uint32_t k = 0; k < ranges.size() && !cut && send_failure.empty(); ++k) {
       pmsg::SegmentChunk c;
       c.set_camera(ctx_.name());
       c.set_segment(segment_);
@@ -136,16 +141,24 @@ class segment_camera_state {
       c.set_sink(cfg_.sink);
       auto err = ctx_.send_by(cfg_.server, std::move(c), deadline);
       cut = is(err, errc::link_cut);
-      if (err && !cut)
-        spdlog::warn("camera {}: segment {} chunk {} not sent: {}", ctx_.name(), segment_, k, describe(err));
+      if (err && !cut) {  // dropped by an uplink, no server, a bus failure: the segment is lost, said so
+        send_failure = "chunk " + std::to_string(k) + " not sent: " + describe(err);
+        spdlog::warn("camera {}: segment {}: {}", ctx_.name(), segment_, send_failure);
+      }
     }
     cuts_ += cut;
-    tell_sink(start, cut);
+    tell_sink(start, cut, send_failure);
     ++segment_;
   }
 
-  // p_{i−1}: the newest result back (§3.3); an older one than the last seen is ignored.
-  void on_performance(const pmsg::PerformanceCode& code) {
+  // p_{i−1}: the newest result back (§3.3); an older one than the last seen is ignored,
+  // and one not from the server or of another size is dropped and counted.
+  void on_performance(const letter& in, const pmsg::PerformanceCode& code) {
+    if (in.sender != cfg_.server || code.config() >= space_.configs() ||
+        static_cast<size_t>(code.p_size()) != expected_p_) {
+      ++implausible_;
+      return;
+    }
     if (seen_ && code.segment() < seen_->segment)
       return;
     seen_ = penance::feedback{code.segment(), code.config()};
@@ -153,8 +166,8 @@ class segment_camera_state {
   }
 
   void log_end() const {
-    spdlog::info("camera {}: {} segments, {} cut at their deadline ({})", ctx_.name(), segment_, cuts_,
-                 cfg_.decided_by);
+    spdlog::info("camera {}: {} segments, {} cut at their deadline, {} implausible results dropped ({})", ctx_.name(),
+                 segment_, cuts_, implausible_, cfg_.decided_by);
   }
 
  private:
@@ -170,8 +183,7 @@ class segment_camera_state {
     penance::adapter_state s;
     s.accuracy_target = cfg_.accuracy_target;
     s.bandwidth_mbps = cfg_.bandwidth_mbytes;
-    for (double bytes : e.bytes)
-      s.bitrates_mb.push_back(static_cast<float>(penance::state_mbps(std::max(0.0, bytes), cfg_.segment_s, pixel_ratio_)));
+    s.bitrates_mb = penance::state_sizes(e.bytes, cfg_.segment_s, pixel_ratio_);
     s.performance.assign(layout.performance, 0.0f);
     if (c.extra_encode) {  // CASVA-C: the size of an extra encode says how busy the segment is
       auto cheapest = space_.setting_at(penance::cheapest_setting(space_));
@@ -179,7 +191,7 @@ class segment_camera_state {
       s.performance[0] = static_cast<float>(
           penance::state_mbps(double(encode(cheapest.qp, cv::Size(w, h)).size()), cfg_.segment_s, pixel_ratio_));
       if (cfg_.device)
-        emulated_ms += frames_per_segment_ * cfg_.device->inference_ms(encoder_model, double(w) * h).value_or(0);
+        emulated_ms += encode_ms(w, h);
     } else if (!p_.empty()) {
       s.performance = p_;
     }
@@ -187,9 +199,13 @@ class segment_camera_state {
       s.last_config = seen_->config;
     s.content = e.content;
     if (cfg_.device)
-      emulated_ms += cfg_.device->inference_ms(estimator_model, 0).value_or(0) +
-                     cfg_.device->inference_ms(adapter_model, 0).value_or(0);
+      emulated_ms += *cfg_.device->inference_ms(estimator_model, 0) + *cfg_.device->inference_ms(adapter_model, 0);
     return c.adapter->choose(penance::flatten(s, layout));
+  }
+
+  // The device's encoder on a segment of w × h frames (the profile has it: checked at spawn).
+  double encode_ms(int w, int h) const {
+    return frames_per_segment_ * *cfg_.device->inference_ms(encoder_model, double(w) * h);
   }
 
   std::string encode(int qp, cv::Size size) const {
@@ -199,7 +215,7 @@ class segment_camera_state {
     return vision::encode_h264(vision::scaled_frames(images_, size), enc).bytes;
   }
 
-  void tell_sink(int64_t upload_start, bool cut) {
+  void tell_sink(int64_t upload_start, bool cut, const std::string& send_failure) {
     pmsg::SegmentSent s;
     s.set_camera(ctx_.name());
     s.set_segment(segment_);
@@ -212,7 +228,9 @@ class segment_camera_state {
     s.set_decided_ns(decided_ns_);
     s.set_upload_start_ns(upload_start);
     s.set_decided_by(cfg_.decided_by);
-    s.set_stale(segment_ > 0 && (!seen_ || seen_->segment + 1 != segment_));
+    s.set_stale(stale_);
+    s.set_frames(static_cast<uint32_t>(frames_per_segment_));
+    s.set_send_failure(send_failure);
     for (int f : cfg_.scored)
       add_labels(*s.add_truth(), static_cast<uint32_t>(f), truth_[static_cast<size_t>(f)]);
     if (auto err = ctx_.send(cfg_.sink, std::move(s)))
@@ -225,9 +243,12 @@ class segment_camera_state {
   vision::street_scene drive_;
   int frames_per_segment_;
   double pixel_ratio_;
+  bool ready_ = false;
+  bool stale_ = false;  // segment i was decided without segment i−1's result
   int64_t started_ns_ = 0, origin_ns_ = 0, decided_ns_ = 0;
   size_t segment_ = 0, config_ = 0;
-  uint64_t cuts_ = 0;
+  uint64_t cuts_ = 0, implausible_ = 0;
+  size_t expected_p_ = 0;  // p's size in the adapter's state; 0: it takes none
   std::vector<cv::Mat> images_, truth_;
   std::string encoded_;
   std::optional<penance::feedback> seen_;
@@ -270,7 +291,7 @@ caf::behavior segment_camera(caf::event_based_actor* self, context ctx, std::sha
     },
     [=](const letter& in) {
       if (auto code = in.as<pmsg::PerformanceCode>())
-        s->on_performance(*code);
+        s->on_performance(in, *code);
     },
   };
 }
@@ -305,8 +326,9 @@ choice read_choice(const params& p, const penance::config_space& space, std::str
                              "space has " + std::to_string(space.settings()));
   auto layout = c.adapter->layout();
   if (layout.configs != space.configs() || layout.settings != space.settings())
-    throw std::runtime_error("adapter: it chooses among " + std::to_string(layout.configs) + " configurations, the "
-                             "space has " + std::to_string(space.configs()));
+    throw std::runtime_error("adapter: it chooses among " + std::to_string(layout.configs) + " configurations of " +
+                             std::to_string(layout.settings) + " settings, the space has " +
+                             std::to_string(space.configs()) + " of " + std::to_string(space.settings()));
   decided_by = c.adapter->variant();
   c.extra_encode = decided_by == "casva-c";
   return c;
@@ -337,8 +359,12 @@ camera_settings read_settings(const params& p) {
     throw std::runtime_error("accuracy_target in (0, 1] and bandwidth_mbytes > 0");
   if (!vision::libx264_available())
     throw std::runtime_error("this libavcodec has no libx264 encoder (Debian's libavcodec59 has)");
-  if (p.has("device"))
+  if (p.has("device")) {
     s.device = load_device(p.get_string("profile"), p.get_string("device"));
+    for (auto* model : {estimator_model, adapter_model, encoder_model})
+      if (!s.device->find(model))
+        throw std::runtime_error("device: " + s.device->name + " has no timing of " + model + " in its profile");
+  }
   s.chooser = read_choice(p, space, s.decided_by);
   return s;
 }

@@ -29,8 +29,9 @@ namespace pmsg = msg::penance;
 // segment scores 0), the server's MACs; and closes the books at the end.
 class sink_state {
  public:
-  sink_state(context ctx, std::string report, int frames_per_segment)
-      : ctx_(std::move(ctx)), report_(std::move(report)), frames_(frames_per_segment) {}
+  sink_state(context ctx, std::string report)
+      : ctx_(std::move(ctx)), report_(std::move(report)),
+        books_([](const pmsg::SegmentSent& s) { return s.cut() || !s.send_failure().empty(); }) {}
 
   void on_sent(const pmsg::SegmentSent& s) { settle(books_.sent(key(s.camera(), s.segment()), s)); }
   void on_labels(const pmsg::SegmentLabels& l) {
@@ -40,25 +41,25 @@ class sink_state {
   }
 
   void finish() const {
-    auto open = books_.open();
+    auto in_flight = books_.in_flight();
     penance::metrics_accumulator m(reference_macs_, frames_);
     for (auto& s : scored_)
       m.add(s.step, s.target);
     auto r = m.result();
     nlohmann::json j;
     j["segments"] = {{"scored", scored_.size()}, {"delivered", delivered_}, {"cut", cut_}, {"failed", failed_},
-                     {"in_flight", open.size()}, {"unannounced_labels", books_.orphans()}};
+                     {"in_flight", in_flight}, {"unannounced_labels", books_.orphans()}};
     j["fail_pct"] = r.fail_pct;
     j["dropped_pct"] = r.dropped_pct;
     j["stale_pct"] = r.stale_pct;
     j["miou"] = {{"p10", r.miou_p10}, {"p25", r.miou_p25}, {"p50", r.miou_p50}};
     j["gmacs_per_segment"] = r.gmacs_per_segment;
-    j["decision_delay_ms_p50"] = decision_delay_ms_.empty() ? 0.0 : vision::percentile(decision_delay_ms_, 50);
+    j["upload_delay_ms_p50"] = upload_delay_ms_.empty() ? 0.0 : vision::percentile(upload_delay_ms_, 50);
     j["result_delay_ms_p50"] = result_delay_ms_.empty() ? 0.0 : vision::percentile(result_delay_ms_, 50);
     j["decided_by"] = decided_by_;
     log::result(ctx_.name() + ": " + std::to_string(scored_.size()) + " segments (" + std::to_string(delivered_) +
                 " delivered, " + std::to_string(cut_) + " cut, " + std::to_string(failed_) + " failed, " +
-                std::to_string(open.size()) + " in flight at the end); fail " + fixed(r.fail_pct) + " %, mIoU p10/" +
+                std::to_string(in_flight) + " in flight at the end); fail " + fixed(r.fail_pct) + " %, mIoU p10/" +
                 "p25/p50 " + fixed(r.miou_p10, 3) + "/" + fixed(r.miou_p25, 3) + "/" + fixed(r.miou_p50, 3) + ", " +
                 fixed(r.gmacs_per_segment, 3) + " GMAC per segment, stale p " + fixed(r.stale_pct) + " % (" +
                 decided_by_ + ")");
@@ -80,23 +81,31 @@ class sink_state {
       return;
     auto& sent = s->sent;
     decided_by_ = sent.decided_by();
-    decision_delay_ms_.push_back((sent.decided_ns() - sent.ready_ns()) / 1e6);
+    upload_delay_ms_.push_back((sent.upload_start_ns() - sent.ready_ns()) / 1e6);
+    if (sent.frames() > 0)
+      frames_ = static_cast<int>(sent.frames());
     scored one{{}, sent.accuracy_target()};
     one.step.segment = sent.segment();
     one.step.config = sent.config();
     one.step.bytes = static_cast<double>(sent.bytes());
     one.step.stale = sent.stale();
+    auto why_failed = sent.send_failure().empty() && s->labels ? s->labels->failure() : sent.send_failure();
     if (sent.cut()) {
       ++cut_;  // mIoU 0, cost 0 (⚑, as the replay)
-    } else if (!s->labels->failure().empty()) {
+    } else if (why_failed.empty()) {
+      try {
+        one.step.accuracy = accuracy(sent, *s->labels);
+        one.step.delivered = true;
+        one.step.cost = s->labels->cost();
+        ++delivered_;
+        result_delay_ms_.push_back((s->labels->done_ns() - sent.ready_ns()) / 1e6);
+      } catch (const std::exception& e) {  // labels that do not decode: a failed segment, scored 0
+        why_failed = e.what();
+      }
+    }
+    if (!why_failed.empty()) {
       ++failed_;
-      spdlog::warn("{}: {}'s segment {}: {}", ctx_.name(), sent.camera(), sent.segment(), s->labels->failure());
-    } else {
-      ++delivered_;
-      one.step.delivered = true;
-      one.step.cost = s->labels->cost();
-      one.step.accuracy = accuracy(sent, *s->labels);
-      result_delay_ms_.push_back((s->labels->done_ns() - sent.ready_ns()) / 1e6);
+      spdlog::warn("{}: {}'s segment {}: {}", ctx_.name(), sent.camera(), sent.segment(), why_failed);
     }
     scored_.push_back(one);
   }
@@ -120,12 +129,12 @@ class sink_state {
 
   context ctx_;
   std::string report_;
-  int frames_;
+  int frames_ = 15;  // the segments' frames, as the cameras say: the server's MACs count each
   books books_;
   std::vector<scored> scored_;
   uint64_t delivered_ = 0, cut_ = 0, failed_ = 0;
   double reference_macs_ = 0;
-  std::vector<double> decision_delay_ms_, result_delay_ms_;
+  std::vector<double> upload_delay_ms_, result_delay_ms_;  // from a segment's being whole
   std::string decided_by_;
 };
 
@@ -154,14 +163,9 @@ kind_spec segment_sink_kind() {
     "reports every segment delivered, cut, failed or in flight",
     {
       {"report", param_type::string, false, "file prefix: writes PREFIX.json at the end"},
-      {"frames_per_segment", param_type::integer, false,
-       "frames the server segments per segment, for the MACs (default 15: every frame, as the paper)"},
     },
     [](node& n, context ctx, const params& p) {
-      auto frames = p.get_int("frames_per_segment", 15);
-      if (frames < 1)
-        throw std::runtime_error("frames_per_segment must be positive");
-      auto state = std::make_shared<sink_state>(ctx, p.get_string("report"), static_cast<int>(frames));
+      auto state = std::make_shared<sink_state>(ctx, p.get_string("report"));
       return n.system().spawn(segment_sink, std::move(ctx), std::move(state));
     },
     stop_stage::reporter,

@@ -36,7 +36,10 @@ class segmenter_state {
   segmenter_state(context ctx, segmenter_settings cfg) : ctx_(std::move(ctx)), cfg_(std::move(cfg)) {}
 
   void on_chunk(const letter& in, const pmsg::SegmentChunk& c) {
-    if (c.camera() != in.sender || c.config() >= space_.configs() || !ctx_.knows(c.sink())) {
+    // A segment of 1 s at most max_segment_bytes, in at most that many chunks.
+    bool sized = c.count() > 0 && c.index() < c.count() && c.total_bytes() <= max_segment_bytes &&
+                 c.count() <= c.total_bytes() / 1024 + 1;
+    if (c.camera() != in.sender || c.config() >= space_.configs() || !ctx_.knows(c.sink()) || !sized) {
       ++implausible_;  // parsed, but not what its sender may ask for: dropped
       return;
     }
@@ -55,8 +58,9 @@ class segmenter_state {
     uint64_t late = 0;
     for (auto& [camera, a] : assemblers_)
       late += a.late_chunks();
-    spdlog::info("segmenter {}: {} segments segmented, {} failed, {} late chunks, {} implausible chunks dropped",
-                 ctx_.name(), segmented_, failed_, late, implausible_);
+    spdlog::info("segmenter {}: {} segments segmented, {} failed, {} whose labels could not be sent, {} late chunks, "
+                 "{} implausible chunks dropped, {} p not computed",
+                 ctx_.name(), segmented_, failed_, unsent_, late, implausible_, p_failed_);
   }
 
  private:
@@ -82,9 +86,11 @@ class segmenter_state {
     out.set_compute_ms(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     out.set_done_ns(ctx_.now_ns());
     (out.failure().empty() ? segmented_ : failed_) += 1;
-    if (auto err = ctx_.send(sinks_[camera], std::move(out)))
+    if (auto err = ctx_.send(sinks_[camera], std::move(out))) {
+      ++unsent_;
       spdlog::warn("segmenter {}: labels of {}'s segment {} not sent: {}", ctx_.name(), camera, a.segment,
                    describe(err));
+    }
   }
 
   void segment(const penance::assembled& a, uint32_t config, const std::string& camera, pmsg::SegmentLabels& out) {
@@ -108,16 +114,30 @@ class segmenter_state {
     double reference = penance::segmenter_macs(cfg_.models[0]->graph(), full_h, full_w);
     out.set_reference_macs(reference);
     out.set_cost(penance::segmenter_macs(model.graph(), scored[0].rows, scored[0].cols) / reference);
-    if (!cfg_.performance || !ctx_.knows(camera))  // a camera whose drive ended wants no more p
-      return;
-    pmsg::PerformanceCode code;
-    code.set_segment(a.segment);
-    code.set_config(config);
-    for (float v : cfg_.performance->run(prediction.probabilities))
-      code.add_p(v);
-    if (auto err = ctx_.send(camera, std::move(code)))
-      spdlog::warn("segmenter {}: p of segment {} not sent to {}: {}", ctx_.name(), a.segment, camera, describe(err));
+    if (cfg_.performance && ctx_.knows(camera))  // a camera whose drive ended wants no more p
+      send_p(camera, a.segment, config, prediction.probabilities);
   }
+
+  // p back to the camera; its failure fails no segmentation, but is counted.
+  void send_p(const std::string& camera, uint64_t segment, uint32_t config, const std::vector<uint8_t>& probabilities) {
+    pmsg::PerformanceCode code;
+    code.set_segment(segment);
+    code.set_config(config);
+    try {
+      for (float v : cfg_.performance->run(probabilities))
+        code.add_p(v);
+    } catch (const std::exception& e) {
+      ++p_failed_;
+      spdlog::warn("segmenter {}: p of {}'s segment {}: {}", ctx_.name(), camera, segment, e.what());
+      return;
+    }
+    if (auto err = ctx_.send(camera, std::move(code))) {
+      ++p_failed_;
+      spdlog::warn("segmenter {}: p of segment {} not sent to {}: {}", ctx_.name(), segment, camera, describe(err));
+    }
+  }
+
+  static constexpr uint64_t max_segment_bytes = 64ull << 20;
 
   context ctx_;
   segmenter_settings cfg_;
@@ -125,7 +145,7 @@ class segmenter_state {
   std::map<std::string, penance::segment_assembler> assemblers_;
   std::map<std::string, std::string> sinks_;
   std::map<std::string, std::map<uint64_t, uint32_t>> configs_;  // each camera's unfinished segments' configurations
-  uint64_t segmented_ = 0, failed_ = 0, implausible_ = 0;
+  uint64_t segmented_ = 0, failed_ = 0, unsent_ = 0, implausible_ = 0, p_failed_ = 0;
 };
 
 caf::behavior segmenter(caf::event_based_actor* self, context ctx, std::shared_ptr<segmenter_state> s) {

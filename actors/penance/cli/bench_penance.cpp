@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/common/cli/bench_support.hpp"
 #include "actors/penance/core/adapter_state.hpp"
 #include "actors/penance/core/baselines.hpp"
 #include "actors/penance/core/dataset_stats.hpp"
@@ -146,12 +147,14 @@ std::vector<drive_estimates> estimate(const bench_penance_options& o, const pena
         luma.push_back(vision::luma_at(frame.image, half));
       }
       auto est = e.run(luma, base);
-      std::vector<float> sizes;
-      for (double bytes : est.bytes)
-        sizes.push_back(static_cast<float>(penance::state_mbps(std::max(0.0, bytes), o.data.segment_s, ratio)));
-      d.sizes.push_back(std::move(sizes));
+      d.sizes.push_back(penance::state_sizes(est.bytes, o.data.segment_s, ratio));
       d.content.push_back(std::move(est.content));
     }
+    auto& table = w.at(out.size());
+    if (d.sizes.size() != table.truth.size())
+      throw std::invalid_argument(table.path + " holds " + std::to_string(table.truth.size()) + " segments; drive " +
+                                  std::to_string(seed) + " at these settings (--size, --drive-s) has " +
+                                  std::to_string(d.sizes.size()));
     out.push_back(std::move(d));
   }
   return out;
@@ -238,6 +241,76 @@ void print_verdicts(const std::vector<point>& fig14_points) {
   log::result(lines);
 }
 
+// The topology with its one segment-camera on drive `seed`, deciding with `adapter`, and
+// the segmenter's models and p from the bench's files.
+topology live_topology(const topology& base, const bench_penance_options& o, uint64_t seed, const std::string& adapter) {
+  auto t = base;
+  auto cams = actors_of_kind(t, "segment-camera");
+  auto servers = actors_of_kind(t, "segmenter");
+  if (cams.size() != 1 || servers.size() != 1 || actors_of_kind(t, "segment-sink").size() != 1)
+    throw std::invalid_argument(o.topology + ": the live leg needs one segment-camera, one segmenter, one segment-sink");
+  auto& cam = *cams.front();
+  set_param(cam, "seed", static_cast<int64_t>(seed));
+  set_param(cam, "mode", std::string("adapter"));
+  set_param(cam, "estimator", o.estimator);
+  set_param(cam, "adapter", adapter);
+  set_param(cam, "accuracy_target", 0.65);
+  set_param(cam, "bandwidth_mbytes", 0.6);
+  set_param(cam, "width", static_cast<int64_t>(o.data.width));
+  set_param(cam, "duration_s", o.data.drives.drive_s);
+  set_param(*servers.front(), "models", o.data.models);
+  set_param(*servers.front(), "adapter", o.penance);
+  return t;
+}
+
+struct live_figures {
+  std::string method;
+  spread fail_pct, gmacs, cut_pct;  // over the drives
+  penance::method_metrics replay;   // the same drives, A 0.65, B 0.6
+  double live_fail = 0, live_gmacs = 0;  // pooled over every segment of every drive
+};
+
+live_figures run_live(const bench_penance_options& o, const topology& base, const std::string& method,
+                      const std::string& adapter, replay_method& replayed, const penance::replay_world& w) {
+  live_figures f;
+  f.method = method;
+  f.replay = measure(replayed, w, 0.65, 0.6);
+  std::vector<double> fails, gmacs, cuts;
+  double failed = 0, macs = 0, segments = 0;
+  double duration = o.live_duration_s > 0 ? o.live_duration_s : o.data.drives.drive_s + 5;
+  for (auto seed : o.data.drives.test_seeds()) {
+    auto prefix = o.out_dir + "/live-" + method + "-drive-" + std::to_string(seed);
+    auto r = run_and_report(live_topology(base, o, seed, adapter), duration, prefix, o.resume);
+    double n = r["segments"]["scored"].get<double>();
+    if (n == 0)
+      throw std::runtime_error(prefix + ".json: no segment was scored");
+    fails.push_back(r["fail_pct"].get<double>());
+    gmacs.push_back(r["gmacs_per_segment"].get<double>());
+    cuts.push_back(r["dropped_pct"].get<double>());
+    failed += fails.back() / 100 * n;
+    macs += gmacs.back() * n;
+    segments += n;
+  }
+  f.fail_pct = spread_of(fails);
+  f.gmacs = spread_of(gmacs);
+  f.cut_pct = spread_of(cuts);
+  f.live_fail = 100 * failed / segments;
+  f.live_gmacs = macs / segments;
+  return f;
+}
+
+void print_live(const std::vector<live_figures>& live) {
+  text_table t({"method", "live fail %", "per drive", "replay fail %", "live GMAC/seg", "replay", "cut % per drive",
+                "fail within 3 points", "MACs within 5 %"});
+  for (auto& f : live) {
+    double macs_ratio = f.replay.gmacs_per_segment > 0 ? f.live_gmacs / f.replay.gmacs_per_segment : 0;
+    t.add({f.method, fixed(f.live_fail), to_string(f.fail_pct, 1), fixed(f.replay.fail_pct), fixed(f.live_gmacs, 3),
+           fixed(f.replay.gmacs_per_segment, 3), to_string(f.cut_pct, 1),
+           check(std::abs(f.live_fail - f.replay.fail_pct) <= 3), check(std::abs(macs_ratio - 1) <= 0.05)});
+  }
+  log::result("Live (A 0.65, B 0.6, every test drive; per drive: median (min-max)) beside the replay\n" + t.str());
+}
+
 nlohmann::json to_json(const std::vector<point>& points) {
   auto j = nlohmann::json::array();
   for (auto& p : points)
@@ -253,9 +326,7 @@ nlohmann::json to_json(const std::vector<point>& points) {
 
 int bench_penance_command(const bench_penance_options& o) {
   penance::config_space space(o.data.space);
-  std::vector<std::string> tables;
-  for (auto seed : o.data.drives.test_seeds())
-    tables.push_back(learning::table_path(o.data, seed));
+  auto tables = learning::table_paths(o.data, o.data.drives.test_seeds());
   penance::world_settings ws{o.data.width, o.data.height, o.data.fps, o.data.segment_s, o.decide_s,
                              o.encode_ms_per_mp, o.server_macs_per_s};
   penance::replay_world world(space, tables, ws);
@@ -315,6 +386,20 @@ int bench_penance_command(const bench_penance_options& o) {
                "CASVA-C +122.9 % MACs)", points15);
   print_verdicts(points14);
   nlohmann::json j;
+  if (o.live) {
+    auto base = load_bench_topology(o.topology);
+    if (!base)
+      return 1;
+    std::vector<live_figures> live;
+    for (auto& m : methods)
+      if (m->name() == "penance" || m->name() == "casva-c")
+        live.push_back(run_live(o, *base, m->name(), m->name() == "penance" ? o.penance : o.casva, *m, world));
+    print_live(live);
+    for (auto& f : live)
+      j["live"].push_back({{"method", f.method}, {"fail_pct", f.live_fail}, {"gmacs_per_segment", f.live_gmacs},
+                           {"replay_fail_pct", f.replay.fail_pct}, {"replay_gmacs_per_segment", f.replay.gmacs_per_segment},
+                           {"fail_per_drive", {f.fail_pct.median, f.fail_pct.min, f.fail_pct.max}}});
+  }
   j["fig14"] = to_json(points14);
   j["fig15"] = to_json(points15);
   j["tables"] = tables;

@@ -20,6 +20,12 @@ struct bench_penance_options {
   std::vector<double> bandwidths = {0.4, 0.5, 0.6, 0.7, 0.8};  // Fig. 14 at A 0.65, MB/s at 1280×720
   std::vector<double> targets = {0.5, 0.6, 0.7};               // Fig. 15 at B 0.6
   double decide_s = 0.223, encode_ms_per_mp = 16, server_macs_per_s = 1e12;
+  // The live leg (issue 18 §5 "Live"): the topology run on every test drive at A 0.65,
+  // B 0.6 per learned method, beside the same drives' replay.
+  bool live = false;
+  std::string topology = "topologies/penance/penance.yaml";
+  double live_duration_s = 0;  // 0: the drive's length and 5 s
+  bool resume = false;         // a live run whose report is there is not run again
   std::string out_dir = "build/reports/bench-penance";
 };
 

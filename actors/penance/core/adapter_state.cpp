@@ -1,5 +1,6 @@
 #include "actors/penance/core/adapter_state.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -39,6 +40,13 @@ std::vector<float> flatten(const adapter_state& s, const state_layout& layout) {
   v.insert(v.end(), a.begin(), a.end());
   v.insert(v.end(), s.content.begin(), s.content.end());
   return v;
+}
+
+std::vector<float> state_sizes(const std::vector<double>& bytes, double segment_s, double pixel_ratio) {
+  std::vector<float> out;
+  for (double b : bytes)
+    out.push_back(static_cast<float>(state_mbps(std::max(0.0, b), segment_s, pixel_ratio)));
+  return out;
 }
 
 }  // namespace troupe::penance

@@ -41,6 +41,9 @@ inline double state_mbps(double bytes, double segment_s, double pixel_ratio) {
   return bytes / segment_s / 1e6 / pixel_ratio;
 }
 
+// The estimator's sizes (bytes, per setting) as the state's b̂ (negative ones as 0).
+std::vector<float> state_sizes(const std::vector<double>& bytes, double segment_s, double pixel_ratio);
+
 // Throws std::invalid_argument naming the part whose size is not the layout's.
 std::vector<float> flatten(const adapter_state& s, const state_layout& layout);
 

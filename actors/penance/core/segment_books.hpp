@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -15,20 +16,23 @@
 
 namespace troupe::penance {
 
-// Sent needs cut(); Labels is anything the server says of a segment.
+// Labels is anything the server says of a segment; `lost(sent)` says the camera's word
+// settles it alone (its upload was cut, or lost on the way).
 template <class Sent, class Labels>
 class segment_books {
  public:
+  explicit segment_books(std::function<bool(const Sent&)> lost) : lost_(std::move(lost)) {}
+
   using key = std::pair<std::string, uint64_t>;  // camera, segment
   struct settled {
     Sent sent;
-    std::optional<Labels> labels;  // none when the camera cut the upload
+    std::optional<Labels> labels;  // none when the camera's word settled it
   };
 
   std::optional<settled> sent(const key& k, const Sent& s) {
     if (done_.count(k))
       return std::nullopt;  // announced twice: the first counts
-    if (s.cut())
+    if (lost_(s))
       return close(k, s, std::nullopt);
     if (auto l = labels_.find(k); l != labels_.end())
       return close(k, s, l->second);
@@ -46,12 +50,7 @@ class segment_books {
   }
 
   // Sent and not yet labelled: in flight.
-  std::vector<key> open() const {
-    std::vector<key> out;
-    for (auto& [k, s] : sent_)
-      out.push_back(k);
-    return out;
-  }
+  size_t in_flight() const { return sent_.size(); }
   // Labels of segments no camera announced.
   size_t orphans() const { return labels_.size(); }
 
@@ -65,6 +64,7 @@ class segment_books {
     return out;
   }
 
+  std::function<bool(const Sent&)> lost_;
   std::map<key, Sent> sent_;
   std::map<key, Labels> labels_;
   std::set<key> done_;

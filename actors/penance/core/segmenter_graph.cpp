@@ -70,18 +70,17 @@ segmenter_graph mobile_segmenter(int classes, const std::vector<int>& w) {
   segmenter_graph g;
   auto& c = g.convs;
   c.push_back({"stem", {"image"}, w[0], 3, 2});  // 1/2
-  auto block = [&](const std::string& name, const std::string& in, int in_channels, int out, int stride,
-                   int dilation = 1) {
-    c.push_back({name + "_dw", {in}, in_channels, 3, stride, dilation, 0, "", true, true});
+  auto block = [&](const std::string& name, const std::string& in, int out, int stride, int dilation = 1) {
+    c.push_back({name + "_dw", {in}, g.channels_of(in), 3, stride, dilation, 0, "", true, true});
     c.push_back({name, {name + "_dw"}, out, 1});
   };
-  block("b4a", "stem", w[0], w[1], 2);  // 1/4
-  block("b4b", "b4a", w[1], w[1], 1);
-  block("b8a", "b4b", w[1], w[2], 2);  // 1/8
-  block("b8b", "b8a", w[2], w[2], 1);
-  block("b16a", "b8b", w[2], w[3], 2);  // 1/16
-  block("b16b", "b16a", w[3], w[3], 1, 2);
-  block("b16c", "b16b", w[3], w[3], 1, 4);
+  block("b4a", "stem", w[1], 2);  // 1/4
+  block("b4b", "b4a", w[1], 1);
+  block("b8a", "b4b", w[2], 2);  // 1/8
+  block("b8b", "b8a", w[2], 1);
+  block("b16a", "b8b", w[3], 2);  // 1/16
+  block("b16b", "b16a", w[3], 1, 2);
+  block("b16c", "b16b", w[3], 1, 4);
   pyramid_and_decoder(c, "b16c", "b8b", "b4b", w[3], w[4], classes);
   return g;
 }

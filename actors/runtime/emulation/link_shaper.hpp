@@ -56,8 +56,8 @@ class link_shaper {
   enum class outcome { sent, dropped, cut };
   // Runs `deliver` when `bytes` sent now to `peer_node` arrive there. Nothing runs when
   // the uplink's queue bound dropped them, or when they would arrive after
-  // `deadline_ns` (deployment clock; 0: none) and were cut (the uplink keeps what it
-  // queued: it had started sending).
+  // `deadline_ns` (deployment clock; 0: none) and were cut. ⚑ An uplink is charged
+  // for a send it cuts, as if the send had started; a link only for what it carried.
   outcome send(const std::string& peer_node, size_t bytes, std::function<void()> deliver, int64_t deadline_ns = 0);
   // Runs `deliver` when `bytes` arriving now have come through the downlink; false,
   // and nothing runs, when it dropped them.
