@@ -32,10 +32,13 @@ void add_bench_penance(command_hooks& hooks) {
   cmd->add_option("--dao", o->dao, "DAO-C's accuracy predictor, default build/models/dao-c.pt (left out when missing)");
   cmd->add_option("--bandwidths", o->bandwidths, "Fig. 14's B at A 0.65, MB/s at 1280x720 (default 0.4 0.5 0.6 0.7 0.8)");
   cmd->add_option("--targets", o->targets, "Fig. 15's A at B 0.6 (default 0.5 0.6 0.7)");
-  cmd->add_flag("--live", o->live, "also run the topology on every test drive at A 0.65, B 0.6 with Penance's and "
-                                  "CASVA-C's adapters, beside the replay");
+  cmd->add_flag("--live", o->live, "also run the topology on every test drive with Penance's and CASVA-C's "
+                                  "adapters, beside the replay");
   cmd->add_option("--topology", o->topology, "the live leg's topology (default topologies/penance/penance.yaml)");
   cmd->add_option("--live-duration", o->live_duration_s, "seconds per live run (default the drive's and 5)");
+  cmd->add_option("--live-target", o->live_target, "the live leg's A (default 0.65)");
+  cmd->add_option("--live-bandwidth", o->live_bandwidth, "the live leg's B, MB/s at 1280x720; the camera's link "
+                                                         "carries it at the frames' pixels (default 0.6)");
   cmd->add_option("--models", o->data.models, "the segmenter's edge models, {v} the number (default "
                                               "build/models/segmenter-{v}.pt)");
   cmd->add_flag("--resume", o->resume, "read back live runs whose report the output folder already holds");

@@ -30,7 +30,7 @@ namespace pmsg = msg::penance;
 class sink_state {
  public:
   sink_state(context ctx, std::string report)
-      : ctx_(std::move(ctx)), report_(std::move(report)),
+      : ctx_(std::move(ctx)), report_(std::move(report)), started_ns_(ctx_.now_ns()),
         books_([](const pmsg::SegmentSent& s) { return s.cut() || !s.send_failure().empty(); }) {}
 
   void on_sent(const pmsg::SegmentSent& s) { settle(books_.sent(key(s.camera(), s.segment()), s)); }
@@ -47,6 +47,8 @@ class sink_state {
       m.add(s.step, s.target);
     auto r = m.result();
     nlohmann::json j;
+    j["duration_s"] = (ctx_.now_ns() - started_ns_) / 1e9;       // deployment time, as every sink's report
+    j["overall"] = {{"results", scored_.size()}};                 // what a bench checks was processed
     j["segments"] = {{"scored", scored_.size()}, {"delivered", delivered_}, {"cut", cut_}, {"failed", failed_},
                      {"in_flight", in_flight}, {"unannounced_labels", books_.orphans()}};
     j["fail_pct"] = r.fail_pct;
@@ -129,6 +131,7 @@ class sink_state {
 
   context ctx_;
   std::string report_;
+  int64_t started_ns_;
   int frames_ = 15;  // the segments' frames, as the cameras say: the server's MACs count each
   books books_;
   std::vector<scored> scored_;

@@ -13,7 +13,11 @@
 #include "actors/penance/core/adapter_state.hpp"
 #include "actors/penance/core/config_space.hpp"
 #include "actors/penance/core/segmenter_graph.hpp"
+#include "actors/penance/cli/bench_penance.hpp"
+#include "actors/penance/core/segment_models.hpp"
+#include "learning/penance_dataset.hpp"
 #include "learning/penance_networks.hpp"
+#include "learning/penance_runtime.hpp"
 #include "learning/segmenter_network.hpp"
 #include "test_support.hpp"
 
@@ -112,4 +116,52 @@ TEST(PenanceLive, BadSettingsAreRefusedNamingTheValue) {
   auto r = run("penance-bad", 100, "mode: fixed, config: 90");
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.output.find("config: 90"), std::string::npos) << r.output;
+}
+
+// `troupe bench penance --live`: the topology on every test drive with the learned
+// adapter, beside the replay of the same drives from their tables.
+TEST(PenanceLive, TheBenchsLiveLegRunsEveryTestDriveBesideTheReplay) {
+  auto dir = toy_models();
+  learning::penance_dataset_options data;
+  data.width = width;
+  data.height = height;
+  data.drives.train = 1;
+  data.drives.test = 1;
+  data.drives.drive_s = 3;
+  data.models = dir + "/segmenter-{v}.pt";
+  data.folder = dir + "/tables";
+  data.workers = 1;
+  learning::build_penance_dataset(data);
+  penance::register_model_loaders(learning::penance_model_loaders());
+  auto topology = write_temp("penance-bench-live.yaml",
+                             "deployment: penance-bench-live\nruntime: { duration_s: 8 }\n"
+                             "nodes: [ { name: camera }, { name: server }, { name: lab } ]\nactors:\n"
+                             "  - { name: sink, kind: segment-sink, node: lab, params: { report: x } }\n"
+                             "  - { name: segmenter, kind: segmenter, node: server }\n"
+                             "  - { name: cam, kind: segment-camera, node: camera, params: { server: segmenter, sink: sink } }\n"
+                             "links:\n  - { from: camera, to: server, bandwidth_mbps: 100, latency_ms: 10 }\n");
+  bench_penance_options o;
+  o.data = data;
+  o.estimator = dir + "/estimator.pt";
+  o.penance = dir + "/adapter.pt";
+  o.casva = "";
+  o.dao = "";
+  o.bandwidths = {0.6};
+  o.targets = {0.65};
+  o.live = true;
+  o.live_bandwidth = 40;  // 1.6 MB/s at 256x144: the random adapter's choices fit
+  o.topology = topology;
+  o.live_duration_s = 7;
+  o.out_dir = std::string(::testing::TempDir()) + "/penance-bench-live";
+  ASSERT_EQ(bench_penance_command(o), 0);
+  std::ifstream in(o.out_dir + "/replay.json");
+  auto j = nlohmann::json::parse(in);
+  ASSERT_EQ(j["live"].size(), 1u) << j.dump();
+  auto& live = j["live"][0];
+  EXPECT_EQ(live["method"], "penance");
+  EXPECT_TRUE(live["fail_pct"].get<double>() >= 0 && live["fail_pct"].get<double>() <= 100);
+  EXPECT_GT(live["gmacs_per_segment"].get<double>(), 0);
+  // The same decisions on the same segments: live MACs are the replay's when nothing is cut.
+  EXPECT_NEAR(live["gmacs_per_segment"].get<double>(), live["replay_gmacs_per_segment"].get<double>(),
+              0.05 * live["replay_gmacs_per_segment"].get<double>());
 }

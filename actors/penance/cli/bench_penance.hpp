@@ -24,6 +24,7 @@ struct bench_penance_options {
   // B 0.6 per learned method, beside the same drives' replay.
   bool live = false;
   std::string topology = "topologies/penance/penance.yaml";
+  double live_target = 0.65, live_bandwidth = 0.6;  // A, and B in MB/s at 1280×720 (the link follows it)
   double live_duration_s = 0;  // 0: the drive's length and 5 s
   bool resume = false;         // a live run whose report is there is not run again
   std::string out_dir = "build/reports/bench-penance";
