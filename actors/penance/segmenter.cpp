@@ -12,6 +12,7 @@
 #include "actors/penance/segment_labels.hpp"
 #include "actors/runtime/errors.hpp"
 #include "actors/runtime/node.hpp"
+#include "learning/penance_dataset.hpp"
 #include "troupe/messages/penance.pb.h"
 #include "vision/h264_codec.hpp"
 
@@ -165,8 +166,7 @@ segmenter_settings read_settings(const params& p) {
   if (pattern.find("{v}") == std::string::npos)
     throw std::runtime_error("models: the pattern needs {v}, e.g. build/models/segmenter-{v}.pt");
   for (int v = 0; v < space.models(); ++v) {
-    auto path = pattern;
-    path.replace(path.find("{v}"), 3, std::to_string(v));
+    auto path = learning::numbered(pattern, v);
     s.models.push_back(penance::load_edge_model(path));
     if (s.models.back()->classes() != s.models.front()->classes())
       throw std::runtime_error("models: " + path + " has " + std::to_string(s.models.back()->classes()) +
