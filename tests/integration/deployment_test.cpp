@@ -108,18 +108,18 @@ TEST(Deployment, RecordedTraceLinksRegionsToDetectionsAndExports) {
 
 TEST(Deployment, TimelineKillsAndRestoresANodeProcess) {
   auto topo = write_temp("timeline.yaml",
-    "deployment: tl\nnats: embedded\nruntime: { heartbeat_ms: 250, heartbeat_misses: 4, duration_s: 5 }\n"
+    "deployment: tl\nnats: embedded\nruntime: { heartbeat_ms: 250, heartbeat_misses: 4, duration_s: 5.5 }\n"
     "nodes:\n  - name: n1\n  - name: n2\n"
     "actors:\n  - { name: s1, kind: sink, node: n1 }\n  - { name: s3, kind: sink, node: n2 }\n"
     "timeline:\n"
     "  - { at_s: 0.5, spawn: { name: s2, kind: sink, node: n2 } }\n"
     "  - { at_s: 1.0, stop: s1 }\n"
     "  - { at_s: 1.5, kill_node: n2 }\n"
-    "  - { at_s: 3.0, restore_node: n2 }\n");
+    "  - { at_s: 3.5, restore_node: n2 }\n");
   auto r = troupe_cli("run " + topo + " --processes");
   ASSERT_EQ(r.status, 0) << r.output;
   for (auto expected : {"timeline t=0.5s: spawn s2", "timeline t=1.0s: stop s1", "timeline t=1.5s: kill_node n2",
-                        "timeline t=3.0s: restore_node n2", "s1 run report", "node n2 declared down (no heartbeat",
+                        "timeline t=3.5s: restore_node n2", "s1 run report", "node n2 declared down (no heartbeat",
                         "run ok: every actor spawned, none crashed, every node up at the end"})
     EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
   EXPECT_EQ(r.output.find("refused"), std::string::npos) << r.output;

@@ -278,6 +278,27 @@ std::set<std::string> expected_down(const topology& topo) {
   return down;
 }
 
+// Deployment time 0 is when every node's controller is known: a process that
+// starts slowly must not see its first timeline event before it can hear it.
+std::vector<std::pair<std::string, std::string>> await_nodes(const topology& topo, const node& driver) {
+  auto deadline = steady::now() + std::chrono::milliseconds(topo.runtime.startup_ms);
+  auto missing = [&] {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto& n : topo.nodes)
+      if (!driver.host_of("node/" + n.name))
+        out.emplace_back(n.name, fmt::format("did not come up within {} ms", topo.runtime.startup_ms));
+    return out;
+  };
+  auto late = missing();
+  while (!late.empty() && steady::now() < deadline && !stop_requested()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    late = missing();
+  }
+  for (auto& [name, why] : late)
+    spdlog::error("node {} {}", name, why);
+  return late;
+}
+
 }  // namespace
 
 run_verdict judge_run(const topology& topo, const std::vector<actor_failure>& failures,
@@ -367,9 +388,10 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
     host = std::make_unique<in_process_host>(topo, url, epoch, kinds);
   if (topo.runtime.time_scale != 1)
     spdlog::info("emulated clock: deployment time runs {:.2f}x slower than wall time", topo.runtime.time_scale);
-  auto start = steady::now();
   for (auto& n : topo.nodes)
     host->start(n.name);
+  auto never_up = await_nodes(topo, driver);
+  auto start = steady::now();
   auto events = topo.timeline;
   std::stable_sort(events.begin(), events.end(),
                    [](auto& a, auto& b) { return a.at_s < b.at_s; });
@@ -396,6 +418,7 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
   }
   spdlog::info("stopping after {:.1f} s", seconds_since(start));
   auto down = driver.down_nodes();  // before the orderly shutdown adds every node
+  down.insert(down.end(), never_up.begin(), never_up.end());
   drain(topo, driver, placed, kinds);
   host->stop_all();
   auto verdict = judge_run(topo, driver.failures(), down);

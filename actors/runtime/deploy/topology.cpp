@@ -64,7 +64,8 @@ class checker : public yaml_checker {
   void runtime(const YAML::Node& n, runtime_settings& out) {
     if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "request_timeout_ms",
                              "control_retries", "max_envelope_bytes", "trace_file",
-                             "trace_sample", "scheduler", "workers", "duration_s", "time_scale", "drain_ms"}))
+                             "trace_sample", "scheduler", "workers", "duration_s", "time_scale", "drain_ms",
+                             "startup_ms"}))
       return;
     const std::string w = "runtime";
     integer(n, "heartbeat_ms", w, out.heartbeat_ms, 10);
@@ -74,6 +75,7 @@ class checker : public yaml_checker {
     integer(n, "max_envelope_bytes", w, out.max_envelope_bytes, 0);
     integer(n, "workers", w, out.workers, 0);
     integer(n, "drain_ms", w, out.drain_ms, 0);
+    integer(n, "startup_ms", w, out.startup_ms, 0);
     text(n, "trace_file", w, out.trace_file, false);
     if (number(n, "trace_sample", w, out.trace_sample, false) && out.trace_sample > 1)
       fail(n["trace_sample"], "'trace_sample' must be between 0 and 1");

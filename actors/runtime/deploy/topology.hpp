@@ -34,6 +34,7 @@ struct runtime_settings {
   double duration_s = 0;        // 0: until interrupted or every actor has exited
   double time_scale = 1;        // > 1: emulated clock, deployment time runs this much slower
   int drain_ms = 5000;          // at the end, wall time each stop stage (cameras, replicas, sinks) may take
+  int startup_ms = 30000;       // wall time every node may take to come up before deployment time 0
 };
 
 // A node's network interface in one direction, shaped as tc's tbf shapes one
