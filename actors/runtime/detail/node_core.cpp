@@ -401,7 +401,10 @@ void node_core::adopt(const std::string& name, const std::string& kind, caf::act
   up->set_actor(name);
   up->set_node(cfg.name);
   up->set_kind(kind);
-  announce(up, "actor_up");
+  {
+    std::lock_guard<std::mutex> roster(roster_mtx_);
+    announce(up, "actor_up");
+  }
   a->attach_functor([weak, name](const caf::error& reason) {
     if (auto self = weak.lock())
       self->local_exit(name, reason);
@@ -435,7 +438,10 @@ void node_core::local_exit(const std::string& name, const caf::error& reason) {
   down->set_actor(name);
   down->set_node(cfg.name);
   down->set_reason(loss.reason);
-  announce(down, "actor_down");
+  {
+    std::lock_guard<std::mutex> roster(roster_mtx_);
+    announce(down, "actor_down");
+  }
   tell_watchers(loss);
 }
 
@@ -536,6 +542,7 @@ void node_core::say_hello(bool want_reply) {
   auto hello = std::make_shared<msg::NodeHello>();
   hello->set_node(cfg.name);
   hello->set_incarnation(incarnation);
+  std::lock_guard<std::mutex> roster(roster_mtx_);
   for (auto& name : local_names())
     hello->add_actors(name);
   hello->set_want_reply(want_reply);

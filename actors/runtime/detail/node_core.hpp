@@ -157,6 +157,10 @@ class node_core : public std::enable_shared_from_this<node_core> {
   std::unordered_map<uint64_t, reply_callback> pending_;
 
   std::mutex topic_creation_mtx_;  // one NATS subscription per topic, made outside mtx_
+  // A hello's roster is taken and published in one step against actor_up/down, so a
+  // roster taken before an actor came (or went) is never published after its news:
+  // the others would apply the stale roster last and forget (or resurrect) it.
+  std::mutex roster_mtx_;
 
   void record_failure(actor_failure f);
 
