@@ -19,7 +19,7 @@ TEST(Directory, HelloRegistersActors) {
 TEST(Directory, SilentNodeExpiresAndLosesItsActors) {
   directory d("me");
   d.hello("edge", 1, {"cam-1"}, 0);
-  EXPECT_FALSE(d.heartbeat("edge", 1, 400 * ms));
+  EXPECT_FALSE(d.heartbeat("edge", 1, 1, 400 * ms));
   EXPECT_TRUE(d.expire(2000 * ms, 2000 * ms).empty());  // 1600 ms of silence
   auto silent = d.expire(2500 * ms, 2000 * ms);
   ASSERT_EQ(silent, std::vector<std::string>{"edge"});
@@ -35,10 +35,19 @@ TEST(Directory, SilentNodeExpiresAndLosesItsActors) {
 
 TEST(Directory, HeartbeatFromUnknownOrRestartedNodeAsksForHello) {
   directory d("me");
-  EXPECT_TRUE(d.heartbeat("edge", 1, 0));   // unknown
+  EXPECT_TRUE(d.heartbeat("edge", 1, 1, 0));   // unknown
   d.hello("edge", 1, {"cam-1"}, 0);
-  EXPECT_FALSE(d.heartbeat("edge", 1, 0));
-  EXPECT_TRUE(d.heartbeat("edge", 2, 0));   // new incarnation
+  EXPECT_FALSE(d.heartbeat("edge", 1, 1, 0));
+  EXPECT_TRUE(d.heartbeat("edge", 2, 1, 0));   // new incarnation
+}
+
+TEST(Directory, HeartbeatCountingOtherActorsAsksForHello) {
+  directory d("me");
+  d.hello("edge", 1, {"cam-1"}, 0);
+  EXPECT_TRUE(d.heartbeat("edge", 1, 2, 0));   // an actor_up we never heard
+  d.hello("edge", 1, {"cam-1", "cam-2"}, 0);
+  EXPECT_FALSE(d.heartbeat("edge", 1, 2, 0));
+  EXPECT_TRUE(d.heartbeat("edge", 1, 1, 0));   // an actor_down we never heard
 }
 
 TEST(Directory, NewIncarnationLosesOldActors) {

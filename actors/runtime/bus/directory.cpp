@@ -38,13 +38,13 @@ std::vector<actor_loss> directory::hello(const std::string& node, uint64_t incar
   return lost;
 }
 
-bool directory::heartbeat(const std::string& node, uint64_t incarnation, int64_t now_ns) {
+bool directory::heartbeat(const std::string& node, uint64_t incarnation, size_t actors, int64_t now_ns) {
   std::lock_guard<std::mutex> lock(mtx_);
   auto i = nodes_.find(node);
   if (i == nodes_.end() || !i->second.alive || i->second.incarnation != incarnation)
     return true;
   i->second.last_seen_ns = now_ns;
-  return false;
+  return i->second.actors.size() != actors;
 }
 
 void directory::actor_up(const std::string& actor, const std::string& node, int64_t now_ns) {

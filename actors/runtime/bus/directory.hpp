@@ -27,8 +27,9 @@ class directory {
   // incarnation that it no longer hosts.
   std::vector<actor_loss> hello(const std::string& node, uint64_t incarnation,
                                 const std::vector<std::string>& actors, int64_t now_ns);
-  // Returns true when the node is unknown, down, or a new incarnation: ask it to say hello.
-  bool heartbeat(const std::string& node, uint64_t incarnation, int64_t now_ns);
+  // Returns true when the node is unknown, down, a new incarnation, or hosts another
+  // number of actors than we know of (news of one was lost): ask it to say hello.
+  bool heartbeat(const std::string& node, uint64_t incarnation, size_t actors, int64_t now_ns);
   void actor_up(const std::string& actor, const std::string& node, int64_t now_ns);
   std::optional<actor_loss> actor_down(const std::string& actor, const std::string& node,
                                        const std::string& reason);

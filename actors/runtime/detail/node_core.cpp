@@ -596,8 +596,8 @@ void node_core::on_sys_subject(const char* data, int size) {
     if (hello->want_reply())
       say_hello(false);
   } else if (auto hb = l->as<msg::NodeHeartbeat>()) {
-    if (dir.heartbeat(hb->node(), hb->incarnation(), now))
-      say_hello(true);  // unknown or returning node: everyone re-announces
+    if (dir.heartbeat(hb->node(), hb->incarnation(), hb->actor_count(), now))
+      say_hello(true);  // unknown, returning or miscounted node: everyone re-announces
   } else if (auto up = l->as<msg::ActorUp>()) {
     dir.actor_up(up->actor(), up->node(), now);
   } else if (auto down = l->as<msg::ActorDown>()) {
