@@ -44,10 +44,15 @@ TEST(Directory, HeartbeatFromUnknownOrRestartedNodeAsksForHello) {
 TEST(Directory, HeartbeatCountingOtherActorsAsksForHello) {
   directory d("me");
   d.hello("edge", 1, {"cam-1"}, 0);
-  EXPECT_TRUE(d.heartbeat("edge", 1, 2, 0));   // an actor_up we never heard
+  EXPECT_FALSE(d.heartbeat("edge", 1, 2, 0));  // its actor_up may be on its way
+  EXPECT_TRUE(d.heartbeat("edge", 1, 2, 0));   // still not here: lost
   d.hello("edge", 1, {"cam-1", "cam-2"}, 0);
   EXPECT_FALSE(d.heartbeat("edge", 1, 2, 0));
-  EXPECT_TRUE(d.heartbeat("edge", 1, 1, 0));   // an actor_down we never heard
+  EXPECT_FALSE(d.heartbeat("edge", 1, 1, 0));
+  d.actor_down("cam-2", "edge", "normal");     // the news came in time
+  EXPECT_FALSE(d.heartbeat("edge", 1, 1, 0));
+  EXPECT_FALSE(d.heartbeat("edge", 1, 3, 0));
+  EXPECT_TRUE(d.heartbeat("edge", 1, 3, 0));
 }
 
 TEST(Directory, NewIncarnationLosesOldActors) {

@@ -43,8 +43,11 @@ bool directory::heartbeat(const std::string& node, uint64_t incarnation, size_t 
   auto i = nodes_.find(node);
   if (i == nodes_.end() || !i->second.alive || i->second.incarnation != incarnation)
     return true;
-  i->second.last_seen_ns = now_ns;
-  return i->second.actors.size() != actors;
+  auto& n = i->second;
+  n.last_seen_ns = now_ns;
+  bool was = n.miscounted;
+  n.miscounted = n.actors.size() != actors;
+  return was && n.miscounted;
 }
 
 void directory::actor_up(const std::string& actor, const std::string& node, int64_t now_ns) {

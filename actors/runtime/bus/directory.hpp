@@ -28,7 +28,8 @@ class directory {
   std::vector<actor_loss> hello(const std::string& node, uint64_t incarnation,
                                 const std::vector<std::string>& actors, int64_t now_ns);
   // Returns true when the node is unknown, down, a new incarnation, or hosts another
-  // number of actors than we know of (news of one was lost): ask it to say hello.
+  // number of actors than we know of on two heartbeats running (news of one was lost;
+  // one alone may be news still on its way): ask it to say hello.
   bool heartbeat(const std::string& node, uint64_t incarnation, size_t actors, int64_t now_ns);
   void actor_up(const std::string& actor, const std::string& node, int64_t now_ns);
   std::optional<actor_loss> actor_down(const std::string& actor, const std::string& node,
@@ -50,6 +51,7 @@ class directory {
     uint64_t incarnation = 0;
     int64_t last_seen_ns = 0;
     bool alive = false;
+    bool miscounted = false;  // the last heartbeat's count differed from ours
     std::string down_reason;
     std::set<std::string> actors;
   };
