@@ -309,6 +309,8 @@ cut_trace cut(const octocross::cluster_recording& r, const std::vector<size_t>& 
   out.slot = slot_tensor(rows);
   auto length = r.samples.size();
   for (size_t end = shape.tau; end + shape.tau <= length; ++end) {
+    if (octocross::departs_within(r, end, shape.tau))
+      continue;
     auto after = octocross::load_after(r, end, shape.tau);
     auto state = octocross::state_before(r, end, shape.tau);
     octocross::mask_unplaced(state, slots, shape.n_max);
@@ -330,7 +332,7 @@ std::vector<const window*> pointers(const std::vector<window>& ws, size_t from, 
 // Mean over windows of a part, in (objects/s)²: the forecast's MSE, the naive
 // forecast's (each node's mean of its τ past), and the overload term.
 struct scores {
-  double mse = 0, naive = 0, overload = 0;
+  double mse = 0, naive = 0, overload = 0, total = 0;  // total: the loss, normalised
   size_t windows = 0;
 };
 
@@ -350,6 +352,7 @@ scores score(octocross_net& net, const std::vector<cut_trace>& traces, std::vect
       s.mse += terms.mse.item<double>() * k;
       s.naive += (((naive - in.y).pow(2).mean(-1) * up).sum() / up.sum().clamp_min(1)).item<double>() * k;
       s.overload += terms.overload.item<double>() * k;
+      s.total += terms.total.item<double>() * k;
       s.windows += size_t(k);
     }
   }
@@ -357,6 +360,7 @@ scores score(octocross_net& net, const std::vector<cut_trace>& traces, std::vect
     s.mse *= scale * scale / double(s.windows);
     s.naive *= scale * scale / double(s.windows);
     s.overload /= double(s.windows);
+    s.total /= double(s.windows);
   }
   return s;
 }
@@ -491,9 +495,11 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
   octocross_net net(shape);
   if (!scratch)
     copy_parameters(net, net_);
-  time_split all{0, 0};
+  time_split recent{0.2, 0};  // the newest fifth judges the finetune against the model it would replace
   auto slots = octocross::assign_slots(known_, r.data.nodes, shape.n_max);
-  auto windows = cut(r.data, slots, shape, all, scale_);
+  auto windows = cut(r.data, slots, shape, recent, scale_);
+  if (windows.train.empty())
+    throw std::runtime_error("finetune: no window of the samples to train on");
   std::vector<size_t> concerned;
   for (auto i : r.nodes)
     concerned.push_back(slots.at(i));
@@ -552,7 +558,19 @@ std::shared_ptr<const octocross::offload_model> torch_model::finetuned(const oct
     if (slots[i] >= known_.size() && slots[i] < last)
       known.push_back(r.data.nodes[i]);
   auto how = scratch ? " +retrained" : r.lost ? " +finetuned (lost node)" : " +finetuned (new nodes)";
-  return std::make_shared<torch_model>(net, scale_, head_, known, source_ + how);
+  if (scratch || windows.validation.empty())
+    return std::make_shared<torch_model>(net, scale_, head_, known, source_ + how);
+  // ⚑ The paper swaps whatever the finetune gives; on a few hundred windows of one run it
+  // can overfit, so a finetune worse than the weights it would replace is kept out.
+  std::vector<cut_trace> judged{std::move(windows)};
+  net->eval();
+  auto before = score(net_, judged, &cut_trace::validation, scale_, head_).total;
+  auto after = score(net, judged, &cut_trace::validation, scale_, head_).total;
+  if (after <= before)
+    return std::make_shared<torch_model>(net, scale_, head_, known, source_ + how);
+  std::ostringstream kept_out;
+  kept_out << how << " kept out (validation loss " << after << " > " << before << ")";
+  return std::make_shared<torch_model>(net_, scale_, head_, known, source_ + kept_out.str());
 }
 
 int64_t read_field(torch::serialize::InputArchive& in, const std::string& path, const std::string& key) {

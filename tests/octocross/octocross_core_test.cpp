@@ -183,6 +183,14 @@ TEST(ClusterRecording, TheStateBeforeAMomentAndTheLoadAfter) {
   EXPECT_THROW(load_after(r, 2, 2), std::out_of_range);
 }
 
+TEST(ClusterRecording, AWindowWhoseLabelSeesANodeLeaveIsFound) {
+  auto r = two_nodes();  // the lobby: up, away, up
+  EXPECT_TRUE(departs_within(r, 1, 2));   // up at 0, away at 1
+  EXPECT_TRUE(departs_within(r, 1, 1));
+  EXPECT_FALSE(departs_within(r, 2, 1));  // away at 1, back at 2: a return, not a departure
+  EXPECT_THROW(departs_within(r, 2, 2), std::out_of_range);
+}
+
 TEST(ClusterRecording, ANodeWithoutASlotIsShownAsAway) {
   auto s = state_before(two_nodes(), 3, 2);
   mask_unplaced(s, {1, 8}, 8);  // the lobby past N_max = 8

@@ -147,6 +147,25 @@ TEST(OctoCrossModel, FinetunesACopyForALostOrANewNode) {
   expect_a_plan(placed->decide(state_of(4, shape.tau, 9)), 4, shape.tau, 9);
 }
 
+TEST(OctoCrossModel, AFinetuneWorseThanTheModelItWouldReplaceIsKeptOut) {
+  auto shape = small();
+  auto model = learning::load_octocross_model(trained(written(planted(3, 120), "planted-3-kept.csv"), shape, 5, "kept"),
+                                              shape);
+  auto lost_node_one = [](cluster_recording r) {
+    for (auto& s : r.samples)
+      s.up[1] = false;
+    return r;
+  };
+  auto shifted = lost_node_one(planted(4, 200));  // trains on 100 objects/s, judged on the newest fifth's 5
+  for (size_t t = 0; t < shifted.samples.size(); ++t)
+    for (auto& o : shifted.samples[t].objects)
+      o = t < 160 ? 100 : 5;
+  auto tuned = model->finetuned({shifted, {1}, true, 200, {}});
+  EXPECT_NE(tuned->describe().find("kept out (validation loss"), std::string::npos) << tuned->describe();
+  auto alike = model->finetuned({lost_node_one(planted(4, 200)), {1}, true, 200, {}});
+  EXPECT_EQ(alike->describe().find("kept out"), std::string::npos) << alike->describe();
+}
+
 TEST(OctoCrossModel, WeightsOfAnotherShapeAreRefusedByFileAndField) {
   auto shape = small();
   auto o = options(written(planted(2, 80), "planted-2.csv"), shape, 1);

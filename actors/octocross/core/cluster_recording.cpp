@@ -244,4 +244,16 @@ matrix load_after(const cluster_recording& r, size_t end, size_t tau) {
   return out;
 }
 
+bool departs_within(const cluster_recording& r, size_t end, size_t tau) {
+  if (end < 1 || end + tau > r.samples.size())
+    throw std::out_of_range("departs_within: no samples " + std::to_string(end) + "-1 … " +
+                            std::to_string(end + tau - 1));
+  auto& before = r.samples[end - 1].up;
+  for (size_t t = end; t < end + tau; ++t)
+    for (size_t i = 0; i < before.size(); ++i)
+      if (before[i] && !r.samples[t].up[i])
+        return true;
+  return false;
+}
+
 }  // namespace troupe::octocross

@@ -54,5 +54,9 @@ void mask_unplaced(cluster_state& s, const std::vector<size_t>& slots, size_t n_
 
 // What came next: objects/s of samples end … end+τ−1 (the forecast's label), N×τ.
 matrix load_after(const cluster_recording& r, size_t end, size_t tau);
+// Whether a node up at sample end−1 is away in one of samples end … end+τ−1: that
+// window's label drops to 0 for a node its input shows working, a departure no
+// workload forecast can foresee, so such windows teach nothing and are left out.
+bool departs_within(const cluster_recording& r, size_t end, size_t tau);
 
 }  // namespace troupe::octocross
