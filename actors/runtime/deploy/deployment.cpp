@@ -282,20 +282,15 @@ std::set<std::string> expected_down(const topology& topo) {
 // starts slowly must not see its first timeline event before it can hear it.
 std::vector<std::pair<std::string, std::string>> await_nodes(const topology& topo, const node& driver) {
   auto deadline = steady::now() + std::chrono::milliseconds(topo.runtime.startup_ms);
-  auto missing = [&] {
-    std::vector<std::pair<std::string, std::string>> out;
-    for (auto& n : topo.nodes)
-      if (!driver.host_of("node/" + n.name))
-        out.emplace_back(n.name, fmt::format("did not come up within {} ms", topo.runtime.startup_ms));
-    return out;
-  };
-  auto late = missing();
-  while (!late.empty() && steady::now() < deadline && !stop_requested()) {
+  auto up = [&](const node_spec& n) { return driver.host_of("node/" + n.name).has_value(); };
+  while (!std::all_of(topo.nodes.begin(), topo.nodes.end(), up) && steady::now() < deadline && !stop_requested())
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    late = missing();
-  }
-  for (auto& [name, why] : late)
-    spdlog::error("node {} {}", name, why);
+  std::vector<std::pair<std::string, std::string>> late;
+  for (auto& n : topo.nodes)
+    if (!up(n)) {
+      late.emplace_back(n.name, fmt::format("did not come up within {} ms", topo.runtime.startup_ms));
+      spdlog::error("node {} {}", n.name, late.back().second);
+    }
   return late;
 }
 
