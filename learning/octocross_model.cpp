@@ -60,6 +60,18 @@ Tensor values(const std::vector<double>& v, double scale) {
   return torch::from_blob(f.data(), {int64_t(f.size())}, torch::kFloat32).clone();
 }
 
+// A μ under one object per busy second is no capacity but a slot with next to no work
+// (live, one such μ made the overload term 10¹⁴ and a finetune's judgement noise): what
+// is trained and judged counts such a node as not measured (μ = 0), like one that has
+// not reported yet. Decisions keep the μ reported: the mask needs no floor.
+std::vector<double> measured_mu(std::vector<double> mu) {
+  constexpr double least_objects_per_s = 1;
+  for (auto& m : mu)
+    if (m < least_objects_per_s)
+      m = 0;
+  return mu;
+}
+
 window to_window(const octocross::cluster_state& s, const octocross::matrix* after, double scale) {
   std::vector<uint8_t> up(s.up.begin(), s.up.end());
   return {rows(s.history, scale), after ? rows(*after, scale) : Tensor(), values(s.mu, scale),
@@ -314,6 +326,7 @@ cut_trace cut(const octocross::cluster_recording& r, const std::vector<size_t>& 
     auto after = octocross::load_after(r, end, shape.tau);
     auto state = octocross::state_before(r, end, shape.tau);
     octocross::mask_unplaced(state, slots, shape.n_max);
+    state.mu = measured_mu(std::move(state.mu));
     auto w = to_window(state, &after, scale);
     auto part = split.of(end + shape.tau, length);
     (part == split_part::train ? out.train : part == split_part::validation ? out.validation : out.held_out)

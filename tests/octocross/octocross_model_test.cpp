@@ -166,6 +166,19 @@ TEST(OctoCrossModel, AFinetuneWorseThanTheModelItWouldReplaceIsKeptOut) {
   EXPECT_EQ(alike->describe().find("kept out"), std::string::npos) << alike->describe();
 }
 
+// A μ of 10⁻⁵ objects/s (a slot with next to no work) is no capacity: without the floor
+// the overload term divides by it and reaches 10¹⁴, drowning what the loss judges.
+TEST(OctoCrossModel, AMuUnderOneObjectPerSecondIsNotMeasured) {
+  auto shape = small();
+  auto r = planted(3, 120);
+  for (auto& s : r.samples)
+    s.mu[2] = 1e-5;
+  auto o = options(written(r, "planted-3-tiny-mu.csv"), shape, 5);
+  o.output = std::string(::testing::TempDir()) + "/tiny-mu.pt";
+  auto result = learning::train_octocross(o);
+  EXPECT_LT(result.held_out_overload, 1.0);
+}
+
 TEST(OctoCrossModel, WeightsOfAnotherShapeAreRefusedByFileAndField) {
   auto shape = small();
   auto o = options(written(planted(2, 80), "planted-2.csv"), shape, 1);
