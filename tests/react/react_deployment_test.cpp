@@ -151,3 +151,21 @@ TEST(ReactDeployment, BenchStoppedBySignalLeavesNoReport) {
   EXPECT_NE(r.output.find("stopped by a signal; its report removed"), std::string::npos) << r.output;
   EXPECT_EQ(first_run_report(out), "") << r.output;
 }
+
+// A bench run that fails (here a camera whose source is no video) fails the bench and
+// leaves no report, though its sink wrote one: --resume must run it again.
+TEST(ReactDeployment, BenchRunThatFailsLeavesNoReport) {
+  auto out = std::string(::testing::TempDir()) + "/bench-react-failed";
+  std::filesystem::remove_all(out);
+  std::ifstream in(topology("react-failed", "react", 1));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto links = text.find("links:");
+  text.insert(links, "  - { name: cam-9, kind: react-camera, node: edge, params: { source: " + write_temp("no-video.avi", "text") +
+                         ", sink: sink, edge: edge-det, cloud: server, k: 3, m: 10, tracker: flow, mode: react } }\n");
+  auto r = troupe_cli("bench react " + write_temp("react-failed-bench.yaml", text) +
+                      " --parts pairs --pairs hog:hog --modes react --repeats 1 --duration 2 -o " + out);
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("actor cam-9 (react-camera)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the run failed (exit 1); its report removed"), std::string::npos) << r.output;
+  EXPECT_EQ(first_run_report(out), "") << r.output;
+}

@@ -99,8 +99,11 @@ nlohmann::json run_and_report(topology t, double duration_s, const std::string& 
     remove_reports(prefix);
     throw std::runtime_error(t.deployment + ": stopped by a signal; its report removed (--resume runs it again)");
   }
-  if (rc != 0)
-    throw std::runtime_error(t.deployment + ": the run failed (exit " + std::to_string(rc) + ")");
+  if (rc != 0) {  // a failed run's partial reports must not pass for a whole run's either
+    remove_reports(prefix);
+    throw std::runtime_error(t.deployment + ": the run failed (exit " + std::to_string(rc) +
+                             "); its report removed (--resume runs it again)");
+  }
   std::ifstream in(prefix + ".json");
   if (!in)
     throw std::runtime_error(prefix + ".json: the run wrote no report");
