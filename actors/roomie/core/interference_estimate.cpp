@@ -12,8 +12,13 @@ model_profile profile_of(const kernel_trace& t, const gpu_arch& a) {
   p.total_us = t.total_us();
   p.mem_mb = t.mem_mb;
   p.sm = capacity(a);
-  for (auto& k : t.kernels)
-    p.dram_bytes += double(k.dram_bytes);
+  double busy = 0, bytes = 0;
+  for (size_t i = 0; i < t.kernels.size(); ++i) {
+    busy += p.kernels[i].duration_us * p.kernels[i].occupancy;
+    bytes += double(t.kernels[i].dram_bytes);
+  }
+  p.compute = busy / p.total_us;
+  p.memory = bytes / (p.total_us * a.bandwidth_gbs * 1e3);  // GB/s = 10³ bytes per µs
   return p;
 }
 

@@ -20,7 +20,8 @@ struct model_profile {
   std::vector<kernel_cost> kernels;
   double total_us = 0;               // T
   double mem_mb = 0;
-  double dram_bytes = 0;             // Σ over its kernels (Usher's memory intensity)
+  double compute = 0;                // Usher's c = Σ d·o / Σ d
+  double memory = 0;                 // Usher's u = Σ dram_bytes / (Σ d · bandwidth)
   sm_resources sm;                   // Φ of the arch its kernels were costed on
 };
 
