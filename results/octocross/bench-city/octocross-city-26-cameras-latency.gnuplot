@@ -1,0 +1,12 @@
+set terminal pngcairo size 1100,500
+set output 'results/octocross/bench-city/octocross-city-26-cameras-latency.png'
+set termoption noenhanced
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid border -1
+set xtics rotate by -45
+set yrange [0:*]
+set key outside
+set title 'octocross-city, 26 cameras'
+set ylabel 'mean response (ms)'
+plot 'results/octocross/bench-city/octocross-city-26-cameras.dat' using 2:xtic(1) title 'octocross', 'results/octocross/bench-city/octocross-city-26-cameras.dat' using 4 title 'distream', 'results/octocross/bench-city/octocross-city-26-cameras.dat' using 6 title 'gnn_lstm', 'results/octocross/bench-city/octocross-city-26-cameras.dat' using 8 title 'none'
