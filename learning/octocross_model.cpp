@@ -745,4 +745,22 @@ std::shared_ptr<const octocross::offload_model> untrained_octocross_model(const 
   return std::make_shared<torch_model>(octocross_net(shape), scale, head_settings(), std::move(known), "untrained");
 }
 
+std::function<void()> octocross_forward_batch(const model_shape& shape, size_t nodes, int batch) {
+  octocross::cluster_state state;
+  state.history = octocross::matrix(nodes, std::vector<double>(shape.tau, 10));
+  state.mu = std::vector<double>(nodes, 30);
+  state.up = std::vector<bool>(nodes, true);
+  for (size_t i = 0; i < nodes; ++i)
+    state.slot.push_back(i);
+  state.a_phys = state.a_net = state.a_res = octocross::matrix(nodes, std::vector<double>(nodes, 1));
+  auto w = to_window(state, nullptr, 1);
+  octocross_net net(shape);
+  net->eval();
+  auto in = stack(std::vector<const window*>(size_t(batch), &w), slot_tensor(state.slot));
+  return [net, in]() mutable {
+    torch::NoGradGuard no_grad;
+    net->plan(net->encode(in), in, head_settings().ahead);
+  };
+}
+
 }  // namespace troupe::learning

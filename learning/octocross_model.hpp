@@ -6,6 +6,7 @@
 // the load that came, and M's use of slow links. Plain C++: callers need no libtorch.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,5 +53,10 @@ std::shared_ptr<const octocross::offload_model> load_octocross_model(const std::
 // not depend on training (octocross_model_bench). Loads are divided by `scale`.
 std::shared_ptr<const octocross::offload_model> untrained_octocross_model(const octocross::model_shape& shape,
                                                                           double scale, std::vector<std::string> known);
+
+// A batched forward (forecast and plan) of `batch` windows of `nodes` nodes, all up,
+// through an untrained model, built ready to run: the operations a batch of decisions
+// runs, for deriving its kernels (troupe derive-traces).
+std::function<void()> octocross_forward_batch(const octocross::model_shape& shape, size_t nodes, int batch);
 
 }  // namespace troupe::learning

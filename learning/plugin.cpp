@@ -71,6 +71,11 @@ troupe::learning::adapter_result troupe_plugin_train_adapter(const troupe::learn
   return troupe::learning::train_adapter(options, progress);
 }
 
+std::vector<troupe::learning::derived_file> troupe_plugin_derive_traces(
+    const troupe::learning::derive_traces_options& options, const troupe::learning::progress_callback& progress) {
+  return troupe::learning::derive_traces(options, progress);
+}
+
 void troupe_plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {
   troupe::learning::export_onnx(torchscript_path, onnx_path);
 }

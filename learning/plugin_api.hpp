@@ -11,6 +11,7 @@
 #include "learning/adapter_training.hpp"
 #include "learning/dao_training.hpp"
 #include "learning/estimator_training.hpp"
+#include "learning/kernel_profile.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
 #include "actors/penance/core/segment_models.hpp"
@@ -38,5 +39,7 @@ using troupe_plugin_train_adapter_fn = troupe::learning::adapter_result (*)(
 using troupe_plugin_train_dao_fn = troupe::learning::dao_result (*)(const troupe::learning::dao_options&,
                                                                     const troupe::learning::progress_callback&);
 using troupe_plugin_penance_loaders_fn = troupe::penance::model_loaders (*)();
+using troupe_plugin_derive_traces_fn = std::vector<troupe::learning::derived_file> (*)(
+    const troupe::learning::derive_traces_options&, const troupe::learning::progress_callback&);
 using troupe_plugin_export_onnx_fn = void (*)(const std::string&, const std::string&);
 }

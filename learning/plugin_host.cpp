@@ -97,6 +97,11 @@ learning::adapter_result plugin_train_adapter(const learning::adapter_options& o
   return symbol<troupe_plugin_train_adapter_fn>("troupe_plugin_train_adapter")(options, progress);
 }
 
+std::vector<learning::derived_file> plugin_derive_traces(const learning::derive_traces_options& options,
+                                                        const troupe::learning::progress_callback& progress) {
+  return symbol<troupe_plugin_derive_traces_fn>("troupe_plugin_derive_traces")(options, progress);
+}
+
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {
   symbol<troupe_plugin_export_onnx_fn>("troupe_plugin_export_onnx")(torchscript_path, onnx_path);
 }

@@ -12,6 +12,7 @@
 #include "learning/adapter_training.hpp"
 #include "learning/dao_training.hpp"
 #include "learning/estimator_training.hpp"
+#include "learning/kernel_profile.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/segmenter_training.hpp"
 
@@ -36,6 +37,8 @@ learning::adapter_result plugin_train_adapter(const learning::adapter_options& o
                                              const troupe::learning::progress_callback& progress);
 learning::dao_result plugin_train_dao(const learning::dao_options& options,
                                       const troupe::learning::progress_callback& progress);
+std::vector<learning::derived_file> plugin_derive_traces(const learning::derive_traces_options& options,
+                                                        const troupe::learning::progress_callback& progress);
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path);
 
 }  // namespace troupe

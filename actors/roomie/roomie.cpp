@@ -4,14 +4,28 @@
 
 #include <CLI/CLI.hpp>
 
+#include "actors/roomie/cli/derive_traces_command.hpp"
 #include "actors/roomie/cli/interference_command.hpp"
 
 namespace troupe {
 
-void register_roomie(system_registry& r) {
-  if (!r.commands)
-    return;
-  auto& hooks = *r.commands;
+namespace {
+
+void add_derive_traces(command_hooks& hooks) {
+  auto o = std::make_shared<learning::derive_traces_options>();
+  auto* cmd = hooks.troupe.add_subcommand("derive-traces", "kernel traces of the project's detectors and forecaster, "
+                                                           "derived from their CPU forward passes (not measured)");
+  cmd->add_option("-o,--output", o->output, "folder; a trace per arch under it (default topologies/kernels/derived)");
+  cmd->add_option("--archs", o->archs, "GPU limits (default gpu/arch_limits.yaml)")->check(CLI::ExistingFile);
+  cmd->add_option("--arch", o->arch_names, "archs to derive for (default sm_72 sm_80 sm_90)");
+  cmd->add_option("--detectors", o->detectors, "detector sizes (default n s m)");
+  cmd->add_option("--inputs", o->inputs, "detector inputs, pixels (default 320 640)");
+  cmd->add_option("--batches", o->detector_batches, "detector batches (default 1 8)");
+  cmd->add_option("--forecaster-batches", o->forecaster_batches, "OctoCross's model at 16 nodes (default 1 64)");
+  cmd->callback([&hooks, o] { hooks.run = [o] { return derive_traces_command(*o); }; });
+}
+
+void add_roomie_drop(command_hooks& hooks) {
   auto o = std::make_shared<interference_options>();
   auto* cmd = hooks.troupe.add_subcommand("roomie-drop", "how much models sharing one GPU slow each other: ROOMIE's "
                                                          "estimate (Alg. 2) beside the reference simulation");
@@ -24,6 +38,15 @@ void register_roomie(system_registry& r) {
   cmd->add_option("--alignments", o->alignments, "the simulation's random alignments (default 16)");
   cmd->add_option("--seed", o->seed, "the alignments' seed (default 1)");
   cmd->callback([&hooks, o] { hooks.run = [o] { return interference_command(*o); }; });
+}
+
+}  // namespace
+
+void register_roomie(system_registry& r) {
+  if (!r.commands)
+    return;
+  add_derive_traces(*r.commands);
+  add_roomie_drop(*r.commands);
 }
 
 }  // namespace troupe

@@ -12,6 +12,7 @@
 #include "actors/roomie/core/co_run.hpp"
 #include "actors/roomie/core/interference_estimate.hpp"
 #include "actors/roomie/core/placement.hpp"
+#include "actors/roomie/core/trace_derivation.hpp"
 #include "test_support.hpp"
 
 using namespace troupe::roomie;
@@ -300,4 +301,28 @@ TEST(RoomiePlacement, TheOptimumIsTheBestOfEveryAssignment) {
   }
   delay_cache cache;
   EXPECT_THROW(optimum_partition({}, 0, 300, cache), std::invalid_argument);
+}
+
+// The recipe by hand on sm_80 (19.5 TFLOPS, 1555 GB/s): a 1000×256 GEMM of 2
+// GFLOP is compute-bound, 2e9 / 9.75e6 = 205.1 µs, 8 × 4 tiles; a 1 MB elementwise op is
+// memory-bound, 2e6 B / 1088.5 B/µs = 1.837 µs → the 3 µs floor, 4096 elements in 8 blocks.
+TEST(RoomieDerivation, OpsBecomeKernelsByThePeaks) {
+  op_shape g{op_shape::kind::gemm, "aten::conv2d", 2e9, 1000000, 1000000, 48000, 1000, 256};
+  auto k = derive_kernel(g, sm80());
+  EXPECT_NEAR(k.duration_us, 2e9 / 9.75e6, 1e-6);
+  EXPECT_EQ(k.grid[0], 8);
+  EXPECT_EQ(k.grid[1], 4);
+  EXPECT_EQ(k.threads(), 256);
+  EXPECT_EQ(k.regs, 128);
+  EXPECT_EQ(k.smem(), 48 * 1024);
+  EXPECT_EQ(k.dram_bytes, 2048000);
+  op_shape e{op_shape::kind::elementwise, "aten::relu", 4096, 1000000, 1000000, 0, 4096, 1};
+  k = derive_kernel(e, sm80());
+  EXPECT_DOUBLE_EQ(k.duration_us, 3.0);
+  EXPECT_EQ(k.grid[0], 8);
+  e.in_bytes = e.out_bytes = 100000000;  // 200 MB: 183.7 µs
+  EXPECT_NEAR(derive_kernel(e, sm80()).duration_us, 2e8 / (0.7 * 1555e3), 1e-6);
+  auto t = derive_trace({g, e}, sm80(), "toy", 320, 8, 12);
+  EXPECT_EQ(t.source, "derived");
+  EXPECT_EQ(read_kernel_trace(write_temp("derived.csv", kernel_trace_text(t))).kernels.size(), 2u);
 }
