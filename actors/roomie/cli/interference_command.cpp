@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <random>
 #include <stdexcept>
 
 #include "actors/roomie/core/co_run.hpp"
@@ -14,26 +13,16 @@ using namespace roomie;
 
 namespace {
 
-// Each model's steady μ in the reference simulation, per alignment (a random first
-// kernel each), over four times the longest model's T.
+// Each model's steady μ in the reference simulation, per alignment: [model][alignment].
 std::vector<std::vector<double>> simulated(const std::vector<model_profile>& models, share_policy share,
                                            const gpu_arch& arch, const interference_options& o) {
   std::vector<const std::vector<kernel_cost>*> kernels;
-  double longest = 0;
-  for (auto& m : models) {
+  for (auto& m : models)
     kernels.push_back(&m.kernels);
-    longest = std::max(longest, m.total_us);
-  }
-  std::mt19937_64 rng(o.seed);
   std::vector<std::vector<double>> mu(models.size());
-  for (int a = 0; a < o.alignments; ++a) {
-    std::vector<size_t> first;
-    for (auto& m : models)
-      first.push_back(std::uniform_int_distribution<size_t>(0, m.kernels.size() - 1)(rng));
-    auto drop = steady_drop(kernels, first, share, arch, 4 * longest);
+  for (auto& drops : drops_over_alignments(kernels, o.alignments, o.seed, share, arch))
     for (size_t i = 0; i < models.size(); ++i)
-      mu[i].push_back(drop[i]);
-  }
+      mu[i].push_back(drops[i]);
   return mu;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
 #include <stdexcept>
 
 namespace troupe::roomie {
@@ -101,6 +102,27 @@ std::vector<double> steady_drop(const std::vector<const std::vector<kernel_cost>
   for (auto w : run.work_us)
     mu.push_back(w > 0 ? horizon_us / w - 1 : std::numeric_limits<double>::infinity());
   return mu;
+}
+
+std::vector<std::vector<double>> drops_over_alignments(const std::vector<const std::vector<kernel_cost>*>& models,
+                                                       int alignments, uint64_t seed, share_policy policy,
+                                                       const gpu_arch& a) {
+  double longest = 0;
+  for (auto* m : models) {
+    double t = 0;
+    for (auto& k : *m)
+      t += k.duration_us;
+    longest = std::max(longest, t);
+  }
+  std::mt19937_64 rng(seed);
+  std::vector<std::vector<double>> out;
+  for (int i = 0; i < alignments; ++i) {
+    std::vector<size_t> first;
+    for (auto* m : models)
+      first.push_back(std::uniform_int_distribution<size_t>(0, m->size() - 1)(rng));
+    out.push_back(steady_drop(models, first, policy, a, 4 * longest));
+  }
+  return out;
 }
 
 }  // namespace troupe::roomie

@@ -6,6 +6,7 @@
 // charges each batch.
 #pragma once
 
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -39,5 +40,11 @@ co_run_result co_run(const std::vector<gpu_stream>& streams, share_policy policy
 std::vector<double> steady_drop(const std::vector<const std::vector<kernel_cost>*>& models,
                                 const std::vector<size_t>& first, share_policy policy, const gpu_arch& a,
                                 double horizon_us);
+
+// steady_drop over `alignments` random alignments (a random first kernel per model,
+// drawn from `seed`), each for four times the longest model's T: [alignment][model].
+std::vector<std::vector<double>> drops_over_alignments(const std::vector<const std::vector<kernel_cost>*>& models,
+                                                       int alignments, uint64_t seed, share_policy policy,
+                                                       const gpu_arch& a);
 
 }  // namespace troupe::roomie

@@ -54,19 +54,13 @@ class truth {
       key += m->id + "|";
     if (auto it = known_.find(key); it != known_.end())
       return it->second;
-    std::mt19937_64 rng(std::hash<std::string>{}(key));
     std::vector<const std::vector<kernel_cost>*> kernels;
-    double longest = 0;
     for (auto* m : group)
-      kernels.push_back(&m->kernels), longest = std::max(longest, m->total_us);
+      kernels.push_back(&m->kernels);
     double sum = 0;
-    for (int a = 0; a < alignments_; ++a) {
-      std::vector<size_t> first;
-      for (auto* m : group)
-        first.push_back(std::uniform_int_distribution<size_t>(0, m->kernels.size() - 1)(rng));
-      for (auto mu : steady_drop(kernels, first, share_, arch_, 4 * longest))
+    for (auto& drops : drops_over_alignments(kernels, alignments_, std::hash<std::string>{}(key), share_, arch_))
+      for (auto mu : drops)
         sum += mu;
-    }
     return known_[key] = sum / alignments_;
   }
 
