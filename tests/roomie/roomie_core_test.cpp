@@ -146,6 +146,27 @@ TEST(RoomieCoRun, DurationsFollowTheAdjustedOccupancy) {
   EXPECT_NEAR(mu[1], 1.0, 1e-9);
 }
 
+// The timeline an emulated shared GPU drives: a GEMM (100 µs) alone for 40 µs, then an
+// elementwise kernel (50 µs) beside it, both at half speed: the elementwise ends at
+// 140, the GEMM's last 10 µs run alone to 150.
+TEST(RoomieCoRun, ATimelineAdvancesAsInferencesArrive) {
+  std::vector<kernel_cost> a{cost(gemm(100))}, b{cost(elementwise(50))};
+  gpu_timeline gpu(sm80(), share_policy::equal);
+  auto first = gpu.start({&a});
+  EXPECT_DOUBLE_EQ(gpu.next_event_us(), 100);
+  EXPECT_TRUE(gpu.advance_to(40).empty());
+  auto second = gpu.start({&b});
+  EXPECT_NEAR(gpu.next_event_us(), 140, 1e-9);
+  auto done = gpu.advance_to(1000);
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[0].id, second);
+  EXPECT_NEAR(done[0].at_us, 140, 1e-9);
+  EXPECT_EQ(done[1].id, first);
+  EXPECT_NEAR(done[1].at_us, 150, 1e-9);
+  EXPECT_EQ(gpu.running(), 0u);
+  EXPECT_DOUBLE_EQ(gpu.now_us(), 1000);
+}
+
 // Alg. 2 by hand: i = [register-bound 100 µs, GEMM 100 µs], j = [shared-memory-bound
 // ×2, 100 µs each]. With q = 2 and n = 8 the starts are 0,0,0,0,1,1,1,1: 16 walks each
 // from (0,0), (0,1), (1,0), (1,1). Only GEMM meets the shared-memory kernel over Φ

@@ -8,86 +8,113 @@
 
 namespace troupe::roomie {
 
-namespace {
+size_t gpu_timeline::start(const gpu_stream& g) {
+  if (!g.kernels || g.kernels->empty() || g.first >= g.kernels->size())
+    throw std::invalid_argument("gpu_timeline: a stream needs kernels and a first kernel among them");
+  streams_.push_back({g, g.first, (*g.kernels)[g.first].duration_us, now_, 0, false});
+  active_.push_back(streams_.size() - 1);
+  shared_ = false;
+  return streams_.size() - 1;
+}
 
-struct running {
-  size_t kernel = 0;
-  double left_us = 0;      // standalone time left of the current kernel
-  double since_us = 0;     // when the current kernel started
-  bool started = false, done = false;
-};
+size_t gpu_timeline::running() const { return active_.size(); }
 
-}  // namespace
+void gpu_timeline::share() {
+  if (shared_)
+    return;
+  std::sort(active_.begin(), active_.end(), [&](size_t x, size_t y) {  // ties: the earlier started stream
+    auto& a = streams_[x];
+    auto& b = streams_[y];
+    if (policy_ == share_policy::priority && a.s.priority != b.s.priority)
+      return a.s.priority < b.s.priority;
+    return a.since_us != b.since_us ? a.since_us < b.since_us : x < y;
+  });
+  std::vector<const kernel_cost*> kernels;
+  for (auto i : active_)
+    kernels.push_back(&(*streams_[i].s.kernels)[streams_[i].kernel]);
+  auto blocks = adjusted_blocks(kernels, policy_, arch_);
+  speed_.clear();
+  for (size_t x = 0; x < kernels.size(); ++x)
+    speed_.push_back(occupancy(kernels[x]->shape, blocks[x], arch_) / kernels[x]->occupancy);  // õ/o (Eq. 4.3)
+  shared_ = true;
+}
+
+double gpu_timeline::next_event_us() {
+  share();
+  double step = std::numeric_limits<double>::infinity();
+  for (size_t x = 0; x < active_.size(); ++x)
+    if (speed_[x] > 0)
+      step = std::min(step, streams_[active_[x]].left_us / speed_[x]);
+  return now_ + step;
+}
+
+std::vector<gpu_timeline::finished> gpu_timeline::advance_to(double t_us) {
+  std::vector<finished> out;
+  while (now_ < t_us && !active_.empty()) {
+    auto until = std::min(next_event_us(), t_us);
+    auto step = until - now_;
+    now_ = until;
+    std::vector<size_t> still;
+    for (size_t x = 0; x < active_.size(); ++x) {
+      auto& st = streams_[active_[x]];
+      auto& list = *st.s.kernels;
+      auto done_us = std::min(st.left_us, speed_[x] * step);
+      st.left_us -= done_us;
+      st.work_us += done_us;
+      if (st.left_us > 1e-9 * list[st.kernel].duration_us) {
+        still.push_back(active_[x]);
+        continue;
+      }
+      shared_ = false;  // a kernel ended: the SM is shared anew
+      if (++st.kernel == list.size() && !st.s.loop) {
+        st.done = true;
+        out.push_back({active_[x], now_});
+        continue;
+      }
+      st.kernel %= list.size();
+      st.left_us = list[st.kernel].duration_us;
+      st.since_us = now_;
+      still.push_back(active_[x]);
+    }
+    if (!shared_)
+      active_ = std::move(still);
+  }
+  now_ = std::max(now_, t_us);
+  return out;
+}
 
 co_run_result co_run(const std::vector<gpu_stream>& streams, share_policy policy, const gpu_arch& a,
                      double horizon_us) {
   auto looping = std::any_of(streams.begin(), streams.end(), [](auto& s) { return s.loop; });
   if (looping && !std::isfinite(horizon_us))
     throw std::invalid_argument("co_run: a looping stream needs a finite horizon");
+  std::vector<size_t> order(streams.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return streams[x].start_us < streams[y].start_us; });
+  gpu_timeline gpu(a, policy);
   co_run_result out;
   out.finish_us.assign(streams.size(), std::nan(""));
   out.work_us.assign(streams.size(), 0);
-  std::vector<running> state(streams.size());
-  for (size_t i = 0; i < streams.size(); ++i)
-    if (!streams[i].kernels || streams[i].kernels->empty() || streams[i].first >= streams[i].kernels->size())
-      throw std::invalid_argument("co_run: a stream needs kernels and a first kernel among them");
-  double now = 0;
-  while (true) {
-    for (size_t i = 0; i < streams.size(); ++i)  // streams due start
-      if (!state[i].started && streams[i].start_us <= now) {
-        state[i] = {streams[i].first, (*streams[i].kernels)[streams[i].first].duration_us, now, true, false};
-      }
-    std::vector<size_t> active;
-    double next_start = std::numeric_limits<double>::infinity();
-    for (size_t i = 0; i < streams.size(); ++i) {
-      if (state[i].started && !state[i].done)
-        active.push_back(i);
-      else if (!state[i].started)
-        next_start = std::min(next_start, streams[i].start_us);
-    }
-    if (active.empty() && !std::isfinite(next_start))
+  std::vector<size_t> index_of;  // timeline id → stream
+  auto record = [&](const std::vector<gpu_timeline::finished>& done) {
+    for (auto& f : done)
+      out.finish_us[index_of[f.id]] = f.at_us;
+  };
+  for (size_t next = 0; next < order.size() || gpu.running() > 0;) {
+    auto until = next < order.size() ? std::min(streams[order[next]].start_us, horizon_us) : horizon_us;
+    if (!std::isfinite(until))
+      until = gpu.next_event_us();  // only finite streams left: run to their ends
+    record(gpu.advance_to(until));
+    if (gpu.now_us() >= horizon_us)
       break;
-    if (now >= horizon_us)
-      break;
-    std::stable_sort(active.begin(), active.end(), [&](size_t x, size_t y) {
-      if (policy == share_policy::priority && streams[x].priority != streams[y].priority)
-        return streams[x].priority < streams[y].priority;
-      return state[x].since_us < state[y].since_us;
-    });
-    std::vector<const kernel_cost*> kernels;
-    for (auto i : active)
-      kernels.push_back(&(*streams[i].kernels)[state[i].kernel]);
-    auto blocks = adjusted_blocks(kernels, policy, a);
-    std::vector<double> speed(active.size());
-    double step = std::min(next_start, horizon_us) - now;
-    for (size_t x = 0; x < active.size(); ++x) {
-      speed[x] = occupancy(kernels[x]->shape, blocks[x], a) / kernels[x]->occupancy;  // õ/o (Eq. 4.3)
-      if (speed[x] > 0)
-        step = std::min(step, state[active[x]].left_us / speed[x]);
-    }
-    now += step;
-    for (size_t x = 0; x < active.size(); ++x) {
-      auto i = active[x];
-      auto& s = state[i];
-      auto done_us = std::min(s.left_us, speed[x] * step);
-      s.left_us -= done_us;
-      out.work_us[i] += done_us;
-      if (s.left_us > 1e-9 * kernels[x]->duration_us)
-        continue;
-      auto& list = *streams[i].kernels;
-      if (++s.kernel == list.size()) {
-        if (!streams[i].loop) {
-          s.done = true;
-          out.finish_us[i] = now;
-          continue;
-        }
-        s.kernel = 0;
-      }
-      s.left_us = list[s.kernel].duration_us;
-      s.since_us = now;
+    for (; next < order.size() && streams[order[next]].start_us <= gpu.now_us(); ++next) {
+      gpu.start(streams[order[next]]);
+      index_of.push_back(order[next]);
     }
   }
-  out.end_us = now;
+  for (size_t id = 0; id < index_of.size(); ++id)
+    out.work_us[index_of[id]] = gpu.work_us(id);
+  out.end_us = gpu.now_us();
   return out;
 }
 

@@ -23,6 +23,46 @@ struct gpu_stream {
   int priority = 0;       // lower runs first under share_policy::priority
 };
 
+// The kernels in flight on one GPU as time passes: streams start when the caller says,
+// and advance_to() moves the clock, re-sharing the SM at every kernel start and end
+// and returning which streams finished when. co_run() drives it over known streams; an
+// emulated shared GPU drives it as inferences arrive.
+class gpu_timeline {
+ public:
+  gpu_timeline(const gpu_arch& a, share_policy policy) : arch_(a), policy_(policy) {}
+
+  // A stream starting now; returns its id (0, 1, … in order of start).
+  size_t start(const gpu_stream& s);
+  struct finished {
+    size_t id;
+    double at_us;
+  };
+  // Advances the clock to `t_us` (not before now); the finite streams that ended.
+  std::vector<finished> advance_to(double t_us);
+  // When the next kernel ends at the present shares; ∞ when nothing runs.
+  double next_event_us();
+  double now_us() const { return now_; }
+  size_t running() const;
+  double work_us(size_t id) const { return streams_[id].work_us; }
+
+ private:
+  struct state {
+    gpu_stream s;
+    size_t kernel = 0;
+    double left_us = 0, since_us = 0, work_us = 0;
+    bool done = false;
+  };
+  void share();  // speeds of the kernels in flight
+
+  const gpu_arch& arch_;
+  share_policy policy_;
+  std::vector<state> streams_;
+  std::vector<size_t> active_;   // running streams, in sharing order
+  std::vector<double> speed_;    // õ/o of each in active_
+  bool shared_ = false;          // speed_ matches active_
+  double now_ = 0;
+};
+
 struct co_run_result {
   double end_us = 0;                 // when the last finite stream finished, or the horizon
   std::vector<double> finish_us;     // each finite stream's end (NaN for a looping one)
