@@ -10,7 +10,7 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/script.h>
 
-#include "actors/roomie/core/gpu_arch.hpp"
+#include "gpu/model/gpu_arch.hpp"
 #include "learning/detector_network.hpp"
 #include "learning/octocross_model.hpp"
 
@@ -18,7 +18,7 @@ namespace troupe::learning {
 
 namespace {
 
-using roomie::op_shape;
+using gpu::op_shape;
 using shapes_t = std::vector<std::vector<int64_t>>;
 
 int64_t numel(const std::vector<int64_t>& s) {
@@ -189,10 +189,10 @@ std::vector<job> jobs_of(const derive_traces_options& o) {
 }  // namespace
 
 std::vector<derived_file> derive_traces(const derive_traces_options& o, const progress_callback& progress) {
-  auto archs = roomie::load_gpu_archs(o.archs);
-  std::vector<const roomie::gpu_arch*> chosen;
+  auto archs = gpu::load_gpu_archs(o.archs);
+  std::vector<const gpu::gpu_arch*> chosen;
   for (auto& name : o.arch_names)
-    chosen.push_back(&roomie::find_arch(archs, name));
+    chosen.push_back(&gpu::find_arch(archs, name));
   at::set_num_threads(1);  // one thread: the same operations in the same order every time
   auto jobs = jobs_of(o);
   std::vector<derived_file> out;
@@ -200,14 +200,14 @@ std::vector<derived_file> derive_traces(const derive_traces_options& o, const pr
     auto& j = jobs[i];
     auto ops = profile_ops(j.forward);
     for (auto* arch : chosen) {
-      auto trace = roomie::derive_trace(ops, *arch, j.model, j.input, j.batch, memory_mb(ops));
+      auto trace = gpu::derive_trace(ops, *arch, j.model, j.input, j.batch, memory_mb(ops));
       auto dir = std::filesystem::path(o.output) / arch->arch;
       std::filesystem::create_directories(dir);
       auto path = (dir / (j.model + "-i" + std::to_string(j.input) + "-b" + std::to_string(j.batch) + ".csv")).string();
       auto temp = path + ".tmp";
       {
         std::ofstream f(temp);
-        f << roomie::kernel_trace_text(trace);
+        f << gpu::kernel_trace_text(trace);
         if (!f.flush())
           throw std::runtime_error(temp + ": cannot write");
       }

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/roomie/core/trace_derivation.hpp"
+#include "gpu/model/trace_derivation.hpp"
 #include "learning/training_progress.hpp"
 
 namespace troupe::learning {
@@ -33,6 +33,6 @@ std::vector<derived_file> derive_traces(const derive_traces_options& options, co
 
 // The operations of one function's run under libtorch's profiler, top level only (an
 // op inside another is part of its kernel), views and metadata left out.
-std::vector<roomie::op_shape> profile_ops(const std::function<void()>& forward);
+std::vector<gpu::op_shape> profile_ops(const std::function<void()>& forward);
 
 }  // namespace troupe::learning

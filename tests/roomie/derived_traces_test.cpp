@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "actors/roomie/core/kernel_trace.hpp"
+#include "gpu/model/kernel_trace.hpp"
 #include "test_support.hpp"
 
 using namespace troupe::testing;
@@ -36,7 +36,7 @@ TEST(DerivedTraces, RegeneratedTheyEqualTheShippedOnes) {
     ++files;
     auto rel = std::filesystem::relative(e.path(), shipped).string();
     EXPECT_EQ(contents(out + "/" + rel), contents(e.path().string())) << rel << " differs: run troupe derive-traces";
-    EXPECT_EQ(troupe::roomie::read_kernel_trace(e.path().string()).source, "derived") << rel;
+    EXPECT_EQ(troupe::gpu::read_kernel_trace(e.path().string()).source, "derived") << rel;
   }
   EXPECT_EQ(files, 42u) << "14 models x 3 archs";
   size_t made = 0;

@@ -4,11 +4,12 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "actors/roomie/core/co_run.hpp"
+#include "gpu/model/co_run.hpp"
 #include "actors/roomie/core/interference_estimate.hpp"
 
 namespace troupe {
 
+using namespace gpu;
 using namespace roomie;
 
 namespace {

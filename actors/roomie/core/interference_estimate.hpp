@@ -10,9 +10,15 @@
 #include <utility>
 #include <vector>
 
-#include "actors/roomie/core/occupancy.hpp"
+#include "gpu/model/occupancy.hpp"
 
 namespace troupe::roomie {
+
+// The GPU model's terms, as ROOMIE speaks them.
+using gpu::gpu_arch;
+using gpu::kernel_cost;
+using gpu::kernel_trace;
+using gpu::sm_resources;
 
 // A model as placement sees it: an id that names its trace, its kernels on one arch.
 struct model_profile {

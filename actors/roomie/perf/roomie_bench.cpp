@@ -16,11 +16,12 @@
 
 #include <CLI/CLI.hpp>
 
-#include "actors/roomie/core/co_run.hpp"
+#include "gpu/model/co_run.hpp"
 #include "actors/roomie/core/placement.hpp"
 #include "actors/runtime/progress_bar.hpp"
 #include "vision/percentile.hpp"
 
+using namespace troupe::gpu;
 using namespace troupe::roomie;
 using troupe::vision::mean;
 using troupe::vision::median;

@@ -10,9 +10,9 @@
 #include <limits>
 #include <vector>
 
-#include "actors/roomie/core/occupancy.hpp"
+#include "gpu/model/occupancy.hpp"
 
-namespace troupe::roomie {
+namespace troupe::gpu {
 
 // One model's inference (or an endless series of them) on the GPU.
 struct gpu_stream {
@@ -87,4 +87,4 @@ std::vector<std::vector<double>> drops_over_alignments(const std::vector<const s
                                                        int alignments, uint64_t seed, share_policy policy,
                                                        const gpu_arch& a);
 
-}  // namespace troupe::roomie
+}  // namespace troupe::gpu

@@ -1,9 +1,9 @@
-#include "actors/roomie/core/trace_derivation.hpp"
+#include "gpu/model/trace_derivation.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace troupe::roomie {
+namespace troupe::gpu {
 
 const char* const derived_assumptions =
     "derived from CPU op shapes, not measured: GEMM 128x64 tiles 256 threads 128 regs 48 KiB smem; elementwise "
@@ -51,4 +51,4 @@ kernel_trace derive_trace(const std::vector<op_shape>& ops, const gpu_arch& a, c
   return t;
 }
 
-}  // namespace troupe::roomie
+}  // namespace troupe::gpu

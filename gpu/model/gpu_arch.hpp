@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace troupe::roomie {
+namespace troupe::gpu {
 
 struct gpu_arch {
   std::string arch;  // "sm_80"
@@ -30,4 +30,4 @@ std::vector<gpu_arch> load_gpu_archs(const std::string& file);
 // The arch named `name` among `archs`; throws naming the ones there are.
 const gpu_arch& find_arch(const std::vector<gpu_arch>& archs, const std::string& name);
 
-}  // namespace troupe::roomie
+}  // namespace troupe::gpu

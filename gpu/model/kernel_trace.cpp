@@ -1,4 +1,4 @@
-#include "actors/roomie/core/kernel_trace.hpp"
+#include "gpu/model/kernel_trace.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace troupe::roomie {
+namespace troupe::gpu {
 
 const char* const kernel_columns =
     "name,grid_x,grid_y,grid_z,block_x,block_y,block_z,regs,static_smem,dynamic_smem,duration_us,dram_bytes";
@@ -192,4 +192,4 @@ std::string kernel_trace_text(const kernel_trace& t) {
   return out.str();
 }
 
-}  // namespace troupe::roomie
+}  // namespace troupe::gpu

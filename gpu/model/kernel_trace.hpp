@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace troupe::roomie {
+namespace troupe::gpu {
 
 struct kernel {
   std::string name;
@@ -44,4 +44,4 @@ kernel_trace parse_kernel_trace(const std::string& text, const std::string& file
 // The CSV text of a trace (header, columns, rows), as read_kernel_trace reads it.
 std::string kernel_trace_text(const kernel_trace& t);
 
-}  // namespace troupe::roomie
+}  // namespace troupe::gpu

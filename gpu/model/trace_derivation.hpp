@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "actors/roomie/core/gpu_arch.hpp"
-#include "actors/roomie/core/kernel_trace.hpp"
+#include "gpu/model/gpu_arch.hpp"
+#include "gpu/model/kernel_trace.hpp"
 
-namespace troupe::roomie {
+namespace troupe::gpu {
 
 // One operation of a forward pass.
 struct op_shape {
@@ -35,4 +35,4 @@ kernel derive_kernel(const op_shape& op, const gpu_arch& a);
 kernel_trace derive_trace(const std::vector<op_shape>& ops, const gpu_arch& a, const std::string& model, int input,
                           int batch, double mem_mb);
 
-}  // namespace troupe::roomie
+}  // namespace troupe::gpu

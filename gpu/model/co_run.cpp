@@ -1,4 +1,4 @@
-#include "actors/roomie/core/co_run.hpp"
+#include "gpu/model/co_run.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <random>
 #include <stdexcept>
 
-namespace troupe::roomie {
+namespace troupe::gpu {
 
 size_t gpu_timeline::start(const gpu_stream& g) {
   if (!g.kernels || g.kernels->empty() || g.first >= g.kernels->size())
@@ -152,4 +152,4 @@ std::vector<std::vector<double>> drops_over_alignments(const std::vector<const s
   return out;
 }
 
-}  // namespace troupe::roomie
+}  // namespace troupe::gpu

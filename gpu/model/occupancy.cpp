@@ -1,10 +1,10 @@
-#include "actors/roomie/core/occupancy.hpp"
+#include "gpu/model/occupancy.hpp"
 
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
 
-namespace troupe::roomie {
+namespace troupe::gpu {
 
 sm_resources& sm_resources::operator+=(const sm_resources& o) {
   warps += o.warps, blocks += o.blocks, regs += o.regs, smem += o.smem;
@@ -140,4 +140,4 @@ std::vector<int> adjusted_blocks(const std::vector<const kernel_cost*>& active, 
   return policy == share_policy::equal ? dealt(active, a) : first_come(active, a);
 }
 
-}  // namespace troupe::roomie
+}  // namespace troupe::gpu

@@ -1,11 +1,11 @@
-#include "actors/roomie/core/gpu_arch.hpp"
+#include "gpu/model/gpu_arch.hpp"
 
 #include <set>
 #include <stdexcept>
 
 #include <yaml-cpp/yaml.h>
 
-namespace troupe::roomie {
+namespace troupe::gpu {
 
 namespace {
 
@@ -87,4 +87,4 @@ const gpu_arch& find_arch(const std::vector<gpu_arch>& archs, const std::string&
   throw std::runtime_error("no GPU arch '" + name + "' (known: " + known + ")");
 }
 
-}  // namespace troupe::roomie
+}  // namespace troupe::gpu

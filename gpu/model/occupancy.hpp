@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "actors/roomie/core/gpu_arch.hpp"
-#include "actors/roomie/core/kernel_trace.hpp"
+#include "gpu/model/gpu_arch.hpp"
+#include "gpu/model/kernel_trace.hpp"
 
-namespace troupe::roomie {
+namespace troupe::gpu {
 
 // Per-SM amounts: φ of a kernel at b blocks, or Φ, an SM's capacity.
 struct sm_resources {
@@ -67,4 +67,4 @@ share_policy parse_share_policy(const std::string& name);  // throws naming the 
 std::vector<int> adjusted_blocks(const std::vector<const kernel_cost*>& active, share_policy policy,
                                  const gpu_arch& a);
 
-}  // namespace troupe::roomie
+}  // namespace troupe::gpu
