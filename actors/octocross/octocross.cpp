@@ -38,6 +38,8 @@ void add_commands(command_hooks& hooks) {
   adaptation->add_option("--policies", adapt->policies, "default octocross greedy");
   adaptation->add_option("--models", adapt->models, "folder of POLICY-SITE-N.pt, weights trained on the first step's N cameras (default build/models)");
   adaptation->add_option("--grace-s", adapt->grace_s, "the scheduler's grace period (default 150)");
+  adaptation->add_option("--repeats", adapt->repeats, "runs per policy, seeds moved per run (default 3)")
+      ->check(CLI::PositiveNumber);
   adaptation->add_flag("--resume", adapt->resume, "read back runs whose report the output folder already holds");
   adaptation->add_option("-o,--output", adapt->out_dir, "folder of reports (default build/reports/bench-octocross-adaptation)");
   adaptation->callback([&hooks, adapt] { hooks.run = [adapt] { return bench_octocross_adaptation(*adapt); }; });

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <spdlog/spdlog.h>
 
@@ -112,55 +113,97 @@ void plot(const std::string& dir, const std::string& name, const std::vector<std
   plot_png(dir, name, script, "1100,500");
 }
 
+
+// One run of one policy: its report, its scheduler's, and its phases' figures.
+struct adaptation_run {
+  nlohmann::json report, scheduler;
+  std::vector<phase_figures> phases;
+};
+
+adaptation_run run_policy(const topology& base, const std::string& p, int repeat, const std::string& name,
+                          const bench_adaptation_options& o) {
+  auto site = std::filesystem::path(o.topology).stem().string();
+  auto policy = site_policies.parse(p);
+  auto t = with_policy(staged(base, o), policy, {o.models, false});
+  for (auto* s : actors_of_kind(t, "octocross-scheduler")) {
+    set_param(*s, "grace_s", o.grace_s);
+    set_param(*s, "collect_s", 0);  // Fig. 8 finetunes for the joiners at once (the scheduler waits 2τ)
+    if (learned(policy))
+      set_param(*s, "model", o.models + "/" + p + "-" + site + "-" + std::to_string(o.steps[0]) + ".pt");
+  }
+  offset_seeds(t, repeat);
+  t.deployment = name + "-" + p;
+  auto prefix = o.out_dir + "/" + t.deployment + "-r" + std::to_string(repeat);
+  spdlog::info("== bench octocross-adaptation: {}, run {} of {}, {} s", t.deployment, repeat + 1, o.repeats,
+               o.phase_s * double(o.steps.size()));
+  auto j = run_and_report(t, o.phase_s * double(o.steps.size()), prefix, o.resume);
+  return {j, companion_report(prefix, "scheduler"), phases(j, o)};
+}
+
+// One row of the table: per phase and last / first, median (min–max) over the runs;
+// what was sent to or kept for lost nodes and the scheduler's events, summed; every
+// finetune's duration, median (min–max).
+std::vector<std::string> row(const std::string& policy, const std::vector<adaptation_run>& runs, size_t phases_n) {
+  std::string per_phase;
+  for (size_t k = 0; k < phases_n; ++k) {
+    std::vector<double> v;
+    for (auto& r : runs)
+      v.push_back(r.phases[k].objects_per_s);
+    per_phase += (per_phase.empty() ? "" : " / ") + to_string(spread_of(v), 0);
+  }
+  std::vector<double> ratio, finetune_s;
+  uint64_t sent = 0, kept = 0;
+  std::map<std::string, int> events;
+  for (auto& r : runs) {
+    auto first = r.phases.front().objects_per_s;
+    if (first > 0)
+      ratio.push_back(r.phases.back().objects_per_s / first);
+    sent += r.report["overall"].value("sent_to_lost", uint64_t(0));
+    kept += sum_over_replicas(r.report, "kept_for_down");
+    auto counts = r.scheduler.value("events", nlohmann::json::object());  // .items() of a temporary would dangle
+    for (auto& [e, n] : counts.items())
+      events[e] += n.get<int>();
+    for (auto& f : r.scheduler.value("finetune_s", nlohmann::json::array()))
+      finetune_s.push_back(f.get<double>());
+  }
+  std::string event_text;
+  for (auto& [e, n] : events)
+    event_text += (event_text.empty() ? "" : ", ") + e + " " + std::to_string(n);
+  auto finetunes = finetune_s.empty() ? std::string("-")
+                                      : std::to_string(finetune_s.size()) + ", " + to_string(spread_of(finetune_s), 1);
+  return {policy, per_phase, ratio.empty() ? "-" : to_string(spread_of(ratio), 2), std::to_string(sent),
+          std::to_string(kept), event_text.empty() ? "-" : event_text, finetunes};
+}
+
 }  // namespace
 
 int bench_octocross_adaptation(const bench_adaptation_options& o) {
-  if (o.steps.size() < 2 || *std::min_element(o.steps.begin(), o.steps.end()) < 1 || o.phase_s <= 0)
-    throw std::runtime_error("bench octocross-adaptation: needs two or more steps of 1 camera or more, phase_s > 0");
+  if (o.steps.size() < 2 || *std::min_element(o.steps.begin(), o.steps.end()) < 1 || o.phase_s <= 0 || o.repeats < 1)
+    throw std::runtime_error("bench octocross-adaptation: needs two or more steps of 1 camera or more, phase_s > 0, "
+                             "repeats >= 1");
   auto base = load_bench_topology(o.topology);
   if (!base)
     return 1;
   std::filesystem::create_directories(o.out_dir);
-  auto site = std::filesystem::path(o.topology).stem().string();
   auto name = base->deployment + "-adapt-" + steps_name(o.steps);
   text_table table({"policy", "objects/s per phase (" + steps_name(o.steps) + " cameras)", "last / first",
-                    "sent to lost", "kept for down", "adaptation events", "finetunes (s)"});
-  std::vector<std::pair<std::string, nlohmann::json>> runs;
+                    "sent to lost", "kept for down", "adaptation events", "finetunes: n, s"});
+  std::vector<std::pair<std::string, nlohmann::json>> plotted;
   nlohmann::json all = nlohmann::json::array();
   for (auto& p : o.policies) {
-    auto policy = site_policies.parse(p);
-    auto t = with_policy(staged(*base, o), policy, {o.models, false});
-    for (auto* s : actors_of_kind(t, "octocross-scheduler")) {
-      set_param(*s, "grace_s", o.grace_s);
-      set_param(*s, "collect_s", 0);  // Fig. 8 finetunes for the joiners at once (the scheduler waits 2τ)
-      if (learned(policy))
-        set_param(*s, "model", o.models + "/" + p + "-" + site + "-" + std::to_string(o.steps[0]) + ".pt");
+    std::vector<adaptation_run> runs;
+    for (int r = 0; r < o.repeats; ++r) {
+      runs.push_back(run_policy(*base, p, r, name, o));
+      plotted.emplace_back(p + "-r" + std::to_string(r), runs.back().report);
+      all.push_back({{"policy", p}, {"repeat", r}, {"overall", runs.back().report["overall"]},
+                     {"scheduler", runs.back().scheduler}, {"timeline", runs.back().report["timeline"]}});
     }
-    t.deployment = name + "-" + p;
-    auto prefix = o.out_dir + "/" + t.deployment;
-    spdlog::info("== bench octocross-adaptation: {}, {} s", t.deployment, o.phase_s * double(o.steps.size()));
-    auto j = run_and_report(t, o.phase_s * double(o.steps.size()), prefix, o.resume);
-    auto sched = companion_report(prefix, "scheduler");
-    auto figures = phases(j, o);
-    std::string per_phase;
-    for (auto& f : figures)
-      per_phase += (per_phase.empty() ? "" : " / ") + to_string(spread_of({f.objects_per_s}), 0);
-    std::string events, finetunes;
-    auto counts = sched.value("events", nlohmann::json::object());  // .items() of a temporary would dangle
-    for (auto& [e, n] : counts.items())
-      events += (events.empty() ? "" : ", ") + e + " " + std::to_string(n.get<int>());
-    for (auto& s : sched.value("finetune_s", nlohmann::json::array()))
-      finetunes += (finetunes.empty() ? "" : ", ") + to_string(spread_of({s.get<double>()}), 1);
-    auto first = figures.front().objects_per_s, last = figures.back().objects_per_s;
-    table.add({p, per_phase, first > 0 ? to_string(spread_of({last / first}), 2) : "-",
-               std::to_string(j["overall"].value("sent_to_lost", 0)), std::to_string(sum_over_replicas(j, "kept_for_down")),
-               events.empty() ? "-" : events, finetunes.empty() ? "-" : finetunes});
-    runs.emplace_back(p, j);
-    all.push_back({{"policy", p}, {"overall", j["overall"]}, {"scheduler", sched}, {"timeline", j["timeline"]}});
+    table.add(row(p, runs, o.steps.size()));
   }
-  plot(o.out_dir, name, runs, o);
-  log::result("bench octocross-adaptation (one run per policy; objects/s: mean over each phase's second half; the "
-              "issue's bar: last phase within 10% of the first, nothing sent to a node after it left):\n" + table.str());
+  plot(o.out_dir, name, plotted, o);
+  log::result("bench octocross-adaptation (" + std::to_string(o.repeats) + " runs per policy, median (min-max); "
+              "objects/s: mean over each phase's second half; the issue's bar: last phase within 10% of the first, "
+              "nothing sent to a node after it left):\n" + table.str());
   return write_and_say(o.out_dir + "/adaptation.json", all.dump(2) + "\n") ? 0 : 1;
 }
 

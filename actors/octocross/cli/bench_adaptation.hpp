@@ -4,7 +4,8 @@
 // devices' replicas, those that leave are stopped. Each learned policy reads weights
 // trained on the first step's cameras only (MODELS/POLICY-SITE-N.pt), so the joiners
 // are new to it. Prints objects/s per phase, what was sent to or kept for nodes that
-// had left, the scheduler's adaptation events and finetunes; plots objects/s per second.
+// had left, the scheduler's adaptation events and finetunes — medians (min–max) over
+// `repeats` runs per policy with seeds moved per run; plots objects/s per second.
 #pragma once
 
 #include <string>
@@ -19,6 +20,7 @@ struct bench_adaptation_options {
   std::vector<std::string> policies = {"octocross", "greedy"};
   std::string models = "build/models";
   double grace_s = 150;                          // the scheduler's, Alg. 1's GracePeriod
+  int repeats = 3;                               // runs per policy, seeds moved per run
   bool resume = false;
   std::string out_dir = "build/reports/bench-octocross-adaptation";
 };
