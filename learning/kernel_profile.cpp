@@ -41,36 +41,41 @@ bool no_kernel(const std::string& name) {
   return views.count(name) > 0;
 }
 
-op_shape gemm(const std::string& name, double m, double k, double n, double batch, int64_t weight_elems) {
+// A GEMM of batch × (m×k · k×n), reading `in_elems` inputs and `weight_elems` weights.
+op_shape gemm(const std::string& name, double m, double k, double n, double batch, int64_t in_elems,
+              int64_t weight_elems) {
   op_shape op;
   op.type = op_shape::kind::gemm;
   op.name = name;
   op.flops = 2 * batch * m * k * n;
   op.rows = int64_t(batch * m);
   op.cols = int64_t(n);
-  op.in_bytes = int64_t(4 * batch * m * k) + (weight_elems ? 0 : int64_t(4 * batch * k * n));
+  op.in_bytes = 4 * in_elems;
   op.weight_bytes = 4 * weight_elems;
   op.out_bytes = int64_t(4 * batch * m * n);
   return op;
 }
 
-// conv2d: the output's size from the profiler's FLOPs (2 · out · C/g · R · S).
-std::optional<op_shape> convolution(const std::string& name, const shapes_t& s, double flops) {
+// conv2d: the output's size from the profiler's FLOPs (2 · out · C/g · R · S), which it
+// gives for aten::conv2d only.
+op_shape convolution(const std::string& name, const shapes_t& s, double flops) {
   if (s.size() < 2 || s[0].size() != 4 || s[1].size() != 4 || flops <= 0)
-    return std::nullopt;
+    throw std::runtime_error("derive-traces: " + name + " without the input, weight and FLOPs a 2-D convolution "
+                             "needs from the profiler");
   auto& w = s[1];
   double per_out = double(w[1] * w[2] * w[3]);
   auto out = flops / (2 * per_out);
-  auto op = gemm(name, out / double(w[0]), per_out, double(w[0]), 1, numel(w) + (s.size() > 2 ? numel(s[2]) : 0));
-  op.in_bytes = 4 * numel(s[0]);
-  return op;
+  return gemm(name, out / double(w[0]), per_out, double(w[0]), 1, numel(s[0]),
+              numel(w) + (s.size() > 2 ? numel(s[2]) : 0));
 }
 
-// The matrix products: linear, addmm, mm, bmm, baddbmm, matmul.
+// The matrix products: linear, addmm, mm, bmm, baddbmm, matmul (libtorch's C++ linear
+// is a matmul by the transposed weight: a 2-D operand read once, not per batch).
 std::optional<op_shape> product(const std::string& name, const shapes_t& s) {
   if (name == "aten::linear" && s.size() >= 2 && s[1].size() == 2 && !s[0].empty()) {
     double k = double(s[1][1]);
-    return gemm(name, double(numel(s[0])) / k, k, double(s[1][0]), 1, numel(s[1]) + (s.size() > 2 ? numel(s[2]) : 0));
+    return gemm(name, double(numel(s[0])) / k, k, double(s[1][0]), 1, numel(s[0]),
+                numel(s[1]) + (s.size() > 2 ? numel(s[2]) : 0));
   }
   size_t a = (name == "aten::addmm" || name == "aten::baddbmm") ? 1 : 0;
   if ((name == "aten::addmm" || name == "aten::mm" || name == "aten::bmm" || name == "aten::baddbmm" ||
@@ -79,7 +84,7 @@ std::optional<op_shape> product(const std::string& name, const shapes_t& s) {
     auto& x = s[a];
     auto& y = s[a + 1];
     double m = double(x[x.size() - 2]), k = double(x.back()), n = double(y.back());
-    return gemm(name, m, k, n, double(numel(x)) / (m * k), 0);
+    return gemm(name, m, k, n, double(numel(x)) / (m * k), numel(x) + numel(y), 0);
   }
   return std::nullopt;
 }
@@ -102,7 +107,7 @@ op_shape elementwise(const std::string& name, const shapes_t& s) {
 std::optional<op_shape> classify(const std::string& name, const shapes_t& s, double flops) {
   if (no_kernel(name))
     return std::nullopt;
-  if (name == "aten::conv2d" || name == "aten::_convolution" || name == "aten::convolution")
+  if (name.find("conv") != std::string::npos)
     return convolution(name, s, flops);
   if (auto p = product(name, s))
     return p;
@@ -126,15 +131,18 @@ std::vector<op_shape> profile_ops(const std::function<void()>& forward) {
   auto lists = prof::disableProfilerLegacy();
   auto here = std::max_element(lists.begin(), lists.end(), [](auto& a, auto& b) { return a.size() < b.size(); });
   std::vector<op_shape> ops;
-  std::vector<bool> open;  // per open range: whether it is an aten op
+  std::vector<int64_t> first_input;  // per op: its first input's elements (0: the profiler saw none)
+  std::vector<bool> open;            // per open range: whether it is an aten op
   size_t aten_open = 0;
   for (auto& e : *here) {
     std::string name = e.name();
     if (e.kind() == prof::EventKind::PushRange) {
       bool aten = name.rfind("aten::", 0) == 0;
       if (aten && aten_open == 0)
-        if (auto op = classify(name, e.shapes(), double(e.flops())))
+        if (auto op = classify(name, e.shapes(), double(e.flops()))) {
           ops.push_back(*op);
+          first_input.push_back(e.shapes().empty() ? 0 : numel(e.shapes()[0]));
+        }
       open.push_back(aten);
       aten_open += aten;
     } else if (e.kind() == prof::EventKind::PopRange && !open.empty()) {
@@ -144,6 +152,14 @@ std::vector<op_shape> profile_ops(const std::function<void()>& forward) {
   }
   if (ops.empty())
     throw std::runtime_error("derive-traces: the profiler saw no operation");
+  // A list of tensors (cat, stack) reaches the profiler without shapes: its output is
+  // taken to be what the next operation reads first.
+  for (size_t i = 0; i + 1 < ops.size(); ++i)
+    if (ops[i].type == op_shape::kind::elementwise && ops[i].in_bytes == 0 && first_input[i + 1] > 0) {
+      ops[i].rows = first_input[i + 1];
+      ops[i].flops = double(ops[i].rows);
+      ops[i].in_bytes = ops[i].out_bytes = 4 * ops[i].rows;
+    }
   return ops;
 }
 

@@ -11,7 +11,7 @@ namespace troupe::gpu {
 size_t gpu_timeline::start(const gpu_stream& g) {
   if (!g.kernels || g.kernels->empty() || g.first >= g.kernels->size())
     throw std::invalid_argument("gpu_timeline: a stream needs kernels and a first kernel among them");
-  streams_.push_back({g, g.first, (*g.kernels)[g.first].duration_us, now_, 0, false});
+  streams_.push_back({g, g.first, (*g.kernels)[g.first].duration_us, now_, 0});
   active_.push_back(streams_.size() - 1);
   shared_ = false;
   return streams_.size() - 1;
@@ -39,35 +39,40 @@ void gpu_timeline::share() {
   shared_ = true;
 }
 
-double gpu_timeline::next_event_us() {
+// The time until the first kernel in flight ends at the present shares (∞: none runs).
+double gpu_timeline::time_to_next_end() {
   share();
   double step = std::numeric_limits<double>::infinity();
   for (size_t x = 0; x < active_.size(); ++x)
     if (speed_[x] > 0)
       step = std::min(step, streams_[active_[x]].left_us / speed_[x]);
-  return now_ + step;
+  return step;
 }
+
+double gpu_timeline::next_event_us() { return now_ + time_to_next_end(); }
 
 std::vector<gpu_timeline::finished> gpu_timeline::advance_to(double t_us) {
   std::vector<finished> out;
   while (now_ < t_us && !active_.empty()) {
-    auto until = std::min(next_event_us(), t_us);
-    auto step = until - now_;
-    now_ = until;
+    // Steps are taken relative to now, and the kernel that ends within one is done
+    // exactly: an absolute clock would round away steps once it is large.
+    auto step = std::min(time_to_next_end(), t_us - now_);
+    now_ = std::min(now_ + step, t_us);
+    bool ended = false;
     std::vector<size_t> still;
     for (size_t x = 0; x < active_.size(); ++x) {
       auto& st = streams_[active_[x]];
       auto& list = *st.s.kernels;
-      auto done_us = std::min(st.left_us, speed_[x] * step);
+      auto ends = speed_[x] > 0 && st.left_us / speed_[x] <= step;
+      auto done_us = ends ? st.left_us : speed_[x] * step;
       st.left_us -= done_us;
       st.work_us += done_us;
-      if (st.left_us > 1e-9 * list[st.kernel].duration_us) {
+      if (!ends) {
         still.push_back(active_[x]);
         continue;
       }
-      shared_ = false;  // a kernel ended: the SM is shared anew
+      ended = true;
       if (++st.kernel == list.size() && !st.s.loop) {
-        st.done = true;
         out.push_back({active_[x], now_});
         continue;
       }
@@ -76,8 +81,8 @@ std::vector<gpu_timeline::finished> gpu_timeline::advance_to(double t_us) {
       st.since_us = now_;
       still.push_back(active_[x]);
     }
-    if (!shared_)
-      active_ = std::move(still);
+    active_ = std::move(still);
+    shared_ = shared_ && !ended;  // a kernel ended: the SM is shared anew
   }
   now_ = std::max(now_, t_us);
   return out;

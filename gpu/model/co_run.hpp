@@ -50,9 +50,9 @@ class gpu_timeline {
     gpu_stream s;
     size_t kernel = 0;
     double left_us = 0, since_us = 0, work_us = 0;
-    bool done = false;
   };
   void share();  // speeds of the kernels in flight
+  double time_to_next_end();
 
   const gpu_arch& arch_;
   share_policy policy_;

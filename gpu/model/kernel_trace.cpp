@@ -4,6 +4,7 @@
 #include <cmath>
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -178,7 +179,7 @@ kernel_trace read_kernel_trace(const std::string& file) {
 
 std::string kernel_trace_text(const kernel_trace& t) {
   std::ostringstream out;
-  out.precision(10);
+  out.precision(std::numeric_limits<double>::max_digits10);  // reads back to the same double
   out << "# model: " << t.model << "\n# input: " << t.input << "\n# batch: " << t.batch << "\n# arch: " << t.arch
       << "\n# source: " << t.source << "\n# mem_mb: " << t.mem_mb << "\n# assumptions: " << t.assumptions << "\n"
       << kernel_columns << "\n";

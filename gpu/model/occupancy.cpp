@@ -40,7 +40,7 @@ block_shape shape_of(const kernel& k, const gpu_arch& a, const std::string& file
   block_shape s;
   s.warps = (k.threads() + 31) / 32;
   s.regs_per_warp = round_up(int64_t(k.regs) * 32, a.reg_unit);
-  s.smem = k.smem() > 0 ? round_up(k.smem() + a.smem_reserved, a.smem_granule) : 0;
+  s.smem = round_up(k.smem() + a.smem_reserved, a.smem_granule);  // the runtime reserves its part for every block
   return s;
 }
 

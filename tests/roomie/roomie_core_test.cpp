@@ -32,6 +32,11 @@ model_profile model(const std::string& id, std::vector<kernel> kernels) {
 
 }  // namespace
 
+// Alg. 2 by hand: i = [register-bound 100 µs, GEMM 100 µs], j = [shared-memory-bound
+// ×2, 100 µs each]. With q = 2 and n = 8 the starts are 0,0,0,0,1,1,1,1: 16 walks each
+// from (0,0), (0,1), (1,0), (1,1). Only GEMM meets the shared-memory kernel over Φ
+// (166 KiB of smem), adding 100·0.25/(0.25+0.03125) = 88.9 µs to i; the walk from (0,1)
+// never meets it: 48 × 88.9 and 16 × 0, median 88.9, μ_i = 88.9/200.
 TEST(RoomieEstimate, PairDelaysAreTheMedianOfLockstepWalks) {
   auto i = model("i", {reg_bound(100), gemm(100)});
   auto j = model("j", {smem_bound(100), smem_bound(100)});
@@ -141,7 +146,3 @@ TEST(RoomiePlacement, TheOptimumIsTheBestOfEveryAssignment) {
   delay_cache cache;
   EXPECT_THROW(optimum_partition({}, 0, 300, cache), std::invalid_argument);
 }
-
-// The recipe by hand on sm_80 (19.5 TFLOPS, 1555 GB/s): a 1000×256 GEMM of 2
-// GFLOP is compute-bound, 2e9 / 9.75e6 = 205.1 µs, 8 × 4 tiles; a 1 MB elementwise op is
-// memory-bound, 2e6 B / 1088.5 B/µs = 1.837 µs → the 3 µs floor, 4096 elements in 8 blocks.

@@ -8,6 +8,8 @@ namespace troupe::roomie {
 model_profile profile_of(const kernel_trace& t, const gpu_arch& a) {
   model_profile p;
   p.id = t.model + "-i" + std::to_string(t.input) + "-b" + std::to_string(t.batch);
+  p.arch = a.arch;
+  p.source = t.source;
   p.kernels = costs_of(t, a);
   p.total_us = t.total_us();
   p.mem_mb = t.mem_mb;
@@ -58,7 +60,7 @@ double pair_delay(const model_profile& i, const model_profile& j, int n) {
 }
 
 double delay_cache::delay(const model_profile& i, const model_profile& j) {
-  auto key = std::make_pair(i.id, j.id);
+  auto key = std::make_pair(i.id + "@" + i.arch + "/" + i.source, j.id + "@" + j.arch + "/" + j.source);
   if (auto it = delays_.find(key); it != delays_.end())
     return it->second;
   return delays_[key] = pair_delay(i, j, n_);

@@ -22,7 +22,8 @@ using gpu::sm_resources;
 
 // A model as placement sees it: an id that names its trace, its kernels on one arch.
 struct model_profile {
-  std::string id;                    // "detector-n-i320-b1": the cache's key
+  std::string id;                    // "detector-n-i320-b1"
+  std::string arch, source;          // with id, the cache's key
   std::vector<kernel_cost> kernels;
   double total_us = 0;               // T
   double mem_mb = 0;

@@ -145,7 +145,7 @@ private:
 std::unique_ptr<placement_policy> make_placement_policy(placement_kind kind, double lambda,
                                                         const std::vector<const model_profile*>& catalogue,
                                                         delay_cache& cache) {
-  if (!(lambda > 0))  // NaN too
+  if (kind == placement_kind::roomie && !(lambda > 0))  // NaN too
     throw std::runtime_error("lambda must be above 0");
   switch (kind) {
     case placement_kind::roomie:
@@ -163,6 +163,7 @@ std::vector<int> optimum_partition(const std::vector<const model_profile*>& mode
   auto n = models.size();
   if (n > 16 || gpus < 1)
     throw std::invalid_argument("optimum_partition: at most 16 models and at least one GPU");
+  gpus = std::min(gpus, std::max(1, int(n)));  // more GPUs than models change nothing
   auto full = (1u << n) - 1;
   const double none = std::numeric_limits<double>::infinity();
   std::vector<double> cost(full + 1, none);  // Σ μ of a subset on one GPU; ∞ when it does not fit

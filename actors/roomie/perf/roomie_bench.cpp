@@ -180,7 +180,7 @@ void speed_goals(const std::vector<model_profile>& catalogue, double gpu_mb) {
     arrivals.push_back(all[std::uniform_int_distribution<size_t>(0, all.size() - 1)(rng)]);
   auto started = std::chrono::steady_clock::now();
   for (auto* m : arrivals)
-    cluster[*roomie->place(cluster, *m).gpu].hosted.push_back(m);
+    cluster[roomie->place(cluster, *m).gpu.value()].hosted.push_back(m);
   auto cold = ms_since(started);
   std::vector<double> warm;
   for (auto* m : arrivals) {
@@ -219,7 +219,11 @@ int main(int argc, char** argv) {
     std::vector<model_profile> catalogue;
     std::string arch;
     for (auto& e : std::filesystem::directory_iterator(s.traces)) {
+      if (e.path().extension() != ".csv")
+        continue;
       auto t = read_kernel_trace(e.path().string());
+      if (!arch.empty() && t.arch != arch)
+        throw std::runtime_error(t.file + ": arch " + t.arch + ", the others' " + arch + ": one arch per bench");
       arch = t.arch;
       catalogue.push_back(profile_of(t, find_arch(archs, t.arch)));
     }
