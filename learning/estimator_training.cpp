@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "learning/detail/atomic_save.hpp"
 #include "learning/detail/cosine_rate.hpp"
 #include "learning/detail/kept_epoch.hpp"
+#include "learning/detail/training_checkpoint.hpp"
 #include "learning/penance_inputs.hpp"
 #include "learning/penance_networks.hpp"
 #include "vision/percentile.hpp"
@@ -96,6 +98,16 @@ std::vector<size_t> range(size_t from, size_t to) {
   return r;
 }
 
+// What makes a checkpoint this run's: every option that changes the training.
+std::string settings_key(const estimator_options& o, const estimator_shape& shape) {
+  std::ostringstream key;
+  key << o.epochs << ' ' << o.batch << ' ' << o.learning_rate << ' ' << o.final_rate << ' ' << o.weight_decay << ' '
+      << o.validation_drives << ' ' << o.base_unit_bytes << ' ' << o.seed << ' ' << shape.frames << ' '
+      << shape.height << ' ' << shape.width << ' ' << shape.settings << ' ' << o.data.drives.train_seed << ' '
+      << o.data.drives.train << ' ' << o.data.folder;
+  return key.str();
+}
+
 }  // namespace
 
 estimator_result train_estimator(const estimator_options& o, const progress_callback& progress) {
@@ -130,15 +142,17 @@ estimator_result train_estimator(const estimator_options& o, const progress_call
   torch::optim::Adam opt(params, torch::optim::AdamOptions(o.learning_rate).weight_decay(o.weight_decay));
   detail::kept_epoch kept;
   std::mt19937_64 rng(o.seed);
-  auto order = range(0, fit.luma.size());
+  detail::training_checkpoint checkpoint(o.output, settings_key(o, shape));
+
   auto validation_idx = range(0, validation.luma.size());
   auto validation_targets = targets_of(validation, validation_idx, base, others, o.base_unit_bytes);
   auto validation_x = validation.luma.empty() ? torch::Tensor() : inputs_of(validation, validation_idx);
   estimator_result r;
-  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+  for (int epoch = checkpoint.resume(params, opt, kept, rng); epoch < o.epochs; ++epoch) {
     double lr = detail::cosine_rate(o.learning_rate, o.final_rate, epoch, o.epochs);
     for (auto& g : opt.param_groups())
       static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+    auto order = range(0, fit.luma.size());  // each epoch's order from the generator alone: a resume repeats it
     std::shuffle(order.begin(), order.end(), rng);
     net.train();
     double sum = 0;
@@ -159,14 +173,15 @@ estimator_result train_estimator(const estimator_options& o, const progress_call
       net.eval();
       v = loss_of(net, validation_x, validation_targets).item<double>();
     }
-    if (kept.offer(epoch + 1, v, !validation.luma.empty(), params))
-      r.validation_loss = v;
+    kept.offer(epoch + 1, v, !validation.luma.empty(), params);
+    checkpoint.save(epoch + 1, params, opt, kept, rng);
     if (progress)
       progress({epoch + 1, o.epochs, sum / static_cast<double>(std::max<size_t>(1, steps)),
                 "validation " + std::to_string(v).substr(0, 6)});
   }
   kept.restore(params);
   r.kept_epoch = kept.epoch();
+  r.validation_loss = kept.error();
 
   // Table 1 on the test drives: every setting's predicted size against the real encode,
   // on the segments the baseline predicts too (each drive's first has no last size).
@@ -221,6 +236,7 @@ estimator_result train_estimator(const estimator_options& o, const progress_call
   r.ms_per_segment = vision::median(ms);
   r.output = o.output;
   detail::save_atomically(net, o.output);
+  checkpoint.remove();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

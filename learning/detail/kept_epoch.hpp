@@ -2,6 +2,7 @@
 // with no validation part), its parameters copied aside and restored at the end.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <torch/torch.h>
@@ -29,6 +30,27 @@ class kept_epoch {
   }
 
   int epoch() const { return epoch_; }
+  double error() const { return error_; }
+
+  // For training_checkpoint.
+  void save(torch::serialize::OutputArchive& a) const {
+    a.write("epoch", c10::IValue(int64_t(epoch_)));
+    a.write("error", c10::IValue(error_));
+    a.write("count", c10::IValue(int64_t(kept_.size())));
+    for (size_t i = 0; i < kept_.size(); ++i)
+      a.write("param." + std::to_string(i), kept_[i]);
+  }
+  void load(torch::serialize::InputArchive& a) {
+    c10::IValue epoch, error, count;
+    a.read("epoch", epoch);
+    a.read("error", error);
+    a.read("count", count);
+    epoch_ = int(epoch.toInt());
+    error_ = error.toDouble();
+    kept_.assign(size_t(count.toInt()), torch::Tensor());
+    for (size_t i = 0; i < kept_.size(); ++i)
+      a.read("param." + std::to_string(i), kept_[i]);
+  }
 
  private:
   std::vector<torch::Tensor> kept_;

@@ -186,6 +186,24 @@ TEST(EstimatorTraining, LearnsSegmentSizesFromTheTablesAndScoresTableOne) {
   EXPECT_LT(r.mean_error, 90);  // sizes at the right order of magnitude after 40 epochs
   auto m = torch::jit::load(o.output);
   EXPECT_EQ(m.run_method("settings").toInt(), 4);
+  // Stopped after epoch 25 (a session's end) and started again, it resumes from its
+  // checkpoint and ends where the uninterrupted run did.
+  std::filesystem::remove(o.output);
+  auto stop_at_25 = [](const learning::training_progress& p) {
+    if (p.done == 25)
+      throw std::runtime_error("stopped");
+  };
+  EXPECT_THROW(learning::train_estimator(o, stop_at_25), std::runtime_error);
+  EXPECT_FALSE(std::filesystem::exists(o.output));
+  EXPECT_TRUE(std::filesystem::exists(o.output + ".checkpoint"));
+  int first_epoch = 0;
+  auto resumed = learning::train_estimator(o, [&](const learning::training_progress& p) {
+    first_epoch = first_epoch ? first_epoch : p.done;
+  });
+  EXPECT_EQ(first_epoch, 26);
+  EXPECT_EQ(resumed.kept_epoch, r.kept_epoch);
+  EXPECT_DOUBLE_EQ(resumed.mean_error, r.mean_error);
+  EXPECT_FALSE(std::filesystem::exists(o.output + ".checkpoint"));  // gone once the model is written
   o.validation_drives = 2;  // leaves nothing to train on
   EXPECT_THROW(learning::train_estimator(o), std::invalid_argument);
   std::filesystem::remove_all(dir);
