@@ -36,6 +36,8 @@ caf::behavior detector_replica(caf::event_based_actor* self, context ctx,
     },
     [=](tick_atom) {
       ctx.publish("replica-stats", worker->take_stats());
+      if (auto g = worker->take_gpu_stats())
+        ctx.publish("gpu-stats", *g);
       ctx.after(self, interval, tick_atom::value);
     },
   };
@@ -75,6 +77,8 @@ replica_settings read_settings(const params& p) {
   s.cache_dir = p.get_string("cache");
   if (p.has("device"))
     s.device = load_device(p.get_string("profile"), p.get_string("device"));
+  if (p.has("gpu"))
+    s.gpu = gpu_placement{int(p.get_int("gpu", 0)), p.get_string("trace"), int(p.get_int("gpu_priority", 0))};
   return s;
 }
 
@@ -101,6 +105,9 @@ kind_spec detector_replica_kind() {
       {"device", param_type::string, false, "emulated device: completion paced to its profile"},
       {"cache", param_type::string, false, "folder of the detection cache (by source, frame, crop, model); default none"},
       {"profile", param_type::path, false, "device profile file (YAML) that holds `device`"},
+      {"gpu", param_type::integer, false, "the device's emulated GPU it shares with the replicas seated there (0, 1, …); needs a device with gpu"},
+      {"trace", param_type::string, false, "gpu: its kernel traces <trace>-b<batch>.csv in the device's traces folder; default the model's name"},
+      {"gpu_priority", param_type::integer, false, "gpu under share: priority: lower runs first, default 0"},
       {"hit_threshold", param_type::number, false, "HOG SVM threshold, default 0"},
       {"win_stride", param_type::integer, false, "HOG window stride in pixels, default 8"},
       {"scale_step", param_type::number, false, "HOG pyramid scale step, default 1.05"},
@@ -118,6 +125,8 @@ kind_spec detector_replica_kind() {
     stop_stage::server,
     [](const YAML::Node& p) {
       auto problems = check_device_params(p);
+      if (p["gpu"] && !p["device"])
+        problems.push_back({p["gpu"].Mark(), "gpu needs a device (and its profile) with a gpu"});
       if (auto model = p["model"]) {
         vision::detector_options o;
         if (auto dir = p["cascade_dir"])

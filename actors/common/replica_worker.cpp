@@ -1,5 +1,7 @@
 #include "actors/common/replica_worker.hpp"
 
+#include <numeric>
+
 #include <spdlog/spdlog.h>
 
 #include "vision/jpeg_codec.hpp"
@@ -49,7 +51,15 @@ replica_worker::replica_worker(context ctx, replica_settings cfg)
                    std::to_string(o.hog.min_score) + ":net=" + std::to_string(o.network.min_score) + "," +
                    std::to_string(o.network.nms_iou) + "," + std::to_string(o.network.frame_width);
   }
-  if (cfg_.device && cfg_.device->find(model_name_) == nullptr)
+  if (cfg_.gpu) {
+    if (!cfg_.device || !cfg_.device->gpu)
+      throw std::runtime_error("gpu " + std::to_string(cfg_.gpu->index) + ": the replica's device has no gpu in " +
+                               (cfg_.profile_file.empty() ? std::string("its profile") : cfg_.profile_file));
+    auto& g = *cfg_.gpu;
+    gpu_ = std::make_unique<gpu_seat>(ctx_.node_name(), *cfg_.device, g.index, g.trace.empty() ? model_name_ : g.trace,
+                                      g.priority, cfg_.max_batch, ctx_.now_ns());
+    stats_.set_gpu(gpu_->gpu().where());
+  } else if (cfg_.device && cfg_.device->find(model_name_) == nullptr)
     throw std::runtime_error(cfg_.profile_file + ": device '" + cfg_.device->name +
                              "' has no timing for model '" + model_name_ + "'");
   if (cfg_.device)
@@ -89,6 +99,9 @@ msg::ReplicaStats replica_worker::take_stats() {
     out.set_cache_hits(cache_->hits());
     out.set_cache_misses(cache_->misses());
   }
+  out.set_gpu_drop_mean(gpu_drops_.empty() ? 0 : std::accumulate(gpu_drops_.begin(), gpu_drops_.end(), 0.0) /
+                                                        double(gpu_drops_.size()));
+  gpu_drops_.clear();
   out.set_parallel(cfg_.device ? 1 : uint32_t(cfg_.workers));
   if (cfg_.device)
     out.set_energy_j(cfg_.device->energy_j(out.busy_ms() / 1e3, (ctx_.now_ns() - started_ns_) / 1e9));
@@ -96,6 +109,12 @@ msg::ReplicaStats replica_worker::take_stats() {
   compute_ms_.clear();
   total_ms_.clear();
   return out;
+}
+
+std::optional<msg::GpuStats> replica_worker::take_gpu_stats() {
+  if (!gpu_)
+    return std::nullopt;
+  return gpu_->gpu().report_due(ctx_.now_ns(), cfg_.stats_interval_ms * 1'000'000);
 }
 
 void replica_worker::run(size_t worker) {
@@ -131,11 +150,14 @@ void replica_worker::compute(size_t worker, batch& items) {
       uncached.push_back(std::move(t));
     }
   }
+  std::optional<size_t> on_gpu;  // the GPU is asked for the whole batch, failures or not
+  if (gpu_ && done.size() + uncached.size() > 0)
+    on_gpu = gpu_->begin(done.size() + uncached.size(), start_ns);
   uint64_t failed = detect(worker, uncached);
   for (auto& t : uncached)
     done.push_back(std::move(t));
-  if (!done.empty())
-    pace(started, start_ns, done);
+  if (!done.empty() || on_gpu)
+    pace(started, start_ns, done, on_gpu);
   auto end_ns = ctx_.now_ns();
   std::lock_guard<std::mutex> lock(stats_mtx_);
   stats_.set_dropped_stale(stats_.dropped_stale() + stale_count);
@@ -225,12 +247,15 @@ vision::detector& replica_worker::detector_for(size_t worker, const std::string&
 
 // Emulated device: the batch completes when the profile says, in deployment time.
 // Real compute that takes longer is an overrun: reported, never hidden by waiting.
-void replica_worker::pace(steady::time_point started, int64_t start_ns, const std::vector<task>& tasks) {
+void replica_worker::pace(steady::time_point started, int64_t start_ns, const std::vector<task>& tasks,
+                          std::optional<size_t> on_gpu) {
   auto real = steady::now() - started;
   double busy_ms = std::chrono::duration<double, std::milli>(real).count() /
                    std::chrono::duration<double>(ctx_.wall(std::chrono::seconds(1))).count();
   bool overrun = false;
-  if (cfg_.device) {
+  if (on_gpu) {
+    wait_on_gpu(*on_gpu, start_ns, busy_ms, overrun);
+  } else if (cfg_.device) {
     busy_ms = 0;
     double start_ms = start_ns / 1e6;
     double done_ms = schedule_on_device(start_ms, tasks, busy_ms);
@@ -245,14 +270,33 @@ void replica_worker::pace(steady::time_point started, int64_t start_ns, const st
   stats_.set_overruns(stats_.overruns() + (overrun ? 1 : 0));
 }
 
+void replica_worker::wait_on_gpu(size_t id, int64_t start_ns, double& busy_ms, bool& overrun) {
+  auto end = gpu_->wait(id, ctx_.time());
+  overrun = end.late;
+  if (overrun)
+    spdlog::debug("replica {}: a batch overran its GPU time", ctx_.name());
+  double start_ms = start_ns / 1e6, done_ms = end.at_ns / 1e6;
+  {
+    std::lock_guard<std::mutex> lock(device_mtx_);
+    busy_ms = newly_busy_ms(start_ms, done_ms);
+  }
+  std::lock_guard<std::mutex> lock(stats_mtx_);
+  gpu_drops_.push_back((done_ms - start_ms) * 1e3 / end.work_us - 1);  // Eq. 4.6
+}
+
+double replica_worker::newly_busy_ms(double start_ms, double done_ms) {
+  double busy = std::max(0.0, done_ms - std::max(start_ms, device_busy_until_ms_));  // overlapping batches count once
+  device_busy_until_ms_ = std::max(device_busy_until_ms_, done_ms);
+  return busy;
+}
+
 double replica_worker::schedule_on_device(double start_ms, const std::vector<task>& tasks, double& busy_ms) {
   std::vector<double> input_ms;  // a cached region costs the device what computing it would
   for (auto& t : tasks)
     input_ms.push_back(*cfg_.device->inference_ms(model_name_, double(t.region->width()) * t.region->height()));
   std::lock_guard<std::mutex> lock(device_mtx_);
   double done_ms = units_->schedule(input_ms, start_ms);
-  busy_ms += std::max(0.0, done_ms - std::max(start_ms, device_busy_until_ms_));  // overlapping batches count once
-  device_busy_until_ms_ = std::max(device_busy_until_ms_, done_ms);
+  busy_ms += newly_busy_ms(start_ms, done_ms);
   return done_ms;
 }
 

@@ -1,8 +1,9 @@
 // The computing half of a model replica: worker threads that take batches of regions
 // from one bounded queue, run the detector (each worker its own instance), pace
 // completion to a device profile when one is given (the emulated clock; the workers
-// share the device's units), and send each region's detections to its reply_to. The
-// replica actor feeds it and publishes its statistics.
+// share the device's units, or the device's GPU they are seated on with the replicas
+// beside them), and send each region's detections to its reply_to. The replica actor
+// feeds it and publishes its statistics.
 #pragma once
 
 #include <memory>
@@ -15,11 +16,19 @@
 #include "actors/common/batch_queue.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
+#include "actors/runtime/emulation/shared_gpu.hpp"
 #include "troupe/messages/vision.pb.h"
 #include "vision/detection_cache.hpp"
 #include "vision/detector.hpp"
 
 namespace troupe {
+
+// Where on its device's GPUs a replica runs, and as what.
+struct gpu_placement {
+  int index = 0;
+  std::string trace;  // its kernels: <traces>/<trace>-b<batch>.csv; default the model's name
+  int priority = 0;   // under share: priority, lower runs first
+};
 
 struct replica_settings {
   std::string model = "hog";
@@ -32,6 +41,7 @@ struct replica_settings {
   int64_t max_wait_ms = 5;         // a partial batch waits this long for company
   size_t workers = 1;              // threads taking batches from the queue (REACT's num_workers)
   std::optional<device_profile> device;  // set: completion paced to its timing of `model`
+  std::optional<gpu_placement> gpu;      // set: paced on the device's shared GPU instead
   std::string profile_file;              // where `device` came from
   std::string cache_dir;                 // set: detections cached on disk by source view and model
 };
@@ -53,6 +63,8 @@ class replica_worker {
   void offer(letter in);
   // Statistics since the last call (percentiles) and since the start (counters).
   msg::ReplicaStats take_stats();
+  // Its GPU's, when it is seated on one and their turn has come (every interval, one seat).
+  std::optional<msg::GpuStats> take_gpu_stats();
 
  private:
   using batch = std::vector<batch_queue<queued_region>::entry>;
@@ -68,10 +80,15 @@ class replica_worker {
   vision::cache_key key_of(const msg::Region& r) const;
   vision::detector& detector_for(size_t worker, const std::string& camera);
   bool stale(const msg::Region& r, int64_t now_ns) const;
-  void pace(steady::time_point started, int64_t start_ns, const std::vector<task>& tasks);
+  void pace(steady::time_point started, int64_t start_ns, const std::vector<task>& tasks,
+            std::optional<size_t> on_gpu);
+  // The GPU's end of inference `id` that started at `start_ns`: its busy time added.
+  void wait_on_gpu(size_t id, int64_t start_ns, double& busy_ms, bool& overrun);
   // When the device finishes `tasks` that start at `start_ms` (deployment time), on
   // the units every worker shares; adds the time the device newly became busy to busy_ms.
   double schedule_on_device(double start_ms, const std::vector<task>& tasks, double& busy_ms);
+  // Under device_mtx_: the part of [start, done] the device was not yet busy for.
+  double newly_busy_ms(double start_ms, double done_ms);
 
   context ctx_;
   replica_settings cfg_;
@@ -85,6 +102,8 @@ class replica_worker {
   std::mutex device_mtx_;
   std::optional<device_units> units_;
   double device_busy_until_ms_ = 0;
+  std::unique_ptr<gpu_seat> gpu_;
+  std::vector<double> gpu_drops_;  // this interval's (T̃ − T)/T
   std::mutex stats_mtx_;
   msg::ReplicaStats stats_;
   std::vector<double> queue_ms_, compute_ms_, total_ms_;

@@ -78,6 +78,10 @@ caf::timespan context::wall(caf::timespan d) const {
   return core_->time->to_wall(d);
 }
 
+const troupe::clock& context::time() const {
+  return *core_->time;
+}
+
 caf::actor context::bridge() const {
   return core_->bridge;
 }

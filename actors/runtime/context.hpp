@@ -20,6 +20,7 @@
 namespace troupe {
 
 class node_core;
+class clock;
 
 template <class T>
 using if_message = std::enable_if_t<std::is_base_of_v<google::protobuf::Message, T>, int>;
@@ -83,6 +84,7 @@ class context {
   // What this node's shaped interfaces offer now.
   interface_rates offered_rates() const;
   caf::timespan wall(caf::timespan d) const;  // deployment time → wall-clock time
+  const troupe::clock& time() const;          // the node's: both of the above
   template <class Self, class... Ts>
   void after(Self* self, caf::timespan d, Ts&&... xs) const {
     self->delayed_send(self, wall(d), std::forward<Ts>(xs)...);

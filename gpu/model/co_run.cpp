@@ -11,31 +11,32 @@ namespace troupe::gpu {
 size_t gpu_timeline::start(const gpu_stream& g) {
   if (!g.kernels || g.kernels->empty() || g.first >= g.kernels->size())
     throw std::invalid_argument("gpu_timeline: a stream needs kernels and a first kernel among them");
-  streams_.push_back({g, g.first, (*g.kernels)[g.first].duration_us, now_, 0});
-  active_.push_back(streams_.size() - 1);
+  auto id = next_id_++;
+  streams_.emplace(id, state{g, g.first, (*g.kernels)[g.first].duration_us, now_, 0});
+  active_.push_back(id);
   shared_ = false;
-  return streams_.size() - 1;
+  return id;
 }
-
-size_t gpu_timeline::running() const { return active_.size(); }
 
 void gpu_timeline::share() {
   if (shared_)
     return;
   std::sort(active_.begin(), active_.end(), [&](size_t x, size_t y) {  // ties: the earlier started stream
-    auto& a = streams_[x];
-    auto& b = streams_[y];
+    auto& a = streams_.at(x);
+    auto& b = streams_.at(y);
     if (policy_ == share_policy::priority && a.s.priority != b.s.priority)
       return a.s.priority < b.s.priority;
     return a.since_us != b.since_us ? a.since_us < b.since_us : x < y;
   });
   std::vector<const kernel_cost*> kernels;
-  for (auto i : active_)
-    kernels.push_back(&(*streams_[i].s.kernels)[streams_[i].kernel]);
-  auto blocks = adjusted_blocks(kernels, policy_, arch_);
+  for (auto i : active_) {
+    auto& st = streams_.at(i);
+    kernels.push_back(&(*st.s.kernels)[st.kernel]);
+  }
+  auto blocks = adjusted_blocks(kernels, policy_, *arch_);
   speed_.clear();
   for (size_t x = 0; x < kernels.size(); ++x)
-    speed_.push_back(occupancy(kernels[x]->shape, blocks[x], arch_) / kernels[x]->occupancy);  // õ/o (Eq. 4.3)
+    speed_.push_back(occupancy(kernels[x]->shape, blocks[x], *arch_) / kernels[x]->occupancy);  // õ/o (Eq. 4.3)
   shared_ = true;
 }
 
@@ -45,47 +46,77 @@ double gpu_timeline::time_to_next_end() {
   double step = std::numeric_limits<double>::infinity();
   for (size_t x = 0; x < active_.size(); ++x)
     if (speed_[x] > 0)
-      step = std::min(step, streams_[active_[x]].left_us / speed_[x]);
+      step = std::min(step, streams_.at(active_[x]).left_us / speed_[x]);
   return step;
 }
 
 double gpu_timeline::next_event_us() { return now_ + time_to_next_end(); }
 
+// Steps are taken relative to now, and the kernel that ends within one is done
+// exactly: an absolute clock would round away steps once it is large.
+void gpu_timeline::run_for(double step, std::vector<finished>& out) {
+  share();
+  auto before = now_;
+  now_ += step;
+  busy_ += step;
+  bool ended = false;
+  std::vector<size_t> still;
+  for (size_t x = 0; x < active_.size(); ++x) {
+    auto& st = streams_.at(active_[x]);
+    auto& list = *st.s.kernels;
+    auto to_end = speed_[x] > 0 ? st.left_us / speed_[x] : std::numeric_limits<double>::infinity();
+    auto ends = to_end <= step || before + to_end <= now_;  // the second: a rest lost in rounding
+    auto done_us = ends ? st.left_us : speed_[x] * step;
+    st.left_us -= done_us;
+    st.work_us += done_us;
+    if (!ends) {
+      still.push_back(active_[x]);
+      continue;
+    }
+    ended = true;
+    if (++st.kernel == list.size() && !st.s.loop) {
+      out.push_back({active_[x], now_, st.work_us});
+      streams_.erase(active_[x]);
+      continue;
+    }
+    st.kernel %= list.size();
+    st.left_us = list[st.kernel].duration_us;
+    st.since_us = now_;
+    still.push_back(active_[x]);
+  }
+  active_ = std::move(still);
+  shared_ = shared_ && !ended;  // a kernel ended: the SM is shared anew
+}
+
 std::vector<gpu_timeline::finished> gpu_timeline::advance_to(double t_us) {
   std::vector<finished> out;
   while (now_ < t_us && !active_.empty()) {
-    // Steps are taken relative to now, and the kernel that ends within one is done
-    // exactly: an absolute clock would round away steps once it is large.
-    auto step = std::min(time_to_next_end(), t_us - now_);
-    now_ = std::min(now_ + step, t_us);
-    bool ended = false;
-    std::vector<size_t> still;
-    for (size_t x = 0; x < active_.size(); ++x) {
-      auto& st = streams_[active_[x]];
-      auto& list = *st.s.kernels;
-      auto ends = speed_[x] > 0 && st.left_us / speed_[x] <= step;
-      auto done_us = ends ? st.left_us : speed_[x] * step;
-      st.left_us -= done_us;
-      st.work_us += done_us;
-      if (!ends) {
-        still.push_back(active_[x]);
-        continue;
-      }
-      ended = true;
-      if (++st.kernel == list.size() && !st.s.loop) {
-        out.push_back({active_[x], now_});
-        continue;
-      }
-      st.kernel %= list.size();
-      st.left_us = list[st.kernel].duration_us;
-      st.since_us = now_;
-      still.push_back(active_[x]);
+    auto to_end = time_to_next_end();
+    if (now_ + to_end <= t_us) {
+      run_for(to_end, out);
+    } else {
+      run_for(t_us - now_, out);
+      now_ = t_us;
     }
-    active_ = std::move(still);
-    shared_ = shared_ && !ended;  // a kernel ended: the SM is shared anew
   }
   now_ = std::max(now_, t_us);
   return out;
+}
+
+std::vector<gpu_timeline::finished> gpu_timeline::advance_to_next_end() {
+  std::vector<finished> out;
+  if (!active_.empty())
+    run_for(time_to_next_end(), out);
+  return out;
+}
+
+double gpu_timeline::next_finish_us() const {
+  auto ahead = *this;
+  while (std::any_of(ahead.active_.begin(), ahead.active_.end(),
+                     [&](size_t id) { return !ahead.streams_.at(id).s.loop; }))
+    if (auto done = ahead.advance_to_next_end(); !done.empty())
+      return done.front().at_us;
+  return std::numeric_limits<double>::infinity();
 }
 
 co_run_result co_run(const std::vector<gpu_stream>& streams, share_policy policy, const gpu_arch& a,
@@ -102,14 +133,14 @@ co_run_result co_run(const std::vector<gpu_stream>& streams, share_policy policy
   out.work_us.assign(streams.size(), 0);
   std::vector<size_t> index_of;  // timeline id → stream
   auto record = [&](const std::vector<gpu_timeline::finished>& done) {
-    for (auto& f : done)
+    for (auto& f : done) {
       out.finish_us[index_of[f.id]] = f.at_us;
+      out.work_us[index_of[f.id]] = f.work_us;
+    }
   };
   for (size_t next = 0; next < order.size() || gpu.running() > 0;) {
     auto until = next < order.size() ? std::min(streams[order[next]].start_us, horizon_us) : horizon_us;
-    if (!std::isfinite(until))
-      until = gpu.next_event_us();  // only finite streams left: run to their ends
-    record(gpu.advance_to(until));
+    record(std::isfinite(until) ? gpu.advance_to(until) : gpu.advance_to_next_end());  // else: only finite ones left
     if (gpu.now_us() >= horizon_us)
       break;
     for (; next < order.size() && streams[order[next]].start_us <= gpu.now_us(); ++next) {
@@ -118,7 +149,8 @@ co_run_result co_run(const std::vector<gpu_stream>& streams, share_policy policy
     }
   }
   for (size_t id = 0; id < index_of.size(); ++id)
-    out.work_us[index_of[id]] = gpu.work_us(id);
+    if (std::isnan(out.finish_us[index_of[id]]))  // still in flight at the horizon
+      out.work_us[index_of[id]] = gpu.work_us(id);
   out.end_us = gpu.now_us();
   return out;
 }

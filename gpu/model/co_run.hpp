@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <unordered_map>
 #include <vector>
 
 #include "gpu/model/occupancy.hpp"
@@ -26,24 +27,33 @@ struct gpu_stream {
 // The kernels in flight on one GPU as time passes: streams start when the caller says,
 // and advance_to() moves the clock, re-sharing the SM at every kernel start and end
 // and returning which streams finished when. co_run() drives it over known streams; an
-// emulated shared GPU drives it as inferences arrive.
+// emulated shared GPU drives it as inferences arrive, so a finished stream is
+// forgotten once reported and memory stays flat over a long run.
 class gpu_timeline {
  public:
-  gpu_timeline(const gpu_arch& a, share_policy policy) : arch_(a), policy_(policy) {}
+  gpu_timeline(const gpu_arch& a, share_policy policy) : arch_(&a), policy_(policy) {}
 
   // A stream starting now; returns its id (0, 1, … in order of start).
   size_t start(const gpu_stream& s);
   struct finished {
     size_t id;
     double at_us;
+    double work_us;  // its standalone time: T of what it ran
   };
   // Advances the clock to `t_us` (not before now); the finite streams that ended.
   std::vector<finished> advance_to(double t_us);
+  // Runs to the next kernel end at the present shares; the finite streams that ended.
+  std::vector<finished> advance_to_next_end();
   // When the next kernel ends at the present shares; ∞ when nothing runs.
   double next_event_us();
+  // When the first finite stream in flight ends if no other starts; ∞ when none would.
+  double next_finish_us() const;
   double now_us() const { return now_; }
-  size_t running() const;
-  double work_us(size_t id) const { return streams_[id].work_us; }
+  size_t running() const { return active_.size(); }
+  // Time with something in flight since the timeline began.
+  double busy_us() const { return busy_; }
+  // Standalone time of the work a stream still in flight got done.
+  double work_us(size_t id) const { return streams_.at(id).work_us; }
 
  private:
   struct state {
@@ -52,15 +62,18 @@ class gpu_timeline {
     double left_us = 0, since_us = 0, work_us = 0;
   };
   void share();  // speeds of the kernels in flight
+  void run_for(double step, std::vector<finished>& out);  // `step` at most to the next kernel end
   double time_to_next_end();
 
-  const gpu_arch& arch_;
+  const gpu_arch* arch_;
   share_policy policy_;
-  std::vector<state> streams_;
-  std::vector<size_t> active_;   // running streams, in sharing order
+  std::unordered_map<size_t, state> streams_;  // those in flight, by id
+  size_t next_id_ = 0;
+  std::vector<size_t> active_;   // their ids, in sharing order
   std::vector<double> speed_;    // õ/o of each in active_
   bool shared_ = false;          // speed_ matches active_
   double now_ = 0;
+  double busy_ = 0;
 };
 
 struct co_run_result {

@@ -5,6 +5,8 @@
 // and line.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "gpu/model/co_run.hpp"
 #include "gpu/model/trace_derivation.hpp"
 #include "gpu_fixtures.hpp"
@@ -103,16 +105,23 @@ TEST(GpuCoRun, ATimelineAdvancesAsInferencesArrive) {
   auto first = gpu.start({&a});
   EXPECT_DOUBLE_EQ(gpu.next_event_us(), 100);
   EXPECT_TRUE(gpu.advance_to(40).empty());
+  EXPECT_DOUBLE_EQ(gpu.next_finish_us(), 100);
   auto second = gpu.start({&b});
   EXPECT_NEAR(gpu.next_event_us(), 140, 1e-9);
+  EXPECT_NEAR(gpu.next_finish_us(), 140, 1e-9);  // a prediction: the clock stays
+  EXPECT_DOUBLE_EQ(gpu.now_us(), 40);
   auto done = gpu.advance_to(1000);
   ASSERT_EQ(done.size(), 2u);
   EXPECT_EQ(done[0].id, second);
   EXPECT_NEAR(done[0].at_us, 140, 1e-9);
+  EXPECT_NEAR(done[0].work_us, 50, 1e-9);
   EXPECT_EQ(done[1].id, first);
   EXPECT_NEAR(done[1].at_us, 150, 1e-9);
   EXPECT_EQ(gpu.running(), 0u);
   EXPECT_DOUBLE_EQ(gpu.now_us(), 1000);
+  EXPECT_NEAR(gpu.busy_us(), 150, 1e-9);  // idle from 150 on
+  EXPECT_TRUE(std::isinf(gpu.next_finish_us()));
+  EXPECT_THROW(gpu.work_us(first), std::out_of_range);  // forgotten once reported
 }
 
 // Steps are taken relative to the clock: at 10^10 µs (three hours), where a double's

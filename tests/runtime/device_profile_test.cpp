@@ -63,7 +63,7 @@ TEST(DeviceProfile, ProblemsHaveFileLineColumn) {
             "d.yaml:2:30: 'busy_power_w' in device 'a' must be a number");
   EXPECT_EQ(first_error("devices:\n  - { name: a, busy_power_w: 1, colour: red, models: [] }\n"),
             "d.yaml:2:33: unknown key 'colour' in device (expected one of: name, busy_power_w, idle_power_w, "
-            "concurrency, models)");
+            "concurrency, models, gpu)");
   EXPECT_EQ(first_error("devices:\n  - { name: a, busy_power_w: 1 }\n"), "d.yaml:2:5: device 'a' needs 'models'");
   EXPECT_EQ(first_error("devices:\n  - { name: a, busy_power_w: 1, models: [ { model: m, fixed_ms: 1 } ] }\n"),
             "d.yaml:2:43: device 'a' model 'm' needs 'ms_per_megapixel'");

@@ -1,7 +1,10 @@
 #include "actors/runtime/emulation/device_profile.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
+
+#include "gpu/model/gpu_arch.hpp"
 
 namespace troupe {
 
@@ -47,20 +50,55 @@ class profile_checker : public yaml_checker {
   explicit profile_checker(std::string file) : yaml_checker(std::move(file)) {}
 
   void device(const YAML::Node& n, device_profile& out) {
-    if (!keys(n, "device", {"name", "busy_power_w", "idle_power_w", "concurrency", "models"}))
+    if (!keys(n, "device", {"name", "busy_power_w", "idle_power_w", "concurrency", "models", "gpu"}))
       return;
     name(n, "device", out.name);
     auto what = "device '" + out.name + "'";
     number(n, "busy_power_w", what, out.busy_power_w, true);
     number(n, "idle_power_w", what, out.idle_power_w, false);
     integer(n, "concurrency", what, out.concurrency, 1);
+    if (n["gpu"])
+      gpu(n["gpu"], out.gpu.emplace(), what);
     list(n, "models", what, out.models, [&](const YAML::Node& m, model_timing& t) { model(m, t, what); },
-         true);
+         !out.gpu);  // a GPU times its replicas by their traces
     std::map<std::string, int> seen;
     auto models = n["models"];
     for (size_t i = 0; i < out.models.size(); ++i)
       if (++seen[out.models[i].model] == 2)
         fail(models[i], what + " lists model '" + out.models[i].model + "' twice");
+  }
+
+  void gpu(const YAML::Node& n, gpu_spec& out, const std::string& device) {
+    auto what = device + "'s gpu";
+    if (!keys(n, what, {"arch", "memory_gb", "count", "traces", "arch_limits", "share"}))
+      return;
+    number(n, "memory_gb", what, out.memory_gb, true);
+    if (n["memory_gb"] && !(out.memory_gb > 0))
+      fail(n["memory_gb"], "'memory_gb' in " + what + " must be positive");
+    integer(n, "count", what, out.count, 1);
+    if (text(n, "traces", what, out.traces, true) && !std::filesystem::is_directory(out.traces))
+      fail(n["traces"], "no folder of kernel traces '" + out.traces + "' (troupe derive-traces writes them)");
+    text(n, "arch_limits", what, out.arch_limits, false);
+    std::string share = "equal";
+    if (text(n, "share", what, share, false))
+      try {
+        out.share = gpu::parse_share_policy(share);
+      } catch (const std::exception& ex) {
+        fail(n["share"], ex.what());
+      }
+    if (!text(n, "arch", what, out.arch, true))
+      return;
+    std::vector<gpu::gpu_arch> archs;
+    try {
+      archs = gpu::load_gpu_archs(out.arch_limits);
+    } catch (const std::exception& ex) {
+      return fail(n["arch_limits"] ? n["arch_limits"] : n, ex.what());
+    }
+    try {
+      gpu::find_arch(archs, out.arch);
+    } catch (const std::exception& ex) {
+      fail(n["arch"], std::string(ex.what()) + " in " + out.arch_limits);
+    }
   }
 
   void model(const YAML::Node& n, model_timing& out, const std::string& device) {

@@ -1,6 +1,7 @@
 // Device profiles for the emulated clock: how long each model takes on a device as a
 // function of its input area (the linear fit s(M) = fixed + slope·M of the ReMO
-// paper's delay model, eq. 3), how many tasks it runs at once, and its power.
+// paper's delay model, eq. 3), how many tasks it runs at once, and its power; or the
+// GPUs it has, whose replicas are timed kernel by kernel (shared_gpu.hpp).
 #pragma once
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/deploy/yaml_checker.hpp"
+#include "gpu/model/occupancy.hpp"
 
 namespace troupe {
 
@@ -19,12 +21,24 @@ struct model_timing {
   double ms_per_megapixel = 0;   // a: added per million input pixels
 };
 
+// A device's GPUs, emulated: a replica placed on one is timed by its model's kernel
+// trace against every inference in flight there (thesis §4.4.2).
+struct gpu_spec {
+  std::string arch;                                // a name in `arch_limits`: sm_72, sm_80, sm_90
+  double memory_gb = 0;                            // each GPU's
+  int count = 1;
+  std::string traces;                              // folder of <model>-b<batch>.csv (troupe derive-traces)
+  std::string arch_limits = "gpu/arch_limits.yaml";
+  gpu::share_policy share = gpu::share_policy::equal;  // how co-resident kernels share an SM
+};
+
 struct device_profile {
   std::string name;
   double busy_power_w = 0;
   double idle_power_w = 0;
   int concurrency = 1;  // tasks computed at once
   std::vector<model_timing> models;
+  std::optional<gpu_spec> gpu;
 
   const model_timing* find(const std::string& model) const;
   // Inference time of `model` on an input of `area_px` pixels; nullopt if the
