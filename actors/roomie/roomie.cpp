@@ -6,6 +6,7 @@
 
 #include "actors/roomie/cli/derive_traces_command.hpp"
 #include "actors/roomie/cli/interference_command.hpp"
+#include "actors/roomie/placement_actor.hpp"
 
 namespace troupe {
 
@@ -43,6 +44,7 @@ void add_roomie_drop(command_hooks& hooks) {
 }  // namespace
 
 void register_roomie(system_registry& r) {
+  r.add(placement_actor_kind());
   if (!r.commands)
     return;
   add_derive_traces(*r.commands);

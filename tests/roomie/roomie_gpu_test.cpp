@@ -16,6 +16,7 @@
 #include "gpu/model/gpu_arch.hpp"
 #include "gpu/model/kernel_trace.hpp"
 #include "test_support.hpp"
+#include "troupe/messages/roomie.pb.h"
 #include "troupe/messages/vision.pb.h"
 #include "vision/jpeg_codec.hpp"
 #include "vision/percentile.hpp"
@@ -31,9 +32,10 @@ std::string trace_of(const std::string& replica) {
   return replica.rfind("heavy", 0) == 0 ? "detector-m-i640" : "detector-n-i320";
 }
 
-std::string profile() {
-  return write_temp("roomie_gpu_profile.yaml",
-                    "devices:\n  - name: xavier\n    busy_power_w: 15\n    gpu: { arch: sm_72, memory_gb: 8, count: 2, "
+std::string profile(const std::string& memory_gb = "8") {
+  return write_temp("roomie_gpu_profile-" + memory_gb + ".yaml",
+                    "devices:\n  - name: xavier\n    busy_power_w: 15\n    gpu: { arch: sm_72, memory_gb: " + memory_gb +
+                    ", count: 2, "
                     "traces: " + source_dir() + "/topologies/kernels/derived/sm_72, arch_limits: " + source_dir() +
                     "/gpu/arch_limits.yaml }\n");
 }
@@ -153,4 +155,82 @@ TEST(RoomieGpu, KeepingHeavyReplicasApartBeatsStackingThemInMeasuredP50) {
   EXPECT_LT(both(placed), 0.8 * both(stacked)) << "ROOMIE " << both(placed) << " ms, stacked " << both(stacked) << " ms";
   // Stacked, one GPU carries both heavy models: busier than either of ROOMIE's.
   EXPECT_GT(stacked.gpus[0].busy_ms(), std::max(placed.gpus[0].busy_ms(), placed.gpus[1].busy_ms()));
+}
+
+namespace {
+
+std::vector<msg::roomie::PlaceReply> placements(caf::scoped_actor& self, size_t n) {
+  std::vector<msg::roomie::PlaceReply> out;
+  while (out.size() < n)
+    if (auto got = next_letter(self, 10s); !got)
+      break;
+    else if (auto r = got->as<msg::roomie::PlaceReply>())
+      out.push_back(*r);
+  return out;
+}
+
+}  // namespace
+
+// The placement actor on a node with two 0.7 GB Xavier GPUs: its four initial replicas
+// spawned there by ROOMIE (heavy ones apart), a fifth deferred for want of memory and
+// spawned once one of them stops, a replica the node cannot spawn reported with the
+// node's reason.
+TEST(RoomiePlacement, SpawnsWhereItDecidesAndDefersUntilAGpuFrees) {
+  nats_server server;
+  auto cfg = config_for("edge", server.url());
+  cfg.kinds = &builtin_kinds();
+  node n(cfg);
+  caf::scoped_actor self(n.system());
+  ASSERT_FALSE(n.subscribe("placements", caf::actor{self}));
+  auto spawned = n.spawn("placer", "placement",
+                         params::from_yaml("{ cluster: 'edge:xavier:2', profile: " + profile("0.7") +
+                                           ", initial: 'detector-m-i640:2, detector-n-i320:2', "
+                                           "replica: '{ model: mog2 }', retry_ms: 100 }"));
+  ASSERT_TRUE(spawned) << caf::to_string(spawned.error());
+  std::map<std::string, msg::roomie::PlaceReply> initial;
+  for (auto& r : placements(self, 4))
+    initial[r.replica()] = r;
+  ASSERT_EQ(initial.size(), 4u);
+  for (auto& [name, r] : initial) {
+    EXPECT_EQ(r.node(), "edge") << name;
+    EXPECT_TRUE(r.error().empty()) << name << ": " << r.error();
+    EXPECT_FALSE(r.deferred());
+  }
+  EXPECT_NE(initial["detector-m-i640-1"].gpu(), initial["detector-m-i640-2"].gpu());
+  auto actors = n.local_actors();
+  EXPECT_EQ(std::count(actors.begin(), actors.end(), "detector-n-i320-2"), 1);
+
+  msg::roomie::PlaceRequest more;
+  more.set_replica("extra");
+  more.set_model("detector-n-i320");
+  more.set_params_yaml("{ model: mog2 }");
+  auto reply = n.request("placer", more, 5s);
+  ASSERT_TRUE(reply) << caf::to_string(reply.error());
+  ASSERT_NE(reply->as<msg::roomie::PlaceReply>(), nullptr);
+  EXPECT_TRUE(reply->as<msg::roomie::PlaceReply>()->deferred());
+  placements(self, 1);  // the deferral, published
+  EXPECT_TRUE(n.stop("detector-n-i320-2"));
+  auto later = placements(self, 1);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].replica(), "extra");
+  EXPECT_FALSE(later[0].deferred());
+  EXPECT_EQ(later[0].gpu(), initial["detector-n-i320-2"].gpu());  // the room it left
+  EXPECT_TRUE(eventually([&] {
+    auto a = n.local_actors();
+    return std::count(a.begin(), a.end(), "extra") == 1;
+  }));
+
+  n.stop("extra");
+  more.set_replica("broken");
+  more.set_params_yaml("{ model: /nonexistent.pt }");
+  reply = n.request("placer", more, 10s);
+  ASSERT_TRUE(reply) << caf::to_string(reply.error());
+  ASSERT_NE(reply->as<msg::roomie::PlaceReply>(), nullptr);
+  auto refused = *reply->as<msg::roomie::PlaceReply>();
+  while (refused.deferred() || refused.replica() != "broken") {  // deferred if extra's exit was not yet seen
+    auto next = placements(self, 1);
+    ASSERT_EQ(next.size(), 1u);
+    refused = next[0];
+  }
+  EXPECT_NE(refused.error().find("nonexistent.pt"), std::string::npos) << refused.error();
 }
