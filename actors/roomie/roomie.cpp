@@ -6,7 +6,9 @@
 
 #include "actors/roomie/cli/derive_traces_command.hpp"
 #include "actors/roomie/cli/interference_command.hpp"
+#include "actors/roomie/core/query_load.hpp"
 #include "actors/roomie/placement_actor.hpp"
+#include "actors/runtime/file_output.hpp"
 
 namespace troupe {
 
@@ -41,6 +43,32 @@ void add_roomie_drop(command_hooks& hooks) {
   cmd->callback([&hooks, o] { hooks.run = [o] { return interference_command(*o); }; });
 }
 
+struct load_options {
+  std::string shape;
+  double duration_s = 600, length_s = 10, sigma = 0.3;
+  uint64_t seed = 1;
+  std::string output;
+};
+
+int load_command(const load_options& o) {
+  auto curve = o.shape == "twitter-like" ? roomie::twitter_like_load(o.duration_s, o.seed)
+                                         : roomie::gaussian_process_load(o.duration_s, o.length_s, o.sigma, o.seed);
+  return write_and_say(o.output, roomie::load_curve_csv(curve)) ? 0 : 1;
+}
+
+void add_roomie_load(command_hooks& hooks) {
+  auto o = std::make_shared<load_options>();
+  auto* cmd = hooks.troupe.add_subcommand("roomie-load", "a query-rate curve for ROOMIE's benches: the synthetic "
+                                                         "twitter-like stand-in or a Gaussian process (RBF)");
+  cmd->add_option("shape", o->shape, "twitter-like or gp")->required()->check(CLI::IsMember({"twitter-like", "gp"}));
+  cmd->add_option("-o,--output", o->output, "the CSV (t_s,multiplier)")->required();
+  cmd->add_option("--duration", o->duration_s, "seconds (default 600)")->check(CLI::Range(1.0, 86400.0));
+  cmd->add_option("--length", o->length_s, "gp: the RBF kernel's length, seconds (default 10)")->check(CLI::PositiveNumber);
+  cmd->add_option("--sigma", o->sigma, "gp: its standard deviation (default 0.3)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", o->seed, "default 1");
+  cmd->callback([&hooks, o] { hooks.run = [o] { return load_command(*o); }; });
+}
+
 }  // namespace
 
 void register_roomie(system_registry& r) {
@@ -49,6 +77,7 @@ void register_roomie(system_registry& r) {
     return;
   add_derive_traces(*r.commands);
   add_roomie_drop(*r.commands);
+  add_roomie_load(*r.commands);
 }
 
 }  // namespace troupe
