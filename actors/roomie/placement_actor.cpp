@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <memory>
 #include <sstream>
 
@@ -148,13 +149,27 @@ class placement_state {
 
   void on_down(const std::string& replica) {
     last_busy_.erase(replica);
+    up_.erase(replica);
+    unwatched_.erase(replica);
     for (auto& d : book_.leave(replica))
       act(d, nullptr);
   }
 
   void on_retry() {
+    watch_new_replicas();
     for (auto& d : book_.retry())
       act(d, nullptr);
+    msg::roomie::PlacementTable table;
+    for (auto& replica : up_) {
+      auto& b = book_.bookings().at(replica);
+      placement_decision d;
+      d.what = decision_kind::spawn;
+      d.request = {replica, b.model, ""};
+      d.gpu = b.gpu;
+      *table.add_placed() = reply_of(d);
+    }
+    table.set_deferred(uint32_t(book_.deferred()));
+    ctx_.publish("placements", table);
   }
 
   // A replica's busy share since its previous stats: the autoscaler's input.
@@ -213,10 +228,33 @@ class placement_state {
               auto ack = reply.as<msg::Ack>();
               if (ack == nullptr || !ack->ok())
                 return failed(d, ack ? ack->detail() : "no acknowledgement from the node", asked.get());
-              ctx_.monitor(d.request.replica, caf::actor_cast<caf::actor>(self_));
+              up_.insert(d.request.replica);
+              unwatched_[d.request.replica] = 0;  // watched once this node has heard of it
               answer(reply_of(d), asked.get());
             },
             [this, d, asked](caf::error& e) { failed(d, caf::to_string(e), asked.get()); });
+  }
+
+  // A replica just spawned may not be in this node's directory yet (its node's
+  // announcement is on the way), and watching an unknown actor reports it down at once:
+  // each is watched at the first retry after this node knows it, or taken as down
+  // after ten retries unheard of.
+  void watch_new_replicas() {
+    std::vector<std::string> unheard;
+    for (auto it = unwatched_.begin(); it != unwatched_.end();) {
+      if (ctx_.knows(it->first)) {
+        ctx_.monitor(it->first, caf::actor_cast<caf::actor>(self_));
+        it = unwatched_.erase(it);
+        continue;
+      }
+      if (++it->second > 10)
+        unheard.push_back(it->first);
+      ++it;
+    }
+    for (auto& replica : unheard) {
+      spdlog::warn("placement: {} spawned but never announced: taken as down", replica);
+      on_down(replica);
+    }
   }
 
   // The replica's own parameters, seated on its GPU.
@@ -254,6 +292,8 @@ class placement_state {
   roomie::placement_book book_;
   caf::event_based_actor* self_ = nullptr;
   std::map<std::string, std::pair<double, int64_t>> last_busy_;  // per replica: busy ms, when
+  std::set<std::string> up_;                                      // spawned, not yet down
+  std::map<std::string, int> unwatched_;                          // spawned, not yet watched: retries
 };
 
 caf::behavior placement_actor(caf::event_based_actor* self, context ctx, std::shared_ptr<placement_state> s,

@@ -8,6 +8,7 @@
 #include "actors/roomie/cli/interference_command.hpp"
 #include "actors/roomie/core/query_load.hpp"
 #include "actors/roomie/placement_actor.hpp"
+#include "actors/roomie/query_source.hpp"
 #include "actors/runtime/file_output.hpp"
 
 namespace troupe {
@@ -73,6 +74,7 @@ void add_roomie_load(command_hooks& hooks) {
 
 void register_roomie(system_registry& r) {
   r.add(placement_actor_kind());
+  r.add(query_source_kind());
   if (!r.commands)
     return;
   add_derive_traces(*r.commands);

@@ -234,3 +234,40 @@ TEST(RoomiePlacement, SpawnsWhereItDecidesAndDefersUntilAGpuFrees) {
   }
   EXPECT_NE(refused.error().find("nonexistent.pt"), std::string::npos) << refused.error();
 }
+
+// The query source, started after the placement actor placed its replicas, learns them
+// from its table and feeds them: queries for the more popular model (Zipf, s = 1, two
+// models: 2/3 of them) reach its replica about twice as often; its counts reach the sink.
+TEST(RoomieQueries, QueriesReachThePlacedReplicasByPopularity) {
+  nats_server server;
+  auto cfg = config_for("edge", server.url());
+  cfg.kinds = &builtin_kinds();
+  node n(cfg);
+  caf::scoped_actor self(n.system());
+  ASSERT_TRUE(n.spawn_function("probe", probe, caf::actor{self}));
+  ASSERT_FALSE(n.subscribe("placements", caf::actor{self}));
+  ASSERT_TRUE(n.spawn("placer", "placement",
+                      params::from_yaml("{ cluster: 'edge:xavier:2', profile: " + profile() +
+                                        ", initial: 'detector-n-i320:1, detector-m-i640:1', replica: '{ model: mog2 }', "
+                                        "retry_ms: 100 }")));
+  ASSERT_EQ(placements(self, 2).size(), 2u);
+  auto source = n.spawn("queries", "query-source",
+                        params::from_yaml("{ source: /usr/share/doc/opencv-doc/examples/data/vtest.avi, crop: [200, 150, "
+                                          "160, 120], frames: 4, models: 'detector-n-i320, detector-m-i640', rate: 60, "
+                                          "sink: probe, stats_interval_ms: 500 }"));
+  ASSERT_TRUE(source) << caf::to_string(source.error());
+  std::map<std::string, int> results;
+  std::optional<msg::CameraStats> counts;
+  for (auto until = std::chrono::steady_clock::now() + 3s; std::chrono::steady_clock::now() < until;)
+    if (auto got = next_letter(self, 500ms); got && got->as<msg::Detections>())
+      ++results[got->as<msg::Detections>()->replica()];
+    else if (got && got->as<msg::CameraStats>())
+      counts = *got->as<msg::CameraStats>();
+  auto light = results["detector-n-i320-1"], heavy = results["detector-m-i640-1"];
+  EXPECT_GT(light + heavy, 90);   // 60/s for 3 s, the first table 0.1 s in
+  EXPECT_GT(light, heavy);        // 2:1 by popularity
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->kind(), "query-source");
+  EXPECT_GT(counts->figures().at("detector-n-i320_queries_frames"), 0);
+  EXPECT_EQ(counts->figures().at("detector-m-i640_unsent_frames"), 0);
+}

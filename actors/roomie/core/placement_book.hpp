@@ -60,17 +60,18 @@ class placement_book {
   // scale_after_s, while it has fewer than max_replicas.
   std::optional<replica_request> load(const std::string& replica, double utilisation, double now_s);
 
+  struct booking {
+    size_t gpu;
+    std::string model;
+    double utilisation = 0;
+  };
   const std::vector<gpu_slot>& cluster() const { return cluster_; }
+  const std::map<std::string, booking>& bookings() const { return booked_; }  // by replica
   size_t deferred() const { return deferred_.size(); }
   // The GPU a replica is booked on, if it is.
   std::optional<size_t> gpu_of(const std::string& replica) const;
 
  private:
-  struct booked {
-    size_t gpu;
-    std::string model;
-    double utilisation = 0;
-  };
   placement_decision decide(const replica_request& r);
   size_t replicas_of(const std::string& model) const;
 
@@ -79,7 +80,7 @@ class placement_book {
   delay_cache cache_;
   std::unique_ptr<placement_policy> policy_;
   placement_settings settings_;
-  std::map<std::string, booked> booked_;          // by replica
+  std::map<std::string, booking> booked_;         // by replica
   std::deque<replica_request> deferred_;
   std::map<std::string, replica_request> first_;  // per model: the pattern of the replicas added
   std::map<std::string, int> added_;              // per model: replicas the autoscaler asked for
