@@ -141,6 +141,10 @@ void node_core::shutdown(bool graceful) {
     complete(id, make_error(errc::not_running, "node " + cfg.name + " stopped"));
   if (recorder_)
     recorder_->flush();
+  {
+    std::lock_guard<std::mutex> roster(roster_mtx_);
+    bus_open_ = false;
+  }
   bus_->close();
 }
 
@@ -440,7 +444,8 @@ void node_core::local_exit(const std::string& name, const caf::error& reason) {
   down->set_reason(loss.reason);
   {
     std::lock_guard<std::mutex> roster(roster_mtx_);
-    announce(down, "actor_down");
+    if (bus_open_)
+      announce(down, "actor_down");
   }
   tell_watchers(loss);
 }

@@ -142,6 +142,8 @@ class node_core : public std::enable_shared_from_this<node_core> {
   std::shared_ptr<trace_recorder> recorder_;
   std::atomic<bool> running_{false};
   std::atomic<bool> announce_exits_{true};
+  bool bus_open_ = true;  // under roster_mtx_: an actor that ends after the node closed its
+                          // bus is not announced (its node's node_down said it)
   std::atomic<int64_t> quiet_until_ns_{0};  // no peer is declared down before this
   std::atomic<uint64_t> correlation_{0};
   mutable std::atomic<uint64_t> sys_sequence_{0};
