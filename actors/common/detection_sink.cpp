@@ -72,6 +72,7 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
   auto state = std::make_shared<sink_state>(cfg.slo_ms, cfg.slot_s);
   state->started_ns = ctx.now_ns();
   ctx.subscribe("replica-stats", caf::actor_cast<caf::actor>(self));
+  ctx.subscribe("gpu-stats", caf::actor_cast<caf::actor>(self));
   auto interval = std::chrono::milliseconds(cfg.interval_ms);
   ctx.after(self, interval, tick_atom::value);
   self->attach_functor([=] { print_report(ctx, *state, cfg); });
@@ -86,6 +87,8 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
         state->report.add_detections(*d, ms, (now - state->started_ns) / 1e9);
       } else if (auto t = in.as<msg::GroundTruth>()) {
         state->report.add_truth(*t);
+      } else if (auto g = in.as<msg::GpuStats>()) {
+        state->report.add_gpu(*g);
       } else if (auto r = in.as<msg::ReplicaStats>()) {
         state->report.add_replica(*r, (ctx.now_ns() - state->started_ns) / 1e9);
       } else if (auto p = in.as<msg::CameraPace>()) {

@@ -24,6 +24,8 @@ caf::behavior detector_replica(caf::event_based_actor* self, context ctx,
     worker->finish();
     auto s = worker->take_stats();
     ctx.publish("replica-stats", s);
+    if (auto g = worker->take_gpu_stats())
+      ctx.publish("gpu-stats", *g);
     spdlog::info("replica {}: {} regions in {} batches, dropped {} (queue full) {} (stale) {} (failed), {} overruns",
                  ctx.name(), s.processed(), s.batches(), s.dropped_full(), s.dropped_stale(), s.dropped_failed(),
                  s.overruns());

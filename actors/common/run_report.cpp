@@ -140,9 +140,21 @@ nlohmann::json run_report::to_json(double duration_s) const {
                              {"windows", f.windows},
                              {"saturated_windows", f.saturated_windows},
                              {"peak_utilisation", f.peak_utilisation}};
+    if (!r.gpu().empty()) {
+      out["replicas"][name]["gpu"] = r.gpu();
+      out["replicas"][name]["gpu_drop_mean"] = r.gpu_drop_mean();  // its last interval's
+    }
     loads.push_back(duration_s > 0 ? r.busy_ms() / 1e3 / duration_s : 0);
   }
   out["load_balance_index"] = vision::load_balance_index(loads);
+  for (auto& [where, g] : gpus_)
+    out["gpus"][where] = {{"arch", g.arch()},
+                          {"busy_ms", g.busy_ms()},
+                          {"utilisation", duration_s > 0 ? std::min(1.0, g.busy_ms() / 1e3 / duration_s) : 0.0},
+                          {"inferences", g.inferences()},
+                          {"replicas", g.replicas()},
+                          {"memory_used_mb", g.memory_used_mb()},
+                          {"memory_mb", g.memory_mb()}};
   double energy = 0;
   for (auto& [name, f] : replicas_)
     energy += f.stats.energy_j();
@@ -207,7 +219,17 @@ std::string run_report::table(double duration_s) const {
               saturated == 0 ? "-" : std::to_string(saturated) + "/" + std::to_string(r["windows"].get<uint64_t>()) + " s",
               fixed(r["energy_j"], 1)});
   }
-  return cams.str() + reps.str() + "load-balance index (variance of replica utilisation): " +
+  std::string gpus;
+  if (j.contains("gpus")) {
+    text_table t({"gpu", "arch", "replicas", "inferences", "busy s", "utilisation", "memory MB"});
+    for (auto& [where, g] : j["gpus"].items())
+      t.add({where, g["arch"].get<std::string>(), std::to_string(g["replicas"].get<uint32_t>()),
+             std::to_string(g["inferences"].get<uint64_t>()), fixed(g["busy_ms"].get<double>() / 1e3, 2),
+             fixed(g["utilisation"].get<double>() * 100, 0) + "%",
+             fixed(g["memory_used_mb"], 0) + "/" + fixed(g["memory_mb"], 0)});
+    gpus = t.str();
+  }
+  return cams.str() + reps.str() + gpus + "load-balance index (variance of replica utilisation): " +
          fixed(j["load_balance_index"], 4) + "\n";
 }
 

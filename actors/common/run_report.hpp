@@ -1,6 +1,7 @@
-// What a run measured, per camera and per replica (device): frames, detections,
-// latency percentiles, SLO misses, accuracy against ground truth (synthetic cameras),
-// bytes, drops, overruns, busy time, energy and the load-balance index. Fed by the
+// What a run measured, per camera, per replica (device) and per emulated GPU: frames,
+// detections, latency percentiles, SLO misses, accuracy against ground truth (synthetic
+// cameras), bytes, drops, overruns, busy time, energy, GPU utilisation and the
+// load-balance index. Fed by the
 // sink; printed as a table, written as JSON and as PNG plots through gnuplot.
 #pragma once
 
@@ -44,6 +45,10 @@ class run_report {
     double seconds = 0;
   };
   const std::map<std::string, pace_figures>& paces() const { return paces_; }
+  // An emulated GPU's cumulative figures (the latest replace the earlier).
+  void add_gpu(const msg::GpuStats& stats) {
+    gpus_[stats.node() + "/" + stats.device() + "/" + std::to_string(stats.index())] = stats;
+  }
   // A camera's own figures (the latest replace the earlier), listed under the camera.
   void add_camera_stats(const msg::CameraStats& stats) { cameras_[stats.camera()].stats = stats; }
 
@@ -77,6 +82,7 @@ class run_report {
   vision::map_accumulator all_map_;  // every camera's frames pooled
   std::map<std::string, replica_figures> replicas_;
   std::map<std::string, pace_figures> paces_;
+  std::map<std::string, msg::GpuStats> gpus_;  // by node/device/index
 };
 
 }  // namespace troupe

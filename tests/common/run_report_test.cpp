@@ -215,3 +215,30 @@ TEST(RunReport, SystemDelayIsEachSlotsSlowestFrame) {
   EXPECT_DOUBLE_EQ(delay["mean"].get<double>(), 550);  // (400 + 700) / 2
   EXPECT_FALSE(run_report(0).to_json(2.0)["overall"].contains("system_delay_ms"));
 }
+
+// Emulated GPUs: the latest of each, its utilisation over the run, in JSON and table.
+TEST(RunReport, GpusGiveUtilisationOverTheRun) {
+  run_report r(200);
+  msg::GpuStats g;
+  g.set_node("edge-1");
+  g.set_device("xavier");
+  g.set_index(0);
+  g.set_arch("sm_72");
+  g.set_busy_ms(1000);
+  g.set_replicas(2);
+  g.set_inferences(40);
+  g.set_memory_used_mb(665);
+  g.set_memory_mb(8192);
+  r.add_gpu(g);
+  g.set_busy_ms(2500);  // the latest replaces the earlier
+  r.add_gpu(g);
+  auto j = r.to_json(10);
+  auto& gpu = j["gpus"]["edge-1/xavier/0"];
+  EXPECT_EQ(gpu["arch"], "sm_72");
+  EXPECT_DOUBLE_EQ(gpu["utilisation"].get<double>(), 0.25);
+  EXPECT_EQ(gpu["replicas"], 2);
+  auto table = r.table(10);
+  EXPECT_NE(table.find("edge-1/xavier/0"), std::string::npos);
+  EXPECT_NE(table.find("25%"), std::string::npos);
+  EXPECT_NE(table.find("665/8192"), std::string::npos);
+}
