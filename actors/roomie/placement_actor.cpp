@@ -4,14 +4,13 @@
 #include <map>
 #include <set>
 #include <memory>
-#include <sstream>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
-#include "actors/common/pipeline_names.hpp"
 #include "actors/roomie/core/placement_book.hpp"
+#include "actors/roomie/core/placement_params.hpp"
 #include "actors/runtime/choice.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/node.hpp"
@@ -28,14 +27,9 @@ namespace {
 using roomie::placement_decision;
 using decision_kind = placement_decision::kind;
 
-struct cluster_member {
-  std::string node, device;
-  int count = 0;
-};
-
 struct placement_actor_settings {
   roomie::placement_kind policy = roomie::placement_kind::roomie;
-  std::vector<cluster_member> cluster;
+  std::vector<roomie::cluster_member> cluster;
   std::string profile;
   roomie::placement_settings book;
   std::vector<std::pair<std::string, int>> initial;  // model, replicas
@@ -44,50 +38,6 @@ struct placement_actor_settings {
   int64_t retry_ms = 1000;
   int64_t spawn_timeout_ms = 5000;
 };
-
-// "a:b:c" → {a, b, c}
-std::vector<std::string> fields(const std::string& item) {
-  std::vector<std::string> out;
-  std::stringstream in(item);
-  for (std::string f; std::getline(in, f, ':');)
-    out.push_back(f);
-  return out;
-}
-
-int positive(const std::string& text, const std::string& item) {
-  try {
-    size_t used = 0;
-    auto n = std::stoi(text, &used);
-    if (used == text.size() && n >= 1)
-      return n;
-  } catch (const std::exception&) {
-  }
-  throw std::runtime_error("'" + item + "': the count must be a whole number of at least 1");
-}
-
-std::vector<cluster_member> parse_cluster(const std::string& list) {
-  std::vector<cluster_member> out;
-  for (auto& item : split_names(list)) {
-    auto f = fields(item);
-    if (f.size() != 3)
-      throw std::runtime_error("cluster '" + item + "': node:device:count");
-    out.push_back({f[0], f[1], positive(f[2], item)});
-  }
-  if (out.empty())
-    throw std::runtime_error("cluster names no GPU (node:device:count, ...)");
-  return out;
-}
-
-std::vector<std::pair<std::string, int>> parse_initial(const std::string& list) {
-  std::vector<std::pair<std::string, int>> out;
-  for (auto& item : split_names(list)) {
-    auto f = fields(item);
-    if (f.size() != 2)
-      throw std::runtime_error("initial '" + item + "': model:count");
-    out.emplace_back(f[0], positive(f[1], item));
-  }
-  return out;
-}
 
 // The cluster's GPUs and the models they may host: every <model>-b1.csv of the (one)
 // arch's traces folder (⚑ a model is judged at batch 1).
@@ -326,14 +276,14 @@ const choice<roomie::placement_kind> policies{
 placement_actor_settings read_settings(const params& p) {
   placement_actor_settings s;
   s.policy = policies.parse(p.get_string("policy", "roomie"));
-  s.cluster = parse_cluster(p.get_string("cluster"));
+  s.cluster = roomie::parse_cluster(p.get_string("cluster"));
   s.profile = p.get_string("profile");
   s.book.lambda = p.get_double("lambda", s.book.lambda);
   auto max_deferred = p.get_int("max_deferred", int64_t(s.book.max_deferred));
   s.book.scale_util = p.get_double("scale_util", s.book.scale_util);
   s.book.scale_after_s = p.get_double("scale_after_ms", s.book.scale_after_s * 1e3) / 1e3;
   s.book.max_replicas = int(p.get_int("max_replicas", s.book.max_replicas));
-  s.initial = parse_initial(p.get_string("initial"));
+  s.initial = roomie::parse_initial(p.get_string("initial"));
   s.replica_yaml = p.get_string("replica", s.replica_yaml);
   s.replica_kind = p.get_string("replica_kind", s.replica_kind);
   s.retry_ms = p.get_int("retry_ms", s.retry_ms);

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "actors/roomie/cli/bench_roomie.hpp"
 #include "actors/roomie/cli/derive_traces_command.hpp"
 #include "actors/roomie/cli/interference_command.hpp"
 #include "actors/roomie/core/query_load.hpp"
@@ -70,6 +71,26 @@ void add_roomie_load(command_hooks& hooks) {
   cmd->callback([&hooks, o] { hooks.run = [o] { return load_command(*o); }; });
 }
 
+void add_bench_roomie(command_hooks& hooks) {
+  auto o = std::make_shared<bench_roomie_options>();
+  auto* cmd = hooks.bench.add_subcommand("roomie", "ROOMIE's placement against INFaaS- and Usher-style on emulated "
+                                                   "shared GPUs, per load (thesis Figs. 4.2-4.5)");
+  cmd->add_option("--cluster", o->cluster, "cloud (3 x 4 A100, default) or edge (12 Xavier)")
+      ->check(CLI::IsMember({"cloud", "edge"}));
+  cmd->add_option("--workload", o->workload, "twitter-like (default; synthetic, labelled) or synthetic (a Gaussian process)")
+      ->check(CLI::IsMember({"twitter-like", "synthetic"}));
+  cmd->add_option("--loads", o->loads, "fractions of the standalone capacity (default 0.25 0.5 0.75 1 1.25)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--policies", o->policies, "roomie, infaas, usher (default all three)")
+      ->check(CLI::IsMember({"roomie", "infaas", "usher"}));
+  cmd->add_option("--duration", o->duration_s, "seconds per run, deployment time (default 30)")->check(CLI::PositiveNumber);
+  cmd->add_option("--repeats", o->repeats, "runs per policy and load, seeds moved per run (default 3)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--resume", o->resume, "read back runs whose report the output folder already holds");
+  cmd->add_option("-o,--output", o->out_dir, "folder of the runs' reports (default build/reports/bench-roomie)");
+  cmd->callback([&hooks, o] { hooks.run = [o] { return bench_roomie(*o); }; });
+}
+
 }  // namespace
 
 void register_roomie(system_registry& r) {
@@ -80,6 +101,7 @@ void register_roomie(system_registry& r) {
   add_derive_traces(*r.commands);
   add_roomie_drop(*r.commands);
   add_roomie_load(*r.commands);
+  add_bench_roomie(*r.commands);
 }
 
 }  // namespace troupe

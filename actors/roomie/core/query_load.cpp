@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -149,6 +150,13 @@ zipf::zipf(size_t n, double s) {
 size_t zipf::draw(std::mt19937_64& rng) const {
   auto x = std::uniform_real_distribution<double>(0, 1)(rng);
   return size_t(std::lower_bound(cumulative_.begin(), cumulative_.end() - 1, x) - cumulative_.begin());
+}
+
+double standalone_capacity(const std::vector<double>& t_us, const std::vector<int>& replicas, const zipf& popularity) {
+  double c = std::numeric_limits<double>::infinity();
+  for (size_t m = 0; m < t_us.size(); ++m)
+    c = std::min(c, replicas.at(m) / (t_us[m] / 1e6 * popularity.p(m)));
+  return c;
 }
 
 query_arrivals::query_arrivals(double base_rate, load_curve curve, uint64_t seed)

@@ -49,6 +49,11 @@ class zipf {
   std::vector<double> p_, cumulative_;
 };
 
+// The most queries per second a mix sustains with every replica alone on its GPU: the
+// least over models of replicas_m / (T_m · P(m)), T in µs (interference only lowers it;
+// the benches' loads are fractions of this).
+double standalone_capacity(const std::vector<double>& t_us, const std::vector<int>& replicas, const zipf& popularity);
+
 // A Poisson process whose rate is base_rate · curve(t) (thinning against the curve's
 // peak): each call, the next arrival's time in seconds.
 class query_arrivals {
