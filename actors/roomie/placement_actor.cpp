@@ -44,7 +44,7 @@ struct placement_actor_settings {
 struct cluster_view {
   std::vector<roomie::gpu_slot> gpus;
   std::vector<const device_profile*> device_of;  // per GPU
-  std::map<std::string, roomie::model_profile> models;
+  std::map<std::string, roomie::model_profile> models;  // handed to the book
   device_profiles profiles;
 };
 
@@ -84,7 +84,7 @@ class placement_state {
  public:
   placement_state(context ctx, placement_actor_settings s)
       : ctx_(std::move(ctx)), s_(std::move(s)), view_(load_cluster(s_)),
-        book_(view_.gpus, view_.models, s_.policy, s_.book) {}
+        book_(view_.gpus, std::move(view_.models), s_.policy, s_.book) {}  // the book keeps the models
 
   void start(caf::event_based_actor* self) {
     self_ = self;
