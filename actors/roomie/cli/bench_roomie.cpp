@@ -39,7 +39,8 @@ run_figures figures_of(const nlohmann::json& report, double duration_s) {
   f.queries_per_s = queries / duration_s;
   double util = 0;
   int gpus = 0;
-  for (auto& [where, g] : report.value("gpus", nlohmann::json::object()).items()) {
+  auto all = report.value("gpus", nlohmann::json::object());
+  for (auto& [where, g] : all.items()) {
     util += g["utilisation"].get<double>();
     ++gpus;
   }
