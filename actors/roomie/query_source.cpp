@@ -47,6 +47,12 @@ class query_state {
       counts_[m];
   }
 
+  // Queries wait until a placement is known (or wait_for_detector_ms passed), so that a
+  // run's first second is not counted as queries with nowhere to go.
+  bool ready() const {
+    return !replicas_.empty() || ctx_.now_ns() - created_ns_ >= s_.input.wait_for_detector_ms * 1'000'000;
+  }
+
   // Seconds of deployment time until the next query is due.
   double until_next_s() {
     if (start_ns_ == 0)
@@ -136,18 +142,20 @@ class query_state {
   std::map<std::string, model_counts> counts_;
   std::set<std::string> monitored_;
   uint64_t sent_ = 0;
+  int64_t created_ns_ = ctx_.now_ns();
   int64_t start_ns_ = 0;
   double next_s_ = 0;
 };
 
 using report_atom = caf::atom_constant<caf::atom("qreport")>;
+using start_atom = caf::atom_constant<caf::atom("qstart")>;
 
 caf::behavior query_source(caf::event_based_actor* self, context ctx, std::shared_ptr<query_state> s,
                            int64_t stats_interval_ms) {
   if (auto err = ctx.subscribe("placements", caf::actor_cast<caf::actor>(self)))
     throw std::runtime_error(caf::to_string(err));
   auto after_s = [](double secs) { return std::chrono::nanoseconds(int64_t(secs * 1e9)); };
-  ctx.after(self, after_s(s->until_next_s()), tick_atom::value);
+  ctx.after(self, std::chrono::milliseconds(0), start_atom::value);
   ctx.after(self, std::chrono::milliseconds(stats_interval_ms), report_atom::value);
   self->attach_functor([s] { s->report(); });
   return {
@@ -158,6 +166,12 @@ caf::behavior query_source(caf::event_based_actor* self, context ctx, std::share
         s->on_table(*t, self);
       else if (auto down = in.as<msg::ActorDown>())
         s->on_down(down->actor());
+    },
+    [=](start_atom) {
+      if (s->ready())
+        ctx.after(self, after_s(s->until_next_s()), tick_atom::value);
+      else
+        ctx.after(self, std::chrono::milliseconds(20), start_atom::value);
     },
     [=](tick_atom) {
       s->send_query();
