@@ -8,6 +8,8 @@
 #include <ATen/Parallel.h>
 #include <torch/script.h>
 
+#include "gpu/ops/letterbox_batch.hpp"
+#include "gpu/ops/nms.hpp"
 #include "vision/yolo_output.hpp"
 
 namespace troupe::learning {
@@ -60,17 +62,11 @@ class torchscript_detector final : public vision::detector {
 
   std::vector<std::vector<vision::detection>> run(const std::vector<cv::Mat>& images) {
     torch::NoGradGuard no_grad;
-    std::vector<vision::letterbox> boxes;
-    std::vector<torch::Tensor> inputs;
-    for (auto& image : images) {
-      boxes.push_back(vision::fit_letterbox(image.size(), {input_, input_}, settings_.frame_width));
-      cv::Mat f;
-      vision::apply_letterbox(image, boxes.back()).convertTo(f, CV_32FC3, 1.0 / 255);
-      inputs.push_back(torch::from_blob(f.data, {f.rows, f.cols, 3}).permute({2, 0, 1}).clone());
-    }
+    auto batch = gpu::letterbox_batch(images, input_, settings_.frame_width);  // on the GPU when there is one
+    auto inputs = torch::from_blob(batch.nchw.data(), {batch.images, 3, input_, input_});
     torch::Tensor out;
     try {
-      out = module_.forward({torch::stack(inputs)}).toTensor().contiguous().to(torch::kFloat32);
+      out = module_.forward({inputs}).toTensor().contiguous().to(torch::kFloat32);
     } catch (const std::exception& e) {
       throw std::runtime_error(path_ + ": inference failed (" + first_line(e.what()) + ")");
     }
@@ -80,7 +76,8 @@ class torchscript_detector final : public vision::detector {
     for (size_t i = 0; i < images.size(); ++i) {
       auto rows = out[int64_t(i)];
       result.push_back(vision::image_detections(rows.data_ptr<float>(), int(rows.size(0)), int(rows.size(1)),
-                                                boxes[i], settings_.min_score, settings_.nms_iou));
+                                                batch.placements[i], settings_.min_score, settings_.nms_iou,
+                                                gpu::nms));
     }
     return result;
   }

@@ -58,11 +58,11 @@ std::string check_yolo_shape(const std::vector<int64_t>& shape) {
 }
 
 std::vector<detection> image_detections(const float* data, int rows, int columns, const letterbox& lb,
-                                        float min_score, float nms_iou) {
+                                        float min_score, float nms_iou, suppression suppress) {
   auto found = decode_yolo_rows(data, rows, columns, min_score);
   for (auto& d : found)
     d.box = from_letterbox(d.box, lb);
-  return non_max_suppression(std::move(found), nms_iou);
+  return suppress(std::move(found), nms_iou);
 }
 
 std::vector<detection> non_max_suppression(std::vector<detection> boxes, float iou_threshold) {

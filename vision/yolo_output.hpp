@@ -36,13 +36,16 @@ std::vector<detection> decode_yolo_rows(const float* data, int rows, int columns
 // wrong, or empty when it decodes.
 std::string check_yolo_shape(const std::vector<int64_t>& shape);
 
-// One image's detections in image pixels: its rows decoded, taken out of the
-// letterbox, suppressed per class. What every network runner does after inference.
-std::vector<detection> image_detections(const float* data, int rows, int columns, const letterbox& lb,
-                                        float min_score, float nms_iou);
-
 // Greedy per-class suppression: a box overlapping a stronger one of its class by more
 // than `iou_threshold` goes.
 std::vector<detection> non_max_suppression(std::vector<detection> boxes, float iou_threshold);
+using suppression = std::vector<detection> (*)(std::vector<detection>, float);
+
+// One image's detections in image pixels: its rows decoded, taken out of the
+// letterbox, suppressed per class by `suppress` (the GPU's, where a runner has one).
+// What every network runner does after inference.
+std::vector<detection> image_detections(const float* data, int rows, int columns, const letterbox& lb,
+                                        float min_score, float nms_iou,
+                                        suppression suppress = non_max_suppression);
 
 }  // namespace troupe::vision

@@ -21,12 +21,13 @@ std::string clock_text(double seconds) {
 progress_bar::progress_bar(std::string what, double every_s) : what_(std::move(what)), every_s_(every_s) {}
 
 std::string progress_bar::line(const std::string& what, int done, int total, double elapsed_s,
-                               const std::string& detail) {
+                               const std::string& detail, int done_before) {
   constexpr int width = 20;
   double share = total > 0 ? std::clamp(double(done) / total, 0.0, 1.0) : 0;
   int filled = int(share * width);
   std::string bar = std::string(filled, '#') + std::string(width - filled, '-');
-  std::string eta = done > 0 ? clock_text(elapsed_s / done * (total - done)) : "?";
+  int this_run = done - done_before;
+  std::string eta = this_run > 0 ? clock_text(elapsed_s / this_run * (total - done)) : "?";
   char buf[128];
   std::snprintf(buf, sizeof(buf), " [%s] %d/%d %3d%%  %s elapsed, ETA %s", bar.c_str(), done, total,
                 int(std::lround(share * 100)), clock_text(elapsed_s).c_str(), eta.c_str());
@@ -35,10 +36,13 @@ std::string progress_bar::line(const std::string& what, int done, int total, dou
 
 void progress_bar::update(int done, int total, const std::string& detail) {
   auto now = steady::now();
+  if (done_before_ < 0)
+    done_before_ = std::max(0, done - 1);  // a resumed loop's first report covers one item of this run
   if (done < total && std::chrono::duration<double>(now - last_).count() < every_s_)
     return;
   last_ = now;
-  spdlog::info("{}", line(what_, done, total, std::chrono::duration<double>(now - started_).count(), detail));
+  spdlog::info("{}", line(what_, done, total, std::chrono::duration<double>(now - started_).count(), detail,
+                                done_before_));
 }
 
 }  // namespace troupe

@@ -336,5 +336,8 @@ TEST(Log, FoldsRepeatsThatDifferOnlyInNumbers) {
 TEST(Log, ProgressBarShowsShareElapsedAndEta) {
   EXPECT_EQ(progress_bar::line("train", 100, 400, 30, "loss 1.500"),
             "train [#####---------------] 100/400  25%  0:30 elapsed, ETA 1:30  loss 1.500");
+  // Resumed at 90: ten epochs took the 30 s, so 300 more take 15 minutes.
+  EXPECT_EQ(progress_bar::line("train", 100, 400, 30, "", 90),
+            "train [#####---------------] 100/400  25%  0:30 elapsed, ETA 15:00");
   EXPECT_EQ(clock_text(3725), "1:02:05");
 }

@@ -1,0 +1,56 @@
+// A CUDA runtime call that throws cuda_error naming the call and CUDA's message.
+#pragma once
+
+#include <string>
+
+#include <cuda_runtime.h>
+
+#include "gpu/ops/detail/cuda_ops.hpp"
+
+#define TROUPE_CUDA_CHECK(call)                                                                    \
+  do {                                                                                             \
+    cudaError_t troupe_status_ = (call);                                                           \
+    if (troupe_status_ != cudaSuccess)                                                             \
+      throw ::troupe::gpu::detail::cuda_error(std::string(#call) + ": " +                          \
+                                              cudaGetErrorString(troupe_status_));                 \
+  } while (0)
+
+namespace troupe::gpu::detail {
+
+// Device memory freed on scope exit.
+template <class T>
+struct device_buffer {
+  T* data = nullptr;
+  explicit device_buffer(size_t count) {
+    if (count)
+      TROUPE_CUDA_CHECK(cudaMalloc(&data, count * sizeof(T)));
+  }
+  ~device_buffer() { cudaFree(data); }
+  device_buffer(const device_buffer&) = delete;
+  device_buffer& operator=(const device_buffer&) = delete;
+};
+
+// Two events bracketing work on the default stream, for kernel and total times.
+struct event_timer {
+  cudaEvent_t start{}, kernels_start{}, kernels_end{}, end{};
+  event_timer() {
+    for (auto* e : {&start, &kernels_start, &kernels_end, &end})
+      TROUPE_CUDA_CHECK(cudaEventCreate(e));
+  }
+  ~event_timer() {
+    for (auto e : {start, kernels_start, kernels_end, end})
+      cudaEventDestroy(e);
+  }
+  void report(device_times* times) const {
+    TROUPE_CUDA_CHECK(cudaEventSynchronize(end));
+    if (!times)
+      return;
+    float kernel = 0, total = 0;
+    TROUPE_CUDA_CHECK(cudaEventElapsedTime(&kernel, kernels_start, kernels_end));
+    TROUPE_CUDA_CHECK(cudaEventElapsedTime(&total, start, end));
+    times->kernel_ms = kernel;
+    times->total_ms = total;
+  }
+};
+
+}  // namespace troupe::gpu::detail

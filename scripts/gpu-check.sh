@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# What a lent GPU proves, in one run of under five minutes (give it a 420 s limit):
+# builds gpu/ alone with CUDA (it needs only a compiler, CMake and CUDA, which the lent
+# machines have), then runs gpu_bench: the device's letterbox pixels and NMS masks
+# against the host-run arithmetic the CPU tests pin to OpenCV and vision (any
+# difference fails), our kernels' occupancy as CUDA reports it, and kernel times
+# against one CPU core. Where Troupe's own dependencies are installed beside a GPU,
+# `TROUPE_FULL=1` also builds build-cuda/ and runs gpu_ops_test's device tests.
+# Usage: scripts/gpu-check.sh [OUT_DIR]   (logs; default build-gpu/check)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-build-gpu/check}
+mkdir -p "$out"
+status=0
+step() {  # name, command...: runs it, keeps its log, remembers a failure
+  local name=$1; shift
+  echo "== $name"
+  if ! "$@" > "$out/$name.log" 2>&1; then status=1; echo "   FAILED"; fi
+  tail -n 40 "$out/$name.log"
+}
+nvidia-smi --query-gpu=name,compute_cap,memory.total,driver_version --format=csv 2>&1 | tee "$out/device.txt"
+step configure cmake -S gpu -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release
+step build cmake --build build-gpu -j "$(nproc)"
+step bench build-gpu/gpu_bench 25
+if [ "${TROUPE_FULL:-0}" = 1 ]; then
+  step full-configure cmake -S . -B build-cuda -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTROUPE_CUDA=ON
+  step full-build cmake --build build-cuda -j "$(nproc)" --target gpu_ops_test
+  step full-tests build-cuda/tests/gpu_ops_test
+  grep -q "SKIPPED \]" "$out/full-tests.log" && { echo "   device tests skipped"; status=1; }
+fi
+exit $status
