@@ -5,6 +5,8 @@
 #include <onnx/onnx_pb.h>
 #include <torch/script.h>
 
+#include "learning/detail/detector_module.hpp"
+
 namespace troupe::learning {
 
 namespace {
@@ -86,29 +88,14 @@ void declare(onnx::ValueInfoProto* v, const std::string& name, const std::vector
     t->mutable_shape()->add_dim()->set_dim_value(d);
 }
 
-torch::Tensor param(const torch::jit::Module& m, const std::string& name) {
-  for (const auto& p : m.named_parameters())
-    if (p.name == name)
-      return p.value;
-  throw std::runtime_error("no parameter '" + name + "'");
-}
-
 }  // namespace
 
 void export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {
-  torch::jit::Module m;
-  std::vector<int64_t> strides;
-  std::vector<double> anchor;
-  int64_t input = 0;
-  try {
-    m = torch::jit::load(torchscript_path);
-    input = m.get_method("input_size")({}).toInt();
-    strides = m.get_method("strides")({}).toIntVector();
-    anchor = m.get_method("anchor")({}).toDoubleVector();
-  } catch (const std::exception& e) {
-    throw std::runtime_error(torchscript_path + ": not a network from troupe train-detector (" +
-                             std::string(e.what()).substr(0, std::string(e.what()).find('\n')) + ")");
-  }
+  auto d = detail::load_detector_module(torchscript_path);
+  auto& m = d.module;
+  auto& strides = d.strides;
+  auto& anchor = d.anchor;
+  auto input = d.input;
   onnx::ModelProto model;
   model.set_ir_version(onnx::IR_VERSION);
   model.set_producer_name("troupe");
@@ -120,8 +107,8 @@ void export_onnx(const std::string& torchscript_path, const std::string& onnx_pa
   std::string x = "images";
   for (size_t i = 0; i < strides.size(); ++i) {
     auto conv = "conv" + std::to_string(i);
-    auto& n = w.node("Conv", {x, w.tensor("w" + std::to_string(i), param(m, "w" + std::to_string(i))),
-                              w.tensor("b" + std::to_string(i), param(m, "b" + std::to_string(i)))}, conv);
+    auto& n = w.node("Conv", {x, w.tensor("w" + std::to_string(i), detail::parameter_of(m, "w" + std::to_string(i))),
+                              w.tensor("b" + std::to_string(i), detail::parameter_of(m, "b" + std::to_string(i)))}, conv);
     graph_writer::attr(n, "kernel_shape", {3, 3});
     graph_writer::attr(n, "strides", {strides[i], strides[i]});
     graph_writer::attr(n, "pads", {1, 1, 1, 1});
@@ -129,9 +116,9 @@ void export_onnx(const std::string& torchscript_path, const std::string& onnx_pa
     graph_writer::attr(w.node("LeakyRelu", {conv}, x), "alpha", 0.1f);  // max(x, 0.1x)
     stride *= strides[i];
   }
-  auto head = w.tensor("wh", param(m, "wh"));
-  graph_writer::attr(w.node("Conv", {x, head, w.tensor("bh", param(m, "bh"))}, "raw"), "kernel_shape", {1, 1});
-  int64_t grid = input / stride, columns = param(m, "wh").size(0);
+  auto head = w.tensor("wh", detail::parameter_of(m, "wh"));
+  graph_writer::attr(w.node("Conv", {x, head, w.tensor("bh", detail::parameter_of(m, "bh"))}, "raw"), "kernel_shape", {1, 1});
+  int64_t grid = input / stride, columns = detail::parameter_of(m, "wh").size(0);
   // The decoding of forward(): centres from cell offsets, sizes from the anchor.
   auto cells = torch::stack(torch::meshgrid({torch::arange(grid), torch::arange(grid)}, "xy")).to(torch::kFloat32);
   w.node("Sigmoid", {w.slice("raw", 0, 2)}, "xy_sig");

@@ -9,6 +9,7 @@
 #include <torch/script.h>
 
 #include "gpu/ops/letterbox_batch.hpp"
+#include "learning/detector_export.hpp"
 #include "gpu/ops/nms.hpp"
 #include "vision/yolo_output.hpp"
 
@@ -105,7 +106,8 @@ void set_torch_threads(int threads) {
 
 void register_torchscript_models() {
   auto loader = [](const std::string& path, const vision::detector_options& o) {
-    return load_torchscript_detector(path, o.network);
+    auto cpu = load_torchscript_detector(path, o.network);
+    return o.network.backend == vision::network_backend::cuda ? cuda_or_cpu(path, o.network, std::move(cpu)) : std::move(cpu);
   };
   vision::register_model_format(".pt", loader);
   vision::register_model_format(".torchscript", loader);

@@ -43,10 +43,15 @@ struct blob_settings {
   int kernel_px = 3;            // morphology kernel size
 };
 
+// Where a network runs: libtorch or OpenCV on the CPU, or Troupe's own CUDA runner
+// (gpu/runner), which falls back to the CPU, saying so once, where there is no device.
+enum class network_backend { cpu, cuda };
+
 struct network_settings {
   float min_score = 0.25f;  // objectness × class score a box needs
   float nms_iou = 0.45f;    // overlap at which the weaker box of a class goes
   int frame_width = 0;      // > 0: inputs are regions of frames this wide, scaled as their frame (fit_letterbox)
+  network_backend backend = network_backend::cpu;
 };
 
 struct detector_options {

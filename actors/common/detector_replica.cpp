@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/runtime/choice.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/common/replica_worker.hpp"
@@ -57,6 +58,9 @@ replica_settings read_settings(const params& p) {
   o.network.min_score = float(p.get_double("min_score", o.network.min_score));
   o.network.nms_iou = float(p.get_double("nms_iou", o.network.nms_iou));
   o.network.frame_width = int(p.get_int("frame_width", o.network.frame_width));
+  static const choice<vision::network_backend> backends(
+      "backend", {{"cpu", vision::network_backend::cpu}, {"cuda", vision::network_backend::cuda}});
+  o.network.backend = backends.parse(p.get_string("backend", "cpu"));
   s.max_age_ms = p.get_int("max_age_ms", s.max_age_ms);
   s.stats_interval_ms = p.get_int("stats_interval_ms", s.stats_interval_ms);
   auto capacity = p.get_int("queue_capacity", int64_t(s.queue_capacity));
@@ -116,6 +120,7 @@ kind_spec detector_replica_kind() {
       {"min_score", param_type::number, false, "drop weaker boxes, default 0.3 (HOG), 0.25 (networks)"},
       {"nms_iou", param_type::number, false, "networks: overlap that suppresses the weaker box, default 0.45"},
       {"frame_width", param_type::integer, false, "networks: regions come from frames this wide and are scaled as those; default 0 (each fills the input)"},
+      {"backend", param_type::string, false, "networks: cpu (default) or cuda (Troupe's GPU runner for its own detectors; the CPU, said once, without a device)"},
       {"stats_interval_ms", param_type::integer, false, "replica-stats period, default 1000"},
     },
     [](node& n, context ctx, const params& p) {

@@ -1,13 +1,20 @@
 // The project's own detector: training on synthetic scenes, TorchScript round trip,
-// batching, and model files that are not what they claim.
+// batching, model files that are not what they claim, and its CUDA runner's plan.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include <torch/script.h>
 
+#include "gpu/ops/device.hpp"
+#include "gpu/ops/letterbox_batch.hpp"
+#include "gpu/runner/cuda_detector.hpp"
+#include "learning/detector_export.hpp"
 #include "learning/detector_training.hpp"
 #include "learning/onnx_export.hpp"
 #include "learning/torchscript_detector.hpp"
 #include "test_support.hpp"
+#include "vision/metrics.hpp"
 #include "vision/onnx_detector.hpp"
 #include "vision/synthetic_scene.hpp"
 
@@ -211,4 +218,89 @@ TEST(DetectorTraining, ClassesGiveTheNetworkAScorePerClass) {
     EXPECT_TRUE(d.label >= 0 && d.label < 3) << d.label;
   o.classes = {"truck"};
   EXPECT_THROW(learning::train_detectors(o), std::runtime_error);
+}
+
+// The CUDA runner's plan (gpu/runner): exported from the trained network, run by its
+// host reference, it computes TorchScript's rows; `backend: cuda` serves on the CPU
+// where there is no device; on a device, the runner finds the CPU's boxes.
+namespace {
+
+std::vector<cv::Mat> two_frames() {
+  auto a = busy_frame(5).image, b = busy_frame(6).image;
+  return {a, b(cv::Rect(40, 30, 200, 150)).clone()};
+}
+
+}  // namespace
+
+TEST(CudaRunner, ThePlanComputesWhatTorchScriptComputes) {
+  auto plan_file = std::string(::testing::TempDir()) + "/detector-n.plan";
+  gpu::save_plan(learning::detector_plan_of(trained_model()), plan_file);
+  auto plan = gpu::load_plan(plan_file);
+  EXPECT_EQ(plan.layers.size(), 6u);
+  EXPECT_EQ(plan.stride(), 8);
+  auto batch = gpu::letterbox_batch(two_frames(), plan.input);
+  auto host = gpu::run_plan_on_host(plan, batch.nchw.data(), batch.images);
+  auto module = torch::jit::load(trained_model());
+  auto torch_rows = module.forward({torch::from_blob(batch.nchw.data(), {2, 3, plan.input, plan.input})})
+                        .toTensor()
+                        .contiguous();
+  ASSERT_EQ(size_t(torch_rows.numel()), host.size());
+  const float* t = torch_rows.data_ptr<float>();
+  double worst = 0;
+  for (size_t i = 0; i < host.size(); ++i)
+    worst = std::max(worst, std::abs(double(host[i]) - t[i]) / std::max(1.0, std::abs(double(t[i]))));
+  EXPECT_LT(worst, 1e-4);  // summation order apart, the same arithmetic
+}
+
+TEST(CudaRunner, PlansThatAreNotPlansAreNamed) {
+  auto bad = write_temp("bad.plan", "TROUPEDX plus nothing");
+  EXPECT_THROW(
+      try { gpu::load_plan(bad); } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("not a Troupe detector plan"), std::string::npos) << e.what();
+        throw;
+      },
+      std::runtime_error);
+  auto plan_file = std::string(::testing::TempDir()) + "/short.plan";
+  gpu::save_plan(learning::detector_plan_of(trained_model()), plan_file);
+  std::filesystem::resize_file(plan_file, 100);
+  EXPECT_THROW(gpu::load_plan(plan_file), std::runtime_error);
+  EXPECT_THROW(learning::detector_plan_of(write_temp("not-a-net.pt", "hello")), std::runtime_error);
+}
+
+TEST(CudaRunner, WithoutADeviceTheCudaBackendServesOnTheCpu) {
+  learning::register_torchscript_models();
+  vision::detector_options cuda;
+  cuda.network.backend = vision::network_backend::cuda;
+  auto on_cuda = vision::make_detector(trained_model(), cuda);
+  auto on_cpu = vision::make_detector(trained_model());
+  auto frame = busy_frame(77).image;
+  auto a = on_cuda->detect(frame), b = on_cpu->detect(frame);
+  ASSERT_EQ(a.size(), b.size());
+  if (gpu::device_usable())
+    GTEST_SKIP() << "a device is usable: the parity test below covers it";
+  EXPECT_FALSE(gpu::serves_on_device(*on_cuda));
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_EQ(a[i].box, b[i].box);
+}
+
+TEST(CudaRunner, OnADeviceTheRunnerFindsTheCpusBoxes) {
+  if (!gpu::device_usable())
+    GTEST_SKIP() << "no device: " << gpu::cpu_reason();
+  learning::register_torchscript_models();
+  vision::detector_options cuda;
+  cuda.network.backend = vision::network_backend::cuda;
+  auto on_cuda = vision::make_detector(trained_model(), cuda);
+  ASSERT_TRUE(gpu::serves_on_device(*on_cuda));
+  auto on_cpu = vision::make_detector(trained_model());
+  auto frames = two_frames();
+  auto a = on_cuda->detect_batch(frames), b = on_cpu->detect_batch(frames);
+  for (size_t f = 0; f < frames.size(); ++f) {
+    ASSERT_EQ(a[f].size(), b[f].size()) << "frame " << f;
+    for (size_t i = 0; i < a[f].size(); ++i) {
+      EXPECT_GE(vision::iou(a[f][i].box, b[f][i].box), 0.99);
+      EXPECT_NEAR(a[f][i].score, b[f][i].score, 1e-3);
+    }
+  }
+  EXPECT_TRUE(gpu::serves_on_device(*on_cuda));
+  EXPECT_EQ(gpu::fallbacks(), 0);
 }
