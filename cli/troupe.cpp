@@ -222,7 +222,24 @@ void add_trace_commands(CLI::App& troupe, std::function<int()>& chosen) {
   });
 }
 
-// The project's detector: train-detector and export-onnx.
+// `export-X MODEL -o FILE`: a trained detector written by `write`.
+void add_export(CLI::App& troupe, std::function<int()>& chosen, const std::string& name, const std::string& what,
+                const std::string& output, void (*write)(const std::string&, const std::string&)) {
+  auto files = std::make_shared<std::pair<std::string, std::string>>();
+  auto* cmd = troupe.add_subcommand(name, what);
+  cmd->add_option("model", files->first, "TorchScript file from train-detector")->required();
+  cmd->add_option("-o,--output", files->second, output)->required();
+  cmd->callback([&chosen, files, write] {
+    chosen = [files, write] {
+      require_writable(files->second);
+      write(files->first, files->second);
+      log::result("wrote " + files->second + " (from " + files->first + ")");
+      return 0;
+    };
+  });
+}
+
+// The project's detector: train-detector, export-onnx, export-plan.
 void add_detector_commands(CLI::App& troupe, std::function<int()>& chosen) {
   auto training = std::make_shared<learning::training_options>();
   auto* train_cmd = troupe.add_subcommand("train-detector", "train the project's own detector on synthetic scenes, save TorchScript");
@@ -242,18 +259,11 @@ void add_detector_commands(CLI::App& troupe, std::function<int()>& chosen) {
       ->check(CLI::IsMember({"person", "car", "bike"}));
   train_cmd->callback([&chosen, training] { chosen = [training] { return train(*training); }; });
 
-  auto files = std::make_shared<std::pair<std::string, std::string>>();
-  auto* onnx = troupe.add_subcommand("export-onnx", "write a trained detector (TorchScript) as ONNX for OpenCV DNN");
-  onnx->add_option("model", files->first, "TorchScript file from train-detector")->required();
-  onnx->add_option("-o,--output", files->second, "ONNX file to write")->required();
-  onnx->callback([&chosen, files] {
-    chosen = [files] {
-      require_writable(files->second);
-      plugin_export_onnx(files->first, files->second);
-      log::result("wrote " + files->second + " (from " + files->first + ")");
-      return 0;
-    };
-  });
+  add_export(troupe, chosen, "export-onnx", "write a trained detector (TorchScript) as ONNX for OpenCV DNN",
+             "ONNX file to write", plugin_export_onnx);
+  add_export(troupe, chosen, "export-plan",
+             "write a trained detector (TorchScript) as the CUDA runner's plan (scripts/gpu-fixtures.sh)",
+             "plan file to write", plugin_export_plan);
 }
 
 // FFmpeg's and OpenCV's own messages go through the one log.

@@ -3,6 +3,7 @@
 // paying libtorch's load time on every run). Loaded with dlopen, never unloaded.
 #include "learning/plugin_api.hpp"
 
+#include "learning/detector_export.hpp"
 #include "learning/detector_training.hpp"
 #include "learning/forecaster_training.hpp"
 #include "learning/octocross_model.hpp"
@@ -78,6 +79,10 @@ std::vector<troupe::learning::derived_file> troupe_plugin_derive_traces(
 
 void troupe_plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path) {
   troupe::learning::export_onnx(torchscript_path, onnx_path);
+}
+
+void troupe_plugin_export_plan(const std::string& torchscript_path, const std::string& plan_path) {
+  troupe::gpu::save_plan(troupe::learning::detector_plan_of(torchscript_path), plan_path);
 }
 
 }

@@ -42,4 +42,5 @@ using troupe_plugin_penance_loaders_fn = troupe::penance::model_loaders (*)();
 using troupe_plugin_derive_traces_fn = std::vector<troupe::learning::derived_file> (*)(
     const troupe::learning::derive_traces_options&, const troupe::learning::progress_callback&);
 using troupe_plugin_export_onnx_fn = void (*)(const std::string&, const std::string&);
+using troupe_plugin_export_plan_fn = void (*)(const std::string&, const std::string&);
 }

@@ -106,4 +106,8 @@ void plugin_export_onnx(const std::string& torchscript_path, const std::string& 
   symbol<troupe_plugin_export_onnx_fn>("troupe_plugin_export_onnx")(torchscript_path, onnx_path);
 }
 
+void plugin_export_plan(const std::string& torchscript_path, const std::string& plan_path) {
+  symbol<troupe_plugin_export_plan_fn>("troupe_plugin_export_plan")(torchscript_path, plan_path);
+}
+
 }  // namespace troupe

@@ -40,5 +40,7 @@ learning::dao_result plugin_train_dao(const learning::dao_options& options,
 std::vector<learning::derived_file> plugin_derive_traces(const learning::derive_traces_options& options,
                                                         const troupe::learning::progress_callback& progress);
 void plugin_export_onnx(const std::string& torchscript_path, const std::string& onnx_path);
+// The network as the CUDA runner's plan (gpu/runner/detector_plan.hpp).
+void plugin_export_plan(const std::string& torchscript_path, const std::string& plan_path);
 
 }  // namespace troupe

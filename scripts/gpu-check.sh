@@ -4,7 +4,8 @@
 # machines have), then runs gpu_bench: the device's letterbox pixels and NMS masks
 # against the host-run arithmetic the CPU tests pin to OpenCV and vision (any
 # difference fails), our kernels' occupancy as CUDA reports it, and kernel times
-# against one CPU core. Where Troupe's own dependencies are installed beside a GPU,
+# against one CPU core, and the detector runner on the plans of gpu-fixtures/ (carry
+# it). Where Troupe's own dependencies are installed beside a GPU,
 # `TROUPE_FULL=1` also builds build-cuda/ and runs gpu_ops_test's device tests.
 # Usage: scripts/gpu-check.sh [OUT_DIR]   (logs; default build-gpu/check)
 set -uo pipefail
@@ -19,9 +20,13 @@ step() {  # name, command...: runs it, keeps its log, remembers a failure
   tail -n 40 "$out/$name.log"
 }
 nvidia-smi --query-gpu=name,compute_cap,memory.total,driver_version --format=csv 2>&1 | tee "$out/device.txt"
-step configure cmake -S gpu -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release
+# cuDNN from CUDA's folder, else from the Python wheel the lent machines carry.
+cudnn=$(python3 -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' 2>/dev/null || true)
+[ -n "$cudnn" ] && export LD_LIBRARY_PATH="$cudnn/lib:${LD_LIBRARY_PATH:-}"
+step configure cmake -S gpu -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release ${cudnn:+-DCUDNN_ROOT=$cudnn}
 step build cmake --build build-gpu -j "$(nproc)"
-step bench build-gpu/gpu_bench 25
+# Plans made here by scripts/gpu-fixtures.sh and carried: the CUDA runner's parity and speed.
+step bench build-gpu/gpu_bench 25 $(ls gpu-fixtures/*.plan 2>/dev/null)
 if [ "${TROUPE_FULL:-0}" = 1 ]; then
   step full-configure cmake -S . -B build-cuda -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTROUPE_CUDA=ON
   step full-build cmake --build build-cuda -j "$(nproc)" --target gpu_ops_test

@@ -5,8 +5,12 @@
 // of 1, 8 and 32 720p frames into 320 and 640 and NMS masks of 1 k and 10 k boxes,
 // against one CPU core: OpenCV's resize and vision's NMS where built inside Troupe,
 // else the host run of the kernels' arithmetic. Medians (min–max) of the rounds after a
-// warm-up. Without a device it says why, prints the CPU side and exits 1.
-// Usage: gpu_bench [rounds]   (default 15)
+// warm-up. Each detector plan named (troupe export-plan; scripts/gpu-fixtures.sh makes
+// them) is also run by the CUDA runner: its rows against the plan's host reference
+// (which the CPU tests pin to TorchScript; beyond 1e-3 fails), then frames/s per batch
+// size against the host reference on one core. Without a device it says why, prints
+// the CPU side and exits 1.
+// Usage: gpu_bench [rounds] [PLAN...]   (rounds default 15)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "gpu/ops/detail/cuda_ops.hpp"
+#include "gpu/runner/detail/cuda_network.hpp"
 
 #ifdef TROUPE_GPU_BENCH_OPENCV
 #include <opencv2/core.hpp>
@@ -230,14 +235,78 @@ void nms_times(int rounds, bool device) {
   }
 }
 
+// The runner's rows against the host reference for two images; true when within 1e-3.
+bool runner_parity(const troupe::gpu::detector_plan& plan, device_network& net) {
+  std::vector<image> images = {make_image(1280, 720, 11), make_image(333, 211, 12)};
+  std::vector<image_view> views;
+  std::vector<placement> placed;
+  for (auto& im : images)
+    views.push_back(im.view()), placed.push_back(place(im, plan.input));
+  std::vector<float> input(images.size() * 3 * plan.input * plan.input);
+  host_letterbox(images, placed, plan.input, input.data());
+  auto host = troupe::gpu::run_plan_on_host(plan, input.data(), int(images.size()));
+  std::vector<float> device(host.size());
+  infer_on_device(net, views, placed, device.data());
+  double worst = 0;
+  for (size_t i = 0; i < host.size(); ++i)
+    worst = std::max(worst, std::abs(double(host[i]) - device[i]) / std::max(1.0, std::abs(double(host[i]))));
+  std::printf("parity: runner %s at %d: rows within %.2e of the host reference (%s)\n", plan.name.c_str(), plan.input,
+              worst, worst <= 1e-3 ? "ok" : "FAILED");
+  return worst <= 1e-3;
+}
+
+void runner_times(const troupe::gpu::detector_plan& plan, device_network* net, int rounds) {
+  std::vector<image> frames;
+  for (int i = 0; i < 32; ++i)
+    frames.push_back(make_image(1280, 720, unsigned(100 + i)));
+  std::vector<float> input(3 * size_t(plan.input) * plan.input);
+  placement p = place(frames[0], plan.input);
+  host_letterbox({frames[0]}, {p}, plan.input, input.data());
+  auto cpu = measure(std::min(rounds, 3), [&] { troupe::gpu::run_plan_on_host(plan, input.data(), 1); });
+  std::printf("  %-12s %-5d host reference, one core: %.1f frames/s\n", plan.name.c_str(), plan.input, 1000 / cpu.median);
+  if (!net)
+    return;
+  for (int batch : {1, 8, 32}) {
+    std::vector<image_view> views;
+    std::vector<placement> placed;
+    for (int i = 0; i < batch; ++i)
+      views.push_back(frames[i].view()), placed.push_back(p);
+    std::vector<float> rows(size_t(batch) * plan.grid() * plan.grid() * plan.columns());
+    auto [k, t] = device_measure(rounds, [&] {
+      device_times times;
+      infer_on_device(*net, views, placed, rows.data(), &times);
+      return times;
+    });
+    std::printf("  %-12s %-5d batch %-3d GPU: %.0f frames/s with copies (%.3f ms, kernels %.3f ms)\n", plan.name.c_str(),
+                plan.input, batch, batch * 1000 / t.median, t.median, k.median);
+  }
+}
+
+int runner(const std::vector<std::string>& plans, int rounds, bool device) {
+  int failures = 0;
+  if (!plans.empty())
+    std::printf("detector runner, 720p frames:\n");
+  for (auto& file : plans) {
+    auto plan = troupe::gpu::load_plan(file);
+    std::shared_ptr<device_network> net;
+    if (device) {
+      net = upload_network(plan);
+      failures += !runner_parity(plan, *net);
+    }
+    runner_times(plan, net.get(), rounds);
+  }
+  return failures;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int rounds = argc > 1 ? std::atoi(argv[1]) : 15;
   if (rounds < 1) {
-    std::fprintf(stderr, "usage: gpu_bench [rounds >= 1]\n");
+    std::fprintf(stderr, "usage: gpu_bench [rounds >= 1] [PLAN...]\n");
     return 2;
   }
+  std::vector<std::string> plans(argv + std::min(argc, 2), argv + argc);
   std::string why;
   bool device = cuda_devices(why) > 0;
   try {
@@ -256,11 +325,12 @@ int main(int argc, char** argv) {
     int failures = parity(device);
     letterbox_times(rounds, device);
     nms_times(rounds, device);
+    failures += runner(plans, rounds, device);
     if (failures)
       std::printf("%d parity checks FAILED\n", failures);
     return device && failures == 0 ? 0 : 1;
-  } catch (const cuda_error& e) {
-    std::printf("CUDA error: %s\n", e.what());
+  } catch (const std::exception& e) {  // a CUDA error, or a plan that does not load
+    std::printf("error: %s\n", e.what());
     return 1;
   }
 }
