@@ -4,8 +4,8 @@
 # machines have), then runs gpu_bench: the device's letterbox pixels and NMS masks
 # against the host-run arithmetic the CPU tests pin to OpenCV and vision (any
 # difference fails), our kernels' occupancy as CUDA reports it, and kernel times
-# against one CPU core, and the detector runner on the plans of gpu-fixtures/ (carry
-# it). Where Troupe's own dependencies are installed beside a GPU,
+# against one CPU core, the detector runner on the plans of gpu-fixtures/ (carry it),
+# and kernel_tracer: measured traces of those plans and their co-run slowdowns. Where Troupe's own dependencies are installed beside a GPU,
 # `TROUPE_FULL=1` also builds build-cuda/ and runs gpu_ops_test's device tests.
 # Usage: scripts/gpu-check.sh [OUT_DIR]   (logs; default build-gpu/check)
 set -uo pipefail
@@ -27,6 +27,12 @@ step configure cmake -S gpu -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release ${c
 step build cmake --build build-gpu -j "$(nproc)"
 # Plans made here by scripts/gpu-fixtures.sh and carried: the CUDA runner's parity and speed.
 step bench build-gpu/gpu_bench 25 $(ls gpu-fixtures/*.plan 2>/dev/null)
+# Measured (CUPTI) traces of the runner at batches 1 and 8, and the pairs' co-run
+# slowdowns; the traces leave packed (the device tool returns few files).
+if [ -x build-gpu/kernel_tracer ] && ls gpu-fixtures/*.plan >/dev/null 2>&1; then
+  step tracer build-gpu/kernel_tracer "$out/traces" 50 gpu-fixtures/*.plan
+  tar czf "$out/traces.tgz" -C "$out" traces && rm -rf "$out/traces"
+fi
 if [ "${TROUPE_FULL:-0}" = 1 ]; then
   step full-configure cmake -S . -B build-cuda -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTROUPE_CUDA=ON
   step full-build cmake --build build-cuda -j "$(nproc)" --target gpu_ops_test

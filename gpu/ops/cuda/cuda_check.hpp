@@ -30,10 +30,11 @@ struct device_buffer {
   device_buffer& operator=(const device_buffer&) = delete;
 };
 
-// Two events bracketing work on the default stream, for kernel and total times.
+// Events bracketing work on a stream, for kernel and total times.
 struct event_timer {
+  cudaStream_t stream;
   cudaEvent_t start{}, kernels_start{}, kernels_end{}, end{};
-  event_timer() {
+  explicit event_timer(cudaStream_t s = nullptr) : stream(s) {
     for (auto* e : {&start, &kernels_start, &kernels_end, &end})
       TROUPE_CUDA_CHECK(cudaEventCreate(e));
   }
@@ -41,6 +42,7 @@ struct event_timer {
     for (auto e : {start, kernels_start, kernels_end, end})
       cudaEventDestroy(e);
   }
+  void record(cudaEvent_t e) const { TROUPE_CUDA_CHECK(cudaEventRecord(e, stream)); }
   void report(device_times* times) const {
     TROUPE_CUDA_CHECK(cudaEventSynchronize(end));
     if (!times)

@@ -43,18 +43,18 @@ void letterbox_on_device(const std::vector<image_view>& images, const std::vecto
   device_buffer<device_image> tables(table.size());
   device_buffer<float> result(outputs);
   event_timer timer;
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.start));
+  timer.record(timer.start);
   for (size_t i = 0; i < images.size(); ++i)
     TROUPE_CUDA_CHECK(cudaMemcpy2D(source.data + table[i].offset, table[i].step, images[i].data, images[i].step,
                                    table[i].step, images[i].height, cudaMemcpyHostToDevice));
   TROUPE_CUDA_CHECK(cudaMemcpy(tables.data, table.data(), table.size() * sizeof(device_image), cudaMemcpyHostToDevice));
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.kernels_start));
+  timer.record(timer.kernels_start);
   int blocks = int((outputs + letterbox_threads - 1) / letterbox_threads);
   letterbox_kernel<<<blocks, letterbox_threads>>>(source.data, tables.data, int(images.size()), input, result.data);
   TROUPE_CUDA_CHECK(cudaGetLastError());
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.kernels_end));
+  timer.record(timer.kernels_end);
   TROUPE_CUDA_CHECK(cudaMemcpy(out, result.data, outputs * sizeof(float), cudaMemcpyDeviceToHost));
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.end));
+  timer.record(timer.end);
   timer.report(times);
 }
 

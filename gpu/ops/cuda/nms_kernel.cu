@@ -26,15 +26,15 @@ std::vector<uint64_t> overlap_mask_on_device(const std::vector<box>& boxes, floa
   device_buffer<box> on_device(boxes.size());
   device_buffer<uint64_t> bits(mask.size());
   event_timer timer;
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.start));
+  timer.record(timer.start);
   TROUPE_CUDA_CHECK(cudaMemcpy(on_device.data, boxes.data(), boxes.size() * sizeof(box), cudaMemcpyHostToDevice));
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.kernels_start));
+  timer.record(timer.kernels_start);
   int blocks = int((mask.size() + nms_threads - 1) / nms_threads);
   overlap_mask_kernel<<<blocks, nms_threads>>>(on_device.data, n, words, iou_threshold, bits.data);
   TROUPE_CUDA_CHECK(cudaGetLastError());
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.kernels_end));
+  timer.record(timer.kernels_end);
   TROUPE_CUDA_CHECK(cudaMemcpy(mask.data(), bits.data, mask.size() * sizeof(uint64_t), cudaMemcpyDeviceToHost));
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.end));
+  timer.record(timer.end);
   timer.report(times);
   return mask;
 }

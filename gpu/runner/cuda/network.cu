@@ -64,6 +64,20 @@ __global__ void decode_rows(const float* head, const float* bias, int images, in
   decode_cell(with_bias, 1, channels, gy, gx, stride, anchor_w, anchor_h, rows + index * channels);
 }
 
+// Device memory that only grows: at_least(n) gives room for n items.
+template <class T>
+struct growing_buffer {
+  std::unique_ptr<device_buffer<T>> buffer;
+  size_t size = 0;
+  T* at_least(size_t n) {
+    if (n > size) {
+      buffer = std::make_unique<device_buffer<T>>(n);
+      size = n;
+    }
+    return buffer ? buffer->data : nullptr;
+  }
+};
+
 template <class T>
 T* upload(const std::vector<T>& host) {
   T* device = nullptr;
@@ -82,8 +96,15 @@ struct device_network {
   cudnnFilterDescriptor_t filter_shape = nullptr;
   cudnnConvolutionDescriptor_t conv_shape = nullptr;
   cudnnTensorDescriptor_t in_shape = nullptr, out_shape = nullptr;
-  std::unique_ptr<device_buffer<char>> workspace;  // cuDNN's, grown to the largest asked
-  size_t workspace_size = 0;
+  cudaStream_t stream = nullptr;  // its own, so two networks can run at once
+  // Grown to the largest batch asked, never freed between calls: cudaFree would
+  // synchronise the device and serialise networks that share it.
+  growing_buffer<char> workspace;  // cuDNN's
+  growing_buffer<uint8_t> packed;
+  growing_buffer<size_t> offset_table;
+  growing_buffer<image_view> view_table;
+  growing_buffer<placement> placement_table;
+  growing_buffer<float> a, b, out;
 
   ~device_network() {
     for (auto* p : weights)
@@ -96,6 +117,7 @@ struct device_network {
     if (out_shape) cudnnDestroyTensorDescriptor(out_shape);
     if (cublas) cublasDestroy(cublas);
     if (cudnn) cudnnDestroy(cudnn);
+    if (stream) cudaStreamDestroy(stream);
   }
 
   // One 3×3 layer by cuDNN (implicit-GEMM or whatever it finds fastest), then bias and
@@ -120,17 +142,14 @@ struct device_network {
     size_t bytes = 0;
     TROUPE_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(cudnn, in_shape, filter_shape, conv_shape, out_shape,
                                                                perf[0].algo, &bytes));
-    if (bytes > 0 && (!workspace || workspace_size < bytes)) {
-      workspace = std::make_unique<device_buffer<char>>(bytes);
-      workspace_size = bytes;
-    }
+
     float one = 1, zero = 0;
     TROUPE_CUDNN_CHECK(cudnnConvolutionForward(cudnn, &one, in_shape, in, filter_shape, weights[index], conv_shape,
-                                               perf[0].algo, workspace ? workspace->data : nullptr, bytes, &zero,
+                                               perf[0].algo, workspace.at_least(bytes), bytes, &zero,
                                                out_shape, out));
     size = h;
     size_t plane = size_t(h) * w, total = plane * c * n;
-    bias_leaky<<<blocks_for(total), threads>>>(out, biases[index], c, plane, total, l.leaky ? 1 : 0);
+    bias_leaky<<<blocks_for(total), threads, 0, stream>>>(out, biases[index], c, plane, total, l.leaky ? 1 : 0);
     TROUPE_CUDA_CHECK(cudaGetLastError());
   }
 };
@@ -141,8 +160,11 @@ std::shared_ptr<device_network> upload_network(const detector_plan& plan) {
     throw cuda_error("the runner decodes at most 64 columns, the plan has " + std::to_string(plan.columns()));
   auto net = std::make_shared<device_network>();
   net->plan = plan;
+  TROUPE_CUDA_CHECK(cudaStreamCreateWithFlags(&net->stream, cudaStreamNonBlocking));
   TROUPE_CUDNN_CHECK(cudnnCreate(&net->cudnn));
+  TROUPE_CUDNN_CHECK(cudnnSetStream(net->cudnn, net->stream));
   TROUPE_CUBLAS_CHECK(cublasCreate(&net->cublas));
+  TROUPE_CUBLAS_CHECK(cublasSetStream(net->cublas, net->stream));
   TROUPE_CUBLAS_CHECK(cublasSetMathMode(net->cublas, CUBLAS_PEDANTIC_MATH));  // no TF32 either
   TROUPE_CUDNN_CHECK(cudnnCreateFilterDescriptor(&net->filter_shape));
   TROUPE_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&net->conv_shape));
@@ -175,26 +197,30 @@ void infer_on_device(device_network& net, const std::vector<image_view>& images,
     side = (side + 2 * l.pad - l.kernel) / l.stride + 1;
     widest = std::max(widest, size_t(count) * l.out * side * side);
   }
-  device_buffer<uint8_t> packed(bytes);
-  device_buffer<size_t> offset_table(offsets.size());
-  device_buffer<image_view> view_table(views.size());
-  device_buffer<placement> placement_table(placements.size());
-  device_buffer<float> a(widest), b(widest), out(size_t(count) * grid * grid * columns);
-  event_timer timer;
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.start));
+  auto* packed = net.packed.at_least(bytes);
+  auto* offset_table = net.offset_table.at_least(offsets.size());
+  auto* view_table = net.view_table.at_least(views.size());
+  auto* placement_table = net.placement_table.at_least(placements.size());
+  float* a = net.a.at_least(widest);
+  float* b = net.b.at_least(widest);
+  float* out = net.out.at_least(size_t(count) * grid * grid * columns);
+  event_timer timer(net.stream);
+  auto to_device = [&](void* to, const void* from, size_t bytes) {
+    TROUPE_CUDA_CHECK(cudaMemcpyAsync(to, from, bytes, cudaMemcpyHostToDevice, net.stream));
+  };
+  timer.record(timer.start);
   for (size_t i = 0; i < images.size(); ++i)
-    TROUPE_CUDA_CHECK(cudaMemcpy2D(packed.data + offsets[i], views[i].step, images[i].data, images[i].step,
-                                   views[i].step, images[i].height, cudaMemcpyHostToDevice));
-  TROUPE_CUDA_CHECK(cudaMemcpy(offset_table.data, offsets.data(), offsets.size() * sizeof(size_t), cudaMemcpyHostToDevice));
-  TROUPE_CUDA_CHECK(cudaMemcpy(view_table.data, views.data(), views.size() * sizeof(image_view), cudaMemcpyHostToDevice));
-  TROUPE_CUDA_CHECK(cudaMemcpy(placement_table.data, placements.data(), placements.size() * sizeof(placement),
-                               cudaMemcpyHostToDevice));
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.kernels_start));
+    TROUPE_CUDA_CHECK(cudaMemcpy2DAsync(packed + offsets[i], views[i].step, images[i].data, images[i].step,
+                                        views[i].step, images[i].height, cudaMemcpyHostToDevice, net.stream));
+  to_device(offset_table, offsets.data(), offsets.size() * sizeof(size_t));
+  to_device(view_table, views.data(), views.size() * sizeof(image_view));
+  to_device(placement_table, placements.data(), placements.size() * sizeof(placement));
+  timer.record(timer.kernels_start);
   size_t inputs = size_t(count) * 3 * input * input;
-  letterbox_into<<<blocks_for(inputs), threads>>>(packed.data, offset_table.data, view_table.data,
-                                                  placement_table.data, count, input, a.data);
+  letterbox_into<<<blocks_for(inputs), threads, 0, net.stream>>>(packed, offset_table, view_table,
+                                                  placement_table, count, input, a);
   TROUPE_CUDA_CHECK(cudaGetLastError());
-  float *x = a.data, *y = b.data;
+  float *x = a, *y = b;
   int size = input;
   for (size_t i = 0; i + 1 < plan.layers.size(); ++i) {
     net.convolve(plan.layers[i], int(i), count, x, y, size);
@@ -208,13 +234,14 @@ void infer_on_device(device_network& net, const std::vector<image_view>& images,
   TROUPE_CUBLAS_CHECK(cublasSgemmStridedBatched(net.cublas, CUBLAS_OP_N, CUBLAS_OP_N, cells, head.out, head.in, &one,
                                                 x, cells, (long long)head.in * cells, net.weights.back(), head.in,
                                                 0, &zero, y, cells, (long long)head.out * cells, count));
-  decode_rows<<<blocks_for(size_t(count) * cells), threads>>>(y, net.biases.back(), count, columns, size,
+  decode_rows<<<blocks_for(size_t(count) * cells), threads, 0, net.stream>>>(y, net.biases.back(), count, columns, size,
                                                               float(plan.stride()), plan.anchor_w, plan.anchor_h,
-                                                              out.data);
+                                                              out);
   TROUPE_CUDA_CHECK(cudaGetLastError());
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.kernels_end));
-  TROUPE_CUDA_CHECK(cudaMemcpy(rows, out.data, size_t(count) * cells * columns * sizeof(float), cudaMemcpyDeviceToHost));
-  TROUPE_CUDA_CHECK(cudaEventRecord(timer.end));
+  timer.record(timer.kernels_end);
+  TROUPE_CUDA_CHECK(cudaMemcpyAsync(rows, out, size_t(count) * cells * columns * sizeof(float),
+                                    cudaMemcpyDeviceToHost, net.stream));
+  timer.record(timer.end);
   timer.report(times);
 }
 
