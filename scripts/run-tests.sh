@@ -8,6 +8,9 @@ bash scripts/build.sh
 if [ -x /usr/local/cuda/bin/nvcc ] || command -v nvcc >/dev/null; then
   cmake -S . -B build-cuda -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTROUPE_CUDA=ON >/dev/null
   cmake --build build-cuda -j "$(nproc)" --target gpu_ops_test gpu_bench
+  if ninja -C build-cuda -t targets all | grep -q '^kernel_tracer:'; then  # where CUPTI and cuDNN are
+    cmake --build build-cuda -j "$(nproc)" --target kernel_tracer
+  fi
   build-cuda/tests/gpu_ops_test
 fi
 cd build
