@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -20,6 +21,7 @@
 #include "actors/penance/core/segment_table.hpp"
 #include "learning/detail/atomic_save.hpp"
 #include "learning/detail/ppo.hpp"
+#include "learning/detail/training_checkpoint.hpp"
 #include "learning/penance_inputs.hpp"
 #include "learning/penance_networks.hpp"
 #include "vision/percentile.hpp"
@@ -203,6 +205,7 @@ class adapter_agent {
   }
 
   detail::ppo& ppo() { return ppo_; }
+  std::vector<torch::Tensor> encoder_parameters() { return perf_params(); }
   torch::jit::Module& performance() { return perf_; }
   const penance::state_layout& layout() const { return layout_; }
 
@@ -234,6 +237,50 @@ void check(const adapter_options& o) {
     bad("server throughput > 0, decision and encoding times >= 0");
 }
 
+// What makes a checkpoint this run's: every option that changes the training.
+std::string settings_key(const adapter_options& o) {
+  std::ostringstream key;
+  key << variant_name(o.variant) << ' ' << o.estimator << ' ' << o.steps << ' ' << o.episodes_per_rollout << ' '
+      << o.ppo.clip << ' ' << o.ppo.gamma << ' ' << o.ppo.learning_rate << ' ' << o.ppo.entropy << ' ' << o.ppo.epochs
+      << ' ' << o.ppo.minibatch << ' ' << o.bandwidth_min << ' ' << o.bandwidth_max << ' ' << o.reward.alpha << ' '
+      << int(o.reward.xi) << ' ' << o.decide_s << ' ' << o.encode_ms_per_mp << ' ' << o.server_macs_per_s << ' '
+      << o.seed << ' ' << o.data.folder << ' ' << o.data.drives.train_seed << ' ' << o.data.drives.train;
+  for (double a : o.targets)
+    key << ' ' << a;
+  return key.str();
+}
+
+// Where PPO stands: both networks and optimizers, the encoder, the generator, the
+// steps and each rollout's mean reward. Written every checkpoint_every_s, so a
+// session's end costs at most that.
+struct adapter_progress {
+  adapter_result& r;
+  std::vector<double>& rewards;
+
+  void write(torch::serialize::OutputArchive& a, adapter_agent& agent, const std::mt19937_64& rng) const {
+    agent.ppo().save(a);
+    detail::training_checkpoint::write_tensors(a, "encoder", agent.encoder_parameters());
+    detail::training_checkpoint::write_generator(a, rng);
+    a.write("steps", c10::IValue(r.steps));
+    a.write("rollouts", c10::IValue(int64_t(r.rollouts)));
+    a.write("rewards", torch::tensor(rewards, torch::kFloat64));
+  }
+
+  void read(torch::serialize::InputArchive& a, adapter_agent& agent, std::mt19937_64& rng) const {
+    agent.ppo().load(a);
+    detail::training_checkpoint::read_tensors(a, "encoder", agent.encoder_parameters());
+    detail::training_checkpoint::read_generator(a, rng);
+    c10::IValue steps, rollouts;
+    a.read("steps", steps);
+    a.read("rollouts", rollouts);
+    r.steps = steps.toInt();
+    r.rollouts = int(rollouts.toInt());
+    torch::Tensor kept;
+    a.read("rewards", kept);
+    rewards.assign(kept.data_ptr<double>(), kept.data_ptr<double>() + kept.numel());
+  }
+};
+
 // Container saved to disk: the actor, the performance encoder and what they were trained for.
 torch::jit::Module saved(adapter_agent& a, const adapter_options& o) {
   torch::jit::Module m("penance_adapter");
@@ -263,6 +310,11 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
 
   adapter_result r;
   std::vector<double> rewards;  // mean per step, per rollout
+  detail::training_checkpoint checkpoint(o.output, settings_key(o));
+  adapter_progress books{r, rewards};
+  if (checkpoint.load([&](torch::serialize::InputArchive& a) { books.read(a, agent, rng); }))
+    spdlog::info("{}: resuming at step {} (rollout {})", checkpoint.path(), r.steps, r.rollouts + 1);
+  auto saved_at = std::chrono::steady_clock::now();
   while (r.steps < o.steps) {
     std::vector<detail::ppo_step> steps;
     std::vector<kept_state> states;
@@ -284,6 +336,11 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
     }, rng);
     r.steps += static_cast<int64_t>(steps.size());
     ++r.rollouts;
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - saved_at).count() >= o.checkpoint_every_s ||
+        r.steps >= o.steps) {
+      checkpoint.save([&](torch::serialize::OutputArchive& a) { books.write(a, agent, rng); });
+      saved_at = std::chrono::steady_clock::now();
+    }
     if (progress)
       progress({static_cast<int>(std::min(r.steps, o.steps) / 1000), static_cast<int>(o.steps / 1000), rewards.back(),
                 "rollout " + std::to_string(r.rollouts)});
@@ -325,6 +382,7 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
   r.adapter_ms = vision::median(ms);
   r.output = o.output;
   detail::save_atomically(saved(agent, o), o.output);
+  checkpoint.remove();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -34,6 +34,7 @@ struct adapter_options {
   double server_macs_per_s = 1e12;   // ⚑ the server's segmentation throughput (an RTX 4090 on small models)
   uint64_t seed = 1;
   int threads = 0;
+  double checkpoint_every_s = 60;    // <output>.checkpoint, so a stopped training resumes
   std::string output = "build/models/penance-adapter.pt";
 };
 

@@ -90,6 +90,9 @@ void add_train_penance(command_hooks& hooks) {
   tp->add_option("--steps", c->adapter.steps, "adapter: PPO steps (default 300000; the paper 2000000)")->check(CLI::PositiveNumber);
   tp->add_option("--episodes", c->adapter.episodes_per_rollout, "adapter: episodes per rollout (default 16)")
       ->check(CLI::PositiveNumber);
+  tp->add_option("--checkpoint-every", c->adapter.checkpoint_every_s,
+                 "adapter: seconds between checkpoints (<output>.checkpoint; a stopped training resumes; default 60)")
+      ->check(CLI::NonNegativeNumber);
   tp->add_option("--ppo-rate", c->adapter.ppo.learning_rate, "adapter: Adam, actor and critic (default 1e-4)");
   tp->add_option("--xi", c->adapter.reward.xi, "adapter: violations (default) or literal (eq. 8 as printed)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, penance::xi_mode>{

@@ -13,6 +13,7 @@
 
 #include <torch/torch.h>
 
+#include "learning/detail/training_checkpoint.hpp"
 #include "learning/ppo_settings.hpp"
 
 namespace troupe::learning::detail {
@@ -100,6 +101,27 @@ class ppo {
 
   torch::jit::Module& actor() { return actor_; }
   torch::jit::Module& critic() { return critic_; }
+
+  // Both networks and both optimizers (the actor's extra parameters are their owner's to keep).
+  void save(torch::serialize::OutputArchive& a) const {
+    training_checkpoint::write_tensors(a, "actor", params(actor_, {}));
+    training_checkpoint::write_tensors(a, "critic", params(critic_, {}));
+    torch::serialize::OutputArchive actor_opt, critic_opt;
+    actor_opt_.save(actor_opt);
+    critic_opt_.save(critic_opt);
+    a.write("actor_optimizer", actor_opt);
+    a.write("critic_optimizer", critic_opt);
+  }
+
+  void load(torch::serialize::InputArchive& a) {
+    training_checkpoint::read_tensors(a, "actor", params(actor_, {}));
+    training_checkpoint::read_tensors(a, "critic", params(critic_, {}));
+    torch::serialize::InputArchive actor_opt, critic_opt;
+    a.read("actor_optimizer", actor_opt);
+    a.read("critic_optimizer", critic_opt);
+    actor_opt_.load(actor_opt);
+    critic_opt_.load(critic_opt);
+  }
 
  private:
   static std::vector<torch::Tensor> params(const torch::jit::Module& m, std::vector<torch::Tensor> extra) {

@@ -319,6 +319,28 @@ TEST(AdapterTraining, PpoOnTheReplayWritesAnAdapterForEachVariant) {
     EXPECT_EQ(changed, variant == learning::adapter_variant::penance);
     auto state = torch::zeros({1, m.run_method("state_size").toInt()});
     EXPECT_EQ(m.attr("actor").toModule().forward({state}).toTensor().size(1), 8);  // 4 settings × 2 models
+    if (variant != learning::adapter_variant::penance)
+      continue;
+    // Stopped after its 5th rollout (a session's end) and started again, it resumes from
+    // its checkpoint and ends where the uninterrupted run did.
+    std::filesystem::remove(o.output);
+    o.checkpoint_every_s = 0;
+    int calls = 0;
+    auto stop_after_5 = [&](const learning::training_progress&) {
+      if (++calls == 5)
+        throw std::runtime_error("stopped");
+    };
+    EXPECT_THROW(learning::train_adapter(o, stop_after_5), std::runtime_error);
+    EXPECT_TRUE(std::filesystem::exists(o.output + ".checkpoint"));
+    std::string first_rollout;
+    auto resumed = learning::train_adapter(o, [&](const learning::training_progress& p) {
+      first_rollout = first_rollout.empty() ? p.detail : first_rollout;
+    });
+    EXPECT_EQ(first_rollout, "rollout 6");
+    EXPECT_EQ(resumed.rollouts, r.rollouts);
+    EXPECT_DOUBLE_EQ(resumed.final_reward, r.final_reward);
+    EXPECT_DOUBLE_EQ(resumed.fail_pct, r.fail_pct);
+    EXPECT_FALSE(std::filesystem::exists(o.output + ".checkpoint"));
   }
   learning::adapter_options bad;
   bad.data = e.data;
