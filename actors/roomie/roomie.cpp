@@ -84,6 +84,10 @@ void add_bench_roomie(command_hooks& hooks) {
   cmd->add_option("--policies", o->policies, "roomie, infaas, usher (default all three)")
       ->check(CLI::IsMember({"roomie", "infaas", "usher"}));
   cmd->add_option("--duration", o->duration_s, "seconds per run, deployment time (default 30)")->check(CLI::PositiveNumber);
+  cmd->add_option("--time-scale", o->time_scale,
+                  "deployment time this much slower than wall time (default the topology's, 10): the cloud's "
+                  "capacity needs ~100 on a small machine")
+      ->check(CLI::Range(1.0, 10000.0));
   cmd->add_option("--repeats", o->repeats, "runs per policy and load, seeds moved per run (default 3)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--resume", o->resume, "read back runs whose report the output folder already holds");

@@ -12,9 +12,10 @@ namespace troupe::gpu {
 
 namespace {
 
-// The mask takes n²/8 bytes (50 MB at 20 k boxes); past this the CPU's greedy pass,
-// which only compares against the boxes kept, is the better tool.
-constexpr size_t device_limit = 20000;
+// Below `device_from` boxes a round trip to the device costs more than the CPU's
+// greedy pass; the mask takes n²/8 bytes (50 MB at 20 k boxes), and past `device_limit`
+// the CPU's pass, which only compares against the boxes kept, is the better tool.
+constexpr size_t device_from = 256, device_limit = 20000;
 
 void check(const vision::detection& d) {
   auto& b = d.box;
@@ -28,7 +29,7 @@ void check(const vision::detection& d) {
 std::vector<vision::detection> nms(std::vector<vision::detection> boxes, float iou_threshold) {
   for (auto& d : boxes)
     check(d);
-  if (boxes.empty() || boxes.size() > device_limit || !device_usable())
+  if (boxes.size() < device_from || boxes.size() > device_limit || !device_usable())
     return vision::non_max_suppression(std::move(boxes), iou_threshold);
   std::stable_sort(boxes.begin(), boxes.end(), [](auto& a, auto& b) { return a.score > b.score; });
   std::vector<detail::box> plain;

@@ -34,11 +34,13 @@ void detector_plan::check() const {
       fail("layer " + std::to_string(i) + " does not take " + std::to_string(channels) + " channels");
     if (l.weight.size() != size_t(l.out) * l.in * l.kernel * l.kernel || l.bias.size() != size_t(l.out))
       fail("layer " + std::to_string(i) + " has " + std::to_string(l.weight.size()) + " weights");
+    if (i + 1 < layers.size() && (l.pad != l.kernel / 2 || l.kernel % 2 == 0 || !l.leaky))
+      fail("layer " + std::to_string(i) + " is not an odd, half-padded convolution with leaky ReLU");
     channels = l.out;
   }
   auto& head = layers.back();
-  if (head.out != columns() || head.kernel != 1 || head.leaky)
-    fail("the head is not a 1x1 convolution to " + std::to_string(columns()) + " channels");
+  if (head.out != columns() || head.kernel != 1 || head.leaky || head.pad != 0 || head.stride != 1)
+    fail("the head is not a 1x1, stride-1, unpadded convolution to " + std::to_string(columns()) + " channels");
 }
 
 namespace {

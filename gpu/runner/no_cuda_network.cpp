@@ -14,4 +14,8 @@ void infer_on_device(device_network&, const std::vector<image_view>&, const std:
   throw cuda_error("built without CUDA and cuDNN");
 }
 
+CUstream_st* stream_of(device_network&) {
+  return nullptr;
+}
+
 }  // namespace troupe::gpu::detail

@@ -1,6 +1,7 @@
 // gpu_bench: the GPU operations checked and timed, in one run. With a device: the
 // device's letterbox pixels and NMS masks against the same arithmetic run on the host
-// (any difference fails the run), our kernels' occupancy as CUDA reports it, and
+// (letterbox values more than one level apart, or any mask bit, fail the run; the
+// number of values that differ at all is printed), our kernels' occupancy as CUDA reports it, and
 // cudaEvent times (kernels alone, and with the copies both ways) for letterbox batches
 // of 1, 8 and 32 720p frames into 320 and 640 and NMS masks of 1 k and 10 k boxes,
 // against one CPU core: OpenCV's resize and vision's NMS where built inside Troupe,

@@ -3,13 +3,15 @@
 // size, the runner's inference is repeated under CUPTI's kernel activity tracing; each
 // kernel's duration is the median over the repeats and the trace is written as
 // OUT/<arch>/<model>-i<input>-b<batch>.csv in Troupe's trace format (source: cupti),
-// for topologies/kernels/cupti/. Then, for every pair of plans at batch 1, each alone
-// and both at once on their own streams: the measured slowdown μ = T̃/T − 1 per model,
-// to set beside what the occupancy model predicts from the traces
+// for topologies/kernels/cupti/. Then, for every ordered pair of plans at batch 1, the
+// first alone and beside the second (which infers without pause on its own stream):
+// the measured slowdown μ = T̃/T − 1, T the sum of an inference's kernel durations as
+// in the traces, to set beside what the occupancy model predicts from the traces
 // (`troupe roomie-drop A.csv B.csv`). DRAM traffic is not in CUPTI's activity records:
 // dram_bytes is written as 0 and the header says so.
 // Usage: kernel_tracer OUT_DIR REPEATS PLAN...
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -44,6 +46,7 @@ struct kernel_record {
   std::string name;
   int grid[3], block[3], regs, static_smem, dynamic_smem;
   uint64_t start, end;
+  uint32_t stream;
 };
 
 std::mutex records_mutex;
@@ -55,7 +58,12 @@ void CUPTIAPI buffer_requested(uint8_t** buffer, size_t* size, size_t* max_recor
   *max_records = 0;
 }
 
-void CUPTIAPI buffer_completed(CUcontext, uint32_t, uint8_t* buffer, size_t, size_t valid) {
+size_t dropped = 0;
+
+void CUPTIAPI buffer_completed(CUcontext context, uint32_t stream, uint8_t* buffer, size_t, size_t valid) {
+  size_t lost = 0;
+  if (cuptiActivityGetNumDroppedRecords(context, stream, &lost) == CUPTI_SUCCESS)
+    dropped += lost;
   CUpti_Activity* record = nullptr;
   std::lock_guard<std::mutex> lock(records_mutex);
   while (cuptiActivityGetNextRecord(buffer, valid, &record) == CUPTI_SUCCESS) {
@@ -69,7 +77,8 @@ void CUPTIAPI buffer_completed(CUcontext, uint32_t, uint8_t* buffer, size_t, siz
                        k->staticSharedMemory,
                        k->dynamicSharedMemory,
                        k->start,
-                       k->end});
+                       k->end,
+                       k->streamId});
   }
   std::free(buffer);
 }
@@ -122,17 +131,30 @@ std::string model_of(const detector_plan& plan) {
              : n;
 }
 
-void trace(const detector_plan& plan, int batch, int repeats, const std::string& out_dir) {
+// Device memory one more network of this plan takes at this batch (weights,
+// activations, workspace, its library handles), measured once the libraries are loaded.
+double memory_mb(const detector_plan& plan, const frames& f, std::vector<float>& rows) {
+  auto warm = upload_network(plan);  // loads cuDNN's and cuBLAS's modules
+  infer_on_device(*warm, f.views, f.placements, rows.data());
   size_t free_before = 0, free_after = 0, total = 0;
   TROUPE_CUDA_CHECK(cudaDeviceSynchronize());
   TROUPE_CUDA_CHECK(cudaMemGetInfo(&free_before, &total));
   auto net = upload_network(plan);
+  infer_on_device(*net, f.views, f.placements, rows.data());
+  TROUPE_CUDA_CHECK(cudaDeviceSynchronize());
+  TROUPE_CUDA_CHECK(cudaMemGetInfo(&free_after, &total));
+  return free_before > free_after ? double(free_before - free_after) / (1 << 20) : 0;
+}
+
+void trace(const detector_plan& plan, int batch, int repeats, const std::string& out_dir) {
   auto f = make_frames(plan, batch);
   std::vector<float> rows(size_t(batch) * plan.grid() * plan.grid() * plan.columns());
+  double mem_mb = memory_mb(plan, f, rows);
+  auto net = upload_network(plan);
   for (int w = 0; w < 3; ++w)
     infer_on_device(*net, f.views, f.placements, rows.data());
-  TROUPE_CUDA_CHECK(cudaMemGetInfo(&free_after, &total));
   records.clear();
+  dropped = 0;
   TROUPE_CUPTI_CHECK(cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL));
   for (int r = 0; r < repeats; ++r)
     infer_on_device(*net, f.views, f.placements, rows.data());
@@ -140,6 +162,8 @@ void trace(const detector_plan& plan, int batch, int repeats, const std::string&
   TROUPE_CUPTI_CHECK(cuptiActivityFlushAll(1));
   TROUPE_CUPTI_CHECK(cuptiActivityDisable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL));
   std::sort(records.begin(), records.end(), [](auto& a, auto& b) { return a.start < b.start; });
+  if (dropped)
+    throw std::runtime_error(plan.name + ": CUPTI dropped " + std::to_string(dropped) + " kernel records");
   if (records.empty() || records.size() % repeats != 0)
     throw std::runtime_error(plan.name + ": " + std::to_string(records.size()) + " kernels in " +
                              std::to_string(repeats) + " inferences: not the same number each time");
@@ -152,7 +176,7 @@ void trace(const detector_plan& plan, int batch, int repeats, const std::string&
   auto file = dir + "/" + model_of(plan) + "-i" + std::to_string(plan.input) + "-b" + std::to_string(batch) + ".csv";
   std::ofstream out(file);
   out << "# model: " << model_of(plan) << "\n# input: " << plan.input << "\n# batch: " << batch << "\n# arch: "
-      << arch_name() << "\n# source: cupti\n# mem_mb: " << double(free_before - free_after) / (1 << 20)
+      << arch_name() << "\n# source: cupti\n# mem_mb: " << mem_mb
       << "\n# assumptions: measured by CUPTI kernel activity on the CUDA runner (cuDNN 9 convolutions, cuBLAS "
          "head, Troupe's letterbox/bias/decode kernels) with the plan's weights, median of "
       << repeats << " inferences; dram_bytes not measured (0)\n";
@@ -171,46 +195,63 @@ void trace(const detector_plan& plan, int batch, int repeats, const std::string&
         << first.block[1] << ',' << first.block[2] << ',' << first.regs << ',' << first.static_smem << ','
         << first.dynamic_smem << ',' << d << ",0\n";
   }
-  std::printf("trace %s: %zu kernels, T = %.1f us, %.0f MB -> %s\n", plan.name.c_str(), per_run, total_us,
-              double(free_before - free_after) / (1 << 20), file.c_str());
+  std::printf("trace %s: %zu kernels, T = %.1f us, %.0f MB -> %s\n", plan.name.c_str(), per_run, total_us, mem_mb,
+              file.c_str());
 }
 
-// Median device time of one inference, each network on its own stream; both at once
-// when `together`.
-std::vector<double> inference_ms(const std::vector<std::shared_ptr<device_network>>& nets,
-                                 const std::vector<detector_plan>& plans, int repeats) {
-  std::vector<double> result(nets.size());
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < nets.size(); ++i)
-    threads.emplace_back([&, i] {
-      auto f = make_frames(plans[i], 1);
-      std::vector<float> rows(size_t(plans[i].grid()) * plans[i].grid() * plans[i].columns());
-      std::vector<double> ms;
-      for (int r = 0; r < repeats; ++r) {
-        device_times t;
-        infer_on_device(*nets[i], f.views, f.placements, rows.data(), &t);
-        ms.push_back(t.kernel_ms);
-      }
-      result[i] = median(ms);
+// T of one inference of `measured` (the sum of its kernels' CUPTI durations, as the
+// traces' T), mean over `repeats`, with `partner` (if any) inferring without pause on
+// its own stream from before the first to after the last.
+double kernel_time_us(device_network& measured, const detector_plan& plan, device_network* partner,
+                      const detector_plan* partner_plan, int repeats) {
+  auto f = make_frames(plan, 1);
+  std::vector<float> rows(size_t(plan.grid()) * plan.grid() * plan.columns());
+  std::atomic<bool> stop{false};
+  std::thread busy;
+  if (partner)
+    busy = std::thread([&] {
+      auto g = make_frames(*partner_plan, 1);
+      std::vector<float> other(size_t(partner_plan->grid()) * partner_plan->grid() * partner_plan->columns());
+      while (!stop)
+        infer_on_device(*partner, g.views, g.placements, other.data());
     });
-  for (auto& t : threads)
-    t.join();
-  return result;
+  for (int w = 0; w < 3; ++w)
+    infer_on_device(measured, f.views, f.placements, rows.data());
+  records.clear();
+  dropped = 0;
+  uint32_t stream_id = 0;
+  TROUPE_CUPTI_CHECK(cuptiGetStreamIdEx(nullptr, stream_of(measured), 0, &stream_id));
+  TROUPE_CUPTI_CHECK(cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL));
+  for (int r = 0; r < repeats; ++r)
+    infer_on_device(measured, f.views, f.placements, rows.data());
+  stop = true;
+  if (busy.joinable())
+    busy.join();
+  TROUPE_CUDA_CHECK(cudaDeviceSynchronize());
+  TROUPE_CUPTI_CHECK(cuptiActivityFlushAll(1));
+  TROUPE_CUPTI_CHECK(cuptiActivityDisable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL));
+  if (dropped)
+    throw std::runtime_error("CUPTI dropped " + std::to_string(dropped) + " kernel records");
+  double us = 0;
+  for (auto& k : records)
+    if (k.stream == stream_id)
+      us += (k.end - k.start) / 1000.0;
+  return us / repeats;
 }
 
 void co_runs(const std::vector<detector_plan>& plans, int repeats) {
-  std::printf("co-runs at batch 1, each on its own stream, medians of %d inferences (device time, letterbox to decode):\n",
-              repeats);
-  std::printf("  %-18s %-18s %10s %10s %10s %10s %8s %8s\n", "A", "B", "A alone", "B alone", "A with B", "B with A",
-              "mu A", "mu B");
+  std::printf("co-runs at batch 1, each on its own stream, the other inferring without pause; T = the sum of an\n"
+              "inference's kernel durations (CUPTI), mean of %d:\n", repeats);
+  std::printf("  %-18s %-18s %12s %12s %8s\n", "measured", "beside", "T alone us", "T beside us", "mu");
   for (size_t i = 0; i < plans.size(); ++i)
-    for (size_t j = i + 1; j < plans.size(); ++j) {
-      std::vector<std::shared_ptr<device_network>> nets = {upload_network(plans[i]), upload_network(plans[j])};
-      auto a = inference_ms({nets[0]}, {plans[i]}, repeats)[0];
-      auto b = inference_ms({nets[1]}, {plans[j]}, repeats)[0];
-      auto both = inference_ms(nets, {plans[i], plans[j]}, repeats);
-      std::printf("  %-18s %-18s %10.3f %10.3f %10.3f %10.3f %8.3f %8.3f\n", plans[i].name.c_str(),
-                  plans[j].name.c_str(), a, b, both[0], both[1], both[0] / a - 1, both[1] / b - 1);
+    for (size_t j = 0; j < plans.size(); ++j) {
+      if (i == j)
+        continue;
+      auto measured = upload_network(plans[i]), partner = upload_network(plans[j]);
+      double alone = kernel_time_us(*measured, plans[i], nullptr, nullptr, repeats);
+      double beside = kernel_time_us(*measured, plans[i], partner.get(), &plans[j], repeats);
+      std::printf("  %-18s %-18s %12.1f %12.1f %8.3f\n", plans[i].name.c_str(), plans[j].name.c_str(), alone, beside,
+                  beside / alone - 1);
     }
 }
 

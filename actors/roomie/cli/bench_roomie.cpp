@@ -87,10 +87,12 @@ int bench_roomie(const bench_roomie_options& o) {
   auto base = load_bench_topology(file);
   if (!base)
     return 1;
+  if (o.time_scale > 0)
+    base->runtime.time_scale = o.time_scale;
   auto capacity = capacity_of(*base);
   log::result("bench roomie: " + file + ", standalone capacity " + std::to_string(int(capacity)) +
-              " queries/s; " + std::to_string(o.repeats) + " runs of " + std::to_string(int(o.duration_s)) +
-              " s per policy and load");
+              " queries/s; " + std::to_string(o.repeats) + " runs of " + fixed(o.duration_s, 1) +
+              " s per policy and load, deployment time " + fixed(base->runtime.time_scale, 0) + "x slower than wall time");
   std::map<std::pair<std::string, double>, std::vector<run_figures>> runs;
   for (double load : o.loads)
     for (auto& policy : o.policies)

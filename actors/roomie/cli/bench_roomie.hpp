@@ -18,6 +18,7 @@ struct bench_roomie_options {
   std::vector<double> loads = {0.25, 0.5, 0.75, 1.0, 1.25};  // × standalone capacity
   std::vector<std::string> policies = {"roomie", "infaas", "usher"};
   double duration_s = 30;
+  double time_scale = 0;  // > 0: replaces the topology's runtime.time_scale
   int repeats = 3;
   bool resume = false;
   std::string out_dir = "build/reports/bench-roomie";

@@ -17,15 +17,20 @@
 
 namespace troupe::gpu::detail {
 
-// Device memory freed on scope exit.
+// Device memory freed on scope exit, both in `stream`'s order: unlike cudaFree, neither
+// waits for the whole device, so networks on other streams run on.
 template <class T>
 struct device_buffer {
   T* data = nullptr;
-  explicit device_buffer(size_t count) {
+  cudaStream_t stream;
+  explicit device_buffer(size_t count, cudaStream_t s = nullptr) : stream(s) {
     if (count)
-      TROUPE_CUDA_CHECK(cudaMalloc(&data, count * sizeof(T)));
+      TROUPE_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&data), count * sizeof(T), stream));
   }
-  ~device_buffer() { cudaFree(data); }
+  ~device_buffer() {
+    if (data)
+      cudaFreeAsync(data, stream);
+  }
   device_buffer(const device_buffer&) = delete;
   device_buffer& operator=(const device_buffer&) = delete;
 };

@@ -11,6 +11,8 @@
 #include "gpu/ops/detail/cuda_ops.hpp"
 #include "gpu/runner/detector_plan.hpp"
 
+struct CUstream_st;  // cudaStream_t's
+
 namespace troupe::gpu::detail {
 
 struct device_network;
@@ -18,7 +20,11 @@ struct device_network;
 std::shared_ptr<device_network> upload_network(const detector_plan& plan);
 
 // rows: images × grid² × columns floats (host), as run_plan_on_host gives them.
+// The first inference of a batch size picks cuDNN's algorithms for it, once.
 void infer_on_device(device_network& network, const std::vector<image_view>& images,
                      const std::vector<placement>& placements, float* rows, device_times* times = nullptr);
+
+// The stream the network runs on (kernel_tracer tells its kernels apart by it).
+CUstream_st* stream_of(device_network& network);
 
 }  // namespace troupe::gpu::detail
