@@ -31,7 +31,7 @@ step bench build-gpu/gpu_bench 25 $(ls gpu-fixtures/*.plan 2>/dev/null)
 # slowdowns; the traces leave packed (the device tool returns few files).
 if [ -x build-gpu/kernel_tracer ] && ls gpu-fixtures/*.plan >/dev/null 2>&1; then
   step tracer build-gpu/kernel_tracer "$out/traces" 50 gpu-fixtures/*.plan
-  tar czf "$out/traces.tgz" -C "$out" traces && rm -rf "$out/traces"
+  [ -d "$out/traces" ] && tar czf "$out/traces.tgz" -C "$out" traces && rm -rf "$out/traces"
 fi
 if [ "${TROUPE_FULL:-0}" = 1 ]; then
   step full-configure cmake -S . -B build-cuda -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTROUPE_CUDA=ON

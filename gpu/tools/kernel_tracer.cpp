@@ -265,6 +265,11 @@ int main(int argc, char** argv) {
   std::string out_dir = argv[1];
   int repeats = std::atoi(argv[2]);
   try {
+    std::string why;
+    if (cuda_devices(why) == 0) {
+      std::fprintf(stderr, "kernel_tracer: %s\n", why.c_str());
+      return 1;
+    }
     std::vector<detector_plan> plans;
     for (int i = 3; i < argc; ++i)
       plans.push_back(load_plan(argv[i]));
