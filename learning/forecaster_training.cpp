@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include <torch/torch.h>
@@ -101,14 +103,43 @@ std::vector<float> flat(const T& tensor) {
   return std::vector<float>(t.template data_ptr<float>(), t.template data_ptr<float>() + t.numel());
 }
 
+// A forecaster larger than this is not what VideoJam's balancers need and would take
+// this machine's memory (a dense layer of 10⁸ units is 20 GB).
+constexpr double max_forecaster_parameters = 50e6;
+
+std::string fixed_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+// Refuses what would crash, hang or write nonsense: sizes out of range, a network too
+// large to train here, a learning rate that is not a positive number.
+void check(const forecaster_options& o) {
+  auto bad = [](const std::string& why) { throw std::runtime_error("train-forecaster: " + why); };
+  if (o.epochs < 1)
+    bad("epochs must be at least 1, not " + std::to_string(o.epochs));
+  if (o.h < 1 || o.h > 100000 || o.k < 1 || o.k > 100000)
+    bad("history and horizon must be 1 to 100000 slots");
+  if (o.batch < 1)
+    bad("batch must be at least 1");
+  if (!std::isfinite(o.learning_rate) || o.learning_rate <= 0)
+    bad("the learning rate must be a positive number");
+  double u = double(o.units > 0 ? o.units : o.network == forecaster_network::dense ? 512 : 64);
+  double h = double(o.h), k = double(o.k);
+  double parameters = o.network == forecaster_network::dense ? u * (h + 1) + k * (u + 1) : 4 * u * (u + 3) + k * (u + 1);
+  if (parameters > max_forecaster_parameters)
+    bad(fixed_text(parameters / 1e6) + " M parameters with these history, horizon and units; at most " +
+        fixed_text(max_forecaster_parameters / 1e6) + " M");
+  o.split.check("train-forecaster");
+}
+
 }  // namespace
 
 forecaster_result train_forecaster(const forecaster_options& o,
                                    const progress_callback& progress) {
   auto started = std::chrono::steady_clock::now();
-  if (o.epochs < 1)
-    throw std::runtime_error("train-forecaster: epochs must be at least 1, not " + std::to_string(o.epochs));
-  o.split.check("train-forecaster");
+  check(o);
   std::vector<std::vector<double>> traces;
   double peak = 1;
   for (auto& file : o.traces) {

@@ -33,18 +33,20 @@ void add_commands(command_hooks& hooks) {
   auto* train = hooks.troupe.add_subcommand("train-forecaster", "train VideoJam's load forecaster (dense, h -> k slots) on recorded load traces");
   train->add_option("traces", training->traces, "load traces (slot,items), as balancers write them with load_trace")->required();
   train->add_option("-o,--output", training->output, "weight file to write (a balancer's forecaster param)")->required();
-  train->add_option("--history", training->h, "h, slots of history in (default 50)");
-  train->add_option("--horizon", training->k, "k, slots forecast (default 10)");
+  train->add_option("--history", training->h, "h, slots of history in (default 50)")->check(CLI::Range(1, 100000));
+  train->add_option("--horizon", training->k, "k, slots forecast (default 10)")->check(CLI::Range(1, 100000));
   train->add_option("--network", training->network, "dense (default, the thesis's) or lstm (OctoCross's Distream baseline)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, learning::forecaster_network>{
           {"dense", learning::forecaster_network::dense}, {"lstm", learning::forecaster_network::lstm}}));
-  train->add_option("--units", training->units, "units of the dense layer or the LSTM (default 512, LSTM 64)");
-  train->add_option("--epochs", training->epochs, "the most trained (default 100)");
+  train->add_option("--units", training->units, "units of the dense layer or the LSTM (default 512, LSTM 64)")
+      ->check(CLI::Range(1, 1000000));
+  train->add_option("--epochs", training->epochs, "the most trained (default 100)")->check(CLI::PositiveNumber);
   train->add_option("--validation", training->split.validation,
                     "share of every trace, before the held-out part, that picks the epoch kept; 0 keeps the last "
                     "(default 0.1)");
   train->add_option("--held-out", training->split.held_out, "last share of every trace, only scored (default 0.2)");
-  train->add_option("--learning-rate", training->learning_rate, "Adam learning rate (default 0.001)");
+  train->add_option("--learning-rate", training->learning_rate, "Adam learning rate (default 0.001)")
+      ->check(CLI::PositiveNumber);
   train->add_option("--seed", training->seed, "default 1");
   train->callback([&hooks, training] { hooks.run = [training] { return train_forecaster_command(*training); }; });
 }

@@ -71,6 +71,30 @@ TEST(VideoJamForecaster, BadFilesAreRefusedByName) {
   }
 }
 
+// What once crashed, hung or wrote NaN weights with exit 0 is refused, saying what and where.
+TEST(VideoJamForecaster, NonsenseInputIsRefusedNotTrained) {
+  for (auto row : {"2,nan", "2,inf", "2,-3", "2,4 apples"}) {
+    auto trace = troupe::testing::write_temp("nan-trace.csv", std::string("slot,items\n0,3\n1,4\n") + row + "\n");
+    try {
+      load_load_trace(trace);
+      FAIL() << row;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("nan-trace.csv:4: "), std::string::npos) << e.what();
+    }
+  }
+  auto o = training_on("fine.csv", 200, [](int s) { return 5.0 + s % 3; }, 8, 2, 16, 1);
+  auto refused = [&](auto change) {
+    auto bad = o;
+    change(bad);
+    EXPECT_THROW(troupe::learning::train_forecaster(bad), std::runtime_error);
+  };
+  refused([](auto& b) { b.h = 0; });
+  refused([](auto& b) { b.h = size_t(-5); });  // what "--history -5" once became
+  refused([](auto& b) { b.units = 100000000; });
+  refused([](auto& b) { b.learning_rate = std::nan(""); });
+  refused([](auto& b) { b.epochs = 0; });
+}
+
 TEST(VideoJamForecaster, TrainedNetworkBeatsNaiveOnAPeriodicTrace) {
   auto o = training_on(  // a 16-slot cycle the naive mean of the last window cannot follow
       "periodic.csv", 600, [](int s) { return 10 + 8 * std::sin(2 * M_PI * s / 16.0) + (s * 7919 % 5) * 0.2; }, 32, 8,

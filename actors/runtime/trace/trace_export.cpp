@@ -1,6 +1,7 @@
 #include "actors/runtime/trace/trace_export.hpp"
 
 #include <map>
+#include <optional>
 
 namespace troupe {
 
@@ -37,6 +38,37 @@ class track_ids {
   std::map<std::string, int> pids_, tids_;
 };
 
+// One line of a recorded trace; nothing when a field has the wrong type or is missing.
+struct trace_event {
+  std::string span, type, from, to, trace_id, parent, node;
+  size_t bytes = 0;
+  int64_t time_ns = 0;
+  bool send = false;
+};
+
+std::optional<trace_event> event_of(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("span_id") || !j.contains("event"))
+    return std::nullopt;
+  try {
+    trace_event e;
+    e.span = j["span_id"].get<std::string>();
+    e.send = j["event"].get<std::string>() == "send";
+    e.type = j.value("type", "");
+    e.from = j.value("from", "");
+    e.to = j.value("to", "");
+    if (e.to.empty())
+      e.to = "topic " + j.value("topic", "");
+    e.trace_id = j.value("trace_id", "");
+    e.parent = j.value("parent_span_id", "");
+    e.bytes = j.value("bytes", size_t{0});
+    e.time_ns = j.value("time_ns", int64_t{0});
+    e.node = j.value("node", "");
+    return e;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary) {
@@ -46,30 +78,24 @@ nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary)
     if (line.empty())
       continue;
     ++summary.lines;
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.contains("span_id") || !j.contains("event")) {
+    auto e = event_of(nlohmann::json::parse(line, nullptr, false));
+    if (!e) {
       ++summary.skipped;
       continue;
     }
-    auto& s = spans[j["span_id"].get<std::string>()];
-    s.type = j.value("type", "");
-    s.from = j.value("from", "");
-    s.to = j.value("to", "");
-    if (s.to.empty())
-      s.to = "topic " + j.value("topic", "");
-    s.trace_id = j.value("trace_id", "");
-    s.parent = j.value("parent_span_id", "");
-    s.bytes = std::max(s.bytes, j.value("bytes", size_t{0}));
-    auto t = j.value("time_ns", int64_t{0});
-    if (j["event"] == "send") {
-      s.send_ns = t;
-      s.send_node = j.value("node", "");
-    } else {
-      // A topic message is delivered on several nodes: keep the first delivery.
-      if (s.recv_ns < 0 || t < s.recv_ns) {
-        s.recv_ns = t;
-        s.recv_node = j.value("node", "");
-      }
+    auto& s = spans[e->span];
+    s.type = e->type;
+    s.from = e->from;
+    s.to = e->to;
+    s.trace_id = e->trace_id;
+    s.parent = e->parent;
+    s.bytes = std::max(s.bytes, e->bytes);
+    if (e->send) {
+      s.send_ns = e->time_ns;
+      s.send_node = e->node;
+    } else if (s.recv_ns < 0 || e->time_ns < s.recv_ns) {  // a topic message: keep the first delivery
+      s.recv_ns = e->time_ns;
+      s.recv_node = e->node;
     }
   }
   nlohmann::json events = nlohmann::json::array();

@@ -200,13 +200,20 @@ std::vector<double> load_load_trace(const std::string& path) {
     if (line.empty() || (number == 1 && line.rfind("slot", 0) == 0))
       continue;
     auto comma = line.find(',');
+    auto where = path + ":" + std::to_string(number) + ": ";
+    double items = 0;
     try {
       size_t used = 0;
       auto value = line.substr(comma == std::string::npos ? 0 : comma + 1);
-      out.push_back(std::stod(value, &used));
+      items = std::stod(value, &used);
+      if (value.find_first_not_of(" \t\r", used) != std::string::npos)
+        throw std::invalid_argument("trailing text");
     } catch (const std::exception&) {
-      throw std::runtime_error(path + ":" + std::to_string(number) + ": expected slot,items");
+      throw std::runtime_error(where + "expected slot,items");
     }
+    if (!std::isfinite(items) || items < 0)
+      throw std::runtime_error(where + "items must be a finite count of at least 0, not " + line.substr(comma + 1));
+    out.push_back(items);
   }
   return out;
 }
