@@ -3,10 +3,16 @@
 // synthetic and trained-model runs scored against truth, ReMO's region scheduling.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -104,6 +110,70 @@ TEST(Deployment, RecordedTraceLinksRegionsToDetectionsAndExports) {
   EXPECT_GT(slices, 20);
   EXPECT_GE(flows, static_cast<int>(detections.size()));
   EXPECT_GT(names, 2);
+}
+
+namespace {
+
+// The pid of `parent`'s child whose command is `name`; -1 while there is none.
+pid_t child_named(pid_t parent, const std::string& name) {
+  for (auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line))
+      continue;
+    auto open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos)
+      continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && line.substr(open + 1, close - open - 1) == name)
+      return pid_t(std::stoi(line.substr(0, open)));
+  }
+  return -1;
+}
+
+// Running: its /proc entry is there and not a zombie's.
+bool running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line))
+    return false;
+  return line.substr(line.rfind(')') + 2, 1) != "Z";
+}
+
+}  // namespace
+
+// kill -9 of `troupe run` takes its embedded nats-server with it (no orphan left).
+TEST(Deployment, AKilledRunTakesItsNatsServerAlong) {
+  auto topo = write_temp("orphan.yaml", "deployment: orphan\nnats: embedded\nruntime: { duration_s: 60 }\n"
+                                        "nodes:\n  - name: n1\nactors:\n  - { name: s1, kind: sink, node: n1 }\n");
+  auto exe = binary_dir() + "/cli/troupe";
+  pid_t run = ::fork();
+  if (run == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    ::execl(exe.c_str(), "troupe", "run", topo.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  pid_t server = -1;
+  for (int i = 0; i < 200 && server < 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    server = child_named(run, "nats-server");
+  }
+  ASSERT_GT(server, 0) << "troupe run started no nats-server";
+  ::kill(run, SIGKILL);
+  ::waitpid(run, nullptr, 0);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    gone = !running(server);
+  }
+  if (!gone)
+    ::kill(server, SIGKILL);  // leave nothing behind either way
+  EXPECT_TRUE(gone) << "nats-server " << server << " outlived its troupe run";
 }
 
 TEST(Deployment, TimelineKillsAndRestoresANodeProcess) {

@@ -20,6 +20,7 @@
 #include "actors/runtime/errors.hpp"
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/log.hpp"
+#include "actors/runtime/deploy/die_with_parent.hpp"
 #include "actors/runtime/deploy/nats_server.hpp"
 #include "actors/runtime/node.hpp"
 #include "troupe/messages/runtime.pb.h"
@@ -139,10 +140,13 @@ class process_host final : public node_host {
   ~process_host() override { stop_all(); }
 
   void start(const std::string& name) override {
+    pid_t parent = ::getpid();
+    bool armed = detail::forking_from_main_thread();
     pid_t pid = ::fork();
     if (pid < 0)
       throw std::runtime_error("cannot fork a process for node " + name);
     if (pid == 0) {
+      detail::die_with_parent(parent, armed);
       std::vector<std::string> args = {exe_,  "node",  topo_.file, "--node", name, "--nats", url_,
                                        "--epoch-ns", std::to_string(epoch_)};
       std::vector<char*> argv;

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "actors/runtime/deploy/die_with_parent.hpp"
+
 namespace troupe {
 
 namespace {
@@ -95,11 +97,14 @@ void nats_server::launch() {
     std::fclose(f);
     args.insert(args.end(), {"-c", config});
   }
+  pid_t parent = ::getpid();
+  bool armed = detail::forking_from_main_thread();
   pid_ = ::fork();
   if (pid_ < 0)
     throw std::runtime_error("cannot fork nats-server");
   if (pid_ == 0) {
     ::setpgid(0, 0);  // keep terminal signals for the parent to relay
+    detail::die_with_parent(parent, armed);
     std::vector<char*> argv;
     for (auto& a : args)
       argv.push_back(a.data());
