@@ -163,6 +163,10 @@ TEST(Topology, TimeScaleMustBePositive) {
   expect_one(head + "runtime: { time_scale: 0 }\n", "t.yaml:5:24: 'time_scale' must be positive");
 }
 
+TEST(Topology, WorkersAreBounded) {  // 100 000 once started 32 039 threads
+  expect_one(head + "runtime: { workers: 100000 }\n", "t.yaml:5:21: 'workers' must be at most 1024");
+}
+
 TEST(Topology, KindParametersAreChecked) {
   expect_one(head + "actors:\n  - { name: c, kind: camera, node: n1, params: { source: synthetic, sink: s } }\n",
              "t.yaml:6:48: actor 'c': kind 'camera' needs parameter 'detector'");

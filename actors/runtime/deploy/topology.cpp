@@ -38,6 +38,10 @@ std::vector<actor_spec> topology::actors_on(const std::string& node) const {
 
 namespace {
 
+// More scheduler threads than this is a typo, not a deployment (100 000 once started
+// 32 039 threads before the machine refused more).
+constexpr int max_workers = 1024;
+
 // Walks the YAML tree, collecting every problem instead of stopping at the first.
 class checker : public yaml_checker {
  public:
@@ -73,7 +77,7 @@ class checker : public yaml_checker {
     integer(n, "request_timeout_ms", w, out.request_timeout_ms, 1);
     integer(n, "control_retries", w, out.control_retries, 1);
     integer(n, "max_envelope_bytes", w, out.max_envelope_bytes, 0);
-    integer(n, "workers", w, out.workers, 0);
+    integer(n, "workers", w, out.workers, 0, max_workers);  // CAF's scheduler threads per node
     integer(n, "drain_ms", w, out.drain_ms, 0);
     integer(n, "startup_ms", w, out.startup_ms, 0);
     text(n, "trace_file", w, out.trace_file, false);

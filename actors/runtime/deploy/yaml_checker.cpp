@@ -71,11 +71,13 @@ bool yaml_checker::text(const YAML::Node& p, const char* key, const std::string&
 }
 
 bool yaml_checker::integer(const YAML::Node& p, const char* key, const std::string& what, int& out,
-                           int min) {
+                           int min, int max) {
   if (!scalar(p, key, what, "an integer", out, false))
     return false;
   if (out < min)
     fail(p[key], "'" + std::string(key) + "' must be at least " + std::to_string(min));
+  else if (out > max)
+    fail(p[key], "'" + std::string(key) + "' must be at most " + std::to_string(max));
   return true;
 }
 

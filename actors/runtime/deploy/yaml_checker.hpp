@@ -4,6 +4,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,8 @@ class yaml_checker {
 
   // Each reads parent[key] into out; false when absent (an error if required) or mistyped.
   bool text(const YAML::Node& p, const char* key, const std::string& what, std::string& out, bool required);
-  bool integer(const YAML::Node& p, const char* key, const std::string& what, int& out, int min);
+  bool integer(const YAML::Node& p, const char* key, const std::string& what, int& out, int min,
+               int max = std::numeric_limits<int>::max());
   bool number(const YAML::Node& p, const char* key, const std::string& what, double& out, bool required);
   // The "name" key, which must be a valid actor/node name.
   bool name(const YAML::Node& p, const std::string& what, std::string& out);
