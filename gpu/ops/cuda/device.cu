@@ -16,9 +16,11 @@ int cuda_devices(std::string& why) {
   return count;
 }
 
-namespace {
-
-kernel_report report_of(const std::string& name, int threads, const cudaFuncAttributes& a, int blocks) {
+kernel_report report_of(const char* name, const void* kernel, int threads) {
+  cudaFuncAttributes a{};
+  TROUPE_CUDA_CHECK(cudaFuncGetAttributes(&a, kernel));
+  int blocks = 0;
+  TROUPE_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, threads, 0));
   cudaDeviceProp p{};
   int device = 0;
   TROUPE_CUDA_CHECK(cudaGetDevice(&device));
@@ -27,11 +29,8 @@ kernel_report report_of(const std::string& name, int threads, const cudaFuncAttr
           "sm_" + std::to_string(p.major) + std::to_string(p.minor)};
 }
 
-}  // namespace
-
 std::vector<kernel_report> our_kernels() {
-  return {report_of("letterbox", letterbox_threads, letterbox_attributes(), letterbox_blocks_per_sm()),
-          report_of("overlap_mask", nms_threads, overlap_mask_attributes(), overlap_mask_blocks_per_sm())};
+  return {letterbox_report(), overlap_mask_report()};
 }
 
 }  // namespace troupe::gpu::detail

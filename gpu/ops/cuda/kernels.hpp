@@ -9,9 +9,12 @@ namespace troupe::gpu::detail {
 constexpr int letterbox_threads = 256;
 constexpr int nms_threads = 128;
 
-cudaFuncAttributes letterbox_attributes();
-int letterbox_blocks_per_sm();
-cudaFuncAttributes overlap_mask_attributes();
-int overlap_mask_blocks_per_sm();
+struct kernel_report;  // cuda_ops.hpp
+
+// `kernel` (a __global__ function's address) as CUDA reports it at `threads` per block.
+kernel_report report_of(const char* name, const void* kernel, int threads);
+
+kernel_report letterbox_report();
+kernel_report overlap_mask_report();
 
 }  // namespace troupe::gpu::detail

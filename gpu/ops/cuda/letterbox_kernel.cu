@@ -58,17 +58,8 @@ void letterbox_on_device(const std::vector<image_view>& images, const std::vecto
   timer.report(times);
 }
 
-// For the occupancy check: the kernel's attributes at its launch shape.
-cudaFuncAttributes letterbox_attributes() {
-  cudaFuncAttributes a{};
-  TROUPE_CUDA_CHECK(cudaFuncGetAttributes(&a, letterbox_kernel));
-  return a;
-}
-
-int letterbox_blocks_per_sm() {
-  int blocks = 0;
-  TROUPE_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, letterbox_kernel, letterbox_threads, 0));
-  return blocks;
+kernel_report letterbox_report() {
+  return report_of("letterbox", reinterpret_cast<const void*>(letterbox_kernel), letterbox_threads);
 }
 
 }  // namespace troupe::gpu::detail

@@ -39,16 +39,8 @@ std::vector<uint64_t> overlap_mask_on_device(const std::vector<box>& boxes, floa
   return mask;
 }
 
-cudaFuncAttributes overlap_mask_attributes() {
-  cudaFuncAttributes a{};
-  TROUPE_CUDA_CHECK(cudaFuncGetAttributes(&a, overlap_mask_kernel));
-  return a;
-}
-
-int overlap_mask_blocks_per_sm() {
-  int blocks = 0;
-  TROUPE_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, overlap_mask_kernel, nms_threads, 0));
-  return blocks;
+kernel_report overlap_mask_report() {
+  return report_of("overlap_mask", reinterpret_cast<const void*>(overlap_mask_kernel), nms_threads);
 }
 
 }  // namespace troupe::gpu::detail
