@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/runtime/bus/bus_connection.hpp"
+#include "actors/runtime/deploy/credentials.hpp"
 #include "actors/runtime/deploy/deployment.hpp"
 #include "actors/runtime/bus/envelope_codec.hpp"
 #include "actors/runtime/letter.hpp"
@@ -48,9 +49,16 @@ int tail_trace(const tail_options& o) {
   bus_options bo;
   bo.url = o.nats_url;
   bo.client_name = "troupe-trace";
+  auto deployment = o.deployment;
+  if (!o.credentials.empty()) {
+    auto who = read_credential(o.credentials);
+    bo.user = who.user;
+    bo.password = who.password;
+    deployment = deployment.empty() ? who.deployment : deployment;  // its identity reads that one only
+  }
   bus_connection bus(bo);
   std::atomic<long> shown{0}, garbage{0};
-  auto subject = o.deployment.empty() ? std::string("troupe.>") : deployment_wildcard(o.deployment);
+  auto subject = deployment.empty() ? std::string("troupe.>") : deployment_wildcard(deployment);
   bus.subscribe(subject, [&](const char* subj, const char* data, int size) {
     auto header = decode_header(data, static_cast<size_t>(size));
     if (!header) {

@@ -13,6 +13,7 @@ struct tail_options {
   std::string record_file;  // also append JSONL here
   double duration_s = 0;    // 0: until interrupted
   long max_count = 0;       // 0: unlimited
+  std::string credentials;  // the deployment's monitor identity (`troupe credentials`)
 };
 
 int tail_trace(const tail_options& options);

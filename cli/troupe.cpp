@@ -137,7 +137,7 @@ int train(const learning::training_options& o) {
 // The deployment's commands: run, node, validate, kinds.
 void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
   struct choices {
-    std::string file, node, nats_url;
+    std::string file, node, nats_url, credentials, output;
     run_options run;
     double node_duration = 0;
     int64_t epoch_ns = 0;
@@ -149,6 +149,8 @@ void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
   run->add_option("--nats", c->run.nats_url, "NATS url (default: the topology's, or an embedded server)");
   run->add_option("--duration", c->run.duration_s, "seconds to run (default: runtime.duration_s)");
   run->add_flag("--processes", c->run.processes, "one child process per node");
+  run->add_option("--credentials", c->run.credentials_dir,
+                  "folder from `troupe credentials`: each node's identity on a server of your own");
   run->callback([&chosen, c] {
     chosen = [c] {
       auto topo = load_or_report(c->file);
@@ -166,6 +168,7 @@ void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
   node->add_option("--duration", c->node_duration, "seconds to run (default: until stopped)");
   node->add_option("--epoch-ns", c->epoch_ns,
                    "deployment start in unix ns, shared by its nodes' emulated clocks (default: now)");
+  node->add_option("--credentials", c->credentials, "the node's identity file from `troupe credentials`");
   node->callback([&chosen, c] {
     chosen = [c] {
       auto topo = load_or_report(c->file);
@@ -175,7 +178,22 @@ void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
         spdlog::error("{}: no node '{}'", c->file, c->node);
         return 1;
       }
-      return run_node(*topo, c->node, c->nats_url, c->node_duration, c->epoch_ns, builtin_kinds());
+      return run_node(*topo, c->node, c->nats_url, c->node_duration, c->epoch_ns, builtin_kinds(), c->credentials);
+    };
+  });
+
+  auto* creds = troupe.add_subcommand("credentials", "write a deployment's identities for a server of your own: "
+                                                      "nats-server.conf and one 0600 file per node");
+  creds->add_option("topology", c->file, "topology YAML file")->required();
+  creds->add_option("-o,--output", c->output, "folder to write (made 0700)")->required();
+  creds->callback([&chosen, c] {
+    chosen = [c] {
+      auto topo = load_or_report(c->file);
+      if (!topo)
+        return 1;
+      for (auto& f : write_credentials(make_credentials(*topo, builtin_kinds()), c->output))
+        log::result("wrote " + f);
+      return 0;
     };
   });
 
@@ -203,6 +221,7 @@ void add_trace_commands(CLI::App& troupe, std::function<int()>& chosen) {
   trace->add_option("--record", tail->record_file, "also append JSONL to this file");
   trace->add_option("--duration", tail->duration_s, "stop after this many seconds");
   trace->add_option("--count", tail->max_count, "stop after this many envelopes");
+  trace->add_option("--credentials", tail->credentials, "the deployment's monitor identity (troupe-monitor.creds)");
   auto files = std::make_shared<std::pair<std::string, std::string>>("", "trace.json");
   auto* export_cmd = trace->add_subcommand("export", "JSONL trace → Chrome trace event JSON");
   export_cmd->add_option("input", files->first, "recorded JSONL trace")->required();

@@ -47,7 +47,7 @@ caf::behavior camera(caf::event_based_actor* self, context ctx, camera_settings 
 
 kind_spec camera_kind() {
   auto parameters = camera_source_params();
-  parameters.push_back({"detector", param_type::string, true, "actor that detects objects in the frames"});
+  parameters.push_back({"detector", param_type::string, true, "actor that detects objects in the frames", {"detector"}});
   return {
     "camera",
     "reads a video or synthetic scene, sends JPEG frames to a detector (and ground truth to the sink)",

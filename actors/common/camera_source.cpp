@@ -213,7 +213,7 @@ msg::Region camera_source::region(const context& ctx, const vision::source_frame
 std::vector<param_spec> camera_source_params() {
   return {
     {"source", param_type::path, true, "a video file, a folder of images, an rtsp:// or http(s):// stream, synthetic, or crowd (pipeline cameras)"},
-    {"sink", param_type::string, true, "actor that receives the detections (and the ground truth)"},
+    {"sink", param_type::string, true, "actor that receives the detections (and the ground truth)", {"sink", "videojam-sink"}},
     {"fps", param_type::number, false, "frames per second, default 10"},
     {"crop", param_type::integer_list, false, "[x, y, width, height] of the view, default whole frame"},
     {"oracle", param_type::path, false, "model whose detections on the full view are the ground truth (real video)"},

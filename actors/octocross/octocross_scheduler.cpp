@@ -600,7 +600,7 @@ kind_spec octocross_scheduler_kind() {
     "octocross-scheduler",
     "OctoCross's Offload Scheduler and Adaptor: samples replicas every second, sends each its row of the offloading matrix",
     {
-      {"nodes", param_type::string, true, "the replicas (balancer: plan) it plans for, comma-separated, in slot order"},
+      {"nodes", param_type::string, true, "the replicas (balancer: plan) it plans for, comma-separated, in slot order", {"videojam-function"}},
       {"function", param_type::string, true, "their function type: stats of other functions are not read"},
       {"policy", param_type::string, false, "greedy (default: VideoJam's offload policy on the last sample), none, or a learned model: octocross, temp_abl, spat_abl, gnn_lstm"},
       {"model", param_type::path, false, "weights from train-octocross, of the policy's model (read by the learned policies only)"},

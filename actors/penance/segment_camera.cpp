@@ -377,8 +377,8 @@ kind_spec segment_camera_kind() {
     "Penance's IoT camera: a street drive cut into 1 s segments, each configured (scale, QP, the server's model), "
     "encoded as H.264 and uploaded in chunks that are cut at the segment's deadline",
     {
-      {"server", param_type::string, true, "the segmenter it uploads to"},
-      {"sink", param_type::string, true, "the segment-sink that scores the segments"},
+      {"server", param_type::string, true, "the segmenter it uploads to", {"segmenter"}},
+      {"sink", param_type::string, true, "the segment-sink that scores the segments", {"segment-sink"}},
       {"mode", param_type::string, false, "adapter (default: the estimator and a trained adapter choose) or fixed"},
       {"estimator", param_type::path, false, "bitrate estimator, default build/models/penance-estimator.pt"},
       {"adapter", param_type::path, false, "Penance's or CASVA-C's adapter, default build/models/penance-adapter.pt"},

@@ -256,8 +256,8 @@ kind_spec react_camera_kind() {
   auto parameters = camera_source_params();
   std::vector<param_spec> own = {
     {"mode", param_type::string, false, "react (default), edge-only, cloud-only or every-frame-edge (the baselines)"},
-    {"edge", param_type::string, false, "the edge detector's replica (on the camera's device); not for cloud-only"},
-    {"cloud", param_type::string, false, "the cloud model server's replica; for react and cloud-only"},
+    {"edge", param_type::string, false, "the edge detector's replica (on the camera's device); not for cloud-only", {"detector"}},
+    {"cloud", param_type::string, false, "the cloud model server's replica; for react and cloud-only", {"detector"}},
     {"k", param_type::integer, false, "edge detection every k-th frame, default 5 (the paper's)"},
     {"m", param_type::integer, false, "a frame to the cloud every m-th frame, default 30 (the paper's)"},
     {"motion_threshold", param_type::number, false, "motion (px/frame) below which no detection is asked, default 1.5"},

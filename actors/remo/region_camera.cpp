@@ -201,9 +201,9 @@ region_camera_settings read_settings(const params& p) {
 kind_spec region_camera_kind() {
   auto parameters = camera_source_params();
   std::vector<param_spec> own = {
-    {"detector", param_type::string, true, "the replica on the camera's own device"},
-    {"server", param_type::string, true, "the edge server's replica: the first frame of every slot goes there"},
-    {"scheduler", param_type::string, false, "the region-scheduler; none: triggered regions are detected locally"},
+    {"detector", param_type::string, true, "the replica on the camera's own device", {"detector"}},
+    {"server", param_type::string, true, "the edge server's replica: the first frame of every slot goes there", {"detector"}},
+    {"scheduler", param_type::string, false, "the region-scheduler; none: triggered regions are detected locally", {"region-scheduler"}},
     {"mode", param_type::string, false, "dbt (ReMO and the scheduled baselines, default), whole-frame (Offload-Frame: the whole frame whenever a region needs detection) or ehci"},
     {"regions", param_type::integer_list, false, "[x, y, width, height, ...] in view pixels; default one whole-frame region"},
     {"slot_s", param_type::number, false, "slot length in seconds, default 1 (the paper's)"},

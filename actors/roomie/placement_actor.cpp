@@ -27,6 +27,10 @@ namespace {
 using roomie::placement_decision;
 using decision_kind = placement_decision::kind;
 
+std::string replica_name(const std::string& model, int i) {
+  return model + "-" + std::to_string(i);
+}
+
 struct placement_actor_settings {
   roomie::placement_kind policy = roomie::placement_kind::roomie;
   std::vector<roomie::cluster_member> cluster;
@@ -90,7 +94,7 @@ class placement_state {
     self_ = self;
     for (auto& [model, count] : s_.initial)
       for (int i = 1; i <= count; ++i)
-        act(book_.place({model + "-" + std::to_string(i), model, s_.replica_yaml}), nullptr);
+        act(book_.place({replica_name(model, i), model, s_.replica_yaml}), nullptr);
   }
 
   void on_request(const letter& in, const msg::roomie::PlaceRequest& r) {
@@ -322,6 +326,19 @@ kind_spec placement_actor_kind() {
       auto retry_ms = cfg.retry_ms;
       auto s = std::make_shared<placement_state>(ctx, std::move(cfg));  // a bad cluster or trace fails here
       return n.system().spawn<caf::detached>(placement_actor, std::move(ctx), s, retry_ms);
+    },
+    stop_stage::server,
+    {},
+    [](const params& p) {  // its initial replicas on the nodes of its cluster
+      auto s = read_settings(p);
+      spawn_plan plan;
+      plan.kind = s.replica_kind;
+      for (auto& m : s.cluster)
+        plan.nodes.push_back(m.node);
+      for (auto& [model, count] : s.initial)
+        for (int i = 1; i <= count; ++i)
+          plan.names.push_back(replica_name(model, i));
+      return plan;
     },
   };
 }

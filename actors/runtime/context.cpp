@@ -23,6 +23,14 @@ bool context::knows(const std::string& actor) const {
   return static_cast<bool>(core_->local(actor)) || core_->dir.host_of(actor).has_value();
 }
 
+void context::refuse(const letter& l, refusal why, const std::string& detail) const {
+  core_->refuse(why, l, "at " + name_ + (detail.empty() ? "" : " (" + detail + ")"));
+}
+
+bool context::may_control(const std::string& node) const {
+  return core_->may_control(node);
+}
+
 caf::error context::send(const std::string& to, message_ptr body, const letter* cause) const {
   return core_->dispatch(prepare(to, std::move(body), cause));
 }

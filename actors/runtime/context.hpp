@@ -15,6 +15,7 @@
 
 #include "actors/runtime/atoms.hpp"
 #include "actors/runtime/emulation/interface_rates.hpp"
+#include "actors/runtime/bus/refusal.hpp"
 #include "actors/runtime/letter.hpp"
 
 namespace troupe {
@@ -74,6 +75,12 @@ class context {
 
   // Whether an actor of this name runs here or is known to run elsewhere.
   bool knows(const std::string& actor) const;
+
+  // A letter this actor does not obey: counted by the node under `why` (its report
+  // line), the first of each cause logged. Nothing on the bus is obeyed because it parses.
+  void refuse(const letter& l, refusal why, const std::string& detail = {}) const;
+  // Whether the node obeys spawn and stop requests from `node`.
+  bool may_control(const std::string& node) const;
 
   caf::error subscribe(const std::string& topic, const caf::actor& self) const;
   // `self` receives a letter with a troupe.msg.ActorDown body when `actor` exits,

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <sstream>
 #include <cerrno>
 #include <cstring>
 #include <regex>
@@ -97,6 +98,19 @@ bool converts(const YAML::Node& v) {
 }
 
 }  // namespace
+
+std::vector<std::string> referenced_names(const std::string& value) {
+  std::vector<std::string> names;
+  std::string name;
+  std::stringstream items(value);
+  while (std::getline(items, name, ',')) {
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    if (!name.empty() && name != "none")
+      names.push_back(name);
+  }
+  return names;
+}
 
 std::string check_param(const param_spec& spec, const YAML::Node& value) {
   bool ok = false;

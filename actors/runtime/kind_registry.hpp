@@ -37,6 +37,10 @@ struct param_spec {
   param_type type;
   bool required;
   std::string help;  // includes the default when there is one
+  // Non-empty: the value names actors of the topology (comma-separated when several;
+  // "none" names nobody), each of one of these kinds. Validation checks each name, and
+  // the references are the topology's connections that NATS permissions follow.
+  std::vector<std::string> refers_to = {};
 };
 
 struct param_problem {
@@ -48,6 +52,16 @@ struct param_problem {
 // counted: producers (cameras) first, then what serves them, then what reports on them.
 enum class stop_stage { producer, server, reporter };
 
+// What a kind that spawns at run time will spawn, as far as its parameters say. Its node
+// may send spawn and stop requests; the named actors (of `kind`) may be referenced by the
+// topology; what it spawns talks to the topology's parts its spawner and the spawner's
+// neighbours on its node belong to.
+struct spawn_plan {
+  std::vector<std::string> nodes;  // where it may spawn
+  std::vector<std::string> names;  // the actors it spawns for sure (more may follow)
+  std::string kind;
+};
+
 struct kind_spec {
   std::string name;
   std::string summary;
@@ -58,6 +72,11 @@ struct kind_spec {
   // What the parameters' declarations cannot say (a device the profile lacks, a model
   // name no loader knows); run by validation and at spawn, after the declared checks pass.
   std::function<std::vector<param_problem>(const YAML::Node& params)> check = {};
+  // Set for kinds that spawn actors at run time (ROOMIE's placement): see spawn_plan.
+  std::function<spawn_plan(const params&)> spawns = {};
+  // Set for kinds whose actors find each other at run time (VideoJam's replicas of one
+  // function type): actors of the kind with the same neighbourhood are connected.
+  std::function<std::string(const params&)> neighbourhood = {};
 };
 
 class kind_registry {
@@ -69,6 +88,9 @@ class kind_registry {
  private:
   std::map<std::string, kind_spec> kinds_;
 };
+
+// The actor names a reference parameter's value gives ("a, b" -> {a, b}; "none" -> {}).
+std::vector<std::string> referenced_names(const std::string& value);
 
 // Checks one value against its declared type; empty string when it fits.
 std::string check_param(const param_spec& spec, const YAML::Node& value);

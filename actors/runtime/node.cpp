@@ -219,6 +219,9 @@ node_stats node::stats() const {
   s.nodes_declared_down = c.nodes_declared_down;
   s.undeliverable = c.undeliverable;
   s.unknown_receiver = c.unknown_receiver;
+  for (size_t i = 0; i < refusal_kinds; ++i)
+    s.refused[i] = c.refused[i];
+  s.permission_denied = core_->bus()->permission_denied();
   auto net = core_->network();
   s.uplink_shaped = net.uplink.shaped;
   s.uplink_messages = net.uplink.counts.messages;

@@ -2,6 +2,7 @@
 // from a function, send, publish, request and monitor by name.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <caf/expected.hpp>
 
 #include "actors/runtime/actor_failure.hpp"
+#include "actors/runtime/bus/refusal.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/node_config.hpp"
 #include "actors/runtime/params.hpp"
@@ -29,6 +31,8 @@ struct node_stats {
   uint64_t nodes_declared_down = 0;
   uint64_t undeliverable = 0;  // arrived for a local actor that had just exited
   uint64_t unknown_receiver = 0;  // sends refused because no actor of that name was known
+  std::array<uint64_t, refusal_kinds> refused{};  // decoded but not obeyed, by refusal
+  uint64_t permission_denied = 0;  // publishes and subscriptions the server's permissions refused
   // The node's shaped interfaces (uplink, downlink): messages through and dropped at the queue bound.
   bool uplink_shaped = false, downlink_shaped = false;
   uint64_t uplink_messages = 0, uplink_dropped = 0, downlink_messages = 0, downlink_dropped = 0;

@@ -35,7 +35,9 @@ struct node_config {
   std::vector<std::pair<std::string, link_model>> links;
   // The node's shaped interfaces (tc tbf), shared by every flow out of / into it.
   std::optional<token_bucket> uplink, downlink;
-  int64_t epoch_unix_ns = 0;    // deployment time 0, for bandwidth traces; 0: the node's start
+  int64_t epoch_unix_ns = 0;
+  // Nodes whose spawn and stop requests this node obeys; empty: any (a node made by hand).
+  std::vector<std::string> controllers;    // deployment time 0, for bandwidth traces; 0: the node's start
 };
 
 }  // namespace troupe

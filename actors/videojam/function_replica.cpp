@@ -602,9 +602,9 @@ balancer_settings read_settings(const params& p) {
 std::vector<param_spec> balancer_params() {
   return {
     {"type", param_type::string, false, "function type: replicas of one type are neighbours; default the function"},
-    {"next", param_type::string, false, "replicas of the next function, comma-separated, first that is up; empty: results to the sink"},
+    {"next", param_type::string, false, "replicas of the next function, comma-separated, first that is up; empty: results to the sink", {"videojam-function"}},
     {"balancer", param_type::string, false, "videojam (default), none, wrr, distream (full-stochastic), distream-ss (semi-stochastic) or plan (follows its scheduler's OffloadPlan)"},
-    {"scheduler", param_type::string, false, "plan: the actor whose OffloadPlans it follows (plans from any other are refused)"},
+    {"scheduler", param_type::string, false, "plan: the actor whose OffloadPlans it follows (plans from any other are refused)", {"octocross-scheduler"}},
     {"probe_s", param_type::integer, false, "LinkProbes to the replicas its plan names (or, without a plan, its neighbours) this often (seconds); default 5 with balancer plan, else 0"},
     {"slo_ms", param_type::number, false, "distream: an End whose probed delay reaches this takes nothing; default 0 (off)"},
     {"probe_bytes", param_type::integer, false, "a LinkProbe's size, default 1024"},
@@ -617,7 +617,7 @@ std::vector<param_spec> balancer_params() {
     {"initial_rate", param_type::number, false, "items per second assumed until measured, default 10"},
     {"forecaster", param_type::path, false, "naive (default) or a weight file (dense or LSTM) from train-forecaster; distream given one balances its Ends on forecasts too"},
     {"load_trace", param_type::string, false, "write arrivals per slot to this CSV (train-forecaster's input)"},
-    {"edge", param_type::string, false, "distream: the Edge's replica of this function; empty on the Edge itself"},
+    {"edge", param_type::string, false, "distream: the Edge's replica of this function; empty on the Edge itself", {"videojam-function"}},
     {"seed", param_type::integer, false, "distream's random partition draws, default 1"},
     {"stage", param_type::integer, false, "distream-ss: the function's place in its pipeline, from 0 (default 0)"},
     {"stages", param_type::integer, false, "distream-ss: functions in the pipeline (default 1)"},
@@ -656,6 +656,8 @@ kind_spec function_replica_kind() {
     },
     stop_stage::server,
     [](const YAML::Node& p) { return check_device_params(p); },
+    {},
+    [](const params& p) { return p.get_string("type", p.get_string("function")); },  // neighbours balance together
   };
 }
 

@@ -110,7 +110,7 @@ caf::behavior pipeline_camera(caf::event_based_actor* self, context ctx, pipelin
 
 kind_spec pipeline_camera_kind() {
   auto parameters = camera_source_params();
-  parameters.push_back({"next", param_type::string, true, "replicas of the first function, comma-separated; the first that is up gets the frames"});
+  parameters.push_back({"next", param_type::string, true, "replicas of the first function, comma-separated; the first that is up gets the frames", {"videojam-function"}});
   parameters.push_back({"mobile", param_type::boolean, false, "a mobile camera (its frames skip background subtraction), default false"});
   return {
     "videojam-camera",

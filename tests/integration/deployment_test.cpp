@@ -192,7 +192,7 @@ TEST(Deployment, TimelineKillsAndRestoresANodeProcess) {
                         "timeline t=3.5s: restore_node n2", "s1 run report", "node n2 declared down (no heartbeat",
                         "run ok: every actor spawned, none crashed, every node up at the end"})
     EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n" << r.output;
-  EXPECT_EQ(r.output.find("refused"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("refused troupe.msg"), std::string::npos) << r.output;  // no control request, no announcement
 }
 
 TEST(Deployment, LiveTraceTailShowsEnvelopes) {

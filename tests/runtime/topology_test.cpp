@@ -168,7 +168,8 @@ TEST(Topology, WorkersAreBounded) {  // 100 000 once started 32 039 threads
 }
 
 TEST(Topology, KindParametersAreChecked) {
-  expect_one(head + "actors:\n  - { name: c, kind: camera, node: n1, params: { source: synthetic, sink: s } }\n",
+  expect_one(head + "actors:\n  - { name: c, kind: camera, node: n1, params: { source: synthetic, sink: s } }\n"
+                    "  - { name: s, kind: sink, node: n1 }\n",
              "t.yaml:6:48: actor 'c': kind 'camera' needs parameter 'detector'");
   expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, params: { colour: 1 } }\n",
              "t.yaml:6:48: actor 's': unknown parameter 'colour' for kind 'sink'");

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include <nats/nats.h>
+#include <spdlog/spdlog.h>
 
 namespace troupe {
 
@@ -46,6 +47,11 @@ bus_connection::bus_connection(const bus_options& options) : options_(options) {
   natsOptions_SetReconnectedCB(opts, &bus_connection::reconnected, this);
   natsOptions_SetDisconnectedCB(opts, &bus_connection::disconnected, this);
   natsOptions_SetClosedCB(opts, &bus_connection::closed, this);
+  natsOptions_SetErrorHandler(
+      opts, [](natsConnection* nc, natsSubscription* sub, natsStatus err, void* self) {
+        bus_connection::async_error(nc, sub, static_cast<int>(err), self);
+      },
+      this);
   auto s = natsConnection_Connect(&conn_, opts);
   if (s != NATS_OK)
     throw std::runtime_error("cannot connect to NATS at " + options.url + ": " +
@@ -82,6 +88,18 @@ void bus_connection::closed(natsConnection*, void* self) {
   std::lock_guard<std::mutex> lock(bus->closed_mtx_);
   bus->closed_ = true;
   bus->closed_cv_.notify_all();
+}
+
+void bus_connection::async_error(natsConnection* nc, natsSubscription*, int status, void* self) {
+  auto* bus = static_cast<bus_connection*>(self);
+  if (status != NATS_NOT_PERMITTED)
+    return;  // slow consumers are counted per subscription
+  if (bus->permission_denied_++ == 0) {
+    const char* text = nullptr;
+    natsConnection_GetLastError(nc, &text);
+    spdlog::warn("{}: the NATS server refused it: {} (further refusals are only counted)", bus->options_.client_name,
+                 text != nullptr ? text : "permissions violation");
+  }
 }
 
 void bus_connection::on_reconnected(event e) {

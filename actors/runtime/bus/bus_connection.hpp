@@ -56,6 +56,9 @@ class bus_connection {
   int64_t max_payload() const;
   bool flush(int timeout_ms);
   int64_t slow_consumer_drops() const;  // messages nats.c dropped for slow subscribers
+  // Publishes and subscriptions the server refused for this identity's permissions
+  // (the server drops such a publish and says so asynchronously).
+  int64_t permission_denied() const { return permission_denied_; }
   void close();
 
  private:
@@ -64,6 +67,7 @@ class bus_connection {
   static void reconnected(__natsConnection*, void*);
   static void disconnected(__natsConnection*, void*);
   static void closed(__natsConnection*, void*);
+  static void async_error(__natsConnection*, __natsSubscription*, int status, void*);
 
   __natsConnection* conn_ = nullptr;
   bus_options options_;
@@ -74,6 +78,7 @@ class bus_connection {
   uint64_t next_id_ = 1;
   event reconnected_, disconnected_;
   std::atomic<int64_t> retired_drops_{0};
+  std::atomic<int64_t> permission_denied_{0};
   std::atomic<bool> closing_{false};
   // nats.c calls the callbacks above from its own thread until "closed" has run;
   // the destructor waits for it so that they never see a freed object.

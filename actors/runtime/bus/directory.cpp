@@ -108,6 +108,14 @@ std::optional<std::string> directory::host_of(const std::string& actor) const {
   return i->second;
 }
 
+std::optional<int64_t> directory::last_seen(const std::string& node) const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  auto i = nodes_.find(node);
+  if (i == nodes_.end() || !i->second.alive)
+    return std::nullopt;
+  return i->second.last_seen_ns;
+}
+
 std::vector<std::string> directory::live_nodes() const {
   std::lock_guard<std::mutex> lock(mtx_);
   std::vector<std::string> out;

@@ -42,6 +42,8 @@ class directory {
   void forgive(int64_t now_ns);
 
   std::optional<std::string> host_of(const std::string& actor) const;
+  // When a live node was last heard from; nullopt when unknown or down.
+  std::optional<int64_t> last_seen(const std::string& node) const;
   std::vector<std::string> live_nodes() const;
   // Nodes now down, with why ("no heartbeat for 2000 ms", "shutdown", ...).
   std::vector<std::pair<std::string, std::string>> down_nodes() const;

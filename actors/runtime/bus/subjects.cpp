@@ -31,13 +31,33 @@ std::string topic_subject(const std::string& deployment, const std::string& topi
   return prefix + deployment + ".t." + encode(topic);
 }
 
-std::string sys_subject(const std::string& deployment, const std::string& what) {
-  return prefix + deployment + ".sys." + what;
+std::string sys_subject(const std::string& deployment, const std::string& what, const std::string& node) {
+  return prefix + deployment + ".sys." + what + "." + encode(node);
+}
+
+std::string sys_wildcard(const std::string& deployment) {
+  return prefix + deployment + ".sys.*.*";
+}
+
+std::string sys_publisher(const std::string& deployment, const std::string& subject) {
+  auto head = prefix + deployment + ".sys.";
+  if (subject.rfind(head, 0) != 0)
+    return {};
+  auto dot = subject.find('.', head.size());
+  if (dot == std::string::npos || subject.find('.', dot + 1) != std::string::npos)
+    return {};
+  auto node = subject.substr(dot + 1);
+  std::replace(node.begin(), node.end(), '|', '/');
+  return node;
 }
 
 std::string reply_subject(const std::string& deployment, const std::string& node,
                           uint64_t incarnation) {
   return prefix + deployment + ".r." + encode(node) + "." + std::to_string(incarnation);
+}
+
+std::string reply_wildcard(const std::string& deployment, const std::string& node) {
+  return prefix + deployment + ".r." + encode(node) + ".*";
 }
 
 std::string deployment_wildcard(const std::string& deployment) {

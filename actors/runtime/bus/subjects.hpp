@@ -1,7 +1,8 @@
 // Mapping between deployment names and NATS subjects.
 //   troupe.<deployment>.a.<actor>        an actor's mailbox
 //   troupe.<deployment>.t.<topic>        a pub/sub topic
-//   troupe.<deployment>.sys.<what>       hello, heartbeat, actor up/down, node down
+//   troupe.<deployment>.sys.<what>.<node> hello, heartbeat, actor up/down, node down,
+//                                        published by <node> (NATS permissions pin it)
 //   troupe.<deployment>.r.<node>.<inc>   replies to requests made on one node
 #pragma once
 
@@ -15,8 +16,14 @@ bool is_valid_name(const std::string& name);
 
 std::string actor_subject(const std::string& deployment, const std::string& actor);
 std::string topic_subject(const std::string& deployment, const std::string& topic);
-std::string sys_subject(const std::string& deployment, const std::string& what);
+std::string sys_subject(const std::string& deployment, const std::string& what, const std::string& node);
+// Every node's announcements.
+std::string sys_wildcard(const std::string& deployment);
+// The node that published on a sys subject; empty when it is not one.
+std::string sys_publisher(const std::string& deployment, const std::string& subject);
 std::string reply_subject(const std::string& deployment, const std::string& node, uint64_t incarnation);
+// Every incarnation's replies of one node.
+std::string reply_wildcard(const std::string& deployment, const std::string& node);
 std::string deployment_wildcard(const std::string& deployment);
 
 }  // namespace troupe

@@ -66,6 +66,24 @@ void print_interface(const std::string& node, const char* which, uint64_t messag
     spdlog::info("{}", line);
 }
 
+// "refused 3 (forged sender 2, not a controller 1)", or "refused 0".
+std::string refusals(const node_stats& s) {
+  uint64_t total = 0;
+  std::string causes;
+  for (size_t i = 0; i < refusal_kinds; ++i) {
+    if (s.refused[i] == 0)
+      continue;
+    total += s.refused[i];
+    causes += fmt::format("{}{} {}", causes.empty() ? "" : ", ", to_string(static_cast<refusal>(i)), s.refused[i]);
+  }
+  return fmt::format("refused {}{}", total, causes.empty() ? "" : " (" + causes + ")");
+}
+
+std::string denied_problem(const std::string& node, int64_t denied) {
+  return "node " + node + ": " + std::to_string(denied) +
+         " publishes or subscriptions denied by the server's permissions (lost; the first is logged)";
+}
+
 void print_stats(const node& n) {
   auto s = n.stats();
   if (s.uplink_shaped)
@@ -77,11 +95,12 @@ void print_stats(const node& n) {
                  s.link_cut_bytes / 1e6);
   spdlog::info("node {}: sent {} local + {} remote ({:.2f} MB), received {} ({:.2f} MB), "
                "dropped {} (garbage {}, wrong version {}, unknown type {}, bad payload {}, "
-               "oversized {}, for exited actors {}), to unknown actors {}, slow-consumer drops {}, publish errors {}, "
-               "nodes declared down {}",
+               "oversized {}, for exited actors {}), {}, denied by the server's permissions {}, to unknown actors {}, "
+               "slow-consumer drops {}, publish errors {}, nodes declared down {}",
                n.name(), s.sent_local, s.sent_remote, s.bytes_sent / 1e6, s.received, s.bytes_received / 1e6,
                s.dropped_total() + s.undeliverable, s.dropped_garbage, s.dropped_wrong_version, s.dropped_unknown_type,
-               s.dropped_bad_payload, s.dropped_oversized, s.undeliverable, s.unknown_receiver,
+               s.dropped_bad_payload, s.dropped_oversized, s.undeliverable, refusals(s), s.permission_denied,
+               s.unknown_receiver,
                s.slow_consumer_drops, s.publish_errors, s.nodes_declared_down);
 }
 
@@ -93,22 +112,71 @@ void spawn_actors(node& n, const topology& topo) {
   }
 }
 
+// Where each identity's secret comes from in this run: made for the embedded server
+// (and written to a private folder when child processes need them), or the files of
+// `troupe credentials` for a server of one's own. None: the topology's shared ones.
+class run_identities {
+ public:
+  run_identities() = default;
+  explicit run_identities(deployment_credentials made) : made_(std::move(made)) {}
+  explicit run_identities(std::string dir) : dir_(std::move(dir)) {}
+  ~run_identities() {
+    for (auto& f : written_)
+      ::unlink(f.c_str());
+    if (!written_.empty())
+      ::rmdir(dir_.c_str());
+  }
+  run_identities(const run_identities&) = delete;
+  run_identities& operator=(const run_identities&) = delete;
+
+  bool any() const { return made_ || !dir_.empty(); }
+  const deployment_credentials* made() const { return made_ ? &*made_ : nullptr; }
+  std::optional<credential> of(const std::string& identity) const {
+    if (made_) {
+      auto* c = made_->find(identity);
+      return c ? std::optional<credential>(*c) : std::nullopt;
+    }
+    if (dir_.empty())
+      return std::nullopt;
+    return read_credential(credential_file(dir_, identity));
+  }
+  // A file for a child process; made ones are written (0600, private folder) first.
+  std::string file_of(const std::string& identity) {
+    if (made_ && dir_.empty()) {
+      char dir[] = "/tmp/troupe-run-XXXXXX";
+      if (::mkdtemp(dir) == nullptr)
+        throw std::runtime_error("cannot make a private folder for the nodes' credentials");
+      dir_ = dir;
+      written_ = write_credentials(*made_, dir_);
+    }
+    return dir_.empty() ? std::string() : credential_file(dir_, identity);
+  }
+
+ private:
+  std::optional<deployment_credentials> made_;
+  std::string dir_;
+  std::vector<std::string> written_;
+};
+
 // Where the nodes run: in this process, or as child processes.
 class node_host {
  public:
   virtual ~node_host() = default;
   virtual void start(const std::string& name) = 0;
   virtual void kill(const std::string& name) = 0;
-  virtual void stop_all() = 0;
+  // Stops every node; returns what went wrong on the nodes themselves.
+  virtual std::vector<std::string> stop_all() = 0;
 };
 
 class in_process_host final : public node_host {
  public:
-  in_process_host(const topology& topo, std::string url, int64_t epoch, const kind_registry& kinds)
-      : topo_(topo), url_(std::move(url)), epoch_(epoch), kinds_(kinds) {}
+  in_process_host(const topology& topo, std::string url, int64_t epoch, const kind_registry& kinds,
+                  const run_identities& ids)
+      : topo_(topo), url_(std::move(url)), epoch_(epoch), kinds_(kinds), ids_(ids) {}
 
   void start(const std::string& name) override {
-    auto n = std::make_unique<node>(node_config_for(topo_, name, url_, epoch_, kinds_));
+    auto who = ids_.of(name);
+    auto n = std::make_unique<node>(node_config_for(topo_, name, url_, epoch_, kinds_, who ? &*who : nullptr));
     spawn_actors(*n, topo_);
     nodes_[name] = std::move(n);
   }
@@ -119,10 +187,15 @@ class in_process_host final : public node_host {
     i->second->crash();
     nodes_.erase(i);
   }
-  void stop_all() override {
-    for (auto& [name, n] : nodes_)
+  std::vector<std::string> stop_all() override {
+    std::vector<std::string> problems;
+    for (auto& [name, n] : nodes_) {
       print_stats(*n);
+      if (auto denied = n->stats().permission_denied)
+        problems.push_back(denied_problem(name, denied));
+    }
     nodes_.clear();
+    return problems;
   }
 
  private:
@@ -130,16 +203,18 @@ class in_process_host final : public node_host {
   std::string url_;
   int64_t epoch_;
   const kind_registry& kinds_;
+  const run_identities& ids_;
   std::map<std::string, std::unique_ptr<node>> nodes_;
 };
 
 class process_host final : public node_host {
  public:
-  process_host(const topology& topo, std::string url, int64_t epoch, std::string exe)
-      : topo_(topo), url_(std::move(url)), epoch_(epoch), exe_(std::move(exe)) {}
+  process_host(const topology& topo, std::string url, int64_t epoch, std::string exe, run_identities& ids)
+      : topo_(topo), url_(std::move(url)), epoch_(epoch), exe_(std::move(exe)), ids_(ids) {}
   ~process_host() override { stop_all(); }
 
   void start(const std::string& name) override {
+    auto credentials = ids_.file_of(name);  // written here, before the fork, and removed at the end
     pid_t parent = ::getpid();
     bool armed = detail::forking_from_main_thread();
     pid_t pid = ::fork();
@@ -149,6 +224,8 @@ class process_host final : public node_host {
       detail::die_with_parent(parent, armed);
       std::vector<std::string> args = {exe_,  "node",  topo_.file, "--node", name, "--nats", url_,
                                        "--epoch-ns", std::to_string(epoch_)};
+      if (!credentials.empty())
+        args.insert(args.end(), {"--credentials", credentials});
       std::vector<char*> argv;
       for (auto& a : args)
         argv.push_back(a.data());
@@ -167,26 +244,35 @@ class process_host final : public node_host {
     ::waitpid(i->second, nullptr, 0);
     children_.erase(i);
   }
-  void stop_all() override {
+  std::vector<std::string> stop_all() override {
+    std::vector<std::string> problems;
     for (auto& [name, pid] : children_)
-      stop_child(name, pid);
+      if (auto why = stop_child(name, pid); !why.empty())
+        problems.push_back("node " + name + ": " + why);
     children_.clear();
+    return problems;
   }
 
  private:
   // SIGTERM again every 500 ms: one sent between fork and exec is lost with the
-  // handler exec resets. A child that ignores 10 s of asking is killed.
-  static void stop_child(const std::string& name, pid_t pid) {
+  // handler exec resets. A child that ignores 10 s of asking is killed. Returns why
+  // the child did not end well, or "".
+  static std::string stop_child(const std::string& name, pid_t pid) {
+    int status = 0;
     for (int i = 0; i < 1000; ++i) {
       if (i % 50 == 0)
         ::kill(pid, SIGTERM);
-      if (::waitpid(pid, nullptr, WNOHANG) == pid)
-        return;
+      if (::waitpid(pid, &status, WNOHANG) == pid)
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0
+                   ? ""
+                   : "its process ended with " + (WIFEXITED(status) ? "status " + std::to_string(WEXITSTATUS(status))
+                                                                     : "signal " + std::to_string(WTERMSIG(status)));
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     spdlog::error("node {} (pid {}) did not stop within 10 s: killed", name, pid);
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
+    return "did not stop within 10 s (killed)";
   }
 
 
@@ -194,6 +280,7 @@ class process_host final : public node_host {
   std::string url_;
   int64_t epoch_;
   std::string exe_;
+  run_identities& ids_;
   std::map<std::string, pid_t> children_;
 };
 
@@ -298,13 +385,26 @@ std::vector<std::pair<std::string, std::string>> await_nodes(const topology& top
   return late;
 }
 
+std::unique_ptr<run_identities> identities_for(const topology& topo, const run_options& options, bool embedded,
+                                              const kind_registry& kinds) {
+  if (!options.credentials_dir.empty())
+    return std::make_unique<run_identities>(options.credentials_dir);
+  bool shared = !topo.nats.user.empty() || !topo.nats.token.empty();
+  if (embedded && !shared && topo.nats.auth == nats_settings::auth_mode::identities)
+    return std::make_unique<run_identities>(make_credentials(topo, kinds));
+  return std::make_unique<run_identities>();
+}
+
 }  // namespace
 
 run_verdict judge_run(const topology& topo, const std::vector<actor_failure>& failures,
-                      const std::vector<std::pair<std::string, std::string>>& down) {
+                      const std::vector<std::pair<std::string, std::string>>& down,
+                      const std::vector<std::string>& node_problems) {
   auto expected = expected_down(topo);
   std::string lines;
-  size_t problems = failures.size();
+  size_t problems = failures.size() + node_problems.size();
+  for (auto& p : node_problems)
+    lines += "\n  " + p;
   for (auto& f : failures)
     lines += "\n  actor " + f.actor + (f.kind.empty() ? "" : " (" + f.kind + ")") + " on node " + f.node + ": " +
              f.reason;
@@ -332,14 +432,15 @@ void install_stop_signals() {
 
 node_config node_config_for(const topology& topo, const std::string& node_name,
                             const std::string& nats_url, int64_t epoch_unix_ns,
-                            const kind_registry& kinds) {
+                            const kind_registry& kinds, const credential* who) {
   node_config cfg;
   cfg.deployment = topo.deployment;
   cfg.name = node_name;
   cfg.bus.url = nats_url;
-  cfg.bus.user = topo.nats.user;
-  cfg.bus.password = topo.nats.password;
-  cfg.bus.token = topo.nats.token;
+  cfg.bus.user = who != nullptr ? who->user : topo.nats.user;
+  cfg.bus.password = who != nullptr ? who->password : topo.nats.password;
+  cfg.bus.token = who != nullptr ? std::string() : topo.nats.token;
+  cfg.controllers = controllers_of(topo, kinds);
   cfg.heartbeat_interval = std::chrono::milliseconds(topo.runtime.heartbeat_ms);
   cfg.heartbeat_misses = topo.runtime.heartbeat_misses;
   cfg.request_timeout = std::chrono::milliseconds(topo.runtime.request_timeout_ms);
@@ -366,6 +467,7 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
 int run_deployment(const topology& topo, const run_options& options, const kind_registry& kinds) {
   install_stop_signals();
   std::string url = options.nats_url.empty() ? topo.nats.url : options.nats_url;
+  auto ids = identities_for(topo, options, url == "embedded", kinds);
   std::unique_ptr<nats_server> embedded;
   if (url == "embedded") {
     nats_server_options so;
@@ -373,18 +475,24 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
     so.user = topo.nats.user;
     so.password = topo.nats.password;
     so.token = topo.nats.token;
+    if (ids->made())
+      so.authorization = authorization_block(*ids->made());
     embedded = std::make_unique<nats_server>(so);
     url = embedded->url();
-    spdlog::info("embedded nats-server at {}", url);
+    spdlog::info("embedded nats-server at {}{}", url,
+                 ids->any() ? " (an identity per node, each allowed only its part)" : "");
   }
+  if (!ids->any() && topo.nats.user.empty() && topo.nats.token.empty())
+    spdlog::warn("the bus is open: any client of {} may read and send anything (docs/security.md)", url);
   double duration = options.duration_s >= 0 ? options.duration_s : topo.runtime.duration_s;
   auto epoch = real_clock().now_ns();
-  node driver(node_config_for(topo, "troupe-run", url, epoch, kinds));
+  auto controller = ids->of(controller_identity);
+  node driver(node_config_for(topo, controller_identity, url, epoch, kinds, controller ? &*controller : nullptr));
   std::unique_ptr<node_host> host;
   if (options.processes)
-    host = std::make_unique<process_host>(topo, url, epoch, options.self_exe);
+    host = std::make_unique<process_host>(topo, url, epoch, options.self_exe, *ids);
   else
-    host = std::make_unique<in_process_host>(topo, url, epoch, kinds);
+    host = std::make_unique<in_process_host>(topo, url, epoch, kinds, *ids);
   if (topo.runtime.time_scale != 1)
     spdlog::info("emulated clock: deployment time runs {:.2f}x slower than wall time", topo.runtime.time_scale);
   for (auto& n : topo.nodes)
@@ -419,25 +527,36 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
   auto down = driver.down_nodes();  // before the orderly shutdown adds every node
   down.insert(down.end(), never_up.begin(), never_up.end());
   drain(topo, driver, placed, kinds);
-  host->stop_all();
-  auto verdict = judge_run(topo, driver.failures(), down);
+  auto node_problems = host->stop_all();
+  if (auto denied = driver.stats().permission_denied)
+    node_problems.push_back(denied_problem(driver.name(), denied));
+  auto verdict = judge_run(topo, driver.failures(), down, node_problems);
   log::result(verdict.text);
   return verdict.ok ? 0 : 1;
 }
 
 int run_node(const topology& topo, const std::string& node_name, const std::string& nats_url,
-             double duration_s, int64_t epoch_unix_ns, const kind_registry& kinds) {
+             double duration_s, int64_t epoch_unix_ns, const kind_registry& kinds,
+             const std::string& credentials_file) {
   install_stop_signals();
   if (epoch_unix_ns == 0)
     epoch_unix_ns = real_clock().now_ns();
-  node n(node_config_for(topo, node_name, nats_url, epoch_unix_ns, kinds));
+  std::optional<credential> who;
+  if (!credentials_file.empty())
+    who = read_credential(credentials_file);
+  if (who && who->identity != node_name)
+    throw std::runtime_error(credentials_file + " is the identity of '" + who->identity + "', not of node '" +
+                             node_name + "'");
+  node n(node_config_for(topo, node_name, nats_url, epoch_unix_ns, kinds, who ? &*who : nullptr));
   spawn_actors(n, topo);
   auto start = steady::now();
   while (!stop_requested() &&
          (duration_s <= 0 || seconds_since(start) < duration_s * topo.runtime.time_scale))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   print_stats(n);
-  return n.failures().empty() ? 0 : 1;
+  if (auto denied = n.stats().permission_denied)
+    spdlog::error("{}", denied_problem(node_name, denied));
+  return n.failures().empty() && n.stats().permission_denied == 0 ? 0 : 1;
 }
 
 }  // namespace troupe

@@ -8,6 +8,7 @@
 
 #include "actors/runtime/actor_failure.hpp"
 #include "actors/runtime/node_config.hpp"
+#include "actors/runtime/deploy/credentials.hpp"
 #include "actors/runtime/deploy/topology.hpp"
 
 namespace troupe {
@@ -19,6 +20,7 @@ struct run_options {
   double duration_s = -1;    // overrides runtime.duration_s when >= 0
   bool processes = false;    // one child process per node
   std::string self_exe;      // the troupe binary, for child processes
+  std::string credentials_dir;  // identities from `troupe credentials`, for a server of your own
 };
 
 // Returns the process exit code.
@@ -27,12 +29,16 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
 // One node of a topology (`troupe node`), until stopped or the duration passes.
 // epoch_unix_ns: the deployment's start, shared by its processes so that emulated
 // clocks agree; 0 means now.
+// credentials_file: the node's identity (`troupe credentials`); empty: the topology's
+// shared user/password/token, if any.
 int run_node(const topology& topo, const std::string& node_name, const std::string& nats_url,
-             double duration_s, int64_t epoch_unix_ns, const kind_registry& kinds);
+             double duration_s, int64_t epoch_unix_ns, const kind_registry& kinds,
+             const std::string& credentials_file = {});
 
+// who: the node's own identity; nullptr: the topology's shared credentials.
 node_config node_config_for(const topology& topo, const std::string& node_name,
                             const std::string& nats_url, int64_t epoch_unix_ns,
-                            const kind_registry& kinds);
+                            const kind_registry& kinds, const credential* who = nullptr);
 
 // A run fails when an actor failed to spawn or crashed (a source that gave up), or a
 // node is down at the end that the timeline did not kill.
@@ -40,8 +46,11 @@ struct run_verdict {
   bool ok = true;
   std::string text;  // "run ok: ..." or "run FAILED: N problem(s)" and one line each
 };
+// node_problems: "node x: ..." lines of what went wrong on a node itself (messages the
+// server's permissions refused, a node process that exited with an error).
 run_verdict judge_run(const topology& topo, const std::vector<actor_failure>& failures,
-                      const std::vector<std::pair<std::string, std::string>>& down);
+                      const std::vector<std::pair<std::string, std::string>>& down,
+                      const std::vector<std::string>& node_problems = {});
 
 // Set by SIGINT/SIGTERM once install_stop_signals() ran.
 bool stop_requested();

@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -73,30 +75,51 @@ nats_server::nats_server(nats_server_options options) : options_(std::move(optio
 
 nats_server::~nats_server() {
   stop();
+  if (!config_dir_.empty()) {
+    ::unlink(config_.c_str());
+    ::rmdir(config_dir_.c_str());
+  }
 }
 
 std::string nats_server::url() const {
   return "nats://127.0.0.1:" + std::to_string(options_.port);
 }
 
-void nats_server::launch() {
-  std::vector<std::string> args = {options_.binary, "-a", "127.0.0.1", "-p",
-                                   std::to_string(options_.port)};
-  if (!options_.user.empty())
-    args.insert(args.end(), {"--user", options_.user, "--pass", options_.password});
-  if (!options_.token.empty())
-    args.insert(args.end(), {"--auth", options_.token});
-  std::string config;
-  if (options_.max_payload_bytes > 0) {
-    // max_payload has no command-line flag: pass a one-line config file.
-    config = "/tmp/troupe-nats-" + std::to_string(options_.port) + ".conf";
-    FILE* f = std::fopen(config.c_str(), "w");
-    if (f == nullptr)
-      throw std::runtime_error("cannot write " + config);
-    std::fprintf(f, "max_payload: %d\n", options_.max_payload_bytes);
-    std::fclose(f);
-    args.insert(args.end(), {"-c", config});
+std::string nats_quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s)
+    out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  return out + "\"";
+}
+
+void nats_server::write_config() {
+  if (config_dir_.empty()) {
+    char dir[] = "/tmp/troupe-nats-XXXXXX";
+    if (::mkdtemp(dir) == nullptr)
+      throw std::runtime_error(std::string("cannot make a folder for nats-server's config: ") + std::strerror(errno));
+    config_dir_ = dir;
+    config_ = config_dir_ + "/nats-server.conf";
   }
+  std::string text;
+  if (options_.max_payload_bytes > 0)
+    text += "max_payload: " + std::to_string(options_.max_payload_bytes) + "\n";
+  if (!options_.user.empty())
+    text += "authorization { user: " + nats_quoted(options_.user) + ", password: " + nats_quoted(options_.password) + " }\n";
+  else if (!options_.token.empty())
+    text += "authorization { token: " + nats_quoted(options_.token) + " }\n";
+  text += options_.authorization;
+  int fd = ::open(config_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (fd >= 0)
+    ::close(fd);
+  if (!ok)
+    throw std::runtime_error("cannot write " + config_);
+}
+
+void nats_server::launch() {
+  write_config();
+  std::vector<std::string> args = {options_.binary, "-a", "127.0.0.1", "-p", std::to_string(options_.port),
+                                   "-c", config_};
   pid_t parent = ::getpid();
   bool armed = detail::forking_from_main_thread();
   pid_ = ::fork();

@@ -1,5 +1,7 @@
 // Debian's nats-server as a child process on a free loopback port: the embedded
-// default of `troupe run`, and the server every integration test starts.
+// default of `troupe run`, and the server every integration test starts. Its settings,
+// secrets included, go in a config file of its own (0600, in a 0700 folder), never on
+// its command line where `ps` shows them.
 #pragma once
 
 #include <string>
@@ -10,7 +12,8 @@ namespace troupe {
 struct nats_server_options {
   std::string binary = "nats-server";  // looked up in PATH, then /usr/sbin
   int port = 0;                        // 0: a free loopback port
-  std::string user, password, token;   // optional authentication
+  std::string user, password, token;   // optional shared authentication
+  std::string authorization;           // or a whole `authorization { ... }` block (per-identity users)
   int max_payload_bytes = 0;           // 0: the server's default (1 MB)
 };
 
@@ -29,11 +32,15 @@ class nats_server {
 
  private:
   void launch();
+  void write_config();
   nats_server_options options_;
+  std::string config_dir_, config_;
   pid_t pid_ = -1;
 };
 
 int free_loopback_port();
+// A quoted string of NATS's config syntax.
+std::string nats_quoted(const std::string& s);
 std::string find_program(const std::string& name, const std::string& fallback_dir);
 
 }  // namespace troupe

@@ -7,6 +7,7 @@
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/emulation/link_model.hpp"
 #include "actors/runtime/bus/subjects.hpp"
+#include "actors/runtime/deploy/permissions.hpp"
 #include "actors/runtime/deploy/yaml_checker.hpp"
 
 namespace troupe {
@@ -26,6 +27,27 @@ const node_spec* topology::find_node(const std::string& name) const {
     if (n.name == name)
       return &n;
   return nullptr;
+}
+
+std::vector<const actor_spec*> every_actor(const topology& t) {
+  std::vector<const actor_spec*> out;
+  for (auto& a : t.actors)
+    out.push_back(&a);
+  for (auto& e : t.timeline)
+    if (e.what == timeline_event::action::spawn)
+      out.push_back(&e.actor);
+  return out;
+}
+
+std::optional<spawn_plan> planned_spawns(const actor_spec& a, const kind_registry& kinds) {
+  auto* spec = kinds.find(a.kind);
+  if (spec == nullptr || !spec->spawns)
+    return std::nullopt;
+  try {
+    return spec->spawns(a.args);
+  } catch (const std::exception&) {
+    return std::nullopt;  // its spawn fails and says why
+  }
 }
 
 std::vector<actor_spec> topology::actors_on(const std::string& node) const {
@@ -52,8 +74,14 @@ class checker : public yaml_checker {
       out.url = n.Scalar();
       return;
     }
-    if (!keys(n, "nats", {"url", "user", "password", "token", "server_binary"}))
+    if (!keys(n, "nats", {"url", "auth", "user", "password", "token", "server_binary"}))
       return;
+    std::string auth = "identities";
+    text(n, "auth", "nats", auth, false);
+    if (auth == "none")
+      out.auth = nats_settings::auth_mode::none;
+    else if (auth != "identities")
+      fail(n["auth"], "nats auth must be 'identities' (default) or 'none'");
     text(n, "url", "nats", out.url, false);
     text(n, "user", "nats", out.user, false);
     text(n, "password", "nats", out.password, false);
@@ -113,6 +141,9 @@ class checker : public yaml_checker {
       errors.push_back({at, "actor '" + out.name + "': " + problem.message});
     }
     out.args = params(p ? YAML::Clone(p) : YAML::Node(YAML::NodeType::Map));
+    if (p && p.IsMap())
+      for (auto kv : p)
+        out.param_pos[kv.first.Scalar()] = pos(kv.second.Mark());
   }
 
   void link(const YAML::Node& n, link_spec& out) {
@@ -199,8 +230,11 @@ class checker : public yaml_checker {
         errors.push_back({at, std::string("duplicate ") + what + " name '" + name +
                                 "' (first defined at line " + std::to_string(it->second.line) + ")"});
     };
-    for (auto& n : t.nodes)
+    for (auto& n : t.nodes) {
       duplicate(nodes, n.name, n.pos, "node");
+      if (n.name == controller_identity || n.name == monitor_identity)
+        errors.push_back({n.pos, "node name '" + n.name + "' is reserved for troupe's own identities"});
+    }
     auto needs_node = [&](const std::string& node, const source_pos& at, const std::string& who) {
       if (!node.empty() && nodes.count(node) == 0)
         errors.push_back({at, who + " names unknown node '" + node + "'"});
@@ -226,8 +260,47 @@ class checker : public yaml_checker {
       }
     }
     node_states(t);
+    references(t);
     if (t.nodes.empty() && root["nodes"])
       fail(root["nodes"], "the topology needs at least one node");
+  }
+
+  // A reference parameter names actors of the topology of the kinds it expects
+  // (`detector: cam-1` would send results round a cycle).
+  void references(const topology& t) {
+    std::map<std::string, std::string> kind_of;
+    for (auto* a : every_actor(t)) {
+      kind_of.emplace(a->name, a->kind);
+      if (auto plan = planned_spawns(*a, kinds_))
+        for (auto& name : plan->names)
+          kind_of.emplace(name, plan->kind);
+    }
+    for (auto* a : every_actor(t)) {
+      auto* spec = kinds_.find(a->kind);
+      if (spec == nullptr)
+        continue;
+      for (auto& p : spec->parameters) {
+        if (p.refers_to.empty() || !a->args.has(p.key))
+          continue;
+        auto where = a->param_pos.find(p.key);
+        auto at = where == a->param_pos.end() ? a->pos : where->second;
+        for (auto& name : referenced_names(a->args.get_string(p.key))) {
+          auto k = kind_of.find(name);
+          if (k == kind_of.end())
+            errors.push_back({at, "actor '" + a->name + "': " + p.key + " names unknown actor '" + name + "'"});
+          else if (std::find(p.refers_to.begin(), p.refers_to.end(), k->second) == p.refers_to.end())
+            errors.push_back({at, "actor '" + a->name + "': " + p.key + " '" + name + "' is a " + k->second +
+                                    ", not " + one_of(p.refers_to)});
+        }
+      }
+    }
+  }
+
+  static std::string one_of(const std::vector<std::string>& kinds) {
+    std::string out = kinds.size() > 1 ? "one of " : "a ";
+    for (size_t i = 0; i < kinds.size(); ++i)
+      out += (i ? ", " : "") + kinds[i];
+    return out;
   }
 
   // In time order, a node is killed only while up and restored only while down.

@@ -3,11 +3,13 @@
 // each kind's parameters) and reports `file:line:column: message` for each problem.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/runtime/emulation/tbf.hpp"
+#include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/params.hpp"
 #include "actors/runtime/deploy/yaml_checker.hpp"
 
@@ -17,7 +19,11 @@ class kind_registry;
 
 struct nats_settings {
   std::string url = "embedded";  // or nats://host:port
-  std::string user, password, token;
+  // identities: the embedded server gets a per-run identity for every node, each
+  // allowed only its part (docs/security.md); none: an open server.
+  enum class auth_mode { identities, none };
+  auth_mode auth = auth_mode::identities;
+  std::string user, password, token;  // one shared identity (a server of your own)
   std::string server_binary = "nats-server";  // for embedded
 };
 
@@ -55,6 +61,7 @@ struct actor_spec {
   std::string name, kind, node;
   params args;
   source_pos pos;
+  std::map<std::string, source_pos> param_pos;  // where each parameter's value is
 };
 
 struct link_spec {
@@ -89,6 +96,12 @@ struct topology {
   const node_spec* find_node(const std::string& name) const;
   std::vector<actor_spec> actors_on(const std::string& node) const;
 };
+
+// The topology's actors and those its timeline spawns.
+std::vector<const actor_spec*> every_actor(const topology& t);
+// What an actor of a kind that spawns at run time will spawn; nullopt for other kinds
+// (and for parameters its spawn will refuse).
+std::optional<spawn_plan> planned_spawns(const actor_spec& a, const kind_registry& kinds);
 
 using topology_error = file_error;
 

@@ -36,7 +36,11 @@ caf::behavior node_controller(caf::event_based_actor* self, context ctx, node* h
   auto stopped = std::make_shared<std::set<std::string>>();  // a retried stop must not fail either
   return {
     [=](const letter& in) {
-      if (auto spawn = in.as<msg::SpawnRequest>()) {
+      bool control = in.as<msg::SpawnRequest>() || in.as<msg::StopRequest>();
+      if (control && !ctx.may_control(in.sender_node)) {
+        ctx.refuse(in, refusal::not_controller);
+        ctx.reply(in, ack(false, "node " + in.sender_node + " may not spawn or stop actors here"));
+      } else if (auto spawn = in.as<msg::SpawnRequest>()) {
         stopped->erase(spawn->actor());
         ctx.reply(in, spawn_ack(*host, *spawn));
       } else if (auto stop = in.as<msg::StopRequest>()) {
@@ -47,8 +51,10 @@ caf::behavior node_controller(caf::event_based_actor* self, context ctx, node* h
           bool before = stopped->count(stop->actor()) > 0;
           ctx.reply(in, ack(before, before ? "already stopped" : "no actor '" + stop->actor() + "' here"));
         }
-      } else if (in.is_request()) {
-        ctx.reply(in, ack(false, "node controller does not handle " + in.type));
+      } else {
+        ctx.refuse(in, refusal::unhandled_type);
+        if (in.is_request())
+          ctx.reply(in, ack(false, "node controller does not handle " + in.type));
       }
     },
   };

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/runtime/errors.hpp"
+#include "actors/runtime/bus/announcement_check.hpp"
 #include "actors/runtime/bus/subjects.hpp"
 #include "troupe/messages/runtime.pb.h"
 
@@ -75,10 +76,9 @@ void node_core::start() {
     if (auto self = weak.lock())
       self->on_reply_subject(data, size);
   });
-  bus_->subscribe(sys_subject(cfg.deployment, "*"), [weak](const char*, const char* data,
-                                                          int size) {
+  bus_->subscribe(sys_wildcard(cfg.deployment), [weak](const char* subject, const char* data, int size) {
     if (auto self = weak.lock())
-      self->on_sys_subject(data, size);
+      self->on_sys_subject(subject, data, size);
   });
   bus_->on_reconnected([weak] {
     if (auto self = weak.lock()) {
@@ -539,7 +539,7 @@ void node_core::tell_watchers(const actor_loss& loss) {
 void node_core::announce(message_ptr body, const std::string& what) {
   auto l = make_letter("node/" + cfg.name, std::move(body), nullptr, sys_sequence_);
   l.topic = "sys." + what;
-  if (auto err = publish_letter(sys_subject(cfg.deployment, what), l))
+  if (auto err = publish_letter(sys_subject(cfg.deployment, what, cfg.name), l))
     spdlog::warn("node {}: cannot announce {}: {}", cfg.name, what, describe(err));
 }
 
@@ -589,11 +589,17 @@ void node_core::check_liveness() {
   }
 }
 
-void node_core::on_sys_subject(const char* data, int size) {
+void node_core::on_sys_subject(const char* subject, const char* data, int size) {
   auto l = decode(data, size);
   if (!l || l->sender_node == cfg.name)
     return;
   auto now = time->now_ns();
+  auto publisher = sys_publisher(cfg.deployment, subject);
+  auto suspicion = std::chrono::duration_cast<std::chrono::nanoseconds>(2 * cfg.heartbeat_interval).count();
+  if (auto why = check_announcement(*l, publisher, dir, now, suspicion)) {
+    refuse(*why, *l, "on " + std::string(subject));
+    return;
+  }
   if (auto hello = l->as<msg::NodeHello>()) {
     std::vector<std::string> actors(hello->actors().begin(), hello->actors().end());
     for (auto& loss : dir.hello(hello->node(), hello->incarnation(), actors, now))
@@ -620,6 +626,22 @@ void node_core::on_sys_subject(const char* data, int size) {
     for (auto& loss : dir.node_down(gone->node(), gone->reason()))
       tell_watchers(loss);
   }
+}
+
+void node_core::refuse(refusal why, const letter& l, const std::string& detail) {
+  auto index = static_cast<size_t>(why);
+  ++counts.refused[index];
+  std::lock_guard<std::mutex> lock(warned_mtx_);
+  if (!warned_refusal_[index]) {
+    warned_refusal_[index] = true;
+    spdlog::warn("node {}: refused {} from '{}' (node {}) {}: {} (further refusals of this kind are only counted)",
+                 cfg.name, l.type, l.sender, l.sender_node, detail, to_string(why));
+  }
+}
+
+bool node_core::may_control(const std::string& node) const {
+  return cfg.controllers.empty() ||
+         std::find(cfg.controllers.begin(), cfg.controllers.end(), node) != cfg.controllers.end();
 }
 
 void node_core::spawn_failed(const std::string& actor, const std::string& kind, const std::string& reason) {

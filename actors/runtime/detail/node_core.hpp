@@ -22,6 +22,7 @@
 #include "actors/runtime/bus/directory.hpp"
 #include "actors/runtime/emulation/link_shaper.hpp"
 #include "actors/runtime/bus/envelope_codec.hpp"
+#include "actors/runtime/bus/refusal.hpp"
 #include "actors/runtime/letter.hpp"
 #include "actors/runtime/node_config.hpp"
 #include "actors/runtime/trace/trace_recorder.hpp"
@@ -87,7 +88,12 @@ class node_core : public std::enable_shared_from_this<node_core> {
     std::atomic<uint64_t> undeliverable{0};  // arrived for an actor that had just exited
     std::atomic<uint64_t> unknown_receiver{0};  // sends refused: no such actor known
     std::array<std::atomic<uint64_t>, decode_failure_kinds> dropped{};
+    std::array<std::atomic<uint64_t>, refusal_kinds> refused{};
   } counts;
+  // Counts a message that decoded but is not obeyed, and logs the first of each cause.
+  void refuse(refusal why, const letter& l, const std::string& detail);
+  // Whether spawn and stop requests from this node are obeyed.
+  bool may_control(const std::string& node) const;
   bus_connection* bus() { return bus_.get(); }
   bool running() const { return running_; }
 
@@ -121,7 +127,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void deliver_to_actor(const std::string& name, letter l);
   void deliver_to_topic(const std::string& topic, const letter& l);
   void on_reply_subject(const char* data, int size);
-  void on_sys_subject(const char* data, int size);
+  void on_sys_subject(const char* subject, const char* data, int size);
   std::optional<letter> decode(const char* data, int size);
   void complete(uint64_t correlation_id, caf::expected<letter> result);
   void record(const char* event, const letter& l, size_t bytes);
@@ -171,6 +177,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
 
   std::mutex warned_mtx_;
   std::array<bool, decode_failure_kinds> warned_{};
+  std::array<bool, refusal_kinds> warned_refusal_{};
 };
 
 }  // namespace troupe

@@ -1,0 +1,219 @@
+// A foreign client against a running deployment: without credentials it cannot
+// connect; with a stolen node's credentials NATS refuses what that node may not do;
+// what NATS lets through but the directory finds implausible, the nodes refuse and
+// count. The client is plain nats.c and protobuf, none of Troupe's own code.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+
+#include <nats/nats.h>
+
+#include "actors/systems.hpp"
+#include "actors/runtime/bus/envelope_codec.hpp"
+#include "actors/runtime/bus/subjects.hpp"
+#include "actors/runtime/deploy/credentials.hpp"
+#include "actors/runtime/deploy/deployment.hpp"
+#include "actors/runtime/deploy/nats_server.hpp"
+#include "actors/runtime/node.hpp"
+#include "test_support.hpp"
+#include "troupe/messages/envelope.pb.h"
+#include "troupe/messages/runtime.pb.h"
+
+using namespace troupe;
+using namespace troupe::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string pipeline = R"(deployment: sec
+runtime: { heartbeat_ms: 200, heartbeat_misses: 5 }
+nodes: [{name: cams}, {name: edge}]
+actors:
+  - {name: cam, kind: camera, node: cams, params: {source: synthetic, fps: 4, detector: det, sink: sink}}
+  - {name: det, kind: detector, node: edge}
+  - {name: sink, kind: sink, node: edge}
+)";
+
+// nats.c and nothing else: connects, publishes envelopes it builds from the .proto,
+// subscribes, and counts what the server refuses it.
+class foreign_client {
+ public:
+  natsStatus connect(const std::string& url, const std::string& user = {}, const std::string& password = {}) {
+    natsOptions* o = nullptr;
+    natsOptions_Create(&o);
+    natsOptions_SetURL(o, url.c_str());
+    natsOptions_SetAllowReconnect(o, false);
+    if (!user.empty())
+      natsOptions_SetUserInfo(o, user.c_str(), password.c_str());
+    natsOptions_SetErrorHandler(
+        o, [](natsConnection*, natsSubscription*, natsStatus s, void* self) {
+          if (s == NATS_NOT_PERMITTED)
+            ++static_cast<foreign_client*>(self)->denied;
+        },
+        this);
+    auto s = natsConnection_Connect(&nc_, o);
+    natsOptions_Destroy(o);
+    return s;
+  }
+  ~foreign_client() {
+    if (sub_ != nullptr)
+      natsSubscription_Destroy(sub_);
+    if (nc_ != nullptr)
+      natsConnection_Destroy(nc_);
+  }
+  void publish(const std::string& subject, const google::protobuf::Message& body, const std::string& node,
+               const std::string& receiver = {}, const std::string& reply = {}) {
+    msg::Envelope e;
+    e.set_type(body.GetTypeName());
+    e.set_schema_version(envelope_schema_version);
+    e.set_sender("node/" + node);
+    e.set_sender_node(node);
+    if (!receiver.empty())
+      e.set_receiver(receiver);
+    e.set_reply_subject(reply);
+    e.set_correlation_id(reply.empty() ? 0 : 1);
+    e.set_payload(body.SerializeAsString());
+    auto bytes = e.SerializeAsString();
+    natsConnection_Publish(nc_, subject.c_str(), bytes.data(), static_cast<int>(bytes.size()));
+    natsConnection_FlushTimeout(nc_, 2000);
+  }
+  void subscribe(const std::string& subject) {
+    natsConnection_Subscribe(
+        &sub_, nc_, subject.c_str(),
+        [](natsConnection*, natsSubscription*, natsMsg* m, void* self) {
+          ++static_cast<foreign_client*>(self)->received;
+          natsMsg_Destroy(m);
+        },
+        this);
+    natsConnection_FlushTimeout(nc_, 2000);
+  }
+  std::atomic<int> denied{0}, received{0};
+
+ private:
+  natsConnection* nc_ = nullptr;
+  natsSubscription* sub_ = nullptr;
+};
+
+// The pipeline on a server that knows every identity, each node in this process.
+class secured_deployment {
+ public:
+  explicit secured_deployment(nats_settings::auth_mode auth = nats_settings::auth_mode::identities)
+      : topo_(*parse_topology(pipeline, "sec.yaml", builtin_kinds()).topo),
+        creds_(make_credentials(topo_, builtin_kinds())),
+        server_(options(auth)) {
+    auto who = [&](const std::string& id) { return auth == nats_settings::auth_mode::none ? nullptr : creds_.find(id); };
+    for (auto& n : topo_.nodes) {
+      nodes_.push_back(std::make_unique<node>(node_config_for(topo_, n.name, server_.url(), 0, builtin_kinds(), who(n.name))));
+      for (auto& a : topo_.actors_on(n.name))
+        EXPECT_TRUE(nodes_.back()->spawn(a.name, a.kind, a.args)) << a.name;
+    }
+    driver_ = std::make_unique<node>(
+        node_config_for(topo_, controller_identity, server_.url(), 0, builtin_kinds(), who(controller_identity)));
+  }
+  const credential& identity(const std::string& id) const { return *creds_.find(id); }
+  std::string url() const { return server_.url(); }
+  node& driver() { return *driver_; }
+  node& at(const std::string& name) {
+    for (auto& n : nodes_)
+      if (n->name() == name)
+        return *n;
+    throw std::runtime_error("no node " + name);
+  }
+  bool settled() {
+    return driver_->host_of("det") && driver_->host_of("cam") && driver_->host_of("sink") &&
+           at("cams").host_of("det").has_value();
+  }
+
+ private:
+  nats_server_options options(nats_settings::auth_mode auth) const {
+    nats_server_options o;
+    if (auth == nats_settings::auth_mode::identities)
+      o.authorization = authorization_block(creds_);
+    return o;
+  }
+  topology topo_;
+  deployment_credentials creds_;
+  nats_server server_;
+  std::vector<std::unique_ptr<node>> nodes_;
+  std::unique_ptr<node> driver_;
+};
+
+uint64_t refused(const node& n, refusal why) {
+  return n.stats().refused[static_cast<size_t>(why)];
+}
+
+}  // namespace
+
+TEST(Security, WithoutItsCredentialsNoClientConnects) {
+  secured_deployment d;
+  foreign_client anonymous, guessing;
+  EXPECT_NE(anonymous.connect(d.url()), NATS_OK);
+  EXPECT_NE(guessing.connect(d.url(), "sec:edge", "not-the-password"), NATS_OK);
+}
+
+TEST(Security, AStolenNodeIdentityMayNotControlReadOthersFramesOrSpeakForOthers) {
+  secured_deployment d;
+  ASSERT_TRUE(eventually([&] { return d.settled(); }, 10s));
+  auto& cams = d.identity("cams");
+  foreign_client thief;
+  ASSERT_EQ(thief.connect(d.url(), cams.user, cams.password), NATS_OK);
+
+  msg::SpawnRequest spawn;  // a camera of its own onto the detector's node
+  spawn.set_actor("intruder");
+  spawn.set_kind("sink");
+  thief.publish(actor_subject("sec", "node/edge"), spawn, "cams", "node/edge");
+  msg::StopRequest stop;
+  stop.set_actor("det");
+  thief.publish(actor_subject("sec", "node/edge"), stop, "cams", "node/edge");
+  msg::ActorDown down;  // the detector's death, in its node's name
+  down.set_actor("det");
+  down.set_node("edge");
+  down.set_reason("crash: forged");
+  thief.publish(sys_subject("sec", "actor_down", "edge"), down, "edge");
+  thief.subscribe(actor_subject("sec", "det"));  // the camera's frames
+  EXPECT_TRUE(eventually([&] { return thief.denied >= 4; }, 5s)) << thief.denied;
+
+  std::this_thread::sleep_for(1s);  // the camera sends frames meanwhile
+  EXPECT_EQ(thief.received, 0);
+  EXPECT_FALSE(d.driver().host_of("intruder"));
+  EXPECT_EQ(d.driver().host_of("det"), std::optional<std::string>("edge"));
+  EXPECT_TRUE(d.driver().failures().empty());
+}
+
+TEST(Security, WhatNatsLetsThroughTheNodesFindImplausibleAndCount) {
+  secured_deployment d;
+  ASSERT_TRUE(eventually([&] { return d.settled(); }, 10s));
+  auto& cams = d.identity("cams");
+  foreign_client thief;
+  ASSERT_EQ(thief.connect(d.url(), cams.user, cams.password), NATS_OK);
+  msg::ActorDown down;  // on its own subject, about an actor it does not host
+  down.set_actor("det");
+  down.set_node("cams");
+  down.set_reason("crash: forged");
+  thief.publish(sys_subject("sec", "actor_down", "cams"), down, "cams");
+  msg::NodeDown gone;  // a live node declared dead
+  gone.set_node("edge");
+  gone.set_reason("forged");
+  thief.publish(sys_subject("sec", "node_down", "cams"), gone, "cams");
+  ASSERT_TRUE(eventually([&] {
+    return refused(d.driver(), refusal::not_its_actor) >= 1 && refused(d.driver(), refusal::live_node) >= 1;
+  }));
+  EXPECT_EQ(thief.denied, 0);  // NATS let both through: the directory refused them
+  EXPECT_EQ(d.driver().host_of("det"), std::optional<std::string>("edge"));
+  EXPECT_TRUE(d.driver().down_nodes().empty());
+  EXPECT_TRUE(d.driver().failures().empty());
+}
+
+TEST(Security, OnAnOpenBusControlFromANodeThatIsNoControllerIsRefused) {
+  secured_deployment d(nats_settings::auth_mode::none);
+  ASSERT_TRUE(eventually([&] { return d.settled(); }, 10s));
+  foreign_client stranger;
+  ASSERT_EQ(stranger.connect(d.url()), NATS_OK);
+  msg::SpawnRequest spawn;
+  spawn.set_actor("intruder");
+  spawn.set_kind("sink");
+  stranger.publish(actor_subject("sec", "node/edge"), spawn, "cams", "node/edge");
+  ASSERT_TRUE(eventually([&] { return refused(d.at("edge"), refusal::not_controller) == 1; }));
+  EXPECT_FALSE(d.driver().host_of("intruder"));
+}

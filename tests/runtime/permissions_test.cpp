@@ -1,0 +1,191 @@
+// Who may publish and subscribe where (permissions_for), the checks on references that
+// draw those connections, the plausibility of announcements, and the credential files.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "actors/systems.hpp"
+#include "actors/runtime/bus/announcement_check.hpp"
+#include "actors/runtime/bus/subjects.hpp"
+#include "actors/runtime/deploy/credentials.hpp"
+#include "actors/runtime/deploy/topology.hpp"
+#include "test_support.hpp"
+#include "troupe/messages/runtime.pb.h"
+
+using namespace troupe;
+
+namespace {
+
+// Two pipelines: cam-1 → det-1 → sink-1 across cams/edge, and cam-2 → det-2 → sink-2 on other.
+const std::string two_pipelines = R"(deployment: sec
+nodes: [{name: cams}, {name: edge}, {name: other}]
+actors:
+  - {name: cam-1, kind: camera, node: cams, params: {source: synthetic, detector: det-1, sink: sink-1}}
+  - {name: det-1, kind: detector, node: edge}
+  - {name: sink-1, kind: sink, node: edge}
+  - {name: cam-2, kind: camera, node: other, params: {source: synthetic, detector: det-2, sink: sink-2}}
+  - {name: det-2, kind: detector, node: other}
+  - {name: sink-2, kind: sink, node: other}
+)";
+
+topology parsed(const std::string& text) {
+  auto r = parse_topology(text, "t.yaml", builtin_kinds());
+  EXPECT_TRUE(r.errors.empty()) << (r.errors.empty() ? "" : r.errors[0].to_string());
+  return *r.topo;
+}
+
+const identity_rules& of(const std::vector<identity_rules>& all, const std::string& who) {
+  auto i = std::find_if(all.begin(), all.end(), [&](auto& r) { return r.identity == who; });
+  EXPECT_NE(i, all.end()) << who;
+  return *i;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::vector<std::string> problems(const std::string& text) {
+  std::vector<std::string> out;
+  for (auto& e : parse_topology(text, "t.yaml", builtin_kinds()).errors)
+    out.push_back(e.to_string());
+  return out;
+}
+
+letter announcement(message_ptr body, const std::string& node) {
+  letter l;
+  l.type = body->GetTypeName();
+  l.sender = "node/" + node;
+  l.sender_node = node;
+  l.body = std::move(body);
+  return l;
+}
+
+}  // namespace
+
+TEST(Permissions, ANodeSendsOnlyWithinItsPipelineAndReadsOnlyItsOwnInboxes) {
+  auto rules = permissions_for(parsed(two_pipelines), builtin_kinds());
+  auto& cams = of(rules, "cams");
+  EXPECT_FALSE(has(cams.publish.deny, actor_subject("sec", "det-1")));  // its camera's detector
+  EXPECT_FALSE(has(cams.publish.deny, actor_subject("sec", "sink-1")));
+  EXPECT_TRUE(has(cams.publish.deny, actor_subject("sec", "det-2")));   // the other pipeline
+  EXPECT_TRUE(has(cams.publish.deny, actor_subject("sec", "sink-2")));
+  EXPECT_TRUE(has(cams.subscribe.deny, actor_subject("sec", "det-1")));  // hosted elsewhere: not its frames
+  EXPECT_FALSE(has(cams.subscribe.deny, actor_subject("sec", "cam-1")));
+  EXPECT_TRUE(has(cams.publish.allow, sys_subject("sec", "*", "cams")));  // its own announcements only
+  EXPECT_FALSE(has(cams.publish.allow, "troupe.sec.sys.>"));
+  EXPECT_TRUE(has(cams.subscribe.allow, reply_wildcard("sec", "cams")));
+  EXPECT_FALSE(has(cams.subscribe.allow, "troupe.sec.r.>"));
+}
+
+TEST(Permissions, OnlyTheControllerSendsToNodeControllers) {
+  auto rules = permissions_for(parsed(two_pipelines), builtin_kinds());
+  for (auto node : {"cams", "edge", "other"}) {
+    EXPECT_TRUE(has(of(rules, node).publish.deny, actor_subject("sec", "node/edge"))) << node;
+    EXPECT_EQ(has(of(rules, node).subscribe.deny, actor_subject("sec", "node/edge")), std::string(node) != "edge");
+  }
+  auto& controller = of(rules, controller_identity);
+  EXPECT_FALSE(has(controller.publish.deny, actor_subject("sec", "node/edge")));
+  EXPECT_TRUE(has(controller.publish.deny, actor_subject("sec", "cam-1")));  // it hosts no actor
+  auto& monitor = of(rules, monitor_identity);
+  EXPECT_EQ(monitor.publish.deny, std::vector<std::string>{">"});
+  EXPECT_EQ(monitor.subscribe.allow, std::vector<std::string>{"troupe.sec.>"});
+}
+
+TEST(Permissions, ASpawnersNodeControlsAndItsTargetsReachItsPipeline) {
+  auto topo = parsed(R"(deployment: r
+nodes: [{name: head}, {name: gpu-1}, {name: far}]
+actors:
+  - {name: place, kind: placement, node: head, params: {cluster: "gpu-1:jetson:1", profile: )" +
+                     troupe::testing::source_dir() + R"(/topologies/devices.yaml}}
+  - {name: src, kind: query-source, node: head, params: {source: synthetic, models: m, sink: sink}}
+  - {name: sink, kind: sink, node: head}
+  - {name: lonely, kind: sink, node: far}
+)");
+  EXPECT_EQ(controllers_of(topo, builtin_kinds()), (std::vector<std::string>{controller_identity, "head"}));
+  auto rules = permissions_for(topo, builtin_kinds());
+  EXPECT_FALSE(has(of(rules, "head").publish.deny, actor_subject("r", "node/gpu-1")));
+  EXPECT_TRUE(has(of(rules, "far").publish.deny, actor_subject("r", "node/gpu-1")));
+  // Replicas spawned on gpu-1 answer the sink of the pipeline their spawner serves.
+  EXPECT_FALSE(has(of(rules, "gpu-1").publish.deny, actor_subject("r", "sink")));
+  EXPECT_TRUE(has(of(rules, "gpu-1").publish.deny, actor_subject("r", "lonely")));
+}
+
+TEST(Permissions, AReferenceMustNameAnActorOfTheExpectedKind) {
+  auto head = std::string("deployment: d\nnodes: [{name: n}]\nactors:\n");
+  auto cycle = problems(head + "  - {name: cam-1, kind: camera, node: n, params: {source: synthetic, detector: cam-1, "
+                               "sink: s}}\n  - {name: s, kind: sink, node: n}\n");
+  ASSERT_EQ(cycle.size(), 1u);
+  EXPECT_NE(cycle[0].find("t.yaml:4:"), std::string::npos) << cycle[0];
+  EXPECT_NE(cycle[0].find("detector 'cam-1' is a camera, not a detector"), std::string::npos) << cycle[0];
+  auto dangling = problems(head + "  - {name: cam-1, kind: camera, node: n, params: {source: synthetic, detector: "
+                                  "ghost, sink: s}}\n  - {name: s, kind: sink, node: n}\n");
+  ASSERT_EQ(dangling.size(), 1u);
+  EXPECT_NE(dangling[0].find("detector names unknown actor 'ghost'"), std::string::npos) << dangling[0];
+  EXPECT_TRUE(problems(head + "  - {name: s, kind: sink, node: n}\n  - {name: r, kind: region-scheduler, node: n}\n")
+                  .empty());
+}
+
+TEST(Permissions, TroupesOwnIdentitiesAreNotNodeNames) {
+  auto found = problems("deployment: d\nnodes: [{name: troupe-run}]\n");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found[0].find("reserved"), std::string::npos) << found[0];
+}
+
+TEST(AnnouncementCheck, ANodeSpeaksOnlyForItselfAndItsOwnActors) {
+  directory dir("me");
+  dir.hello("edge", 1, {"det-1"}, 0);
+  dir.hello("cams", 2, {"cam-1"}, 0);
+  auto down = std::make_shared<msg::ActorDown>();
+  down->set_actor("det-1");
+  down->set_node("edge");
+  EXPECT_FALSE(check_announcement(announcement(down, "edge"), "edge", dir, 0, 1));
+  // The same news on another node's subject, or from a node that does not host it.
+  EXPECT_EQ(check_announcement(announcement(down, "edge"), "cams", dir, 0, 1), refusal::forged_sender);
+  auto claimed = std::make_shared<msg::ActorDown>(*down);
+  claimed->set_node("cams");
+  EXPECT_EQ(check_announcement(announcement(claimed, "cams"), "cams", dir, 0, 1), refusal::not_its_actor);
+  auto hb = std::make_shared<msg::NodeHeartbeat>();
+  hb->set_node("edge");
+  EXPECT_EQ(check_announcement(announcement(hb, "cams"), "cams", dir, 0, 1), refusal::forged_sender);
+  EXPECT_EQ(check_announcement(announcement(hb, "edge"), "", dir, 0, 1), refusal::forged_sender);
+}
+
+TEST(AnnouncementCheck, ANodeDownForANodeHeardFromRecentlyIsRefused) {
+  constexpr int64_t ms = 1000000;
+  directory dir("me");
+  dir.hello("edge", 1, {}, 0);
+  auto gone = std::make_shared<msg::NodeDown>();
+  gone->set_node("edge");
+  EXPECT_EQ(check_announcement(announcement(gone, "cams"), "cams", dir, 500 * ms, 1000 * ms), refusal::live_node);
+  EXPECT_FALSE(check_announcement(announcement(gone, "cams"), "cams", dir, 1500 * ms, 1000 * ms));
+  EXPECT_FALSE(check_announcement(announcement(gone, "edge"), "edge", dir, 0, 1000 * ms));  // its own shutdown
+}
+
+TEST(Credentials, FilesArePrivateAndReadBack) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / "troupe-creds-test";
+  std::filesystem::remove_all(dir);
+  auto creds = make_credentials(parsed(two_pipelines), builtin_kinds());
+  ASSERT_EQ(creds.identities.size(), 5u);  // three nodes, the controller, the monitor
+  EXPECT_NE(creds.identities[0].password, creds.identities[1].password);
+  EXPECT_EQ(creds.identities[0].password.size(), 32u);
+  auto written = write_credentials(creds, dir.string());
+  ASSERT_EQ(written.size(), 6u);
+  for (auto& f : written) {
+    struct stat st {};
+    ASSERT_EQ(::stat(f.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
+  }
+  auto back = read_credential(credential_file(dir.string(), "edge"));
+  EXPECT_EQ(back.user, "sec:edge");
+  EXPECT_EQ(back.deployment, "sec");
+  EXPECT_EQ(back.password, creds.find("edge")->password);
+  ::chmod(credential_file(dir.string(), "edge").c_str(), 0644);
+  EXPECT_THROW(read_credential(credential_file(dir.string(), "edge")), std::runtime_error);
+  auto block = authorization_block(creds);
+  EXPECT_NE(block.find("\"sec:troupe-run\""), std::string::npos);
+  EXPECT_NE(block.find("\"troupe.sec.a.node|edge\""), std::string::npos);
+}
