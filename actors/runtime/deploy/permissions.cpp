@@ -32,7 +32,10 @@ components connections(const topology& topo, const kind_registry& kinds) {
   components c;
   std::map<std::pair<std::string, std::string>, std::string> first_neighbour;  // (kind, neighbourhood) -> actor
   for (auto* a : every_actor(topo)) {
-    if (auto* spec = kinds.find(a->kind); spec != nullptr && spec->neighbourhood) {
+    auto* spec = kinds.find(a->kind);
+    if (spec == nullptr)
+      continue;
+    if (spec->neighbourhood) {
       auto [it, first] = first_neighbour.emplace(std::pair{a->kind, spec->neighbourhood(a->args)}, a->name);
       if (!first)
         c.join(a->name, it->second);
@@ -40,9 +43,6 @@ components connections(const topology& topo, const kind_registry& kinds) {
     if (auto plan = planned_spawns(*a, kinds))
       for (auto& name : plan->names)
         c.join(a->name, name);
-    auto* spec = kinds.find(a->kind);
-    if (spec == nullptr)
-      continue;
     for (auto& p : spec->parameters)
       if (!p.refers_to.empty() && a->args.has(p.key))
         for (auto& name : referenced_names(a->args.get_string(p.key)))
