@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/common/detections_check.hpp"
 #include "actors/common/run_report.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/log.hpp"
@@ -80,6 +81,10 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
     [=](const letter& in) {
       if (auto d = in.as<msg::Detections>()) {
         auto now = ctx.now_ns();
+        if (auto why = check_detections(*d, sink_bounds(state->started_ns, now))) {
+          ctx.refuse(in, *why, "camera '" + d->camera() + "', frame " + std::to_string(d->frame_index()));
+          return;
+        }
         auto ms = (now - d->capture_time_unix_ns()) / 1e6;
         ++state->frames;
         state->detections += d->boxes_size();
@@ -95,6 +100,8 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
         state->report.add_pace(*p);
       } else if (auto c = in.as<msg::CameraStats>()) {
         state->report.add_camera_stats(*c);
+      } else {
+        ctx.refuse(in, refusal::unhandled_type);
       }
     },
     [=](tick_atom) {

@@ -112,7 +112,10 @@ class region_frames final : public camera_body {
       if (auto out = pipe_->on_result(*d))
         emit(ctx_, cfg_.input.sink, *out, *pipe_);
     } else if (auto plan = in.as<msg::remo::SlotPlan>()) {
-      pipe_->on_plan(*plan);
+      if (in.sender != cfg_.scheduler)  // one SlotPlan from anyone else once steered a camera for good
+        ctx_.refuse(in, refusal::unknown_sender, "its plans come from '" + cfg_.scheduler + "'");
+      else if (auto why = pipe_->on_plan(*plan))
+        ctx_.refuse(in, *why, "slot " + std::to_string(plan->slot()));
     }
   }
 

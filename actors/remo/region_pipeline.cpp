@@ -1,5 +1,6 @@
 #include "actors/remo/region_pipeline.hpp"
 
+#include <cmath>
 #include <numeric>
 #include <stdexcept>
 
@@ -94,6 +95,7 @@ region_pipeline::step region_pipeline::on_frame(const vision::source_frame& fram
   ++counters_.frames;
   int f = int(frame.index % uint64_t(cfg_.frames_per_slot));
   uint64_t slot = frame.index / uint64_t(cfg_.frames_per_slot);
+  slot_ = slot;
   step out;
   if (f == 0 && frame.index > 0)
     out.report = report(slot - 1);
@@ -176,9 +178,18 @@ std::string region_pipeline::target_of(int f, int region) const {
   return index < 0 ? cfg_.own_detector : plan_targets_[size_t(index)];
 }
 
-void region_pipeline::on_plan(const msg::remo::SlotPlan& plan) {
+std::optional<refusal> region_pipeline::on_plan(const msg::remo::SlotPlan& plan) {
+  // A plan is for the slot after the one reported, which is the camera's current slot.
+  if (plan.slot() > slot_ + 1 || !std::isfinite(plan.delay_queue_s()) || plan.delay_queue_s() < 0)
+    return refusal::out_of_range;
+  for (auto& a : plan.assignments()) {
+    if (a.detector().empty())
+      return refusal::missing_field;
+    if (a.frame() < 1 || a.frame() >= uint32_t(cfg_.frames_per_slot) || a.region() >= regions_.size())
+      return refusal::out_of_range;  // frame 0 is the server's
+  }
   if (plan.slot() < plan_slot_)
-    return;
+    return std::nullopt;
   plan_slot_ = plan.slot();
   plan_.clear();
   plan_targets_.clear();
@@ -190,6 +201,7 @@ void region_pipeline::on_plan(const msg::remo::SlotPlan& plan) {
     plan_[{int(a.frame()), int(a.region())}] = it->second;
   }
   delay_queue_s_ = plan.delay_queue_s();
+  return std::nullopt;
 }
 
 std::optional<frame_output> region_pipeline::dispatched(uint64_t frame, int64_t capture_ns,

@@ -18,6 +18,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/video/tracking.hpp>
 
+#include "actors/runtime/bus/refusal.hpp"
 #include "actors/remo/core/plan.hpp"
 #include "actors/runtime/choice.hpp"
 #include "actors/remo/core/regions.hpp"
@@ -99,7 +100,10 @@ class region_pipeline {
                                          uint64_t bytes, int refused);
   std::optional<frame_output> on_result(const msg::Detections& d);
   std::vector<frame_output> expire(int64_t now_ns);  // frames past result_timeout_ms
-  void on_plan(const msg::remo::SlotPlan& plan);
+  // Follows a plan from the scheduler, or says why it is implausible: a slot beyond the
+  // next, a frame or region the camera does not have, no detector, a negative q(t).
+  // A plan older than the one followed is ignored (it crossed a newer one on the bus).
+  std::optional<refusal> on_plan(const msg::remo::SlotPlan& plan);
 
   double drift() const { return drift_; }
   bool waiting() const { return !pending_.empty(); }  // frames still waiting for results
@@ -144,6 +148,7 @@ class region_pipeline {
   remo::camera_plan plan_;
   std::vector<std::string> plan_targets_;
   uint64_t plan_slot_ = 0;
+  uint64_t slot_ = 0;  // of the latest frame
   double delay_queue_s_ = 0;  // q(t) from the last plan: raises the trigger's Q
   // The slot being observed.
   std::vector<msg::remo::RegionDemand> demands_;

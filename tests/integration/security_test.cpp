@@ -19,6 +19,7 @@
 #include "test_support.hpp"
 #include "troupe/messages/envelope.pb.h"
 #include "troupe/messages/runtime.pb.h"
+#include "troupe/messages/vision.pb.h"
 
 using namespace troupe;
 using namespace troupe::testing;
@@ -203,6 +204,27 @@ TEST(Security, WhatNatsLetsThroughTheNodesFindImplausibleAndCount) {
   EXPECT_EQ(d.driver().host_of("det"), std::optional<std::string>("edge"));
   EXPECT_TRUE(d.driver().down_nodes().empty());
   EXPECT_TRUE(d.driver().failures().empty());
+}
+
+TEST(Security, TheSinkRefusesResultsThatCannotBeReal) {
+  secured_deployment d;
+  ASSERT_TRUE(eventually([&] { return d.settled(); }, 10s));
+  auto& cams = d.identity("cams");  // its camera may send to the sink: NATS lets these through
+  foreign_client thief;
+  ASSERT_EQ(thief.connect(d.url(), cams.user, cams.password), NATS_OK);
+  msg::Detections nameless;  // what a truncated envelope that still parses looks like
+  nameless.set_frame_index(1);
+  thief.publish(actor_subject("sec", "sink"), nameless, "cams", "sink");
+  msg::Detections phantom;
+  phantom.set_camera("cam");
+  phantom.set_frame_index(7);
+  phantom.set_capture_time_unix_ns(1);  // 1.8e12 ms of "latency"
+  for (int i = 0; i < 70; ++i)
+    thief.publish(actor_subject("sec", "sink"), phantom, "cams", "sink");
+  ASSERT_TRUE(eventually([&] {
+    return refused(d.at("edge"), refusal::missing_field) == 1 && refused(d.at("edge"), refusal::out_of_range) == 70;
+  })) << refused(d.at("edge"), refusal::out_of_range);
+  EXPECT_EQ(thief.denied, 0);
 }
 
 TEST(Security, OnAnOpenBusControlFromANodeThatIsNoControllerIsRefused) {

@@ -79,7 +79,7 @@ TEST(RegionPipeline, SlotStartsAtTheServerAndATriggeredRegionGoesWhereThePlanSay
   auto tracked = p.dispatched(1, 100'000'000, s1.jobs, 0, 0);
   ASSERT_TRUE(tracked);  // output at once, with the tracked box
 
-  p.on_plan(plan_for(2, 1, "other"));
+  EXPECT_FALSE(p.on_plan(plan_for(2, 1, "other")));
   auto s2 = p.on_frame(frame(2, true), 0.1);  // someone walks into the right-hand region
   ASSERT_EQ(s2.jobs.size(), 1u);
   EXPECT_EQ(s2.jobs[0].region, 2u);           // 1-based on the wire
@@ -149,7 +149,7 @@ TEST(RegionPipeline, WholeFrameModeDetectsTheFrameWhenARegionNeedsIt) {
   ASSERT_TRUE(tracked);
   EXPECT_FALSE(tracked->detected);
 
-  p.on_plan(plan_for(2, 0, "other"));
+  EXPECT_FALSE(p.on_plan(plan_for(2, 0, "other")));
   auto s2 = p.on_frame(frame(2, true), 0.1);  // the right-hand region fires
   ASSERT_EQ(s2.jobs.size(), 1u);
   EXPECT_EQ(s2.jobs[0].area, cv::Rect(0, 0, 320, 240));  // the whole frame
@@ -165,4 +165,33 @@ TEST(RegionPipeline, WholeFrameModeDetectsTheFrameWhenARegionNeedsIt) {
   EXPECT_DOUBLE_EQ(report.region_megapixels(0), 320 * 240 / 1e6);
   ASSERT_GE(report.demands_size(), 1);
   EXPECT_EQ(report.demands(0).region(), 0u);
+}
+
+// A plan that cannot be the scheduler's is refused and the one followed stays: a slot
+// far ahead (2^64 - 1 once steered a camera for the rest of a run), frame 0 (the
+// server's), a region or frame it does not have, no detector, a negative q(t).
+TEST(RegionPipeline, ImplausiblePlansAreRefusedAndTheFollowedPlanStays) {
+  region_pipeline p("cam", two_regions());
+  auto s0 = p.on_frame(frame(0, false), 0.1);
+  p.dispatched(0, 0, s0.jobs, 1000, 0);
+  p.on_result(result(0, 0, {{20, 20, 30, 60}}));
+  ASSERT_FALSE(p.on_plan(plan_for(2, 1, "other")));
+  auto ahead = plan_for(2, 1, "thief");
+  ahead.set_slot(UINT64_MAX);
+  EXPECT_EQ(p.on_plan(ahead), refusal::out_of_range);
+  EXPECT_EQ(p.on_plan(plan_for(0, 1, "thief")), refusal::out_of_range);
+  EXPECT_EQ(p.on_plan(plan_for(4, 1, "thief")), refusal::out_of_range);  // F = 4: frames 1..3
+  EXPECT_EQ(p.on_plan(plan_for(2, 2, "thief")), refusal::out_of_range);  // two regions: 0, 1
+  EXPECT_EQ(p.on_plan(plan_for(2, 1, "")), refusal::missing_field);
+  auto negative = plan_for(2, 1, "thief");
+  negative.set_delay_queue_s(-1);
+  EXPECT_EQ(p.on_plan(negative), refusal::out_of_range);
+  auto next = plan_for(2, 1, "next-slot");
+  next.set_slot(1);  // the slot after the camera's: plausible
+  EXPECT_FALSE(p.on_plan(next));
+  auto s1 = p.on_frame(frame(1, false), 0.1);
+  p.dispatched(1, 100'000'000, s1.jobs, 0, 0);
+  auto s2 = p.on_frame(frame(2, true), 0.1);
+  ASSERT_EQ(s2.jobs.size(), 1u);
+  EXPECT_EQ(s2.jobs[0].detector, "next-slot");
 }
