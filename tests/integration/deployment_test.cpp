@@ -145,6 +145,51 @@ bool running(pid_t pid) {
 
 }  // namespace
 
+// SIGTERM ends a run within a few seconds (the goal is 5 s; the bound leaves room for a
+// loaded CI machine) with its report written and its verdict printed.
+TEST(Deployment, SigtermEndsARunWithItsReport) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / "sigterm";
+  std::filesystem::create_directories(dir);
+  auto report = (dir / "report").string();
+  auto topo = write_temp("sigterm.yaml",
+                         "deployment: sigterm\nnats: embedded\nruntime: { duration_s: 120 }\nnodes: [{name: n1}, {name: n2}]\n"
+                         "actors:\n  - {name: cam, kind: camera, node: n1, params: {source: synthetic, fps: 10, detector: det, "
+                         "sink: sink}}\n  - {name: det, kind: detector, node: n2}\n"
+                         "  - {name: sink, kind: sink, node: n1, params: {report: " + report + "}}\n");
+  auto log = (dir / "run.log").string();
+  auto exe = binary_dir() + "/cli/troupe";
+  pid_t run = ::fork();
+  if (run == 0) {
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    ::execl(exe.c_str(), "troupe", "run", topo.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  auto contents = [&] {
+    std::ifstream in(log);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  ASSERT_TRUE(eventually([&] { return contents().find("sink t=  2.0s") != std::string::npos; }, 30s)) << contents();
+  auto asked = std::chrono::steady_clock::now();
+  ::kill(run, SIGTERM);
+  int status = 0;
+  bool ended = eventually([&] { return ::waitpid(run, &status, WNOHANG) == run; }, 15s);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+  if (!ended) {
+    ::kill(run, SIGKILL);
+    ::waitpid(run, &status, 0);
+  }
+  ASSERT_TRUE(ended) << contents();
+  std::printf("troupe run ended %.1f s after SIGTERM\n", took);
+  EXPECT_LT(took, 8.0) << contents();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << contents();
+  EXPECT_TRUE(std::filesystem::exists(report + ".json"));
+  auto out = contents();
+  EXPECT_NE(out.find("sink run report"), std::string::npos) << out;
+  EXPECT_NE(out.find("run ok"), std::string::npos) << out;
+}
+
 // kill -9 of `troupe run` takes its embedded nats-server with it (no orphan left).
 TEST(Deployment, AKilledRunTakesItsNatsServerAlong) {
   auto topo = write_temp("orphan.yaml", "deployment: orphan\nnats: embedded\nruntime: { duration_s: 60 }\n"
