@@ -149,6 +149,7 @@ bool running(pid_t pid) {
 // loaded CI machine) with its report written and its verdict printed.
 TEST(Deployment, SigtermEndsARunWithItsReport) {
   auto dir = std::filesystem::path(::testing::TempDir()) / "sigterm";
+  std::filesystem::remove_all(dir);  // an earlier run's log must not pass for this one's
   std::filesystem::create_directories(dir);
   auto report = (dir / "report").string();
   auto topo = write_temp("sigterm.yaml",

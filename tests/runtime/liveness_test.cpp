@@ -182,3 +182,42 @@ TEST(Liveness, NodesReconnectAfterNatsServerRestart) {
   auto reply = a.request("node/b", msg::StopRequest(), 3000ms);  // request/reply works again
   EXPECT_TRUE(reply) << describe(reply.error());
 }
+
+// Three nats-servers in a cluster on loopback, the nodes on different ones: when the
+// first node's server dies, it moves to the next it lists and the deployment goes on
+// (this is how Troupe outgrows one host: NATS's clustering, not its own).
+TEST(Liveness, ADeploymentOutlivesOneServerOfANatsCluster) {
+  std::vector<int> routes = {free_loopback_port(), free_loopback_port(), free_loopback_port()};
+  std::vector<std::unique_ptr<nats_server>> servers;
+  for (size_t i = 0; i < routes.size(); ++i) {
+    nats_server_options o;
+    o.cluster_port = routes[i];
+    for (size_t j = 0; j < routes.size(); ++j)
+      if (j != i)
+        o.routes.push_back(routes[j]);
+    servers.push_back(std::make_unique<nats_server>(o));
+  }
+  auto list = [&](std::vector<int> order) {
+    std::string urls;
+    for (int i : order)
+      urls += (urls.empty() ? "" : ",") + servers[size_t(i)]->url();
+    return urls;
+  };
+  node a(config_for("a", list({0, 1, 2})));
+  node b(config_for("b", list({1, 2, 0})));
+  caf::scoped_actor self{b.system()};
+  ASSERT_TRUE(b.spawn_function("probe", probe, caf::actor{self}));
+  ASSERT_TRUE(eventually([&] { return a.host_of("probe").has_value(); }, 10s));  // routed across the cluster
+  a.send("probe", msg::Blob());
+  ASSERT_TRUE(next_letter(self, 2000ms).has_value());
+  servers[0]->stop();  // a's server
+  bool delivered = false;
+  for (int i = 0; i < 50 && !delivered; ++i) {
+    a.send("probe", msg::Blob());
+    delivered = next_letter(self, 200ms).has_value();
+  }
+  EXPECT_TRUE(delivered);
+  EXPECT_TRUE(a.connected());
+  EXPECT_TRUE(b.down_nodes().empty());  // nobody was declared down
+  EXPECT_TRUE(a.down_nodes().empty());
+}

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <vector>
 
 #include <nats/nats.h>
 #include <spdlog/spdlog.h>
@@ -17,6 +18,25 @@ struct bus_connection::subscription {
 
 namespace {
 
+std::vector<std::string> server_list(const std::string& urls) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= urls.size()) {
+    auto comma = urls.find(',', start);
+    auto url = urls.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    url.erase(0, url.find_first_not_of(' '));
+    url.erase(url.find_last_not_of(' ') + 1);
+    if (!url.empty())
+      out.push_back(url);
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  if (out.empty())
+    throw std::runtime_error("no NATS url given");
+  return out;
+}
+
 void check(natsStatus s, const std::string& what) {
   if (s != NATS_OK)
     throw std::runtime_error(what + ": " + natsStatus_GetText(s));
@@ -28,7 +48,12 @@ bus_connection::bus_connection(const bus_options& options) : options_(options) {
   natsOptions* opts = nullptr;
   check(natsOptions_Create(&opts), "nats options");
   std::unique_ptr<natsOptions, void (*)(natsOptions*)> guard(opts, natsOptions_Destroy);
-  check(natsOptions_SetURL(opts, options.url.c_str()), "nats url " + options.url);
+  auto servers = server_list(options.url);
+  std::vector<const char*> urls;
+  for (auto& u : servers)
+    urls.push_back(u.c_str());
+  check(natsOptions_SetServers(opts, urls.data(), static_cast<int>(urls.size())), "nats url " + options.url);
+  natsOptions_SetNoRandomize(opts, true);  // the first listed is the node's own server
   if (!options.user.empty())
     check(natsOptions_SetUserInfo(opts, options.user.c_str(), options.password.c_str()),
           "nats user");

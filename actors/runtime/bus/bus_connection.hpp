@@ -18,7 +18,8 @@ struct __natsMsg;
 namespace troupe {
 
 struct bus_options {
-  std::string url;               // nats://host:port
+  std::string url;               // nats://host:port, or several comma-separated: servers of one
+                                 // NATS cluster, tried in this order (reconnection moves on)
   std::string user, password;    // optional credentials
   std::string token;             // optional token
   std::string client_name;       // shown by the server (connz)

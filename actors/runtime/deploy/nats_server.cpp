@@ -108,6 +108,12 @@ void nats_server::write_config() {
   else if (!options_.token.empty())
     text += "authorization { token: " + nats_quoted(options_.token) + " }\n";
   text += options_.authorization;
+  if (options_.cluster_port > 0) {
+    text += "cluster { name: troupe, listen: \"127.0.0.1:" + std::to_string(options_.cluster_port) + "\", routes: [";
+    for (size_t i = 0; i < options_.routes.size(); ++i)
+      text += std::string(i ? ", " : "") + "\"nats-route://127.0.0.1:" + std::to_string(options_.routes[i]) + "\"";
+    text += "] }\n";
+  }
   int fd = ::open(config_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   if (fd >= 0)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 namespace troupe {
@@ -15,6 +16,10 @@ struct nats_server_options {
   std::string user, password, token;   // optional shared authentication
   std::string authorization;           // or a whole `authorization { ... }` block (per-identity users)
   int max_payload_bytes = 0;           // 0: the server's default (1 MB)
+  // One server of a NATS cluster on loopback: its route port (0: no cluster) and the
+  // route ports of the others it joins.
+  int cluster_port = 0;
+  std::vector<int> routes;
 };
 
 class nats_server {
