@@ -112,7 +112,11 @@ class secured_deployment {
     driver_ = std::make_unique<node>(
         node_config_for(topo_, controller_identity, server_.url(), 0, builtin_kinds(), who(controller_identity)));
   }
-  const credential& identity(const std::string& id) const { return *creds_.find(id); }
+  // Once the deployment has settled, `thief` connects with the identity of node `id`.
+  bool stolen_by(foreign_client& thief, const std::string& id) {
+    auto& who = *creds_.find(id);
+    return eventually([&] { return settled(); }, 10s) && thief.connect(url(), who.user, who.password) == NATS_OK;
+  }
   std::string url() const { return server_.url(); }
   node& driver() { return *driver_; }
   node& at(const std::string& name) {
@@ -155,10 +159,8 @@ TEST(Security, WithoutItsCredentialsNoClientConnects) {
 
 TEST(Security, AStolenNodeIdentityMayNotControlReadOthersFramesOrSpeakForOthers) {
   secured_deployment d;
-  ASSERT_TRUE(eventually([&] { return d.settled(); }, 10s));
-  auto& cams = d.identity("cams");
   foreign_client thief;
-  ASSERT_EQ(thief.connect(d.url(), cams.user, cams.password), NATS_OK);
+  ASSERT_TRUE(d.stolen_by(thief, "cams"));
 
   msg::SpawnRequest spawn;  // a camera of its own onto the detector's node
   spawn.set_actor("intruder");
@@ -184,10 +186,8 @@ TEST(Security, AStolenNodeIdentityMayNotControlReadOthersFramesOrSpeakForOthers)
 
 TEST(Security, WhatNatsLetsThroughTheNodesFindImplausibleAndCount) {
   secured_deployment d;
-  ASSERT_TRUE(eventually([&] { return d.settled(); }, 10s));
-  auto& cams = d.identity("cams");
   foreign_client thief;
-  ASSERT_EQ(thief.connect(d.url(), cams.user, cams.password), NATS_OK);
+  ASSERT_TRUE(d.stolen_by(thief, "cams"));
   msg::ActorDown down;  // on its own subject, about an actor it does not host
   down.set_actor("det");
   down.set_node("cams");
@@ -208,10 +208,8 @@ TEST(Security, WhatNatsLetsThroughTheNodesFindImplausibleAndCount) {
 
 TEST(Security, TheSinkRefusesResultsThatCannotBeReal) {
   secured_deployment d;
-  ASSERT_TRUE(eventually([&] { return d.settled(); }, 10s));
-  auto& cams = d.identity("cams");  // its camera may send to the sink: NATS lets these through
   foreign_client thief;
-  ASSERT_EQ(thief.connect(d.url(), cams.user, cams.password), NATS_OK);
+  ASSERT_TRUE(d.stolen_by(thief, "cams"));  // its camera may send to the sink: NATS lets these through
   msg::Detections nameless;  // what a truncated envelope that still parses looks like
   nameless.set_frame_index(1);
   thief.publish(actor_subject("sec", "sink"), nameless, "cams", "sink");
