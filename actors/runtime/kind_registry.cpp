@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <cerrno>
 #include <cstring>
@@ -117,7 +118,13 @@ std::string check_param(const param_spec& spec, const YAML::Node& value) {
   switch (spec.type) {
     case param_type::string: ok = value.IsScalar(); break;
     case param_type::integer: ok = value.IsScalar() && converts<int64_t>(value); break;
-    case param_type::number: ok = value.IsScalar() && converts<double>(value); break;
+    case param_type::number: {
+      double x = 0;
+      ok = value.IsScalar() && YAML::convert<double>::decode(value, x);
+      if (ok && !std::isfinite(x))
+        return "parameter '" + spec.key + "' must be a finite number";
+      break;
+    }
     case param_type::boolean: ok = value.IsScalar() && converts<bool>(value); break;
     case param_type::integer_list:
       ok = value.IsSequence();

@@ -33,6 +33,18 @@ std::unique_ptr<caf::actor_system_config> make_system_config(const node_config& 
   return sys_cfg;
 }
 
+using respawn_atom = caf::atom_constant<caf::atom("respawn")>;
+
+// Respawns an actor once its backoff has passed, on the node's own scheduler.
+caf::behavior supervisor(caf::event_based_actor* self, std::function<void(const std::string&)> respawn) {
+  return {
+    [=](respawn_atom, const std::string& name, caf::timespan delay) {
+      self->delayed_send(self, delay, respawn_atom::value, name);
+    },
+    [=](respawn_atom, const std::string& name) { respawn(name); },
+  };
+}
+
 }  // namespace
 
 node::node(node_config cfg)
@@ -43,7 +55,11 @@ node::node(node_config cfg)
   self_ = make_context("node/" + core_->cfg.name);
   core_->bridge = sys_->spawn(request_bridge, std::weak_ptr<node_core>(core_));
   system_actors_.push_back(core_->bridge);
-  system_actors_.push_back(sys_->spawn(liveness_monitor, std::weak_ptr<node_core>(core_)));
+  supervisor_ = sys_->spawn(supervisor, [this](const std::string& name) { respawn(name); });
+  system_actors_.push_back(supervisor_);
+  core_->respawn = [sup = supervisor_](const std::string& name, int delay_ms) {
+    caf::anon_send(sup, respawn_atom::value, name, caf::timespan(std::chrono::milliseconds(delay_ms)));
+  };
   auto ctl_name = "node/" + core_->cfg.name;
   if (auto err = reserve(ctl_name))
     throw std::runtime_error(describe(err));
@@ -94,11 +110,34 @@ caf::error node::adopt(const std::string& name, const std::string& kind, const c
 }
 
 caf::expected<caf::actor> node::spawn(const std::string& name, const std::string& kind,
-                                      const params& p) {
+                                      const params& p, const restart_spec& restart) {
+  if (restart.when != restart_spec::policy::never) {
+    core_->supervise(name, restart);  // before it runs: it may end at once
+    std::lock_guard<std::mutex> lock(recipes_mtx_);
+    recipes_[name] = spawn_recipe{kind, p, restart};
+  }
   auto a = try_spawn(name, kind, p);
   if (!a)
     core_->spawn_failed(name, kind, describe(a.error()));
   return a;
+}
+
+void node::respawn(const std::string& name) {
+  if (!core_->running())
+    return;
+  spawn_recipe r;
+  {
+    std::lock_guard<std::mutex> lock(recipes_mtx_);
+    auto i = recipes_.find(name);
+    if (i == recipes_.end())
+      return;
+    r = i->second;
+  }
+  spawn(name, r.kind, r.args, r.restart);
+}
+
+std::vector<std::string> node::restarts() const {
+  return core_->restarts();
 }
 
 caf::expected<caf::actor> node::try_spawn(const std::string& name, const std::string& kind,
@@ -217,6 +256,7 @@ node_stats node::stats() const {
   s.dropped_oversized = c.dropped[static_cast<size_t>(decode_failure::oversized)];
   s.slow_consumer_drops = core_->bus()->slow_consumer_drops();
   s.nodes_declared_down = c.nodes_declared_down;
+  s.nodes_suspected = c.nodes_suspected;
   s.undeliverable = c.undeliverable;
   s.unknown_receiver = c.unknown_receiver;
   for (size_t i = 0; i < refusal_kinds; ++i)

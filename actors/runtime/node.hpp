@@ -4,7 +4,9 @@
 
 #include <array>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/node_config.hpp"
 #include "actors/runtime/params.hpp"
+#include "actors/runtime/restart_policy.hpp"
 
 namespace troupe {
 
@@ -29,6 +32,7 @@ struct node_stats {
   uint64_t dropped_bad_payload = 0, dropped_oversized = 0;
   int64_t slow_consumer_drops = 0;
   uint64_t nodes_declared_down = 0;
+  uint64_t nodes_suspected = 0;  // silent past the limit and probed (declared down only if still silent)
   uint64_t undeliverable = 0;  // arrived for a local actor that had just exited
   uint64_t unknown_receiver = 0;  // sends refused because no actor of that name was known
   std::array<uint64_t, refusal_kinds> refused{};  // decoded but not obeyed, by refusal
@@ -57,9 +61,10 @@ class node {
   context make_context(const std::string& actor_name);
 
   // Spawns a registered kind, after checking `p` against its declared parameters.
-  // A failure is also announced to every node (see failures()).
+  // A failure is also announced to every node (see failures()). Its ends then go
+  // through `restart` (a stop request or the node's shutdown never restarts it).
   caf::expected<caf::actor> spawn(const std::string& name, const std::string& kind,
-                                  const params& p = {});
+                                  const params& p = {}, const restart_spec& restart = {});
 
   // Spawns a custom actor: fun(self, context, xs...) -> caf::behavior.
   template <caf::spawn_options Os = caf::no_spawn_options, class F, class... Ts>
@@ -91,6 +96,8 @@ class node {
   // Actors anywhere in the deployment that crashed or could not be spawned, as this
   // node heard of them.
   std::vector<actor_failure> failures() const;
+  // This node's actors restarted by their policy, one line each.
+  std::vector<std::string> restarts() const;
   node_stats stats() const;
   bool connected() const;
 
@@ -103,12 +110,22 @@ class node {
   // Registers and announces a spawned actor; on failure stops it and says why.
   caf::error adopt(const std::string& name, const std::string& kind, const caf::actor& a);
   message_ptr copy(const google::protobuf::Message& m) const;
+  void respawn(const std::string& name);
+
+  struct spawn_recipe {
+    std::string kind;
+    params args;
+    restart_spec restart;
+  };
 
   std::unique_ptr<caf::actor_system_config> sys_cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   std::shared_ptr<node_core> core_;
   context self_;
   std::vector<caf::actor> system_actors_;
+  caf::actor supervisor_;  // respawns supervised actors once their backoff has passed
+  std::mutex recipes_mtx_;
+  std::map<std::string, spawn_recipe> recipes_;  // supervised actors, by name
 };
 
 }  // namespace troupe

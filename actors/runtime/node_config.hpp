@@ -22,7 +22,8 @@ struct node_config {
   std::string name;
   bus_options bus;
   std::chrono::milliseconds heartbeat_interval{500};
-  int heartbeat_misses = 4;  // declared down after misses × interval of silence
+  int heartbeat_misses = 4;  // suspected after misses × interval of silence, and probed
+  std::chrono::milliseconds suspicion{500};  // still silent this much later: declared down
   std::chrono::milliseconds request_timeout{2000};
   size_t max_envelope_bytes = 0;  // 0: the server's max payload
   std::string trace_file;         // empty: no recording
@@ -35,9 +36,9 @@ struct node_config {
   std::vector<std::pair<std::string, link_model>> links;
   // The node's shaped interfaces (tc tbf), shared by every flow out of / into it.
   std::optional<token_bucket> uplink, downlink;
-  int64_t epoch_unix_ns = 0;
+  int64_t epoch_unix_ns = 0;  // deployment time 0, for bandwidth traces; 0: the node's start
   // Nodes whose spawn and stop requests this node obeys; empty: any (a node made by hand).
-  std::vector<std::string> controllers;    // deployment time 0, for bandwidth traces; 0: the node's start
+  std::vector<std::string> controllers;
 };
 
 }  // namespace troupe

@@ -20,9 +20,15 @@ TEST(Directory, SilentNodeExpiresAndLosesItsActors) {
   directory d("me");
   d.hello("edge", 1, {"cam-1"}, 0);
   EXPECT_FALSE(d.heartbeat("edge", 1, 1, 400 * ms));
-  EXPECT_TRUE(d.expire(2000 * ms, 2000 * ms).empty());  // 1600 ms of silence
-  auto silent = d.expire(2500 * ms, 2000 * ms);
-  ASSERT_EQ(silent, std::vector<std::string>{"edge"});
+  auto quiet = d.expire(2000 * ms, 2000 * ms, 1000 * ms);  // 1600 ms of silence
+  EXPECT_TRUE(quiet.suspected.empty());
+  EXPECT_TRUE(quiet.down.empty());
+  auto suspected = d.expire(2500 * ms, 2000 * ms, 1000 * ms);
+  EXPECT_EQ(suspected.suspected, std::vector<std::string>{"edge"});
+  EXPECT_TRUE(suspected.down.empty());  // not yet: suspicion comes first
+  EXPECT_TRUE(d.expire(2600 * ms, 2000 * ms, 1000 * ms).suspected.empty());  // reported once
+  auto silent = d.expire(3500 * ms, 2000 * ms, 1000 * ms);
+  ASSERT_EQ(silent.down, std::vector<std::string>{"edge"});
   auto lost = d.node_down("edge", "no heartbeat");
   ASSERT_EQ(lost.size(), 1u);
   EXPECT_EQ(lost[0].actor, "cam-1");
@@ -31,6 +37,17 @@ TEST(Directory, SilentNodeExpiresAndLosesItsActors) {
   EXPECT_TRUE(d.node_down("edge", "again").empty());  // told once
   ASSERT_EQ(d.down_nodes().size(), 1u);
   EXPECT_EQ(d.down_nodes()[0].second, "no heartbeat");
+}
+
+TEST(Directory, HeardFromWhileSuspectedIsNotDeclaredDown) {
+  directory d("me");
+  d.hello("edge", 1, {"cam-1"}, 0);
+  EXPECT_EQ(d.expire(2500 * ms, 2000 * ms, 1000 * ms).suspected, std::vector<std::string>{"edge"});
+  d.hello("edge", 1, {"cam-1"}, 2700 * ms);  // its answer to the probe
+  auto after = d.expire(3500 * ms, 2000 * ms, 1000 * ms);
+  EXPECT_TRUE(after.down.empty());
+  EXPECT_TRUE(after.suspected.empty());
+  EXPECT_EQ(d.expire(5000 * ms, 2000 * ms, 1000 * ms).suspected, std::vector<std::string>{"edge"});  // a new silence
 }
 
 TEST(Directory, HeartbeatFromUnknownOrRestartedNodeAsksForHello) {
@@ -81,6 +98,8 @@ TEST(Directory, ForgiveRestartsTimersAndSelfNeverExpires) {
   d.hello("edge", 1, {}, 0);
   d.hello("me", 1, {}, 0);
   d.forgive(5000 * ms);
-  EXPECT_TRUE(d.expire(6000 * ms, 2000 * ms).empty());
-  EXPECT_EQ(d.expire(8000 * ms, 2000 * ms), std::vector<std::string>{"edge"});
+  auto soon = d.expire(6000 * ms, 2000 * ms, 0);
+  EXPECT_TRUE(soon.suspected.empty());
+  EXPECT_TRUE(soon.down.empty());
+  EXPECT_EQ(d.expire(8000 * ms, 2000 * ms, 0).down, std::vector<std::string>{"edge"});
 }

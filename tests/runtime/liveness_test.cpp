@@ -9,6 +9,7 @@
 
 #include "actors/systems.hpp"
 #include "actors/runtime/errors.hpp"
+#include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/deploy/nats_server.hpp"
 #include "actors/runtime/node.hpp"
 #include "test_support.hpp"
@@ -119,6 +120,41 @@ TEST(Liveness, RemoteActorExitReasons) {
   EXPECT_EQ(crash.rfind("crash: ", 0), 0u) << crash;
   EXPECT_NE(crash.find("boom"), std::string::npos) << crash;
   EXPECT_FALSE(a.host_of("fragile"));
+}
+
+// OTP's permanent child: a crashed actor is spawned again after its backoff and
+// counted; beyond max_restarts within the period the node gives up and it is a crash.
+TEST(Liveness, ACrashedActorIsRestartedByItsPolicyUntilItsIntensityIsSpent) {
+  kind_registry kinds;
+  kinds.add({"fragile", "quits with an error on every letter", {},
+             [](node& n, context ctx, const params&) { return n.system().spawn(fragile, std::move(ctx)); }});
+  nats_server server;
+  auto cfg = config_for("b", server.url());
+  cfg.kinds = &kinds;
+  node b(cfg);
+  node a(config_for("a", server.url()));
+  restart_spec policy;
+  policy.when = restart_spec::policy::permanent;
+  policy.max_restarts = 2;
+  policy.backoff_ms = 50;
+  ASSERT_TRUE(b.spawn("f", "fragile", {}, policy));
+  caf::scoped_actor self{a.system()};
+  for (int crash = 1; crash <= 3; ++crash) {
+    ASSERT_TRUE(eventually([&] { return a.host_of("f").has_value(); })) << "crash " << crash;
+    a.monitor("f", self);
+    ASSERT_FALSE(a.send("f", msg::Blob()));
+    auto why = down_reason(next_letter(self, 3s));
+    if (crash <= 2) {
+      EXPECT_EQ(why.rfind("restarting after crash: ", 0), 0u) << why;
+    } else {
+      EXPECT_EQ(why.rfind("crash: ", 0), 0u) << why;  // given up: the run's failure
+      EXPECT_NE(why.find("max_restarts 2"), std::string::npos) << why;
+    }
+  }
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(a.host_of("f"));  // not spawned a third time
+  EXPECT_EQ(b.restarts().size(), 2u);
+  EXPECT_EQ(a.failures().size(), 1u);  // the restarted crashes are no failures of the run
 }
 
 TEST(Liveness, MonitoringAnUnknownActorAnswersAtOnce) {

@@ -167,6 +167,37 @@ TEST(Topology, WorkersAreBounded) {  // 100 000 once started 32 039 threads
   expect_one(head + "runtime: { workers: 100000 }\n", "t.yaml:5:21: 'workers' must be at most 1024");
 }
 
+TEST(Topology, NonFiniteNumbersAreRefused) {
+  expect_one(head + "runtime: { duration_s: .nan }\n", "t.yaml:5:24: 'duration_s' must be a finite number");
+  expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, params: { slo_ms: .inf } }\n",
+             "t.yaml:6:56: actor 's': parameter 'slo_ms' must be a finite number");
+}
+
+TEST(Topology, RestartPoliciesForNodesAndActors) {
+  auto r = parse_topology("deployment: d\nruntime: { suspicion_ms: 750 }\nnodes:\n  - name: n1\n"
+                          "  - { name: n2, restart: never }\n"
+                          "  - { name: n3, restart: { policy: transient, max_restarts: 5, period_s: 30, backoff_ms: 50 } }\n"
+                          "actors:\n  - { name: s, kind: sink, node: n1, restart: permanent }\n"
+                          "  - { name: t, kind: sink, node: n1 }\n",
+                          "t.yaml", builtin_kinds());
+  ASSERT_TRUE(r.topo) << r.errors[0].to_string();
+  auto& t = *r.topo;
+  using P = restart_spec::policy;
+  EXPECT_EQ(t.runtime.suspicion_ms, 750);
+  EXPECT_EQ(t.nodes[0].restart.when, P::permanent);  // nodes' default
+  EXPECT_EQ(t.nodes[1].restart.when, P::never);
+  EXPECT_EQ(t.nodes[2].restart.when, P::transient);
+  EXPECT_EQ(t.nodes[2].restart.max_restarts, 5);
+  EXPECT_EQ(t.nodes[2].restart.period_s, 30);
+  EXPECT_EQ(t.nodes[2].restart.backoff_ms, 50);
+  EXPECT_EQ(t.actors[0].restart.when, P::permanent);
+  EXPECT_EQ(t.actors[1].restart.when, P::never);  // actors' default
+  expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, restart: always }\n",
+             "t.yaml:6:47: actor 's' restart must be permanent, transient or never");
+  expect_one("deployment: d\nnodes:\n  - { name: n1, restart: { policy: never, tries: 2 } }\n",
+             "t.yaml:3:43: unknown key 'tries' in node 'n1' restart");
+}
+
 TEST(Topology, KindParametersAreChecked) {
   expect_one(head + "actors:\n  - { name: c, kind: camera, node: n1, params: { source: synthetic, sink: s } }\n"
                     "  - { name: s, kind: sink, node: n1 }\n",

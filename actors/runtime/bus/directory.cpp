@@ -85,13 +85,20 @@ std::vector<actor_loss> directory::node_down(const std::string& node,
   return drop_actors(i->second, node, reason);
 }
 
-std::vector<std::string> directory::expire(int64_t now_ns, int64_t timeout_ns) {
+directory::silence directory::expire(int64_t now_ns, int64_t timeout_ns, int64_t suspicion_ns) {
   std::lock_guard<std::mutex> lock(mtx_);
-  std::vector<std::string> silent;
-  for (auto& [name, n] : nodes_)
-    if (n.alive && name != self_ && now_ns - n.last_seen_ns > timeout_ns)
-      silent.push_back(name);
-  return silent;
+  silence out;
+  for (auto& [name, n] : nodes_) {
+    if (!n.alive || name == self_)
+      continue;
+    auto quiet = now_ns - n.last_seen_ns;
+    if (quiet > timeout_ns + suspicion_ns)
+      out.down.push_back(name);
+    else if (quiet > timeout_ns && !n.suspected)
+      out.suspected.push_back(name);
+    n.suspected = quiet > timeout_ns;
+  }
+  return out;
 }
 
 void directory::forgive(int64_t now_ns) {

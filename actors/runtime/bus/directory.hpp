@@ -36,8 +36,13 @@ class directory {
                                        const std::string& reason);
   std::vector<actor_loss> node_down(const std::string& node, const std::string& reason);
 
-  // Nodes silent for longer than timeout_ns, now marked down.
-  std::vector<std::string> expire(int64_t now_ns, int64_t timeout_ns);
+  // Silence: a live node silent for longer than timeout_ns is suspected (reported once,
+  // to be probed); still silent suspicion_ns later it is due to be declared down.
+  // Hearing from it again clears the suspicion.
+  struct silence {
+    std::vector<std::string> suspected, down;
+  };
+  silence expire(int64_t now_ns, int64_t timeout_ns, int64_t suspicion_ns);
   // After our own reconnection the silence was ours: restart every node's timer.
   void forgive(int64_t now_ns);
 
@@ -54,6 +59,7 @@ class directory {
     int64_t last_seen_ns = 0;
     bool alive = false;
     bool miscounted = false;  // the last heartbeat's count differed from ours
+    bool suspected = false;   // silent past the timeout, probed
     std::string down_reason;
     std::set<std::string> actors;
   };

@@ -85,6 +85,8 @@ std::string denied_problem(const std::string& node, int64_t denied) {
 }
 
 void print_stats(const node& n) {
+  for (auto& r : n.restarts())
+    log::result(r);
   auto s = n.stats();
   if (s.uplink_shaped)
     print_interface(n.name(), "uplink", s.uplink_messages, s.uplink_bytes, s.uplink_dropped);
@@ -96,17 +98,17 @@ void print_stats(const node& n) {
   spdlog::info("node {}: sent {} local + {} remote ({:.2f} MB), received {} ({:.2f} MB), "
                "dropped {} (garbage {}, wrong version {}, unknown type {}, bad payload {}, "
                "oversized {}, for exited actors {}), {}, denied by the server's permissions {}, to unknown actors {}, "
-               "slow-consumer drops {}, publish errors {}, nodes declared down {}",
+               "slow-consumer drops {}, publish errors {}, nodes suspected {}, nodes declared down {}",
                n.name(), s.sent_local, s.sent_remote, s.bytes_sent / 1e6, s.received, s.bytes_received / 1e6,
                s.dropped_total() + s.undeliverable, s.dropped_garbage, s.dropped_wrong_version, s.dropped_unknown_type,
                s.dropped_bad_payload, s.dropped_oversized, s.undeliverable, refusals(s), s.permission_denied,
                s.unknown_receiver,
-               s.slow_consumer_drops, s.publish_errors, s.nodes_declared_down);
+               s.slow_consumer_drops, s.publish_errors, s.nodes_suspected, s.nodes_declared_down);
 }
 
 void spawn_actors(node& n, const topology& topo) {
   for (auto& a : topo.actors_on(n.name())) {
-    auto result = n.spawn(a.name, a.kind, a.args);
+    auto result = n.spawn(a.name, a.kind, a.args, a.restart);
     if (!result)
       spdlog::error("{}:{}:{}: {}", topo.file, a.pos.line, a.pos.column, describe(result.error()));
   }
@@ -164,8 +166,14 @@ class node_host {
   virtual ~node_host() = default;
   virtual void start(const std::string& name) = 0;
   virtual void kill(const std::string& name) = 0;
-  // Stops every node; returns what went wrong on the nodes themselves.
-  virtual std::vector<std::string> stop_all() = 0;
+  // Stops every node; returns what went wrong on the nodes themselves. Nodes in this
+  // process leave their counters in `stats`.
+  virtual std::vector<std::string> stop_all(std::vector<std::pair<std::string, node_stats>>& stats) = 0;
+  // Called often while the run goes on: notices nodes that ended and restarts them as
+  // their policy says. t_s: seconds since the run began.
+  virtual void supervise(double /*t_s*/) {}
+  // One line per restart, for the report.
+  virtual std::vector<std::string> restarts() const { return {}; }
 };
 
 class in_process_host final : public node_host {
@@ -187,10 +195,11 @@ class in_process_host final : public node_host {
     i->second->crash();
     nodes_.erase(i);
   }
-  std::vector<std::string> stop_all() override {
+  std::vector<std::string> stop_all(std::vector<std::pair<std::string, node_stats>>& stats) override {
     std::vector<std::string> problems;
     for (auto& [name, n] : nodes_) {
       print_stats(*n);
+      stats.emplace_back(name, n->stats());
       if (auto denied = n->stats().permission_denied)
         problems.push_back(denied_problem(name, denied));
     }
@@ -211,7 +220,10 @@ class process_host final : public node_host {
  public:
   process_host(const topology& topo, std::string url, int64_t epoch, std::string exe, run_identities& ids)
       : topo_(topo), url_(std::move(url)), epoch_(epoch), exe_(std::move(exe)), ids_(ids) {}
-  ~process_host() override { stop_all(); }
+  ~process_host() override {
+    std::vector<std::pair<std::string, node_stats>> ignored;
+    stop_all(ignored);
+  }
 
   void start(const std::string& name) override {
     auto credentials = ids_.file_of(name);  // written here, before the fork, and removed at the end
@@ -235,8 +247,10 @@ class process_host final : public node_host {
       ::_exit(127);
     }
     children_[name] = pid;
+    spdlog::info("node {}: process {}", name, pid);
   }
-  void kill(const std::string& name) override {
+  void kill(const std::string& name) override {  // the timeline's: never restarted
+    pending_.erase(name);
     auto i = children_.find(name);
     if (i == children_.end())
       return;
@@ -244,16 +258,59 @@ class process_host final : public node_host {
     ::waitpid(i->second, nullptr, 0);
     children_.erase(i);
   }
-  std::vector<std::string> stop_all() override {
-    std::vector<std::string> problems;
+  std::vector<std::string> stop_all(std::vector<std::pair<std::string, node_stats>>&) override {
+    auto problems = problems_;
     for (auto& [name, pid] : children_)
       if (auto why = stop_child(name, pid); !why.empty())
         problems.push_back("node " + name + ": " + why);
     children_.clear();
+    pending_.clear();
+    problems_.clear();
     return problems;
   }
+  void supervise(double t_s) override {
+    for (auto i = children_.begin(); i != children_.end();) {
+      int status = 0;
+      if (::waitpid(i->second, &status, WNOHANG) != i->second) {
+        ++i;
+        continue;
+      }
+      ended(i->first, status, t_s);
+      i = children_.erase(i);
+    }
+    for (auto i = pending_.begin(); i != pending_.end();) {
+      if (i->second > t_s) {
+        ++i;
+        continue;
+      }
+      auto name = i->first;
+      i = pending_.erase(i);
+      start(name);
+      restarts_.push_back(fmt::format("node {} restarted at t={:.1f} s", name, t_s));
+      spdlog::warn("{}", restarts_.back());
+    }
+  }
+  std::vector<std::string> restarts() const override { return restarts_; }
 
  private:
+  // A node process ended while the run goes on: restart it, or say why not.
+  void ended(const std::string& name, int status, double t_s) {
+    auto how = ending(status);
+    auto& tracker = trackers_.try_emplace(name, topo_.find_node(name)->restart).first->second;
+    auto d = tracker.on_end(!(WIFEXITED(status) && WEXITSTATUS(status) == 0), t_s);
+    using A = restart_tracker::decision::action;
+    if (d.what == A::restart) {
+      pending_[name] = t_s + d.delay_ms / 1000.0;
+      spdlog::warn("node {}: its process {} at t={:.1f} s; {} in {} ms", name, how, t_s, d.why, d.delay_ms);
+      return;
+    }
+    problems_.push_back(fmt::format("node {}: its process {} at t={:.1f} s ({})", name, how, t_s, d.why));
+    spdlog::error("{}", problems_.back());
+  }
+  static std::string ending(int status) {
+    return WIFEXITED(status) ? "ended with status " + std::to_string(WEXITSTATUS(status))
+                             : "was killed by signal " + std::to_string(WTERMSIG(status));
+  }
   // SIGTERM again every 500 ms: one sent between fork and exec is lost with the
   // handler exec resets. A child that ignores 10 s of asking is killed. Returns why
   // the child did not end well, or "".
@@ -263,10 +320,7 @@ class process_host final : public node_host {
       if (i % 50 == 0)
         ::kill(pid, SIGTERM);
       if (::waitpid(pid, &status, WNOHANG) == pid)
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0
-                   ? ""
-                   : "its process ended with " + (WIFEXITED(status) ? "status " + std::to_string(WEXITSTATUS(status))
-                                                                     : "signal " + std::to_string(WTERMSIG(status)));
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : "its process " + ending(status);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     spdlog::error("node {} (pid {}) did not stop within 10 s: killed", name, pid);
@@ -282,6 +336,9 @@ class process_host final : public node_host {
   std::string exe_;
   run_identities& ids_;
   std::map<std::string, pid_t> children_;
+  std::map<std::string, restart_tracker> trackers_;
+  std::map<std::string, double> pending_;  // node -> when (t_s) to start it again
+  std::vector<std::string> restarts_, problems_;
 };
 
 // Control requests are acknowledged; retried when the ack does not come.
@@ -443,6 +500,7 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   cfg.controllers = controllers_of(topo, kinds);
   cfg.heartbeat_interval = std::chrono::milliseconds(topo.runtime.heartbeat_ms);
   cfg.heartbeat_misses = topo.runtime.heartbeat_misses;
+  cfg.suspicion = std::chrono::milliseconds(topo.runtime.suspicion_ms);
   cfg.request_timeout = std::chrono::milliseconds(topo.runtime.request_timeout_ms);
   cfg.max_envelope_bytes = static_cast<size_t>(topo.runtime.max_envelope_bytes);
   cfg.trace_file = topo.runtime.trace_file;
@@ -516,6 +574,7 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
     }
     if (duration > 0 && t >= duration)
       break;
+    host->supervise(seconds_since(start));
     bool timeline_done = next_event == events.size();
     if (timeline_done && steady::now() - last_change > settle && !any_actor_alive(driver, placed)) {
       spdlog::info("every actor has exited");
@@ -527,11 +586,18 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
   auto down = driver.down_nodes();  // before the orderly shutdown adds every node
   down.insert(down.end(), never_up.begin(), never_up.end());
   drain(topo, driver, placed, kinds);
-  auto node_problems = host->stop_all();
+  for (auto& r : host->restarts())
+    log::result(r);
+  std::vector<std::pair<std::string, node_stats>> stats;
+  auto node_problems = host->stop_all(stats);
+  print_stats(driver);  // the controller's own counters are part of the books too
+  stats.emplace_back(driver.name(), driver.stats());
   if (auto denied = driver.stats().permission_denied)
     node_problems.push_back(denied_problem(driver.name(), denied));
   auto verdict = judge_run(topo, driver.failures(), down, node_problems);
   log::result(verdict.text);
+  if (options.summary)
+    *options.summary = run_summary{verdict.ok, verdict.text, host->restarts(), std::move(stats)};
   return verdict.ok ? 0 : 1;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "actors/runtime/actor_failure.hpp"
+#include "actors/runtime/node.hpp"
 #include "actors/runtime/node_config.hpp"
 #include "actors/runtime/deploy/credentials.hpp"
 #include "actors/runtime/deploy/topology.hpp"
@@ -15,12 +16,22 @@ namespace troupe {
 
 class kind_registry;
 
+// What a run leaves for a program that runs it (a bench): the verdict, the restarts and,
+// for nodes run in this process, each node's counters at its stop.
+struct run_summary {
+  bool ok = false;
+  std::string verdict;
+  std::vector<std::string> restarts;
+  std::vector<std::pair<std::string, node_stats>> nodes;
+};
+
 struct run_options {
   std::string nats_url;      // overrides the topology's url when set
   double duration_s = -1;    // overrides runtime.duration_s when >= 0
   bool processes = false;    // one child process per node
   std::string self_exe;      // the troupe binary, for child processes
   std::string credentials_dir;  // identities from `troupe credentials`, for a server of your own
+  run_summary* summary = nullptr;  // filled at the end when set
 };
 
 // Returns the process exit code.

@@ -94,7 +94,7 @@ class checker : public yaml_checker {
   }
 
   void runtime(const YAML::Node& n, runtime_settings& out) {
-    if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "request_timeout_ms",
+    if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "suspicion_ms", "request_timeout_ms",
                              "control_retries", "max_envelope_bytes", "trace_file",
                              "trace_sample", "scheduler", "workers", "duration_s", "time_scale", "drain_ms",
                              "startup_ms"}))
@@ -102,6 +102,7 @@ class checker : public yaml_checker {
     const std::string w = "runtime";
     integer(n, "heartbeat_ms", w, out.heartbeat_ms, 10);
     integer(n, "heartbeat_misses", w, out.heartbeat_misses, 1);
+    integer(n, "suspicion_ms", w, out.suspicion_ms, 0);
     integer(n, "request_timeout_ms", w, out.request_timeout_ms, 1);
     integer(n, "control_retries", w, out.control_retries, 1);
     integer(n, "max_envelope_bytes", w, out.max_envelope_bytes, 0);
@@ -121,9 +122,10 @@ class checker : public yaml_checker {
 
   void actor(const YAML::Node& n, actor_spec& out, const std::string& what) {
     out.pos = pos(n);
-    if (!keys(n, what, {"name", "kind", "node", "params"}))
+    if (!keys(n, what, {"name", "kind", "node", "params", "restart"}))
       return;
     name(n, what, out.name);
+    restart(n["restart"], what + " '" + out.name + "'", out.restart);
     text(n, "node", what + " '" + out.name + "'", out.node, true);
     if (!text(n, "kind", what + " '" + out.name + "'", out.kind, true))
       return;
@@ -144,6 +146,31 @@ class checker : public yaml_checker {
     if (p && p.IsMap())
       for (auto kv : p)
         out.param_pos[kv.first.Scalar()] = pos(kv.second.Mark());
+  }
+
+  // `restart: permanent|transient|never`, or a map with the policy and its limits.
+  void restart(const YAML::Node& n, const std::string& owner, restart_spec& out) {
+    if (!n)
+      return;
+    const std::string what = owner + " restart";
+    if (n.IsMap() && !keys(n, what, {"policy", "max_restarts", "period_s", "backoff_ms", "max_backoff_ms"}))
+      return;
+    const YAML::Node word = n.IsMap() ? n["policy"] : n;
+    using P = restart_spec::policy;
+    std::string policy = to_string(out.when);
+    if (word && word.IsScalar())
+      policy = word.Scalar();
+    if (policy == "permanent" || policy == "transient" || policy == "never")
+      out.when = policy == "permanent" ? P::permanent : policy == "transient" ? P::transient : P::never;
+    else
+      fail(word ? word : n, what + " must be permanent, transient or never");
+    if (!n.IsMap())
+      return;
+    integer(n, "max_restarts", what, out.max_restarts, 0, 1000);
+    integer(n, "backoff_ms", what, out.backoff_ms, 0, 3600000);
+    integer(n, "max_backoff_ms", what, out.max_backoff_ms, 0, 3600000);
+    if (number(n, "period_s", what, out.period_s, false) && out.period_s <= 0)
+      fail(n["period_s"], what + " period_s must be positive");
   }
 
   void link(const YAML::Node& n, link_spec& out) {
@@ -350,9 +377,10 @@ topology_result parse_topology(const std::string& text, const std::string& file,
     c.runtime(root["runtime"], t.runtime);
   c.list(root, "nodes", "the topology", t.nodes, [&](const YAML::Node& n, node_spec& out) {
     out.pos = c.pos(n);
-    if (!c.keys(n, "node", {"name", "uplink", "downlink"}))
+    if (!c.keys(n, "node", {"name", "uplink", "downlink", "restart"}))
       return;
     c.name(n, "node", out.name);
+    c.restart(n["restart"], "node '" + out.name + "'", out.restart);
     c.interface(n["uplink"], "node '" + out.name + "' uplink", out.uplink);
     c.interface(n["downlink"], "node '" + out.name + "' downlink", out.downlink);
   }, true);

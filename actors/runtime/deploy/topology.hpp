@@ -11,6 +11,7 @@
 #include "actors/runtime/emulation/tbf.hpp"
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/params.hpp"
+#include "actors/runtime/restart_policy.hpp"
 #include "actors/runtime/deploy/yaml_checker.hpp"
 
 namespace troupe {
@@ -30,6 +31,7 @@ struct nats_settings {
 struct runtime_settings {
   int heartbeat_ms = 500;
   int heartbeat_misses = 4;
+  int suspicion_ms = 500;       // a silent node is suspected and probed this long before it is declared down
   int request_timeout_ms = 2000;
   int control_retries = 3;      // timeline control requests retried this often
   int max_envelope_bytes = 0;   // 0: the server's max payload
@@ -54,12 +56,15 @@ struct interface_spec {
 struct node_spec {
   std::string name{};
   std::optional<interface_spec> uplink{}, downlink{};
+  // Under --processes, a node process that ends before the run does is started again.
+  restart_spec restart{restart_spec::policy::permanent};
   source_pos pos{};
 };
 
 struct actor_spec {
   std::string name, kind, node;
   params args;
+  restart_spec restart;  // a crashed actor is spawned again on its node (default: never)
   source_pos pos;
   std::map<std::string, source_pos> param_pos;  // where each parameter's value is
 };

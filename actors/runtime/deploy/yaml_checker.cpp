@@ -1,5 +1,6 @@
 #include "actors/runtime/deploy/yaml_checker.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -85,6 +86,10 @@ bool yaml_checker::number(const YAML::Node& p, const char* key, const std::strin
                           double& out, bool required) {
   if (!scalar(p, key, what, "a number", out, required))
     return false;
+  if (!std::isfinite(out)) {
+    fail(p[key], "'" + std::string(key) + "' must be a finite number");
+    return false;
+  }
   if (out < 0)
     fail(p[key], "'" + std::string(key) + "' must not be negative");
   return true;

@@ -46,6 +46,13 @@ node_core::node_core(node_config config, caf::actor_system& system)
       dir(cfg.name) {}
 
 node_core::~node_core() {
+  {
+    std::lock_guard<std::mutex> lock(liveness_mtx_);
+    running_ = false;
+  }
+  liveness_cv_.notify_all();
+  if (liveness_.joinable())  // a node whose construction failed after start()
+    liveness_.join();
   if (recorder_)
     recorder_->flush();
 }
@@ -97,6 +104,24 @@ void node_core::start() {
   });
   running_ = true;
   say_hello(true);
+  liveness_ = std::thread([this] { liveness_loop(); });
+}
+
+// Heartbeats and silence checks run on a thread of their own: on CAF's scheduler they
+// waited behind the actors' work, and an overloaded node looked dead (issue 20). Four
+// checks per heartbeat interval, so a silent node is suspected soon after its limit.
+void node_core::liveness_loop() {
+  constexpr int checks_per_heartbeat = 4;
+  auto period = time->to_wall(cfg.heartbeat_interval) / checks_per_heartbeat;
+  std::unique_lock<std::mutex> lock(liveness_mtx_);
+  for (uint64_t tick = 0; running_; ++tick) {
+    lock.unlock();
+    if (tick % checks_per_heartbeat == 0)
+      heartbeat();
+    check_liveness();
+    lock.lock();
+    liveness_cv_.wait_for(lock, period, [this] { return !running_; });
+  }
 }
 
 node_core::network_counts node_core::network() const {
@@ -110,8 +135,14 @@ interface_rates node_core::offered_rates() const {
 }
 
 void node_core::shutdown(bool graceful) {
-  if (!running_.exchange(false))
-    return;
+  {
+    std::lock_guard<std::mutex> lock(liveness_mtx_);
+    if (!running_.exchange(false))
+      return;
+  }
+  liveness_cv_.notify_all();
+  if (liveness_.joinable())
+    liveness_.join();
   announce_exits_ = graceful;
   stop_locals();
   network_at_stop_ = network();
@@ -435,7 +466,10 @@ void node_core::local_exit(const std::string& name, const caf::error& reason) {
     bus_->unsubscribe(sub);
   if (!announce_exits_)
     return;  // a crashed node says nothing: the others find out by its silence
-  actor_loss loss{name, cfg.name, exit_reason_text(reason)};
+  auto why = exit_reason_text(reason);
+  if (running_ && reason != caf::exit_reason::user_shutdown)
+    why = supervised_exit(name, why);
+  actor_loss loss{name, cfg.name, why};
   if (is_crash(loss.reason))
     record_failure({name, cfg.name, "", loss.reason});
   auto down = std::make_shared<msg::ActorDown>();
@@ -448,6 +482,38 @@ void node_core::local_exit(const std::string& name, const caf::error& reason) {
       announce(down, "actor_down");
   }
   tell_watchers(loss);
+}
+
+void node_core::supervise(const std::string& name, const restart_spec& spec) {
+  std::lock_guard<std::mutex> lock(supervision_mtx_);
+  supervised_.try_emplace(name, spec);
+}
+
+std::string node_core::supervised_exit(const std::string& name, const std::string& reason) {
+  restart_tracker::decision d;
+  {
+    std::lock_guard<std::mutex> lock(supervision_mtx_);
+    auto i = supervised_.find(name);
+    if (i == supervised_.end())
+      return reason;
+    d = i->second.on_end(is_crash(reason), time->now_ns() / 1e9);
+    if (d.what == restart_tracker::decision::action::restart)
+      restarts_.push_back(fmt::format("actor {} on node {}: {} after {}", name, cfg.name, d.why, reason));
+  }
+  using A = restart_tracker::decision::action;
+  if (d.what == A::leave)
+    return reason;
+  if (d.what == A::give_up)
+    return reason + " (" + d.why + ")";
+  spdlog::warn("node {}: actor {} ended ({}): {} in {} ms", cfg.name, name, reason, d.why, d.delay_ms);
+  if (respawn)
+    respawn(name, d.delay_ms);
+  return "restarting after " + reason;  // not a crash of the run: its policy handled it
+}
+
+std::vector<std::string> node_core::restarts() const {
+  std::lock_guard<std::mutex> lock(supervision_mtx_);
+  return restarts_;
 }
 
 caf::actor node_core::local(const std::string& name) const {
@@ -574,8 +640,18 @@ void node_core::check_liveness() {
   if (!running_ || !bus_->connected() || now < quiet_until_ns_)
     return;
   auto timeout = silence_limit_ns();
-  for (auto& name : dir.expire(now, timeout)) {
-    auto reason = "no heartbeat for " + std::to_string(timeout / 1000000) + " ms";
+  auto suspicion = std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.suspicion).count();
+  auto silent = dir.expire(now, timeout, suspicion);
+  if (!silent.suspected.empty()) {
+    // A probe: every node answers a hello that wants replies from its bus thread, which
+    // an overloaded node's work does not hold up.
+    counts.nodes_suspected += silent.suspected.size();
+    for (auto& name : silent.suspected)
+      spdlog::info("node {}: node {} silent for {} ms, suspected: probing", cfg.name, name, timeout / 1000000);
+    say_hello(true);
+  }
+  for (auto& name : silent.down) {
+    auto reason = "no heartbeat for " + std::to_string((timeout + suspicion) / 1000000) + " ms";
     auto losses = dir.node_down(name, reason);
     ++counts.nodes_declared_down;
     spdlog::warn("node {}: node {} declared down ({}), {} actors lost", cfg.name, name, reason,

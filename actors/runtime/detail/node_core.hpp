@@ -5,10 +5,12 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -25,6 +27,7 @@
 #include "actors/runtime/bus/refusal.hpp"
 #include "actors/runtime/letter.hpp"
 #include "actors/runtime/node_config.hpp"
+#include "actors/runtime/restart_policy.hpp"
 #include "actors/runtime/trace/trace_recorder.hpp"
 
 namespace troupe {
@@ -69,7 +72,14 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void spawn_failed(const std::string& actor, const std::string& kind, const std::string& reason);
   std::vector<actor_failure> failures() const;
 
-  // -- liveness (called by the liveness monitor) -----------------------------------
+  // -- supervision: local actors restarted by their policy -------------------------------
+  // From now on `name`'s ends go through its policy (kept across its restarts); a
+  // restart calls respawn(name, delay_ms), on the exiting actor's thread.
+  void supervise(const std::string& name, const restart_spec& spec);
+  std::function<void(const std::string&, int)> respawn;
+  std::vector<std::string> restarts() const;  // one line each
+
+  // -- liveness: the node's own thread, so that work never starves it ------------------
   void heartbeat();
   void check_liveness();
 
@@ -84,7 +94,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   struct counters {
     std::atomic<uint64_t> sent_local{0}, sent_remote{0}, received{0};
     std::atomic<uint64_t> bytes_sent{0}, bytes_received{0}, publish_errors{0};
-    std::atomic<uint64_t> nodes_declared_down{0};
+    std::atomic<uint64_t> nodes_declared_down{0}, nodes_suspected{0};
     std::atomic<uint64_t> undeliverable{0};  // arrived for an actor that had just exited
     std::atomic<uint64_t> unknown_receiver{0};  // sends refused: no such actor known
     std::array<std::atomic<uint64_t>, decode_failure_kinds> dropped{};
@@ -136,9 +146,15 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void tell_watchers(const actor_loss& loss);
   letter down_letter(const actor_loss& loss) const;
   void local_exit(const std::string& name, const caf::error& reason);
+  // What an exit means once the actor's policy decided (a restart is not a crash).
+  std::string supervised_exit(const std::string& name, const std::string& reason);
   int64_t silence_limit_ns() const;
+  void liveness_loop();
 
   std::unique_ptr<bus_connection> bus_;
+  std::thread liveness_;
+  std::mutex liveness_mtx_;
+  std::condition_variable liveness_cv_;
   // Set when the node has emulated links. Senders, arrivals and readers of its rates
   // take a copy (atomically) for the call; shutdown takes it away and destroys it once
   // no call holds it, so no call ever meets a destroyed shaper.
@@ -171,6 +187,10 @@ class node_core : public std::enable_shared_from_this<node_core> {
   std::mutex roster_mtx_;
 
   void record_failure(actor_failure f);
+
+  mutable std::mutex supervision_mtx_;
+  std::unordered_map<std::string, restart_tracker> supervised_;
+  std::vector<std::string> restarts_;
 
   mutable std::mutex failures_mtx_;
   std::vector<actor_failure> failures_;

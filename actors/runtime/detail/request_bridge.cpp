@@ -54,24 +54,4 @@ caf::behavior request_bridge(caf::event_based_actor* self, std::weak_ptr<node_co
   };
 }
 
-caf::behavior liveness_monitor(caf::event_based_actor* self, std::weak_ptr<node_core> core) {
-  // Checks four times per heartbeat interval so a silent node is declared down
-  // soon after its last heartbeat ages past interval × misses.
-  constexpr int checks_per_heartbeat = 4;
-  auto ticks = std::make_shared<uint64_t>(0);
-  self->send(self, tick_atom::value);
-  return {
-    [=](tick_atom) {
-      auto c = core.lock();
-      if (!c || !c->running())
-        return;
-      if ((*ticks)++ % checks_per_heartbeat == 0)
-        c->heartbeat();
-      c->check_liveness();
-      self->delayed_send(self, c->time->to_wall(c->cfg.heartbeat_interval) / checks_per_heartbeat,
-                         tick_atom::value);
-    },
-  };
-}
-
 }  // namespace troupe

@@ -1,4 +1,4 @@
-// System actors every node runs, spawned by the node itself.
+// The system actor every node runs for its actors' requests, spawned by the node itself.
 #pragma once
 
 #include <memory>
@@ -13,8 +13,5 @@ class node_core;
 // Holds the response promises of requests made by actors; replies and timeouts
 // arrive here from the bus or from local actors.
 caf::behavior request_bridge(caf::event_based_actor* self, std::weak_ptr<node_core> core);
-
-// Publishes heartbeats and declares silent nodes down, every heartbeat interval.
-caf::behavior liveness_monitor(caf::event_based_actor* self, std::weak_ptr<node_core> core);
 
 }  // namespace troupe
