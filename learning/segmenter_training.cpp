@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <tuple>
@@ -14,6 +15,7 @@
 #include "actors/penance/core/segmenter_graph.hpp"
 #include "learning/detail/atomic_save.hpp"
 #include "learning/detail/cosine_rate.hpp"
+#include "learning/detail/training_checkpoint.hpp"
 #include "learning/penance_inputs.hpp"
 #include "learning/segmenter_network.hpp"
 #include "vision/metrics.hpp"
@@ -129,6 +131,50 @@ struct schedule {
   int model;
 };
 
+// Every option that changes what a model's training makes.
+std::string settings_key(const segmenter_options& o, int model) {
+  std::ostringstream key;
+  key << model << ' ' << int(o.family) << ' ' << o.width << 'x' << o.height << ' ' << o.frames_per_drive << ' '
+      << o.steps << ' ' << o.finetune_steps << ' ' << o.batch << ' ' << o.crop_width << 'x' << o.crop_height << ' '
+      << o.min_scale << ' ' << o.learning_rate << ' ' << o.finetune_rate << ' ' << o.seed << ' '
+      << o.drives.train_seed << ' ' << o.drives.train << ' ' << o.drives.drive_s;
+  for (int w : o.widths)
+    key << " w" << w;
+  for (double sp : o.sparsities)
+    key << " s" << sp;
+  return key.str();
+}
+
+// A model's training state at a step, kept in <its output>.checkpoint every
+// checkpoint_every_s and at its end, so a stopped training resumes where it was.
+struct fit_state {
+  int step = 0;
+  double recent = 0;
+  void write(torch::serialize::OutputArchive& a, const std::vector<torch::Tensor>& params, const torch::optim::Adam& opt,
+             const std::mt19937_64& rng) const {
+    detail::training_checkpoint::write_tensors(a, "param", params);
+    torch::serialize::OutputArchive adam;
+    opt.save(adam);
+    a.write("optimizer", adam);
+    detail::training_checkpoint::write_generator(a, rng);
+    a.write("step", c10::IValue(int64_t(step)));
+    a.write("recent", c10::IValue(recent));
+  }
+  void read(torch::serialize::InputArchive& a, const std::vector<torch::Tensor>& params, torch::optim::Adam& opt,
+            std::mt19937_64& rng) {
+    detail::training_checkpoint::read_tensors(a, "param", params);
+    torch::serialize::InputArchive adam;
+    a.read("optimizer", adam);
+    opt.load(adam);
+    detail::training_checkpoint::read_generator(a, rng);
+    c10::IValue v;
+    a.read("step", v);
+    step = int(v.toInt());
+    a.read("recent", v);
+    recent = v.toDouble();
+  }
+};
+
 double fit(torch::jit::Module& m, const std::vector<labelled>& frames, const torch::Tensor& weights,
            const segmenter_options& o, const schedule& s, std::mt19937_64& rng, const progress_callback& progress) {
   std::vector<torch::Tensor> params;
@@ -137,8 +183,14 @@ double fit(torch::jit::Module& m, const std::vector<labelled>& frames, const tor
   torch::optim::Adam opt(params, torch::optim::AdamOptions(s.rate));
   m.train();
   auto loss_of = torch::nn::functional::CrossEntropyFuncOptions().weight(weights).ignore_index(vision::street_ignore);
-  double recent = 0;
-  for (int step = 0; step < s.steps; ++step) {
+  detail::training_checkpoint checkpoint(output_for(o, s.model), settings_key(o, s.model));
+  fit_state state;
+  if (checkpoint.load([&](torch::serialize::InputArchive& a) { state.read(a, params, opt, rng); }))
+    spdlog::info("{}: resuming model {} at step {}", checkpoint.path(), s.model, state.step);
+  auto save = [&] { checkpoint.save([&](torch::serialize::OutputArchive& a) { state.write(a, params, opt, rng); }); };
+  auto saved_at = std::chrono::steady_clock::now();
+  double& recent = state.recent;
+  for (int& step = state.step; step < s.steps;) {
     double lr = detail::cosine_rate(s.rate, 0.01 * s.rate, step, s.steps);
     for (auto& g : opt.param_groups())
       static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
@@ -149,9 +201,15 @@ double fit(torch::jit::Module& m, const std::vector<labelled>& frames, const tor
     opt.step();
     double l = loss.item<double>();
     recent = step == 0 ? l : 0.95 * recent + 0.05 * l;
+    ++step;
     if (progress)
-      progress({s.done_before + step + 1, s.total, recent, "model " + std::to_string(s.model)});
+      progress({s.done_before + step, s.total, recent, "model " + std::to_string(s.model)});
+    if (std::chrono::steady_clock::now() - saved_at > std::chrono::duration<double>(o.checkpoint_every_s)) {
+      save();
+      saved_at = std::chrono::steady_clock::now();
+    }
   }
+  save();  // a finished model 0 is where its pruned models resume from
   return recent;
 }
 
@@ -208,6 +266,8 @@ std::vector<segmenter_result> train_segmenters(const segmenter_options& o, const
                                 : 0;
     finish(pruned, static_cast<int>(k) + 1, o.sparsities[k], keep, loss, since(t));
   }
+  for (auto& r : results)
+    detail::training_checkpoint(r.output, "").remove();
   return results;
 }
 

@@ -35,6 +35,7 @@ struct segmenter_options {
   double learning_rate = 2e-3, finetune_rate = 1e-3;  // Adam, cosine to 1 %
   uint64_t seed = 1;
   int threads = 0;                       // 0: every core
+  double checkpoint_every_s = 60;        // <output>.checkpoint per model, so a stopped training resumes
   std::string output = "build/models/segmenter-{v}.pt";  // {v}: the model's number
 };
 
