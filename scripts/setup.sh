@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Troupe's build and run dependencies from Debian's archive.
 # Idempotent: packages already present are skipped; safe to run on every build.
+# --fuzz adds clang and its libFuzzer runtime, for scripts/fuzz.sh.
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,7 @@ packages=(
   libtorch-dev libonnx-dev libopenblas0-pthread
   gnuplot-nox
 )
+[ "${1:-}" = "--fuzz" ] && packages+=(clang libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do
