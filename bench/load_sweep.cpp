@@ -1,0 +1,148 @@
+// Overload is not death (issue 20): N synthetic cameras at 2 fps, 16 to an edge node,
+// each edge node's MOG2 replica serving its cameras, one sink on a server node, run for
+// each N of the sweep. Prints per N: frames taken at the cameras' rate and delivered,
+// the replicas' drops by cause, slow-consumer drops, p95 latency, and the nodes
+// suspected and declared down (every node is alive throughout: any declared down is a
+// false one). Each N's row is kept in OUT/load-N.row.json, so --resume skips done runs.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/runtime/deploy/deployment.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/systems.hpp"
+
+using namespace troupe;
+
+namespace {
+
+struct settings {
+  std::vector<int> cameras = {8, 16, 32, 64, 128, 256};
+  double fps = 2;
+  double duration_s = 30;
+  int per_node = 16;  // cameras per edge node
+  std::string out = "build/reports/load-sweep";
+  bool resume = false;
+};
+
+std::string topology_text(const settings& s, int n, const std::string& report) {
+  int edges = (n + s.per_node - 1) / s.per_node;
+  std::ostringstream t;
+  t << "deployment: load-" << n << "\nnats: embedded\nruntime: { duration_s: " << s.duration_s << " }\nnodes:\n";
+  for (int e = 1; e <= edges; ++e)
+    t << "  - name: edge-" << e << "\n";
+  t << "  - name: server\nactors:\n";
+  for (int e = 1; e <= edges; ++e)
+    t << "  - { name: mog-" << e << ", kind: detector, node: edge-" << e << ", params: { model: mog2 } }\n";
+  for (int c = 0; c < n; ++c)
+    t << "  - { name: cam-" << c + 1 << ", kind: camera, node: edge-" << c / s.per_node + 1
+      << ", params: { source: synthetic, seed: " << c + 1 << ", fps: " << s.fps << ", detector: mog-"
+      << c / s.per_node + 1 << ", sink: sink } }\n";
+  t << "  - { name: sink, kind: sink, node: server, params: { report: " << report << " } }\n";
+  return t.str();
+}
+
+nlohmann::json run_one(const settings& s, int n) {
+  auto prefix = s.out + "/load-" + std::to_string(n);
+  auto row_file = prefix + ".row.json";
+  if (s.resume && std::filesystem::exists(row_file)) {
+    std::ifstream in(row_file);
+    log::result(row_file + ": done in an earlier run, read back (--resume)");
+    return nlohmann::json::parse(in);
+  }
+  auto parsed = parse_topology(topology_text(s, n, prefix), "load-" + std::to_string(n) + ".yaml", builtin_kinds());
+  if (!parsed.topo)
+    throw std::runtime_error("the sweep's topology is invalid: " + parsed.errors.front().to_string());
+  std::filesystem::remove(prefix + ".json");
+  run_summary summary;
+  run_options options;
+  options.summary = &summary;
+  run_deployment(*parsed.topo, options, builtin_kinds());
+  if (stop_requested())
+    throw std::runtime_error("stopped by a signal");
+  nlohmann::json row{{"cameras", n}, {"run_ok", summary.ok}};
+  uint64_t suspected = 0, down = 0, slow = 0;
+  for (auto& [name, st] : summary.nodes) {
+    suspected += st.nodes_suspected;
+    down += st.nodes_declared_down;
+    slow += uint64_t(std::max<int64_t>(0, st.slow_consumer_drops));
+  }
+  row["nodes_suspected"] = suspected;
+  row["nodes_declared_down"] = down;
+  row["slow_consumer_drops"] = slow;
+  std::ifstream in(prefix + ".json");
+  auto report = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+  if (report.is_object()) {
+    row["delivered"] = report["overall"].value("frames", uint64_t(0));
+    row["p95_ms"] = report["overall"]["latency_ms"].value("p95", 0.0);
+    uint64_t full = 0, stale = 0, failed = 0;
+    for (auto& [name, r] : report["replicas"].items()) {
+      full += r.value("dropped_full", uint64_t(0));
+      stale += r.value("dropped_stale", uint64_t(0));
+      failed += r.value("dropped_failed", uint64_t(0));
+    }
+    row["dropped_full"] = full;
+    row["dropped_stale"] = stale;
+    row["dropped_failed"] = failed;
+    row["duration_s"] = report.value("duration_s", 0.0);
+  }
+  row["at_rate"] = static_cast<uint64_t>(std::llround(n * s.fps * s.duration_s));
+  std::ofstream(row_file) << row.dump(2) << "\n";
+  return row;
+}
+
+void print_table(const std::vector<nlohmann::json>& rows) {
+  std::printf("\n| cameras | frames at 2 fps | delivered | dropped full / stale / failed | slow-consumer drops | "
+              "p95 ms | nodes suspected | nodes declared down | run |\n|---|---|---|---|---|---|---|---|---|\n");
+  for (auto& r : rows)
+    std::printf("| %d | %llu | %llu | %llu / %llu / %llu | %llu | %.0f | %llu | %llu | %s |\n", r.value("cameras", 0),
+                (unsigned long long)r.value("at_rate", uint64_t(0)), (unsigned long long)r.value("delivered", uint64_t(0)),
+                (unsigned long long)r.value("dropped_full", uint64_t(0)),
+                (unsigned long long)r.value("dropped_stale", uint64_t(0)),
+                (unsigned long long)r.value("dropped_failed", uint64_t(0)),
+                (unsigned long long)r.value("slow_consumer_drops", uint64_t(0)), r.value("p95_ms", 0.0),
+                (unsigned long long)r.value("nodes_suspected", uint64_t(0)),
+                (unsigned long long)r.value("nodes_declared_down", uint64_t(0)), r.value("run_ok", false) ? "ok" : "FAILED");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  settings s;
+  CLI::App app{"load sweep: N synthetic cameras at 2 fps against MOG2 replicas; node liveness under overload"};
+  app.add_option("--cameras", s.cameras, "camera counts of the sweep (default 8 16 32 64 128 256)")
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--fps", s.fps, "each camera's rate (default 2)")->check(CLI::Range(0.1, 60.0));
+  app.add_option("--duration", s.duration_s, "seconds per run (default 30)")->check(CLI::Range(1.0, 3600.0));
+  app.add_option("--per-node", s.per_node, "cameras per edge node (default 16)")->check(CLI::Range(1, 1024));
+  app.add_option("-o,--out", s.out, "folder of the runs' reports and rows (default build/reports/load-sweep)");
+  app.add_flag("--resume", s.resume, "skip the camera counts whose row is already there");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  log::setup({log::format::text, true});
+  std::filesystem::create_directories(s.out);
+  std::vector<nlohmann::json> rows;
+  try {
+    for (size_t i = 0; i < s.cameras.size(); ++i) {
+      log::result("load sweep " + std::to_string(i + 1) + "/" + std::to_string(s.cameras.size()) + ": " +
+                  std::to_string(s.cameras[i]) + " cameras for " + std::to_string(int(s.duration_s)) + " s");
+      rows.push_back(run_one(s, s.cameras[i]));
+      print_table(rows);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "load sweep: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

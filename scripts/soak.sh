@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Soak (issue 20): 16 synthetic cameras (2 fps, MOG2 replicas on two edge nodes, one
+# sink on a server node) for MINUTES minutes (default 30) in one `troupe run`. Every
+# minute it prints the run's resident memory (troupe and its nats-server) and the sink's
+# last line; at the end, the memory's slope after a warm-up (least squares over the
+# minutes after WARMUP, default 5) in MB per 10 minutes, the goal ≤ 1, and the run's own
+# books and verdict. Exits 1 when the slope misses the goal or the run fails.
+# Usage: [MINUTES=30] [WARMUP=5] [CAMERAS=16] [OUT=build/reports/soak] scripts/soak.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+minutes=${MINUTES:-30}
+warmup=${WARMUP:-5}
+cameras=${CAMERAS:-16}
+out=${OUT:-build/reports/soak}
+mkdir -p "$out"
+topology=$out/soak.yaml
+{
+  echo "deployment: soak"
+  echo "nats: embedded"
+  echo "runtime: { duration_s: $((minutes * 60)) }"
+  echo "nodes: [{name: edge-1}, {name: edge-2}, {name: server}]"
+  echo "actors:"
+  echo "  - { name: mog-1, kind: detector, node: edge-1, params: { model: mog2 } }"
+  echo "  - { name: mog-2, kind: detector, node: edge-2, params: { model: mog2 } }"
+  for c in $(seq 1 "$cameras"); do
+    e=$(( (c - 1) % 2 + 1 ))
+    echo "  - { name: cam-$c, kind: camera, node: edge-$e, params: { source: synthetic, seed: $c, fps: 2, detector: mog-$e, sink: sink } }"
+  done
+  echo "  - { name: sink, kind: sink, node: server, params: { report: $out/soak } }"
+} > "$topology"
+
+log=$out/soak.log
+build/cli/troupe run "$topology" > "$log" 2>&1 &
+run=$!
+trap 'kill $run 2>/dev/null || true' EXIT
+
+rss_mb() {  # the run and its children (the embedded nats-server), in MB
+  local total=0
+  for p in $run $(pgrep -P "$run" || true); do
+    total=$((total + $(awk '/VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
+  done
+  awk -v kb="$total" 'BEGIN { printf "%.1f", kb / 1024 }'
+}
+
+samples=$out/rss.dat
+: > "$samples"
+start=$(date +%s)
+for m in $(seq 1 "$minutes"); do
+  while [ $(( $(date +%s) - start )) -lt $((m * 60)) ]; do
+    kill -0 $run 2>/dev/null || break 2
+    sleep 5
+  done
+  mb=$(rss_mb)
+  echo "$m $mb" >> "$samples"
+  last=$(grep -a "sink t=" "$log" | tail -1 | sed 's/^.*sink t=/sink t=/')
+  printf 'soak: minute %3d/%d  rss %8s MB  eta %3d min  %s\n' "$m" "$minutes" "$mb" $((minutes - m)) "$last"
+done
+wait $run && rc=0 || rc=$?
+trap - EXIT
+
+echo
+grep -a -E "node .*: sent|dropped|run ok|run FAILED|restarted" "$log" | tail -20 || true
+slope=$(awk -v w="$warmup" '$1 > w { n++; sx += $1; sy += $2; sxx += $1*$1; sxy += $1*$2 }
+  END { if (n < 2) { print "nan"; exit } d = n*sxx - sx*sx; printf "%.2f", (d == 0 ? 0 : (n*sxy - sx*sy) / d * 10) }' "$samples")
+echo "soak: memory slope after minute $warmup: $slope MB per 10 min (goal <= 1); samples in $samples"
+ok=$(awk -v s="$slope" 'BEGIN { print (s != "nan" && s <= 1) ? 1 : 0 }')
+[ "$rc" -eq 0 ] && [ "$ok" -eq 1 ]
