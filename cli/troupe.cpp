@@ -71,8 +71,11 @@ void print_kinds() {
     auto* k = kinds.find(name);
     out += name + ": " + k->summary + "\n";
     text_table params({"", "", ""});
-    for (auto& p : k->parameters)
-      params.add({"  " + p.key, to_string(p.type), (p.required ? "required; " : "") + p.help});
+    for (auto& p : k->parameters) {
+      auto range = range_of(p);
+      params.add({"  " + p.key, to_string(p.type) + (range.empty() ? "" : " " + range),
+                  (p.required ? "required; " : "") + p.help});
+    }
     auto table = params.str();
     out += table.substr(table.find('\n') + 1);  // no header row
   }

@@ -1,16 +1,14 @@
 // The bus's front door: any bytes as an envelope, and what a node does with one that
-// decodes: the announcement check against a directory, the directory's update, the
-// sink's detections check, and a re-encoding that must decode again.
+// decodes: the announcement check against a directory, the directory's update, and a
+// re-encoding that must decode again.
 #include <chrono>
 #include <variant>
 
-#include "actors/common/detections_check.hpp"
 #include "actors/runtime/bus/announcement_check.hpp"
 #include "actors/runtime/bus/directory.hpp"
 #include "actors/runtime/bus/envelope_codec.hpp"
 #include "fuzz/harness.hpp"
 #include "troupe/messages/runtime.pb.h"
-#include "troupe/messages/vision.pb.h"
 
 using namespace troupe;
 
@@ -31,7 +29,7 @@ void apply(const letter& l, directory& dir) {
     dir.actor_down(down->actor(), down->node(), down->reason());
   else if (auto gone = l.as<msg::NodeDown>())
     dir.node_down(gone->node(), gone->reason());
-  dir.expire(now_ns, suspicion_ns, suspicion_ns);
+  dir.expire(now_ns, suspicion_ns, suspicion_ns, "silent");
 }
 
 }  // namespace
@@ -47,8 +45,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   dir.hello("edge", 7, {"cam-1", "det"}, now_ns - suspicion_ns);
   if (!check_announcement(*l, l->sender_node, dir, now_ns, suspicion_ns))
     apply(*l, dir);
-  if (auto d = l->as<msg::Detections>())
-    check_detections(*d, sink_bounds(now_ns - 60'000'000'000, now_ns));
   auto again = encode_envelope(*l);
   if (!std::holds_alternative<letter>(decode_envelope(again.data(), again.size())))
     __builtin_trap();  // what we encode, we must decode

@@ -178,7 +178,7 @@ std::optional<vision::source_frame> camera_source::next(vision::frame_source& fr
     return frame;
   if (!frame->truth && oracle)
     frame->truth = oracle->truth(*frame, identity, uint64_t(source.view.start_frame) + frame->index);
-  if (frame->truth)
+  if (frame->truth && truth_to_sink)
     send_truth(ctx, sink, *frame);
   return frame;
 }
@@ -214,29 +214,29 @@ std::vector<param_spec> camera_source_params() {
   return {
     {"source", param_type::path, true, "a video file, a folder of images, an rtsp:// or http(s):// stream, synthetic, or crowd (pipeline cameras)"},
     {"sink", param_type::string, true, "actor that receives the detections (and the ground truth)", {"sink", "videojam-sink"}},
-    {"fps", param_type::number, false, "frames per second, default 10"},
+    in_range({"fps", param_type::number, false, "frames per second, default 10"}, 0.01, 1000),
     {"crop", param_type::integer_list, false, "[x, y, width, height] of the view, default whole frame"},
     {"oracle", param_type::path, false, "model whose detections on the full view are the ground truth (real video)"},
     {"oracle_cache", param_type::string, false, "detection cache folder for the oracle, default none"},
-    {"oracle_min_score", param_type::number, false, "oracle boxes below this score are not truth, default 0.5"},
-    {"wait_for_detector_ms", param_type::integer, false, "first frame waits this long for the detector to be up, default 10000"},
-    {"start_after_ms", param_type::integer, false, "first frame no earlier than this after the camera starts, default 0"},
+    in_range({"oracle_min_score", param_type::number, false, "oracle boxes below this score are not truth, default 0.5"}, 0, 1),
+    in_range({"wait_for_detector_ms", param_type::integer, false, "first frame waits this long for the detector to be up, default 10000"}, 0, 3600000),
+    in_range({"start_after_ms", param_type::integer, false, "first frame no earlier than this after the camera starts, default 0"}, 0, 3600000),
     {"pan", param_type::integer_list, false, "mobile camera: [dx, dy] pixels per second the crop moves, bouncing; default fixed"},
-    {"start_frame", param_type::integer, false, "frames skipped at start, default 0"},
+    in_range({"start_frame", param_type::integer, false, "frames skipped at start, default 0"}, 0, 1000000000),
     {"loop", param_type::boolean, false, "start over at the end, default false"},
-    {"max_frames", param_type::integer, false, "stop after this many frames, default 0 (all)"},
-    {"jpeg_quality", param_type::integer, false, "JPEG quality 0-100, default 90"},
-    {"open_timeout_ms", param_type::integer, false, "stream: connection attempt timeout, default 5000"},
-    {"read_timeout_ms", param_type::integer, false, "stream: silence that breaks the connection, default 5000"},
-    {"backoff_initial_ms", param_type::integer, false, "stream: first reconnect wait, doubling, default 500"},
-    {"backoff_max_ms", param_type::integer, false, "stream: longest reconnect wait, default 8000"},
-    {"max_attempts", param_type::integer, false, "stream: failed attempts in a row before giving up, default 10 (0: never)"},
-    {"seed", param_type::integer, false, "synthetic: scene seed, default 1; crowd: replaces the file's (the same on every camera of the crowd)"},
+    in_range({"max_frames", param_type::integer, false, "stop after this many frames, default 0 (all)"}, 0, 1000000000),
+    in_range({"jpeg_quality", param_type::integer, false, "JPEG quality 0-100, default 90"}, 0, 100),
+    in_range({"open_timeout_ms", param_type::integer, false, "stream: connection attempt timeout, default 5000"}, 1, 3600000),
+    in_range({"read_timeout_ms", param_type::integer, false, "stream: silence that breaks the connection, default 5000"}, 1, 3600000),
+    in_range({"backoff_initial_ms", param_type::integer, false, "stream: first reconnect wait, doubling, default 500"}, 1, 3600000),
+    in_range({"backoff_max_ms", param_type::integer, false, "stream: longest reconnect wait, default 8000"}, 1, 3600000),
+    in_range({"max_attempts", param_type::integer, false, "stream: failed attempts in a row before giving up, default 10 (0: never)"}, 0, 1000000),
+    in_range({"seed", param_type::integer, false, "synthetic: scene seed, default 1; crowd: replaces the file's (the same on every camera of the crowd)"}, 0, 9007199254740992),
     {"density", param_type::string, false, "synthetic: arrivals per second over time, e.g. \"0:1, 20:4\"; default 0:1"},
     {"ground", param_type::string, false, "synthetic: floor (default) or road"},
     {"classes", param_type::string, false, "synthetic: share of arrivals per class, e.g. \"person:2, car:1, bike:1\"; default people only"},
-    {"scene_width", param_type::integer, false, "synthetic: scene width, default 768"},
-    {"scene_height", param_type::integer, false, "synthetic: scene height, default 576"},
+    in_range({"scene_width", param_type::integer, false, "synthetic: scene width, default 768"}, 32, 16384),
+    in_range({"scene_height", param_type::integer, false, "synthetic: scene height, default 576"}, 32, 16384),
     {"crowd", param_type::path, false, "crowd: the crowd file (cameras, entrances, edges, dwell, lag, bursts)"},
     {"crowd_camera", param_type::string, false, "crowd: this camera's name in the crowd file, default the actor's"},
     {"crowd_frame", param_type::integer_list, false, "crowd: [width, height] a frame stands for, default [1280, 720]"},

@@ -47,6 +47,7 @@ struct camera_source {
   std::string identity;  // names the source for detection caches; empty for live streams
   double fps = 10;
   std::string sink;
+  bool truth_to_sink = true;  // a pipeline's sink scores no boxes: it is not sent GroundTruth
   int64_t max_frames = 0;
   int jpeg_quality = 90;
   int64_t wait_for_detector_ms = 10000;

@@ -192,15 +192,15 @@ std::vector<param_spec> pipeline_function_params() {
     {"function", param_type::string, true, "bgsub (MOG2 blobs of a fixed camera), detect (objects), ocr (Tesseract) or emulated (a device profile's time, no pixels)"},
     {"model", param_type::path, false, "detect: hog, haar-*, or a model file (*.pt, *.onnx); default hog. emulated: the name the device profile times"},
     {"work", param_type::string, false, "emulated: what an item costs, objects (default: objects x px_per_object) or frame (its width x height)"},
-    {"px_per_object", param_type::number, false, "emulated: pixels one object costs, default 10000 (0.01 MP)"},
-    {"item_bytes", param_type::integer, false, "emulated: filler bytes an item carries on, default 20480"},
-    {"min_score", param_type::number, false, "detect: weaker boxes are dropped; default the model's"},
-    {"frame_width", param_type::integer, false, "detect, networks: frames this wide (regions scaled as their frame)"},
-    {"min_area_px", param_type::integer, false, "bgsub: smaller blobs are noise, default 150"},
-    {"var_threshold", param_type::number, false, "bgsub: MOG2 foreground threshold, default 16"},
+    in_range({"px_per_object", param_type::number, false, "emulated: pixels one object costs, default 10000 (0.01 MP)"}, 0, 100000000),
+    in_range({"item_bytes", param_type::integer, false, "emulated: filler bytes an item carries on, default 20480"}, 0, 1048576),
+    in_range({"min_score", param_type::number, false, "detect: weaker boxes are dropped; default the model's"}, 0, 1),
+    in_range({"frame_width", param_type::integer, false, "detect, networks: frames this wide (regions scaled as their frame)"}, 0, 16384),
+    in_range({"min_area_px", param_type::integer, false, "bgsub: smaller blobs are noise, default 150"}, 0, 100000000),
+    in_range({"var_threshold", param_type::number, false, "bgsub: MOG2 foreground threshold, default 16"}, 0, 100000),
     {"language", param_type::string, false, "ocr: Tesseract language, default eng"},
-    {"page_mode", param_type::integer, false, "ocr: Tesseract page segmentation, default 7 (one line)"},
-    {"jpeg_quality", param_type::integer, false, "objects passed on are JPEG at this quality, default 90"},
+    in_range({"page_mode", param_type::integer, false, "ocr: Tesseract page segmentation, default 7 (one line)"}, 0, 13),
+    in_range({"jpeg_quality", param_type::integer, false, "objects passed on are JPEG at this quality, default 90"}, 0, 100),
   };
 }
 

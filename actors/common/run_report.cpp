@@ -115,6 +115,7 @@ nlohmann::json run_report::to_json(double duration_s) const {
       auto& f = p->second;
       j["pace"] = {{"target_fps", f.last.target_fps},
                    {"fps", f.seconds > 0 ? f.frames / f.seconds : 0},
+                   {"frames", f.frames},  // taken by the camera, in its whole pace windows
                    {"windows", f.windows},
                    {"behind_windows", f.behind_windows}};
     }

@@ -8,6 +8,8 @@
 #include "actors/octocross/cli/bench_octocross.hpp"
 #include "actors/octocross/cli/train_octocross.hpp"
 #include "actors/octocross/octocross_scheduler.hpp"
+#include "troupe/messages/runtime.pb.h"
+#include "troupe/messages/videojam.pb.h"
 
 namespace troupe {
 
@@ -85,7 +87,7 @@ void add_commands(command_hooks& hooks) {
 }  // namespace
 
 void register_octocross(system_registry& r) {
-  r.add(octocross_scheduler_kind());
+  r.add(accepting(octocross_scheduler_kind(), types_of<msg::videojam::FunctionStats, msg::ActorDown>()));
   r.file_maker(R"((octocross|temp_abl|spat_abl|gnn_lstm)-[^/]*\.pt$|distream-[^/]*\.txt$)", "scripts/train-octocross.sh");
   if (r.commands)
     add_commands(*r.commands);

@@ -12,6 +12,7 @@
 #include "actors/penance/segment_camera.hpp"
 #include "actors/penance/segment_sink.hpp"
 #include "actors/penance/segmenter.hpp"
+#include "troupe/messages/penance.pb.h"
 
 namespace troupe {
 
@@ -192,9 +193,9 @@ void add_commands(command_hooks& hooks) {
 }  // namespace
 
 void register_penance(system_registry& r) {
-  r.add(segment_camera_kind());
-  r.add(segmenter_kind());
-  r.add(segment_sink_kind());
+  r.add(accepting(segment_camera_kind(), types_of<msg::penance::PerformanceCode>()));
+  r.add(accepting(segmenter_kind(), types_of<msg::penance::SegmentChunk>()));
+  r.add(accepting(segment_sink_kind(), types_of<msg::penance::SegmentSent, msg::penance::SegmentLabels>()));
   r.file_maker(R"(segmenter-[0-9]+\.pt$)", "troupe train-segmenters");
   r.file_maker(R"(penance-estimator[^/]*\.pt$)", "troupe train-penance --stage estimator");
   r.file_maker(R"((penance|casva-c)-adapter[^/]*\.pt$)", "troupe train-penance --stage adapter");

@@ -6,6 +6,7 @@
 
 #include "actors/react/cli/bench_react.hpp"
 #include "actors/react/react_camera.hpp"
+#include "troupe/messages/vision.pb.h"
 
 namespace troupe {
 
@@ -41,7 +42,7 @@ void add_commands(command_hooks& hooks) {
 }  // namespace
 
 void register_react(system_registry& r) {
-  r.add(react_camera_kind());
+  r.add(accepting(react_camera_kind(), types_of<msg::Detections>()));
   if (r.commands)
     add_commands(*r.commands);
 }

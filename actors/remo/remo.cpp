@@ -8,6 +8,8 @@
 #include "actors/remo/cli/fit_remo.hpp"
 #include "actors/remo/region_camera.hpp"
 #include "actors/remo/region_scheduler.hpp"
+#include "troupe/messages/remo.pb.h"
+#include "troupe/messages/vision.pb.h"
 
 namespace troupe {
 
@@ -51,8 +53,8 @@ void add_commands(command_hooks& hooks) {
 }  // namespace
 
 void register_remo(system_registry& r) {
-  r.add(region_camera_kind());
-  r.add(region_scheduler_kind());
+  r.add(accepting(region_camera_kind(), types_of<msg::Detections, msg::remo::SlotPlan>()));
+  r.add(accepting(region_scheduler_kind(), types_of<msg::remo::SlotReport>()));
   if (r.commands)
     add_commands(*r.commands);
 }

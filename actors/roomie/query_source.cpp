@@ -213,15 +213,15 @@ kind_spec query_source_kind() {
   auto parameters = camera_source_params();
   for (auto& p : std::vector<param_spec>{
            {"models", param_type::string, true, "the models queried, most popular first: their kernel traces' names"},
-           {"zipf_s", param_type::number, false, "popularity: P(k-th model) ∝ 1/k^s, default 1"},
-           {"rate", param_type::number, false, "queries per second (deployment time), times the load curve; default 10"},
+           in_range({"zipf_s", param_type::number, false, "popularity: P(k-th model) ∝ 1/k^s, default 1"}, 0, 100),
+           in_range({"rate", param_type::number, false, "queries per second (deployment time), times the load curve; default 10"}, 0, 100000),
            {"load", param_type::string, false, "flat (default), gp (a Gaussian process) or a CSV t_s,multiplier (troupe roomie-load)"},
-           {"gp_length_s", param_type::number, false, "gp: the RBF kernel's length, default 10"},
-           {"gp_sigma", param_type::number, false, "gp: its standard deviation, default 0.3"},
-           {"gp_duration_s", param_type::number, false, "gp: seconds drawn before it repeats, default 600"},
-           {"frames", param_type::integer, false, "frames of the source read once and cycled, default 16"},
-           {"seed", param_type::integer, false, "arrivals and models drawn from it, default 1"},
-           {"stats_interval_ms", param_type::integer, false, "its counts to the sink, default 1000"},
+           in_range({"gp_length_s", param_type::number, false, "gp: the RBF kernel's length, default 10"}, 0.001, 86400),
+           in_range({"gp_sigma", param_type::number, false, "gp: its standard deviation, default 0.3"}, 0, 100),
+           in_range({"gp_duration_s", param_type::number, false, "gp: seconds drawn before it repeats, default 600"}, 1, 86400),
+           in_range({"frames", param_type::integer, false, "frames of the source read once and cycled, default 16"}, 1, 100000),
+           in_range({"seed", param_type::integer, false, "arrivals and models drawn from it, default 1"}, 0, 9007199254740992),
+           in_range({"stats_interval_ms", param_type::integer, false, "its counts to the sink, default 1000"}, 1, 3600000),
        })
     parameters.push_back(p);
   return {

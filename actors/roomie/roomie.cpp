@@ -11,6 +11,9 @@
 #include "actors/roomie/placement_actor.hpp"
 #include "actors/roomie/query_source.hpp"
 #include "actors/runtime/file_output.hpp"
+#include "troupe/messages/roomie.pb.h"
+#include "troupe/messages/runtime.pb.h"
+#include "troupe/messages/vision.pb.h"
 
 namespace troupe {
 
@@ -98,8 +101,9 @@ void add_bench_roomie(command_hooks& hooks) {
 }  // namespace
 
 void register_roomie(system_registry& r) {
-  r.add(placement_actor_kind());
-  r.add(query_source_kind());
+  r.add(accepting(placement_actor_kind(),
+                  types_of<msg::roomie::PlaceRequest, msg::ReplicaStats, msg::ActorDown, msg::Ack>()));
+  r.add(accepting(query_source_kind(), types_of<msg::roomie::PlaceReply, msg::roomie::PlacementTable, msg::ActorDown>()));
   if (!r.commands)
     return;
   add_derive_traces(*r.commands);

@@ -98,7 +98,27 @@ bool converts(const YAML::Node& v) {
   return YAML::convert<T>::decode(v, out);
 }
 
+std::string number_text(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+// "" when x is within the parameter's range, else what the range is.
+std::string out_of_range(const param_spec& spec, double x) {
+  if (x >= spec.min && x <= spec.max)
+    return {};
+  return "parameter '" + spec.key + "' must be " + range_of(spec) + ", not " + number_text(x);
+}
+
 }  // namespace
+
+std::string range_of(const param_spec& p) {
+  bool low = !std::isinf(p.min), high = !std::isinf(p.max);
+  if (low && high)
+    return "between " + number_text(p.min) + " and " + number_text(p.max);
+  return low ? "at least " + number_text(p.min) : high ? "at most " + number_text(p.max) : "";
+}
 
 std::vector<std::string> referenced_names(const std::string& value) {
   std::vector<std::string> names;
@@ -117,12 +137,20 @@ std::string check_param(const param_spec& spec, const YAML::Node& value) {
   bool ok = false;
   switch (spec.type) {
     case param_type::string: ok = value.IsScalar(); break;
-    case param_type::integer: ok = value.IsScalar() && converts<int64_t>(value); break;
+    case param_type::integer: {
+      int64_t x = 0;
+      ok = value.IsScalar() && YAML::convert<int64_t>::decode(value, x);
+      if (ok)
+        return out_of_range(spec, static_cast<double>(x));
+      break;
+    }
     case param_type::number: {
       double x = 0;
       ok = value.IsScalar() && YAML::convert<double>::decode(value, x);
       if (ok && !std::isfinite(x))
         return "parameter '" + spec.key + "' must be a finite number";
+      if (ok)
+        return out_of_range(spec, x);
       break;
     }
     case param_type::boolean: ok = value.IsScalar() && converts<bool>(value); break;

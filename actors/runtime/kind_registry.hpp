@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +43,20 @@ struct param_spec {
   // "none" names nobody), each of one of these kinds. Validation checks each name, and
   // the references are the topology's connections that NATS permissions follow.
   std::vector<std::string> refers_to = {};
+  // Numbers and integers: the values validation accepts (a rate, a size, a share...).
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
 };
+
+// "between 0 and 1", "at least 1", "at most 9", or "" for a parameter without bounds.
+std::string range_of(const param_spec& p);
+
+// `p` accepting only values from lo to hi: in_range({"fps", param_type::number, ...}, 0.01, 1000).
+inline param_spec in_range(param_spec p, double lo, double hi) {
+  p.min = lo;
+  p.max = hi;
+  return p;
+}
 
 struct param_problem {
   YAML::Mark mark;  // where in the file; unset for parameters not read from a file
@@ -77,7 +92,23 @@ struct kind_spec {
   // Set for kinds whose actors find each other at run time (VideoJam's replicas of one
   // function type): actors of the kind with the same neighbourhood are connected.
   std::function<std::string(const params&)> neighbourhood = {};
+  // The letter types (full protobuf names) its actors act on; the node refuses and
+  // counts any other type arriving for one of them (`unhandled type`). Not set: any
+  // (kinds made by hand); empty: none.
+  std::optional<std::vector<std::string>> accepts = std::nullopt;
 };
+
+// The full names of message types, for kind_spec::accepts: types_of<msg::Region>().
+template <class... Ts>
+std::vector<std::string> types_of() {
+  return {Ts::descriptor()->full_name()...};
+}
+
+// `k` acting on `types` only (kind_spec::accepts), set where the kind is registered.
+inline kind_spec accepting(kind_spec k, std::vector<std::string> types) {
+  k.accepts = std::move(types);
+  return k;
+}
 
 class kind_registry {
  public:

@@ -1,5 +1,9 @@
 #include "actors/runtime/node.hpp"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <future>
 
 #include <caf/all.hpp>
@@ -19,8 +23,27 @@ uint64_t node_stats::dropped_total() const {
 
 namespace {
 
+// Every thread CAF starts runs `nice` nicer than the node's liveness and NATS threads:
+// a heartbeat must not wait behind hundreds of busy camera threads (issue 20).
+class nicer_threads final : public caf::thread_hook {
+ public:
+  explicit nicer_threads(int nice) : nice_(nice) {}
+  void init(caf::actor_system&) override {}
+  void thread_started() override {
+    auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    // From the main thread's niceness: a thread started by an already nicer one inherits its.
+    ::setpriority(PRIO_PROCESS, tid, ::getpriority(PRIO_PROCESS, ::getpid()) + nice_);
+  }
+  void thread_terminates() override {}
+
+ private:
+  int nice_;
+};
+
 std::unique_ptr<caf::actor_system_config> make_system_config(const node_config& cfg) {
   auto sys_cfg = std::make_unique<caf::actor_system_config>();
+  if (cfg.worker_nice > 0)
+    sys_cfg->add_thread_hook<nicer_threads>(cfg.worker_nice);
   sys_cfg->set("scheduler.policy", caf::atom_from_string(cfg.scheduler));
   if (cfg.workers > 0)
     sys_cfg->set("scheduler.max-threads", cfg.workers);
@@ -123,17 +146,17 @@ caf::expected<caf::actor> node::spawn(const std::string& name, const std::string
 }
 
 void node::respawn(const std::string& name) {
-  if (!core_->running())
-    return;
   spawn_recipe r;
   {
     std::lock_guard<std::mutex> lock(recipes_mtx_);
     auto i = recipes_.find(name);
     if (i == recipes_.end())
-      return;
+      return;  // stopped during its backoff
     r = i->second;
   }
-  spawn(name, r.kind, r.args, r.restart);
+  auto a = try_spawn(name, r.kind, r.args);
+  if (!a && core_->running())  // one that raced with the node's shutdown is no failure
+    core_->spawn_failed(name, r.kind, describe(a.error()));
 }
 
 std::vector<std::string> node::restarts() const {
@@ -164,11 +187,16 @@ caf::expected<caf::actor> node::try_spawn(const std::string& name, const std::st
 }
 
 bool node::stop(const std::string& actor_name) {
+  core_->unsupervise(actor_name);
+  bool pending = false;  // between a crash and its restart
+  {
+    std::lock_guard<std::mutex> lock(recipes_mtx_);
+    pending = recipes_.erase(actor_name) > 0 && !core_->local(actor_name);
+  }
   auto a = core_->local(actor_name);
-  if (!a)
-    return false;
-  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  return true;
+  if (a)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  return a || pending;
 }
 
 std::vector<std::string> node::local_actors() const {

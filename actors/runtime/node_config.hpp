@@ -30,6 +30,10 @@ struct node_config {
   double trace_sample = 1.0;      // fraction of traces recorded
   std::string scheduler = "sharing";  // CAF scheduler policy: sharing or stealing
   size_t workers = 0;                 // CAF worker threads; 0: one per core
+  // Niceness of every thread CAF starts (its workers and detached actors: cameras,
+  // replicas), above the node's liveness and NATS threads so that work never starves
+  // heartbeats; 0: the same as theirs.
+  int worker_nice = 5;
   const kind_registry* kinds = nullptr;
   std::shared_ptr<clock> time;  // the real clock when empty
   // Emulated links from this node to others: sends to their actors take the link's time.

@@ -118,6 +118,7 @@ kind_spec pipeline_camera_kind() {
     parameters,
     [](node& n, context ctx, const params& p) {
       pipeline_camera_settings cfg{read_camera_source(p, ctx.name()), split_names(p.get_string("next")), p.get_bool("mobile", false)};
+      cfg.input.truth_to_sink = false;  // the videojam-sink counts results, not boxes
       if (cfg.next.empty())
         throw std::runtime_error("next names no replica");
       return n.system().spawn<caf::detached>(pipeline_camera, std::move(ctx), std::move(cfg));

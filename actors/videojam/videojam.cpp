@@ -9,6 +9,9 @@
 #include "actors/videojam/function_replica.hpp"
 #include "actors/videojam/pipeline_camera.hpp"
 #include "actors/videojam/pipeline_sink.hpp"
+#include "troupe/messages/runtime.pb.h"
+#include "troupe/messages/videojam.pb.h"
+#include "troupe/messages/vision.pb.h"
 
 namespace troupe {
 
@@ -54,9 +57,13 @@ void add_commands(command_hooks& hooks) {
 }  // namespace
 
 void register_videojam(system_registry& r) {
-  r.add(function_replica_kind());
-  r.add(pipeline_camera_kind());
-  r.add(pipeline_sink_kind());
+  r.add(accepting(function_replica_kind(),
+                  types_of<msg::WorkItem, msg::videojam::DataOffload, msg::videojam::InformationRequest,
+                           msg::videojam::StateUpdate, msg::videojam::CongestionRisk, msg::videojam::OffloadPlan,
+                           msg::videojam::LinkProbe, msg::ActorDown>()));
+  r.add(accepting(pipeline_camera_kind(), {}));
+  r.add(accepting(pipeline_sink_kind(),
+                  types_of<msg::videojam::PipelineResult, msg::videojam::FunctionStats, msg::ActorDown>()));
   r.file_maker(R"(forecaster[^/]*\.txt$)", "scripts/train-forecaster.sh");
   if (r.commands)
     add_commands(*r.commands);

@@ -225,6 +225,24 @@ TEST(Security, TheSinkRefusesResultsThatCannotBeReal) {
   EXPECT_EQ(thief.denied, 0);
 }
 
+// 600 k valid envelopes of a type the detector does not handle were once counted
+// nowhere: each kind declares what it acts on, and its node refuses the rest.
+TEST(Security, ATypeAnActorDoesNotHandleIsRefusedAndCounted) {
+  secured_deployment d;
+  foreign_client thief;
+  ASSERT_TRUE(d.stolen_by(thief, "cams"));  // its camera may send to the detector
+  msg::Detections wrong;  // a sink's type, sent to the detector
+  wrong.set_camera("cam");
+  for (int i = 0; i < 50; ++i)
+    thief.publish(actor_subject("sec", "det"), wrong, "cams", "det");
+  msg::Blob blob;
+  thief.publish(actor_subject("sec", "det"), blob, "cams", "det");
+  ASSERT_TRUE(eventually([&] { return refused(d.at("edge"), refusal::unhandled_type) == 51; }))
+      << refused(d.at("edge"), refusal::unhandled_type);
+  EXPECT_EQ(thief.denied, 0);
+  EXPECT_EQ(d.driver().host_of("det"), std::optional<std::string>("edge"));
+}
+
 TEST(Security, OnAnOpenBusControlFromANodeThatIsNoControllerIsRefused) {
   secured_deployment d(nats_settings::auth_mode::none);
   ASSERT_TRUE(eventually([&] { return d.settled(); }, 10s));

@@ -20,16 +20,17 @@ TEST(Directory, SilentNodeExpiresAndLosesItsActors) {
   directory d("me");
   d.hello("edge", 1, {"cam-1"}, 0);
   EXPECT_FALSE(d.heartbeat("edge", 1, 1, 400 * ms));
-  auto quiet = d.expire(2000 * ms, 2000 * ms, 1000 * ms);  // 1600 ms of silence
+  auto quiet = d.expire(2000 * ms, 2000 * ms, 1000 * ms, "no heartbeat");  // 1600 ms of silence
   EXPECT_TRUE(quiet.suspected.empty());
   EXPECT_TRUE(quiet.down.empty());
-  auto suspected = d.expire(2500 * ms, 2000 * ms, 1000 * ms);
+  auto suspected = d.expire(2500 * ms, 2000 * ms, 1000 * ms, "no heartbeat");
   EXPECT_EQ(suspected.suspected, std::vector<std::string>{"edge"});
   EXPECT_TRUE(suspected.down.empty());  // not yet: suspicion comes first
-  EXPECT_TRUE(d.expire(2600 * ms, 2000 * ms, 1000 * ms).suspected.empty());  // reported once
-  auto silent = d.expire(3500 * ms, 2000 * ms, 1000 * ms);
-  ASSERT_EQ(silent.down, std::vector<std::string>{"edge"});
-  auto lost = d.node_down("edge", "no heartbeat");
+  EXPECT_TRUE(d.expire(3400 * ms, 2000 * ms, 1000 * ms, "no heartbeat").down.empty());  // 900 ms suspected
+  auto silent = d.expire(3600 * ms, 2000 * ms, 1000 * ms, "no heartbeat");
+  ASSERT_EQ(silent.down.size(), 1u);
+  EXPECT_EQ(silent.down[0].first, "edge");
+  auto& lost = silent.down[0].second;
   ASSERT_EQ(lost.size(), 1u);
   EXPECT_EQ(lost[0].actor, "cam-1");
   EXPECT_EQ(lost[0].reason, "no heartbeat");
@@ -42,12 +43,23 @@ TEST(Directory, SilentNodeExpiresAndLosesItsActors) {
 TEST(Directory, HeardFromWhileSuspectedIsNotDeclaredDown) {
   directory d("me");
   d.hello("edge", 1, {"cam-1"}, 0);
-  EXPECT_EQ(d.expire(2500 * ms, 2000 * ms, 1000 * ms).suspected, std::vector<std::string>{"edge"});
+  EXPECT_EQ(d.expire(2500 * ms, 2000 * ms, 1000 * ms, "x").suspected, std::vector<std::string>{"edge"});
   d.hello("edge", 1, {"cam-1"}, 2700 * ms);  // its answer to the probe
-  auto after = d.expire(3500 * ms, 2000 * ms, 1000 * ms);
+  auto after = d.expire(3600 * ms, 2000 * ms, 1000 * ms, "x");
   EXPECT_TRUE(after.down.empty());
   EXPECT_TRUE(after.suspected.empty());
-  EXPECT_EQ(d.expire(5000 * ms, 2000 * ms, 1000 * ms).suspected, std::vector<std::string>{"edge"});  // a new silence
+  EXPECT_EQ(d.expire(5000 * ms, 2000 * ms, 1000 * ms, "x").suspected, std::vector<std::string>{"edge"});  // a new silence
+}
+
+// A checker that stalled past the whole limit (its own process starved) probes first:
+// nobody is declared down without a suspicion of its own length.
+TEST(Directory, AStalledCheckerSuspectsBeforeItDeclaresDown) {
+  directory d("me");
+  d.hello("edge", 1, {"cam-1"}, 0);
+  auto late = d.expire(10'000 * ms, 2000 * ms, 1000 * ms, "x");
+  EXPECT_EQ(late.suspected, std::vector<std::string>{"edge"});
+  EXPECT_TRUE(late.down.empty());
+  EXPECT_EQ(d.expire(11'100 * ms, 2000 * ms, 1000 * ms, "x").down.size(), 1u);
 }
 
 TEST(Directory, HeartbeatFromUnknownOrRestartedNodeAsksForHello) {
@@ -98,8 +110,10 @@ TEST(Directory, ForgiveRestartsTimersAndSelfNeverExpires) {
   d.hello("edge", 1, {}, 0);
   d.hello("me", 1, {}, 0);
   d.forgive(5000 * ms);
-  auto soon = d.expire(6000 * ms, 2000 * ms, 0);
+  auto soon = d.expire(6000 * ms, 2000 * ms, 0, "x");
   EXPECT_TRUE(soon.suspected.empty());
   EXPECT_TRUE(soon.down.empty());
-  EXPECT_EQ(d.expire(8000 * ms, 2000 * ms, 0).down, std::vector<std::string>{"edge"});
+  EXPECT_EQ(d.expire(8000 * ms, 2000 * ms, 0, "x").suspected, std::vector<std::string>{"edge"});
+  ASSERT_EQ(d.expire(8001 * ms, 2000 * ms, 0, "x").down.size(), 1u);
+  EXPECT_EQ(d.down_nodes()[0].first, "edge");
 }

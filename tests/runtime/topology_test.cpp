@@ -173,6 +173,18 @@ TEST(Topology, NonFiniteNumbersAreRefused) {
              "t.yaml:6:56: actor 's': parameter 'slo_ms' must be a finite number");
 }
 
+TEST(Topology, NumbersOutsideTheirKindsRangeAreRefused) {
+  const std::string cam = "actors:\n  - { name: c, kind: camera, node: n1, params: { source: synthetic, sink: s, "
+                          "detector: d, ";
+  const std::string rest = " } }\n  - { name: s, kind: sink, node: n1 }\n  - { name: d, kind: detector, node: n1 }\n";
+  expect_one(head + cam + "fps: 0" + rest, "t.yaml:6:96: actor 'c': parameter 'fps' must be between 0.01 and 1000, not 0");
+  expect_one(head + cam + "jpeg_quality: 101" + rest,
+             "t.yaml:6:105: actor 'c': parameter 'jpeg_quality' must be between 0 and 100, not 101");
+  expect_one(head + "actors:\n  - { name: d, kind: detector, node: n1, params: { workers: 100000 } }\n",
+             "t.yaml:6:61: actor 'd': parameter 'workers' must be between 1 and 1024, not 100000");
+  EXPECT_TRUE(problems(head + cam + "fps: 25, jpeg_quality: 100" + rest).empty());
+}
+
 TEST(Topology, RestartPoliciesForNodesAndActors) {
   auto r = parse_topology("deployment: d\nruntime: { suspicion_ms: 750 }\nnodes:\n  - name: n1\n"
                           "  - { name: n2, restart: never }\n"
@@ -194,6 +206,10 @@ TEST(Topology, RestartPoliciesForNodesAndActors) {
   EXPECT_EQ(t.actors[1].restart.when, P::never);  // actors' default
   expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, restart: always }\n",
              "t.yaml:6:47: actor 's' restart must be permanent, transient or never");
+  expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, restart: [never] }\n",
+             "t.yaml:6:47: actor 's' restart must be permanent, transient or never");
+  expect_one(head + "timeline:\n  - { at_s: 1, spawn: { name: s, kind: sink, node: n1, restart: permanent } }\n",
+             "t.yaml:6:65: restart: only actors of the topology are supervised");
   expect_one("deployment: d\nnodes:\n  - { name: n1, restart: { policy: never, tries: 2 } }\n",
              "t.yaml:3:43: unknown key 'tries' in node 'n1' restart");
 }

@@ -85,18 +85,24 @@ std::vector<actor_loss> directory::node_down(const std::string& node,
   return drop_actors(i->second, node, reason);
 }
 
-directory::silence directory::expire(int64_t now_ns, int64_t timeout_ns, int64_t suspicion_ns) {
+directory::silence directory::expire(int64_t now_ns, int64_t timeout_ns, int64_t suspicion_ns,
+                                     const std::string& why) {
   std::lock_guard<std::mutex> lock(mtx_);
   silence out;
   for (auto& [name, n] : nodes_) {
     if (!n.alive || name == self_)
       continue;
-    auto quiet = now_ns - n.last_seen_ns;
-    if (quiet > timeout_ns + suspicion_ns)
-      out.down.push_back(name);
-    else if (quiet > timeout_ns && !n.suspected)
+    if (now_ns - n.last_seen_ns <= timeout_ns) {
+      n.suspected_ns = 0;
+    } else if (n.suspected_ns == 0) {
+      n.suspected_ns = now_ns;
       out.suspected.push_back(name);
-    n.suspected = quiet > timeout_ns;
+    } else if (now_ns - n.suspected_ns > suspicion_ns) {
+      n.alive = false;
+      n.suspected_ns = 0;
+      n.down_reason = why;
+      out.down.emplace_back(name, drop_actors(n, name, why));
+    }
   }
   return out;
 }

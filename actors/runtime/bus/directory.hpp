@@ -37,12 +37,14 @@ class directory {
   std::vector<actor_loss> node_down(const std::string& node, const std::string& reason);
 
   // Silence: a live node silent for longer than timeout_ns is suspected (reported once,
-  // to be probed); still silent suspicion_ns later it is due to be declared down.
-  // Hearing from it again clears the suspicion.
+  // to be probed); still silent suspicion_ns after that it is declared down, here and
+  // in the same step (`why` its reason), with the actors it loses. Hearing from it
+  // again clears the suspicion; a node is never declared down without one.
   struct silence {
-    std::vector<std::string> suspected, down;
+    std::vector<std::string> suspected;
+    std::vector<std::pair<std::string, std::vector<actor_loss>>> down;
   };
-  silence expire(int64_t now_ns, int64_t timeout_ns, int64_t suspicion_ns);
+  silence expire(int64_t now_ns, int64_t timeout_ns, int64_t suspicion_ns, const std::string& why);
   // After our own reconnection the silence was ours: restart every node's timer.
   void forgive(int64_t now_ns);
 
@@ -59,7 +61,7 @@ class directory {
     int64_t last_seen_ns = 0;
     bool alive = false;
     bool miscounted = false;  // the last heartbeat's count differed from ours
-    bool suspected = false;   // silent past the timeout, probed
+    int64_t suspected_ns = 0;  // when it was found silent past the timeout and probed; 0: not
     std::string down_reason;
     std::set<std::string> actors;
   };

@@ -174,6 +174,8 @@ class node_host {
   virtual void supervise(double /*t_s*/) {}
   // One line per restart, for the report.
   virtual std::vector<std::string> restarts() const { return {}; }
+  // Whether a node waits for its restart (the run is not over while one does).
+  virtual bool restarting() const { return false; }
 };
 
 class in_process_host final : public node_host {
@@ -291,6 +293,7 @@ class process_host final : public node_host {
     }
   }
   std::vector<std::string> restarts() const override { return restarts_; }
+  bool restarting() const override { return !pending_.empty(); }
 
  private:
   // A node process ended while the run goes on: restart it, or say why not.
@@ -507,6 +510,7 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   cfg.trace_sample = topo.runtime.trace_sample;
   cfg.scheduler = topo.runtime.scheduler;
   cfg.workers = static_cast<size_t>(topo.runtime.workers);
+  cfg.worker_nice = topo.runtime.worker_nice;
   cfg.kinds = &kinds;
   cfg.time = make_clock(topo.runtime.time_scale, epoch_unix_ns);
   cfg.epoch_unix_ns = epoch_unix_ns;
@@ -576,7 +580,8 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
       break;
     host->supervise(seconds_since(start));
     bool timeline_done = next_event == events.size();
-    if (timeline_done && steady::now() - last_change > settle && !any_actor_alive(driver, placed)) {
+    if (timeline_done && steady::now() - last_change > settle && !host->restarting() &&
+        !any_actor_alive(driver, placed)) {
       spdlog::info("every actor has exited");
       break;
     }

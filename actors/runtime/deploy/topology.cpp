@@ -96,7 +96,7 @@ class checker : public yaml_checker {
   void runtime(const YAML::Node& n, runtime_settings& out) {
     if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "suspicion_ms", "request_timeout_ms",
                              "control_retries", "max_envelope_bytes", "trace_file",
-                             "trace_sample", "scheduler", "workers", "duration_s", "time_scale", "drain_ms",
+                             "trace_sample", "scheduler", "workers", "worker_nice", "duration_s", "time_scale", "drain_ms",
                              "startup_ms"}))
       return;
     const std::string w = "runtime";
@@ -107,6 +107,7 @@ class checker : public yaml_checker {
     integer(n, "control_retries", w, out.control_retries, 1);
     integer(n, "max_envelope_bytes", w, out.max_envelope_bytes, 0);
     integer(n, "workers", w, out.workers, 0, max_workers);  // CAF's scheduler threads per node
+    integer(n, "worker_nice", w, out.worker_nice, 0, 19);
     integer(n, "drain_ms", w, out.drain_ms, 0);
     integer(n, "startup_ms", w, out.startup_ms, 0);
     text(n, "trace_file", w, out.trace_file, false);
@@ -158,8 +159,8 @@ class checker : public yaml_checker {
     const YAML::Node word = n.IsMap() ? n["policy"] : n;
     using P = restart_spec::policy;
     std::string policy = to_string(out.when);
-    if (word && word.IsScalar())
-      policy = word.Scalar();
+    if (word)
+      policy = word.IsScalar() ? word.Scalar() : "";
     if (policy == "permanent" || policy == "transient" || policy == "never")
       out.when = policy == "permanent" ? P::permanent : policy == "transient" ? P::transient : P::never;
     else
@@ -234,6 +235,8 @@ class checker : public yaml_checker {
       out.what = timeline_event::action::spawn;
       actor(n["spawn"], out.actor, "spawned actor");
       out.target = out.actor.name;
+      if (n["spawn"].IsMap() && n["spawn"]["restart"])  // a SpawnRequest carries no policy
+        fail(n["spawn"]["restart"], "restart: only actors of the topology are supervised, not those the timeline spawns");
     }
     for (auto [key, a] : {std::pair{"stop", timeline_event::action::stop},
                           std::pair{"kill_node", timeline_event::action::kill_node},

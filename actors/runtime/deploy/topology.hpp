@@ -39,6 +39,7 @@ struct runtime_settings {
   double trace_sample = 1.0;
   std::string scheduler = "sharing";
   int workers = 0;
+  int worker_nice = 5;          // the actors' threads this much nicer than liveness and NATS I/O
   double duration_s = 0;        // 0: until interrupted or every actor has exited
   double time_scale = 1;        // > 1: emulated clock, deployment time runs this much slower
   int drain_ms = 5000;          // at the end, wall time each stop stage (cameras, replicas, sinks) may take

@@ -5,11 +5,13 @@
 #include <limits>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/runtime/errors.hpp"
+#include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/bus/announcement_check.hpp"
 #include "actors/runtime/bus/subjects.hpp"
 #include "troupe/messages/runtime.pb.h"
@@ -350,17 +352,36 @@ void node_core::on_actor_subject(const std::string& name, const char* data, int 
 }
 
 void node_core::deliver_to_actor(const std::string& name, letter l) {
-  if (auto a = local(name)) {
+  caf::actor a;
+  std::string kind;
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    if (auto i = locals_.find(name); i != locals_.end()) {
+      a = i->second.handle;
+      kind = i->second.kind;
+    }
+  }
+  if (a && accepts(kind, l.type)) {
     caf::anon_send(a, std::move(l));
     return;
   }
-  ++counts.undeliverable;
+  if (a)
+    refuse(refusal::unhandled_type, l, "for " + name + " (" + kind + ")");
+  else
+    ++counts.undeliverable;
   if (l.is_request()) {
     auto e = std::make_shared<msg::Error>();
-    e->set_code(msg::Error::NO_SUCH_ACTOR);
-    e->set_message("no actor '" + name + "' on node " + cfg.name);
+    e->set_code(a ? msg::Error::BAD_REQUEST : msg::Error::NO_SUCH_ACTOR);
+    e->set_message(a ? "actor '" + name + "' (" + kind + ") does not handle " + l.type
+                     : "no actor '" + name + "' on node " + cfg.name);
     reply(l, "node/" + cfg.name, e, sys_sequence_);
   }
+}
+
+bool node_core::accepts(const std::string& kind, const std::string& type) const {
+  const kind_spec* spec = cfg.kinds != nullptr ? cfg.kinds->find(kind) : nullptr;
+  return spec == nullptr || !spec->accepts ||
+         std::find(spec->accepts->begin(), spec->accepts->end(), type) != spec->accepts->end();
 }
 
 void node_core::on_topic_subject(const std::string& topic, const char* data, int size) {
@@ -369,15 +390,22 @@ void node_core::on_topic_subject(const std::string& topic, const char* data, int
 }
 
 void node_core::deliver_to_topic(const std::string& topic, const letter& l) {
-  std::vector<caf::actor> subscribers;
+  std::vector<std::pair<caf::actor, std::string>> subscribers;  // with their kinds
   {
     std::lock_guard<std::mutex> lock(mtx_);
     auto i = topics_.find(topic);
     if (i != topics_.end())
-      subscribers = i->second.subscribers;
+      for (auto& s : i->second.subscribers) {
+        auto local = std::find_if(locals_.begin(), locals_.end(), [&](auto& kv) { return kv.second.handle == s; });
+        subscribers.emplace_back(s, local == locals_.end() ? std::string() : local->second.kind);
+      }
   }
-  for (auto& s : subscribers)
-    caf::anon_send(s, l);
+  for (auto& [s, kind] : subscribers) {
+    if (accepts(kind, l.type))
+      caf::anon_send(s, l);
+    else
+      refuse(refusal::unhandled_type, l, "on topic " + topic + " for a " + kind);
+  }
 }
 
 void node_core::on_reply_subject(const char* data, int size) {
@@ -467,8 +495,9 @@ void node_core::local_exit(const std::string& name, const caf::error& reason) {
   if (!announce_exits_)
     return;  // a crashed node says nothing: the others find out by its silence
   auto why = exit_reason_text(reason);
+  std::optional<int> restart_in_ms;
   if (running_ && reason != caf::exit_reason::user_shutdown)
-    why = supervised_exit(name, why);
+    std::tie(why, restart_in_ms) = supervised_exit(name, why);
   actor_loss loss{name, cfg.name, why};
   if (is_crash(loss.reason))
     record_failure({name, cfg.name, "", loss.reason});
@@ -482,6 +511,10 @@ void node_core::local_exit(const std::string& name, const caf::error& reason) {
       announce(down, "actor_down");
   }
   tell_watchers(loss);
+  // Only now: the new actor's up must follow the old one's down, and its watchers
+  // must not be told of the old one's end.
+  if (restart_in_ms && respawn)
+    respawn(name, *restart_in_ms);
 }
 
 void node_core::supervise(const std::string& name, const restart_spec& spec) {
@@ -489,26 +522,32 @@ void node_core::supervise(const std::string& name, const restart_spec& spec) {
   supervised_.try_emplace(name, spec);
 }
 
-std::string node_core::supervised_exit(const std::string& name, const std::string& reason) {
+void node_core::unsupervise(const std::string& name) {
+  std::lock_guard<std::mutex> lock(supervision_mtx_);
+  supervised_.erase(name);
+}
+
+std::pair<std::string, std::optional<int>> node_core::supervised_exit(const std::string& name,
+                                                                      const std::string& reason) {
+  using A = restart_tracker::decision::action;
   restart_tracker::decision d;
   {
     std::lock_guard<std::mutex> lock(supervision_mtx_);
     auto i = supervised_.find(name);
     if (i == supervised_.end())
-      return reason;
+      return {reason, std::nullopt};
     d = i->second.on_end(is_crash(reason), time->now_ns() / 1e9);
-    if (d.what == restart_tracker::decision::action::restart)
+    if (d.what == A::restart)
       restarts_.push_back(fmt::format("actor {} on node {}: {} after {}", name, cfg.name, d.why, reason));
+    else
+      supervised_.erase(i);  // a later actor of this name starts with a fresh policy
   }
-  using A = restart_tracker::decision::action;
   if (d.what == A::leave)
-    return reason;
+    return {reason, std::nullopt};
   if (d.what == A::give_up)
-    return reason + " (" + d.why + ")";
+    return {reason + " (" + d.why + ")", std::nullopt};
   spdlog::warn("node {}: actor {} ended ({}): {} in {} ms", cfg.name, name, reason, d.why, d.delay_ms);
-  if (respawn)
-    respawn(name, d.delay_ms);
-  return "restarting after " + reason;  // not a crash of the run: its policy handled it
+  return {"restarting after " + reason, d.delay_ms};  // not a crash of the run: its policy handled it
 }
 
 std::vector<std::string> node_core::restarts() const {
@@ -641,7 +680,8 @@ void node_core::check_liveness() {
     return;
   auto timeout = silence_limit_ns();
   auto suspicion = std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.suspicion).count();
-  auto silent = dir.expire(now, timeout, suspicion);
+  auto reason = "no heartbeat for " + std::to_string((timeout + suspicion) / 1000000) + " ms";
+  auto silent = dir.expire(now, timeout, suspicion, reason);
   if (!silent.suspected.empty()) {
     // A probe: every node answers a hello that wants replies from its bus thread, which
     // an overloaded node's work does not hold up.
@@ -650,9 +690,7 @@ void node_core::check_liveness() {
       spdlog::info("node {}: node {} silent for {} ms, suspected: probing", cfg.name, name, timeout / 1000000);
     say_hello(true);
   }
-  for (auto& name : silent.down) {
-    auto reason = "no heartbeat for " + std::to_string((timeout + suspicion) / 1000000) + " ms";
-    auto losses = dir.node_down(name, reason);
+  for (auto& [name, losses] : silent.down) {
     ++counts.nodes_declared_down;
     spdlog::warn("node {}: node {} declared down ({}), {} actors lost", cfg.name, name, reason,
                  losses.size());

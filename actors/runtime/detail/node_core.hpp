@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -76,6 +77,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   // From now on `name`'s ends go through its policy (kept across its restarts); a
   // restart calls respawn(name, delay_ms), on the exiting actor's thread.
   void supervise(const std::string& name, const restart_spec& spec);
+  void unsupervise(const std::string& name);  // stopped on request: no restart
   std::function<void(const std::string&, int)> respawn;
   std::vector<std::string> restarts() const;  // one line each
 
@@ -136,6 +138,8 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void through_downlink(letter l, int size, std::function<void(letter)> deliver);
   void deliver_to_actor(const std::string& name, letter l);
   void deliver_to_topic(const std::string& topic, const letter& l);
+  // Whether actors of `kind` act on letters of `type` (kind_spec::accepts).
+  bool accepts(const std::string& kind, const std::string& type) const;
   void on_reply_subject(const char* data, int size);
   void on_sys_subject(const char* subject, const char* data, int size);
   std::optional<letter> decode(const char* data, int size);
@@ -146,8 +150,9 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void tell_watchers(const actor_loss& loss);
   letter down_letter(const actor_loss& loss) const;
   void local_exit(const std::string& name, const caf::error& reason);
-  // What an exit means once the actor's policy decided (a restart is not a crash).
-  std::string supervised_exit(const std::string& name, const std::string& reason);
+  // What an exit means once the actor's policy decided (a restart is not a crash), and
+  // the delay of its restart, if it is restarted.
+  std::pair<std::string, std::optional<int>> supervised_exit(const std::string& name, const std::string& reason);
   int64_t silence_limit_ns() const;
   void liveness_loop();
 
