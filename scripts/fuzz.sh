@@ -43,7 +43,8 @@ for h in $harnesses; do
   fi
   n_crashes=$(find "$crashes" -type f | wc -l)
   ub=$(grep -c "runtime error:" "$log" || true)
-  line="$h: $execs executions in $seconds s, corpus $(ls "$corpus" | wc -l) inputs, crashes $n_crashes, undefined behaviour reports $ub (libFuzzer exit $rc)"
+  took=$(grep -ho "Done [0-9]* runs in [0-9]* second" "$log" | awk '{print $5}')
+  line="$h: $execs executions in ${took:-less than $seconds (stopped at a crash)} s, corpus $(ls "$corpus" | wc -l) inputs, crashes $n_crashes, undefined behaviour reports $ub (libFuzzer exit $rc)"
   echo "fuzz: $line"
   summary+="$line"$'\n'
   if [ "$n_crashes" -gt 0 ] || [ "$ub" -gt 0 ] || { [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; }; then status=1; fi

@@ -50,6 +50,7 @@ for m in $(seq 1 "$minutes"); do
     kill -0 $run 2>/dev/null || break 2
     sleep 5
   done
+  kill -0 $run 2>/dev/null || break  # ended: no sample of a process that is gone
   mb=$(rss_mb)
   echo "$m $mb" >> "$samples"
   last=$(grep -a "sink t=" "$log" | tail -1 | sed 's/^.*sink t=/sink t=/')

@@ -194,7 +194,11 @@ std::vector<param_problem> check_params(const kind_spec& spec, const YAML::Node&
   }
   if (params && params.IsMap()) {
     for (auto kv : params) {
-      auto key = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) {  // `{ [0, 1]: x }` (found by fuzz/topology_fuzz.cpp)
+        problems.push_back({kv.first.Mark(), "a parameter's name must be a word, not a list or a mapping"});
+        continue;
+      }
+      auto key = kv.first.Scalar();
       bool known = std::any_of(spec.parameters.begin(), spec.parameters.end(),
                                [&](const param_spec& p) { return p.key == key; });
       if (!known)

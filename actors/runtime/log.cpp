@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 
+#include <google/protobuf/stubs/logging.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
@@ -156,7 +157,22 @@ std::string fold_key(const std::string& message) {
   return key;
 }
 
+namespace {
+
+// protobuf's own complaints (a garbage envelope's string field that is no UTF-8, once
+// per envelope: the envelope itself is counted as dropped) go through the one log,
+// folded, instead of straight to stderr.
+void route_protobuf_log(google::protobuf::LogLevel level, const char*, int, const std::string& message) {
+  auto to = level == google::protobuf::LOGLEVEL_FATAL   ? spdlog::level::critical
+            : level == google::protobuf::LOGLEVEL_INFO ? spdlog::level::debug
+                                                        : spdlog::level::warn;
+  spdlog::log(to, "protobuf: {}", message);
+}
+
+}  // namespace
+
 void setup(const settings& s) {
+  google::protobuf::SetLogHandler(route_protobuf_log);
   if (current)
     current->report_folds();
   current = std::make_shared<troupe_sink>(s);

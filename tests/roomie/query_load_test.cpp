@@ -82,6 +82,7 @@ TEST(QueryLoad, CurvesRoundTripAndBadRowsAreNamed) {
   EXPECT_EQ(error("0,1\n1,-2\n"), "c.csv:2: a negative multiplier");
   EXPECT_EQ(error("0,1\n1,1\n3,1\n"), "c.csv:3: rows must be evenly spaced in time");
   EXPECT_EQ(error("# nothing\n"), "c.csv: no row of t_s,multiplier");
+  EXPECT_EQ(error("#\n1.\n"), "c.csv:2: expected t_s,multiplier");  // a bare "#": found by fuzz/csv_fuzz.cpp
 }
 
 TEST(QueryLoad, TheShippedTwitterLikeCurveIsRegenerated) {

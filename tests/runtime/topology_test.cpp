@@ -185,6 +185,17 @@ TEST(Topology, NumbersOutsideTheirKindsRangeAreRefused) {
   EXPECT_TRUE(problems(head + cam + "fps: 25, jpeg_quality: 100" + rest).empty());
 }
 
+TEST(Topology, AListWhereAReferenceGoesIsAnErrorNotACrash) {  // found by fuzz/topology_fuzz.cpp
+  expect_one(head + "actors:\n  - { name: c, kind: camera, node: n1, params: { source: synthetic, detector: d, "
+                    "sink: [0, 1] } }\n  - { name: d, kind: detector, node: n1 }\n",
+             "t.yaml:6:88: actor 'c': parameter 'sink' must be a string");
+}
+
+TEST(Topology, AParameterNamedByAListIsAnErrorNotACrash) {  // found by fuzz/topology_fuzz.cpp
+  expect_one(head + "actors:\n  - { name: s, kind: sink, node: n1, params: { [0, 1]: 2 } }\n",
+             "t.yaml:6:48: actor 's': a parameter's name must be a word");
+}
+
 TEST(Topology, RestartPoliciesForNodesAndActors) {
   auto r = parse_topology("deployment: d\nruntime: { suspicion_ms: 750 }\nnodes:\n  - name: n1\n"
                           "  - { name: n2, restart: never }\n"

@@ -26,12 +26,14 @@ TEST(TraceExport, WrongTypedFieldsSkipTheirLineNotTheFile) {
       "\n"
       R"([1, 2, 3])"
       "\n"
+      R"({"span_id":"e","event":"send","time_ns":2.61611e+26})"  // found by fuzz/trace_fuzz.cpp
+      "\n"
       R"({"span_id":"d","event":"send","type":"Detections","from":"det","to":"sink","time_ns":5000,"parent_span_id":"a","node":"n2"})"
       "\n");
   export_summary summary;
   auto chrome = export_chrome_trace(in, summary);
-  EXPECT_EQ(summary.lines, 9u);
-  EXPECT_EQ(summary.skipped, 6u);
+  EXPECT_EQ(summary.lines, 10u);
+  EXPECT_EQ(summary.skipped, 7u);
   EXPECT_EQ(summary.messages, 2u);  // spans a and d
   EXPECT_EQ(summary.flows, 1u);     // d caused by a
   int slices = 0;

@@ -310,7 +310,8 @@ class checker : public yaml_checker {
       if (spec == nullptr)
         continue;
       for (auto& p : spec->parameters) {
-        if (p.refers_to.empty() || !a->args.has(p.key))
+        // (A value that is no name at all was reported by the parameter checks.)
+        if (p.refers_to.empty() || !a->args.has(p.key) || !a->args.yaml()[p.key].IsScalar())
           continue;
         auto where = a->param_pos.find(p.key);
         auto at = where == a->param_pos.end() ? a->pos : where->second;
