@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "actors/runtime/deploy/deployment.hpp"
@@ -107,18 +108,16 @@ nlohmann::json run_one(const settings& s, int n) {
 }
 
 void print_table(const std::vector<nlohmann::json>& rows) {
-  std::printf("\n| cameras | frames at 2 fps | taken | delivered | dropped full / stale / failed | slow-consumer drops | "
-              "p95 ms | nodes suspected | nodes declared down | run |\n|---|---|---|---|---|---|---|---|---|---|\n");
-  for (auto& r : rows)
-    std::printf("| %d | %llu | %llu | %llu | %llu / %llu / %llu | %llu | %.0f | %llu | %llu | %s |\n", r.value("cameras", 0),
-                (unsigned long long)r.value("at_rate", uint64_t(0)), (unsigned long long)r.value("taken", uint64_t(0)),
-                (unsigned long long)r.value("delivered", uint64_t(0)),
-                (unsigned long long)r.value("dropped_full", uint64_t(0)),
-                (unsigned long long)r.value("dropped_stale", uint64_t(0)),
-                (unsigned long long)r.value("dropped_failed", uint64_t(0)),
-                (unsigned long long)r.value("slow_consumer_drops", uint64_t(0)), r.value("p95_ms", 0.0),
-                (unsigned long long)r.value("nodes_suspected", uint64_t(0)),
-                (unsigned long long)r.value("nodes_declared_down", uint64_t(0)), r.value("run_ok", false) ? "ok" : "FAILED");
+  fmt::print("\n| cameras | frames due | taken | delivered | dropped full / stale / failed | slow-consumer drops | "
+             "p95 ms | nodes suspected | nodes declared down | run |\n|---|---|---|---|---|---|---|---|---|---|\n");
+  for (auto& r : rows) {
+    auto n = [&](const char* key) { return r.value(key, uint64_t(0)); };
+    fmt::print("| {} | {} | {} | {} | {} / {} / {} | {} | {:.0f} | {} | {} | {} |\n", n("cameras"), n("at_rate"), n("taken"),
+               n("delivered"), n("dropped_full"), n("dropped_stale"), n("dropped_failed"), n("slow_consumer_drops"),
+               r.value("p95_ms", 0.0), n("nodes_suspected"), n("nodes_declared_down"),
+               r.value("run_ok", false) ? "ok" : "FAILED");
+  }
+  std::fflush(stdout);
 }
 
 }  // namespace

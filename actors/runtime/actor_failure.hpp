@@ -12,4 +12,9 @@ struct actor_failure {
   std::string reason;  // "spawn: ..." or "crash: ..."
 };
 
+// Whether an exit reason ("normal", "stopped", "crash: ...") is a crash.
+inline bool is_crash(const std::string& reason) {
+  return reason.rfind("crash", 0) == 0;
+}
+
 }  // namespace troupe

@@ -58,12 +58,9 @@ std::unique_ptr<caf::actor_system_config> make_system_config(const node_config& 
 
 using respawn_atom = caf::atom_constant<caf::atom("respawn")>;
 
-// Respawns an actor once its backoff has passed, on the node's own scheduler.
-caf::behavior supervisor(caf::event_based_actor* self, std::function<void(const std::string&)> respawn) {
+// Respawns an actor (once its backoff has passed), on the node's own scheduler.
+caf::behavior supervisor(caf::event_based_actor*, std::function<void(const std::string&)> respawn) {
   return {
-    [=](respawn_atom, const std::string& name, caf::timespan delay) {
-      self->delayed_send(self, delay, respawn_atom::value, name);
-    },
     [=](respawn_atom, const std::string& name) { respawn(name); },
   };
 }
@@ -78,10 +75,10 @@ node::node(node_config cfg)
   self_ = make_context("node/" + core_->cfg.name);
   core_->bridge = sys_->spawn(request_bridge, std::weak_ptr<node_core>(core_));
   system_actors_.push_back(core_->bridge);
-  supervisor_ = sys_->spawn(supervisor, [this](const std::string& name) { respawn(name); });
-  system_actors_.push_back(supervisor_);
-  core_->respawn = [sup = supervisor_](const std::string& name, int delay_ms) {
-    caf::anon_send(sup, respawn_atom::value, name, caf::timespan(std::chrono::milliseconds(delay_ms)));
+  auto sup = sys_->spawn(supervisor, [this](const std::string& name) { respawn(name); });
+  system_actors_.push_back(sup);
+  core_->respawn = [sup](const std::string& name, int delay_ms) {
+    caf::delayed_anon_send(sup, std::chrono::milliseconds(delay_ms), respawn_atom::value, name);
   };
   auto ctl_name = "node/" + core_->cfg.name;
   if (auto err = reserve(ctl_name))
@@ -137,7 +134,7 @@ caf::expected<caf::actor> node::spawn(const std::string& name, const std::string
   if (restart.when != restart_spec::policy::never) {
     core_->supervise(name, restart);  // before it runs: it may end at once
     std::lock_guard<std::mutex> lock(recipes_mtx_);
-    recipes_[name] = spawn_recipe{kind, p, restart};
+    recipes_[name] = spawn_recipe{kind, p};
   }
   auto a = try_spawn(name, kind, p);
   if (!a)
@@ -188,15 +185,15 @@ caf::expected<caf::actor> node::try_spawn(const std::string& name, const std::st
 
 bool node::stop(const std::string& actor_name) {
   core_->unsupervise(actor_name);
-  bool pending = false;  // between a crash and its restart
+  bool supervised = false;  // and not running: between a crash and its restart, which this cancels
   {
     std::lock_guard<std::mutex> lock(recipes_mtx_);
-    pending = recipes_.erase(actor_name) > 0 && !core_->local(actor_name);
+    supervised = recipes_.erase(actor_name) > 0;
   }
   auto a = core_->local(actor_name);
   if (a)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  return a || pending;
+  return a || supervised;
 }
 
 std::vector<std::string> node::local_actors() const {

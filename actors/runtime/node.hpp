@@ -115,7 +115,6 @@ class node {
   struct spawn_recipe {
     std::string kind;
     params args;
-    restart_spec restart;
   };
 
   std::unique_ptr<caf::actor_system_config> sys_cfg_;
@@ -123,7 +122,6 @@ class node {
   std::shared_ptr<node_core> core_;
   context self_;
   std::vector<caf::actor> system_actors_;
-  caf::actor supervisor_;  // respawns supervised actors once their backoff has passed
   std::mutex recipes_mtx_;
   std::map<std::string, spawn_recipe> recipes_;  // supervised actors, by name
 };

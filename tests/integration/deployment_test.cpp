@@ -116,8 +116,10 @@ TEST(Deployment, RecordedTraceLinksRegionsToDetectionsAndExports) {
 
 namespace {
 
-// The pid of `parent`'s child whose command is `name`; -1 while there is none.
-pid_t child_named(pid_t parent, const std::string& name) {
+// The pid of the first child of `parent` that `is` accepts (given its /proc folder and
+// its command name); -1 while there is none.
+template <class Pred>
+pid_t child_where(pid_t parent, Pred is) {
   for (auto& entry : std::filesystem::directory_iterator("/proc")) {
     std::ifstream stat(entry.path() / "stat");
     std::string line;
@@ -130,27 +132,24 @@ pid_t child_named(pid_t parent, const std::string& name) {
     char state = 0;
     pid_t ppid = 0;
     rest >> state >> ppid;
-    if (ppid == parent && line.substr(open + 1, close - open - 1) == name)
+    if (ppid == parent && is(entry.path(), line.substr(open + 1, close - open - 1)))
       return pid_t(std::stoi(line.substr(0, open)));
   }
   return -1;
 }
 
-// The pid of the `troupe node` process `run` started for `node`; -1 while there is none.
+// `parent`'s child whose command is `name`.
+pid_t child_named(pid_t parent, const std::string& name) {
+  return child_where(parent, [&](const std::filesystem::path&, const std::string& command) { return command == name; });
+}
+
+// The `troupe node` process `run` started for `node`.
 pid_t node_process(pid_t run, const std::string& node) {
-  for (auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream stat(entry.path() / "stat"), cmdline(entry.path() / "cmdline");
-    std::string line, args((std::istreambuf_iterator<char>(cmdline)), {});
-    if (!std::getline(stat, line) || line.rfind(')') == std::string::npos)
-      continue;
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    char state = 0;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == run && args.find(std::string("--node") + '\0' + node + '\0') != std::string::npos)
-      return pid_t(std::stoi(line.substr(0, line.find(' '))));
-  }
-  return -1;
+  return child_where(run, [&](const std::filesystem::path& proc, const std::string&) {
+    std::ifstream cmdline(proc / "cmdline");
+    std::string args((std::istreambuf_iterator<char>(cmdline)), {});
+    return args.find(std::string("--node") + '\0' + node + '\0') != std::string::npos;
+  });
 }
 
 // `troupe ARGS...` in the background, its output in a log file.
@@ -275,15 +274,7 @@ TEST(Deployment, AKilledNodeProcessIsRestartedAndFramesFlowAgain) {
 TEST(Deployment, AKilledRunTakesItsNatsServerAlong) {
   auto topo = write_temp("orphan.yaml", "deployment: orphan\nnats: embedded\nruntime: { duration_s: 60 }\n"
                                         "nodes:\n  - name: n1\nactors:\n  - { name: s1, kind: sink, node: n1 }\n");
-  auto exe = binary_dir() + "/cli/troupe";
-  pid_t run = ::fork();
-  if (run == 0) {
-    int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, 1);
-    ::dup2(devnull, 2);
-    ::execl(exe.c_str(), "troupe", "run", topo.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  pid_t run = background_run("/dev/null", {"run", topo}).pid;
   pid_t server = -1;
   for (int i = 0; i < 200 && server < 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -10,6 +10,7 @@
 
 #include "actors/systems.hpp"
 #include "actors/runtime/bus/announcement_check.hpp"
+#include "actors/runtime/bus/announcement_effect.hpp"
 #include "actors/runtime/bus/subjects.hpp"
 #include "actors/runtime/deploy/credentials.hpp"
 #include "actors/runtime/deploy/topology.hpp"
@@ -188,4 +189,32 @@ TEST(Credentials, FilesArePrivateAndReadBack) {
   auto block = authorization_block(creds);
   EXPECT_NE(block.find("\"sec:troupe-run\""), std::string::npos);
   EXPECT_NE(block.find("\"troupe.sec.a.node|edge\""), std::string::npos);
+}
+
+// What a plausible announcement does: the directory's update and what the hearer owes.
+TEST(Announcements, AnAcceptedAnnouncementUpdatesTheDirectoryAndSaysWhatToDo) {
+  using H = announcement_effect::hello;
+  directory dir("me");
+  dir.hello("edge", 7, {"det"}, 0);
+  auto down = std::make_shared<msg::ActorDown>();
+  down->set_actor("det");
+  down->set_node("edge");
+  down->set_reason("crash: boom");
+  auto crashed = apply_announcement(announcement(down, "edge"), dir, "me", 0);
+  ASSERT_EQ(crashed.losses.size(), 1u);
+  EXPECT_EQ(crashed.losses[0].actor, "det");
+  ASSERT_TRUE(crashed.failure);
+  EXPECT_EQ(crashed.failure->reason, "crash: boom");
+  EXPECT_FALSE(dir.host_of("det"));
+  auto about_me = std::make_shared<msg::NodeDown>();
+  about_me->set_node("me");
+  EXPECT_EQ(apply_announcement(announcement(about_me, "edge"), dir, "me", 0).say, H::ask);  // correct them
+  auto ask = std::make_shared<msg::NodeHello>();
+  ask->set_node("edge");
+  ask->set_incarnation(7);
+  ask->set_want_reply(true);
+  EXPECT_EQ(apply_announcement(announcement(ask, "edge"), dir, "me", 0).say, H::answer);
+  auto stranger = std::make_shared<msg::NodeHeartbeat>();
+  stranger->set_node("cams");
+  EXPECT_EQ(apply_announcement(announcement(stranger, "cams"), dir, "me", 0).say, H::ask);  // unknown: everyone says hello
 }

@@ -106,6 +106,18 @@ void print_stats(const node& n) {
                s.slow_consumer_drops, s.publish_errors, s.nodes_suspected, s.nodes_declared_down);
 }
 
+using node_counts = std::vector<std::pair<std::string, node_stats>>;
+
+// A node's end: its line printed, its counters kept, and what went wrong on the node
+// itself (messages the server's permissions refused) added to `problems`.
+void finish(const node& n, node_counts& counts, std::vector<std::string>& problems) {
+  print_stats(n);
+  auto s = n.stats();
+  counts.emplace_back(n.name(), s);
+  if (s.permission_denied > 0)
+    problems.push_back(denied_problem(n.name(), s.permission_denied));
+}
+
 void spawn_actors(node& n, const topology& topo) {
   for (auto& a : topo.actors_on(n.name())) {
     auto result = n.spawn(a.name, a.kind, a.args, a.restart);
@@ -168,7 +180,7 @@ class node_host {
   virtual void kill(const std::string& name) = 0;
   // Stops every node; returns what went wrong on the nodes themselves. Nodes in this
   // process leave their counters in `stats`.
-  virtual std::vector<std::string> stop_all(std::vector<std::pair<std::string, node_stats>>& stats) = 0;
+  virtual std::vector<std::string> stop_all(node_counts& stats) = 0;
   // Called often while the run goes on: notices nodes that ended and restarts them as
   // their policy says. t_s: seconds since the run began.
   virtual void supervise(double /*t_s*/) {}
@@ -197,14 +209,10 @@ class in_process_host final : public node_host {
     i->second->crash();
     nodes_.erase(i);
   }
-  std::vector<std::string> stop_all(std::vector<std::pair<std::string, node_stats>>& stats) override {
+  std::vector<std::string> stop_all(node_counts& stats) override {
     std::vector<std::string> problems;
-    for (auto& [name, n] : nodes_) {
-      print_stats(*n);
-      stats.emplace_back(name, n->stats());
-      if (auto denied = n->stats().permission_denied)
-        problems.push_back(denied_problem(name, denied));
-    }
+    for (auto& [name, n] : nodes_)
+      finish(*n, stats, problems);
     nodes_.clear();
     return problems;
   }
@@ -223,7 +231,7 @@ class process_host final : public node_host {
   process_host(const topology& topo, std::string url, int64_t epoch, std::string exe, run_identities& ids)
       : topo_(topo), url_(std::move(url)), epoch_(epoch), exe_(std::move(exe)), ids_(ids) {}
   ~process_host() override {
-    std::vector<std::pair<std::string, node_stats>> ignored;
+    node_counts ignored;
     stop_all(ignored);
   }
 
@@ -260,7 +268,7 @@ class process_host final : public node_host {
     ::waitpid(i->second, nullptr, 0);
     children_.erase(i);
   }
-  std::vector<std::string> stop_all(std::vector<std::pair<std::string, node_stats>>&) override {
+  std::vector<std::string> stop_all(node_counts&) override {
     auto problems = problems_;
     for (auto& [name, pid] : children_)
       if (auto why = stop_child(name, pid); !why.empty())
@@ -593,12 +601,9 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
   drain(topo, driver, placed, kinds);
   for (auto& r : host->restarts())
     log::result(r);
-  std::vector<std::pair<std::string, node_stats>> stats;
+  node_counts stats;
   auto node_problems = host->stop_all(stats);
-  print_stats(driver);  // the controller's own counters are part of the books too
-  stats.emplace_back(driver.name(), driver.stats());
-  if (auto denied = driver.stats().permission_denied)
-    node_problems.push_back(denied_problem(driver.name(), denied));
+  finish(driver, stats, node_problems);  // the controller's own counters count too
   auto verdict = judge_run(topo, driver.failures(), down, node_problems);
   log::result(verdict.text);
   if (options.summary)
@@ -624,10 +629,12 @@ int run_node(const topology& topo, const std::string& node_name, const std::stri
   while (!stop_requested() &&
          (duration_s <= 0 || seconds_since(start) < duration_s * topo.runtime.time_scale))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  print_stats(n);
-  if (auto denied = n.stats().permission_denied)
-    spdlog::error("{}", denied_problem(node_name, denied));
-  return n.failures().empty() && n.stats().permission_denied == 0 ? 0 : 1;
+  node_counts counts;
+  std::vector<std::string> problems;
+  finish(n, counts, problems);
+  for (auto& p : problems)
+    spdlog::error("{}", p);
+  return n.failures().empty() && problems.empty() ? 0 : 1;
 }
 
 }  // namespace troupe

@@ -13,6 +13,7 @@
 #include "actors/runtime/errors.hpp"
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/bus/announcement_check.hpp"
+#include "actors/runtime/bus/announcement_effect.hpp"
 #include "actors/runtime/bus/subjects.hpp"
 #include "troupe/messages/runtime.pb.h"
 
@@ -24,10 +25,6 @@ uint64_t random_incarnation() {
   std::random_device rd;
   uint64_t x = (static_cast<uint64_t>(rd()) << 32) | rd();
   return x == 0 ? 1 : x;
-}
-
-bool is_crash(const std::string& reason) {
-  return reason.rfind("crash", 0) == 0;
 }
 
 std::string exit_reason_text(const caf::error& reason) {
@@ -352,36 +349,34 @@ void node_core::on_actor_subject(const std::string& name, const char* data, int 
 }
 
 void node_core::deliver_to_actor(const std::string& name, letter l) {
-  caf::actor a;
-  std::string kind;
+  caf::actor to;
+  const type_list* accepts = nullptr;
   {
     std::lock_guard<std::mutex> lock(mtx_);
     if (auto i = locals_.find(name); i != locals_.end()) {
-      a = i->second.handle;
-      kind = i->second.kind;
+      to = i->second.handle;
+      accepts = i->second.accepts;
     }
   }
-  if (a && accepts(kind, l.type)) {
-    caf::anon_send(a, std::move(l));
+  if (to && admits(accepts, l.type)) {
+    caf::anon_send(to, std::move(l));
     return;
   }
-  if (a)
-    refuse(refusal::unhandled_type, l, "for " + name + " (" + kind + ")");
+  if (to)
+    refuse(refusal::unhandled_type, l, "for " + name);
   else
     ++counts.undeliverable;
   if (l.is_request()) {
     auto e = std::make_shared<msg::Error>();
-    e->set_code(a ? msg::Error::BAD_REQUEST : msg::Error::NO_SUCH_ACTOR);
-    e->set_message(a ? "actor '" + name + "' (" + kind + ") does not handle " + l.type
-                     : "no actor '" + name + "' on node " + cfg.name);
+    e->set_code(to ? msg::Error::BAD_REQUEST : msg::Error::NO_SUCH_ACTOR);
+    e->set_message(to ? "actor '" + name + "' does not handle " + l.type
+                      : "no actor '" + name + "' on node " + cfg.name);
     reply(l, "node/" + cfg.name, e, sys_sequence_);
   }
 }
 
-bool node_core::accepts(const std::string& kind, const std::string& type) const {
-  const kind_spec* spec = cfg.kinds != nullptr ? cfg.kinds->find(kind) : nullptr;
-  return spec == nullptr || !spec->accepts ||
-         std::find(spec->accepts->begin(), spec->accepts->end(), type) != spec->accepts->end();
+bool node_core::admits(const type_list* accepts, const std::string& type) {
+  return accepts == nullptr || std::find(accepts->begin(), accepts->end(), type) != accepts->end();
 }
 
 void node_core::on_topic_subject(const std::string& topic, const char* data, int size) {
@@ -390,21 +385,18 @@ void node_core::on_topic_subject(const std::string& topic, const char* data, int
 }
 
 void node_core::deliver_to_topic(const std::string& topic, const letter& l) {
-  std::vector<std::pair<caf::actor, std::string>> subscribers;  // with their kinds
+  std::vector<subscriber> subscribers;
   {
     std::lock_guard<std::mutex> lock(mtx_);
     auto i = topics_.find(topic);
     if (i != topics_.end())
-      for (auto& s : i->second.subscribers) {
-        auto local = std::find_if(locals_.begin(), locals_.end(), [&](auto& kv) { return kv.second.handle == s; });
-        subscribers.emplace_back(s, local == locals_.end() ? std::string() : local->second.kind);
-      }
+      subscribers = i->second.subscribers;
   }
-  for (auto& [s, kind] : subscribers) {
-    if (accepts(kind, l.type))
-      caf::anon_send(s, l);
+  for (auto& s : subscribers) {
+    if (admits(s.accepts, l.type))
+      caf::anon_send(s.handle, l);
     else
-      refuse(refusal::unhandled_type, l, "on topic " + topic + " for a " + kind);
+      refuse(refusal::unhandled_type, l, "on topic " + topic);
   }
 }
 
@@ -443,7 +435,8 @@ void node_core::adopt(const std::string& name, const std::string& kind, caf::act
   {
     // The handle goes in first: letters arriving once the subscription is live find it.
     std::lock_guard<std::mutex> lock(mtx_);
-    locals_[name] = local_actor{a, kind, 0};
+    const kind_spec* spec = cfg.kinds != nullptr ? cfg.kinds->find(kind) : nullptr;
+    locals_[name] = local_actor{a, kind, 0, spec != nullptr && spec->accepts ? &*spec->accepts : nullptr};
   }
   std::weak_ptr<node_core> weak = shared_from_this();
   auto sub = bus_->subscribe(actor_subject(cfg.deployment, name),
@@ -485,7 +478,8 @@ void node_core::local_exit(const std::string& name, const caf::error& reason) {
     auto gone = i->second.handle;
     locals_.erase(i);
     for (auto& [topic, t] : topics_)
-      t.subscribers.erase(std::remove(t.subscribers.begin(), t.subscribers.end(), gone),
+      t.subscribers.erase(std::remove_if(t.subscribers.begin(), t.subscribers.end(),
+                                         [&](const subscriber& s) { return s.handle == gone; }),
                           t.subscribers.end());
     for (auto& [watched, list] : watchers_)
       list.erase(std::remove(list.begin(), list.end(), gone), list.end());
@@ -570,13 +564,14 @@ std::vector<std::string> node_core::local_names() const {
   return out;
 }
 
-caf::error node_core::subscribe(const std::string& topic, caf::actor subscriber) {
+caf::error node_core::subscribe(const std::string& topic, caf::actor actor) {
   // Subscribing waits for the server; mtx_ guards every send, so it is not held then.
   std::lock_guard<std::mutex> creating(topic_creation_mtx_);
   {
     std::lock_guard<std::mutex> lock(mtx_);
+    auto local = std::find_if(locals_.begin(), locals_.end(), [&](auto& kv) { return kv.second.handle == actor; });
     auto& t = topics_[topic];
-    t.subscribers.push_back(std::move(subscriber));
+    t.subscribers.push_back({actor, local == locals_.end() ? nullptr : local->second.accepts});
     if (t.subscription != 0)
       return {};
   }
@@ -714,32 +709,13 @@ void node_core::on_sys_subject(const char* subject, const char* data, int size) 
     refuse(*why, *l, "on " + std::string(subject));
     return;
   }
-  if (auto hello = l->as<msg::NodeHello>()) {
-    std::vector<std::string> actors(hello->actors().begin(), hello->actors().end());
-    for (auto& loss : dir.hello(hello->node(), hello->incarnation(), actors, now))
-      tell_watchers(loss);
-    if (hello->want_reply())
-      say_hello(false);
-  } else if (auto hb = l->as<msg::NodeHeartbeat>()) {
-    if (dir.heartbeat(hb->node(), hb->incarnation(), hb->actor_count(), now))
-      say_hello(true);  // unknown, returning or miscounted node: everyone re-announces
-  } else if (auto up = l->as<msg::ActorUp>()) {
-    dir.actor_up(up->actor(), up->node(), now);
-  } else if (auto down = l->as<msg::ActorDown>()) {
-    if (is_crash(down->reason()))
-      record_failure({down->actor(), down->node(), "", down->reason()});
-    if (auto loss = dir.actor_down(down->actor(), down->node(), down->reason()))
-      tell_watchers(*loss);
-  } else if (auto failed = l->as<msg::ActorFailed>()) {
-    record_failure({failed->actor(), failed->node(), failed->kind(), failed->reason()});
-  } else if (auto gone = l->as<msg::NodeDown>()) {
-    if (gone->node() == cfg.name) {
-      say_hello(true);  // someone thought we were dead: correct them
-      return;
-    }
-    for (auto& loss : dir.node_down(gone->node(), gone->reason()))
-      tell_watchers(loss);
-  }
+  auto effect = apply_announcement(*l, dir, cfg.name, now);
+  if (effect.failure)
+    record_failure(std::move(*effect.failure));
+  for (auto& loss : effect.losses)
+    tell_watchers(loss);
+  if (effect.say != announcement_effect::hello::none)
+    say_hello(effect.say == announcement_effect::hello::ask);
 }
 
 void node_core::refuse(refusal why, const letter& l, const std::string& detail) {

@@ -65,7 +65,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   caf::actor local(const std::string& name) const;
   std::vector<std::string> local_names() const;
 
-  caf::error subscribe(const std::string& topic, caf::actor subscriber);
+  caf::error subscribe(const std::string& topic, caf::actor actor);
   void monitor(const std::string& actor, caf::actor watcher);
 
   // -- failures: actors of the deployment that crashed or could not be spawned ---------
@@ -118,14 +118,23 @@ class node_core : public std::enable_shared_from_this<node_core> {
   interface_rates offered_rates() const;  // none once the node has stopped
 
  private:
+  // The types an actor acts on (its kind's kind_spec::accepts), looked up once when it
+  // is adopted; null: any.
+  using type_list = std::vector<std::string>;
+  static bool admits(const type_list* accepts, const std::string& type);
   struct local_actor {
     caf::actor handle;
     std::string kind;
     uint64_t subscription = 0;
+    const type_list* accepts = nullptr;
+  };
+  struct subscriber {
+    caf::actor handle;
+    const type_list* accepts = nullptr;
   };
   struct topic_state {
     uint64_t subscription = 0;
-    std::vector<caf::actor> subscribers;
+    std::vector<subscriber> subscribers;
   };
 
   // `peer`: the receiving node, whose emulated link (if any) the envelope takes after
@@ -138,8 +147,6 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void through_downlink(letter l, int size, std::function<void(letter)> deliver);
   void deliver_to_actor(const std::string& name, letter l);
   void deliver_to_topic(const std::string& topic, const letter& l);
-  // Whether actors of `kind` act on letters of `type` (kind_spec::accepts).
-  bool accepts(const std::string& kind, const std::string& type) const;
   void on_reply_subject(const char* data, int size);
   void on_sys_subject(const char* subject, const char* data, int size);
   std::optional<letter> decode(const char* data, int size);
