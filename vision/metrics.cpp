@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <numeric>
 #include <set>
 #include <stdexcept>
@@ -96,24 +97,55 @@ void map_accumulator::add_frame(const std::vector<detection>& detected,
                                 const std::vector<detection>& truth) {
   std::vector<size_t> order;
   auto matched = greedy_match(detected, truth, iou_threshold_, order);
-  for (size_t d = 0; d < detected.size(); ++d)
-    ranked_[detected[d].label].push_back({detected[d].score, matched[d] >= 0});
+  for (size_t d = 0; d < detected.size(); ++d) {
+    auto label = detected[d].label;
+    bool tp = matched[d] >= 0;
+    if (auto g = grouped_.find(label); g != grouped_.end()) {
+      auto& t = g->second[std::round(detected[d].score * 1e4f) / 1e4f];
+      ++t.detections;
+      t.true_positives += tp ? 1 : 0;
+      continue;
+    }
+    auto& ranked = ranked_[label];
+    ranked.push_back({detected[d].score, tp});
+    if (ranked.size() <= exact_cap_)
+      continue;
+    auto& groups = grouped_[label];
+    for (auto& r : ranked) {
+      auto& t = groups[std::round(r.score * 1e4f) / 1e4f];
+      ++t.detections;
+      t.true_positives += r.true_positive ? 1 : 0;
+    }
+    ranked_.erase(label);
+  }
   for (auto& t : truth)
     ++truth_count_[t.label];
+}
+
+std::vector<map_accumulator::tally> map_accumulator::steps(int label) const {
+  std::vector<tally> out;
+  if (auto g = grouped_.find(label); g != grouped_.end()) {
+    for (auto& [score, t] : g->second)
+      out.push_back(t);
+    return out;
+  }
+  auto it = ranked_.find(label);
+  std::vector<scored> ranked = it == ranked_.end() ? std::vector<scored>{} : it->second;
+  std::stable_sort(ranked.begin(), ranked.end(), [](const scored& a, const scored& b) { return a.score > b.score; });
+  for (auto& r : ranked)
+    out.push_back({1, r.true_positive ? 1u : 0u});
+  return out;
 }
 
 std::map<int, double> map_accumulator::average_precision() const {
   std::map<int, double> out;
   for (auto& [label, count] : truth_count_) {
-    auto it = ranked_.find(label);
-    std::vector<scored> ranked = it == ranked_.end() ? std::vector<scored>{} : it->second;
-    std::stable_sort(ranked.begin(), ranked.end(),
-                     [](const scored& a, const scored& b) { return a.score > b.score; });
     std::vector<double> precision, recall;
-    size_t tp = 0;
-    for (size_t i = 0; i < ranked.size(); ++i) {
-      tp += ranked[i].true_positive ? 1 : 0;
-      precision.push_back(static_cast<double>(tp) / (i + 1));
+    uint64_t tp = 0, seen = 0;
+    for (auto& step : steps(label)) {
+      tp += step.true_positives;
+      seen += step.detections;
+      precision.push_back(static_cast<double>(tp) / seen);
       recall.push_back(static_cast<double>(tp) / count);
     }
     // Monotone precision envelope, then the area under the step curve.

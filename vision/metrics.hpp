@@ -3,6 +3,8 @@
 // load-balance index. Ground truth comes from the synthetic generator or an oracle.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -31,7 +33,10 @@ match_counts match_frame(const std::vector<detection>& detected,
 // precision-recall curve made monotone (all-point interpolation, VOC 2010 onwards).
 class map_accumulator {
  public:
-  explicit map_accumulator(double iou_threshold = 0.5) : iou_threshold_(iou_threshold) {}
+  // Each class's detections are kept one by one up to `exact_cap`, then as counts per
+  // score rounded to 1e-4 (a tie group per score), so memory stays bounded in long runs.
+  explicit map_accumulator(double iou_threshold = 0.5, size_t exact_cap = 65536)
+      : iou_threshold_(iou_threshold), exact_cap_(exact_cap) {}
   void add_frame(const std::vector<detection>& detected, const std::vector<detection>& truth);
   std::map<int, double> average_precision() const;  // per class with ground truth
   double mean_average_precision() const;            // 0 when no class has ground truth
@@ -41,8 +46,17 @@ class map_accumulator {
     float score;
     bool true_positive;
   };
+  struct tally {
+    uint64_t detections = 0, true_positives = 0;
+  };
+  // A class's precision/recall points, best scores first: one per detection, or per
+  // tie group once grouped.
+  std::vector<tally> steps(int label) const;
+
   double iou_threshold_;
+  size_t exact_cap_;
   std::map<int, std::vector<scored>> ranked_;
+  std::map<int, std::map<float, tally, std::greater<float>>> grouped_;
   std::map<int, size_t> truth_count_;
 };
 

@@ -30,20 +30,21 @@ class batch_queue {
 
   batch_queue(size_t capacity, overflow_policy policy) : capacity_(capacity), policy_(policy) {}
 
-  // Adds `item`; returns how many items were dropped to make room (0 or 1). Under
-  // `block` it waits for room instead, and drops the item only if the queue closes.
-  size_t push(T item) {
+  // Adds `item`; returns the item dropped to make room (the oldest, or `item` itself
+  // under drop_newest), if any. Under `block` it waits for room instead, and returns
+  // `item` only if the queue closes (closed() tells that cause apart).
+  std::optional<T> push(T item) {
     std::unique_lock<std::mutex> lock(mtx_);
     if (policy_ == overflow_policy::block)
       room_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
     if (closed_)
-      return 1;
-    size_t dropped = 0;
+      return item;
+    std::optional<T> dropped;
     if (items_.size() >= capacity_) {
       if (policy_ == overflow_policy::drop_newest)
-        return 1;
+        return item;
+      dropped = std::move(items_.front().item);
       items_.pop_front();
-      dropped = 1;
     }
     items_.push_back({std::move(item), std::chrono::steady_clock::now()});
     filled_.notify_one();
@@ -96,6 +97,11 @@ class batch_queue {
     closed_ = true;
     filled_.notify_all();
     room_.notify_all();
+  }
+
+  bool closed() const {
+    std::lock_guard<std::mutex> lock(mtx_);
+    return closed_;
   }
 
   size_t size() const {

@@ -1,5 +1,9 @@
 #include "actors/common/camera_loop.hpp"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
@@ -9,13 +13,27 @@ namespace troupe {
 
 camera_loop::camera_loop(caf::event_based_actor* self, context ctx, camera_source input, camera_loop_options options)
     : self_(self), ctx_(std::move(ctx)), input_(std::move(input)), options_(options),
-      source_(input_.open()), waiting_since_ns_(ctx_.now_ns()) {}
+      source_(input_.open()), items_(std::make_shared<item_ledger>(ctx_.name())), waiting_since_ns_(ctx_.now_ns()) {
+  if (input_.sink.empty())
+    return;
+  self_->attach_functor([items = items_, ctx = ctx_, sink = input_.sink] {
+    if (auto books = items->report(true); books.cameras_size() > 0)
+      ctx.send(sink, std::move(books));
+  });
+}
 
 void camera_loop::start() {
   self_->send(self_, tick_atom::value);
 }
 
 void camera_loop::tick(camera_body& body) {
+  if (!niced_) {  // the actor's own thread (every camera kind is detached), on its first tick
+    niced_ = true;
+    if (self_->getf(caf::abstract_actor::is_detached_flag) && ctx_.source_nice() > 0) {
+      auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+      ::setpriority(PRIO_PROCESS, tid, ::getpriority(PRIO_PROCESS, tid) + ctx_.source_nice());
+    }
+  }
   if (input_.hold_first_frame(ctx_, frames_, body.receivers_up(ctx_), waiting_since_ns_))
     return retry_soon();
   if (ended_)
@@ -40,15 +58,24 @@ void camera_loop::tick(camera_body& body) {
     return end(body);
   }
   body.on_tick();
-  if (options_.report_pace)
-    if (auto p = pace_.frame_taken(ctx_.name(), input_.fps, capture))
+  if (auto p = pace_.frame_taken(ctx_.name(), input_.fps, capture)) {
+    if (options_.report_pace)
       ctx_.send(input_.sink, std::move(*p));
+    report_items();
+  }
   if (go_on)
     next_frame(capture);
 }
 
 void camera_loop::next_frame(int64_t capture_ns) {
   ctx_.after(self_, input_.until_next_frame(ctx_, capture_ns), tick_atom::value);
+}
+
+void camera_loop::report_items() const {
+  if (input_.sink.empty())
+    return;
+  if (auto books = items_->report(false); books.cameras_size() > 0)
+    ctx_.send(input_.sink, std::move(books));
 }
 
 void camera_loop::retry_soon() {

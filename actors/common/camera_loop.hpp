@@ -10,6 +10,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/common/camera_source.hpp"
+#include "actors/common/item_ledger.hpp"
 #include "actors/runtime/context.hpp"
 
 namespace troupe {
@@ -46,10 +47,14 @@ class camera_loop {
   void next_frame(int64_t capture_ns);
 
   uint64_t frames() const { return frames_; }  // taken so far
+  // The camera's part of the item books: the body counts what it produces and sends;
+  // the loop reports it to the sink about once a second and, final, at its exit.
+  const std::shared_ptr<item_ledger>& items() const { return items_; }
   const camera_source& input() const { return input_; }
 
  private:
   void retry_soon();
+  void report_items() const;
   void end(camera_body& body);
 
   caf::event_based_actor* self_;
@@ -58,9 +63,11 @@ class camera_loop {
   camera_loop_options options_;
   std::shared_ptr<vision::frame_source> source_;
   pace_meter pace_;
+  std::shared_ptr<item_ledger> items_;
   uint64_t frames_ = 0;
   int64_t waiting_since_ns_;
   bool ended_ = false;
+  bool niced_ = false;
 };
 
 }  // namespace troupe

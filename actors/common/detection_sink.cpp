@@ -10,6 +10,7 @@
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/runtime/text_table.hpp"
+#include "troupe/messages/runtime.pb.h"
 #include "troupe/messages/vision.pb.h"
 #include "vision/percentile.hpp"
 
@@ -25,8 +26,9 @@ struct sink_settings {
 };
 
 struct sink_state {
-  sink_state(double slo_ms, double slot_s) : report(slo_ms, slot_s) {}
+  sink_state(const std::string& name, double slo_ms, double slot_s) : report(slo_ms, slot_s), books(name) {}
   run_report report;
+  item_books books;
   int64_t started_ns = 0;
   uint64_t frames = 0, detections = 0;  // this interval
   std::vector<double> latency_ms;
@@ -43,6 +45,10 @@ std::string replica_summary(const sink_state& s) {
            (r.overruns() > 0 ? ", " + std::to_string(r.overruns()) + " overruns" : "") +
            (f.last.saturated ? ", SATURATED (" + f.last.why + ")" : "");
   }
+  if (auto t = s.books.totals(); t.produced > 0)
+    out += " | books: " + std::to_string(t.produced) + " produced, " + std::to_string(t.delivered) + " delivered, " +
+           std::to_string(t.dropped) + " dropped, " + std::to_string(t.lost) + " lost, " +
+           std::to_string(t.produced - t.delivered - t.dropped - t.lost) + " pending";
   for (auto& [name, p] : s.report.paces())
     if (p.last.behind)
       out += " | " + name + " BEHIND: " + fixed(p.last.fps) + " of " + fixed(p.last.target_fps) + " fps";
@@ -57,8 +63,9 @@ void print_progress(const context& ctx, sink_state& s) {
   s.latency_ms.clear();
 }
 
-void print_report(const context& ctx, const sink_state& s, const sink_settings& cfg) {
+void print_report(const context& ctx, sink_state& s, const sink_settings& cfg) {
   double duration_s = (ctx.now_ns() - s.started_ns) / 1e9;
+  s.report.set_books(s.books.close());
   log::result(ctx.name() + " run report (" + fixed(duration_s) + " s)\n" + s.report.table(duration_s));
   if (cfg.report.empty())
     return;
@@ -70,10 +77,11 @@ void print_report(const context& ctx, const sink_state& s, const sink_settings& 
 }
 
 caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_settings cfg) {
-  auto state = std::make_shared<sink_state>(cfg.slo_ms, cfg.slot_s);
+  auto state = std::make_shared<sink_state>(ctx.name(), cfg.slo_ms, cfg.slot_s);
   state->started_ns = ctx.now_ns();
   ctx.subscribe("replica-stats", caf::actor_cast<caf::actor>(self));
   ctx.subscribe("gpu-stats", caf::actor_cast<caf::actor>(self));
+  ctx.subscribe("item-books", caf::actor_cast<caf::actor>(self));
   auto interval = std::chrono::milliseconds(cfg.interval_ms);
   ctx.after(self, interval, tick_atom::value);
   self->attach_functor([=] { print_report(ctx, *state, cfg); });
@@ -90,6 +98,7 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
         state->detections += d->boxes_size();
         state->latency_ms.push_back(ms);
         state->report.add_detections(*d, ms, (now - state->started_ns) / 1e9);
+        state->books.delivered(d->camera(), in.sender);
       } else if (auto t = in.as<msg::GroundTruth>()) {
         state->report.add_truth(*t);
       } else if (auto g = in.as<msg::GpuStats>()) {
@@ -100,6 +109,13 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
         state->report.add_pace(*p);
       } else if (auto c = in.as<msg::CameraStats>()) {
         state->report.add_camera_stats(*c);
+      } else if (auto b = in.as<msg::ItemBooks>()) {
+        if (b->actor() != in.sender)
+          return ctx.refuse(in, refusal::forged_sender, "books of '" + b->actor() + "' from '" + in.sender + "'");
+        for (auto& receiver : state->books.add(*b))  // what it sent to, the sink watches go down
+          ctx.monitor(receiver, caf::actor_cast<caf::actor>(self));
+      } else if (auto down = in.as<msg::ActorDown>()) {
+        state->books.down(down->actor(), down->reason());
       } else {
         ctx.refuse(in, refusal::unhandled_type);
       }

@@ -25,6 +25,7 @@ caf::behavior detector_replica(caf::event_based_actor* self, context ctx,
     worker->finish();
     auto s = worker->take_stats();
     ctx.publish("replica-stats", s);
+    ctx.publish("item-books", worker->books(true));
     if (auto g = worker->take_gpu_stats())
       ctx.publish("gpu-stats", *g);
     spdlog::info("replica {}: {} regions in {} batches, dropped {} (queue full) {} (stale) {} (failed), {} overruns",
@@ -39,6 +40,7 @@ caf::behavior detector_replica(caf::event_based_actor* self, context ctx,
     },
     [=](tick_atom) {
       ctx.publish("replica-stats", worker->take_stats());
+      ctx.publish("item-books", worker->books(false));
       if (auto g = worker->take_gpu_stats())
         ctx.publish("gpu-stats", *g);
       ctx.after(self, interval, tick_atom::value);

@@ -26,7 +26,7 @@ void add_box(msg::Detections& out, const vision::detection& d, const msg::Region
 
 replica_worker::replica_worker(context ctx, replica_settings cfg)
     : ctx_(std::move(ctx)), cfg_(std::move(cfg)), queue_(cfg_.queue_capacity, cfg_.overflow),
-      started_ns_(ctx_.now_ns()) {
+      started_ns_(ctx_.now_ns()), items_(ctx_.name()) {
   stats_.set_replica(ctx_.name());
   if (cfg_.device)
     stats_.set_device(cfg_.device->name);
@@ -81,10 +81,11 @@ void replica_worker::finish() {
 
 void replica_worker::offer(letter in) {
   auto dropped = queue_.push({std::move(in), ctx_.now_ns()});
-  if (dropped > 0) {
-    std::lock_guard<std::mutex> lock(stats_mtx_);
-    stats_.set_dropped_full(stats_.dropped_full() + dropped);
-  }
+  if (!dropped)
+    return;
+  items_.dropped(dropped->in.as<msg::Region>()->camera(), queue_.closed() ? "replica stopped" : "queue full");
+  std::lock_guard<std::mutex> lock(stats_mtx_);
+  stats_.set_dropped_full(stats_.dropped_full() + 1);
 }
 
 msg::ReplicaStats replica_worker::take_stats() {
@@ -140,6 +141,7 @@ void replica_worker::compute(size_t worker, batch& items) {
     task t{&e.item, e.item.in.as<msg::Region>(), {}};
     if (stale(*t.region, start_ns)) {  // it may have aged while queued
       ++stale_count;
+      items_.dropped(t.region->camera(), "stale");
       continue;
     }
     auto cached = cache_ && t.region->has_view() ? cache_->find(key_of(*t.region)) : std::nullopt;
@@ -185,7 +187,7 @@ void replica_worker::compute(size_t worker, batch& items) {
     queue_ms_.push_back(out.queue_us() / 1e3);
     compute_ms_.push_back(out.compute_us() / 1e3);
     total_ms_.push_back(out.total_us() / 1e3);
-    ctx_.send(t.region->reply_to(), std::move(out), &t.item->in);
+    items_.handed_on(t.region->camera(), t.region->reply_to(), ctx_.send(t.region->reply_to(), std::move(out), &t.item->in));
   }
 }
 
@@ -200,6 +202,7 @@ uint64_t replica_worker::detect(size_t worker, std::vector<task>& tasks) {
       decoded.push_back(std::move(t));
     } catch (const std::exception& ex) {
       spdlog::warn("replica {}: region from {} dropped: {}", ctx_.name(), t.region->camera(), ex.what());
+      items_.dropped(t.region->camera(), "undecodable");
     }
   }
   uint64_t failed = tasks.size() - decoded.size();
@@ -218,6 +221,8 @@ uint64_t replica_worker::detect(size_t worker, std::vector<task>& tasks) {
     }
   } catch (const std::exception& ex) {
     spdlog::warn("replica {}: batch of {} dropped: {}", ctx_.name(), decoded.size(), ex.what());
+    for (auto& t : decoded)
+      items_.dropped(t.region->camera(), "model failed");
     return failed + decoded.size();
   }
   for (auto& t : decoded)

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "actors/common/batch_queue.hpp"
+#include "actors/common/item_ledger.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/emulation/shared_gpu.hpp"
@@ -63,6 +64,8 @@ class replica_worker {
   void offer(letter in);
   // Statistics since the last call (percentiles) and since the start (counters).
   msg::ReplicaStats take_stats();
+  // Its part of the item books; `final` once finish() has returned.
+  msg::ItemBooks books(bool final) const { return items_.report(final); }
   // Its GPU's, when it is seated on one and their turn has come (every interval, one seat).
   std::optional<msg::GpuStats> take_gpu_stats();
 
@@ -108,6 +111,7 @@ class replica_worker {
   msg::ReplicaStats stats_;
   std::vector<double> queue_ms_, compute_ms_, total_ms_;
   uint64_t batched_items_ = 0;
+  item_ledger items_;
   std::vector<std::thread> threads_;
 };
 

@@ -33,13 +33,42 @@ void run_report::add_pace(const msg::CameraPace& pace) {
   p.seconds += pace.window_s();
 }
 
+namespace {
+
+// Frames waiting for their counterpart (truth for detections, or the other way round)
+// are kept for the latest `unscored_frames` of a camera: a dropped frame's truth never
+// finds its detections, and real video has no truth at all.
+constexpr size_t unscored_frames = 1024;
+
+std::map<uint64_t, std::vector<vision::detection>>& keep_recent(
+    std::map<uint64_t, std::vector<vision::detection>>& waiting) {
+  while (waiting.size() >= unscored_frames)
+    waiting.erase(waiting.begin());
+  return waiting;
+}
+
+}  // namespace
+
+void latency_series::add(double at_s, double latency_ms) {
+  if (frames_++ % stride_ != 0)  // every stride-th frame: the kept ones stay evenly spaced
+    return;
+  points_.emplace_back(at_s, latency_ms);
+  if (points_.size() < max_points_)
+    return;
+  size_t kept = 0;
+  for (size_t i = 0; i < points_.size(); i += 2)
+    points_[kept++] = points_[i];
+  points_.resize(kept);
+  stride_ *= 2;
+}
+
 void run_report::add_truth(const msg::GroundTruth& truth) {
   auto& c = cameras_[truth.camera()];
   ++c.truth_frames;
   auto boxes = detections_of(truth.boxes());
   auto waiting = c.unscored_detections.find(truth.frame_index());
   if (waiting == c.unscored_detections.end()) {
-    c.unscored_truth[truth.frame_index()] = std::move(boxes);
+    keep_recent(c.unscored_truth)[truth.frame_index()] = std::move(boxes);
     return;
   }
   score(c, waiting->second, boxes);
@@ -51,10 +80,10 @@ void run_report::add_detections(const msg::Detections& d, double latency_ms, dou
   ++c.frames;
   c.detections += d.boxes_size();
   c.bytes += d.region_bytes();
-  c.latency_ms.push_back(latency_ms);
+  c.latency_ms.add(latency_ms);
   if (!d.tracked_only())
-    c.detected_latency_ms.push_back(latency_ms);
-  c.latency_series.emplace_back(at_s, latency_ms);
+    c.detected_latency_ms.add(latency_ms);
+  c.latency_series.add(at_s, latency_ms);
   if (slo_ms_ > 0 && latency_ms > slo_ms_)
     ++c.slo_misses;
   if (slot_s_ > 0) {
@@ -64,7 +93,7 @@ void run_report::add_detections(const msg::Detections& d, double latency_ms, dou
   auto found = detections_of(d.boxes());
   auto truth = c.unscored_truth.find(d.frame_index());
   if (truth == c.unscored_truth.end()) {
-    c.unscored_detections[d.frame_index()] = std::move(found);
+    keep_recent(c.unscored_detections)[d.frame_index()] = std::move(found);
     return;
   }
   score(c, found, truth->second);
@@ -83,12 +112,12 @@ nlohmann::json run_report::to_json(double duration_s) const {
   nlohmann::json out;
   out["duration_s"] = duration_s;
   out["slo_ms"] = slo_ms_;
-  std::vector<double> all_latency, detected_latency;
+  vision::sample_summary all_latency, detected_latency;
   vision::match_counts all_counts;
   uint64_t all_frames = 0, all_bytes = 0, truth_frames = 0;
   for (auto& [name, c] : cameras_) {
-    all_latency.insert(all_latency.end(), c.latency_ms.begin(), c.latency_ms.end());
-    detected_latency.insert(detected_latency.end(), c.detected_latency_ms.begin(), c.detected_latency_ms.end());
+    all_latency.merge(c.latency_ms);
+    detected_latency.merge(c.detected_latency_ms);
     all_counts += c.counts;
     all_frames += c.frames;
     all_bytes += c.bytes;
@@ -97,10 +126,10 @@ nlohmann::json run_report::to_json(double duration_s) const {
     j["frames"] = c.frames;
     j["detections"] = c.detections;
     j["throughput_fps"] = duration_s > 0 ? c.frames / duration_s : 0;
-    j["latency_ms"] = {{"mean", vision::mean(c.latency_ms)},
-                       {"p50", vision::percentile(c.latency_ms, 50)},
-                       {"p95", vision::percentile(c.latency_ms, 95)},
-                       {"p99", vision::percentile(c.latency_ms, 99)}};
+    j["latency_ms"] = {{"mean", c.latency_ms.mean()},
+                       {"p50", c.latency_ms.percentile(50)},
+                       {"p95", c.latency_ms.percentile(95)},
+                       {"p99", c.latency_ms.percentile(99)}};
     j["slo_misses"] = c.slo_misses;
     j["bytes"] = c.bytes;
     if (c.truth_frames > 0) {
@@ -162,15 +191,15 @@ nlohmann::json run_report::to_json(double duration_s) const {
   // Every camera together: what a comparison of policies reads.
   out["overall"] = {{"frames", all_frames},
                     {"bytes", all_bytes},
-                    {"latency_ms", {{"mean", vision::mean(all_latency)},
-                                    {"p50", vision::percentile(all_latency, 50)},
-                                    {"p95", vision::percentile(all_latency, 95)}}},
+                    {"latency_ms", {{"mean", all_latency.mean()},
+                                    {"p50", all_latency.percentile(50)},
+                                    {"p95", all_latency.percentile(95)}}},
                     // Frames tracking alone answered are output at once: who detects less looks faster
                     // over all frames, so the frames a detector's result reached are measured apart.
-                    {"detected_latency_ms", {{"frames", detected_latency.size()},
-                                             {"mean", vision::mean(detected_latency)},
-                                             {"p50", vision::percentile(detected_latency, 50)},
-                                             {"p95", vision::percentile(detected_latency, 95)}}},
+                    {"detected_latency_ms", {{"frames", detected_latency.count()},
+                                             {"mean", detected_latency.mean()},
+                                             {"p50", detected_latency.percentile(50)},
+                                             {"p95", detected_latency.percentile(95)}}},
                     {"energy_j", energy}};
   if (slot_s_ > 0) {
     std::vector<double> per_slot;
@@ -181,6 +210,10 @@ nlohmann::json run_report::to_json(double duration_s) const {
                                          {"mean", vision::mean(per_slot)},
                                          {"p95", vision::percentile(per_slot, 95)}};
   }
+  for (auto& [name, b] : books_)
+    out["books"][name] = {{"produced", b.produced},   {"delivered", b.delivered},     {"dropped", b.dropped},
+                          {"lost", b.lost},           {"in_flight", b.in_flight},     {"unaccounted", b.unaccounted},
+                          {"closed", b.closed()}};
   if (truth_frames > 0) {
     out["overall"]["f1"] = all_counts.f1();
     out["overall"]["map50"] = all_map_.mean_average_precision();
@@ -230,8 +263,31 @@ std::string run_report::table(double duration_s) const {
              fixed(g["memory_used_mb"], 0) + "/" + fixed(g["memory_mb"], 0)});
     gpus = t.str();
   }
-  return cams.str() + reps.str() + gpus + "load-balance index (variance of replica utilisation): " +
+  return cams.str() + books_table() + reps.str() + gpus + "load-balance index (variance of replica utilisation): " +
          fixed(j["load_balance_index"], 4) + "\n";
+}
+
+// produced = delivered + dropped + lost + in flight, per camera; the causes below, of
+// every camera together (the JSON keeps them per camera).
+std::string run_report::books_table() const {
+  if (books_.empty())
+    return "";
+  text_table t({"camera", "produced", "delivered", "dropped", "lost", "in flight", "unaccounted"});
+  std::map<std::string, counts_by_cause> causes;
+  for (auto& [name, b] : books_) {
+    t.add({name, std::to_string(b.produced), std::to_string(b.delivered), std::to_string(total(b.dropped)),
+           std::to_string(total(b.lost)), std::to_string(total(b.in_flight)),
+           b.closed() ? "0" : std::to_string(total(b.unaccounted)) + " NOT CLOSED"});
+    for (auto& [what, counts] : {std::pair{"dropped", &b.dropped}, {"lost", &b.lost}, {"in flight", &b.in_flight},
+                                 {"unaccounted", &b.unaccounted}})
+      for (auto& [cause, n] : *counts)
+        causes[what][cause] += n;
+  }
+  std::string out = t.str();
+  for (auto& [what, counts] : causes)
+    for (auto& [cause, n] : counts)
+      out += "  " + what + " " + std::to_string(n) + ": " + cause + "\n";
+  return out;
 }
 
 run_report::written run_report::write(const std::string& prefix, double duration_s) const {
@@ -250,7 +306,7 @@ run_report::written run_report::write(const std::string& prefix, double duration
   int column = 0;
   for (auto& [name, c] : cameras_) {
     std::string dat;
-    for (auto& [t, ms] : c.latency_series)
+    for (auto& [t, ms] : c.latency_series.points())
       dat += std::to_string(t) + " " + std::to_string(ms) + "\n";
     if (!save(prefix + "-" + name + ".dat", dat))
       return out;

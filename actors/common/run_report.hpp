@@ -1,5 +1,5 @@
 // What a run measured, per camera, per replica (device) and per emulated GPU: frames,
-// detections, latency percentiles, SLO misses, accuracy against ground truth (synthetic
+// detections, latency percentiles, the books of their items, SLO misses, accuracy against ground truth (synthetic
 // cameras), bytes, drops, overruns, busy time, energy, GPU utilisation and the
 // load-balance index. Fed by the
 // sink; printed as a table, written as JSON and as PNG plots through gnuplot.
@@ -11,11 +11,28 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/common/item_books.hpp"
 #include "actors/common/overload.hpp"
 #include "troupe/messages/vision.pb.h"
 #include "vision/metrics.hpp"
+#include "vision/sample_summary.hpp"
 
 namespace troupe {
+
+// (time s, latency ms) of a camera's frames for the plot, at most `max_points` of
+// them: past that every other point goes and then only every second frame is kept,
+// and so on, so a long run's plot costs what a short one's does.
+class latency_series {
+ public:
+  explicit latency_series(size_t max_points = 4096) : max_points_(max_points) {}
+  void add(double at_s, double latency_ms);
+  const std::vector<std::pair<double, double>>& points() const { return points_; }
+
+ private:
+  size_t max_points_, stride_ = 1;
+  uint64_t frames_ = 0;
+  std::vector<std::pair<double, double>> points_;
+};
 
 class run_report {
  public:
@@ -52,6 +69,9 @@ class run_report {
   // A camera's own figures (the latest replace the earlier), listed under the camera.
   void add_camera_stats(const msg::CameraStats& stats) { cameras_[stats.camera()].stats = stats; }
 
+  // Each camera's books, closed at the end (item_books.hpp).
+  void set_books(std::map<std::string, camera_books> books) { books_ = std::move(books); }
+
   nlohmann::json to_json(double duration_s) const;
   std::string table(double duration_s) const;
   // PREFIX.json, and PREFIX-latency.png (latency over time per camera) when gnuplot runs;
@@ -64,9 +84,9 @@ class run_report {
  private:
   struct camera {
     uint64_t frames = 0, detections = 0, slo_misses = 0, bytes = 0;
-    std::vector<double> latency_ms;
-    std::vector<double> detected_latency_ms;  // frames a detector's result reached (not tracked only)
-    std::vector<std::pair<double, double>> latency_series;  // (time s, latency ms)
+    vision::sample_summary latency_ms;
+    vision::sample_summary detected_latency_ms;  // frames a detector's result reached (not tracked only)
+    latency_series latency_series;
     uint64_t truth_frames = 0, scored_frames = 0;
     vision::match_counts counts;
     vision::map_accumulator map;
@@ -74,6 +94,7 @@ class run_report {
     std::map<uint64_t, std::vector<vision::detection>> unscored_detections;
     msg::CameraStats stats;
   };
+  std::string books_table() const;
   void score(camera& c, const std::vector<vision::detection>& found, const std::vector<vision::detection>& truth);
 
   double slo_ms_, slot_s_;
@@ -83,6 +104,7 @@ class run_report {
   std::map<std::string, replica_figures> replicas_;
   std::map<std::string, pace_figures> paces_;
   std::map<std::string, msg::GpuStats> gpus_;  // by node/device/index
+  std::map<std::string, camera_books> books_;
 };
 
 }  // namespace troupe

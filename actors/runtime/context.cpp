@@ -15,6 +15,10 @@ const std::string& context::node_name() const {
   return core_->cfg.name;
 }
 
+int context::source_nice() const {
+  return core_->cfg.source_nice;
+}
+
 const std::string& context::deployment() const {
   return core_->cfg.deployment;
 }

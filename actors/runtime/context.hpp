@@ -88,6 +88,8 @@ class context {
   void monitor(const std::string& actor, const caf::actor& self) const;
 
   int64_t now_ns() const;
+  // runtime.source_nice: how much nicer an emulated source's own thread runs.
+  int source_nice() const;
   // What this node's shaped interfaces offer now.
   interface_rates offered_rates() const;
   caf::timespan wall(caf::timespan d) const;  // deployment time → wall-clock time

@@ -34,6 +34,10 @@ struct node_config {
   // replicas), above the node's liveness and NATS threads so that work never starves
   // heartbeats; 0: the same as theirs.
   int worker_nice = 5;
+  // Emulated sources (camera loops) this much nicer still: on one host they stand for
+  // devices of their own and must not starve the deployment they feed; a camera that
+  // cannot keep its rate falls behind, as its pace reports.
+  int source_nice = 10;
   const kind_registry* kinds = nullptr;
   std::shared_ptr<clock> time;  // the real clock when empty
   // Emulated links from this node to others: sends to their actors take the link's time.

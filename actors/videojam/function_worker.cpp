@@ -23,7 +23,7 @@ function_worker::~function_worker() {
 }
 
 bool function_worker::offer(msg::WorkItem item) {
-  return queue_.push(std::move(item)) == 0;
+  return !queue_.push(std::move(item)).has_value();
 }
 
 std::optional<double> function_worker::ms_per_object() const {

@@ -268,6 +268,14 @@ TEST(Deployment, AKilledNodeProcessIsRestartedAndFramesFlowAgain) {
   std::printf("frames stopped for %.2f s around the kill; the last arrived at t=%.1f s\n", gap, times.back());
   EXPECT_LT(gap, 5.0) << out;
   EXPECT_GT(times.back(), times.front() + 10) << out;
+  // The frames the dead detector held are lost by its cause, and the books still close.
+  std::ifstream json_in(report + ".json");
+  auto books = nlohmann::json::parse(json_in)["books"]["cam"];
+  std::printf("books: %s\n", books.dump().c_str());
+  EXPECT_TRUE(books["closed"].get<bool>()) << books.dump(2);
+  ASSERT_EQ(books["lost"].size(), 1u) << books.dump(2);  // "det down: node down" or "…: node restarted"
+  EXPECT_EQ(books["lost"].items().begin().key().rfind("det down: node ", 0), 0u) << books.dump(2);
+  EXPECT_GT(books["lost"].items().begin().value().get<int>(), 0) << books.dump(2);
 }
 
 // kill -9 of `troupe run` takes its embedded nats-server with it (no orphan left).
@@ -344,6 +352,42 @@ TEST(Deployment, EmulatedClockStretchesTheRun) {
   EXPECT_GE(wall, 3.0);  // one deployment second lasts three wall seconds
   // The sink reports every 500 ms of deployment time: about 2 reports, not 6.
   EXPECT_LE(std::count(r.output.begin(), r.output.end(), '\n'), 12) << r.output;
+}
+
+// Every frame a camera produced ends delivered, dropped by its cause, lost or in flight,
+// and the replica's own counters agree with the books (issue 20, item 5).
+TEST(Deployment, EveryFrameEndsInTheBooks) {
+  auto prefix = std::string(::testing::TempDir()) + "/books-report";
+  auto topo = write_temp("books.yaml",
+    "deployment: books\nnats: embedded\nruntime: { duration_s: 6 }\n"
+    "nodes:\n  - name: edge\n  - name: server\n"
+    "actors:\n"
+    "  - { name: cam, kind: camera, node: edge, params: { source: synthetic, seed: 5, fps: 40, max_frames: 80,"
+    " detector: det, sink: sink } }\n"  // faster than HOG: the queue of 2 overflows
+    "  - { name: det, kind: detector, node: server, params: { queue_capacity: 2, max_age_ms: 150 } }\n"
+    "  - { name: sink, kind: sink, node: edge, params: { report: " + prefix + " } }\n");
+  std::string output;
+  auto report = run_for_report(topo, prefix, output);
+  ASSERT_FALSE(report.is_null()) << output;
+  auto& b = report["books"]["cam"];
+  auto sum = [](const nlohmann::json& counts) {
+    int64_t n = 0;
+    for (auto& [cause, c] : counts.items())
+      n += c.get<int64_t>();
+    return n;
+  };
+  std::printf("books: %s\n", b.dump().c_str());
+  EXPECT_EQ(b["produced"].get<int64_t>(), 80) << b.dump(2);
+  EXPECT_TRUE(b["closed"].get<bool>()) << b.dump(2);
+  EXPECT_EQ(sum(b["lost"]), 0) << b.dump(2);
+  EXPECT_EQ(sum(b["in_flight"]), 0) << b.dump(2);
+  EXPECT_EQ(b["delivered"].get<int64_t>() + sum(b["dropped"]), 80) << b.dump(2);
+  EXPECT_GT(sum(b["dropped"]), 0) << b.dump(2);
+  auto& det = report["replicas"]["det"];
+  EXPECT_EQ(b["dropped"].value("det: queue full", int64_t(0)), det["dropped_full"].get<int64_t>()) << report.dump(2);
+  EXPECT_EQ(b["dropped"].value("det: stale", int64_t(0)), det["dropped_stale"].get<int64_t>()) << report.dump(2);
+  EXPECT_EQ(b["delivered"].get<int64_t>(), det["processed"].get<int64_t>()) << report.dump(2);
+  EXPECT_NE(output.find("produced"), std::string::npos) << output;  // the books' table
 }
 
 TEST(Deployment, SyntheticCamerasAreScoredAgainstTheirGroundTruth) {

@@ -29,10 +29,10 @@ TEST(BatchQueue, PolicyNames) {
 
 TEST(BatchQueue, DropOldestKeepsTheNewest) {
   batch_queue<int> q(2, overflow_policy::drop_oldest);
-  EXPECT_EQ(q.push(1), 0u);
-  EXPECT_EQ(q.push(2), 0u);
-  EXPECT_EQ(q.push(3), 1u);
-  EXPECT_EQ(q.push(4), 1u);
+  EXPECT_EQ(q.push(1), std::nullopt);
+  EXPECT_EQ(q.push(2), std::nullopt);
+  EXPECT_EQ(q.push(3), 1);  // the item dropped is returned: the books charge its camera
+  EXPECT_EQ(q.push(4), 2);
   EXPECT_EQ(items(q.pop_batch(8, 0ns)), (std::vector<int>{3, 4}));
 }
 
@@ -40,7 +40,7 @@ TEST(BatchQueue, DropNewestKeepsTheOldest) {
   batch_queue<int> q(2, overflow_policy::drop_newest);
   q.push(1);
   q.push(2);
-  EXPECT_EQ(q.push(3), 1u);
+  EXPECT_EQ(q.push(3), 3);
   EXPECT_EQ(items(q.pop_batch(8, 0ns)), (std::vector<int>{1, 2}));
 }
 
@@ -50,8 +50,16 @@ TEST(BatchQueue, BlockMakesTheProducerWait) {
   auto second = std::async(std::launch::async, [&] { return q.push(2); });
   EXPECT_EQ(second.wait_for(100ms), std::future_status::timeout);
   EXPECT_EQ(items(q.pop_batch(8, 0ns)), (std::vector<int>{1}));
-  EXPECT_EQ(second.get(), 0u);
+  EXPECT_EQ(second.get(), std::nullopt);
   EXPECT_EQ(items(q.pop_batch(8, 0ns)), (std::vector<int>{2}));
+}
+
+TEST(BatchQueue, AClosedQueueRefusesAndSaysWhy) {
+  batch_queue<int> q(4, overflow_policy::drop_oldest);
+  EXPECT_FALSE(q.closed());
+  q.close();
+  EXPECT_EQ(q.push(7), 7);
+  EXPECT_TRUE(q.closed());
 }
 
 TEST(BatchQueue, FullBatchLeavesWithoutWaiting) {
@@ -109,7 +117,7 @@ TEST(BatchQueue, CloseWakesEveryone) {
   q.push(1);
   auto blocked = std::async(std::launch::async, [&] { return q.push(2); });
   q.close();
-  EXPECT_EQ(blocked.get(), 1u);  // refused, and counted as dropped
+  EXPECT_EQ(blocked.get(), 2);  // refused, and handed back to be counted as dropped
   EXPECT_EQ(items(q.pop_batch(8, 0ns)), (std::vector<int>{1}));
   EXPECT_TRUE(q.pop_batch(8, 0ns).empty());
 }

@@ -72,6 +72,21 @@ TEST(Metrics, VocMeanAveragePrecision) {
   EXPECT_NEAR(m.mean_average_precision(), 5.0 / 18, 1e-9);
 }
 
+// Past its cap the accumulator keeps counts per score: the same AP for distinct scores,
+// and a tie group counted as one step.
+TEST(Metrics, VocMeanAveragePrecisionStaysTheSameWhenGrouped) {
+  map_accumulator exact, grouped(0.5, 1);
+  for (auto* m : {&exact, &grouped}) {
+    m->add_frame({box(0, 0, 10, 10, 0.9f), box(100, 100, 10, 10, 0.8f)}, {box(0, 0, 10, 10), box(30, 0, 10, 10)});
+    m->add_frame({box(0, 0, 10, 10, 0.7f), box(60, 60, 10, 10, 0.6f)}, {box(0, 0, 10, 10), box(80, 0, 10, 10, 1, 1)});
+  }
+  EXPECT_NEAR(grouped.average_precision()[0], 5.0 / 9, 1e-9);
+  EXPECT_NEAR(grouped.mean_average_precision(), exact.mean_average_precision(), 1e-12);
+  map_accumulator ties(0.5, 1);  // a TP and an FP at one score: one step at precision 1/2
+  ties.add_frame({box(0, 0, 10, 10, 0.5f), box(50, 50, 10, 10, 0.5f)}, {box(0, 0, 10, 10)});
+  EXPECT_NEAR(ties.mean_average_precision(), 0.5, 1e-9);
+}
+
 TEST(Metrics, PerfectDetectionsGiveApOne) {
   map_accumulator m;
   m.add_frame({box(0, 0, 10, 10, 0.5f), box(20, 20, 10, 10, 0.6f)}, {box(0, 0, 10, 10), box(20, 20, 10, 10)});

@@ -96,7 +96,7 @@ class checker : public yaml_checker {
   void runtime(const YAML::Node& n, runtime_settings& out) {
     if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "suspicion_ms", "request_timeout_ms",
                              "control_retries", "max_envelope_bytes", "trace_file",
-                             "trace_sample", "scheduler", "workers", "worker_nice", "duration_s", "time_scale", "drain_ms",
+                             "trace_sample", "scheduler", "workers", "worker_nice", "source_nice", "duration_s", "time_scale", "drain_ms",
                              "startup_ms"}))
       return;
     const std::string w = "runtime";
@@ -108,6 +108,7 @@ class checker : public yaml_checker {
     integer(n, "max_envelope_bytes", w, out.max_envelope_bytes, 0);
     integer(n, "workers", w, out.workers, 0, max_workers);  // CAF's scheduler threads per node
     integer(n, "worker_nice", w, out.worker_nice, 0, 19);
+    integer(n, "source_nice", w, out.source_nice, 0, 19);
     integer(n, "drain_ms", w, out.drain_ms, 0);
     integer(n, "startup_ms", w, out.startup_ms, 0);
     text(n, "trace_file", w, out.trace_file, false);

@@ -1,0 +1,143 @@
+#include "actors/common/item_books.hpp"
+
+#include <numeric>
+
+namespace troupe {
+
+int64_t total(const counts_by_cause& counts) {
+  return std::accumulate(counts.begin(), counts.end(), int64_t(0), [](int64_t s, auto& c) { return s + c.second; });
+}
+
+std::vector<std::string> item_books::add(const msg::ItemBooks& part) {
+  auto& a = actors_[part.actor()];
+  a.incarnations[part.incarnation()] = part;
+  a.latest = part.incarnation();
+  std::vector<std::string> named;
+  for (auto& c : part.cameras())
+    for (auto& [to, n] : c.sent())
+      if (to != sink_ && receivers_.insert(to).second)
+        named.push_back(to);
+  return named;
+}
+
+void item_books::down(const std::string& actor, const std::string& reason) {
+  // Stopping is no failure; an actor this node never knew tells nothing of its fate.
+  if (reason == "normal" || reason == "stopped" || reason == "unknown actor")
+    return;
+  actors_[actor].failure = reason;
+}
+
+std::map<std::string, camera_books> item_books::close() const {
+  std::map<std::string, camera_books> out;
+  for (auto& [actor, a] : actors_)
+    for (auto& [incarnation, part] : a.incarnations)
+      for (auto& c : part.cameras())
+        if (c.produced() > 0 && out.count(c.camera()) == 0)
+          out[c.camera()] = close(c.camera());
+  return out;
+}
+
+int64_t item_books::sent_to_sink(const std::string& camera, const std::string& from) const {
+  int64_t n = 0;
+  if (auto a = actors_.find(from); a != actors_.end())
+    for (auto& [incarnation, part] : a->second.incarnations)
+      for (auto& c : part.cameras())
+        if (auto s = c.sent().find(sink_); c.camera() == camera && s != c.sent().end())
+          n += s->second;
+  return n;
+}
+
+item_books::running_totals item_books::totals() const {
+  running_totals t;
+  std::set<std::string> cameras;
+  for (auto& [actor, a] : actors_)
+    for (auto& [incarnation, part] : a.incarnations)
+      for (auto& c : part.cameras())
+        if (c.produced() > 0)
+          cameras.insert(c.camera());
+  for (auto& [actor, a] : actors_)
+    for (auto& [incarnation, part] : a.incarnations)
+      for (auto& c : part.cameras()) {
+        if (cameras.count(c.camera()) == 0)
+          continue;
+        t.produced += c.produced();
+        for (auto& [cause, n] : c.dropped())
+          t.dropped += n;
+        for (auto& [cause, n] : c.lost())
+          t.lost += n;
+      }
+  for (auto& camera : cameras)
+    if (auto d = delivered_.find(camera); d != delivered_.end())
+      for (auto& [from, n] : d->second)
+        t.delivered += n;
+  return t;
+}
+
+// Every actor's items of `camera`: in (produced, or sent to it) = out (sent on,
+// dropped, lost; delivered at the sink) + held + what it did not account for.
+camera_books item_books::close(const std::string& camera) const {
+  camera_books b;
+  std::map<std::string, int64_t> in, out, held;
+  std::set<std::string> final_count;
+  for (auto& [actor, a] : actors_) {
+    for (auto& [incarnation, part] : a.incarnations) {
+      for (auto& c : part.cameras()) {
+        if (c.camera() != camera)
+          continue;
+        b.produced += c.produced();
+        in[actor] += c.produced();
+        for (auto& [to, n] : c.sent()) {
+          in[to] += n;
+          out[actor] += n;
+        }
+        for (auto& [cause, n] : c.dropped()) {
+          b.dropped[cause] += n;
+          out[actor] += n;
+        }
+        for (auto& [cause, n] : c.lost()) {
+          b.lost[cause] += n;
+          out[actor] += n;
+        }
+        if (part.final())
+          held[actor] += c.held();
+      }
+    }
+    if (!a.incarnations.empty() && a.incarnations.at(a.latest).final())
+      final_count.insert(actor);
+  }
+  if (auto d = delivered_.find(camera); d != delivered_.end())
+    for (auto& [from, n] : d->second) {
+      b.delivered += n;
+      // An actor that went down sent more than its last count said: the sink saw them.
+      auto a = actors_.find(from);
+      auto unreported = n - sent_to_sink(camera, from);
+      if (a != actors_.end() && !a->second.failure.empty() && unreported > 0) {
+        in[sink_] += unreported;
+        out[from] += unreported;
+      }
+    }
+  in[sink_];  // the sink is always in the books, even when nothing was sent to it
+  out[sink_] = b.delivered;
+  final_count.insert(sink_);  // it closes them
+  for (auto& [actor, sent_to] : in) {
+    if (held[actor] > 0)
+      b.in_flight["held by " + actor] += held[actor];
+    auto unplaced = sent_to - out[actor] - held[actor];
+    if (unplaced == 0)
+      continue;
+    auto a = actors_.find(actor);
+    if (unplaced < 0)
+      b.unaccounted[actor + " accounted for more than it was sent"] += unplaced;
+    else if (a != actors_.end() && !a->second.failure.empty())
+      b.lost[actor + " down: " + a->second.failure] += unplaced;
+    else if (final_count.count(actor) != 0)
+      b.in_flight["on its way to " + actor] += unplaced;
+    else if (a == actors_.end() || a->second.incarnations.empty())
+      b.unaccounted[actor + " keeps no books"] += unplaced;
+    else
+      b.unaccounted[actor + " sent no final count"] += unplaced;
+  }
+  return b;
+}
+
+}  // namespace troupe

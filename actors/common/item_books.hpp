@@ -1,0 +1,68 @@
+// A sink's books of the items (frames, regions) its cameras produce, closed per camera
+// from every actor's part (msg::ItemBooks, item_ledger.hpp) and its own deliveries:
+//   produced = delivered + dropped + lost + in flight at the end,
+// each but delivered by cause. What an actor was sent and did not account for is lost
+// when the actor went down (a crash, its node declared down), in flight when it
+// stopped with a final count; what cannot be placed is unaccounted: a defect, never
+// hidden in another column.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "troupe/messages/vision.pb.h"
+
+namespace troupe {
+
+using counts_by_cause = std::map<std::string, int64_t>;
+
+struct camera_books {
+  int64_t produced = 0, delivered = 0;
+  counts_by_cause dropped, lost, in_flight, unaccounted;
+  bool closed() const { return unaccounted.empty(); }
+};
+
+int64_t total(const counts_by_cause& counts);
+
+class item_books {
+ public:
+  explicit item_books(std::string sink) : sink_(std::move(sink)) {}
+
+  // An actor's part; a later part of the same run of the actor (its incarnation)
+  // replaces its earlier one. Returns the receivers it names that were not named
+  // before: the sink watches them go down.
+  std::vector<std::string> add(const msg::ItemBooks& part);
+  // An item of `camera` reached the sink from `from`.
+  void delivered(const std::string& camera, const std::string& from) { ++delivered_[camera][from]; }
+  // `actor` went down; `reason` as in msg::ActorDown ("normal", "stopped", "crash: …",
+  // "node down").
+  void down(const std::string& actor, const std::string& reason);
+
+  // Each camera that reported what it produced.
+  std::map<std::string, camera_books> close() const;
+
+  // So far, every camera together (the progress line): the rest is pending.
+  struct running_totals {
+    int64_t produced = 0, delivered = 0, dropped = 0, lost = 0;
+  };
+  running_totals totals() const;
+
+ private:
+  struct actor_part {
+    std::map<std::string, msg::ItemBooks> incarnations;
+    std::string latest;   // the incarnation reported last
+    std::string failure;  // why it last went down other than by stopping; empty: never did
+  };
+  camera_books close(const std::string& camera) const;
+  int64_t sent_to_sink(const std::string& camera, const std::string& from) const;
+
+  std::string sink_;
+  std::map<std::string, actor_part> actors_;
+  std::map<std::string, std::map<std::string, int64_t>> delivered_;  // by camera, by sender
+  std::set<std::string> receivers_;
+};
+
+}  // namespace troupe
