@@ -2,9 +2,10 @@
 # Soak (issue 20): 16 synthetic cameras (2 fps, MOG2 replicas on two edge nodes, one
 # sink on a server node) for MINUTES minutes (default 30) in one `troupe run`. Every
 # minute it prints the run's resident memory (troupe and its nats-server) and the sink's
-# last line; at the end, the memory's slope after a warm-up (least squares over the
+# last line (with the books so far); at the end, the memory's slope after a warm-up (least squares over the
 # minutes after WARMUP, default 5) in MB per 10 minutes, the goal ≤ 1, and the run's own
-# books and verdict. Exits 1 when the slope misses the goal or the run fails.
+# books and verdict. Exits 1 when the slope misses the goal, the books do not close or
+# the run fails.
 # Usage: [MINUTES=30] [WARMUP=5] [CAMERAS=16] [OUT=build/reports/soak] scripts/soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,9 +61,16 @@ wait $run && rc=0 || rc=$?
 trap - EXIT
 
 echo
-grep -a -E "node .*: sent|dropped|run ok|run FAILED|restarted" "$log" | tail -20 || true
+grep -a -E "node .*: sent|run ok|run FAILED|restarted" "$log" | tail -20 || true
+echo "the books (every frame delivered, dropped, lost or in flight; unaccounted must be 0):"
+awk '/^camera +produced/ { on = 1 } /^replica / { on = 0 } on' "$log"
 slope=$(awk -v w="$warmup" '$1 > w { n++; sx += $1; sy += $2; sxx += $1*$1; sxy += $1*$2 }
   END { if (n < 2) { print "nan"; exit } d = n*sxx - sx*sx; printf "%.2f", (d == 0 ? 0 : (n*sxy - sx*sy) / d * 10) }' "$samples")
 echo "soak: memory slope after minute $warmup: $slope MB per 10 min (goal <= 1); samples in $samples"
 ok=$(awk -v s="$slope" 'BEGIN { print (s != "nan" && s <= 1) ? 1 : 0 }')
-[ "$rc" -eq 0 ] && [ "$ok" -eq 1 ]
+closed=1
+if grep -aq "NOT CLOSED" "$log" || ! grep -aq "^camera  *produced" "$log"; then
+  echo "soak: the books do not close (or were not printed)"
+  closed=0
+fi
+[ "$rc" -eq 0 ] && [ "$ok" -eq 1 ] && [ "$closed" -eq 1 ]

@@ -136,7 +136,7 @@ kind_spec detection_sink_kind() {
     {
       in_range({"report_interval_ms", param_type::integer, false, "progress period, default 1000"}, 1, 3600000),
       in_range({"slo_ms", param_type::number, false, "end-to-end latency objective; slower frames are SLO misses; default 0 (none)"}, 0, 3600000),
-      {"report", param_type::string, false, "file prefix: writes PREFIX.json and PREFIX-latency.png at the end"},
+      {"report", param_type::output, false, "file prefix: writes PREFIX.json and PREFIX-latency.png at the end"},
       in_range({"slot_s", param_type::number, false,
        "slot length in seconds: the report adds each slot's system delay, its slowest frame of any camera "
        "(ReMO's eq. 5); default 0 (none)"}, 0, 86400),

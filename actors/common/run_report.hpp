@@ -86,7 +86,7 @@ class run_report {
     uint64_t frames = 0, detections = 0, slo_misses = 0, bytes = 0;
     vision::sample_summary latency_ms;
     vision::sample_summary detected_latency_ms;  // frames a detector's result reached (not tracked only)
-    latency_series latency_series;
+    troupe::latency_series latency_series;
     uint64_t truth_frames = 0, scored_frames = 0;
     vision::match_counts counts;
     vision::map_accumulator map;

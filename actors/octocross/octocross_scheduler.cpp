@@ -622,8 +622,8 @@ kind_spec octocross_scheduler_kind() {
       in_range({"headroom", param_type::number, false, "a target takes at most this share of its room, default 0.9"}, 0, 1),
       in_range({"grace_s", param_type::number, false, "a lost node's grace period, default 150"}, 0, 31536000),
       in_range({"collect_s", param_type::number, false, "a new node's data collected before finetuning, default 172800 (the paper's 48 h; its Fig. 8: 0, which waits the 2τ s a window with labels needs)"}, 0, 31536000),
-      {"trace", param_type::string, false, "write every node's samples to this CSV (training data)"},
-      {"report", param_type::string, false, "file prefix: writes PREFIX-scheduler.json at the end"},
+      {"trace", param_type::output, false, "write every node's samples to this CSV (training data)"},
+      {"report", param_type::output, false, "file prefix: writes PREFIX-scheduler.json at the end"},
     },
     [](node& n, context ctx, const params& p) {
       auto cfg = read_settings(p);

@@ -165,7 +165,7 @@ kind_spec segment_sink_kind() {
     "Penance's judge: scores each segment's labels against the camera's truth (mIoU, fails under A, MACs) and "
     "reports every segment delivered, cut, failed or in flight",
     {
-      {"report", param_type::string, false, "file prefix: writes PREFIX.json at the end"},
+      {"report", param_type::output, false, "file prefix: writes PREFIX.json at the end"},
     },
     [](node& n, context ctx, const params& p) {
       auto state = std::make_shared<sink_state>(ctx, p.get_string("report"));

@@ -307,7 +307,7 @@ kind_spec region_scheduler_kind() {
       in_range({"stagnation_delta", param_type::number, false, "a move changing g by less than this is stagnant, default 0.01"}, 0, 1),
       in_range({"grace_ms", param_type::integer, false, "after a round's first report, wait this long for the others, default 200"}, 0, 3600000),
       in_range({"seed", param_type::integer, false, "seed of the Markov chain, default 1"}, 0, 9007199254740992),
-      {"report", param_type::string, false, "file prefix: writes PREFIX-scheduler.json at the end"},
+      {"report", param_type::output, false, "file prefix: writes PREFIX-scheduler.json at the end"},
     },
     [](node& n, context ctx, const params& p) {
       return n.system().spawn(region_scheduler, std::move(ctx), read_settings(p));

@@ -14,6 +14,17 @@
 
 namespace troupe {
 
+bool inside_folder(const std::string& path, const std::string& folder) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto file = fs::weakly_canonical(fs::absolute(path), ec);
+  auto root = ec ? fs::path() : fs::weakly_canonical(fs::absolute(folder.empty() ? "." : folder), ec);
+  if (ec)
+    return false;
+  auto [r, f] = std::mismatch(root.begin(), root.end(), file.begin(), file.end());
+  return r == root.end() || (std::next(r) == root.end() && r->empty());  // a trailing '/' of the root
+}
+
 std::string make_parent_folder(const std::string& path) {
   auto folder = std::filesystem::path(path).parent_path();
   if (folder.empty())

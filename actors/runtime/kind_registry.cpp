@@ -34,6 +34,7 @@ const char* to_string(param_type t) {
     case param_type::boolean: return "a boolean";
     case param_type::integer_list: return "a list of integers";
     case param_type::path: return "a path";
+    case param_type::output: return "a file to write";
   }
   return "?";
 }
@@ -136,7 +137,8 @@ std::vector<std::string> referenced_names(const std::string& value) {
 std::string check_param(const param_spec& spec, const YAML::Node& value) {
   bool ok = false;
   switch (spec.type) {
-    case param_type::string: ok = value.IsScalar(); break;
+    case param_type::string:
+    case param_type::output: ok = value.IsScalar(); break;
     case param_type::integer: {
       int64_t x = 0;
       ok = value.IsScalar() && YAML::convert<int64_t>::decode(value, x);

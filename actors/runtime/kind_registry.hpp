@@ -22,7 +22,9 @@ class context;
 // `path`: a string that, when it reads as a path (it has a '/' or an extension and is
 // no URL), names a file or folder that must exist and be readable; other values are
 // the kind's own words (hog, naive, synthetic, rtsp://...).
-enum class param_type { string, integer, number, boolean, integer_list, path };
+// `output`: a file (or a file prefix) the actor writes. A node spawning on request
+// keeps it inside its output folder (runtime.output_dir).
+enum class param_type { string, integer, number, boolean, integer_list, path, output };
 const char* to_string(param_type t);
 
 // Whether a `path` value names something on disk.

@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include "actors/runtime/errors.hpp"
+#include "actors/runtime/file_output.hpp"
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/detail/node_controller.hpp"
 #include "actors/runtime/detail/node_core.hpp"
@@ -140,6 +141,18 @@ caf::expected<caf::actor> node::spawn(const std::string& name, const std::string
   if (!a)
     core_->spawn_failed(name, kind, describe(a.error()));
   return a;
+}
+
+std::string node::outside_output(const std::string& kind, const params& p) const {
+  const auto* spec = core_->cfg.kinds ? core_->cfg.kinds->find(kind) : nullptr;
+  if (spec == nullptr)
+    return {};  // spawning says what is wrong with an unknown kind
+  for (auto& param : spec->parameters)
+    if (param.type == param_type::output && p.has(param.key) &&
+        !inside_folder(p.get_string(param.key), core_->cfg.output_dir))
+      return "parameter '" + param.key + "' names '" + p.get_string(param.key) + "', outside the output folder '" +
+             core_->cfg.output_dir + "'";
+  return {};
 }
 
 void node::respawn(const std::string& name) {

@@ -78,6 +78,9 @@ class node {
   }
 
   bool stop(const std::string& actor_name);
+  // Why an actor of `kind` with `p`, asked for over the bus, may not be spawned here: an
+  // `output` parameter outside runtime.output_dir; empty when it may.
+  std::string outside_output(const std::string& kind, const params& p) const;
   std::vector<std::string> local_actors() const;
 
   // Sends as the node itself (sender "node/<name>"), from any thread.

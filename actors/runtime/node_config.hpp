@@ -38,6 +38,9 @@ struct node_config {
   // devices of their own and must not starve the deployment they feed; a camera that
   // cannot keep its rate falls behind, as its pace reports.
   int source_nice = 10;
+  // Where actors spawned on request may write (their `output` parameters); relative to
+  // the node's working directory.
+  std::string output_dir = ".";
   const kind_registry* kinds = nullptr;
   std::shared_ptr<clock> time;  // the real clock when empty
   // Emulated links from this node to others: sends to their actors take the link's time.

@@ -616,7 +616,7 @@ std::vector<param_spec> balancer_params() {
     in_range({"queue_capacity", param_type::integer, false, "items waiting at most; more are dropped and counted, default 30"}, 1, 1000000),
     in_range({"initial_rate", param_type::number, false, "items per second assumed until measured, default 10"}, 0, 100000),
     {"forecaster", param_type::path, false, "naive (default) or a weight file (dense or LSTM) from train-forecaster; distream given one balances its Ends on forecasts too"},
-    {"load_trace", param_type::string, false, "write arrivals per slot to this CSV (train-forecaster's input)"},
+    {"load_trace", param_type::output, false, "write arrivals per slot to this CSV (train-forecaster's input)"},
     {"edge", param_type::string, false, "distream: the Edge's replica of this function; empty on the Edge itself", {"videojam-function"}},
     in_range({"seed", param_type::integer, false, "distream's random partition draws, default 1"}, 0, 9007199254740992),
     in_range({"stage", param_type::integer, false, "distream-ss: the function's place in its pipeline, from 0 (default 0)"}, 0, 1000),

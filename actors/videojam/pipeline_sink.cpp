@@ -94,7 +94,7 @@ kind_spec pipeline_sink_kind() {
     "VideoJam's results: response time, loss rate and offload traffic per replica and overall",
     {
       in_range({"report_interval_ms", param_type::integer, false, "progress period, default 1000"}, 1, 3600000),
-      {"report", param_type::string, false, "file prefix: writes PREFIX.json at the end"},
+      {"report", param_type::output, false, "file prefix: writes PREFIX.json at the end"},
       in_range({"slo_ms", param_type::number, false, "results later than this miss the SLO (counted), default 0: none"}, 0, 3600000),
     },
     [](node& n, context ctx, const params& p) {

@@ -255,3 +255,30 @@ TEST(Security, OnAnOpenBusControlFromANodeThatIsNoControllerIsRefused) {
   ASSERT_TRUE(eventually([&] { return refused(d.at("edge"), refusal::not_controller) == 1; }));
   EXPECT_FALSE(d.driver().host_of("intruder"));
 }
+
+// Even the controller's own spawn request may not have an actor write outside the
+// output folder (runtime.output_dir, by default the node's working directory).
+TEST(Security, ASpawnedActorWritesOnlyInsideTheOutputFolder) {
+  secured_deployment d;
+  ASSERT_TRUE(eventually([&] { return d.settled(); }, 10s));
+  auto ask = [&](const std::string& name, const std::string& report) {
+    msg::SpawnRequest spawn;
+    spawn.set_actor(name);
+    spawn.set_kind("sink");
+    spawn.set_params_yaml("{report: '" + report + "'}");
+    msg::Ack ack;
+    auto reply = d.driver().request("node/edge", spawn, 5s);
+    if (reply)
+      if (auto a = reply->as<msg::Ack>())
+        ack = *a;
+    return ack;
+  };
+  for (auto outside : {"/tmp/troupe-outside/report", "../troupe-outside/report"}) {
+    auto ack = ask("intruder", outside);
+    EXPECT_FALSE(ack.ok()) << outside;
+    EXPECT_NE(ack.detail().find("outside the output folder"), std::string::npos) << ack.detail();
+  }
+  EXPECT_EQ(refused(d.at("edge"), refusal::outside_output), 2u);
+  EXPECT_FALSE(d.at("edge").host_of("intruder"));
+  EXPECT_TRUE(ask("guest", "sec-output/report").ok());  // inside it, the sink is spawned
+}

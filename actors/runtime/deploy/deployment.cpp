@@ -520,6 +520,7 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   cfg.workers = static_cast<size_t>(topo.runtime.workers);
   cfg.worker_nice = topo.runtime.worker_nice;
   cfg.source_nice = topo.runtime.source_nice;
+  cfg.output_dir = topo.runtime.output_dir;
   cfg.kinds = &kinds;
   cfg.time = make_clock(topo.runtime.time_scale, epoch_unix_ns);
   cfg.epoch_unix_ns = epoch_unix_ns;

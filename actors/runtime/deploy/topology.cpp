@@ -96,7 +96,7 @@ class checker : public yaml_checker {
   void runtime(const YAML::Node& n, runtime_settings& out) {
     if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "suspicion_ms", "request_timeout_ms",
                              "control_retries", "max_envelope_bytes", "trace_file",
-                             "trace_sample", "scheduler", "workers", "worker_nice", "source_nice", "duration_s", "time_scale", "drain_ms",
+                             "trace_sample", "scheduler", "workers", "worker_nice", "source_nice", "output_dir", "duration_s", "time_scale", "drain_ms",
                              "startup_ms"}))
       return;
     const std::string w = "runtime";
@@ -112,6 +112,7 @@ class checker : public yaml_checker {
     integer(n, "drain_ms", w, out.drain_ms, 0);
     integer(n, "startup_ms", w, out.startup_ms, 0);
     text(n, "trace_file", w, out.trace_file, false);
+    text(n, "output_dir", w, out.output_dir, false);
     if (number(n, "trace_sample", w, out.trace_sample, false) && out.trace_sample > 1)
       fail(n["trace_sample"], "'trace_sample' must be between 0 and 1");
     number(n, "duration_s", w, out.duration_s, false);

@@ -41,6 +41,7 @@ struct runtime_settings {
   int workers = 0;
   int worker_nice = 5;          // the actors' threads this much nicer than liveness and NATS I/O
   int source_nice = 10;         // emulated cameras' threads this much nicer than other actors'
+  std::string output_dir = "."; // actors spawned on request write only inside it
   double duration_s = 0;        // 0: until interrupted or every actor has exited
   double time_scale = 1;        // > 1: emulated clock, deployment time runs this much slower
   int drain_ms = 5000;          // at the end, wall time each stop stage (cameras, replicas, sinks) may take

@@ -21,12 +21,15 @@ msg::Ack ack(bool ok, std::string detail) {
   return a;
 }
 
+params params_of(const msg::SpawnRequest& req) {
+  return params::from_yaml(req.params_yaml().empty() ? "{}" : req.params_yaml());
+}
+
 msg::Ack spawn_ack(node& host, const msg::SpawnRequest& req) {
   auto running = host.local_actors();
   if (std::find(running.begin(), running.end(), req.actor()) != running.end())
     return ack(true, "already running");  // a retried request must not fail
-  auto p = params::from_yaml(req.params_yaml().empty() ? "{}" : req.params_yaml());
-  auto result = host.spawn(req.actor(), req.kind(), p);
+  auto result = host.spawn(req.actor(), req.kind(), params_of(req));
   return result ? ack(true, "spawned") : ack(false, describe(result.error()));
 }
 
@@ -42,7 +45,12 @@ caf::behavior node_controller(caf::event_based_actor* self, context ctx, node* h
         ctx.reply(in, ack(false, "node " + in.sender_node + " may not spawn or stop actors here"));
       } else if (auto spawn = in.as<msg::SpawnRequest>()) {
         stopped->erase(spawn->actor());
-        ctx.reply(in, spawn_ack(*host, *spawn));
+        if (auto why = host->outside_output(spawn->kind(), params_of(*spawn)); !why.empty()) {
+          ctx.refuse(in, refusal::outside_output, why);
+          ctx.reply(in, ack(false, why));
+        } else {
+          ctx.reply(in, spawn_ack(*host, *spawn));
+        }
       } else if (auto stop = in.as<msg::StopRequest>()) {
         if (host->stop(stop->actor())) {
           stopped->insert(stop->actor());
