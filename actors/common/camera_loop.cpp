@@ -1,13 +1,10 @@
 #include "actors/common/camera_loop.hpp"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/runtime/atoms.hpp"
+#include "actors/runtime/thread_nice.hpp"
 
 namespace troupe {
 
@@ -29,10 +26,8 @@ void camera_loop::start() {
 void camera_loop::tick(camera_body& body) {
   if (!niced_) {  // the actor's own thread (every camera kind is detached), on its first tick
     niced_ = true;
-    if (self_->getf(caf::abstract_actor::is_detached_flag) && ctx_.source_nice() > 0) {
-      auto tid = static_cast<id_t>(::syscall(SYS_gettid));
-      ::setpriority(PRIO_PROCESS, tid, ::getpriority(PRIO_PROCESS, tid) + ctx_.source_nice());
-    }
+    if (self_->getf(caf::abstract_actor::is_detached_flag) && ctx_.source_nice() > 0)
+      nicer_this_thread(ctx_.worker_nice() + ctx_.source_nice());
   }
   if (input_.hold_first_frame(ctx_, frames_, body.receivers_up(ctx_), waiting_since_ns_))
     return retry_soon();

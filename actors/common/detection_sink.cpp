@@ -1,5 +1,7 @@
 #include "actors/common/detection_sink.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <caf/all.hpp>
@@ -48,7 +50,8 @@ std::string replica_summary(const sink_state& s) {
   if (auto t = s.books.totals(); t.produced > 0)
     out += " | books: " + std::to_string(t.produced) + " produced, " + std::to_string(t.delivered) + " delivered, " +
            std::to_string(t.dropped) + " dropped, " + std::to_string(t.lost) + " lost, " +
-           std::to_string(t.produced - t.delivered - t.dropped - t.lost) + " pending";
+           // the cameras report what they produced once a second, the sink counts at once
+           std::to_string(std::max<int64_t>(0, t.produced - t.delivered - t.dropped - t.lost)) + " pending";
   for (auto& [name, p] : s.report.paces())
     if (p.last.behind)
       out += " | " + name + " BEHIND: " + fixed(p.last.fps) + " of " + fixed(p.last.target_fps) + " fps";
@@ -115,6 +118,8 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
         for (auto& receiver : state->books.add(*b))  // what it sent to, the sink watches go down
           ctx.monitor(receiver, caf::actor_cast<caf::actor>(self));
       } else if (auto down = in.as<msg::ActorDown>()) {
+        if (down->actor() != in.sender)  // a watch's notice comes in the name of who went down
+          return ctx.refuse(in, refusal::forged_sender, "ActorDown of '" + down->actor() + "' from '" + in.sender + "'");
         state->books.down(down->actor(), down->reason());
       } else {
         ctx.refuse(in, refusal::unhandled_type);

@@ -1,5 +1,6 @@
 #include "actors/common/item_books.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 namespace troupe {
@@ -21,8 +22,11 @@ std::vector<std::string> item_books::add(const msg::ItemBooks& part) {
 }
 
 void item_books::down(const std::string& actor, const std::string& reason) {
-  // Stopping is no failure; an actor this node never knew tells nothing of its fate.
-  if (reason == "normal" || reason == "stopped" || reason == "unknown actor")
+  if (reason == "unknown actor") {  // not yet known here: watched again when next named
+    receivers_.erase(actor);
+    return;
+  }
+  if (reason == "normal" || reason == "stopped")  // stopping is no failure
     return;
   actors_[actor].failure = reason;
 }
@@ -78,7 +82,8 @@ item_books::running_totals item_books::totals() const {
 camera_books item_books::close(const std::string& camera) const {
   camera_books b;
   std::map<std::string, int64_t> in, out, held;
-  std::set<std::string> final_count;
+  std::map<std::string, std::set<std::string>> senders;  // by receiver
+  std::set<std::string> final_count, producers;
   for (auto& [actor, a] : actors_) {
     for (auto& [incarnation, part] : a.incarnations) {
       for (auto& c : part.cameras()) {
@@ -86,9 +91,12 @@ camera_books item_books::close(const std::string& camera) const {
           continue;
         b.produced += c.produced();
         in[actor] += c.produced();
+        if (c.produced() > 0)
+          producers.insert(actor);
         for (auto& [to, n] : c.sent()) {
           in[to] += n;
           out[actor] += n;
+          senders[to].insert(actor);
         }
         for (auto& [cause, n] : c.dropped()) {
           b.dropped[cause] += n;
@@ -119,6 +127,25 @@ camera_books item_books::close(const std::string& camera) const {
   in[sink_];  // the sink is always in the books, even when nothing was sent to it
   out[sink_] = b.delivered;
   final_count.insert(sink_);  // it closes them
+  auto failed = [&](const std::string& actor) {
+    auto a = actors_.find(actor);
+    return a != actors_.end() && !a->second.failure.empty();
+  };
+  // Likewise a sender that went down sent (and a camera produced) more than its last
+  // count said when its receiver accounted for more than it was sent.
+  for (auto& [actor, sent_to] : in) {
+    auto excess = out[actor] + held[actor] - sent_to;
+    auto& from = senders[actor];
+    auto gone = std::find_if(from.begin(), from.end(), failed);
+    if (actor == sink_ || excess <= 0 || gone == from.end())
+      continue;
+    sent_to += excess;
+    out[*gone] += excess;
+    if (producers.count(*gone) != 0) {
+      b.produced += excess;
+      in[*gone] += excess;
+    }
+  }
   for (auto& [actor, sent_to] : in) {
     if (held[actor] > 0)
       b.in_flight["held by " + actor] += held[actor];

@@ -38,7 +38,9 @@ class item_books {
   // An item of `camera` reached the sink from `from`.
   void delivered(const std::string& camera, const std::string& from) { ++delivered_[camera][from]; }
   // `actor` went down; `reason` as in msg::ActorDown ("normal", "stopped", "crash: …",
-  // "node down").
+  // "node restarted", "no heartbeat for …"). Once an actor failed, what it did not
+  // account for is lost with that cause, restarted or not: items on their way to a
+  // restarted incarnation at the end are counted with them.
   void down(const std::string& actor, const std::string& reason);
 
   // Each camera that reported what it produced.

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/runtime/thread_nice.hpp"
 #include "vision/jpeg_codec.hpp"
 #include "vision/object_class.hpp"
 #include "vision/percentile.hpp"
@@ -119,6 +120,7 @@ std::optional<msg::GpuStats> replica_worker::take_gpu_stats() {
 }
 
 void replica_worker::run(size_t worker) {
+  nicer_this_thread(ctx_.worker_nice());  // work, like CAF's threads: behind liveness and NATS I/O
   auto max_wait = ctx_.wall(std::chrono::milliseconds(cfg_.max_wait_ms));
   for (;;) {
     auto items = queue_.pop_batch(cfg_.max_batch, max_wait);

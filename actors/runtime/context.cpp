@@ -15,6 +15,10 @@ const std::string& context::node_name() const {
   return core_->cfg.name;
 }
 
+int context::worker_nice() const {
+  return core_->cfg.worker_nice;
+}
+
 int context::source_nice() const {
   return core_->cfg.source_nice;
 }

@@ -88,7 +88,10 @@ class context {
   void monitor(const std::string& actor, const caf::actor& self) const;
 
   int64_t now_ns() const;
-  // runtime.source_nice: how much nicer an emulated source's own thread runs.
+  // runtime.worker_nice: how much nicer than the process a kind's own worker threads
+  // run (thread_nice.hpp); runtime.source_nice: how much nicer again an emulated
+  // source's thread runs.
+  int worker_nice() const;
   int source_nice() const;
   // What this node's shaped interfaces offer now.
   interface_rates offered_rates() const;

@@ -21,8 +21,15 @@ bool inside_folder(const std::string& path, const std::string& folder) {
   auto root = ec ? fs::path() : fs::weakly_canonical(fs::absolute(folder.empty() ? "." : folder), ec);
   if (ec)
     return false;
+  // Strictly inside: a file (or a prefix such as a report's, PREFIX.json) needs a name of
+  // its own below the folder, else `report: ../main` writes main.json beside it.
   auto [r, f] = std::mismatch(root.begin(), root.end(), file.begin(), file.end());
-  return r == root.end() || (std::next(r) == root.end() && r->empty());  // a trailing '/' of the root
+  if (r != root.end() && !(std::next(r) == root.end() && r->empty()))  // a trailing '/' of the root
+    return false;
+  for (; f != file.end(); ++f)
+    if (!f->empty() && *f != ".")
+      return true;
+  return false;
 }
 
 std::string make_parent_folder(const std::string& path) {

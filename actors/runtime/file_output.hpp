@@ -13,8 +13,9 @@ std::string write_text_file(const std::string& path, const std::string& text);
 // --quiet), or an error naming why not. True when written.
 bool write_and_say(const std::string& path, const std::string& text, const std::string& who = {});
 
-// Whether `path` lies inside `folder` once both are made absolute and their existing
-// parts' links resolved ("../", links out and absolute paths elsewhere do not).
+// Whether `path` lies strictly inside `folder` (a name of its own below it) once both
+// are made absolute and their existing parts' links resolved ("../", links out and
+// absolute paths elsewhere do not).
 bool inside_folder(const std::string& path, const std::string& folder);
 
 // Creates the folder a file will go to; empty on success, else why not.

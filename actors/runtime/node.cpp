@@ -1,15 +1,12 @@
 #include "actors/runtime/node.hpp"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <future>
 
 #include <caf/all.hpp>
 
 #include "actors/runtime/errors.hpp"
 #include "actors/runtime/file_output.hpp"
+#include "actors/runtime/thread_nice.hpp"
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/detail/node_controller.hpp"
 #include "actors/runtime/detail/node_core.hpp"
@@ -30,11 +27,7 @@ class nicer_threads final : public caf::thread_hook {
  public:
   explicit nicer_threads(int nice) : nice_(nice) {}
   void init(caf::actor_system&) override {}
-  void thread_started() override {
-    auto tid = static_cast<id_t>(::syscall(SYS_gettid));
-    // From the main thread's niceness: a thread started by an already nicer one inherits its.
-    ::setpriority(PRIO_PROCESS, tid, ::getpriority(PRIO_PROCESS, ::getpid()) + nice_);
-  }
+  void thread_started() override { nicer_this_thread(nice_); }
   void thread_terminates() override {}
 
  private:
@@ -147,11 +140,16 @@ std::string node::outside_output(const std::string& kind, const params& p) const
   const auto* spec = core_->cfg.kinds ? core_->cfg.kinds->find(kind) : nullptr;
   if (spec == nullptr)
     return {};  // spawning says what is wrong with an unknown kind
-  for (auto& param : spec->parameters)
-    if (param.type == param_type::output && p.has(param.key) &&
-        !inside_folder(p.get_string(param.key), core_->cfg.output_dir))
-      return "parameter '" + param.key + "' names '" + p.get_string(param.key) + "', outside the output folder '" +
+  for (auto& param : spec->parameters) {
+    if (param.type != param_type::output || !p.has(param.key))
+      continue;
+    auto value = p.yaml()[param.key];
+    if (!value.IsScalar())  // not a file name at all: spawning says so
+      continue;
+    if (!inside_folder(value.Scalar(), core_->cfg.output_dir))
+      return "parameter '" + param.key + "' names '" + value.Scalar() + "', outside the output folder '" +
              core_->cfg.output_dir + "'";
+  }
   return {};
 }
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/runtime/thread_nice.hpp"
+
 namespace troupe {
 
 using steady = std::chrono::steady_clock;
@@ -40,6 +42,7 @@ worker_counters function_worker::counters() {
 }
 
 void function_worker::run() {
+  nicer_this_thread(ctx_.worker_nice());  // work, like CAF's threads: behind liveness and NATS I/O
   for (;;) {
     auto batch = queue_.pop_batch(1, std::chrono::nanoseconds(0));
     if (batch.empty())

@@ -94,6 +94,7 @@ TEST(ItemBooks, ALaterPartOfOneIncarnationReplacesTheEarlierAndARestartAdds) {
   EXPECT_TRUE(books.add(cam).empty());                           // once
   auto first = part("det", false, "a");
   (*items(first).mutable_sent())["sink"] = 2;
+  (*first.mutable_cameras(0)->mutable_dropped())["det: stale"] = 1;  // kept beside the second incarnation's
   books.add(first);
   (*first.mutable_cameras(0)->mutable_sent())["sink"] = 3;  // cumulative: replaces the 2
   books.add(first);
@@ -104,9 +105,28 @@ TEST(ItemBooks, ALaterPartOfOneIncarnationReplacesTheEarlierAndARestartAdds) {
   for (int i = 0; i < 9; ++i)  // the first incarnation sent one more after its last count
     books.delivered("cam", "det");
   auto b = books.close().at("cam");
-  EXPECT_EQ(b.lost, (counts_by_cause{{"det down: node down", 1}}));
+  EXPECT_EQ(b.dropped, (counts_by_cause{{"det: stale", 1}}));
   EXPECT_EQ(b.delivered, 9);
+  EXPECT_EQ(total(b.lost), 0);  // 10 sent = 9 delivered + 1 dropped by the first incarnation
   EXPECT_TRUE(b.closed());
+}
+
+TEST(ItemBooks, ACameraThatWentDownProducedWhatItsReceiverAccountedFor) {
+  item_books books("sink");
+  auto cam = part("cam", false);  // its last count, before its node died
+  items(cam).set_produced(4);
+  (*cam.mutable_cameras(0)->mutable_sent())["det"] = 4;
+  books.add(cam);
+  books.down("cam", "node down");
+  auto det = part("det", true);
+  (*items(det).mutable_sent())["sink"] = 6;  // two more arrived after that count
+  books.add(det);
+  for (int i = 0; i < 6; ++i)
+    books.delivered("cam", "det");
+  auto b = books.close().at("cam");
+  EXPECT_EQ(b.produced, 6);
+  EXPECT_EQ(b.delivered, 6);
+  EXPECT_TRUE(b.closed()) << total(b.unaccounted);
 }
 
 TEST(ItemLedger, SendFailuresAreDroppedByPolicyOrLostByCause) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
 
 #include <nats/nats.h>
@@ -273,12 +274,23 @@ TEST(Security, ASpawnedActorWritesOnlyInsideTheOutputFolder) {
         ack = *a;
     return ack;
   };
-  for (auto outside : {"/tmp/troupe-outside/report", "../troupe-outside/report"}) {
+  auto here = std::filesystem::current_path().filename().string();
+  // "../<here>" is the folder itself as a prefix: its PREFIX.json would land beside it.
+  for (std::string outside : {std::string("/tmp/troupe-outside/report"), std::string("../troupe-outside/report"),
+                              "../" + here, std::string(".")}) {
     auto ack = ask("intruder", outside);
     EXPECT_FALSE(ack.ok()) << outside;
     EXPECT_NE(ack.detail().find("outside the output folder"), std::string::npos) << ack.detail();
   }
-  EXPECT_EQ(refused(d.at("edge"), refusal::outside_output), 2u);
+  EXPECT_EQ(refused(d.at("edge"), refusal::outside_output), 4u);
   EXPECT_FALSE(d.at("edge").host_of("intruder"));
+  msg::SpawnRequest odd;  // a list where a file name goes: refused by the kind, the controller lives on
+  odd.set_actor("odd");
+  odd.set_kind("sink");
+  odd.set_params_yaml("{report: [a, b]}");
+  auto reply = d.driver().request("node/edge", odd, 5s);
+  ASSERT_TRUE(reply);
+  ASSERT_TRUE(reply->as<msg::Ack>());
+  EXPECT_FALSE(reply->as<msg::Ack>()->ok());
   EXPECT_TRUE(ask("guest", "sec-output/report").ok());  // inside it, the sink is spawned
 }
