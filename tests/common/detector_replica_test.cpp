@@ -25,11 +25,6 @@ const char* profiles = R"(devices:
     idle_power_w: 1
     models:
       - { model: hog, fixed_ms: 150, ms_per_megapixel: 0 }
-  - name: slower
-    busy_power_w: 10
-    idle_power_w: 1
-    models:
-      - { model: hog, fixed_ms: 400, ms_per_megapixel: 0 }
   - name: slow-two
     busy_power_w: 10
     concurrency: 2
@@ -80,14 +75,12 @@ class ReplicaTest : public ::testing::Test {
     ASSERT_TRUE(spawned) << caf::to_string(spawned.error());
   }
   // Eight regions at once to a slow replica with room for two: which frames got done.
-  // 400 ms a region: the eight arrive well within the first (a loaded CI machine once
-  // delayed them past 300 ms, and frame 7 found room).
   std::set<uint64_t> frames_done_under(const std::string& policy) {
-    spawn_replica("{ queue_capacity: 2, overflow: " + policy + ", device: slower, profile: " + profile_file + " }");
+    spawn_replica("{ queue_capacity: 2, overflow: " + policy + ", device: slow, profile: " + profile_file + " }");
     for (uint64_t i = 0; i < 8; ++i)
       EXPECT_FALSE(n->send("hog", region(*n, i)));
     std::set<uint64_t> frames;
-    for (auto& d : collect(*self, 8, 1800ms))
+    for (auto& d : collect(*self, 8, 700ms))
       frames.insert(d.frame_index());
     return frames;
   }
@@ -134,9 +127,12 @@ TEST_F(ReplicaTest, FullBatchesAreComputedTogether) {
 TEST_F(ReplicaTest, DropNewestKeepsTheFirstRegionsAndCountsTheRest) {
   start();
   auto frames = frames_done_under("drop_newest");
+  // The first two always find room. Whether a third does depends on whether the worker
+  // took frame 0 before the others arrived (then 1 and 2 queue), or only later (then
+  // one later frame, even the last, takes the place it left): the rest are dropped.
   EXPECT_TRUE(frames.count(0));
-  EXPECT_FALSE(frames.count(7));
-  EXPECT_LE(frames.size(), 3u);  // one in the worker, two queued; the rest dropped
+  EXPECT_TRUE(frames.count(1));
+  EXPECT_LE(frames.size(), 3u);
 }
 
 TEST_F(ReplicaTest, DropOldestKeepsTheLatestRegions) {
