@@ -43,6 +43,18 @@ std::string pipeline_topology(const std::string& extra_runtime, const std::strin
          "  - { name: sink, kind: sink, node: edge }\n";
 }
 
+// One synthetic camera on `edge` into detector `det` on `server`, and a sink on `edge`
+// that writes PREFIX.json: the parameters of the camera and the detector as given.
+std::string reported_topology(const std::string& deployment, double duration_s, const std::string& camera,
+                              const std::string& detector, const std::string& prefix) {
+  return "deployment: " + deployment + "\nnats: embedded\nruntime: { duration_s: " + std::to_string(duration_s) +
+         " }\nnodes:\n  - name: edge\n  - name: server\nactors:\n"
+         "  - { name: cam, kind: camera, node: edge, params: { source: synthetic, " + camera +
+         ", detector: det, sink: sink } }\n"
+         "  - { name: det, kind: detector, node: server, params: { " + detector + " } }\n"
+         "  - { name: sink, kind: sink, node: edge, params: { report: " + prefix + " } }\n";
+}
+
 // Runs a topology whose sink writes PREFIX.json; null when the run or the file failed.
 nlohmann::json run_for_report(const std::string& topology, const std::string& prefix, std::string& output) {
   auto r = troupe_cli("run " + topology);
@@ -361,14 +373,9 @@ TEST(Deployment, EmulatedClockStretchesTheRun) {
 // and the replica's own counters agree with the books (issue 20, item 5).
 TEST(Deployment, EveryFrameEndsInTheBooks) {
   auto prefix = std::string(::testing::TempDir()) + "/books-report";
-  auto topo = write_temp("books.yaml",
-    "deployment: books\nnats: embedded\nruntime: { duration_s: 8 }\n"
-    "nodes:\n  - name: edge\n  - name: server\n"
-    "actors:\n"
-    "  - { name: cam, kind: camera, node: edge, params: { source: synthetic, seed: 5, fps: 40, max_frames: 80,"
-    " detector: det, sink: sink } }\n"  // faster than HOG: the queue of 2 overflows
-    "  - { name: det, kind: detector, node: server, params: { queue_capacity: 2, max_age_ms: 150 } }\n"
-    "  - { name: sink, kind: sink, node: edge, params: { report: " + prefix + " } }\n");
+  // Faster than HOG: the queue of 2 overflows.
+  auto topo = write_temp("books.yaml", reported_topology("books", 8, "seed: 5, fps: 40, max_frames: 80",
+                                                         "queue_capacity: 2, max_age_ms: 150", prefix));
   std::string output;
   auto report = run_for_report(topo, prefix, output);
   ASSERT_FALSE(report.is_null()) << output;
@@ -396,13 +403,8 @@ TEST(Deployment, EveryFrameEndsInTheBooks) {
 TEST(Deployment, SyntheticCamerasAreScoredAgainstTheirGroundTruth) {
   auto prefix = std::string(::testing::TempDir()) + "/synthetic-report";
   auto topo = write_temp("synthetic.yaml",
-    "deployment: synth\nnats: embedded\nruntime: { duration_s: 5 }\n"
-    "nodes:\n  - name: edge\n  - name: server\n"
-    "actors:\n"
-    "  - { name: cam, kind: camera, node: edge, params: { source: synthetic, seed: 3, density: \"0:2\","
-    " crop: [0, 0, 384, 576], fps: 10, max_frames: 40, detector: blobs, sink: sink } }\n"
-    "  - { name: blobs, kind: detector, node: server, params: { model: mog2 } }\n"
-    "  - { name: sink, kind: sink, node: edge, params: { report: " + prefix + " } }\n");
+                         reported_topology("synth", 5, "seed: 3, density: \"0:2\", crop: [0, 0, 384, 576], fps: 10, "
+                                           "max_frames: 40", "model: mog2", prefix));
   std::string output;
   auto report = run_for_report(topo, prefix, output);
   ASSERT_FALSE(report.is_null()) << output;
