@@ -35,12 +35,14 @@ struct settings {
   int scene_width = 768, scene_height = 576;  // the synthetic scenes' defaults
   std::string out = "build/reports/load-sweep";
   bool resume = false;
+  bool source_idle = false;
 };
 
 std::string topology_text(const settings& s, int n, const std::string& report) {
   int edges = (n + s.per_node - 1) / s.per_node;
   std::ostringstream t;
-  t << "deployment: load-" << n << "\nnats: embedded\nruntime: { duration_s: " << s.duration_s << " }\nnodes:\n";
+  t << "deployment: load-" << n << "\nnats: embedded\nruntime: { duration_s: " << s.duration_s
+    << ", source_idle: " << (s.source_idle ? "true" : "false") << " }\nnodes:\n";
   for (int e = 1; e <= edges; ++e)
     t << "  - name: edge-" << e << "\n";
   t << "  - name: server\nactors:\n";
@@ -159,6 +161,7 @@ int main(int argc, char** argv) {
   app.add_option("--scene-height", s.scene_height, "synthetic scenes' height (default 576)")->check(CLI::Range(32, 4096));
   app.add_option("-o,--out", s.out, "folder of the runs' reports and rows (default build/reports/load-sweep)");
   app.add_flag("--resume", s.resume, "skip the camera counts whose row is already there");
+  app.add_flag("--source-idle", s.source_idle, "cameras run SCHED_IDLE (runtime.source_idle)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -52,8 +52,7 @@ int tail_trace(const tail_options& o) {
   auto deployment = o.deployment;
   if (!o.credentials.empty()) {
     auto who = read_credential(o.credentials);
-    bo.user = who.user;
-    bo.password = who.password;
+    connect_as(bo, who);
     deployment = deployment.empty() ? who.deployment : deployment;  // its identity reads that one only
   }
   bus_connection bus(bo);

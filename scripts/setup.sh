@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libcaf-dev libnats-dev nats-server
+  libcaf-dev libnats-dev nats-server libssl-dev
   libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev

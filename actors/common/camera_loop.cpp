@@ -26,8 +26,11 @@ void camera_loop::start() {
 void camera_loop::tick(camera_body& body) {
   if (!niced_) {  // the actor's own thread (every camera kind is detached), on its first tick
     niced_ = true;
-    if (self_->getf(caf::abstract_actor::is_detached_flag) && ctx_.source_nice() > 0)
+    bool own_thread = self_->getf(caf::abstract_actor::is_detached_flag);
+    if (own_thread && ctx_.source_nice() > 0)
       nicer_this_thread(ctx_.worker_nice() + ctx_.source_nice());
+    if (own_thread && ctx_.source_idle() && !idle_this_thread())
+      spdlog::warn("camera {}: the kernel refused SCHED_IDLE; it runs at its niceness", ctx_.name());
   }
   if (input_.hold_first_frame(ctx_, frames_, body.receivers_up(ctx_), waiting_since_ns_))
     return retry_soon();

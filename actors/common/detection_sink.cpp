@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "actors/common/detections_check.hpp"
+#include "actors/common/stats_check.hpp"
 #include "actors/common/run_report.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/log.hpp"
@@ -92,7 +93,7 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
     [=](const letter& in) {
       if (auto d = in.as<msg::Detections>()) {
         auto now = ctx.now_ns();
-        if (auto why = check_detections(*d, sink_bounds(state->started_ns, now))) {
+        if (auto why = check_detections(*d, window_since(state->started_ns, now))) {
           ctx.refuse(in, *why, "camera '" + d->camera() + "', frame " + std::to_string(d->frame_index()));
           return;
         }
@@ -107,6 +108,8 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
       } else if (auto g = in.as<msg::GpuStats>()) {
         state->report.add_gpu(*g);
       } else if (auto r = in.as<msg::ReplicaStats>()) {
+        if (auto why = check_replica_stats(*r, in.sender))
+          return ctx.refuse(in, *why, "stats of '" + r->replica() + "'");
         state->report.add_replica(*r, (ctx.now_ns() - state->started_ns) / 1e9);
       } else if (auto p = in.as<msg::CameraPace>()) {
         state->report.add_pace(*p);

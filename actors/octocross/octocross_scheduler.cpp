@@ -23,6 +23,7 @@
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/common/pipeline_names.hpp"
+#include "actors/videojam/message_checks.hpp"
 #include "troupe/messages/runtime.pb.h"
 #include "troupe/messages/videojam.pb.h"
 #include "vision/percentile.hpp"
@@ -228,9 +229,13 @@ class scheduler {
     if (s.function() != cfg_.function)
       return;
     auto i = slot_of(s.replica());
-    if (!i || in.sender != s.replica() || !ctx_.knows(s.replica())) {  // only a listed replica speaks for itself
+    if (!i || !ctx_.knows(s.replica())) {  // not one of its replicas: not its business
       ++log_.ignored_stats;
       return;
+    }
+    if (auto why = videojam::check_stats(s, in.sender)) {  // only a listed replica speaks for itself
+      ++log_.ignored_stats;
+      return ctx_.refuse(in, *why, "stats of '" + s.replica() + "'");
     }
     auto& n = now_[*i];
     auto slot_s = s.slot_s() > 0 ? s.slot_s() : 1.0;  // the replica's slot, not the scheduler's sample

@@ -13,6 +13,7 @@
 #include "actors/penance/core/dataset_stats.hpp"
 #include "actors/penance/core/replay.hpp"
 #include "actors/penance/core/segment_models.hpp"
+#include "actors/penance/message_checks.hpp"
 #include "actors/penance/segment_labels.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/errors.hpp"
@@ -154,10 +155,13 @@ class segment_camera_state {
   // p_{i−1}: the newest result back (§3.3); an older one than the last seen is ignored,
   // and one not from the server or of another size is dropped and counted.
   void on_performance(const letter& in, const pmsg::PerformanceCode& code) {
-    if (in.sender != cfg_.server || code.config() >= space_.configs() ||
-        static_cast<size_t>(code.p_size()) != expected_p_) {
+    if (in.sender != cfg_.server) {
       ++implausible_;
-      return;
+      return ctx_.refuse(in, refusal::unknown_sender, "its results come from '" + cfg_.server + "'");
+    }
+    if (auto why = penance::check_performance(code, space_.configs(), expected_p_)) {
+      ++implausible_;
+      return ctx_.refuse(in, *why, "segment " + std::to_string(code.segment()));
     }
     if (seen_ && code.segment() < seen_->segment)
       return;

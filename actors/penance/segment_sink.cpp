@@ -9,6 +9,7 @@
 
 #include "actors/penance/core/metrics.hpp"
 #include "actors/penance/core/segment_books.hpp"
+#include "actors/penance/message_checks.hpp"
 #include "actors/penance/segment_labels.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/log.hpp"
@@ -39,6 +40,8 @@ class sink_state {
       reference_macs_ = l.reference_macs();
     settle(books_.labelled(key(l.camera(), l.segment()), l));
   }
+
+  int64_t started_ns() const { return started_ns_; }
 
   void finish() const {
     auto in_flight = books_.in_flight();
@@ -146,10 +149,17 @@ caf::behavior segment_sink(caf::event_based_actor* self, context ctx, std::share
   return {
     [=](const letter& in) {
       try {
-        if (auto sent = in.as<pmsg::SegmentSent>())
-          s->on_sent(*sent);
-        else if (auto labels = in.as<pmsg::SegmentLabels>())
-          s->on_labels(*labels);
+        auto window = window_since(s->started_ns(), ctx.now_ns());
+        std::optional<refusal> why;
+        if (auto sent = in.as<pmsg::SegmentSent>()) {
+          if (!(why = penance::check_sent(*sent, in.sender, window)))
+            s->on_sent(*sent);
+        } else if (auto labels = in.as<pmsg::SegmentLabels>()) {
+          if (!(why = penance::check_labels(*labels, window)))
+            s->on_labels(*labels);
+        }
+        if (why)
+          ctx.refuse(in, *why);
       } catch (const std::exception& e) {  // labels that do not decode: that letter is dropped, said so
         spdlog::warn("{}: {} from {} dropped: {}", ctx.name(), in.type, in.sender, e.what());
       }

@@ -9,6 +9,7 @@
 #include "actors/penance/core/chunking.hpp"
 #include "actors/penance/core/config_space.hpp"
 #include "actors/penance/core/segment_models.hpp"
+#include "actors/penance/message_checks.hpp"
 #include "actors/penance/segment_labels.hpp"
 #include "actors/runtime/errors.hpp"
 #include "actors/runtime/node.hpp"
@@ -37,12 +38,12 @@ class segmenter_state {
   segmenter_state(context ctx, segmenter_settings cfg) : ctx_(std::move(ctx)), cfg_(std::move(cfg)) {}
 
   void on_chunk(const letter& in, const pmsg::SegmentChunk& c) {
-    // A segment of 1 s at most max_segment_bytes, in at most that many chunks.
-    bool sized = c.count() > 0 && c.index() < c.count() && c.total_bytes() <= max_segment_bytes &&
-                 c.count() <= c.total_bytes() / 1024 + 1;
-    if (c.camera() != in.sender || c.config() >= space_.configs() || !ctx_.knows(c.sink()) || !sized) {
-      ++implausible_;  // parsed, but not what its sender may ask for: dropped
-      return;
+    auto why = penance::check_chunk(c, in.sender, space_.configs());
+    if (!why && !ctx_.knows(c.sink()))
+      why = refusal::out_of_range;  // labels for an actor the directory does not know
+    if (why) {
+      ++implausible_;  // parsed, but not what its sender may ask for: refused, counted by the node
+      return ctx_.refuse(in, *why, "chunk " + std::to_string(c.index()) + " of segment " + std::to_string(c.segment()));
     }
     sinks_[in.sender] = c.sink();
     configs_[in.sender].emplace(c.segment(), c.config());
@@ -138,7 +139,6 @@ class segmenter_state {
     }
   }
 
-  static constexpr uint64_t max_segment_bytes = 64ull << 20;
 
   context ctx_;
   segmenter_settings cfg_;

@@ -7,6 +7,7 @@
 
 #include "actors/common/box_codec.hpp"
 #include "actors/common/camera_loop.hpp"
+#include "actors/common/detections_check.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/react/react_edge.hpp"
 #include "actors/react/react_fast_tracker.hpp"
@@ -37,6 +38,7 @@ struct react_camera_state {
   react_edge manager;
   caf::actor fast_tracker;
   int64_t last_stats_ns = 0;
+  int64_t started_ns = 0;
   std::optional<pending_frame> pending;
   std::map<uint64_t, int64_t> cloud_sent_ns;  // frame → when it left, for the round trip
   std::vector<double> cloud_rtt_ms;
@@ -78,6 +80,7 @@ msg::CameraStats stats_of(const context& ctx, const react_camera_settings& cfg, 
   f["caught_up_frames"] = double(c.caught_up_frames);
   f["fell_behind"] = double(c.fell_behind);
   f["too_old"] = double(c.too_old);
+  f["not_taken"] = double(c.not_taken);
   f["superseded"] = double(c.superseded);
   f["tracker_failures"] = double(c.tracker_failures);
   f["cloud_age_frames_mean"] = c.cloud_fusions > 0 ? c.cloud_age_frames / double(c.cloud_fusions) : 0;
@@ -170,6 +173,7 @@ class react_frames final : public camera_body {
 
 caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_camera_settings cfg) {
   auto s = std::make_shared<react_camera_state>(cfg.manager);
+  s->started_ns = ctx.now_ns();
   s->fast_tracker = self->spawn<caf::detached + caf::linked>(react_fast_tracker);
   s->last_stats_ns = ctx.now_ns();
   auto loop = std::make_shared<camera_loop>(self, ctx, cfg.input);
@@ -188,6 +192,13 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
       auto d = in.as<msg::Detections>();
       if (d == nullptr)
         return;
+      if (in.sender != cfg.edge && in.sender != cfg.cloud)
+        return ctx.refuse(in, refusal::unknown_sender, "its detections come from '" + cfg.edge + "' and '" + cfg.cloud + "'");
+      auto why = check_detections(*d, window_since(s->started_ns, ctx.now_ns()));
+      if (!why && (d->camera() != ctx.name() || !s->manager.taken(d->frame_index())))
+        why = refusal::out_of_range;  // another camera's frame, or one not taken yet
+      if (why)
+        return ctx.refuse(in, *why, "frame " + std::to_string(d->frame_index()));
       // The edge's answer to the waiting frame, else by sender (edge and cloud may be one replica).
       bool awaited = s->pending && s->pending->index == d->frame_index() && in.sender == cfg.edge;
       auto from = awaited || in.sender != cfg.cloud ? react::source::edge : react::source::cloud;

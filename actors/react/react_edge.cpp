@@ -121,15 +121,19 @@ bool react_edge::superseded(react::source from, uint64_t origin) {
 
 std::optional<catch_up_job> react_edge::on_detections(react::source from, uint64_t index,
                                                       std::vector<vision::detection> boxes) {
+  if (!taken(index)) {
+    ++counters_.not_taken;
+    return std::nullopt;
+  }
   if (superseded(from, index))
     return std::nullopt;
-  if (buffer_.empty() || index == newest() || !tracking() || !s_.fast_tracking) {
-    if (from == react::source::cloud && !buffer_.empty())
+  if (index == newest() || !tracking() || !s_.fast_tracking) {
+    if (from == react::source::cloud)
       counters_.cloud_age_frames += double(newest() - index);
     fuse_now(from, index, boxes);
     return std::nullopt;
   }
-  if (index < buffer_.front().index || index > newest()) {
+  if (index < buffer_.front().index) {
     ++counters_.too_old;
     return std::nullopt;
   }

@@ -93,6 +93,7 @@ struct react_counters {
   uint64_t catch_ups = 0, caught_up_frames = 0;
   uint64_t fell_behind = 0;           // catch-ups that lost ground on new frames: dropped, never fused off the present
   uint64_t too_old = 0;               // results for frames no longer buffered: dropped
+  uint64_t not_taken = 0;             // results for a frame not taken yet: implausible, dropped
   uint64_t superseded = 0;            // results older than one of the same source already fused: dropped
   uint64_t tracker_failures = 0;      // tracker errors (main or fast): the objects kept or the result dropped
   double cloud_age_frames = 0;        // sum over cloud fusions of how old the detected frame was
@@ -106,7 +107,8 @@ class react_edge {
   react_frame_plan on_frame(uint64_t index, const cv::Mat& image);
   // Detections of frame `index` from `from`: fused at once when it is the newest frame
   // (or there is no tracker), otherwise the catch-up that brings them to the present;
-  // nullopt also when the frame has left the buffer (counted in too_old).
+  // nullopt also when the frame has left the buffer (counted in too_old) or was never
+  // taken (not_taken: fused, its index would supersede every real result after it).
   std::optional<catch_up_job> on_detections(react::source from, uint64_t index, std::vector<vision::detection> boxes);
   // A finished catch-up: fused when it reached the newest frame; when newer frames came
   // meanwhile, another catch-up from where it got, as long as it is not losing ground
@@ -114,6 +116,9 @@ class react_edge {
   // what the same source already had fused are dropped (superseded): they would
   // replace newer objects with older ones.
   std::optional<catch_up_job> on_caught_up(const catch_up_result& done);
+
+  // Whether results for frame `index` can be real: a frame taken already.
+  bool taken(uint64_t index) const { return !buffer_.empty() && index <= newest(); }
 
   std::vector<vision::detection> output() const;  // the current objects
   const std::vector<react::object>& objects() const { return objects_; }

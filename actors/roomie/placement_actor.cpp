@@ -9,8 +9,10 @@
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include "actors/common/stats_check.hpp"
 #include "actors/roomie/core/placement_book.hpp"
 #include "actors/roomie/core/placement_params.hpp"
+#include "actors/roomie/message_checks.hpp"
 #include "actors/runtime/choice.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/node.hpp"
@@ -98,6 +100,8 @@ class placement_state {
   }
 
   void on_request(const letter& in, const msg::roomie::PlaceRequest& r) {
+    if (auto why = roomie::check_request(r))
+      return ctx_.refuse(in, *why, "replica '" + r.replica() + "'");
     act(book_.place({r.replica(), r.model(), r.params_yaml()}), &in);
   }
 
@@ -127,9 +131,14 @@ class placement_state {
   }
 
   // A replica's busy share since its previous stats: the autoscaler's input.
-  void on_stats(const msg::ReplicaStats& st) {
+  void on_stats(const letter& in, const msg::ReplicaStats& st) {
     auto now_ns = ctx_.now_ns();
     auto& [busy_ms, at_ns] = last_busy_[st.replica()];
+    auto why = check_replica_stats(st, in.sender);
+    if (!why && at_ns > 0)
+      why = roomie::check_busy(st.busy_ms(), busy_ms, (now_ns - at_ns) / 1e6, st.parallel());
+    if (why)
+      return ctx_.refuse(in, *why, "stats of '" + st.replica() + "'");
     if (at_ns > 0 && now_ns > at_ns)
       if (auto more = book_.load(st.replica(), (st.busy_ms() - busy_ms) / ((now_ns - at_ns) / 1e6), now_ns / 1e9)) {
         spdlog::info("placement: {} busy above {:.2f} for {:.0f} s: adding {}", more->model, s_.book.scale_util,
@@ -262,7 +271,7 @@ caf::behavior placement_actor(caf::event_based_actor* self, context ctx, std::sh
       if (auto r = in.as<msg::roomie::PlaceRequest>())
         s->on_request(in, *r);
       else if (auto st = in.as<msg::ReplicaStats>())
-        s->on_stats(*st);
+        s->on_stats(in, *st);
       else if (auto down = in.as<msg::ActorDown>())
         s->on_down(down->actor());
     },

@@ -10,6 +10,7 @@
 #include "actors/common/camera_source.hpp"
 #include "actors/common/pipeline_names.hpp"
 #include "actors/roomie/core/query_load.hpp"
+#include "actors/roomie/message_checks.hpp"
 #include "actors/runtime/node.hpp"
 #include "troupe/messages/roomie.pb.h"
 #include "troupe/messages/runtime.pb.h"
@@ -160,10 +161,15 @@ caf::behavior query_source(caf::event_based_actor* self, context ctx, std::share
   self->attach_functor([s] { s->report(); });
   return {
     [=](const letter& in) {
-      if (auto r = in.as<msg::roomie::PlaceReply>())
+      if (auto r = in.as<msg::roomie::PlaceReply>()) {
+        if (auto why = roomie::check_reply(*r))
+          return ctx.refuse(in, *why, "placement of '" + r->replica() + "'");
         s->on_placement(*r, self);
-      else if (auto t = in.as<msg::roomie::PlacementTable>())
+      } else if (auto t = in.as<msg::roomie::PlacementTable>()) {
+        if (auto why = roomie::check_table(*t))
+          return ctx.refuse(in, *why);
         s->on_table(*t, self);
+      }
       else if (auto down = in.as<msg::ActorDown>())
         s->on_down(down->actor());
     },

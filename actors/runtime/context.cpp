@@ -23,6 +23,10 @@ int context::source_nice() const {
   return core_->cfg.source_nice;
 }
 
+bool context::source_idle() const {
+  return core_->cfg.source_idle;
+}
+
 const std::string& context::deployment() const {
   return core_->cfg.deployment;
 }

@@ -93,6 +93,7 @@ class context {
   // source's thread runs.
   int worker_nice() const;
   int source_nice() const;
+  bool source_idle() const;  // runtime.source_idle: sources run SCHED_IDLE
   // What this node's shaped interfaces offer now.
   interface_rates offered_rates() const;
   caf::timespan wall(caf::timespan d) const;  // deployment time → wall-clock time

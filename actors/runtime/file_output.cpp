@@ -1,5 +1,7 @@
 #include "actors/runtime/file_output.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,6 +62,17 @@ std::string write_text_file(const std::string& path, const std::string& text) {
   if (!out)
     return "cannot write " + path + ": " + std::strerror(errno);
   return {};
+}
+
+void write_private_file(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
+            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  int error = errno;
+  if (fd >= 0)
+    ::close(fd);
+  if (!ok)
+    throw std::runtime_error("cannot write " + path + ": " + std::strerror(error));
 }
 
 bool write_and_say(const std::string& path, const std::string& text, const std::string& who) {

@@ -9,6 +9,10 @@ namespace troupe {
 // Writes `text` to `path`, creating its folder. Empty on success, else why not.
 std::string write_text_file(const std::string& path, const std::string& text);
 
+// Writes `text` to `path` readable by its owner only (0600 from its creation: secrets);
+// throws naming the path and why not.
+void write_private_file(const std::string& path, const std::string& text);
+
 // Writes `text` to `path` and says so: "WHO wrote PATH" as a result (shown even with
 // --quiet), or an error naming why not. True when written.
 bool write_and_say(const std::string& path, const std::string& text, const std::string& who = {});

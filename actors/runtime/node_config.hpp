@@ -38,6 +38,9 @@ struct node_config {
   // devices of their own and must not starve the deployment they feed; a camera that
   // cannot keep its rate falls behind, as its pace reports.
   int source_nice = 10;
+  // Or, true: they run only when no other thread wants the CPU (SCHED_IDLE): hundreds of
+  // camera threads at any niceness still outweigh one liveness thread.
+  bool source_idle = false;
   // Where actors spawned on request may write (their `output` parameters); relative to
   // the node's working directory.
   std::string output_dir = ".";

@@ -1,5 +1,6 @@
 #include "actors/runtime/thread_nice.hpp"
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,6 +12,11 @@ void nicer_this_thread(int by) {
     return;
   auto tid = static_cast<id_t>(::syscall(SYS_gettid));
   ::setpriority(PRIO_PROCESS, tid, ::getpriority(PRIO_PROCESS, ::getpid()) + by);
+}
+
+bool idle_this_thread() {
+  sched_param none{};
+  return ::sched_setscheduler(0, SCHED_IDLE, &none) == 0;  // 0: the calling thread
 }
 
 }  // namespace troupe

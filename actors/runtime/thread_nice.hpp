@@ -9,5 +9,8 @@ namespace troupe {
 // Sets the calling thread's niceness to the process's plus `by` (whatever the thread
 // that started it had); 0 leaves it as it is.
 void nicer_this_thread(int by);
+// Puts the calling thread in SCHED_IDLE: it runs only when no other thread wants the
+// CPU, however many such threads there are. False if the kernel refused.
+bool idle_this_thread();
 
 }  // namespace troupe

@@ -9,6 +9,7 @@
 
 #include "actors/runtime/file_output.hpp"
 #include "actors/videojam/function_worker.hpp"
+#include "actors/videojam/message_checks.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/common/pipeline_names.hpp"
 #include "actors/runtime/choice.hpp"
@@ -152,7 +153,9 @@ class load_balancer {
   }
 
   // An item from the previous function.
-  void on_item(msg::WorkItem item) {
+  void on_item(const letter& in, msg::WorkItem item) {
+    if (auto why = videojam::check_item(item, run_window()))
+      return ctx_.refuse(in, *why);
     ++arrivals_slot_;
     objects_slot_ += item.objects();
     ++arrived_;
@@ -164,6 +167,8 @@ class load_balancer {
   }
 
   void on_offload(const letter& in, const msg::videojam::DataOffload& d) {
+    if (auto why = videojam::check_offload(d, run_window()))
+      return ctx_.refuse(in, *why, std::to_string(d.items_size()) + " items");
     received_ += uint64_t(d.items_size());
     exchanged_ += d.items_size();
     if (d.has_table())
@@ -176,6 +181,8 @@ class load_balancer {
   void on_request(const letter& in, const msg::videojam::InformationRequest& r) {
     if (in.sender == ctx_.name())
       return;
+    if (auto why = videojam::check_table(r.table(), run_window()))
+      return ctx_.refuse(in, *why);
     learn(in.sender, rows_of(r.table()));
     msg::videojam::StateUpdate u;
     *u.mutable_table() = own_table();
@@ -185,8 +192,11 @@ class load_balancer {
   }
 
   void on_update(const letter& in, const msg::videojam::StateUpdate& u) {
-    if (in.sender != ctx_.name())
-      learn(in.sender, rows_of(u.table()));
+    if (in.sender == ctx_.name())
+      return;
+    if (auto why = videojam::check_table(u.table(), run_window()))
+      return ctx_.refuse(in, *why);
+    learn(in.sender, rows_of(u.table()));
   }
 
   // The receiver will not take more: stop sending it load this window, ask its state.
@@ -224,6 +234,8 @@ class load_balancer {
       ctx_.send(in.sender, answer);
       return;
     }
+    if (auto why = videojam::check_echo(probe, run_window(), ctx_.now_ns()))
+      return ctx_.refuse(in, *why);
     links_.echoed(in.sender, probe.sent_at_unix_ns(), ctx_.now_ns());
   }
 
@@ -336,6 +348,9 @@ class load_balancer {
   }
 
   // Counted, the last plan kept; each reason said once (a rogue sender repeats itself).
+  // The times a message from the bus may carry (message_checks.hpp).
+  time_window run_window() const { return window_since(started_ns_, ctx_.now_ns()); }
+
   void refuse_plan(const std::string& why) {
     ++plans_rejected_;
     auto level = refusals_said_.insert(why).second ? spdlog::level::warn : spdlog::level::debug;
@@ -512,6 +527,7 @@ class load_balancer {
 
   caf::event_based_actor* self_;
   context ctx_;
+  int64_t started_ns_ = ctx_.now_ns();
   balancer_settings cfg_;
   std::shared_ptr<function_worker> worker_;
   std::shared_ptr<router> router_;
@@ -542,7 +558,7 @@ caf::behavior function_replica(caf::event_based_actor* self, context ctx, std::s
   return {
     [=](const letter& in) {
       if (auto item = in.as<msg::WorkItem>())
-        lb->on_item(*item);
+        lb->on_item(in, *item);
       else if (auto d = in.as<msg::videojam::DataOffload>())
         lb->on_offload(in, *d);
       else if (auto r = in.as<msg::videojam::InformationRequest>())

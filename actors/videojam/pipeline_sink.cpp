@@ -9,6 +9,7 @@
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/node.hpp"
+#include "actors/videojam/message_checks.hpp"
 #include "actors/videojam/pipeline_report.hpp"
 #include "troupe/messages/runtime.pb.h"
 #include "vision/percentile.hpp"
@@ -64,12 +65,16 @@ caf::behavior pipeline_sink(caf::event_based_actor* self, context ctx, pipeline_
   self->attach_functor([=] { print_report(ctx, *state, cfg); });
   return {
     [=](const letter& in) {
+      auto now = ctx.now_ns();
       if (auto r = in.as<msg::videojam::PipelineResult>()) {
-        auto now = ctx.now_ns();
+        if (auto why = videojam::check_result(*r, window_since(state->started_ns, now)))
+          return ctx.refuse(in, *why, "camera '" + r->camera() + "'");
         double ms = (now - r->capture_time_unix_ns()) / 1e6;
         state->interval_ms.push_back(ms);
         state->report.add_result(*r, ms, (now - state->started_ns) / 1e9);
       } else if (auto s = in.as<msg::videojam::FunctionStats>()) {
+        if (auto why = videojam::check_stats(*s, in.sender))
+          return ctx.refuse(in, *why, "stats of '" + s->replica() + "'");
         if (state->watched.insert(s->replica()).second)  // a failed replica's queue is counted as lost
           ctx.monitor(s->replica(), caf::actor_cast<caf::actor>(self));
         state->report.add_stats(*s);

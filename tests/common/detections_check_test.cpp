@@ -26,7 +26,7 @@ msg::Detections result(const std::string& camera, int64_t capture_ns) {
 }  // namespace
 
 TEST(DetectionsCheck, AResultNeedsACameraAPlausibleCaptureTimeAndFiniteBoxes) {
-  auto bounds = sink_bounds(t0 + 100 * s, t0 + 200 * s);
+  auto bounds = window_since(t0 + 100 * s, t0 + 200 * s);
   EXPECT_FALSE(check_detections(result("cam-1", t0 + 150 * s), bounds));
   EXPECT_FALSE(check_detections(result("cam-1", t0 + 99 * s), bounds));  // sent before the sink started
   EXPECT_FALSE(check_detections(result("cam-1", t0 + 200 * s + s / 2), bounds));  // another host's clock, ahead
@@ -36,4 +36,16 @@ TEST(DetectionsCheck, AResultNeedsACameraAPlausibleCaptureTimeAndFiniteBoxes) {
   auto nan = result("cam-1", t0 + 150 * s);
   nan.mutable_boxes(0)->set_x(std::numeric_limits<float>::quiet_NaN());
   EXPECT_EQ(check_detections(nan, bounds), refusal::out_of_range);
+}
+
+TEST(Plausible, NamesAreShortPrintableAndNoPaths) {
+  EXPECT_TRUE(plausible_name("detector-n-i320"));
+  EXPECT_TRUE(plausible_name("cam 1"));
+  for (std::string bad : {std::string(), std::string(129, 'a'), std::string("../etc/passwd"), std::string("a/b"),
+                          std::string("a\\b"), std::string("tab\there"), std::string("a..b")})
+    EXPECT_FALSE(plausible_name(bad)) << bad;
+  EXPECT_TRUE(finite_in(0.5, 0, 1));
+  EXPECT_FALSE(finite_in(std::numeric_limits<double>::quiet_NaN(), 0, 1));
+  EXPECT_FALSE(finite_in(std::numeric_limits<double>::infinity(), 0, 1e300));
+  EXPECT_FALSE(finite_in(-1e-9, 0, 1));
 }

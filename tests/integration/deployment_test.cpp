@@ -400,6 +400,22 @@ TEST(Deployment, EveryFrameEndsInTheBooks) {
   EXPECT_NE(output.find("produced"), std::string::npos) << output;  // the books' table
 }
 
+// `nats.tls` end to end: a per-run authority, the embedded server requiring client
+// certificates, node processes given theirs inside their identity files.
+TEST(Deployment, ARunOverTlsWithNodeProcessesDeliversEveryFrame) {
+  auto prefix = std::string(::testing::TempDir()) + "/tls-report";
+  auto text = reported_topology("tls", 6, "seed: 3, fps: 4, max_frames: 12", "", prefix);
+  text.replace(text.find("nats: embedded"), 14, "nats: { url: embedded, tls: true }");
+  std::string output;
+  auto report = run_for_report(write_temp("tls.yaml", text) + " --processes", prefix, output);
+  ASSERT_FALSE(report.is_null()) << output;
+  EXPECT_NE(output.find("TLS with a per-run authority"), std::string::npos) << output;
+  auto& b = report["books"]["cam"];
+  EXPECT_EQ(b["produced"].get<int64_t>(), 12) << b.dump(2);
+  EXPECT_EQ(b["delivered"].get<int64_t>(), 12) << b.dump(2);
+  EXPECT_TRUE(b["closed"].get<bool>()) << b.dump(2);
+}
+
 TEST(Deployment, SyntheticCamerasAreScoredAgainstTheirGroundTruth) {
   auto prefix = std::string(::testing::TempDir()) + "/synthetic-report";
   auto topo = write_temp("synthetic.yaml",

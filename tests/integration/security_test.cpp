@@ -4,9 +4,18 @@
 // count. The client is plain nats.c and protobuf, none of Troupe's own code.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
+#include <limits>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include <nats/nats.h>
 
@@ -41,13 +50,22 @@ actors:
 // subscribes, and counts what the server refuses it.
 class foreign_client {
  public:
-  natsStatus connect(const std::string& url, const std::string& user = {}, const std::string& password = {}) {
+  // With `ca`, over TLS trusting it; with `cert` and `key` too, presenting them.
+  natsStatus connect(const std::string& url, const std::string& user = {}, const std::string& password = {},
+                     const std::string& ca = {}, const std::string& cert = {}, const std::string& key = {}) {
     natsOptions* o = nullptr;
     natsOptions_Create(&o);
     natsOptions_SetURL(o, url.c_str());
     natsOptions_SetAllowReconnect(o, false);
+    natsOptions_SetTimeout(o, 2000);
     if (!user.empty())
       natsOptions_SetUserInfo(o, user.c_str(), password.c_str());
+    if (!ca.empty()) {
+      natsOptions_SetSecure(o, true);
+      natsOptions_SetCATrustedCertificates(o, ca.c_str());
+    }
+    if (!cert.empty())
+      natsOptions_SetCertificatesChain(o, cert.c_str(), key.c_str());
     natsOptions_SetErrorHandler(
         o, [](natsConnection*, natsSubscription*, natsStatus s, void* self) {
           if (s == NATS_NOT_PERMITTED)
@@ -63,6 +81,9 @@ class foreign_client {
       natsSubscription_Destroy(sub_);
     if (nc_ != nullptr)
       natsConnection_Destroy(nc_);
+  }
+  natsStatus connect_as(const std::string& url, const credential& who) {
+    return connect(url, who.user, who.password, who.tls_ca, who.tls_cert, who.tls_key);
   }
   void publish(const std::string& subject, const google::protobuf::Message& body, const std::string& node,
                const std::string& receiver = {}, const std::string& reply = {}) {
@@ -97,11 +118,83 @@ class foreign_client {
   natsSubscription* sub_ = nullptr;
 };
 
+// One TCP connection relayed to a server on loopback, keeping what the client sent:
+// what anyone on the path would see.
+class tcp_relay {
+ public:
+  explicit tcp_relay(int server_port) : server_port_(server_port) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a = loopback(0);
+    socklen_t len = sizeof(a);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+    ::listen(listener_, 1);
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { relay(); });
+  }
+  ~tcp_relay() {
+    done_ = true;
+    ::shutdown(listener_, SHUT_RDWR);
+    thread_.join();
+    ::close(listener_);
+  }
+  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+  std::string seen() {
+    std::lock_guard<std::mutex> lock(mtx_);
+    return seen_;
+  }
+
+ private:
+  static sockaddr_in loopback(int port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+  }
+  void relay() {
+    int client = ::accept(listener_, nullptr, nullptr);
+    if (client < 0)
+      return;
+    int server = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a = loopback(server_port_);
+    if (::connect(server, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0) {
+      pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+      char buf[65536];
+      while (!done_ && ::poll(fds, 2, 50) >= 0) {
+        if (fds[0].revents & (POLLIN | POLLHUP)) {
+          auto n = ::read(client, buf, sizeof(buf));
+          if (n <= 0 || ::write(server, buf, static_cast<size_t>(n)) != n)
+            break;
+          std::lock_guard<std::mutex> lock(mtx_);
+          seen_.append(buf, static_cast<size_t>(n));
+        }
+        if (fds[1].revents & (POLLIN | POLLHUP)) {
+          auto n = ::read(server, buf, sizeof(buf));
+          if (n <= 0 || ::write(client, buf, static_cast<size_t>(n)) != n)
+            break;
+        }
+      }
+    }
+    ::close(server);
+    ::close(client);
+  }
+  int server_port_, listener_ = -1, port_ = 0;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+  std::mutex mtx_;
+  std::string seen_;
+};
+
+enum class wire { plain, tls };
+
 // The pipeline on a server that knows every identity, each node in this process.
 class secured_deployment {
  public:
-  explicit secured_deployment(nats_settings::auth_mode auth = nats_settings::auth_mode::identities)
-      : topo_(*parse_topology(pipeline, "sec.yaml", builtin_kinds()).topo),
+  explicit secured_deployment(nats_settings::auth_mode auth = nats_settings::auth_mode::identities,
+                              wire w = wire::plain)
+      : topo_(*parse_topology(w == wire::tls ? "nats: {tls: true}\n" + pipeline : pipeline, "sec.yaml",
+                              builtin_kinds()).topo),
         creds_(make_credentials(topo_, builtin_kinds())),
         server_(options(auth)) {
     auto who = [&](const std::string& id) { return auth == nats_settings::auth_mode::none ? nullptr : creds_.find(id); };
@@ -116,8 +209,10 @@ class secured_deployment {
   // Once the deployment has settled, `thief` connects with the identity of node `id`.
   bool stolen_by(foreign_client& thief, const std::string& id) {
     auto& who = *creds_.find(id);
-    return eventually([&] { return settled(); }, 10s) && thief.connect(url(), who.user, who.password) == NATS_OK;
+    return eventually([&] { return settled(); }, 10s) && thief.connect_as(url(), who) == NATS_OK;
   }
+  const credential& identity(const std::string& id) const { return *creds_.find(id); }
+  int port() const { return server_.port(); }
   std::string url() const { return server_.url(); }
   node& driver() { return *driver_; }
   node& at(const std::string& name) {
@@ -136,6 +231,10 @@ class secured_deployment {
     nats_server_options o;
     if (auth == nats_settings::auth_mode::identities)
       o.authorization = authorization_block(creds_);
+    if (topo_.nats.tls.on) {
+      o.tls = creds_.tls_server;
+      o.tls_ca = creds_.identities.front().tls_ca;
+    }
     return o;
   }
   topology topo_;
@@ -226,6 +325,26 @@ TEST(Security, TheSinkRefusesResultsThatCannotBeReal) {
   EXPECT_EQ(thief.denied, 0);
 }
 
+// Topics are open to every identity of the deployment: what arrives on replica-stats is
+// checked by the sink before it reaches the report.
+TEST(Security, TheSinkRefusesStatsInAnotherNameOrWithNaN) {
+  secured_deployment d;
+  foreign_client thief;
+  ASSERT_TRUE(d.stolen_by(thief, "cams"));
+  msg::ReplicaStats theirs;  // in the detector's name
+  theirs.set_replica("det");
+  theirs.set_busy_ms(1);
+  thief.publish(topic_subject("sec", "replica-stats"), theirs, "cams");
+  msg::ReplicaStats nan;  // in its own name, not a number
+  nan.set_replica("node/cams");
+  nan.set_busy_ms(std::numeric_limits<double>::quiet_NaN());
+  thief.publish(topic_subject("sec", "replica-stats"), nan, "cams");
+  EXPECT_TRUE(eventually([&] {
+    return refused(d.at("edge"), refusal::forged_sender) == 1 && refused(d.at("edge"), refusal::out_of_range) == 1;
+  })) << refused(d.at("edge"), refusal::forged_sender) << " " << refused(d.at("edge"), refusal::out_of_range);
+  EXPECT_EQ(thief.denied, 0);
+}
+
 // 600 k valid envelopes of a type the detector does not handle were once counted
 // nowhere: each kind declares what it acts on, and its node refuses the rest.
 TEST(Security, ATypeAnActorDoesNotHandleIsRefusedAndCounted) {
@@ -293,4 +412,42 @@ TEST(Security, ASpawnedActorWritesOnlyInsideTheOutputFolder) {
   ASSERT_TRUE(reply->as<msg::Ack>());
   EXPECT_FALSE(reply->as<msg::Ack>()->ok());
   EXPECT_TRUE(ask("guest", "sec-output/report").ok());  // inside it, the sink is spawned
+}
+
+// Under `nats.tls` the server takes only clients with a certificate of the deployment's
+// authority, even with the right password, and the deployment runs as before.
+TEST(Security, UnderTlsOnlyTheDeploymentsCertificatesConnect) {
+  secured_deployment d(nats_settings::auth_mode::identities, wire::tls);
+  ASSERT_TRUE(eventually([&] { return d.settled(); }, 10s));
+  EXPECT_TRUE(eventually([&] { return d.at("edge").stats().received >= 8; }, 10s)) << "frames flow over TLS";
+  auto& cams = d.identity("cams");
+  auto other = make_authority("elsewhere");
+  auto forged = issue_client(other, cams.user);
+  foreign_client plain, no_cert, wrong_ca, owner;
+  EXPECT_NE(plain.connect(d.url(), cams.user, cams.password), NATS_OK);
+  EXPECT_NE(no_cert.connect(d.url(), cams.user, cams.password, cams.tls_ca), NATS_OK);
+  EXPECT_NE(wrong_ca.connect(d.url(), cams.user, cams.password, cams.tls_ca, forged.cert, forged.key), NATS_OK);
+  EXPECT_EQ(owner.connect_as(d.url(), cams), NATS_OK);  // the control: the same identity with its certificate
+  EXPECT_TRUE(d.driver().failures().empty());
+  EXPECT_TRUE(d.driver().down_nodes().empty());
+}
+
+// What crosses the wire: a marker in a payload is in the clear without TLS, and
+// nowhere in the bytes with it.
+TEST(Security, UnderTlsTheWireCarriesNoPlaintext) {
+  for (auto w : {wire::plain, wire::tls}) {
+    secured_deployment d(nats_settings::auth_mode::identities, w);
+    ASSERT_TRUE(eventually([&] { return d.settled(); }, 10s));
+    tcp_relay tap(d.port());
+    foreign_client cams;
+    ASSERT_EQ(cams.connect_as(tap.url(), d.identity("cams")), NATS_OK);
+    msg::Blob marked;
+    marked.set_data("troupe-marker-1f2e3d");
+    cams.publish(topic_subject("sec", "tapped"), marked, "cams");
+    auto seen = tap.seen();
+    EXPECT_GT(seen.size(), 100u);
+    bool clear = seen.find("troupe-marker-1f2e3d") != std::string::npos;
+    EXPECT_EQ(clear, w == wire::plain) << (w == wire::tls ? "TLS" : "plain");
+    EXPECT_EQ(seen.find(d.identity("cams").password) != std::string::npos, w == wire::plain);
+  }
 }

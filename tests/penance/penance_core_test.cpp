@@ -4,6 +4,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 #include "actors/penance/core/segment_books.hpp"
 #include "actors/penance/core/segment_table.hpp"
 #include "actors/penance/core/segmenter_graph.hpp"
+#include "actors/penance/message_checks.hpp"
 
 using namespace troupe::penance;
 
@@ -509,4 +512,84 @@ TEST(SegmentBooks, SettleOnceInEitherOrderAndKeepWhatIsInFlight) {
   EXPECT_FALSE(books.labelled({"other", 5}, 1));
   EXPECT_EQ(books.in_flight(), 1u);  // segment 3
   EXPECT_EQ(books.orphans(), 1u);
+}
+
+// What Penance's actors take from the bus: a forged or implausible message is refused
+// with its cause, never scored (§2.1.2: 1 s segments; 90 configurations).
+TEST(PenanceChecks, AChunkComesFromItsCameraWithinItsSegment) {
+  troupe::msg::penance::SegmentChunk c;
+  c.set_camera("cam");
+  c.set_sink("sink");
+  c.set_segment(3);
+  c.set_index(1);
+  c.set_count(2);
+  c.set_total_bytes(300 * 1024);
+  c.set_data(std::string(1000, 'x'));
+  c.set_config(89);
+  EXPECT_FALSE(check_chunk(c, "cam", 90));
+  EXPECT_EQ(check_chunk(c, "other-cam", 90), troupe::refusal::forged_sender);
+  EXPECT_EQ(check_chunk(c, "cam", 89), troupe::refusal::out_of_range);  // configuration 89 of 89
+  auto bad = c;
+  bad.set_index(2);  // index 2 of 2
+  EXPECT_EQ(check_chunk(bad, "cam", 90), troupe::refusal::out_of_range);
+  bad = c;
+  bad.set_total_bytes(max_segment_bytes + 1);
+  EXPECT_EQ(check_chunk(bad, "cam", 90), troupe::refusal::out_of_range);
+  bad = c;
+  bad.set_count(1000);  // a thousand chunks of a 300 KiB segment
+  EXPECT_EQ(check_chunk(bad, "cam", 90), troupe::refusal::out_of_range);
+  bad = c;
+  bad.clear_sink();
+  EXPECT_EQ(check_chunk(bad, "cam", 90), troupe::refusal::missing_field);
+}
+
+TEST(PenanceChecks, PIsFiniteOfTheAdaptersSize) {
+  troupe::msg::penance::PerformanceCode p;
+  p.set_config(5);
+  for (int i = 0; i < 64; ++i)
+    p.add_p(0.1f);
+  EXPECT_FALSE(check_performance(p, 90, 64));
+  EXPECT_EQ(check_performance(p, 90, 32), troupe::refusal::out_of_range);
+  p.set_p(3, std::nanf(""));
+  EXPECT_EQ(check_performance(p, 90, 64), troupe::refusal::out_of_range);
+}
+
+TEST(PenanceChecks, TheSinkScoresOnlySegmentsThatCouldBeReal) {
+  const int64_t s = 1'000'000'000, t0 = 1'764'000'000 * s;
+  auto window = troupe::window_since(t0, t0 + 60 * s);
+  troupe::msg::penance::SegmentSent sent;
+  sent.set_camera("cam");
+  sent.set_config(10);
+  sent.set_accuracy_target(0.7);
+  sent.set_bandwidth_mbps(0.5);
+  sent.set_bytes(200'000);
+  sent.set_frames(15);
+  sent.set_ready_ns(t0 + 10 * s);
+  sent.set_decided_ns(t0 + 10 * s);
+  sent.set_upload_start_ns(t0 + 10 * s + 1000);
+  sent.add_truth()->set_frame(14);
+  EXPECT_FALSE(check_sent(sent, "cam", window));
+  EXPECT_EQ(check_sent(sent, "intruder", window), troupe::refusal::forged_sender);
+  for (auto spoil : std::vector<std::function<void(troupe::msg::penance::SegmentSent&)>>{
+           [](auto& m) { m.set_accuracy_target(1.5); }, [](auto& m) { m.set_bandwidth_mbps(-1); },
+           [](auto& m) { m.set_bandwidth_mbps(std::nan("")); }, [](auto& m) { m.set_ready_ns(1); },
+           [&](auto& m) { m.set_upload_start_ns(t0 + 9 * s); },  // uploaded before it was whole
+           [](auto& m) { m.mutable_truth(0)->set_frame(15); }, [](auto& m) { m.set_bytes(1ull << 40); }}) {
+    auto bad = sent;
+    spoil(bad);
+    EXPECT_EQ(check_sent(bad, "cam", window), troupe::refusal::out_of_range) << bad.ShortDebugString();
+  }
+  troupe::msg::penance::SegmentLabels labels;
+  labels.set_camera("cam");
+  labels.set_done_ns(t0 + 11 * s);
+  labels.set_cost(0.4);
+  labels.set_compute_ms(120);
+  EXPECT_FALSE(check_labels(labels, window));
+  labels.set_cost(std::numeric_limits<double>::infinity());
+  EXPECT_EQ(check_labels(labels, window), troupe::refusal::out_of_range);
+  labels.set_cost(0.4);
+  labels.set_done_ns(t0 + 3600 * s);  // an hour ahead of the sink's clock
+  EXPECT_EQ(check_labels(labels, window), troupe::refusal::out_of_range);
+  labels.clear_camera();
+  EXPECT_EQ(check_labels(labels, window), troupe::refusal::missing_field);
 }

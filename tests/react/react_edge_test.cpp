@@ -328,3 +328,21 @@ TEST(ReactFastTrack, StepsVisitEveryStrideAndEndOnTheNewest) {
   EXPECT_EQ(react::fast_track_steps(3, 1), (std::vector<size_t>{0, 1, 2}));
   EXPECT_EQ(react::fast_track_steps(1, 2), (std::vector<size_t>{0}));
 }
+
+// A result for a frame not taken yet (one forged envelope with index 2^64 − 1) once was
+// fused, and then superseded every real result of its source for the rest of the run.
+TEST(ReactEdge, AResultForAFrameNotTakenIsDroppedAndCounted) {
+  auto scene = walking_scene();
+  react_edge edge(settings(react_mode::cloud_only));
+  EXPECT_FALSE(edge.taken(0));  // nothing taken yet
+  auto f = scene.next();
+  edge.on_frame(f.index, f.image);
+  EXPECT_TRUE(edge.taken(f.index));
+  EXPECT_FALSE(edge.taken(f.index + 1));
+  EXPECT_FALSE(edge.on_detections(source::cloud, UINT64_MAX, confident(f.truth)).has_value());
+  EXPECT_EQ(edge.counters().not_taken, 1u);
+  EXPECT_EQ(edge.counters().cloud_fusions, 0u);
+  edge.on_detections(source::cloud, f.index, confident(f.truth));  // the real one still counts
+  EXPECT_EQ(edge.counters().cloud_fusions, 1u);
+  EXPECT_EQ(edge.counters().superseded, 0u);
+}

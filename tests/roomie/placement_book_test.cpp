@@ -5,7 +5,9 @@
 
 #include <cmath>
 
+#include "actors/common/stats_check.hpp"
 #include "actors/roomie/core/placement_book.hpp"
+#include "actors/roomie/message_checks.hpp"
 #include "gpu/model/gpu_arch.hpp"
 #include "gpu/model/kernel_trace.hpp"
 
@@ -117,4 +119,47 @@ TEST(PlacementBook, AModelBusyForTwoSecondsGetsOneMoreReplica) {
   EXPECT_FALSE(b.load("detector-m-i640-auto-1", 0.95, 14.0));  // busy still: a new window from 14 s
   EXPECT_FALSE(b.load("h1", 0.95, 16.5));  // 2.5 s, but three of max_replicas 3
   EXPECT_FALSE(b.load("l9", 0.99, 30.0));  // not booked
+}
+
+// What the placement and the query source take from the bus: names that stay names
+// (they become actor and trace file names), a finite μ̄, and busy time that grows no
+// faster than time (a forged one could make the autoscaler add replicas).
+TEST(RoomieChecks, RequestsAndRepliesNameReplicasAndModels) {
+  troupe::msg::roomie::PlaceRequest r;
+  r.set_replica("detector-n-i320-5");
+  r.set_model("detector-n-i320");
+  EXPECT_FALSE(check_request(r));
+  r.set_model("../../etc/passwd");
+  EXPECT_EQ(check_request(r), troupe::refusal::out_of_range);
+  r.clear_model();
+  EXPECT_EQ(check_request(r), troupe::refusal::missing_field);
+  r.set_model("detector-n-i320");
+  r.set_params_yaml(std::string(max_params_bytes + 1, ' '));
+  EXPECT_EQ(check_request(r), troupe::refusal::out_of_range);
+
+  troupe::msg::roomie::PlacementTable t;
+  auto* p = t.add_placed();
+  p->set_replica("detector-n-i320-1");
+  p->set_model("detector-n-i320");
+  p->set_mean_drop(0.2);
+  EXPECT_FALSE(check_reply(*p));
+  EXPECT_FALSE(check_table(t));
+  p->set_mean_drop(std::nan(""));
+  EXPECT_EQ(check_table(t), troupe::refusal::out_of_range);
+}
+
+TEST(RoomieChecks, BusyTimeGrowsNoFasterThanTime) {
+  EXPECT_FALSE(check_busy(1500, 1000, 1000, 1));   // half busy
+  EXPECT_FALSE(check_busy(2900, 1000, 1000, 2));   // two workers, both busy
+  EXPECT_EQ(check_busy(5000, 1000, 1000, 1), troupe::refusal::out_of_range);  // 4 s busy in 1 s
+  EXPECT_FALSE(check_busy(10, 1000, 1000, 1));     // restarted: counts from 0 again
+  EXPECT_EQ(check_busy(-1, 0, 1000, 1), troupe::refusal::out_of_range);
+  EXPECT_EQ(check_busy(std::nan(""), 0, 1000, 1), troupe::refusal::out_of_range);
+  troupe::msg::ReplicaStats st;
+  st.set_replica("det");
+  st.set_busy_ms(10);
+  EXPECT_FALSE(troupe::check_replica_stats(st, "det"));
+  EXPECT_EQ(troupe::check_replica_stats(st, "other"), troupe::refusal::forged_sender);
+  st.set_energy_j(-3);
+  EXPECT_EQ(troupe::check_replica_stats(st, "det"), troupe::refusal::out_of_range);
 }

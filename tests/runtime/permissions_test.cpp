@@ -191,6 +191,56 @@ TEST(Credentials, FilesArePrivateAndReadBack) {
   EXPECT_NE(block.find("\"troupe.sec.a.node|edge\""), std::string::npos);
 }
 
+// Under nats.tls each identity carries the deployment's CA and a client certificate of
+// its own; the server's certificate names the hosts the nodes dial.
+TEST(Credentials, UnderTlsEachIdentityCarriesItsCertificate) {
+  auto topo = parsed("nats: {url: 'nats://nats.example:4222', tls: {hostname: bus.example}}\n" + two_pipelines);
+  auto creds = make_credentials(topo, builtin_kinds());
+  auto& ca = creds.identities.front().tls_ca;
+  ASSERT_FALSE(ca.empty());
+  EXPECT_TRUE(signed_by(creds.tls_server.cert, ca));
+  EXPECT_TRUE(key_matches(creds.tls_server.cert, creds.tls_server.key));
+  EXPECT_EQ(alt_names(creds.tls_server.cert), (std::vector<std::string>{"bus.example", "nats.example"}));
+  for (auto& id : creds.identities) {
+    EXPECT_EQ(id.tls_ca, ca);
+    EXPECT_TRUE(signed_by(id.tls_cert, ca)) << id.identity;
+    EXPECT_EQ(common_name(id.tls_cert), id.user);
+    EXPECT_FALSE(key_matches(id.tls_cert, creds.identities.front().tls_key) && &id != &creds.identities.front());
+  }
+  auto dir = std::filesystem::path(::testing::TempDir()) / "troupe-creds-tls-test";
+  std::filesystem::remove_all(dir);
+  auto written = write_credentials(creds, dir.string());
+  EXPECT_EQ(written.size(), 9u);  // ca.pem, server.pem, server.key, nats-server.conf, five identities
+  auto back = read_credential(credential_file(dir.string(), "edge"));
+  EXPECT_EQ(back.tls_cert, creds.find("edge")->tls_cert);
+  EXPECT_EQ(back.tls_key, creds.find("edge")->tls_key);
+  std::ifstream conf(dir / "nats-server.conf");
+  std::string text((std::istreambuf_iterator<char>(conf)), {});
+  EXPECT_NE(text.find("verify: true"), std::string::npos);
+  EXPECT_NE(text.find((std::filesystem::canonical(dir) / "server.key").string()), std::string::npos);
+}
+
+TEST(Credentials, AnotherAuthoritysCertificateIsNotSignedByThisOne) {
+  auto ours = make_authority("ours"), theirs = make_authority("theirs");
+  auto client = issue_client(theirs, "sec:edge");
+  EXPECT_TRUE(signed_by(client.cert, theirs.ca.cert));
+  EXPECT_FALSE(signed_by(client.cert, ours.ca.cert));
+  EXPECT_FALSE(key_matches(client.cert, issue_client(theirs, "sec:edge").key));
+  EXPECT_EQ(alt_names(issue_server(ours, {"localhost", "127.0.0.1"}).cert),
+            (std::vector<std::string>{"localhost", "127.0.0.1"}));
+  EXPECT_THROW(issue_server(ours, {}), std::invalid_argument);
+}
+
+TEST(Topology, TlsWithTheEmbeddedServerNeedsPerNodeIdentities) {
+  auto r = parse_topology("nats: {auth: none, tls: true}\n" + two_pipelines, "t.yaml", builtin_kinds());
+  ASSERT_FALSE(r.topo);
+  EXPECT_NE(r.errors.front().message.find("needs per-node identities"), std::string::npos);
+  auto bad = parse_topology("nats: {tls: maybe}\n" + two_pipelines, "t.yaml", builtin_kinds());
+  ASSERT_FALSE(bad.topo);
+  EXPECT_EQ(bad.errors.front().pos.line, 1);
+  EXPECT_TRUE(parse_topology("nats: {tls: true}\n" + two_pipelines, "t.yaml", builtin_kinds()).topo);
+}
+
 // What a plausible announcement does: the directory's update and what the hearer owes.
 TEST(Announcements, AnAcceptedAnnouncementUpdatesTheDirectoryAndSaysWhatToDo) {
   using H = announcement_effect::hello;

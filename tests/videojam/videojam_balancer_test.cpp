@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <string>
 
 #include "actors/videojam/core/balancer.hpp"
 #include "actors/videojam/core/baselines.hpp"
 #include "actors/videojam/core/link_delays.hpp"
+#include "actors/videojam/message_checks.hpp"
 
 using namespace troupe::videojam;
 
@@ -329,4 +331,72 @@ TEST(LinkDelays, AnUnansweredProbeRaisesTheDelayAndOldEchoesAreForgotten) {
   d.echoed("b", 10000 * ms, 11100 * ms);  // the later probe's echo answers the lost one too
   EXPECT_DOUBLE_EQ(d.now(11200 * ms, age).at("b"), 550.0);
   EXPECT_EQ(d.now(11100 * ms + age + 1, age).count("b"), 0u) << "no probe since, the echo too old";
+}
+
+// What a replica takes into its state table (§3.4.2): a row from the future would win
+// every merge for the rest of a run, a NaN μ would poison every forecast.
+TEST(VideoJamChecks, ATableRowIsNamedFiniteAndOfThisRun) {
+  const int64_t s = 1'000'000'000, t0 = 1'764'000'000 * s;
+  auto window = troupe::window_since(t0, t0 + 60 * s);
+  troupe::msg::videojam::LoadTable t;
+  auto* row = t.add_rows();
+  row->set_replica("ocr-1");
+  row->set_mu(12);
+  row->add_history(3);
+  row->set_queue(4);
+  row->set_exchanged(-2);
+  row->set_at_unix_ns(t0 + 30 * s);
+  row->set_partition(0.5);
+  EXPECT_FALSE(check_table(t, window));
+  auto spoiled = [&](auto spoil) {
+    auto bad = t;
+    spoil(*bad.mutable_rows(0));
+    return check_table(bad, window);
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(spoiled([&](auto& r) { r.set_at_unix_ns(t0 + 3600 * s); }), troupe::refusal::out_of_range);
+  EXPECT_EQ(spoiled([&](auto& r) { r.set_mu(nan); }), troupe::refusal::out_of_range);
+  EXPECT_EQ(spoiled([&](auto& r) { r.set_queue(-1); }), troupe::refusal::out_of_range);
+  EXPECT_EQ(spoiled([&](auto& r) { r.set_history(0, -5); }), troupe::refusal::out_of_range);
+  EXPECT_EQ(spoiled([&](auto& r) { r.set_partition(2); }), troupe::refusal::out_of_range);
+  EXPECT_EQ(spoiled([&](auto& r) { r.set_replica(""); }), troupe::refusal::out_of_range);
+
+  troupe::msg::videojam::DataOffload d;
+  auto* item = d.add_items();
+  item->set_camera("cam");
+  item->set_sink("sink");
+  item->set_capture_time_unix_ns(t0 + 20 * s);
+  *d.mutable_table() = t;
+  EXPECT_FALSE(check_offload(d, window));
+  item->clear_sink();
+  EXPECT_EQ(check_offload(d, window), troupe::refusal::missing_field);
+
+  troupe::msg::videojam::LinkProbe echo;
+  echo.set_echo(true);
+  echo.set_sent_at_unix_ns(t0 + 59 * s);
+  EXPECT_FALSE(check_echo(echo, window, t0 + 60 * s));
+  echo.set_sent_at_unix_ns(t0 + 60 * s + 1);  // an echo of a probe not sent yet: a negative delay
+  EXPECT_EQ(check_echo(echo, window, t0 + 60 * s), troupe::refusal::out_of_range);
+}
+
+TEST(VideoJamChecks, StatsSpeakForTheirSenderWithFiniteFigures) {
+  troupe::msg::videojam::FunctionStats st;
+  st.set_replica("ocr-1");
+  st.set_mu(10);
+  st.set_busy_fraction(0.4);
+  st.set_slot_s(1);
+  EXPECT_FALSE(check_stats(st, "ocr-1"));
+  EXPECT_EQ(check_stats(st, "ocr-2"), troupe::refusal::forged_sender);
+  st.set_busy_fraction(1.5);
+  EXPECT_EQ(check_stats(st, "ocr-1"), troupe::refusal::out_of_range);
+  st.set_busy_fraction(0.4);
+  st.set_mu_objects(std::numeric_limits<double>::infinity());
+  EXPECT_EQ(check_stats(st, "ocr-1"), troupe::refusal::out_of_range);
+  troupe::msg::videojam::PipelineResult r;
+  r.set_capture_time_unix_ns(5);
+  EXPECT_EQ(check_result(r, troupe::window_since(1'000'000'000'000'000'000, 1'000'000'000'000'000'000)),
+            troupe::refusal::missing_field);
+  r.set_camera("cam");
+  EXPECT_EQ(check_result(r, troupe::window_since(1'000'000'000'000'000'000, 1'000'000'000'000'000'000)),
+            troupe::refusal::out_of_range);
 }

@@ -1,5 +1,6 @@
 #include "actors/runtime/bus/bus_connection.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <vector>
@@ -37,12 +38,47 @@ std::vector<std::string> server_list(const std::string& urls) {
   return out;
 }
 
+bool is_address(const std::string& host) {
+  return host.find_first_not_of("0123456789.[]:") == std::string::npos;
+}
+
 void check(natsStatus s, const std::string& what) {
   if (s != NATS_OK)
     throw std::runtime_error(what + ": " + natsStatus_GetText(s));
 }
 
+void use_tls(natsOptions* opts, const bus_options& o) {
+  check(natsOptions_SetSecure(opts, true), "nats tls (is nats.c built with TLS?)");
+  if (!o.tls_ca.empty())
+    check(natsOptions_SetCATrustedCertificates(opts, o.tls_ca.c_str()), "nats tls: the CA certificates");
+  if (!o.tls_cert.empty())
+    check(natsOptions_SetCertificatesChain(opts, o.tls_cert.c_str(), o.tls_key.c_str()),
+          "nats tls: the client certificate and key");
+  auto name = o.tls_hostname;
+  auto first = url_hosts(o.url);
+  if (name.empty() && !first.empty() && !is_address(first.front()))
+    name = first.front();  // an address is checked by the chain alone
+  if (!name.empty())
+    check(natsOptions_SetExpectedHostname(opts, name.c_str()), "nats tls: the server's name");
+}
+
 }  // namespace
+
+std::vector<std::string> url_hosts(const std::string& urls) {
+  std::vector<std::string> hosts;
+  for (auto& url : server_list(urls)) {
+    auto scheme = url.find("://");
+    auto host = url.substr(scheme == std::string::npos ? 0 : scheme + 3);
+    auto at = host.rfind('@');  // user:password@host
+    host = host.substr(at == std::string::npos ? 0 : at + 1);
+    auto colon = host.find_last_of(':');
+    if (colon != std::string::npos && host.find(']', colon) == std::string::npos)
+      host.resize(colon);  // the port
+    if (!host.empty() && std::find(hosts.begin(), hosts.end(), host) == hosts.end())
+      hosts.push_back(host);
+  }
+  return hosts;
+}
 
 bus_connection::bus_connection(const bus_options& options) : options_(options) {
   natsOptions* opts = nullptr;
@@ -59,6 +95,8 @@ bus_connection::bus_connection(const bus_options& options) : options_(options) {
           "nats user");
   if (!options.token.empty())
     check(natsOptions_SetToken(opts, options.token.c_str()), "nats token");
+  if (options.tls)
+    use_tls(opts, options);
   if (!options.client_name.empty())
     natsOptions_SetName(opts, options.client_name.c_str());
   natsOptions_SetSendAsap(opts, true);  // latency over batching: we flush per message

@@ -22,6 +22,11 @@ struct bus_options {
                                  // NATS cluster, tried in this order (reconnection moves on)
   std::string user, password;    // optional credentials
   std::string token;             // optional token
+  // TLS (also implied by a tls:// URL): the CAs to trust, this client's certificate and
+  // key (PEM text, for servers that verify clients), and the name the server's
+  // certificate must carry (empty: the chain alone is checked).
+  bool tls = false;
+  std::string tls_ca, tls_cert, tls_key, tls_hostname;
   std::string client_name;       // shown by the server (connz)
   int reconnect_wait_ms = 250;   // between reconnection attempts
   int reconnect_buffer_bytes = 8 * 1024 * 1024;  // publishes kept while disconnected
@@ -30,6 +35,9 @@ struct bus_options {
   int pending_msgs_limit = 65536;            // per subscription, before slow-consumer drops
   int pending_bytes_limit = 256 * 1024 * 1024;
 };
+
+// The hosts of a comma-separated list of NATS URLs, each once, in order.
+std::vector<std::string> url_hosts(const std::string& urls);
 
 class bus_connection {
  public:

@@ -8,10 +8,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -498,16 +500,40 @@ void install_stop_signals() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
+namespace {
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  if (!(in && text << in.rdbuf()))
+    throw std::runtime_error("cannot read " + path);
+  return text.str();
+}
+
+}  // namespace
+
+bus_options bus_for(const nats_settings& nats, const std::string& url, const credential* who) {
+  bus_options bus;
+  bus.url = url;
+  bus.user = nats.user;
+  bus.password = nats.password;
+  bus.token = nats.token;
+  bus.tls = nats.tls.on || url.rfind("tls://", 0) == 0;
+  if (!nats.tls.ca.empty())
+    bus.tls_ca = read_text_file(nats.tls.ca);
+  if (who != nullptr)
+    connect_as(bus, *who);
+  bus.tls_hostname = nats.tls.hostname;
+  return bus;
+}
+
 node_config node_config_for(const topology& topo, const std::string& node_name,
                             const std::string& nats_url, int64_t epoch_unix_ns,
                             const kind_registry& kinds, const credential* who) {
   node_config cfg;
   cfg.deployment = topo.deployment;
   cfg.name = node_name;
-  cfg.bus.url = nats_url;
-  cfg.bus.user = who != nullptr ? who->user : topo.nats.user;
-  cfg.bus.password = who != nullptr ? who->password : topo.nats.password;
-  cfg.bus.token = who != nullptr ? std::string() : topo.nats.token;
+  cfg.bus = bus_for(topo.nats, nats_url, who);
   cfg.controllers = controllers_of(topo, kinds);
   cfg.heartbeat_interval = std::chrono::milliseconds(topo.runtime.heartbeat_ms);
   cfg.heartbeat_misses = topo.runtime.heartbeat_misses;
@@ -520,6 +546,7 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   cfg.workers = static_cast<size_t>(topo.runtime.workers);
   cfg.worker_nice = topo.runtime.worker_nice;
   cfg.source_nice = topo.runtime.source_nice;
+  cfg.source_idle = topo.runtime.source_idle;
   cfg.output_dir = topo.runtime.output_dir;
   cfg.kinds = &kinds;
   cfg.time = make_clock(topo.runtime.time_scale, epoch_unix_ns);
@@ -547,12 +574,18 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
     so.user = topo.nats.user;
     so.password = topo.nats.password;
     so.token = topo.nats.token;
-    if (ids->made())
-      so.authorization = authorization_block(*ids->made());
+    if (auto* made = ids->made()) {
+      so.authorization = authorization_block(*made);
+      if (topo.nats.tls.on) {
+        so.tls = made->tls_server;
+        so.tls_ca = made->identities.front().tls_ca;
+      }
+    }
     embedded = std::make_unique<nats_server>(so);
     url = embedded->url();
-    spdlog::info("embedded nats-server at {}{}", url,
-                 ids->any() ? " (an identity per node, each allowed only its part)" : "");
+    spdlog::info("embedded nats-server at {}{}{}", url,
+                 ids->any() ? " (an identity per node, each allowed only its part)" : "",
+                 topo.nats.tls.on ? ", TLS with a per-run authority" : "");
   }
   if (!ids->any() && topo.nats.user.empty() && topo.nats.token.empty())
     spdlog::warn("the bus is open: any client of {} may read and send anything (docs/security.md)", url);

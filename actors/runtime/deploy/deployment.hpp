@@ -47,6 +47,10 @@ int run_node(const topology& topo, const std::string& node_name, const std::stri
              const std::string& credentials_file = {});
 
 // who: the node's own identity; nullptr: the topology's shared credentials.
+// How a node (or a tool) connects: the URL, the shared or its own identity, and TLS as
+// the topology and the identity say.
+bus_options bus_for(const nats_settings& nats, const std::string& url, const credential* who);
+
 node_config node_config_for(const topology& topo, const std::string& node_name,
                             const std::string& nats_url, int64_t epoch_unix_ns,
                             const kind_registry& kinds, const credential* who = nullptr);

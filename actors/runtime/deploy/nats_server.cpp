@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cerrno>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "actors/runtime/deploy/die_with_parent.hpp"
+#include "actors/runtime/file_output.hpp"
 
 namespace troupe {
 
@@ -75,10 +77,10 @@ nats_server::nats_server(nats_server_options options) : options_(std::move(optio
 
 nats_server::~nats_server() {
   stop();
-  if (!config_dir_.empty()) {
-    ::unlink(config_.c_str());
+  for (auto& f : files_)
+    ::unlink(f.c_str());
+  if (!config_dir_.empty())
     ::rmdir(config_dir_.c_str());
-  }
 }
 
 std::string nats_server::url() const {
@@ -92,13 +94,24 @@ std::string nats_quoted(const std::string& s) {
   return out + "\"";
 }
 
+std::string tls_block(const std::string& cert_file, const std::string& key_file, const std::string& ca_file) {
+  return "tls {\n  cert_file: " + nats_quoted(cert_file) + "\n  key_file: " + nats_quoted(key_file) +
+         "\n  ca_file: " + nats_quoted(ca_file) + "\n  verify: true\n  timeout: 2\n}\n";
+}
+
+void nats_server::write_file(const std::string& name, const std::string& text) {
+  std::string path = config_dir_ + "/" + name;
+  write_private_file(path, text);
+  if (std::find(files_.begin(), files_.end(), path) == files_.end())
+    files_.push_back(path);
+}
+
 void nats_server::write_config() {
   if (config_dir_.empty()) {
     char dir[] = "/tmp/troupe-nats-XXXXXX";
     if (::mkdtemp(dir) == nullptr)
       throw std::runtime_error(std::string("cannot make a folder for nats-server's config: ") + std::strerror(errno));
     config_dir_ = dir;
-    config_ = config_dir_ + "/nats-server.conf";
   }
   std::string text;
   if (options_.max_payload_bytes > 0)
@@ -114,18 +127,19 @@ void nats_server::write_config() {
       text += std::string(i ? ", " : "") + "\"nats-route://127.0.0.1:" + std::to_string(options_.routes[i]) + "\"";
     text += "] }\n";
   }
-  int fd = ::open(config_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  if (fd >= 0)
-    ::close(fd);
-  if (!ok)
-    throw std::runtime_error("cannot write " + config_);
+  if (!options_.tls.cert.empty()) {
+    write_file("server.pem", options_.tls.cert);
+    write_file("server.key", options_.tls.key);
+    write_file("ca.pem", options_.tls_ca);
+    text += tls_block(config_dir_ + "/server.pem", config_dir_ + "/server.key", config_dir_ + "/ca.pem");
+  }
+  write_file("nats-server.conf", text);
 }
 
 void nats_server::launch() {
   write_config();
   std::vector<std::string> args = {options_.binary, "-a", "127.0.0.1", "-p", std::to_string(options_.port),
-                                   "-c", config_};
+                                   "-c", config_dir_ + "/nats-server.conf"};
   pid_t parent = ::getpid();
   bool armed = detail::forking_from_main_thread();
   pid_ = ::fork();

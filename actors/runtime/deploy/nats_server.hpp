@@ -8,6 +8,8 @@
 #include <vector>
 #include <sys/types.h>
 
+#include "actors/runtime/deploy/tls_material.hpp"
+
 namespace troupe {
 
 struct nats_server_options {
@@ -20,6 +22,10 @@ struct nats_server_options {
   // route ports of the others it joins.
   int cluster_port = 0;
   std::vector<int> routes;
+  // TLS: the server's certificate and key, and the CA whose client certificates it
+  // takes (it requires one from every client). Empty: plain TCP.
+  tls_pair tls;
+  std::string tls_ca;
 };
 
 class nats_server {
@@ -38,14 +44,19 @@ class nats_server {
  private:
   void launch();
   void write_config();
+  void write_file(const std::string& name, const std::string& text);  // 0600 in the private folder
   nats_server_options options_;
-  std::string config_dir_, config_;
+  std::string config_dir_;
+  std::vector<std::string> files_;
   pid_t pid_ = -1;
 };
 
 int free_loopback_port();
 // A quoted string of NATS's config syntax.
 std::string nats_quoted(const std::string& s);
+// nats-server's `tls { ... }` block: this certificate, and client certificates from
+// this CA required and verified.
+std::string tls_block(const std::string& cert_file, const std::string& key_file, const std::string& ca_file);
 std::string find_program(const std::string& name, const std::string& fallback_dir);
 
 }  // namespace troupe

@@ -74,7 +74,7 @@ class checker : public yaml_checker {
       out.url = n.Scalar();
       return;
     }
-    if (!keys(n, "nats", {"url", "auth", "user", "password", "token", "server_binary"}))
+    if (!keys(n, "nats", {"url", "auth", "user", "password", "token", "server_binary", "tls"}))
       return;
     std::string auth = "identities";
     text(n, "auth", "nats", auth, false);
@@ -91,12 +91,32 @@ class checker : public yaml_checker {
       fail(n, "nats: give either user/password or token, not both");
     if (out.url != "embedded" && out.url.rfind("nats://", 0) != 0 && out.url.rfind("tls://", 0) != 0)
       fail(n["url"] ? n["url"] : n, "nats url must be 'embedded' or start with nats:// or tls://");
+    tls(n["tls"], out);
+  }
+
+  // `tls: true`, or a map naming the CA file and the server's name.
+  void tls(const YAML::Node& n, nats_settings& out) {
+    if (!n)
+      return;
+    if (n.IsScalar()) {
+      if (!YAML::convert<bool>::decode(n, out.tls.on))
+        fail(n, "nats tls must be true, false or a map with 'ca' and 'hostname'");
+    } else if (keys(n, "nats tls", {"ca", "hostname"})) {
+      out.tls.on = true;
+      text(n, "ca", "nats tls", out.tls.ca, false);
+      text(n, "hostname", "nats tls", out.tls.hostname, false);
+    }
+    bool embedded_ids = out.url == "embedded" && out.auth == nats_settings::auth_mode::identities &&
+                        out.user.empty() && out.token.empty();
+    if (out.tls.on && out.url == "embedded" && !embedded_ids)
+      fail(n, "nats tls with the embedded server needs per-node identities (auth: identities, no shared "
+              "user or token): each identity carries its client certificate");
   }
 
   void runtime(const YAML::Node& n, runtime_settings& out) {
     if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "suspicion_ms", "request_timeout_ms",
                              "control_retries", "max_envelope_bytes", "trace_file",
-                             "trace_sample", "scheduler", "workers", "worker_nice", "source_nice", "output_dir", "duration_s", "time_scale", "drain_ms",
+                             "trace_sample", "scheduler", "workers", "worker_nice", "source_nice", "source_idle", "output_dir", "duration_s", "time_scale", "drain_ms",
                              "startup_ms"}))
       return;
     const std::string w = "runtime";
@@ -109,6 +129,7 @@ class checker : public yaml_checker {
     integer(n, "workers", w, out.workers, 0, max_workers);  // CAF's scheduler threads per node
     integer(n, "worker_nice", w, out.worker_nice, 0, 19);
     integer(n, "source_nice", w, out.source_nice, 0, 19);
+    scalar(n, "source_idle", w, "true or false", out.source_idle, false);
     integer(n, "drain_ms", w, out.drain_ms, 0);
     integer(n, "startup_ms", w, out.startup_ms, 0);
     text(n, "trace_file", w, out.trace_file, false);

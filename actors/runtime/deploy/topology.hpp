@@ -18,6 +18,14 @@ namespace troupe {
 
 class kind_registry;
 
+// TLS to the NATS server (docs/security.md). With the embedded server a per-run
+// authority signs the server's certificate and each identity's client certificate.
+struct tls_settings {
+  bool on = false;
+  std::string ca;        // PEM file of the CAs that sign a server of your own (else the credentials')
+  std::string hostname;  // the name the server's certificate must carry; empty: the URL's host when a name
+};
+
 struct nats_settings {
   std::string url = "embedded";  // or nats://host:port
   // identities: the embedded server gets a per-run identity for every node, each
@@ -26,6 +34,7 @@ struct nats_settings {
   auth_mode auth = auth_mode::identities;
   std::string user, password, token;  // one shared identity (a server of your own)
   std::string server_binary = "nats-server";  // for embedded
+  tls_settings tls;
 };
 
 struct runtime_settings {
@@ -41,6 +50,7 @@ struct runtime_settings {
   int workers = 0;
   int worker_nice = 5;          // the actors' threads this much nicer than liveness and NATS I/O
   int source_nice = 10;         // emulated cameras' threads this much nicer than other actors'
+  bool source_idle = false;     // ... or run only when nothing else wants the CPU (SCHED_IDLE)
   std::string output_dir = "."; // actors spawned on request write only inside it
   double duration_s = 0;        // 0: until interrupted or every actor has exited
   double time_scale = 1;        // > 1: emulated clock, deployment time runs this much slower
