@@ -6,7 +6,9 @@
 # minutes after WARMUP, default 5) in MB per 10 minutes, the goal ≤ 1, and the run's own
 # books and verdict. Exits 1 when the slope misses the goal, the books do not close or
 # the run fails.
-# Usage: [MINUTES=30] [WARMUP=5] [CAMERAS=16] [OUT=build/reports/soak] scripts/soak.sh
+# HEAPTRACK=1 runs troupe under heaptrack (OUT/heaptrack.*) and prints its heap at the
+# end: compare two lengths to tell live growth from the allocator's (docs/benchmarks.md).
+# Usage: [MINUTES=30] [WARMUP=5] [CAMERAS=16] [OUT=build/reports/soak] [HEAPTRACK=1] scripts/soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${MINUTES:-30}
@@ -31,7 +33,12 @@ topology=$out/soak.yaml
 } > "$topology"
 
 log=$out/soak.log
-build/cli/troupe run "$topology" > "$log" 2>&1 &
+if [ "${HEAPTRACK:-0}" = 1 ]; then
+  rm -f "$out"/heaptrack.*
+  heaptrack -o "$out/heaptrack" build/cli/troupe run "$topology" > "$log" 2>&1 &
+else
+  build/cli/troupe run "$topology" > "$log" 2>&1 &
+fi
 run=$!
 trap 'kill $run 2>/dev/null || true' EXIT
 
@@ -72,5 +79,13 @@ closed=1
 if grep -aq "NOT CLOSED" "$log" || ! grep -aq "^camera  *produced" "$log"; then
   echo "soak: the books do not close (or were not printed)"
   closed=0
+fi
+if [ "${HEAPTRACK:-0}" = 1 ]; then
+  for f in "$out"/heaptrack.*; do
+    echo "soak: heaptrack's summary of $f"
+    heaptrack_print -f "$f" -p 1 -a 0 -T 0 -l 0 -n 25 -s 0 2>/dev/null > "$out/heaptrack-peaks.txt" || true
+    grep -E "^(peak heap|peak RSS|total memory leaked|calls to allocation)" "$out/heaptrack-peaks.txt" || true
+    echo "(the peak consumers: $out/heaptrack-peaks.txt)"
+  done
 fi
 [ "$rc" -eq 0 ] && [ "$ok" -eq 1 ] && [ "$closed" -eq 1 ]

@@ -116,9 +116,11 @@ bus_connection::bus_connection(const bus_options& options) : options_(options) {
       },
       this);
   auto s = natsConnection_Connect(&conn_, opts);
-  if (s != NATS_OK)
-    throw std::runtime_error("cannot connect to NATS at " + options.url + ": " +
-                             natsStatus_GetText(s));
+  if (s != NATS_OK) {
+    const char* detail = nats_GetLastError(nullptr);  // e.g. why a TLS handshake failed
+    throw std::runtime_error("cannot connect to NATS at " + options.url + ": " + natsStatus_GetText(s) +
+                             (detail != nullptr && *detail != 0 ? std::string(" (") + detail + ")" : ""));
+  }
 }
 
 bus_connection::~bus_connection() {
