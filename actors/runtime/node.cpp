@@ -290,14 +290,14 @@ node_stats node::stats() const {
   s.dropped_unknown_type = c.dropped[static_cast<size_t>(decode_failure::unknown_type)];
   s.dropped_bad_payload = c.dropped[static_cast<size_t>(decode_failure::bad_payload)];
   s.dropped_oversized = c.dropped[static_cast<size_t>(decode_failure::oversized)];
-  s.slow_consumer_drops = core_->bus()->slow_consumer_drops();
+  s.slow_consumer_drops = core_->bus()->slow_consumer_drops() + core_->liveness_bus()->slow_consumer_drops();
   s.nodes_declared_down = c.nodes_declared_down;
   s.nodes_suspected = c.nodes_suspected;
   s.undeliverable = c.undeliverable;
   s.unknown_receiver = c.unknown_receiver;
   for (size_t i = 0; i < refusal_kinds; ++i)
     s.refused[i] = c.refused[i];
-  s.permission_denied = core_->bus()->permission_denied();
+  s.permission_denied = core_->bus()->permission_denied() + core_->liveness_bus()->permission_denied();
   auto net = core_->network();
   s.uplink_shaped = net.uplink.shaped;
   s.uplink_messages = net.uplink.counts.messages;

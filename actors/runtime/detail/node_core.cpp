@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <thread>
@@ -82,11 +83,38 @@ void node_core::start() {
     if (auto self = weak.lock())
       self->on_reply_subject(data, size);
   });
-  bus_->subscribe(sys_wildcard(cfg.deployment), [weak](const char* subject, const char* data, int size) {
+  auto live = options;
+  live.client_name += "/liveness";
+  liveness_bus_ = std::make_unique<bus_connection>(live);
+  auto on_liveness = [d = cfg.deployment](const char* subject) {
+    return std::any_of(std::begin(liveness_announcements), std::end(liveness_announcements), [&](const char* what) {
+      auto prefix = sys_subject(d, what, "");
+      return std::strncmp(subject, prefix.data(), prefix.size()) == 0;
+    });
+  };
+  bus_->subscribe(sys_wildcard(cfg.deployment), [weak, on_liveness](const char* subject, const char* data, int size) {
+    if (on_liveness(subject))
+      return;  // heard on the liveness connection
     if (auto self = weak.lock())
       self->on_sys_subject(subject, data, size);
   });
-  bus_->on_reconnected([weak] {
+  for (auto* what : liveness_announcements)
+    liveness_bus_->subscribe(sys_subject(cfg.deployment, what, "*"), [weak](const char* subject, const char* data, int size) {
+      if (auto self = weak.lock())
+        self->on_sys_subject(subject, data, size);
+    });
+  for (auto* bus : {bus_.get(), liveness_bus_.get()})
+    watch_connection(*bus);
+  running_ = true;
+  say_hello(true);
+  liveness_ = std::thread([this] { liveness_loop(); });
+}
+
+// While either connection is down, and for one silence limit after it is back, silence
+// is ours, not the others' death.
+void node_core::watch_connection(bus_connection& bus) {
+  std::weak_ptr<node_core> weak = shared_from_this();
+  bus.on_reconnected([weak] {
     if (auto self = weak.lock()) {
       spdlog::info("node {}: reconnected to NATS", self->cfg.name);
       auto now = self->time->now_ns();
@@ -95,15 +123,12 @@ void node_core::start() {
       self->say_hello(true);
     }
   });
-  bus_->on_disconnected([weak] {
+  bus.on_disconnected([weak] {
     if (auto self = weak.lock()) {
       self->quiet_until_ns_ = std::numeric_limits<int64_t>::max();
       spdlog::warn("node {}: disconnected from NATS, reconnecting", self->cfg.name);
     }
   });
-  running_ = true;
-  say_hello(true);
-  liveness_ = std::thread([this] { liveness_loop(); });
 }
 
 // Heartbeats and silence checks run on a thread of their own: on CAF's scheduler they
@@ -142,6 +167,8 @@ void node_core::shutdown(bool graceful) {
   liveness_cv_.notify_all();
   if (liveness_.joinable())
     liveness_.join();
+  if (liveness_bus_)
+    liveness_bus_->close();  // no heartbeat may follow the node's goodbye
   announce_exits_ = graceful;
   stop_locals();
   network_at_stop_ = network();
@@ -229,7 +256,7 @@ caf::error node_core::dispatch(letter l) {
 }
 
 caf::error node_core::publish_letter(const std::string& subject, const letter& l,
-                                     const std::optional<std::string>& peer) {
+                                     const std::optional<std::string>& peer, bus_connection* via) {
   thread_local std::string bytes;
   encode_envelope(l, bytes);
   if (bytes.size() > max_bytes_) {
@@ -254,7 +281,7 @@ caf::error node_core::publish_letter(const std::string& subject, const letter& l
     if (sent == link_shaper::outcome::cut)
       return make_error(errc::link_cut, l.type + " from '" + l.sender + "' to node " + *peer + " (" +
                                           std::to_string(bytes.size()) + " bytes) cut: it would arrive after its deadline");
-  } else if (auto failure = bus_->publish(subject, bytes); !failure.empty()) {
+  } else if (auto failure = (via != nullptr ? via : bus_.get())->publish(subject, bytes); !failure.empty()) {
     ++counts.publish_errors;
     return make_error(errc::bus_failure, failure);
   }
@@ -639,7 +666,10 @@ void node_core::tell_watchers(const actor_loss& loss) {
 void node_core::announce(message_ptr body, const std::string& what) {
   auto l = make_letter("node/" + cfg.name, std::move(body), nullptr, sys_sequence_);
   l.topic = "sys." + what;
-  if (auto err = publish_letter(sys_subject(cfg.deployment, what, cfg.name), l))
+  bool live = std::find(std::begin(liveness_announcements), std::end(liveness_announcements), what) !=
+              std::end(liveness_announcements);
+  auto* via = live ? liveness_bus_.get() : nullptr;
+  if (auto err = publish_letter(sys_subject(cfg.deployment, what, cfg.name), l, std::nullopt, via))
     spdlog::warn("node {}: cannot announce {}: {}", cfg.name, what, describe(err));
 }
 
@@ -671,7 +701,7 @@ void node_core::check_liveness() {
   auto now = time->now_ns();
   // While disconnected, and for one silence limit after reconnecting, the silence
   // was ours, not the others' death.
-  if (!running_ || !bus_->connected() || now < quiet_until_ns_)
+  if (!running_ || !bus_->connected() || !liveness_bus_->connected() || now < quiet_until_ns_)
     return;
   auto timeout = silence_limit_ns();
   auto suspicion = std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.suspicion).count();

@@ -107,6 +107,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   // Whether spawn and stop requests from this node are obeyed.
   bool may_control(const std::string& node) const;
   bus_connection* bus() { return bus_.get(); }
+  bus_connection* liveness_bus() { return liveness_bus_.get(); }
   bool running() const { return running_; }
 
   // The shaped interfaces' counts, kept once the node has stopped.
@@ -140,8 +141,9 @@ class node_core : public std::enable_shared_from_this<node_core> {
   // `peer`: the receiving node, whose emulated link (if any) the envelope takes after
   // this node's uplink; "" for a topic (the uplink only); nullopt for the runtime's own
   // announcements, which no emulated network delays or drops.
+  // `via`: the connection it leaves on (nullptr: the node's main one).
   caf::error publish_letter(const std::string& subject, const letter& l,
-                            const std::optional<std::string>& peer = std::nullopt);
+                            const std::optional<std::string>& peer = std::nullopt, bus_connection* via = nullptr);
   void on_actor_subject(const std::string& name, const char* data, int size);
   void on_topic_subject(const std::string& topic, const char* data, int size);
   void through_downlink(letter l, int size, std::function<void(letter)> deliver);
@@ -162,8 +164,15 @@ class node_core : public std::enable_shared_from_this<node_core> {
   std::pair<std::string, std::optional<int>> supervised_exit(const std::string& name, const std::string& reason);
   int64_t silence_limit_ns() const;
   void liveness_loop();
+  void watch_connection(bus_connection& bus);
 
   std::unique_ptr<bus_connection> bus_;
+  // Heartbeats and hellos (the probes of a suspected node and their answers) travel on
+  // a connection of their own: on the main one they waited in the server's queue and
+  // nats.c's reader behind every frame the node receives. A hello that overtakes an
+  // actor's up or down there is set right by the next heartbeat's actor count.
+  static constexpr const char* liveness_announcements[] = {"heartbeat", "hello"};
+  std::unique_ptr<bus_connection> liveness_bus_;
   std::thread liveness_;
   std::mutex liveness_mtx_;
   std::condition_variable liveness_cv_;
