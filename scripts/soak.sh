@@ -49,6 +49,14 @@ rss_mb() {  # the run and its children (the embedded nats-server), in MB
   done
   awk -v kb="$total" 'BEGIN { printf "%.1f", kb / 1024 }'
 }
+nats_mb() {  # the embedded nats-server alone: its share of the growth is not troupe's
+  local kb=0
+  for p in $(pgrep -f "nats-server .*troupe-nats" || true); do
+    [ "$(ps -o sid= -p "$p" 2>/dev/null | tr -d ' ')" = "$(ps -o sid= -p $run | tr -d ' ')" ] &&
+      kb=$((kb + $(awk '/VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
+  done
+  awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }'
+}
 
 samples=$out/rss.dat
 : > "$samples"
@@ -60,9 +68,11 @@ for m in $(seq 1 "$minutes"); do
   done
   kill -0 $run 2>/dev/null || break  # ended: no sample of a process that is gone
   mb=$(rss_mb)
-  echo "$m $mb" >> "$samples"
+  nmb=$(nats_mb)
+  echo "$m $mb $nmb" >> "$samples"
   last=$(grep -a "sink t=" "$log" | tail -1 | sed 's/^.*sink t=/sink t=/')
-  printf 'soak: minute %3d/%d  rss %8s MB  eta %3d min  %s\n' "$m" "$minutes" "$mb" $((minutes - m)) "$last"
+  printf 'soak: minute %3d/%d  rss %8s MB (nats-server %s)  eta %3d min  %s\n' "$m" "$minutes" "$mb" "$nmb" \
+    $((minutes - m)) "$last"
 done
 wait $run && rc=0 || rc=$?
 trap - EXIT
@@ -73,7 +83,10 @@ echo "the books (every frame delivered, dropped, lost or in flight; unaccounted 
 awk '/^camera +produced/ { on = 1 } /^replica / { on = 0 } on' "$log"
 slope=$(awk -v w="$warmup" '$1 > w { n++; sx += $1; sy += $2; sxx += $1*$1; sxy += $1*$2 }
   END { if (n < 2) { print "nan"; exit } d = n*sxx - sx*sx; printf "%.2f", (d == 0 ? 0 : (n*sxy - sx*sy) / d * 10) }' "$samples")
-echo "soak: memory slope after minute $warmup: $slope MB per 10 min (goal <= 1); samples in $samples"
+nats_slope=$(awk -v w="$warmup" '$1 > w { n++; sx += $1; sy += $3; sxx += $1*$1; sxy += $1*$3 }
+  END { if (n < 2) { print "nan"; exit } d = n*sxx - sx*sx; printf "%.2f", (d == 0 ? 0 : (n*sxy - sx*sy) / d * 10) }' "$samples")
+echo "soak: memory slope after minute $warmup: $slope MB per 10 min (goal <= 1), of which the nats-server" \
+  "$nats_slope; samples in $samples"
 ok=$(awk -v s="$slope" 'BEGIN { print (s != "nan" && s <= 1) ? 1 : 0 }')
 closed=1
 if grep -aq "NOT CLOSED" "$log" || ! grep -aq "^camera  *produced" "$log"; then

@@ -103,24 +103,26 @@ void node_core::start() {
       if (auto self = weak.lock())
         self->on_sys_subject(subject, data, size);
     });
-  for (auto* bus : {bus_.get(), liveness_bus_.get()})
-    watch_connection(*bus);
+  watch_connection(*bus_, true);
+  watch_connection(*liveness_bus_, false);
   running_ = true;
   say_hello(true);
   liveness_ = std::thread([this] { liveness_loop(); });
 }
 
 // While either connection is down, and for one silence limit after it is back, silence
-// is ours, not the others' death.
-void node_core::watch_connection(bus_connection& bus) {
+// is ours, not the others' death. The main connection's return also asks for hellos:
+// announcements may have been missed there.
+void node_core::watch_connection(bus_connection& bus, bool main) {
   std::weak_ptr<node_core> weak = shared_from_this();
-  bus.on_reconnected([weak] {
+  bus.on_reconnected([weak, main] {
     if (auto self = weak.lock()) {
-      spdlog::info("node {}: reconnected to NATS", self->cfg.name);
+      spdlog::info("node {}: reconnected to NATS{}", self->cfg.name, main ? "" : " (liveness)");
       auto now = self->time->now_ns();
       self->quiet_until_ns_ = now + self->silence_limit_ns();
       self->dir.forgive(now);
-      self->say_hello(true);
+      if (main)
+        self->say_hello(true);
     }
   });
   bus.on_disconnected([weak] {
@@ -138,7 +140,9 @@ void node_core::liveness_loop() {
   constexpr int checks_per_heartbeat = 4;
   auto period = time->to_wall(cfg.heartbeat_interval) / checks_per_heartbeat;
   std::unique_lock<std::mutex> lock(liveness_mtx_);
-  for (uint64_t tick = 0; running_; ++tick) {
+  // The first heartbeat one interval after the hello: sent at once, on the liveness
+  // connection, it overtook the hello and every node asked for hellos again.
+  for (uint64_t tick = 1; running_; ++tick) {
     lock.unlock();
     if (tick % checks_per_heartbeat == 0)
       heartbeat();

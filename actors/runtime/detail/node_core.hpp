@@ -164,14 +164,13 @@ class node_core : public std::enable_shared_from_this<node_core> {
   std::pair<std::string, std::optional<int>> supervised_exit(const std::string& name, const std::string& reason);
   int64_t silence_limit_ns() const;
   void liveness_loop();
-  void watch_connection(bus_connection& bus);
+  void watch_connection(bus_connection& bus, bool main);
 
   std::unique_ptr<bus_connection> bus_;
-  // Heartbeats and hellos (the probes of a suspected node and their answers) travel on
-  // a connection of their own: on the main one they waited in the server's queue and
-  // nats.c's reader behind every frame the node receives. A hello that overtakes an
-  // actor's up or down there is set right by the next heartbeat's actor count.
-  static constexpr const char* liveness_announcements[] = {"heartbeat", "hello"};
+  // Heartbeats travel on a connection of their own: on the main one they waited in the
+  // server's queue and nats.c's reader behind every frame the node receives. Hellos
+  // stay on the main one: a roster must not overtake the actor up/down news before it.
+  static constexpr const char* liveness_announcements[] = {"heartbeat"};
   std::unique_ptr<bus_connection> liveness_bus_;
   std::thread liveness_;
   std::mutex liveness_mtx_;
