@@ -353,6 +353,9 @@ camera_settings read_settings(const params& p) {
   s.chunk_bytes = static_cast<size_t>(p.get_int("chunk_kb", 256)) * 1024;
   s.wait_for_server_ms = p.get_int("wait_for_server_ms", s.wait_for_server_ms);
   int frames = penance::frames_per_segment(s.drive.fps, s.segment_s);  // throws when fps × T is not whole
+  if (frames > static_cast<int>(penance::max_segment_frames))  // the sink would refuse every segment
+    throw std::runtime_error("fps x segment_s: " + std::to_string(frames) + " frames a segment, at most " +
+                             std::to_string(penance::max_segment_frames));
   penance::config_space space;
   for (size_t k = 0; k < space.scales(); ++k)  // throws naming an odd scaled size
     penance::scaled_size(s.drive.width, s.drive.height, space.setting_at(k * space.raw().qps.size()).scale);

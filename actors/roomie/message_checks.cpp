@@ -1,5 +1,7 @@
 #include "actors/roomie/message_checks.hpp"
 
+#include <algorithm>
+
 #include "actors/common/core/plausible.hpp"
 
 namespace troupe::roomie {
@@ -31,8 +33,12 @@ std::optional<refusal> check_table(const msg::roomie::PlacementTable& t) {
 }
 
 std::optional<refusal> check_busy(double busy_ms, double last_busy_ms, double elapsed_ms, unsigned parallel) {
-  constexpr double slack_ms = 50;  // the replica and the placement read their clocks apart
-  double most = last_busy_ms + elapsed_ms * (parallel > 0 ? parallel : 1) + slack_ms;
+  // Busy time grows by a whole batch when it completes, and the stats reach the
+  // placement with the bus's delay: a few seconds of slack on the time that passed.
+  constexpr double slack_ms = 5000;
+  constexpr unsigned most_workers = 256;  // the replica says how many; no more than a host has
+  double workers = std::clamp(parallel, 1u, most_workers);
+  double most = last_busy_ms + (elapsed_ms + slack_ms) * workers;
   if (!finite_in(busy_ms, 0, most))
     return refusal::out_of_range;
   return std::nullopt;

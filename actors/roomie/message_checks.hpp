@@ -22,8 +22,9 @@ std::optional<refusal> check_reply(const msg::roomie::PlaceReply& r);
 std::optional<refusal> check_table(const msg::roomie::PlacementTable& t);
 
 // A replica's busy time, `busy_ms` now against `last_busy_ms` `elapsed_ms` ago: finite,
-// and grown by no more than the time that passed on `parallel` workers (less than
-// before is a restarted replica counting from 0).
+// and grown by no more than the time that passed (and 5 s: a batch's worth and the
+// bus's delay) on `parallel` workers, at most 256 (less than before is a restarted
+// replica counting from 0).
 std::optional<refusal> check_busy(double busy_ms, double last_busy_ms, double elapsed_ms, unsigned parallel);
 
 }  // namespace troupe::roomie

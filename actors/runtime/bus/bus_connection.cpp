@@ -1,5 +1,7 @@
 #include "actors/runtime/bus/bus_connection.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
@@ -39,7 +41,8 @@ std::vector<std::string> server_list(const std::string& urls) {
 }
 
 bool is_address(const std::string& host) {
-  return host.find_first_not_of("0123456789.[]:") == std::string::npos;
+  unsigned char buf[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, host.c_str(), buf) == 1 || ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
 void check(natsStatus s, const std::string& what) {
@@ -56,8 +59,8 @@ void use_tls(natsOptions* opts, const bus_options& o) {
           "nats tls: the client certificate and key");
   auto name = o.tls_hostname;
   auto first = url_hosts(o.url);
-  if (name.empty() && !first.empty() && !is_address(first.front()))
-    name = first.front();  // an address is checked by the chain alone
+  if (name.empty() && first.size() == 1 && !is_address(first.front()))
+    name = first.front();  // an address, or servers of a cluster each with its own name: the chain alone
   if (!name.empty())
     check(natsOptions_SetExpectedHostname(opts, name.c_str()), "nats tls: the server's name");
 }
@@ -74,6 +77,8 @@ std::vector<std::string> url_hosts(const std::string& urls) {
     auto colon = host.find_last_of(':');
     if (colon != std::string::npos && host.find(']', colon) == std::string::npos)
       host.resize(colon);  // the port
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);  // [::1]
     if (!host.empty() && std::find(hosts.begin(), hosts.end(), host) == hosts.end())
       hosts.push_back(host);
   }

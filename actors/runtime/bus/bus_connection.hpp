@@ -24,7 +24,8 @@ struct bus_options {
   std::string token;             // optional token
   // TLS (also implied by a tls:// URL): the CAs to trust, this client's certificate and
   // key (PEM text, for servers that verify clients), and the name the server's
-  // certificate must carry (empty: the chain alone is checked).
+  // certificate must carry (empty: the URL's host when there is one and it is a name,
+  // else the chain alone is checked).
   bool tls = false;
   std::string tls_ca, tls_cert, tls_key, tls_hostname;
   std::string client_name;       // shown by the server (connz)

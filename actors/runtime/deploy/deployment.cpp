@@ -576,7 +576,7 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
     so.token = topo.nats.token;
     if (auto* made = ids->made()) {
       so.authorization = authorization_block(*made);
-      if (topo.nats.tls.on) {
+      if (topo.nats.tls.on && !made->identities.empty()) {
         so.tls = made->tls_server;
         so.tls_ca = made->identities.front().tls_ca;
       }
