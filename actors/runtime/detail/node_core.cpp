@@ -86,9 +86,11 @@ void node_core::start() {
   auto live = options;
   live.client_name += "/liveness";
   liveness_bus_ = std::make_unique<bus_connection>(live);
-  auto on_liveness = [d = cfg.deployment](const char* subject) {
-    return std::any_of(std::begin(liveness_announcements), std::end(liveness_announcements), [&](const char* what) {
-      auto prefix = sys_subject(d, what, "");
+  std::vector<std::string> prefixes;  // made once: every announcement passes through the check
+  for (auto* what : liveness_announcements)
+    prefixes.push_back(sys_subject(cfg.deployment, what, ""));
+  auto on_liveness = [prefixes](const char* subject) {
+    return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& prefix) {
       return std::strncmp(subject, prefix.data(), prefix.size()) == 0;
     });
   };
