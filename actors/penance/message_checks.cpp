@@ -35,7 +35,7 @@ std::optional<refusal> check_chunk(const msg::penance::SegmentChunk& c, const st
 }
 
 std::optional<refusal> check_performance(const msg::penance::PerformanceCode& p, size_t configs, size_t p_size) {
-  if (p.config() >= configs || static_cast<size_t>(p.p_size()) != p_size)
+  if (p.config() >= configs || (p_size > 0 && static_cast<size_t>(p.p_size()) != p_size))
     return refusal::out_of_range;
   for (float v : p.p())
     if (!std::isfinite(v))

@@ -24,7 +24,8 @@ constexpr uint32_t max_configs = 4096;         // a sink does not know the camer
 std::optional<refusal> check_chunk(const msg::penance::SegmentChunk& c, const std::string& sender, size_t configs);
 
 // p back at the camera: a configuration of `configs` and a finite vector of the size the
-// adapter takes (the sender, its server, the camera checks itself).
+// adapter takes; an adapter that takes none (CASVA-C) ignores p but still learns of
+// its last result (the sender, its server, the camera checks itself).
 std::optional<refusal> check_performance(const msg::penance::PerformanceCode& p, size_t configs, size_t p_size);
 
 // At the sink: a segment announced by its own camera, in the run's time, with a target

@@ -550,6 +550,7 @@ TEST(PenanceChecks, PIsFiniteOfTheAdaptersSize) {
     p.add_p(0.1f);
   EXPECT_FALSE(check_performance(p, 90, 64));
   EXPECT_EQ(check_performance(p, 90, 32), troupe::refusal::out_of_range);
+  EXPECT_FALSE(check_performance(p, 90, 0));  // CASVA-C takes no p: any is ignored
   p.set_p(3, std::nanf(""));
   EXPECT_EQ(check_performance(p, 90, 64), troupe::refusal::out_of_range);
 }
