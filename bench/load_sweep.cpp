@@ -101,14 +101,17 @@ nlohmann::json run_one(const settings& s, int n) {
     throw std::runtime_error("stopped by a signal");
   nlohmann::json row{{"cameras", n}, {"run_ok", summary.ok}};
   uint64_t suspected = 0, down = 0, slow = 0;
+  int64_t lag = 0;
   for (auto& [name, st] : summary.nodes) {
     suspected += st.nodes_suspected;
+    lag = std::max(lag, st.liveness_lag_max_ms);
     down += st.nodes_declared_down;
     slow += uint64_t(std::max<int64_t>(0, st.slow_consumer_drops));
   }
   row["nodes_suspected"] = suspected;
   row["nodes_declared_down"] = down;
   row["slow_consumer_drops"] = slow;
+  row["liveness_lag_max_ms"] = lag;
   std::ifstream in(prefix + ".json");
   auto report = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
   if (report.is_object()) {
@@ -134,14 +137,14 @@ std::string causes(const nlohmann::json& counts) {
 
 void print_table(const std::vector<nlohmann::json>& rows) {
   fmt::print("\n| cameras | frames due | produced | delivered | dropped | lost | in flight | unaccounted | "
-             "slow-consumer drops | p95 ms | nodes suspected | nodes declared down | run |\n"
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+             "slow-consumer drops | p95 ms | own heartbeats late ms | nodes suspected | nodes declared down | run |\n"
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (auto& r : rows) {
     auto n = [&](const char* key) { return r.value(key, int64_t(0)); };
     auto c = [&](const char* key) { return causes(r.contains(key) ? r[key] : nlohmann::json::object()); };
-    fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0f} | {} | {} | {} |\n", n("cameras"), n("at_rate"),
+    fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0f} | {} | {} | {} | {} |\n", n("cameras"), n("at_rate"),
                n("produced"), n("delivered"), c("dropped"), c("lost"), c("in_flight"), n("unaccounted"),
-               n("slow_consumer_drops"), r.value("p95_ms", 0.0), n("nodes_suspected"), n("nodes_declared_down"),
+               n("slow_consumer_drops"), r.value("p95_ms", 0.0), n("liveness_lag_max_ms"), n("nodes_suspected"), n("nodes_declared_down"),
                r.value("run_ok", false) ? "ok" : "FAILED");
   }
   std::fflush(stdout);

@@ -293,6 +293,7 @@ node_stats node::stats() const {
   s.slow_consumer_drops = core_->bus()->slow_consumer_drops() + core_->liveness_bus()->slow_consumer_drops();
   s.nodes_declared_down = c.nodes_declared_down;
   s.nodes_suspected = c.nodes_suspected;
+  s.liveness_lag_max_ms = c.liveness_lag_max_ns / 1000000;
   s.undeliverable = c.undeliverable;
   s.unknown_receiver = c.unknown_receiver;
   for (size_t i = 0; i < refusal_kinds; ++i)

@@ -33,6 +33,7 @@ struct node_stats {
   int64_t slow_consumer_drops = 0;
   uint64_t nodes_declared_down = 0;
   uint64_t nodes_suspected = 0;  // silent past the limit and probed (declared down only if still silent)
+  int64_t liveness_lag_max_ms = 0;  // the most our own heartbeats came back late: silence not counted
   uint64_t undeliverable = 0;  // arrived for a local actor that had just exited
   uint64_t unknown_receiver = 0;  // sends refused because no actor of that name was known
   std::array<uint64_t, refusal_kinds> refused{};  // decoded but not obeyed, by refusal

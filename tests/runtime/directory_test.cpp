@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "actors/runtime/bus/directory.hpp"
+#include "actors/runtime/bus/silence_horizon.hpp"
 
 using namespace troupe;
 
@@ -116,4 +117,23 @@ TEST(Directory, ForgiveRestartsTimersAndSelfNeverExpires) {
   EXPECT_EQ(d.expire(8000 * ms, 2000 * ms, 0, "x").suspected, std::vector<std::string>{"edge"});
   ASSERT_EQ(d.expire(8001 * ms, 2000 * ms, 0, "x").down.size(), 1u);
   EXPECT_EQ(d.down_nodes()[0].first, "edge");
+}
+
+TEST(SilenceHorizon, OurOwnHeartbeatsOnTimeLeaveTheWallClock) {
+  // heard back the one sent 300 ms ago, interval 500 ms: the bus is vouched for up to now
+  EXPECT_EQ(silence_horizon(10'000 * ms, 9'700 * ms, 500 * ms), 10'000 * ms);
+}
+
+TEST(SilenceHorizon, OurOwnHeartbeatsLateHoldItBackAndSpareABusyPeer) {
+  // ours last came back for the one sent at 6 s: at 10 s the bus is vouched for up to 6.5 s
+  EXPECT_EQ(silence_horizon(10'000 * ms, 6'000 * ms, 500 * ms), 6'500 * ms);
+  directory d("self");
+  d.hello("edge", 1, {"cam"}, 6'000 * ms);  // edge's last word at 6 s, as late as ours
+  auto at_wall = d.expire(10'000 * ms, 2000 * ms, 0, "x");
+  EXPECT_EQ(at_wall.suspected, std::vector<std::string>{"edge"});  // measured by the wall clock: suspected
+  directory e("self");
+  e.hello("edge", 1, {"cam"}, 6'000 * ms);
+  auto held = e.expire(silence_horizon(10'000 * ms, 6'000 * ms, 500 * ms), 2000 * ms, 0, "x");
+  EXPECT_TRUE(held.suspected.empty());
+  EXPECT_TRUE(held.down.empty());
 }

@@ -100,12 +100,14 @@ void print_stats(const node& n) {
   spdlog::info("node {}: sent {} local + {} remote ({:.2f} MB), received {} ({:.2f} MB), "
                "dropped {} (garbage {}, wrong version {}, unknown type {}, bad payload {}, "
                "oversized {}, for exited actors {}), {}, denied by the server's permissions {}, to unknown actors {}, "
-               "slow-consumer drops {}, publish errors {}, nodes suspected {}, nodes declared down {}",
+               "slow-consumer drops {}, publish errors {}, nodes suspected {}, nodes declared down {}, "
+               "own heartbeats late by up to {} ms",
                n.name(), s.sent_local, s.sent_remote, s.bytes_sent / 1e6, s.received, s.bytes_received / 1e6,
                s.dropped_total() + s.undeliverable, s.dropped_garbage, s.dropped_wrong_version, s.dropped_unknown_type,
                s.dropped_bad_payload, s.dropped_oversized, s.undeliverable, refusals(s), s.permission_denied,
                s.unknown_receiver,
-               s.slow_consumer_drops, s.publish_errors, s.nodes_suspected, s.nodes_declared_down);
+               s.slow_consumer_drops, s.publish_errors, s.nodes_suspected, s.nodes_declared_down,
+               s.liveness_lag_max_ms);
 }
 
 using node_counts = std::vector<std::pair<std::string, node_stats>>;

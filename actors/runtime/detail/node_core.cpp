@@ -15,6 +15,7 @@
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/bus/announcement_check.hpp"
 #include "actors/runtime/bus/announcement_effect.hpp"
+#include "actors/runtime/bus/silence_horizon.hpp"
 #include "actors/runtime/bus/subjects.hpp"
 #include "troupe/messages/runtime.pb.h"
 
@@ -108,6 +109,7 @@ void node_core::start() {
   watch_connection(*bus_, true);
   watch_connection(*liveness_bus_, false);
   running_ = true;
+  own_heard_sent_ns_ = time->now_ns();
   say_hello(true);
   liveness_ = std::thread([this] { liveness_loop(); });
 }
@@ -712,7 +714,11 @@ void node_core::check_liveness() {
   auto timeout = silence_limit_ns();
   auto suspicion = std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.suspicion).count();
   auto reason = "no heartbeat for " + std::to_string((timeout + suspicion) / 1000000) + " ms";
-  auto silent = dir.expire(now, timeout, suspicion, reason);
+  auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.heartbeat_interval).count();
+  auto horizon = silence_horizon(now, own_heard_sent_ns_, interval);
+  if (now - horizon > counts.liveness_lag_max_ns)
+    counts.liveness_lag_max_ns = now - horizon;  // one writer: the liveness thread
+  auto silent = dir.expire(horizon, timeout, suspicion, reason);
   if (!silent.suspected.empty()) {
     // A probe: every node answers a hello that wants replies from its bus thread, which
     // an overloaded node's work does not hold up.
@@ -736,8 +742,14 @@ void node_core::check_liveness() {
 
 void node_core::on_sys_subject(const char* subject, const char* data, int size) {
   auto l = decode(data, size);
-  if (!l || l->sender_node == cfg.name)
+  if (!l)
     return;
+  if (l->sender_node == cfg.name) {
+    auto* own = l->as<msg::NodeHeartbeat>();
+    if (own && own->incarnation() == incarnation && sys_publisher(cfg.deployment, subject) == cfg.name)
+      own_heard_sent_ns_ = std::max(own_heard_sent_ns_.load(), l->send_time_ns);
+    return;
+  }
   auto now = time->now_ns();
   auto publisher = sys_publisher(cfg.deployment, subject);
   auto suspicion = std::chrono::duration_cast<std::chrono::nanoseconds>(2 * cfg.heartbeat_interval).count();

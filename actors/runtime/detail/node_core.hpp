@@ -97,6 +97,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
     std::atomic<uint64_t> sent_local{0}, sent_remote{0}, received{0};
     std::atomic<uint64_t> bytes_sent{0}, bytes_received{0}, publish_errors{0};
     std::atomic<uint64_t> nodes_declared_down{0}, nodes_suspected{0};
+    std::atomic<int64_t> liveness_lag_max_ns{0};  // wall clock ahead of silence_horizon, at most
     std::atomic<uint64_t> undeliverable{0};  // arrived for an actor that had just exited
     std::atomic<uint64_t> unknown_receiver{0};  // sends refused: no such actor known
     std::array<std::atomic<uint64_t>, decode_failure_kinds> dropped{};
@@ -187,6 +188,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   bool bus_open_ = true;  // under roster_mtx_: an actor that ends after the node closed its
                           // bus is not announced (its node's node_down said it)
   std::atomic<int64_t> quiet_until_ns_{0};  // no peer is declared down before this
+  std::atomic<int64_t> own_heard_sent_ns_{0};  // our latest heartbeat heard back: silence_horizon.hpp
   std::atomic<uint64_t> correlation_{0};
   mutable std::atomic<uint64_t> sys_sequence_{0};
   size_t max_bytes_ = 0;
