@@ -1,5 +1,7 @@
 #include "actors/common/camera_loop.hpp"
 
+#include <utility>
+
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
@@ -13,10 +15,24 @@ camera_loop::camera_loop(caf::event_based_actor* self, context ctx, camera_sourc
       source_(input_.open()), items_(std::make_shared<item_ledger>(ctx_.name())), waiting_since_ns_(ctx_.now_ns()) {
   if (input_.sink.empty())
     return;
-  self_->attach_functor([items = items_, ctx = ctx_, sink = input_.sink] {
-    if (auto books = items->report(true); books.cameras_size() > 0)
+  // The final count goes before the camera's exit is announced when it is stopped (its
+  // exit handler), else (its source ended, it failed) as it exits: once either way.
+  auto final_books = [items = items_, held = held_, last_word = last_word_, ctx = ctx_, sink = input_.sink,
+                      sent = std::make_shared<bool>(false)] {
+    if (std::exchange(*sent, true))
+      return;
+    if (*last_word)
+      (*last_word)();
+    if (auto books = items->report(true, *held ? (*held)() : std::map<std::string, uint64_t>{}); books.cameras_size() > 0)
       ctx.send(sink, std::move(books));
+  };
+  self_->set_exit_handler([self = self_, final_books](caf::exit_msg& m) {
+    if (!m.reason)
+      return;  // a linked helper that ended normally: CAF's default ignores it too
+    final_books();
+    self->quit(m.reason);
   });
+  self_->attach_functor(final_books);
 }
 
 void camera_loop::start() {

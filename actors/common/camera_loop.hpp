@@ -5,7 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <string>
 
 #include <caf/fwd.hpp>
 
@@ -50,6 +53,13 @@ class camera_loop {
   // The camera's part of the item books: the body counts what it produces and sends;
   // the loop reports it to the sink about once a second and, final, at its exit.
   const std::shared_ptr<item_ledger>& items() const { return items_; }
+  // What the camera still has in its hands at its exit, by camera (its final count's
+  // `held`): a kind that waits for results to fuse them says how many it holds.
+  using held_items = std::function<std::map<std::string, uint64_t>()>;
+  void held_by(held_items held) { *held_ = std::move(held); }
+  // The kind's last word when it stops or fails (its final figures), sent before its
+  // final count: the sink closes its report once the count is in.
+  void last_word_by(std::function<void()> last_word) { *last_word_ = std::move(last_word); }
   const camera_source& input() const { return input_; }
 
  private:
@@ -64,6 +74,8 @@ class camera_loop {
   std::shared_ptr<vision::frame_source> source_;
   pace_meter pace_;
   std::shared_ptr<item_ledger> items_;
+  std::shared_ptr<held_items> held_ = std::make_shared<held_items>();
+  std::shared_ptr<std::function<void()>> last_word_ = std::make_shared<std::function<void()>>();
   uint64_t frames_ = 0;
   int64_t waiting_since_ns_;
   bool ended_ = false;

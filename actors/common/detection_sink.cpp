@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "actors/common/detections_check.hpp"
+#include "actors/common/final_count_wait.hpp"
 #include "actors/common/stats_check.hpp"
 #include "actors/common/run_report.hpp"
 #include "actors/runtime/context.hpp"
@@ -26,6 +27,7 @@ struct sink_settings {
   double slo_ms = 0;
   double slot_s = 0;   // > 0: the report gives the system delay per slot of this length
   std::string report;  // file prefix; empty: the table only
+  int64_t final_wait_ms = 2000;  // at its stop, for the final counts still on their way
 };
 
 struct sink_state {
@@ -89,6 +91,7 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
   auto interval = std::chrono::milliseconds(cfg.interval_ms);
   ctx.after(self, interval, tick_atom::value);
   self->attach_functor([=] { print_report(ctx, *state, cfg); });
+  wait_for_final_counts(self, [state] { return state->books.complete(); }, std::chrono::milliseconds(cfg.final_wait_ms));
   return {
     [=](const letter& in) {
       if (auto d = in.as<msg::Detections>()) {
@@ -102,7 +105,7 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
         state->detections += d->boxes_size();
         state->latency_ms.push_back(ms);
         state->report.add_detections(*d, ms, (now - state->started_ns) / 1e9);
-        state->books.delivered(d->camera(), in.sender);
+        state->books.delivered(d->camera(), in.sender, d->has_items() ? d->items() : 1);
       } else if (auto t = in.as<msg::GroundTruth>()) {
         state->report.add_truth(*t);
       } else if (auto g = in.as<msg::GpuStats>()) {
@@ -148,6 +151,7 @@ kind_spec detection_sink_kind() {
       in_range({"slot_s", param_type::number, false,
        "slot length in seconds: the report adds each slot's system delay, its slowest frame of any camera "
        "(ReMO's eq. 5); default 0 (none)"}, 0, 86400),
+      final_wait_param(),
     },
     [](node& n, context ctx, const params& p) {
       sink_settings s;
@@ -155,6 +159,7 @@ kind_spec detection_sink_kind() {
       s.slo_ms = p.get_double("slo_ms", s.slo_ms);
       s.report = p.get_string("report");
       s.slot_s = p.get_double("slot_s", s.slot_s);
+      s.final_wait_ms = p.get_int("final_wait_ms", s.final_wait_ms);
       if (s.slot_s < 0)
         throw std::runtime_error("slot_s must not be negative");
       return n.system().spawn(detection_sink, std::move(ctx), s);

@@ -18,6 +18,8 @@ std::optional<refusal> check_detections(const msg::Detections& d, const time_win
     return refusal::missing_field;
   if (!window.holds(d.capture_time_unix_ns()))
     return refusal::out_of_range;
+  if (d.items() > max_items_per_output)
+    return refusal::out_of_range;
   for (auto& b : d.boxes())
     if (!finite(b))
       return refusal::out_of_range;

@@ -11,7 +11,10 @@
 
 namespace troupe {
 
-// A camera name, finite boxes, and a capture time within the window (window_since the
+// The most items one fused output can close: a frame's regions (ReMO cuts a handful).
+constexpr uint32_t max_items_per_output = 1024;
+
+// A camera name, finite boxes, at most max_items_per_output items, and a capture time within the window (window_since the
 // receiver's start); nullopt when so.
 std::optional<refusal> check_detections(const msg::Detections& d, const time_window& window);
 

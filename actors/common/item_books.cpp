@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <numeric>
 
+#include <nlohmann/json.hpp>
+
+#include "actors/runtime/text_table.hpp"
+
 namespace troupe {
 
 int64_t total(const counts_by_cause& counts) {
@@ -29,6 +33,13 @@ void item_books::down(const std::string& actor, const std::string& reason) {
   if (reason == "normal" || reason == "stopped")  // stopping is no failure
     return;
   actors_[actor].failure = reason;
+}
+
+bool item_books::complete() const {
+  return std::all_of(actors_.begin(), actors_.end(), [](auto& entry) {
+    auto& a = entry.second;
+    return !a.failure.empty() || a.incarnations.empty() || a.incarnations.at(a.latest).final();
+  });
 }
 
 std::map<std::string, camera_books> item_books::close() const {
@@ -69,6 +80,8 @@ item_books::running_totals item_books::totals() const {
           t.dropped += n;
         for (auto& [cause, n] : c.lost())
           t.lost += n;
+        for (auto& [cause, n] : c.ended())
+          t.ended += n;
       }
   for (auto& camera : cameras)
     if (auto d = delivered_.find(camera); d != delivered_.end())
@@ -104,6 +117,10 @@ camera_books item_books::close(const std::string& camera) const {
         }
         for (auto& [cause, n] : c.lost()) {
           b.lost[cause] += n;
+          out[actor] += n;
+        }
+        for (auto& [cause, n] : c.ended()) {
+          b.ended[cause] += n;
           out[actor] += n;
         }
         if (part.final())
@@ -165,6 +182,46 @@ camera_books item_books::close(const std::string& camera) const {
       b.unaccounted[actor + " sent no final count"] += unplaced;
   }
   return b;
+}
+
+nlohmann::json books_json(const std::map<std::string, camera_books>& books) {
+  auto out = nlohmann::json::object();
+  for (auto& [name, b] : books)
+    out[name] = {{"produced", b.produced}, {"delivered", b.delivered}, {"dropped", b.dropped},
+                 {"lost", b.lost},         {"ended", b.ended},         {"in_flight", b.in_flight},
+                 {"unaccounted", b.unaccounted}, {"closed", b.closed()}};
+  return out;
+}
+
+// The "ended" column only where an actor turns items into others: elsewhere it is 0.
+std::string books_table(const std::map<std::string, camera_books>& books) {
+  if (books.empty())
+    return "";
+  bool any_ended = std::any_of(books.begin(), books.end(), [](auto& b) { return !b.second.ended.empty(); });
+  std::vector<std::string> header{"camera", "produced", "delivered", "dropped", "lost"};
+  if (any_ended)
+    header.push_back("ended");
+  header.insert(header.end(), {"in flight", "unaccounted"});
+  text_table t(header);
+  std::map<std::string, counts_by_cause> causes;
+  for (auto& [name, b] : books) {
+    std::vector<std::string> row{name, std::to_string(b.produced), std::to_string(b.delivered),
+                                 std::to_string(total(b.dropped)), std::to_string(total(b.lost))};
+    if (any_ended)
+      row.push_back(std::to_string(total(b.ended)));
+    row.push_back(std::to_string(total(b.in_flight)));
+    row.push_back(b.closed() ? "0" : std::to_string(total(b.unaccounted)) + " NOT CLOSED");
+    t.add(row);
+    for (auto& [what, counts] : {std::pair{"dropped", &b.dropped}, {"lost", &b.lost}, {"ended", &b.ended},
+                                 {"in flight", &b.in_flight}, {"unaccounted", &b.unaccounted}})
+      for (auto& [cause, n] : *counts)
+        causes[what][cause] += n;
+  }
+  std::string out = t.str();
+  for (auto& [what, counts] : causes)
+    for (auto& [cause, n] : counts)
+      out += "  " + what + " " + std::to_string(n) + ": " + cause + "\n";
+  return out;
 }
 
 }  // namespace troupe

@@ -39,17 +39,23 @@ void item_ledger::produced(const std::string& camera, uint64_t n) {
   c.set_produced(c.produced() + n);
 }
 
-void item_ledger::handed_on(const std::string& camera, const std::string& to, const caf::error& outcome) {
+void item_ledger::handed_on(const std::string& camera, const std::string& to, const caf::error& outcome,
+                            uint64_t n) {
   std::lock_guard<std::mutex> lock(mtx_);
   auto& c = of(camera);
   if (!outcome)
-    add(*c.mutable_sent(), to, 1);
+    add(*c.mutable_sent(), to, n);
   else if (is(outcome, errc::link_dropped))
-    add(*c.mutable_dropped(), actor_ + ": uplink queue full", 1);
+    add(*c.mutable_dropped(), actor_ + ": uplink queue full", n);
   else if (is(outcome, errc::link_cut))
-    add(*c.mutable_dropped(), actor_ + ": cut at its deadline", 1);
+    add(*c.mutable_dropped(), actor_ + ": cut at its deadline", n);
   else
-    add(*c.mutable_lost(), actor_ + ": " + cause_of(outcome), 1);
+    add(*c.mutable_lost(), actor_ + ": " + cause_of(outcome), n);
+}
+
+void item_ledger::ended(const std::string& camera, const std::string& cause, uint64_t n) {
+  std::lock_guard<std::mutex> lock(mtx_);
+  add(*of(camera).mutable_ended(), actor_ + ": " + cause, n);
 }
 
 void item_ledger::dropped(const std::string& camera, const std::string& cause, uint64_t n) {

@@ -21,10 +21,12 @@ class item_ledger {
   void produced(const std::string& camera, uint64_t n = 1);
   // The outcome of a send of one item to `to`: sent, or dropped or lost by the
   // error's cause (an emulated link's queue bound or deadline drops; the rest is lost).
-  void handed_on(const std::string& camera, const std::string& to, const caf::error& outcome);
+  void handed_on(const std::string& camera, const std::string& to, const caf::error& outcome, uint64_t n = 1);
   // Causes are kept as "<actor>: <cause>".
   void dropped(const std::string& camera, const std::string& cause, uint64_t n = 1);
   void lost(const std::string& camera, const std::string& cause, uint64_t n = 1);
+  // Taken and turned into others, or into nothing (item_books.hpp): neither delivered nor a loss.
+  void ended(const std::string& camera, const std::string& cause, uint64_t n = 1);
 
   // The figures since the start. `final`: the actor handles nothing more, and `held`
   // (by camera) is what it still has in its hands.

@@ -210,10 +210,8 @@ nlohmann::json run_report::to_json(double duration_s) const {
                                          {"mean", vision::mean(per_slot)},
                                          {"p95", vision::percentile(per_slot, 95)}};
   }
-  for (auto& [name, b] : books_)
-    out["books"][name] = {{"produced", b.produced},   {"delivered", b.delivered},     {"dropped", b.dropped},
-                          {"lost", b.lost},           {"in_flight", b.in_flight},     {"unaccounted", b.unaccounted},
-                          {"closed", b.closed()}};
+  if (!books_.empty())
+    out["books"] = books_json(books_);
   if (truth_frames > 0) {
     out["overall"]["f1"] = all_counts.f1();
     out["overall"]["map50"] = all_map_.mean_average_precision();
@@ -263,31 +261,8 @@ std::string run_report::table(double duration_s) const {
              fixed(g["memory_used_mb"], 0) + "/" + fixed(g["memory_mb"], 0)});
     gpus = t.str();
   }
-  return cams.str() + books_table() + reps.str() + gpus + "load-balance index (variance of replica utilisation): " +
+  return cams.str() + books_table(books_) + reps.str() + gpus + "load-balance index (variance of replica utilisation): " +
          fixed(j["load_balance_index"], 4) + "\n";
-}
-
-// produced = delivered + dropped + lost + in flight, per camera; the causes below, of
-// every camera together (the JSON keeps them per camera).
-std::string run_report::books_table() const {
-  if (books_.empty())
-    return "";
-  text_table t({"camera", "produced", "delivered", "dropped", "lost", "in flight", "unaccounted"});
-  std::map<std::string, counts_by_cause> causes;
-  for (auto& [name, b] : books_) {
-    t.add({name, std::to_string(b.produced), std::to_string(b.delivered), std::to_string(total(b.dropped)),
-           std::to_string(total(b.lost)), std::to_string(total(b.in_flight)),
-           b.closed() ? "0" : std::to_string(total(b.unaccounted)) + " NOT CLOSED"});
-    for (auto& [what, counts] : {std::pair{"dropped", &b.dropped}, {"lost", &b.lost}, {"in flight", &b.in_flight},
-                                 {"unaccounted", &b.unaccounted}})
-      for (auto& [cause, n] : *counts)
-        causes[what][cause] += n;
-  }
-  std::string out = t.str();
-  for (auto& [what, counts] : causes)
-    for (auto& [cause, n] : counts)
-      out += "  " + what + " " + std::to_string(n) + ": " + cause + "\n";
-  return out;
 }
 
 run_report::written run_report::write(const std::string& prefix, double duration_s) const {

@@ -94,7 +94,6 @@ class run_report {
     std::map<uint64_t, std::vector<vision::detection>> unscored_detections;
     msg::CameraStats stats;
   };
-  std::string books_table() const;
   void score(camera& c, const std::vector<vision::detection>& found, const std::vector<vision::detection>& truth);
 
   double slo_ms_, slot_s_;

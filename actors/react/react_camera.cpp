@@ -43,7 +43,20 @@ struct react_camera_state {
   std::map<uint64_t, int64_t> cloud_sent_ns;  // frame → when it left, for the round trip
   std::vector<double> cloud_rtt_ms;
   uint64_t cloud_bytes = 0, unsent = 0, edge_timeouts = 0, outputs_unsent = 0;
+  // The item books: each request an item, ended by its result fused into the next
+  // output (Detections.items), dropped by the manager with its cause, or held.
+  std::shared_ptr<item_ledger> items;
+  uint64_t fused_unsent = 0, chasing = 0;  // results fused since the last output; in catch-ups
 };
+
+void book(const context& ctx, react_camera_state& s, const result_outcome& o) {
+  if (o.fate == result_fate::fused)
+    ++s.fused_unsent;
+  else if (o.fate == result_fate::chasing)
+    ++s.chasing;
+  else
+    s.items->dropped(ctx.name(), o.cause);
+}
 
 bool everyone_up(const context& ctx, const react_camera_settings& cfg) {
   return (cfg.edge.empty() || ctx.knows(cfg.edge)) && (cfg.cloud.empty() || ctx.knows(cfg.cloud));
@@ -60,7 +73,11 @@ void emit(const context& ctx, const react_camera_settings& cfg, react_camera_sta
   d.set_region_bytes(cloud_bytes);  // what this frame put on the network
   d.set_tracked_only(!detected);
   add_boxes(*d.mutable_boxes(), s.manager.output());
-  if (ctx.send(cfg.input.sink, std::move(d)))
+  d.set_items(uint32_t(s.fused_unsent));
+  auto err = ctx.send(cfg.input.sink, std::move(d));
+  s.items->handed_on(ctx.name(), cfg.input.sink, err, s.fused_unsent);
+  s.fused_unsent = 0;
+  if (err)
     ++s.outputs_unsent;
 }
 
@@ -120,7 +137,10 @@ uint64_t request(const context& ctx, const react_camera_settings& cfg, react_cam
   auto region = cfg.input.region(ctx, frame, cv::Rect(0, 0, frame.image.cols, frame.image.rows), capture_ns,
                                  ctx.name());
   uint64_t bytes = region.jpeg().size();
-  if (auto err = ctx.send(to, std::move(region))) {
+  s.items->produced(ctx.name());
+  auto err = ctx.send(to, std::move(region));
+  s.items->handed_on(ctx.name(), to, err);
+  if (err) {
     spdlog::warn("camera {}: frame {} to {} not sent: {}", ctx.name(), frame.index, to, caf::to_string(err));
     ++s.unsent;
     return 0;
@@ -162,8 +182,6 @@ class react_frames final : public camera_body {
     }
   }
 
-  void on_end() override { ctx_.send(cfg_.input.sink, stats_of(ctx_, cfg_, *s_)); }
-
  private:
   caf::event_based_actor* self_;
   context ctx_;
@@ -177,6 +195,9 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
   s->fast_tracker = self->spawn<caf::detached + caf::linked>(react_fast_tracker);
   s->last_stats_ns = ctx.now_ns();
   auto loop = std::make_shared<camera_loop>(self, ctx, cfg.input);
+  s->items = loop->items();
+  loop->held_by([name = ctx.name(), s] { return std::map<std::string, uint64_t>{{name, s->chasing + s->fused_unsent}}; });
+  loop->last_word_by([ctx, cfg, s] { ctx.send(cfg.input.sink, stats_of(ctx, cfg, *s)); });
   auto body = std::make_shared<react_frames>(self, ctx, cfg, s);
   self->attach_functor([=] { print_summary(ctx, cfg, *s); });
   auto finish_pending = [=](bool detected) {
@@ -197,8 +218,11 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
       auto why = check_detections(*d, window_since(s->started_ns, ctx.now_ns()));
       if (!why && (d->camera() != ctx.name() || !s->manager.taken(d->frame_index())))
         why = refusal::out_of_range;  // another camera's frame, or one not taken yet
-      if (why)
+      if (why) {
+        if (d->camera() == ctx.name())  // its detector counted it sent here: it ends here
+          s->items->dropped(ctx.name(), std::string("result refused as ") + to_string(*why));
         return ctx.refuse(in, *why, "frame " + std::to_string(d->frame_index()));
+      }
       // The edge's answer to the waiting frame, else by sender (edge and cloud may be one replica).
       bool awaited = s->pending && s->pending->index == d->frame_index() && in.sender == cfg.edge;
       auto from = awaited || in.sender != cfg.cloud ? react::source::edge : react::source::cloud;
@@ -206,13 +230,20 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
         s->cloud_rtt_ms.push_back((ctx.now_ns() - sent->second) / 1e6);
         s->cloud_sent_ns.erase(sent);
       }
-      if (auto job = s->manager.on_detections(from, d->frame_index(), detections_of(d->boxes())))
+      auto before = s->manager.counters();
+      auto job = s->manager.on_detections(from, d->frame_index(), detections_of(d->boxes()));
+      book(ctx, *s, outcome_of(before, s->manager.counters(), job.has_value()));
+      if (job)
         self->send(s->fast_tracker, catch_up_job_ptr(std::make_shared<catch_up_job>(std::move(*job))));
       if (from == react::source::edge && s->pending && s->pending->index == d->frame_index())
         finish_pending(true);
     },
     [=](const catch_up_result_ptr& done) {
-      if (auto job = s->manager.on_caught_up(*done))
+      --s->chasing;
+      auto before = s->manager.counters();
+      auto job = s->manager.on_caught_up(*done);
+      book(ctx, *s, outcome_of(before, s->manager.counters(), job.has_value()));
+      if (job)
         self->send(s->fast_tracker, catch_up_job_ptr(std::make_shared<catch_up_job>(std::move(*job))));
     },
     [=](expire_atom, uint64_t index) {

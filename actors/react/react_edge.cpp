@@ -111,6 +111,25 @@ std::vector<vision::detection> react_edge::output() const {
   return out;
 }
 
+result_outcome outcome_of(const react_counters& before, const react_counters& after, bool chasing) {
+  if (chasing)
+    return {result_fate::chasing, {}};
+  // A fusion first: fusing may also count a tracker failure (the reset after it).
+  if (after.edge_fusions + after.cloud_fusions > before.edge_fusions + before.cloud_fusions)
+    return {result_fate::fused, {}};
+  const std::pair<uint64_t react_counters::*, const char*> causes[] = {
+      {&react_counters::not_taken, "result for a frame not taken"},
+      {&react_counters::superseded, "superseded by a newer result of its source"},
+      {&react_counters::too_old, "its frame had left the buffer"},
+      {&react_counters::fell_behind, "its catch-up fell behind"},
+      {&react_counters::tracker_failures, "its catch-up's tracker failed"},
+  };
+  for (auto& [counter, cause] : causes)
+    if (after.*counter > before.*counter)
+      return {result_fate::dropped, cause};
+  return {result_fate::dropped, "not fused (no cause counted)"};
+}
+
 bool react_edge::superseded(react::source from, uint64_t origin) {
   auto& fused = fused_origin_[from == react::source::cloud];
   if (!fused || origin >= *fused)

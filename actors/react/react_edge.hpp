@@ -99,6 +99,18 @@ struct react_counters {
   double cloud_age_frames = 0;        // sum over cloud fusions of how old the detected frame was
 };
 
+// What became of one result handed to the manager (on_detections, or a finished
+// catch-up to on_caught_up), read from its counters before and after: fused into the
+// objects the next output carries, dropped with its cause, or still chasing in a
+// catch-up (`chasing`: the call returned a job). The camera's item books end each
+// result so (issue 20).
+enum class result_fate { fused, dropped, chasing };
+struct result_outcome {
+  result_fate fate = result_fate::fused;
+  std::string cause;  // when dropped
+};
+result_outcome outcome_of(const react_counters& before, const react_counters& after, bool chasing);
+
 class react_edge {
  public:
   explicit react_edge(react_settings settings);

@@ -22,7 +22,10 @@ struct region_camera_settings {
   std::string scheduler;  // empty: no plans, every triggered region is detected locally
 };
 
-void emit(const context& ctx, const std::string& sink, const frame_output& out, region_pipeline& pipe) {
+// The books' items are the regions: each one cut is sent to a detector, whose result
+// comes back here and is fused into its frame's output to the sink (Detections.items).
+void emit(const context& ctx, const std::string& sink, const frame_output& out, region_pipeline& pipe,
+          item_ledger& items) {
   msg::Detections d;
   d.set_camera(ctx.name());
   d.set_frame_index(out.frame);
@@ -30,15 +33,18 @@ void emit(const context& ctx, const std::string& sink, const frame_output& out, 
   d.set_model("fused");
   d.set_region_bytes(out.bytes);
   d.set_tracked_only(!out.detected);
+  d.set_items(out.results);
   add_boxes(*d.mutable_boxes(), out.boxes);
-  if (auto err = ctx.send(sink, std::move(d))) {
+  auto err = ctx.send(sink, std::move(d));
+  items.handed_on(ctx.name(), sink, err, out.results);
+  if (err) {
     spdlog::warn("camera {}: frame {} not sent to {}: {}", ctx.name(), out.frame, sink, caf::to_string(err));
     ++pipe.counters().outputs_unsent;
   }
 }
 
 // Encodes and sends the frame's jobs; what the bus refused is counted, not lost silently.
-void dispatch(const context& ctx, const region_camera_settings& cfg, region_pipeline& pipe,
+void dispatch(const context& ctx, const region_camera_settings& cfg, region_pipeline& pipe, item_ledger& items,
               const vision::source_frame& frame, const std::vector<region_job>& jobs, int64_t capture_ns) {
   std::vector<region_job> sent;
   uint64_t bytes = 0;
@@ -47,7 +53,10 @@ void dispatch(const context& ctx, const region_camera_settings& cfg, region_pipe
     auto region = cfg.input.region(ctx, frame, job.area, capture_ns, ctx.name());
     region.set_region(job.region);
     auto size = region.jpeg().size();
-    if (auto err = ctx.send(job.detector, std::move(region))) {
+    items.produced(ctx.name());
+    auto err = ctx.send(job.detector, std::move(region));
+    items.handed_on(ctx.name(), job.detector, err);
+    if (err) {
       spdlog::warn("camera {}: frame {} region to {} not sent: {}", ctx.name(), frame.index, job.detector,
                    caf::to_string(err));
       ++refused;
@@ -57,7 +66,7 @@ void dispatch(const context& ctx, const region_camera_settings& cfg, region_pipe
     bytes += size;
   }
   if (auto out = pipe.dispatched(frame.index, capture_ns, sent, bytes, refused))
-    emit(ctx, cfg.input.sink, *out, pipe);
+    emit(ctx, cfg.input.sink, *out, pipe, items);
 }
 
 void print_summary(const context& ctx, const region_pipeline& pipe) {
@@ -80,8 +89,9 @@ bool everyone_up(const context& ctx, const region_camera_settings& cfg, const re
 // detectors of the current plan; a frame is output once its regions' results are in.
 class region_frames final : public camera_body {
  public:
-  region_frames(context ctx, region_camera_settings cfg)
-      : ctx_(std::move(ctx)), cfg_(std::move(cfg)), pipe_(std::make_shared<region_pipeline>(ctx_.name(), cfg_.pipeline)) {}
+  region_frames(context ctx, region_camera_settings cfg, std::shared_ptr<item_ledger> items)
+      : ctx_(std::move(ctx)), cfg_(std::move(cfg)), pipe_(std::make_shared<region_pipeline>(ctx_.name(), cfg_.pipeline)),
+        items_(std::move(items)) {}
 
   bool receivers_up(const context& ctx) const override { return everyone_up(ctx, cfg_, *pipe_); }
 
@@ -96,21 +106,23 @@ class region_frames final : public camera_body {
     }
     if (step.report && !cfg_.scheduler.empty() && ctx_.send(cfg_.scheduler, std::move(*step.report)))
       ++pipe_->counters().reports_unsent;
-    dispatch(ctx_, cfg_, *pipe_, frame, step.jobs, capture_ns);
+    dispatch(ctx_, cfg_, *pipe_, *items_, frame, step.jobs, capture_ns);
     return true;
   }
 
   void on_tick() override {
     for (auto& out : pipe_->expire(ctx_.now_ns()))
-      emit(ctx_, cfg_.input.sink, out, *pipe_);
+      emit(ctx_, cfg_.input.sink, out, *pipe_, *items_);
   }
 
   bool draining() const override { return pipe_->waiting(); }
 
   void on_letter(const letter& in) {
     if (auto d = in.as<msg::Detections>()) {
+      if (!pipe_->awaits(d->frame_index()))
+        items_->dropped(ctx_.name(), "result after its frame was output");
       if (auto out = pipe_->on_result(*d))
-        emit(ctx_, cfg_.input.sink, *out, *pipe_);
+        emit(ctx_, cfg_.input.sink, *out, *pipe_, *items_);
     } else if (auto plan = in.as<msg::remo::SlotPlan>()) {
       if (in.sender != cfg_.scheduler)  // one SlotPlan from anyone else once steered a camera for good
         ctx_.refuse(in, refusal::unknown_sender, "its plans come from '" + cfg_.scheduler + "'");
@@ -125,12 +137,16 @@ class region_frames final : public camera_body {
   context ctx_;
   region_camera_settings cfg_;
   std::shared_ptr<region_pipeline> pipe_;
+  std::shared_ptr<item_ledger> items_;
   std::optional<int64_t> last_capture_ns_;
 };
 
 caf::behavior region_camera(caf::event_based_actor* self, context ctx, region_camera_settings cfg) {
   auto loop = std::make_shared<camera_loop>(self, ctx, cfg.input);
-  auto body = std::make_shared<region_frames>(ctx, cfg);
+  auto body = std::make_shared<region_frames>(ctx, cfg, loop->items());
+  loop->held_by([name = ctx.name(), pipe = body->pipeline()] {
+    return std::map<std::string, uint64_t>{{name, pipe->held_results()}};
+  });
   self->attach_functor([ctx, pipe = body->pipeline()] { print_summary(ctx, *pipe); });
   loop->start();
   return {

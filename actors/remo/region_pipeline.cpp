@@ -245,6 +245,13 @@ std::optional<frame_output> region_pipeline::on_result(const msg::Detections& d)
   return finish(d.frame_index(), std::move(done));
 }
 
+uint64_t region_pipeline::held_results() const {
+  uint64_t n = 0;
+  for (auto& [frame, p] : pending_)
+    n += p.answered.size();
+  return n;
+}
+
 std::vector<frame_output> region_pipeline::expire(int64_t now_ns) {
   std::vector<frame_output> out;
   for (auto it = pending_.begin(); it != pending_.end();) {
@@ -301,7 +308,7 @@ frame_output region_pipeline::finish(uint64_t frame, pending p) {
       all.push_back(t);
   all.insert(all.end(), p.found.begin(), p.found.end());
   frame_output out{frame, p.capture_ns, remo::area_based_suppression(all, cfg_.abn_overlap), p.bytes,
-                   !p.answered.empty()};
+                   !p.answered.empty(), uint32_t(p.answered.size())};
   if (cfg_.mode == camera_mode::ehci) {
     current_ = out.boxes;
     return out;

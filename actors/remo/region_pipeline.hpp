@@ -69,6 +69,7 @@ struct frame_output {
   std::vector<vision::detection> boxes;
   uint64_t bytes = 0;  // JPEG bytes sent for it
   bool detected = false;  // a detector's result is in `boxes` (else tracking alone made them)
+  uint32_t results = 0;   // the regions' results fused in: the books' items it closes
 };
 
 struct pipeline_counters {
@@ -107,6 +108,8 @@ class region_pipeline {
 
   double drift() const { return drift_; }
   bool waiting() const { return !pending_.empty(); }  // frames still waiting for results
+  bool awaits(uint64_t frame) const { return pending_.count(frame) != 0; }  // else a result for it is late
+  uint64_t held_results() const;  // results in of frames still waiting for the rest
   const pipeline_counters& counters() const { return counters_; }
   pipeline_counters& counters() { return counters_; }
   std::vector<std::string> detectors() const;  // the ones it sends to without a plan

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/common/camera_source.hpp"
+#include "actors/common/item_ledger.hpp"
 #include "actors/common/pipeline_names.hpp"
 #include "actors/roomie/core/query_load.hpp"
 #include "actors/roomie/message_checks.hpp"
@@ -67,16 +68,20 @@ class query_state {
     auto& model = s_.models[popularity_.draw(rng_)];
     auto& c = counts_[model];
     ++c.queries;
+    items_.produced(ctx_.name());
     auto& replicas = replicas_[model];
     if (replicas.empty()) {
       ++c.unrouted;  // no replica of it is up: counted, never silently lost
+      items_.lost(ctx_.name(), "no replica of " + model + " up");
       return;
     }
     auto region = regions_[sent_ % regions_.size()];
     region.set_frame_index(sent_++);
     region.set_capture_time_unix_ns(ctx_.now_ns());
     auto& to = replicas[c.turn++ % replicas.size()];
-    if (auto err = ctx_.send(to, std::move(region))) {
+    auto err = ctx_.send(to, std::move(region));
+    items_.handed_on(ctx_.name(), to, err);  // the replica's answer goes to the sink
+    if (err) {
       ++c.unsent;
       spdlog::debug("query-source {}: query to {} not sent: {}", ctx_.name(), to, caf::to_string(err));
     }
@@ -114,8 +119,9 @@ class query_state {
       list.erase(std::remove(list.begin(), list.end(), replica), list.end());
   }
 
-  // The sink's report lists these under the source.
-  void report() const {
+  // The sink's report lists these under the source, and closes its books from the
+  // source's part (each query an item) and the replicas'; `final` at its exit.
+  void report(bool final) const {
     msg::CameraStats st;
     st.set_camera(ctx_.name());
     st.set_kind("query-source");
@@ -126,6 +132,8 @@ class query_state {
       f[model + "_unsent_frames"] = double(c.unsent);
     }
     ctx_.send(s_.input.sink, st);
+    if (auto books = items_.report(final); books.cameras_size() > 0)
+      ctx_.send(s_.input.sink, std::move(books));
   }
 
  private:
@@ -142,6 +150,7 @@ class query_state {
   std::map<std::string, std::vector<std::string>> replicas_;  // per model, as placed
   std::map<std::string, model_counts> counts_;
   std::set<std::string> monitored_;
+  item_ledger items_{ctx_.name()};
   uint64_t sent_ = 0;
   int64_t created_ns_ = ctx_.now_ns();
   int64_t start_ns_ = 0;
@@ -158,7 +167,7 @@ caf::behavior query_source(caf::event_based_actor* self, context ctx, std::share
   auto after_s = [](double secs) { return std::chrono::nanoseconds(int64_t(secs * 1e9)); };
   ctx.after(self, std::chrono::milliseconds(0), start_atom::value);
   ctx.after(self, std::chrono::milliseconds(stats_interval_ms), report_atom::value);
-  self->attach_functor([s] { s->report(); });
+  self->attach_functor([s] { s->report(true); });
   return {
     [=](const letter& in) {
       if (auto r = in.as<msg::roomie::PlaceReply>()) {
@@ -184,7 +193,7 @@ caf::behavior query_source(caf::event_based_actor* self, context ctx, std::share
       ctx.after(self, after_s(s->until_next_s()), tick_atom::value);
     },
     [=](report_atom) {
-      s->report();
+      s->report(false);
       ctx.after(self, std::chrono::milliseconds(stats_interval_ms), report_atom::value);
     },
   };

@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/common/item_ledger.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/videojam/function_worker.hpp"
 #include "actors/videojam/message_checks.hpp"
@@ -55,14 +56,24 @@ struct balancer_settings {
 struct router {
   context ctx;
   std::vector<std::string> next;
+  std::shared_ptr<item_ledger> items;  // the replica's part of the item books
   std::atomic<uint64_t> emitted{0}, unrouted{0}, objects{0}, link_dropped{0};
 
-  void emit(const std::vector<msg::WorkItem>& out) {
-    for (auto& item : out) {
+  // An input's outputs, booked: the first carries the input on, the others are produced
+  // here (objects cut from a frame); none ends it; a failure drops it.
+  void emit(const msg::WorkItem& in, const std::optional<std::vector<msg::WorkItem>>& out) {
+    if (!out)
+      return items->dropped(in.camera(), "function failed");
+    if (out->empty())
+      return items->ended(in.camera(), "no output (nothing found)");
+    if (out->size() > 1)
+      items->produced(in.camera(), out->size() - 1);
+    for (auto& item : *out) {
       auto target = next.empty() ? item.sink() : first_up(ctx, next);
       auto err = target.empty() ? make_error(errc::no_such_actor, "no replica up")
-                 : next.empty()  ? ctx.send(target, result_of(item, uint32_t(out.size())))
+                 : next.empty()  ? ctx.send(target, result_of(item, uint32_t(out->size())))
                                  : ctx.send(target, item);
+      items->handed_on(in.camera(), target, err);
       if (err) {
         ++(is(err, errc::link_dropped) ? link_dropped : unrouted);
         continue;
@@ -252,6 +263,16 @@ class load_balancer {
     table_.exclude(replica);
   }
 
+  // Its last figures and the last part of the books (what it still holds for its edge
+  // is in flight at the end), once the worker has handed on what was queued.
+  void publish_final() {
+    ctx_.publish("function-stats", stats());
+    std::map<std::string, uint64_t> held;
+    for (auto& item : held_for_edge_)
+      ++held[item.camera()];
+    ctx_.publish("item-books", items_->report(true, held));
+  }
+
   // Monitor (§3.4.3): one slot's arrivals into the history; every k slots, the window
   // closes and the Dispatcher runs.
   void on_slot() {
@@ -277,14 +298,18 @@ class load_balancer {
       carry_out(std::move(*plan));
     }
     ctx_.publish("function-stats", stats());
+    ctx_.publish("item-books", items_->report(false));
   }
 
  private:
   videojam::replica_now now() const { return {table_, double(worker_->queue_length()), &delays_ms_}; }
 
   void keep(msg::WorkItem item) {
-    if (!worker_->offer(std::move(item)))
+    auto camera = item.camera();
+    if (!worker_->offer(std::move(item))) {
       ++dropped_full_;
+      items_->dropped(camera, "queue full");
+    }
   }
 
   // Sends `items` to `replica`, with the own table on the first offload of a window.
@@ -311,7 +336,13 @@ class load_balancer {
     offload_bytes_ += d.ByteSizeLong();
     offloaded_ += uint64_t(d.items_size());
     exchanged_ -= d.items_size();
-    if (auto err = ctx_.send(replica, d))
+    std::map<std::string, uint64_t> by_camera;
+    for (auto& item : d.items())
+      ++by_camera[item.camera()];
+    auto err = ctx_.send(replica, d);
+    for (auto& [camera, n] : by_camera)
+      items_->handed_on(camera, replica, err, n);
+    if (err)
       (is(err, errc::link_dropped) ? dropped_link_ : dropped_lost_) += uint64_t(d.items_size());
   }
 
@@ -370,6 +401,8 @@ class load_balancer {
         return;
       case videojam::away_policy::lose:
         dropped_lost_ += items.size();
+        for (auto& item : items)
+          items_->lost(item.camera(), "its neighbour " + replica + " was away");
         return;
     }
   }
@@ -377,6 +410,7 @@ class load_balancer {
   void hold_for_edge(msg::WorkItem item) {
     if (held_for_edge_.size() >= cfg_.queue_capacity) {
       ++dropped_full_;
+      items_->dropped(item.camera(), "queue full");
       return;
     }
     held_for_edge_.push_back(std::move(item));
@@ -531,6 +565,7 @@ class load_balancer {
   balancer_settings cfg_;
   std::shared_ptr<function_worker> worker_;
   std::shared_ptr<router> router_;
+  std::shared_ptr<item_ledger> items_ = router_->items;
   videojam::state_table table_;
   std::unique_ptr<videojam::balancer> rules_;
   std::ofstream trace_;
@@ -661,11 +696,20 @@ kind_spec function_replica_kind() {
       auto out = std::make_shared<router>();
       out->ctx = ctx;
       out->next = cfg.next;
-      auto worker = std::make_shared<function_worker>(ctx, make_pipeline_function(p), cfg.queue_capacity, device,
-                                                      [out](std::vector<msg::WorkItem> items) { out->emit(items); });
+      out->items = std::make_shared<item_ledger>(ctx.name());
+      auto worker = std::make_shared<function_worker>(
+          ctx, make_pipeline_function(p), cfg.queue_capacity, device,
+          [out](const msg::WorkItem& in, std::optional<std::vector<msg::WorkItem>> items) { out->emit(in, items); });
       auto slot_ms = cfg.slot_ms;
       return n.system().spawn([ctx, cfg, worker, out, slot_ms](caf::event_based_actor* self) mutable {
         auto lb = std::make_shared<load_balancer>(self, ctx, cfg, worker, out);
+        // Asked to stop, it computes what is queued and hands it on, tells the sink its
+        // final figures and books, and only then exits: the run's drain waits for its exit.
+        self->set_exit_handler([self, worker, lb](caf::exit_msg& m) {
+          worker->stop();
+          lb->publish_final();
+          self->quit(m.reason);
+        });
         self->attach_functor([worker]() mutable { worker.reset(); });
         return function_replica(self, ctx, lb, slot_ms);
       });

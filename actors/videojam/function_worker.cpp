@@ -19,9 +19,10 @@ function_worker::function_worker(context ctx, std::unique_ptr<pipeline_function>
   thread_ = std::thread([this] { run(); });
 }
 
-function_worker::~function_worker() {
+void function_worker::stop() {
   queue_.close();
-  thread_.join();
+  if (thread_.joinable())
+    thread_.join();
 }
 
 bool function_worker::offer(msg::WorkItem item) {
@@ -54,12 +55,15 @@ void function_worker::run() {
       out = function_->run(item);
     } catch (const std::exception& e) {
       spdlog::warn("function {}: {}", ctx_.name(), e.what());
-      std::lock_guard<std::mutex> lock(mtx_);
-      ++counters_.failed;
+      {
+        std::lock_guard<std::mutex> lock(mtx_);
+        ++counters_.failed;
+      }
+      emit_(item, std::nullopt);
       continue;
     }
     pace(started, item);
-    emit_(std::move(out));
+    emit_(item, std::move(out));
   }
 }
 

@@ -28,10 +28,13 @@ struct worker_counters {
 
 class function_worker {
  public:
-  using emit_fn = std::function<void(std::vector<msg::WorkItem> out)>;
+  // An item's outputs, or nullopt when the function failed on it.
+  using emit_fn = std::function<void(const msg::WorkItem& in, std::optional<std::vector<msg::WorkItem>> out)>;
   function_worker(context ctx, std::unique_ptr<pipeline_function> function, size_t capacity,
                   std::optional<device_profile> device, emit_fn emit);
-  ~function_worker();  // closes the queue, finishes queued work, joins
+  ~function_worker() { stop(); }
+  // Closes the queue, finishes queued work, joins: every item offered has been emitted.
+  void stop();
 
   // Queues `item`; false when the queue was full and it was dropped.
   bool offer(msg::WorkItem item);

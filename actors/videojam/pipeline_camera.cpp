@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/common/camera_loop.hpp"
+#include "actors/runtime/errors.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/common/pipeline_names.hpp"
 #include "troupe/messages/videojam.pb.h"
@@ -64,14 +65,18 @@ msg::WorkItem crowd_item(const context& ctx, const camera_source& input, const v
 // first function that is up; a frame no replica could take is lost and counted.
 class pipeline_frames final : public camera_body {
  public:
-  pipeline_frames(context ctx, pipeline_camera_settings cfg) : ctx_(std::move(ctx)), cfg_(std::move(cfg)) {}
+  pipeline_frames(context ctx, pipeline_camera_settings cfg, std::shared_ptr<item_ledger> items)
+      : ctx_(std::move(ctx)), cfg_(std::move(cfg)), items_(std::move(items)) {}
 
   bool receivers_up(const context& ctx) const override { return !first_up(ctx, cfg_.next).empty(); }
 
   bool on_frame(const vision::source_frame& frame, int64_t capture_ns) override {
     auto item = frame.objects ? crowd_item(ctx_, cfg_.input, frame, capture_ns) : pixels_item(frame, capture_ns);
     auto target = first_up(ctx_, cfg_.next);
-    if (target.empty() || ctx_.send(target, item)) {
+    auto err = target.empty() ? make_error(errc::no_such_actor, "no replica up") : ctx_.send(target, item);
+    items_->produced(ctx_.name());
+    items_->handed_on(ctx_.name(), target, err);
+    if (err) {
       ++counts_.unrouted;
     } else {
       ++counts_.sent;
@@ -92,13 +97,14 @@ class pipeline_frames final : public camera_body {
 
   context ctx_;
   pipeline_camera_settings cfg_;
+  std::shared_ptr<item_ledger> items_;
   camera_counts counts_;
 };
 
 caf::behavior pipeline_camera(caf::event_based_actor* self, context ctx, pipeline_camera_settings cfg) {
   // The pipeline's sink reads the cameras' FunctionStats, not CameraPace.
   auto loop = std::make_shared<camera_loop>(self, ctx, cfg.input, camera_loop_options{false});
-  auto body = std::make_shared<pipeline_frames>(ctx, cfg);
+  auto body = std::make_shared<pipeline_frames>(ctx, cfg, loop->items());
   self->attach_functor([body] { body->publish_stats(); });
   loop->start();
   return {

@@ -175,7 +175,7 @@ std::string pipeline_report::table(double duration_s) const {
                   100.0 * double(t.objects_delivered) / double(t.objects_offered));
     out += line;
   }
-  return out;
+  return out + books_table(books_);
 }
 
 nlohmann::json pipeline_report::json(double duration_s) const {
@@ -229,6 +229,8 @@ nlohmann::json pipeline_report::json(double duration_s) const {
   for (auto& [second, values] : per_second_)
     j["timeline"].push_back({{"t_s", second}, {"response_mean_ms", vision::mean(values)}, {"results", values.size()},
                              {"objects", objects_per_second_.at(second)}});
+  if (!books_.empty())
+    j["books"] = books_json(books_);
   return j;
 }
 

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/common/item_books.hpp"
 #include "troupe/messages/videojam.pb.h"
 
 namespace troupe {
@@ -47,6 +48,8 @@ class pipeline_report {
   // The replica failed: what its last report said was queued is lost.
   void replica_down(const std::string& replica);
   bool knows(const std::string& replica) const { return latest_.count(replica) > 0; }
+  // Each camera's books of its items (frames, and the objects cut from them), closed at the end.
+  void set_books(std::map<std::string, camera_books> books) { books_ = std::move(books); }
 
   pipeline_totals totals() const;
   std::map<std::string, camera_totals> per_camera() const;
@@ -67,6 +70,7 @@ class pipeline_report {
   std::map<int, std::vector<double>> per_second_;       // response times by arrival second
   std::map<int, uint64_t> objects_per_second_;          // objects delivered, by the same second
   uint64_t lost_to_failures_ = 0;
+  std::map<std::string, camera_books> books_;
 };
 
 }  // namespace troupe

@@ -63,7 +63,8 @@ void register_videojam(system_registry& r) {
                            msg::videojam::LinkProbe, msg::ActorDown>()));
   r.add(accepting(pipeline_camera_kind(), {}));
   r.add(accepting(pipeline_sink_kind(),
-                  types_of<msg::videojam::PipelineResult, msg::videojam::FunctionStats, msg::ActorDown>()));
+                  types_of<msg::videojam::PipelineResult, msg::videojam::FunctionStats, msg::ItemBooks,
+                           msg::ActorDown>()));
   r.file_maker(R"(forecaster[^/]*\.txt$)", "scripts/train-forecaster.sh");
   if (r.commands)
     add_commands(*r.commands);

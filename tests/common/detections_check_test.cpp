@@ -36,6 +36,11 @@ TEST(DetectionsCheck, AResultNeedsACameraAPlausibleCaptureTimeAndFiniteBoxes) {
   auto nan = result("cam-1", t0 + 150 * s);
   nan.mutable_boxes(0)->set_x(std::numeric_limits<float>::quiet_NaN());
   EXPECT_EQ(check_detections(nan, bounds), refusal::out_of_range);
+  auto fused = result("cam-1", t0 + 150 * s);
+  fused.set_items(0);  // a frame tracking alone made closes none
+  EXPECT_FALSE(check_detections(fused, bounds));
+  fused.set_items(max_items_per_output + 1);  // would inflate the books' delivered
+  EXPECT_EQ(check_detections(fused, bounds), refusal::out_of_range);
 }
 
 TEST(Plausible, NamesAreShortPrintableAndNoPaths) {

@@ -150,5 +150,37 @@ TEST(ItemLedger, SendFailuresAreDroppedByPolicyOrLostByCause) {
   EXPECT_EQ(c.lost().begin()->first.rfind("cam: not sent: ", 0), 0u) << c.lost().begin()->first;
 }
 
+
+// A function that cuts objects from frames produces them and ends the frames it took;
+// one that finds nothing ends its input too (VideoJam's pipelines).
+TEST(ItemBooks, ItemsTurnedIntoOthersEndWhereTheyWereCut) {
+  item_books books("sink");
+  auto cam = part("cam", true);
+  items(cam).set_produced(2);
+  (*cam.mutable_cameras(0)->mutable_sent())["detect"] = 2;
+  books.add(cam);
+  item_ledger detect("detect");
+  detect.produced("cam", 3);  // three objects from the first frame
+  detect.ended("cam", "cut into objects");
+  detect.ended("cam", "no object");
+  detect.handed_on("cam", "ocr", caf::error{}, 3);
+  books.add(detect.report(true));
+  item_ledger ocr("ocr");
+  ocr.handed_on("cam", "sink", caf::error{}, 2);
+  ocr.dropped("cam", "queue full");
+  books.add(ocr.report(true));
+  books.delivered("cam", "ocr", 2);
+  auto b = books.close().at("cam");
+  EXPECT_EQ(b.produced, 5);
+  EXPECT_EQ(b.delivered, 2);
+  EXPECT_EQ(b.ended, (counts_by_cause{{"detect: cut into objects", 1}, {"detect: no object", 1}}));
+  EXPECT_EQ(b.dropped, (counts_by_cause{{"ocr: queue full", 1}}));
+  EXPECT_TRUE(b.closed()) << total(b.unaccounted);
+  EXPECT_EQ(b.produced, b.delivered + total(b.dropped) + total(b.lost) + total(b.ended) + total(b.in_flight));
+  auto table = books_table(books.close());
+  EXPECT_NE(table.find("ended"), std::string::npos) << table;
+  EXPECT_NE(table.find("ended 1: detect: no object"), std::string::npos) << table;
+}
+
 }  // namespace
 }  // namespace troupe

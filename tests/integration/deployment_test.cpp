@@ -523,6 +523,14 @@ TEST(Deployment, RegionSchedulerMovesRegionsBetweenCameras) {
   ASSERT_TRUE(std::regex_search(output, m, std::regex("cam-b: 40 frames, 4 whole frames to the server, (\\d+) regions "
                                                       "detected locally, (\\d+) offloaded"))) << output;
   EXPECT_GT(std::stoi(m[2]), 0) << output;  // to cam-a, the better model
+  // The books' items are the regions (issue 20, item 5): each one cut ends fused into its
+  // frame's output, dropped or lost by cause, or in flight; the detectors' parts agree.
+  for (auto cam : {"cam-a", "cam-b"}) {
+    auto& b = report["books"][cam];
+    EXPECT_GT(b.value("produced", int64_t(0)), 0) << report["books"].dump(2);
+    EXPECT_GT(b.value("delivered", int64_t(0)), 0) << b.dump(2);
+    EXPECT_TRUE(b.value("closed", false)) << b.dump(2);
+  }
   std::ifstream in(prefix + "-scheduler.json");
   ASSERT_TRUE(in) << output;
   auto scheduler = nlohmann::json::parse(in);

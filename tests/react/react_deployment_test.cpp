@@ -85,6 +85,15 @@ TEST(ReactDeployment, LateCloudResultsAreFastTrackedAndFused) {
     EXPECT_GT(report["cameras"][cam]["accuracy"]["scored_frames"].get<int>(), 20) << output;
   }
   EXPECT_GT(report["replicas"]["server"]["processed"].get<int>(), 5) << output;  // both cameras, one server
+  // Each request is an item of the books (issue 20, item 5): its result fused into an
+  // output, dropped by the manager with its cause, or held; the detectors' parts agree.
+  for (auto cam : {"cam-1", "cam-2"}) {
+    auto& b = report["books"][cam];
+    EXPECT_EQ(b.value("produced", -1.0), figure(report, cam, "edge_requests") + figure(report, cam, "cloud_requests"))
+        << b.dump(2) << output;
+    EXPECT_GT(b.value("delivered", 0.0), 0) << b.dump(2);
+    EXPECT_TRUE(b.value("closed", false)) << b.dump(2);
+  }
 }
 
 TEST(ReactDeployment, BaselinesAskOnlyTheirDetectors) {

@@ -346,3 +346,29 @@ TEST(ReactEdge, AResultForAFrameNotTakenIsDroppedAndCounted) {
   EXPECT_EQ(edge.counters().cloud_fusions, 1u);
   EXPECT_EQ(edge.counters().superseded, 0u);
 }
+
+// The camera's item books end every result one of three ways, read off the counters.
+TEST(ReactEdge, EveryResultIsFusedDroppedWithItsCauseOrStillChasing) {
+  auto scene = walking_scene();
+  react_edge edge(settings(react_mode::cloud_only));
+  auto older = scene.next(), newer = scene.next(), now = scene.next();
+  for (auto* f : {&older, &newer, &now})
+    edge.on_frame(f->index, f->image);
+  auto before = edge.counters();
+  auto job = edge.on_detections(source::cloud, newer.index, confident(newer.truth));
+  EXPECT_EQ(outcome_of(before, edge.counters(), job.has_value()).fate, result_fate::chasing);
+  before = edge.counters();
+  auto next = edge.on_caught_up(run_catch_up(*job));
+  EXPECT_EQ(outcome_of(before, edge.counters(), next.has_value()).fate, result_fate::fused);
+  before = edge.counters();
+  EXPECT_FALSE(edge.on_detections(source::cloud, older.index, {}));
+  auto late = outcome_of(before, edge.counters(), false);
+  EXPECT_EQ(late.fate, result_fate::dropped);
+  EXPECT_EQ(late.cause, "superseded by a newer result of its source");
+  before = edge.counters();
+  EXPECT_FALSE(edge.on_detections(source::cloud, UINT64_MAX, {}));
+  EXPECT_EQ(outcome_of(before, edge.counters(), false).cause, "result for a frame not taken");
+  before = edge.counters();
+  EXPECT_FALSE(edge.on_caught_up({source::cloud, now.index, now.index, now.index, {}, true}));
+  EXPECT_EQ(outcome_of(before, edge.counters(), false).cause, "its catch-up's tracker failed");
+}

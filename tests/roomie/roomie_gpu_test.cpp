@@ -258,11 +258,14 @@ TEST(RoomieQueries, QueriesReachThePlacedReplicasByPopularity) {
   ASSERT_TRUE(source) << caf::to_string(source.error());
   std::map<std::string, int> results;
   std::optional<msg::CameraStats> counts;
+  std::optional<msg::ItemBooks> books;
   for (auto until = std::chrono::steady_clock::now() + 3s; std::chrono::steady_clock::now() < until;)
     if (auto got = next_letter(self, 500ms); got && got->as<msg::Detections>())
       ++results[got->as<msg::Detections>()->replica()];
     else if (got && got->as<msg::CameraStats>())
       counts = *got->as<msg::CameraStats>();
+    else if (got && got->as<msg::ItemBooks>())
+      books = *got->as<msg::ItemBooks>();
   auto light = results["detector-n-i320-1"], heavy = results["detector-m-i640-1"];
   EXPECT_GT(light + heavy, 90);   // 60/s for 3 s, the first table 0.1 s in
   EXPECT_GT(light, heavy);        // 2:1 by popularity
@@ -270,4 +273,16 @@ TEST(RoomieQueries, QueriesReachThePlacedReplicasByPopularity) {
   EXPECT_EQ(counts->kind(), "query-source");
   EXPECT_GT(counts->figures().at("detector-n-i320_queries_frames"), 0);
   EXPECT_EQ(counts->figures().at("detector-m-i640_unsent_frames"), 0);
+  // Its part of the books (issue 20, item 5): each query handed to a replica or lost by cause.
+  ASSERT_TRUE(books);
+  ASSERT_EQ(books->cameras_size(), 1);
+  auto& part = books->cameras(0);
+  uint64_t handed = 0, lost = 0;
+  for (auto& [to, k] : part.sent())
+    handed += k;
+  for (auto& [cause, k] : part.lost())
+    lost += k;
+  EXPECT_GT(part.produced(), 90u);
+  EXPECT_EQ(part.produced(), handed + lost);
+  EXPECT_GT(part.sent().at("detector-n-i320-1"), part.sent().at("detector-m-i640-1"));
 }

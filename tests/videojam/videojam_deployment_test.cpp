@@ -44,6 +44,25 @@ nlohmann::json report_of(const std::string& name, const std::string& file, std::
   return r.status == 0 && in ? nlohmann::json::parse(in) : nlohmann::json();
 }
 
+int64_t sum(const nlohmann::json& counts) {
+  int64_t n = 0;
+  for (auto& [cause, c] : counts.items())
+    n += c.get<int64_t>();
+  return n;
+}
+
+// Every item a camera produced (its frames, and the objects the functions cut from
+// them) ends delivered, dropped, lost, ended or in flight (issue 20, item 5).
+void expect_books_close(const nlohmann::json& report, const std::string& camera, const std::string& output) {
+  ASSERT_TRUE(report.contains("books")) << output;
+  auto& b = report["books"][camera];
+  EXPECT_GT(b.value("produced", int64_t(0)), 0) << report["books"].dump(2);
+  EXPECT_TRUE(b.value("closed", false)) << b.dump(2);
+  EXPECT_EQ(b["produced"].get<int64_t>(), b["delivered"].get<int64_t>() + sum(b["dropped"]) + sum(b["lost"]) +
+                                              sum(b["ended"]) + sum(b["in_flight"]))
+      << b.dump(2);
+}
+
 }  // namespace
 
 TEST(VideoJamDeployment, FullQueuesDropAndEveryItemIsAccountedFor) {
@@ -60,6 +79,10 @@ TEST(VideoJamDeployment, FullQueuesDropAndEveryItemIsAccountedFor) {
   EXPECT_EQ(all["dropped_full"], a["dropped_full"]);
   EXPECT_NEAR(all["loss_rate"].get<double>(), all["lost"].get<double>() / all["offered"].get<double>(), 1e-9);
   EXPECT_GT(all["loss_rate"].get<double>(), 0.3) << output;
+  expect_books_close(report, "cam", output);
+  auto& b = report["books"]["cam"];
+  EXPECT_EQ(b["dropped"].value("a: queue full", int64_t(0)), a["dropped_full"].get<int64_t>()) << b.dump(2);
+  EXPECT_EQ(b["delivered"].get<int64_t>(), all["results"].get<int64_t>()) << b.dump(2);
 }
 
 TEST(VideoJamDeployment, LoadMovesToTheIdleNeighbourWhichLeavesOnFailureAndReturns) {
@@ -76,6 +99,7 @@ TEST(VideoJamDeployment, LoadMovesToTheIdleNeighbourWhichLeavesOnFailureAndRetur
   EXPECT_TRUE(std::regex_search(output, std::regex("balancer a: neighbour b lost \\(no heartbeat"))) << output;
   EXPECT_TRUE(b["restarted"].get<bool>()) << output;
   EXPECT_GT(b["received_since_start"].get<int>(), 0) << output;  // back in a's policy after it returned
+  expect_books_close(report, "cam", output);
 }
 
 // A run in which nothing reached the sink is no point of a comparison: the bench says
@@ -112,6 +136,8 @@ TEST(VideoJamDeployment, OffloadsToABusyReplicaMeetCongestionRiskAndPredictionEr
     EXPECT_GT(report["replicas"][name]["offloaded"].get<int>(), 0) << output;
   EXPECT_GT(all["congestion_signals"].get<int>(), 0) << output;
   EXPECT_GT(all["prediction_errors"].get<int>(), 0) << output;
+  expect_books_close(report, "cam", output);
+  expect_books_close(report, "cam-b", output);
 }
 
 // A crowd's counts through an emulated pipeline (a per-frame stage, then a per-object
@@ -148,4 +174,6 @@ TEST(VideoJamDeployment, AnEmulatedCrowdPipelineDeliversTheObjectsItsCamerasOffe
   EXPECT_GT(report["cameras"]["door"]["objects_offered"].get<double>(), 0) << output;
   EXPECT_GT(report["cameras"]["hall"]["objects_offered"].get<double>(), 0) << output;
   EXPECT_NE(output.find("of ideal"), std::string::npos) << output;
+  expect_books_close(report, "door", output);
+  expect_books_close(report, "hall", output);
 }
