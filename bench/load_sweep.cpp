@@ -36,6 +36,7 @@ struct settings {
   std::string out = "build/reports/load-sweep";
   bool resume = false;
   bool source_idle = false;
+  int max_age_ms = 0;  // the replicas' max_age_ms; 0: their default
 };
 
 std::string topology_text(const settings& s, int n, const std::string& report) {
@@ -47,7 +48,8 @@ std::string topology_text(const settings& s, int n, const std::string& report) {
     t << "  - name: edge-" << e << "\n";
   t << "  - name: server\nactors:\n";
   for (int e = 1; e <= edges; ++e)
-    t << "  - { name: mog-" << e << ", kind: detector, node: edge-" << e << ", params: { model: mog2 } }\n";
+    t << "  - { name: mog-" << e << ", kind: detector, node: edge-" << e << ", params: { model: mog2"
+      << (s.max_age_ms > 0 ? ", max_age_ms: " + std::to_string(s.max_age_ms) : std::string()) << " } }\n";
   for (int c = 0; c < n; ++c)
     t << "  - { name: cam-" << c + 1 << ", kind: camera, node: edge-" << c / s.per_node + 1
       << ", params: { source: synthetic, seed: " << c + 1 << ", fps: " << s.fps << ", scene_width: " << s.scene_width
@@ -165,6 +167,8 @@ int main(int argc, char** argv) {
   app.add_option("-o,--out", s.out, "folder of the runs' reports and rows (default build/reports/load-sweep)");
   app.add_flag("--resume", s.resume, "skip the camera counts whose row is already there");
   app.add_flag("--source-idle", s.source_idle, "cameras run SCHED_IDLE (runtime.source_idle)");
+  app.add_option("--max-age-ms", s.max_age_ms, "the replicas drop frames older than this (their max_age_ms); "
+                 "default: theirs (1000)")->check(CLI::Range(1, 3600000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
