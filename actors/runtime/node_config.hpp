@@ -24,6 +24,9 @@ struct node_config {
   std::chrono::milliseconds heartbeat_interval{500};
   int heartbeat_misses = 4;  // suspected after misses × interval of silence, and probed
   std::chrono::milliseconds suspicion{500};  // still silent this much later: declared down
+  // Silence is measured back by the worst delay of our own heartbeats over this window
+  // (silence_horizon.hpp).
+  std::chrono::milliseconds heartbeat_delay_window{30000};
   std::chrono::milliseconds request_timeout{2000};
   size_t max_envelope_bytes = 0;  // 0: the server's max payload
   std::string trace_file;         // empty: no recording

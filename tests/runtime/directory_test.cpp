@@ -137,3 +137,15 @@ TEST(SilenceHorizon, OurOwnHeartbeatsLateHoldItBackAndSpareABusyPeer) {
   EXPECT_TRUE(held.suspected.empty());
   EXPECT_TRUE(held.down.empty());
 }
+
+TEST(SilenceHorizon, TheHorizonStaysBackByOurWorstRecentDelayThenComesBack) {
+  echo_delays d(30'000 * ms);
+  d.heard(1'000 * ms, 990 * ms);    // 10 ms
+  d.heard(6'000 * ms, 2'000 * ms);  // 4 s late: the path was starved
+  d.heard(6'500 * ms, 6'450 * ms);
+  EXPECT_EQ(d.recent_max(7'000 * ms), 4'000 * ms);
+  // a peer last heard at 2 s is not suspected at 7 s by a 2 s limit: the horizon is 2.95 s
+  EXPECT_EQ(silence_horizon(7'000 * ms, 6'450 * ms, 500 * ms, d.recent_max(7'000 * ms)), 2'950 * ms);
+  EXPECT_EQ(d.recent_max(36'001 * ms), 50 * ms);  // the spike left the window
+  EXPECT_EQ(d.recent_max(37'000 * ms), 0);        // nothing heard lately: no delay known
+}

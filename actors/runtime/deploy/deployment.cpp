@@ -540,6 +540,7 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   cfg.heartbeat_interval = std::chrono::milliseconds(topo.runtime.heartbeat_ms);
   cfg.heartbeat_misses = topo.runtime.heartbeat_misses;
   cfg.suspicion = std::chrono::milliseconds(topo.runtime.suspicion_ms);
+  cfg.heartbeat_delay_window = std::chrono::milliseconds(topo.runtime.heartbeat_delay_window_ms);
   cfg.request_timeout = std::chrono::milliseconds(topo.runtime.request_timeout_ms);
   cfg.max_envelope_bytes = static_cast<size_t>(topo.runtime.max_envelope_bytes);
   cfg.trace_file = topo.runtime.trace_file;

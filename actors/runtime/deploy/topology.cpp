@@ -114,7 +114,8 @@ class checker : public yaml_checker {
   }
 
   void runtime(const YAML::Node& n, runtime_settings& out) {
-    if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "suspicion_ms", "request_timeout_ms",
+    if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "suspicion_ms", "heartbeat_delay_window_ms",
+                             "request_timeout_ms",
                              "control_retries", "max_envelope_bytes", "trace_file",
                              "trace_sample", "scheduler", "workers", "worker_nice", "source_nice", "source_idle", "output_dir", "duration_s", "time_scale", "drain_ms",
                              "startup_ms"}))
@@ -123,6 +124,7 @@ class checker : public yaml_checker {
     integer(n, "heartbeat_ms", w, out.heartbeat_ms, 10);
     integer(n, "heartbeat_misses", w, out.heartbeat_misses, 1);
     integer(n, "suspicion_ms", w, out.suspicion_ms, 0);
+    integer(n, "heartbeat_delay_window_ms", w, out.heartbeat_delay_window_ms, 0, 3600000);
     integer(n, "request_timeout_ms", w, out.request_timeout_ms, 1);
     integer(n, "control_retries", w, out.control_retries, 1);
     integer(n, "max_envelope_bytes", w, out.max_envelope_bytes, 0);

@@ -41,6 +41,7 @@ struct runtime_settings {
   int heartbeat_ms = 500;
   int heartbeat_misses = 4;
   int suspicion_ms = 500;       // a silent node is suspected and probed this long before it is declared down
+  int heartbeat_delay_window_ms = 30000;  // silence counts back by our own heartbeats' worst delay over this
   int request_timeout_ms = 2000;
   int control_retries = 3;      // timeline control requests retried this often
   int max_envelope_bytes = 0;   // 0: the server's max payload

@@ -15,7 +15,6 @@
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/bus/announcement_check.hpp"
 #include "actors/runtime/bus/announcement_effect.hpp"
-#include "actors/runtime/bus/silence_horizon.hpp"
 #include "actors/runtime/bus/subjects.hpp"
 #include "troupe/messages/runtime.pb.h"
 
@@ -143,11 +142,20 @@ void node_core::watch_connection(bus_connection& bus, bool main) {
 void node_core::liveness_loop() {
   constexpr int checks_per_heartbeat = 4;
   auto period = time->to_wall(cfg.heartbeat_interval) / checks_per_heartbeat;
+  auto period_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.heartbeat_interval).count() /
+                   checks_per_heartbeat;
   std::unique_lock<std::mutex> lock(liveness_mtx_);
   // The first heartbeat one interval after the hello: sent at once, on the liveness
   // connection, it overtook the hello and every node asked for hellos again.
+  auto due = time->now_ns();
   for (uint64_t tick = 1; running_; ++tick) {
     lock.unlock();
+    auto now = time->now_ns();
+    {
+      std::lock_guard<std::mutex> echoes(echo_mtx_);
+      echoes_.ran_late(now, due);  // this thread starved: a peer's may have been too
+    }
+    due = now + period_ns;
     if (tick % checks_per_heartbeat == 0)
       heartbeat();
     check_liveness();
@@ -715,7 +723,12 @@ void node_core::check_liveness() {
   auto suspicion = std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.suspicion).count();
   auto reason = "no heartbeat for " + std::to_string((timeout + suspicion) / 1000000) + " ms";
   auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.heartbeat_interval).count();
-  auto horizon = silence_horizon(now, own_heard_sent_ns_, interval);
+  int64_t delay = 0;
+  {
+    std::lock_guard<std::mutex> lock(echo_mtx_);
+    delay = echoes_.recent_max(now);
+  }
+  auto horizon = silence_horizon(now, own_heard_sent_ns_, interval, delay);
   if (now - horizon > counts.liveness_lag_max_ns)
     counts.liveness_lag_max_ns = now - horizon;  // one writer: the liveness thread
   auto silent = dir.expire(horizon, timeout, suspicion, reason);
@@ -746,8 +759,11 @@ void node_core::on_sys_subject(const char* subject, const char* data, int size) 
     return;
   if (l->sender_node == cfg.name) {
     auto* own = l->as<msg::NodeHeartbeat>();
-    if (own && own->incarnation() == incarnation && sys_publisher(cfg.deployment, subject) == cfg.name)
+    if (own && own->incarnation() == incarnation && sys_publisher(cfg.deployment, subject) == cfg.name) {
       own_heard_sent_ns_ = std::max(own_heard_sent_ns_.load(), l->send_time_ns);
+      std::lock_guard<std::mutex> lock(echo_mtx_);
+      echoes_.heard(time->now_ns(), l->send_time_ns);
+    }
     return;
   }
   auto now = time->now_ns();

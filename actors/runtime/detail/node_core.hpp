@@ -26,6 +26,7 @@
 #include "actors/runtime/emulation/link_shaper.hpp"
 #include "actors/runtime/bus/envelope_codec.hpp"
 #include "actors/runtime/bus/refusal.hpp"
+#include "actors/runtime/bus/silence_horizon.hpp"
 #include "actors/runtime/letter.hpp"
 #include "actors/runtime/node_config.hpp"
 #include "actors/runtime/restart_policy.hpp"
@@ -189,6 +190,8 @@ class node_core : public std::enable_shared_from_this<node_core> {
                           // bus is not announced (its node's node_down said it)
   std::atomic<int64_t> quiet_until_ns_{0};  // no peer is declared down before this
   std::atomic<int64_t> own_heard_sent_ns_{0};  // our latest heartbeat heard back: silence_horizon.hpp
+  std::mutex echo_mtx_;
+  echo_delays echoes_{std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.heartbeat_delay_window).count()};
   std::atomic<uint64_t> correlation_{0};
   mutable std::atomic<uint64_t> sys_sequence_{0};
   size_t max_bytes_ = 0;
