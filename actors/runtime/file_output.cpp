@@ -64,8 +64,9 @@ std::string write_text_file(const std::string& path, const std::string& text) {
   return {};
 }
 
+// O_NOFOLLOW: a link planted where a secret goes must not send it elsewhere.
 void write_private_file(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
   bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
             ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   int error = errno;

@@ -14,6 +14,7 @@
 #include "actors/runtime/bus/subjects.hpp"
 #include "actors/runtime/deploy/credentials.hpp"
 #include "actors/runtime/deploy/topology.hpp"
+#include "actors/runtime/file_output.hpp"
 #include "test_support.hpp"
 #include "troupe/messages/runtime.pb.h"
 
@@ -267,4 +268,17 @@ TEST(Announcements, AnAcceptedAnnouncementUpdatesTheDirectoryAndSaysWhatToDo) {
   auto stranger = std::make_shared<msg::NodeHeartbeat>();
   stranger->set_node("cams");
   EXPECT_EQ(apply_announcement(announcement(stranger, "cams"), dir, "me", 0).say, H::ask);  // unknown: everyone says hello
+}
+
+// A secret is written owner-only and never through a link planted where it goes.
+TEST(Credentials, ASecretIsWrittenPrivatelyAndNotThroughALink) {
+  namespace fs = std::filesystem;
+  auto dir = fs::path(::testing::TempDir()) / "private-file";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  write_private_file((dir / "node.creds").string(), "secret");
+  EXPECT_EQ(fs::status(dir / "node.creds").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  fs::create_symlink(dir / "elsewhere", dir / "planted.creds");
+  EXPECT_THROW(write_private_file((dir / "planted.creds").string(), "secret"), std::runtime_error);
+  EXPECT_FALSE(fs::exists(dir / "elsewhere"));
 }
