@@ -187,11 +187,17 @@ void setup(const settings& s) {
   }
 }
 
+void ensure_setup() {
+  static std::mutex mtx;
+  std::lock_guard<std::mutex> lock(mtx);
+  if (!spdlog::get(result_logger))
+    setup();
+}
+
 namespace {
 
 std::shared_ptr<spdlog::logger> logger_named(const char* name) {
-  if (!spdlog::get(name))
-    setup();
+  ensure_setup();
   return spdlog::get(name);
 }
 

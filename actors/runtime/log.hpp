@@ -19,8 +19,14 @@ struct settings {
   double fold_window_s = 10;   // repeats within this long after a shown one are counted, not shown
 };
 
-// Installs the sink; safe to call again (tests, a second command in one process).
+// Installs the sink; safe to call again (tests, a second command in one process), but
+// only while no other thread logs: it replaces spdlog's default logger, and a thread in
+// the middle of the old one's call would write through a freed sink.
 void setup(const settings& s = {});
+
+// Installs the default sink once per process unless `setup` already did: called before
+// a node starts any thread, so the lazy first setup never races its actors' logging.
+void ensure_setup();
 
 // What a command produced: printed as is (text) or as one record (JSON), never folded.
 void result(const std::string& text);

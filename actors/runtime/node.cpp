@@ -8,6 +8,7 @@
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/thread_nice.hpp"
 #include "actors/runtime/kind_registry.hpp"
+#include "actors/runtime/log.hpp"
 #include "actors/runtime/detail/node_controller.hpp"
 #include "actors/runtime/detail/node_core.hpp"
 #include "actors/runtime/detail/request_bridge.hpp"
@@ -65,6 +66,7 @@ node::node(node_config cfg)
     : sys_cfg_(make_system_config(cfg)),
       sys_(std::make_unique<caf::actor_system>(*sys_cfg_)),
       core_(std::make_shared<node_core>(std::move(cfg), *sys_)) {
+  log::ensure_setup();  // before any actor or bus thread of ours logs
   core_->start();
   self_ = make_context("node/" + core_->cfg.name);
   core_->bridge = sys_->spawn(request_bridge, std::weak_ptr<node_core>(core_));

@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <nats/nats.h>
+#include <spdlog/spdlog.h>
 
 #include "actors/runtime/errors.hpp"
+#include "actors/runtime/log.hpp"
 #include "actors/runtime/deploy/nats_server.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/runtime/bus/subjects.hpp"
@@ -260,4 +262,13 @@ TEST_F(BusTest, SendsToUnknownActorsAreRefusedAndCounted) {
   EXPECT_TRUE(is(err, errc::no_such_actor));
   EXPECT_NE(describe(err).find("no actor 'nobody'"), std::string::npos) << describe(err);
   EXPECT_EQ(a.stats().unknown_receiver, 1u);
+}
+
+// A sink's first report once replaced spdlog's default logger while a replica logged
+// through it on its own thread (a segfault in CI): a node installs the log before its
+// actors run, and a report later leaves the logger in place.
+TEST_F(BusTest, AReportLeavesTheLoggerTheNodesActorsLogThrough) {
+  auto* in_use = spdlog::default_logger_raw();
+  log::result("a report");
+  EXPECT_EQ(spdlog::default_logger_raw(), in_use);
 }
