@@ -50,11 +50,7 @@ std::string replica_summary(const sink_state& s) {
            (r.overruns() > 0 ? ", " + std::to_string(r.overruns()) + " overruns" : "") +
            (f.last.saturated ? ", SATURATED (" + f.last.why + ")" : "");
   }
-  if (auto t = s.books.totals(); t.produced > 0)
-    out += " | books: " + std::to_string(t.produced) + " produced, " + std::to_string(t.delivered) + " delivered, " +
-           std::to_string(t.dropped) + " dropped, " + std::to_string(t.lost) + " lost, " +
-           // the cameras report what they produced once a second, the sink counts at once
-           std::to_string(std::max<int64_t>(0, t.produced - t.delivered - t.dropped - t.lost)) + " pending";
+  out += books_progress(s.books);
   for (auto& [name, p] : s.report.paces())
     if (p.last.behind)
       out += " | " + name + " BEHIND: " + fixed(p.last.fps) + " of " + fixed(p.last.target_fps) + " fps";

@@ -224,4 +224,14 @@ std::string books_table(const std::map<std::string, camera_books>& books) {
   return out;
 }
 
+std::string books_progress(const item_books& books) {
+  auto t = books.totals();
+  if (t.produced == 0)
+    return {};
+  return " | books: " + std::to_string(t.produced) + " produced, " + std::to_string(t.delivered) + " delivered, " +
+         std::to_string(t.dropped) + " dropped, " + std::to_string(t.lost) + " lost, " +
+         (t.ended > 0 ? std::to_string(t.ended) + " ended, " : std::string()) +
+         std::to_string(std::max<int64_t>(0, t.produced - t.delivered - t.dropped - t.lost - t.ended)) + " pending";
+}
+
 }  // namespace troupe

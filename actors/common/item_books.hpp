@@ -78,5 +78,9 @@ class item_books {
 // (every camera's together; the JSON keeps them per camera). "" when there are none.
 nlohmann::json books_json(const std::map<std::string, camera_books>& books);
 std::string books_table(const std::map<std::string, camera_books>& books);
+// The books so far for a sink's progress line (" | books: …"), empty before any camera
+// reported: the cameras count what they produced once a second, the sink at once, so
+// what is not yet accounted for shows as pending.
+std::string books_progress(const item_books& books);
 
 }  // namespace troupe

@@ -43,9 +43,9 @@ struct pipeline_sink_state {
 
 void print_progress(const context& ctx, pipeline_sink_state& s) {
   auto t = s.report.totals();
-  spdlog::info("{} t={:5.1f}s: {} results, response p50 {:.0f} ms; loss {:.2f}%, offload {:.2f} MB", ctx.name(),
+  spdlog::info("{} t={:5.1f}s: {} results, response p50 {:.0f} ms; loss {:.2f}%, offload {:.2f} MB{}", ctx.name(),
                (ctx.now_ns() - s.started_ns) / 1e9, s.interval_ms.size(), vision::percentile(s.interval_ms, 50),
-               100 * t.loss_rate, t.offload_mb);
+               100 * t.loss_rate, t.offload_mb, books_progress(s.books));
   s.interval_ms.clear();
 }
 

@@ -182,5 +182,17 @@ TEST(ItemBooks, ItemsTurnedIntoOthersEndWhereTheyWereCut) {
   EXPECT_NE(table.find("ended 1: detect: no object"), std::string::npos) << table;
 }
 
+// Every sink's progress line shows the books so far, what is not yet placed as pending.
+TEST(ItemBooks, TheProgressLineCountsWhatIsNotYetPlacedAsPending) {
+  EXPECT_EQ(books_progress(item_books("sink")), "");
+  EXPECT_EQ(books_progress(pipeline(4, 1, false)), " | books: 10 produced, 4 delivered, 1 dropped, 0 lost, 5 pending");
+  item_books books("sink");
+  item_ledger detect("detect");
+  detect.produced("cam", 3);
+  detect.ended("cam", "cut into objects");
+  books.add(detect.report(false));
+  EXPECT_EQ(books_progress(books), " | books: 3 produced, 0 delivered, 0 dropped, 0 lost, 1 ended, 2 pending");
+}
+
 }  // namespace
 }  // namespace troupe
