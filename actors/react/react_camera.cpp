@@ -206,6 +206,12 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
     emit(ctx, cfg, *s, p.index, p.capture_ns, p.cloud_bytes, detected);
     loop->next_frame(p.capture_ns);
   };
+  // A result's outcome goes into the books; a catch-up it needs goes to the fast tracker.
+  auto follow = [=](result_outcome out) {
+    book(ctx, *s, out);
+    if (out.next)
+      self->send(s->fast_tracker, catch_up_job_ptr(std::make_shared<catch_up_job>(std::move(*out.next))));
+  };
   loop->start();
   return {
     [=](tick_atom) { loop->tick(*body); },
@@ -230,21 +236,13 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
         s->cloud_rtt_ms.push_back((ctx.now_ns() - sent->second) / 1e6);
         s->cloud_sent_ns.erase(sent);
       }
-      auto before = s->manager.counters();
-      auto job = s->manager.on_detections(from, d->frame_index(), detections_of(d->boxes()));
-      book(ctx, *s, outcome_of(before, s->manager.counters(), job.has_value()));
-      if (job)
-        self->send(s->fast_tracker, catch_up_job_ptr(std::make_shared<catch_up_job>(std::move(*job))));
+      follow(s->manager.on_detections(from, d->frame_index(), detections_of(d->boxes())));
       if (from == react::source::edge && s->pending && s->pending->index == d->frame_index())
         finish_pending(true);
     },
     [=](const catch_up_result_ptr& done) {
       --s->chasing;
-      auto before = s->manager.counters();
-      auto job = s->manager.on_caught_up(*done);
-      book(ctx, *s, outcome_of(before, s->manager.counters(), job.has_value()));
-      if (job)
-        self->send(s->fast_tracker, catch_up_job_ptr(std::make_shared<catch_up_job>(std::move(*job))));
+      follow(s->manager.on_caught_up(*done));
     },
     [=](expire_atom, uint64_t index) {
       if (!s->pending || s->pending->index != index)

@@ -111,102 +111,76 @@ std::vector<vision::detection> react_edge::output() const {
   return out;
 }
 
-result_outcome outcome_of(const react_counters& before, const react_counters& after, bool chasing) {
-  if (chasing)
-    return {result_fate::chasing, {}};
-  // A fusion first: fusing may also count a tracker failure (the reset after it).
-  if (after.edge_fusions + after.cloud_fusions > before.edge_fusions + before.cloud_fusions)
-    return {result_fate::fused, {}};
-  const std::pair<uint64_t react_counters::*, const char*> causes[] = {
-      {&react_counters::not_taken, "result for a frame not taken"},
-      {&react_counters::superseded, "superseded by a newer result of its source"},
-      {&react_counters::too_old, "its frame had left the buffer"},
-      {&react_counters::fell_behind, "its catch-up fell behind"},
-      {&react_counters::tracker_failures, "its catch-up's tracker failed"},
-  };
-  for (auto& [counter, cause] : causes)
-    if (after.*counter > before.*counter)
-      return {result_fate::dropped, cause};
-  return {result_fate::dropped, "not fused (no cause counted)"};
-}
-
-bool react_edge::superseded(react::source from, uint64_t origin) {
+bool react_edge::superseded(react::source from, uint64_t origin) const {
   auto& fused = fused_origin_[from == react::source::cloud];
-  if (!fused || origin >= *fused)
-    return false;
-  ++counters_.superseded;
-  return true;
+  return fused && origin < *fused;
 }
 
-std::optional<catch_up_job> react_edge::on_detections(react::source from, uint64_t index,
-                                                      std::vector<vision::detection> boxes) {
-  if (!taken(index)) {
-    ++counters_.not_taken;
-    return std::nullopt;
-  }
+result_outcome react_edge::on_detections(react::source from, uint64_t index, std::vector<vision::detection> boxes) {
+  if (!taken(index))
+    return dropped(&react_counters::not_taken, "result for a frame not taken");
   if (superseded(from, index))
-    return std::nullopt;
+    return dropped(&react_counters::superseded, "superseded by a newer result of its source");
   if (index == newest() || !tracking() || !s_.fast_tracking) {
     if (from == react::source::cloud)
       counters_.cloud_age_frames += double(newest() - index);
-    fuse_now(from, index, boxes);
-    return std::nullopt;
+    return fuse_now(from, index, boxes);
   }
-  if (index < buffer_.front().index) {
-    ++counters_.too_old;
-    return std::nullopt;
-  }
+  if (index < buffer_.front().index)
+    return dropped(&react_counters::too_old, "its frame had left the buffer");
   if (from == react::source::cloud)
     counters_.cloud_age_frames += double(newest() - index);
-  return job(from, index, index, std::move(boxes));
+  return chase(from, index, index, std::move(boxes));
 }
 
-std::optional<catch_up_job> react_edge::on_caught_up(const catch_up_result& done) {
+result_outcome react_edge::on_caught_up(const catch_up_result& done) {
   counters_.caught_up_frames += done.reached - done.started;
-  if (done.failed) {
-    ++counters_.tracker_failures;
-    return std::nullopt;
-  }
+  if (done.failed)
+    return dropped(&react_counters::tracker_failures, "its catch-up's tracker failed");
   if (superseded(done.from, done.origin))
-    return std::nullopt;
-  if (done.reached == newest()) {
-    fuse_now(done.from, done.origin, done.boxes);
-    return std::nullopt;
-  }
+    return dropped(&react_counters::superseded, "superseded by a newer result of its source");
+  if (done.reached == newest())
+    return fuse_now(done.from, done.origin, done.boxes);
   // Not losing ground (no more new frames than this catch-up covered) and its frame
   // still buffered: chase again. A tracker that only keeps pace on a loaded machine
   // gets there once a frame period is free; one that loses ground never would.
   bool keeping_pace = newest() - done.reached <= done.reached - done.started;
   if (keeping_pace && done.origin >= buffer_.front().index)
-    return job(done.from, done.origin, done.reached, done.boxes);
-  ++counters_.fell_behind;  // its boxes sit on an old frame: fusing them with the present would misplace them
-  return std::nullopt;
+    return chase(done.from, done.origin, done.reached, done.boxes);
+  // Its boxes sit on an old frame: fusing them with the present would misplace them.
+  return dropped(&react_counters::fell_behind, "its catch-up fell behind");
 }
 
-std::optional<catch_up_job> react_edge::job(react::source from, uint64_t origin, uint64_t index,
-                                            std::vector<vision::detection> boxes) {
+result_outcome react_edge::dropped(uint64_t react_counters::*counter, const char* cause) {
+  ++(counters_.*counter);
+  return {result_fate::dropped, cause, std::nullopt};
+}
+
+result_outcome react_edge::chase(react::source from, uint64_t origin, uint64_t index,
+                                 std::vector<vision::detection> boxes) {
   catch_up_job j{from, origin, {}, std::move(boxes), s_.fast_track_stride, s_.tracker};
   for (auto& f : buffer_)
     if (f.index >= index)
       j.frames.push_back(f);
   ++counters_.catch_ups;
-  return j;
+  return {result_fate::chasing, {}, std::move(j)};
 }
 
-void react_edge::fuse_now(react::source from, uint64_t origin, const std::vector<vision::detection>& boxes) {
+result_outcome react_edge::fuse_now(react::source from, uint64_t origin, const std::vector<vision::detection>& boxes) {
   fused_origin_[from == react::source::cloud] = origin;
   objects_ = react::fuse(objects_, boxes, from, s_.fusion);
   for (auto& o : objects_)
     if (o.det.id < 0)
       o.det.id = next_id_++;  // the tracker tells objects apart by it
   (from == react::source::cloud ? counters_.cloud_fusions : counters_.edge_fusions) += 1;
-  if (!tracking() || buffer_.empty())
-    return;
-  try {
-    tracker_->reset(buffer_.back().image, output());
-  } catch (const std::exception&) {
-    ++counters_.tracker_failures;
+  if (tracking() && !buffer_.empty()) {
+    try {
+      tracker_->reset(buffer_.back().image, output());
+    } catch (const std::exception&) {
+      ++counters_.tracker_failures;  // the objects are kept: the result was fused all the same
+    }
   }
+  return {result_fate::fused, {}, std::nullopt};
 }
 
 }  // namespace troupe

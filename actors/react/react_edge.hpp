@@ -100,16 +100,15 @@ struct react_counters {
 };
 
 // What became of one result handed to the manager (on_detections, or a finished
-// catch-up to on_caught_up), read from its counters before and after: fused into the
-// objects the next output carries, dropped with its cause, or still chasing in a
-// catch-up (`chasing`: the call returned a job). The camera's item books end each
-// result so (issue 20).
+// catch-up to on_caught_up): fused into the objects the next output carries, dropped
+// with its cause (counted in react_counters too), or still chasing in the catch-up
+// `next`, for the caller to run. The camera's item books end each result so (issue 20).
 enum class result_fate { fused, dropped, chasing };
 struct result_outcome {
   result_fate fate = result_fate::fused;
-  std::string cause;  // when dropped
+  std::string cause;                 // when dropped
+  std::optional<catch_up_job> next;  // when chasing
 };
-result_outcome outcome_of(const react_counters& before, const react_counters& after, bool chasing);
 
 class react_edge {
  public:
@@ -118,16 +117,16 @@ class react_edge {
   // A new frame: the current objects tracked onto it; which detectors it goes to.
   react_frame_plan on_frame(uint64_t index, const cv::Mat& image);
   // Detections of frame `index` from `from`: fused at once when it is the newest frame
-  // (or there is no tracker), otherwise the catch-up that brings them to the present;
-  // nullopt also when the frame has left the buffer (counted in too_old) or was never
-  // taken (not_taken: fused, its index would supersede every real result after it).
-  std::optional<catch_up_job> on_detections(react::source from, uint64_t index, std::vector<vision::detection> boxes);
+  // (or there is no tracker), otherwise chasing in the catch-up that brings them to the
+  // present; dropped when the frame has left the buffer (too_old) or was never taken
+  // (not_taken: fused, its index would supersede every real result after it).
+  result_outcome on_detections(react::source from, uint64_t index, std::vector<vision::detection> boxes);
   // A finished catch-up: fused when it reached the newest frame; when newer frames came
-  // meanwhile, another catch-up from where it got, as long as it is not losing ground
+  // meanwhile, chasing again from where it got, as long as it is not losing ground
   // and its frame is still buffered, else dropped (fell_behind). Results older than
   // what the same source already had fused are dropped (superseded): they would
   // replace newer objects with older ones.
-  std::optional<catch_up_job> on_caught_up(const catch_up_result& done);
+  result_outcome on_caught_up(const catch_up_result& done);
 
   // Whether results for frame `index` can be real: a frame taken already.
   bool taken(uint64_t index) const { return !buffer_.empty() && index <= newest(); }
@@ -140,10 +139,11 @@ class react_edge {
  private:
   bool tracking() const { return s_.mode != react_mode::every_frame_edge; }
   void track(const cv::Mat& image, bool moving);
-  bool superseded(react::source from, uint64_t origin);
-  std::optional<catch_up_job> job(react::source from, uint64_t origin, uint64_t index,
-                                  std::vector<vision::detection> boxes);
-  void fuse_now(react::source from, uint64_t origin, const std::vector<vision::detection>& boxes);
+  bool superseded(react::source from, uint64_t origin) const;
+  result_outcome chase(react::source from, uint64_t origin, uint64_t index, std::vector<vision::detection> boxes);
+  result_outcome fuse_now(react::source from, uint64_t origin, const std::vector<vision::detection>& boxes);
+  // Counts a dropped result in `counter` and says why.
+  result_outcome dropped(uint64_t react_counters::*counter, const char* cause);
   uint64_t newest() const { return buffer_.back().index; }
 
   react_settings s_;

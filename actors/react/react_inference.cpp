@@ -173,11 +173,11 @@ void edge_inference::take_cloud_results() {
 // Results are taken only when the caller brings its next image, so a catch-up handed
 // to the fast tracker always comes back one image behind. The last tracker step is
 // therefore run here, in line, where no image can arrive meanwhile.
-void edge_inference::follow(std::optional<catch_up_job> job) {
-  while (job && job->frames.size() <= size_t(job->stride) + 1)
-    job = manager_.on_caught_up(run_catch_up(*job));
-  if (job)
-    cloud_->catch_up(std::move(*job));
+void edge_inference::follow(result_outcome out) {
+  while (out.next && out.next->frames.size() <= size_t(out.next->stride) + 1)
+    out = manager_.on_caught_up(run_catch_up(*out.next));
+  if (out.next)
+    cloud_->catch_up(std::move(*out.next));
 }
 
 nlohmann::json edge_inference::get_annotations(const cv::Mat& image) {

@@ -74,7 +74,7 @@ class edge_inference {
 
  private:
   void take_cloud_results();
-  void follow(std::optional<catch_up_job> job);
+  void follow(result_outcome out);
 
   edge_inference_options options_;
   cloud_inference* cloud_;

@@ -84,7 +84,7 @@ TEST(ReactEdge, ResultsForTheNewestFrameAreFusedAtOnce) {
   react_edge edge(settings());
   auto f = scene.next();
   edge.on_frame(f.index, f.image);
-  EXPECT_FALSE(edge.on_detections(source::edge, f.index, confident(f.truth)).has_value());
+  EXPECT_FALSE(edge.on_detections(source::edge, f.index, confident(f.truth)).next.has_value());
   ASSERT_EQ(edge.objects().size(), f.truth.size());
   EXPECT_EQ(edge.objects()[0].last_source, source::edge);
   EXPECT_EQ(edge.counters().edge_fusions, 1u);
@@ -100,7 +100,7 @@ TEST(ReactEdge, LateCloudResultsAreCarriedToThePresentThenFused) {
     now = scene.next();
     edge.on_frame(now.index, now.image);
   }
-  auto job = edge.on_detections(source::cloud, sent.index, confident(sent.truth));
+  auto job = edge.on_detections(source::cloud, sent.index, confident(sent.truth)).next;
   ASSERT_TRUE(job.has_value());
   EXPECT_EQ(job->frames.front().index, sent.index);
   EXPECT_EQ(job->frames.back().index, now.index);
@@ -108,7 +108,7 @@ TEST(ReactEdge, LateCloudResultsAreCarriedToThePresentThenFused) {
   auto done = run_catch_up(*job);
   EXPECT_EQ(done.origin, sent.index);
   EXPECT_EQ(done.reached, now.index);
-  EXPECT_FALSE(edge.on_caught_up(done).has_value());
+  EXPECT_FALSE(edge.on_caught_up(done).next.has_value());
   auto fused = edge.output();
   // The tracked boxes sit on the present frame's people (but those who entered since),
   // where the cloud's boxes as they came find almost none of them.
@@ -129,7 +129,7 @@ TEST(ReactEdge, WithoutFastTrackingLateResultsAreFusedAsTheyCome) {
     auto now = scene.next();
     edge.on_frame(now.index, now.image);
   }
-  EXPECT_FALSE(edge.on_detections(source::cloud, sent.index, confident(sent.truth)).has_value());  // no catch-up
+  EXPECT_FALSE(edge.on_detections(source::cloud, sent.index, confident(sent.truth)).next.has_value());  // no catch-up
   EXPECT_EQ(edge.objects().size(), sent.truth.size());  // fused at once, where the frame that went had them
   EXPECT_EQ(edge.counters().cloud_fusions, 1u);
   EXPECT_DOUBLE_EQ(edge.counters().cloud_age_frames, 8);
@@ -144,12 +144,12 @@ TEST(ReactEdge, ACatchUpOvertakenByNewFramesChasesThem) {
     auto f = scene.next();
     edge.on_frame(f.index, f.image);
   }
-  auto job = edge.on_detections(source::cloud, sent.index, confident(sent.truth));
+  auto job = edge.on_detections(source::cloud, sent.index, confident(sent.truth)).next;
   ASSERT_TRUE(job);
   uint64_t reached = job->frames.back().index;
   auto newer = scene.next();  // a frame came while the fast tracker ran
   edge.on_frame(newer.index, newer.image);
-  auto again = edge.on_caught_up({source::cloud, sent.index, sent.index, reached, job->boxes, false});
+  auto again = edge.on_caught_up({source::cloud, sent.index, sent.index, reached, job->boxes, false}).next;
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->origin, sent.index);
   EXPECT_EQ(again->frames.front().index, reached);
@@ -157,7 +157,7 @@ TEST(ReactEdge, ACatchUpOvertakenByNewFramesChasesThem) {
   // Keeping pace (one frame covered, one new): chased again.
   auto next = scene.next();
   edge.on_frame(next.index, next.image);
-  auto paced = edge.on_caught_up({source::cloud, sent.index, reached, newer.index, job->boxes, false});
+  auto paced = edge.on_caught_up({source::cloud, sent.index, reached, newer.index, job->boxes, false}).next;
   ASSERT_TRUE(paced.has_value());
   EXPECT_EQ(paced->frames.front().index, newer.index);
   EXPECT_EQ(paced->frames.back().index, next.index);
@@ -167,7 +167,7 @@ TEST(ReactEdge, ACatchUpOvertakenByNewFramesChasesThem) {
     auto f = scene.next();
     edge.on_frame(f.index, f.image);
   }
-  EXPECT_FALSE(edge.on_caught_up({source::cloud, sent.index, newer.index, next.index, job->boxes, false}).has_value());
+  EXPECT_FALSE(edge.on_caught_up({source::cloud, sent.index, newer.index, next.index, job->boxes, false}).next.has_value());
   EXPECT_EQ(edge.counters().fell_behind, 1u);
   EXPECT_EQ(edge.counters().cloud_fusions, 0u);
   EXPECT_TRUE(edge.objects().empty());
@@ -180,14 +180,14 @@ TEST(ReactEdge, AnOlderResultNeverReplacesANewerOneOfItsSource) {
   for (auto* f : {&older, &newer, &now})
     edge.on_frame(f->index, f->image);
   // The newer frame's catch-up finished first and was fused ...
-  auto second = edge.on_detections(source::cloud, newer.index, confident(newer.truth));
+  auto second = edge.on_detections(source::cloud, newer.index, confident(newer.truth)).next;
   ASSERT_TRUE(second);
-  EXPECT_FALSE(edge.on_caught_up(run_catch_up(*second)).has_value());
+  EXPECT_FALSE(edge.on_caught_up(run_catch_up(*second)).next.has_value());
   ASSERT_EQ(edge.counters().cloud_fusions, 1u);
   // ... so the older frame's result, arriving or caught up later, is dropped.
-  EXPECT_FALSE(edge.on_detections(source::cloud, older.index, {}).has_value());
+  EXPECT_FALSE(edge.on_detections(source::cloud, older.index, {}).next.has_value());
   EXPECT_EQ(edge.counters().superseded, 1u);
-  EXPECT_FALSE(edge.on_caught_up({source::cloud, older.index, older.index, now.index, {}, false}).has_value());
+  EXPECT_FALSE(edge.on_caught_up({source::cloud, older.index, older.index, now.index, {}, false}).next.has_value());
   EXPECT_EQ(edge.counters().superseded, 2u);
   EXPECT_EQ(edge.counters().cloud_fusions, 1u);
   EXPECT_FALSE(edge.objects().empty());
@@ -198,7 +198,7 @@ TEST(ReactEdge, AFailedCatchUpIsCountedAndFusesNothing) {
   react_edge edge(settings(react_mode::cloud_only));
   auto f = scene.next();
   edge.on_frame(f.index, f.image);
-  EXPECT_FALSE(edge.on_caught_up({source::cloud, f.index, f.index, f.index, confident(f.truth), true}).has_value());
+  EXPECT_FALSE(edge.on_caught_up({source::cloud, f.index, f.index, f.index, confident(f.truth), true}).next.has_value());
   EXPECT_EQ(edge.counters().tracker_failures, 1u);
   EXPECT_TRUE(edge.objects().empty());
 }
@@ -252,7 +252,7 @@ TEST(ReactEdge, ResultsOlderThanTheBufferAreCountedAndDropped) {
     auto f = scene.next();
     edge.on_frame(f.index, f.image);
   }
-  EXPECT_FALSE(edge.on_detections(source::cloud, 30, {}).has_value());  // the first frame, long gone
+  EXPECT_FALSE(edge.on_detections(source::cloud, 30, {}).next.has_value());  // the first frame, long gone
   EXPECT_EQ(edge.counters().too_old, 1u);
   EXPECT_EQ(edge.counters().cloud_fusions, 0u);
 }
@@ -268,13 +268,13 @@ TEST(ReactEdge, AChaseWhoseFrameLeftTheBufferIsDropped) {
   edge.on_frame(sent.index, sent.image);
   auto f = scene.next();
   edge.on_frame(f.index, f.image);
-  auto job = edge.on_detections(source::cloud, sent.index, confident(sent.truth));
+  auto job = edge.on_detections(source::cloud, sent.index, confident(sent.truth)).next;
   ASSERT_TRUE(job);
   uint64_t started = sent.index, reached = f.index;
   for (int round = 0; round < 3; ++round) {  // one new frame per frame covered: keeping pace
     auto g = scene.next();
     edge.on_frame(g.index, g.image);
-    auto chase = edge.on_caught_up({source::cloud, sent.index, started, reached, job->boxes, false});
+    auto chase = edge.on_caught_up({source::cloud, sent.index, started, reached, job->boxes, false}).next;
     if (!chase) {
       EXPECT_LT(sent.index, g.index - 3);  // only once the sent frame left the 4-frame buffer
       EXPECT_EQ(edge.counters().fell_behind, 1u);
@@ -316,7 +316,7 @@ TEST(ReactEdge, EveryFrameEdgeAsksEveryFrameAndNeverTracks) {
   EXPECT_TRUE(plan.to_edge);
   EXPECT_FALSE(plan.to_cloud);
   // A result one frame late replaces the objects as it is: no tracker to carry it.
-  EXPECT_FALSE(edge.on_detections(source::edge, first.index, confident(first.truth)).has_value());
+  EXPECT_FALSE(edge.on_detections(source::edge, first.index, confident(first.truth)).next.has_value());
   auto out = edge.output();
   ASSERT_EQ(out.size(), first.truth.size());
   EXPECT_EQ(out[0].box, first.truth[0].box);
@@ -339,7 +339,7 @@ TEST(ReactEdge, AResultForAFrameNotTakenIsDroppedAndCounted) {
   edge.on_frame(f.index, f.image);
   EXPECT_TRUE(edge.taken(f.index));
   EXPECT_FALSE(edge.taken(f.index + 1));
-  EXPECT_FALSE(edge.on_detections(source::cloud, UINT64_MAX, confident(f.truth)).has_value());
+  EXPECT_FALSE(edge.on_detections(source::cloud, UINT64_MAX, confident(f.truth)).next.has_value());
   EXPECT_EQ(edge.counters().not_taken, 1u);
   EXPECT_EQ(edge.counters().cloud_fusions, 0u);
   edge.on_detections(source::cloud, f.index, confident(f.truth));  // the real one still counts
@@ -347,28 +347,23 @@ TEST(ReactEdge, AResultForAFrameNotTakenIsDroppedAndCounted) {
   EXPECT_EQ(edge.counters().superseded, 0u);
 }
 
-// The camera's item books end every result one of three ways, read off the counters.
+// The camera's item books end every result one of three ways, as the manager says.
 TEST(ReactEdge, EveryResultIsFusedDroppedWithItsCauseOrStillChasing) {
   auto scene = walking_scene();
   react_edge edge(settings(react_mode::cloud_only));
   auto older = scene.next(), newer = scene.next(), now = scene.next();
   for (auto* f : {&older, &newer, &now})
     edge.on_frame(f->index, f->image);
-  auto before = edge.counters();
-  auto job = edge.on_detections(source::cloud, newer.index, confident(newer.truth));
-  EXPECT_EQ(outcome_of(before, edge.counters(), job.has_value()).fate, result_fate::chasing);
-  before = edge.counters();
-  auto next = edge.on_caught_up(run_catch_up(*job));
-  EXPECT_EQ(outcome_of(before, edge.counters(), next.has_value()).fate, result_fate::fused);
-  before = edge.counters();
-  EXPECT_FALSE(edge.on_detections(source::cloud, older.index, {}));
-  auto late = outcome_of(before, edge.counters(), false);
+  auto chasing = edge.on_detections(source::cloud, newer.index, confident(newer.truth));
+  EXPECT_EQ(chasing.fate, result_fate::chasing);
+  ASSERT_TRUE(chasing.next);
+  EXPECT_EQ(edge.on_caught_up(run_catch_up(*chasing.next)).fate, result_fate::fused);
+  auto late = edge.on_detections(source::cloud, older.index, {});
   EXPECT_EQ(late.fate, result_fate::dropped);
   EXPECT_EQ(late.cause, "superseded by a newer result of its source");
-  before = edge.counters();
-  EXPECT_FALSE(edge.on_detections(source::cloud, UINT64_MAX, {}));
-  EXPECT_EQ(outcome_of(before, edge.counters(), false).cause, "result for a frame not taken");
-  before = edge.counters();
-  EXPECT_FALSE(edge.on_caught_up({source::cloud, now.index, now.index, now.index, {}, true}));
-  EXPECT_EQ(outcome_of(before, edge.counters(), false).cause, "its catch-up's tracker failed");
+  EXPECT_FALSE(late.next);
+  EXPECT_EQ(edge.on_detections(source::cloud, UINT64_MAX, {}).cause, "result for a frame not taken");
+  EXPECT_EQ(edge.on_caught_up({source::cloud, now.index, now.index, now.index, {}, true}).cause,
+            "its catch-up's tracker failed");
+  EXPECT_EQ(edge.counters().superseded + edge.counters().not_taken + edge.counters().tracker_failures, 3u);
 }
