@@ -134,7 +134,7 @@ std::vector<std::string> referenced_names(const std::string& value) {
   return names;
 }
 
-std::string check_param(const param_spec& spec, const YAML::Node& value) {
+std::string check_param(const param_spec& spec, const YAML::Node& value, input_files files) {
   bool ok = false;
   switch (spec.type) {
     case param_type::string:
@@ -164,7 +164,7 @@ std::string check_param(const param_spec& spec, const YAML::Node& value) {
     case param_type::path:
       if (!value.IsScalar())
         break;
-      return check_path(spec.key, value.Scalar());
+      return files == input_files::must_exist ? check_path(spec.key, value.Scalar()) : std::string();
   }
   if (ok)
     return {};
@@ -175,7 +175,7 @@ std::string check_param(const param_spec& spec, const YAML::Node& value) {
 
 namespace troupe {
 
-std::vector<param_problem> check_params(const kind_spec& spec, const YAML::Node& params) {
+std::vector<param_problem> check_params(const kind_spec& spec, const YAML::Node& params, input_files files) {
   std::vector<param_problem> problems;
   if (params && !params.IsNull() && !params.IsMap()) {
     problems.push_back({params.Mark(), "params must be a mapping"});
@@ -190,7 +190,7 @@ std::vector<param_problem> check_params(const kind_spec& spec, const YAML::Node&
                               p.help + ")"});
       continue;
     }
-    auto problem = check_param(p, value);
+    auto problem = check_param(p, value, files);
     if (!problem.empty())
       problems.push_back({value.Mark(), problem});
   }
@@ -208,7 +208,7 @@ std::vector<param_problem> check_params(const kind_spec& spec, const YAML::Node&
                                                spec.name + "'"});
     }
   }
-  if (problems.empty() && spec.check)
+  if (problems.empty() && spec.check && files == input_files::must_exist)  // its checks may open the files
     problems = spec.check(params && params.IsMap() ? params : YAML::Node(YAML::NodeType::Map));
   return problems;
 }

@@ -125,14 +125,22 @@ class kind_registry {
 // The actor names a reference parameter's value gives ("a, b" -> {a, b}; "none" -> {}).
 std::vector<std::string> referenced_names(const std::string& value);
 
+// Whether a `path` parameter's file must exist when a topology is checked. A bench that
+// sets its own files on the topology it loads takes `checked_at_spawn`: the files, and
+// the kind's own checks of its parameters together (which may open them), wait for the
+// spawn, which checks every parameter again.
+enum class input_files { must_exist, checked_at_spawn };
+
 // Checks one value against its declared type; empty string when it fits.
-std::string check_param(const param_spec& spec, const YAML::Node& value);
+std::string check_param(const param_spec& spec, const YAML::Node& value,
+                        input_files files = input_files::must_exist);
 
 }  // namespace troupe
 
 namespace troupe {
 
 // Unknown keys, missing required keys and mistyped values.
-std::vector<param_problem> check_params(const kind_spec& spec, const YAML::Node& params);
+std::vector<param_problem> check_params(const kind_spec& spec, const YAML::Node& params,
+                                        input_files files = input_files::must_exist);
 
 }  // namespace troupe

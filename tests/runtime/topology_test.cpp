@@ -91,6 +91,17 @@ TEST(Topology, ShippedTopologiesAreValid) {
   EXPECT_GE(checked, 10);
 }
 
+// A bench that sets its own files loads a topology whose paths need not exist yet.
+TEST(Topology, InputFilesMayBeLeftToTheSpawnWhenASettingSaysSo) {
+  auto text = head + "actors:\n  - {name: d, kind: detector, node: n1, params: {model: no/such/model.pt}}\n";
+  auto strict = parse_topology(text, "t.yaml", builtin_kinds());
+  ASSERT_EQ(strict.errors.size(), 1u);
+  EXPECT_NE(strict.errors[0].message.find("no/such/model.pt does not exist"), std::string::npos)
+      << strict.errors[0].to_string();
+  auto later = parse_topology(text, "t.yaml", builtin_kinds(), input_files::checked_at_spawn);
+  EXPECT_TRUE(later.errors.empty()) << later.errors[0].to_string();
+}
+
 TEST(Topology, UnknownKeyAtItsPosition) {
   expect_one(head + "colour: blue\n", "t.yaml:5:1: unknown key 'colour' in the topology");
   expect_one(head + "runtime:\n  heartbeat: 5\n", "t.yaml:6:3: unknown key 'heartbeat' in runtime");

@@ -69,8 +69,8 @@ bool writes_report(const kind_spec& kind) {
 
 }  // namespace
 
-std::optional<topology> load_bench_topology(const std::string& file) {
-  auto loaded = load_topology(file, builtin_kinds());
+std::optional<topology> load_bench_topology(const std::string& file, input_files files) {
+  auto loaded = load_topology(file, builtin_kinds(), files);
   for (auto& e : loaded.errors)
     log::problem(e.to_string());
   return std::move(loaded.topo);

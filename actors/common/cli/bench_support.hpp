@@ -14,8 +14,9 @@
 namespace troupe {
 
 // The topology in `file` with every kind known, or nullopt having logged each of its
-// problems (file:line:column).
-std::optional<topology> load_bench_topology(const std::string& file);
+// problems (file:line:column). A bench that sets the topology's files itself takes
+// `input_files::checked_at_spawn`: the file's own paths need not exist.
+std::optional<topology> load_bench_topology(const std::string& file, input_files files = input_files::must_exist);
 
 std::vector<actor_spec*> actors_of_kind(topology& t, const std::string& kind);
 actor_spec& actor_named(topology& t, const std::string& name);  // throws naming the file

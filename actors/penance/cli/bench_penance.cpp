@@ -398,7 +398,7 @@ int bench_penance_command(const bench_penance_options& o) {
   print_verdicts(points14);
   nlohmann::json j;
   if (o.live) {
-    auto base = load_bench_topology(o.topology);
+    auto base = load_bench_topology(o.topology, input_files::checked_at_spawn);  // the bench sets the models
     if (!base)
       return 1;
     std::vector<live_figures> live;

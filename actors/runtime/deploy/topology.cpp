@@ -67,7 +67,8 @@ constexpr int max_workers = 1024;
 // Walks the YAML tree, collecting every problem instead of stopping at the first.
 class checker : public yaml_checker {
  public:
-  checker(std::string file, const kind_registry& kinds) : yaml_checker(std::move(file)), kinds_(kinds) {}
+  checker(std::string file, const kind_registry& kinds, input_files files)
+      : yaml_checker(std::move(file)), kinds_(kinds), files_(files) {}
 
   void nats(const YAML::Node& n, nats_settings& out) {
     if (n.IsScalar()) {
@@ -164,7 +165,7 @@ class checker : public yaml_checker {
       return;
     }
     auto p = n["params"];
-    for (auto& problem : check_params(*spec, p ? p : YAML::Node(YAML::NodeType::Map))) {
+    for (auto& problem : check_params(*spec, p ? p : YAML::Node(YAML::NodeType::Map), files_)) {
       auto at = problem.mark.is_null() ? out.pos : pos(problem.mark);
       errors.push_back({at, "actor '" + out.name + "': " + problem.message});
     }
@@ -287,7 +288,7 @@ class checker : public yaml_checker {
     };
     for (auto& n : t.nodes) {
       duplicate(nodes, n.name, n.pos, "node");
-      if (n.name == controller_identity || n.name == monitor_identity)
+      if (n.name == controller_identity || n.name == operator_identity || n.name == monitor_identity)
         errors.push_back({n.pos, "node name '" + n.name + "' is reserved for troupe's own identities"});
     }
     auto needs_node = [&](const std::string& node, const source_pos& at, const std::string& who) {
@@ -380,18 +381,19 @@ class checker : public yaml_checker {
 
  private:
   const kind_registry& kinds_;
+  input_files files_;
 };
 
 }  // namespace
 
 topology_result parse_topology(const std::string& text, const std::string& file,
-                               const kind_registry& kinds) {
+                               const kind_registry& kinds, input_files files) {
   topology_result result;
   auto parsed = parse_yaml(text, file, "topology", result.errors);
   if (!parsed)
     return result;
   auto& root = *parsed;
-  checker c(file, kinds);
+  checker c(file, kinds, files);
   topology t;
   t.file = file;
   if (!c.keys(root, "the topology", {"deployment", "nats", "runtime", "nodes", "actors", "links", "timeline"})) {
@@ -427,10 +429,10 @@ topology_result parse_topology(const std::string& text, const std::string& file,
   return result;
 }
 
-topology_result load_topology(const std::string& path, const kind_registry& kinds) {
+topology_result load_topology(const std::string& path, const kind_registry& kinds, input_files files) {
   topology_result result;
   auto text = read_text_file(path, result.errors);
-  return text ? parse_topology(*text, path, kinds) : result;
+  return text ? parse_topology(*text, path, kinds, files) : result;
 }
 
 }  // namespace troupe

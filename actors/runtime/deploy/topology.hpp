@@ -129,8 +129,9 @@ struct topology_result {
   std::vector<topology_error> errors;
 };
 
-topology_result load_topology(const std::string& path, const kind_registry& kinds);
+topology_result load_topology(const std::string& path, const kind_registry& kinds,
+                              input_files files = input_files::must_exist);
 topology_result parse_topology(const std::string& text, const std::string& file,
-                               const kind_registry& kinds);
+                               const kind_registry& kinds, input_files files = input_files::must_exist);
 
 }  // namespace troupe
