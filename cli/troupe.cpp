@@ -1,4 +1,4 @@
-// The `troupe` command: run, node, validate, kinds, trace, trace export, train-detector,
+// The `troupe` command: run, node, ctl, validate, kinds, trace, trace export, train-detector,
 // export-onnx; `bench ...` and the systems' own commands (fit-*, train-forecaster) come
 // from their register functions (actors/systems.hpp).
 #include <unistd.h>
@@ -16,6 +16,7 @@
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/text_table.hpp"
+#include "actors/runtime/deploy/control.hpp"
 #include "actors/runtime/deploy/deployment.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/deploy/topology.hpp"
@@ -213,6 +214,58 @@ void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
   });
 }
 
+// `ctl TOPOLOGY --nats URL list | spawn KIND NAME --node N [--param k=v] | stop NAME |
+// kill-node N`: a running deployment steered as the operator (docs/cli.md).
+void add_control_commands(CLI::App& troupe, std::function<int()>& chosen) {
+  struct choices {
+    std::string file;
+    control::options options;
+    control::spawn spawn;
+    control::stop stop;
+    control::kill_node kill;
+  };
+  auto c = std::make_shared<choices>();
+  auto* ctl = troupe.add_subcommand("ctl", "steer a running deployment: list, spawn, stop, kill-node");
+  ctl->require_subcommand(1);
+  ctl->add_option("topology", c->file, "the deployment's topology YAML file")->required();
+  ctl->add_option("--nats", c->options.nats_url, "NATS url of the running deployment")->required();
+  ctl->add_option("--credentials", c->options.credentials,
+                  "the operator's identity file (troupe-ctl.creds; `troupe run` prints where)");
+  ctl->add_option("--listen", c->options.listen_s, "seconds to hear the nodes before acting (default 2)")
+      ->check(CLI::Range(0.0, 60.0));
+  auto* list = ctl->add_subcommand("list", "the nodes, up or down, and the actors on each");
+  auto* spawn = ctl->add_subcommand("spawn", "spawn an actor of KIND named NAME on a node");
+  spawn->add_option("kind", c->spawn.kind, "actor kind (troupe kinds)")->required();
+  spawn->add_option("name", c->spawn.name, "the new actor's name")->required();
+  spawn->add_option("--node", c->spawn.node, "the node to spawn on")->required();
+  spawn->add_option("--param", c->spawn.params, "key=value, the value read as YAML (repeatable)");
+  auto* stop = ctl->add_subcommand("stop", "stop an actor, wherever it runs");
+  stop->add_option("name", c->stop.name, "the actor")->required();
+  auto* kill = ctl->add_subcommand("kill-node", "kill a node, as kill -9 would: the others declare it down");
+  kill->add_option("node", c->kill.node, "the node")->required();
+  ctl->callback([&chosen, c, list, spawn, stop] {
+    control::command what = c->kill;
+    if (*list)
+      what = control::list{};
+    else if (*spawn) {
+      try {
+        control::params_yaml(c->spawn.params);  // a malformed pair is a usage error
+      } catch (const std::invalid_argument& e) {
+        throw CLI::ValidationError(e.what());
+      }
+      what = c->spawn;
+    }
+    else if (*stop)
+      what = c->stop;
+    chosen = [c, what] {
+      auto topo = load_or_report(c->file);
+      if (!topo)
+        return 1;
+      return control::run(*topo, c->options, what, builtin_kinds());
+    };
+  });
+}
+
 // `trace` (the live tail) and `trace export`.
 void add_trace_commands(CLI::App& troupe, std::function<int()>& chosen) {
   auto tail = std::make_shared<tail_options>();
@@ -313,6 +366,7 @@ int main(int argc, char** argv) {
 
   std::function<int()> chosen;  // what the command the user chose will do, set while parsing
   add_deployment_commands(app, chosen);
+  add_control_commands(app, chosen);
   add_trace_commands(app, chosen);
   add_detector_commands(app, chosen);
   auto* bench = app.add_subcommand("bench", "compare a research system with its baselines");

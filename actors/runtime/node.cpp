@@ -98,6 +98,10 @@ void node::crash() {
   core_->shutdown(false);
 }
 
+bool node::running() const {
+  return core_->running();
+}
+
 const std::string& node::name() const {
   return core_->cfg.name;
 }
@@ -268,6 +272,10 @@ std::vector<actor_failure> node::failures() const {
 
 std::vector<std::string> node::live_nodes() const {
   return core_->dir.live_nodes();
+}
+
+std::map<std::string, std::vector<std::string>> node::actors_by_node() const {
+  return core_->dir.actors_by_node();
 }
 
 std::vector<std::pair<std::string, std::string>> node::down_nodes() const {

@@ -97,6 +97,7 @@ class node {
   std::optional<std::string> host_of(const std::string& actor_name) const;
   std::vector<std::string> live_nodes() const;
   std::vector<std::pair<std::string, std::string>> down_nodes() const;  // name, why
+  std::map<std::string, std::vector<std::string>> actors_by_node() const;  // live nodes only
   // Actors anywhere in the deployment that crashed or could not be spawned, as this
   // node heard of them.
   std::vector<actor_failure> failures() const;
@@ -105,8 +106,11 @@ class node {
   node_stats stats() const;
   bool connected() const;
 
-  // Vanishes without a word, as a kill -9 would: for fault emulation in one process.
+  // Vanishes without a word, as a kill -9 would: for fault emulation in one process,
+  // and on a controller's kill request (`troupe ctl kill-node`).
   void crash();
+  // False once the node crashed or shut down.
+  bool running() const;
 
  private:
   caf::expected<caf::actor> try_spawn(const std::string& name, const std::string& kind, const params& p);

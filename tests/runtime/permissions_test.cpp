@@ -89,9 +89,11 @@ TEST(Permissions, OnlyTheControllerSendsToNodeControllers) {
     EXPECT_TRUE(has(of(rules, node).publish.deny, actor_subject("sec", "node/edge"))) << node;
     EXPECT_EQ(has(of(rules, node).subscribe.deny, actor_subject("sec", "node/edge")), std::string(node) != "edge");
   }
-  auto& controller = of(rules, controller_identity);
-  EXPECT_FALSE(has(controller.publish.deny, actor_subject("sec", "node/edge")));
-  EXPECT_TRUE(has(controller.publish.deny, actor_subject("sec", "cam-1")));  // it hosts no actor
+  for (auto id : {controller_identity, operator_identity}) {  // the run's and a person's `troupe ctl`
+    auto& controller = of(rules, id);
+    EXPECT_FALSE(has(controller.publish.deny, actor_subject("sec", "node/edge"))) << id;
+    EXPECT_TRUE(has(controller.publish.deny, actor_subject("sec", "cam-1"))) << id;  // it hosts no actor
+  }
   auto& monitor = of(rules, monitor_identity);
   EXPECT_EQ(monitor.publish.deny, std::vector<std::string>{">"});
   EXPECT_EQ(monitor.subscribe.allow, std::vector<std::string>{"troupe.sec.>"});
@@ -107,7 +109,8 @@ actors:
   - {name: sink, kind: sink, node: head}
   - {name: lonely, kind: sink, node: far}
 )");
-  EXPECT_EQ(controllers_of(topo, builtin_kinds()), (std::vector<std::string>{controller_identity, "head"}));
+  EXPECT_EQ(controllers_of(topo, builtin_kinds()),
+            (std::vector<std::string>{controller_identity, operator_identity, "head"}));
   auto rules = permissions_for(topo, builtin_kinds());
   EXPECT_FALSE(has(of(rules, "head").publish.deny, actor_subject("r", "node/gpu-1")));
   EXPECT_TRUE(has(of(rules, "far").publish.deny, actor_subject("r", "node/gpu-1")));
@@ -171,11 +174,11 @@ TEST(Credentials, FilesArePrivateAndReadBack) {
   auto dir = std::filesystem::path(::testing::TempDir()) / "troupe-creds-test";
   std::filesystem::remove_all(dir);
   auto creds = make_credentials(parsed(two_pipelines), builtin_kinds());
-  ASSERT_EQ(creds.identities.size(), 5u);  // three nodes, the controller, the monitor
+  ASSERT_EQ(creds.identities.size(), 6u);  // three nodes, the controller, the operator, the monitor
   EXPECT_NE(creds.identities[0].password, creds.identities[1].password);
   EXPECT_EQ(creds.identities[0].password.size(), 32u);
   auto written = write_credentials(creds, dir.string());
-  ASSERT_EQ(written.size(), 6u);
+  ASSERT_EQ(written.size(), 7u);  // and nats-server.conf
   for (auto& f : written) {
     struct stat st {};
     ASSERT_EQ(::stat(f.c_str(), &st), 0);
@@ -211,7 +214,7 @@ TEST(Credentials, UnderTlsEachIdentityCarriesItsCertificate) {
   auto dir = std::filesystem::path(::testing::TempDir()) / "troupe-creds-tls-test";
   std::filesystem::remove_all(dir);
   auto written = write_credentials(creds, dir.string());
-  EXPECT_EQ(written.size(), 9u);  // ca.pem, server.pem, server.key, nats-server.conf, five identities
+  EXPECT_EQ(written.size(), 10u);  // ca.pem, server.pem, server.key, nats-server.conf, six identities
   auto back = read_credential(credential_file(dir.string(), "edge"));
   EXPECT_EQ(back.tls_cert, creds.find("edge")->tls_cert);
   EXPECT_EQ(back.tls_key, creds.find("edge")->tls_key);

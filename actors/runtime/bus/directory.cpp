@@ -138,6 +138,15 @@ std::vector<std::string> directory::live_nodes() const {
   return out;
 }
 
+std::map<std::string, std::vector<std::string>> directory::actors_by_node() const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  std::map<std::string, std::vector<std::string>> out;
+  for (auto& [name, n] : nodes_)
+    if (n.alive)
+      out[name].assign(n.actors.begin(), n.actors.end());
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> directory::down_nodes() const {
   std::lock_guard<std::mutex> lock(mtx_);
   std::vector<std::pair<std::string, std::string>> out;

@@ -52,6 +52,8 @@ class directory {
   // When a live node was last heard from; nullopt when unknown or down.
   std::optional<int64_t> last_seen(const std::string& node) const;
   std::vector<std::string> live_nodes() const;
+  // Each live node with the actors it hosts (`troupe ctl list`).
+  std::map<std::string, std::vector<std::string>> actors_by_node() const;
   // Nodes now down, with why ("no heartbeat for 2000 ms", "shutdown", ...).
   std::vector<std::pair<std::string, std::string>> down_nodes() const;
 

@@ -589,6 +589,9 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
     spdlog::info("embedded nats-server at {}{}{}", url,
                  ids->any() ? " (an identity per node, each allowed only its part)" : "",
                  topo.nats.tls.on ? ", TLS with a per-run authority" : "");
+    if (ids->made())  // the operator's identity lives as long as the run, in its private folder
+      spdlog::info("control it with: troupe ctl {} --nats {} --credentials {} list", topo.file, url,
+                   ids->file_of(operator_identity));
   }
   if (!ids->any() && topo.nats.user.empty() && topo.nats.token.empty())
     spdlog::warn("the bus is open: any client of {} may read and send anything (docs/security.md)", url);
@@ -635,6 +638,8 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
   }
   spdlog::info("stopping after {:.1f} s", seconds_since(start));
   auto down = driver.down_nodes();  // before the orderly shutdown adds every node
+  down.erase(std::remove_if(down.begin(), down.end(), [&](auto& d) { return !topo.find_node(d.first); }),
+             down.end());  // a `troupe ctl` come and gone is no node of the run
   down.insert(down.end(), never_up.begin(), never_up.end());
   drain(topo, driver, placed, kinds);
   for (auto& r : host->restarts())
@@ -664,9 +669,13 @@ int run_node(const topology& topo, const std::string& node_name, const std::stri
   node n(node_config_for(topo, node_name, nats_url, epoch_unix_ns, kinds, who ? &*who : nullptr));
   spawn_actors(n, topo);
   auto start = steady::now();
-  while (!stop_requested() &&
+  while (!stop_requested() && n.running() &&
          (duration_s <= 0 || seconds_since(start) < duration_s * topo.runtime.time_scale))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (!n.running()) {  // a controller's kill request: the process ends as a killed one would
+    spdlog::error("node {} was killed by a control request", node_name);
+    return 1;
+  }
   node_counts counts;
   std::vector<std::string> problems;
   finish(n, counts, problems);

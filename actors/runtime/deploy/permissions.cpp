@@ -83,7 +83,7 @@ identity_rules rules_of(const view& v, const std::string& n, const std::set<std:
 }  // namespace
 
 std::vector<std::string> controllers_of(const topology& topo, const kind_registry& kinds) {
-  std::vector<std::string> out = {controller_identity};
+  std::vector<std::string> out = {controller_identity, operator_identity};
   for (auto* a : every_actor(topo))
     if (planned_spawns(*a, kinds) && std::count(out.begin(), out.end(), a->node) == 0)
       out.push_back(a->node);
@@ -114,6 +114,7 @@ std::vector<identity_rules> permissions_for(const topology& topo, const kind_reg
     out.push_back(rules_of(v, n, reach));
   }
   out.push_back(rules_of(v, controller_identity, {}));
+  out.push_back(rules_of(v, operator_identity, {}));
   identity_rules monitor{monitor_identity, {}, {}};
   monitor.publish.deny = {">"};
   monitor.subscribe.allow = {deployment_wildcard(topo.deployment)};

@@ -20,17 +20,19 @@ struct topology;
 
 constexpr const char* controller_identity = "troupe-run";
 constexpr const char* monitor_identity = "troupe-monitor";
+// A person's `troupe ctl`: a controller of its own, beside the run's.
+constexpr const char* operator_identity = "troupe-ctl";
 
 struct subject_rules {
   std::vector<std::string> allow, deny;
 };
 
 struct identity_rules {
-  std::string identity;  // a node's name, controller_identity or monitor_identity
+  std::string identity;  // a node's name, controller_identity, operator_identity or monitor_identity
   subject_rules publish, subscribe;
 };
 
-// One entry per node, then the controller and the monitor.
+// One entry per node, then the controller, the operator and the monitor.
 std::vector<identity_rules> permissions_for(const topology& topo, const kind_registry& kinds);
 
 // The nodes whose spawn and stop requests are obeyed.

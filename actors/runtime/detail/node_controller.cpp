@@ -5,6 +5,7 @@
 #include <string>
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/runtime/errors.hpp"
 #include "actors/runtime/node.hpp"
@@ -13,6 +14,10 @@
 namespace troupe {
 
 namespace {
+
+using kill_atom = caf::atom_constant<caf::atom("kill")>;
+// Time for the kill's answer to leave before the node's connections close.
+constexpr auto kill_delay = std::chrono::milliseconds(100);
 
 msg::Ack ack(bool ok, std::string detail) {
   msg::Ack a;
@@ -38,6 +43,7 @@ msg::Ack spawn_ack(node& host, const msg::SpawnRequest& req) {
 caf::behavior node_controller(caf::event_based_actor* self, context ctx, node* host) {
   auto stopped = std::make_shared<std::set<std::string>>();  // a retried stop must not fail either
   return {
+    [=](kill_atom) { host->crash(); },
     [=](const letter& in) {
       bool control = in.as<msg::SpawnRequest>() || in.as<msg::StopRequest>();
       if (control && !ctx.may_control(in.sender_node)) {
@@ -51,7 +57,13 @@ caf::behavior node_controller(caf::event_based_actor* self, context ctx, node* h
         } else {
           ctx.reply(in, spawn_ack(*host, *spawn));
         }
-      } else if (auto stop = in.as<msg::StopRequest>()) {
+      } else if (auto stop = in.as<msg::StopRequest>(); stop && stop->actor() == ctx.name()) {
+        // Stopping the node's own controller kills the node, as kill -9 would (`troupe ctl
+        // kill-node`): the answer goes out first, the others declare it down by its silence.
+        spdlog::warn("node {}: killed by a control request from node {}", host->name(), in.sender_node);
+        ctx.reply(in, ack(true, "killing node " + host->name()));
+        self->delayed_send(self, kill_delay, kill_atom::value);
+      } else if (stop) {
         if (host->stop(stop->actor())) {
           stopped->insert(stop->actor());
           ctx.reply(in, ack(true, "stopping"));
