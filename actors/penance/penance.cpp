@@ -7,6 +7,7 @@
 
 #include "actors/penance/cli/bench_penance.hpp"
 #include "actors/penance/cli/penance_dataset.hpp"
+#include "actors/penance/cli/penance_perf.hpp"
 #include "actors/penance/cli/train_penance.hpp"
 #include "actors/penance/cli/train_segmenters.hpp"
 #include "actors/penance/segment_camera.hpp"
@@ -48,6 +49,21 @@ void add_bench_penance(command_hooks& hooks) {
     o->data.height = o->data.width * 9 / 16;
     hooks.run = [o] { return bench_penance_command(*o); };
   });
+}
+
+// `penance-perf`: §6's speed goals, part by part.
+void add_penance_perf(command_hooks& hooks) {
+  auto o = std::make_shared<penance_perf_options>();
+  auto* cmd = hooks.troupe.add_subcommand("penance-perf", "Penance's per-segment speed goals on this machine (issue 18 "
+                                                          "section 6; one core: run under taskset -c 0)");
+  cmd->add_option("--estimator", o->estimator, "default build/models/penance-estimator.pt");
+  cmd->add_option("--adapter", o->adapter, "Penance's adapter and its performance encoder, default "
+                                           "build/models/penance-adapter.pt");
+  cmd->add_option("--models", o->models, "edge models, {v} the number (default build/models/segmenter-{v}.pt)");
+  cmd->add_option("--size", o->width, "frame width; the height is 9/16 of it (default 640)")->check(CLI::Range(64, 3840));
+  cmd->add_option("--segments", o->segments, "segments measured (default 5)")->check(CLI::Range(1, 1000));
+  cmd->add_option("--seed", o->seed, "the drive (default 1001, the first test drive)");
+  cmd->callback([&hooks, o] { hooks.run = [o] { return penance_perf_command(*o); }; });
 }
 
 // `train-penance`: one command, a stage each; the options every stage shares fill
@@ -188,6 +204,7 @@ void add_commands(command_hooks& hooks) {
 
   add_train_penance(hooks);
   add_bench_penance(hooks);
+  add_penance_perf(hooks);
 }
 
 }  // namespace
