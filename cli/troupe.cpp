@@ -59,8 +59,8 @@ int export_trace(const std::string& in_file, const std::string& out_file) {
     spdlog::error("{}", why);
     return 1;
   }
-  log::result(out_file + ": " + std::to_string(summary.messages) + " messages, " + std::to_string(summary.flows) +
-              " causal links from " + std::to_string(summary.lines) + " lines (" + std::to_string(summary.skipped) +
+  log::result(out_file + ": " + std::to_string(summary.messages) + " messages, " + std::to_string(summary.batches) +
+              " batches of work, " + std::to_string(summary.flows) + " causal links from " + std::to_string(summary.lines) + " lines (" + std::to_string(summary.skipped) +
               " malformed lines skipped)");
   return 0;
 }

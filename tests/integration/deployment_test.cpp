@@ -115,15 +115,18 @@ TEST(Deployment, RecordedTraceLinksRegionsToDetectionsAndExports) {
   ASSERT_EQ(e.status, 0) << e.output;
   std::ifstream json_in(out);
   auto chrome = nlohmann::json::parse(json_in);
-  int slices = 0, flows = 0, names = 0;
+  int slices = 0, flows = 0, names = 0, batches = 0;
   for (auto& ev : chrome["traceEvents"]) {
     slices += ev["ph"] == "X";
     flows += ev["ph"] == "s";
     names += ev["ph"] == "M";
+    batches += ev["ph"] == "X" && ev["cat"] == "work" && ev["name"] != "queue";  // the detector's compute
   }
   EXPECT_GT(slices, 20);
   EXPECT_GE(flows, static_cast<int>(detections.size()));
   EXPECT_GT(names, 2);
+  EXPECT_GT(batches, 0);
+  EXPECT_TRUE(std::regex_search(e.output, std::regex("[1-9][0-9]* batches of work"))) << e.output;
 }
 
 namespace {

@@ -3,7 +3,9 @@
 // and counted, and the rest of the file still exports.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
+#include <vector>
 
 #include "actors/runtime/trace/trace_export.hpp"
 
@@ -44,4 +46,40 @@ TEST(TraceExport, WrongTypedFieldsSkipTheirLineNotTheFile) {
         EXPECT_DOUBLE_EQ(e["dur"].get<double>(), 2.0);  // 1000 → 3000 ns, in µs
     }
   EXPECT_EQ(slices, 2);
+}
+
+// A replica's results carry their work: each waits in the queue, then one slice per
+// batch on the replica's track, a flow from each frame's region to the batch (issue 21).
+TEST(TraceExport, AResultsQueueWaitAndItsBatchAreSlicesOnTheReplicasTrack) {
+  std::istringstream in(
+      R"({"span_id":"r1","event":"send","type":"Region","from":"cam","to":"det","time_ns":1000000,"node":"cams"})" "\n"
+      R"({"span_id":"r1","event":"recv","time_ns":2000000,"node":"edge","to":"det"})" "\n"
+      R"({"span_id":"r2","event":"send","type":"Region","from":"cam","to":"det","time_ns":3000000,"node":"cams"})" "\n"
+      R"({"span_id":"r2","event":"recv","time_ns":4000000,"node":"edge","to":"det"})" "\n"
+      // both computed together from 6 ms to 16 ms; r1 waited 4 ms, r2 2 ms
+      R"({"span_id":"d1","event":"send","type":"Detections","from":"det","to":"sink","time_ns":16000000,"node":"edge","parent_span_id":"r1","queue_us":4000,"compute_us":10000,"batch_size":2})" "\n"
+      R"({"span_id":"d2","event":"send","type":"Detections","from":"det","to":"sink","time_ns":16100000,"node":"edge","parent_span_id":"r2","queue_us":2000,"compute_us":10000,"batch_size":2})" "\n"
+      // alone in the next batch
+      R"({"span_id":"d3","event":"send","type":"Detections","from":"det","to":"sink","time_ns":30000000,"node":"edge","queue_us":0,"compute_us":5000,"batch_size":1})" "\n");
+  export_summary summary;
+  auto chrome = export_chrome_trace(in, summary);
+  EXPECT_EQ(summary.skipped, 0u);
+  EXPECT_EQ(summary.batches, 2u);
+  std::vector<std::pair<double, double>> queues, batches;  // (ts, dur) in µs
+  int work_flows = 0;
+  for (auto& e : chrome["traceEvents"]) {
+    if (e["ph"] == "X" && e["name"] == "queue")
+      queues.emplace_back(e["ts"].get<double>(), e["dur"].get<double>());
+    if (e["ph"] == "X" && e["cat"] == "work" && e["name"] != "queue")
+      batches.emplace_back(e["ts"].get<double>(), e["dur"].get<double>());
+    work_flows += e["ph"] == "f" && e["name"] == "computed in";
+  }
+  std::sort(queues.begin(), queues.end());
+  std::sort(batches.begin(), batches.end());
+  EXPECT_EQ(queues, (std::vector<std::pair<double, double>>{{2000, 4000}, {4100, 2000}}));
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_NEAR(batches[0].first, 6000, 100);   // the batch of two, from its start
+  EXPECT_NEAR(batches[0].second, 10100, 100); // to its last result's send
+  EXPECT_DOUBLE_EQ(batches[1].first, 25000);
+  EXPECT_EQ(work_flows, 2);  // d3's request is not in the trace
 }

@@ -1,17 +1,26 @@
 #include "actors/runtime/trace/trace_export.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
+#include <tuple>
+#include <vector>
 
 namespace troupe {
 
 namespace {
+
+struct work_done {
+  int64_t queue_us = 0, compute_us = 0;
+  int64_t batch_size = 0;
+};
 
 struct message_span {
   std::string type, from, to, trace_id, parent;
   std::string send_node, recv_node;
   int64_t send_ns = -1, recv_ns = -1;
   size_t bytes = 0;
+  work_done work;
 };
 
 // Chrome traces want numeric pid/tid: one process per node, one thread per actor.
@@ -44,6 +53,7 @@ struct trace_event {
   size_t bytes = 0;
   int64_t time_ns = 0;
   bool send = false;
+  work_done work;
 };
 
 std::optional<trace_event> event_of(const nlohmann::json& j) {
@@ -51,7 +61,7 @@ std::optional<trace_event> event_of(const nlohmann::json& j) {
     return std::nullopt;
   // The recorder writes counts as integers: a float there (2.6e26 once, found by
   // fuzz/trace_fuzz.cpp) would overflow the conversion.
-  for (auto* key : {"bytes", "time_ns"})
+  for (auto* key : {"bytes", "time_ns", "queue_us", "compute_us", "batch_size"})
     if (j.contains(key) && !j[key].is_number_integer())
       return std::nullopt;
   try {
@@ -68,9 +78,80 @@ std::optional<trace_event> event_of(const nlohmann::json& j) {
     e.bytes = j.value("bytes", size_t{0});
     e.time_ns = j.value("time_ns", int64_t{0});
     e.node = j.value("node", "");
+    e.work = {std::max<int64_t>(0, j.value("queue_us", int64_t{0})), std::max<int64_t>(0, j.value("compute_us", int64_t{0})),
+              std::max<int64_t>(0, j.value("batch_size", int64_t{0}))};
     return e;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
+  }
+}
+
+// One item of a replica's work, on the track of the actor that sent the result: it
+// waited from `queued` to `start` and was computed, in its batch, until `end` (the
+// result's send: the clock the trace has).
+struct work_item {
+  std::string span;
+  const message_span* result;
+  int64_t queued, start, end;
+};
+
+// Items of one batch were computed together: the same start, as many as the batch.
+std::vector<std::vector<work_item>> batches_of(std::vector<work_item> items) {
+  std::sort(items.begin(), items.end(), [](auto& a, auto& b) {
+    return std::tie(a.result->send_node, a.result->from, a.start, a.end) <
+           std::tie(b.result->send_node, b.result->from, b.start, b.end);
+  });
+  constexpr int64_t same_start_ns = 1'000'000;  // sends follow the batch's end by up to this
+  std::vector<std::vector<work_item>> out;
+  for (auto& it : items) {
+    auto* open = out.empty() ? nullptr : &out.back();
+    bool joins = open != nullptr && open->front().result->send_node == it.result->send_node &&
+                 open->front().result->from == it.result->from && it.start - open->front().start <= same_start_ns &&
+                 static_cast<int64_t>(open->size()) < open->front().result->work.batch_size;
+    if (joins)
+      open->push_back(it);
+    else
+      out.push_back({it});
+  }
+  return out;
+}
+
+void draw_work(const std::map<std::string, message_span>& spans, track_ids& ids, nlohmann::json& events,
+               export_summary& summary) {
+  std::vector<work_item> items;
+  for (auto& [span, s] : spans)
+    if (s.work.compute_us > 0 && s.send_ns >= 0) {
+      int64_t start = s.send_ns - s.work.compute_us * 1000;
+      items.push_back({span, &s, start - s.work.queue_us * 1000, start, s.send_ns});
+    }
+  for (auto& batch : batches_of(std::move(items))) {
+    auto& first = *batch.front().result;
+    int pid = ids.pid(first.send_node), tid = ids.tid(first.send_node, first.from);
+    int64_t start = batch.front().start, end = batch.front().end;
+    for (auto& it : batch) {
+      start = std::min(start, it.start);
+      end = std::max(end, it.end);
+      if (it.start > it.queued)
+        events.push_back({{"ph", "X"}, {"name", "queue"}, {"cat", "work"}, {"pid", pid}, {"tid", tid},
+                          {"ts", it.queued / 1000.0}, {"dur", (it.start - it.queued) / 1000.0},
+                          {"args", {{"trace_id", it.result->trace_id}, {"result_span_id", it.span}}}});
+    }
+    events.push_back({{"ph", "X"}, {"name", "batch of " + std::to_string(batch.size())}, {"cat", "work"},
+                      {"pid", pid}, {"tid", tid}, {"ts", start / 1000.0}, {"dur", (end - start) / 1000.0},
+                      {"args", {{"items", batch.size()}}}});
+    ++summary.batches;
+    for (auto& it : batch) {  // from each item's request, as delivered, to the batch that computed it
+      auto request = spans.find(it.result->parent);
+      if (request == spans.end() || request->second.recv_ns < 0)
+        continue;
+      auto& r = request->second;
+      auto id = "work-" + it.span;
+      events.push_back({{"ph", "s"}, {"name", "computed in"}, {"cat", "flow"}, {"id", id},
+                        {"pid", ids.pid(r.recv_node)}, {"tid", ids.tid(r.recv_node, r.to)}, {"ts", r.recv_ns / 1000.0}});
+      events.push_back({{"ph", "f"}, {"bp", "e"}, {"name", "computed in"}, {"cat", "flow"}, {"id", id},
+                        {"pid", pid}, {"tid", tid}, {"ts", start / 1000.0}});
+      ++summary.flows;
+    }
   }
 }
 
@@ -98,6 +179,7 @@ nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary)
     if (e->send) {
       s.send_ns = e->time_ns;
       s.send_node = e->node;
+      s.work = e->work;
     } else if (s.recv_ns < 0 || e->time_ns < s.recv_ns) {  // a topic message: keep the first delivery
       s.recv_ns = e->time_ns;
       s.recv_node = e->node;
@@ -128,6 +210,7 @@ nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary)
                       {"pid", pid}, {"tid", tid}, {"ts", start / 1000.0}});
     ++summary.flows;
   }
+  draw_work(spans, ids, events, summary);
   ids.metadata(events);
   return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
 }

@@ -1,6 +1,9 @@
 // Recorded traces (JSONL from trace_recorder) → Chrome trace event JSON, which
 // Perfetto and chrome://tracing open. Each message becomes a slice on the receiver's
-// track from send to delivery; flow arrows link a message to the ones it caused.
+// track from send to delivery; flow arrows link a message to the ones it caused. A
+// result that carries its work (queue_us, compute_us, batch_size: a replica's
+// Detections) also draws it on its sender's track: a "queue" slice per item and one
+// slice per batch, with a flow from each item's request to the batch that computed it.
 #pragma once
 
 #include <istream>
@@ -11,7 +14,7 @@
 namespace troupe {
 
 struct export_summary {
-  size_t lines = 0, messages = 0, flows = 0, skipped = 0;
+  size_t lines = 0, messages = 0, flows = 0, skipped = 0, batches = 0;
 };
 
 // Malformed lines are skipped and counted, never fatal.

@@ -7,6 +7,8 @@
 #include <map>
 #include <stdexcept>
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -17,6 +19,20 @@ namespace troupe {
 namespace {
 
 constexpr size_t flush_threshold = 64 * 1024;
+
+// The work a result carries (a replica's queue wait, compute time and batch), in any
+// message type that has these fields: `trace export` draws them on the sender's track.
+void add_work(nlohmann::json& j, const google::protobuf::Message& body) {
+  auto* d = body.GetDescriptor();
+  auto* r = body.GetReflection();
+  for (auto* name : {"queue_us", "compute_us"})
+    if (auto* f = d->FindFieldByName(name); f != nullptr && f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64)
+      if (auto v = r->GetInt64(body, f); v > 0)
+        j[name] = v;
+  if (auto* f = d->FindFieldByName("batch_size"); f != nullptr && f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_UINT32)
+    if (auto v = r->GetUInt32(body, f); v > 0)
+      j["batch_size"] = v;
+}
 
 std::mutex registry_mtx;
 std::map<std::string, std::weak_ptr<trace_recorder>>& registry() {
@@ -81,6 +97,8 @@ void trace_recorder::record(const char* event, const std::string& node, const le
   };
   if (l.correlation_id != 0)
     j["correlation_id"] = l.correlation_id;
+  if (l.body && std::strcmp(event, "send") == 0)
+    add_work(j, *l.body);
   std::string line = j.dump();
   line += '\n';
   std::lock_guard<std::mutex> lock(mtx_);
