@@ -103,7 +103,7 @@ TEST(Control, SpawnsAndStopsAnActorAndSaysWhyWhenItCannot) {
   EXPECT_TRUE(has(r, "the name 'late-sink' is taken on node edge")) << r.output;
   r = d.ctl("spawn sink other --node nowhere");
   EXPECT_EQ(r.status, 1);
-  EXPECT_TRUE(has(r, "node 'nowhere' is not running (running: ")) << r.output;
+  EXPECT_TRUE(has(r, "no node 'nowhere' in ")) << r.output;
   r = d.ctl("spawn no-such-kind other --node edge");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(has(r, "no actor kind 'no-such-kind'")) << r.output;
@@ -132,7 +132,11 @@ TEST(Control, AKilledNodeIsDeclaredDownByTheOthers) {
         return why.find("no heartbeat") != std::string::npos;  // silence, not a goodbye
     return false;
   }, 10s));
-  EXPECT_EQ(d.ctl("kill-node cams").status, 1);
+  r = d.ctl("kill-node cams");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(has(r, "node 'cams' is not running")) << r.output;
+  EXPECT_EQ(d.ctl("kill-node " + std::string(controller_identity)).status, 1);  // the run's own controller
+  EXPECT_TRUE(d.driver().running());
 }
 
 TEST(Control, OnlyTheOperatorsIdentityControls) {

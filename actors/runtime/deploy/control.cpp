@@ -98,7 +98,9 @@ int act(node& ctl, const topology& topo, const list&, const kind_registry&) {
   return 0;
 }
 
-int act(node& ctl, const topology&, const spawn& s, const kind_registry& kinds) {
+int act(node& ctl, const topology& topo, const spawn& s, const kind_registry& kinds) {
+  if (!topo.find_node(s.node))  // the run's own controller is no place for actors
+    return refused("no node '" + s.node + "' in " + topo.file);
   if (kinds.find(s.kind) == nullptr)
     return refused("no actor kind '" + s.kind + "' (troupe kinds lists them)");
   if (!is_live(ctl, s.node))
@@ -121,7 +123,9 @@ int act(node& ctl, const topology&, const stop& s, const kind_registry&) {
   return ask(ctl, *host, req);
 }
 
-int act(node& ctl, const topology&, const kill_node& k, const kind_registry&) {
+int act(node& ctl, const topology& topo, const kill_node& k, const kind_registry&) {
+  if (!topo.find_node(k.node))  // the run's own controller must outlive its run
+    return refused("no node '" + k.node + "' in " + topo.file);
   if (!is_live(ctl, k.node))
     return refused("node '" + k.node + "' is not running (running: " + joined(ctl.live_nodes()) + ")");
   msg::StopRequest req;  // a node's controller asked to stop itself: the node dies
