@@ -47,14 +47,14 @@ std::optional<topology> load_or_report(const std::string& file) {
   return result.topo;
 }
 
-int export_trace(const std::string& in_file, const std::string& out_file) {
+int export_trace(const std::string& in_file, const std::string& out_file, bool otlp) {
   std::ifstream in(in_file);
   if (!in) {
     spdlog::error("{}: cannot read the file", in_file);
     return 1;
   }
   export_summary summary;
-  auto json = export_chrome_trace(in, summary);
+  auto json = otlp ? export_otlp_trace(in, summary) : export_chrome_trace(in, summary);
   if (auto why = write_text_file(out_file, json.dump()); !why.empty()) {
     spdlog::error("{}", why);
     return 1;
@@ -278,13 +278,18 @@ void add_trace_commands(CLI::App& troupe, std::function<int()>& chosen) {
   trace->add_option("--duration", tail->duration_s, "stop after this many seconds");
   trace->add_option("--count", tail->max_count, "stop after this many envelopes");
   trace->add_option("--credentials", tail->credentials, "the deployment's monitor identity (troupe-monitor.creds)");
-  auto files = std::make_shared<std::pair<std::string, std::string>>("", "trace.json");
-  auto* export_cmd = trace->add_subcommand("export", "JSONL trace → Chrome trace event JSON");
-  export_cmd->add_option("input", files->first, "recorded JSONL trace")->required();
-  export_cmd->add_option("-o,--output", files->second, "output JSON (default trace.json)");
+  struct export_choice {
+    std::string input, output = "trace.json", format = "chrome";
+  };
+  auto files = std::make_shared<export_choice>();
+  auto* export_cmd = trace->add_subcommand("export", "JSONL trace → Chrome trace event JSON (Perfetto) or OTLP/JSON");
+  export_cmd->add_option("input", files->input, "recorded JSONL trace")->required();
+  export_cmd->add_option("-o,--output", files->output, "output JSON (default trace.json)");
+  export_cmd->add_option("--format", files->format, "chrome (default: Perfetto, chrome://tracing) or otlp (Jaeger-style tools)")
+      ->check(CLI::IsMember({"chrome", "otlp"}));
   trace->callback([&chosen, tail, files, export_cmd] {
     if (*export_cmd) {
-      chosen = [files] { return export_trace(files->first, files->second); };
+      chosen = [files] { return export_trace(files->input, files->output, files->format == "otlp"); };
       return;
     }
     chosen = [tail] {

@@ -127,6 +127,15 @@ TEST(Deployment, RecordedTraceLinksRegionsToDetectionsAndExports) {
   EXPECT_GT(names, 2);
   EXPECT_GT(batches, 0);
   EXPECT_TRUE(std::regex_search(e.output, std::regex("[1-9][0-9]* batches of work"))) << e.output;
+  auto otlp_out = std::string(::testing::TempDir()) + "/pipe.otlp.json";
+  auto o = troupe_cli("trace export " + trace + " --format otlp -o " + otlp_out);
+  ASSERT_EQ(o.status, 0) << o.output;
+  std::ifstream otlp_in(otlp_out);
+  auto otlp = nlohmann::json::parse(otlp_in);
+  size_t spans = 0;
+  for (auto& r : otlp["resourceSpans"])
+    spans += r["scopeSpans"][0]["spans"].size();
+  EXPECT_GT(spans, static_cast<size_t>(slices) / 2);  // a span per message and per piece of work
 }
 
 namespace {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -82,4 +84,36 @@ TEST(TraceExport, AResultsQueueWaitAndItsBatchAreSlicesOnTheReplicasTrack) {
   EXPECT_NEAR(batches[0].second, 10100, 100); // to its last result's send
   EXPECT_DOUBLE_EQ(batches[1].first, 25000);
   EXPECT_EQ(work_flows, 2);  // d3's request is not in the trace
+}
+
+// The same spans for Jaeger-style tools: a resource per node, a span per message with
+// its cause as parent, and a result's queue wait and compute under the request it answered.
+TEST(TraceExport, OtlpHasAServicePerNodeASpanPerMessageAndTheWork) {
+  std::istringstream in(
+      R"({"span_id":"00000000000000r1","trace_id":"t1","parent_span_id":"0000000000000000","event":"send","type":"Region","from":"cam","to":"det","time_ns":1000000,"node":"cams"})" "\n"
+      R"({"span_id":"00000000000000r1","event":"recv","time_ns":2000000,"node":"edge","to":"det"})" "\n"
+      R"({"span_id":"00000000000000d1","trace_id":"t1","parent_span_id":"00000000000000r1","event":"send","type":"Detections","from":"det","to":"sink","time_ns":16000000,"node":"edge","queue_us":4000,"compute_us":10000,"batch_size":1})" "\n");
+  export_summary summary;
+  auto otlp = export_otlp_trace(in, summary);
+  EXPECT_EQ(summary.messages, 2u);
+  EXPECT_EQ(summary.batches, 1u);
+  std::map<std::string, nlohmann::json> by_name;
+  std::set<std::string> services;
+  for (auto& r : otlp["resourceSpans"]) {
+    services.insert(r["resource"]["attributes"][0]["value"]["stringValue"].get<std::string>());
+    for (auto& sp : r["scopeSpans"][0]["spans"])
+      by_name[sp["name"].get<std::string>()] = sp;
+  }
+  EXPECT_EQ(services, (std::set<std::string>{"edge"}));  // both spans end on edge, where they were delivered or done
+  ASSERT_EQ(by_name.size(), 4u);  // Region, Detections, queue, compute
+  EXPECT_FALSE(by_name["Region"].contains("parentSpanId"));  // a root
+  EXPECT_EQ(by_name["Region"]["startTimeUnixNano"], "1000000");
+  EXPECT_EQ(by_name["Region"]["endTimeUnixNano"], "2000000");
+  EXPECT_EQ(by_name["Detections"]["parentSpanId"], "00000000000000r1");
+  EXPECT_EQ(by_name["queue"]["parentSpanId"], "00000000000000r1");
+  EXPECT_EQ(by_name["queue"]["startTimeUnixNano"], "2000000");
+  EXPECT_EQ(by_name["compute"]["startTimeUnixNano"], "6000000");
+  EXPECT_EQ(by_name["compute"]["endTimeUnixNano"], "16000000");
+  EXPECT_EQ(by_name["compute"]["spanId"].get<std::string>().size(), 16u);
+  EXPECT_NE(by_name["compute"]["spanId"], by_name["queue"]["spanId"]);
 }

@@ -1,6 +1,7 @@
 #include "actors/runtime/trace/trace_export.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -116,15 +117,19 @@ std::vector<std::vector<work_item>> batches_of(std::vector<work_item> items) {
   return out;
 }
 
-void draw_work(const std::map<std::string, message_span>& spans, track_ids& ids, nlohmann::json& events,
-               export_summary& summary) {
+std::vector<work_item> work_of(const std::map<std::string, message_span>& spans) {
   std::vector<work_item> items;
   for (auto& [span, s] : spans)
     if (s.work.compute_us > 0 && s.send_ns >= 0) {
       int64_t start = s.send_ns - s.work.compute_us * 1000;
       items.push_back({span, &s, start - s.work.queue_us * 1000, start, s.send_ns});
     }
-  for (auto& batch : batches_of(std::move(items))) {
+  return items;
+}
+
+void draw_work(const std::map<std::string, message_span>& spans, track_ids& ids, nlohmann::json& events,
+               export_summary& summary) {
+  for (auto& batch : batches_of(work_of(spans))) {
     auto& first = *batch.front().result;
     int pid = ids.pid(first.send_node), tid = ids.tid(first.send_node, first.from);
     int64_t start = batch.front().start, end = batch.front().end;
@@ -155,10 +160,10 @@ void draw_work(const std::map<std::string, message_span>& spans, track_ids& ids,
   }
 }
 
-}  // namespace
+using span_map = std::map<std::string, message_span>;  // by span id
 
-nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary) {
-  std::map<std::string, message_span> spans;  // by span id
+span_map read_spans(std::istream& jsonl, export_summary& summary) {
+  span_map spans;
   std::string line;
   while (std::getline(jsonl, line)) {
     if (line.empty())
@@ -170,11 +175,10 @@ nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary)
       continue;
     }
     auto& s = spans[e->span];
-    s.type = e->type;
-    s.from = e->from;
-    s.to = e->to;
-    s.trace_id = e->trace_id;
-    s.parent = e->parent;
+    for (auto [field, value] : {std::pair{&s.type, &e->type}, {&s.from, &e->from}, {&s.to, &e->to},
+                                {&s.trace_id, &e->trace_id}, {&s.parent, &e->parent}})
+      if (!value->empty() && (field->empty() || e->send))  // a line that lacks a field keeps the other's
+        *field = *value;
     s.bytes = std::max(s.bytes, e->bytes);
     if (e->send) {
       s.send_ns = e->time_ns;
@@ -185,12 +189,94 @@ nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary)
       s.recv_node = e->node;
     }
   }
+  return spans;
+}
+
+// A span's slice: from its send to its delivery, on the receiving node.
+struct extent {
+  int64_t start, end;
+  std::string node;
+};
+extent extent_of(const message_span& s) {
+  return {s.send_ns >= 0 ? s.send_ns : s.recv_ns, s.recv_ns >= 0 ? s.recv_ns : s.send_ns,
+          s.recv_node.empty() ? s.send_node : s.recv_node};
+}
+
+// OTLP/JSON (the OpenTelemetry protocol's JSON encoding): ids in hex, times and
+// integers as decimal strings.
+nlohmann::json attribute(const std::string& key, const std::string& value) {
+  return {{"key", key}, {"value", {{"stringValue", value}}}};
+}
+nlohmann::json attribute(const std::string& key, int64_t value) {
+  return {{"key", key}, {"value", {{"intValue", std::to_string(value)}}}};
+}
+
+struct otlp_span {
+  std::string trace_id, span_id, parent, name;
+  int64_t start, end;
+  nlohmann::json attributes;
+  nlohmann::json json() const {
+    nlohmann::json j = {{"traceId", trace_id}, {"spanId", span_id}, {"name", name}, {"kind", 1},
+                        {"startTimeUnixNano", std::to_string(start)}, {"endTimeUnixNano", std::to_string(end)},
+                        {"attributes", attributes}};
+    if (!parent.empty() && parent.find_first_not_of('0') != std::string::npos)
+      j["parentSpanId"] = parent;
+    return j;
+  }
+};
+
+// A span id for work the trace gives none (a result's queue wait, its compute): FNV-1a
+// of what it is and the result's span, as 16 hex digits.
+std::string derived_span_id(const std::string& what, const std::string& result_span) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : what + "/" + result_span)
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+}  // namespace
+
+nlohmann::json export_otlp_trace(std::istream& jsonl, export_summary& summary) {
+  auto spans = read_spans(jsonl, summary);
+  std::map<std::string, std::vector<otlp_span>> by_node;  // a node is a service
+  for (auto& [span, s] : spans) {
+    auto [start, end, node] = extent_of(s);
+    by_node[node].push_back({s.trace_id, span, s.parent, s.type, start, end,
+                             {attribute("from", s.from), attribute("to", s.to),
+                              attribute("bytes", static_cast<int64_t>(s.bytes))}});
+    ++summary.messages;
+  }
+  for (auto& batch : batches_of(work_of(spans))) {
+    ++summary.batches;
+    for (auto& it : batch) {  // children of the item's request, beside the result it sent
+      auto& r = *it.result;
+      auto attrs = nlohmann::json::array({attribute("actor", r.from), attribute("batch_size", r.work.batch_size)});
+      if (it.start > it.queued)
+        by_node[r.send_node].push_back(
+            {r.trace_id, derived_span_id("queue", it.span), r.parent, "queue", it.queued, it.start, attrs});
+      by_node[r.send_node].push_back(
+          {r.trace_id, derived_span_id("compute", it.span), r.parent, "compute", it.start, it.end, attrs});
+    }
+  }
+  auto resources = nlohmann::json::array();
+  for (auto& [node, list] : by_node) {
+    auto out = nlohmann::json::array();
+    for (auto& sp : list)
+      out.push_back(sp.json());
+    resources.push_back({{"resource", {{"attributes", {attribute("service.name", node)}}}},
+                         {"scopeSpans", {{{"scope", {{"name", "troupe"}}}, {"spans", out}}}}});
+  }
+  return {{"resourceSpans", resources}};
+}
+
+nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary) {
+  auto spans = read_spans(jsonl, summary);
   nlohmann::json events = nlohmann::json::array();
   track_ids ids;
   for (auto& [span, s] : spans) {
-    auto start = s.send_ns >= 0 ? s.send_ns : s.recv_ns;
-    auto end = s.recv_ns >= 0 ? s.recv_ns : s.send_ns;
-    auto node = s.recv_node.empty() ? s.send_node : s.recv_node;
+    auto [start, end, node] = extent_of(s);
     int pid = ids.pid(node), tid = ids.tid(node, s.to);
     events.push_back({{"ph", "X"}, {"name", s.type}, {"cat", "message"}, {"pid", pid}, {"tid", tid},
                       {"ts", start / 1000.0}, {"dur", std::max<double>(0, (end - start) / 1000.0)},

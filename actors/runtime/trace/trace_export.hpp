@@ -20,4 +20,9 @@ struct export_summary {
 // Malformed lines are skipped and counted, never fatal.
 nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary);
 
+// The same spans as OTLP/JSON for Jaeger-style tools: one resource (service.name) per
+// node, a span per message from its send to its delivery with its cause as parent, and
+// a result's queue wait and compute as children of the request it answered.
+nlohmann::json export_otlp_trace(std::istream& jsonl, export_summary& summary);
+
 }  // namespace troupe
