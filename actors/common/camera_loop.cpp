@@ -12,7 +12,7 @@ namespace troupe {
 
 camera_loop::camera_loop(caf::event_based_actor* self, context ctx, camera_source input, camera_loop_options options)
     : self_(self), ctx_(std::move(ctx)), input_(std::move(input)), options_(options),
-      source_(input_.open()), items_(std::make_shared<item_ledger>(ctx_.name())), waiting_since_ns_(ctx_.now_ns()) {
+      source_(input_.open()), items_(std::make_shared<item_ledger>(ctx_.name(), &ctx_.metrics())), waiting_since_ns_(ctx_.now_ns()) {
   if (input_.sink.empty())
     return;
   // The final count goes before the camera's exit is announced when it is stopped (its

@@ -8,6 +8,7 @@
 
 #include "actors/common/detections_check.hpp"
 #include "actors/common/final_count_wait.hpp"
+#include "actors/common/sink_metrics.hpp"
 #include "actors/common/stats_check.hpp"
 #include "actors/common/run_report.hpp"
 #include "actors/runtime/context.hpp"
@@ -31,9 +32,11 @@ struct sink_settings {
 };
 
 struct sink_state {
-  sink_state(const std::string& name, double slo_ms, double slot_s) : report(slo_ms, slot_s), books(name) {}
+  sink_state(const context& ctx, double slo_ms, double slot_s)
+      : report(slo_ms, slot_s), books(ctx.name()), metrics(ctx.metrics(), ctx.name(), slo_ms) {}
   run_report report;
   item_books books;
+  sink_metrics metrics;
   int64_t started_ns = 0;
   uint64_t frames = 0, detections = 0;  // this interval
   std::vector<double> latency_ms;
@@ -79,7 +82,7 @@ void print_report(const context& ctx, sink_state& s, const sink_settings& cfg) {
 }
 
 caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_settings cfg) {
-  auto state = std::make_shared<sink_state>(ctx.name(), cfg.slo_ms, cfg.slot_s);
+  auto state = std::make_shared<sink_state>(ctx, cfg.slo_ms, cfg.slot_s);
   state->started_ns = ctx.now_ns();
   ctx.subscribe("replica-stats", caf::actor_cast<caf::actor>(self));
   ctx.subscribe("gpu-stats", caf::actor_cast<caf::actor>(self));
@@ -100,6 +103,7 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
         ++state->frames;
         state->detections += d->boxes_size();
         state->latency_ms.push_back(ms);
+        state->metrics.result(d->camera(), ms / 1e3);
         state->report.add_detections(*d, ms, (now - state->started_ns) / 1e9);
         state->books.delivered(d->camera(), in.sender, d->has_items() ? d->items() : 1);
       } else if (auto t = in.as<msg::GroundTruth>()) {
@@ -112,6 +116,7 @@ caf::behavior detection_sink(caf::event_based_actor* self, context ctx, sink_set
         state->report.add_replica(*r, (ctx.now_ns() - state->started_ns) / 1e9);
       } else if (auto p = in.as<msg::CameraPace>()) {
         state->report.add_pace(*p);
+        state->metrics.pace(*p);
       } else if (auto c = in.as<msg::CameraStats>()) {
         state->report.add_camera_stats(*c);
       } else if (auto b = in.as<msg::ItemBooks>()) {

@@ -1,22 +1,25 @@
 // One actor's part of the item books (msg::ItemBooks): per camera, the items (frames,
 // regions) it produced, handed on to whom, dropped and lost by cause. Thread-safe: a
-// replica's workers count from their own threads.
+// replica's workers count from their own threads. Mirrored, when given a registry, as
+// `troupe_items_total{actor,camera,fate,cause}` (docs/metrics.md).
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 
 #include <caf/fwd.hpp>
 
+#include "actors/runtime/metrics/registry.hpp"
 #include "troupe/messages/vision.pb.h"
 
 namespace troupe {
 
 class item_ledger {
  public:
-  explicit item_ledger(std::string actor);
+  explicit item_ledger(std::string actor, metrics::registry* metrics = nullptr);
 
   void produced(const std::string& camera, uint64_t n = 1);
   // The outcome of a send of one item to `to`: sent, or dropped or lost by the
@@ -34,8 +37,11 @@ class item_ledger {
 
  private:
   msg::CameraItems& of(const std::string& camera);  // with mtx_ held
+  void mirror(const std::string& camera, const char* fate, const std::string& cause, uint64_t n);  // with mtx_ held
 
   std::string actor_, incarnation_;
+  metrics::registry* metrics_;
+  std::map<std::tuple<std::string, const char*, std::string>, metrics::counter*> series_;
   mutable std::mutex mtx_;
   std::map<std::string, msg::CameraItems> cameras_;
 };

@@ -27,7 +27,7 @@ void add_box(msg::Detections& out, const vision::detection& d, const msg::Region
 
 replica_worker::replica_worker(context ctx, replica_settings cfg)
     : ctx_(std::move(ctx)), cfg_(std::move(cfg)), queue_(cfg_.queue_capacity, cfg_.overflow),
-      started_ns_(ctx_.now_ns()), items_(ctx_.name()) {
+      started_ns_(ctx_.now_ns()), items_(ctx_.name(), &ctx_.metrics()) {
   stats_.set_replica(ctx_.name());
   if (cfg_.device)
     stats_.set_device(cfg_.device->name);
@@ -36,6 +36,9 @@ replica_worker::replica_worker(context ctx, replica_settings cfg)
   detectors_.resize(cfg_.workers);
   auto& model = detector_for(0, "");  // a model that cannot load fails at spawn, not at the first region
   model_name_ = model.model();
+  metrics_.emplace(ctx_.metrics(), ctx_.name(), model_name_);
+  metrics_->parallel.set(cfg_.device ? 1 : double(cfg_.workers));
+  reported_ns_ = started_ns_;
   if (model.per_camera() && cfg_.workers > 1)
     throw std::runtime_error(model_name_ + " learns from each camera's frame sequence: one worker only");
   for (size_t w = 1; w < cfg_.workers; ++w)
@@ -81,10 +84,14 @@ void replica_worker::finish() {
 }
 
 void replica_worker::offer(letter in) {
+  metrics_->requests.add();
   auto dropped = queue_.push({std::move(in), ctx_.now_ns()});
+  metrics_->queue_length.set(double(queue_.size()));
   if (!dropped)
     return;
-  items_.dropped(dropped->in.as<msg::Region>()->camera(), queue_.closed() ? "replica stopped" : "queue full");
+  auto cause = queue_.closed() ? "replica stopped" : "queue full";
+  items_.dropped(dropped->in.as<msg::Region>()->camera(), cause);
+  metrics_->dropped(cause);
   std::lock_guard<std::mutex> lock(stats_mtx_);
   stats_.set_dropped_full(stats_.dropped_full() + 1);
 }
@@ -105,12 +112,26 @@ msg::ReplicaStats replica_worker::take_stats() {
                                                         double(gpu_drops_.size()));
   gpu_drops_.clear();
   out.set_parallel(cfg_.device ? 1 : uint32_t(cfg_.workers));
+  auto now = ctx_.now_ns();
   if (cfg_.device)
-    out.set_energy_j(cfg_.device->energy_j(out.busy_ms() / 1e3, (ctx_.now_ns() - started_ns_) / 1e9));
+    out.set_energy_j(cfg_.device->energy_j(out.busy_ms() / 1e3, (now - started_ns_) / 1e9));
+  report_metrics(out, now);
   queue_ms_.clear();
   compute_ms_.clear();
   total_ms_.clear();
   return out;
+}
+
+void replica_worker::report_metrics(const msg::ReplicaStats& s, int64_t now_ns) {
+  auto& m = *metrics_;
+  m.energy_joules.add(s.energy_j() - reported_energy_j_);
+  double interval_ms = (now_ns - reported_ns_) / 1e6;
+  if (interval_ms > 0)
+    m.busy_ratio.set((s.busy_ms() - reported_busy_ms_) / (interval_ms * s.parallel()));
+  m.queue_length.set(s.queue_length());
+  reported_energy_j_ = s.energy_j();
+  reported_busy_ms_ = s.busy_ms();
+  reported_ns_ = now_ns;
 }
 
 std::optional<msg::GpuStats> replica_worker::take_gpu_stats() {
@@ -126,6 +147,7 @@ void replica_worker::run(size_t worker) {
     auto items = queue_.pop_batch(cfg_.max_batch, max_wait);
     if (items.empty())
       return;
+    metrics_->queue_length.set(double(queue_.size()));
     compute(worker, items);
   }
 }
@@ -163,6 +185,12 @@ void replica_worker::compute(size_t worker, batch& items) {
   if (!done.empty() || on_gpu)
     pace(started, start_ns, done, on_gpu);
   auto end_ns = ctx_.now_ns();
+  if (stale_count > 0)
+    metrics_->dropped("stale", stale_count);
+  if (failed > 0)
+    metrics_->dropped("failed", failed);
+  if (!done.empty())
+    metrics_->batch_done(done.size(), (end_ns - start_ns) / 1e9);
   std::lock_guard<std::mutex> lock(stats_mtx_);
   stats_.set_dropped_stale(stats_.dropped_stale() + stale_count);
   stats_.set_dropped_failed(stats_.dropped_failed() + failed);
@@ -186,6 +214,7 @@ void replica_worker::compute(size_t worker, batch& items) {
     out.set_compute_us((end_ns - start_ns) / 1000);
     out.set_total_us((end_ns - t.item->arrived_ns) / 1000);
     out.set_batch_size(static_cast<uint32_t>(done.size()));
+    metrics_->queue_seconds.observe(out.queue_us() / 1e6);
     queue_ms_.push_back(out.queue_us() / 1e3);
     compute_ms_.push_back(out.compute_us() / 1e3);
     total_ms_.push_back(out.total_us() / 1e3);
@@ -272,6 +301,7 @@ void replica_worker::pace(steady::time_point started, int64_t start_ns, const st
       spdlog::debug("replica {}: batch of {} overran its profile", ctx_.name(), tasks.size());
     std::this_thread::sleep_until(due);
   }
+  metrics_->busy_seconds.add(busy_ms / 1e3);
   std::lock_guard<std::mutex> lock(stats_mtx_);
   stats_.set_busy_ms(stats_.busy_ms() + busy_ms);
   stats_.set_overruns(stats_.overruns() + (overrun ? 1 : 0));

@@ -15,6 +15,7 @@
 
 #include "actors/common/batch_queue.hpp"
 #include "actors/common/item_ledger.hpp"
+#include "actors/common/replica_metrics.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/emulation/shared_gpu.hpp"
@@ -70,6 +71,8 @@ class replica_worker {
   std::optional<msg::GpuStats> take_gpu_stats();
 
  private:
+  // The interval's busy ratio and energy into the metrics, from the stats just taken.
+  void report_metrics(const msg::ReplicaStats& s, int64_t now_ns);
   using batch = std::vector<batch_queue<queued_region>::entry>;
   struct task {
     queued_region* item;
@@ -112,6 +115,9 @@ class replica_worker {
   std::vector<double> queue_ms_, compute_ms_, total_ms_;
   uint64_t batched_items_ = 0;
   item_ledger items_;
+  std::optional<replica_metrics> metrics_;  // made once the model's name is known
+  double reported_busy_ms_ = 0, reported_energy_j_ = 0;  // at the last take_stats
+  int64_t reported_ns_ = 0;
   std::vector<std::thread> threads_;
 };
 

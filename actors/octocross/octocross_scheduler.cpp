@@ -22,6 +22,7 @@
 #include "actors/runtime/choice.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/node.hpp"
+#include "actors/common/decision_metrics.hpp"
 #include "actors/common/pipeline_names.hpp"
 #include "actors/videojam/message_checks.hpp"
 #include "troupe/messages/runtime.pb.h"
@@ -31,6 +32,15 @@
 namespace troupe {
 
 namespace {
+
+// The plan's size for the metrics: node pairs (i ≠ j) that M sends a share between.
+size_t offloading_pairs(const octocross::matrix& m) {
+  size_t n = 0;
+  for (size_t i = 0; i < m.size(); ++i)
+    for (size_t j = 0; j < m[i].size(); ++j)
+      n += i != j && m[i][j] > 0 ? 1 : 0;
+  return n;
+}
 
 // How M is decided: none keeps every item where it arrives (the scheduler still
 // samples and probes); greedy is VideoJam's offload policy on the last sample of each
@@ -444,6 +454,7 @@ class scheduler {
     m = octocross::project(m, nodes, octocross::offload_mask(nodes, up, network()), cfg_.projection);
     last_m_ = m;
     log_.decide_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    metrics_.decided(log_.decide_ms.back() / 1e3, double(offloading_pairs(m)));
     ++log_.decisions;
     last_decision_s_ = t_s();
     double sent = 0, total = 0;
@@ -528,6 +539,7 @@ class scheduler {
   octocross::cluster_recording recording_;  // H and the views, the last keep_s seconds
   octocross::matrix last_m_;                 // the plans last sent, row i to node i
   decision_log log_;
+  decision_metrics metrics_{ctx_.metrics(), "octocross", ctx_.name()};  // plan size: the pairs that offload
   std::ofstream trace_;
   int64_t start_ns_ = 0;
   double last_decision_s_ = 0;

@@ -1,12 +1,14 @@
 #include "actors/penance/segment_camera.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <variant>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/common/decision_metrics.hpp"
 #include "actors/penance/core/adapter_state.hpp"
 #include "actors/penance/core/chunking.hpp"
 #include "actors/penance/core/config_space.hpp"
@@ -112,7 +114,9 @@ class segment_camera_state {
     decided_ns_ = ctx_.now_ns();
     stale_ = segment_ > 0 && (!seen_ || seen_->segment + 1 != segment_);
     double emulated_ms = 0;
+    auto started = std::chrono::steady_clock::now();
     config_ = std::visit([&](auto& c) { return choose(c, emulated_ms); }, cfg_.chooser);
+    metrics_.decided(started, double(config_));
     auto setting = space_.setting_at(space_.config_at(config_).setting);
     auto [w, h] = penance::scaled_size(cfg_.drive.width, cfg_.drive.height, setting.scale);
     encoded_ = encode(setting.qp, cv::Size(w, h));
@@ -257,6 +261,7 @@ class segment_camera_state {
   std::string encoded_;
   std::optional<penance::feedback> seen_;
   std::vector<float> p_;
+  decision_metrics metrics_{ctx_.metrics(), "penance", ctx_.name()};  // plan size: the configuration's index
 };
 
 caf::behavior segment_camera(caf::event_based_actor* self, context ctx, std::shared_ptr<segment_camera_state> s) {

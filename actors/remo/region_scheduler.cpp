@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/common/decision_metrics.hpp"
 #include "actors/runtime/choice.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/file_output.hpp"
@@ -58,6 +59,7 @@ struct decision_log {
 // a round takes each camera's latest report, whatever its slot number, and is decided
 // when every camera of the last round has reported, or grace_ms after its first report.
 struct scheduler_state {
+  explicit scheduler_state(const context& ctx) : metrics(ctx.metrics(), "remo", ctx.name()) {}
   std::map<std::string, msg::remo::SlotReport> round;  // by camera
   uint64_t rounds = 0;            // rounds decided; names the grace timer's round
   std::set<std::string> cameras;  // who reported in the last round, or since
@@ -65,6 +67,7 @@ struct scheduler_state {
   std::map<std::string, remo::named_plan> sent;  // by camera: the plan it follows now
   std::mt19937_64 rng;
   decision_log log;
+  decision_metrics metrics;  // plan size: the regions the round placed
 };
 
 remo::camera_report plain(const msg::remo::SlotReport& r) {
@@ -179,6 +182,7 @@ void decide(const context& ctx, const scheduler_settings& cfg, scheduler_state& 
   auto& log = st.log;
   send_plans(ctx, cfg, from, d.x, st);
   ++log.slots;
+  st.metrics.decided(ms / 1e3, double(movable.size()));
   log.decide_ms.push_back(ms);
   log.delay_s.push_back(delay);
   log.accuracy.push_back(remo::system_accuracy(m, d.x));
@@ -235,7 +239,7 @@ void print_summary(const context& ctx, const scheduler_settings& cfg, const deci
 }
 
 caf::behavior region_scheduler(caf::event_based_actor* self, context ctx, scheduler_settings cfg) {
-  auto st = std::make_shared<scheduler_state>();
+  auto st = std::make_shared<scheduler_state>(ctx);
   st->rng.seed(cfg.seed);
   self->attach_functor([=] { print_summary(ctx, cfg, st->log); });
   return {

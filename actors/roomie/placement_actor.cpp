@@ -1,5 +1,6 @@
 #include "actors/roomie/placement_actor.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -9,6 +10,7 @@
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include "actors/common/decision_metrics.hpp"
 #include "actors/common/stats_check.hpp"
 #include "actors/roomie/core/placement_book.hpp"
 #include "actors/roomie/core/placement_params.hpp"
@@ -90,19 +92,28 @@ class placement_state {
  public:
   placement_state(context ctx, placement_actor_settings s)
       : ctx_(std::move(ctx)), s_(std::move(s)), view_(load_cluster(s_)),
-        book_(view_.gpus, std::move(view_.models), s_.policy, s_.book) {}  // the book keeps the models
+        book_(view_.gpus, std::move(view_.models), s_.policy, s_.book),  // the book keeps the models
+        metrics_(ctx_.metrics(), "roomie", ctx_.name()) {}
 
   void start(caf::event_based_actor* self) {
     self_ = self;
     for (auto& [model, count] : s_.initial)
       for (int i = 1; i <= count; ++i)
-        act(book_.place({replica_name(model, i), model, s_.replica_yaml}), nullptr);
+        act(place({replica_name(model, i), model, s_.replica_yaml}), nullptr);
+  }
+
+  // The policy's decision for one replica, timed; the plan's size: the replicas booked.
+  placement_decision place(const roomie::replica_request& r) {
+    auto started = std::chrono::steady_clock::now();
+    auto d = book_.place(r);
+    metrics_.decided(started, double(book_.bookings().size()));
+    return d;
   }
 
   void on_request(const letter& in, const msg::roomie::PlaceRequest& r) {
     if (auto why = roomie::check_request(r))
       return ctx_.refuse(in, *why, "replica '" + r.replica() + "'");
-    act(book_.place({r.replica(), r.model(), r.params_yaml()}), &in);
+    act(place({r.replica(), r.model(), r.params_yaml()}), &in);
   }
 
   void on_down(const std::string& replica) {
@@ -143,7 +154,7 @@ class placement_state {
       if (auto more = book_.load(st.replica(), (st.busy_ms() - busy_ms) / ((now_ns - at_ns) / 1e6), now_ns / 1e9)) {
         spdlog::info("placement: {} busy above {:.2f} for {:.0f} s: adding {}", more->model, s_.book.scale_util,
                      s_.book.scale_after_s, more->replica);
-        act(book_.place(*more), nullptr);
+        act(place(*more), nullptr);
       }
     busy_ms = st.busy_ms();
     at_ns = now_ns;
@@ -253,6 +264,7 @@ class placement_state {
   placement_actor_settings s_;
   cluster_view view_;
   roomie::placement_book book_;
+  decision_metrics metrics_;
   caf::event_based_actor* self_ = nullptr;
   std::map<std::string, std::pair<double, int64_t>> last_busy_;  // per replica: busy ms, when
   std::set<std::string> up_;                                      // spawned, not yet down

@@ -150,7 +150,7 @@ class query_state {
   std::map<std::string, std::vector<std::string>> replicas_;  // per model, as placed
   std::map<std::string, model_counts> counts_;
   std::set<std::string> monitored_;
-  item_ledger items_{ctx_.name()};
+  item_ledger items_{ctx_.name(), &ctx_.metrics()};
   uint64_t sent_ = 0;
   int64_t created_ns_ = ctx_.now_ns();
   int64_t start_ns_ = 0;

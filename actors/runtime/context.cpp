@@ -90,6 +90,10 @@ int64_t context::now_ns() const {
   return core_->time->now_ns();
 }
 
+metrics::registry& context::metrics() const {
+  return core_->metrics;
+}
+
 interface_rates context::offered_rates() const {
   return core_->offered_rates();
 }

@@ -22,6 +22,9 @@ namespace troupe {
 
 class node_core;
 class clock;
+namespace metrics {
+class registry;
+}
 
 template <class T>
 using if_message = std::enable_if_t<std::is_base_of_v<google::protobuf::Message, T>, int>;
@@ -88,6 +91,8 @@ class context {
   void monitor(const std::string& actor, const caf::actor& self) const;
 
   int64_t now_ns() const;
+  // The node's metrics, which a scrape writes out with the node's name (docs/metrics.md).
+  metrics::registry& metrics() const;
   // runtime.worker_nice: how much nicer than the process a kind's own worker threads
   // run (thread_nice.hpp); runtime.source_nice: how much nicer again an emulated
   // source's thread runs.

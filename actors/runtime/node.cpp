@@ -286,6 +286,10 @@ bool node::connected() const {
   return core_->bus()->connected();
 }
 
+metrics::registry& node::metrics() const {
+  return core_->metrics;
+}
+
 node_stats node::stats() const {
   auto& c = core_->counts;
   node_stats s;
@@ -303,6 +307,8 @@ node_stats node::stats() const {
   s.slow_consumer_drops = core_->bus()->slow_consumer_drops() + core_->liveness_bus()->slow_consumer_drops();
   s.nodes_declared_down = c.nodes_declared_down;
   s.nodes_suspected = c.nodes_suspected;
+  s.heartbeats_sent = c.heartbeats_sent;
+  s.heartbeats_heard = c.heartbeats_heard;
   s.liveness_lag_max_ms = c.liveness_lag_max_ns / 1000000;
   s.undeliverable = c.undeliverable;
   s.unknown_receiver = c.unknown_receiver;
@@ -314,10 +320,12 @@ node_stats node::stats() const {
   s.uplink_messages = net.uplink.counts.messages;
   s.uplink_dropped = net.uplink.counts.dropped;
   s.uplink_bytes = net.uplink.counts.bytes;
+  s.uplink_backlog_s = net.uplink.backlog_s;
   s.downlink_shaped = net.downlink.shaped;
   s.downlink_messages = net.downlink.counts.messages;
   s.downlink_dropped = net.downlink.counts.dropped;
   s.downlink_bytes = net.downlink.counts.bytes;
+  s.downlink_backlog_s = net.downlink.backlog_s;
   s.link_cuts = net.cuts.sends;
   s.link_cut_bytes = net.cuts.bytes;
   return s;

@@ -24,6 +24,10 @@
 
 namespace troupe {
 
+namespace metrics {
+class registry;
+}
+
 struct node_stats {
   uint64_t sent_local = 0, sent_remote = 0, received = 0;
   uint64_t bytes_sent = 0, bytes_received = 0;
@@ -33,6 +37,7 @@ struct node_stats {
   int64_t slow_consumer_drops = 0;
   uint64_t nodes_declared_down = 0;
   uint64_t nodes_suspected = 0;  // silent past the limit and probed (declared down only if still silent)
+  uint64_t heartbeats_sent = 0, heartbeats_heard = 0;  // heard: from the other nodes
   int64_t liveness_lag_max_ms = 0;  // the most our own heartbeats came back late: silence not counted
   uint64_t undeliverable = 0;  // arrived for a local actor that had just exited
   uint64_t unknown_receiver = 0;  // sends refused because no actor of that name was known
@@ -42,6 +47,7 @@ struct node_stats {
   bool uplink_shaped = false, downlink_shaped = false;
   uint64_t uplink_messages = 0, uplink_dropped = 0, downlink_messages = 0, downlink_dropped = 0;
   double uplink_bytes = 0, downlink_bytes = 0;
+  double uplink_backlog_s = 0, downlink_backlog_s = 0;  // how long a message offered now would queue
   // Sends cut because an emulated link would have delivered them after their deadline.
   uint64_t link_cuts = 0;
   double link_cut_bytes = 0;
@@ -104,6 +110,8 @@ class node {
   // This node's actors restarted by their policy, one line each.
   std::vector<std::string> restarts() const;
   node_stats stats() const;
+  // What this node's actors measure, for a scrape (metrics/node_metrics.hpp).
+  metrics::registry& metrics() const;
   bool connected() const;
 
   // Vanishes without a word, as a kill -9 would: for fault emulation in one process,

@@ -30,6 +30,9 @@ struct node_config {
   std::chrono::milliseconds request_timeout{2000};
   size_t max_envelope_bytes = 0;  // 0: the server's max payload
   std::string trace_file;         // empty: no recording
+  // Count messages and bytes per sender and receiver (troupe_flow_*, docs/metrics.md):
+  // on when the node's metrics are served. The rest of the metrics are counted always.
+  bool flow_metrics = false;
   double trace_sample = 1.0;      // fraction of traces recorded
   std::string scheduler = "sharing";  // CAF scheduler policy: sharing or stealing
   size_t workers = 0;                 // CAF worker threads; 0: one per core

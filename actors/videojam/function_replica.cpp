@@ -1,5 +1,6 @@
 #include "actors/videojam/function_replica.hpp"
 
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <set>
@@ -7,6 +8,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/common/decision_metrics.hpp"
 #include "actors/common/item_ledger.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/videojam/function_worker.hpp"
@@ -294,8 +296,12 @@ class load_balancer {
       close_window();
       if (rules_->exchanges_state() && table_.rows().size() == 1)  // neighbours that started with it missed its bootstrap
         bootstrap_again();
-    } else if (auto plan = rules_->slot_closed(arrived, now())) {
-      carry_out(std::move(*plan));
+    } else {
+      auto started = std::chrono::steady_clock::now();
+      if (auto plan = rules_->slot_closed(arrived, now())) {
+        decisions_.decided(started, double(plan->send_queued.size()));
+        carry_out(std::move(*plan));
+      }
     }
     ctx_.publish("function-stats", stats());
     ctx_.publish("item-books", items_->report(false));
@@ -463,7 +469,10 @@ class load_balancer {
     queue_at_window_start_ = double(worker_->queue_length());
     exchanged_ = 0;
     tabled_.clear();
-    carry_out(rules_->close_window(now()));
+    auto started = std::chrono::steady_clock::now();
+    auto plan = rules_->close_window(now());
+    decisions_.decided(started, double(plan.send_queued.size()));
+    carry_out(std::move(plan));
     refresh_stale();
   }
 
@@ -568,6 +577,7 @@ class load_balancer {
   std::shared_ptr<item_ledger> items_ = router_->items;
   videojam::state_table table_;
   std::unique_ptr<videojam::balancer> rules_;
+  decision_metrics decisions_{ctx_.metrics(), "videojam", ctx_.name()};  // plan size: neighbours sent items
   std::ofstream trace_;
   uint64_t slot_ = 0, window_ = 0;
   double arrivals_slot_ = 0, exchanged_ = 0, queue_at_window_start_ = 0;
@@ -696,7 +706,7 @@ kind_spec function_replica_kind() {
       auto out = std::make_shared<router>();
       out->ctx = ctx;
       out->next = cfg.next;
-      out->items = std::make_shared<item_ledger>(ctx.name());
+      out->items = std::make_shared<item_ledger>(ctx.name(), &ctx.metrics());
       auto worker = std::make_shared<function_worker>(
           ctx, make_pipeline_function(p), cfg.queue_capacity, device,
           [out](const msg::WorkItem& in, std::optional<std::vector<msg::WorkItem>> items) { out->emit(in, items); });

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/common/final_count_wait.hpp"
+#include "actors/common/sink_metrics.hpp"
 #include "actors/runtime/file_output.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/node.hpp"
@@ -33,9 +34,11 @@ bool lost_its_queue(const std::string& reason) {
 }
 
 struct pipeline_sink_state {
-  pipeline_sink_state(const std::string& name, double slo_ms) : report(slo_ms), books(name) {}
+  pipeline_sink_state(const context& ctx, double slo_ms)
+      : report(slo_ms), books(ctx.name()), metrics(ctx.metrics(), ctx.name(), slo_ms) {}
   pipeline_report report;
   item_books books;
+  sink_metrics metrics;
   std::set<std::string> watched;  // replicas and the books' receivers: their going down is news
   int64_t started_ns = 0;
   std::vector<double> interval_ms;  // response times this interval
@@ -61,7 +64,7 @@ void print_report(const context& ctx, pipeline_sink_state& s, const pipeline_sin
 }
 
 caf::behavior pipeline_sink(caf::event_based_actor* self, context ctx, pipeline_sink_settings cfg) {
-  auto state = std::make_shared<pipeline_sink_state>(ctx.name(), cfg.slo_ms);
+  auto state = std::make_shared<pipeline_sink_state>(ctx, cfg.slo_ms);
   state->started_ns = ctx.now_ns();
   ctx.subscribe("function-stats", caf::actor_cast<caf::actor>(self));
   ctx.subscribe("item-books", caf::actor_cast<caf::actor>(self));
@@ -81,6 +84,7 @@ caf::behavior pipeline_sink(caf::event_based_actor* self, context ctx, pipeline_
           return ctx.refuse(in, *why, "camera '" + r->camera() + "'");
         double ms = (now - r->capture_time_unix_ns()) / 1e6;
         state->interval_ms.push_back(ms);
+        state->metrics.result(r->camera(), ms / 1e3);
         state->report.add_result(*r, ms, (now - state->started_ns) / 1e9);
         state->books.delivered(r->camera(), in.sender);
       } else if (auto s = in.as<msg::videojam::FunctionStats>()) {

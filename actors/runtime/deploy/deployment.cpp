@@ -24,6 +24,8 @@
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/deploy/die_with_parent.hpp"
 #include "actors/runtime/deploy/nats_server.hpp"
+#include "actors/runtime/metrics/endpoint.hpp"
+#include "actors/runtime/metrics/node_metrics.hpp"
 #include "actors/runtime/node.hpp"
 #include "troupe/messages/runtime.pb.h"
 
@@ -176,6 +178,27 @@ class run_identities {
   std::vector<std::string> written_;
 };
 
+// Node i of the topology serves its metrics on base + 1 + i when it runs a process of
+// its own (the run's own process on base); 0: none.
+int node_metrics_port(const topology& topo, const std::string& node_name, int base) {
+  if (base <= 0)
+    return 0;
+  for (size_t i = 0; i < topo.nodes.size(); ++i)
+    if (topo.nodes[i].name == node_name)
+      return base + 1 + int(i);
+  return 0;
+}
+
+// Serves the roster's metrics on `port` (0: none); the address is the topology's.
+std::unique_ptr<metrics::endpoint> serve_metrics(const topology& topo, int port, const metrics::node_roster& roster,
+                                                 const std::string& what) {
+  if (port <= 0)
+    return nullptr;
+  auto e = std::make_unique<metrics::endpoint>(topo.runtime.metrics_address, port, [&roster] { return roster.scrape(); });
+  spdlog::info("metrics of {}: {}", what, e->url());
+  return e;
+}
+
 // Where the nodes run: in this process, or as child processes.
 class node_host {
  public:
@@ -197,26 +220,34 @@ class node_host {
 class in_process_host final : public node_host {
  public:
   in_process_host(const topology& topo, std::string url, int64_t epoch, const kind_registry& kinds,
-                  const run_identities& ids)
-      : topo_(topo), url_(std::move(url)), epoch_(epoch), kinds_(kinds), ids_(ids) {}
+                  const run_identities& ids, metrics::node_roster& served)
+      : topo_(topo), url_(std::move(url)), epoch_(epoch), kinds_(kinds), ids_(ids), served_(served) {}
+  ~in_process_host() override {
+    for (auto& [name, n] : nodes_)
+      served_.remove(*n);
+  }
 
   void start(const std::string& name) override {
     auto who = ids_.of(name);
     auto n = std::make_unique<node>(node_config_for(topo_, name, url_, epoch_, kinds_, who ? &*who : nullptr));
     spawn_actors(*n, topo_);
+    served_.add(*n);
     nodes_[name] = std::move(n);
   }
   void kill(const std::string& name) override {
     auto i = nodes_.find(name);
     if (i == nodes_.end())
       return;
+    served_.remove(*i->second);
     i->second->crash();
     nodes_.erase(i);
   }
   std::vector<std::string> stop_all(node_counts& stats) override {
     std::vector<std::string> problems;
-    for (auto& [name, n] : nodes_)
+    for (auto& [name, n] : nodes_) {
       finish(*n, stats, problems);
+      served_.remove(*n);
+    }
     nodes_.clear();
     return problems;
   }
@@ -227,13 +258,17 @@ class in_process_host final : public node_host {
   int64_t epoch_;
   const kind_registry& kinds_;
   const run_identities& ids_;
+  metrics::node_roster& served_;
   std::map<std::string, std::unique_ptr<node>> nodes_;
 };
 
 class process_host final : public node_host {
  public:
-  process_host(const topology& topo, std::string url, int64_t epoch, std::string exe, run_identities& ids)
-      : topo_(topo), url_(std::move(url)), epoch_(epoch), exe_(std::move(exe)), ids_(ids) {}
+  // metrics_port: the run's own; node i serves metrics_port + 1 + i (0: no metrics).
+  process_host(const topology& topo, std::string url, int64_t epoch, std::string exe, run_identities& ids,
+               int metrics_port)
+      : topo_(topo), url_(std::move(url)), epoch_(epoch), exe_(std::move(exe)), ids_(ids),
+        metrics_port_(metrics_port) {}
   ~process_host() override {
     node_counts ignored;
     stop_all(ignored);
@@ -252,6 +287,7 @@ class process_host final : public node_host {
                                        "--epoch-ns", std::to_string(epoch_)};
       if (!credentials.empty())
         args.insert(args.end(), {"--credentials", credentials});
+      args.insert(args.end(), {"--metrics-port", std::to_string(node_metrics_port(topo_, name, metrics_port_))});
       std::vector<char*> argv;
       for (auto& a : args)
         argv.push_back(a.data());
@@ -350,6 +386,7 @@ class process_host final : public node_host {
   int64_t epoch_;
   std::string exe_;
   run_identities& ids_;
+  int metrics_port_;
   std::map<std::string, pid_t> children_;
   std::map<std::string, restart_tracker> trackers_;
   std::map<std::string, double> pending_;  // node -> when (t_s) to start it again
@@ -545,6 +582,7 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   cfg.max_envelope_bytes = static_cast<size_t>(topo.runtime.max_envelope_bytes);
   cfg.trace_file = topo.runtime.trace_file;
   cfg.trace_sample = topo.runtime.trace_sample;
+  cfg.flow_metrics = topo.runtime.metrics_port > 0;
   cfg.scheduler = topo.runtime.scheduler;
   cfg.workers = static_cast<size_t>(topo.runtime.workers);
   cfg.worker_nice = topo.runtime.worker_nice;
@@ -566,8 +604,11 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   return cfg;
 }
 
-int run_deployment(const topology& topo, const run_options& options, const kind_registry& kinds) {
+int run_deployment(const topology& topology_file, const run_options& options, const kind_registry& kinds) {
   install_stop_signals();
+  auto topo = topology_file;  // with the command line's settings
+  if (options.metrics_port >= 0)
+    topo.runtime.metrics_port = options.metrics_port;
   std::string url = options.nats_url.empty() ? topo.nats.url : options.nats_url;
   auto ids = identities_for(topo, options, url == "embedded", kinds);
   std::unique_ptr<nats_server> embedded;
@@ -598,12 +639,19 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
   double duration = options.duration_s >= 0 ? options.duration_s : topo.runtime.duration_s;
   auto epoch = real_clock().now_ns();
   auto controller = ids->of(controller_identity);
+  int metrics_port = topo.runtime.metrics_port;
+  if (options.processes && metrics_port > 0 && metrics_port + int(topo.nodes.size()) > 65535)
+    throw std::runtime_error("metrics port " + std::to_string(metrics_port) + ": one process per node needs " +
+                             std::to_string(topo.nodes.size() + 1) + " ports from it, past 65535");
+  metrics::node_roster served;  // outlives the nodes and the endpoint that reads it
   node driver(node_config_for(topo, controller_identity, url, epoch, kinds, controller ? &*controller : nullptr));
+  served.add(driver);
   std::unique_ptr<node_host> host;
   if (options.processes)
-    host = std::make_unique<process_host>(topo, url, epoch, options.self_exe, *ids);
+    host = std::make_unique<process_host>(topo, url, epoch, options.self_exe, *ids, metrics_port);
   else
-    host = std::make_unique<in_process_host>(topo, url, epoch, kinds, *ids);
+    host = std::make_unique<in_process_host>(topo, url, epoch, kinds, *ids, served);
+  auto serving = serve_metrics(topo, metrics_port, served, options.processes ? "the run's controller" : "every node");
   if (topo.runtime.time_scale != 1)
     spdlog::info("emulated clock: deployment time runs {:.2f}x slower than wall time", topo.runtime.time_scale);
   for (auto& n : topo.nodes)
@@ -647,6 +695,8 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
   node_counts stats;
   auto node_problems = host->stop_all(stats);
   finish(driver, stats, node_problems);  // the controller's own counters count too
+  serving.reset();
+  served.remove(driver);
   auto verdict = judge_run(topo, driver.failures(), down, node_problems);
   log::result(verdict.text);
   if (options.summary)
@@ -654,21 +704,27 @@ int run_deployment(const topology& topo, const run_options& options, const kind_
   return verdict.ok ? 0 : 1;
 }
 
-int run_node(const topology& topo, const std::string& node_name, const std::string& nats_url,
-             double duration_s, int64_t epoch_unix_ns, const kind_registry& kinds,
-             const std::string& credentials_file) {
+int run_node(const topology& topo, const std::string& node_name, const node_run_options& options,
+             const kind_registry& kinds) {
   install_stop_signals();
-  if (epoch_unix_ns == 0)
-    epoch_unix_ns = real_clock().now_ns();
+  auto epoch_unix_ns = options.epoch_unix_ns == 0 ? real_clock().now_ns() : options.epoch_unix_ns;
   std::optional<credential> who;
-  if (!credentials_file.empty())
-    who = read_credential(credentials_file);
+  if (!options.credentials_file.empty())
+    who = read_credential(options.credentials_file);
   if (who && who->identity != node_name)
-    throw std::runtime_error(credentials_file + " is the identity of '" + who->identity + "', not of node '" +
+    throw std::runtime_error(options.credentials_file + " is the identity of '" + who->identity + "', not of node '" +
                              node_name + "'");
-  node n(node_config_for(topo, node_name, nats_url, epoch_unix_ns, kinds, who ? &*who : nullptr));
+  int metrics_port =
+      options.metrics_port >= 0 ? options.metrics_port : node_metrics_port(topo, node_name, topo.runtime.metrics_port);
+  auto cfg = node_config_for(topo, node_name, options.nats_url, epoch_unix_ns, kinds, who ? &*who : nullptr);
+  cfg.flow_metrics = metrics_port > 0;
+  node n(std::move(cfg));
+  metrics::node_roster served;
+  served.add(n);
+  auto serving = serve_metrics(topo, metrics_port, served, "node " + node_name);
   spawn_actors(n, topo);
   auto start = steady::now();
+  auto duration_s = options.duration_s;
   while (!stop_requested() && n.running() &&
          (duration_s <= 0 || seconds_since(start) < duration_s * topo.runtime.time_scale))
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

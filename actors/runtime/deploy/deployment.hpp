@@ -31,20 +31,29 @@ struct run_options {
   bool processes = false;    // one child process per node
   std::string self_exe;      // the troupe binary, for child processes
   std::string credentials_dir;  // identities from `troupe credentials`, for a server of your own
+  int metrics_port = -1;     // overrides runtime.metrics_port when >= 0 (0: no metrics)
   run_summary* summary = nullptr;  // filled at the end when set
 };
 
 // Returns the process exit code.
 int run_deployment(const topology& topo, const run_options& options, const kind_registry& kinds);
 
+struct node_run_options {
+  std::string nats_url;
+  double duration_s = 0;  // 0: until stopped
+  // The deployment's start, shared by its processes so that emulated clocks agree; 0: now.
+  int64_t epoch_unix_ns = 0;
+  // The node's identity (`troupe credentials`); empty: the topology's shared
+  // user/password/token, if any.
+  std::string credentials_file;
+  // Where its metrics are served; -1: runtime.metrics_port + 1 + the node's index (or
+  // none when that is 0); 0: none.
+  int metrics_port = -1;
+};
+
 // One node of a topology (`troupe node`), until stopped or the duration passes.
-// epoch_unix_ns: the deployment's start, shared by its processes so that emulated
-// clocks agree; 0 means now.
-// credentials_file: the node's identity (`troupe credentials`); empty: the topology's
-// shared user/password/token, if any.
-int run_node(const topology& topo, const std::string& node_name, const std::string& nats_url,
-             double duration_s, int64_t epoch_unix_ns, const kind_registry& kinds,
-             const std::string& credentials_file = {});
+int run_node(const topology& topo, const std::string& node_name, const node_run_options& options,
+             const kind_registry& kinds);
 
 // who: the node's own identity; nullptr: the topology's shared credentials.
 // How a node (or a tool) connects: the URL, the shared or its own identity, and TLS as

@@ -57,6 +57,11 @@ struct runtime_settings {
   double time_scale = 1;        // > 1: emulated clock, deployment time runs this much slower
   int drain_ms = 5000;          // at the end, wall time each stop stage (cameras, replicas, sinks) may take
   int startup_ms = 30000;       // wall time every node may take to come up before deployment time 0
+  // Prometheus scrape targets (docs/metrics.md); 0: none. In one process every node is
+  // served on this port; with one process per node, the run's own on it and node i on
+  // metrics_port + 1 + i.
+  int metrics_port = 0;
+  std::string metrics_address = "127.0.0.1";  // loopback unless asked: the metrics name every actor
 };
 
 // A node's network interface in one direction, shaped as tc's tbf shapes one

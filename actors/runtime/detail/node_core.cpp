@@ -255,6 +255,8 @@ caf::error node_core::dispatch(letter l) {
     return publish_letter(topic_subject(cfg.deployment, l.topic), l, std::string());
   if (auto a = local(l.receiver)) {
     ++counts.sent_local;
+    if (cfg.flow_metrics)
+      flows_.count(l.sender, l.receiver, 0);
     record("send", l, 0);
     record("recv", l, 0);
     caf::anon_send(a, std::move(l));
@@ -303,6 +305,8 @@ caf::error node_core::publish_letter(const std::string& subject, const letter& l
   }
   ++counts.sent_remote;
   counts.bytes_sent += bytes.size();
+  if (cfg.flow_metrics)
+    flows_.count(l.sender, l.topic.empty() ? l.receiver : "topic:" + l.topic, bytes.size());
   record("send", l, bytes.size());
   return {};
 }
@@ -706,6 +710,7 @@ void node_core::heartbeat() {
   hb->set_incarnation(incarnation);
   hb->set_actor_count(static_cast<uint32_t>(local_names().size()));
   announce(hb, "heartbeat");
+  ++counts.heartbeats_sent;
 }
 
 int64_t node_core::silence_limit_ns() const {
@@ -773,6 +778,8 @@ void node_core::on_sys_subject(const char* subject, const char* data, int size) 
     refuse(*why, *l, "on " + std::string(subject));
     return;
   }
+  if (l->as<msg::NodeHeartbeat>())
+    ++counts.heartbeats_heard;
   auto effect = apply_announcement(*l, dir, cfg.name, now);
   if (effect.failure)
     record_failure(std::move(*effect.failure));

@@ -28,6 +28,8 @@
 #include "actors/runtime/bus/refusal.hpp"
 #include "actors/runtime/bus/silence_horizon.hpp"
 #include "actors/runtime/letter.hpp"
+#include "actors/runtime/metrics/flow_counters.hpp"
+#include "actors/runtime/metrics/registry.hpp"
 #include "actors/runtime/node_config.hpp"
 #include "actors/runtime/restart_policy.hpp"
 #include "actors/runtime/trace/trace_recorder.hpp"
@@ -98,12 +100,14 @@ class node_core : public std::enable_shared_from_this<node_core> {
     std::atomic<uint64_t> sent_local{0}, sent_remote{0}, received{0};
     std::atomic<uint64_t> bytes_sent{0}, bytes_received{0}, publish_errors{0};
     std::atomic<uint64_t> nodes_declared_down{0}, nodes_suspected{0};
+    std::atomic<uint64_t> heartbeats_sent{0}, heartbeats_heard{0};  // heard: other nodes' only
     std::atomic<int64_t> liveness_lag_max_ns{0};  // wall clock ahead of silence_horizon, at most
     std::atomic<uint64_t> undeliverable{0};  // arrived for an actor that had just exited
     std::atomic<uint64_t> unknown_receiver{0};  // sends refused: no such actor known
     std::array<std::atomic<uint64_t>, decode_failure_kinds> dropped{};
     std::array<std::atomic<uint64_t>, refusal_kinds> refused{};
   } counts;
+  metrics::registry metrics;  // what the node's actors measure (context::metrics)
   // Counts a message that decoded but is not obeyed, and logs the first of each cause.
   void refuse(refusal why, const letter& l, const std::string& detail);
   // Whether spawn and stop requests from this node are obeyed.
@@ -121,6 +125,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   interface_rates offered_rates() const;  // none once the node has stopped
 
  private:
+  metrics::flow_counters flows_{metrics};  // per sender and receiver, on every send
   // The types an actor acts on (its kind's kind_spec::accepts), looked up once when it
   // is adopted; null: any.
   using type_list = std::vector<std::string>;

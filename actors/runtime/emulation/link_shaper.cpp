@@ -96,12 +96,12 @@ bool link_shaper::arrive(size_t bytes, std::function<void()> deliver) {
 
 link_shaper::interface_counts link_shaper::uplink() const {
   std::lock_guard<std::mutex> lock(mtx_);
-  return uplink_ ? interface_counts{true, uplink_->counts()} : interface_counts{};
+  return uplink_ ? interface_counts{true, uplink_->counts(), uplink_->backlog_s(now_s())} : interface_counts{};
 }
 
 link_shaper::interface_counts link_shaper::downlink() const {
   std::lock_guard<std::mutex> lock(mtx_);
-  return downlink_ ? interface_counts{true, downlink_->counts()} : interface_counts{};
+  return downlink_ ? interface_counts{true, downlink_->counts(), downlink_->backlog_s(now_s())} : interface_counts{};
 }
 
 link_shaper::cut_counts link_shaper::cuts() const {

@@ -66,6 +66,7 @@ class link_shaper {
   struct interface_counts {
     bool shaped = false;
     token_bucket::counters counts;
+    double backlog_s = 0;  // deployment time a message offered now would queue
   };
   interface_counts uplink() const;
   interface_counts downlink() const;

@@ -30,6 +30,8 @@ class token_bucket {
     double bytes = 0, dropped_bytes = 0;
   };
   const counters& counts() const { return counts_; }
+  // How long a message handed over at `now_s` would wait behind the queue.
+  double backlog_s(double now_s) const { return free_at_s_ > now_s ? free_at_s_ - now_s : 0; }
   const tbf_settings& settings() const { return tbf_; }
   // The rate the interface offers at deployment time `now_s` (a trace's, or the settings').
   double rate_mbps_at(double now_s) const { return rate_.bandwidth_mbps_at(now_s); }

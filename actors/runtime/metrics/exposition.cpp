@@ -60,6 +60,10 @@ std::string value_text(double v) {
   if (std::isinf(v))
     return v > 0 ? "+Inf" : "-Inf";
   char buf[32];
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {  // counts and round bounds as integers: "10", not "1e+01"
+    std::snprintf(buf, sizeof(buf), "%.0f", v);
+    return buf;
+  }
   for (int digits = 1; digits <= 17; ++digits) {  // the shortest text that reads back as v
     std::snprintf(buf, sizeof(buf), "%.*g", digits, v);
     if (std::strtod(buf, nullptr) == v)
@@ -93,13 +97,17 @@ std::vector<double> latency_buckets() {
   return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 }
 
-exposition::family& exposition::family_of(const std::string& name, const std::string& type, const std::string& help,
-                                          const labels& l) {
+void check_series(const std::string& name, const labels& l) {
   if (!valid_name(name, true))
     throw std::invalid_argument("metric name '" + name + "' is not a Prometheus name");
   for (auto& [k, v] : l)
     if (!valid_name(k, false) || k == "le")
       throw std::invalid_argument("label name '" + k + "' of " + name + " is not allowed");
+}
+
+exposition::family& exposition::family_of(const std::string& name, const std::string& type, const std::string& help,
+                                          const labels& l) {
+  check_series(name, l);
   auto [it, fresh] = families_.emplace(name, family{type, help, {}});
   if (fresh)
     order_.push_back(name);

@@ -60,6 +60,9 @@ class exposition {
   std::map<std::string, family> families_;
 };
 
+// Throws std::invalid_argument for a metric or label name Prometheus would refuse.
+void check_series(const std::string& name, const labels& l);
+
 // A sample's value as Prometheus reads it: NaN, +Inf, -Inf, or the shortest exact decimal.
 std::string value_text(double v);
 
