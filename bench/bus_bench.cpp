@@ -1,7 +1,9 @@
 // Troupe's bus against raw nats.c, side by side in one run on one nats-server:
 // cross-node request/reply round trip, and one-way throughput at 1 KB, 64 KB, 512 KB.
-// Rounds alternate raw and Troupe so both see the same machine noise; medians and
-// ratios are printed, never a single timing.
+// With --observed a third path joins: Troupe with its metrics served and scraped every
+// second (flow counters on every send) and every envelope traced to a file, the cost
+// issue 21 bounds. Rounds alternate the paths so all see the same machine noise;
+// medians and ratios are printed, never a single timing.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -13,10 +15,13 @@
 
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
+#include <httplib.h>
 #include <nats/nats.h>
 
 #include "actors/runtime/errors.hpp"
 #include "actors/runtime/deploy/nats_server.hpp"
+#include "actors/runtime/metrics/endpoint.hpp"
+#include "actors/runtime/metrics/node_metrics.hpp"
 #include "actors/runtime/node.hpp"
 #include "troupe/messages/runtime.pb.h"
 #include "vision/percentile.hpp"
@@ -36,6 +41,9 @@ struct settings {
   std::string nats_url;  // empty: an embedded nats-server
   std::string scheduler = "sharing";
   std::vector<size_t> sizes_kb = {1, 64, 512};
+  bool observed = false;  // also Troupe with metrics served and scraped, and a trace
+  std::string trace_file = "/tmp/troupe-bus-bench-trace.jsonl";
+  double trace_sample = 1.0;  // of the observed path's traces; 0: no trace
 };
 
 natsConnection* raw_connect(const std::string& url) {
@@ -128,6 +136,69 @@ double measure(counter& cnt, double seconds, const std::function<void()>& send_o
   return (cnt.bytes - start_bytes) / elapsed;
 }
 
+// Two Troupe nodes, every message crossing the server; `observed`: with flow metrics,
+// a trace of every envelope, and the metrics endpoint scraped once a second.
+class troupe_path {
+ public:
+  troupe_path(const settings& s, const std::string& tag, bool observed)
+      : client_(config(s, tag, "client", observed)), server_(config(s, tag, "server", observed)) {
+    server_.spawn_function("echo", echo);
+    server_.spawn_function("sink", counting, &received);
+    if (!observed)
+      return;
+    roster_.add(client_);
+    roster_.add(server_);
+    endpoint_ = std::make_unique<metrics::endpoint>("127.0.0.1", 0, [this] { return roster_.scrape(); });
+    scraper_ = std::thread([this] {
+      httplib::Client c("127.0.0.1", endpoint_->port());
+      while (!done_) {
+        if (auto r = c.Get("/metrics"); r && r->status == 200)
+          ++scrapes_;
+        for (int i = 0; i < 100 && !done_; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    });
+  }
+  ~troupe_path() {
+    done_ = true;
+    if (scraper_.joinable())
+      scraper_.join();
+    endpoint_.reset();
+    roster_.remove(client_);
+    roster_.remove(server_);
+  }
+  node& client() { return client_; }
+  uint64_t scrapes() const { return scrapes_; }
+  node& server() { return server_; }
+  counter received;
+
+ private:
+  // Each path a deployment of its own: its nodes hear only each other.
+  static node_config config(const settings& s, const std::string& tag, const std::string& name, bool observed) {
+    node_config c;
+    c.deployment = "bench" + tag;
+    c.scheduler = s.scheduler;
+    c.name = name;
+    c.bus.url = s.nats_url;
+    c.bus.pending_msgs_limit = -1;  // same as the raw subscriber
+    c.bus.pending_bytes_limit = -1;
+    if (observed) {
+      c.flow_metrics = true;
+      if (s.trace_sample > 0)
+        c.trace_file = s.trace_file + "." + name;  // both nodes trace: sends and receipts
+      c.trace_sample = s.trace_sample;
+    }
+    return c;
+  }
+
+  node client_, server_;
+  metrics::node_roster roster_;
+  std::unique_ptr<metrics::endpoint> endpoint_;
+  std::atomic<bool> done_{false};
+  std::atomic<uint64_t> scrapes_{0};
+  std::thread scraper_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,6 +210,11 @@ int main(int argc, char** argv) {
   app.add_option("--nats", s.nats_url, "NATS url (default: an embedded nats-server)");
   app.add_option("--sizes", s.sizes_kb, "payload sizes in KB for throughput (default 1 64 512)");
   app.add_option("--scheduler", s.scheduler, "CAF scheduler of the Troupe nodes: sharing or stealing");
+  app.add_flag("--observed", s.observed,
+               "add Troupe with metrics served and scraped and every envelope traced (issue 21's cost)");
+  app.add_option("--trace-sample", s.trace_sample, "fraction of the observed path's traces recorded (0: no trace)")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--trace-file", s.trace_file, "prefix of the observed path's trace files (removed at the end)");
   CLI11_PARSE(app, argc, argv);
 
   std::unique_ptr<nats_server> server;
@@ -146,74 +222,93 @@ int main(int argc, char** argv) {
     server = std::make_unique<nats_server>();
     s.nats_url = server->url();
   }
-  std::printf("bus benchmark on %s, %d alternating rounds, CAF scheduler %s\n\n", s.nats_url.c_str(),
-              s.rounds, s.scheduler.c_str());
+  std::printf("bus benchmark on %s, %d alternating rounds, CAF scheduler %s\n", s.nats_url.c_str(), s.rounds,
+              s.scheduler.c_str());
+  if (s.observed)
+    std::printf("observed: flow metrics served and scraped every 1 s, trace sample %.2f\n", s.trace_sample);
+  std::printf("\n");
 
-  // Two raw connections and two Troupe nodes: every message crosses the server.
+  // Two raw connections and two Troupe nodes per path: every message crosses the server.
   natsConnection* raw_client = raw_connect(s.nats_url);
   natsConnection* raw_server = raw_connect(s.nats_url);
   natsSubscription* echo_sub = nullptr;
   natsConnection_Subscribe(&echo_sub, raw_server, "bench.echo", raw_echo, nullptr);
-  counter raw_counter, troupe_counter;
+  counter raw_counter;
   natsSubscription* sink_sub = nullptr;
   natsConnection_Subscribe(&sink_sub, raw_server, "bench.sink", raw_count, &raw_counter);
   natsSubscription_SetPendingLimits(sink_sub, -1, -1);
   natsConnection_Flush(raw_server);
 
-  node_config ca, cb;
-  ca.deployment = cb.deployment = "bench";
-  ca.scheduler = cb.scheduler = s.scheduler;
-  ca.name = "client";
-  cb.name = "server";
-  ca.bus.url = cb.bus.url = s.nats_url;
-  ca.bus.pending_msgs_limit = cb.bus.pending_msgs_limit = -1;  // same as the raw subscriber
-  ca.bus.pending_bytes_limit = cb.bus.pending_bytes_limit = -1;
-  node client(ca), srv(cb);
-  srv.spawn_function("echo", echo);
-  srv.spawn_function("sink", counting, &troupe_counter);
+  std::vector<std::unique_ptr<troupe_path>> paths;
+  std::vector<std::string> names = {"troupe"};
+  paths.push_back(std::make_unique<troupe_path>(s, "", false));
+  if (s.observed) {
+    names.push_back("observed");
+    paths.push_back(std::make_unique<troupe_path>(s, "-observed", true));
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
   // Round trip with a small payload.
   msg::Blob small;
   small.set_data(std::string(64, 'r'));
   std::string raw_small = small.SerializeAsString();
-  raw_round_trips(raw_client, 200, raw_small);  // warm up both paths
-  troupe_round_trips(client, 200, small);
-  std::vector<double> raw_rtt, troupe_rtt;
+  raw_round_trips(raw_client, 200, raw_small);  // warm up every path
+  for (auto& p : paths)
+    troupe_round_trips(p->client(), 200, small);
+  std::vector<double> raw_rtt;
+  std::vector<std::vector<double>> rtt(paths.size());
   for (int r = 0; r < s.rounds; ++r) {
     auto a = raw_round_trips(raw_client, s.round_trips, raw_small);
-    auto b = troupe_round_trips(client, s.round_trips, small);
     raw_rtt.insert(raw_rtt.end(), a.begin(), a.end());
-    troupe_rtt.insert(troupe_rtt.end(), b.begin(), b.end());
+    for (size_t i = 0; i < paths.size(); ++i) {
+      auto b = troupe_round_trips(paths[i]->client(), s.round_trips, small);
+      rtt[i].insert(rtt[i].end(), b.begin(), b.end());
+    }
   }
   std::printf("request/reply round trip, 64 B payload, %zu requests each\n", raw_rtt.size());
   std::printf("  %-8s median %7.1f us   p95 %7.1f us\n", "raw", median(raw_rtt), percentile(raw_rtt, 95));
-  std::printf("  %-8s median %7.1f us   p95 %7.1f us\n", "troupe", median(troupe_rtt), percentile(troupe_rtt, 95));
-  std::printf("  ratio troupe/raw (median): %.2fx   goal <= 1.20x\n\n", median(troupe_rtt) / median(raw_rtt));
-
-  std::printf("one-way throughput, cross-node, delivered bytes per second\n");
+  for (size_t i = 0; i < paths.size(); ++i)
+    std::printf("  %-8s median %7.1f us   p95 %7.1f us   ratio to raw (median) %.2fx\n", names[i].c_str(),
+                median(rtt[i]), percentile(rtt[i], 95), median(rtt[i]) / median(raw_rtt));
+  std::printf("  goal: troupe <= 1.20x raw");
+  if (s.observed)
+    std::printf("; observed <= 1.05x troupe (now %.2fx)", median(rtt[1]) / median(rtt[0]));
+  std::printf("\n\none-way throughput, cross-node, delivered bytes per second (median of rounds)\n");
   for (size_t kb : s.sizes_kb) {
     size_t size = kb * 1024;
     auto blob = std::make_shared<msg::Blob>();
     blob->set_data(std::string(size, 'x'));
     std::string raw_bytes = blob->SerializeAsString();
-    std::vector<double> raw_bps, troupe_bps;
+    std::vector<double> raw_bps;
+    std::vector<std::vector<double>> bps(paths.size());
     for (int r = 0; r < s.rounds; ++r) {
       raw_bps.push_back(measure(raw_counter, s.seconds_per_throughput_round, [&] {
         natsConnection_Publish(raw_client, "bench.sink", raw_bytes.data(), int(raw_bytes.size()));
       }));
-      troupe_bps.push_back(measure(troupe_counter, s.seconds_per_throughput_round, [&] {
-        client.send("sink", blob);
-      }));
+      for (size_t i = 0; i < paths.size(); ++i)
+        bps[i].push_back(measure(paths[i]->received, s.seconds_per_throughput_round,
+                                 [&] { paths[i]->client().send("sink", blob); }));
     }
-    std::printf("  %4zu KB  raw %7.1f MB/s   troupe %7.1f MB/s   ratio %.2fx   goal >= 0.80x\n",
-                size / 1024, median(raw_bps) / 1e6, median(troupe_bps) / 1e6,
-                median(troupe_bps) / median(raw_bps));
+    std::printf("  %4zu KB  raw %7.1f MB/s", size / 1024, median(raw_bps) / 1e6);
+    for (size_t i = 0; i < paths.size(); ++i)
+      std::printf("   %s %7.1f MB/s (%.2fx)", names[i].c_str(), median(bps[i]) / 1e6, median(bps[i]) / median(raw_bps));
+    if (s.observed)
+      std::printf("   observed/troupe %.2fx", median(bps[1]) / median(bps[0]));
+    std::printf("\n");
   }
+  std::printf("  goal: troupe >= 0.80x raw%s\n", s.observed ? "; observed >= 0.95x troupe" : "");
   int64_t raw_dropped = 0;
   natsSubscription_GetDropped(sink_sub, &raw_dropped);
-  std::printf("\nslow-consumer drops: raw %ld, troupe %ld\n", (long) raw_dropped,
-              (long) srv.stats().slow_consumer_drops);
+  std::printf("\nslow-consumer drops: raw %ld", (long) raw_dropped);
+  for (size_t i = 0; i < paths.size(); ++i)
+    std::printf(", %s %ld", names[i].c_str(), (long) paths[i]->server().stats().slow_consumer_drops);
+  std::printf("\n");
+  if (s.observed)
+    std::printf("observed path scraped %lu times\n", (unsigned long) paths[1]->scrapes());
+  paths.clear();
+  if (s.observed)
+    for (auto* n : {"client", "server"})
+      std::remove((s.trace_file + "." + n).c_str());
   natsSubscription_Destroy(echo_sub);
   natsSubscription_Destroy(sink_sub);
   natsConnection_Destroy(raw_client);

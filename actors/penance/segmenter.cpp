@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/common/replica_metrics.hpp"
 #include "actors/penance/core/chunking.hpp"
 #include "actors/penance/core/config_space.hpp"
 #include "actors/penance/core/segment_models.hpp"
@@ -86,6 +87,7 @@ class segmenter_state {
       }
     }
     out.set_compute_ms(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    count(config, out);
     out.set_done_ns(ctx_.now_ns());
     (out.failure().empty() ? segmented_ : failed_) += 1;
     if (auto err = ctx_.send(sinks_[camera], std::move(out))) {
@@ -93,6 +95,20 @@ class segmenter_state {
       spdlog::warn("segmenter {}: labels of {}'s segment {} not sent: {}", ctx_.name(), camera, a.segment,
                    describe(err));
     }
+  }
+
+  // One segment into the replica metrics of the model its configuration named.
+  void count(uint32_t config, const pmsg::SegmentLabels& out) {
+    int v = space_.config_at(config).model;
+    auto it = metrics_.find(v);
+    if (it == metrics_.end())
+      it = metrics_.try_emplace(v, ctx_.metrics(), ctx_.name(), "segmenter-v" + std::to_string(v)).first;
+    auto& m = it->second;
+    m.requests.add();
+    if (!out.failure().empty())
+      return m.dropped(out.failure().substr(0, out.failure().find(':')));  // cut, corrupt or failed
+    m.busy_seconds.add(out.compute_ms() / 1e3);
+    m.batch_done(1, out.compute_ms() / 1e3);
   }
 
   void segment(const penance::assembled& a, uint32_t config, const std::string& camera, pmsg::SegmentLabels& out) {
@@ -147,6 +163,7 @@ class segmenter_state {
   std::map<std::string, std::string> sinks_;
   std::map<std::string, std::map<uint64_t, uint32_t>> configs_;  // each camera's unfinished segments' configurations
   uint64_t segmented_ = 0, failed_ = 0, unsent_ = 0, implausible_ = 0, p_failed_ = 0;
+  std::map<int, replica_metrics> metrics_;  // by model v: each segment picks its own
 };
 
 caf::behavior segmenter(caf::event_based_actor* self, context ctx, std::shared_ptr<segmenter_state> s) {

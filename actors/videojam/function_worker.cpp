@@ -11,7 +11,8 @@ using steady = std::chrono::steady_clock;
 function_worker::function_worker(context ctx, std::unique_ptr<pipeline_function> function, size_t capacity,
                                  std::optional<device_profile> device, emit_fn emit)
     : ctx_(std::move(ctx)), function_(std::move(function)), device_(std::move(device)), emit_(std::move(emit)),
-      queue_(capacity, overflow_policy::drop_newest) {
+      queue_(capacity, overflow_policy::drop_newest), metrics_(ctx_.metrics(), ctx_.name(), function_->model()) {
+  metrics_.parallel.set(1);
   if (device_ && device_->find(function_->model()) == nullptr)
     throw std::runtime_error("device '" + device_->name + "' has no timing for '" + function_->model() + "'");
   if (!device_ && function_->emulated())
@@ -26,7 +27,12 @@ void function_worker::stop() {
 }
 
 bool function_worker::offer(msg::WorkItem item) {
-  return !queue_.push(std::move(item)).has_value();
+  metrics_.requests.add();
+  bool kept = !queue_.push(std::move(item)).has_value();
+  metrics_.queue_length.set(double(queue_.size()));
+  if (!kept)
+    metrics_.dropped("queue full");
+  return kept;
 }
 
 std::optional<double> function_worker::ms_per_object() const {
@@ -50,6 +56,8 @@ void function_worker::run() {
       return;
     auto& item = batch.front().item;
     auto started = steady::now();
+    metrics_.queue_length.set(double(queue_.size()));
+    metrics_.queue_seconds.observe(deployment_s(started - batch.front().arrived));
     std::vector<msg::WorkItem> out;
     try {
       out = function_->run(item);
@@ -59,17 +67,24 @@ void function_worker::run() {
         std::lock_guard<std::mutex> lock(mtx_);
         ++counters_.failed;
       }
+      metrics_.dropped("failed");
       emit_(item, std::nullopt);
       continue;
     }
-    pace(started, item);
+    double busy_ms = pace(started, item);
+    metrics_.busy_seconds.add(busy_ms / 1e3);
+    metrics_.batch_done(1, busy_ms / 1e3);
     emit_(item, std::move(out));
   }
 }
 
-void function_worker::pace(steady::time_point started, const msg::WorkItem& item) {
-  double scale = std::chrono::duration<double>(ctx_.wall(std::chrono::seconds(1))).count();
-  double busy_ms = std::chrono::duration<double, std::milli>(steady::now() - started).count() / scale;
+double function_worker::deployment_s(steady::duration wall) const {
+  return std::chrono::duration<double>(wall).count() /
+         std::chrono::duration<double>(ctx_.wall(std::chrono::seconds(1))).count();
+}
+
+double function_worker::pace(steady::time_point started, const msg::WorkItem& item) {
+  double busy_ms = deployment_s(steady::now() - started) * 1e3;
   bool overrun = false;
   if (device_) {
     busy_ms = *device_->inference_ms(function_->model(), function_->work_px(item));
@@ -84,6 +99,7 @@ void function_worker::pace(steady::time_point started, const msg::WorkItem& item
   counters_.overruns += overrun ? 1 : 0;
   // Recent items weigh most: μ follows a replica whose inputs or device change.
   counters_.service_ms = counters_.processed == 1 ? busy_ms : 0.9 * counters_.service_ms + 0.1 * busy_ms;
+  return busy_ms;
 }
 
 }  // namespace troupe

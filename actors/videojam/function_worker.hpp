@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actors/common/batch_queue.hpp"
+#include "actors/common/replica_metrics.hpp"
 #include "actors/runtime/context.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/common/pipeline_function.hpp"
@@ -51,7 +52,9 @@ class function_worker {
 
  private:
   void run();
-  void pace(std::chrono::steady_clock::time_point started, const msg::WorkItem& item);
+  double deployment_s(std::chrono::steady_clock::duration wall) const;  // wall time → deployment seconds
+  // Returns the deployment time the item kept the device busy.
+  double pace(std::chrono::steady_clock::time_point started, const msg::WorkItem& item);
 
   context ctx_;
   std::unique_ptr<pipeline_function> function_;
@@ -60,6 +63,7 @@ class function_worker {
   batch_queue<msg::WorkItem> queue_;
   std::mutex mtx_;
   worker_counters counters_;
+  replica_metrics metrics_;
   std::thread thread_;
 };
 

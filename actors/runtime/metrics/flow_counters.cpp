@@ -1,25 +1,35 @@
 #include "actors/runtime/metrics/flow_counters.hpp"
 
+#include <unordered_map>
+
 namespace troupe::metrics {
 
+namespace {
+
+std::atomic<uint64_t> instances{0};
+
+struct flow {
+  counter* messages = nullptr;
+  counter* bytes = nullptr;
+};
+
+}  // namespace
+
+flow_counters::flow_counters(registry& r) : registry_(r), id_(++instances) {}
+
 void flow_counters::count(const std::string& from, const std::string& to, size_t bytes) {
-  thread_local std::string key;
-  key.assign(from).push_back('\0');
-  key.append(to);
-  std::pair<counter*, counter*> flow;
-  {
+  // instance -> from -> to: found without building a key or taking a lock.
+  thread_local std::unordered_map<uint64_t, std::unordered_map<std::string, std::unordered_map<std::string, flow>>> index;
+  auto& f = index[id_][from][to];
+  if (f.messages == nullptr) {
     std::lock_guard<std::mutex> lock(mtx_);
-    auto& f = flows_[key];
-    if (f.first == nullptr) {
-      labels l = {{"from", from}, {"to", to}};
-      f.first = &registry_.counter_for("troupe_flow_messages_total", "Messages from an actor to a receiver or topic", l);
-      f.second = &registry_.counter_for("troupe_flow_bytes_total",
-                                        "Envelope bytes from an actor to a receiver or topic over the bus", l);
-    }
-    flow = f;
+    labels l = {{"from", from}, {"to", to}};
+    f.messages = &registry_.counter_for("troupe_flow_messages_total", "Messages from an actor to a receiver or topic", l);
+    f.bytes = &registry_.counter_for("troupe_flow_bytes_total",
+                                     "Envelope bytes from an actor to a receiver or topic over the bus", l);
   }
-  flow.first->add(1);
-  flow.second->add(double(bytes));
+  f.messages->add(1);
+  f.bytes->add(double(bytes));
 }
 
 }  // namespace troupe::metrics
