@@ -141,10 +141,9 @@ int train(const learning::training_options& o) {
 // The deployment's commands: run, node, validate, kinds.
 void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
   struct choices {
-    std::string file, node, nats_url, credentials, output;
+    std::string file, node, output;
     run_options run;
-    double node_duration = 0;
-    int64_t epoch_ns = 0;
+    node_run_options one;
     std::vector<std::string> files;
   };
   auto c = std::make_shared<choices>();
@@ -155,6 +154,10 @@ void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
   run->add_flag("--processes", c->run.processes, "one child process per node");
   run->add_option("--credentials", c->run.credentials_dir,
                   "folder from `troupe credentials`: each node's identity on a server of your own");
+  run->add_option("--metrics-port", c->run.metrics_port,
+                  "serve Prometheus metrics on this port (0: none; default: runtime.metrics_port; "
+                  "--processes: node i on PORT+1+i)")
+      ->check(CLI::Range(0, 65535));
   run->callback([&chosen, c] {
     chosen = [c] {
       auto topo = load_or_report(c->file);
@@ -168,11 +171,15 @@ void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
   auto* node = troupe.add_subcommand("node", "run one node of a topology");
   node->add_option("topology", c->file, "topology YAML file")->required();
   node->add_option("--node", c->node, "which node")->required();
-  node->add_option("--nats", c->nats_url, "NATS url")->required();
-  node->add_option("--duration", c->node_duration, "seconds to run (default: until stopped)");
-  node->add_option("--epoch-ns", c->epoch_ns,
+  node->add_option("--nats", c->one.nats_url, "NATS url")->required();
+  node->add_option("--duration", c->one.duration_s, "seconds to run (default: until stopped)");
+  node->add_option("--epoch-ns", c->one.epoch_unix_ns,
                    "deployment start in unix ns, shared by its nodes' emulated clocks (default: now)");
-  node->add_option("--credentials", c->credentials, "the node's identity file from `troupe credentials`");
+  node->add_option("--credentials", c->one.credentials_file, "the node's identity file from `troupe credentials`");
+  node->add_option("--metrics-port", c->one.metrics_port,
+                   "serve Prometheus metrics on this port (0: none; default: runtime.metrics_port + 1 + the "
+                   "node's index, none when that is 0)")
+      ->check(CLI::Range(0, 65535));
   node->callback([&chosen, c] {
     chosen = [c] {
       auto topo = load_or_report(c->file);
@@ -182,7 +189,7 @@ void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
         spdlog::error("{}: no node '{}'", c->file, c->node);
         return 1;
       }
-      return run_node(*topo, c->node, c->nats_url, c->node_duration, c->epoch_ns, builtin_kinds(), c->credentials);
+      return run_node(*topo, c->node, c->one, builtin_kinds());
     };
   });
 
