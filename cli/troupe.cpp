@@ -18,6 +18,7 @@
 #include "actors/runtime/text_table.hpp"
 #include "actors/runtime/deploy/control.hpp"
 #include "actors/runtime/deploy/deployment.hpp"
+#include "actors/runtime/deploy/replay.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/deploy/topology.hpp"
 #include "actors/runtime/trace/trace_export.hpp"
@@ -154,6 +155,8 @@ void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
   run->add_flag("--processes", c->run.processes, "one child process per node");
   run->add_option("--credentials", c->run.credentials_dir,
                   "folder from `troupe credentials`: each node's identity on a server of your own");
+  run->add_option("--record", c->run.record_dir,
+                  "keep every actor's inputs (and the topology) in DIR for `troupe replay` (default: runtime.record_dir)");
   run->add_option("--metrics-port", c->run.metrics_port,
                   "serve Prometheus metrics on this port (0: none; default: runtime.metrics_port; "
                   "--processes: node i on PORT+1+i)")
@@ -176,6 +179,7 @@ void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
   node->add_option("--epoch-ns", c->one.epoch_unix_ns,
                    "deployment start in unix ns, shared by its nodes' emulated clocks (default: now)");
   node->add_option("--credentials", c->one.credentials_file, "the node's identity file from `troupe credentials`");
+  node->add_option("--record", c->one.record_dir, "keep the node's actors' inputs in DIR (default: runtime.record_dir)");
   node->add_option("--metrics-port", c->one.metrics_port,
                    "serve Prometheus metrics on this port (0: none; default: runtime.metrics_port + 1 + the "
                    "node's index, none when that is 0)")
@@ -192,6 +196,16 @@ void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
       return run_node(*topo, c->node, c->one, builtin_kinds());
     };
   });
+
+  auto replaying = std::make_shared<replay_options>();
+  auto* replay = troupe.add_subcommand("replay", "re-feed actors the inputs they had in a run recorded with "
+                                                 "`troupe run --record DIR`, and compare what they send");
+  replay->add_option("dir", replaying->dir, "the recording's folder")->required();
+  replay->add_option("--only", replaying->only, "actor names or kinds to replay")->required();
+  replay->add_flag("--max-speed", replaying->max_speed, "no waiting between inputs (default: their recorded times)");
+  replay->add_option("--settle", replaying->settle_s, "seconds outputs may still come after the last input (default 2)")
+      ->check(CLI::Range(0.0, 3600.0));
+  replay->callback([&chosen, replaying] { chosen = [replaying] { return replay_recorded(*replaying, builtin_kinds()); }; });
 
   auto* creds = troupe.add_subcommand("credentials", "write a deployment's identities for a server of your own: "
                                                       "nats-server.conf and one 0600 file per node");

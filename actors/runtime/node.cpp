@@ -286,6 +286,10 @@ bool node::connected() const {
   return core_->bus()->connected();
 }
 
+void node::inject(const std::string& name, letter l) {
+  core_->inject(name, std::move(l));
+}
+
 metrics::registry& node::metrics() const {
   return core_->metrics;
 }

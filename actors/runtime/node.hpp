@@ -98,6 +98,9 @@ class node {
   caf::expected<letter> request(const std::string& to, const google::protobuf::Message& m,
                                 std::chrono::milliseconds timeout = {});
   caf::error subscribe(const std::string& topic, const caf::actor& subscriber);
+  // Hands a letter to the local actor `name` as if it had come off the bus (a publish
+  // as if from its topic): `troupe replay` re-feeds recorded inputs so.
+  void inject(const std::string& name, letter l);
   void monitor(const std::string& actor_name, const caf::actor& watcher);
 
   std::optional<std::string> host_of(const std::string& actor_name) const;

@@ -33,6 +33,9 @@ struct node_config {
   // Count messages and bytes per sender and receiver (troupe_flow_*, docs/metrics.md):
   // on when the node's metrics are served. The rest of the metrics are counted always.
   bool flow_metrics = false;
+  // Not empty: every letter a local actor receives is kept in <record_dir>/<name>.inputs
+  // (trace/input_log.hpp), for `troupe replay`.
+  std::string record_dir;
   double trace_sample = 1.0;      // fraction of traces recorded
   std::string scheduler = "sharing";  // CAF scheduler policy: sharing or stealing
   size_t workers = 0;                 // CAF worker threads; 0: one per core

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -199,6 +200,18 @@ std::unique_ptr<metrics::endpoint> serve_metrics(const topology& topo, int port,
   return e;
 }
 
+// `troupe replay DIR` reads the run's topology beside its inputs.
+void keep_topology_for_replay(const topology& topo) {
+  std::error_code ec;
+  std::filesystem::create_directories(topo.runtime.record_dir, ec);
+  std::filesystem::copy_file(topo.file, topo.runtime.record_dir + "/topology.yaml",
+                             std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec)
+    throw std::runtime_error("record: cannot keep " + topo.file + " in " + topo.runtime.record_dir + ": " + ec.message());
+  spdlog::info("recording every actor's inputs in {} (troupe replay {} --only NAME)", topo.runtime.record_dir,
+               topo.runtime.record_dir);
+}
+
 // Where the nodes run: in this process, or as child processes.
 class node_host {
  public:
@@ -288,6 +301,8 @@ class process_host final : public node_host {
       if (!credentials.empty())
         args.insert(args.end(), {"--credentials", credentials});
       args.insert(args.end(), {"--metrics-port", std::to_string(node_metrics_port(topo_, name, metrics_port_))});
+      if (!topo_.runtime.record_dir.empty())
+        args.insert(args.end(), {"--record", topo_.runtime.record_dir});
       std::vector<char*> argv;
       for (auto& a : args)
         argv.push_back(a.data());
@@ -583,6 +598,7 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   cfg.trace_file = topo.runtime.trace_file;
   cfg.trace_sample = topo.runtime.trace_sample;
   cfg.flow_metrics = topo.runtime.metrics_port > 0;
+  cfg.record_dir = topo.runtime.record_dir;
   cfg.scheduler = topo.runtime.scheduler;
   cfg.workers = static_cast<size_t>(topo.runtime.workers);
   cfg.worker_nice = topo.runtime.worker_nice;
@@ -609,6 +625,10 @@ int run_deployment(const topology& topology_file, const run_options& options, co
   auto topo = topology_file;  // with the command line's settings
   if (options.metrics_port >= 0)
     topo.runtime.metrics_port = options.metrics_port;
+  if (!options.record_dir.empty())
+    topo.runtime.record_dir = options.record_dir;
+  if (!topo.runtime.record_dir.empty())
+    keep_topology_for_replay(topo);
   std::string url = options.nats_url.empty() ? topo.nats.url : options.nats_url;
   auto ids = identities_for(topo, options, url == "embedded", kinds);
   std::unique_ptr<nats_server> embedded;
@@ -718,6 +738,8 @@ int run_node(const topology& topo, const std::string& node_name, const node_run_
       options.metrics_port >= 0 ? options.metrics_port : node_metrics_port(topo, node_name, topo.runtime.metrics_port);
   auto cfg = node_config_for(topo, node_name, options.nats_url, epoch_unix_ns, kinds, who ? &*who : nullptr);
   cfg.flow_metrics = metrics_port > 0;
+  if (!options.record_dir.empty())
+    cfg.record_dir = options.record_dir;
   node n(std::move(cfg));
   metrics::node_roster served;
   served.add(n);

@@ -32,6 +32,7 @@ struct run_options {
   std::string self_exe;      // the troupe binary, for child processes
   std::string credentials_dir;  // identities from `troupe credentials`, for a server of your own
   int metrics_port = -1;     // overrides runtime.metrics_port when >= 0 (0: no metrics)
+  std::string record_dir;    // overrides runtime.record_dir when set
   run_summary* summary = nullptr;  // filled at the end when set
 };
 
@@ -49,6 +50,7 @@ struct node_run_options {
   // Where its metrics are served; -1: runtime.metrics_port + 1 + the node's index (or
   // none when that is 0); 0: none.
   int metrics_port = -1;
+  std::string record_dir;  // overrides runtime.record_dir when set
 };
 
 // One node of a topology (`troupe node`), until stopped or the duration passes.

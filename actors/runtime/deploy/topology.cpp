@@ -119,7 +119,7 @@ class checker : public yaml_checker {
                              "request_timeout_ms",
                              "control_retries", "max_envelope_bytes", "trace_file",
                              "trace_sample", "scheduler", "workers", "worker_nice", "source_nice", "source_idle", "output_dir", "duration_s", "time_scale", "drain_ms",
-                             "startup_ms", "metrics_port", "metrics_address"}))
+                             "startup_ms", "metrics_port", "metrics_address", "record_dir"}))
       return;
     const std::string w = "runtime";
     integer(n, "heartbeat_ms", w, out.heartbeat_ms, 10);
@@ -137,6 +137,7 @@ class checker : public yaml_checker {
     integer(n, "startup_ms", w, out.startup_ms, 0);
     integer(n, "metrics_port", w, out.metrics_port, 0, 65535);
     text(n, "metrics_address", w, out.metrics_address, false);
+    text(n, "record_dir", w, out.record_dir, false);
     text(n, "trace_file", w, out.trace_file, false);
     text(n, "output_dir", w, out.output_dir, false);
     if (number(n, "trace_sample", w, out.trace_sample, false) && out.trace_sample > 1)

@@ -61,7 +61,8 @@ struct runtime_settings {
   // served on this port; with one process per node, the run's own on it and node i on
   // metrics_port + 1 + i.
   int metrics_port = 0;
-  std::string metrics_address = "127.0.0.1";  // loopback unless asked: the metrics name every actor
+  std::string metrics_address = "127.0.0.1";
+  std::string record_dir;  // not empty: every actor's inputs kept there for `troupe replay`  // loopback unless asked: the metrics name every actor
 };
 
 // A node's network interface in one direction, shaped as tc's tbf shapes one

@@ -67,6 +67,8 @@ void node_core::start() {
                                            : std::min(cfg.max_envelope_bytes, server_max);
   if (!cfg.trace_file.empty())
     recorder_ = trace_recorder::open(cfg.trace_file, cfg.trace_sample);
+  if (!cfg.record_dir.empty())
+    inputs_ = std::make_unique<input_log>(cfg.record_dir + "/" + cfg.name + ".inputs");
   if (!cfg.links.empty() || cfg.uplink || cfg.downlink) {
     auto links = std::make_shared<link_shaper>(time, cfg.epoch_unix_ns != 0 ? cfg.epoch_unix_ns : time->now_ns());
     for (auto& [peer, model] : cfg.links)
@@ -259,6 +261,8 @@ caf::error node_core::dispatch(letter l) {
       flows_.count(l.sender, l.receiver, 0);
     record("send", l, 0);
     record("recv", l, 0);
+    if (inputs_)
+      inputs_->received(l.receiver, l, time->now_ns());
     caf::anon_send(a, std::move(l));
     return {};
   }
@@ -406,6 +410,8 @@ void node_core::deliver_to_actor(const std::string& name, letter l) {
     }
   }
   if (to && admits(accepts, l.type)) {
+    if (inputs_)
+      inputs_->received(name, l, time->now_ns());
     caf::anon_send(to, std::move(l));
     return;
   }
@@ -440,9 +446,11 @@ void node_core::deliver_to_topic(const std::string& topic, const letter& l) {
       subscribers = i->second.subscribers;
   }
   for (auto& s : subscribers) {
-    if (admits(s.accepts, l.type))
+    if (admits(s.accepts, l.type)) {
+      if (inputs_ && !s.name.empty())
+        inputs_->received(s.name, l, time->now_ns());
       caf::anon_send(s.handle, l);
-    else
+    } else
       refuse(refusal::unhandled_type, l, "on topic " + topic);
   }
 }
@@ -618,7 +626,10 @@ caf::error node_core::subscribe(const std::string& topic, caf::actor actor) {
     std::lock_guard<std::mutex> lock(mtx_);
     auto local = std::find_if(locals_.begin(), locals_.end(), [&](auto& kv) { return kv.second.handle == actor; });
     auto& t = topics_[topic];
-    t.subscribers.push_back({actor, local == locals_.end() ? nullptr : local->second.accepts});
+    if (local == locals_.end())
+      t.subscribers.push_back({actor, nullptr, {}});
+    else
+      t.subscribers.push_back({actor, local->second.accepts, local->first});
     if (t.subscription != 0)
       return {};
   }

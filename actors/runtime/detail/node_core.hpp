@@ -32,6 +32,7 @@
 #include "actors/runtime/metrics/registry.hpp"
 #include "actors/runtime/node_config.hpp"
 #include "actors/runtime/restart_policy.hpp"
+#include "actors/runtime/trace/input_log.hpp"
 #include "actors/runtime/trace/trace_recorder.hpp"
 
 namespace troupe {
@@ -54,6 +55,8 @@ class node_core : public std::enable_shared_from_this<node_core> {
   letter make_letter(const std::string& sender, message_ptr body, const letter* cause,
                      std::atomic<uint64_t>& sequence) const;
   caf::error dispatch(letter l);
+  // Hands `l` to the local actor `name` as if it had come off the bus (`troupe replay`).
+  void inject(const std::string& name, letter l) { deliver_to_actor(name, std::move(l)); }
   // Sends a request; cb runs exactly once, on any thread (reply, error or forget()).
   void request(letter l, reply_callback cb);
   caf::error reply(const letter& request, const std::string& sender, message_ptr body,
@@ -139,6 +142,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   struct subscriber {
     caf::actor handle;
     const type_list* accepts = nullptr;
+    std::string name;  // the local actor's, for the input log; empty for a handle of no name
   };
   struct topic_state {
     uint64_t subscription = 0;
@@ -189,6 +193,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   std::shared_ptr<link_shaper> links() const { return std::atomic_load(&links_); }
   network_counts network_at_stop_;
   std::shared_ptr<trace_recorder> recorder_;
+  std::unique_ptr<input_log> inputs_;  // `troupe run --record`: what each local actor received
   std::atomic<bool> running_{false};
   std::atomic<bool> announce_exits_{true};
   bool bus_open_ = true;  // under roster_mtx_: an actor that ends after the node closed its
