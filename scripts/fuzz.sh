@@ -6,11 +6,11 @@
 # merges what it found into fuzz/corpus/<name> (minimised: the tests replay it), and
 # prints per harness the executions, the corpus kept and the crashes. A crash's input
 # lands in build-fuzz/crashes/<name>/ and the script exits 1.
-# Usage: [FUZZ_SECONDS=600] [HARNESSES="envelope topology device_profile trace csv"] scripts/fuzz.sh
+# Usage: [FUZZ_SECONDS=600] [HARNESSES="envelope topology device_profile trace csv input_log"] scripts/fuzz.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-600}
-harnesses=${HARNESSES:-envelope topology device_profile trace csv}
+harnesses=${HARNESSES:-envelope topology device_profile trace csv input_log}
 scripts/setup.sh --fuzz
 if [ ! -f build-fuzz/build.ninja ]; then
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTROUPE_FUZZ=ON \
