@@ -16,6 +16,7 @@ using namespace troupe;
 TEST(TraceRecorder, WritesOneJsonLinePerEventWithNamesEscapedAndWorkOnTheSend) {
   auto path = std::string(::testing::TempDir()) + "/trace-recorder-test.jsonl";
   std::remove(path.c_str());
+  std::string trace_hex;
   {
     auto rec = trace_recorder::open(path, 1.0);
     letter l;
@@ -26,6 +27,10 @@ TEST(TraceRecorder, WritesOneJsonLinePerEventWithNamesEscapedAndWorkOnTheSend) {
     l.send_time_ns = -5;
     l.correlation_id = 9;
     l.trace.span_id = 0xabc;
+    l.trace.parent_span_id = 0xf00000000000000dull;
+    for (size_t i = 0; i < l.trace.trace_id.size(); ++i)
+      l.trace.trace_id[i] = uint8_t(i * 17);
+    trace_hex = l.trace.trace_id_hex();
     auto d = std::make_shared<msg::Detections>();
     d->set_queue_us(12);
     d->set_compute_us(34);
@@ -51,6 +56,8 @@ TEST(TraceRecorder, WritesOneJsonLinePerEventWithNamesEscapedAndWorkOnTheSend) {
   EXPECT_EQ(send["send_time_ns"], -5);
   EXPECT_EQ(send["correlation_id"], 9);
   EXPECT_EQ(send["span_id"], span_hex(0xabc));
+  EXPECT_EQ(send["parent_span_id"], span_hex(0xf00000000000000dull));
+  EXPECT_EQ(send["trace_id"], trace_hex);
   EXPECT_EQ(send["queue_us"], 12);
   EXPECT_EQ(send["compute_us"], 34);
   EXPECT_EQ(send["batch_size"], 2);

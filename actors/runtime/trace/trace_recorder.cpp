@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
+#include <string_view>
 #include <cstring>
 #include <map>
 #include <stdexcept>
@@ -22,7 +24,7 @@ constexpr size_t flush_threshold = 64 * 1024;
 
 // A line is written by hand, not through a JSON object: a traced flood pays for every
 // line on its sending thread (a tenth of nlohmann::json's cost).
-void add_string(std::string& out, const char* key, const std::string& v) {
+void add_string(std::string& out, const char* key, std::string_view v) {
   out += '"';
   out += key;
   out += "\":\"";
@@ -46,8 +48,30 @@ void add_number(std::string& out, const char* key, Int v) {
   out += '"';
   out += key;
   out += "\":";
-  out += std::to_string(v);
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof(digits), v).ptr;
+  out.append(digits, end);
   out += ',';
+}
+
+// Bytes as lowercase hex, most significant first, as trace_id_hex() and span_hex() write them.
+void add_hex(std::string& out, const char* key, const uint8_t* bytes, size_t n) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  out += key;
+  out += "\":\"";
+  for (size_t i = 0; i < n; ++i) {
+    out += hex[bytes[i] >> 4];
+    out += hex[bytes[i] & 0xf];
+  }
+  out += "\",";
+}
+
+void add_span(std::string& out, const char* key, uint64_t span) {
+  uint8_t bytes[8];
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = static_cast<uint8_t>(span >> (56 - 8 * i));
+  add_hex(out, key, bytes, 8);
 }
 
 // The work a result carries (a replica's queue wait, compute time and batch), in any
@@ -120,9 +144,9 @@ void trace_recorder::record(const char* event, const std::string& node, const le
   add_string(line, "to", l.receiver);
   add_string(line, "topic", l.topic);
   add_number(line, "bytes", bytes);
-  add_string(line, "trace_id", l.trace.trace_id_hex());
-  add_string(line, "span_id", span_hex(l.trace.span_id));
-  add_string(line, "parent_span_id", span_hex(l.trace.parent_span_id));
+  add_hex(line, "trace_id", l.trace.trace_id.data(), l.trace.trace_id.size());
+  add_span(line, "span_id", l.trace.span_id);
+  add_span(line, "parent_span_id", l.trace.parent_span_id);
   add_number(line, "seq", l.sequence);
   add_number(line, "send_time_ns", l.send_time_ns);
   if (l.correlation_id != 0)
