@@ -1,12 +1,15 @@
 #include "actors/react/react_camera.hpp"
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/common/box_codec.hpp"
 #include "actors/common/camera_loop.hpp"
+#include "actors/common/decision_metrics.hpp"
 #include "actors/common/detections_check.hpp"
 #include "actors/runtime/node.hpp"
 #include "actors/react/react_edge.hpp"
@@ -33,9 +36,29 @@ struct pending_frame {
   uint64_t cloud_bytes = 0;
 };
 
+const char* fate_name(result_fate f) {
+  switch (f) {
+    case result_fate::fused:
+      return "fused";
+    case result_fate::dropped:
+      return "dropped";
+    case result_fate::chasing:
+      return "chasing";
+  }
+  return "?";
+}
+
 struct react_camera_state {
-  explicit react_camera_state(const react_settings& s) : manager(s) {}
+  react_camera_state(const context& ctx, const react_settings& s)
+      : manager(s), decisions(ctx.metrics(), "react", ctx.name()) {
+    for (auto fate : {result_fate::fused, result_fate::dropped, result_fate::chasing})
+      fates[size_t(fate)] = &ctx.metrics().counter_for("troupe_react_results_total",
+                                                       "Edge and cloud results by what the manager made of them",
+                                                       {{"camera", ctx.name()}, {"fate", fate_name(fate)}});
+  }
   react_edge manager;
+  decision_metrics decisions;  // the manager's handling of a result; plan size: the objects it outputs
+  std::array<metrics::counter*, 3> fates{};
   caf::actor fast_tracker;
   int64_t last_stats_ns = 0;
   int64_t started_ns = 0;
@@ -50,6 +73,7 @@ struct react_camera_state {
 };
 
 void book(const context& ctx, react_camera_state& s, const result_outcome& o) {
+  s.fates[size_t(o.fate)]->add();
   if (o.fate == result_fate::fused)
     ++s.fused_unsent;
   else if (o.fate == result_fate::chasing)
@@ -190,7 +214,7 @@ class react_frames final : public camera_body {
 };
 
 caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_camera_settings cfg) {
-  auto s = std::make_shared<react_camera_state>(cfg.manager);
+  auto s = std::make_shared<react_camera_state>(ctx, cfg.manager);
   s->started_ns = ctx.now_ns();
   s->fast_tracker = self->spawn<caf::detached + caf::linked>(react_fast_tracker);
   s->last_stats_ns = ctx.now_ns();
@@ -207,7 +231,8 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
     loop->next_frame(p.capture_ns);
   };
   // A result's outcome goes into the books; a catch-up it needs goes to the fast tracker.
-  auto follow = [=](result_outcome out) {
+  auto follow = [=](std::chrono::steady_clock::time_point asked, result_outcome out) {
+    s->decisions.decided(asked, double(s->manager.output().size()));
     book(ctx, *s, out);
     if (out.next)
       self->send(s->fast_tracker, catch_up_job_ptr(std::make_shared<catch_up_job>(std::move(*out.next))));
@@ -236,13 +261,15 @@ caf::behavior react_camera(caf::event_based_actor* self, context ctx, react_came
         s->cloud_rtt_ms.push_back((ctx.now_ns() - sent->second) / 1e6);
         s->cloud_sent_ns.erase(sent);
       }
-      follow(s->manager.on_detections(from, d->frame_index(), detections_of(d->boxes())));
+      auto asked = std::chrono::steady_clock::now();
+      follow(asked, s->manager.on_detections(from, d->frame_index(), detections_of(d->boxes())));
       if (from == react::source::edge && s->pending && s->pending->index == d->frame_index())
         finish_pending(true);
     },
     [=](const catch_up_result_ptr& done) {
       --s->chasing;
-      follow(s->manager.on_caught_up(*done));
+      auto asked = std::chrono::steady_clock::now();
+      follow(asked, s->manager.on_caught_up(*done));
     },
     [=](expire_atom, uint64_t index) {
       if (!s->pending || s->pending->index != index)
