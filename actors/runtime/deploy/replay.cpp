@@ -98,6 +98,19 @@ class recorded_time final : public clock {
 struct captured {
   std::mutex mtx;
   std::vector<sent_message> sent;
+
+  // What `sender` sent, in its own order.
+  std::vector<sent_message> sent_by(const std::string& sender) {
+    std::vector<sent_message> out;
+    {
+      std::lock_guard<std::mutex> lock(mtx);
+      for (auto& m : sent)
+        if (m.what.sender == sender)
+          out.push_back(m);
+    }
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.what.sequence < b.what.sequence; });
+    return out;
+  }
 };
 
 caf::behavior stand_in(caf::event_based_actor*, context ctx, std::shared_ptr<captured> into) {
@@ -114,6 +127,35 @@ std::vector<const actor_spec*> chosen(const topology& topo, const std::vector<st
         std::find(only.begin(), only.end(), a.kind) != only.end())
       out.push_back(&a);
   return out;
+}
+
+// What the replayed actors received, in time order.
+std::vector<const recorded_input*> inputs_of(const std::vector<recorded_input>& all, const std::set<std::string>& names) {
+  std::vector<const recorded_input*> inputs;
+  for (auto& r : all)
+    if (names.count(r.actor))
+      inputs.push_back(&r);
+  std::stable_sort(inputs.begin(), inputs.end(), [](auto* a, auto* b) { return a->time_ns < b->time_ns; });
+  return inputs;
+}
+
+// Every actor of the topology that is not replayed, and a listener on each topic the
+// replayed ones published to live, keep what they are sent in `out`. (What one replayed
+// actor sends another is that one's input, and left out of the comparison.)
+void stand_in_for_the_rest(node& n, const topology& topo, const std::set<std::string>& names,
+                           const std::vector<recorded_input>& all, const std::shared_ptr<captured>& out) {
+  for (auto& a : topo.actors)
+    if (!names.count(a.name))
+      n.spawn_function(a.name, stand_in, out);
+  std::set<std::string> topics;
+  for (auto& name : names)
+    for (auto& m : live_outputs(all, name))
+      if (!m.what.topic.empty())
+        topics.insert(m.what.topic);
+  auto listener = n.spawn_function("replay-topics", stand_in, out);
+  for (auto& t : topics)
+    if (listener)
+      n.subscribe(t, *listener);
 }
 
 // The actor's parameters with each file it writes moved into DIR/replay/: a replay never
@@ -173,15 +215,11 @@ int replay_recorded(const replay_options& o, const kind_registry& kinds) {
     log::problem(o.dir + "/topology.yaml: no actor or kind named " + fmt::format("{}", fmt::join(o.only, ", ")));
     return 2;
   }
-  auto all = read_recording(o.dir);
   std::set<std::string> names;
   for (auto* a : actors)
     names.insert(a->name);
-  std::vector<const recorded_input*> inputs;
-  for (auto& r : all)
-    if (names.count(r.actor))
-      inputs.push_back(&r);
-  std::stable_sort(inputs.begin(), inputs.end(), [](auto* a, auto* b) { return a->time_ns < b->time_ns; });
+  auto all = read_recording(o.dir);
+  auto inputs = inputs_of(all, names);
 
   nats_server server;
   auto cfg = node_config_for(topo, actors.front()->node, server.url(), 0, kinds);
@@ -194,38 +232,21 @@ int replay_recorded(const replay_options& o, const kind_registry& kinds) {
   cfg.time = time;
   node n(std::move(cfg));
   auto out = std::make_shared<captured>();
-  std::set<std::string> topics;
-  for (auto& name : names)
-    for (auto& m : live_outputs(all, name))
-      if (!m.what.topic.empty())
-        topics.insert(m.what.topic);
-  for (auto& a : topo.actors)
-    if (!names.count(a.name))
-      n.spawn_function(a.name, stand_in, out);
-  auto listener = n.spawn_function("replay-topics", stand_in, out);
-  for (auto& t : topics)
-    if (listener)
-      n.subscribe(t, *listener);
+  stand_in_for_the_rest(n, topo, names, all, out);
   for (auto* a : actors)
     if (auto spawned = n.spawn(a->name, a->kind, replay_params(*a, kinds, o.dir)); !spawned) {
       log::problem("replay: " + a->name + " could not be spawned: " + describe(spawned.error()));
       return 1;
     }
-  log::result(fmt::format("replay: {} inputs to {} ({}), {} speed", inputs.size(), fmt::join(names, ", "),
-                          o.dir, o.max_speed ? "most" : "recorded"));
+  log::result(fmt::format("replay: {} inputs to {} ({}), {} speed", inputs.size(), fmt::join(names, ", "), o.dir,
+                          o.max_speed ? "maximal" : "recorded"));
   feed(n, inputs, *time, o.max_speed);
   std::this_thread::sleep_for(std::chrono::duration<double>(o.settle_s));
   bool all_same = true;
   for (auto& name : names) {
-    std::vector<sent_message> replayed;
-    {
-      std::lock_guard<std::mutex> lock(out->mtx);
-      for (auto& m : out->sent)
-        if (m.what.sender == name)
-          replayed.push_back(m);
-    }
-    std::sort(replayed.begin(), replayed.end(), [](auto& a, auto& b) { return a.what.sequence < b.what.sequence; });
-    auto c = compare_outputs(live_outputs(all, name), replayed);
+    auto live = live_outputs(all, name);
+    live.erase(std::remove_if(live.begin(), live.end(), [&](auto& m) { return names.count(m.to) > 0; }), live.end());
+    auto c = compare_outputs(live, out->sent_by(name));
     all_same = all_same && c.same();
     log::result(fmt::format("{}: {} outputs live, {} replayed, {} identical in order{}{}", name, c.live, c.replayed,
                             c.identical, c.same() ? " — the same decisions" : "; first difference ",
