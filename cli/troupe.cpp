@@ -19,6 +19,7 @@
 #include "actors/runtime/deploy/control.hpp"
 #include "actors/runtime/deploy/deployment.hpp"
 #include "actors/runtime/deploy/replay.hpp"
+#include "actors/runtime/observe/dashboard.hpp"
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/deploy/topology.hpp"
 #include "actors/runtime/trace/trace_export.hpp"
@@ -287,8 +288,23 @@ void add_control_commands(CLI::App& troupe, std::function<int()>& chosen) {
   });
 }
 
-// `trace` (the live tail) and `trace export`.
+// `trace` (the live tail) and `trace export`; `dashboard`.
 void add_trace_commands(CLI::App& troupe, std::function<int()>& chosen) {
+  auto board = std::make_shared<std::pair<std::string, dashboard_options>>();
+  auto* dash = troupe.add_subcommand("dashboard", "a web page of a running deployment: nodes, actors, flows, decisions");
+  dash->add_option("topology", board->first, "topology YAML file")->required();
+  dash->add_option("--nats", board->second.nats_url, "NATS url")->required();
+  dash->add_option("--credentials", board->second.credentials, "the read-only monitor's identity (troupe-monitor.creds)");
+  dash->add_option("--port", board->second.port, "port of the page (default 9470; 0: any)")->check(CLI::Range(0, 65535));
+  dash->add_option("--address", board->second.address, "address of the page (default 127.0.0.1)");
+  dash->add_option("--duration", board->second.duration_s, "stop after this many seconds (default: until interrupted)");
+  dash->callback([&chosen, board] {
+    chosen = [board] {
+      auto topo = load_or_report(board->first);
+      return topo ? run_dashboard(*topo, board->second) : 1;
+    };
+  });
+
   auto tail = std::make_shared<tail_options>();
   auto* trace = troupe.add_subcommand("trace", "live tail of the envelopes on the bus");
   trace->add_option("--nats", tail->nats_url, "NATS url");

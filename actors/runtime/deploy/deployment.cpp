@@ -650,9 +650,12 @@ int run_deployment(const topology& topology_file, const run_options& options, co
     spdlog::info("embedded nats-server at {}{}{}", url,
                  ids->any() ? " (an identity per node, each allowed only its part)" : "",
                  topo.nats.tls.on ? ", TLS with a per-run authority" : "");
-    if (ids->made())  // the operator's identity lives as long as the run, in its private folder
+    if (ids->made()) {  // the operator's and the monitor's identities live as long as the run
       spdlog::info("control it with: troupe ctl {} --nats {} --credentials {} list", topo.file, url,
                    ids->file_of(operator_identity));
+      spdlog::info("watch it with: troupe dashboard {} --nats {} --credentials {}", topo.file, url,
+                   ids->file_of(monitor_identity));
+    }
   }
   if (!ids->any() && topo.nats.user.empty() && topo.nats.token.empty())
     spdlog::warn("the bus is open: any client of {} may read and send anything (docs/security.md)", url);
