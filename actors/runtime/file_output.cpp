@@ -91,4 +91,17 @@ void require_writable(const std::string& path) {
     throw std::runtime_error(why);
 }
 
+size_t write_fully(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
 }  // namespace troupe

@@ -25,6 +25,10 @@ bool inside_folder(const std::string& path, const std::string& folder);
 // Creates the folder a file will go to; empty on success, else why not.
 std::string make_parent_folder(const std::string& path);
 
+// Writes all of `bytes` to `fd` (again after EINTR and short writes); returns how many
+// were written before an error stopped it.
+size_t write_fully(int fd, const std::string& bytes);
+
 // Creates the folder a file will go to and checks it may be written there, before any
 // work that ends in writing it: empty when it can, else why not.
 std::string check_writable(const std::string& path);

@@ -70,17 +70,7 @@ void input_log::flush() {
 }
 
 void input_log::write_buffer() {
-  size_t done = 0;
-  while (done < buffer_.size()) {
-    auto n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      lost_ += buffer_.size() - done;
-      break;
-    }
-    done += size_t(n);
-  }
+  lost_ += buffer_.size() - write_fully(fd_, buffer_);
   buffer_.clear();
 }
 

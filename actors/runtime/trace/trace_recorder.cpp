@@ -166,18 +166,10 @@ void trace_recorder::record(const char* event, const std::string& node, const le
 void trace_recorder::write_buffer() {
   if (buffer_.empty())
     return;
-  size_t done = 0;
-  while (done < buffer_.size()) {
-    auto n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      if (lost_ == 0)
-        spdlog::error("trace: writing failed ({}); lost lines are counted", std::strerror(errno));
-      lost_ += buffered_lines_;  // may include a partly written line: counted as lost
-      break;
-    }
-    done += static_cast<size_t>(n);
+  if (write_fully(fd_, buffer_) < buffer_.size()) {
+    if (lost_ == 0)
+      spdlog::error("trace: writing failed ({}); lost lines are counted", std::strerror(errno));
+    lost_ += buffered_lines_;  // may include a partly written line: counted as lost
   }
   buffer_.clear();
   buffered_lines_ = 0;
