@@ -13,7 +13,7 @@ packages=(
   libopencv-dev libavutil-dev libavcodec-dev libx264-164 opencv-doc opencv-data
   libtesseract-dev tesseract-ocr-eng
   libtorch-dev libonnx-dev libopenblas0-pthread
-  gnuplot-nox libcpp-httplib-dev prometheus
+  gnuplot-nox libcpp-httplib-dev prometheus chromium-headless-shell
 )
 [ "${1:-}" = "--fuzz" ] && packages+=(clang libclang-rt-14-dev)
 

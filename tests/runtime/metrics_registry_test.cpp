@@ -71,6 +71,16 @@ TEST(MetricsEndpoint, ServesWhatTheScrapeWritesAndRefusesATakenPort) {
   EXPECT_EQ(first->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_EQ(client.Get("/metrics")->body, "troupe_up 2\n");
   EXPECT_EQ(client.Get("/nothing")->status, 404);
+  // A client that keeps its connection open does not keep the endpoint's one worker:
+  // the endpoint closes each connection after its answer, so the next client is served.
+  httplib::Client keeper("127.0.0.1", e.port());
+  keeper.set_keep_alive(true);
+  auto kept = keeper.Get("/metrics");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->get_header_value("Connection"), "close");
+  httplib::Client next("127.0.0.1", e.port());
+  next.set_read_timeout(2, 0);
+  EXPECT_TRUE(next.Get("/metrics"));
   try {
     endpoint taken("127.0.0.1", e.port(), [] { return std::string(); });
     FAIL() << "a second endpoint listened on a taken port";

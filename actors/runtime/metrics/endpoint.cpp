@@ -1,64 +1,40 @@
 #include "actors/runtime/metrics/endpoint.hpp"
 
-#include <atomic>
-#include <chrono>
-#include <stdexcept>
-#include <thread>
-
-#include <sys/socket.h>
-
-#include <httplib.h>
+#include "actors/runtime/detail/http_service.hpp"
 
 namespace troupe::metrics {
 
 struct endpoint::impl {
-  httplib::Server server;
   std::string address;
-  int port = 0;
-  std::atomic<bool> ended{false};
-  std::thread thread;
+  detail::http_service service;
 };
 
-endpoint::endpoint(const std::string& address, int port, std::function<std::string()> scrape)
-    : impl_(std::make_unique<impl>()) {
-  auto& s = impl_->server;
-  s.new_task_queue = [] { return new httplib::ThreadPool(1); };  // scrapes come one at a time
-  s.set_socket_options([](socket_t sock) {  // httplib's default adds SO_REUSEPORT: a taken port would be shared
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  s.Get("/metrics", [scrape](const httplib::Request&, httplib::Response& res) {
-    res.set_content(scrape(), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  s.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("<a href=\"/metrics\">/metrics</a>\n", "text/html");
-  });
-  impl_->address = address;
-  impl_->port = port == 0 ? s.bind_to_any_port(address) : (s.bind_to_port(address, port) ? port : -1);
-  if (impl_->port <= 0)
-    throw std::runtime_error("metrics: cannot listen on " + address + ":" + std::to_string(port) +
-                             " (taken, or not an address of this host)");
-  impl_->thread = std::thread([this] {
-    impl_->server.listen_after_bind();
-    impl_->ended = true;
-  });
+namespace {
+
+std::map<std::string, detail::http_handler> routes(std::function<std::string()> scrape) {
+  return {{"/metrics",
+           [scrape](const detail::http_query&) {
+             return detail::http_reply{scrape(), "text/plain; version=0.0.4; charset=utf-8"};
+           }},
+          {"/", [](const detail::http_query&) {
+             return detail::http_reply{"<a href=\"/metrics\">/metrics</a>\n", "text/html"};
+           }}};
 }
 
-endpoint::~endpoint() {
-  // A stop before the server runs is lost (httplib): wait for it to run, or to have given up.
-  while (!impl_->server.is_running() && !impl_->ended)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  impl_->server.stop();
-  if (impl_->thread.joinable())
-    impl_->thread.join();
-}
+}  // namespace
+
+// One worker: scrapes come one at a time.
+endpoint::endpoint(const std::string& address, int port, std::function<std::string()> scrape)
+    : impl_(new impl{address, detail::http_service("metrics", address, port, routes(std::move(scrape)), 1)}) {}
+
+endpoint::~endpoint() = default;
 
 int endpoint::port() const {
-  return impl_->port;
+  return impl_->service.port();
 }
 
 std::string endpoint::url() const {
-  return "http://" + impl_->address + ":" + std::to_string(impl_->port) + "/metrics";
+  return "http://" + impl_->address + ":" + std::to_string(port()) + "/metrics";
 }
 
 }  // namespace troupe::metrics

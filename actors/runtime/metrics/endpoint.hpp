@@ -1,6 +1,6 @@
 // A Prometheus scrape target: GET /metrics answers with what `scrape` writes at that
-// moment (text exposition format 0.0.4), on a thread of the endpoint's own. cpp-httplib
-// stays inside endpoint.cpp: its header is heavy.
+// moment (text exposition format 0.0.4), on a thread of the endpoint's own
+// (detail::http_service).
 #pragma once
 
 #include <functional>

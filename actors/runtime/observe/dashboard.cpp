@@ -1,20 +1,18 @@
 #include "actors/runtime/observe/dashboard.hpp"
 
-#include <sys/socket.h>
-
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <thread>
-
-#include <httplib.h>
-#include <spdlog/spdlog.h>
 
 #include "actors/runtime/bus/bus_connection.hpp"
 #include "actors/runtime/bus/envelope_codec.hpp"
 #include "actors/runtime/bus/subjects.hpp"
 #include "actors/runtime/deploy/credentials.hpp"
 #include "actors/runtime/deploy/deployment.hpp"
+#include "actors/runtime/detail/http_service.hpp"
 #include "actors/runtime/emulation/clock.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/observe/deployment_view.hpp"
@@ -52,44 +50,46 @@ int run_dashboard(const topology& topo, const dashboard_options& o) {
     view.heard(*l, size_t(size), now.now_ns());
   });
 
-  httplib::Server server;
-  server.set_socket_options([](socket_t sock) {  // no SO_REUSEPORT: a taken port is an error, not shared
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  server.new_task_queue = [] { return new httplib::ThreadPool(2); };
-  server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(dashboard_page(), "text/html; charset=utf-8");
-  });
-  server.Get("/api/state", [&](const httplib::Request&, httplib::Response& res) {
-    nlohmann::json state;
+  auto state = [&](const detail::http_query&) {
+    nlohmann::json j;
     {
       std::lock_guard<std::mutex> lock(mtx);
-      state = view.snapshot(now.now_ns());
+      j = view.snapshot(now.now_ns());
     }
-    state["deployment"] = topo.deployment;
-    state["garbage"] = garbage.load();
-    res.set_content(state.dump(), "application/json");
-  });
-  int port = o.port == 0 ? server.bind_to_any_port(o.address) : (server.bind_to_port(o.address, o.port) ? o.port : -1);
-  if (port <= 0) {
-    log::problem("dashboard: cannot listen on " + o.address + ":" + std::to_string(o.port));
+    j["deployment"] = topo.deployment;
+    j["garbage"] = garbage.load();
+    return detail::http_reply{j.dump(), "application/json"};
+  };
+  auto region = [&](const detail::http_query& q) {
+    auto camera = q.find("camera"), number = q.find("region");
+    std::string jpeg;
+    if (camera != q.end() && number != q.end()) {
+      std::lock_guard<std::mutex> lock(mtx);
+      jpeg = view.region_jpeg(camera->second, uint32_t(std::strtoul(number->second.c_str(), nullptr, 10)));
+    }
+    if (jpeg.empty())
+      return detail::http_reply{"no such region overheard\n", "text/plain", 404};
+    return detail::http_reply{std::move(jpeg), "image/jpeg"};
+  };
+  std::optional<detail::http_service> service;
+  try {
+    service.emplace("dashboard", o.address, o.port,
+                    std::map<std::string, detail::http_handler>{
+                        {"/", [](const detail::http_query&) {
+                           return detail::http_reply{dashboard_page(), "text/html; charset=utf-8"};
+                         }},
+                        {"/api/state", state},
+                        {"/api/region.jpg", region}},
+                    4);
+  } catch (const std::exception& e) {
+    log::problem(e.what());
     return 1;
   }
-  std::atomic<bool> ended{false};
-  std::thread serving([&] {
-    server.listen_after_bind();
-    ended = true;
-  });
-  log::result("dashboard of " + topo.deployment + ": http://" + o.address + ":" + std::to_string(port) + "/");
+  log::result("dashboard of " + topo.deployment + ": http://" + o.address + ":" + std::to_string(service->port()) + "/");
   auto start = std::chrono::steady_clock::now();
   while (!stop_requested() &&
          (o.duration_s <= 0 || std::chrono::steady_clock::now() - start < std::chrono::duration<double>(o.duration_s)))
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  while (!server.is_running() && !ended)  // a stop before it runs would be lost
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  server.stop();
-  serving.join();
   return 0;
 }
 

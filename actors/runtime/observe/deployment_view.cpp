@@ -2,16 +2,39 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
+
 #include "troupe/messages/runtime.pb.h"
+#include "troupe/messages/vision.pb.h"
 
 namespace troupe {
 
 namespace {
 
+bool named(const letter& l, const char* part) {
+  return l.type.find(part) != std::string::npos;
+}
+
 // Statistics and plans are what a dashboard shows of a system's decision; a type is
-// one when it is published to a topic or its name says it is a plan or a table.
+// one when it is published to a topic or its name says it is a plan, a table or
+// statistics (REACT's fusion counts travel as CameraStats), or what a segment was sent
+// as (Penance's configuration of each segment).
 bool decision_like(const letter& l) {
-  return !l.topic.empty() || l.type.find("Plan") != std::string::npos || l.type.find("Table") != std::string::npos;
+  return !l.topic.empty() || named(l, "Plan") || named(l, "Table") || named(l, "Stats") || named(l, "SegmentSent");
+}
+
+// Bytes fields (JPEG, PNG, padding) print as base64: a page needs their size, not them.
+void shorten_bytes(nlohmann::json& j) {
+  if (j.is_string() && j.get_ref<const std::string&>().size() > 256)
+    j = "(" + std::to_string(j.get_ref<const std::string&>().size() * 3 / 4) + " bytes)";
+  else if (j.is_structured())
+    for (auto& v : j)
+      shorten_bytes(v);
+}
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
 }
 
 std::string short_type(const std::string& type) {
@@ -23,7 +46,9 @@ std::string short_type(const std::string& type) {
 
 deployment_view::deployment_view(const topology& topo, double window_s)
     : window_ns_(int64_t(window_s * 1e9)),
-      silence_ns_(int64_t(topo.runtime.heartbeat_ms) * topo.runtime.heartbeat_misses * 1'000'000) {
+      // heartbeats keep deployment time: under an emulated clock they come slower
+      silence_ns_(int64_t(topo.runtime.heartbeat_ms * topo.runtime.heartbeat_misses * 1e6 * topo.runtime.time_scale)),
+      real_time_(topo.runtime.time_scale == 1) {
   for (auto& n : topo.nodes)
     nodes_[n.name];
   for (auto& a : topo.actors)
@@ -45,6 +70,57 @@ void deployment_view::heard(const letter& l, size_t bytes, int64_t now_ns) {
     e.recent.pop_front();
   if (l.body && decision_like(l))
     keep_latest(l);
+  camera_traffic(l, now_ns);
+}
+
+void deployment_view::camera_traffic(const letter& l, int64_t now_ns) {
+  if (auto* r = l.as<msg::Region>()) {
+    auto& seen = cameras_[r->camera()].regions[r->region()];
+    seen = {r->frame_index(), r->x(), r->y(), r->width(), r->height(), r->jpeg()};
+  } else if (auto* d = l.as<msg::Detections>(); d != nullptr && l.receiver != d->camera()) {
+    // (to the camera itself: one region's part of what it fuses and sends on)
+    auto& c = cameras_[d->camera()];
+    if (d->frame_index() < c.boxes_frame)
+      return;  // an older frame's result, late
+    if (d->frame_index() > c.boxes_frame)
+      c.boxes = nlohmann::json::array();
+    c.boxes_frame = d->frame_index();
+    for (auto& b : d->boxes())  // a frame's regions answer apart: their boxes add up
+      c.boxes.push_back({{"x", b.x()}, {"y", b.y()}, {"width", b.width()}, {"height", b.height()},
+                         {"label", b.label()}, {"score", b.score()}});
+    if (real_time_ && d->capture_time_unix_ns() > 0) {
+      c.latency_ms.emplace_back(now_ns, (now_ns - d->capture_time_unix_ns()) / 1e6);
+      while (c.latency_ms.front().first < now_ns - window_ns_)
+        c.latency_ms.pop_front();
+    }
+  }
+}
+
+std::string deployment_view::region_jpeg(const std::string& camera, uint32_t region) const {
+  auto c = cameras_.find(camera);
+  if (c == cameras_.end())
+    return {};
+  auto r = c->second.regions.find(region);
+  return r == c->second.regions.end() ? std::string() : r->second.jpeg;
+}
+
+nlohmann::json deployment_view::cameras_json(int64_t now_ns) const {
+  auto out = nlohmann::json::array();
+  for (auto& [name, c] : cameras_) {
+    nlohmann::json j = {{"name", name}, {"frame", c.boxes_frame}, {"boxes", c.boxes},
+                        {"regions", nlohmann::json::array()}};
+    for (auto& [n, r] : c.regions)
+      j["regions"].push_back(
+          {{"region", n}, {"frame", r.frame}, {"x", r.x}, {"y", r.y}, {"width", r.width}, {"height", r.height}});
+    std::vector<double> recent;
+    for (auto& [t, ms] : c.latency_ms)
+      if (t >= now_ns - window_ns_)
+        recent.push_back(ms);
+    if (!recent.empty())
+      j["latency_ms_p50"] = median(recent);
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 void deployment_view::announcement(const letter& l, int64_t now_ns) {
@@ -80,8 +156,12 @@ void deployment_view::keep_latest(const letter& l) {
   if (!google::protobuf::util::MessageToJsonString(*l.body, &text, o).ok())
     return;
   auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_discarded())
-    latest_[l.sender][short_type(l.type)] = std::move(j);
+  if (j.is_discarded())
+    return;
+  shorten_bytes(j);
+  if (l.topic.empty() && named(l, "Plan"))
+    plans_[l.sender][short_type(l.type)][l.receiver] = j;
+  latest_[l.sender][short_type(l.type)] = std::move(j);
 }
 
 nlohmann::json deployment_view::node_json(const std::string& name, const node_state& n, int64_t now_ns) const {
@@ -97,7 +177,8 @@ nlohmann::json deployment_view::node_json(const std::string& name, const node_st
 
 nlohmann::json deployment_view::snapshot(int64_t now_ns) const {
   nlohmann::json out = {{"nodes", nlohmann::json::array()}, {"actors", nlohmann::json::array()},
-                        {"edges", nlohmann::json::array()}, {"window_s", window_ns_ / 1e9}};
+                        {"edges", nlohmann::json::array()}, {"window_s", window_ns_ / 1e9},
+                        {"cameras", cameras_json(now_ns)}};
   for (auto& [name, n] : nodes_)
     out["nodes"].push_back(node_json(name, n, now_ns));
   for (auto& [name, a] : actors_) {
@@ -111,6 +192,8 @@ nlohmann::json deployment_view::snapshot(int64_t now_ns) const {
       j["why"] = a.down_reason.empty() ? "node down" : a.down_reason;
     if (auto l = latest_.find(name); l != latest_.end())
       j["latest"] = l->second;
+    if (auto p = plans_.find(name); p != plans_.end())
+      j["plans"] = p->second;
     out["actors"].push_back(std::move(j));
   }
   double window_s = window_ns_ / 1e9;
