@@ -31,6 +31,15 @@ using namespace troupe;
 
 namespace {
 
+// `--param key=value` pairs: a malformed one is a usage error (exit 2).
+void check_param_pairs(const std::vector<std::string>& pairs) {
+  try {
+    control::params_yaml(pairs);
+  } catch (const std::invalid_argument& e) {
+    throw CLI::ValidationError(e.what());
+  }
+}
+
 constexpr int usage_error = 2;  // as docs/cli.md promises; CLI11's own codes are not
 
 std::string self_exe() {
@@ -206,7 +215,13 @@ void add_deployment_commands(CLI::App& troupe, std::function<int()>& chosen) {
   replay->add_flag("--max-speed", replaying->max_speed, "no waiting between inputs (default: their recorded times)");
   replay->add_option("--settle", replaying->settle_s, "seconds outputs may still come after the last input (default 2)")
       ->check(CLI::Range(0.0, 3600.0));
-  replay->callback([&chosen, replaying] { chosen = [replaying] { return replay_recorded(*replaying, builtin_kinds()); }; });
+  replay->add_option("--param", replaying->params,
+                     "key=value set on each replayed actor, the value read as YAML (repeatable; files it names go "
+                     "to DIR/replay/)");
+  replay->callback([&chosen, replaying] {
+    check_param_pairs(replaying->params);
+    chosen = [replaying] { return replay_recorded(*replaying, builtin_kinds()); };
+  });
 
   auto* creds = troupe.add_subcommand("credentials", "write a deployment's identities for a server of your own: "
                                                       "nats-server.conf and one 0600 file per node");
@@ -270,11 +285,7 @@ void add_control_commands(CLI::App& troupe, std::function<int()>& chosen) {
     if (*list)
       what = control::list{};
     else if (*spawn) {
-      try {
-        control::params_yaml(c->spawn.params);  // a malformed pair is a usage error
-      } catch (const std::invalid_argument& e) {
-        throw CLI::ValidationError(e.what());
-      }
+      check_param_pairs(c->spawn.params);
       what = c->spawn;
     }
     else if (*stop)

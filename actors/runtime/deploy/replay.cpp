@@ -14,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/runtime/deploy/control.hpp"
 #include "actors/runtime/deploy/deployment.hpp"
 #include "actors/runtime/errors.hpp"
 #include "actors/runtime/deploy/nats_server.hpp"
@@ -158,10 +159,13 @@ void stand_in_for_the_rest(node& n, const topology& topo, const std::set<std::st
       n.subscribe(t, *listener);
 }
 
-// The actor's parameters with each file it writes moved into DIR/replay/: a replay never
-// overwrites what the live run wrote.
-params replay_params(const actor_spec& a, const kind_registry& kinds, const std::string& dir) {
+// The actor's parameters, with the replay's own set, and each file it writes moved into
+// DIR/replay/: a replay never overwrites what the live run wrote.
+params replay_params(const actor_spec& a, const kind_registry& kinds, const replay_options& o) {
   YAML::Node copy = YAML::Clone(a.args.yaml());
+  for (auto set : YAML::Load(control::params_yaml(o.params)))
+    copy[set.first.as<std::string>()] = set.second;
+  const auto& dir = o.dir;
   if (auto* spec = kinds.find(a.kind))
     for (auto& p : spec->parameters)
       if (p.type == param_type::output && copy[p.key])
@@ -234,7 +238,7 @@ int replay_recorded(const replay_options& o, const kind_registry& kinds) {
   auto out = std::make_shared<captured>();
   stand_in_for_the_rest(n, topo, names, all, out);
   for (auto* a : actors)
-    if (auto spawned = n.spawn(a->name, a->kind, replay_params(*a, kinds, o.dir)); !spawned) {
+    if (auto spawned = n.spawn(a->name, a->kind, replay_params(*a, kinds, o)); !spawned) {
       log::problem("replay: " + a->name + " could not be spawned: " + describe(spawned.error()));
       return 1;
     }

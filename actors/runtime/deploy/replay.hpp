@@ -19,6 +19,10 @@ struct replay_options {
   std::vector<std::string> only;  // actor names or kinds
   bool max_speed = false;         // no waiting between inputs
   double settle_s = 2;            // after the last input: how long outputs may still come
+  // "key=value" (YAML values) set on every replayed actor: e.g. an output its live run
+  // did not write (`trace=sched.csv`: an OctoCross scheduler's training data from a real
+  // run). A file it names lands in DIR/replay/ like every other output.
+  std::vector<std::string> params;
 };
 
 // One message an actor sent: where to (an actor, or "topic:NAME") and what.
