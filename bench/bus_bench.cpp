@@ -1,9 +1,14 @@
 // Troupe's bus against raw nats.c, side by side in one run on one nats-server:
-// cross-node request/reply round trip, and one-way throughput at 1 KB, 64 KB, 512 KB.
-// With --observed a third path joins: Troupe with its metrics served and scraped every
-// second (flow counters on every send) and every envelope traced to a file, the cost
-// issue 21 bounds. Rounds alternate the paths so all see the same machine noise;
-// medians and ratios are printed, never a single timing.
+// cross-node request/reply round trip; one-way throughput from 16 B to 64 KB; many to
+// one (32 senders on 4 connections to one receiver, as cameras to a sink); fan-out (one
+// topic, 16 subscribers on 4 connections). With --observed a third path joins: Troupe
+// with its metrics served and scraped every second and every envelope traced to a
+// file, the cost issue 21 bounds.
+//
+// An instrument, not a race: a warm-up round first, then rounds that alternate which
+// path goes first so all see the same machine noise; each figure is the median of the
+// rounds with their min–max, and ratios are of medians. The options it ran with (CAF's
+// scheduler, nats.c's) are printed with the figures.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -18,8 +23,8 @@
 #include <httplib.h>
 #include <nats/nats.h>
 
-#include "actors/runtime/errors.hpp"
 #include "actors/runtime/deploy/nats_server.hpp"
+#include "actors/runtime/errors.hpp"
 #include "actors/runtime/metrics/endpoint.hpp"
 #include "actors/runtime/metrics/node_metrics.hpp"
 #include "actors/runtime/node.hpp"
@@ -36,21 +41,28 @@ using vision::percentile;
 
 struct settings {
   int rounds = 5;
+  int warmup_rounds = 1;
   int round_trips = 2000;
-  double seconds_per_throughput_round = 1.0;
+  double seconds = 1.0;  // per throughput round
   std::string nats_url;  // empty: an embedded nats-server
   std::string scheduler = "sharing";
-  std::vector<size_t> sizes_kb = {1, 64, 512};
-  bool observed = false;  // also Troupe with metrics served and scraped, and a trace
+  size_t workers = 0;
+  std::vector<size_t> rtt_sizes = {64};
+  std::vector<size_t> sizes = {16, 256, 1024, 4096, 65536};
+  int senders = 32, sender_connections = 4;
+  int subscribers = 16, subscriber_connections = 4;
+  size_t crowd_size = 256;  // many-to-one and fan-out payload
+  std::string only;         // "raw" or "troupe": one path, for a profiler
+  bool observed = false;    // also Troupe with metrics served and scraped, and a trace
   std::string trace_file = "/tmp/troupe-bus-bench-trace.jsonl";
-  double trace_sample = 1.0;  // of the observed path's traces; 0: no trace
+  double trace_sample = 1.0;
 };
 
 natsConnection* raw_connect(const std::string& url) {
   natsOptions* opts = nullptr;
   natsOptions_Create(&opts);
   natsOptions_SetURL(opts, url.c_str());
-  natsOptions_SetSendAsap(opts, true);
+  natsOptions_SetSendAsap(opts, true);  // as Troupe's connections
   natsConnection* nc = nullptr;
   if (natsConnection_Connect(&nc, opts) != NATS_OK)
     throw std::runtime_error("raw nats.c cannot connect to " + url);
@@ -58,53 +70,75 @@ natsConnection* raw_connect(const std::string& url) {
   return nc;
 }
 
-// -- round trip ----------------------------------------------------------------
+struct counter {
+  std::atomic<uint64_t> messages{0}, bytes{0};
+};
+
+// -- raw nats.c ------------------------------------------------------------------
 
 void raw_echo(natsConnection* nc, natsSubscription*, natsMsg* m, void*) {
   natsConnection_Publish(nc, natsMsg_GetReply(m), natsMsg_GetData(m), natsMsg_GetDataLength(m));
   natsMsg_Destroy(m);
 }
 
-std::vector<double> raw_round_trips(natsConnection* client, int n, const std::string& payload) {
-  std::vector<double> us;
-  for (int i = 0; i < n; ++i) {
-    natsMsg* reply = nullptr;
-    auto t0 = clock_type::now();
-    if (natsConnection_Request(&reply, client, "bench.echo", payload.data(), int(payload.size()), 2000) != NATS_OK)
-      throw std::runtime_error("raw request failed");
-    us.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
-    natsMsg_Destroy(reply);
-  }
-  return us;
-}
-
-caf::behavior echo(caf::event_based_actor*, context ctx) {
-  return {[=](const letter& in) { ctx.reply(in, in.body); }};
-}
-
-std::vector<double> troupe_round_trips(node& client, int n, const msg::Blob& payload) {
-  std::vector<double> us;
-  for (int i = 0; i < n; ++i) {
-    auto t0 = clock_type::now();
-    auto reply = client.request("echo", payload, std::chrono::milliseconds(2000));
-    if (!reply)
-      throw std::runtime_error("troupe request failed: " + describe(reply.error()));
-    us.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
-  }
-  return us;
-}
-
-// -- throughput ----------------------------------------------------------------
-
-struct counter {
-  std::atomic<uint64_t> messages{0}, bytes{0};
-};
-
 void raw_count(natsConnection*, natsSubscription*, natsMsg* m, void* c) {
   auto* cnt = static_cast<counter*>(c);
   cnt->bytes += natsMsg_GetDataLength(m);
   ++cnt->messages;
   natsMsg_Destroy(m);
+}
+
+// Clients and servers on connections of their own: every message crosses the server.
+class raw_path {
+ public:
+  raw_path(const settings& s) {
+    for (int i = 0; i < std::max(s.sender_connections, 1); ++i)
+      clients_.push_back(raw_connect(s.nats_url));
+    for (int i = 0; i < std::max(s.subscriber_connections, 1); ++i)
+      servers_.push_back(raw_connect(s.nats_url));
+    subscribe(servers_[0], "bench.echo", raw_echo, nullptr);
+    subscribe(servers_[0], "bench.sink", raw_count, &received);
+    for (int i = 0; i < s.subscribers; ++i)
+      subscribe(servers_[size_t(i) % servers_.size()], "bench.fan", raw_count, &fanned);
+    for (auto* c : servers_)
+      natsConnection_Flush(c);
+  }
+  ~raw_path() {
+    for (auto* sub : subs_)
+      natsSubscription_Destroy(sub);
+    for (auto* c : clients_)
+      natsConnection_Destroy(c);
+    for (auto* c : servers_)
+      natsConnection_Destroy(c);
+  }
+  natsConnection* client(size_t i = 0) { return clients_[i % clients_.size()]; }
+  int64_t dropped() const {
+    int64_t all = 0;
+    for (auto* sub : subs_) {
+      int64_t d = 0;
+      natsSubscription_GetDropped(sub, &d);
+      all += d;
+    }
+    return all;
+  }
+  counter received, fanned;
+
+ private:
+  void subscribe(natsConnection* c, const char* subject, natsMsgHandler h, void* closure) {
+    natsSubscription* sub = nullptr;
+    if (natsConnection_Subscribe(&sub, c, subject, h, closure) != NATS_OK)
+      throw std::runtime_error(std::string("raw nats.c cannot subscribe to ") + subject);
+    natsSubscription_SetPendingLimits(sub, -1, -1);  // as the Troupe nodes here
+    subs_.push_back(sub);
+  }
+  std::vector<natsConnection*> clients_, servers_;
+  std::vector<natsSubscription*> subs_;
+};
+
+// -- Troupe ----------------------------------------------------------------------
+
+caf::behavior echo(caf::event_based_actor*, context ctx) {
+  return {[=](const letter& in) { ctx.reply(in, in.body); }};
 }
 
 caf::behavior counting(caf::event_based_actor*, context, counter* cnt) {
@@ -114,40 +148,70 @@ caf::behavior counting(caf::event_based_actor*, context, counter* cnt) {
   }};
 }
 
-// Sends for about `seconds`, then waits for the last delivery: bytes/s delivered.
-double measure(counter& cnt, double seconds, const std::function<void()>& send_one) {
-  uint64_t start_count = cnt.messages;
-  uint64_t start_bytes = cnt.bytes;
-  uint64_t sent = 0;
-  auto t0 = clock_type::now();
-  auto until = t0 + std::chrono::duration<double>(seconds);
-  while (clock_type::now() < until) {
-    for (int i = 0; i < 16; ++i)
-      send_one();
-    sent += 16;
-  }
-  auto give_up = clock_type::now() + std::chrono::seconds(10);
-  while (cnt.messages - start_count < sent && clock_type::now() < give_up)
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  double elapsed = std::chrono::duration<double>(clock_type::now() - t0).count();
-  if (cnt.messages - start_count < sent)
-    std::printf("    (%lu of %lu messages delivered)\n", (unsigned long) (cnt.messages - start_count),
-                (unsigned long) sent);
-  return (cnt.bytes - start_bytes) / elapsed;
-}
-
-// Two Troupe nodes, every message crossing the server; `observed`: with flow metrics,
-// a trace of every envelope, and the metrics endpoint scraped once a second.
+// Client nodes and server nodes of one deployment, every message crossing the server;
+// `observed`: with flow metrics, a trace of every envelope, and the metrics endpoint
+// scraped once a second.
 class troupe_path {
  public:
-  troupe_path(const settings& s, const std::string& tag, bool observed)
-      : client_(config(s, tag, "client", observed)), server_(config(s, tag, "server", observed)) {
-    server_.spawn_function("echo", echo);
-    server_.spawn_function("sink", counting, &received);
-    if (!observed)
-      return;
-    roster_.add(client_);
-    roster_.add(server_);
+  troupe_path(const settings& s, const std::string& tag, bool observed) {
+    for (int i = 0; i < std::max(s.sender_connections, 1); ++i)
+      clients_.push_back(std::make_unique<node>(config(s, tag, "client-" + std::to_string(i), observed)));
+    for (int i = 0; i < std::max(s.subscriber_connections, 1); ++i)
+      servers_.push_back(std::make_unique<node>(config(s, tag, "server-" + std::to_string(i), observed)));
+    servers_[0]->spawn_function("echo", echo);
+    servers_[0]->spawn_function("sink", counting, &received);
+    for (int i = 0; i < s.subscribers; ++i) {
+      auto& host = *servers_[size_t(i) % servers_.size()];
+      auto fan = host.spawn_function("fan-" + std::to_string(i), counting, &fanned);
+      if (!fan || host.subscribe("fan", *fan))
+        throw std::runtime_error("troupe: cannot subscribe fan-" + std::to_string(i));
+    }
+    if (observed)
+      observe();
+  }
+  ~troupe_path() {
+    done_ = true;
+    if (scraper_.joinable())
+      scraper_.join();
+    endpoint_.reset();
+    for (auto& n : clients_)
+      roster_.remove(*n);
+    for (auto& n : servers_)
+      roster_.remove(*n);
+  }
+  node& client(size_t i = 0) { return *clients_[i % clients_.size()]; }
+  uint64_t scrapes() const { return scrapes_; }
+  uint64_t dropped() const {
+    uint64_t all = 0;
+    for (auto& n : servers_)
+      all += n->stats().slow_consumer_drops;
+    return all;
+  }
+  counter received, fanned;
+
+ private:
+  static node_config config(const settings& s, const std::string& tag, const std::string& name, bool observed) {
+    node_config c;
+    c.deployment = "bench" + tag;  // each path a deployment of its own
+    c.scheduler = s.scheduler;
+    c.workers = s.workers;
+    c.name = name;
+    c.bus.url = s.nats_url;
+    c.bus.pending_msgs_limit = -1;  // as the raw subscribers
+    c.bus.pending_bytes_limit = -1;
+    if (observed) {
+      c.flow_metrics = true;
+      if (s.trace_sample > 0)
+        c.trace_file = s.trace_file + "." + name;  // every node traces: sends and receipts
+      c.trace_sample = s.trace_sample;
+    }
+    return c;
+  }
+  void observe() {
+    for (auto& n : clients_)
+      roster_.add(*n);
+    for (auto& n : servers_)
+      roster_.add(*n);
     endpoint_ = std::make_unique<metrics::endpoint>("127.0.0.1", 0, [this] { return roster_.scrape(); });
     scraper_ = std::thread([this] {
       httplib::Client c("127.0.0.1", endpoint_->port());
@@ -159,39 +223,8 @@ class troupe_path {
       }
     });
   }
-  ~troupe_path() {
-    done_ = true;
-    if (scraper_.joinable())
-      scraper_.join();
-    endpoint_.reset();
-    roster_.remove(client_);
-    roster_.remove(server_);
-  }
-  node& client() { return client_; }
-  uint64_t scrapes() const { return scrapes_; }
-  node& server() { return server_; }
-  counter received;
 
- private:
-  // Each path a deployment of its own: its nodes hear only each other.
-  static node_config config(const settings& s, const std::string& tag, const std::string& name, bool observed) {
-    node_config c;
-    c.deployment = "bench" + tag;
-    c.scheduler = s.scheduler;
-    c.name = name;
-    c.bus.url = s.nats_url;
-    c.bus.pending_msgs_limit = -1;  // same as the raw subscriber
-    c.bus.pending_bytes_limit = -1;
-    if (observed) {
-      c.flow_metrics = true;
-      if (s.trace_sample > 0)
-        c.trace_file = s.trace_file + "." + name;  // both nodes trace: sends and receipts
-      c.trace_sample = s.trace_sample;
-    }
-    return c;
-  }
-
-  node client_, server_;
+  std::vector<std::unique_ptr<node>> clients_, servers_;
   metrics::node_roster roster_;
   std::unique_ptr<metrics::endpoint> endpoint_;
   std::atomic<bool> done_{false};
@@ -199,17 +232,251 @@ class troupe_path {
   std::thread scraper_;
 };
 
+// -- measuring ---------------------------------------------------------------------
+
+// Round trips of one payload, in microseconds.
+std::vector<double> timed(int n, const std::function<void()>& round_trip) {
+  std::vector<double> us;
+  us.reserve(size_t(n));
+  for (int i = 0; i < n; ++i) {
+    auto t0 = clock_type::now();
+    round_trip();
+    us.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+  }
+  return us;
+}
+
+struct rate {
+  double bytes_per_s = 0, messages_per_s = 0;
+};
+
+// `threads` senders call send(thread) for about `seconds`; then waits until each send's
+// `copies` deliveries arrived (or 10 s): what was delivered per second until the last.
+rate measure(counter& cnt, double seconds, int threads, uint64_t copies, const std::function<void(int)>& send) {
+  uint64_t start_count = cnt.messages, start_bytes = cnt.bytes;
+  std::atomic<uint64_t> sent{0};
+  auto t0 = clock_type::now();
+  auto until = t0 + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> senders;
+  for (int t = 0; t < threads; ++t)
+    senders.emplace_back([&, t] {
+      uint64_t mine = 0;
+      while (clock_type::now() < until) {
+        for (int i = 0; i < 16; ++i)
+          send(t);
+        mine += 16;
+      }
+      sent += mine;
+    });
+  for (auto& s : senders)
+    s.join();
+  auto expected = sent * copies;
+  auto give_up = clock_type::now() + std::chrono::seconds(10);
+  while (cnt.messages - start_count < expected && clock_type::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  double elapsed = std::chrono::duration<double>(clock_type::now() - t0).count();
+  if (cnt.messages - start_count < expected)
+    std::printf("    (%lu of %lu deliveries arrived)\n", (unsigned long) (cnt.messages - start_count),
+                (unsigned long) expected);
+  return {(cnt.bytes - start_bytes) / elapsed, (cnt.messages - start_count) / elapsed};
+}
+
+std::string size_name(size_t bytes) {
+  return bytes >= 1024 ? std::to_string(bytes / 1024) + " KB" : std::to_string(bytes) + " B";
+}
+
+// "median (min–max)" of per-round figures, in `unit` (a divisor).
+std::string spread(const std::vector<double>& v, double unit, const char* format = "%.1f") {
+  auto text = [&](double x) {
+    char b[32];
+    std::snprintf(b, sizeof b, format, x / unit);
+    return std::string(b);
+  };
+  auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  return text(median(v)) + " (" + text(*lo) + "–" + text(*hi) + ")";
+}
+
+// One measurement on every path, rounds alternating which goes first; the warm-up
+// rounds are run and not kept. Returns per path its per-round figures.
+template <class Run>
+std::vector<std::vector<double>> rounds(const settings& s, size_t paths, Run run_one) {
+  std::vector<std::vector<double>> kept(paths);
+  for (int r = -s.warmup_rounds; r < s.rounds; ++r)
+    for (size_t k = 0; k < paths; ++k) {
+      size_t p = (r % 2 == 0) ? k : paths - 1 - k;
+      double figure = run_one(p, r < 0);
+      if (r >= 0)
+        kept[p].push_back(figure);
+    }
+  return kept;
+}
+
+// The paths of one run: raw nats.c first, then the Troupe ones (any may be left out).
+struct bench {
+  settings s;
+  std::unique_ptr<raw_path> raw;
+  std::vector<std::unique_ptr<troupe_path>> troupe;
+  std::vector<std::string> names;
+
+  size_t paths() const { return names.size(); }
+  bool is_raw(size_t p) const { return raw && p == 0; }
+  troupe_path& t(size_t p) { return *troupe[raw ? p - 1 : p]; }
+
+  // "  name  median (min–max) unit  ratio" per path, the ratio of medians to the first.
+  void print(const std::vector<std::vector<double>>& per_round, double unit, const char* unit_name) {
+    for (size_t p = 0; p < paths(); ++p) {
+      std::printf("    %-9s %s %s", names[p].c_str(), spread(per_round[p], unit).c_str(), unit_name);
+      if (p > 0)
+        std::printf("   %.2fx %s", median(per_round[p]) / median(per_round[0]), names[0].c_str());
+      std::printf("\n");
+    }
+  }
+};
+
+void round_trip(bench& b) {
+  for (size_t size : b.s.rtt_sizes) {
+    msg::Blob payload;
+    payload.set_data(std::string(size, 'r'));
+    std::string raw_bytes = payload.SerializeAsString();
+    std::vector<std::vector<double>> all(b.paths());
+    auto per_round = rounds(b.s, b.paths(), [&](size_t p, bool warm_up) {
+      auto us = timed(warm_up ? 200 : b.s.round_trips, [&] {
+        if (b.is_raw(p)) {
+          natsMsg* reply = nullptr;
+          if (natsConnection_Request(&reply, b.raw->client(), "bench.echo", raw_bytes.data(), int(raw_bytes.size()),
+                                     2000) != NATS_OK)
+            throw std::runtime_error("raw request failed");
+          natsMsg_Destroy(reply);
+        } else if (auto reply = b.t(p).client().request("echo", payload, std::chrono::milliseconds(2000)); !reply)
+          throw std::runtime_error("troupe request failed: " + describe(reply.error()));
+      });
+      if (!warm_up)
+        all[p].insert(all[p].end(), us.begin(), us.end());
+      return median(us);
+    });
+    std::printf("request/reply round trip, %s payload, %d requests per round: p50 and p95 of all, per-round p50s\n",
+                size_name(size).c_str(), b.s.round_trips);
+    for (size_t p = 0; p < b.paths(); ++p) {
+      std::printf("    %-9s p50 %7.1f us   p95 %7.1f us   round p50s %s us", b.names[p].c_str(), median(all[p]),
+                  percentile(all[p], 95), spread(per_round[p], 1).c_str());
+      if (p > 0)
+        std::printf("   %.2fx / %.2fx %s", median(all[p]) / median(all[0]),
+                    percentile(all[p], 95) / percentile(all[0], 95), b.names[0].c_str());
+      std::printf("\n");
+    }
+  }
+  std::printf("    goal: troupe <= 1.10x raw at p50 and p95 (issue 22)\n\n");
+}
+
+void throughput(bench& b) {
+  std::printf("one-way throughput, one sender, cross-node: delivered MB/s and k messages/s, median (min–max)\n");
+  for (size_t size : b.s.sizes) {
+    auto blob = std::make_shared<msg::Blob>();
+    blob->set_data(std::string(size, 'x'));
+    std::string raw_bytes = blob->SerializeAsString();
+    std::vector<std::vector<double>> messages(b.paths());
+    auto bytes = rounds(b.s, b.paths(), [&](size_t p, bool warm_up) {
+      double seconds = warm_up ? b.s.seconds / 4 : b.s.seconds;
+      auto r = b.is_raw(p) ? measure(b.raw->received, seconds, 1, 1,
+                                     [&](int) {
+                                       natsConnection_Publish(b.raw->client(), "bench.sink", raw_bytes.data(),
+                                                              int(raw_bytes.size()));
+                                     })
+                           : measure(b.t(p).received, seconds, 1, 1, [&](int) { b.t(p).client().send("sink", blob); });
+      if (!warm_up)
+        messages[p].push_back(r.messages_per_s);
+      return r.bytes_per_s;
+    });
+    std::printf("  %s\n", size_name(size).c_str());
+    for (size_t p = 0; p < b.paths(); ++p) {
+      std::printf("    %-9s %s MB/s   %s k msg/s", b.names[p].c_str(), spread(bytes[p], 1e6).c_str(),
+                  spread(messages[p], 1e3).c_str());
+      if (p > 0)
+        std::printf("   %.2fx %s", median(bytes[p]) / median(bytes[0]), b.names[0].c_str());
+      std::printf("\n");
+    }
+  }
+  std::printf("    goal: troupe >= 0.80x raw at 1 KB (issue 22)\n\n");
+}
+
+void many_to_one(bench& b) {
+  auto blob = std::make_shared<msg::Blob>();
+  blob->set_data(std::string(b.s.crowd_size, 'm'));
+  std::string raw_bytes = blob->SerializeAsString();
+  auto per_round = rounds(b.s, b.paths(), [&](size_t p, bool warm_up) {
+    double seconds = warm_up ? b.s.seconds / 4 : b.s.seconds;
+    if (b.is_raw(p))
+      return measure(b.raw->received, seconds, b.s.senders, 1, [&](int t) {
+               natsConnection_Publish(b.raw->client(size_t(t)), "bench.sink", raw_bytes.data(), int(raw_bytes.size()));
+             }).messages_per_s;
+    return measure(b.t(p).received, seconds, b.s.senders, 1,
+                   [&](int t) { b.t(p).client(size_t(t)).send("sink", blob); })
+        .messages_per_s;
+  });
+  std::printf("many to one: %d senders on %d connections (nodes) to one receiver, %s: delivered k messages/s\n",
+              b.s.senders, b.s.sender_connections, size_name(b.s.crowd_size).c_str());
+  b.print(per_round, 1e3, "k msg/s");
+  std::printf("\n");
+}
+
+void fan_out(bench& b) {
+  msg::Blob blob;
+  blob.set_data(std::string(b.s.crowd_size, 'f'));
+  std::string raw_bytes = blob.SerializeAsString();
+  auto copies = uint64_t(b.s.subscribers);
+  auto per_round = rounds(b.s, b.paths(), [&](size_t p, bool warm_up) {
+    double seconds = warm_up ? b.s.seconds / 4 : b.s.seconds;
+    if (b.is_raw(p))
+      return measure(b.raw->fanned, seconds, 1, copies, [&](int) {
+               natsConnection_Publish(b.raw->client(), "bench.fan", raw_bytes.data(), int(raw_bytes.size()));
+             }).messages_per_s;
+    return measure(b.t(p).fanned, seconds, 1, copies, [&](int) { b.t(p).client().publish("fan", blob); })
+        .messages_per_s;
+  });
+  std::printf("fan-out: one publisher, one topic, %d subscribers on %d connections (nodes), %s: deliveries k/s\n",
+              b.s.subscribers, b.s.subscriber_connections, size_name(b.s.crowd_size).c_str());
+  b.print(per_round, 1e3, "k msg/s");
+  std::printf("    (raw: one NATS subscription per subscriber; Troupe: one per node and topic, handed to its\n"
+              "     subscribers in the process)\n\n");
+}
+
+void print_settings(const settings& s) {
+  std::printf("bus benchmark on %s: %d round(s) after %d warm-up, alternating which path goes first\n",
+              s.nats_url.c_str(), s.rounds, s.warmup_rounds);
+  std::printf("  CAF 0.17: scheduler %s, %zu worker thread(s) per node%s; %u cores\n", s.scheduler.c_str(),
+              s.workers == 0 ? size_t(std::thread::hardware_concurrency()) : s.workers,
+              s.workers == 0 ? " (one per core)" : "", std::thread::hardware_concurrency());
+  std::printf("  nats.c %s, both paths: SendAsap on, pending limits off, one delivery thread per subscription\n",
+              nats_GetVersion());
+  if (s.observed)
+    std::printf("  observed: flow metrics served and scraped every 1 s, trace sample %.2f\n", s.trace_sample);
+  std::printf("\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   settings s;
+  std::vector<std::string> parts = {"rtt", "throughput", "many", "fanout"};
   CLI::App app{"Troupe bus benchmark: Troupe vs raw nats.c, side by side"};
-  app.add_option("--rounds", s.rounds, "alternating rounds per measurement (default 5)");
+  app.add_option("--rounds", s.rounds, "measured rounds per figure (default 5)");
+  app.add_option("--warmup", s.warmup_rounds, "warm-up rounds, not kept (default 1)");
   app.add_option("--round-trips", s.round_trips, "requests per round (default 2000)");
-  app.add_option("--seconds", s.seconds_per_throughput_round, "seconds per throughput round (default 1)");
+  app.add_option("--rtt-sizes", s.rtt_sizes, "round-trip payloads in bytes (default 64)");
+  app.add_option("--seconds", s.seconds, "seconds per throughput round (default 1)");
+  app.add_option("--sizes", s.sizes, "one-way payloads in bytes (default 16 256 1024 4096 65536)");
+  app.add_option("--senders", s.senders, "many to one: sender threads (default 32)");
+  app.add_option("--subscribers", s.subscribers, "fan-out: subscribers (default 16)");
+  app.add_option("--connections", s.sender_connections, "connections (nodes) the senders share (default 4)");
+  app.add_option("--subscriber-connections", s.subscriber_connections,
+                 "connections (nodes) the subscribers share (default 4)");
+  app.add_option("--crowd-size", s.crowd_size, "many-to-one and fan-out payload in bytes (default 256)");
+  app.add_option("--parts", parts, "rtt throughput many fanout (default all)");
   app.add_option("--nats", s.nats_url, "NATS url (default: an embedded nats-server)");
-  app.add_option("--sizes", s.sizes_kb, "payload sizes in KB for throughput (default 1 64 512)");
-  app.add_option("--scheduler", s.scheduler, "CAF scheduler of the Troupe nodes: sharing or stealing");
+  app.add_option("--scheduler", s.scheduler, "CAF scheduler of the Troupe nodes: sharing or stealing")
+      ->check(CLI::IsMember({"sharing", "stealing"}));
+  app.add_option("--workers", s.workers, "CAF worker threads per node (default: one per core)");
+  app.add_option("--only", s.only, "run one path (for a profiler): raw or troupe")->check(CLI::IsMember({"raw", "troupe"}));
   app.add_flag("--observed", s.observed,
                "add Troupe with metrics served and scraped and every envelope traced (issue 21's cost)");
   app.add_option("--trace-sample", s.trace_sample, "fraction of the observed path's traces recorded (0: no trace)")
@@ -222,96 +489,42 @@ int main(int argc, char** argv) {
     server = std::make_unique<nats_server>();
     s.nats_url = server->url();
   }
-  std::printf("bus benchmark on %s, %d alternating rounds, CAF scheduler %s\n", s.nats_url.c_str(), s.rounds,
-              s.scheduler.c_str());
-  if (s.observed)
-    std::printf("observed: flow metrics served and scraped every 1 s, trace sample %.2f\n", s.trace_sample);
-  std::printf("\n");
-
-  // Two raw connections and two Troupe nodes per path: every message crosses the server.
-  natsConnection* raw_client = raw_connect(s.nats_url);
-  natsConnection* raw_server = raw_connect(s.nats_url);
-  natsSubscription* echo_sub = nullptr;
-  natsConnection_Subscribe(&echo_sub, raw_server, "bench.echo", raw_echo, nullptr);
-  counter raw_counter;
-  natsSubscription* sink_sub = nullptr;
-  natsConnection_Subscribe(&sink_sub, raw_server, "bench.sink", raw_count, &raw_counter);
-  natsSubscription_SetPendingLimits(sink_sub, -1, -1);
-  natsConnection_Flush(raw_server);
-
-  std::vector<std::unique_ptr<troupe_path>> paths;
-  std::vector<std::string> names = {"troupe"};
-  paths.push_back(std::make_unique<troupe_path>(s, "", false));
-  if (s.observed) {
-    names.push_back("observed");
-    paths.push_back(std::make_unique<troupe_path>(s, "-observed", true));
+  print_settings(s);
+  bench b{s, {}, {}, {}};
+  if (s.only != "troupe") {
+    b.raw = std::make_unique<raw_path>(s);
+    b.names.push_back("raw");
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-
-  // Round trip with a small payload.
-  msg::Blob small;
-  small.set_data(std::string(64, 'r'));
-  std::string raw_small = small.SerializeAsString();
-  raw_round_trips(raw_client, 200, raw_small);  // warm up every path
-  for (auto& p : paths)
-    troupe_round_trips(p->client(), 200, small);
-  std::vector<double> raw_rtt;
-  std::vector<std::vector<double>> rtt(paths.size());
-  for (int r = 0; r < s.rounds; ++r) {
-    auto a = raw_round_trips(raw_client, s.round_trips, raw_small);
-    raw_rtt.insert(raw_rtt.end(), a.begin(), a.end());
-    for (size_t i = 0; i < paths.size(); ++i) {
-      auto b = troupe_round_trips(paths[i]->client(), s.round_trips, small);
-      rtt[i].insert(rtt[i].end(), b.begin(), b.end());
+  if (s.only != "raw") {
+    b.troupe.push_back(std::make_unique<troupe_path>(s, "", false));
+    b.names.push_back("troupe");
+    if (s.observed) {
+      b.troupe.push_back(std::make_unique<troupe_path>(s, "-observed", true));
+      b.names.push_back("observed");
     }
   }
-  std::printf("request/reply round trip, 64 B payload, %zu requests each\n", raw_rtt.size());
-  std::printf("  %-8s median %7.1f us   p95 %7.1f us\n", "raw", median(raw_rtt), percentile(raw_rtt, 95));
-  for (size_t i = 0; i < paths.size(); ++i)
-    std::printf("  %-8s median %7.1f us   p95 %7.1f us   ratio to raw (median) %.2fx\n", names[i].c_str(),
-                median(rtt[i]), percentile(rtt[i], 95), median(rtt[i]) / median(raw_rtt));
-  std::printf("  goal: troupe <= 1.20x raw");
-  if (s.observed)
-    std::printf("; observed <= 1.05x troupe (now %.2fx)", median(rtt[1]) / median(rtt[0]));
-  std::printf("\n\none-way throughput, cross-node, delivered bytes per second (median of rounds)\n");
-  for (size_t kb : s.sizes_kb) {
-    size_t size = kb * 1024;
-    auto blob = std::make_shared<msg::Blob>();
-    blob->set_data(std::string(size, 'x'));
-    std::string raw_bytes = blob->SerializeAsString();
-    std::vector<double> raw_bps;
-    std::vector<std::vector<double>> bps(paths.size());
-    for (int r = 0; r < s.rounds; ++r) {
-      raw_bps.push_back(measure(raw_counter, s.seconds_per_throughput_round, [&] {
-        natsConnection_Publish(raw_client, "bench.sink", raw_bytes.data(), int(raw_bytes.size()));
-      }));
-      for (size_t i = 0; i < paths.size(); ++i)
-        bps[i].push_back(measure(paths[i]->received, s.seconds_per_throughput_round,
-                                 [&] { paths[i]->client().send("sink", blob); }));
-    }
-    std::printf("  %4zu KB  raw %7.1f MB/s", size / 1024, median(raw_bps) / 1e6);
-    for (size_t i = 0; i < paths.size(); ++i)
-      std::printf("   %s %7.1f MB/s (%.2fx)", names[i].c_str(), median(bps[i]) / 1e6, median(bps[i]) / median(raw_bps));
-    if (s.observed)
-      std::printf("   observed/troupe %.2fx", median(bps[1]) / median(bps[0]));
-    std::printf("\n");
-  }
-  std::printf("  goal: troupe >= 0.80x raw%s\n", s.observed ? "; observed >= 0.95x troupe" : "");
-  int64_t raw_dropped = 0;
-  natsSubscription_GetDropped(sink_sub, &raw_dropped);
-  std::printf("\nslow-consumer drops: raw %ld", (long) raw_dropped);
-  for (size_t i = 0; i < paths.size(); ++i)
-    std::printf(", %s %ld", names[i].c_str(), (long) paths[i]->server().stats().slow_consumer_drops);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the nodes hear each other
+
+  auto wanted = [&](const char* part) { return std::find(parts.begin(), parts.end(), part) != parts.end(); };
+  if (wanted("rtt"))
+    round_trip(b);
+  if (wanted("throughput"))
+    throughput(b);
+  if (wanted("many"))
+    many_to_one(b);
+  if (wanted("fanout"))
+    fan_out(b);
+
+  std::printf("slow-consumer drops:");
+  for (size_t p = 0; p < b.paths(); ++p)
+    std::printf(" %s %ld", b.names[p].c_str(), b.is_raw(p) ? long(b.raw->dropped()) : long(b.t(p).dropped()));
   std::printf("\n");
   if (s.observed)
-    std::printf("observed path scraped %lu times\n", (unsigned long) paths[1]->scrapes());
-  paths.clear();
+    std::printf("observed path scraped %lu times\n", (unsigned long) b.troupe.back()->scrapes());
+  b.troupe.clear();
   if (s.observed)
-    for (auto* n : {"client", "server"})
-      std::remove((s.trace_file + "." + n).c_str());
-  natsSubscription_Destroy(echo_sub);
-  natsSubscription_Destroy(sink_sub);
-  natsConnection_Destroy(raw_client);
-  natsConnection_Destroy(raw_server);
+    for (int i = 0; i < std::max(s.sender_connections, s.subscriber_connections); ++i)
+      for (auto* n : {"client-", "server-"})
+        std::remove((s.trace_file + "." + n + std::to_string(i)).c_str());
   return 0;
 }

@@ -62,15 +62,58 @@ TEST(EnvelopeCodec, RoundTripKeepsEveryField) {
   EXPECT_EQ(out.as<msg::Blob>()->data(), std::string(10, 'p'));
 }
 
-TEST(EnvelopeCodec, MatchesProtobufsOwnEnvelopeEncoding) {
-  // The hand-appended payload field must parse as a normal Envelope.
-  auto in = sample(300);
+// The codec writes and reads the Envelope by hand (no copies, payload parsed in place):
+// byte for byte what protobuf itself writes, and what protobuf writes reads back.
+msg::Envelope protobufs_own(const letter& in) {
   msg::Envelope env;
-  auto bytes = encode_envelope(in);
-  ASSERT_TRUE(env.ParseFromString(bytes));
-  EXPECT_EQ(env.schema_version(), envelope_schema_version);
-  EXPECT_EQ(env.trace_id().size(), 16u);
-  EXPECT_EQ(env.payload(), in.body->SerializeAsString());
+  env.set_type(in.type);
+  env.set_schema_version(envelope_schema_version);
+  env.set_sender(in.sender);
+  env.set_sender_node(in.sender_node);
+  if (!in.topic.empty())
+    env.set_topic(in.topic);
+  else
+    env.set_receiver(in.receiver);
+  env.set_trace_id(in.trace.trace_id.data(), in.trace.trace_id.size());
+  env.set_span_id(in.trace.span_id);
+  env.set_parent_span_id(in.trace.parent_span_id);
+  env.set_send_time_unix_ns(in.send_time_ns);
+  env.set_sequence(in.sequence);
+  env.set_reply_subject(in.reply_subject);
+  env.set_correlation_id(in.correlation_id);
+  env.set_payload(in.body->SerializeAsString());
+  return env;
+}
+
+TEST(EnvelopeCodec, MatchesProtobufsOwnEnvelopeEncoding) {
+  auto in = sample(300);
+  EXPECT_EQ(encode_envelope(in), protobufs_own(in).SerializeAsString());
+  auto sparse = sample(0);  // zero fields left out, an empty receiver kept, as protobuf does
+  sparse.receiver.clear();
+  sparse.reply_subject.clear();
+  sparse.correlation_id = 0;
+  sparse.sequence = 0;
+  sparse.send_time_ns = -5;
+  sparse.trace = {};
+  EXPECT_EQ(encode_envelope(sparse), protobufs_own(sparse).SerializeAsString());
+
+  auto env = protobufs_own(in);
+  env.set_topic("plans");  // the oneof's other member wins
+  auto later = env.SerializeAsString() + std::string("\xa0\x01\x07", 3);  // field 20 of a later envelope: skipped
+  auto out = decode_ok(later);
+  EXPECT_EQ(out.topic, "plans");
+  EXPECT_TRUE(out.receiver.empty());
+  EXPECT_EQ(out.sender, in.sender);
+  EXPECT_EQ(out.trace.trace_id, in.trace.trace_id);
+  EXPECT_EQ(out.as<msg::Blob>()->data(), std::string(300, 'p'));
+}
+
+TEST(EnvelopeCodec, NamesThatAreNotPlainAsciiAreGarbage) {
+  for (auto name : {std::string("cam\xff"), std::string("cam 1"), std::string("caf\xc3\xa9")}) {
+    auto in = sample();
+    in.sender = name;
+    EXPECT_EQ(decode_fail(encode_envelope(in)), decode_failure::garbage) << name;
+  }
 }
 
 TEST(EnvelopeCodec, TopicInsteadOfReceiver) {

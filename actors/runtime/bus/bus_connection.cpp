@@ -16,6 +16,7 @@ struct bus_connection::subscription {
   uint64_t id = 0;
   std::string subject;
   handler fn;
+  event drained;
   natsSubscription* sub = nullptr;
 };
 
@@ -214,16 +215,22 @@ std::string bus_connection::publish(const std::string& subject, const std::strin
   return std::string("publish to ") + subject + " failed: " + natsStatus_GetText(s);
 }
 
-void bus_connection::deliver(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+void bus_connection::deliver(natsConnection*, natsSubscription* from, natsMsg* msg, void* closure) {
   auto* sub = static_cast<subscription*>(closure);
   sub->fn(natsMsg_GetSubject(msg), natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
   natsMsg_Destroy(msg);
+  if (!sub->drained)
+    return;
+  int pending = 0;
+  if (natsSubscription_GetPending(from, &pending, nullptr) != NATS_OK || pending == 0)
+    sub->drained();
 }
 
-uint64_t bus_connection::subscribe(const std::string& subject, handler h) {
+uint64_t bus_connection::subscribe(const std::string& subject, handler h, event drained) {
   auto sub = std::make_unique<subscription>();
   sub->subject = subject;
   sub->fn = std::move(h);
+  sub->drained = std::move(drained);
   // The closure is `sub` itself, which lives until close(): nats.c may call it at once.
   check(natsConnection_Subscribe(&sub->sub, conn_, subject.c_str(), &bus_connection::deliver,
                                  sub.get()),

@@ -58,8 +58,10 @@ class bus_connection {
   std::string publish(const std::string& subject, const std::string& data);
 
   // Returns an id for unsubscribe() once the server has the subscription; the
-  // handler runs on a nats.c delivery thread.
-  uint64_t subscribe(const std::string& subject, handler h);
+  // handler runs on a nats.c delivery thread. `drained`, if given, runs on that thread
+  // after a message when none is queued behind it: a handler may hold what arrives in a
+  // burst and hand it on together then.
+  uint64_t subscribe(const std::string& subject, handler h, event drained = {});
   void unsubscribe(uint64_t id);
 
   bool connected() const;

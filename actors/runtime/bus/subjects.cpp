@@ -13,6 +13,17 @@ std::string encode(std::string name) {
   return name;
 }
 
+// prefix + deployment + infix + name with '/' as '|', in one allocation: every send
+// makes its subject.
+std::string subject(const std::string& deployment, const char* infix, const std::string& name) {
+  std::string s;
+  s.reserve(prefix.size() + deployment.size() + std::char_traits<char>::length(infix) + name.size());
+  s.append(prefix).append(deployment).append(infix);
+  for (char c : name)
+    s.push_back(c == '/' ? '|' : c);
+  return s;
+}
+
 }  // namespace
 
 bool is_valid_name(const std::string& name) {
@@ -24,11 +35,11 @@ bool is_valid_name(const std::string& name) {
 }
 
 std::string actor_subject(const std::string& deployment, const std::string& actor) {
-  return prefix + deployment + ".a." + encode(actor);
+  return subject(deployment, ".a.", actor);
 }
 
 std::string topic_subject(const std::string& deployment, const std::string& topic) {
-  return prefix + deployment + ".t." + encode(topic);
+  return subject(deployment, ".t.", topic);
 }
 
 std::string sys_subject(const std::string& deployment, const std::string& what, const std::string& node) {

@@ -384,9 +384,14 @@ std::optional<letter> node_core::decode(const char* data, int size) {
 
 // What comes from another node crosses this node's downlink first, when it has one;
 // what the downlink drops is counted there.
+bool node_core::downlink_holds(const letter& l) const {
+  auto shaper = links();
+  return shaper && l.sender_node != cfg.name && shaper->shapes_arrivals();
+}
+
 void node_core::through_downlink(letter l, int size, std::function<void(letter)> deliver) {
   auto shaper = links();
-  if (!shaper || l.sender_node == cfg.name || !shaper->shapes_arrivals()) {
+  if (!downlink_holds(l)) {
     deliver(std::move(l));
     return;
   }
@@ -394,12 +399,23 @@ void node_core::through_downlink(letter l, int size, std::function<void(letter)>
   shaper->arrive(size_t(size), [held, deliver = std::move(deliver)] { deliver(std::move(*held)); });
 }
 
-void node_core::on_actor_subject(const std::string& name, const char* data, int size) {
-  if (auto l = decode(data, size))
-    through_downlink(std::move(*l), size, [this, name](letter in) { deliver_to_actor(name, std::move(in)); });
+// A letter an emulated downlink delays goes its own way, after what the batch holds.
+template <class Deliver>
+void node_core::arrived(letter l, int size, detail::arrival_batch& batch, Deliver deliver) {
+  if (downlink_holds(l)) {
+    batch.hand_on(deliver);
+    through_downlink(std::move(l), size, [deliver](letter in) { deliver(&in, 1); });
+  } else if (batch.hold(std::move(l))) {
+    batch.hand_on(deliver);
+  }
 }
 
-void node_core::deliver_to_actor(const std::string& name, letter l) {
+void node_core::on_actor_subject(const std::string& name, const char* data, int size, detail::arrival_batch& batch) {
+  if (auto l = decode(data, size))
+    arrived(std::move(*l), size, batch, [this, &name](letter* first, size_t n) { deliver_to_actor(name, first, n); });
+}
+
+void node_core::deliver_to_actor(const std::string& name, letter* first, size_t n) {
   caf::actor to;
   const type_list* accepts = nullptr;
   {
@@ -409,22 +425,24 @@ void node_core::deliver_to_actor(const std::string& name, letter l) {
       accepts = i->second.accepts;
     }
   }
-  if (to && admits(accepts, l.type)) {
-    if (inputs_)
-      inputs_->received(name, l, time->now_ns());
-    caf::anon_send(to, std::move(l));
-    return;
-  }
-  if (to)
-    refuse(refusal::unhandled_type, l, "for " + name);
-  else
-    ++counts.undeliverable;
-  if (l.is_request()) {
-    auto e = std::make_shared<msg::Error>();
-    e->set_code(to ? msg::Error::BAD_REQUEST : msg::Error::NO_SUCH_ACTOR);
-    e->set_message(to ? "actor '" + name + "' does not handle " + l.type
-                      : "no actor '" + name + "' on node " + cfg.name);
-    reply(l, "node/" + cfg.name, e, sys_sequence_);
+  for (auto* l = first; l != first + n; ++l) {
+    if (to && admits(accepts, l->type)) {
+      if (inputs_)
+        inputs_->received(name, *l, time->now_ns());
+      caf::anon_send(to, std::move(*l));
+      continue;
+    }
+    if (to)
+      refuse(refusal::unhandled_type, *l, "for " + name);
+    else
+      ++counts.undeliverable;
+    if (l->is_request()) {
+      auto e = std::make_shared<msg::Error>();
+      e->set_code(to ? msg::Error::BAD_REQUEST : msg::Error::NO_SUCH_ACTOR);
+      e->set_message(to ? "actor '" + name + "' does not handle " + l->type
+                        : "no actor '" + name + "' on node " + cfg.name);
+      reply(*l, "node/" + cfg.name, e, sys_sequence_);
+    }
   }
 }
 
@@ -432,12 +450,13 @@ bool node_core::admits(const type_list* accepts, const std::string& type) {
   return accepts == nullptr || std::find(accepts->begin(), accepts->end(), type) != accepts->end();
 }
 
-void node_core::on_topic_subject(const std::string& topic, const char* data, int size) {
+void node_core::on_topic_subject(const std::string& topic, const char* data, int size, detail::arrival_batch& batch) {
   if (auto l = decode(data, size))
-    through_downlink(std::move(*l), size, [this, topic](letter in) { deliver_to_topic(topic, in); });
+    arrived(std::move(*l), size, batch,
+            [this, &topic](const letter* first, size_t n) { deliver_to_topic(topic, first, n); });
 }
 
-void node_core::deliver_to_topic(const std::string& topic, const letter& l) {
+void node_core::deliver_to_topic(const std::string& topic, const letter* first, size_t n) {
   std::vector<subscriber> subscribers;
   {
     std::lock_guard<std::mutex> lock(mtx_);
@@ -445,14 +464,15 @@ void node_core::deliver_to_topic(const std::string& topic, const letter& l) {
     if (i != topics_.end())
       subscribers = i->second.subscribers;
   }
-  for (auto& s : subscribers) {
-    if (admits(s.accepts, l.type)) {
-      if (inputs_ && !s.name.empty())
-        inputs_->received(s.name, l, time->now_ns());
-      caf::anon_send(s.handle, l);
-    } else
-      refuse(refusal::unhandled_type, l, "on topic " + topic);
-  }
+  for (auto* l = first; l != first + n; ++l)
+    for (auto& s : subscribers) {
+      if (admits(s.accepts, l->type)) {
+        if (inputs_ && !s.name.empty())
+          inputs_->received(s.name, *l, time->now_ns());
+        caf::anon_send(s.handle, *l);
+      } else
+        refuse(refusal::unhandled_type, *l, "on topic " + topic);
+    }
 }
 
 void node_core::on_reply_subject(const char* data, int size) {
@@ -494,11 +514,17 @@ void node_core::adopt(const std::string& name, const std::string& kind, caf::act
     locals_[name] = local_actor{a, kind, 0, spec != nullptr && spec->accepts ? &*spec->accepts : nullptr};
   }
   std::weak_ptr<node_core> weak = shared_from_this();
-  auto sub = bus_->subscribe(actor_subject(cfg.deployment, name),
-                             [weak, name](const char*, const char* data, int size) {
-                               if (auto self = weak.lock())
-                                 self->on_actor_subject(name, data, size);
-                             });
+  auto batch = std::make_shared<detail::arrival_batch>();
+  auto sub = bus_->subscribe(
+      actor_subject(cfg.deployment, name),
+      [weak, name, batch](const char*, const char* data, int size) {
+        if (auto self = weak.lock())
+          self->on_actor_subject(name, data, size, *batch);
+      },
+      [weak, name, batch] {
+        if (auto self = weak.lock())
+          batch->hand_on([&](letter* first, size_t n) { self->deliver_to_actor(name, first, n); });
+      });
   {
     std::lock_guard<std::mutex> lock(mtx_);
     auto i = locals_.find(name);
@@ -635,11 +661,17 @@ caf::error node_core::subscribe(const std::string& topic, caf::actor actor) {
   }
   std::weak_ptr<node_core> weak = shared_from_this();
   try {
-    auto id = bus_->subscribe(topic_subject(cfg.deployment, topic),
-                              [weak, topic](const char*, const char* data, int size) {
-                                if (auto self = weak.lock())
-                                  self->on_topic_subject(topic, data, size);
-                              });
+    auto batch = std::make_shared<detail::arrival_batch>();
+    auto id = bus_->subscribe(
+        topic_subject(cfg.deployment, topic),
+        [weak, topic, batch](const char*, const char* data, int size) {
+          if (auto self = weak.lock())
+            self->on_topic_subject(topic, data, size, *batch);
+        },
+        [weak, topic, batch] {
+          if (auto self = weak.lock())
+            batch->hand_on([&](const letter* first, size_t n) { self->deliver_to_topic(topic, first, n); });
+        });
     std::lock_guard<std::mutex> lock(mtx_);
     topics_[topic].subscription = id;
     return {};

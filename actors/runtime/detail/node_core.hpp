@@ -20,6 +20,7 @@
 #include <caf/expected.hpp>
 
 #include "actors/runtime/bus/bus_connection.hpp"
+#include "actors/runtime/detail/arrival_batch.hpp"
 #include "actors/runtime/emulation/clock.hpp"
 #include "actors/runtime/actor_failure.hpp"
 #include "actors/runtime/bus/directory.hpp"
@@ -155,11 +156,17 @@ class node_core : public std::enable_shared_from_this<node_core> {
   // `via`: the connection it leaves on (nullptr: the node's main one).
   caf::error publish_letter(const std::string& subject, const letter& l,
                             const std::optional<std::string>& peer = std::nullopt, bus_connection* via = nullptr);
-  void on_actor_subject(const std::string& name, const char* data, int size);
-  void on_topic_subject(const std::string& topic, const char* data, int size);
+  // What arrives for an actor or a topic is held in the subscription's batch while more
+  // is queued behind it, and handed on when none is (arrival_batch.hpp).
+  void on_actor_subject(const std::string& name, const char* data, int size, detail::arrival_batch& batch);
+  void on_topic_subject(const std::string& topic, const char* data, int size, detail::arrival_batch& batch);
+  template <class Deliver>
+  void arrived(letter l, int size, detail::arrival_batch& batch, Deliver deliver);
+  bool downlink_holds(const letter& l) const;
   void through_downlink(letter l, int size, std::function<void(letter)> deliver);
-  void deliver_to_actor(const std::string& name, letter l);
-  void deliver_to_topic(const std::string& topic, const letter& l);
+  void deliver_to_actor(const std::string& name, letter* first, size_t n);
+  void deliver_to_actor(const std::string& name, letter l) { deliver_to_actor(name, &l, 1); }
+  void deliver_to_topic(const std::string& topic, const letter* first, size_t n);
   void on_reply_subject(const char* data, int size);
   void on_sys_subject(const char* subject, const char* data, int size);
   std::optional<letter> decode(const char* data, int size);
