@@ -23,7 +23,10 @@
 #include <httplib.h>
 #include <nats/nats.h>
 
+#include "actors/runtime/bus/envelope_codec.hpp"
+#include "actors/runtime/bus/subjects.hpp"
 #include "actors/runtime/deploy/nats_server.hpp"
+#include "actors/runtime/emulation/clock.hpp"
 #include "actors/runtime/errors.hpp"
 #include "actors/runtime/metrics/endpoint.hpp"
 #include "actors/runtime/metrics/node_metrics.hpp"
@@ -440,6 +443,76 @@ void fan_out(bench& b) {
               "     subscribers in the process)\n\n");
 }
 
+// ns per call of `op`, median of the rounds, one thread.
+double ns_per(const settings& s, int n, const std::function<void()>& op) {
+  std::vector<double> per_round;
+  for (int r = -s.warmup_rounds; r < s.rounds; ++r) {
+    auto t0 = clock_type::now();
+    for (int i = 0; i < n; ++i)
+      op();
+    double ns = std::chrono::duration<double, std::nano>(clock_type::now() - t0).count() / n;
+    if (r >= 0)
+      per_round.push_back(ns);
+  }
+  return median(per_round);
+}
+
+caf::behavior tallying(caf::event_based_actor*, std::atomic<uint64_t>* seen) {
+  return {[=](uint64_t) { ++*seen; }};
+}
+
+// Where a message's time goes: each stage of the send and receive paths alone, on one
+// thread (hand-offs: to another), in ns per message.
+void breakdown(bench& b) {
+  if (b.troupe.empty() || !b.raw)
+    return;
+  auto& client = b.t(b.raw ? 1 : 0).client();
+  auto ctx = client.make_context("breakdown");
+  std::printf("where a message's time goes: each stage alone, ns per message, median of rounds\n");
+  auto row = [](const char* what, double ns) { std::printf("    %-58s %8.0f ns\n", what, ns); };
+  real_clock wall;
+  row("the clock (deployment time, once per letter)", ns_per(b.s, 20000, [&] { (void) wall.now_ns(); }));
+  for (size_t size : {size_t(64), size_t(1024)}) {
+    auto blob = std::make_shared<msg::Blob>();
+    blob->set_data(std::string(size, 'b'));
+    auto l = ctx.prepare("sink", blob);
+    std::string bytes, label = size_name(size);
+    row(("a letter: trace context, clock, sequence, names (" + label + ")").c_str(),
+        ns_per(b.s, 20000, [&] { (void) ctx.prepare("sink", blob); }));
+    row(("envelope encode, " + label).c_str(), ns_per(b.s, 20000, [&] { encode_envelope(l, bytes); }));
+    encode_envelope(l, bytes);
+    row(("envelope decode (a new body), " + label).c_str(),
+        ns_per(b.s, 20000, [&] { (void) decode_envelope(bytes.data(), bytes.size()); }));
+    row(("raw nats.c publish to a subscriber (SendAsap: a send syscall), " + label).c_str(), ns_per(b.s, 20000, [&] {
+          natsConnection_Publish(b.raw->client(), "bench.sink", bytes.data(), int(bytes.size()));
+        }));
+    auto subject = actor_subject("bench", "sink");
+    row(("raw nats.c publish of that envelope to the Troupe actor, " + label).c_str(), ns_per(b.s, 20000, [&] {
+          natsConnection_Publish(b.raw->client(), subject.c_str(), bytes.data(), int(bytes.size()));
+        }));
+    row(("Troupe send to an actor: all of the above, lookups, publish, " + label).c_str(),
+        ns_per(b.s, 20000, [&] { ctx.send("sink", blob); }));
+  }
+  std::atomic<uint64_t> seen{0};
+  auto tally = client.system().spawn(tallying, &seen);
+  row("hand-off to an idle CAF actor (enqueue, wake, run), round trip",
+      ns_per(b.s, 5000, [&] {
+        auto before = seen.load();
+        caf::anon_send(tally, uint64_t(1));
+        while (seen.load() == before)
+          ;
+      }));
+  row("hand-off to a busy CAF actor, per message (bursts of 64)", ns_per(b.s, 500, [&] {
+        auto before = seen.load();
+        for (int i = 0; i < 64; ++i)
+          caf::anon_send(tally, uint64_t(1));
+        while (seen.load() < before + 64)
+          ;
+      }) / 64);
+  caf::anon_send_exit(tally, caf::exit_reason::user_shutdown);
+  std::printf("\n");
+}
+
 void print_settings(const settings& s) {
   std::printf("bus benchmark on %s: %d round(s) after %d warm-up, alternating which path goes first\n",
               s.nats_url.c_str(), s.rounds, s.warmup_rounds);
@@ -457,7 +530,7 @@ void print_settings(const settings& s) {
 
 int main(int argc, char** argv) {
   settings s;
-  std::vector<std::string> parts = {"rtt", "throughput", "many", "fanout"};
+  std::vector<std::string> parts = {"breakdown", "rtt", "throughput", "many", "fanout"};
   CLI::App app{"Troupe bus benchmark: Troupe vs raw nats.c, side by side"};
   app.add_option("--rounds", s.rounds, "measured rounds per figure (default 5)");
   app.add_option("--warmup", s.warmup_rounds, "warm-up rounds, not kept (default 1)");
@@ -471,7 +544,7 @@ int main(int argc, char** argv) {
   app.add_option("--subscriber-connections", s.subscriber_connections,
                  "connections (nodes) the subscribers share (default 4)");
   app.add_option("--crowd-size", s.crowd_size, "many-to-one and fan-out payload in bytes (default 256)");
-  app.add_option("--parts", parts, "rtt throughput many fanout (default all)");
+  app.add_option("--parts", parts, "breakdown rtt throughput many fanout (default all)");
   app.add_option("--nats", s.nats_url, "NATS url (default: an embedded nats-server)");
   app.add_option("--scheduler", s.scheduler, "CAF scheduler of the Troupe nodes: sharing or stealing")
       ->check(CLI::IsMember({"sharing", "stealing"}));
@@ -506,6 +579,8 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the nodes hear each other
 
   auto wanted = [&](const char* part) { return std::find(parts.begin(), parts.end(), part) != parts.end(); };
+  if (wanted("breakdown"))
+    breakdown(b);
   if (wanted("rtt"))
     round_trip(b);
   if (wanted("throughput"))

@@ -404,7 +404,7 @@ template <class Deliver>
 void node_core::arrived(letter l, int size, detail::arrival_batch& batch, Deliver deliver) {
   if (downlink_holds(l)) {
     batch.hand_on(deliver);
-    through_downlink(std::move(l), size, [deliver](letter in) { deliver(&in, 1); });
+    through_downlink(std::move(l), size, [deliver](letter in) { deliver(&in, 1, nullptr); });
   } else if (batch.hold(std::move(l))) {
     batch.hand_on(deliver);
   }
@@ -412,10 +412,12 @@ void node_core::arrived(letter l, int size, detail::arrival_batch& batch, Delive
 
 void node_core::on_actor_subject(const std::string& name, const char* data, int size, detail::arrival_batch& batch) {
   if (auto l = decode(data, size))
-    arrived(std::move(*l), size, batch, [this, &name](letter* first, size_t n) { deliver_to_actor(name, first, n); });
+    arrived(std::move(*l), size, batch, [this, &name](letter* first, size_t n, detail::delivery_unit* unit) {
+      deliver_to_actor(name, first, n, unit);
+    });
 }
 
-void node_core::deliver_to_actor(const std::string& name, letter* first, size_t n) {
+void node_core::deliver_to_actor(const std::string& name, letter* first, size_t n, detail::delivery_unit* unit) {
   caf::actor to;
   const type_list* accepts = nullptr;
   {
@@ -429,7 +431,10 @@ void node_core::deliver_to_actor(const std::string& name, letter* first, size_t 
     if (to && admits(accepts, l->type)) {
       if (inputs_)
         inputs_->received(name, *l, time->now_ns());
-      caf::anon_send(to, std::move(*l));
+      if (unit != nullptr)
+        unit->enqueue(to, std::move(*l));
+      else
+        caf::anon_send(to, std::move(*l));
       continue;
     }
     if (to)
@@ -452,11 +457,13 @@ bool node_core::admits(const type_list* accepts, const std::string& type) {
 
 void node_core::on_topic_subject(const std::string& topic, const char* data, int size, detail::arrival_batch& batch) {
   if (auto l = decode(data, size))
-    arrived(std::move(*l), size, batch,
-            [this, &topic](const letter* first, size_t n) { deliver_to_topic(topic, first, n); });
+    arrived(std::move(*l), size, batch, [this, &topic](const letter* first, size_t n, detail::delivery_unit* unit) {
+      deliver_to_topic(topic, first, n, unit);
+    });
 }
 
-void node_core::deliver_to_topic(const std::string& topic, const letter* first, size_t n) {
+void node_core::deliver_to_topic(const std::string& topic, const letter* first, size_t n,
+                                 detail::delivery_unit* unit) {
   std::vector<subscriber> subscribers;
   {
     std::lock_guard<std::mutex> lock(mtx_);
@@ -469,7 +476,10 @@ void node_core::deliver_to_topic(const std::string& topic, const letter* first, 
       if (admits(s.accepts, l->type)) {
         if (inputs_ && !s.name.empty())
           inputs_->received(s.name, *l, time->now_ns());
-        caf::anon_send(s.handle, *l);
+        if (unit != nullptr)
+          unit->enqueue(s.handle, *l);
+        else
+          caf::anon_send(s.handle, *l);
       } else
         refuse(refusal::unhandled_type, *l, "on topic " + topic);
     }
@@ -514,7 +524,7 @@ void node_core::adopt(const std::string& name, const std::string& kind, caf::act
     locals_[name] = local_actor{a, kind, 0, spec != nullptr && spec->accepts ? &*spec->accepts : nullptr};
   }
   std::weak_ptr<node_core> weak = shared_from_this();
-  auto batch = std::make_shared<detail::arrival_batch>();
+  auto batch = std::make_shared<detail::arrival_batch>(sys, cfg.worker_nice);
   auto sub = bus_->subscribe(
       actor_subject(cfg.deployment, name),
       [weak, name, batch](const char*, const char* data, int size) {
@@ -523,7 +533,9 @@ void node_core::adopt(const std::string& name, const std::string& kind, caf::act
       },
       [weak, name, batch] {
         if (auto self = weak.lock())
-          batch->hand_on([&](letter* first, size_t n) { self->deliver_to_actor(name, first, n); });
+          batch->hand_on([&](letter* first, size_t n, detail::delivery_unit* unit) {
+            self->deliver_to_actor(name, first, n, unit);
+          });
       });
   {
     std::lock_guard<std::mutex> lock(mtx_);
@@ -661,7 +673,7 @@ caf::error node_core::subscribe(const std::string& topic, caf::actor actor) {
   }
   std::weak_ptr<node_core> weak = shared_from_this();
   try {
-    auto batch = std::make_shared<detail::arrival_batch>();
+    auto batch = std::make_shared<detail::arrival_batch>(sys, cfg.worker_nice);
     auto id = bus_->subscribe(
         topic_subject(cfg.deployment, topic),
         [weak, topic, batch](const char*, const char* data, int size) {
@@ -670,7 +682,9 @@ caf::error node_core::subscribe(const std::string& topic, caf::actor actor) {
         },
         [weak, topic, batch] {
           if (auto self = weak.lock())
-            batch->hand_on([&](const letter* first, size_t n) { self->deliver_to_topic(topic, first, n); });
+            batch->hand_on([&](const letter* first, size_t n, detail::delivery_unit* unit) {
+              self->deliver_to_topic(topic, first, n, unit);
+            });
         });
     std::lock_guard<std::mutex> lock(mtx_);
     topics_[topic].subscription = id;

@@ -164,9 +164,10 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void arrived(letter l, int size, detail::arrival_batch& batch, Deliver deliver);
   bool downlink_holds(const letter& l) const;
   void through_downlink(letter l, int size, std::function<void(letter)> deliver);
-  void deliver_to_actor(const std::string& name, letter* first, size_t n);
-  void deliver_to_actor(const std::string& name, letter l) { deliver_to_actor(name, &l, 1); }
-  void deliver_to_topic(const std::string& topic, const letter* first, size_t n);
+  // `unit`: where the woken actors run (nullptr: CAF's workers).
+  void deliver_to_actor(const std::string& name, letter* first, size_t n, detail::delivery_unit* unit);
+  void deliver_to_actor(const std::string& name, letter l) { deliver_to_actor(name, &l, 1, nullptr); }
+  void deliver_to_topic(const std::string& topic, const letter* first, size_t n, detail::delivery_unit* unit);
   void on_reply_subject(const char* data, int size);
   void on_sys_subject(const char* subject, const char* data, int size);
   std::optional<letter> decode(const char* data, int size);
