@@ -1,34 +1,22 @@
 #include "learning/plugin_host.hpp"
 
 #include <dlfcn.h>
-#include <malloc.h>
 
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
+#include "actors/runtime/heap_reuse.hpp"
 #include "learning/plugin_api.hpp"
 
 namespace troupe {
 
 namespace {
 
-// libtorch allocates and frees large temporaries on every call. glibc gives a block
-// above its mmap threshold back to the kernel when it is freed, and the next call
-// faults every page of it in again: page faults were most of a segmenter's time (92 →
-// 35 ms per frame on one core, docs/penance.md). Freed blocks stay in the heap for
-// reuse instead, unless the user tuned glibc's allocator through its own variables.
-void keep_freed_blocks_for_reuse() {
-  if (std::getenv("MALLOC_MMAP_THRESHOLD_") != nullptr || std::getenv("MALLOC_TRIM_THRESHOLD_") != nullptr)
-    return;
-  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest
-  ::mallopt(M_TRIM_THRESHOLD, 256 << 20);
-}
-
 // TROUPE_LEARNING_PLUGIN overrides where the build put it.
 void* plugin() {
   static void* handle = [] {
-    keep_freed_blocks_for_reuse();
+    keep_freed_blocks_for_reuse();  // libtorch's temporaries
     const char* path = std::getenv("TROUPE_LEARNING_PLUGIN");
     if (path == nullptr)
       path = TROUPE_LEARNING_PLUGIN_PATH;

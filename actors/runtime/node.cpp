@@ -6,6 +6,7 @@
 
 #include "actors/runtime/errors.hpp"
 #include "actors/runtime/file_output.hpp"
+#include "actors/runtime/heap_reuse.hpp"
 #include "actors/runtime/thread_nice.hpp"
 #include "actors/runtime/kind_registry.hpp"
 #include "actors/runtime/log.hpp"
@@ -67,6 +68,7 @@ node::node(node_config cfg)
       sys_(std::make_unique<caf::actor_system>(*sys_cfg_)),
       core_(std::make_shared<node_core>(std::move(cfg), *sys_)) {
   log::ensure_setup();  // before any actor or bus thread of ours logs
+  keep_freed_blocks_for_reuse();  // letters and payloads: no brk per burst
   core_->start();
   self_ = make_context("node/" + core_->cfg.name);
   core_->bridge = sys_->spawn(request_bridge, std::weak_ptr<node_core>(core_));

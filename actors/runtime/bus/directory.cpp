@@ -121,6 +121,11 @@ std::optional<std::string> directory::host_of(const std::string& actor) const {
   return i->second;
 }
 
+bool directory::knows(const std::string& actor) const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return host_.count(actor) != 0;
+}
+
 std::optional<int64_t> directory::last_seen(const std::string& node) const {
   std::lock_guard<std::mutex> lock(mtx_);
   auto i = nodes_.find(node);

@@ -49,6 +49,7 @@ class directory {
   void forgive(int64_t now_ns);
 
   std::optional<std::string> host_of(const std::string& actor) const;
+  bool knows(const std::string& actor) const;  // host_of, without copying the host
   // When a live node was last heard from; nullopt when unknown or down.
   std::optional<int64_t> last_seen(const std::string& node) const;
   std::vector<std::string> live_nodes() const;

@@ -78,6 +78,7 @@ void node_core::start() {
     if (cfg.downlink)
       links->set_downlink(*cfg.downlink);
     std::atomic_store(&links_, links);
+    shaped_ = true;  // before any bus thread of this node runs
   }
   std::weak_ptr<node_core> weak = shared_from_this();
   reply_subject_ = reply_subject(cfg.deployment, cfg.name, incarnation);
@@ -266,7 +267,8 @@ caf::error node_core::dispatch(letter l) {
     caf::anon_send(a, std::move(l));
     return {};
   }
-  auto host = dir.host_of(l.receiver);
+  // The receiving node only matters to an emulated link; else that it is known.
+  auto host = shaped_ ? dir.host_of(l.receiver) : dir.knows(l.receiver) ? std::optional<std::string>("") : std::nullopt;
   if (!host && l.reply_subject.empty()) {
     // NATS would drop it without a word: refuse and count instead. (Requests wait for
     // the receiver until their timeout.)

@@ -198,7 +198,10 @@ class node_core : public std::enable_shared_from_this<node_core> {
   // take a copy (atomically) for the call; shutdown takes it away and destroys it once
   // no call holds it, so no call ever meets a destroyed shaper.
   std::shared_ptr<link_shaper> links_;
-  std::shared_ptr<link_shaper> links() const { return std::atomic_load(&links_); }
+  // Whether it was ever set: a node without emulated links (most) skips the atomic
+  // load, which takes a lock, on every send and arrival.
+  bool shaped_ = false;
+  std::shared_ptr<link_shaper> links() const { return shaped_ ? std::atomic_load(&links_) : nullptr; }
   network_counts network_at_stop_;
   std::shared_ptr<trace_recorder> recorder_;
   std::unique_ptr<input_log> inputs_;  // `troupe run --record`: what each local actor received
