@@ -466,7 +466,7 @@ caf::behavior tallying(caf::event_based_actor*, std::atomic<uint64_t>* seen) {
 void breakdown(bench& b) {
   if (b.troupe.empty() || !b.raw)
     return;
-  auto& client = b.t(b.raw ? 1 : 0).client();
+  auto& client = b.t(1).client();  // the first Troupe path
   auto ctx = client.make_context("breakdown");
   std::printf("where a message's time goes: each stage alone, ns per message, median of rounds\n");
   auto row = [](const char* what, double ns) { std::printf("    %-58s %8.0f ns\n", what, ns); };

@@ -34,7 +34,6 @@ class arrival_batch {
     held_.clear();  // keeps the capacity for the next burst
     unit_.run_ready();
   }
-  bool empty() const { return held_.empty(); }
 
  private:
   std::vector<letter> held_;

@@ -384,39 +384,39 @@ std::optional<letter> node_core::decode(const char* data, int size) {
   return std::nullopt;
 }
 
-// What comes from another node crosses this node's downlink first, when it has one;
-// what the downlink drops is counted there.
-bool node_core::downlink_holds(const letter& l) const {
-  auto shaper = links();
-  return shaper && l.sender_node != cfg.name && shaper->shapes_arrivals();
-}
-
-void node_core::through_downlink(letter l, int size, std::function<void(letter)> deliver) {
-  auto shaper = links();
-  if (!downlink_holds(l)) {
-    deliver(std::move(l));
-    return;
-  }
-  auto held = std::make_shared<letter>(std::move(l));
-  shaper->arrive(size_t(size), [held, deliver = std::move(deliver)] { deliver(std::move(*held)); });
-}
-
-// A letter an emulated downlink delays goes its own way, after what the batch holds.
+// What comes from another node crosses this node's downlink first, when it has one
+// (what the downlink drops is counted there), after what the batch holds; the rest is
+// held in the batch.
 template <class Deliver>
 void node_core::arrived(letter l, int size, detail::arrival_batch& batch, Deliver deliver) {
-  if (downlink_holds(l)) {
+  auto shaper = links();
+  if (shaper && l.sender_node != cfg.name && shaper->shapes_arrivals()) {
     batch.hand_on(deliver);
-    through_downlink(std::move(l), size, [deliver](letter in) { deliver(&in, 1, nullptr); });
+    auto held = std::make_shared<letter>(std::move(l));
+    shaper->arrive(size_t(size), [held, deliver] { deliver(held.get(), 1, nullptr); });
   } else if (batch.hold(std::move(l))) {
     batch.hand_on(deliver);
   }
 }
 
-void node_core::on_actor_subject(const std::string& name, const char* data, int size, detail::arrival_batch& batch) {
-  if (auto l = decode(data, size))
-    arrived(std::move(*l), size, batch, [this, &name](letter* first, size_t n, detail::delivery_unit* unit) {
-      deliver_to_actor(name, first, n, unit);
-    });
+// An actor's or a topic's subscription: letters decoded on its delivery thread, held in
+// its batch while more are queued behind them, and handed on to `deliver`.
+template <class Deliver>
+uint64_t node_core::subscribe_arrivals(const std::string& subject, Deliver deliver) {
+  std::weak_ptr<node_core> weak = shared_from_this();
+  auto batch = std::make_shared<detail::arrival_batch>(sys, cfg.worker_nice);
+  auto hand_to = [weak, deliver](letter* first, size_t n, detail::delivery_unit* unit) {
+    if (auto self = weak.lock())
+      deliver(*self, first, n, unit);
+  };
+  return bus_->subscribe(
+      subject,
+      [weak, batch, hand_to](const char*, const char* data, int size) {
+        if (auto self = weak.lock())
+          if (auto l = self->decode(data, size))
+            self->arrived(std::move(*l), size, *batch, hand_to);
+      },
+      [batch, hand_to] { batch->hand_on(hand_to); });
 }
 
 void node_core::deliver_to_actor(const std::string& name, letter* first, size_t n, detail::delivery_unit* unit) {
@@ -455,13 +455,6 @@ void node_core::deliver_to_actor(const std::string& name, letter* first, size_t 
 
 bool node_core::admits(const type_list* accepts, const std::string& type) {
   return accepts == nullptr || std::find(accepts->begin(), accepts->end(), type) != accepts->end();
-}
-
-void node_core::on_topic_subject(const std::string& topic, const char* data, int size, detail::arrival_batch& batch) {
-  if (auto l = decode(data, size))
-    arrived(std::move(*l), size, batch, [this, &topic](const letter* first, size_t n, detail::delivery_unit* unit) {
-      deliver_to_topic(topic, first, n, unit);
-    });
 }
 
 void node_core::deliver_to_topic(const std::string& topic, const letter* first, size_t n,
@@ -525,20 +518,10 @@ void node_core::adopt(const std::string& name, const std::string& kind, caf::act
     const kind_spec* spec = cfg.kinds != nullptr ? cfg.kinds->find(kind) : nullptr;
     locals_[name] = local_actor{a, kind, 0, spec != nullptr && spec->accepts ? &*spec->accepts : nullptr};
   }
-  std::weak_ptr<node_core> weak = shared_from_this();
-  auto batch = std::make_shared<detail::arrival_batch>(sys, cfg.worker_nice);
-  auto sub = bus_->subscribe(
-      actor_subject(cfg.deployment, name),
-      [weak, name, batch](const char*, const char* data, int size) {
-        if (auto self = weak.lock())
-          self->on_actor_subject(name, data, size, *batch);
-      },
-      [weak, name, batch] {
-        if (auto self = weak.lock())
-          batch->hand_on([&](letter* first, size_t n, detail::delivery_unit* unit) {
-            self->deliver_to_actor(name, first, n, unit);
-          });
-      });
+  auto sub = subscribe_arrivals(actor_subject(cfg.deployment, name),
+                                [name](node_core& self, letter* first, size_t n, detail::delivery_unit* unit) {
+                                  self.deliver_to_actor(name, first, n, unit);
+                                });
   {
     std::lock_guard<std::mutex> lock(mtx_);
     auto i = locals_.find(name);
@@ -556,6 +539,7 @@ void node_core::adopt(const std::string& name, const std::string& kind, caf::act
     std::lock_guard<std::mutex> roster(roster_mtx_);
     announce(up, "actor_up");
   }
+  std::weak_ptr<node_core> weak = shared_from_this();
   a->attach_functor([weak, name](const caf::error& reason) {
     if (auto self = weak.lock())
       self->local_exit(name, reason);
@@ -673,21 +657,11 @@ caf::error node_core::subscribe(const std::string& topic, caf::actor actor) {
     if (t.subscription != 0)
       return {};
   }
-  std::weak_ptr<node_core> weak = shared_from_this();
   try {
-    auto batch = std::make_shared<detail::arrival_batch>(sys, cfg.worker_nice);
-    auto id = bus_->subscribe(
-        topic_subject(cfg.deployment, topic),
-        [weak, topic, batch](const char*, const char* data, int size) {
-          if (auto self = weak.lock())
-            self->on_topic_subject(topic, data, size, *batch);
-        },
-        [weak, topic, batch] {
-          if (auto self = weak.lock())
-            batch->hand_on([&](const letter* first, size_t n, detail::delivery_unit* unit) {
-              self->deliver_to_topic(topic, first, n, unit);
-            });
-        });
+    auto id = subscribe_arrivals(topic_subject(cfg.deployment, topic),
+                                 [topic](node_core& self, letter* first, size_t n, detail::delivery_unit* unit) {
+                                   self.deliver_to_topic(topic, first, n, unit);
+                                 });
     std::lock_guard<std::mutex> lock(mtx_);
     topics_[topic].subscription = id;
     return {};

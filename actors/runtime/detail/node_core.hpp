@@ -158,12 +158,10 @@ class node_core : public std::enable_shared_from_this<node_core> {
                             const std::optional<std::string>& peer = std::nullopt, bus_connection* via = nullptr);
   // What arrives for an actor or a topic is held in the subscription's batch while more
   // is queued behind it, and handed on when none is (arrival_batch.hpp).
-  void on_actor_subject(const std::string& name, const char* data, int size, detail::arrival_batch& batch);
-  void on_topic_subject(const std::string& topic, const char* data, int size, detail::arrival_batch& batch);
+  template <class Deliver>
+  uint64_t subscribe_arrivals(const std::string& subject, Deliver deliver);
   template <class Deliver>
   void arrived(letter l, int size, detail::arrival_batch& batch, Deliver deliver);
-  bool downlink_holds(const letter& l) const;
-  void through_downlink(letter l, int size, std::function<void(letter)> deliver);
   // `unit`: where the woken actors run (nullptr: CAF's workers).
   void deliver_to_actor(const std::string& name, letter* first, size_t n, detail::delivery_unit* unit);
   void deliver_to_actor(const std::string& name, letter l) { deliver_to_actor(name, &l, 1, nullptr); }
