@@ -1,7 +1,8 @@
 // Per 720p frame on one core: video decode, DIS optical flow, Canny, HOG, each of
 // the project's trained detector sizes (TorchScript and its ONNX export through
 // OpenCV DNN, both on a 320×320 letterbox), detector throughput against batch size,
-// and a detector replica actor's throughput against its max_batch.
+// a detector replica actor's throughput against its max_batch, and what one emulated
+// camera of the load sweep costs at 768×576 (scene, JPEG both ways, MOG2).
 // Every figure is the median of several rounds; the machine is shared and noisy.
 #include <algorithm>
 #include <chrono>
@@ -28,6 +29,7 @@
 #include "vision/jpeg_codec.hpp"
 #include "vision/video_source.hpp"
 #include "vision/percentile.hpp"
+#include "vision/synthetic_scene.hpp"
 
 using namespace troupe;
 using steady = std::chrono::steady_clock;
@@ -121,6 +123,26 @@ void row(const std::string& what, double ms) {
   std::printf("  %-34s %9.2f ms  %8.1f frames/s\n", what.c_str(), ms, ms > 0 ? 1000 / ms : 0);
 }
 
+// One frame of a synthetic camera of the load sweep (bench/load_sweep.cpp) and of its
+// MOG2 replica: on one host the cameras' own work competes with what it feeds.
+void emulated_camera(const settings& s) {
+  vision::scene_config config;  // 768×576, sensor noise: the sweep's cameras
+  config.fps = 2;
+  vision::synthetic_scene scene(config);
+  std::vector<vision::synthetic_frame> frames(s.frames);  // each round's replace the last's, as a camera's do
+  std::printf("one emulated camera at %dx%d, as in load_sweep:\n", config.width, config.height);
+  row("render a synthetic scene", ms_per_item(s.rounds, s.frames, [&](int i) { frames[i] = scene.next(); }));
+  std::vector<std::string> jpegs(s.frames);
+  row("JPEG encode (quality 90)", ms_per_item(s.rounds, s.frames, [&](int i) {
+        jpegs[i] = vision::encode_jpeg(frames[i].image, 90);
+      }));
+  std::vector<cv::Mat> decoded(s.frames);
+  row("JPEG decode", ms_per_item(s.rounds, s.frames, [&](int i) { decoded[i] = vision::decode_jpeg(jpegs[i]); }));
+  auto mog2 = vision::make_detector("mog2");
+  mog2->detect(decoded[0]);  // the first frame allocates the background model
+  row("MOG2 blobs (one camera's model)", ms_per_item(s.rounds, s.frames, [&](int i) { mog2->detect(decoded[i]); }));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,6 +161,7 @@ int main(int argc, char** argv) {
   auto frames = frames_720p(s);
   auto video = write_video(frames);
   std::printf("vision_bench: %d frames of 1280x720 per round, %d rounds, one core; medians\n", s.frames, s.rounds);
+  emulated_camera(s);
 
   row("decode (MJPEG 720p, VideoCapture)", ms_per_item(s.rounds, 1, [&](int) {
         cv::VideoCapture cap(video);

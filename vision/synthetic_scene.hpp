@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -46,11 +47,13 @@ struct synthetic_frame {
   std::vector<detection> truth;  // label: the object's class, score 1, clipped to the frame
 };
 
+struct noise_field;  // synthetic_scene.cpp
+
 class synthetic_scene {
  public:
   // Raised whenever the same config draws other frames, so that detections cached for
   // a scene's frames (keyed by its config) are not read back for different pictures.
-  static constexpr int generator_version = 2;
+  static constexpr int generator_version = 3;
 
   explicit synthetic_scene(scene_config config);
   synthetic_frame next();
@@ -77,7 +80,10 @@ class synthetic_scene {
 
   scene_config config_;
   std::mt19937_64 engine_;
+  void add_sensor_noise(cv::Mat& image);
+
   cv::Mat ground_;
+  std::shared_ptr<const noise_field> noise_;  // shared by scenes of one size and noise
   std::vector<object> objects_;
   uint64_t index_ = 0;
   double next_arrival_s_ = 0;

@@ -85,6 +85,33 @@ TEST(SyntheticScene, DensityFollowsTheSchedule) {
   EXPECT_EQ(after, 0);
 }
 
+// The sensor noise is drawn once per size and strength and windowed per frame: each
+// frame's still has the configured strength around zero, and is not the last frame's.
+TEST(SyntheticScene, SensorNoiseHasItsStrengthAndChangesEveryFrame) {
+  auto noisy = config(5);
+  noisy.schedule = {{0, 0}};  // the ground alone: a noiseless scene draws no noise offsets
+  auto clean = noisy;
+  noisy.sensor_noise = 3;
+  clean.sensor_noise = 0;
+  synthetic_scene a(noisy), b(clean);
+  cv::Mat last;
+  for (int i = 0; i < 5; ++i) {
+    cv::Mat with, without, noise;
+    a.next().image.convertTo(with, CV_32FC3);
+    b.next().image.convertTo(without, CV_32FC3);
+    noise = cv::Mat(with - without).reshape(1);
+    cv::Scalar mean, sd;
+    cv::meanStdDev(noise, mean, sd);
+    EXPECT_NEAR(mean[0], 0, 0.1) << "frame " << i;
+    EXPECT_NEAR(sd[0], 3, 0.2) << "frame " << i;
+    if (!last.empty()) {
+      double correlation = noise.dot(last) / (cv::norm(noise) * cv::norm(last));
+      EXPECT_LT(std::abs(correlation), 0.05) << "frame " << i << " repeats the last one's noise";
+    }
+    last = noise.clone();
+  }
+}
+
 TEST(SyntheticScene, ObjectsAreVisibleWhereTruthSaysSo) {
   auto c = config(5);
   c.sensor_noise = 0;
@@ -182,7 +209,7 @@ TEST(SyntheticScene, DrawsArePinnedToTheGeneratorVersion) {
   };
   auto street = config(5);
   street.class_mix = {2, 1, 1};
-  EXPECT_EQ(synthetic_scene::generator_version, 2);
+  EXPECT_EQ(synthetic_scene::generator_version, 3);
   EXPECT_EQ(fingerprint(config(5)), 6983954609090460172u) << "people only";
   EXPECT_EQ(fingerprint(street), 6476853051261964886u) << "streets";
 }
