@@ -4,8 +4,11 @@
 // (as the cameras' pace reports count them, whole windows only) and delivered,
 // the replicas' drops by cause, slow-consumer drops, p95 latency, and the nodes
 // suspected and declared down (every node is alive throughout: any declared down is a
-// false one). Each N's row is kept in OUT/load-N.row.json, so --resume skips done runs.
+// false one). Each N is run --runs times (3); each run's row is kept in
+// OUT/load-N-run-K.row.json as it ends, so --resume skips done runs, and a last table
+// gives per N the median (min–max) over the runs.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -22,6 +25,7 @@
 #include "actors/runtime/deploy/deployment.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/systems.hpp"
+#include "vision/percentile.hpp"
 
 using namespace troupe;
 
@@ -29,6 +33,7 @@ namespace {
 
 struct settings {
   std::vector<int> cameras = {8, 16, 32, 64, 128, 256};
+  int runs = 3;
   double fps = 2;
   double duration_s = 30;
   int per_node = 16;  // cameras per edge node
@@ -83,8 +88,8 @@ void add_books(const nlohmann::json& report, nlohmann::json& row) {
     row[column] = causes;
 }
 
-nlohmann::json run_one(const settings& s, int n) {
-  auto prefix = s.out + "/load-" + std::to_string(n);
+nlohmann::json run_one(const settings& s, int n, int run) {
+  auto prefix = s.out + "/load-" + std::to_string(n) + "-run-" + std::to_string(run);
   auto row_file = prefix + ".row.json";
   if (s.resume && std::filesystem::exists(row_file)) {
     std::ifstream in(row_file);
@@ -101,7 +106,7 @@ nlohmann::json run_one(const settings& s, int n) {
   run_deployment(*parsed.topo, options, builtin_kinds());
   if (stop_requested())
     throw std::runtime_error("stopped by a signal");
-  nlohmann::json row{{"cameras", n}, {"run_ok", summary.ok}};
+  nlohmann::json row{{"cameras", n}, {"run", run}, {"run_ok", summary.ok}};
   uint64_t suspected = 0, down = 0, slow = 0;
   int64_t lag = 0;
   for (auto& [name, st] : summary.nodes) {
@@ -138,16 +143,45 @@ std::string causes(const nlohmann::json& counts) {
 }
 
 void print_table(const std::vector<nlohmann::json>& rows) {
-  fmt::print("\n| cameras | frames due | produced | delivered | dropped | lost | in flight | unaccounted | "
+  fmt::print("\n| cameras (run) | frames due | produced | delivered | dropped | lost | in flight | unaccounted | "
              "slow-consumer drops | p95 ms | own heartbeats late ms | nodes suspected | nodes declared down | run |\n"
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (auto& r : rows) {
     auto n = [&](const char* key) { return r.value(key, int64_t(0)); };
     auto c = [&](const char* key) { return causes(r.contains(key) ? r[key] : nlohmann::json::object()); };
-    fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0f} | {} | {} | {} | {} |\n", n("cameras"), n("at_rate"),
+    fmt::print("| {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} | {:.0f} | {} | {} | {} | {} |\n", n("cameras"), n("run"), n("at_rate"),
                n("produced"), n("delivered"), c("dropped"), c("lost"), c("in_flight"), n("unaccounted"),
                n("slow_consumer_drops"), r.value("p95_ms", 0.0), n("liveness_lag_max_ms"), n("nodes_suspected"), n("nodes_declared_down"),
                r.value("run_ok", false) ? "ok" : "FAILED");
+  }
+  std::fflush(stdout);
+}
+
+// Per camera count, median (min–max) over its runs of what the goals are about.
+void print_summary(const std::vector<nlohmann::json>& rows) {
+  std::map<int64_t, std::vector<const nlohmann::json*>> by_count;
+  for (auto& r : rows)
+    by_count[r.value("cameras", int64_t(0))].push_back(&r);
+  auto spread = [](std::vector<double> v, const char* format) {
+    std::sort(v.begin(), v.end());
+    auto f = [&](double x) { return fmt::format(fmt::runtime(format), x); };
+    return v.size() == 1 ? f(v[0]) : f(vision::median(v)) + " (" + f(v.front()) + "–" + f(v.back()) + ")";
+  };
+  fmt::print("\nmedian (min–max) over the runs:\n\n| cameras | runs | delivered | p95 ms | nodes suspected | nodes "
+             "declared down | unaccounted | runs ok |\n|---|---|---|---|---|---|---|---|\n");
+  for (auto& [count, runs] : by_count) {
+    auto of = [&](const char* key) {
+      std::vector<double> v;
+      for (auto* r : runs)
+        v.push_back(r->value(key, 0.0));
+      return v;
+    };
+    int ok = 0;
+    for (auto* r : runs)
+      ok += r->value("run_ok", false);
+    fmt::print("| {} | {} | {} | {} | {} | {} | {} | {}/{} |\n", count, runs.size(), spread(of("delivered"), "{:.0f}"),
+               spread(of("p95_ms"), "{:.0f}"), spread(of("nodes_suspected"), "{:.0f}"),
+               spread(of("nodes_declared_down"), "{:.0f}"), spread(of("unaccounted"), "{:.0f}"), ok, runs.size());
   }
   std::fflush(stdout);
 }
@@ -159,6 +193,7 @@ int main(int argc, char** argv) {
   CLI::App app{"load sweep: N synthetic cameras at 2 fps against MOG2 replicas; node liveness under overload"};
   app.add_option("--cameras", s.cameras, "camera counts of the sweep (default 8 16 32 64 128 256)")
       ->check(CLI::Range(1, 4096));
+  app.add_option("--runs", s.runs, "runs per camera count (default 3)")->check(CLI::Range(1, 100));
   app.add_option("--fps", s.fps, "each camera's rate (default 2)")->check(CLI::Range(0.1, 60.0));
   app.add_option("--duration", s.duration_s, "seconds per run (default 30)")->check(CLI::Range(1.0, 3600.0));
   app.add_option("--per-node", s.per_node, "cameras per edge node (default 16)")->check(CLI::Range(1, 1024));
@@ -177,13 +212,23 @@ int main(int argc, char** argv) {
   log::setup({log::format::text, true});
   std::filesystem::create_directories(s.out);
   std::vector<nlohmann::json> rows;
+  auto started = std::chrono::steady_clock::now();
+  size_t total = s.cameras.size() * size_t(s.runs), done_here = 0;
   try {
-    for (size_t i = 0; i < s.cameras.size(); ++i) {
-      log::result("load sweep " + std::to_string(i + 1) + "/" + std::to_string(s.cameras.size()) + ": " +
-                  std::to_string(s.cameras[i]) + " cameras for " + std::to_string(int(s.duration_s)) + " s");
-      rows.push_back(run_one(s, s.cameras[i]));
-      print_table(rows);
-    }
+    for (int run = 1; run <= s.runs; ++run)
+      for (int n : s.cameras) {
+        auto eta = done_here == 0 ? std::string("?")
+                 : fmt::format("{:.0f} s", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() /
+                                              done_here * double(total - rows.size()));
+        log::result(fmt::format("load sweep {}/{}: {} cameras for {} s, run {} of {} (ETA {})", rows.size() + 1, total, n,
+                                int(s.duration_s), run, s.runs, eta));
+        bool fresh = !(s.resume && std::filesystem::exists(s.out + "/load-" + std::to_string(n) + "-run-" +
+                                                             std::to_string(run) + ".row.json"));
+        rows.push_back(run_one(s, n, run));
+        done_here += fresh;
+        print_table(rows);
+      }
+    print_summary(rows);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "load sweep: %s\n", e.what());
     return 1;
