@@ -1,5 +1,6 @@
 #include "learning/adapter_training.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -112,6 +113,24 @@ struct kept_state {
   std::optional<penance::feedback> seen;
 };
 
+// What one episode plays at, per segment: the target A_i and the bandwidth B_i (MBps at
+// 1280×720), drawn once per episode or as a recorded camera met them.
+struct episode_conditions {
+  std::vector<double> A, B;
+
+  static episode_conditions constant(size_t segments, double A, double B) {
+    return {std::vector<double>(segments, A), std::vector<double>(segments, B)};
+  }
+  static episode_conditions recorded(const penance::condition_series& c, size_t from, size_t segments) {
+    episode_conditions e;
+    for (size_t i = 0; i < segments; ++i) {
+      e.A.push_back(c.targets[(from + i) % c.targets.size()]);
+      e.B.push_back(c.bandwidth_mbps[(from + i) % c.bandwidth_mbps.size()]);
+    }
+    return e;
+  }
+};
+
 class adapter_agent {
  public:
   adapter_agent(const adapter_options& o, const world& w)
@@ -130,12 +149,14 @@ class adapter_agent {
     return l;
   }
 
-  // One episode on drive d at target A and bandwidth B (MBps at 1280×720).
-  std::vector<penance::replay_step> episode(const drive& d, double A, double B, bool sample, std::mt19937_64& rng,
-                                            std::vector<detail::ppo_step>* steps, std::vector<kept_state>* states) {
-    double bytes_per_s = B * pixel_ratio(o_.data) * 1e6;
-    penance::segment_replay replay(w_.space(), w_.cost(), w_.timing(), d.truth(),
-                                   std::vector<double>(d.truth().size(), bytes_per_s));
+  // One episode on drive d under `c` (A_i, B_i in MBps at 1280×720 per segment).
+  std::vector<penance::replay_step> episode(const drive& d, const episode_conditions& c, bool sample,
+                                            std::mt19937_64& rng, std::vector<detail::ppo_step>* steps,
+                                            std::vector<kept_state>* states) {
+    std::vector<double> bytes_per_s;
+    for (double B : c.B)
+      bytes_per_s.push_back(B * pixel_ratio(o_.data) * 1e6);
+    penance::segment_replay replay(w_.space(), w_.cost(), w_.timing(), d.truth(), std::move(bytes_per_s));
     penance::self_competition reward(o_.reward);
     std::vector<penance::replay_step> played;
     size_t hint = penance::cheapest_setting(w_.space());
@@ -144,9 +165,10 @@ class adapter_agent {
       kept_state k;
       k.from = &d;
       k.seen = replay.latest();
+      double A = c.A[i];
       penance::adapter_state s;
       s.accuracy_target = A;
-      s.bandwidth_mbps = B;
+      s.bandwidth_mbps = c.B[i];
       s.bitrates_mb = d.sizes[i];
       s.performance.assign(layout_.performance, 0.0f);
       if (o_.variant == adapter_variant::casva_c)  // an extra encode's size says how busy the segment is
@@ -235,6 +257,9 @@ void check(const adapter_options& o) {
     bad("targets and a bandwidth range");
   if (!(o.server_macs_per_s > 0) || o.decide_s < 0 || o.encode_ms_per_mp < 0)
     bad("server throughput > 0, decision and encoding times >= 0");
+  for (auto& c : o.conditions)
+    if (c.targets.empty() || c.targets.size() != c.bandwidth_mbps.size())
+      bad("recorded conditions of camera '" + c.camera + "': as many targets as bandwidths, at least one");
 }
 
 // What makes a checkpoint this run's: every option that changes the training.
@@ -247,6 +272,11 @@ std::string settings_key(const adapter_options& o) {
       << o.seed << ' ' << o.data.folder << ' ' << o.data.drives.train_seed << ' ' << o.data.drives.train;
   for (double a : o.targets)
     key << ' ' << a;
+  for (auto& c : o.conditions) {
+    key << ' ' << c.camera;
+    for (size_t i = 0; i < c.targets.size(); ++i)
+      key << ' ' << c.targets[i] << '/' << c.bandwidth_mbps[i];
+  }
   return key.str();
 }
 
@@ -307,6 +337,15 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
   adapter_agent agent(o, train);
   std::mt19937_64 rng(o.seed);
   auto uniform = [&] { return static_cast<double>(rng() >> 11) * 0x1.0p-53; };
+  auto conditions_for = [&](size_t segments) {
+    if (o.conditions.empty()) {
+      double A = o.targets[rng() % o.targets.size()];
+      return episode_conditions::constant(segments, A, o.bandwidth_min + (o.bandwidth_max - o.bandwidth_min) * uniform());
+    }
+    auto& c = o.conditions[rng() % o.conditions.size()];
+    return episode_conditions::recorded(c, rng() % c.targets.size(), segments);
+  };
+  std::vector<double> played;  // every training segment's B
 
   adapter_result r;
   std::vector<double> rewards;  // mean per step, per rollout
@@ -320,9 +359,9 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
     std::vector<kept_state> states;
     for (int e = 0; e < o.episodes_per_rollout; ++e) {
       auto& d = train.at(rng() % train.size());
-      double A = o.targets[rng() % o.targets.size()];
-      double B = o.bandwidth_min + (o.bandwidth_max - o.bandwidth_min) * uniform();
-      agent.episode(d, A, B, true, rng, &steps, &states);
+      auto c = conditions_for(d.truth().size());
+      played.insert(played.end(), c.B.begin(), c.B.end());
+      agent.episode(d, c, true, rng, &steps, &states);
     }
     double sum = 0;
     for (auto& s : steps)
@@ -354,7 +393,8 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
   auto optimal = penance::optimal_policy(test.space(), test.cost());
   for (size_t i = 0; i < test.size(); ++i) {
     auto& d = test.at(i);
-    for (auto& s : agent.episode(d, 0.65, 0.6, false, rng, nullptr, nullptr))
+    for (auto& s : agent.episode(d, episode_conditions::constant(d.truth().size(), 0.65, 0.6), false, rng, nullptr,
+                                 nullptr))
       ours.add(s, 0.65);
     penance::segment_replay replay(test.space(), test.cost(), test.timing(), d.truth(),
                                    std::vector<double>(d.truth().size(), 0.6 * pixel_ratio(o.data) * 1e6));
@@ -380,6 +420,10 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
   }
   r.adapter_ms = vision::median(ms);
+  if (!played.empty()) {
+    r.bandwidth_played_min = *std::min_element(played.begin(), played.end());
+    r.bandwidth_played_max = *std::max_element(played.begin(), played.end());
+  }
   r.output = o.output;
   detail::save_atomically(saved(agent, o), o.output);
   checkpoint.remove();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/penance/core/adapter_state.hpp"
+#include "actors/penance/core/recorded_conditions.hpp"
 #include "actors/penance/core/reward.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/ppo_settings.hpp"
@@ -28,6 +29,9 @@ struct adapter_options {
   ppo_settings ppo;
   std::vector<double> targets = {0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80};  // A per episode
   double bandwidth_min = 0.3, bandwidth_max = 1.0;  // B per episode, MBps at 1280×720
+  // Empty: A and B drawn per episode (above). Else each episode plays the A_i and B_i a
+  // recorded camera met, from a segment drawn at random on (wrapping round its series).
+  std::vector<penance::condition_series> conditions;
   penance::reward_settings reward;
   double decide_s = 0.223;           // estimator + adapter on a Pi 4B (Table 2)
   double encode_ms_per_mp = 16;      // ⚑ the Pi's hardware encoder, per megapixel-frame
@@ -52,6 +56,7 @@ struct adapter_result {
   // Greedy on the test drives at A 0.65, B 0.6 MBps (Fig. 15's middle), beside Optimal.
   double fail_pct = 0, gmacs = 0, optimal_fail_pct = 0, optimal_gmacs = 0;
   double adapter_ms = 0;  // one decision, one thread (the paper: 20.69 on a Pi 4B)
+  double bandwidth_played_min = 0, bandwidth_played_max = 0;  // B of the training episodes' segments, MBps at 1280×720
   double seconds = 0;
   std::string output;
 };

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "actors/penance/cli/bench_penance.hpp"
+#include "actors/penance/cli/conditions_from_recording.hpp"
 #include "actors/penance/cli/penance_dataset.hpp"
 #include "actors/penance/cli/penance_perf.hpp"
 #include "actors/penance/cli/train_penance.hpp"
@@ -70,7 +71,7 @@ void add_penance_perf(command_hooks& hooks) {
 // both stages' settings, the rest belong to one.
 void add_train_penance(command_hooks& hooks) {
   struct choice {
-    std::string stage, variant = "penance", output;
+    std::string stage, variant = "penance", output, conditions_from;
     learning::estimator_options est;
     learning::adapter_options adapter;
     learning::dao_options dao;
@@ -110,6 +111,10 @@ void add_train_penance(command_hooks& hooks) {
   tp->add_option("--checkpoint-every", c->adapter.checkpoint_every_s,
                  "adapter: seconds between checkpoints (<output>.checkpoint; a stopped training resumes; default 60)")
       ->check(CLI::NonNegativeNumber);
+  tp->add_option("--conditions-from", c->conditions_from,
+                 "adapter: a recorded run (troupe run --record DIR): episodes play the targets and bandwidths its "
+                 "cameras met, segment by segment, instead of drawn ones")
+      ->check(CLI::ExistingDirectory);
   tp->add_option("--ppo-rate", c->adapter.ppo.learning_rate, "adapter: Adam, actor and critic (default 1e-4)");
   tp->add_option("--xi", c->adapter.reward.xi, "adapter: violations (default) or literal (eq. 8 as printed)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, penance::xi_mode>{
@@ -141,7 +146,11 @@ void add_train_penance(command_hooks& hooks) {
     a.output = !c->output.empty() ? c->output
                : a.variant == learning::adapter_variant::penance ? "build/models/penance-adapter.pt"
                                                                    : "build/models/casva-c-adapter.pt";
-    hooks.run = [c] { return train_adapter_command(c->adapter); };
+    hooks.run = [c] {
+      if (!c->conditions_from.empty())
+        c->adapter.conditions = conditions_from_recording(c->conditions_from);
+      return train_adapter_command(c->adapter);
+    };
   });
 }
 

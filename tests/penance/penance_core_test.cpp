@@ -20,6 +20,7 @@
 #include "actors/penance/core/dataset_stats.hpp"
 #include "actors/penance/core/metrics.hpp"
 #include "actors/penance/core/problem.hpp"
+#include "actors/penance/core/recorded_conditions.hpp"
 #include "actors/penance/core/replay.hpp"
 #include "actors/penance/core/reward.hpp"
 #include "actors/penance/core/segment_books.hpp"
@@ -593,4 +594,28 @@ TEST(PenanceChecks, TheSinkScoresOnlySegmentsThatCouldBeReal) {
   EXPECT_EQ(check_labels(labels, window), troupe::refusal::out_of_range);
   labels.clear_camera();
   EXPECT_EQ(check_labels(labels, window), troupe::refusal::missing_field);
+}
+
+// The conditions a recorded run's cameras met: per camera, A_i and B_i in segment order,
+// a segment reported twice once; implausible values refused by name.
+TEST(RecordedConditions, PerCameraInSegmentOrderEachSegmentOnce) {
+  std::vector<sent_segment> sent = {{"cam-b", 1, 0.6, 0.4}, {"cam-a", 2, 0.7, 0.9}, {"cam-a", 0, 0.5, 0.3},
+                                    {"cam-a", 1, 0.55, 0.5}, {"cam-a", 1, 0.8, 0.8}, {"cam-b", 0, 0.6, 0.2}};
+  auto c = conditions_of(sent);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].camera, "cam-a");
+  EXPECT_EQ(c[0].targets, (std::vector<double>{0.5, 0.55, 0.7}));
+  EXPECT_EQ(c[0].bandwidth_mbps, (std::vector<double>{0.3, 0.5, 0.9}));
+  EXPECT_EQ(c[1].camera, "cam-b");
+  EXPECT_EQ(c[1].bandwidth_mbps, (std::vector<double>{0.2, 0.4}));
+  for (auto bad : {sent_segment{"cam", 3, 1.5, 0.5}, sent_segment{"cam", 3, 0.5, 0},
+                   sent_segment{"cam", 3, 0.5, std::numeric_limits<double>::infinity()},
+                   sent_segment{"cam", 3, std::nan(""), 0.5}}) {
+    try {
+      conditions_of({bad});
+      ADD_FAILURE() << "accepted a target of " << bad.target << " at " << bad.bandwidth_mbps << " MB/s";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("camera 'cam', segment 3"), std::string::npos) << e.what();
+    }
+  }
 }

@@ -14,6 +14,7 @@
 #include "actors/penance/core/config_space.hpp"
 #include "actors/penance/core/segmenter_graph.hpp"
 #include "actors/penance/cli/bench_penance.hpp"
+#include "actors/penance/cli/conditions_from_recording.hpp"
 #include "actors/penance/core/segment_models.hpp"
 #include "learning/penance_dataset.hpp"
 #include "learning/penance_networks.hpp"
@@ -62,7 +63,7 @@ struct live_run {
 };
 
 // One camera on a link of `mbps` to the server, the sink off the link, a drive of 4 s.
-live_run run(const std::string& name, double mbps, const std::string& camera_params) {
+live_run run(const std::string& name, double mbps, const std::string& camera_params, const std::string& record = "") {
   auto dir = toy_models();
   auto prefix = std::string(::testing::TempDir()) + "/" + name;
   std::filesystem::remove(prefix + ".json");
@@ -74,7 +75,7 @@ live_run run(const std::string& name, double mbps, const std::string& camera_par
               "  - { name: cam, kind: segment-camera, node: camera, params: { server: segmenter, sink: sink, width: " +
               std::to_string(width) + ", duration_s: 4, seed: 1001, " + camera_params + " } }\n"
               "links:\n  - { from: camera, to: server, bandwidth_mbps: " + std::to_string(mbps) + ", latency_ms: 10 }\n";
-  auto r = troupe_cli("run " + write_temp(name + ".yaml", text));
+  auto r = troupe_cli("run " + write_temp(name + ".yaml", text) + (record.empty() ? "" : " --record " + record));
   std::ifstream in(prefix + ".json");
   return {r.status, r.output, in ? nlohmann::json::parse(in) : nlohmann::json()};
 }
@@ -96,6 +97,30 @@ TEST(PenanceLive, EverySegmentIsSegmentedScoredAndPComesBack) {
   EXPECT_LE(r.report["stale_pct"].get<double>(), 25.0) << r.output;
   EXPECT_GT(r.report["gmacs_per_segment"].get<double>(), 0);
   EXPECT_GE(r.report["miou"]["p50"].get<double>(), 0);
+}
+
+// A recorded run gives the conditions its camera met, to train the adapter under
+// (`train-penance --stage adapter --conditions-from DIR`): one series, a segment each.
+TEST(PenanceLive, ARecordedRunGivesTheConditionsItsCameraMet) {
+  auto dir = std::string(::testing::TempDir()) + "/penance-recorded";
+  std::filesystem::remove_all(dir);
+  auto r = run("penance-recorded", 100,
+               "estimator: " + toy_models() + "/estimator.pt, adapter: " + toy_models() + "/adapter.pt, "
+               "accuracy_target: 0.7", dir);
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto conditions = conditions_from_recording(dir);
+  ASSERT_EQ(conditions.size(), 1u);
+  EXPECT_EQ(conditions[0].camera, "cam");
+  EXPECT_EQ(conditions[0].targets, std::vector<double>(4, 0.7));
+  ASSERT_EQ(conditions[0].bandwidth_mbps.size(), 4u);
+  for (double B : conditions[0].bandwidth_mbps)
+    EXPECT_TRUE(B > 0 && std::isfinite(B)) << B;
+  // A folder without a recording, or a recording without segments, is refused by name.
+  auto empty = std::string(::testing::TempDir()) + "/penance-not-recorded";
+  std::filesystem::create_directories(empty);
+  auto refused = troupe_cli("train-penance --stage adapter --conditions-from " + empty);
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.output.find("no .inputs files"), std::string::npos) << refused.output;
 }
 
 TEST(PenanceLive, AnUploadPastItsDeadlineIsCutCountedAndScoredZero) {

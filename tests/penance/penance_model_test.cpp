@@ -308,6 +308,9 @@ TEST(AdapterTraining, PpoOnTheReplayWritesAnAdapterForEachVariant) {
     EXPECT_GT(r.optimal_gmacs, 0);
     auto m = torch::jit::load(o.output);
     EXPECT_EQ(m.run_method("variant").toStringRef(), learning::variant_name(variant));
+    EXPECT_GE(r.bandwidth_played_min, o.bandwidth_min);  // drawn per episode
+    EXPECT_LE(r.bandwidth_played_max, o.bandwidth_max);
+    EXPECT_LT(r.bandwidth_played_min, r.bandwidth_played_max);
     // The performance encoder trains with the actor in Penance; CASVA-C has no use for it.
     auto fresh = learning::build_performance_encoder({8, 45, 80, 64}, o.seed + 1);
     bool changed = false;
@@ -342,10 +345,26 @@ TEST(AdapterTraining, PpoOnTheReplayWritesAnAdapterForEachVariant) {
     EXPECT_DOUBLE_EQ(resumed.fail_pct, r.fail_pct);
     EXPECT_FALSE(std::filesystem::exists(o.output + ".checkpoint"));
   }
+  // Under a recorded run's conditions, every episode plays the bandwidths its cameras met.
+  learning::adapter_options recorded;
+  recorded.data = e.data;
+  recorded.estimator = e.output;
+  recorded.steps = 40;
+  recorded.episodes_per_rollout = 4;
+  recorded.threads = 1;
+  recorded.conditions = {{"cam-1", {0.6, 0.7, 0.6}, {2.5, 3.0, 2.0}}, {"cam-2", {0.5}, {4.0}}};
+  recorded.output = (dir / "recorded.pt").string();
+  auto rec = learning::train_adapter(recorded);
+  EXPECT_GE(rec.bandwidth_played_min, 2.0);
+  EXPECT_LE(rec.bandwidth_played_max, 4.0);
+  EXPECT_TRUE(std::filesystem::exists(recorded.output));
   learning::adapter_options bad;
   bad.data = e.data;
   bad.estimator = e.output;
   bad.ppo.gamma = 2;
+  EXPECT_THROW(learning::train_adapter(bad), std::invalid_argument);
+  bad.ppo.gamma = 0.9;
+  bad.conditions = {{"cam", {0.6, 0.7}, {1.0}}};
   EXPECT_THROW(learning::train_adapter(bad), std::invalid_argument);
 
   // DAO-C's predictor: any segmenter can be its frozen backbone; it predicts every

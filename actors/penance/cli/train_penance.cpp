@@ -30,14 +30,20 @@ int train_adapter_command(const learning::adapter_options& o) {
   require_writable(o.output);
   spdlog::info("training the {} adapter by PPO: {} steps of {} episodes per rollout on {} training drives -> {}",
                learning::variant_name(o.variant), o.steps, o.episodes_per_rollout, o.data.drives.train, o.output);
+  if (!o.conditions.empty()) {
+    size_t segments = 0;
+    for (auto& c : o.conditions)
+      segments += c.targets.size();
+    log::result(fmt::format("conditions recorded: {} cameras, {} segments", o.conditions.size(), segments));
+  }
   auto r = train_with_progress(std::string("train-penance ") + learning::variant_name(o.variant), "reward/step",
                                [&](auto progress) { return plugin_train_adapter(o, progress); });
   log::result(fmt::format(
       "wrote {}: {} steps in {} rollouts, reward per step {:.3f} first tenth, {:.3f} last; test drives at A 0.65, B "
       "0.6 MBps: fail {:.1f} %, {:.3f} GMAC per segment (Optimal {:.1f} %, {:.3f}); one decision {:.2f} ms on one "
-      "thread (paper 20.69 on a Pi 4B) ({:.0f} s)",
+      "thread (paper 20.69 on a Pi 4B); trained at B {:.2f}-{:.2f} MBps ({:.0f} s)",
       r.output, r.steps, r.rollouts, r.first_reward, r.final_reward, r.fail_pct, r.gmacs, r.optimal_fail_pct,
-      r.optimal_gmacs, r.adapter_ms, r.seconds));
+      r.optimal_gmacs, r.adapter_ms, r.bandwidth_played_min, r.bandwidth_played_max, r.seconds));
   return 0;
 }
 

@@ -46,23 +46,6 @@ bool same(const sent_message& a, const sent_message& b) {
   return google::protobuf::util::MessageDifferencer::Equivalent(*a.what.body, *b.what.body);
 }
 
-// Every record in DIR's input logs, node after node.
-std::vector<recorded_input> read_recording(const std::string& dir) {
-  std::vector<recorded_input> all;
-  std::vector<std::string> files;
-  for (auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".inputs")
-      files.push_back(e.path().string());
-  std::sort(files.begin(), files.end());
-  if (files.empty())
-    throw std::runtime_error(dir + ": no .inputs files (record a run with `troupe run TOPOLOGY --record " + dir + "`)");
-  for (auto& f : files) {
-    auto part = read_input_log(f);
-    std::move(part.begin(), part.end(), std::back_inserter(all));
-  }
-  return all;
-}
-
 // Deployment time as the recording had it: `origin_ns` when the replay began, running
 // `scale` times slower than wall time, and moved on at once to an input's recorded time
 // when inputs come faster than that (at most speed): the actors' checks of plausible

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -107,6 +109,22 @@ std::vector<recorded_input> read_input_log(const std::string& path) {
     at += 4 + size;
   }
   return out;
+}
+
+std::vector<recorded_input> read_recording(const std::string& dir) {
+  std::vector<recorded_input> all;
+  std::vector<std::string> files;
+  for (auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".inputs")
+      files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  if (files.empty())
+    throw std::runtime_error(dir + ": no .inputs files (record a run with `troupe run TOPOLOGY --record " + dir + "`)");
+  for (auto& f : files) {
+    auto part = read_input_log(f);
+    std::move(part.begin(), part.end(), std::back_inserter(all));
+  }
+  return all;
 }
 
 }  // namespace troupe

@@ -45,5 +45,8 @@ struct recorded_input {
 // Every record of a file, in order; throws std::runtime_error naming the file and the
 // offset of a record that is cut short or does not decode.
 std::vector<recorded_input> read_input_log(const std::string& path);
+// Every record of a recording's folder (`troupe run --record DIR`), node after node;
+// throws std::runtime_error when DIR holds no input logs.
+std::vector<recorded_input> read_recording(const std::string& dir);
 
 }  // namespace troupe
