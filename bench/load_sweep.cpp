@@ -109,8 +109,13 @@ double p95_after(const std::string& prefix, double warmup_s) {
   return vision::percentile(ms, 95);
 }
 
+// Where run `run` of `n` cameras keeps its reports; its row is PREFIX.row.json.
+std::string prefix_of(const settings& s, int n, int run) {
+  return s.out + "/load-" + std::to_string(n) + "-run-" + std::to_string(run);
+}
+
 nlohmann::json run_one(const settings& s, int n, int run) {
-  auto prefix = s.out + "/load-" + std::to_string(n) + "-run-" + std::to_string(run);
+  auto prefix = prefix_of(s, n, run);
   auto row_file = prefix + ".row.json";
   if (s.resume && std::filesystem::exists(row_file)) {
     std::ifstream in(row_file);
@@ -248,8 +253,7 @@ int main(int argc, char** argv) {
                                               done_here * double(total - rows.size()));
         log::result(fmt::format("load sweep {}/{}: {} cameras for {} s, run {} of {} (ETA {})", rows.size() + 1, total, n,
                                 int(s.duration_s), run, s.runs, eta));
-        bool fresh = !(s.resume && std::filesystem::exists(s.out + "/load-" + std::to_string(n) + "-run-" +
-                                                             std::to_string(run) + ".row.json"));
+        bool fresh = !(s.resume && std::filesystem::exists(prefix_of(s, n, run) + ".row.json"));
         rows.push_back(run_one(s, n, run));
         done_here += fresh;
         print_table(rows);

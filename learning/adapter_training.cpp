@@ -345,7 +345,7 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
     auto& c = o.conditions[rng() % o.conditions.size()];
     return episode_conditions::recorded(c, rng() % c.targets.size(), segments);
   };
-  std::vector<double> played;  // every training segment's B
+  double played_min = HUGE_VAL, played_max = -HUGE_VAL;  // B of the training segments
 
   adapter_result r;
   std::vector<double> rewards;  // mean per step, per rollout
@@ -360,7 +360,8 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
     for (int e = 0; e < o.episodes_per_rollout; ++e) {
       auto& d = train.at(rng() % train.size());
       auto c = conditions_for(d.truth().size());
-      played.insert(played.end(), c.B.begin(), c.B.end());
+      played_min = std::min(played_min, *std::min_element(c.B.begin(), c.B.end()));
+      played_max = std::max(played_max, *std::max_element(c.B.begin(), c.B.end()));
       agent.episode(d, c, true, rng, &steps, &states);
     }
     double sum = 0;
@@ -420,9 +421,9 @@ adapter_result train_adapter(const adapter_options& o, const progress_callback& 
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
   }
   r.adapter_ms = vision::median(ms);
-  if (!played.empty()) {
-    r.bandwidth_played_min = *std::min_element(played.begin(), played.end());
-    r.bandwidth_played_max = *std::max_element(played.begin(), played.end());
+  if (played_min <= played_max) {  // a run resumed at its end plays none
+    r.bandwidth_played_min = played_min;
+    r.bandwidth_played_max = played_max;
   }
   r.output = o.output;
   detail::save_atomically(saved(agent, o), o.output);
