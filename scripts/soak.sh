@@ -8,7 +8,9 @@
 # the run fails.
 # HEAPTRACK=1 runs troupe under heaptrack (OUT/heaptrack.*) and prints its heap at the
 # end: compare two lengths to tell live growth from the allocator's (docs/benchmarks.md).
-# Usage: [MINUTES=30] [WARMUP=5] [CAMERAS=16] [OUT=build/reports/soak] [HEAPTRACK=1] scripts/soak.sh
+# SMAPS=1 keeps troupe's /proc/PID/smaps every minute (OUT/smaps-M) and prints at the end
+# which mappings grew after the warm-up: the heap, a thread's arena, a stack, a file.
+# Usage: [MINUTES=30] [WARMUP=5] [CAMERAS=16] [OUT=build/reports/soak] [HEAPTRACK=1] [SMAPS=1] scripts/soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${MINUTES:-30}
@@ -70,6 +72,7 @@ for m in $(seq 1 "$minutes"); do
   mb=$(rss_mb)
   nmb=$(nats_mb)
   echo "$m $mb $nmb" >> "$samples"
+  [ "${SMAPS:-0}" = 1 ] && { cp "/proc/$run/smaps" "$out/smaps-$m" 2>/dev/null || true; }
   last=$(grep -a "sink t=" "$log" | tail -1 | sed 's/^.*sink t=/sink t=/')
   printf 'soak: minute %3d/%d  rss %8s MB (nats-server %s)  eta %3d min  %s\n' "$m" "$minutes" "$mb" "$nmb" \
     $((minutes - m)) "$last"
@@ -100,5 +103,10 @@ if [ "${HEAPTRACK:-0}" = 1 ]; then
     grep -E "^(peak heap|peak RSS|total memory leaked|calls to allocation)" "$out/heaptrack-peaks.txt" || true
     echo "(the peak consumers: $out/heaptrack-peaks.txt)"
   done
+fi
+if [ "${SMAPS:-0}" = 1 ] && [ -f "$out/smaps-$warmup" ]; then
+  last=$(ls "$out"/smaps-* | sed 's/.*smaps-//' | sort -n | tail -1)
+  echo "soak: troupe's mappings that grew from minute $warmup to $last (kB resident, of it on huge pages):"
+  awk -f scripts/smaps_growth.awk "$out/smaps-$warmup" "$out/smaps-$last" | head -25
 fi
 [ "$rc" -eq 0 ] && [ "$ok" -eq 1 ] && [ "$closed" -eq 1 ]
