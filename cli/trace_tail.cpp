@@ -58,8 +58,8 @@ int tail_trace(const tail_options& o) {
   bus_connection bus(bo);
   std::atomic<long> shown{0}, garbage{0};
   auto subject = deployment.empty() ? std::string("troupe.>") : deployment_wildcard(deployment);
-  bus.subscribe(subject, [&](const char* subj, const char* data, int size) {
-    auto header = decode_header(data, static_cast<size_t>(size));
+  auto show = [&](const char* subj, const char* data, size_t size) {
+    auto header = decode_header(data, size);
     if (!header) {
       ++garbage;
       spdlog::warn("{}: {} bytes that are not an envelope", subj, size);
@@ -75,7 +75,13 @@ int tail_trace(const tail_options& o) {
     log::result(fmt::format("{} {} → {} {} {} B trace {}", clock_text(l.send_time_ns), l.sender, to, l.type, size,
                             l.trace.trace_id_hex()));
     if (recorder)
-      recorder->record("recv", "trace", l, static_cast<size_t>(size), l.send_time_ns);
+      recorder->record("recv", "trace", l, size, l.send_time_ns);
+  };
+  bus.subscribe(subject, [&](const char* subj, const char* data, int size) {
+    if (!for_each_envelope(data, size_t(size), [&](const char* envelope, size_t n) { show(subj, envelope, n); })) {
+      ++garbage;
+      spdlog::warn("{}: a batch of {} bytes whose framing is broken", subj, size);
+    }
   });
   auto start = std::chrono::steady_clock::now();
   while (!stop_requested() && (o.max_count == 0 || shown < o.max_count)) {

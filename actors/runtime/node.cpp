@@ -305,6 +305,10 @@ node_stats node::stats() const {
   s.bytes_sent = c.bytes_sent;
   s.bytes_received = c.bytes_received;
   s.publish_errors = c.publish_errors;
+  if (auto* out = core_->bus_outbox()) {
+    s.bus_batches = out->batches();
+    s.bus_batched_letters = out->batched_letters();
+  }
   s.dropped_garbage = c.dropped[static_cast<size_t>(decode_failure::garbage)];
   s.dropped_wrong_version = c.dropped[static_cast<size_t>(decode_failure::wrong_version)];
   s.dropped_unknown_type = c.dropped[static_cast<size_t>(decode_failure::unknown_type)];

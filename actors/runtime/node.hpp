@@ -32,6 +32,7 @@ struct node_stats {
   uint64_t sent_local = 0, sent_remote = 0, received = 0;
   uint64_t bytes_sent = 0, bytes_received = 0;
   uint64_t publish_errors = 0;
+  uint64_t bus_batches = 0, bus_batched_letters = 0;  // NATS messages of several letters sent, and their letters
   uint64_t dropped_garbage = 0, dropped_wrong_version = 0, dropped_unknown_type = 0;
   uint64_t dropped_bad_payload = 0, dropped_oversized = 0;
   int64_t slow_consumer_drops = 0;

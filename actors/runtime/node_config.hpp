@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/runtime/bus/bus_connection.hpp"
+#include "actors/runtime/bus/outbox.hpp"
 #include "actors/runtime/emulation/link_model.hpp"
 #include "actors/runtime/emulation/token_bucket.hpp"
 
@@ -21,6 +22,7 @@ struct node_config {
   std::string deployment = "troupe";
   std::string name;
   bus_options bus;
+  outbox_options outbox;  // letters queued behind each other go out together
   std::chrono::milliseconds heartbeat_interval{500};
   int heartbeat_misses = 4;  // suspected after misses × interval of silence, and probed
   std::chrono::milliseconds suspicion{500};  // still silent this much later: declared down

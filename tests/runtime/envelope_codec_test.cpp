@@ -201,3 +201,47 @@ TEST(EnvelopeCodec, HeaderDecodesEvenForUnknownTypes) {
   EXPECT_EQ(header->body, nullptr);
   EXPECT_FALSE(decode_header("\xff\xff", 2));
 }
+
+// A batch is protobuf's own EnvelopeBatch (messages/envelope.proto), and it splits back
+// into its envelopes in order; a lone envelope is handed on as itself.
+TEST(EnvelopeBatch, IsProtobufsOwnEnvelopeBatchAndSplitsInOrder) {
+  std::vector<std::string> envelopes;
+  for (size_t n : {0, 10, 200, 70000}) {  // 70000: a length of three varint bytes
+    auto l = sample(n);
+    l.sequence = n + 1;
+    envelopes.push_back(encode_envelope(l));
+  }
+  std::string batch;
+  msg::EnvelopeBatch own;
+  for (auto& e : envelopes) {
+    append_to_batch(batch, e.data(), e.size());
+    own.add_envelopes(e);
+  }
+  EXPECT_EQ(batch, own.SerializeAsString());
+  EXPECT_TRUE(is_batch(batch.data(), batch.size()));
+  EXPECT_FALSE(is_batch(envelopes[0].data(), envelopes[0].size()));
+  std::vector<uint64_t> sequences;
+  EXPECT_TRUE(for_each_envelope(batch.data(), batch.size(), [&](const char* data, size_t size) {
+    sequences.push_back(decode_ok(std::string(data, size)).sequence);
+  }));
+  EXPECT_EQ(sequences, (std::vector<uint64_t>{1, 11, 201, 70001}));
+  size_t calls = 0;
+  EXPECT_TRUE(for_each_envelope(envelopes[1].data(), envelopes[1].size(), [&](const char* data, size_t size) {
+    ++calls;
+    EXPECT_EQ(std::string(data, size), envelopes[1]);
+  }));
+  EXPECT_EQ(calls, 1u);
+}
+
+// A batch whose framing is broken hands on none of it: not its first envelopes either.
+TEST(EnvelopeBatch, ABrokenBatchHandsOnNothing) {
+  auto one = encode_envelope(sample());
+  std::string batch;
+  append_to_batch(batch, one.data(), one.size());
+  append_to_batch(batch, one.data(), one.size());
+  for (auto broken : {batch.substr(0, batch.size() - 1), batch + "x", batch + "\x82\x01", batch.substr(0, 2)}) {
+    size_t calls = 0;
+    EXPECT_FALSE(for_each_envelope(broken.data(), broken.size(), [&](const char*, size_t) { ++calls; }));
+    EXPECT_EQ(calls, 0u);
+  }
+}

@@ -207,9 +207,8 @@ void bus_connection::disconnected(natsConnection*, void* self) {
     e();
 }
 
-std::string bus_connection::publish(const std::string& subject, const std::string& data) {
-  auto s = natsConnection_Publish(conn_, subject.c_str(), data.data(),
-                                  static_cast<int>(data.size()));
+std::string bus_connection::publish(const std::string& subject, const char* data, size_t size) {
+  auto s = natsConnection_Publish(conn_, subject.c_str(), data, static_cast<int>(size));
   if (s == NATS_OK)
     return {};
   return std::string("publish to ") + subject + " failed: " + natsStatus_GetText(s);

@@ -55,7 +55,10 @@ class bus_connection {
   void on_disconnected(event e);
 
   // Returns an empty string on success, else a message saying why.
-  std::string publish(const std::string& subject, const std::string& data);
+  std::string publish(const std::string& subject, const std::string& data) {
+    return publish(subject, data.data(), data.size());
+  }
+  std::string publish(const std::string& subject, const char* data, size_t size);
 
   // Returns an id for unsubscribe() once the server has the subscription; the
   // handler runs on a nats.c delivery thread. `drained`, if given, runs on that thread

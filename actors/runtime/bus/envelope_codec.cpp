@@ -213,6 +213,37 @@ void encode_envelope(const letter& l, std::string& out) {
   wire::fields(l, body, w);
 }
 
+namespace {
+// EnvelopeBatch's one field, 16, length-delimited: two bytes of tag (0x82 0x01), which no
+// Envelope starts with.
+constexpr uint32_t batch_tag = wire::tag(wire::field(16), wire::delimited);
+}  // namespace
+
+void append_to_batch(std::string& batch, const char* envelope, size_t size) {
+  uint8_t head[2 + 10];
+  auto* end = pb::io::CodedOutputStream::WriteVarint32ToArray(batch_tag, head);
+  end = pb::io::CodedOutputStream::WriteVarint64ToArray(size, end);
+  batch.append(reinterpret_cast<const char*>(head), size_t(end - head));
+  batch.append(envelope, size);
+}
+
+bool is_batch(const char* data, size_t size) {
+  return size >= 2 && uint8_t(data[0]) == (batch_tag & 0x7f) + 0x80 && uint8_t(data[1]) == batch_tag >> 7;
+}
+
+bool detail::next_batched(const char*& at, const char* end, const char*& envelope, size_t& size) {
+  if (end - at < 3 || !is_batch(at, size_t(end - at)))
+    return false;
+  pb::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(at + 2), int(end - at - 2));
+  uint32_t n = 0;
+  if (!in.ReadVarint32(&n) || n > size_t(end - at - 2) - size_t(in.CurrentPosition()))
+    return false;
+  envelope = at + 2 + in.CurrentPosition();
+  size = n;
+  at = envelope + n;
+  return true;
+}
+
 std::optional<letter> decode_header(const char* data, size_t size) {
   wire::header h;
   if (!wire::read_header(data, size, h))

@@ -595,6 +595,9 @@ node_config node_config_for(const topology& topo, const std::string& node_name,
   cfg.heartbeat_delay_window = std::chrono::milliseconds(topo.runtime.heartbeat_delay_window_ms);
   cfg.request_timeout = std::chrono::milliseconds(topo.runtime.request_timeout_ms);
   cfg.max_envelope_bytes = static_cast<size_t>(topo.runtime.max_envelope_bytes);
+  cfg.outbox.coalesce_us = topo.runtime.bus_coalesce_us;
+  cfg.outbox.batch_bytes = static_cast<size_t>(topo.runtime.bus_batch_bytes);
+  cfg.outbox.queue_bytes = static_cast<size_t>(topo.runtime.bus_queue_bytes);
   cfg.trace_file = topo.runtime.trace_file;
   cfg.trace_sample = topo.runtime.trace_sample;
   cfg.flow_metrics = topo.runtime.metrics_port > 0;

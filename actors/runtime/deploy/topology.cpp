@@ -117,7 +117,7 @@ class checker : public yaml_checker {
   void runtime(const YAML::Node& n, runtime_settings& out) {
     if (!keys(n, "runtime", {"heartbeat_ms", "heartbeat_misses", "suspicion_ms", "heartbeat_delay_window_ms",
                              "request_timeout_ms",
-                             "control_retries", "max_envelope_bytes", "trace_file",
+                             "control_retries", "max_envelope_bytes", "bus_coalesce_us", "bus_batch_bytes", "bus_queue_bytes", "trace_file",
                              "trace_sample", "scheduler", "workers", "worker_nice", "source_nice", "source_idle", "output_dir", "duration_s", "time_scale", "drain_ms",
                              "startup_ms", "metrics_port", "metrics_address", "record_dir"}))
       return;
@@ -129,6 +129,9 @@ class checker : public yaml_checker {
     integer(n, "request_timeout_ms", w, out.request_timeout_ms, 1);
     integer(n, "control_retries", w, out.control_retries, 1);
     integer(n, "max_envelope_bytes", w, out.max_envelope_bytes, 0);
+    integer(n, "bus_coalesce_us", w, out.bus_coalesce_us, 0, 1000000);
+    integer(n, "bus_batch_bytes", w, out.bus_batch_bytes, 1024, 64 << 20);
+    integer(n, "bus_queue_bytes", w, out.bus_queue_bytes, 1024, 1 << 30);
     integer(n, "workers", w, out.workers, 0, max_workers);  // CAF's scheduler threads per node
     integer(n, "worker_nice", w, out.worker_nice, 0, 19);
     integer(n, "source_nice", w, out.source_nice, 0, 19);

@@ -45,6 +45,11 @@ struct runtime_settings {
   int request_timeout_ms = 2000;
   int control_retries = 3;      // timeline control requests retried this often
   int max_envelope_bytes = 0;   // 0: the server's max payload
+  // Letters a node publishes within this many µs of its last go out together, several to
+  // one subject in one NATS message (bus/outbox.hpp); 0: each on its own.
+  int bus_coalesce_us = 50;
+  int bus_batch_bytes = 16384;  // at most this much in one NATS message of several letters
+  int bus_queue_bytes = 1 << 20;  // a sender waits while this much is queued
   std::string trace_file;       // empty: no recording
   double trace_sample = 1.0;
   std::string scheduler = "sharing";
@@ -61,8 +66,8 @@ struct runtime_settings {
   // served on this port; with one process per node, the run's own on it and node i on
   // metrics_port + 1 + i.
   int metrics_port = 0;
-  std::string metrics_address = "127.0.0.1";
-  std::string record_dir;  // not empty: every actor's inputs kept there for `troupe replay`  // loopback unless asked: the metrics name every actor
+  std::string metrics_address = "127.0.0.1";  // loopback unless asked: the metrics name every actor
+  std::string record_dir;  // not empty: every actor's inputs kept there for `troupe replay`
 };
 
 // A node's network interface in one direction, shaped as tc's tbf shapes one

@@ -65,6 +65,12 @@ void node_core::start() {
   auto server_max = static_cast<size_t>(bus_->max_payload());
   max_bytes_ = cfg.max_envelope_bytes == 0 ? server_max
                                            : std::min(cfg.max_envelope_bytes, server_max);
+  auto coalescing = cfg.outbox;
+  coalescing.batch_bytes = std::min(coalescing.batch_bytes, server_max);  // a batch is one NATS message
+  out_ = std::make_unique<outbox>(*bus_, coalescing, [this](const std::string& why) {
+    ++counts.publish_errors;
+    spdlog::warn("node {}: {}", cfg.name, why);
+  });
   if (!cfg.trace_file.empty())
     recorder_ = trace_recorder::open(cfg.trace_file, cfg.trace_sample);
   if (!cfg.record_dir.empty())
@@ -205,7 +211,7 @@ void node_core::shutdown(bool graceful) {
     bye->set_node(cfg.name);
     bye->set_reason("shutdown");
     announce(bye, "node_down");
-    bus_->flush(1000);
+    out_->flush(1000);
   }
   std::vector<uint64_t> open;
   {
@@ -221,6 +227,7 @@ void node_core::shutdown(bool graceful) {
     std::lock_guard<std::mutex> roster(roster_mtx_);
     bus_open_ = false;
   }
+  out_->close();
   bus_->close();
 }
 
@@ -295,7 +302,7 @@ caf::error node_core::publish_letter(const std::string& subject, const letter& l
     auto sent = shaper->send(
         *peer, bytes.size(),
         [this, subject, copy = bytes] {
-          if (!bus_->publish(subject, copy).empty())
+          if (!out_->publish(subject, copy).empty())
             ++counts.publish_errors;
         },
         l.deadline_ns);
@@ -305,7 +312,8 @@ caf::error node_core::publish_letter(const std::string& subject, const letter& l
     if (sent == link_shaper::outcome::cut)
       return make_error(errc::link_cut, l.type + " from '" + l.sender + "' to node " + *peer + " (" +
                                           std::to_string(bytes.size()) + " bytes) cut: it would arrive after its deadline");
-  } else if (auto failure = (via != nullptr ? via : bus_.get())->publish(subject, bytes); !failure.empty()) {
+  } else if (auto failure = via != nullptr ? via->publish(subject, bytes) : out_->publish(subject, bytes);
+             !failure.empty()) {
     ++counts.publish_errors;
     return make_error(errc::bus_failure, failure);
   }
@@ -372,7 +380,21 @@ std::optional<letter> node_core::decode(const char* data, int size) {
     record("recv", *l, size);
     return std::move(*l);
   }
-  auto kind = std::get<decode_failure>(result);
+  dropped(std::get<decode_failure>(result), size);
+  return std::nullopt;
+}
+
+template <class Each>
+void node_core::decode_each(const char* data, int size, Each each) {
+  bool whole = for_each_envelope(data, size_t(size), [&](const char* envelope, size_t n) {
+    if (auto l = decode(envelope, int(n)))
+      each(std::move(*l), int(n));
+  });
+  if (!whole)
+    dropped(decode_failure::garbage, size);
+}
+
+void node_core::dropped(decode_failure kind, int size) {
   auto index = static_cast<size_t>(kind);
   ++counts.dropped[index];
   std::lock_guard<std::mutex> lock(warned_mtx_);
@@ -381,7 +403,6 @@ std::optional<letter> node_core::decode(const char* data, int size) {
     spdlog::warn("node {}: dropped an envelope of {} bytes: {} (further drops of this kind "
                  "are only counted)", cfg.name, size, to_string(kind));
   }
-  return std::nullopt;
 }
 
 // What comes from another node crosses this node's downlink first, when it has one
@@ -413,8 +434,7 @@ uint64_t node_core::subscribe_arrivals(const std::string& subject, Deliver deliv
       subject,
       [weak, batch, hand_to](const char*, const char* data, int size) {
         if (auto self = weak.lock())
-          if (auto l = self->decode(data, size))
-            self->arrived(std::move(*l), size, *batch, hand_to);
+          self->decode_each(data, size, [&](letter l, int bytes) { self->arrived(std::move(l), bytes, *batch, hand_to); });
       },
       [batch, hand_to] { batch->hand_on(hand_to); });
 }
@@ -481,8 +501,7 @@ void node_core::deliver_to_topic(const std::string& topic, const letter* first, 
 }
 
 void node_core::on_reply_subject(const char* data, int size) {
-  if (auto l = decode(data, size))
-    complete(l->correlation_id, std::move(*l));
+  decode_each(data, size, [&](letter l, int) { complete(l.correlation_id, std::move(l)); });
 }
 
 void node_core::record(const char* event, const letter& l, size_t bytes) {
@@ -792,28 +811,29 @@ void node_core::check_liveness() {
 }
 
 void node_core::on_sys_subject(const char* subject, const char* data, int size) {
-  auto l = decode(data, size);
-  if (!l)
-    return;
-  if (l->sender_node == cfg.name) {
-    auto* own = l->as<msg::NodeHeartbeat>();
+  decode_each(data, size, [&](letter l, int) { on_announcement(subject, std::move(l)); });
+}
+
+void node_core::on_announcement(const char* subject, const letter& l) {
+  if (l.sender_node == cfg.name) {
+    auto* own = l.as<msg::NodeHeartbeat>();
     if (own && own->incarnation() == incarnation && sys_publisher(cfg.deployment, subject) == cfg.name) {
-      own_heard_sent_ns_ = std::max(own_heard_sent_ns_.load(), l->send_time_ns);
+      own_heard_sent_ns_ = std::max(own_heard_sent_ns_.load(), l.send_time_ns);
       std::lock_guard<std::mutex> lock(echo_mtx_);
-      echoes_.heard(time->now_ns(), l->send_time_ns);
+      echoes_.heard(time->now_ns(), l.send_time_ns);
     }
     return;
   }
   auto now = time->now_ns();
   auto publisher = sys_publisher(cfg.deployment, subject);
   auto suspicion = std::chrono::duration_cast<std::chrono::nanoseconds>(2 * cfg.heartbeat_interval).count();
-  if (auto why = check_announcement(*l, publisher, dir, now, suspicion)) {
-    refuse(*why, *l, "on " + std::string(subject));
+  if (auto why = check_announcement(l, publisher, dir, now, suspicion)) {
+    refuse(*why, l, "on " + std::string(subject));
     return;
   }
-  if (l->as<msg::NodeHeartbeat>())
+  if (l.as<msg::NodeHeartbeat>())
     ++counts.heartbeats_heard;
-  auto effect = apply_announcement(*l, dir, cfg.name, now);
+  auto effect = apply_announcement(l, dir, cfg.name, now);
   if (effect.failure)
     record_failure(std::move(*effect.failure));
   for (auto& loss : effect.losses)

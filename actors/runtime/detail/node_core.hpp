@@ -20,6 +20,7 @@
 #include <caf/expected.hpp>
 
 #include "actors/runtime/bus/bus_connection.hpp"
+#include "actors/runtime/bus/outbox.hpp"
 #include "actors/runtime/detail/arrival_batch.hpp"
 #include "actors/runtime/emulation/clock.hpp"
 #include "actors/runtime/actor_failure.hpp"
@@ -117,6 +118,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   // Whether spawn and stop requests from this node are obeyed.
   bool may_control(const std::string& node) const;
   bus_connection* bus() { return bus_.get(); }
+  const outbox* bus_outbox() const { return out_.get(); }
   bus_connection* liveness_bus() { return liveness_bus_.get(); }
   bool running() const { return running_; }
 
@@ -168,7 +170,13 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void deliver_to_topic(const std::string& topic, const letter* first, size_t n, detail::delivery_unit* unit);
   void on_reply_subject(const char* data, int size);
   void on_sys_subject(const char* subject, const char* data, int size);
+  void on_announcement(const char* subject, const letter& l);
   std::optional<letter> decode(const char* data, int size);
+  // Each envelope a NATS message carries (one, or a batch's), decoded; a batch whose
+  // framing is broken is counted as garbage.
+  template <class Each>
+  void decode_each(const char* data, int size, Each each);
+  void dropped(decode_failure kind, int size);
   void complete(uint64_t correlation_id, caf::expected<letter> result);
   void record(const char* event, const letter& l, size_t bytes);
   void announce(message_ptr body, const std::string& what);
@@ -184,6 +192,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void watch_connection(bus_connection& bus, bool main);
 
   std::unique_ptr<bus_connection> bus_;
+  std::unique_ptr<outbox> out_;  // what is published on bus_
   // Heartbeats travel on a connection of their own: on the main one they waited in the
   // server's queue and nats.c's reader behind every frame the node receives. Hellos
   // stay on the main one: a roster must not overtake the actor up/down news before it.

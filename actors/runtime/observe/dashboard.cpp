@@ -39,15 +39,19 @@ int run_dashboard(const topology& topo, const dashboard_options& o) {
   auto bo = monitor_bus(topo, o);
   bo.client_name = "troupe-dashboard";
   bus_connection bus(bo);
-  bus.subscribe(deployment_wildcard(topo.deployment), [&](const char*, const char* data, int size) {
-    auto decoded = decode_envelope(data, size_t(size));
+  auto hear = [&](const char* data, size_t size) {
+    auto decoded = decode_envelope(data, size);
     auto* l = std::get_if<letter>(&decoded);
     if (l == nullptr) {
       ++garbage;
       return;
     }
     std::lock_guard<std::mutex> lock(mtx);
-    view.heard(*l, size_t(size), now.now_ns());
+    view.heard(*l, size, now.now_ns());
+  };
+  bus.subscribe(deployment_wildcard(topo.deployment), [&](const char*, const char* data, int size) {
+    if (!for_each_envelope(data, size_t(size), hear))
+      ++garbage;
   });
 
   auto state = [&](const detail::http_query&) {
