@@ -315,7 +315,8 @@ void expect_whole_burst(arrivals& a, size_t n) {
 }  // namespace
 
 // A burst queues up in nats.c behind the receiver: the arrivals are held and handed on
-// in batches (detail/arrival_batch.hpp). Nothing is lost, reordered or re-traced.
+// in batches (detail/arrival_batch.hpp); the topic's letters also leave their sender in
+// batches (bus/outbox.hpp). Nothing is lost, reordered or re-traced.
 TEST_F(BusTest, ABurstArrivesWholeInOrderWithEachLettersOwnTrace) {
   constexpr size_t n = 3000;
   arrivals direct, first, second;
@@ -328,7 +329,9 @@ TEST_F(BusTest, ABurstArrivesWholeInOrderWithEachLettersOwnTrace) {
   ASSERT_TRUE(eventually([&] { return a.host_of("keep").has_value(); }));
   for (uint64_t i = 0; i < n; ++i)
     ASSERT_FALSE(a.send("keep", blob(i, 200)));
-  node c{config_for("c", server.url())};  // a sender of its own: sequences start at 1
+  auto batching = config_for("c", server.url());  // a sender of its own: sequences start at 1
+  batching.outbox.coalesce_us = 1000000;             // and every letter after its first queues
+  node c{batching};
   for (uint64_t i = 0; i < n; ++i)
     ASSERT_FALSE(c.publish("burst", blob(i, 200)));
   EXPECT_TRUE(eventually([&] { return direct.size() >= n && first.size() >= n && second.size() >= n; }, 20s));
@@ -336,6 +339,8 @@ TEST_F(BusTest, ABurstArrivesWholeInOrderWithEachLettersOwnTrace) {
   expect_whole_burst(direct, n);
   expect_whole_burst(first, n);
   expect_whole_burst(second, n);
+  EXPECT_GT(c.stats().bus_batched_letters, c.stats().bus_batches);  // the topic's letters went in batches
+  EXPECT_EQ(b.stats().dropped_total(), 0u);
 }
 
 // The bus tells a subscriber when nothing is queued behind a message, and only then.
