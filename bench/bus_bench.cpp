@@ -57,6 +57,10 @@ struct settings {
   size_t crowd_size = 256;  // many-to-one and fan-out payload
   std::string only;         // "raw" or "troupe": one path, for a profiler
   bool observed = false;    // also Troupe with metrics served and scraped, and a trace
+  int coalesce_us = outbox_options{}.coalesce_us;  // Troupe's outbox (runtime.bus_coalesce_us)
+  bool alone = false;       // also Troupe with every letter published on its own
+  size_t queue_kb = outbox_options{}.queue_bytes / 1024;
+  size_t batch_kb = outbox_options{}.batch_bytes / 1024;
   std::string trace_file = "/tmp/troupe-bus-bench-trace.jsonl";
   double trace_sample = 1.0;
 };
@@ -156,11 +160,11 @@ caf::behavior counting(caf::event_based_actor*, context, counter* cnt) {
 // scraped once a second.
 class troupe_path {
  public:
-  troupe_path(const settings& s, const std::string& tag, bool observed) {
+  troupe_path(const settings& s, const std::string& tag, bool observed, int coalesce_us) {
     for (int i = 0; i < std::max(s.sender_connections, 1); ++i)
-      clients_.push_back(std::make_unique<node>(config(s, tag, "client-" + std::to_string(i), observed)));
+      clients_.push_back(std::make_unique<node>(config(s, tag, "client-" + std::to_string(i), observed, coalesce_us)));
     for (int i = 0; i < std::max(s.subscriber_connections, 1); ++i)
-      servers_.push_back(std::make_unique<node>(config(s, tag, "server-" + std::to_string(i), observed)));
+      servers_.push_back(std::make_unique<node>(config(s, tag, "server-" + std::to_string(i), observed, coalesce_us)));
     servers_[0]->spawn_function("echo", echo);
     servers_[0]->spawn_function("sink", counting, &received);
     for (int i = 0; i < s.subscribers; ++i) {
@@ -190,11 +194,26 @@ class troupe_path {
       all += n->stats().slow_consumer_drops;
     return all;
   }
+  // NATS messages of several letters the path's nodes sent, and the letters in them.
+  std::pair<uint64_t, uint64_t> batches() const {
+    std::pair<uint64_t, uint64_t> all;
+    for (auto* list : {&clients_, &servers_})
+      for (auto& n : *list) {
+        auto st = n->stats();
+        all.first += st.bus_batches;
+        all.second += st.bus_batched_letters;
+      }
+    return all;
+  }
   counter received, fanned;
 
  private:
-  static node_config config(const settings& s, const std::string& tag, const std::string& name, bool observed) {
+  static node_config config(const settings& s, const std::string& tag, const std::string& name, bool observed,
+                            int coalesce_us) {
     node_config c;
+    c.outbox.coalesce_us = coalesce_us;
+    c.outbox.queue_bytes = s.queue_kb * 1024;
+    c.outbox.batch_bytes = s.batch_kb * 1024;
     c.deployment = "bench" + tag;  // each path a deployment of its own
     c.scheduler = s.scheduler;
     c.workers = s.workers;
@@ -521,6 +540,10 @@ void print_settings(const settings& s) {
               s.workers == 0 ? " (one per core)" : "", std::thread::hardware_concurrency());
   std::printf("  nats.c %s, both paths: SendAsap on, pending limits off, one delivery thread per subscription\n",
               nats_GetVersion());
+  std::printf("  Troupe's outbox: a letter within %d us of the last queues, runs to one subject go as one message%s\n",
+              s.coalesce_us, s.coalesce_us == 0 ? " (off: each letter on its own)" : "");
+  if (s.alone)
+    std::printf("  alone: Troupe with its outbox off, every letter published on its own\n");
   if (s.observed)
     std::printf("  observed: flow metrics served and scraped every 1 s, trace sample %.2f\n", s.trace_sample);
   std::printf("\n");
@@ -550,6 +573,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"sharing", "stealing"}));
   app.add_option("--workers", s.workers, "CAF worker threads per node (default: one per core)");
   app.add_option("--only", s.only, "run one path (for a profiler): raw or troupe")->check(CLI::IsMember({"raw", "troupe"}));
+  app.add_option("--coalesce-us", s.coalesce_us, "Troupe's outbox: queue a letter this soon after the last (0: off)")
+      ->check(CLI::Range(0, 1000000));
+  app.add_option("--queue-kb", s.queue_kb, "Troupe's outbox: senders wait while this much is queued");
+  app.add_option("--batch-kb", s.batch_kb, "Troupe's outbox: at most this much in one NATS message of several letters")
+      ->check(CLI::Range(1, 65536));
+  app.add_flag("--alone", s.alone, "add Troupe with its outbox off (each letter published on its own)");
   app.add_flag("--observed", s.observed,
                "add Troupe with metrics served and scraped and every envelope traced (issue 21's cost)");
   app.add_option("--trace-sample", s.trace_sample, "fraction of the observed path's traces recorded (0: no trace)")
@@ -569,10 +598,14 @@ int main(int argc, char** argv) {
     b.names.push_back("raw");
   }
   if (s.only != "raw") {
-    b.troupe.push_back(std::make_unique<troupe_path>(s, "", false));
+    b.troupe.push_back(std::make_unique<troupe_path>(s, "", false, s.coalesce_us));
     b.names.push_back("troupe");
+    if (s.alone) {
+      b.troupe.push_back(std::make_unique<troupe_path>(s, "-alone", false, 0));
+      b.names.push_back("alone");
+    }
     if (s.observed) {
-      b.troupe.push_back(std::make_unique<troupe_path>(s, "-observed", true));
+      b.troupe.push_back(std::make_unique<troupe_path>(s, "-observed", true, s.coalesce_us));
       b.names.push_back("observed");
     }
   }
@@ -594,6 +627,12 @@ int main(int argc, char** argv) {
   for (size_t p = 0; p < b.paths(); ++p)
     std::printf(" %s %ld", b.names[p].c_str(), b.is_raw(p) ? long(b.raw->dropped()) : long(b.t(p).dropped()));
   std::printf("\n");
+  for (size_t p = 0; p < b.paths(); ++p)
+    if (!b.is_raw(p)) {
+      auto [batches, letters] = b.t(p).batches();
+      std::printf("%s: %lu letters went in %lu batches\n", b.names[p].c_str(), (unsigned long) letters,
+                  (unsigned long) batches);
+    }
   if (s.observed)
     std::printf("observed path scraped %lu times\n", (unsigned long) b.troupe.back()->scrapes());
   b.troupe.clear();
