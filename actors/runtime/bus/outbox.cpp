@@ -1,5 +1,7 @@
 #include "actors/runtime/bus/outbox.hpp"
 
+#include <algorithm>
+
 #include "actors/runtime/bus/envelope_codec.hpp"
 
 namespace troupe {
@@ -7,8 +9,8 @@ namespace troupe {
 using steady = std::chrono::steady_clock;
 
 outbox::outbox(bus_connection& bus, outbox_options options, std::function<void(const std::string&)> failed)
-    : bus_(bus), options_(options), failed_(std::move(failed)) {
-  if (options_.coalesce_us > 0)
+    : bus_(bus), options_(options), failed_(std::move(failed)), coalescing_(options.coalesce_us > 0) {
+  if (coalescing_)
     writer_ = std::thread([this] { write_loop(); });
 }
 
@@ -21,8 +23,8 @@ bool outbox::quiet(steady::time_point now) const {
 }
 
 std::string outbox::publish(const std::string& subject, const std::string& envelope) {
-  if (!writer_.joinable())
-    return bus_.publish(subject, envelope);  // coalescing off: nothing ever queues
+  if (!coalescing_)
+    return bus_.publish(subject, envelope);  // nothing ever queues
   std::unique_lock<std::mutex> lock(mtx_);
   room_cv_.wait(lock, [&] { return queued_bytes_ < options_.queue_bytes || writer_done_; });
   if (writer_done_) {  // closed: nothing queues any more, each goes in turn
@@ -88,17 +90,24 @@ void outbox::write_loop() {
     lock.unlock();
     send_runs(work);
     lock.lock();
-    for (auto& r : work) {
-      r.batch.clear();
-      r.letters = 0;
-      spare_.push_back(std::move(r));
-    }
-    work.clear();
+    keep_spare(work);
     sending_ = false;
     last_sent_ = steady::now();
     if (queue_.empty())
       idle_cv_.notify_all();
   }
+}
+
+// Sent runs keep their buffers for the next ones: a few, of a batch's size at most (a
+// burst of many runs, or one large letter, must not stay allocated).
+void outbox::keep_spare(std::vector<run>& work) {
+  for (auto& r : work)
+    if (spare_.size() < max_spare && r.batch.capacity() <= 2 * options_.batch_bytes) {
+      r.batch.clear();
+      r.letters = 0;
+      spare_.push_back(std::move(r));
+    }
+  work.clear();
 }
 
 void outbox::send_runs(std::vector<run>& work) {
@@ -128,7 +137,7 @@ bool outbox::flush(int timeout_ms) {
       return false;
   }
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()).count();
-  return left > 0 && bus_.flush(int(left));
+  return bus_.flush(int(std::max<int64_t>(left, 1)));
 }
 
 void outbox::close() {

@@ -31,7 +31,9 @@ struct outbox_options {
 class outbox {
  public:
   // `failed` is told why, when a queued letter's publish fails (its sender was already
-  // told it was sent, as by nats.c's own buffer while reconnecting).
+  // told it was sent, as by nats.c's own buffer while reconnecting). A letter queued
+  // before a subscription or unsubscription on the same connection may reach the server
+  // after it, as one in flight on the network may.
   outbox(bus_connection& bus, outbox_options options, std::function<void(const std::string&)> failed);
   ~outbox();
   outbox(const outbox&) = delete;
@@ -58,12 +60,15 @@ class outbox {
   void enqueue(const std::string& subject, const std::string& envelope);
   void write_loop();
   void send_runs(std::vector<run>& work);
+  void keep_spare(std::vector<run>& work);
+  static constexpr size_t max_spare = 64;
   bool quiet(std::chrono::steady_clock::time_point now) const;
   std::string send_now(std::unique_lock<std::mutex>& lock, const std::string& subject, const std::string& envelope);
 
   bus_connection& bus_;
   outbox_options options_;
   std::function<void(const std::string&)> failed_;
+  const bool coalescing_;  // the writer runs (publish reads this without the lock)
   mutable std::mutex mtx_;
   std::condition_variable work_cv_, room_cv_, idle_cv_;
   std::vector<run> queue_;

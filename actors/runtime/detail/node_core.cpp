@@ -67,9 +67,10 @@ void node_core::start() {
                                            : std::min(cfg.max_envelope_bytes, server_max);
   auto coalescing = cfg.outbox;
   coalescing.batch_bytes = std::min(coalescing.batch_bytes, server_max);  // a batch is one NATS message
+  // A queued letter was counted as sent when queued; its failure counts here too.
   out_ = std::make_unique<outbox>(*bus_, coalescing, [this](const std::string& why) {
-    ++counts.publish_errors;
-    spdlog::warn("node {}: {}", cfg.name, why);
+    if (counts.publish_errors++ == 0)
+      spdlog::warn("node {}: {} (further failures of queued letters are only counted)", cfg.name, why);
   });
   if (!cfg.trace_file.empty())
     recorder_ = trace_recorder::open(cfg.trace_file, cfg.trace_sample);
@@ -400,7 +401,7 @@ void node_core::dropped(decode_failure kind, int size) {
   std::lock_guard<std::mutex> lock(warned_mtx_);
   if (!warned_[index]) {
     warned_[index] = true;
-    spdlog::warn("node {}: dropped an envelope of {} bytes: {} (further drops of this kind "
+    spdlog::warn("node {}: dropped a message of {} bytes: {} (further drops of this kind "
                  "are only counted)", cfg.name, size, to_string(kind));
   }
 }
