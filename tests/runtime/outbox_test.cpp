@@ -65,6 +65,20 @@ struct OutboxTest : ::testing::Test {
   void SetUp() override {
     receiver.subscribe("to.r", [this](const char* s, const char* d, int n) { got(s, d, n); });
   }
+  static outbox_options coalescing(int us) {
+    outbox_options o;
+    o.coalesce_us = us;
+    return o;
+  }
+  // Letters from..to, each published and said to be sent or queued.
+  static void publish(outbox& out, uint64_t from, uint64_t to) {
+    for (uint64_t i = from; i <= to; ++i)
+      ASSERT_EQ(out.publish("to.r", envelope(i)), "");
+  }
+  void expect_arrived_in_order(size_t n) {
+    ASSERT_TRUE(eventually([&] { return got.letters() >= n; }, 10s));
+    expect_in_order(n);
+  }
   void expect_in_order(size_t n) {
     std::lock_guard<std::mutex> lock(got.mtx);
     EXPECT_FALSE(got.broken);
@@ -82,11 +96,9 @@ TEST_F(OutboxTest, ABurstGoesInBatchesInOrderAndALoneLetterAsItself) {
   o.batch_bytes = 4096;
   outbox out(sender, o, nullptr);
   constexpr uint64_t n = 2000;
-  for (uint64_t i = 1; i <= n; ++i)
-    ASSERT_EQ(out.publish("to.r", envelope(i)), "");
+  publish(out, 1, n);
   ASSERT_TRUE(out.flush(5000));
-  ASSERT_TRUE(eventually([&] { return got.letters() >= n; }, 10s));
-  expect_in_order(n);
+  expect_arrived_in_order(n);
   EXPECT_GT(out.batches(), 0u);
   EXPECT_GT(out.batched_letters(), out.batches());
   EXPECT_LT(got.messages, size_t(n));  // fewer NATS messages than letters
@@ -108,31 +120,22 @@ TEST_F(OutboxTest, ALetterAfterAQuietSpellGoesAtOnceAsItself) {
 }
 
 TEST_F(OutboxTest, OffItNeverBatches) {
-  outbox_options o;
-  o.coalesce_us = 0;
-  outbox out(sender, o, nullptr);
-  for (uint64_t i = 1; i <= 500; ++i)
-    ASSERT_EQ(out.publish("to.r", envelope(i)), "");
+  outbox out(sender, coalescing(0), nullptr);
+  publish(out, 1, 500);
   ASSERT_TRUE(out.flush(5000));
-  ASSERT_TRUE(eventually([&] { return got.letters() >= 500; }, 10s));
-  expect_in_order(500);
+  expect_arrived_in_order(500);
   EXPECT_EQ(out.batches(), 0u);
   EXPECT_EQ(got.messages, 500u);
 }
 
 // Closing sends what is queued first; what is published after goes directly, in order.
 TEST_F(OutboxTest, ClosingSendsWhatIsQueuedAndLaterLettersFollow) {
-  outbox_options o;
-  o.coalesce_us = 1000000;
-  outbox out(sender, o, nullptr);
-  for (uint64_t i = 1; i <= 1000; ++i)
-    ASSERT_EQ(out.publish("to.r", envelope(i)), "");
+  outbox out(sender, coalescing(1000000), nullptr);
+  publish(out, 1, 1000);
   out.close();
-  for (uint64_t i = 1001; i <= 1010; ++i)
-    ASSERT_EQ(out.publish("to.r", envelope(i)), "");
+  publish(out, 1001, 1010);
   sender.flush(2000);
-  ASSERT_TRUE(eventually([&] { return got.letters() >= 1010; }, 10s));
-  expect_in_order(1010);
+  expect_arrived_in_order(1010);
 }
 
 // Senders on several threads: each one's letters arrive in its own order, none lost.
