@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -63,5 +65,45 @@ TEST(TraceRecorder, WritesOneJsonLinePerEventWithNamesEscapedAndWorkOnTheSend) {
   EXPECT_EQ(send["batch_size"], 2);
   EXPECT_EQ(lines[1]["event"], "recv");
   EXPECT_FALSE(lines[1].contains("queue_us"));
+  std::remove(path.c_str());
+}
+
+// Lines gather per thread: however threads interleave, every line arrives whole, once,
+// and each thread's lines keep their order; names of any length fit.
+TEST(TraceRecorder, ThreadsRecordingAtOnceLoseNoLineAndKeepTheirOwnOrder) {
+  auto path = std::string(::testing::TempDir()) + "/trace-recorder-threads.jsonl";
+  std::remove(path.c_str());
+  constexpr int threads = 6, per_thread = 20000;
+  {
+    auto rec = trace_recorder::open(path, 1.0);
+    std::vector<std::thread> senders;
+    for (int t = 0; t < threads; ++t)
+      senders.emplace_back([&rec, t] {
+        letter l;
+        l.type = "troupe.msg.Detections";
+        l.sender = "sender-" + std::to_string(t);
+        l.receiver = std::string(t == 0 ? 5000 : 8, t == 0 ? '"' : 'r');  // 0: every byte escaped
+        for (int i = 0; i < per_thread; ++i) {
+          l.sequence = i;
+          rec->record(i % 2 ? "recv" : "send", "node", l, i, i);
+        }
+      });
+    for (auto& s : senders)
+      s.join();
+  }
+  std::ifstream in(path);
+  std::map<std::string, int64_t> next;
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line);
+    auto from = j["from"].get<std::string>();
+    ASSERT_EQ(j["seq"].get<int64_t>(), next[from]) << from;
+    ++next[from];
+    if (from == "sender-0") {
+      ASSERT_EQ(j["to"].get<std::string>(), std::string(5000, '"'));
+    }
+  }
+  ASSERT_EQ(next.size(), size_t(threads));
+  for (auto& [from, n] : next)
+    EXPECT_EQ(n, per_thread) << from;
   std::remove(path.c_str());
 }

@@ -3,11 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <charconv>
-#include <cstdio>
-#include <string_view>
 #include <cstring>
 #include <map>
+#include <string_view>
 #include <stdexcept>
 
 #include <google/protobuf/descriptor.h>
@@ -22,71 +22,121 @@ namespace {
 
 constexpr size_t flush_threshold = 64 * 1024;
 
-// A line is written by hand, not through a JSON object: a traced flood pays for every
-// line on its sending thread (a tenth of nlohmann::json's cost).
-void add_string(std::string& out, const char* key, std::string_view v) {
-  out += '"';
-  out += key;
-  out += "\":\"";
-  for (char c : v) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof(esc), "\\u%04x", c);
-      out += esc;
-    } else {
-      out += c;
+// A line is written by hand, not through a JSON object, straight into a buffer sized
+// beforehand: a traced flood pays for every line on its sending and delivering threads.
+class line_writer {
+ public:
+  line_writer(std::string& out, size_t at_most) : out_(out), at_(out.size()) {
+    out_.resize(at_ + at_most);
+    p_ = out_.data() + at_;
+  }
+  ~line_writer() { out_.resize(p_ - out_.data()); }
+
+  // Keys are literals: their quotes, colon and the comma before come with them.
+  template <size_t N>
+  void raw(const char (&text)[N]) {
+    std::memcpy(p_, text, N - 1);
+    p_ += N - 1;
+  }
+  void string(std::string_view v) {
+    *p_++ = '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') {
+        *p_++ = '\\';
+        *p_++ = c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        static constexpr char hex[] = "0123456789abcdef";
+        std::memcpy(p_, "\\u00", 4);
+        p_[4] = hex[static_cast<unsigned char>(c) >> 4];
+        p_[5] = hex[c & 0xf];
+        p_ += 6;
+      } else {
+        *p_++ = c;
+      }
     }
+    *p_++ = '"';
   }
-  out += "\",";
-}
-
-template <class Int>
-void add_number(std::string& out, const char* key, Int v) {
-  out += '"';
-  out += key;
-  out += "\":";
-  char digits[24];
-  auto end = std::to_chars(digits, digits + sizeof(digits), v).ptr;
-  out.append(digits, end);
-  out += ',';
-}
-
-// Bytes as lowercase hex, most significant first, as trace_id_hex() and span_hex() write them.
-void add_hex(std::string& out, const char* key, const uint8_t* bytes, size_t n) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
-  out += key;
-  out += "\":\"";
-  for (size_t i = 0; i < n; ++i) {
-    out += hex[bytes[i] >> 4];
-    out += hex[bytes[i] & 0xf];
+  template <class Int>
+  void number(Int v) {
+    p_ = std::to_chars(p_, p_ + 20, v).ptr;
   }
-  out += "\",";
-}
+  // Bytes as lowercase hex, most significant first, as trace_id_hex() and span_hex() write them.
+  void hex(const uint8_t* bytes, size_t n) {
+    static constexpr char digits[] = "0123456789abcdef";
+    *p_++ = '"';
+    for (size_t i = 0; i < n; ++i) {
+      *p_++ = digits[bytes[i] >> 4];
+      *p_++ = digits[bytes[i] & 0xf];
+    }
+    *p_++ = '"';
+  }
+  void span(uint64_t span) {
+    uint8_t bytes[8];
+    for (int i = 0; i < 8; ++i)
+      bytes[i] = static_cast<uint8_t>(span >> (56 - 8 * i));
+    hex(bytes, 8);
+  }
 
-void add_span(std::string& out, const char* key, uint64_t span) {
-  uint8_t bytes[8];
-  for (int i = 0; i < 8; ++i)
-    bytes[i] = static_cast<uint8_t>(span >> (56 - 8 * i));
-  add_hex(out, key, bytes, 8);
-}
+  // Room for a line: its fixed text and numbers, and each name escaped at worst.
+  static size_t at_most(const std::string& node, const letter& l) {
+    return 512 + 6 * (node.size() + l.type.size() + l.sender.size() +
+                      l.receiver.size() + l.topic.size());
+  }
+
+ private:
+  std::string& out_;
+  size_t at_;
+  char* p_;
+};
 
 // The work a result carries (a replica's queue wait, compute time and batch), in any
 // message type that has these fields: `trace export` draws them on the sender's track.
-void add_work(std::string& out, const google::protobuf::Message& body) {
-  auto* d = body.GetDescriptor();
-  auto* r = body.GetReflection();
-  for (auto* name : {"queue_us", "compute_us"})
-    if (auto* f = d->FindFieldByName(name); f != nullptr && f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64)
-      if (auto v = r->GetInt64(body, f); v > 0)
-        add_number(out, name, v);
-  if (auto* f = d->FindFieldByName("batch_size"); f != nullptr && f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_UINT32)
-    if (auto v = r->GetUInt32(body, f); v > 0)
-      add_number(out, "batch_size", v);
+// Fields are looked up once per type and thread (descriptors of the generated pool live
+// as long as the process).
+struct work_fields {
+  const google::protobuf::Descriptor* type = nullptr;
+  const google::protobuf::FieldDescriptor* queue_us = nullptr;
+  const google::protobuf::FieldDescriptor* compute_us = nullptr;
+  const google::protobuf::FieldDescriptor* batch_size = nullptr;
+};
+
+const google::protobuf::FieldDescriptor* field_of(const google::protobuf::Descriptor* d, const char* name,
+                                                  google::protobuf::FieldDescriptor::CppType type) {
+  auto* f = d->FindFieldByName(name);
+  return f != nullptr && f->cpp_type() == type && !f->is_repeated() ? f : nullptr;
 }
+
+const work_fields& work_fields_of(const google::protobuf::Descriptor* d) {
+  using google::protobuf::FieldDescriptor;
+  thread_local work_fields last;
+  if (last.type != d)
+    last = {d, field_of(d, "queue_us", FieldDescriptor::CPPTYPE_INT64),
+            field_of(d, "compute_us", FieldDescriptor::CPPTYPE_INT64),
+            field_of(d, "batch_size", FieldDescriptor::CPPTYPE_UINT32)};
+  return last;
+}
+
+void add_work(line_writer& out, const google::protobuf::Message& body) {
+  auto& f = work_fields_of(body.GetDescriptor());
+  auto* r = body.GetReflection();
+  if (f.queue_us != nullptr)
+    if (auto v = r->GetInt64(body, f.queue_us); v > 0) {
+      out.raw(",\"queue_us\":");
+      out.number(v);
+    }
+  if (f.compute_us != nullptr)
+    if (auto v = r->GetInt64(body, f.compute_us); v > 0) {
+      out.raw(",\"compute_us\":");
+      out.number(v);
+    }
+  if (f.batch_size != nullptr)
+    if (auto v = r->GetUInt32(body, f.batch_size); v > 0) {
+      out.raw(",\"batch_size\":");
+      out.number(v);
+    }
+}
+
+std::atomic<unsigned> next_thread_slot{0};
 
 std::mutex registry_mtx;
 std::map<std::string, std::weak_ptr<trace_recorder>>& registry() {
@@ -117,8 +167,11 @@ trace_recorder::trace_recorder(int fd, double sample_rate)
 trace_recorder::~trace_recorder() {
   flush();
   ::close(fd_);
-  if (lost_ > 0)
-    spdlog::error("trace: {} of {} lines could not be written", lost_, lines_);
+  uint64_t lines = 0;
+  for (auto& s : shards_)
+    lines += s.lines;
+  if (auto lost = lost_.load(); lost > 0)
+    spdlog::error("trace: {} of {} lines could not be written", lost, lines);
 }
 
 bool trace_recorder::sampled(const trace_context& t) const {
@@ -130,55 +183,76 @@ bool trace_recorder::sampled(const trace_context& t) const {
   return static_cast<double>(h) < sample_rate_ * 18446744073709551616.0;
 }
 
+trace_recorder::shard& trace_recorder::this_threads_shard() {
+  thread_local const unsigned slot = next_thread_slot++;
+  return shards_[slot % shards_.size()];
+}
+
 void trace_recorder::record(const char* event, const std::string& node, const letter& l,
                             size_t bytes, int64_t time_ns) {
   if (!sampled(l.trace))
     return;
-  thread_local std::string line;
-  line.assign("{");
-  add_string(line, "event", event);
-  add_number(line, "time_ns", time_ns);
-  add_string(line, "node", node);
-  add_string(line, "type", l.type);
-  add_string(line, "from", l.sender);
-  add_string(line, "to", l.receiver);
-  add_string(line, "topic", l.topic);
-  add_number(line, "bytes", bytes);
-  add_hex(line, "trace_id", l.trace.trace_id.data(), l.trace.trace_id.size());
-  add_span(line, "span_id", l.trace.span_id);
-  add_span(line, "parent_span_id", l.trace.parent_span_id);
-  add_number(line, "seq", l.sequence);
-  add_number(line, "send_time_ns", l.send_time_ns);
-  if (l.correlation_id != 0)
-    add_number(line, "correlation_id", l.correlation_id);
-  if (l.body && std::strcmp(event, "send") == 0)
-    add_work(line, *l.body);
-  line.back() = '}';
-  line += '\n';
-  std::lock_guard<std::mutex> lock(mtx_);
-  buffer_ += line;
-  ++lines_;
-  ++buffered_lines_;
-  if (buffer_.size() >= flush_threshold)
-    write_buffer();
+  auto& s = this_threads_shard();
+  std::lock_guard<std::mutex> lock(s.mtx);
+  {
+    line_writer line(s.buffer, line_writer::at_most(node, l));
+    line.raw("{\"event\":");
+    line.string(event);
+    line.raw(",\"time_ns\":");
+    line.number(time_ns);
+    line.raw(",\"node\":");
+    line.string(node);
+    line.raw(",\"type\":");
+    line.string(l.type);
+    line.raw(",\"from\":");
+    line.string(l.sender);
+    line.raw(",\"to\":");
+    line.string(l.receiver);
+    line.raw(",\"topic\":");
+    line.string(l.topic);
+    line.raw(",\"bytes\":");
+    line.number(bytes);
+    line.raw(",\"trace_id\":");
+    line.hex(l.trace.trace_id.data(), l.trace.trace_id.size());
+    line.raw(",\"span_id\":");
+    line.span(l.trace.span_id);
+    line.raw(",\"parent_span_id\":");
+    line.span(l.trace.parent_span_id);
+    line.raw(",\"seq\":");
+    line.number(l.sequence);
+    line.raw(",\"send_time_ns\":");
+    line.number(l.send_time_ns);
+    if (l.correlation_id != 0) {
+      line.raw(",\"correlation_id\":");
+      line.number(l.correlation_id);
+    }
+    if (l.body && std::strcmp(event, "send") == 0)
+      add_work(line, *l.body);
+    line.raw("}\n");
+  }
+  ++s.lines;
+  ++s.buffered_lines;
+  if (s.buffer.size() >= flush_threshold)
+    write_buffer(s);
 }
 
-void trace_recorder::write_buffer() {
-  if (buffer_.empty())
+void trace_recorder::write_buffer(shard& s) {
+  if (s.buffer.empty())
     return;
-  if (write_fully(fd_, buffer_) < buffer_.size()) {
-    if (lost_ == 0)
+  if (write_fully(fd_, s.buffer) < s.buffer.size()) {
+    if (lost_.fetch_add(s.buffered_lines) == 0)
       spdlog::error("trace: writing failed ({}); lost lines are counted", std::strerror(errno));
-    lost_ += buffered_lines_;  // may include a partly written line: counted as lost
+    // may include a partly written line: counted as lost
   }
-  buffer_.clear();
-  buffered_lines_ = 0;
+  s.buffer.clear();
+  s.buffered_lines = 0;
 }
 
 void trace_recorder::flush() {
-  std::lock_guard<std::mutex> lock(mtx_);
-  write_buffer();
+  for (auto& s : shards_) {
+    std::lock_guard<std::mutex> lock(s.mtx);
+    write_buffer(s);
+  }
 }
-
 
 }  // namespace troupe

@@ -3,6 +3,8 @@
 // per file; nodes in other processes append to the same file whole lines at a time.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,15 +27,25 @@ class trace_recorder {
   void flush();
 
  private:
+  // Lines gather per thread group, not in one buffer: a sender and a receiver tracing a
+  // flood each took one lock per line, and waking each other cost three times the line.
+  // A file therefore holds runs of lines in each thread's order, not one global order.
+  // Each thread keeps to one of shards_ (thread n to n mod 16).
+  struct shard {
+    std::mutex mtx;
+    std::string buffer;
+    uint64_t buffered_lines = 0;
+    uint64_t lines = 0;
+  };
+
   trace_recorder(int fd, double sample_rate);
+  shard& this_threads_shard();
+  void write_buffer(shard& s);  // with s.mtx held
+
   int fd_;
   double sample_rate_;
-  mutable std::mutex mtx_;
-  void write_buffer();  // with mtx_ held
-  std::string buffer_;
-  uint64_t buffered_lines_ = 0;
-  uint64_t lines_ = 0;
-  uint64_t lost_ = 0;
+  std::array<shard, 16> shards_;
+  std::atomic<uint64_t> lost_{0};
 };
 
 }  // namespace troupe
