@@ -8,7 +8,7 @@
 #include "vision/background_blob_detector.hpp"
 #include "vision/cascade_detector.hpp"
 #include "vision/hog_people_detector.hpp"
-#include "vision/huge_pages.hpp"
+#include "vision/image_memory.hpp"
 #include "vision/onnx_detector.hpp"
 
 namespace troupe::vision {
@@ -85,7 +85,7 @@ std::string model_problem(const std::string& model, const detector_options& opti
 }
 
 std::unique_ptr<detector> make_detector(const std::string& model, const detector_options& options) {
-  back_large_images_with_huge_pages();  // a per-camera MOG2 model is 44 MB, touched at once
+  use_pooled_image_memory();  // frames come and go; a per-camera MOG2 model is 44 MB, touched at once
   if (model.size() > 5 && model.compare(model.size() - 5, 5, ".onnx") == 0)
     return load_onnx_detector(model, options.network);
   if (model == "hog")

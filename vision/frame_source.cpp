@@ -3,6 +3,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "vision/image_memory.hpp"
+
 namespace troupe::vision {
 
 namespace {
@@ -14,7 +16,7 @@ class video_frames final : public frame_source {
     auto image = video_.next();
     if (!image)
       return std::nullopt;
-    return source_frame{video_.frames_read() - 1, std::move(*image), std::nullopt, {}};
+    return source_frame{video_.frames_read() - 1, std::move(*image), std::nullopt, {}, std::nullopt};
   }
 
  private:
@@ -24,7 +26,7 @@ class video_frames final : public frame_source {
 class stream_frames final : public frame_source {
  public:
   stream_frames(const video_view& view, const stream_settings& settings) : stream_(view.path, settings) {}
-  std::optional<source_frame> next() override { return source_frame{index_++, stream_.next(), std::nullopt, {}}; }
+  std::optional<source_frame> next() override { return source_frame{index_++, stream_.next(), std::nullopt, {}, std::nullopt}; }
 
  private:
   network_stream stream_;
@@ -39,7 +41,7 @@ class synthetic_frames final : public frame_source {
   }
   std::optional<source_frame> next() override {
     auto f = scene_.next();
-    return source_frame{index_++, f.image, f.truth, {}};
+    return source_frame{index_++, f.image, f.truth, {}, std::nullopt};
   }
 
  private:
@@ -98,6 +100,7 @@ cv::Rect crop_at(const cv::Rect& crop, cv::Point2d pan_px_s, double t_s, cv::Siz
 }
 
 std::unique_ptr<frame_source> open_frame_source(const source_settings& settings) {
+  use_pooled_image_memory();  // a camera's frames come and go at its rate, all of one size
   std::unique_ptr<frame_source> frames;
   if (settings.scene)
     frames = std::make_unique<synthetic_frames>(*settings.scene, settings.view.start_frame);

@@ -1,8 +1,5 @@
-#include "vision/huge_pages.hpp"
+#include "vision/image_memory.hpp"
 
-#include <sys/mman.h>
-
-#include <cstdint>
 #include <mutex>
 
 #include <opencv2/core.hpp>
@@ -11,49 +8,69 @@ namespace troupe::vision {
 
 namespace {
 
-constexpr size_t large_image_bytes = size_t(8) << 20;
-constexpr uintptr_t huge_page_bytes = uintptr_t(2) << 20;  // a PMD page with 4 KB base pages (x86-64, arm64)
-
-// The whole huge pages inside [data, data + size): the allocation's own ends stay on
-// small pages.
-void advise_huge(void* data, size_t size) {
-  auto begin = (reinterpret_cast<uintptr_t>(data) + huge_page_bytes - 1) & ~(huge_page_bytes - 1);
-  auto end = (reinterpret_cast<uintptr_t>(data) + size) & ~(huge_page_bytes - 1);
-  if (end > begin)
-    ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // advice: a refusal changes nothing
+detail::image_pool& pool() {
+  static auto* p = new detail::image_pool();  // never destroyed: images may outlive static destruction
+  return *p;
 }
 
-// OpenCV's own allocator does the work and keeps each image's bookkeeping (its
-// UMatData names that allocator, which frees it); this one only advises the kernel on
-// large fresh buffers before anything touches them.
-class huge_page_images final : public cv::MatAllocator {
+// An image's bookkeeping names the allocator that frees it (UMatData::currAllocator):
+// small images and images over the caller's own memory stay with OpenCV's allocator,
+// large ones come from and go back to the pool.
+class pooled_images final : public cv::MatAllocator {
  public:
-  explicit huge_page_images(cv::MatAllocator* plain) : plain_(plain) {}
+  explicit pooled_images(cv::MatAllocator* plain) : plain_(plain) {}
 
   cv::UMatData* allocate(int dims, const int* sizes, int type, void* data, size_t* step, cv::AccessFlag flags,
                          cv::UMatUsageFlags usage) const override {
-    auto* u = plain_->allocate(dims, sizes, type, data, step, flags, usage);
-    if (u != nullptr && data == nullptr && u->size >= large_image_bytes)
-      advise_huge(u->origdata, u->size);
+    size_t total = bytes_of(dims, sizes, type);
+    if (data != nullptr || total < pooled_from_bytes)
+      return plain_->allocate(dims, sizes, type, data, step, flags, usage);
+    if (step != nullptr)
+      set_steps(dims, sizes, type, step);
+    auto* u = new cv::UMatData(this);
+    u->data = u->origdata = static_cast<uchar*>(pool().take(total));
+    u->size = total;
     return u;
   }
   bool allocate(cv::UMatData* u, cv::AccessFlag flags, cv::UMatUsageFlags usage) const override {
     return plain_->allocate(u, flags, usage);
   }
-  void deallocate(cv::UMatData* u) const override { plain_->deallocate(u); }
+  void deallocate(cv::UMatData* u) const override {
+    if (u == nullptr)
+      return;
+    pool().give_back(u->origdata, u->size);
+    delete u;
+  }
 
  private:
+  // Densely packed, as OpenCV's own allocator lays out a fresh image.
+  static size_t bytes_of(int dims, const int* sizes, int type) {
+    size_t total = CV_ELEM_SIZE(type);
+    for (int i = 0; i < dims; ++i)
+      total *= static_cast<size_t>(sizes[i]);
+    return total;
+  }
+  static void set_steps(int dims, const int* sizes, int type, size_t* step) {
+    size_t s = CV_ELEM_SIZE(type);
+    for (int i = dims - 1; i >= 0; --i) {
+      step[i] = s;
+      s *= static_cast<size_t>(sizes[i]);
+    }
+  }
+
   cv::MatAllocator* plain_;
 };
 
 }  // namespace
 
-void back_large_images_with_huge_pages() {
+void use_pooled_image_memory() {
   static std::once_flag once;
   std::call_once(once, [] {
-    static huge_page_images images(cv::Mat::getStdAllocator());
+    static pooled_images images(cv::Mat::getStdAllocator());
     cv::Mat::setDefaultAllocator(&images);
   });
 }
+
+const detail::image_pool& image_memory() { return pool(); }
 
 }  // namespace troupe::vision
