@@ -25,6 +25,7 @@
 #include "actors/runtime/trace/trace_export.hpp"
 #include "cli/trace_tail.hpp"
 #include "learning/plugin_host.hpp"
+#include "vision/image_memory.hpp"
 #include "vision/library_logs.hpp"
 
 using namespace troupe;
@@ -433,6 +434,7 @@ int main(int argc, char** argv) {
   }
   log::setup({*log::parse_format(log_format), quiet});
   route_library_logs();
+  vision::use_pooled_image_memory();  // before any thread makes an image: the default allocator is a plain store
   register_plugin_models();  // detector replicas may serve *.pt files (libtorch loads then)
   int status = 1;
   try {

@@ -38,6 +38,7 @@ class pooled_images final : public cv::MatAllocator {
   void deallocate(cv::UMatData* u) const override {
     if (u == nullptr)
       return;
+    CV_Assert(u->urefcount == 0 && u->refcount == 0);  // as OpenCV's own: nothing may still see the pixels
     pool().give_back(u->origdata, u->size);
     delete u;
   }
@@ -66,8 +67,9 @@ class pooled_images final : public cv::MatAllocator {
 void use_pooled_image_memory() {
   static std::once_flag once;
   std::call_once(once, [] {
-    static pooled_images images(cv::Mat::getStdAllocator());
-    cv::Mat::setDefaultAllocator(&images);
+    // Never destroyed, as OpenCV's own: an image freed during static destruction still finds it.
+    static auto* images = new pooled_images(cv::Mat::getStdAllocator());
+    cv::Mat::setDefaultAllocator(images);
   });
 }
 

@@ -30,10 +30,21 @@ void* map(size_t bytes) {
 
 }  // namespace
 
+image_pool::~image_pool() {
+  for (auto& [bytes, c] : sizes_)
+    for (void* p : c.kept)
+      ::munmap(p, bytes);
+}
+
 void* image_pool::take(size_t bytes) {
+  std::vector<void*> forgotten;
+  size_t forgotten_bytes = 0;
   {
     std::lock_guard<std::mutex> lock(mtx_);
     auto& c = sizes_[bytes];
+    // Room to keep every buffer of this size now, so that give_back (from an image's
+    // destructor) never allocates.
+    c.kept.reserve(c.in_use + c.kept.size() + 1);
     c.last_use = ++uses_;
     ++c.in_use;
     if (!c.kept.empty()) {
@@ -44,9 +55,11 @@ void* image_pool::take(size_t bytes) {
       return p;
     }
     if (sizes_.size() > max_sizes)
-      forget_least_recent_idle_size();
+      forgotten_bytes = forget_least_recent_idle_size(forgotten);
     ++mapped_;
   }
+  for (void* p : forgotten)  // unmapped outside the lock: other images need not wait
+    ::munmap(p, forgotten_bytes);
   try {
     return map(bytes);
   } catch (const std::bad_alloc&) {
@@ -59,23 +72,25 @@ void* image_pool::take(size_t bytes) {
 
 void image_pool::give_back(void* buffer, size_t bytes) {
   std::lock_guard<std::mutex> lock(mtx_);
-  auto& c = sizes_[bytes];
+  auto& c = sizes_.at(bytes);  // in use: never forgotten
   --c.in_use;
-  c.kept.push_back(buffer);  // in_use + kept stays the most ever in use at once
+  c.last_use = ++uses_;  // a model held for an hour was used until now
+  c.kept.push_back(buffer);  // reserved by take: in_use + kept stays the most ever in use at once
   kept_bytes_ += bytes;
 }
 
-void image_pool::forget_least_recent_idle_size() {
+size_t image_pool::forget_least_recent_idle_size(std::vector<void*>& buffers) {
   auto oldest = sizes_.end();
   for (auto it = sizes_.begin(); it != sizes_.end(); ++it)
     if (it->second.in_use == 0 && (oldest == sizes_.end() || it->second.last_use < oldest->second.last_use))
       oldest = it;
   if (oldest == sizes_.end())
-    return;  // every size is in use: they stay until given back
-  for (void* p : oldest->second.kept)
-    ::munmap(p, oldest->first);
-  kept_bytes_ -= oldest->first * oldest->second.kept.size();
+    return 0;  // every size is in use: they stay until given back
+  size_t bytes = oldest->first;
+  buffers = std::move(oldest->second.kept);
+  kept_bytes_ -= bytes * buffers.size();
   sizes_.erase(oldest);
+  return bytes;
 }
 
 image_pool::counts image_pool::now() const {

@@ -23,9 +23,15 @@ class image_pool {
   // "madvise", as here): a MOG2 model of 44 MB faulted in 11 000 small pages.
   static constexpr size_t huge_page_from_bytes = size_t(8) << 20;
 
+  image_pool() = default;
+  image_pool(const image_pool&) = delete;
+  image_pool& operator=(const image_pool&) = delete;
+  ~image_pool();  // unmaps what it keeps; buffers still in use stay mapped
+
   // A buffer of `bytes`, kept or fresh; throws std::bad_alloc when the kernel refuses.
   void* take(size_t bytes);
-  // A buffer take() gave, with the same size.
+  // A buffer take() gave, with the same size (another is a bug: std::out_of_range).
+  // Allocates nothing: it runs in images' destructors.
   void give_back(void* buffer, size_t bytes);
 
   struct counts {
@@ -42,7 +48,9 @@ class image_pool {
     std::vector<void*> kept;  // in_use + kept.size() is the most ever in use at once
     uint64_t last_use = 0;
   };
-  void forget_least_recent_idle_size();  // with mtx_ held
+  // With mtx_ held: removes the idle size used least recently, handing its buffers
+  // to the caller to unmap; returns their size (0: every size is in use).
+  size_t forget_least_recent_idle_size(std::vector<void*>& buffers);
 
   mutable std::mutex mtx_;
   std::unordered_map<size_t, size_class> sizes_;
