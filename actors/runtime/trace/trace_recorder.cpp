@@ -21,6 +21,7 @@ namespace troupe {
 namespace {
 
 constexpr size_t flush_threshold = 64 * 1024;
+constexpr char hex_digits[] = "0123456789abcdef";
 
 // A line is written by hand, not through a JSON object, straight into a buffer sized
 // beforehand: a traced flood pays for every line on its sending and delivering threads.
@@ -45,10 +46,9 @@ class line_writer {
         *p_++ = '\\';
         *p_++ = c;
       } else if (static_cast<unsigned char>(c) < 0x20) {
-        static constexpr char hex[] = "0123456789abcdef";
         std::memcpy(p_, "\\u00", 4);
-        p_[4] = hex[static_cast<unsigned char>(c) >> 4];
-        p_[5] = hex[c & 0xf];
+        p_[4] = hex_digits[static_cast<unsigned char>(c) >> 4];
+        p_[5] = hex_digits[c & 0xf];
         p_ += 6;
       } else {
         *p_++ = c;
@@ -62,11 +62,10 @@ class line_writer {
   }
   // Bytes as lowercase hex, most significant first, as trace_id_hex() and span_hex() write them.
   void hex(const uint8_t* bytes, size_t n) {
-    static constexpr char digits[] = "0123456789abcdef";
     *p_++ = '"';
     for (size_t i = 0; i < n; ++i) {
-      *p_++ = digits[bytes[i] >> 4];
-      *p_++ = digits[bytes[i] & 0xf];
+      *p_++ = hex_digits[bytes[i] >> 4];
+      *p_++ = hex_digits[bytes[i] & 0xf];
     }
     *p_++ = '"';
   }
@@ -119,21 +118,18 @@ const work_fields& work_fields_of(const google::protobuf::Descriptor* d) {
 void add_work(line_writer& out, const google::protobuf::Message& body) {
   auto& f = work_fields_of(body.GetDescriptor());
   auto* r = body.GetReflection();
+  auto positive = [&out](const auto& key, auto v) {
+    if (v > 0) {
+      out.raw(key);
+      out.number(v);
+    }
+  };
   if (f.queue_us != nullptr)
-    if (auto v = r->GetInt64(body, f.queue_us); v > 0) {
-      out.raw(",\"queue_us\":");
-      out.number(v);
-    }
+    positive(",\"queue_us\":", r->GetInt64(body, f.queue_us));
   if (f.compute_us != nullptr)
-    if (auto v = r->GetInt64(body, f.compute_us); v > 0) {
-      out.raw(",\"compute_us\":");
-      out.number(v);
-    }
+    positive(",\"compute_us\":", r->GetInt64(body, f.compute_us));
   if (f.batch_size != nullptr)
-    if (auto v = r->GetUInt32(body, f.batch_size); v > 0) {
-      out.raw(",\"batch_size\":");
-      out.number(v);
-    }
+    positive(",\"batch_size\":", r->GetUInt32(body, f.batch_size));
 }
 
 std::atomic<unsigned> next_thread_slot{0};
