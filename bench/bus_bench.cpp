@@ -61,7 +61,8 @@ struct settings {
   bool alone = false;       // also Troupe with every letter published on its own
   size_t queue_kb = outbox_options{}.queue_bytes / 1024;
   size_t batch_kb = outbox_options{}.batch_bytes / 1024;
-  std::string trace_file = "/tmp/troupe-bus-bench-trace.jsonl";
+  std::string trace_file = "/tmp/troupe-bus-bench-trace";
+  std::vector<std::string> trace_formats = {"binary"};  // an observed path each
   double trace_sample = 1.0;
 };
 
@@ -156,15 +157,23 @@ caf::behavior counting(caf::event_based_actor*, context, counter* cnt) {
 }
 
 // Client nodes and server nodes of one deployment, every message crossing the server;
-// `observed`: with flow metrics, a trace of every envelope, and the metrics endpoint
-// scraped once a second.
+// `observed`: with flow metrics, a trace of every envelope in `trace_format`, and the
+// metrics endpoint scraped once a second.
 class troupe_path {
  public:
-  troupe_path(const settings& s, const std::string& tag, bool observed, int coalesce_us) {
+  troupe_path(const settings& s, const std::string& tag, bool observed, int coalesce_us,
+              const std::string& trace_format = "binary") {
+    std::string extension = trace_format == "jsonl" ? ".jsonl" : ".trace";
+    auto make = [&](const std::string& name) {
+      auto c = config(s, tag, name, observed, coalesce_us);
+      if (!c.trace_file.empty())
+        trace_files_.push_back(c.trace_file += extension);
+      return std::make_unique<node>(c);
+    };
     for (int i = 0; i < std::max(s.sender_connections, 1); ++i)
-      clients_.push_back(std::make_unique<node>(config(s, tag, "client-" + std::to_string(i), observed, coalesce_us)));
+      clients_.push_back(make("client-" + std::to_string(i)));
     for (int i = 0; i < std::max(s.subscriber_connections, 1); ++i)
-      servers_.push_back(std::make_unique<node>(config(s, tag, "server-" + std::to_string(i), observed, coalesce_us)));
+      servers_.push_back(make("server-" + std::to_string(i)));
     servers_[0]->spawn_function("echo", echo);
     servers_[0]->spawn_function("sink", counting, &received);
     for (int i = 0; i < s.subscribers; ++i) {
@@ -188,6 +197,7 @@ class troupe_path {
   }
   node& client(size_t i = 0) { return *clients_[i % clients_.size()]; }
   uint64_t scrapes() const { return scrapes_; }
+  const std::vector<std::string>& trace_files() const { return trace_files_; }
   uint64_t dropped() const {
     uint64_t all = 0;
     for (auto& n : servers_)
@@ -224,7 +234,7 @@ class troupe_path {
     if (observed) {
       c.flow_metrics = true;
       if (s.trace_sample > 0)
-        c.trace_file = s.trace_file + "." + name;  // every node traces: sends and receipts
+        c.trace_file = s.trace_file + tag + "." + name;  // every node traces: sends and receipts
       c.trace_sample = s.trace_sample;
     }
     return c;
@@ -246,6 +256,7 @@ class troupe_path {
     });
   }
 
+  std::vector<std::string> trace_files_;
   std::vector<std::unique_ptr<node>> clients_, servers_;
   metrics::node_roster roster_;
   std::unique_ptr<metrics::endpoint> endpoint_;
@@ -545,7 +556,9 @@ void print_settings(const settings& s) {
   if (s.alone)
     std::printf("  alone: Troupe with its outbox off, every letter published on its own\n");
   if (s.observed)
-    std::printf("  observed: flow metrics served and scraped every 1 s, trace sample %.2f\n", s.trace_sample);
+    for (auto& f : s.trace_formats)
+      std::printf("  observed (%s): flow metrics served and scraped every 1 s, trace sample %.2f, %s trace files\n",
+                  f.c_str(), s.trace_sample, f.c_str());
   std::printf("\n");
 }
 
@@ -584,6 +597,9 @@ int main(int argc, char** argv) {
   app.add_option("--trace-sample", s.trace_sample, "fraction of the observed path's traces recorded (0: no trace)")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--trace-file", s.trace_file, "prefix of the observed path's trace files (removed at the end)");
+  app.add_option("--trace-format", s.trace_formats,
+                 "the observed path's trace format: binary (.trace, default) or jsonl; both: a path each")
+      ->check(CLI::IsMember({"binary", "jsonl"}));
   CLI11_PARSE(app, argc, argv);
 
   std::unique_ptr<nats_server> server;
@@ -604,10 +620,12 @@ int main(int argc, char** argv) {
       b.troupe.push_back(std::make_unique<troupe_path>(s, "-alone", false, 0));
       b.names.push_back("alone");
     }
-    if (s.observed) {
-      b.troupe.push_back(std::make_unique<troupe_path>(s, "-observed", true, s.coalesce_us));
-      b.names.push_back("observed");
-    }
+    if (s.observed)
+      for (auto& f : s.trace_formats) {
+        auto name = s.trace_formats.size() == 1 ? std::string("observed") : "obs-" + f;
+        b.troupe.push_back(std::make_unique<troupe_path>(s, "-" + name, true, s.coalesce_us, f));
+        b.names.push_back(name);
+      }
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the nodes hear each other
 
@@ -633,12 +651,15 @@ int main(int argc, char** argv) {
       std::printf("%s: %lu letters went in %lu batches\n", b.names[p].c_str(), (unsigned long) letters,
                   (unsigned long) batches);
     }
-  if (s.observed)
-    std::printf("observed path scraped %lu times\n", (unsigned long) b.troupe.back()->scrapes());
+  std::vector<std::string> trace_files;
+  for (size_t p = 0; p < b.paths(); ++p)
+    if (!b.is_raw(p)) {
+      if (b.t(p).scrapes() > 0)
+        std::printf("%s path scraped %lu times\n", b.names[p].c_str(), (unsigned long) b.t(p).scrapes());
+      trace_files.insert(trace_files.end(), b.t(p).trace_files().begin(), b.t(p).trace_files().end());
+    }
   b.troupe.clear();
-  if (s.observed)
-    for (int i = 0; i < std::max(s.sender_connections, s.subscriber_connections); ++i)
-      for (auto* n : {"client-", "server-"})
-        std::remove((s.trace_file + "." + n + std::to_string(i)).c_str());
+  for (auto& f : trace_files)
+    std::remove(f.c_str());
   return 0;
 }

@@ -23,6 +23,8 @@
 #include "actors/runtime/emulation/device_profile.hpp"
 #include "actors/runtime/deploy/topology.hpp"
 #include "actors/runtime/trace/trace_export.hpp"
+#include "actors/runtime/trace/trace_format.hpp"
+#include "actors/runtime/trace/trace_reader.hpp"
 #include "cli/trace_tail.hpp"
 #include "learning/plugin_host.hpp"
 #include "vision/image_memory.hpp"
@@ -60,7 +62,7 @@ std::optional<topology> load_or_report(const std::string& file) {
 }
 
 int export_trace(const std::string& in_file, const std::string& out_file, bool otlp) {
-  std::ifstream in(in_file);
+  std::ifstream in(in_file, std::ios::binary);
   if (!in) {
     spdlog::error("{}: cannot read the file", in_file);
     return 1;
@@ -72,8 +74,29 @@ int export_trace(const std::string& in_file, const std::string& out_file, bool o
     return 1;
   }
   log::result(out_file + ": " + std::to_string(summary.messages) + " messages, " + std::to_string(summary.batches) +
-              " batches of work, " + std::to_string(summary.flows) + " causal links from " + std::to_string(summary.lines) + " lines (" + std::to_string(summary.skipped) +
-              " malformed lines skipped)");
+              " batches of work, " + std::to_string(summary.flows) + " causal links from " + std::to_string(summary.lines) + " events (" + std::to_string(summary.skipped) +
+              " unreadable, skipped)");
+  return 0;
+}
+
+// `trace cat`: a trace in either format as JSON lines on stdout (jq reads them).
+int cat_trace(const std::string& in_file) {
+  std::ifstream in(in_file, std::ios::binary);
+  if (!in) {
+    spdlog::error("{}: cannot read the file", in_file);
+    return 1;
+  }
+  size_t events = 0, unreadable = 0;
+  read_trace(in, [&](const nlohmann::json& e) {
+    if (e.is_discarded())
+      ++unreadable;
+    else
+      std::printf("%s\n", e.dump().c_str());
+    ++events;
+  });
+  std::fflush(stdout);
+  if (unreadable > 0)
+    spdlog::warn("{}: {} of {} lines or records could not be read and were left out", in_file, unreadable, events);
   return 0;
 }
 
@@ -323,7 +346,11 @@ void add_trace_commands(CLI::App& troupe, std::function<int()>& chosen) {
   trace->add_option("--deployment", tail->deployment, "only this deployment");
   trace->add_option("--actor", tail->actor, "only envelopes from or to this actor");
   trace->add_option("--type", tail->type, "only types containing this text");
-  trace->add_option("--record", tail->record_file, "also append JSONL to this file");
+  auto named_for_a_format = [](const std::string& f) {
+    return trace_format_of(f) ? std::string() : "a trace file ends in .trace (binary) or .jsonl (JSON lines): " + f;
+  };
+  trace->add_option("--record", tail->record_file, "also record to this file (.trace: binary, .jsonl: JSON lines)")
+      ->check(named_for_a_format);
   trace->add_option("--duration", tail->duration_s, "stop after this many seconds");
   trace->add_option("--count", tail->max_count, "stop after this many envelopes");
   trace->add_option("--credentials", tail->credentials, "the deployment's monitor identity (troupe-monitor.creds)");
@@ -331,14 +358,20 @@ void add_trace_commands(CLI::App& troupe, std::function<int()>& chosen) {
     std::string input, output = "trace.json", format = "chrome";
   };
   auto files = std::make_shared<export_choice>();
-  auto* export_cmd = trace->add_subcommand("export", "JSONL trace → Chrome trace event JSON (Perfetto) or OTLP/JSON");
-  export_cmd->add_option("input", files->input, "recorded JSONL trace")->required();
+  auto* export_cmd = trace->add_subcommand("export", "recorded trace → Chrome trace event JSON (Perfetto) or OTLP/JSON");
+  export_cmd->add_option("input", files->input, "recorded trace (.trace or .jsonl)")->required();
   export_cmd->add_option("-o,--output", files->output, "output JSON (default trace.json)");
   export_cmd->add_option("--format", files->format, "chrome (default: Perfetto, chrome://tracing) or otlp (Jaeger-style tools)")
       ->check(CLI::IsMember({"chrome", "otlp"}));
-  trace->callback([&chosen, tail, files, export_cmd] {
+  auto* cat_cmd = trace->add_subcommand("cat", "recorded trace (.trace or .jsonl) → JSON lines on stdout");
+  cat_cmd->add_option("input", files->input, "recorded trace")->required();
+  trace->callback([&chosen, tail, files, export_cmd, cat_cmd] {
     if (*export_cmd) {
       chosen = [files] { return export_trace(files->input, files->output, files->format == "otlp"); };
+      return;
+    }
+    if (*cat_cmd) {
+      chosen = [files] { return cat_trace(files->input); };
       return;
     }
     chosen = [tail] {

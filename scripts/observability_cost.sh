@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # What seeing a run costs (issue 21): the README's demo run RUNS times (default 3) each
 # plain and observed — metrics served on a port and scraped every second, every envelope
-# traced — alternating, DURATION seconds each (default 20). Prints each run's frames
+# traced (TRACE=trace: binary, the default; TRACE=jsonl: JSON lines) — alternating,
+# DURATION seconds each (default 20). Prints each run's frames
 # delivered and end-to-end latency p50/p95 from the sink's report, then the medians and
 # the observed/plain ratios; the goal is ≤ 5 % on both. The bus's own figure is
 # `build/bench/bus_bench --observed`.
-# Usage: [RUNS=3] [DURATION=20] [OUT=build/reports/observability] scripts/observability_cost.sh
+# Usage: [RUNS=3] [DURATION=20] [TRACE=trace|jsonl] [OUT=build/reports/observability] scripts/observability_cost.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
 duration=${DURATION:-20}
 out=${OUT:-build/reports/observability}
 port=${PORT:-19464}
+extension=${TRACE:-trace}
 mkdir -p "$out"
 
 # The overall figure `key` (frames, p50, p95) of a sink report.
@@ -36,8 +38,8 @@ run_one() {  # mode, run
   local mode=$1 r=$2 topology="$out/$1-$2.yaml"
   sed "s|report: build/reports/demo|report: $out/$mode-$r|" topologies/demo.yaml > "$topology"
   if [ "$mode" = observed ]; then
-    sed -i "s|^runtime:|runtime:\n  trace_file: $out/observed-$r.jsonl|" "$topology"
-    rm -f "$out/observed-$r.jsonl"
+    sed -i "s|^runtime:|runtime:\n  trace_file: $out/observed-$r.$extension|" "$topology"
+    rm -f "$out/observed-$r.$extension"
     scrape_every_second & local scraper=$!
     build/cli/troupe --quiet run "$topology" --duration "$duration" --metrics-port "$port" > "$out/$mode-$r.log" 2>&1
     kill $scraper; wait $scraper 2>/dev/null || true
@@ -62,4 +64,8 @@ for key in frames p50 p95; do
   printf 'median %-6s plain %8.1f  observed %8.1f  observed/plain %.3f\n' "$key" "$plain" "$observed" \
     "$(awk -v a="$observed" -v b="$plain" 'BEGIN {print (b > 0 ? a / b : 0)}')"
 done
-echo "trace lines written by the observed runs: $(cat "$out"/observed-*.jsonl | wc -l)"
+events=0
+for r in $(seq 1 "$runs"); do
+  events=$((events + $(build/cli/troupe trace cat "$out/observed-$r.$extension" | wc -l)))
+done
+echo "trace events ($extension) written by the observed runs: $events"

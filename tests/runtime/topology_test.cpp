@@ -174,6 +174,12 @@ TEST(Topology, TimeScaleMustBePositive) {
   expect_one(head + "runtime: { time_scale: 0 }\n", "t.yaml:5:24: 'time_scale' must be positive");
 }
 
+TEST(Topology, ATraceFileNamesItsFormat) {
+  expect_one(head + "runtime: { trace_file: run.json }\n",
+             "t.yaml:5:24: 'trace_file' must end in .trace (binary records) or .jsonl (JSON lines)");
+  EXPECT_TRUE(problems(head + "runtime: { trace_file: run.trace }\n").empty());
+}
+
 TEST(Topology, WorkersAreBounded) {  // 100 000 once started 32 039 threads
   expect_one(head + "runtime: { workers: 100000 }\n", "t.yaml:5:21: 'workers' must be at most 1024");
 }

@@ -1,5 +1,6 @@
 // The trace recorder writes one JSON line per event by hand (for speed): names are
-// escaped, numbers exact, a result's work fields on its send only.
+// escaped, numbers exact, a result's work fields on its send only. A `.trace` file holds
+// the same events as binary records, read back as the same JSON.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -10,42 +11,63 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/runtime/trace/trace_reader.hpp"
 #include "actors/runtime/trace/trace_recorder.hpp"
 #include "troupe/messages/vision.pb.h"
 
 using namespace troupe;
 
+namespace {
+
+std::vector<nlohmann::json> events_in(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<nlohmann::json> events;
+  read_trace(in, [&](const nlohmann::json& e) { events.push_back(e); });
+  return events;
+}
+
+// A result with its work, sent and received, to `path`.
+void record_a_result(const std::string& path) {
+  auto rec = trace_recorder::open(path, 1.0);
+  letter l;
+  l.type = "troupe.msg.Detections";
+  l.sender = "cam \"1\"\\\n\x01";
+  l.receiver = "sink";
+  l.sequence = 18446744073709551615ull;
+  l.send_time_ns = -5;
+  l.correlation_id = 9;
+  l.trace.span_id = 0xabc;
+  l.trace.parent_span_id = 0xf00000000000000dull;
+  for (size_t i = 0; i < l.trace.trace_id.size(); ++i)
+    l.trace.trace_id[i] = uint8_t(i * 17);
+  auto d = std::make_shared<msg::Detections>();
+  d->set_queue_us(12);
+  d->set_compute_us(34);
+  d->set_batch_size(2);
+  l.body = d;
+  rec->record("send", "edge", l, 100, 42);
+  rec->record("recv", "server", l, 100, 43);
+  l.correlation_id = 0;
+  l.receiver.clear();
+  l.topic = "détections";
+  rec->record("recv", "server", l, 7, 44);
+}
+
+}  // namespace
+
 TEST(TraceRecorder, WritesOneJsonLinePerEventWithNamesEscapedAndWorkOnTheSend) {
   auto path = std::string(::testing::TempDir()) + "/trace-recorder-test.jsonl";
   std::remove(path.c_str());
-  std::string trace_hex;
-  {
-    auto rec = trace_recorder::open(path, 1.0);
-    letter l;
-    l.type = "troupe.msg.Detections";
-    l.sender = "cam \"1\"\\\n\x01";
-    l.receiver = "sink";
-    l.sequence = 18446744073709551615ull;
-    l.send_time_ns = -5;
-    l.correlation_id = 9;
-    l.trace.span_id = 0xabc;
-    l.trace.parent_span_id = 0xf00000000000000dull;
-    for (size_t i = 0; i < l.trace.trace_id.size(); ++i)
-      l.trace.trace_id[i] = uint8_t(i * 17);
-    trace_hex = l.trace.trace_id_hex();
-    auto d = std::make_shared<msg::Detections>();
-    d->set_queue_us(12);
-    d->set_compute_us(34);
-    d->set_batch_size(2);
-    l.body = d;
-    rec->record("send", "edge", l, 100, 42);
-    rec->record("recv", "server", l, 100, 43);
-  }
+  record_a_result(path);
+  trace_context t;
+  for (size_t i = 0; i < t.trace_id.size(); ++i)
+    t.trace_id[i] = uint8_t(i * 17);
+  auto trace_hex = t.trace_id_hex();
   std::ifstream in(path);
   std::vector<nlohmann::json> lines;
   for (std::string line; std::getline(in, line);)
     lines.push_back(nlohmann::json::parse(line));
-  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(lines.size(), 3u);
   auto& send = lines[0];
   EXPECT_EQ(send["event"], "send");
   EXPECT_EQ(send["from"], "cam \"1\"\\\n\x01");
@@ -65,13 +87,51 @@ TEST(TraceRecorder, WritesOneJsonLinePerEventWithNamesEscapedAndWorkOnTheSend) {
   EXPECT_EQ(send["batch_size"], 2);
   EXPECT_EQ(lines[1]["event"], "recv");
   EXPECT_FALSE(lines[1].contains("queue_us"));
+  EXPECT_EQ(lines[2]["topic"], "détections");
+  EXPECT_FALSE(lines[2].contains("correlation_id"));
   std::remove(path.c_str());
 }
 
+TEST(TraceRecorder, ABinaryTraceReadsBackAsTheSameEventsAsJsonLines) {
+  auto dir = std::string(::testing::TempDir());
+  for (auto* f : {"/same-events.jsonl", "/same-events.trace"}) {
+    std::remove((dir + f).c_str());
+    record_a_result(dir + f);
+  }
+  auto jsonl = events_in(dir + "/same-events.jsonl");
+  auto binary = events_in(dir + "/same-events.trace");
+  ASSERT_EQ(jsonl.size(), 3u);
+  EXPECT_EQ(binary, jsonl);
+  // A second recorder appends after the head the first wrote.
+  record_a_result(dir + "/same-events.trace");
+  EXPECT_EQ(events_in(dir + "/same-events.trace").size(), 6u);
+}
+
+TEST(TraceRecorder, AFileOfTheOtherFormatOrANameOfNeitherIsRefused) {
+  auto dir = std::string(::testing::TempDir());
+  EXPECT_THROW(trace_recorder::open(dir + "/run.json", 1.0), std::runtime_error);
+  EXPECT_THROW(trace_recorder::open(dir + "/trace", 1.0), std::runtime_error);
+  std::remove((dir + "/lines-not-records.trace").c_str());
+  std::ofstream(dir + "/lines-not-records.trace") << "{\"event\":\"send\"}\n";
+  try {
+    trace_recorder::open(dir + "/lines-not-records.trace", 1.0);
+    ADD_FAILURE() << "a JSON-lines file opened as binary";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("lines-not-records.trace"), std::string::npos) << e.what();
+  }
+  std::remove((dir + "/records.trace").c_str());
+  trace_recorder::open(dir + "/records.trace", 1.0);  // writes the head
+  std::rename((dir + "/records.trace").c_str(), (dir + "/records.jsonl").c_str());
+  EXPECT_THROW(trace_recorder::open(dir + "/records.jsonl", 1.0), std::runtime_error);
+  std::remove((dir + "/records.jsonl").c_str());
+}
+
 // Lines gather per thread: however threads interleave, every line arrives whole, once,
-// and each thread's lines keep their order; names of any length fit.
-TEST(TraceRecorder, ThreadsRecordingAtOnceLoseNoLineAndKeepTheirOwnOrder) {
-  auto path = std::string(::testing::TempDir()) + "/trace-recorder-threads.jsonl";
+// and each thread's lines keep their order; names of any length fit. In both formats.
+class TraceRecorderThreads : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(TraceRecorderThreads, LoseNoLineAndKeepTheirOwnOrder) {
+  auto path = std::string(::testing::TempDir()) + "/trace-recorder-threads" + GetParam();
   std::remove(path.c_str());
   constexpr int threads = 6, per_thread = 20000;
   {
@@ -91,10 +151,9 @@ TEST(TraceRecorder, ThreadsRecordingAtOnceLoseNoLineAndKeepTheirOwnOrder) {
     for (auto& s : senders)
       s.join();
   }
-  std::ifstream in(path);
   std::map<std::string, int64_t> next;
-  for (std::string line; std::getline(in, line);) {
-    auto j = nlohmann::json::parse(line);
+  for (auto& j : events_in(path)) {
+    ASSERT_FALSE(j.is_discarded());
     auto from = j["from"].get<std::string>();
     ASSERT_EQ(j["seq"].get<int64_t>(), next[from]) << from;
     ++next[from];
@@ -107,3 +166,5 @@ TEST(TraceRecorder, ThreadsRecordingAtOnceLoseNoLineAndKeepTheirOwnOrder) {
     EXPECT_EQ(n, per_thread) << from;
   std::remove(path.c_str());
 }
+
+INSTANTIATE_TEST_SUITE_P(BothFormats, TraceRecorderThreads, ::testing::Values(".jsonl", ".trace"));

@@ -9,6 +9,7 @@
 #include "actors/runtime/bus/subjects.hpp"
 #include "actors/runtime/deploy/permissions.hpp"
 #include "actors/runtime/deploy/yaml_checker.hpp"
+#include "actors/runtime/trace/trace_format.hpp"
 
 namespace troupe {
 
@@ -141,7 +142,8 @@ class checker : public yaml_checker {
     integer(n, "metrics_port", w, out.metrics_port, 0, 65535);
     text(n, "metrics_address", w, out.metrics_address, false);
     text(n, "record_dir", w, out.record_dir, false);
-    text(n, "trace_file", w, out.trace_file, false);
+    if (text(n, "trace_file", w, out.trace_file, false) && !trace_format_of(out.trace_file))
+      fail(n["trace_file"], "'trace_file' must end in .trace (binary records) or .jsonl (JSON lines)");
     text(n, "output_dir", w, out.output_dir, false);
     if (number(n, "trace_sample", w, out.trace_sample, false) && out.trace_sample > 1)
       fail(n["trace_sample"], "'trace_sample' must be between 0 and 1");

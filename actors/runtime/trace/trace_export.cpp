@@ -1,5 +1,7 @@
 #include "actors/runtime/trace/trace_export.hpp"
 
+#include "actors/runtime/trace/trace_reader.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -162,17 +164,14 @@ void draw_work(const std::map<std::string, message_span>& spans, track_ids& ids,
 
 using span_map = std::map<std::string, message_span>;  // by span id
 
-span_map read_spans(std::istream& jsonl, export_summary& summary) {
+span_map read_spans(std::istream& in, export_summary& summary) {
   span_map spans;
-  std::string line;
-  while (std::getline(jsonl, line)) {
-    if (line.empty())
-      continue;
+  read_trace(in, [&](const nlohmann::json& j) {
     ++summary.lines;
-    auto e = event_of(nlohmann::json::parse(line, nullptr, false));
+    auto e = event_of(j);
     if (!e) {
       ++summary.skipped;
-      continue;
+      return;
     }
     auto& s = spans[e->span];
     for (auto [field, value] : {std::pair{&s.type, &e->type}, {&s.from, &e->from}, {&s.to, &e->to},
@@ -188,7 +187,7 @@ span_map read_spans(std::istream& jsonl, export_summary& summary) {
       s.recv_ns = e->time_ns;
       s.recv_node = e->node;
     }
-  }
+  });
   return spans;
 }
 
@@ -238,8 +237,8 @@ std::string derived_span_id(const std::string& what, const std::string& result_s
 
 }  // namespace
 
-nlohmann::json export_otlp_trace(std::istream& jsonl, export_summary& summary) {
-  auto spans = read_spans(jsonl, summary);
+nlohmann::json export_otlp_trace(std::istream& in, export_summary& summary) {
+  auto spans = read_spans(in, summary);
   std::map<std::string, std::vector<otlp_span>> by_node;  // a node is a service
   for (auto& [span, s] : spans) {
     auto [start, end, node] = extent_of(s);
@@ -271,8 +270,8 @@ nlohmann::json export_otlp_trace(std::istream& jsonl, export_summary& summary) {
   return {{"resourceSpans", resources}};
 }
 
-nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary) {
-  auto spans = read_spans(jsonl, summary);
+nlohmann::json export_chrome_trace(std::istream& in, export_summary& summary) {
+  auto spans = read_spans(in, summary);
   nlohmann::json events = nlohmann::json::array();
   track_ids ids;
   for (auto& [span, s] : spans) {

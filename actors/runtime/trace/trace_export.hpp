@@ -1,4 +1,4 @@
-// Recorded traces (JSONL from trace_recorder) → Chrome trace event JSON, which
+// Recorded traces (either format trace_recorder writes) → Chrome trace event JSON, which
 // Perfetto and chrome://tracing open. Each message becomes a slice on the receiver's
 // track from send to delivery; flow arrows link a message to the ones it caused. A
 // result that carries its work (queue_us, compute_us, batch_size: a replica's
@@ -17,12 +17,12 @@ struct export_summary {
   size_t lines = 0, messages = 0, flows = 0, skipped = 0, batches = 0;
 };
 
-// Malformed lines are skipped and counted, never fatal.
-nlohmann::json export_chrome_trace(std::istream& jsonl, export_summary& summary);
+// Malformed lines and damaged records are skipped and counted, never fatal.
+nlohmann::json export_chrome_trace(std::istream& in, export_summary& summary);
 
 // The same spans as OTLP/JSON for Jaeger-style tools: one resource (service.name) per
 // node, a span per message from its send to its delivery with its cause as parent, and
 // a result's queue wait and compute as children of the request it answered.
-nlohmann::json export_otlp_trace(std::istream& jsonl, export_summary& summary);
+nlohmann::json export_otlp_trace(std::istream& in, export_summary& summary);
 
 }  // namespace troupe

@@ -1,6 +1,8 @@
 #include "actors/runtime/trace/trace_recorder.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -115,21 +117,140 @@ const work_fields& work_fields_of(const google::protobuf::Descriptor* d) {
   return last;
 }
 
-void add_work(line_writer& out, const google::protobuf::Message& body) {
+// The work a result's send carries; zeros for any other event or body.
+struct work_done {
+  int64_t queue_us = 0, compute_us = 0;
+  uint32_t batch_size = 0;
+};
+
+work_done work_of(const char* event, const letter& l) {
+  if (!l.body || std::strcmp(event, "send") != 0)
+    return {};
+  auto& body = *l.body;
   auto& f = work_fields_of(body.GetDescriptor());
   auto* r = body.GetReflection();
-  auto positive = [&out](const auto& key, auto v) {
+  work_done w;
+  if (f.queue_us != nullptr)
+    w.queue_us = r->GetInt64(body, f.queue_us);
+  if (f.compute_us != nullptr)
+    w.compute_us = r->GetInt64(body, f.compute_us);
+  if (f.batch_size != nullptr)
+    w.batch_size = r->GetUInt32(body, f.batch_size);
+  return w;
+}
+
+void append_jsonl(std::string& out, const char* event, const std::string& node, const letter& l, size_t bytes,
+                  int64_t time_ns) {
+  line_writer line(out, line_writer::at_most(node, l));
+  line.raw("{\"event\":");
+  line.string(event);
+  line.raw(",\"time_ns\":");
+  line.number(time_ns);
+  line.raw(",\"node\":");
+  line.string(node);
+  line.raw(",\"type\":");
+  line.string(l.type);
+  line.raw(",\"from\":");
+  line.string(l.sender);
+  line.raw(",\"to\":");
+  line.string(l.receiver);
+  line.raw(",\"topic\":");
+  line.string(l.topic);
+  line.raw(",\"bytes\":");
+  line.number(bytes);
+  line.raw(",\"trace_id\":");
+  line.hex(l.trace.trace_id.data(), l.trace.trace_id.size());
+  line.raw(",\"span_id\":");
+  line.span(l.trace.span_id);
+  line.raw(",\"parent_span_id\":");
+  line.span(l.trace.parent_span_id);
+  line.raw(",\"seq\":");
+  line.number(l.sequence);
+  line.raw(",\"send_time_ns\":");
+  line.number(l.send_time_ns);
+  if (l.correlation_id != 0) {
+    line.raw(",\"correlation_id\":");
+    line.number(l.correlation_id);
+  }
+  auto w = work_of(event, l);
+  auto positive = [&line](const auto& key, auto v) {
     if (v > 0) {
-      out.raw(key);
-      out.number(v);
+      line.raw(key);
+      line.number(v);
     }
   };
-  if (f.queue_us != nullptr)
-    positive(",\"queue_us\":", r->GetInt64(body, f.queue_us));
-  if (f.compute_us != nullptr)
-    positive(",\"compute_us\":", r->GetInt64(body, f.compute_us));
-  if (f.batch_size != nullptr)
-    positive(",\"batch_size\":", r->GetUInt32(body, f.batch_size));
+  positive(",\"queue_us\":", w.queue_us);
+  positive(",\"compute_us\":", w.compute_us);
+  positive(",\"batch_size\":", w.batch_size);
+  line.raw("}\n");
+}
+
+// The same event as a binary record (trace_format.hpp): copied, not formatted.
+void append_binary(std::string& out, const char* event, const std::string& node, const letter& l, size_t bytes,
+                   int64_t time_ns) {
+  const std::string_view names[binary_trace::names] = {event, node, l.type, l.sender, l.receiver, l.topic};
+  binary_trace::record_head h{};
+  h.marker = binary_trace::record_marker;
+  size_t size = sizeof h;
+  for (int i = 0; i < binary_trace::names; ++i) {
+    h.name_bytes[i] = static_cast<uint32_t>(names[i].size());
+    size += names[i].size();
+  }
+  h.size = static_cast<uint32_t>(size);
+  h.time_ns = time_ns;
+  h.send_time_ns = l.send_time_ns;
+  h.bytes = bytes;
+  h.sequence = l.sequence;
+  h.correlation_id = l.correlation_id;
+  h.span_id = l.trace.span_id;
+  h.parent_span_id = l.trace.parent_span_id;
+  auto w = work_of(event, l);
+  h.queue_us = w.queue_us;
+  h.compute_us = w.compute_us;
+  h.batch_size = w.batch_size;
+  std::memcpy(h.trace_id, l.trace.trace_id.data(), sizeof h.trace_id);
+  size_t at = out.size();
+  out.resize(at + size);
+  char* p = out.data() + at;
+  std::memcpy(p, &h, sizeof h);
+  p += sizeof h;
+  for (auto& n : names) {
+    std::memcpy(p, n.data(), n.size());
+    p += n.size();
+  }
+}
+
+// A file already there must hold the format its name asks for (a binary file's head is
+// written by whoever finds it empty, under a lock: nodes of several processes share one).
+void start_or_check(int fd, trace_format format, const std::string& path) {
+  ::flock(fd, LOCK_EX);
+  struct stat st {};
+  binary_trace::file_head head{};
+  std::string why;
+  if (::fstat(fd, &st) != 0)
+    why = std::strerror(errno);
+  else if (st.st_size == 0) {
+    if (format == trace_format::binary) {
+      std::memcpy(head.magic, binary_trace::magic, sizeof head.magic);
+      head.byte_order = binary_trace::byte_order;
+      head.version = binary_trace::version;
+      if (write_fully(fd, std::string(reinterpret_cast<const char*>(&head), sizeof head)) != sizeof head)
+        why = std::string("cannot write its head: ") + std::strerror(errno);
+    }
+  } else {
+    bool binary = ::pread(fd, &head, sizeof head, 0) == sizeof head &&
+                  std::memcmp(head.magic, binary_trace::magic, sizeof head.magic) == 0;
+    if (binary != (format == trace_format::binary))
+      why = binary ? "it holds binary records, not JSON lines (name it .trace)"
+                   : "it holds no binary trace (a .trace file starts with TROUPETR)";
+    else if (binary && (head.byte_order != binary_trace::byte_order || head.version != binary_trace::version))
+      why = "it was written by another byte order or format version";
+  }
+  ::flock(fd, LOCK_UN);
+  if (!why.empty()) {
+    ::close(fd);
+    throw std::runtime_error("trace file " + path + ": " + why);
+  }
 }
 
 std::atomic<unsigned> next_thread_slot{0};
@@ -147,18 +268,22 @@ std::shared_ptr<trace_recorder> trace_recorder::open(const std::string& path,
   std::lock_guard<std::mutex> lock(registry_mtx);
   if (auto existing = registry()[path].lock())
     return existing;
+  auto format = trace_format_of(path);
+  if (!format)
+    throw std::runtime_error("trace file " + path + ": name it .trace (binary) or .jsonl (JSON lines)");
   if (auto why = make_parent_folder(path); !why.empty())
     throw std::runtime_error("trace file: " + why);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0)
     throw std::runtime_error("cannot open trace file " + path + ": " + std::strerror(errno));
-  std::shared_ptr<trace_recorder> rec(new trace_recorder(fd, sample_rate));
+  start_or_check(fd, *format, path);
+  std::shared_ptr<trace_recorder> rec(new trace_recorder(fd, *format, sample_rate));
   registry()[path] = rec;
   return rec;
 }
 
-trace_recorder::trace_recorder(int fd, double sample_rate)
-    : fd_(fd), sample_rate_(sample_rate) {}
+trace_recorder::trace_recorder(int fd, trace_format format, double sample_rate)
+    : fd_(fd), sample_rate_(sample_rate), append_(format == trace_format::binary ? append_binary : append_jsonl) {}
 
 trace_recorder::~trace_recorder() {
   flush();
@@ -190,42 +315,7 @@ void trace_recorder::record(const char* event, const std::string& node, const le
     return;
   auto& s = this_threads_shard();
   std::lock_guard<std::mutex> lock(s.mtx);
-  {
-    line_writer line(s.buffer, line_writer::at_most(node, l));
-    line.raw("{\"event\":");
-    line.string(event);
-    line.raw(",\"time_ns\":");
-    line.number(time_ns);
-    line.raw(",\"node\":");
-    line.string(node);
-    line.raw(",\"type\":");
-    line.string(l.type);
-    line.raw(",\"from\":");
-    line.string(l.sender);
-    line.raw(",\"to\":");
-    line.string(l.receiver);
-    line.raw(",\"topic\":");
-    line.string(l.topic);
-    line.raw(",\"bytes\":");
-    line.number(bytes);
-    line.raw(",\"trace_id\":");
-    line.hex(l.trace.trace_id.data(), l.trace.trace_id.size());
-    line.raw(",\"span_id\":");
-    line.span(l.trace.span_id);
-    line.raw(",\"parent_span_id\":");
-    line.span(l.trace.parent_span_id);
-    line.raw(",\"seq\":");
-    line.number(l.sequence);
-    line.raw(",\"send_time_ns\":");
-    line.number(l.send_time_ns);
-    if (l.correlation_id != 0) {
-      line.raw(",\"correlation_id\":");
-      line.number(l.correlation_id);
-    }
-    if (l.body && std::strcmp(event, "send") == 0)
-      add_work(line, *l.body);
-    line.raw("}\n");
-  }
+  append_(s.buffer, event, node, l, bytes, time_ns);
   ++s.lines;
   ++s.buffered_lines;
   if (s.buffer.size() >= flush_threshold)

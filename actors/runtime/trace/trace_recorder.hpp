@@ -1,6 +1,7 @@
-// Records envelopes to JSONL, one line per send and per delivery, sampled per trace
-// so that a sampled trace is complete. Several nodes of one process share a recorder
-// per file; nodes in other processes append to the same file whole lines at a time.
+// Records envelopes, one event per send and per delivery, sampled per trace so that a
+// sampled trace is complete: as JSON lines or binary records, as the file's name asks
+// (trace_format.hpp). Several nodes of one process share a recorder per file; nodes in
+// other processes append to the same file whole events at a time.
 #pragma once
 
 #include <array>
@@ -11,12 +12,14 @@
 #include <string>
 
 #include "actors/runtime/letter.hpp"
+#include "actors/runtime/trace/trace_format.hpp"
 
 namespace troupe {
 
 class trace_recorder {
  public:
-  // Shared per path within a process. sample_rate in [0, 1].
+  // Shared per path within a process. sample_rate in [0, 1]. Throws when the path names
+  // neither format or holds a file of the other one.
   static std::shared_ptr<trace_recorder> open(const std::string& path, double sample_rate);
   ~trace_recorder();
 
@@ -38,12 +41,16 @@ class trace_recorder {
     uint64_t lines = 0;
   };
 
-  trace_recorder(int fd, double sample_rate);
+  using append_fn = void (*)(std::string& out, const char* event, const std::string& node, const letter& l,
+                             size_t bytes, int64_t time_ns);
+
+  trace_recorder(int fd, trace_format format, double sample_rate);
   shard& this_threads_shard();
   void write_buffer(shard& s);  // with s.mtx held
 
   int fd_;
   double sample_rate_;
+  append_fn append_;  // the file's format, chosen at its opening
   std::array<shard, 16> shards_;
   std::atomic<uint64_t> lost_{0};
 };
