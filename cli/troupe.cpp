@@ -69,6 +69,10 @@ int export_trace(const std::string& in_file, const std::string& out_file, bool o
   }
   export_summary summary;
   auto json = otlp ? export_otlp_trace(in, summary) : export_chrome_trace(in, summary);
+  if (!summary.unreadable_file.empty()) {
+    spdlog::error("{}: cannot be read: {}; nothing written", in_file, summary.unreadable_file);
+    return 1;
+  }
   if (auto why = write_text_file(out_file, json.dump()); !why.empty()) {
     spdlog::error("{}", why);
     return 1;
@@ -87,7 +91,7 @@ int cat_trace(const std::string& in_file) {
     return 1;
   }
   size_t events = 0, unreadable = 0;
-  read_trace(in, [&](const nlohmann::json& e) {
+  auto why = read_trace(in, [&](const nlohmann::json& e) {
     if (e.is_discarded())
       ++unreadable;
     else
@@ -95,6 +99,10 @@ int cat_trace(const std::string& in_file) {
     ++events;
   });
   std::fflush(stdout);
+  if (!why.empty()) {
+    spdlog::error("{}: cannot be read: {}", in_file, why);
+    return 1;
+  }
   if (unreadable > 0)
     spdlog::warn("{}: {} of {} lines or records could not be read and were left out", in_file, unreadable, events);
   return 0;

@@ -1,6 +1,7 @@
 // Either format reads back, and what cannot be read is handed on as discarded, never
-// fatal: a damaged record costs that record only, a truncated end one event, a file of
-// another byte order one event; a record's names must be UTF-8, as a JSON line's must.
+// fatal: a damaged record costs that record only, a truncated end one event; a file of
+// another byte order or version is refused whole, saying why; a record's names must be
+// UTF-8, as a JSON line's must.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -15,20 +16,23 @@
 #include "actors/runtime/trace/trace_format.hpp"
 #include "actors/runtime/trace/trace_reader.hpp"
 #include "actors/runtime/trace/trace_recorder.hpp"
+#include "test_support.hpp"
 
 using namespace troupe;
+using troupe::testing::troupe_cli;
 
 namespace {
 
 struct read_back {
   std::vector<nlohmann::json> events;
   int discarded = 0;
+  std::string why;  // the whole file refused
 };
 
 read_back read_bytes(const std::string& bytes) {
   std::istringstream in(bytes);
   read_back r;
-  read_trace(in, [&](const nlohmann::json& e) {
+  r.why = read_trace(in, [&](const nlohmann::json& e) {
     if (e.is_discarded())
       ++r.discarded;
     else
@@ -89,6 +93,16 @@ TEST(TraceReader, ADamagedRecordCostsItselfOnly) {
   EXPECT_EQ(r.events[6]["from"], "cam-8");
 }
 
+TEST(TraceReader, ARecordCutShortInTheMiddleCostsItselfOnly) {
+  auto bytes = binary_trace_of(5);
+  bytes.erase(record_at(bytes, 2, 5) + sizeof(binary_trace::record_head) + 2, 20);  // inside its names
+  auto r = read_bytes(bytes);
+  EXPECT_EQ(r.discarded, 1);
+  ASSERT_EQ(r.events.size(), 4u);
+  EXPECT_EQ(r.events[2]["from"], "cam-3");
+  EXPECT_EQ(r.events[3]["from"], "cam-4");
+}
+
 TEST(TraceReader, ATruncatedLastRecordIsOneUnreadableEvent) {
   auto bytes = binary_trace_of(5);
   for (size_t cut : {size_t(1), size_t(20), sizeof(binary_trace::record_head) + 3}) {
@@ -96,16 +110,26 @@ TEST(TraceReader, ATruncatedLastRecordIsOneUnreadableEvent) {
     EXPECT_EQ(r.events.size(), 4u) << cut;
     EXPECT_EQ(r.discarded, 1) << cut;
   }
-  EXPECT_EQ(read_bytes(bytes.substr(0, 10)).discarded, 1);  // not even the file head
+  auto head_cut = read_bytes(bytes.substr(0, 10));  // not even the file head
+  EXPECT_EQ(head_cut.discarded, 0);
+  EXPECT_NE(head_cut.why.find("head"), std::string::npos) << head_cut.why;
 }
 
-TEST(TraceReader, AFileOfAnotherByteOrderOrVersionIsOneUnreadableEvent) {
+TEST(TraceReader, AFileOfAnotherByteOrderOrVersionIsRefusedWhole) {
   auto bytes = binary_trace_of(3);
-  std::swap(bytes[8], bytes[11]);  // the byte-order word, as the other order writes it
-  std::swap(bytes[9], bytes[10]);
-  auto r = read_bytes(bytes);
+  auto other_order = bytes;
+  std::swap(other_order[8], other_order[11]);  // the byte-order word, as the other order writes it
+  std::swap(other_order[9], other_order[10]);
+  auto r = read_bytes(other_order);
   EXPECT_TRUE(r.events.empty());
-  EXPECT_EQ(r.discarded, 1);
+  EXPECT_EQ(r.discarded, 0);
+  EXPECT_NE(r.why.find("byte order"), std::string::npos) << r.why;
+  auto newer = bytes;
+  newer[12] = 2;  // the version
+  r = read_bytes(newer);
+  EXPECT_TRUE(r.events.empty());
+  EXPECT_NE(r.why.find("version 2"), std::string::npos) << r.why;
+  EXPECT_TRUE(read_bytes(bytes).why.empty());
 }
 
 TEST(TraceReader, ARecordWhoseNameIsNotUtf8IsUnreadable) {
@@ -113,10 +137,10 @@ TEST(TraceReader, ARecordWhoseNameIsNotUtf8IsUnreadable) {
   // The names follow the head: event "send", node "edge", type, then from "cam-1".
   size_t from = record_at(bytes, 1, 3) + sizeof(binary_trace::record_head) + 4 + 4 + std::strlen("troupe.msg.Frame");
   ASSERT_EQ(bytes.substr(from, 5), "cam-1");
-  // "m-1" becomes: not a lead byte; overlong; a surrogate; past U+10FFFF; cut short.
-  for (const char* bad : {"\xffxx", "\xc0\x80x", "\xed\xa0\x80", "\xf4\x90\x80", "x\xe2\x82"}) {
+  // "am-1" becomes: not a lead byte; overlong; a surrogate; past U+10FFFF; cut short.
+  for (const char* bad : {"\xffxxx", "\xc0\x80xx", "\xed\xa0\x80x", "\xf4\x90\x80\x80", "xx\xe2\x82"}) {
     auto damaged = bytes;
-    damaged.replace(from + 2, 3, bad);
+    damaged.replace(from + 1, 4, bad);
     auto r = read_bytes(damaged);
     EXPECT_EQ(r.discarded, 1) << bad;
     EXPECT_EQ(r.events.size(), 2u) << bad;
@@ -150,4 +174,30 @@ TEST(TraceReader, ExportReadsABinaryTraceAsItsJsonLines) {
   EXPECT_EQ(from_binary.lines, 20u);
   EXPECT_EQ(from_binary.skipped, 0u);
   EXPECT_EQ(from_binary.messages, from_lines.messages);
+}
+
+TEST(TraceCli, CatPrintsJsonLinesAndARefusedFileExitsOneWritingNothing) {
+  auto dir = std::string(::testing::TempDir());
+  auto bytes = binary_trace_of(4);
+  std::ofstream(dir + "/cli-good.trace", std::ios::binary) << bytes;
+  auto cat = troupe_cli("trace cat " + dir + "/cli-good.trace");
+  ASSERT_EQ(cat.status, 0) << cat.output;
+  std::istringstream lines(cat.output);
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n)
+    EXPECT_EQ(nlohmann::json::parse(line)["from"], "cam-" + std::to_string(n)) << line;
+  EXPECT_EQ(n, 4);
+
+  bytes[12] = 9;  // a version this reader does not know
+  std::ofstream(dir + "/cli-newer.trace", std::ios::binary) << bytes;
+  auto refused = troupe_cli("trace cat " + dir + "/cli-newer.trace");
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.output.find("format version 9"), std::string::npos) << refused.output;
+  std::remove((dir + "/cli-newer.json").c_str());
+  auto exported = troupe_cli("trace export " + dir + "/cli-newer.trace -o " + dir + "/cli-newer.json");
+  EXPECT_EQ(exported.status, 1);
+  EXPECT_NE(exported.output.find("nothing written"), std::string::npos) << exported.output;
+  EXPECT_FALSE(std::ifstream(dir + "/cli-newer.json").good());
+
+  EXPECT_EQ(troupe_cli("trace --nats nats://127.0.0.1:1 --record " + dir + "/tail.txt").status, 2);
 }

@@ -117,7 +117,8 @@ TEST(TraceRecorder, AFileOfTheOtherFormatOrANameOfNeitherIsRefused) {
     trace_recorder::open(dir + "/lines-not-records.trace", 1.0);
     ADD_FAILURE() << "a JSON-lines file opened as binary";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("lines-not-records.trace"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("lines-not-records.trace: it holds no binary trace"), std::string::npos)
+        << e.what();
   }
   std::remove((dir + "/records.trace").c_str());
   trace_recorder::open(dir + "/records.trace", 1.0);  // writes the head

@@ -31,7 +31,7 @@ http_service::http_service(const std::string& what, const std::string& address, 
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   for (auto& [path, handler] : routes)
-    s.Get(path, [handler](const httplib::Request& req, httplib::Response& res) {
+    s.Get(path, [handler = handler](const httplib::Request& req, httplib::Response& res) {  // C++17: no binding captures
       http_query query;
       for (auto& [k, v] : req.params)
         query[k] = v;

@@ -166,7 +166,7 @@ using span_map = std::map<std::string, message_span>;  // by span id
 
 span_map read_spans(std::istream& in, export_summary& summary) {
   span_map spans;
-  read_trace(in, [&](const nlohmann::json& j) {
+  summary.unreadable_file = read_trace(in, [&](const nlohmann::json& j) {
     ++summary.lines;
     auto e = event_of(j);
     if (!e) {

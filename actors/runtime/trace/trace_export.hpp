@@ -15,6 +15,7 @@ namespace troupe {
 
 struct export_summary {
   size_t lines = 0, messages = 0, flows = 0, skipped = 0, batches = 0;
+  std::string unreadable_file;  // why no record could be read at all (read_trace); empty: none
 };
 
 // Malformed lines and damaged records are skipped and counted, never fatal.

@@ -133,14 +133,17 @@ class byte_window {
   std::istream& in_;
 };
 
-void read_binary(std::string first, std::istream& in, const event_fn& event) {
+std::string read_binary(std::string first, std::istream& in, const event_fn& event) {
   byte_window window(std::move(first), in);
   binary_trace::file_head file{};
   if (!window.has(sizeof file))
-    return event(unreadable);
+    return "the file ends inside its 16-byte head";
   std::memcpy(&file, window.here(), sizeof file);
-  if (file.byte_order != binary_trace::byte_order || file.version != binary_trace::version)
-    return event(unreadable);
+  if (file.byte_order != binary_trace::byte_order)
+    return "written in the other byte order";
+  if (file.version != binary_trace::version)
+    return "format version " + std::to_string(file.version) + ", this reader knows " +
+           std::to_string(binary_trace::version);
   window.skip(sizeof file);
   binary_trace::record_head h{};
   while (window.has(1)) {
@@ -148,26 +151,33 @@ void read_binary(std::string first, std::istream& in, const event_fn& event) {
     if (whole)
       std::memcpy(&h, window.here(), sizeof h);
     if (whole && plausible(h) && window.has(h.size)) {
-      event(json_of(h, window.here() + sizeof h));
-      window.skip(h.size);
-      continue;
+      auto e = json_of(h, window.here() + sizeof h);
+      event(e);
+      // A record cut short reads the next one's head as its names: they are not UTF-8
+      // (a marker is not), and the next record is found by its marker, not skipped.
+      if (!e.is_discarded()) {
+        window.skip(h.size);
+        continue;
+      }
+    } else {
+      event(unreadable);
     }
-    event(unreadable);
     if (!window.next_marker())
-      return;
+      return {};
   }
+  return {};
 }
 
 }  // namespace
 
-void read_trace(std::istream& in, const event_fn& event) {
+std::string read_trace(std::istream& in, const event_fn& event) {
   std::string first(sizeof binary_trace::magic, '\0');
   in.read(first.data(), static_cast<std::streamsize>(first.size()));
   first.resize(static_cast<size_t>(in.gcount()));
   if (first == std::string_view(binary_trace::magic, sizeof binary_trace::magic))
-    read_binary(std::move(first), in, event);
-  else
-    read_jsonl(std::move(first), in, event);
+    return read_binary(std::move(first), in, event);
+  read_jsonl(std::move(first), in, event);
+  return {};
 }
 
 }  // namespace troupe

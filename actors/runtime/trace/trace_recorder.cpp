@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <string_view>
@@ -189,7 +190,8 @@ void append_jsonl(std::string& out, const char* event, const std::string& node, 
 void append_binary(std::string& out, const char* event, const std::string& node, const letter& l, size_t bytes,
                    int64_t time_ns) {
   const std::string_view names[binary_trace::names] = {event, node, l.type, l.sender, l.receiver, l.topic};
-  binary_trace::record_head h{};
+  binary_trace::record_head h;
+  std::memset(&h, 0, sizeof h);  // its padding too: nothing of the stack goes to the file
   h.marker = binary_trace::record_marker;
   size_t size = sizeof h;
   for (int i = 0; i < binary_trace::names; ++i) {
@@ -223,7 +225,8 @@ void append_binary(std::string& out, const char* event, const std::string& node,
 // A file already there must hold the format its name asks for (a binary file's head is
 // written by whoever finds it empty, under a lock: nodes of several processes share one).
 void start_or_check(int fd, trace_format format, const std::string& path) {
-  ::flock(fd, LOCK_EX);
+  while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+  }  // without a lock (a filesystem with none) two first writers could both write a head
   struct stat st {};
   binary_trace::file_head head{};
   std::string why;
@@ -242,11 +245,11 @@ void start_or_check(int fd, trace_format format, const std::string& path) {
                   std::memcmp(head.magic, binary_trace::magic, sizeof head.magic) == 0;
     if (binary != (format == trace_format::binary))
       why = binary ? "it holds binary records, not JSON lines (name it .trace)"
-                   : "it holds no binary trace (a .trace file starts with TROUPETR)";
+                   : "it holds no binary trace (a .trace file starts with a 16-byte head, TROUPETR…)";
     else if (binary && (head.byte_order != binary_trace::byte_order || head.version != binary_trace::version))
       why = "it was written by another byte order or format version";
   }
-  ::flock(fd, LOCK_UN);
+  ::flock(fd, LOCK_UN);  // (fails harmlessly where the lock did)
   if (!why.empty()) {
     ::close(fd);
     throw std::runtime_error("trace file " + path + ": " + why);
