@@ -1,6 +1,6 @@
 // `troupe trace export`: a recorded trace becomes Chrome/Perfetto slices and flows;
-// lines that are not JSON, lack a span or hold a field of the wrong type are skipped
-// and counted, and the rest of the file still exports.
+// lines that are not JSON, lack a span, hold a field of the wrong type or a time or
+// work no clock gives are skipped and counted, and the rest of the file still exports.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -32,12 +32,20 @@ TEST(TraceExport, WrongTypedFieldsSkipTheirLineNotTheFile) {
       "\n"
       R"({"span_id":"e","event":"send","time_ns":2.61611e+26})"  // found by fuzz/trace_fuzz.cpp
       "\n"
+      R"({"span_id":"f","event":"send","time_ns":5,"compute_us":32490978324343156})"  // so were these
+      "\n"
+      R"({"span_id":"g","event":"send","time_ns":5,"queue_us":72057594037927936})"
+      "\n"
+      R"({"span_id":"h","event":"send","time_ns":-5})"
+      "\n"
+      R"({"span_id":"i","event":"send","time_ns":9223372036854775807})"
+      "\n"
       R"({"span_id":"d","event":"send","type":"Detections","from":"det","to":"sink","time_ns":5000,"parent_span_id":"a","node":"n2"})"
       "\n");
   export_summary summary;
   auto chrome = export_chrome_trace(in, summary);
-  EXPECT_EQ(summary.lines, 10u);
-  EXPECT_EQ(summary.skipped, 7u);
+  EXPECT_EQ(summary.lines, 14u);
+  EXPECT_EQ(summary.skipped, 11u);
   EXPECT_EQ(summary.messages, 2u);  // spans a and d
   EXPECT_EQ(summary.flows, 1u);     // d caused by a
   int slices = 0;
