@@ -157,17 +157,16 @@ caf::behavior counting(caf::event_based_actor*, context, counter* cnt) {
 }
 
 // Client nodes and server nodes of one deployment, every message crossing the server;
-// `observed`: with flow metrics, a trace of every envelope in `trace_format`, and the
-// metrics endpoint scraped once a second.
+// `observed`: with flow metrics, a trace of every envelope in files ending in
+// `trace_extension` (its format), and the metrics endpoint scraped once a second.
 class troupe_path {
  public:
   troupe_path(const settings& s, const std::string& tag, bool observed, int coalesce_us,
-              const std::string& trace_format = "binary") {
-    std::string extension = trace_format == "jsonl" ? ".jsonl" : ".trace";
+              const std::string& trace_extension = ".trace") {
     auto make = [&](const std::string& name) {
-      auto c = config(s, tag, name, observed, coalesce_us);
+      auto c = config(s, tag, name, observed, coalesce_us, trace_extension);
       if (!c.trace_file.empty())
-        trace_files_.push_back(c.trace_file += extension);
+        trace_files_.push_back(c.trace_file);
       return std::make_unique<node>(c);
     };
     for (int i = 0; i < std::max(s.sender_connections, 1); ++i)
@@ -219,7 +218,7 @@ class troupe_path {
 
  private:
   static node_config config(const settings& s, const std::string& tag, const std::string& name, bool observed,
-                            int coalesce_us) {
+                            int coalesce_us, const std::string& trace_extension) {
     node_config c;
     c.outbox.coalesce_us = coalesce_us;
     c.outbox.queue_bytes = s.queue_kb * 1024;
@@ -234,7 +233,7 @@ class troupe_path {
     if (observed) {
       c.flow_metrics = true;
       if (s.trace_sample > 0)
-        c.trace_file = s.trace_file + tag + "." + name;  // every node traces: sends and receipts
+        c.trace_file = s.trace_file + tag + "." + name + trace_extension;  // every node traces: sends and receipts
       c.trace_sample = s.trace_sample;
     }
     return c;
@@ -623,7 +622,7 @@ int main(int argc, char** argv) {
     if (s.observed)
       for (auto& f : s.trace_formats) {
         auto name = s.trace_formats.size() == 1 ? std::string("observed") : "obs-" + f;
-        b.troupe.push_back(std::make_unique<troupe_path>(s, "-" + name, true, s.coalesce_us, f));
+        b.troupe.push_back(std::make_unique<troupe_path>(s, "-" + name, true, s.coalesce_us, f == "jsonl" ? ".jsonl" : ".trace"));
         b.names.push_back(name);
       }
   }

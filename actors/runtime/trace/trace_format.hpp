@@ -53,6 +53,11 @@ struct record_head {
 };
 static_assert(sizeof(file_head) == 16 && sizeof(record_head) == 128, "the layout is the file format");
 
+// The head this writer puts first in a file.
+file_head head();
+// Why a file with this head cannot be read or appended to here; empty when it can.
+std::string head_problem(const file_head& h);
+
 }  // namespace binary_trace
 
 }  // namespace troupe

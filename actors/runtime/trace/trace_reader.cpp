@@ -111,8 +111,8 @@ class byte_window {
   void skip(size_t n) { at_ += n; }
   // To the next record marker after this position; false when there is none.
   bool next_marker() {
-    const char marker[4] = {char(binary_trace::record_marker & 0xff), char(binary_trace::record_marker >> 8 & 0xff),
-                            char(binary_trace::record_marker >> 16 & 0xff), char(binary_trace::record_marker >> 24)};
+    char marker[sizeof binary_trace::record_marker];  // in the writer's byte order, as the head checked
+    std::memcpy(marker, &binary_trace::record_marker, sizeof marker);
     ++at_;
     while (has(sizeof marker)) {
       auto found = std::string_view(here(), bytes_.size() - at_).find(std::string_view(marker, sizeof marker));
@@ -139,11 +139,8 @@ std::string read_binary(std::string first, std::istream& in, const event_fn& eve
   if (!window.has(sizeof file))
     return "the file ends inside its 16-byte head";
   std::memcpy(&file, window.here(), sizeof file);
-  if (file.byte_order != binary_trace::byte_order)
-    return "written in the other byte order";
-  if (file.version != binary_trace::version)
-    return "format version " + std::to_string(file.version) + ", this reader knows " +
-           std::to_string(binary_trace::version);
+  if (auto why = binary_trace::head_problem(file); !why.empty())
+    return why;
   window.skip(sizeof file);
   binary_trace::record_head h{};
   while (window.has(1)) {

@@ -211,15 +211,9 @@ void append_binary(std::string& out, const char* event, const std::string& node,
   h.compute_us = w.compute_us;
   h.batch_size = w.batch_size;
   std::memcpy(h.trace_id, l.trace.trace_id.data(), sizeof h.trace_id);
-  size_t at = out.size();
-  out.resize(at + size);
-  char* p = out.data() + at;
-  std::memcpy(p, &h, sizeof h);
-  p += sizeof h;
-  for (auto& n : names) {
-    std::memcpy(p, n.data(), n.size());
-    p += n.size();
-  }
+  out.append(reinterpret_cast<const char*>(&h), sizeof h);
+  for (auto& n : names)
+    out.append(n);
 }
 
 // A file already there must hold the format its name asks for (a binary file's head is
@@ -228,26 +222,24 @@ void start_or_check(int fd, trace_format format, const std::string& path) {
   while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
   }  // without a lock (a filesystem with none) two first writers could both write a head
   struct stat st {};
-  binary_trace::file_head head{};
   std::string why;
-  if (::fstat(fd, &st) != 0)
+  if (::fstat(fd, &st) != 0) {
     why = std::strerror(errno);
-  else if (st.st_size == 0) {
-    if (format == trace_format::binary) {
-      std::memcpy(head.magic, binary_trace::magic, sizeof head.magic);
-      head.byte_order = binary_trace::byte_order;
-      head.version = binary_trace::version;
-      if (write_fully(fd, std::string(reinterpret_cast<const char*>(&head), sizeof head)) != sizeof head)
-        why = std::string("cannot write its head: ") + std::strerror(errno);
-    }
+  } else if (st.st_size == 0) {
+    auto head = binary_trace::head();
+    if (format == trace_format::binary &&
+        write_fully(fd, std::string(reinterpret_cast<const char*>(&head), sizeof head)) != sizeof head)
+      why = std::string("cannot write its head: ") + std::strerror(errno);
   } else {
-    bool binary = ::pread(fd, &head, sizeof head, 0) == sizeof head &&
-                  std::memcmp(head.magic, binary_trace::magic, sizeof head.magic) == 0;
+    binary_trace::file_head head{};
+    if (::pread(fd, &head, sizeof head, 0) != sizeof head)
+      head = {};  // too short to hold a head
+    bool binary = std::memcmp(head.magic, binary_trace::magic, sizeof head.magic) == 0;
     if (binary != (format == trace_format::binary))
       why = binary ? "it holds binary records, not JSON lines (name it .trace)"
-                   : "it holds no binary trace (a .trace file starts with a 16-byte head, TROUPETR…)";
-    else if (binary && (head.byte_order != binary_trace::byte_order || head.version != binary_trace::version))
-      why = "it was written by another byte order or format version";
+                   : "it holds " + binary_trace::head_problem(head);
+    else if (binary)
+      why = binary_trace::head_problem(head);
   }
   ::flock(fd, LOCK_UN);  // (fails harmlessly where the lock did)
   if (!why.empty()) {
