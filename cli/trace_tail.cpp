@@ -75,7 +75,7 @@ int tail_trace(const tail_options& o) {
     log::result(fmt::format("{} {} → {} {} {} B trace {}", clock_text(l.send_time_ns), l.sender, to, l.type, size,
                             l.trace.trace_id_hex()));
     if (recorder)
-      recorder->record("recv", "trace", l, size, l.send_time_ns);
+      recorder->record(trace_event::recv, "trace", l, size, l.send_time_ns);
   };
   bus.subscribe(subject, [&](const char* subj, const char* data, int size) {
     if (!for_each_envelope(data, size_t(size), [&](const char* envelope, size_t n) { show(subj, envelope, n); })) {

@@ -91,7 +91,7 @@ void require_writable(const std::string& path) {
     throw std::runtime_error(why);
 }
 
-size_t write_fully(int fd, const std::string& bytes) {
+size_t write_fully(int fd, std::string_view bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
     auto n = ::write(fd, bytes.data() + done, bytes.size() - done);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace troupe {
 
@@ -27,7 +28,7 @@ std::string make_parent_folder(const std::string& path);
 
 // Writes all of `bytes` to `fd` (again after EINTR and short writes); returns how many
 // were written before an error stopped it.
-size_t write_fully(int fd, const std::string& bytes);
+size_t write_fully(int fd, std::string_view bytes);
 
 // Creates the folder a file will go to and checks it may be written there, before any
 // work that ends in writing it: empty when it can, else why not.

@@ -1,7 +1,7 @@
-// Either format reads back, and what cannot be read is handed on as discarded, never
-// fatal: a damaged record costs that record only, a truncated end one event; a file of
-// another byte order or version is refused whole, saying why; a record's names must be
-// UTF-8, as a JSON line's must.
+// Either format reads back, and what cannot be read is handed on as discarded, one per
+// event lost, never fatal: damage costs the rest of its block at most, and reading goes
+// on at the next block; a file of another byte order or version is refused whole, saying
+// why; names must be UTF-8, as a JSON line's must.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -41,20 +41,21 @@ read_back read_bytes(const std::string& bytes) {
   return r;
 }
 
-// The bytes of a binary trace of `n` sends from "cam-<i>" to "sink".
-std::string binary_trace_of(int n, const std::string& name = "reader") {
+// The bytes of a binary trace of `n` sends from "cam-<i>" to "sink", in `blocks` blocks
+// of equal count (a recorder writes what it holds when it closes).
+std::string binary_trace_of(int n, int blocks = 1, const std::string& name = "reader") {
   auto path = std::string(::testing::TempDir()) + "/" + name + ".trace";
   std::remove(path.c_str());
-  {
+  letter l;
+  l.type = "troupe.msg.Frame";
+  l.receiver = "sink";
+  for (int b = 0; b < blocks; ++b) {
     auto rec = trace_recorder::open(path, 1.0);
-    letter l;
-    l.type = "troupe.msg.Frame";
-    l.receiver = "sink";
-    for (int i = 0; i < n; ++i) {
+    for (int i = b * n / blocks; i < (b + 1) * n / blocks; ++i) {
       l.sender = "cam-" + std::to_string(i);
       l.trace = trace_context::root();
       l.sequence = i;
-      rec->record("send", "edge", l, 1000 + i, i);
+      rec->record(trace_event::send, "edge", l, 1000 + i, i);
     }
   }
   std::ifstream in(path, std::ios::binary);
@@ -63,7 +64,7 @@ std::string binary_trace_of(int n, const std::string& name = "reader") {
   return bytes;
 }
 
-// What was read: this many unreadable, then the records of these cameras, in order.
+// What was read: this many unreadable, then the events of these cameras, in order.
 void expect_read(const read_back& r, int discarded, const std::vector<int>& cameras) {
   EXPECT_EQ(r.discarded, discarded);
   ASSERT_EQ(r.events.size(), cameras.size());
@@ -71,44 +72,94 @@ void expect_read(const read_back& r, int discarded, const std::vector<int>& came
     EXPECT_EQ(r.events[i]["from"], "cam-" + std::to_string(cameras[i])) << i;
 }
 
-// Where record i starts: the file head, then records of equal size.
-size_t record_at(const std::string& bytes, int i, int n) {
-  size_t each = (bytes.size() - sizeof(binary_trace::file_head)) / n;
-  return sizeof(binary_trace::file_head) + each * i;
+// Where camera i's event starts, for any but its block's first: right after its name
+// (the other names, the same for every event, came with the block's first).
+size_t event_at(const std::string& bytes, int i) {
+  auto name = "cam-" + std::to_string(i);
+  auto at = bytes.find(name);
+  EXPECT_NE(at, std::string::npos) << name;
+  return at + name.size();
+}
+
+// Where block k starts: its marker, in the writer's byte order.
+size_t block_at(const std::string& bytes, int k) {
+  std::string marker(sizeof binary_trace::block_marker, '\0');
+  std::memcpy(marker.data(), &binary_trace::block_marker, marker.size());
+  size_t at = bytes.find(marker);
+  for (int i = 0; i < k; ++i)
+    at = bytes.find(marker, at + 1);
+  EXPECT_NE(at, std::string::npos) << k;
+  return at;
 }
 
 }  // namespace
 
-TEST(TraceReader, ABinaryTraceReadsBackEveryRecordInOrder) {
-  auto r = read_bytes(binary_trace_of(300));
+TEST(TraceReader, ABinaryTraceReadsBackEveryEventInOrderWithItsNamesWrittenOncePerBlock) {
+  auto r = read_bytes(binary_trace_of(300, 3));
   EXPECT_EQ(r.discarded, 0);
   ASSERT_EQ(r.events.size(), 300u);
   for (int i = 0; i < 300; ++i) {
     EXPECT_EQ(r.events[i]["from"], "cam-" + std::to_string(i));
+    EXPECT_EQ(r.events[i]["to"], "sink");
     EXPECT_EQ(r.events[i]["bytes"], 1000 + i);
     EXPECT_EQ(r.events[i]["seq"], i);
   }
+  // One sender: its events are their fixed heads, and its names come once a block.
+  auto path = std::string(::testing::TempDir()) + "/one-sender.trace";
+  std::remove(path.c_str());
+  {
+    auto rec = trace_recorder::open(path, 1.0);
+    letter l;
+    l.type = "troupe.msg.Frame";
+    l.sender = "camera-with-a-long-name";
+    l.receiver = "sink";
+    for (int i = 0; i < 5000; ++i)  // over several blocks
+      rec->record(trace_event::send, "edge", l, 1000, i);
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_GT(block_at(bytes, 3), 0u);
+  EXPECT_LT(bytes.size(), 5000 * (sizeof(binary_trace::event_head) + 1));
+  r = read_bytes(bytes);
+  EXPECT_EQ(r.discarded, 0);
+  ASSERT_EQ(r.events.size(), 5000u);
+  EXPECT_EQ(r.events[4999]["from"], "camera-with-a-long-name");
+  EXPECT_EQ(r.events[4999]["time_ns"], 4999);
 }
 
-TEST(TraceReader, ADamagedRecordCostsItselfOnly) {
-  auto bytes = binary_trace_of(10);
-  bytes[record_at(bytes, 4, 10)] ^= 0x5a;      // record 4's marker
-  bytes[record_at(bytes, 7, 10) + 4] ^= 0x01;  // record 7's size
-  expect_read(read_bytes(bytes), 2, {0, 1, 2, 3, 5, 6, 8, 9});
+TEST(TraceReader, AnEntryThatBreaksItsBlockCostsTheRestOfThatBlockOnly) {
+  auto bytes = binary_trace_of(10, 2);
+  auto unknown_kind = bytes;
+  unknown_kind[event_at(bytes, 2)] = 7;
+  expect_read(read_bytes(unknown_kind), 3, {0, 1, 5, 6, 7, 8, 9});
+  auto undefined_name = bytes;
+  undefined_name[event_at(bytes, 8) + 2] = 99;  // its node's id
+  expect_read(read_bytes(undefined_name), 2, {0, 1, 2, 3, 4, 5, 6, 7});
 }
 
-TEST(TraceReader, ARecordCutShortInTheMiddleCostsItselfOnly) {
-  auto bytes = binary_trace_of(5);
-  bytes.erase(record_at(bytes, 2, 5) + sizeof(binary_trace::record_head) + 2, 20);  // inside its names
-  expect_read(read_bytes(bytes), 1, {0, 1, 3, 4});
+TEST(TraceReader, ADamagedBlockHeadCostsItsBlockAndReadingGoesOnAtTheNext) {
+  auto bytes = binary_trace_of(15, 3);
+  auto marker = bytes;
+  marker[block_at(bytes, 0)] ^= 0x5a;
+  expect_read(read_bytes(marker), 1, {5, 6, 7, 8, 9, 10, 11, 12, 13, 14});
+  auto size = bytes;
+  size[block_at(bytes, 1) + 4] ^= 0x01;  // the next block is no longer where it says
+  expect_read(read_bytes(size), 5, {0, 1, 2, 3, 4, 10, 11, 12, 13, 14});
 }
 
-TEST(TraceReader, ATruncatedLastRecordIsOneUnreadableEvent) {
-  auto bytes = binary_trace_of(5);
-  for (size_t cut : {size_t(1), size_t(20), sizeof(binary_trace::record_head) + 3}) {
-    auto r = read_bytes(bytes.substr(0, record_at(bytes, 4, 5) + cut));
-    EXPECT_EQ(r.events.size(), 4u) << cut;
-    EXPECT_EQ(r.discarded, 1) << cut;
+TEST(TraceReader, ABlockCutShortInTheMiddleCostsItselfOnly) {
+  auto bytes = binary_trace_of(15, 3);
+  bytes.erase(event_at(bytes, 7) + 10, 20);
+  expect_read(read_bytes(bytes), 5, {0, 1, 2, 3, 4, 10, 11, 12, 13, 14});
+}
+
+TEST(TraceReader, ATruncatedEndCostsTheEventsOfItsLastBlock) {
+  auto bytes = binary_trace_of(10, 2);
+  size_t last = block_at(bytes, 1);
+  for (size_t cut : {size_t(1), size_t(20), size_t(200), bytes.size() - last - 1}) {
+    auto r = read_bytes(bytes.substr(0, last + cut));
+    EXPECT_EQ(r.events.size(), 5u) << cut;
+    EXPECT_EQ(r.discarded, cut < sizeof(binary_trace::block_head) ? 1 : 5) << cut;
   }
   auto head_cut = read_bytes(bytes.substr(0, 10));  // not even the file head
   EXPECT_EQ(head_cut.discarded, 0);
@@ -124,26 +175,22 @@ TEST(TraceReader, AFileOfAnotherByteOrderOrVersionIsRefusedWhole) {
   EXPECT_TRUE(r.events.empty());
   EXPECT_EQ(r.discarded, 0);
   EXPECT_NE(r.why.find("byte order"), std::string::npos) << r.why;
-  auto newer = bytes;
-  newer[12] = 2;  // the version
-  r = read_bytes(newer);
+  auto older = bytes;
+  older[12] = 1;  // the version: 1 had records of their own names, not blocks
+  r = read_bytes(older);
   EXPECT_TRUE(r.events.empty());
-  EXPECT_NE(r.why.find("version 2"), std::string::npos) << r.why;
+  EXPECT_NE(r.why.find("version 1"), std::string::npos) << r.why;
   EXPECT_TRUE(read_bytes(bytes).why.empty());
 }
 
-TEST(TraceReader, ARecordWhoseNameIsNotUtf8IsUnreadable) {
+TEST(TraceReader, AnEventThatNamesANameThatIsNotUtf8IsUnreadableAlone) {
   auto bytes = binary_trace_of(3);
-  // The names follow the head: event "send", node "edge", type, then from "cam-1".
-  size_t from = record_at(bytes, 1, 3) + sizeof(binary_trace::record_head) + 4 + 4 + std::strlen("troupe.msg.Frame");
-  ASSERT_EQ(bytes.substr(from, 5), "cam-1");
+  size_t from = bytes.find("cam-1");
   // "am-1" becomes: not a lead byte; overlong; a surrogate; past U+10FFFF; cut short.
   for (const char* bad : {"\xffxxx", "\xc0\x80xx", "\xed\xa0\x80x", "\xf4\x90\x80\x80", "xx\xe2\x82"}) {
     auto damaged = bytes;
     damaged.replace(from + 1, 4, bad);
-    auto r = read_bytes(damaged);
-    EXPECT_EQ(r.discarded, 1) << bad;
-    EXPECT_EQ(r.events.size(), 2u) << bad;
+    expect_read(read_bytes(damaged), 1, {0, 2});
   }
   auto accented = bytes;
   accented.replace(from + 2, 3, "\xc3\xa9x");
@@ -164,7 +211,7 @@ TEST(TraceReader, JsonLinesOfAnyLengthReadAsBefore) {
 }
 
 TEST(TraceReader, ExportReadsABinaryTraceAsItsJsonLines) {
-  auto bytes = binary_trace_of(20);
+  auto bytes = binary_trace_of(20, 2);
   std::string lines;
   for (auto& e : read_bytes(bytes).events)
     lines += e.dump() + "\n";

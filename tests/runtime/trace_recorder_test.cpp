@@ -1,6 +1,6 @@
 // The trace recorder writes one JSON line per event by hand (for speed): names are
 // escaped, numbers exact, a result's work fields on its send only. A `.trace` file holds
-// the same events as binary records, read back as the same JSON.
+// the same events in binary blocks, read back as the same JSON.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -45,12 +45,17 @@ void record_a_result(const std::string& path) {
   d->set_compute_us(34);
   d->set_batch_size(2);
   l.body = d;
-  rec->record("send", "edge", l, 100, 42);
-  rec->record("recv", "server", l, 100, 43);
+  rec->record(trace_event::send, "edge", l, 100, 42);
+  rec->record(trace_event::recv, "server", l, 100, 43);
   l.correlation_id = 0;
   l.receiver.clear();
   l.topic = "détections";
-  rec->record("recv", "server", l, 7, 44);
+  rec->record(trace_event::recv, "server", l, 7, 44);
+  // A body of another type has no work; the work of the next result is read again.
+  l.body = std::make_shared<msg::Region>();
+  rec->record(trace_event::send, "edge", l, 8, 45);
+  l.body = d;
+  rec->record(trace_event::send, "edge", l, 9, 46);
 }
 
 }  // namespace
@@ -67,7 +72,7 @@ TEST(TraceRecorder, WritesOneJsonLinePerEventWithNamesEscapedAndWorkOnTheSend) {
   std::vector<nlohmann::json> lines;
   for (std::string line; std::getline(in, line);)
     lines.push_back(nlohmann::json::parse(line));
-  ASSERT_EQ(lines.size(), 3u);
+  ASSERT_EQ(lines.size(), 5u);
   auto& send = lines[0];
   EXPECT_EQ(send["event"], "send");
   EXPECT_EQ(send["from"], "cam \"1\"\\\n\x01");
@@ -89,6 +94,8 @@ TEST(TraceRecorder, WritesOneJsonLinePerEventWithNamesEscapedAndWorkOnTheSend) {
   EXPECT_FALSE(lines[1].contains("queue_us"));
   EXPECT_EQ(lines[2]["topic"], "détections");
   EXPECT_FALSE(lines[2].contains("correlation_id"));
+  EXPECT_FALSE(lines[3].contains("queue_us"));
+  EXPECT_EQ(lines[4]["compute_us"], 34);
   std::remove(path.c_str());
 }
 
@@ -100,11 +107,11 @@ TEST(TraceRecorder, ABinaryTraceReadsBackAsTheSameEventsAsJsonLines) {
   }
   auto jsonl = events_in(dir + "/same-events.jsonl");
   auto binary = events_in(dir + "/same-events.trace");
-  ASSERT_EQ(jsonl.size(), 3u);
+  ASSERT_EQ(jsonl.size(), 5u);
   EXPECT_EQ(binary, jsonl);
   // A second recorder appends after the head the first wrote.
   record_a_result(dir + "/same-events.trace");
-  EXPECT_EQ(events_in(dir + "/same-events.trace").size(), 6u);
+  EXPECT_EQ(events_in(dir + "/same-events.trace").size(), 10u);
 }
 
 TEST(TraceRecorder, AFileOfTheOtherFormatOrANameOfNeitherIsRefused) {
@@ -146,7 +153,7 @@ TEST_P(TraceRecorderThreads, LoseNoLineAndKeepTheirOwnOrder) {
         l.receiver = std::string(t == 0 ? 5000 : 8, t == 0 ? '"' : 'r');  // 0: every byte escaped
         for (int i = 0; i < per_thread; ++i) {
           l.sequence = i;
-          rec->record(i % 2 ? "recv" : "send", "node", l, i, i);
+          rec->record(i % 2 ? trace_event::recv : trace_event::send, "node", l, i, i);
         }
       });
     for (auto& s : senders)

@@ -268,8 +268,8 @@ caf::error node_core::dispatch(letter l) {
     ++counts.sent_local;
     if (cfg.flow_metrics)
       flows_.count(l.sender, l.receiver, 0);
-    record("send", l, 0);
-    record("recv", l, 0);
+    record(trace_event::send, l, 0);
+    record(trace_event::recv, l, 0);
     if (inputs_)
       inputs_->received(l.receiver, l, time->now_ns());
     caf::anon_send(a, std::move(l));
@@ -322,7 +322,7 @@ caf::error node_core::publish_letter(const std::string& subject, const letter& l
   counts.bytes_sent += bytes.size();
   if (cfg.flow_metrics)
     flows_.count(l.sender, l.topic.empty() ? l.receiver : "topic:" + l.topic, bytes.size());
-  record("send", l, bytes.size());
+  record(trace_event::send, l, bytes.size());
   return {};
 }
 
@@ -345,7 +345,7 @@ caf::error node_core::reply(const letter& request, const std::string& sender,
   if (request.reply_subject != reply_subject_)
     return publish_letter(request.reply_subject, r, request.sender_node);
   ++counts.sent_local;
-  record("send", r, 0);
+  record(trace_event::send, r, 0);
   complete(r.correlation_id, std::move(r));
   return {};
 }
@@ -378,7 +378,7 @@ std::optional<letter> node_core::decode(const char* data, int size) {
   if (auto* l = std::get_if<letter>(&result)) {
     ++counts.received;
     counts.bytes_received += size;
-    record("recv", *l, size);
+    record(trace_event::recv, *l, size);
     return std::move(*l);
   }
   dropped(std::get<decode_failure>(result), size);
@@ -505,7 +505,7 @@ void node_core::on_reply_subject(const char* data, int size) {
   decode_each(data, size, [&](letter l, int) { complete(l.correlation_id, std::move(l)); });
 }
 
-void node_core::record(const char* event, const letter& l, size_t bytes) {
+void node_core::record(trace_event event, const letter& l, size_t bytes) {
   if (recorder_)
     recorder_->record(event, cfg.name, l, bytes, time->now_ns());
 }

@@ -178,7 +178,7 @@ class node_core : public std::enable_shared_from_this<node_core> {
   void decode_each(const char* data, int size, Each each);
   void dropped(decode_failure kind, int size);
   void complete(uint64_t correlation_id, caf::expected<letter> result);
-  void record(const char* event, const letter& l, size_t bytes);
+  void record(trace_event event, const letter& l, size_t bytes);
   void announce(message_ptr body, const std::string& what);
   void say_hello(bool want_reply);
   void tell_watchers(const actor_loss& loss);

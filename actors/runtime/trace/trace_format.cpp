@@ -15,6 +15,10 @@ std::optional<trace_format> trace_format_of(const std::string& path) {
   return std::nullopt;
 }
 
+const char* name_of(trace_event e) {
+  return e == trace_event::send ? "send" : "recv";
+}
+
 namespace binary_trace {
 
 file_head head() {

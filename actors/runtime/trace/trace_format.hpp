@@ -1,12 +1,15 @@
 // The two formats a trace file is written in, chosen by its name: `.jsonl` is one JSON
-// object per line (readable with any tool), `.trace` is binary records copied as they
-// are, at about half the cost and 0.56x the bytes (docs/benchmarks.md: a traced 1 KB
-// flood at 0.88x of an untraced one, against 0.83x). `troupe trace cat` turns a `.trace`
-// into the same JSON lines.
+// object per line (readable with any tool), `.trace` is binary blocks of fixed-size
+// events whose names are written once per block (docs/benchmarks.md: "A binary trace
+// format"). `troupe trace cat` turns a `.trace` into the same JSON lines.
 //
-// A binary file is a file_head, then records: a record_head and its six names (event,
-// node, type, from, to, topic) back to back. Byte order is the writer's; the head's
-// byte_order word tells a reader of the other order that it cannot read the file.
+// A binary file is a file_head, then blocks, each one write of one thread's buffer: a
+// block_head, then entries. An entry is a name, which gets the next id of its block, or
+// an event, which names its node, type, from, to and topic by those ids. A block needs
+// nothing before it, so nodes of several processes append whole blocks to one file and
+// a reader that meets a damaged block finds the next one by its marker. Byte order is
+// the writer's; the head's byte_order word tells a reader of the other order that it
+// cannot read the file.
 #pragma once
 
 #include <cstdint>
@@ -20,14 +23,19 @@ enum class trace_format { jsonl, binary };
 // The format a trace file's name asks for; nothing for a name that asks for neither.
 std::optional<trace_format> trace_format_of(const std::string& path);
 
+// What happened to a letter where it was recorded.
+enum class trace_event : uint8_t { send, recv };
+const char* name_of(trace_event e);
+
 namespace binary_trace {
 
 inline constexpr char magic[8] = {'T', 'R', 'O', 'U', 'P', 'E', 'T', 'R'};
 inline constexpr uint32_t byte_order = 0x01020304;
-inline constexpr uint32_t version = 1;
-// Starts every record: a reader that meets a damaged record finds the next one by it.
-inline constexpr uint32_t record_marker = 0x9e3779b9;
-inline constexpr int names = 6;  // event, node, type, from, to, topic
+inline constexpr uint32_t version = 2;
+// Starts every block: a reader that meets a damaged block finds the next one by it.
+inline constexpr uint32_t block_marker = 0x9e3779b9;
+// A reader refuses a block larger than this (a writer's are about 64 KiB).
+inline constexpr uint32_t largest_block = 64u << 20;
 
 struct file_head {
   char magic[8];
@@ -35,23 +43,52 @@ struct file_head {
   uint32_t version;
 };
 
-struct record_head {
+struct block_head {
   uint32_t marker;
-  uint32_t size;  // the whole record: this head and its names
+  uint32_t size;    // the whole block: this head and its entries
+  uint32_t events;  // how many event entries it holds (names are not counted)
+  uint32_t reserved;
+};
+
+// The first byte of each entry.
+enum entry_kind : uint8_t { name_entry = 1, send_entry = 2, recv_entry = 3 };
+
+// Followed by `bytes` of UTF-8. Ids count from 0 in each block, in the order names come.
+struct name_head {
+  uint8_t kind;  // name_entry
+  uint8_t reserved;
+  uint16_t id;
+  uint32_t bytes;
+};
+
+enum event_flags : uint8_t { has_correlation = 1, has_work = 2 };
+enum name_slot { node_name, type_name, from_name, to_name, topic_name, name_slots };
+
+// Followed by a uint64_t correlation id when has_correlation, then a work_tail when
+// has_work (a result's work, on its send).
+struct event_head {
+  uint8_t kind;   // send_entry or recv_entry
+  uint8_t flags;  // event_flags
+  uint16_t names[name_slots];
+  uint32_t bytes;  // of the envelope (a NATS payload is at most 64 MiB)
   int64_t time_ns;
   int64_t send_time_ns;
-  uint64_t bytes;
   uint64_t sequence;
-  uint64_t correlation_id;  // 0: none
   uint64_t span_id;
   uint64_t parent_span_id;
-  int64_t queue_us;  // a result's work, on its send; 0: none
-  int64_t compute_us;
-  uint32_t batch_size;
-  uint32_t name_bytes[names];
   uint8_t trace_id[16];
 };
-static_assert(sizeof(file_head) == 16 && sizeof(record_head) == 128, "the layout is the file format");
+
+struct work_tail {
+  int64_t queue_us;
+  int64_t compute_us;
+  uint32_t batch_size;
+  uint32_t reserved;
+};
+
+static_assert(sizeof(file_head) == 16 && sizeof(block_head) == 16 && sizeof(name_head) == 8 &&
+                sizeof(event_head) == 72 && sizeof(work_tail) == 24,
+              "the layout is the file format");
 
 // The head this writer puts first in a file.
 file_head head();

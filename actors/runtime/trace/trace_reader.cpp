@@ -1,8 +1,10 @@
 #include "actors/runtime/trace/trace_reader.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "actors/runtime/letter.hpp"
 #include "actors/runtime/trace/trace_format.hpp"
@@ -53,17 +55,14 @@ bool is_utf8(std::string_view s) {
   return true;
 }
 
-// The record's event as a `.jsonl` line has it; discarded when a name is not UTF-8.
-nlohmann::json json_of(const binary_trace::record_head& h, const char* names) {
-  static const char* const keys[binary_trace::names] = {"event", "node", "type", "from", "to", "topic"};
+// An event as a `.jsonl` line has it, its names already read from its block.
+nlohmann::json json_of(const binary_trace::event_head& h, const std::string_view* names, uint64_t correlation_id,
+                       const binary_trace::work_tail& w) {
+  static const char* const keys[binary_trace::name_slots] = {"node", "type", "from", "to", "topic"};
   nlohmann::json j;
-  for (int i = 0; i < binary_trace::names; ++i) {
-    std::string_view name(names, h.name_bytes[i]);
-    names += h.name_bytes[i];
-    if (!is_utf8(name))
-      return unreadable;
-    j[keys[i]] = name;
-  }
+  j["event"] = name_of(h.kind == binary_trace::send_entry ? trace_event::send : trace_event::recv);
+  for (int slot = 0; slot < binary_trace::name_slots; ++slot)
+    j[keys[slot]] = names[slot];
   trace_context t;
   std::memcpy(t.trace_id.data(), h.trace_id, sizeof h.trace_id);
   j["time_ns"] = h.time_ns;
@@ -73,28 +72,102 @@ nlohmann::json json_of(const binary_trace::record_head& h, const char* names) {
   j["parent_span_id"] = span_hex(h.parent_span_id);
   j["seq"] = h.sequence;
   j["send_time_ns"] = h.send_time_ns;
-  if (h.correlation_id != 0)
-    j["correlation_id"] = h.correlation_id;
-  for (auto [key, v] : {std::pair{"queue_us", h.queue_us}, {"compute_us", h.compute_us},
-                        {"batch_size", int64_t{h.batch_size}}})
+  if (correlation_id != 0)
+    j["correlation_id"] = correlation_id;
+  for (auto [key, v] : {std::pair{"queue_us", w.queue_us}, {"compute_us", w.compute_us},
+                        {"batch_size", int64_t{w.batch_size}}})
     if (v > 0)
       j[key] = v;
   return j;
 }
 
-// A record read whole: its head's marker, and a size that is its head and names.
-bool plausible(const binary_trace::record_head& h) {
-  constexpr uint64_t largest = 64u << 20;
-  uint64_t size = sizeof h;
-  for (auto n : h.name_bytes)
-    size += n;
-  return h.marker == binary_trace::record_marker && h.size == size && size <= largest;
+// One block's entries, read in order (trace_format.hpp). An event that names a name
+// that is not UTF-8 is unreadable alone; an entry that breaks the block's structure (an
+// unknown kind, an id out of order or not yet defined, a size past the block) makes it
+// and every event after it in the block unreadable.
+class block_reader {
+ public:
+  block_reader(const char* entries, const char* end, uint32_t events, const event_fn& event)
+      : p_(entries), end_(end), events_(events), event_(event) {}
+
+  void read() {
+    while (p_ < end_ && (*p_ == binary_trace::name_entry ? name() : this->event()))
+      ;
+    for (; read_ < events_; ++read_)
+      event_(unreadable);
+  }
+
+ private:
+  size_t left() const { return static_cast<size_t>(end_ - p_); }
+
+  bool name() {
+    binary_trace::name_head h;
+    if (left() < sizeof h)
+      return false;
+    std::memcpy(&h, p_, sizeof h);
+    if (h.id != names_.size() || h.bytes > left() - sizeof h)
+      return false;
+    names_.emplace_back(p_ + sizeof h, h.bytes);
+    utf8_.push_back(is_utf8(names_.back()));
+    p_ += sizeof h + h.bytes;
+    return true;
+  }
+
+  bool event() {
+    using namespace binary_trace;
+    event_head h;
+    if (left() < sizeof h || read_ == events_)
+      return false;
+    std::memcpy(&h, p_, sizeof h);
+    size_t size = sizeof h + (h.flags & has_correlation ? sizeof(uint64_t) : 0) +
+                  (h.flags & has_work ? sizeof(work_tail) : 0);
+    if ((h.kind != send_entry && h.kind != recv_entry) || (h.flags & ~(has_correlation | has_work)) != 0 ||
+        size > left())
+      return false;
+    std::string_view names[name_slots];
+    bool readable = true;
+    for (int slot = 0; slot < name_slots; ++slot) {
+      if (h.names[slot] >= names_.size())
+        return false;
+      names[slot] = names_[h.names[slot]];
+      readable = readable && utf8_[h.names[slot]];
+    }
+    const char* tail = p_ + sizeof h;
+    uint64_t correlation_id = 0;
+    if (h.flags & has_correlation) {
+      std::memcpy(&correlation_id, tail, sizeof correlation_id);
+      tail += sizeof correlation_id;
+    }
+    work_tail w{};
+    if (h.flags & has_work)
+      std::memcpy(&w, tail, sizeof w);
+    event_(readable ? json_of(h, names, correlation_id, w) : unreadable);
+    ++read_;
+    p_ += size;
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+  uint32_t events_;
+  uint32_t read_ = 0;
+  const event_fn& event_;
+  std::vector<std::string_view> names_;
+  std::vector<bool> utf8_;
+};
+
+// A block head that can be believed: its marker, and a size that holds its events.
+bool plausible(const binary_trace::block_head& b) {
+  return b.marker == binary_trace::block_marker && b.size >= sizeof b && b.size <= binary_trace::largest_block &&
+         b.events <= (b.size - sizeof b) / sizeof(binary_trace::event_head);
 }
 
 // Bytes of the stream, taken as they are needed.
 class byte_window {
  public:
-  byte_window(std::string first, std::istream& in) : bytes_(std::move(first)), in_(in) {}
+  byte_window(std::string first, std::istream& in) : bytes_(std::move(first)), in_(in) {
+    std::memcpy(marker, &binary_trace::block_marker, sizeof marker);
+  }
   // At least n bytes from the current position, reading more as needed.
   bool has(size_t n) {
     while (bytes_.size() - at_ < n && in_) {
@@ -109,10 +182,15 @@ class byte_window {
   }
   const char* here() const { return bytes_.data() + at_; }
   void skip(size_t n) { at_ += n; }
-  // To the next record marker after this position; false when there is none.
+  // Whether the stream ends, or a block marker starts (or what the stream holds of one),
+  // this many bytes on.
+  bool ends_or_marker_at(size_t offset) {
+    has(offset + sizeof marker);
+    size_t n = std::min(sizeof marker, bytes_.size() - at_ - offset);
+    return std::memcmp(here() + offset, marker, n) == 0;
+  }
+  // To the next block marker after this position; false when there is none.
   bool next_marker() {
-    char marker[sizeof binary_trace::record_marker];  // in the writer's byte order, as the head checked
-    std::memcpy(marker, &binary_trace::record_marker, sizeof marker);
     ++at_;
     while (has(sizeof marker)) {
       auto found = std::string_view(here(), bytes_.size() - at_).find(std::string_view(marker, sizeof marker));
@@ -128,6 +206,7 @@ class byte_window {
   }
 
  private:
+  char marker[sizeof binary_trace::block_marker];  // in the writer's byte order, as the file's head checked
   std::string bytes_;
   size_t at_ = 0;
   std::istream& in_;
@@ -142,22 +221,25 @@ std::string read_binary(std::string first, std::istream& in, const event_fn& eve
   if (auto why = binary_trace::head_problem(file); !why.empty())
     return why;
   window.skip(sizeof file);
-  binary_trace::record_head h{};
-  while (window.has(1)) {
-    bool whole = window.has(sizeof h);
-    if (whole)
-      std::memcpy(&h, window.here(), sizeof h);
-    if (whole && plausible(h) && window.has(h.size)) {
-      auto e = json_of(h, window.here() + sizeof h);
-      event(e);
-      // A record cut short reads the next one's head as its names: they are not UTF-8
-      // (a marker is not), and the next record is found by its marker, not skipped.
-      if (!e.is_discarded()) {
-        window.skip(h.size);
-        continue;
-      }
-    } else {
+  binary_trace::block_head b{};
+  auto unreadable_events = [&event](uint32_t n) {
+    for (uint32_t i = 0; i < std::max<uint32_t>(n, 1); ++i)
       event(unreadable);
+  };
+  while (window.has(1)) {
+    bool whole = window.has(sizeof b);
+    if (whole)
+      std::memcpy(&b, window.here(), sizeof b);
+    if (!whole || !plausible(b)) {
+      unreadable_events(1);  // a damaged head: how many events it held is not known
+    } else if (!window.has(b.size)) {
+      unreadable_events(b.events);  // the file ends inside the block (or its size is damaged)
+    } else if (!window.ends_or_marker_at(b.size)) {
+      unreadable_events(b.events);  // cut short or its size damaged: the next block is found by its marker
+    } else {
+      block_reader(window.here() + sizeof b, window.here() + b.size, b.events, event).read();
+      window.skip(b.size);
+      continue;
     }
     if (!window.next_marker())
       return {};

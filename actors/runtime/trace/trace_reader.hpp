@@ -11,11 +11,14 @@
 
 namespace troupe {
 
-// `event` gets each line or record in the file's order. A line that is not JSON, a
-// damaged record (the reader then finds the next one by its marker) or a truncated last
-// record arrives as a discarded value (`is_discarded()`), so that callers count what they
-// could not read. Returns why no record could be read at all (a binary file's head cut
-// short, of the other byte order or of another version); empty otherwise.
+// `event` gets each line or event in the file's order. What cannot be read arrives as a
+// discarded value (`is_discarded()`), one per event lost where the file says how many,
+// so that callers count it: a line that is not JSON; an event that names a name that is
+// not UTF-8; the events of a block from an entry that breaks its structure on, or of a
+// block the file ends inside; one for a block whose head is damaged (the reader then
+// finds the next block by its marker). Returns why nothing could be read at all (a
+// binary file's head cut short, of the other byte order or of another version); empty
+// otherwise.
 std::string read_trace(std::istream& in, const std::function<void(const nlohmann::json&)>& event);
 
 }  // namespace troupe

@@ -1,7 +1,7 @@
 // Records envelopes, one event per send and per delivery, sampled per trace so that a
-// sampled trace is complete: as JSON lines or binary records, as the file's name asks
+// sampled trace is complete: as JSON lines or binary blocks, as the file's name asks
 // (trace_format.hpp). Several nodes of one process share a recorder per file; nodes in
-// other processes append to the same file whole events at a time.
+// other processes append to the same file whole lines or blocks at a time.
 #pragma once
 
 #include <array>
@@ -16,6 +16,8 @@
 
 namespace troupe {
 
+class trace_encoder;
+
 class trace_recorder {
  public:
   // Shared per path within a process. sample_rate in [0, 1]. Throws when the path names
@@ -24,25 +26,21 @@ class trace_recorder {
   ~trace_recorder();
 
   bool sampled(const trace_context& t) const;
-  // event is "send" or "recv"; time_ns is when it happened on `node`.
-  void record(const char* event, const std::string& node, const letter& l, size_t bytes,
-              int64_t time_ns);
+  // time_ns is when the event happened on `node`.
+  void record(trace_event event, const std::string& node, const letter& l, size_t bytes, int64_t time_ns);
   void flush();
 
  private:
-  // Lines gather per thread group, not in one buffer: a sender and a receiver tracing a
-  // flood each took one lock per line, and waking each other cost three times the line.
-  // A file therefore holds runs of lines in each thread's order, not one global order.
+  // Events gather per thread group, not in one buffer: a sender and a receiver tracing a
+  // flood each took one lock per event, and waking each other cost three times the event.
+  // A file therefore holds runs of events in each thread's order, not one global order.
   // Each thread keeps to one of shards_ (thread n to n mod 16).
   struct shard {
     std::mutex mtx;
-    std::string buffer;
-    uint64_t buffered_lines = 0;
-    uint64_t lines = 0;
+    std::unique_ptr<trace_encoder> encoder;  // in the file's format
+    uint64_t buffered = 0;                   // events it holds
+    uint64_t events = 0;
   };
-
-  using append_fn = void (*)(std::string& out, const char* event, const std::string& node, const letter& l,
-                             size_t bytes, int64_t time_ns);
 
   trace_recorder(int fd, trace_format format, double sample_rate);
   shard& this_threads_shard();
@@ -50,7 +48,6 @@ class trace_recorder {
 
   int fd_;
   double sample_rate_;
-  append_fn append_;  // the file's format, chosen at its opening
   std::array<shard, 16> shards_;
   std::atomic<uint64_t> lost_{0};
 };
