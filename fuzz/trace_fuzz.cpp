@@ -1,6 +1,6 @@
 // Any bytes as a recorded trace, exported to Chrome's format: JSON lines, or binary
-// records when the bytes start with the binary magic (seeds/trace/ holds one). Bad lines
-// and damaged records are skipped and counted, never fatal.
+// blocks when the bytes start with the binary magic (seeds/trace/ holds one). Bad lines
+// and damaged events are skipped and counted, never fatal.
 #include <sstream>
 
 #include "actors/runtime/trace/trace_export.hpp"

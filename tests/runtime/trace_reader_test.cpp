@@ -53,7 +53,8 @@ std::string binary_trace_of(int n, int blocks = 1, const std::string& name = "re
     auto rec = trace_recorder::open(path, 1.0);
     for (int i = b * n / blocks; i < (b + 1) * n / blocks; ++i) {
       l.sender = "cam-" + std::to_string(i);
-      l.trace = trace_context::root();
+      l.trace.trace_id.fill(uint8_t(i));  // not random: no marker's bytes by chance
+      l.trace.span_id = i + 1;
       l.sequence = i;
       rec->record(trace_event::send, "edge", l, 1000 + i, i);
     }
@@ -81,15 +82,20 @@ size_t event_at(const std::string& bytes, int i) {
   return at + name.size();
 }
 
-// Where block k starts: its marker, in the writer's byte order.
-size_t block_at(const std::string& bytes, int k) {
+// Where each block starts: its marker, in the writer's byte order.
+std::vector<size_t> blocks_in(const std::string& bytes) {
   std::string marker(sizeof binary_trace::block_marker, '\0');
   std::memcpy(marker.data(), &binary_trace::block_marker, marker.size());
-  size_t at = bytes.find(marker);
-  for (int i = 0; i < k; ++i)
-    at = bytes.find(marker, at + 1);
-  EXPECT_NE(at, std::string::npos) << k;
+  std::vector<size_t> at;
+  for (size_t i = bytes.find(marker); i != std::string::npos; i = bytes.find(marker, i + 1))
+    at.push_back(i);
   return at;
+}
+
+size_t block_at(const std::string& bytes, size_t k) {
+  auto at = blocks_in(bytes);
+  EXPECT_LT(k, at.size());
+  return k < at.size() ? at[k] : bytes.size();
 }
 
 }  // namespace
@@ -118,7 +124,7 @@ TEST(TraceReader, ABinaryTraceReadsBackEveryEventInOrderWithItsNamesWrittenOnceP
   }
   std::ifstream in(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_GT(block_at(bytes, 3), 0u);
+  EXPECT_EQ(blocks_in(bytes).size(), 6u);  // 5000 events of 72 bytes, 64 KiB at a time
   EXPECT_LT(bytes.size(), 5000 * (sizeof(binary_trace::event_head) + 1));
   r = read_bytes(bytes);
   EXPECT_EQ(r.discarded, 0);
@@ -135,6 +141,28 @@ TEST(TraceReader, AnEntryThatBreaksItsBlockCostsTheRestOfThatBlockOnly) {
   auto undefined_name = bytes;
   undefined_name[event_at(bytes, 8) + 2] = 99;  // its node's id
   expect_read(read_bytes(undefined_name), 2, {0, 1, 2, 3, 4, 5, 6, 7});
+  auto unknown_flag = bytes;
+  unknown_flag[event_at(bytes, 3) + 1] |= 0x80;
+  expect_read(read_bytes(unknown_flag), 2, {0, 1, 2, 5, 6, 7, 8, 9});
+}
+
+TEST(TraceReader, ABlockThatHoldsOtherThanTheEventsItDeclaresLosesWhatIsMissing) {
+  auto bytes = binary_trace_of(10, 2);
+  auto fewer = bytes;
+  fewer[block_at(bytes, 0) + 8] = 4;  // its count: the fifth event is bytes after the last
+  expect_read(read_bytes(fewer), 1, {0, 1, 2, 3, 5, 6, 7, 8, 9});
+  auto more = bytes;
+  more[block_at(bytes, 0) + 8] = 6;
+  expect_read(read_bytes(more), 1, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  auto absurd = bytes;  // more than a writer puts in a block: the head is not believed
+  absurd[block_at(bytes, 0) + 11] = 1;
+  expect_read(read_bytes(absurd), 1, {5, 6, 7, 8, 9});
+}
+
+TEST(TraceReader, AWholeBlockIsReadWhateverFollowsIt) {
+  auto bytes = binary_trace_of(10, 2);
+  bytes.insert(block_at(bytes, 1), "\x01\x02\x03");  // a torn write between them
+  expect_read(read_bytes(bytes), 1, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
 }
 
 TEST(TraceReader, ADamagedBlockHeadCostsItsBlockAndReadingGoesOnAtTheNext) {
@@ -155,6 +183,7 @@ TEST(TraceReader, ABlockCutShortInTheMiddleCostsItselfOnly) {
 
 TEST(TraceReader, ATruncatedEndCostsTheEventsOfItsLastBlock) {
   auto bytes = binary_trace_of(10, 2);
+  ASSERT_EQ(blocks_in(bytes).size(), 2u);
   size_t last = block_at(bytes, 1);
   for (size_t cut : {size_t(1), size_t(20), size_t(200), bytes.size() - last - 1}) {
     auto r = read_bytes(bytes.substr(0, last + cut));

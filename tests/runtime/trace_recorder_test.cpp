@@ -19,10 +19,14 @@ using namespace troupe;
 
 namespace {
 
+// The events read back; none may be unreadable.
 std::vector<nlohmann::json> events_in(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::vector<nlohmann::json> events;
-  read_trace(in, [&](const nlohmann::json& e) { events.push_back(e); });
+  read_trace(in, [&](const nlohmann::json& e) {
+    EXPECT_FALSE(e.is_discarded()) << path;
+    events.push_back(e);
+  });
   return events;
 }
 

@@ -21,9 +21,10 @@ constexpr char hex_digits[] = "0123456789abcdef";
 // beforehand: a traced flood pays for every line on its sending and delivering threads.
 class line_writer {
  public:
-  line_writer(std::string& out, size_t at_most) : out_(out), at_(out.size()) {
-    out_.resize(at_ + at_most);
-    p_ = out_.data() + at_;
+  line_writer(std::string& out, size_t at_most) : out_(out) {
+    size_t at = out_.size();
+    out_.resize(at + at_most);
+    p_ = out_.data() + at;
   }
   ~line_writer() { out_.resize(p_ - out_.data()); }
 
@@ -78,7 +79,6 @@ class line_writer {
 
  private:
   std::string& out_;
-  size_t at_;
   char* p_;
 };
 
@@ -97,8 +97,9 @@ const google::protobuf::FieldDescriptor* field_of(const google::protobuf::Descri
 // The work a result carries (a replica's queue wait, compute time and batch), in any
 // message type that has these fields: `trace export` draws them on the sender's track.
 // The fields are looked up when the body's C++ type changes, not per event: reaching a
-// message's descriptor costs more than the rest of a binary event (descriptors of the
-// generated pool live as long as the process).
+// message's descriptor costs more than the rest of a binary event. (Bodies are generated
+// messages, each type its own class, whose descriptors live as long as the process; a
+// DynamicMessage body would need the descriptor as the key.)
 class work_reader {
  public:
   work_done of(trace_event event, const letter& l) {
@@ -281,8 +282,10 @@ class block_encoder final : public trace_encoder {
   std::array<last_name, binary_trace::name_slots> last_;
 };
 
-// A block is written once it holds trace_block_bytes, so it names fewer than 2^16:
-// every name takes a name_head at least, and the last event adds at most a slot each.
+// A block is written once it holds trace_block_bytes (trace_recorder::record), so it
+// names fewer than 2^16: every name takes a name_head at least, and the last event adds
+// at most one a slot. Its size fits its uint32_t: names come from envelopes and node
+// configurations, far below 4 GiB.
 static_assert(trace_block_bytes / sizeof(binary_trace::name_head) + binary_trace::name_slots <
                 std::numeric_limits<uint16_t>::max(),
               "a block's names must fit their 16-bit ids");

@@ -23,9 +23,6 @@ struct trace_entry {
   int64_t time_ns;
 };
 
-// What an encoder holds when the recorder writes it.
-inline constexpr size_t trace_block_bytes = 64 * 1024;
-
 class trace_encoder {
  public:
   virtual ~trace_encoder() = default;

@@ -51,7 +51,7 @@ class track_ids {
 };
 
 // One line of a recorded trace; nothing when a field has the wrong type or is missing.
-struct trace_event {
+struct recorded_event {
   std::string span, type, from, to, trace_id, parent, node;
   size_t bytes = 0;
   int64_t time_ns = 0;
@@ -59,7 +59,7 @@ struct trace_event {
   work_done work;
 };
 
-std::optional<trace_event> event_of(const nlohmann::json& j) {
+std::optional<recorded_event> event_of(const nlohmann::json& j) {
   if (!j.is_object() || !j.contains("span_id") || !j.contains("event"))
     return std::nullopt;
   // The recorder writes counts as integers: a float there (2.6e26 once, found by
@@ -68,7 +68,7 @@ std::optional<trace_event> event_of(const nlohmann::json& j) {
     if (j.contains(key) && !j[key].is_number_integer())
       return std::nullopt;
   try {
-    trace_event e;
+    recorded_event e;
     e.span = j["span_id"].get<std::string>();
     e.send = j["event"].get<std::string>() == "send";
     e.type = j.value("type", "");

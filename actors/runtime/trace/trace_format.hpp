@@ -3,7 +3,8 @@
 // events whose names are written once per block (docs/benchmarks.md: "A binary trace
 // format"). `troupe trace cat` turns a `.trace` into the same JSON lines.
 //
-// A binary file is a file_head, then blocks, each one write of one thread's buffer: a
+// A binary file is a file_head, then blocks, each the buffer of one group of threads,
+// written by one write() (a short write, on a full disk, leaves a torn block): a
 // block_head, then entries. An entry is a name, which gets the next id of its block, or
 // an event, which names its node, type, from, to and topic by those ids. A block needs
 // nothing before it, so nodes of several processes append whole blocks to one file and
@@ -12,6 +13,7 @@
 // cannot read the file.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +21,10 @@
 namespace troupe {
 
 enum class trace_format { jsonl, binary };
+
+// A recorder writes a thread group's buffer once it holds this much: a binary block is
+// this size and one event more at most (its names come once per block).
+inline constexpr size_t trace_block_bytes = 64 * 1024;
 
 // The format a trace file's name asks for; nothing for a name that asks for neither.
 std::optional<trace_format> trace_format_of(const std::string& path);
@@ -34,8 +40,6 @@ inline constexpr uint32_t byte_order = 0x01020304;
 inline constexpr uint32_t version = 2;
 // Starts every block: a reader that meets a damaged block finds the next one by it.
 inline constexpr uint32_t block_marker = 0x9e3779b9;
-// A reader refuses a block larger than this (a writer's are about 64 KiB).
-inline constexpr uint32_t largest_block = 64u << 20;
 
 struct file_head {
   char magic[8];
@@ -85,6 +89,9 @@ struct work_tail {
   uint32_t batch_size;
   uint32_t reserved;
 };
+
+// The most events a writer puts in a block: a reader believes no head that claims more.
+inline constexpr uint32_t most_events = trace_block_bytes / sizeof(event_head) + 1;
 
 static_assert(sizeof(file_head) == 16 && sizeof(block_head) == 16 && sizeof(name_head) == 8 &&
                 sizeof(event_head) == 72 && sizeof(work_tail) == 24,

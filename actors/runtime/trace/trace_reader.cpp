@@ -55,9 +55,17 @@ bool is_utf8(std::string_view s) {
   return true;
 }
 
-// An event as a `.jsonl` line has it, its names already read from its block.
-nlohmann::json json_of(const binary_trace::event_head& h, const std::string_view* names, uint64_t correlation_id,
-                       const binary_trace::work_tail& w) {
+// An event as a `.jsonl` line has it, its names already read from its block; its
+// correlation id and work follow its head where its flags say.
+nlohmann::json json_of(const binary_trace::event_head& h, const std::string_view* names, const char* tail) {
+  uint64_t correlation_id = 0;
+  if (h.flags & binary_trace::has_correlation) {
+    std::memcpy(&correlation_id, tail, sizeof correlation_id);
+    tail += sizeof correlation_id;
+  }
+  binary_trace::work_tail w{};
+  if (h.flags & binary_trace::has_work)
+    std::memcpy(&w, tail, sizeof w);
   static const char* const keys[binary_trace::name_slots] = {"node", "type", "from", "to", "topic"};
   nlohmann::json j;
   j["event"] = name_of(h.kind == binary_trace::send_entry ? trace_event::send : trace_event::recv);
@@ -81,20 +89,31 @@ nlohmann::json json_of(const binary_trace::event_head& h, const std::string_view
   return j;
 }
 
+// n events that could not be read (at least one: something was lost).
+void discard(const event_fn& event, uint32_t n) {
+  for (uint32_t i = 0; i < std::max<uint32_t>(n, 1); ++i)
+    event(unreadable);
+}
+
 // One block's entries, read in order (trace_format.hpp). An event that names a name
 // that is not UTF-8 is unreadable alone; an entry that breaks the block's structure (an
-// unknown kind, an id out of order or not yet defined, a size past the block) makes it
-// and every event after it in the block unreadable.
+// unknown kind or flag, an id out of order or not yet defined, a size past the block)
+// makes it and every event after it in the block unreadable, and bytes after the last
+// event it declares count as one.
 class block_reader {
  public:
-  block_reader(const char* entries, const char* end, uint32_t events, const event_fn& event)
+  // Where the events go; nowhere (nullptr) only checks the block.
+  block_reader(const char* entries, const char* end, uint32_t events, const event_fn* event)
       : p_(entries), end_(end), events_(events), event_(event) {}
 
-  void read() {
+  // Whether the block is whole: every event it declares, and nothing after the last.
+  bool read() {
     while (p_ < end_ && (*p_ == binary_trace::name_entry ? name() : this->event()))
       ;
-    for (; read_ < events_; ++read_)
-      event_(unreadable);
+    bool whole = read_ == events_ && p_ == end_;
+    if (event_ != nullptr && !whole)
+      discard(*event_, events_ - read_);
+    return whole;
   }
 
  private:
@@ -132,16 +151,8 @@ class block_reader {
       names[slot] = names_[h.names[slot]];
       readable = readable && utf8_[h.names[slot]];
     }
-    const char* tail = p_ + sizeof h;
-    uint64_t correlation_id = 0;
-    if (h.flags & has_correlation) {
-      std::memcpy(&correlation_id, tail, sizeof correlation_id);
-      tail += sizeof correlation_id;
-    }
-    work_tail w{};
-    if (h.flags & has_work)
-      std::memcpy(&w, tail, sizeof w);
-    event_(readable ? json_of(h, names, correlation_id, w) : unreadable);
+    if (event_ != nullptr)
+      (*event_)(readable ? json_of(h, names, p_ + sizeof h) : unreadable);
     ++read_;
     p_ += size;
     return true;
@@ -151,14 +162,14 @@ class block_reader {
   const char* end_;
   uint32_t events_;
   uint32_t read_ = 0;
-  const event_fn& event_;
+  const event_fn* event_;
   std::vector<std::string_view> names_;
   std::vector<bool> utf8_;
 };
 
-// A block head that can be believed: its marker, and a size that holds its events.
+// A block head that can be believed: its marker, and a size and count a writer gives.
 bool plausible(const binary_trace::block_head& b) {
-  return b.marker == binary_trace::block_marker && b.size >= sizeof b && b.size <= binary_trace::largest_block &&
+  return b.marker == binary_trace::block_marker && b.size >= sizeof b && b.events <= binary_trace::most_events &&
          b.events <= (b.size - sizeof b) / sizeof(binary_trace::event_head);
 }
 
@@ -166,7 +177,7 @@ bool plausible(const binary_trace::block_head& b) {
 class byte_window {
  public:
   byte_window(std::string first, std::istream& in) : bytes_(std::move(first)), in_(in) {
-    std::memcpy(marker, &binary_trace::block_marker, sizeof marker);
+    std::memcpy(marker_, &binary_trace::block_marker, sizeof marker_);
   }
   // At least n bytes from the current position, reading more as needed.
   bool has(size_t n) {
@@ -174,7 +185,7 @@ class byte_window {
       bytes_.erase(0, at_);
       at_ = 0;
       size_t old = bytes_.size();
-      bytes_.resize(old + std::max<size_t>(n, 1 << 20));
+      bytes_.resize(old + (1 << 20));  // a megabyte at a time: a head may claim more than the stream holds
       in_.read(bytes_.data() + old, static_cast<std::streamsize>(bytes_.size() - old));
       bytes_.resize(old + static_cast<size_t>(in_.gcount()));
     }
@@ -185,20 +196,20 @@ class byte_window {
   // Whether the stream ends, or a block marker starts (or what the stream holds of one),
   // this many bytes on.
   bool ends_or_marker_at(size_t offset) {
-    has(offset + sizeof marker);
-    size_t n = std::min(sizeof marker, bytes_.size() - at_ - offset);
-    return std::memcmp(here() + offset, marker, n) == 0;
+    has(offset + sizeof marker_);
+    size_t n = std::min(sizeof marker_, bytes_.size() - at_ - offset);
+    return std::memcmp(here() + offset, marker_, n) == 0;
   }
   // To the next block marker after this position; false when there is none.
   bool next_marker() {
     ++at_;
-    while (has(sizeof marker)) {
-      auto found = std::string_view(here(), bytes_.size() - at_).find(std::string_view(marker, sizeof marker));
+    while (has(sizeof marker_)) {
+      auto found = std::string_view(here(), bytes_.size() - at_).find(std::string_view(marker_, sizeof marker_));
       if (found != std::string_view::npos) {
         at_ += found;
         return true;
       }
-      at_ = bytes_.size() - (sizeof marker - 1);
+      at_ = bytes_.size() - (sizeof marker_ - 1);
       if (!in_)
         return false;
     }
@@ -206,11 +217,16 @@ class byte_window {
   }
 
  private:
-  char marker[sizeof binary_trace::block_marker];  // in the writer's byte order, as the file's head checked
+  char marker_[sizeof binary_trace::block_marker];  // in the writer's byte order, as the file's head checked
   std::string bytes_;
   size_t at_ = 0;
   std::istream& in_;
 };
+
+// A block that parses whole is read whatever follows it (a torn write after it, say).
+bool whole_block(byte_window& window, const binary_trace::block_head& b) {
+  return block_reader(window.here() + sizeof b, window.here() + b.size, b.events, nullptr).read();
+}
 
 std::string read_binary(std::string first, std::istream& in, const event_fn& event) {
   byte_window window(std::move(first), in);
@@ -222,24 +238,21 @@ std::string read_binary(std::string first, std::istream& in, const event_fn& eve
     return why;
   window.skip(sizeof file);
   binary_trace::block_head b{};
-  auto unreadable_events = [&event](uint32_t n) {
-    for (uint32_t i = 0; i < std::max<uint32_t>(n, 1); ++i)
-      event(unreadable);
-  };
   while (window.has(1)) {
     bool whole = window.has(sizeof b);
     if (whole)
       std::memcpy(&b, window.here(), sizeof b);
     if (!whole || !plausible(b)) {
-      unreadable_events(1);  // a damaged head: how many events it held is not known
+      discard(event, 1);  // a damaged head: how many events it held is not known
     } else if (!window.has(b.size)) {
-      unreadable_events(b.events);  // the file ends inside the block (or its size is damaged)
-    } else if (!window.ends_or_marker_at(b.size)) {
-      unreadable_events(b.events);  // cut short or its size damaged: the next block is found by its marker
-    } else {
-      block_reader(window.here() + sizeof b, window.here() + b.size, b.events, event).read();
+      discard(event, b.events);  // the file ends inside the block (or its size is damaged)
+    } else if (whole_block(window, b) || window.ends_or_marker_at(b.size)) {
+      // Whole, or damaged inside but where the next begins: its readable events count.
+      block_reader(window.here() + sizeof b, window.here() + b.size, b.events, &event).read();
       window.skip(b.size);
       continue;
+    } else {
+      discard(event, b.events);  // cut short or its size damaged: the next is found by its marker
     }
     if (!window.next_marker())
       return {};
