@@ -505,9 +505,11 @@ void node_core::on_reply_subject(const char* data, int size) {
   decode_each(data, size, [&](letter l, int) { complete(l.correlation_id, std::move(l)); });
 }
 
+// A send is timed by the stamp its letter got when it was made here (a clock read less
+// per letter: a traced flood pays for every one); a delivery by the clock.
 void node_core::record(trace_event event, const letter& l, size_t bytes) {
   if (recorder_)
-    recorder_->record(event, cfg.name, l, bytes, time->now_ns());
+    recorder_->record(event, cfg.name, l, bytes, event == trace_event::send ? l.send_time_ns : time->now_ns());
 }
 
 // -- names ------------------------------------------------------------------------
