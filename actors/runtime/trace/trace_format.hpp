@@ -1,7 +1,8 @@
 // The two formats a trace file is written in, chosen by its name: `.jsonl` is one JSON
 // object per line (readable with any tool), `.trace` is binary blocks of fixed-size
-// events whose names are written once per block (docs/benchmarks.md: "A binary trace
-// format"). `troupe trace cat` turns a `.trace` into the same JSON lines.
+// events whose names are written once per block (docs/benchmarks.md, "Blocks, names
+// once": 0.41x the bytes, 0.3x the instructions of a line). `troupe trace cat` turns a
+// `.trace` into the same JSON lines.
 //
 // A binary file is a file_head, then blocks, each the buffer of one group of threads,
 // written by one write() (a short write, on a full disk, leaves a torn block): a
