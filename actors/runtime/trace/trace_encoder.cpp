@@ -86,6 +86,7 @@ class line_writer {
 struct work_done {
   int64_t queue_us = 0, compute_us = 0;
   uint32_t batch_size = 0;
+  bool any() const { return queue_us > 0 || compute_us > 0 || batch_size > 0; }
 };
 
 const google::protobuf::FieldDescriptor* field_of(const google::protobuf::Descriptor* d, const char* name,
@@ -213,8 +214,7 @@ class block_encoder final : public trace_encoder {
     for (int slot = 0; slot < name_slots; ++slot)
       h.names[slot] = id_of(slot, *names[slot]);  // a new name goes before its first event
     auto w = work_.of(e.event, l);
-    bool work = w.queue_us > 0 || w.compute_us > 0 || w.batch_size > 0;
-    h.flags = (l.correlation_id != 0 ? has_correlation : 0) | (work ? has_work : 0);
+    h.flags = (l.correlation_id != 0 ? has_correlation : 0) | (w.any() ? has_work : 0);
     h.bytes = static_cast<uint32_t>(std::min<size_t>(e.bytes, std::numeric_limits<uint32_t>::max()));
     h.time_ns = e.time_ns;
     h.send_time_ns = l.send_time_ns;
@@ -225,7 +225,7 @@ class block_encoder final : public trace_encoder {
     put(h);
     if (l.correlation_id != 0)
       put(l.correlation_id);
-    if (work)
+    if (w.any())
       put(work_tail{w.queue_us, w.compute_us, w.batch_size, 0});
     ++events_;
   }

@@ -95,26 +95,21 @@ void discard(const event_fn& event, uint32_t n) {
     event(unreadable);
 }
 
-// One block's entries, read in order (trace_format.hpp). An event that names a name
-// that is not UTF-8 is unreadable alone; an entry that breaks the block's structure (an
-// unknown kind or flag, an id out of order or not yet defined, a size past the block)
-// makes it and every event after it in the block unreadable, and bytes after the last
-// event it declares count as one.
+// One block's entries, read in order (trace_format.hpp), up to the first that breaks
+// its structure (an unknown kind or flag, an id out of order or not yet defined, a size
+// past the block). An event that names a name that is not UTF-8 is read as unreadable.
 class block_reader {
  public:
-  // Where the events go; nowhere (nullptr) only checks the block.
-  block_reader(const char* entries, const char* end, uint32_t events, const event_fn* event)
-      : p_(entries), end_(end), events_(events), event_(event) {}
+  block_reader(const char* entries, const char* end, uint32_t events) : p_(entries), end_(end), events_(events) {}
 
   // Whether the block is whole: every event it declares, and nothing after the last.
   bool read() {
-    while (p_ < end_ && (*p_ == binary_trace::name_entry ? name() : this->event()))
+    while (p_ < end_ && (*p_ == binary_trace::name_entry ? name() : event()))
       ;
-    bool whole = read_ == events_ && p_ == end_;
-    if (event_ != nullptr && !whole)
-      discard(*event_, events_ - read_);
-    return whole;
+    return read_.size() == events_ && p_ == end_;
   }
+  // The events read, in order (JSON, not views into the block).
+  const std::vector<nlohmann::json>& events() const { return read_; }
 
  private:
   size_t left() const { return static_cast<size_t>(end_ - p_); }
@@ -135,7 +130,7 @@ class block_reader {
   bool event() {
     using namespace binary_trace;
     event_head h;
-    if (left() < sizeof h || read_ == events_)
+    if (left() < sizeof h || read_.size() == events_)
       return false;
     std::memcpy(&h, p_, sizeof h);
     size_t size = sizeof h + (h.flags & has_correlation ? sizeof(uint64_t) : 0) +
@@ -151,9 +146,7 @@ class block_reader {
       names[slot] = names_[h.names[slot]];
       readable = readable && utf8_[h.names[slot]];
     }
-    if (event_ != nullptr)
-      (*event_)(readable ? json_of(h, names, p_ + sizeof h) : unreadable);
-    ++read_;
+    read_.push_back(readable ? json_of(h, names, p_ + sizeof h) : unreadable);
     p_ += size;
     return true;
   }
@@ -161,8 +154,7 @@ class block_reader {
   const char* p_;
   const char* end_;
   uint32_t events_;
-  uint32_t read_ = 0;
-  const event_fn* event_;
+  std::vector<nlohmann::json> read_;
   std::vector<std::string_view> names_;
   std::vector<bool> utf8_;
 };
@@ -223,9 +215,19 @@ class byte_window {
   std::istream& in_;
 };
 
-// A block that parses whole is read whatever follows it (a torn write after it, say).
-bool whole_block(byte_window& window, const binary_trace::block_head& b) {
-  return block_reader(window.here() + sizeof b, window.here() + b.size, b.events, nullptr).read();
+// A block that parses whole is read whatever follows it (a torn write after it, say); a
+// damaged one only where the next block begins, its events up to the damage read and the
+// rest lost (bytes after its last event count as one). False: nothing was read.
+bool read_block(byte_window& window, const binary_trace::block_head& b, const event_fn& event) {
+  block_reader block(window.here() + sizeof b, window.here() + b.size, b.events);
+  bool whole = block.read();
+  if (!whole && !window.ends_or_marker_at(b.size))
+    return false;
+  for (auto& e : block.events())
+    event(e);
+  if (!whole)
+    discard(event, b.events - static_cast<uint32_t>(block.events().size()));
+  return true;
 }
 
 std::string read_binary(std::string first, std::istream& in, const event_fn& event) {
@@ -246,9 +248,7 @@ std::string read_binary(std::string first, std::istream& in, const event_fn& eve
       discard(event, 1);  // a damaged head: how many events it held is not known
     } else if (!window.has(b.size)) {
       discard(event, b.events);  // the file ends inside the block (or its size is damaged)
-    } else if (whole_block(window, b) || window.ends_or_marker_at(b.size)) {
-      // Whole, or damaged inside but where the next begins: its readable events count.
-      block_reader(window.here() + sizeof b, window.here() + b.size, b.events, &event).read();
+    } else if (read_block(window, b, event)) {
       window.skip(b.size);
       continue;
     } else {
